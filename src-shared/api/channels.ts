@@ -1,0 +1,27 @@
+// Channel names, dependency-free so the sandboxed preload can bundle them. `satisfies` in
+// contract.ts keeps these lists and the typed maps in lock-step.
+
+export const METHOD_NAMES = [
+  'app.info',
+  'rules.list',
+  'rules.create',
+  'rules.update',
+  'rules.remove',
+  'rules.setEnabled',
+  'rules.setGroupEnabled',
+  'logs.query',
+] as const;
+
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log'] as const;
+
+export type MethodName = (typeof METHOD_NAMES)[number];
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** IPC channel used for a method (Electron) — one fixed channel per method, no generic invoke. */
+export function ipcChannel(method: MethodName): string {
+  return `porthole:${method}`;
+}
+
+export function ipcEventChannel(event: EventName): string {
+  return `porthole-event:${event}`;
+}

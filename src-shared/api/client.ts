@@ -1,0 +1,39 @@
+import { ApiError } from '../model/errors';
+import type { EventName, MethodName } from './channels';
+import type { ApiEvents, Envelope, MethodInput, MethodOutput, PortholeApi, Unsubscribe } from './contract';
+
+/** The two things any transport (Electron IPC, WebSocket) must provide. */
+export interface ApiTransport {
+  invoke(method: MethodName, input: unknown): Promise<Envelope<unknown>>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): Unsubscribe;
+}
+
+/** Builds the named-function API over a transport; failures become thrown `ApiError`s. */
+export function createApiClient(t: ApiTransport): PortholeApi {
+  async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
+    const env = await t.invoke(method, input);
+    if (!env.ok) throw new ApiError(env.error);
+    return env.value as MethodOutput<M>;
+  }
+  function on<E extends EventName>(event: E) {
+    return (cb: (p: ApiEvents[E]) => void): Unsubscribe => t.subscribe(event, (p) => cb(p as ApiEvents[E]));
+  }
+  return {
+    app: { info: () => call('app.info', undefined) },
+    rules: {
+      list: () => call('rules.list', undefined),
+      create: (draft) => call('rules.create', draft),
+      update: (id, rule) => call('rules.update', { id, rule }),
+      remove: (id) => call('rules.remove', { id }),
+      setEnabled: (id, enabled) => call('rules.setEnabled', { id, enabled }),
+      setGroupEnabled: (group, enabled) => call('rules.setGroupEnabled', { group, enabled }),
+    },
+    logs: { query: (q) => call('logs.query', q) },
+    on: {
+      ruleState: on('rule-state'),
+      rulesChanged: on('rules-changed'),
+      stats: on('stats'),
+      log: on('log'),
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { ApiErrorData } from '../model/errors';
+import type { LogEntry, LogQuery } from '../model/log';
+import type { Rule, RuleDraft } from '../model/rule';
+import type { RuleStats, StatsBatch } from '../model/stats';
+import type { RuleStatus } from '../model/status';
+import type { EventName, MethodName } from './channels';
+
+export type HostMode = 'desktop' | 'browser';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: HostMode;
+  dataDir: string;
+  /** Which persistence engine holds the rules (`electron-store` or `conf`). */
+  storeBackend: string;
+  platform: string;
+  /** Set when the store file was unreadable at start and was moved aside. */
+  storeRecovery?: { movedTo: string; reason: string };
+}
+
+/** A rule as the UI shows it: the saved definition, its live state and its counters. */
+export interface RuleEntry {
+  rule: Rule;
+  status: RuleStatus;
+  stats: RuleStats;
+}
+
+/** Methods: name → [input, output]. Inputs are validated in src-main/api with ./schemas. */
+export interface ApiMethods {
+  'app.info': [void, AppInfo];
+  'rules.list': [void, RuleEntry[]];
+  'rules.create': [RuleDraft, RuleEntry];
+  'rules.update': [{ id: string; rule: RuleDraft }, RuleEntry];
+  'rules.remove': [{ id: string }, { removed: true }];
+  'rules.setEnabled': [{ id: string; enabled: boolean }, RuleStatus];
+  'rules.setGroupEnabled': [{ group: string; enabled: boolean }, RuleStatus[]];
+  'logs.query': [LogQuery | undefined, LogEntry[]];
+}
+
+/** Events pushed host → UI. */
+export interface ApiEvents {
+  /** Sent at once on every state transition. */
+  'rule-state': RuleStatus;
+  /** The saved rule set changed (created, edited, removed — from any window, the tray or the CLI). */
+  'rules-changed': Rule[];
+  /** One batch per tick for all rules. */
+  stats: StatsBatch;
+  /** Batched log lines. */
+  log: LogEntry[];
+}
+
+type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const methodsInSync: AssertKeys<MethodName, keyof ApiMethods> = true;
+export const eventsInSync: AssertKeys<EventName, keyof ApiEvents> = true;
+
+export type MethodInput<M extends MethodName> = ApiMethods[M][0];
+export type MethodOutput<M extends MethodName> = ApiMethods[M][1];
+
+/** What a method call returns over any transport: failures travel as data, not as thrown errors. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiErrorData };
+
+export type Unsubscribe = () => void;
+
+/** The API the renderer sees — identical in the desktop app (preload) and in browser mode (WebSocket). */
+export interface PortholeApi {
+  app: { info(): Promise<AppInfo> };
+  rules: {
+    list(): Promise<RuleEntry[]>;
+    create(draft: RuleDraft): Promise<RuleEntry>;
+    update(id: string, rule: RuleDraft): Promise<RuleEntry>;
+    remove(id: string): Promise<{ removed: true }>;
+    setEnabled(id: string, enabled: boolean): Promise<RuleStatus>;
+    setGroupEnabled(group: string, enabled: boolean): Promise<RuleStatus[]>;
+  };
+  logs: { query(q?: LogQuery): Promise<LogEntry[]> };
+  on: {
+    ruleState(cb: (s: ApiEvents['rule-state']) => void): Unsubscribe;
+    rulesChanged(cb: (r: ApiEvents['rules-changed']) => void): Unsubscribe;
+    stats(cb: (b: ApiEvents['stats']) => void): Unsubscribe;
+    log(cb: (l: ApiEvents['log']) => void): Unsubscribe;
+  };
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { LogQuerySchema } from '../model/log';
+import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
+import type { MethodName } from './channels';
+
+// Input schemas per method. The host parses every input with these before a handler runs.
+const NoInput = z.undefined().or(z.null()).transform(() => undefined);
+
+export const METHOD_INPUTS = {
+  'app.info': NoInput,
+  'rules.list': NoInput,
+  'rules.create': RuleDraftSchema,
+  'rules.update': z.object({ id: RuleIdSchema, rule: RuleDraftSchema }).strict(),
+  'rules.remove': z.object({ id: RuleIdSchema }).strict(),
+  'rules.setEnabled': z.object({ id: RuleIdSchema, enabled: z.boolean() }).strict(),
+  'rules.setGroupEnabled': z.object({ group: z.string().trim().min(1).max(60), enabled: z.boolean() }).strict(),
+  'logs.query': LogQuerySchema.optional(),
+} satisfies Record<MethodName, z.ZodType>;

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './rule';
+export * from './status';
+export * from './stats';
+export * from './log';

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { RuleErrorCode } from './errors';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogEntry {
+  /** Monotonic sequence number, unique for the life of the host process. */
+  seq: number;
+  /** Epoch ms. */
+  ts: number;
+  level: LogLevel;
+  ruleId?: string;
+  code?: RuleErrorCode;
+  message: string;
+}
+
+export const LogQuerySchema = z
+  .object({
+    ruleId: z.string().max(64).optional(),
+    /** Minimum level: `warn` returns warn and error. */
+    minLevel: z.enum(LOG_LEVELS).optional(),
+    /** Only entries with seq greater than this. */
+    afterSeq: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(10000).default(500),
+  })
+  .strict();
+export type LogQuery = z.input<typeof LogQuerySchema>;
+
+export function levelAtLeast(level: LogLevel, min: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(min);
+}

@@ -1,0 +1,38 @@
+import type { RuleErrorCode } from './errors';
+
+/**
+ * Per-rule state machine: stopped → starting → running → (retrying ⇄ starting) | failed.
+ * A rule the user stopped is never revived by reconnect logic.
+ */
+export const RULE_STATES = ['stopped', 'starting', 'running', 'retrying', 'failed'] as const;
+export type RuleState = (typeof RULE_STATES)[number];
+
+export interface RuleProblem {
+  code: RuleErrorCode;
+  message: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface RuleStatus {
+  id: string;
+  state: RuleState;
+  /** Epoch ms of the last transition. */
+  since: number;
+  /** Why the rule is failed or retrying. */
+  error?: RuleProblem;
+  /** The last per-connection failure while running (e.g. the target refused one connection). */
+  lastConnectionError?: RuleProblem;
+  /** Epoch ms of the next attempt while retrying. */
+  nextRetryAt?: number;
+  /** The address actually bound while running, e.g. `127.0.0.1:8080`. */
+  boundAddress?: string;
+}
+
+export const ALLOWED_TRANSITIONS: Record<RuleState, readonly RuleState[]> = {
+  stopped: ['starting'],
+  starting: ['running', 'retrying', 'failed', 'stopped'],
+  running: ['retrying', 'failed', 'stopped'],
+  retrying: ['starting', 'stopped', 'failed'],
+  failed: ['starting', 'stopped'],
+};
