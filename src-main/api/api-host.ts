@@ -1,0 +1,13 @@
+import type { ApiEvents, Envelope, EventName } from '../../src-shared/api';
+
+/**
+ * The one API handler table of a host process. Both bridges (Electron IPC and the browser-mode
+ * WebSocket) and the tray call through it, so every caller gets the same validation.
+ */
+export interface ApiHost {
+  /** Validates the method name and its input, runs the handler, and never throws: failures are data. */
+  handle(method: string, rawInput: unknown): Promise<Envelope<unknown>>;
+  subscribe<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  /** Every event, for bridges that forward them all. */
+  subscribeAll(listener: (event: EventName, payload: unknown) => void): () => void;
+}
