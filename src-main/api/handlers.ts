@@ -1,0 +1,80 @@
+import { EventEmitter } from 'node:events';
+import type { z } from 'zod';
+import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from '../../src-shared/api/channels';
+import type { ApiEvents, AppInfo, Envelope, MethodOutput } from '../../src-shared/api/contract';
+import { METHOD_INPUTS } from '../../src-shared/api/schemas';
+import type { ApiIssue } from '../../src-shared/model/errors';
+import { ServiceError } from '../service/service-error';
+import type { TunnelService } from '../service/tunnel-service';
+import type { ApiHost } from './api-host';
+
+type Inputs = { [M in MethodName]: z.output<(typeof METHOD_INPUTS)[M]> };
+type HandlerTable = { [M in MethodName]: (input: Inputs[M]) => Promise<MethodOutput<M>> | MethodOutput<M> };
+
+function issuesOf(err: z.ZodError): ApiIssue[] {
+  return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+function describe(issues: ApiIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+/** Builds the one handler table of a host process: validate with zod, then call the service. */
+export function createApiHost(service: TunnelService, info: () => AppInfo): ApiHost {
+  const table: HandlerTable = {
+    'app.info': () => info(),
+    'rules.list': () => service.list(),
+    'rules.create': (draft) => service.create(draft),
+    'rules.update': ({ id, rule }) => service.update(id, rule),
+    'rules.remove': async ({ id }) => {
+      await service.remove(id);
+      return { removed: true as const };
+    },
+    'rules.setEnabled': ({ id, enabled }) => service.setEnabled(id, enabled),
+    'rules.setGroupEnabled': ({ group, enabled }) => service.setGroupEnabled(group, enabled),
+    'logs.query': (q) => service.log.query(q ?? {}),
+  };
+
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+  for (const e of EVENT_NAMES) service.on(e, (payload: unknown) => bus.emit(e, payload));
+
+  async function handle(method: string, rawInput: unknown): Promise<Envelope<unknown>> {
+    if (!(METHOD_NAMES as readonly string[]).includes(method)) {
+      return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown method "${String(method).slice(0, 60)}"` } };
+    }
+    const m = method as MethodName;
+    const parsed = METHOD_INPUTS[m].safeParse(rawInput);
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error);
+      return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid input for ${m}: ${describe(issues)}`, issues } };
+    }
+    try {
+      const fn = table[m] as (input: unknown) => Promise<unknown> | unknown;
+      return { ok: true, value: await fn(parsed.data) };
+    } catch (err) {
+      if (err instanceof ServiceError) return { ok: false, error: err.toData() };
+      service.log.add('error', `Internal error in ${m}: ${(err as Error)?.stack ?? String(err)}`);
+      return { ok: false, error: { code: 'INTERNAL', message: `Internal error in ${m}: ${(err as Error)?.message ?? String(err)}` } };
+    }
+  }
+
+  return {
+    handle,
+    subscribe<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
+      bus.on(event, listener as (p: unknown) => void);
+      return () => void bus.off(event, listener as (p: unknown) => void);
+    },
+    subscribeAll(listener) {
+      const offs = EVENT_NAMES.map((e) => {
+        const l = (p: unknown) => listener(e, p);
+        bus.on(e, l);
+        return () => void bus.off(e, l);
+      });
+      return () => offs.forEach((off) => off());
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// A small, strict argument parser: unknown flags are errors (exit 2), never silently ignored.
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface FlagSpec {
+  /** Flags that take a value (`--data-dir DIR` or `--data-dir=DIR`). */
+  values: readonly string[];
+  /** Boolean flags. */
+  booleans: readonly string[];
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string>;
+  booleans: Set<string>;
+}
+
+export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
+  const out: ParsedArgs = { positionals: [], values: {}, booleans: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--') || arg === '--') {
+      out.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (spec.booleans.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      out.booleans.add(name);
+    } else if (spec.values.includes(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+      out.values[name] = value;
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return out;
+}
+
+export const HELP = `Porthole — tunnel manager (TCP/UDP port mappings, SSH tunnels, relay reverse tunnels)
+
+Usage: porthole <command> [options]
+
+Commands:
+  forward [--udp] [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT
+        Forward one port in the foreground until Ctrl-C. LISTEN_HOST defaults to 127.0.0.1.
+  run [--profile FILE]
+        Headless: run the saved enabled mappings (or the mappings of a Porthole JSON profile) until stopped.
+  ui [--listen HOST:PORT]
+        Browser mode: run the saved mappings and serve the Porthole UI (default 127.0.0.1, a free port).
+        Prints the URL to open, with its access token as token=….
+  relay --config FILE      Relay server for reverse tunnels (not available in this version yet).
+  agent --config FILE      Relay agent (not available in this version yet).
+  import FILE [--dry-run] [--json]
+        Import a profile (not available in this version yet).
+
+Options for every command:
+  --data-dir DIR    Where mappings, the lock and keys live (also PORTHOLE_DATA_DIR).
+                    Default: the desktop app's data dir, so the CLI and the app share one configuration.
+  -h, --help        Show this help.   -v, --version   Show the version.
+
+Exit codes: 0 ok, 2 bad usage or bad input, 1 runtime failure.
+`;

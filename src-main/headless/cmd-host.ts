@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
+import type { LogEntry } from '../../src-shared/model/log';
+import { type Core, createCore } from '../service/core';
+import { confFactory, memoryConfFactory } from '../store/conf-factories';
+import { resolveDataDir } from '../store/data-dir';
+import { DataDirLockedError, type DataDirLock, acquireDataDirLock } from '../store/data-dir-lock';
+import { StoreOpenError } from '../store/rule-store';
+import { UsageError, parseArgs } from './args';
+import { readProfile } from './profile';
+import { untilSignal } from './signals';
+import { type UiServer, startUiServer } from './ui-server';
+import { VERSION } from './version';
+
+function rendererDir(): string {
+  return process.env.PORTHOLE_RENDERER_DIR ?? fileURLToPath(new URL('../renderer/', import.meta.url));
+}
+
+/** `--listen HOST:PORT` for the UI; unlike a mapping, port 0 (any free port) is allowed and is the default. */
+export function parseUiListen(value: string | undefined): { host: string; port: number } {
+  if (value === undefined) return { host: '127.0.0.1', port: 0 };
+  const anyPort = /:0$/.test(value);
+  const parsed = parseHostPort(anyPort ? value.replace(/:0$/, ':1') : value, '127.0.0.1');
+  if (!parsed.ok) throw new UsageError(`--listen: ${parsed.error}`);
+  return { host: parsed.value.host, port: anyPort ? 0 : parsed.value.port };
+}
+
+/** `porthole run` and `porthole ui`: the headless host, with or without the browser UI. */
+export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: kind === 'ui' ? ['data-dir', 'listen'] : ['data-dir', 'profile'], booleans: [] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const { host: uiHost, port: uiPort } = parseUiListen(args.values.listen);
+  const profile = args.values.profile;
+  const drafts = profile !== undefined ? readProfile(profile) : undefined;
+  const dataDir = resolveDataDir(args.values['data-dir']);
+  const ui = kind === 'ui' ? rendererDir() : undefined;
+  if (ui && !existsSync(`${ui}/index.html`)) {
+    process.stderr.write(`porthole ui: the UI is not built (${ui} has no index.html) — run npm run build\n`);
+    return 1;
+  }
+
+  let lock: DataDirLock | undefined;
+  if (!drafts) {
+    try {
+      lock = acquireDataDirLock(dataDir, `porthole ${kind}`);
+    } catch (err) {
+      if (err instanceof DataDirLockedError) {
+        process.stderr.write(`porthole ${kind}: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  }
+  let core: Core | undefined;
+  let server: UiServer | undefined;
+  try {
+    const names = new Map<string, string>();
+    const echo = (e: LogEntry) => {
+      if (e.level === 'debug') return;
+      const who = e.ruleId ? ` [${names.get(e.ruleId) ?? e.ruleId}]` : '';
+      const out = e.level === 'error' || e.level === 'warn' ? process.stderr : process.stdout;
+      out.write(`${new Date(e.ts).toISOString()} ${e.level.toUpperCase().padEnd(5)}${who} ${e.message}\n`);
+    };
+    core = await createCore({
+      dataDir,
+      mode: 'browser',
+      confFactory: drafts ? memoryConfFactory : confFactory,
+      storeBackend: drafts ? 'memory (profile)' : 'conf',
+      version: VERSION,
+      echoLog: echo,
+    });
+    const refreshNames = () => core?.service.rules().forEach((r) => names.set(r.id, r.name));
+    refreshNames();
+    core.service.on('rules-changed', refreshNames);
+    for (const d of drafts ?? []) await core.service.create({ ...d, enabled: true });
+    if (ui) {
+      server = await startUiServer({ api: core.api, host: uiHost, port: uiPort, rendererDir: ui });
+      if (!isLoopbackHost(uiHost)) {
+        process.stderr.write(`warning: the UI listens on ${uiHost} — anyone who can reach it and has the token controls Porthole\n`);
+      }
+      process.stdout.write(`Porthole UI: ${server.url}\n`);
+    }
+    const entries = core.service.list();
+    const running = entries.filter((e) => e.status.state === 'running').length;
+    process.stdout.write(`Porthole ${VERSION} (${kind}) — data dir ${dataDir}; ${entries.length} mappings, ${running} running\n`);
+    await untilSignal();
+    return 0;
+  } catch (err) {
+    if (err instanceof StoreOpenError) {
+      process.stderr.write(`porthole ${kind}: ${err.message}\n`);
+      return 1;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`porthole ${kind}: ${uiHost}:${uiPort} is already in use — choose another with --listen HOST:PORT\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await server?.close();
+    await core?.shutdown();
+    lock?.release();
+  }
+}

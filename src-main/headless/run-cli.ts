@@ -1,0 +1,49 @@
+import { HELP, UsageError } from './args';
+import { cmdForward } from './cmd-forward';
+import { cmdHost } from './cmd-host';
+import { VERSION } from './version';
+
+const NOT_YET: Record<string, string> = {
+  relay: 'the relay server is not available in this version yet',
+  agent: 'the relay agent is not available in this version yet',
+  import: 'profile import is not available in this version yet (`porthole run --profile FILE` runs Porthole JSON profiles)',
+};
+
+/** Runs one CLI invocation. Resolves with an exit code, or undefined for long-running commands. */
+export async function runCli(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '-v' || command === '--version') {
+      process.stdout.write(`porthole ${VERSION}\n`);
+      return 0;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    switch (command) {
+      case 'forward':
+        return await cmdForward(rest);
+      case 'run':
+        return await cmdHost('run', rest);
+      case 'ui':
+        return await cmdHost('ui', rest);
+      default:
+        if (command in NOT_YET) {
+          process.stderr.write(`porthole ${command}: ${NOT_YET[command]}\n`);
+          return 1;
+        }
+        throw new UsageError(`unknown command "${command}" — run porthole --help`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`porthole ${command ?? ''}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

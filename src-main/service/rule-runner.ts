@@ -1,0 +1,210 @@
+import { ALLOWED_TRANSITIONS, type RuleProblem, type RuleState, type RuleStatus } from '../../src-shared/model/status';
+import type { RuleErrorCode } from '../../src-shared/model/errors';
+import type { Rule } from '../../src-shared/model/rule';
+import type { MeterSnapshot } from '../engine/byte-meter';
+import { EngineError } from '../engine/engine-error';
+import type { LogBuffer } from './log-buffer';
+import type { Tunnel, TunnelFactory } from './tunnel-factory';
+
+// Failures at start that fix themselves (a network coming up) are retried with backoff; the rest
+// (port taken, no permission) need the user and leave the rule `failed`.
+const RETRYABLE_AT_START = new Set<RuleErrorCode>([
+  'ADDRESS_NOT_AVAILABLE',
+  'TARGET_UNREACHABLE',
+  'TARGET_TIMEOUT',
+  'CONNECTION_RESET',
+  'DNS_FAILED',
+]);
+
+export const BACKOFF_MIN_MS = 500;
+export const BACKOFF_MAX_MS = 30_000;
+
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
+  // ±20 % jitter so many rules that broke together do not retry in lock-step.
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export interface RunnerDeps {
+  factory: TunnelFactory;
+  log: LogBuffer;
+  emitState(status: RuleStatus): void;
+}
+
+function toEngineError(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  return new EngineError('INTERNAL', `Unexpected error: ${(err as Error)?.message ?? String(err)}`, err);
+}
+
+/** One rule's life: the per-rule state machine, its tunnel, retries and counters. */
+export class RuleRunner {
+  status: RuleStatus;
+  private tunnel: Tunnel | undefined;
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private carried: MeterSnapshot = { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 };
+  private connErrorLoggedAt = new Map<RuleErrorCode, { at: number; suppressed: number }>();
+
+  constructor(
+    public rule: Rule,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.status = { id: rule.id, state: 'stopped', since: Date.now() };
+  }
+
+  get state(): RuleState {
+    return this.status.state;
+  }
+
+  /** Desired on. Safe to call in any state. */
+  async start(): Promise<void> {
+    if (this.state === 'starting' || this.state === 'running') return;
+    this.clearRetry();
+    const gen = ++this.generation;
+    this.transition('starting', {});
+    const tunnel = this.deps.factory(this.rule, this.hooks(gen));
+    let bound: string;
+    try {
+      bound = await tunnel.start();
+    } catch (err) {
+      if (gen !== this.generation) return;
+      const e = toEngineError(err);
+      if (RETRYABLE_AT_START.has(e.code)) this.scheduleRetry(e);
+      else {
+        this.transition('failed', { error: this.problem(e) });
+        this.deps.log.add('error', e.message, { ruleId: this.rule.id, code: e.code });
+      }
+      return;
+    }
+    if (gen !== this.generation) {
+      // Stopped (or restarted) while starting: this tunnel is no longer wanted.
+      await tunnel.stop();
+      return;
+    }
+    this.tunnel = tunnel;
+    this.attempt = 0;
+    this.transition('running', { boundAddress: bound });
+    this.deps.log.add('info', `Listening on ${bound}`, { ruleId: this.rule.id });
+  }
+
+  /** Desired off: closes everything and never comes back by itself. */
+  async stop(): Promise<void> {
+    this.generation++;
+    this.clearRetry();
+    await this.dropTunnel();
+    if (this.state !== 'stopped') {
+      this.transition('stopped', {});
+      this.deps.log.add('info', 'Stopped', { ruleId: this.rule.id });
+    }
+  }
+
+  stats(): MeterSnapshot {
+    const live = this.tunnel?.snapshot();
+    return {
+      bytesIn: this.carried.bytesIn + (live?.bytesIn ?? 0),
+      bytesOut: this.carried.bytesOut + (live?.bytesOut ?? 0),
+      activeConnections: live?.activeConnections ?? 0,
+      totalConnections: this.carried.totalConnections + (live?.totalConnections ?? 0),
+    };
+  }
+
+  private async dropTunnel(): Promise<void> {
+    const t = this.tunnel;
+    if (!t) return;
+    this.tunnel = undefined;
+    const s = t.snapshot();
+    await t.stop();
+    this.carried = {
+      bytesIn: this.carried.bytesIn + s.bytesIn,
+      bytesOut: this.carried.bytesOut + s.bytesOut,
+      activeConnections: 0,
+      totalConnections: this.carried.totalConnections + s.totalConnections,
+    };
+  }
+
+  private scheduleRetry(e: EngineError): void {
+    this.attempt++;
+    const delay = backoffDelay(this.attempt);
+    const nextRetryAt = Date.now() + delay;
+    this.transition('retrying', { error: this.problem(e), nextRetryAt });
+    this.deps.log.add('warn', `${e.message} — retrying in ${(delay / 1000).toFixed(1)} s`, {
+      ruleId: this.rule.id,
+      code: e.code,
+    });
+    const gen = this.generation;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (gen === this.generation) void this.start();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private hooks(gen: number) {
+    const current = () => gen === this.generation;
+    return {
+      connectionError: (err: EngineError, client: string) => {
+        if (!current()) return;
+        this.status = { ...this.status, lastConnectionError: this.problem(err) };
+        this.deps.emitState(this.status);
+        this.logThrottled(err, client);
+      },
+      fatal: (err: EngineError) => {
+        if (!current() || this.state !== 'running') return;
+        this.deps.log.add('error', err.message, { ruleId: this.rule.id, code: err.code });
+        void this.dropTunnel().then(() => {
+          if (current()) this.scheduleRetry(err);
+        });
+      },
+      connectionOpened: (client: string) => {
+        if (current()) this.deps.log.add('debug', `Connection from ${client}`, { ruleId: this.rule.id });
+      },
+      connectionClosed: (client: string, bytesIn: number, bytesOut: number, durationMs: number) => {
+        if (!current()) return;
+        this.deps.log.add('debug', `Closed ${client}: ${bytesIn} B in, ${bytesOut} B out, ${durationMs} ms`, {
+          ruleId: this.rule.id,
+        });
+        // The target answered, so the last per-connection error no longer describes the rule.
+        if (bytesOut > 0 && this.status.lastConnectionError) {
+          const { lastConnectionError: _dropped, ...rest } = this.status;
+          this.status = rest;
+          this.deps.emitState(this.status);
+        }
+      },
+    };
+  }
+
+  /** One log line per error code per 10 s, with the count of what was suppressed in between. */
+  private logThrottled(err: EngineError, client: string): void {
+    const now = Date.now();
+    const seen = this.connErrorLoggedAt.get(err.code);
+    if (seen && now - seen.at < 10_000) {
+      seen.suppressed++;
+      return;
+    }
+    const more = seen && seen.suppressed > 0 ? ` (and ${seen.suppressed} more like it)` : '';
+    this.connErrorLoggedAt.set(err.code, { at: now, suppressed: 0 });
+    this.deps.log.add('warn', `Connection from ${client} failed: ${err.message}${more}`, {
+      ruleId: this.rule.id,
+      code: err.code,
+    });
+  }
+
+  private problem(e: EngineError): RuleProblem {
+    return { code: e.code, message: e.message, at: Date.now() };
+  }
+
+  private transition(state: RuleState, extra: Partial<Omit<RuleStatus, 'id' | 'state' | 'since'>>): void {
+    const from = this.status.state;
+    if (!ALLOWED_TRANSITIONS[from].includes(state)) {
+      this.deps.log.add('error', `Internal: refused state change ${from} → ${state}`, { ruleId: this.rule.id });
+      return;
+    }
+    this.status = { id: this.rule.id, state, since: Date.now(), ...extra };
+    this.deps.emitState(this.status);
+  }
+}

@@ -1,0 +1,19 @@
+import type { ApiErrorCode, ApiErrorData, ApiIssue } from '../../src-shared/model/errors';
+
+/** A failure the API reports to its caller as data (`{ ok: false, error }`). */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly issues: ApiIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+
+  toData(): ApiErrorData {
+    return this.issues.length > 0
+      ? { code: this.code, message: this.message, issues: this.issues }
+      : { code: this.code, message: this.message };
+  }
+}

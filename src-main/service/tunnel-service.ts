@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ApiEvents, RuleEntry } from '../../src-shared/api/contract';
+import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
+import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
+import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
+import type { RuleStatus } from '../../src-shared/model/status';
+import type { RuleStore } from '../store/rule-store';
+import { LogBuffer } from './log-buffer';
+import { RuleRunner } from './rule-runner';
+import { ServiceError } from './service-error';
+import { type TunnelFactory, createTunnel } from './tunnel-factory';
+
+type ServiceEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
+
+export interface TunnelServiceOptions {
+  store: RuleStore;
+  factory?: TunnelFactory;
+  statsIntervalMs?: number;
+  /** Mirrors each log line somewhere else too (the CLI prints them). */
+  echoLog?: (line: import('../../src-shared/model/log').LogEntry) => void;
+}
+
+/** Rules → running tunnels. Knows nothing of Electron, IPC or the UI: it only emits events. */
+export class TunnelService extends EventEmitter<ServiceEvents> {
+  readonly log: LogBuffer;
+  private readonly runners = new Map<string, RuleRunner>();
+  private readonly store: RuleStore;
+  private readonly factory: TunnelFactory;
+  private readonly intervalMs: number;
+  private ticker: NodeJS.Timeout | undefined;
+  private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
+
+  constructor(opts: TunnelServiceOptions) {
+    super();
+    this.store = opts.store;
+    this.factory = opts.factory ?? createTunnel;
+    this.intervalMs = opts.statsIntervalMs ?? 1000;
+    this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog);
+    for (const rule of this.store.list()) this.runners.set(rule.id, this.makeRunner(rule));
+  }
+
+  /** Starts the stats ticker and every enabled rule (rules without autoStart come up switched off). */
+  async start(): Promise<void> {
+    this.ticker = setInterval(() => this.tick(), this.intervalMs);
+    this.ticker.unref();
+    const starting: Promise<void>[] = [];
+    for (const runner of this.runners.values()) {
+      if (!runner.rule.enabled) continue;
+      if (!runner.rule.autoStart) {
+        this.persist({ ...runner.rule, enabled: false });
+        continue;
+      }
+      starting.push(runner.start());
+    }
+    await Promise.all(starting);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.log.dispose();
+  }
+
+  list(): RuleEntry[] {
+    return [...this.runners.values()].map((r) => this.entry(r));
+  }
+
+  rules(): Rule[] {
+    return this.store.list();
+  }
+
+  async create(draft: RuleDraftParsed): Promise<RuleEntry> {
+    this.assertNoConflict(draft, undefined);
+    const rule: Rule = { ...draft, id: randomUUID() };
+    this.persist(rule);
+    const runner = this.makeRunner(rule);
+    this.runners.set(rule.id, runner);
+    this.log.add('info', `Created mapping "${rule.name}"`, { ruleId: rule.id });
+    this.emit('rules-changed', this.store.list());
+    if (rule.enabled) await runner.start();
+    return this.entry(runner);
+  }
+
+  async update(id: string, draft: RuleDraftParsed): Promise<RuleEntry> {
+    const runner = this.require(id);
+    this.assertNoConflict(draft, id);
+    const before = runner.rule;
+    const rule: Rule = { ...draft, id };
+    this.persist(rule);
+    runner.rule = rule;
+    this.emit('rules-changed', this.store.list());
+    const { name: _a, notes: _b, tags: _c, group: _d, enabled: _e, autoStart: _f, ...wireBefore } = before;
+    const { name: _g, notes: _h, tags: _i, group: _j, enabled: _k, autoStart: _l, ...wireAfter } = rule;
+    const wiringChanged = JSON.stringify(wireBefore) !== JSON.stringify(wireAfter);
+    if (!rule.enabled) await runner.stop();
+    else if (wiringChanged && runner.state !== 'stopped') {
+      await runner.stop();
+      await runner.start();
+    } else if (runner.state === 'stopped' || runner.state === 'failed') await runner.start();
+    return this.entry(runner);
+  }
+
+  async remove(id: string): Promise<void> {
+    const runner = this.require(id);
+    await runner.stop();
+    this.store.remove(id);
+    this.runners.delete(id);
+    this.log.add('info', `Deleted mapping "${runner.rule.name}"`);
+    this.emit('rules-changed', this.store.list());
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<RuleStatus> {
+    const runner = this.require(id);
+    if (runner.rule.enabled !== enabled) {
+      this.persist({ ...runner.rule, enabled });
+      runner.rule = { ...runner.rule, enabled };
+      this.emit('rules-changed', this.store.list());
+    }
+    if (enabled) await runner.start();
+    else await runner.stop();
+    return runner.status;
+  }
+
+  async setGroupEnabled(group: string, enabled: boolean): Promise<RuleStatus[]> {
+    const ids = [...this.runners.values()].filter((r) => r.rule.group === group).map((r) => r.rule.id);
+    if (ids.length === 0) throw new ServiceError('NOT_FOUND', `No mapping is in the group "${group}"`);
+    return Promise.all(ids.map((id) => this.setEnabled(id, enabled)));
+  }
+
+  /** Takes one stats sample now (the ticker calls this every interval). */
+  tick(): StatsBatch {
+    const ts = Date.now();
+    const dt = Math.max(1, ts - this.lastTick.ts) / 1000;
+    const rules: Record<string, RuleStats> = {};
+    const totals = new Map<string, { bytesIn: number; bytesOut: number }>();
+    for (const [id, runner] of this.runners) {
+      const s = runner.stats();
+      const prev = this.lastTick.totals.get(id);
+      totals.set(id, { bytesIn: s.bytesIn, bytesOut: s.bytesOut });
+      rules[id] = {
+        ...s,
+        rateIn: prev ? Math.max(0, (s.bytesIn - prev.bytesIn) / dt) : 0,
+        rateOut: prev ? Math.max(0, (s.bytesOut - prev.bytesOut) / dt) : 0,
+      };
+    }
+    this.lastTick = { ts, totals };
+    const batch: StatsBatch = { ts, intervalMs: this.intervalMs, rules };
+    this.emit('stats', batch);
+    return batch;
+  }
+
+  private entry(r: RuleRunner): RuleEntry {
+    return { rule: r.rule, status: r.status, stats: { ...r.stats(), rateIn: 0, rateOut: 0 } };
+  }
+
+  private makeRunner(rule: Rule): RuleRunner {
+    return new RuleRunner(rule, {
+      factory: this.factory,
+      log: this.log,
+      emitState: (s) => this.emit('rule-state', s),
+    });
+  }
+
+  private require(id: string): RuleRunner {
+    const r = this.runners.get(id);
+    if (!r) throw new ServiceError('NOT_FOUND', `No mapping with id ${id} — it may have been deleted elsewhere`);
+    return r;
+  }
+
+  private persist(rule: Rule): void {
+    try {
+      this.store.put(rule);
+    } catch (err) {
+      throw new ServiceError('INTERNAL', `Could not save to ${this.store.path}: ${(err as Error).message}`);
+    }
+  }
+
+  private assertNoConflict(draft: RuleDraftParsed, selfId: string | undefined): void {
+    const mine = ruleListenEndpoint(draft);
+    if (!mine) return;
+    for (const other of this.runners.values()) {
+      if (other.rule.id === selfId) continue;
+      const theirs = ruleListenEndpoint(other.rule);
+      if (theirs && listenEndpointsCollide(mine, theirs)) {
+        const where = formatHostPort(theirs.host, theirs.port);
+        throw new ServiceError('CONFLICT', `The mapping "${other.rule.name}" already listens on ${where}`, [
+          { path: 'listen.port', message: `already used by "${other.rule.name}" (${where}) — choose another port` },
+        ]);
+      }
+    }
+  }
+}

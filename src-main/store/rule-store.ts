@@ -1,0 +1,156 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Rule, RuleSchema } from '../../src-shared/model';
+import type { ConfFactory, ConfLike } from './conf-like';
+
+// Rules live in `<dataDir>/porthole.json` through a Conf-compatible store (atomic writes). The file
+// carries a schema version; migrations upgrade older files step by step. A file that cannot be read
+// is moved aside and reported — never silently emptied.
+
+export const STORE_NAME = 'porthole';
+export const STORE_SCHEMA_VERSION = 1;
+
+export type StoreDoc = Record<string, unknown>;
+/** Upgrades a document from version `from` to `from + 1`. Must be pure and idempotent. */
+export type Migration = (doc: StoreDoc) => StoreDoc;
+export type MigrationTable = Record<number, Migration>;
+
+/** Migrations of the real schema, keyed by the version they upgrade from. */
+export const MIGRATIONS: MigrationTable = {};
+
+export interface StoreRecovery {
+  movedTo: string;
+  reason: string;
+}
+
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+export interface OpenOptions {
+  dataDir: string;
+  confFactory: ConfFactory;
+  migrations?: MigrationTable;
+  targetVersion?: number;
+  now?: () => Date;
+}
+
+export function migrateDoc(doc: StoreDoc, migrations: MigrationTable, target: number): { doc: StoreDoc; applied: number[] } {
+  const applied: number[] = [];
+  let version = typeof doc.schemaVersion === 'number' ? doc.schemaVersion : target;
+  let current = doc;
+  while (version < target) {
+    const step = migrations[version];
+    if (!step) throw new StoreOpenError(`No migration from store schema ${version} to ${version + 1}`);
+    current = { ...step(current), schemaVersion: version + 1 };
+    applied.push(version);
+    version++;
+  }
+  return { doc: current, applied };
+}
+
+function asideName(dataDir: string, now: Date): string {
+  return join(dataDir, `${STORE_NAME}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}.json`);
+}
+
+/** Reads and checks the raw file before Conf sees it, so a bad file is reported instead of thrown or wiped. */
+function inspect(opts: OpenOptions, file: string, target: number): { recovery?: StoreRecovery; doc?: StoreDoc; dropped: number } {
+  if (!existsSync(file)) return { dropped: 0 };
+  const now = (opts.now ?? (() => new Date()))();
+  const text = readFileSync(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = text.trim() === '' ? {} : JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    const movedTo = asideName(opts.dataDir, now);
+    renameSync(file, movedTo);
+    return { recovery: { movedTo, reason: `not valid JSON: ${(err as Error).message}` }, dropped: 0 };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const movedTo = asideName(opts.dataDir, now);
+    renameSync(file, movedTo);
+    return { recovery: { movedTo, reason: 'the file does not hold a JSON object' }, dropped: 0 };
+  }
+  const doc = parsed as StoreDoc;
+  if (typeof doc.schemaVersion === 'number' && doc.schemaVersion > target) {
+    throw new StoreOpenError(
+      `${file} was written by a newer Porthole (store schema ${doc.schemaVersion}; this version reads up to ${target}) — ` +
+        'upgrade Porthole, or pass --data-dir to use another dir',
+    );
+  }
+  const { doc: migrated, applied } = migrateDoc(doc, opts.migrations ?? MIGRATIONS, target);
+  const rawRules = Array.isArray(migrated.rules) ? migrated.rules : [];
+  const good = rawRules.flatMap((r) => {
+    const res = RuleSchema.safeParse(r);
+    return res.success ? [res.data] : [];
+  });
+  const dropped = rawRules.length - good.length;
+  const rulesNotArray = migrated.rules !== undefined && !Array.isArray(migrated.rules);
+  if (dropped > 0 || rulesNotArray) {
+    const movedTo = asideName(opts.dataDir, now);
+    copyFileSync(file, movedTo);
+    const reason = rulesNotArray
+      ? '"rules" is not a list'
+      : `${dropped} of ${rawRules.length} saved mappings were invalid and were left out`;
+    return { recovery: { movedTo, reason }, doc: { ...migrated, rules: good }, dropped };
+  }
+  return { doc: applied.length > 0 ? { ...migrated, rules: good } : undefined, dropped: 0 };
+}
+
+export class RuleStore {
+  private constructor(
+    private readonly conf: ConfLike,
+    private rules: Rule[],
+    readonly recovery: StoreRecovery | undefined,
+  ) {}
+
+  static open(opts: OpenOptions): RuleStore {
+    const target = opts.targetVersion ?? STORE_SCHEMA_VERSION;
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    const file = join(opts.dataDir, `${STORE_NAME}.json`);
+    const { recovery, doc } = inspect(opts, file, target);
+    const conf = opts.confFactory({ cwd: opts.dataDir, configName: STORE_NAME });
+    if (doc) {
+      // Rewrite once with the migrated or repaired content (the original is kept aside when repaired).
+      for (const [k, v] of Object.entries(doc)) conf.set(k, v);
+    }
+    if (conf.get('schemaVersion') !== target) conf.set('schemaVersion', target);
+    const raw = conf.get('rules');
+    const rules = Array.isArray(raw) ? raw.map((r) => RuleSchema.parse(r)) : [];
+    return new RuleStore(conf, rules, recovery);
+  }
+
+  get path(): string {
+    return this.conf.path;
+  }
+
+  list(): Rule[] {
+    return this.rules.slice();
+  }
+
+  get(id: string): Rule | undefined {
+    return this.rules.find((r) => r.id === id);
+  }
+
+  /** Adds or replaces (by id), keeping list order. */
+  put(rule: Rule): void {
+    const i = this.rules.findIndex((r) => r.id === rule.id);
+    const next = this.rules.slice();
+    if (i >= 0) next[i] = rule;
+    else next.push(rule);
+    this.write(next);
+  }
+
+  remove(id: string): boolean {
+    const next = this.rules.filter((r) => r.id !== id);
+    if (next.length === this.rules.length) return false;
+    this.write(next);
+    return true;
+  }
+
+  private write(next: Rule[]): void {
+    // Write first: if the disk write throws, memory still matches the file.
+    this.conf.set('rules', next);
+    this.rules = next;
+  }
+}
