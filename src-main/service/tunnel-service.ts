@@ -48,7 +48,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     for (const runner of this.runners.values()) {
       if (!runner.rule.enabled) continue;
       if (!runner.rule.autoStart) {
-        this.persist({ ...runner.rule, enabled: false });
+        runner.rule = { ...runner.rule, enabled: false };
+        this.persist(runner.rule);
         continue;
       }
       starting.push(runner.start());

@@ -1,0 +1,212 @@
+import { connect } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RuleEntry } from '../../src-shared/api/contract';
+import type { RuleDraftParsed } from '../../src-shared/model/rule';
+import type { RuleState, RuleStatus } from '../../src-shared/model/status';
+import { ALLOWED_TRANSITIONS } from '../../src-shared/model/status';
+import { EngineError } from '../engine/engine-error';
+import { confFactory } from '../store/conf-factories';
+import { RuleStore } from '../store/rule-store';
+import { type TestServer, echoServer, freePort, listenTest } from '../test-support/net';
+import { tempDir, waitFor } from '../test-support/tmp';
+import { type Core, createCore } from './core';
+import type { TunnelFactory } from './tunnel-factory';
+import { TunnelService } from './tunnel-service';
+
+const draft = (name: string, listenPort: number, targetPort: number, extra: Partial<RuleDraftParsed> = {}): RuleDraftParsed => ({
+  type: 'tcp-forward',
+  name,
+  enabled: true,
+  autoStart: true,
+  tags: [],
+  listen: { host: '127.0.0.1', port: listenPort },
+  target: { host: '127.0.0.1', port: targetPort },
+  ...extra,
+});
+
+function roundTrip(port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.end(payload));
+    let got = '';
+    s.on('data', (d) => (got += d.toString()));
+    s.on('end', () => resolve(got));
+    s.on('error', reject);
+  });
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('TunnelService with the tcp-forward engine', () => {
+  let t: ReturnType<typeof tempDir>;
+  let echo: TestServer;
+  let core: Core | undefined;
+  const open = async () =>
+    (core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', statsIntervalMs: 60_000 }));
+  beforeEach(async () => {
+    t = tempDir();
+    echo = await echoServer();
+  });
+  afterEach(async () => {
+    await core?.shutdown();
+    core = undefined;
+    await echo.close();
+    t.cleanup();
+  });
+
+  it('runs an enabled rule, counts its bytes, and refuses connections once switched off', async () => {
+    const c = await open();
+    const states: RuleState[] = [];
+    c.service.on('rule-state', (s) => states.push(s.state));
+    const port = await freePort();
+    const e = await c.service.create(draft('web', port, echo.port));
+    expect(e.status.state).toBe('running');
+    expect(e.status.boundAddress).toBe(`127.0.0.1:${port}`);
+    expect(await roundTrip(port, 'hello through porthole')).toBe('hello through porthole');
+    await waitFor(() => c.service.tick().rules[e.rule.id]!.activeConnections === 0, 'connection to close');
+    const stats = c.service.tick().rules[e.rule.id]!;
+    expect(stats).toMatchObject({ bytesIn: 22, bytesOut: 22, totalConnections: 1 });
+    await c.service.setEnabled(e.rule.id, false);
+    expect(states).toEqual(['starting', 'running', 'stopped']);
+    expect(await refused(port)).toBe(true);
+    // Counters survive a stop/start of the rule.
+    await c.service.setEnabled(e.rule.id, true);
+    expect(c.service.tick().rules[e.rule.id]!.bytesIn).toBe(22);
+  });
+
+  it('fails only the rule whose port is taken, with PORT_IN_USE, while another rule runs', async () => {
+    const squatter = await listenTest(() => {});
+    try {
+      const c = await open();
+      const bad = await c.service.create(draft('taken', squatter.port, echo.port));
+      const goodPort = await freePort();
+      const good = await c.service.create(draft('free', goodPort, echo.port));
+      expect(bad.status.state).toBe('failed');
+      expect(bad.status.error?.code).toBe('PORT_IN_USE');
+      expect(bad.status.error?.message).toContain(String(squatter.port));
+      expect(good.status.state).toBe('running');
+      expect(await roundTrip(goodPort, 'still works')).toBe('still works');
+      const logs = c.service.log.query({ minLevel: 'error' });
+      expect(logs.some((l) => l.code === 'PORT_IN_USE' && l.ruleId === bad.rule.id)).toBe(true);
+    } finally {
+      await squatter.close();
+    }
+  });
+
+  it('reports TARGET_REFUSED on the rule and keeps listening when the target is down', async () => {
+    const c = await open();
+    const deadTarget = await freePort();
+    const port = await freePort();
+    const e = await c.service.create(draft('down', port, deadTarget));
+    const seen = new Promise<RuleStatus>((resolve) =>
+      c.service.on('rule-state', (s) => s.lastConnectionError && resolve(s)),
+    );
+    // The client is closed (reset, as the refusal it mirrors) without receiving anything.
+    expect(await roundTrip(port, 'x').catch((e: NodeJS.ErrnoException) => e.code)).toMatch(/^(|ECONNRESET)$/);
+    const s = await seen;
+    expect(s.state).toBe('running');
+    expect(s.lastConnectionError?.code).toBe('TARGET_REFUSED');
+    expect(await refused(port)).toBe(false);
+    expect(c.service.list().find((x) => x.rule.id === e.rule.id)?.status.state).toBe('running');
+  });
+
+  it('finds saved rules after a restart and resumes the enabled ones (autoStart off comes up off)', async () => {
+    let c = await open();
+    const p1 = await freePort();
+    const p2 = await freePort();
+    await c.service.create(draft('resume', p1, echo.port));
+    await c.service.create(draft('manual', p2, echo.port, { autoStart: false }));
+    await c.shutdown();
+    expect(await refused(p1)).toBe(true);
+    c = await open();
+    const byName = (n: string) => c.service.list().find((e: RuleEntry) => e.rule.name === n)!;
+    expect(byName('resume').status.state).toBe('running');
+    expect(await roundTrip(p1, 'back')).toBe('back');
+    expect(byName('manual').status.state).toBe('stopped');
+    expect(byName('manual').rule.enabled).toBe(false);
+  });
+
+  it('emits one stats batch per tick covering every rule, with rates from the byte deltas', async () => {
+    const c = await open();
+    const port = await freePort();
+    const a = await c.service.create(draft('a', port, echo.port));
+    const b = await c.service.create(draft('b', await freePort(), echo.port, { enabled: false }));
+    c.service.tick();
+    await roundTrip(port, 'x'.repeat(1000));
+    await waitFor(() => c.service.tick().rules[a.rule.id]!.activeConnections === 0, 'close');
+    const batch = c.service.tick();
+    expect(Object.keys(batch.rules).sort()).toEqual([a.rule.id, b.rule.id].sort());
+    expect(batch.rules[b.rule.id]).toMatchObject({ bytesIn: 0, rateIn: 0 });
+  });
+});
+
+describe('RuleRunner state machine (scripted tunnels)', () => {
+  let t: ReturnType<typeof tempDir>;
+  let svc: TunnelService | undefined;
+  beforeEach(() => (t = tempDir()));
+  afterEach(async () => {
+    await svc?.shutdown();
+    t.cleanup();
+  });
+
+  // A tunnel whose start fails with a retryable error a given number of times: this drives the retry
+  // path deterministically without binding non-loopback addresses.
+  function flaky(failures: number, code: 'ADDRESS_NOT_AVAILABLE' | 'PORT_IN_USE'): { factory: TunnelFactory; starts: () => number } {
+    let n = 0;
+    return {
+      starts: () => n,
+      factory: () => ({
+        start: async () => {
+          n++;
+          if (n <= failures) throw new EngineError(code, `scripted ${code}`);
+          return '127.0.0.1:1';
+        },
+        stop: async () => {},
+        snapshot: () => ({ bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 }),
+      }),
+    };
+  }
+
+  it('retries a retryable start failure with backoff, then runs; every transition is allowed', async () => {
+    const f = flaky(1, 'ADDRESS_NOT_AVAILABLE');
+    svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }), factory: f.factory });
+    const seen: RuleStatus[] = [];
+    svc.on('rule-state', (s) => seen.push(s));
+    const e = await svc.create(draft('r', 1, 2));
+    expect(e.status.state).toBe('retrying');
+    expect(e.status.nextRetryAt).toBeGreaterThan(Date.now());
+    await waitFor(() => seen.at(-1)?.state === 'running', 'running after retry', 3000);
+    const path = ['stopped', ...seen.map((s) => s.state)];
+    for (let i = 1; i < path.length; i++) expect(ALLOWED_TRANSITIONS[path[i - 1] as RuleState]).toContain(path[i]);
+    expect(path).toEqual(['stopped', 'starting', 'retrying', 'starting', 'running']);
+  });
+
+  it('never revives a rule the user stopped while it was retrying', async () => {
+    const f = flaky(1, 'ADDRESS_NOT_AVAILABLE');
+    svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }), factory: f.factory });
+    const e = await svc.create(draft('r', 1, 2));
+    expect(e.status.state).toBe('retrying');
+    await svc.setEnabled(e.rule.id, false);
+    const retryAt = e.status.nextRetryAt!;
+    await waitFor(() => Date.now() > retryAt + 200, 'past the retry time', 3000);
+    expect(f.starts()).toBe(1);
+    expect(svc.list()[0]!.status.state).toBe('stopped');
+  });
+
+  it('leaves a non-retryable failure failed, without retrying', async () => {
+    const f = flaky(5, 'PORT_IN_USE');
+    svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }), factory: f.factory });
+    const e = await svc.create(draft('r', 1, 2));
+    expect(e.status).toMatchObject({ state: 'failed', error: { code: 'PORT_IN_USE' } });
+    expect(e.status.nextRetryAt).toBeUndefined();
+    expect(f.starts()).toBe(1);
+  });
+});
