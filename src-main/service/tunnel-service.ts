@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ApiEvents, RuleEntry } from '../../src-shared/api/contract';
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
 import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
+import type { LogEntry } from '../../src-shared/model/log';
 import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
 import type { RuleStatus } from '../../src-shared/model/status';
 import type { RuleStore } from '../store/rule-store';
@@ -18,7 +19,7 @@ export interface TunnelServiceOptions {
   factory?: TunnelFactory;
   statsIntervalMs?: number;
   /** Mirrors each log line somewhere else too (the CLI prints them). */
-  echoLog?: (line: import('../../src-shared/model/log').LogEntry) => void;
+  echoLog?: (line: LogEntry) => void;
 }
 
 /** Rules → running tunnels. Knows nothing of Electron, IPC or the UI: it only emits events. */
