@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
 import { type Core, createCore } from '../service/core';
 import { confFactory } from '../store/conf-factories';
-import { echoServer, freePort, type TestServer } from '../test-support/net';
-import { tempDir } from '../test-support/tmp';
+import { NetFixtures, type TestServer } from '../../test-support/net-fixtures';
+import { tempDir } from '../../test-support/tmp';
 
 const draft = (listenPort: number, targetPort: number, name = 'web') => ({
   type: 'tcp-forward',
@@ -19,14 +19,16 @@ describe('API handler table', () => {
   let t: ReturnType<typeof tempDir>;
   let core: Core;
   let echo: TestServer;
+  const net = new NetFixtures();
+  const freePort = () => net.freePort();
   beforeEach(async () => {
     t = tempDir();
-    echo = await echoServer();
+    echo = await net.echoServer();
     core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 'test' });
   });
   afterEach(async () => {
     await core.shutdown();
-    await echo.close();
+    await net.cleanup();
     t.cleanup();
   });
 

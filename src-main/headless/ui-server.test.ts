@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import type { WsServerMessage } from '../../src-shared/api/ws-protocol';
 import { type Core, createCore } from '../service/core';
 import { confFactory } from '../store/conf-factories';
-import { tempDir } from '../test-support/tmp';
+import { tempDir } from '../../test-support/tmp';
 import { type UiServer, startUiServer } from './ui-server';
 
 describe('browser-mode server', () => {

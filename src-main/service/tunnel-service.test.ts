@@ -7,8 +7,8 @@ import { ALLOWED_TRANSITIONS } from '../../src-shared/model/status';
 import { EngineError } from '../engine/engine-error';
 import { confFactory } from '../store/conf-factories';
 import { RuleStore } from '../store/rule-store';
-import { type TestServer, echoServer, freePort, listenTest } from '../test-support/net';
-import { tempDir, waitFor } from '../test-support/tmp';
+import { NetFixtures, type TestServer } from '../../test-support/net-fixtures';
+import { tempDir, waitFor } from '../../test-support/tmp';
 import { type Core, createCore } from './core';
 import type { TunnelFactory } from './tunnel-factory';
 import { TunnelService } from './tunnel-service';
@@ -49,16 +49,18 @@ describe('TunnelService with the tcp-forward engine', () => {
   let t: ReturnType<typeof tempDir>;
   let echo: TestServer;
   let core: Core | undefined;
+  const net = new NetFixtures();
+  const freePort = () => net.freePort();
   const open = async () =>
     (core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', statsIntervalMs: 60_000 }));
   beforeEach(async () => {
     t = tempDir();
-    echo = await echoServer();
+    echo = await net.echoServer();
   });
   afterEach(async () => {
     await core?.shutdown();
     core = undefined;
-    await echo.close();
+    await net.cleanup();
     t.cleanup();
   });
 
@@ -83,8 +85,8 @@ describe('TunnelService with the tcp-forward engine', () => {
   });
 
   it('fails only the rule whose port is taken, with PORT_IN_USE, while another rule runs', async () => {
-    const squatter = await listenTest(() => {});
-    try {
+    const squatter = await net.server();
+    {
       const c = await open();
       const bad = await c.service.create(draft('taken', squatter.port, echo.port));
       const goodPort = await freePort();
@@ -96,8 +98,6 @@ describe('TunnelService with the tcp-forward engine', () => {
       expect(await roundTrip(goodPort, 'still works')).toBe('still works');
       const logs = c.service.log.query({ minLevel: 'error' });
       expect(logs.some((l) => l.code === 'PORT_IN_USE' && l.ruleId === bad.rule.id)).toBe(true);
-    } finally {
-      await squatter.close();
     }
   });
 

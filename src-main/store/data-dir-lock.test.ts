@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../test-support/tmp';
+import { tempDir } from '../../test-support/tmp';
 import { DataDirLockedError, LOCK_FILE, acquireDataDirLock } from './data-dir-lock';
 import { defaultDataDir, resolveDataDir } from './data-dir';
 

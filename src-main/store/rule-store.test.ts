@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rule } from '../../src-shared/model/rule';
-import { tempDir } from '../test-support/tmp';
+import { tempDir } from '../../test-support/tmp';
 import { confFactory } from './conf-factories';
 import { type MigrationTable, RuleStore, STORE_SCHEMA_VERSION } from './rule-store';
 

@@ -1,0 +1,158 @@
+import net from 'node:net';
+import type { Socket } from 'node:net';
+import type { ByteMeter } from './byte-meter';
+import type { EngineError } from './engine-error';
+import { connectError, connectTimeout } from './engine-error';
+
+export interface ConnectionInfo {
+  id: number;
+  /** The client's address as host:port (IPv6 bracketed). */
+  client: string;
+  openedAt: number;
+}
+
+export interface ForwardTarget {
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+  keepAliveMs: number;
+}
+
+export interface ForwardHooks {
+  /** At most once per connection, before onClose. */
+  onError(conn: ForwardConnection, error: EngineError): void;
+  /** Exactly once, when both sockets have closed. */
+  onClose(conn: ForwardConnection): void;
+}
+
+/**
+ * One accepted client spliced to one target socket. The client arrives paused (pauseOnConnect) and is
+ * resumed only once the target is connected, so nothing it sends early is lost or buffered here.
+ *
+ * Lifecycle: each direction ends on its own (FIN is passed on with end(), never turned into a close),
+ * so half-closed protocols keep working; a socket closes by itself (autoDestroy) once it has both
+ * received and sent FIN. Any error or premature close on one side aborts the other with a RST, so
+ * a peer never mistakes a failed connection for a complete exchange (a FIN would look like a clean end).
+ */
+export class ForwardConnection {
+  bytesIn = 0;
+  bytesOut = 0;
+  private target: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private openSockets = 2;
+  private failed = false;
+
+  constructor(
+    readonly info: ConnectionInfo,
+    private readonly client: Socket,
+    private readonly to: ForwardTarget,
+    private readonly meter: ByteMeter,
+    private readonly hooks: ForwardHooks,
+  ) {
+    client.on('error', () => {
+      // A client that resets or vanishes is ordinary traffic, not a fault of the rule: the 'close'
+      // that follows tears the target down. The listener must exist so the error is never unhandled.
+    });
+    client.once('close', () => this.onSocketClose(client, this.target));
+  }
+
+  /** Starts connecting to the target; call once, right after construction. */
+  connect(): void {
+    const { host, port, connectTimeoutMs, keepAliveMs } = this.to;
+    let target: Socket;
+    try {
+      target = net.connect({
+        host,
+        port,
+        allowHalfOpen: true,
+        noDelay: true,
+        keepAlive: true,
+        keepAliveInitialDelay: keepAliveMs,
+      });
+    } catch (err) {
+      // Only argument validation throws synchronously (e.g. a bad port); treat it like a failed connect.
+      this.openSockets = 1;
+      this.fail(connectError(err, host, port));
+      return;
+    }
+    this.target = target;
+    target.on('error', (err) => this.fail(connectError(err, host, port)));
+    target.once('close', () => this.onSocketClose(target, this.client));
+    target.once('connect', () => this.onTargetConnect(target));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
+    }, connectTimeoutMs);
+  }
+
+  /** Aborts both sides at once (RST, no FIN handshake); used by stop(). */
+  destroy(): void {
+    this.clearTimer();
+    abort(this.client);
+    if (this.target) abort(this.target);
+  }
+
+  private onTargetConnect(target: Socket): void {
+    this.clearTimer();
+    const { client, meter } = this;
+    pump(client, target, (n) => {
+      this.bytesIn += n;
+      meter.bytesIn += n;
+    });
+    pump(target, client, (n) => {
+      this.bytesOut += n;
+      meter.bytesOut += n;
+    });
+    client.resume();
+  }
+
+  private fail(error: EngineError): void {
+    this.clearTimer();
+    if (!this.failed) {
+      this.failed = true;
+      this.hooks.onError(this, error);
+    }
+    abort(this.client);
+    if (this.target) abort(this.target);
+  }
+
+  private onSocketClose(closed: Socket, other: Socket | undefined): void {
+    // A socket that closed after finishing both directions leaves the other one to flush what it
+    // still holds and finish on its own; anything else (reset, destroy, error) aborts both.
+    if (!(closed.readableEnded && closed.writableFinished)) {
+      this.clearTimer();
+      if (other) abort(other);
+    }
+    this.openSockets -= 1;
+    if (this.openSockets === 0) this.hooks.onClose(this);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+function abort(socket: Socket): void {
+  if (socket.destroyed) return;
+  // resetAndDestroy() on a socket still connecting would wait for the connect; just drop it instead.
+  if (socket.connecting) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
+/**
+ * Copies src → dst with backpressure: src is paused whenever dst's buffer is over its high-water
+ * mark and resumed on 'drain', so a slow reader holds at most ~one highWaterMark per direction here.
+ * Written by hand rather than with pipe() to count bytes in the same listener and to keep the
+ * end/close policy in one place (pipe() unpipes on close and leaves the other side dangling).
+ */
+function pump(src: Socket, dst: Socket, count: (n: number) => void): void {
+  src.on('data', (chunk: Buffer) => {
+    count(chunk.length);
+    if (!dst.write(chunk)) src.pause();
+  });
+  dst.on('drain', () => src.resume());
+  src.once('end', () => dst.end());
+}

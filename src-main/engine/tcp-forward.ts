@@ -1,0 +1,177 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { formatHostPort } from '../../src-shared/format/address';
+import { ByteMeter } from './byte-meter';
+import { EngineError, listenError } from './engine-error';
+import { ForwardConnection } from './forward-connection';
+import type { ConnectionInfo, ForwardHooks, ForwardTarget } from './forward-connection';
+
+export type { ConnectionInfo } from './forward-connection';
+
+export interface TcpForwardOptions {
+  /** Port 0 lets the OS pick one (start() resolves with it). */
+  listen: { host: string; port: number };
+  target: { host: string; port: number };
+  /** Default 10 000 ms. */
+  connectTimeoutMs?: number;
+}
+
+export interface TcpForwarderEvents {
+  'connection-open': [ConnectionInfo];
+  'connection-close': [ConnectionInfo & { bytesIn: number; bytesOut: number; durationMs: number }];
+  /** One connection failed (e.g. the target refused it); the listener stays up. Precedes its 'connection-close'. */
+  'connection-error': [ConnectionInfo & { error: EngineError }];
+  /** The listening socket failed after start() resolved (rare). */
+  'listener-error': [EngineError];
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+// Long-lived idle tunnels (SSH sessions, databases) otherwise never notice a peer that vanished.
+const KEEPALIVE_MS = 60_000;
+
+type State = 'idle' | 'starting' | 'listening' | 'stopping';
+
+/**
+ * A TCP port mapping: accepts on listen host:port and splices each client to a fresh connection to
+ * target host:port. Every 'connection-open' is followed by exactly one 'connection-close'.
+ */
+export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
+  readonly meter = new ByteMeter();
+  private readonly target: ForwardTarget;
+  private readonly live = new Set<ForwardConnection>();
+  private readonly hooks: ForwardHooks;
+  private server: Server | undefined;
+  private state: State = 'idle';
+  private starting: Promise<unknown> | undefined;
+  private stopping: Promise<void> | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private nextId = 0;
+
+  constructor(private readonly opts: TcpForwardOptions) {
+    super();
+    this.target = {
+      host: opts.target.host,
+      port: opts.target.port,
+      connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      keepAliveMs: KEEPALIVE_MS,
+    };
+    this.hooks = {
+      onError: (conn, error) => this.emit('connection-error', { ...conn.info, error }),
+      onClose: (conn) => this.onConnectionClose(conn),
+    };
+  }
+
+  get connectionCount(): number {
+    return this.live.size;
+  }
+
+  /** Resolves with the bound address once listening; rejects with an EngineError and then holds no socket. */
+  start(): Promise<{ host: string; port: number }> {
+    const { host, port } = this.opts.listen;
+    if (this.state !== 'idle') {
+      const where = formatHostPort(host, port);
+      return Promise.reject(new EngineError('INTERNAL', `The forwarder on ${where} is already ${this.state} — stop it first`));
+    }
+    this.state = 'starting';
+    this.stopping = undefined;
+    const server = net.createServer({
+      allowHalfOpen: true,
+      pauseOnConnect: true,
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: KEEPALIVE_MS,
+    });
+    this.server = server;
+    server.on('connection', (socket) => this.accept(server, socket));
+    const started = new Promise<{ host: string; port: number }>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        server.removeListener('listening', onListening);
+        // Node has already closed the handle of a server whose listen() failed; drop our reference too.
+        this.server = undefined;
+        this.state = 'idle';
+        reject(listenError(err, host, port));
+      };
+      const onListening = (): void => {
+        server.removeListener('error', onError);
+        server.on('error', (err) => this.emit('listener-error', listenError(err, host, port)));
+        this.state = 'listening';
+        const addr = server.address() as AddressInfo;
+        resolve({ host: addr.address, port: addr.port });
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen({ host, port });
+    });
+    this.starting = started;
+    return started;
+  }
+
+  /** Closes the listener and destroys every open connection (both sides); resolves when all are closed. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    // A listen() still resolving its host cannot be cancelled in Node (the lookup callback would bind
+    // anyway), so let it settle and then close whatever it produced.
+    if (this.state === 'starting') await this.starting?.catch(() => undefined);
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) this.state = 'stopping';
+    const serverClosed = new Promise<void>((resolve) => {
+      if (server === undefined) resolve();
+      else server.close(() => resolve());
+    });
+    for (const conn of this.live) conn.destroy();
+    await Promise.all([serverClosed, this.whenIdle()]);
+    this.state = 'idle';
+  }
+
+  private accept(server: Server, socket: Socket): void {
+    if (this.server !== server) {
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    const info: ConnectionInfo = {
+      id: ++this.nextId,
+      client: formatHostPort(plainAddress(socket.remoteAddress), socket.remotePort ?? 0),
+      openedAt: Date.now(),
+    };
+    const conn = new ForwardConnection(info, socket, this.target, this.meter, this.hooks);
+    this.live.add(conn);
+    this.meter.activeConnections += 1;
+    this.meter.totalConnections += 1;
+    this.emit('connection-open', info);
+    conn.connect();
+  }
+
+  private onConnectionClose(conn: ForwardConnection): void {
+    if (!this.live.delete(conn)) return;
+    this.meter.activeConnections -= 1;
+    this.emit('connection-close', {
+      ...conn.info,
+      bytesIn: conn.bytesIn,
+      bytesOut: conn.bytesOut,
+      durationMs: Date.now() - conn.info.openedAt,
+    });
+    if (this.live.size === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+/** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people know them as a.b.c.d. */
+function plainAddress(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
