@@ -56,7 +56,7 @@ export class NetFixtures {
   private readonly children = new Set<ChildProcess>();
 
   /** A server on 127.0.0.1:0 calling onSocket for each accepted socket (half-open allowed). */
-  async server(onSocket: (socket: Socket) => void = () => undefined, port = 0): Promise<TestServer> {
+  async server(onSocket: (socket: Socket) => void = () => undefined, port = 0, host = LOOPBACK): Promise<TestServer> {
     const accepted: Socket[] = [];
     const server = net.createServer({ allowHalfOpen: true }, (socket) => {
       this.socket(socket);
@@ -66,7 +66,7 @@ export class NetFixtures {
     this.servers.add(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, LOOPBACK, () => {
+      server.listen(port, host, () => {
         server.removeListener('error', reject);
         resolve();
       });
@@ -80,8 +80,8 @@ export class NetFixtures {
   }
 
   /** Connects to 127.0.0.1:port and resolves once connected. */
-  async connect(port: number, opts: { allowHalfOpen?: boolean } = {}): Promise<Socket> {
-    const socket = this.socket(net.connect({ host: LOOPBACK, port, allowHalfOpen: opts.allowHalfOpen ?? true }));
+  async connect(port: number, opts: { allowHalfOpen?: boolean; host?: string } = {}): Promise<Socket> {
+    const socket = this.socket(net.connect({ host: opts.host ?? LOOPBACK, port, allowHalfOpen: opts.allowHalfOpen ?? true }));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => {
         socket.removeListener('error', reject);

@@ -36,6 +36,8 @@ export function createApiHost(service: TunnelService, info: () => AppInfo): ApiH
     'rules.setEnabled': ({ id, enabled }) => service.setEnabled(id, enabled),
     'rules.setGroupEnabled': ({ group, enabled }) => service.setGroupEnabled(group, enabled),
     'logs.query': (q) => service.log.query(q ?? {}),
+    'connections.list': (q) => service.connections(q?.ruleId),
+    'connections.close': ({ ruleId, id }) => service.closeConnection(ruleId, id),
   };
 
   const bus = new EventEmitter();

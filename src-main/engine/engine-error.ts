@@ -122,3 +122,19 @@ export function connectError(err: unknown, host: string, port: number): EngineEr
       return new EngineError('INTERNAL', `Connection to ${where} failed: ${describe(err)}`, err);
   }
 }
+
+/**
+ * Maps a failure of a UDP session's upstream socket to a code and a message. The one UDP-specific case
+ * is ECONNREFUSED: the target host answered a datagram with ICMP "port unreachable", which Linux
+ * reports on a connected UDP socket; there was no connection to refuse, so say what it really means.
+ */
+export function udpTargetError(err: unknown, host: string, port: number): EngineError {
+  if (errnoCode(err) === 'ECONNREFUSED') {
+    return new EngineError(
+      'TARGET_REFUSED',
+      `Nothing is listening on UDP ${formatHostPort(host, port)} (the host answered "port unreachable") — is the service running on that port?`,
+      err,
+    );
+  }
+  return connectError(err, host, port);
+}

@@ -15,8 +15,15 @@ export interface ForwardTarget {
   host: string;
   port: number;
   connectTimeoutMs: number;
+  /** 0 disables TCP keepalive. */
   keepAliveMs: number;
+  /** Close after this long with no traffic either way; 0 = never. */
+  idleTimeoutMs: number;
+  /** Header to send the target before any client byte (PROXY protocol), built per connection. */
+  header?: (client: Socket) => Buffer;
 }
+
+export type ConnectionState = 'connecting' | 'open' | 'half-closed';
 
 export interface ForwardHooks {
   /** At most once per connection, before onClose. */
@@ -41,6 +48,7 @@ export class ForwardConnection {
   private timer: NodeJS.Timeout | undefined;
   private openSockets = 2;
   private failed = false;
+  private connected = false;
 
   constructor(
     readonly info: ConnectionInfo,
@@ -56,6 +64,11 @@ export class ForwardConnection {
     client.once('close', () => this.onSocketClose(client, this.target));
   }
 
+  get state(): ConnectionState {
+    if (!this.connected) return 'connecting';
+    return this.client.readableEnded || this.client.writableEnded ? 'half-closed' : 'open';
+  }
+
   /** Starts connecting to the target; call once, right after construction. */
   connect(): void {
     const { host, port, connectTimeoutMs, keepAliveMs } = this.to;
@@ -66,7 +79,7 @@ export class ForwardConnection {
         port,
         allowHalfOpen: true,
         noDelay: true,
-        keepAlive: true,
+        keepAlive: keepAliveMs > 0,
         keepAliveInitialDelay: keepAliveMs,
       });
     } catch (err) {
@@ -94,7 +107,14 @@ export class ForwardConnection {
 
   private onTargetConnect(target: Socket): void {
     this.clearTimer();
+    this.connected = true;
     const { client, meter } = this;
+    if (this.to.header) target.write(this.to.header(client));
+    if (this.to.idleTimeoutMs > 0) {
+      // Every byte either way passes through the client socket (read from it, or written to it), so
+      // its inactivity timer measures the whole connection's idleness.
+      client.setTimeout(this.to.idleTimeoutMs, () => this.destroy());
+    }
     pump(client, target, (n) => {
       this.bytesIn += n;
       meter.bytesIn += n;

@@ -5,7 +5,8 @@ import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
 import { EngineError, listenError } from './engine-error';
 import { ForwardConnection } from './forward-connection';
-import type { ConnectionInfo, ForwardHooks, ForwardTarget } from './forward-connection';
+import type { ConnectionInfo, ConnectionState, ForwardHooks, ForwardTarget } from './forward-connection';
+import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 
 export type { ConnectionInfo } from './forward-connection';
 
@@ -15,7 +16,25 @@ export interface TcpForwardOptions {
   target: { host: string; port: number };
   /** Default 10 000 ms. */
   connectTimeoutMs?: number;
+  /** Source filter, checked before the target is dialled; false → the client is reset. */
+  allow?: (clientAddress: string) => boolean;
+  /** 0 or unset: no limit. Beyond it new clients are reset. */
+  maxConnections?: number;
+  /** Close connections idle (no bytes either way) this long; 0 or unset: never. */
+  idleTimeoutMs?: number;
+  /** TCP keepalive on both sockets (default on). */
+  keepAlive?: boolean;
+  /** Send a PROXY protocol header to the target. */
+  proxyProtocol?: 'v1' | 'v2';
 }
+
+export interface LiveConnection extends ConnectionInfo {
+  bytesIn: number;
+  bytesOut: number;
+  state: ConnectionState;
+}
+
+export type RefusalReason = 'not-allowed' | 'max-connections';
 
 export interface TcpForwarderEvents {
   'connection-open': [ConnectionInfo];
@@ -24,6 +43,8 @@ export interface TcpForwarderEvents {
   'connection-error': [ConnectionInfo & { error: EngineError }];
   /** The listening socket failed after start() resolved (rare). */
   'listener-error': [EngineError];
+  /** A client was turned away before the target was dialled. */
+  'connection-refused': [{ client: string; reason: RefusalReason }];
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -54,8 +75,19 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       host: opts.target.host,
       port: opts.target.port,
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      keepAliveMs: KEEPALIVE_MS,
+      keepAliveMs: opts.keepAlive === false ? 0 : KEEPALIVE_MS,
+      idleTimeoutMs: opts.idleTimeoutMs ?? 0,
     };
+    if (opts.proxyProtocol) {
+      const build = opts.proxyProtocol === 'v2' ? proxyHeaderV2 : proxyHeaderV1;
+      this.target.header = (client) =>
+        build({
+          srcAddress: client.remoteAddress ?? '',
+          srcPort: client.remotePort ?? 0,
+          dstAddress: client.localAddress ?? '',
+          dstPort: client.localPort ?? 0,
+        });
+    }
     this.hooks = {
       onError: (conn, error) => this.emit('connection-error', { ...conn.info, error }),
       onClose: (conn) => this.onConnectionClose(conn),
@@ -64,6 +96,22 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
 
   get connectionCount(): number {
     return this.live.size;
+  }
+
+  /** The open connections with their live counters (for a connections table). */
+  connections(): LiveConnection[] {
+    return [...this.live].map((c) => ({ ...c.info, bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state }));
+  }
+
+  /** Aborts one connection (both sides); false if it is not open. */
+  closeConnection(id: number): boolean {
+    for (const c of this.live) {
+      if (c.info.id === id) {
+        c.destroy();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Resolves with the bound address once listening; rejects with an EngineError and then holds no socket. */
@@ -79,7 +127,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       allowHalfOpen: true,
       pauseOnConnect: true,
       noDelay: true,
-      keepAlive: true,
+      keepAlive: this.opts.keepAlive !== false,
       keepAliveInitialDelay: KEEPALIVE_MS,
     });
     this.server = server;
@@ -135,11 +183,18 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       socket.destroy();
       return;
     }
-    const info: ConnectionInfo = {
-      id: ++this.nextId,
-      client: formatHostPort(plainAddress(socket.remoteAddress), socket.remotePort ?? 0),
-      openedAt: Date.now(),
-    };
+    const remote = plainAddress(socket.remoteAddress);
+    const client = formatHostPort(remote, socket.remotePort ?? 0);
+    const { allow, maxConnections } = this.opts;
+    const reason: RefusalReason | undefined =
+      allow && !allow(remote) ? 'not-allowed' : maxConnections && this.live.size >= maxConnections ? 'max-connections' : undefined;
+    if (reason) {
+      socket.on('error', () => undefined);
+      socket.resetAndDestroy();
+      this.emit('connection-refused', { client, reason });
+      return;
+    }
+    const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
     const conn = new ForwardConnection(info, socket, this.target, this.meter, this.hooks);
     this.live.add(conn);
     this.meter.activeConnections += 1;

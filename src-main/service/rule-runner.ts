@@ -4,7 +4,7 @@ import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import type { LogBuffer } from './log-buffer';
-import type { Tunnel, TunnelFactory } from './tunnel-factory';
+import type { RefusalReason, Tunnel, TunnelConnection, TunnelFactory } from './tunnel-factory';
 
 // Failures at start that fix themselves (a network coming up) are retried with backoff; the rest
 // (port taken, no permission) need the user and leave the rule `failed`.
@@ -44,7 +44,7 @@ export class RuleRunner {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private carried: MeterSnapshot = { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 };
-  private connErrorLoggedAt = new Map<RuleErrorCode, { at: number; suppressed: number }>();
+  private throttle = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
     public rule: Rule,
@@ -99,6 +99,14 @@ export class RuleRunner {
     }
   }
 
+  connections(): TunnelConnection[] {
+    return this.tunnel?.connections() ?? [];
+  }
+
+  closeConnection(id: number): boolean {
+    return this.tunnel?.closeConnection(id) ?? false;
+  }
+
   stats(): MeterSnapshot {
     const live = this.tunnel?.snapshot();
     return {
@@ -151,7 +159,18 @@ export class RuleRunner {
         if (!current()) return;
         this.status = { ...this.status, lastConnectionError: this.problem(err) };
         this.deps.emitState(this.status);
-        this.logThrottled(err, client);
+        this.logThrottled(err.code, 'warn', (more) => `Connection from ${client} failed: ${err.message}${more}`, err.code);
+      },
+      refused: (client: string, reason: RefusalReason) => {
+        if (!current()) return;
+        const why =
+          reason === 'not-allowed'
+            ? 'its address is not allowed by this mapping\'s source list'
+            : reason === 'max-connections'
+              ? 'the mapping is at its connection limit'
+              : 'the mapping is at its session limit';
+        // A burst of refusals (a scan, a flood past the cap) becomes one line per 10 s.
+        this.logThrottled(`refused:${reason}`, 'warn', (more) => `Refused ${client}: ${why}${more}`);
       },
       fatal: (err: EngineError) => {
         if (!current() || this.state !== 'running') return;
@@ -178,20 +197,17 @@ export class RuleRunner {
     };
   }
 
-  /** One log line per error code per 10 s, with the count of what was suppressed in between. */
-  private logThrottled(err: EngineError, client: string): void {
+  /** One log line per key per 10 s, with the count of what was suppressed in between. */
+  private logThrottled(key: string, level: 'warn' | 'error', message: (more: string) => string, code?: RuleErrorCode): void {
     const now = Date.now();
-    const seen = this.connErrorLoggedAt.get(err.code);
+    const seen = this.throttle.get(key);
     if (seen && now - seen.at < 10_000) {
       seen.suppressed++;
       return;
     }
     const more = seen && seen.suppressed > 0 ? ` (and ${seen.suppressed} more like it)` : '';
-    this.connErrorLoggedAt.set(err.code, { at: now, suppressed: 0 });
-    this.deps.log.add('warn', `Connection from ${client} failed: ${err.message}${more}`, {
-      ruleId: this.rule.id,
-      code: err.code,
-    });
+    this.throttle.set(key, { at: now, suppressed: 0 });
+    this.deps.log.add(level, message(more), { ruleId: this.rule.id, ...(code ? { code } : {}) });
   }
 
   private problem(e: EngineError): RuleProblem {

@@ -1,8 +1,15 @@
 import { formatHostPort } from '../../src-shared/format/address';
+import { sourceFilter } from '../../src-shared/format/cidr';
+import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
-import type { EngineError } from '../engine/engine-error';
+import { EngineError } from '../engine/engine-error';
+import { describePortInUse } from '../engine/port-owner';
 import { TcpForwarder } from '../engine/tcp-forward';
+import { UdpForwarder } from '../engine/udp-forward';
+
+/** One live connection as the service sees it; the rule id is added by the service. */
+export type TunnelConnection = Omit<ConnectionRow, 'ruleId'>;
 
 /** What the service needs from any running tunnel, whatever its rule type. */
 export interface Tunnel {
@@ -10,7 +17,11 @@ export interface Tunnel {
   start(): Promise<string>;
   stop(): Promise<void>;
   snapshot(): MeterSnapshot;
+  connections(): TunnelConnection[];
+  closeConnection(id: number): boolean;
 }
+
+export type RefusalReason = 'not-allowed' | 'max-connections' | 'max-sessions';
 
 export interface TunnelHooks {
   /** One connection failed; the tunnel keeps running. */
@@ -19,25 +30,90 @@ export interface TunnelHooks {
   fatal(err: EngineError): void;
   connectionOpened(client: string): void;
   connectionClosed(client: string, bytesIn: number, bytesOut: number, durationMs: number): void;
+  /** A client was turned away by policy (allow/deny list, connection cap). */
+  refused(client: string, reason: RefusalReason): void;
 }
 
 export type TunnelFactory = (rule: Rule, hooks: TunnelHooks) => Tunnel;
 
+/** Starts a listener; a taken port gets a message naming its holder and a free port to use instead. */
+async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) {
+  try {
+    const a = await start();
+    return formatHostPort(a.host, a.port);
+  } catch (err) {
+    if (err instanceof EngineError && err.code === 'PORT_IN_USE') {
+      throw new EngineError('PORT_IN_USE', await describePortInUse(protocol, host, port), err.cause ?? err);
+    }
+    throw err;
+  }
+}
+
 export const createTunnel: TunnelFactory = (rule, hooks) => {
   switch (rule.type) {
     case 'tcp-forward': {
-      const fwd = new TcpForwarder({ listen: rule.listen, target: rule.target });
+      const o = rule.options;
+      const fwd = new TcpForwarder({
+        listen: rule.listen,
+        target: rule.target,
+        connectTimeoutMs: o.connectTimeoutMs,
+        idleTimeoutMs: o.idleTimeoutMs,
+        keepAlive: o.keepAlive,
+        maxConnections: o.maxConnections,
+        allow: sourceFilter(o.allow, o.deny),
+        ...(o.proxyProtocol !== 'off' ? { proxyProtocol: o.proxyProtocol } : {}),
+      });
       fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
       fwd.on('listener-error', (e) => hooks.fatal(e));
       fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
       fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
+      fwd.on('connection-refused', (c) => hooks.refused(c.client, c.reason));
       return {
-        start: async () => {
-          const a = await fwd.start();
-          return formatHostPort(a.host, a.port);
-        },
+        start: () => bind('tcp', rule.listen.host, rule.listen.port, () => fwd.start()),
         stop: () => fwd.stop(),
         snapshot: () => fwd.meter.snapshot(),
+        connections: () =>
+          fwd.connections().map((c) => ({
+            id: c.id,
+            protocol: 'tcp' as const,
+            client: c.client,
+            since: c.openedAt,
+            bytesIn: c.bytesIn,
+            bytesOut: c.bytesOut,
+            state: c.state,
+          })),
+        closeConnection: (id) => fwd.closeConnection(id),
+      };
+    }
+    case 'udp-forward': {
+      const o = rule.options;
+      const fwd = new UdpForwarder({
+        listen: rule.listen,
+        target: rule.target,
+        idleTimeoutMs: o.idleTimeoutMs,
+        maxSessions: o.maxSessions,
+        allow: sourceFilter(o.allow, o.deny),
+      });
+      fwd.on('session-error', (c) => hooks.connectionError(c.error, c.client));
+      fwd.on('listener-error', (e) => hooks.fatal(e));
+      fwd.on('session-open', (c) => hooks.connectionOpened(c.client));
+      fwd.on('session-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
+      fwd.on('session-refused', (c) => hooks.refused(c.client, c.reason === 'not-allowed' ? 'not-allowed' : 'max-sessions'));
+      return {
+        start: () => bind('udp', rule.listen.host, rule.listen.port, () => fwd.start()),
+        stop: () => fwd.stop(),
+        snapshot: () => fwd.meter.snapshot(),
+        connections: () =>
+          fwd.sessions().map((c) => ({
+            id: c.id,
+            protocol: 'udp' as const,
+            client: c.client,
+            since: c.openedAt,
+            bytesIn: c.bytesIn,
+            bytesOut: c.bytesOut,
+            state: 'active' as const,
+          })),
+        closeConnection: (id) => fwd.closeSession(id),
       };
     }
   }

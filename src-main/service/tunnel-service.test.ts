@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
-import type { RuleDraftParsed } from '../../src-shared/model/rule';
+import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
 import type { RuleState, RuleStatus } from '../../src-shared/model/status';
 import { ALLOWED_TRANSITIONS } from '../../src-shared/model/status';
 import { EngineError } from '../engine/engine-error';
@@ -13,7 +13,8 @@ import { type Core, createCore } from './core';
 import type { TunnelFactory } from './tunnel-factory';
 import { TunnelService } from './tunnel-service';
 
-const draft = (name: string, listenPort: number, targetPort: number, extra: Partial<RuleDraftParsed> = {}): RuleDraftParsed => ({
+const draft = (name: string, listenPort: number, targetPort: number, extra: Record<string, unknown> = {}): RuleDraftParsed =>
+  RuleDraftSchema.parse({
   type: 'tcp-forward',
   name,
   enabled: true,
@@ -22,7 +23,7 @@ const draft = (name: string, listenPort: number, targetPort: number, extra: Part
   listen: { host: '127.0.0.1', port: listenPort },
   target: { host: '127.0.0.1', port: targetPort },
   ...extra,
-});
+  });
 
 function roundTrip(port: number, payload: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -146,6 +147,41 @@ describe('TunnelService with the tcp-forward engine', () => {
     expect(Object.keys(batch.rules).sort()).toEqual([a.rule.id, b.rule.id].sort());
     expect(batch.rules[b.rule.id]).toMatchObject({ bytesIn: 0, rateIn: 0 });
   });
+  it('lists live connections across rules and closes one through the API', async () => {
+    const c = await open();
+    const port = await freePort();
+    const e = await c.service.create(draft('conns', port, echo.port));
+    const client = await new Promise<Socket>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+    });
+    client.on('error', () => undefined);
+    const listed = await waitFor(async () => {
+      const r = await c.api.handle('connections.list', undefined);
+      return r.ok && (r.value as unknown[]).length === 1 ? (r.value as { id: number; ruleId: string; protocol: string }[]) : undefined;
+    }, 'one connection listed');
+    expect(listed[0]).toMatchObject({ ruleId: e.rule.id, protocol: 'tcp' });
+    const closedEv = new Promise((r) => client.on('close', r));
+    expect(await c.api.handle('connections.close', { ruleId: e.rule.id, id: listed[0]!.id })).toEqual({ ok: true, value: { closed: true } });
+    await closedEv;
+    expect(await c.api.handle('connections.close', { ruleId: e.rule.id, id: 424242 })).toEqual({ ok: true, value: { closed: false } });
+  });
+
+  it('logs a burst of refused clients as one line with a count, not one line each', async () => {
+    const c = await open();
+    const port = await freePort();
+    const e = await c.service.create(draft('locked', port, echo.port, { options: { allow: ['10.0.0.0/8'] } }));
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const s = connect(port, '127.0.0.1');
+        s.on('error', () => resolve());
+        s.on('close', () => resolve());
+      });
+    }
+    const lines = c.service.log.query({ ruleId: e.rule.id, minLevel: 'warn' });
+    expect(lines.filter((l) => l.message.startsWith('Refused'))).toHaveLength(1);
+    expect(lines[0]!.message).toContain("not allowed by this mapping's source list");
+    expect(echo.accepted).toHaveLength(0);
+  });
 });
 
 describe('RuleRunner state machine (scripted tunnels)', () => {
@@ -171,6 +207,8 @@ describe('RuleRunner state machine (scripted tunnels)', () => {
         },
         stop: async () => {},
         snapshot: () => ({ bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 }),
+        connections: () => [],
+        closeConnection: () => false,
       }),
     };
   }

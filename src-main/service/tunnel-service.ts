@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ApiEvents, RuleEntry } from '../../src-shared/api/contract';
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
 import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
+import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { LogEntry } from '../../src-shared/model/log';
 import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
 import type { RuleStatus } from '../../src-shared/model/status';
@@ -131,6 +132,17 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     return Promise.all(ids.map((id) => this.setEnabled(id, enabled)));
   }
 
+  connections(ruleId?: string): ConnectionRow[] {
+    const runners = ruleId === undefined ? [...this.runners.values()] : [this.require(ruleId)];
+    return runners.flatMap((r) => r.connections().map((c) => ({ ...c, ruleId: r.rule.id })));
+  }
+
+  closeConnection(ruleId: string, id: number): { closed: boolean } {
+    const closed = this.require(ruleId).closeConnection(id);
+    if (closed) this.log.add('info', `Closed connection #${id} on request`, { ruleId });
+    return { closed };
+  }
+
   /** Takes one stats sample now (the ticker calls this every interval). */
   tick(): StatsBatch {
     const ts = Date.now();
@@ -185,7 +197,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     for (const other of this.runners.values()) {
       if (other.rule.id === selfId) continue;
       const theirs = ruleListenEndpoint(other.rule);
-      if (theirs && listenEndpointsCollide(mine, theirs)) {
+      if (theirs && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs)) {
         const where = formatHostPort(theirs.host, theirs.port);
         throw new ServiceError('CONFLICT', `The mapping "${other.rule.name}" already listens on ${where}`, [
           { path: 'listen.port', message: `already used by "${other.rule.name}" (${where}) — choose another port` },

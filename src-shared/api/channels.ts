@@ -10,6 +10,8 @@ export const METHOD_NAMES = [
   'rules.setEnabled',
   'rules.setGroupEnabled',
   'logs.query',
+  'connections.list',
+  'connections.close',
 ] as const;
 
 export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log'] as const;

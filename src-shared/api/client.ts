@@ -29,6 +29,10 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       setGroupEnabled: (group, enabled) => call('rules.setGroupEnabled', { group, enabled }),
     },
     logs: { query: (q) => call('logs.query', q) },
+    connections: {
+      list: (ruleId) => call('connections.list', ruleId === undefined ? undefined : { ruleId }),
+      close: (ruleId, id) => call('connections.close', { ruleId, id }),
+    },
     on: {
       ruleState: on('rule-state'),
       rulesChanged: on('rules-changed'),

@@ -1,3 +1,4 @@
+import type { ConnectionRow } from '../model/connection';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
 import type { Rule, RuleDraft } from '../model/rule';
@@ -36,6 +37,8 @@ export interface ApiMethods {
   'rules.setEnabled': [{ id: string; enabled: boolean }, RuleStatus];
   'rules.setGroupEnabled': [{ group: string; enabled: boolean }, RuleStatus[]];
   'logs.query': [LogQuery | undefined, LogEntry[]];
+  'connections.list': [{ ruleId?: string } | undefined, ConnectionRow[]];
+  'connections.close': [{ ruleId: string; id: number }, { closed: boolean }];
 }
 
 /** Events pushed host → UI. */
@@ -74,6 +77,11 @@ export interface PortholeApi {
     setGroupEnabled(group: string, enabled: boolean): Promise<RuleStatus[]>;
   };
   logs: { query(q?: LogQuery): Promise<LogEntry[]> };
+  connections: {
+    /** Live connections (TCP) and sessions (UDP), of one rule or of all. */
+    list(ruleId?: string): Promise<ConnectionRow[]>;
+    close(ruleId: string, id: number): Promise<{ closed: boolean }>;
+  };
   on: {
     ruleState(cb: (s: ApiEvents['rule-state']) => void): Unsubscribe;
     rulesChanged(cb: (r: ApiEvents['rules-changed']) => void): Unsubscribe;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
 import type { MethodName } from './channels';
@@ -15,4 +16,6 @@ export const METHOD_INPUTS = {
   'rules.setEnabled': z.object({ id: RuleIdSchema, enabled: z.boolean() }).strict(),
   'rules.setGroupEnabled': z.object({ group: z.string().trim().min(1).max(60), enabled: z.boolean() }).strict(),
   'logs.query': LogQuerySchema.optional(),
+  'connections.list': ConnectionsQuerySchema.optional(),
+  'connections.close': ConnectionCloseSchema,
 } satisfies Record<MethodName, z.ZodType>;

@@ -3,3 +3,4 @@ export * from './rule';
 export * from './status';
 export * from './stats';
 export * from './log';
+export * from './connection';

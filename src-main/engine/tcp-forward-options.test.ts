@@ -1,0 +1,212 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net, { type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sourceFilter } from '../../src-shared/format/cidr';
+import { LOOPBACK, NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
+import { describePortInUse, findPortOwner } from './port-owner';
+import { TcpForwarder, type TcpForwardOptions } from './tcp-forward';
+
+let fx = new NetFixtures();
+let forwarders: TcpForwarder[] = [];
+
+afterEach(async () => {
+  await Promise.all(forwarders.map((f) => f.stop()));
+  forwarders = [];
+  await fx.cleanup();
+  fx = new NetFixtures();
+});
+
+async function forward(targetPort: number, extra: Partial<TcpForwardOptions> = {}, host = LOOPBACK) {
+  const fwd = new TcpForwarder({ listen: { host, port: 0 }, target: { host, port: targetPort }, ...extra });
+  forwarders.push(fwd);
+  const { port } = await fwd.start();
+  return { fwd, port };
+}
+
+/** Connects without waiting for 'connect': a refused client may see the reset before it. */
+function dial(port: number): Socket {
+  return fx.socket(net.connect({ host: LOOPBACK, port }));
+}
+
+/** Resolves 'reset' or 'closed' when the server side drops the client, or the data if any arrives. */
+function outcome(s: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    s.on('data', (d) => (got += d));
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNRESET' ? 'reset' : e.code ?? 'error'));
+    s.on('close', () => resolve(got || 'closed'));
+  });
+}
+
+describe('TcpForwarder policies', () => {
+  it('refuses a source outside the allow list without ever dialling the target', async () => {
+    const target = await fx.echoServer();
+    const { fwd, port } = await forward(target.port, { allow: sourceFilter(['10.0.0.0/8'], []) });
+    const refused = once(fwd, 'connection-refused');
+    expect(await outcome(dial(port))).toBe('reset');
+    const [ev] = await refused;
+    expect(ev).toMatchObject({ reason: 'not-allowed' });
+    expect(ev.client).toContain('127.0.0.1');
+    expect(target.accepted).toHaveLength(0);
+    expect(fwd.meter.totalConnections).toBe(0);
+  });
+
+  it('lets an allowed source through and honours deny over allow', async () => {
+    const target = await fx.echoServer();
+    const allowAll = await forward(target.port, { allow: sourceFilter(['127.0.0.0/8'], []) });
+    const c = await fx.connect(allowAll.port);
+    const got = readToEnd(c);
+    c.end('ok');
+    expect((await got).text).toBe('ok');
+    const denied = await forward(target.port, { allow: sourceFilter(['127.0.0.0/8'], ['127.0.0.1']) });
+    expect(await outcome(dial(denied.port))).toBe('reset');
+    expect(target.accepted).toHaveLength(1);
+  });
+
+  it('refuses connections beyond maxConnections while the first ones keep working', async () => {
+    const target = await fx.echoServer();
+    const { fwd, port } = await forward(target.port, { maxConnections: 2 });
+    const a = await fx.connect(port);
+    const b = await fx.connect(port);
+    await waitFor(() => target.accepted.length === 2, 'two target connections');
+    const refused = once(fwd, 'connection-refused');
+    expect(await outcome(dial(port))).toBe('reset');
+    expect((await refused)[0].reason).toBe('max-connections');
+    const ra = readToEnd(a);
+    a.end('still a');
+    expect((await ra).text).toBe('still a');
+    b.destroy();
+    // Once a slot frees up, a new client gets in.
+    await waitFor(() => fwd.connectionCount === 0, 'slots to free');
+    const d = await fx.connect(port);
+    const rd = readToEnd(d);
+    d.end('d');
+    expect((await rd).text).toBe('d');
+  });
+
+  it('closes both sides of a connection idle for idleTimeoutMs, and not an active one', async () => {
+    const target = await fx.server(() => undefined);
+    const { fwd, port } = await forward(target.port, { idleTimeoutMs: 300 });
+    const client = await fx.connect(port);
+    await waitFor(() => target.accepted.length === 1, 'target connection');
+    const targetSide = target.accepted[0]!;
+    const t0 = Date.now();
+    await Promise.all([closed(client), closed(targetSide)]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    await waitFor(() => fwd.connectionCount === 0, 'the forwarder to drop the connection');
+  });
+
+  it('keeps a connection with steady traffic open past the idle timeout', async () => {
+    const target = await fx.echoServer();
+    const { fwd, port } = await forward(target.port, { idleTimeoutMs: 300 });
+    const client = await fx.connect(port);
+    let echoed = 0;
+    client.on('data', (d) => (echoed += d.length));
+    for (let i = 0; i < 8; i++) {
+      client.write('x');
+      await waitFor(() => echoed === i + 1, 'echo');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(fwd.connectionCount).toBe(1);
+  });
+
+  it('sends a PROXY v1 header with the real client address before the client data', async () => {
+    const seen: Promise<string>[] = [];
+    const target = await fx.server((s) => seen.push(readToEnd(s).then((r) => r.text)));
+    const { port } = await forward(target.port, { proxyProtocol: 'v1' });
+    const client = await fx.connect(port);
+    client.end('payload');
+    await waitFor(() => seen.length === 1, 'target connection');
+    const text = await seen[0]!;
+    const m = /^PROXY TCP4 (\S+) (\S+) (\d+) (\d+)\r\npayload$/.exec(text);
+    expect(m).not.toBeNull();
+    expect(m![1]).toBe('127.0.0.1');
+    expect(Number(m![3])).toBe(client.localPort);
+    expect(Number(m![4])).toBe(port);
+  });
+
+  it('sends a PROXY v2 binary header that a parser reads back, for IPv4 and IPv6', async () => {
+    for (const host of ['127.0.0.1', '::1']) {
+      const seen: Promise<{ text: string }>[] = [];
+      const raw: Buffer[] = [];
+      const target = await fx.server((s) => {
+        seen.push(new Promise((r) => s.on('end', () => r({ text: '' }))));
+        s.on('data', (d: Buffer) => raw.push(d));
+      }, 0, host);
+      const { port } = await forward(target.port, { proxyProtocol: 'v2' }, host);
+      const client = await fx.connect(port, { host });
+      client.end('after');
+      await waitFor(() => seen.length === 1, 'target connection');
+      await seen[0];
+      const buf = Buffer.concat(raw);
+      expect(buf.subarray(0, 12).toString('latin1')).toBe('\r\n\r\n\0\r\nQUIT\n');
+      expect(buf[12]).toBe(0x21);
+      const fam = buf[13];
+      const len = buf.readUInt16BE(14);
+      const body = buf.subarray(16, 16 + len);
+      if (host === '127.0.0.1') {
+        expect(fam).toBe(0x11);
+        expect([...body.subarray(0, 4)].join('.')).toBe('127.0.0.1');
+        expect(body.readUInt16BE(8)).toBe(client.localPort);
+        expect(body.readUInt16BE(10)).toBe(port);
+      } else {
+        expect(fam).toBe(0x21);
+        expect(body.subarray(0, 16).equals(Buffer.from('00000000000000000000000000000001', 'hex'))).toBe(true);
+        expect(body.readUInt16BE(32)).toBe(client.localPort);
+        expect(body.readUInt16BE(34)).toBe(port);
+      }
+      expect(buf.subarray(16 + len).toString()).toBe('after');
+    }
+  });
+
+  it('forwards over IPv6 (listen and target on ::1)', async () => {
+    const target = await fx.server((s) => s.pipe(s), 0, '::1');
+    const { fwd, port } = await forward(target.port, {}, '::1');
+    const client = await fx.connect(port, { host: '::1' });
+    const got = readToEnd(client);
+    client.end('v6 works');
+    expect((await got).text).toBe('v6 works');
+    await waitFor(() => fwd.connectionCount === 0, 'close');
+    expect(fwd.meter.totalConnections).toBe(1);
+  });
+
+  it('lists live connections with their counters and closes one by id', async () => {
+    const target = await fx.echoServer();
+    const { fwd, port } = await forward(target.port);
+    const a = await fx.connect(port);
+    const b = await fx.connect(port);
+    let echoed = 0;
+    a.on('data', (d) => (echoed += d.length));
+    a.write('12345');
+    await waitFor(() => echoed === 5, 'echo');
+    const list = fwd.connections();
+    expect(list).toHaveLength(2);
+    const rowA = list.find((c) => c.client.endsWith(`:${a.localPort}`))!;
+    expect(rowA).toMatchObject({ bytesIn: 5, bytesOut: 5, state: 'open' });
+    expect(fwd.closeConnection(rowA.id)).toBe(true);
+    await closed(a);
+    await waitFor(() => fwd.connectionCount === 1, 'the closed connection to leave the list');
+    expect(fwd.connections().map((c) => c.client)).toEqual([`127.0.0.1:${b.localPort}`]);
+    expect(fwd.closeConnection(9999)).toBe(false);
+  });
+});
+
+describe('port owner', () => {
+  it('names the process holding a port and suggests a free one', async () => {
+    const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const port = Number((await once(child.stdout!, 'data'))[0].toString().trim());
+      expect(findPortOwner('tcp', port)?.pid).toBe(child.pid);
+      const msg = await describePortInUse('tcp', '127.0.0.1', port);
+      expect(msg).toContain(`(pid ${child.pid})`);
+      expect(msg).toMatch(/e\.g\. \d+$/);
+      const suggested = Number(/e\.g\. (\d+)$/.exec(msg)![1]);
+      expect(suggested).toBeGreaterThan(port);
+    } finally {
+      child.kill();
+    }
+  });
+});
