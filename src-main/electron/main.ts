@@ -67,16 +67,16 @@ async function start(lock: DataDirLock): Promise<void> {
   let quitting = false;
   let shutdownDone = false;
   let core: Core | undefined;
-  let win: BrowserWindow | undefined;
-  let disposeBridge: (() => void) | undefined;
+  // Filled in once ready; the lifecycle handlers below are registered before that.
+  const shell: { win?: BrowserWindow; disposeBridge?: () => void } = {};
   let tray: TrayController | undefined;
   let shutdownStarted = false;
 
   // The tray owns the app: closing the last window must not quit it.
   app.on('window-all-closed', () => {});
   // argv and workingDirectory of the second launch are untrusted and ignored for now: just show.
-  app.on('second-instance', () => revealWindow(win));
-  app.on('activate', () => revealWindow(win));
+  app.on('second-instance', () => revealWindow(shell.win));
+  app.on('activate', () => revealWindow(shell.win));
 
   app.on('before-quit', (event) => {
     quitting = true;
@@ -91,7 +91,7 @@ async function start(lock: DataDirLock): Promise<void> {
   });
 
   async function shutdown(): Promise<void> {
-    disposeBridge?.();
+    shell.disposeBridge?.();
     tray?.destroy();
     try {
       if (core) {
@@ -128,14 +128,15 @@ async function start(lock: DataDirLock): Promise<void> {
   }
 
   const location = rendererLocation(app.isPackaged);
-  win = createMainWindow({
+  const win = createMainWindow({
     location,
     stateDir: dataDir,
     isQuitting: () => quitting,
     startHidden: process.argv.includes('--hidden'),
     isPackaged: app.isPackaged,
   });
-  disposeBridge = installIpcBridge({
+  shell.win = win;
+  shell.disposeBridge = installIpcBridge({
     api: core.api,
     win,
     location,

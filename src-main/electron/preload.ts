@@ -1,22 +1,35 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { ipcChannel, ipcEventChannel } from '../../src-shared/api/channels';
-import { createApiClient } from '../../src-shared/api/client';
+import { EVENT_NAMES, METHOD_NAMES, ipcChannel, ipcEventChannel } from '../../src-shared/api/channels';
+import type { PreloadBridge } from '../../src-shared/api/contract';
 
-// Sandboxed preload, bundled to CommonJS: it may import only `electron` and the dependency-free
-// channel and client modules (no zod, no node:*). It exposes named functions only — no generic
-// invoke — and never hands the IpcRendererEvent (whose `sender` reaches ipcRenderer) to the page.
+// Sandboxed preload, bundled to CommonJS: it imports only `electron` and the dependency-free channel
+// list. It exposes one function per API method, each fixed to its own channel (no generic invoke),
+// resolving with the envelope so error codes and field issues survive contextBridge, and one
+// subscribe function per event that never hands the IpcRendererEvent (whose `sender` reaches
+// ipcRenderer) to the page and returns an unsubscribe.
 
-const api = createApiClient({
-  invoke: (method, input) => ipcRenderer.invoke(ipcChannel(method), input),
-  subscribe: (event, listener) => {
-    const channel = ipcEventChannel(event);
-    const handler = (_evt: IpcRendererEvent, payload: unknown): void => listener(payload);
-    ipcRenderer.on(channel, handler);
-    return () => {
-      ipcRenderer.removeListener(channel, handler);
-    };
-  },
-});
+const methods = Object.fromEntries(
+  METHOD_NAMES.map((m) => {
+    const channel = ipcChannel(m);
+    return [m, (input: unknown) => ipcRenderer.invoke(channel, input)];
+  }),
+);
 
-contextBridge.exposeInMainWorld('porthole', api);
+const on = Object.fromEntries(
+  EVENT_NAMES.map((e) => {
+    const channel = ipcEventChannel(e);
+    return [
+      e,
+      (listener: (payload: unknown) => void) => {
+        const handler = (_evt: IpcRendererEvent, payload: unknown): void => listener(payload);
+        ipcRenderer.on(channel, handler);
+        return () => {
+          ipcRenderer.removeListener(channel, handler);
+        };
+      },
+    ];
+  }),
+);
+
+contextBridge.exposeInMainWorld('porthole', { ...methods, on } as unknown as PreloadBridge);

@@ -1,6 +1,6 @@
 import { ApiError } from '../model/errors';
 import type { EventName, MethodName } from './channels';
-import type { ApiEvents, Envelope, MethodInput, MethodOutput, PortholeApi, Unsubscribe } from './contract';
+import type { ApiEvents, Envelope, MethodInput, MethodOutput, PortholeApi, PreloadBridge, Unsubscribe } from './contract';
 
 /** The two things any transport (Electron IPC, WebSocket) must provide. */
 export interface ApiTransport {
@@ -39,5 +39,13 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       stats: on('stats'),
       log: on('log'),
     },
+  };
+}
+
+/** A transport over the preload's named functions (desktop app). */
+export function bridgeTransport(bridge: PreloadBridge): ApiTransport {
+  return {
+    invoke: (method, input) => (bridge[method] as (i: unknown) => Promise<Envelope<unknown>>)(input),
+    subscribe: (event, listener) => (bridge.on[event] as (l: (p: unknown) => void) => Unsubscribe)(listener),
   };
 }

@@ -89,3 +89,15 @@ export interface PortholeApi {
     log(cb: (l: ApiEvents['log']) => void): Unsubscribe;
   };
 }
+
+/**
+ * What the Electron preload exposes as `window.porthole`: one named function per method, each bound to
+ * its own channel and resolving with the envelope (contextBridge rebuilds a thrown error from its message
+ * alone, which would lose `code` and `issues`), and one subscribe function per event. The renderer wraps
+ * it with `createApiClient(bridgeTransport(window.porthole))`, exactly as browser mode wraps its socket.
+ */
+export type PreloadBridge = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<Envelope<MethodOutput<M>>>;
+} & {
+  on: { [E in EventName]: (listener: (payload: ApiEvents[E]) => void) => Unsubscribe };
+};

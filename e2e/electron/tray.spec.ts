@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { _electron, expect, test } from '@playwright/test';
+import type { ElectronApplication, Page } from '@playwright/test';
+import { METHOD_NAMES } from '../../src-shared/api/channels';
+import type { PreloadBridge } from '../../src-shared/api/contract';
+import { findElectronBinary, hasDisplay } from './electron-binary';
+
+// The desktop shell end to end: the built app (out/) in a real Electron, against a throwaway data dir.
+// Runs only where an Electron binary is installed; elsewhere it skips and says so loudly.
+
+const electron = findElectronBinary();
+const skipReason = !electron.ok
+  ? 'No Electron binary installed — the Electron e2e project was skipped (install one where the network allows: npx install-electron)'
+  : !hasDisplay()
+    ? 'No display for Electron (DISPLAY/WAYLAND_DISPLAY unset) — the Electron e2e project was skipped (run it under xvfb-run)'
+    : undefined;
+if (skipReason) console.log(skipReason);
+test.skip(skipReason !== undefined, skipReason);
+
+/** The page's `window.porthole` (this file is type-checked without DOM types). */
+type PageGlobals = { porthole?: PreloadBridge; require?: unknown; ipcRenderer?: unknown };
+
+let app: ElectronApplication | undefined;
+let dataDir: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
+  if (!electron.ok) throw new Error('unreachable: skipped above');
+  const launched = await _electron.launch({
+    executablePath: electron.path,
+    // '.' (not out/main/electron-main.js) so Electron reads package.json: name, version, `main`.
+    args: ['.'],
+    env: { ...process.env, PORTHOLE_DATA_DIR: dataDir, ELECTRON_RENDERER_URL: '' },
+  });
+  app = launched;
+  const page = await launched.firstWindow();
+  return { app: launched, page };
+}
+
+async function windowVisible(electronApp: ElectronApplication): Promise<boolean> {
+  return electronApp.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible() ?? false);
+}
+
+test.beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'porthole-electron-e2e-'));
+});
+
+test.afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('shows the mapping list, fed through the preload API', async () => {
+  const { app: electronApp, page } = await launch();
+  await expect.poll(() => windowVisible(electronApp)).toBe(true);
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+
+  // A call through window.porthole crosses the preload, the sender check and the API host.
+  const [listen, target] = [await freePort(), await freePort()];
+  await page.evaluate(
+    async ({ listen, target }) => {
+      const { porthole } = globalThis as unknown as PageGlobals;
+      if (!porthole) throw new Error('window.porthole is missing: the preload did not run');
+      const created = await porthole['rules.create']({
+        type: 'tcp-forward',
+        name: 'Electron e2e',
+        enabled: false,
+        listen: { host: '127.0.0.1', port: listen },
+        target: { host: '127.0.0.1', port: target },
+      });
+      if (!created.ok) throw new Error(created.error.message);
+      // A refused call keeps its code and field issues across contextBridge.
+      const bad = await porthole['rules.create']({ type: 'tcp-forward', name: '', listen: { host: 'x', port: 0 }, target: { host: 'x', port: 1 } });
+      if (bad.ok || bad.error.code !== 'INVALID_INPUT' || !bad.error.issues?.some((i) => i.path === 'listen.port')) {
+        throw new Error(`expected INVALID_INPUT with field issues, got ${JSON.stringify(bad)}`);
+      }
+    },
+    { listen, target },
+  );
+  const list = page.getByRole('list', { name: 'Mappings' });
+  await expect(list.locator('[data-testid="rule-row"][data-rule-name="Electron e2e"]')).toBeVisible();
+  // The preload exposes named functions only: no generic invoke, no ipcRenderer.
+  const exposed = await page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    return { keys: Object.keys(g.porthole ?? {}).sort(), node: 'require' in g || 'ipcRenderer' in g };
+  });
+  expect(exposed).toEqual({ keys: [...METHOD_NAMES, 'on'].sort(), node: false });
+});
+
+test('closing the window hides it to the tray; the app keeps running until Quit', async () => {
+  const { app: electronApp } = await launch();
+  await expect.poll(() => windowVisible(electronApp)).toBe(true);
+
+  await electronApp.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
+  await expect.poll(() => windowVisible(electronApp)).toBe(false);
+  expect(await electronApp.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+  expect(electronApp.process().exitCode).toBeNull();
+  expect(existsSync(join(dataDir, 'porthole.lock'))).toBe(true);
+
+  // What the tray's "Show Porthole" and a second launch do.
+  await electronApp.evaluate(({ BrowserWindow }) => {
+    const win = BrowserWindow.getAllWindows()[0];
+    win?.show();
+    win?.focus();
+  });
+  await expect.poll(() => windowVisible(electronApp)).toBe(true);
+
+  // Quit runs the graceful shutdown and lets go of the data dir.
+  await electronApp.close();
+  app = undefined;
+  expect(existsSync(join(dataDir, 'porthole.lock'))).toBe(false);
+});

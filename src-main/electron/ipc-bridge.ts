@@ -1,0 +1,63 @@
+import { ipcMain } from 'electron';
+import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import { ipcChannel, ipcEventChannel, METHOD_NAMES } from '../../src-shared/api/channels';
+import type { Envelope } from '../../src-shared/api/contract';
+import type { ApiHost } from '../api/api-host';
+import { checkSender } from './sender-check';
+import type { RendererLocation, SenderFacts } from './sender-check';
+
+// The only place ipcMain is used. One fixed channel per API method, each through the same wrapper:
+// check the sender frame, then hand the raw input to the API host, which validates it.
+
+function senderFacts(event: IpcMainInvokeEvent, win: BrowserWindow): SenderFacts | null {
+  // senderFrame is null once the frame navigated away or was destroyed; reading it can also throw
+  // while the frame is being torn down.
+  let frame: IpcMainInvokeEvent['senderFrame'];
+  try {
+    frame = event.senderFrame;
+  } catch {
+    return null;
+  }
+  if (!frame || win.isDestroyed()) return null;
+  const wc = win.webContents;
+  return {
+    frameUrl: frame.url || undefined,
+    isMainFrame: frame.parent === null,
+    isOurWindow: event.sender.id === wc.id && frame.frameTreeNodeId === wc.mainFrame.frameTreeNodeId,
+  };
+}
+
+export interface IpcBridgeOptions {
+  api: ApiHost;
+  win: BrowserWindow;
+  location: RendererLocation;
+  /** Told about refused senders (for the log); never shown to the renderer in detail. */
+  onRefused?: (method: string, reason: string) => void;
+}
+
+/** Registers every API method and forwards every API event; returns the disposer. */
+export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOptions): () => void {
+  for (const method of METHOD_NAMES) {
+    ipcMain.handle(ipcChannel(method), async (event, input: unknown): Promise<Envelope<unknown>> => {
+      const verdict = checkSender(senderFacts(event, win), location);
+      if (!verdict.ok) {
+        onRefused?.(method, verdict.reason);
+        return { ok: false, error: { code: 'UNAUTHORIZED', message: `Refused ${method}: ${verdict.reason}` } };
+      }
+      return api.handle(method, input);
+    });
+  }
+
+  const unsubscribe = api.subscribeAll((event, payload) => {
+    if (win.isDestroyed() || win.webContents.isDestroyed()) return;
+    win.webContents.send(ipcEventChannel(event), payload);
+  });
+
+  let disposed = false;
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    unsubscribe();
+    for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
+  };
+}

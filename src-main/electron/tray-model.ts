@@ -1,0 +1,135 @@
+import type { RuleEntry } from '../../src-shared/api';
+import { formatRate } from '../../src-shared/format/units';
+import type { RuleState } from '../../src-shared/model/status';
+
+// The tray menu as plain data, so its logic is unit-tested without Electron; tray.ts turns it into
+// a Menu. It is rebuilt whole from state on every change, since Linux (StatusNotifierItem) only picks
+// up changes through a fresh setContextMenu.
+
+export type TrayMenuItem =
+  | { kind: 'checkbox'; ruleId: string; label: string; checked: boolean }
+  | { kind: 'submenu'; label: string; items: TrayMenuItem[] }
+  | { kind: 'group-toggle'; group: string; enabled: boolean; label: string }
+  | { kind: 'info'; label: string }
+  | { kind: 'show'; label: string }
+  | { kind: 'quit'; label: string }
+  | { kind: 'separator' };
+
+export type TrayIconState = 'idle' | 'active' | 'error';
+
+export interface TrayLabels {
+  show: string;
+  quit: string;
+  allOn: string;
+  allOff: string;
+  noRules: string;
+  states: Partial<Record<RuleState, string>>;
+}
+
+export const DEFAULT_TRAY_LABELS: TrayLabels = {
+  show: 'Show Porthole',
+  quit: 'Quit Porthole',
+  allOn: 'All on',
+  allOff: 'All off',
+  noRules: 'No mappings yet',
+  // Running needs no suffix: the tick says it is on. Stopped-but-enabled is a brief transition.
+  states: { starting: 'starting', retrying: 'retrying', failed: 'failed' },
+};
+
+export interface TrayMenuOptions {
+  labels?: Partial<TrayLabels>;
+  /** A disabled first line (e.g. "2 of 3 mappings running") for desktops that never show tooltips. */
+  summary?: string;
+}
+
+export interface TotalRate {
+  rateIn: number;
+  rateOut: number;
+}
+
+/** "web — failed": the rule name plus its state when the state needs attention. */
+export function ruleLabel(entry: RuleEntry, labels: TrayLabels = DEFAULT_TRAY_LABELS): string {
+  const suffix = labels.states[entry.status.state];
+  return suffix ? `${entry.rule.name} — ${suffix}` : entry.rule.name;
+}
+
+function groupOf(entry: RuleEntry): string | undefined {
+  const g = entry.rule.group?.trim();
+  return g ? g : undefined;
+}
+
+export function buildTrayMenuModel(entries: readonly RuleEntry[], opts: TrayMenuOptions = {}): TrayMenuItem[] {
+  const labels: TrayLabels = { ...DEFAULT_TRAY_LABELS, ...opts.labels };
+  const items: TrayMenuItem[] = [];
+  if (opts.summary) items.push({ kind: 'info', label: opts.summary }, { kind: 'separator' });
+
+  // Groups become submenus placed where their first rule appears; ungrouped rules stay top-level.
+  const groups = new Map<string, TrayMenuItem[]>();
+  for (const entry of entries) {
+    const checkbox: TrayMenuItem = {
+      kind: 'checkbox',
+      ruleId: entry.rule.id,
+      label: ruleLabel(entry, labels),
+      checked: entry.rule.enabled,
+    };
+    const group = groupOf(entry);
+    if (group === undefined) {
+      items.push(checkbox);
+      continue;
+    }
+    let members = groups.get(group);
+    if (!members) {
+      members = [];
+      groups.set(group, members);
+      items.push({ kind: 'submenu', label: group, items: members });
+    }
+    members.push(checkbox);
+  }
+  for (const [group, members] of groups) {
+    members.push(
+      { kind: 'separator' },
+      { kind: 'group-toggle', group, enabled: true, label: labels.allOn },
+      { kind: 'group-toggle', group, enabled: false, label: labels.allOff },
+    );
+  }
+  if (entries.length === 0) items.push({ kind: 'info', label: labels.noRules });
+
+  items.push({ kind: 'separator' }, { kind: 'show', label: labels.show }, { kind: 'quit', label: labels.quit });
+  return items;
+}
+
+function needsAttention(entry: RuleEntry): boolean {
+  return entry.rule.enabled && (entry.status.state === 'failed' || entry.status.state === 'retrying');
+}
+
+/** error: an enabled rule is failed or retrying; active: something is running; else idle. */
+export function trayIconState(entries: readonly RuleEntry[]): TrayIconState {
+  if (entries.some(needsAttention)) return 'error';
+  if (entries.some((e) => e.status.state === 'running')) return 'active';
+  return 'idle';
+}
+
+/** "2 of 3 mappings running · 1 failing" — counts only, stable between stats ticks. */
+export function traySummary(entries: readonly RuleEntry[]): string {
+  if (entries.length === 0) return 'No mappings';
+  const running = entries.filter((e) => e.status.state === 'running').length;
+  const noun = entries.length === 1 ? 'mapping' : 'mappings';
+  const failing = entries.filter(needsAttention).length;
+  const base = `${running} of ${entries.length} ${noun} running`;
+  return failing > 0 ? `${base} · ${failing} failing` : base;
+}
+
+/** Tooltip: the summary plus throughput while anything is running. */
+export function trayTooltip(entries: readonly RuleEntry[], totalRate: TotalRate): string {
+  const head = `Porthole — ${traySummary(entries)}`;
+  if (!entries.some((e) => e.status.state === 'running')) return head;
+  return `${head}\nIn ${formatRate(totalRate.rateIn)} · Out ${formatRate(totalRate.rateOut)}`;
+}
+
+/**
+ * Windows and Linux read `&` in menu labels as a mnemonic marker, so a rule named "R&D" would lose
+ * its ampersand; doubling it shows it literally. macOS shows labels as they are.
+ */
+export function escapeMenuLabel(label: string, platform: string): string {
+  return platform === 'darwin' ? label : label.replaceAll('&', '&&');
+}
