@@ -151,12 +151,13 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     const totals = new Map<string, { bytesIn: number; bytesOut: number }>();
     for (const [id, runner] of this.runners) {
       const s = runner.stats();
-      const prev = this.lastTick.totals.get(id);
+      // A rule created since the last tick started from zero within this interval.
+      const prev = this.lastTick.totals.get(id) ?? { bytesIn: 0, bytesOut: 0 };
       totals.set(id, { bytesIn: s.bytesIn, bytesOut: s.bytesOut });
       rules[id] = {
         ...s,
-        rateIn: prev ? Math.max(0, (s.bytesIn - prev.bytesIn) / dt) : 0,
-        rateOut: prev ? Math.max(0, (s.bytesOut - prev.bytesOut) / dt) : 0,
+        rateIn: Math.max(0, (s.bytesIn - prev.bytesIn) / dt),
+        rateOut: Math.max(0, (s.bytesOut - prev.bytesOut) / dt),
       };
     }
     this.lastTick = { ts, totals };

@@ -40,6 +40,12 @@ describe('data dir lock', () => {
     expect(existsSync(lock.path)).toBe(false);
   });
 
+  it('creates a data dir that does not exist yet', () => {
+    const lock = acquireDataDirLock(join(t.dir, 'new', 'nested'), 'x');
+    expect(existsSync(lock.path)).toBe(true);
+    lock.release();
+  });
+
   it('takes over an unreadable lock file', () => {
     writeFileSync(join(t.dir, LOCK_FILE), 'garbage');
     const lock = acquireDataDirLock(t.dir, 'x');

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 // One running instance per data dir: two hosts writing one rules file (or binding the same ports)
@@ -57,6 +57,7 @@ function readHolder(path: string): LockHolder | undefined {
 }
 
 export function acquireDataDirLock(dataDir: string, command: string): DataDirLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, command, startedAt: Date.now() };
   for (let attempt = 0; attempt < 3; attempt++) {

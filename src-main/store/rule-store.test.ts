@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Rule } from '../../src-shared/model/rule';
+import { type Rule, RuleSchema } from '../../src-shared/model/rule';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from './conf-factories';
 import { type MigrationTable, RuleStore, STORE_SCHEMA_VERSION } from './rule-store';
 
-const rule = (id: string, port: number): Rule => ({
+const rule = (id: string, port: number): Rule =>
+  RuleSchema.parse({
   id,
   type: 'tcp-forward',
   name: `rule ${id}`,
@@ -15,7 +16,7 @@ const rule = (id: string, port: number): Rule => ({
   tags: [],
   listen: { host: '127.0.0.1', port },
   target: { host: 'localhost', port: 80 },
-});
+  });
 
 describe('RuleStore', () => {
   let t: ReturnType<typeof tempDir>;

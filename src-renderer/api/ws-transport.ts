@@ -1,0 +1,179 @@
+import type { EventName, MethodName } from '../../src-shared/api/channels';
+import type { ApiTransport } from '../../src-shared/api/client';
+import type { Envelope, Unsubscribe } from '../../src-shared/api/contract';
+import type { WsCall, WsServerMessage } from '../../src-shared/api/ws-protocol';
+import { createSignal, type ReadonlySignal } from '../lib/signal';
+
+/** The part of the DOM WebSocket this transport uses (a fake implements it in tests). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+}
+
+/** `connecting`: first attempt; `open`; `reconnecting`: lost (or never reached) and retrying; `closed`: disposed. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface WsTransportOptions {
+  url: string;
+  createSocket: (url: string) => SocketLike;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface WsTransport extends ApiTransport {
+  readonly connection: ReadonlySignal<ConnectionState>;
+  /** Closes the socket for good and rejects whatever is still waiting. */
+  dispose(): void;
+}
+
+const OPEN = 1;
+
+interface Pending {
+  method: MethodName;
+  resolve: (env: Envelope<unknown>) => void;
+  reject: (err: Error) => void;
+}
+
+export function reconnectDelay(attempt: number, minMs = 500, maxMs = 10_000): number {
+  return Math.min(maxMs, minMs * 2 ** Math.max(0, attempt));
+}
+
+function isServerMessage(v: unknown): v is WsServerMessage {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  if (m.t === 'result') return typeof m.id === 'number' && typeof m.r === 'object' && m.r !== null;
+  if (m.t === 'event') return typeof m.e === 'string';
+  return false;
+}
+
+/**
+ * Browser-mode transport. Calls made while the socket is down wait for the next open; calls in flight
+ * when it drops are rejected (the host may or may not have run them, so they are not replayed).
+ * The host pushes every event to every socket, so "re-subscribing" after a reconnect only means the
+ * listeners registered here survive the socket they were registered on.
+ */
+export function createWsTransport(opts: WsTransportOptions): WsTransport {
+  const setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const connection = createSignal<ConnectionState>('connecting');
+  const pending = new Map<number, Pending>();
+  const queued: WsCall[] = [];
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+  let socket: SocketLike | null = null;
+  let attempt = 0;
+  let timer: unknown = null;
+  let disposed = false;
+
+  function rejectAll(reason: string): void {
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.reject(new Error(`${reason} before it answered ${p.method}. ${disposed ? '' : 'Reconnecting — try again in a moment.'}`.trim()));
+    }
+    queued.length = 0;
+  }
+
+  function handleMessage(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      console.warn('porthole: ignoring a message from the host that is not JSON');
+      return;
+    }
+    if (!isServerMessage(msg)) return;
+    if (msg.t === 'result') {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      p.resolve(msg.r);
+      return;
+    }
+    for (const l of [...(listeners.get(msg.e) ?? [])]) {
+      try {
+        l(msg.p);
+      } catch (err) {
+        console.error(`porthole: a listener for "${msg.e}" threw`, err);
+      }
+    }
+  }
+
+  function connect(): void {
+    timer = null;
+    if (disposed) return;
+    const s = opts.createSocket(opts.url);
+    socket = s;
+    s.onopen = () => {
+      if (socket !== s) return;
+      attempt = 0;
+      connection.set('open');
+      for (const call of queued.splice(0)) s.send(JSON.stringify(call));
+    };
+    s.onmessage = (ev) => {
+      if (socket === s) handleMessage(ev.data);
+    };
+    s.onerror = () => {
+      // A close event always follows; reconnecting happens there.
+    };
+    s.onclose = () => {
+      if (socket !== s) return;
+      socket = null;
+      for (const [id, p] of pending) {
+        if (queued.some((c) => c.id === id)) continue;
+        pending.delete(id);
+        p.reject(new Error(`Lost the connection to the Porthole host before it answered ${p.method}. Reconnecting — try again in a moment.`));
+      }
+      if (disposed) return;
+      connection.set('reconnecting');
+      const delay = reconnectDelay(attempt, opts.minDelayMs, opts.maxDelayMs);
+      attempt++;
+      timer = setTimer(connect, delay);
+    };
+  }
+
+  connect();
+
+  return {
+    connection,
+    invoke(method, input) {
+      return new Promise<Envelope<unknown>>((resolve, reject) => {
+        if (disposed) {
+          reject(new Error(`The connection to the Porthole host is closed; cannot call ${method}.`));
+          return;
+        }
+        const call: WsCall = { t: 'call', id: nextId++, m: method };
+        if (input !== undefined) call.a = input;
+        pending.set(call.id, { method, resolve, reject });
+        if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(call));
+        else queued.push(call);
+      });
+    },
+    subscribe(event, listener): Unsubscribe {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener);
+      return () => {
+        listeners.get(event)?.delete(listener);
+      };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (timer !== null) clearTimer(timer);
+      timer = null;
+      const s = socket;
+      socket = null;
+      rejectAll('The connection to the Porthole host was closed');
+      connection.set('closed');
+      s?.close(1000, 'closed by the page');
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+
+interface ModalProps {
+  labelledBy: string;
+  describedBy?: string;
+  onClose: () => void;
+  className?: string;
+  children: ReactNode;
+}
+
+/**
+ * A native modal <dialog>: showModal() makes the rest of the page inert (so focus stays inside) and
+ * Esc fires `cancel`, which we turn into onClose so React stays the owner of whether it is open.
+ */
+export function Modal({ labelledBy, describedBy, onClose, className, children }: ModalProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const onCloseRef = useRef(onClose);
+  useLayoutEffect(() => {
+    onCloseRef.current = onClose;
+  });
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    const onCancel = (e: Event) => {
+      e.preventDefault();
+      onCloseRef.current();
+    };
+    dialog.addEventListener('cancel', onCancel);
+    return () => {
+      dialog.removeEventListener('cancel', onCancel);
+      if (dialog.open) dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  return (
+    <dialog ref={ref} className={`modal ${className ?? ''}`} aria-modal="true" aria-labelledby={labelledBy} aria-describedby={describedBy}>
+      {children}
+    </dialog>
+  );
+}

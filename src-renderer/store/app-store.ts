@@ -1,0 +1,84 @@
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { AppInfo } from '../../src-shared/api/contract';
+import type { ConnectionState } from '../api/ws-transport';
+import { emptyLogs, type LogFilter, type LogsState } from './logs';
+import { emptyRulesState, type RulesState } from './reducers';
+
+export type DialogState = { kind: 'none' } | { kind: 'create' } | { kind: 'edit'; id: string } | { kind: 'delete'; id: string };
+
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface UiState {
+  dialog: DialogState;
+  selectedId: string | null;
+  logOpen: boolean;
+  logFilter: LogFilter;
+  notice: Notice | null;
+}
+
+export interface AppState extends RulesState {
+  logs: LogsState;
+  info: AppInfo | null;
+  /** `local`: the desktop app's IPC, which has no connection to lose. */
+  connection: ConnectionState | 'local';
+  loaded: boolean;
+  loadError: string | null;
+  /** Every rule name this window has seen, kept after a rule is deleted so its log lines stay readable. */
+  ruleNames: Record<string, string>;
+  ui: UiState;
+}
+
+export function initialAppState(): AppState {
+  return {
+    ...emptyRulesState(),
+    logs: emptyLogs(),
+    info: null,
+    connection: 'connecting',
+    loaded: false,
+    loadError: null,
+    ruleNames: {},
+    ui: { dialog: { kind: 'none' }, selectedId: null, logOpen: true, logFilter: 'info', notice: null },
+  };
+}
+
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(): AppStore {
+  const store = createStore<AppState>()(() => initialAppState());
+  store.subscribe((s, prev) => {
+    if (s.rules === prev.rules) return;
+    const added = Object.values(s.rules).filter((r) => s.ruleNames[r.id] !== r.name);
+    if (added.length === 0) return;
+    const ruleNames = { ...s.ruleNames };
+    for (const r of added) ruleNames[r.id] = r.name;
+    store.setState({ ruleNames });
+  });
+  return store;
+}
+
+/** The one store of this window. Tests build their own with createAppStore(). */
+export const appStore: AppStore = createAppStore();
+
+export function useApp<T>(selector: (s: AppState) => T): T {
+  return useStore(appStore, selector);
+}
+
+export function setUi(patch: Partial<UiState>): void {
+  appStore.setState((s) => ({ ui: { ...s.ui, ...patch } }));
+}
+
+export function openDialog(dialog: DialogState): void {
+  setUi({ dialog });
+}
+
+export function closeDialog(): void {
+  setUi({ dialog: { kind: 'none' } });
+}
+
+export function showNotice(notice: Notice | null): void {
+  setUi({ notice });
+}

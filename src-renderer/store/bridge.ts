@@ -1,0 +1,75 @@
+import type { PortholeApi } from '../../src-shared/api/contract';
+import type { ReadonlySignal } from '../lib/signal';
+import type { ConnectionState } from '../api/ws-transport';
+import type { AppStore } from './app-store';
+import { appendLogs, LOG_CAPACITY } from './logs';
+import { applyEntries, applyRulesChanged, applyStatsBatch, applyStatus } from './reducers';
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Wires the API into the store, once, outside React: loads the rule list and recent logs, then
+ * follows the four event streams. In browser mode it reloads after every reconnect, since events
+ * sent while the socket was down are lost. Returns a disposer.
+ */
+export function initBridge(api: PortholeApi, store: AppStore, connection?: ReadonlySignal<ConnectionState>): () => void {
+  let disposed = false;
+  let loadSerial = 0;
+
+  async function load(): Promise<void> {
+    const serial = ++loadSerial;
+    try {
+      const [info, entries, logs] = await Promise.all([api.app.info(), api.rules.list(), api.logs.query({ limit: LOG_CAPACITY })]);
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({
+        ...applyEntries(s, entries),
+        logs: appendLogs(s.logs, logs),
+        info,
+        loaded: true,
+        loadError: null,
+      }));
+    } catch (err) {
+      if (disposed || serial !== loadSerial) return;
+      store.setState({ loadError: `Could not load mappings from the Porthole host: ${describeError(err)}` });
+    }
+  }
+
+  const offs = [
+    api.on.ruleState((status) => store.setState((s) => ({ statuses: applyStatus(s.statuses, status) }))),
+    api.on.rulesChanged((rules) => store.setState((s) => applyRulesChanged(s, rules))),
+    api.on.stats((batch) =>
+      store.setState((s) => {
+        const next = applyStatsBatch(s, batch, { has: (id) => s.rules[id] !== undefined });
+        return next === s ? s : next;
+      }),
+    ),
+    api.on.log((lines) =>
+      store.setState((s) => {
+        const logs = appendLogs(s.logs, lines);
+        return logs === s.logs ? s : { logs };
+      }),
+    ),
+  ];
+
+  if (connection) {
+    let previous = connection.get();
+    store.setState({ connection: previous });
+    offs.push(
+      connection.subscribe((state) => {
+        store.setState({ connection: state });
+        if (state === 'open' && previous !== 'open' && previous !== 'connecting') void load();
+        previous = state;
+      }),
+    );
+  } else {
+    store.setState({ connection: 'local' });
+  }
+  void load();
+
+  return () => {
+    disposed = true;
+    for (const off of offs) off();
+  };
+}

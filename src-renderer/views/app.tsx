@@ -1,0 +1,36 @@
+import { Banners } from './banners';
+import { Dialogs } from './dialogs';
+import { Footer } from './footer';
+import { Header } from './header';
+import { LogPanel } from './log-panel';
+import { MappingList } from './mapping-list';
+
+export function App() {
+  return (
+    <div className="app">
+      <Header />
+      <Banners />
+      <main className="app-main">
+        <MappingList />
+      </main>
+      <LogPanel />
+      <Footer />
+      <Dialogs />
+    </div>
+  );
+}
+
+export function NoTokenPage() {
+  return (
+    <main className="full-page" data-testid="no-token">
+      <div className="full-page-card">
+        <span className="logo" aria-hidden="true" />
+        <h1>Porthole needs its access token</h1>
+        <p>
+          Open the URL printed by <code>porthole ui</code>, including its <code>#token=…</code> part.
+        </p>
+        <p className="muted">The token keeps other pages and people on this network from controlling your mappings.</p>
+      </div>
+    </main>
+  );
+}

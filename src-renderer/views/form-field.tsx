@@ -1,0 +1,37 @@
+import type { InputHTMLAttributes } from 'react';
+
+interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'> {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | undefined;
+  warning?: string | undefined;
+  hint?: string;
+}
+
+/** A labelled text input; its error or warning is tied to it with aria-describedby, not put in its name. */
+export function FormField({ id, label, value, onValue, error, warning, hint, className, ...rest }: FormFieldProps) {
+  const msgId = `${id}-msg`;
+  const message = error ?? warning ?? hint;
+  return (
+    <div className={`field ${className ?? ''}`}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        value={value}
+        onChange={(e) => onValue(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={message ? msgId : undefined}
+        spellCheck={false}
+        autoComplete="off"
+        {...rest}
+      />
+      {message && (
+        <p id={msgId} className={error ? 'field-error' : warning ? 'field-warning' : 'field-hint'} data-testid={error ? 'field-error' : warning ? 'field-warning' : undefined}>
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}
