@@ -1,3 +1,4 @@
+import { type Socket as DgramSocket, createSocket } from 'node:dgram';
 import { type Socket, connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
@@ -183,6 +184,55 @@ describe('TunnelService with the tcp-forward engine', () => {
     expect(lines.filter((l) => l.message.startsWith('Refused'))).toHaveLength(1);
     expect(lines[0]!.message).toContain("not allowed by this mapping's source list");
     expect(echo.accepted).toHaveLength(0);
+  });
+});
+
+describe('TunnelService with the udp-forward engine', () => {
+  let t: ReturnType<typeof tempDir>;
+  let svc: TunnelService | undefined;
+  const sockets: DgramSocket[] = [];
+  beforeEach(() => (t = tempDir()));
+  afterEach(async () => {
+    await svc?.shutdown();
+    svc = undefined;
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    sockets.length = 0;
+    t.cleanup();
+  });
+  const bound = async () => {
+    const s = createSocket('udp4');
+    sockets.push(s);
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    return s;
+  };
+
+  it('runs a udp-forward rule: datagrams echo back to the sender, counted in the stats and the connections list', async () => {
+    const target = await bound();
+    target.on('message', (m, r) => target.send(m, r.port, r.address));
+    const client = await bound();
+    const listenPort = (await bound()).address().port;
+    await new Promise<void>((r) => sockets.pop()!.close(() => r()));
+    svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }) });
+    const e = await svc.create(
+      RuleDraftSchema.parse({
+        type: 'udp-forward',
+        name: 'dns',
+        enabled: true,
+        listen: { host: '127.0.0.1', port: listenPort },
+        target: { host: '127.0.0.1', port: target.address().port },
+      }),
+    );
+    expect(e.status.state).toBe('running');
+    const replies: string[] = [];
+    client.on('message', (m) => replies.push(m.toString()));
+    for (const word of ['one', 'two', 'three']) client.send(word, listenPort, '127.0.0.1');
+    await waitFor(() => replies.length === 3, 'three replies');
+    expect(replies.sort()).toEqual(['one', 'three', 'two']);
+    const stats = svc.tick().rules[e.rule.id]!;
+    expect(stats).toMatchObject({ bytesIn: 11, bytesOut: 11, activeConnections: 1, totalConnections: 1 });
+    expect(svc.connections(e.rule.id)).toEqual([
+      expect.objectContaining({ protocol: 'udp', client: `127.0.0.1:${client.address().port}`, state: 'active' }),
+    ]);
   });
 });
 
