@@ -4,3 +4,4 @@ export * from './status';
 export * from './stats';
 export * from './log';
 export * from './connection';
+export * from './ssh';

@@ -1,27 +1,12 @@
 import { z } from 'zod';
-import { isValidHost } from '../format/address';
 import { parseCidr } from '../format/cidr';
+import { type Endpoint, EndpointSchema, RuleIdSchema } from './primitives';
 
 // The user's mappings. These schemas are the single source of truth: the store, the API handlers,
 // the renderer's forms and the CLI all validate with them.
 
-export const HostSchema = z
-  .string()
-  .trim()
-  .min(1, 'enter a host')
-  .max(253, 'host name is too long')
-  .refine(isValidHost, { message: 'not a valid host name or IP address' });
+export { EndpointSchema, HostSchema, PortSchema, RuleIdSchema, type Endpoint } from './primitives';
 
-export const PortSchema = z
-  .number({ message: 'enter a port number' })
-  .int('a port is a whole number')
-  .min(1, 'port must be between 1 and 65535')
-  .max(65535, 'port must be between 1 and 65535');
-
-export const EndpointSchema = z.object({ host: HostSchema, port: PortSchema });
-export type Endpoint = z.infer<typeof EndpointSchema>;
-
-export const RuleIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a rule id');
 
 const RuleCommon = {
   name: z.string().trim().min(1, 'give the mapping a name').max(80, 'name is too long (80 characters at most)'),
