@@ -94,6 +94,19 @@ describe('RuleStore', () => {
     expect(readdirSync(t.dir).filter((f) => f.includes('corrupt'))).toHaveLength(1);
   });
 
+  it('round-trips SSH servers and leaves out an invalid one with a report', () => {
+    const a = open();
+    a.putServer({ id: 's1', name: 'vps', host: 'example.org', port: 22, user: 'me', auth: { method: 'agent' }, jump: [], keepaliveIntervalMs: 15000, keepaliveCountMax: 3, hostKeyPolicy: 'ask' });
+    expect(open().listServers().map((x) => x.name)).toEqual(['vps']);
+    const file = join(t.dir, 'porthole.json');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.servers.push({ id: 's2', name: 'bad', host: 'no host!', user: 'x', auth: { method: 'agent' } });
+    writeFileSync(file, JSON.stringify(doc));
+    const b = open();
+    expect(b.listServers().map((x) => x.id)).toEqual(['s1']);
+    expect(b.recovery?.reason).toMatch(/1 of 2 saved servers were invalid/);
+  });
+
   it('starts empty in a new data dir without creating a corrupt copy', () => {
     const s = open();
     expect(s.list()).toEqual([]);

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Rule, RuleSchema } from '../../src-shared/model';
+import { type Rule, RuleSchema, type SshServer, SshServerSchema } from '../../src-shared/model';
 import type { ConfFactory, ConfLike } from './conf-like';
 
 // Rules live in `<dataDir>/porthole.json` through a Conf-compatible store (atomic writes). The file
@@ -79,28 +79,40 @@ function inspect(opts: OpenOptions, file: string, target: number): { recovery?: 
     );
   }
   const { doc: migrated, applied } = migrateDoc(doc, opts.migrations ?? MIGRATIONS, target);
-  const rawRules = Array.isArray(migrated.rules) ? migrated.rules : [];
-  const good = rawRules.flatMap((r) => {
-    const res = RuleSchema.safeParse(r);
-    return res.success ? [res.data] : [];
-  });
-  const dropped = rawRules.length - good.length;
-  const rulesNotArray = migrated.rules !== undefined && !Array.isArray(migrated.rules);
-  if (dropped > 0 || rulesNotArray) {
+  const rules = validList(migrated.rules, RuleSchema);
+  const servers = validList(migrated.servers, SshServerSchema);
+  const dropped = rules.dropped + servers.dropped;
+  const notArray = rules.notArray || servers.notArray;
+  if (dropped > 0 || notArray) {
     const movedTo = asideName(opts.dataDir, now);
     copyFileSync(file, movedTo);
-    const reason = rulesNotArray
-      ? '"rules" is not a list'
-      : `${dropped} of ${rawRules.length} saved mappings were invalid and were left out`;
-    return { recovery: { movedTo, reason }, doc: { ...migrated, rules: good }, dropped };
+    const reason = notArray
+      ? '"rules" or "servers" is not a list'
+      : [
+          rules.dropped > 0 ? `${rules.dropped} of ${rules.total} saved mappings` : '',
+          servers.dropped > 0 ? `${servers.dropped} of ${servers.total} saved servers` : '',
+        ]
+          .filter(Boolean)
+          .join(' and ') + ' were invalid and were left out';
+    return { recovery: { movedTo, reason }, doc: { ...migrated, rules: rules.good, servers: servers.good }, dropped };
   }
-  return { doc: applied.length > 0 ? { ...migrated, rules: good } : undefined, dropped: 0 };
+  return { doc: applied.length > 0 ? { ...migrated, rules: rules.good, servers: servers.good } : undefined, dropped: 0 };
+}
+
+function validList<T>(raw: unknown, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }) {
+  const list = Array.isArray(raw) ? raw : [];
+  const good = list.flatMap((r) => {
+    const res = schema.safeParse(r);
+    return res.success ? [res.data] : [];
+  });
+  return { good, total: list.length, dropped: list.length - good.length, notArray: raw !== undefined && !Array.isArray(raw) };
 }
 
 export class RuleStore {
   private constructor(
     private readonly conf: ConfLike,
     private rules: Rule[],
+    private servers: SshServer[],
     readonly recovery: StoreRecovery | undefined,
   ) {}
 
@@ -117,7 +129,9 @@ export class RuleStore {
     if (conf.get('schemaVersion') !== target) conf.set('schemaVersion', target);
     const raw = conf.get('rules');
     const rules = Array.isArray(raw) ? raw.map((r) => RuleSchema.parse(r)) : [];
-    return new RuleStore(conf, rules, recovery);
+    const rawServers = conf.get('servers');
+    const servers = Array.isArray(rawServers) ? rawServers.map((r) => SshServerSchema.parse(r)) : [];
+    return new RuleStore(conf, rules, servers, recovery);
   }
 
   get path(): string {
@@ -145,6 +159,31 @@ export class RuleStore {
     const next = this.rules.filter((r) => r.id !== id);
     if (next.length === this.rules.length) return false;
     this.write(next);
+    return true;
+  }
+
+  listServers(): SshServer[] {
+    return this.servers.slice();
+  }
+
+  getServer(id: string): SshServer | undefined {
+    return this.servers.find((r) => r.id === id);
+  }
+
+  putServer(server: SshServer): void {
+    const i = this.servers.findIndex((r) => r.id === server.id);
+    const next = this.servers.slice();
+    if (i >= 0) next[i] = server;
+    else next.push(server);
+    this.conf.set('servers', next);
+    this.servers = next;
+  }
+
+  removeServer(id: string): boolean {
+    const next = this.servers.filter((r) => r.id !== id);
+    if (next.length === this.servers.length) return false;
+    this.conf.set('servers', next);
+    this.servers = next;
     return true;
   }
 
