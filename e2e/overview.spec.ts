@@ -62,7 +62,7 @@ test('shows each mapping with its own state, traffic and error, and one failure 
 
   // Several seconds of traffic so the sparklines have a shape.
   const chunk = randomBytes(512 * 1024);
-  const deadline = Date.now() + 6000;
+  const deadline = Date.now() + 14_000;
   let sent = 0;
   while (Date.now() < deadline) {
     await roundTrip(web, chunk.subarray(0, 64 * 1024 + Math.floor(Math.random() * chunk.length * 0.8)));

@@ -1,4 +1,5 @@
 import type { PortholeApi, RuleEntry } from '../../src-shared/api/contract';
+import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { RuleDraft } from '../../src-shared/model/rule';
 import type { AppStore } from './app-store';
 import { applyStatus, removeRule, upsertEntry } from './reducers';
@@ -9,6 +10,9 @@ export interface Actions {
   create(draft: RuleDraft): Promise<RuleEntry>;
   update(id: string, draft: RuleDraft): Promise<RuleEntry>;
   remove(id: string): Promise<void>;
+  /** Live connections of every rule (the Connections view polls this; there is no push event). */
+  listConnections(): Promise<ConnectionRow[]>;
+  closeConnection(ruleId: string, id: number): Promise<{ closed: boolean }>;
 }
 
 function errorText(err: unknown): string {
@@ -50,5 +54,7 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
       await api.rules.remove(id);
       store.setState((s) => removeRule(s, id));
     },
+    listConnections: () => api.connections.list(),
+    closeConnection: (ruleId, id) => api.connections.close(ruleId, id),
   };
 }

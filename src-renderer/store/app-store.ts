@@ -12,7 +12,18 @@ export interface Notice {
   text: string;
 }
 
+export type MainView = 'mappings' | 'connections';
+
+export interface ConnectionFilter {
+  /** Matches a mapping name or a client address, case-insensitive. */
+  text: string;
+  /** One mapping's id, or '' for all. */
+  ruleId: string;
+}
+
 export interface UiState {
+  view: MainView;
+  connectionFilter: ConnectionFilter;
   dialog: DialogState;
   selectedId: string | null;
   logOpen: boolean;
@@ -41,7 +52,15 @@ export function initialAppState(): AppState {
     loaded: false,
     loadError: null,
     ruleNames: {},
-    ui: { dialog: { kind: 'none' }, selectedId: null, logOpen: true, logFilter: 'info', notice: null },
+    ui: {
+      view: 'mappings',
+      connectionFilter: { text: '', ruleId: '' },
+      dialog: { kind: 'none' },
+      selectedId: null,
+      logOpen: true,
+      logFilter: 'info',
+      notice: null,
+    },
   };
 }
 
@@ -77,6 +96,19 @@ export function openDialog(dialog: DialogState): void {
 
 export function closeDialog(): void {
   setUi({ dialog: { kind: 'none' } });
+}
+
+export function showView(view: MainView): void {
+  setUi({ view });
+}
+
+/** The "N open" link of a mapping row: the Connections view, filtered on that mapping. */
+export function showConnectionsOf(ruleId: string): void {
+  setUi({ view: 'connections', connectionFilter: { text: '', ruleId } });
+}
+
+export function setConnectionFilter(patch: Partial<ConnectionFilter>): void {
+  appStore.setState((s) => ({ ui: { ...s.ui, connectionFilter: { ...s.ui.connectionFilter, ...patch } } }));
 }
 
 export function showNotice(notice: Notice | null): void {

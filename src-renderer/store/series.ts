@@ -1,8 +1,8 @@
 // Per-rule throughput history for the sparklines: a fixed window of the last SERIES_POINTS ticks.
-// Immutable arrays (a copy of 120 numbers per tick is cheap) so a changed series is a new object and an
+// Immutable arrays (a copy of 60 numbers per tick is cheap) so a changed series is a new object and an
 // unchanged one keeps its identity — which is what lets rows skip re-rendering.
 
-export const SERIES_POINTS = 120;
+export const SERIES_POINTS = 60;
 
 export interface RateSeries {
   /** Oldest first, always SERIES_POINTS long (zero-filled before the first ticks). */

@@ -1,17 +1,23 @@
+import { useApp } from '../store/app-store';
 import { Banners } from './banners';
+import { ConnectionsView } from './connections-view';
 import { Dialogs } from './dialogs';
 import { Footer } from './footer';
 import { Header } from './header';
 import { LogPanel } from './log-panel';
 import { MappingList } from './mapping-list';
+import { tabId, VIEW_PANEL_ID } from './view-tabs';
 
 export function App() {
+  const view = useApp((s) => s.ui.view);
   return (
     <div className="app">
       <Header />
       <Banners />
       <main className="app-main">
-        <MappingList />
+        <div id={VIEW_PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
+          {view === 'connections' ? <ConnectionsView /> : <MappingList />}
+        </div>
       </main>
       <LogPanel />
       <Footer />

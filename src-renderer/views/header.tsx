@@ -1,4 +1,5 @@
 import { openDialog, useApp } from '../store/app-store';
+import { ViewTabs } from './view-tabs';
 
 export function Header() {
   const total = useApp((s) => s.order.length);
@@ -10,6 +11,7 @@ export function Header() {
         <span className="logo" aria-hidden="true" />
         <span className="wordmark">Porthole</span>
       </div>
+      <ViewTabs />
       <p className="running-count" data-testid="running-count" aria-live="polite">
         {!loaded ? '' : total === 0 ? 'No mappings' : `${running} of ${total} running`}
       </p>

@@ -5,7 +5,7 @@ import { formatBytes, formatRate } from '../../src-shared/format/units';
 import { useActions } from '../api/api-context';
 import { Sparkline } from '../components/sparkline';
 import { Switch } from '../components/switch';
-import { openDialog, useApp } from '../store/app-store';
+import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { StatusPill } from './status-pill';
 
 function RowSparkline({ id, name }: { id: string; name: string }) {
@@ -36,6 +36,17 @@ export const MappingRow = memo(function MappingRow({ id }: { id: string }) {
             {rule.type === 'udp-forward' ? 'UDP' : 'TCP'}
           </span>
           <StatusPill status={status} />
+          {stats.activeConnections > 0 && (
+            <button
+              type="button"
+              className="open-link"
+              data-testid="open-connections"
+              aria-label={`${stats.activeConnections} open ${stats.activeConnections === 1 ? 'connection' : 'connections'} of ${rule.name}`}
+              onClick={() => showConnectionsOf(id)}
+            >
+              {stats.activeConnections} open
+            </button>
+          )}
         </div>
         <div className="row-route">
           <code>{listen}</code>

@@ -4,6 +4,7 @@ import type { Rule } from '../../src-shared/model/rule';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
 import {
+  ADVANCED_FIELDS,
   checkForm,
   draftFromValues,
   emptyFormValues,
@@ -13,12 +14,14 @@ import {
   type FieldKey,
   type RuleFormValues,
 } from '../forms/rule-form';
+import { switchOptionType } from '../forms/rule-options';
 import { closeDialog, useApp } from '../store/app-store';
+import { AdvancedOptions } from './advanced-options';
 import { FormField } from './form-field';
 
 type TextField = FieldKey;
 
-/** Create (no `rule`) or edit a tcp-forward mapping. */
+/** Create (no `rule`) or edit a tcp-forward or udp-forward mapping. */
 export function RuleDialog({ rule }: { rule?: Rule }) {
   const actions = useActions();
   const rules = useApp((s) => s.rules);
@@ -76,6 +79,7 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
     />
   );
   const serverProblem = Object.values(serverErrors).some(Boolean);
+  const advancedError = ADVANCED_FIELDS.some((k) => Boolean(serverErrors[k] ?? check.errors[k]));
 
   return (
     <Modal labelledBy="rule-dialog-title" onClose={closeDialog} className="rule-dialog">
@@ -89,7 +93,10 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
             <select
               id="rule-type"
               value={values.type}
-              onChange={(e) => setValues((v) => ({ ...v, type: e.target.value === 'udp-forward' ? 'udp-forward' : 'tcp-forward' }))}
+              onChange={(e) => {
+                const type = e.target.value === 'udp-forward' ? 'udp-forward' : 'tcp-forward';
+                setValues((v) => (v.type === type ? v : { ...switchOptionType(v, type === 'udp-forward' ? 'udp' : 'tcp'), type }));
+              }}
             >
               <option value="tcp-forward">TCP</option>
               <option value="udp-forward">UDP</option>
@@ -106,6 +113,14 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
           {field('targetHost', 'Target host', { placeholder: 'example.internal' })}
           {field('targetPort', 'Target port', { inputMode: 'numeric', placeholder: '80' })}
         </fieldset>
+        <AdvancedOptions
+          values={values}
+          errorOf={errorOf}
+          onText={set}
+          onBlur={(key) => reveal(key)()}
+          onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))}
+          forceOpen={advancedError}
+        />
         <label className="checkbox">
           <input type="checkbox" checked={values.enabled} onChange={(e) => setValues((v) => ({ ...v, enabled: e.target.checked }))} />
           {editing ? 'Enabled' : 'Start now'}

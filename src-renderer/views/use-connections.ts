@@ -1,0 +1,86 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ConnectionRow } from '../../src-shared/model/connection';
+import { useActions } from '../api/api-context';
+import { createPoller } from '../lib/poller';
+import { connectionKey, pruneHidden } from '../store/connections';
+
+export const CONNECTIONS_POLL_MS = 1000;
+
+export interface ConnectionsData {
+  /** Rows of the last poll, minus those being closed. */
+  rows: ConnectionRow[];
+  /** When the last poll answered (epoch ms): the "Since" column is measured from it. */
+  at: number;
+  loaded: boolean;
+  pollError: string | null;
+  closeError: string | null;
+  close(row: ConnectionRow): Promise<void>;
+  dismissCloseError(): void;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Polls connections.list() once a second while the calling view is mounted and the page is visible
+ * (stopped on visibilitychange → hidden), one request at a time. Closing hides the row at once and
+ * brings it back with an error if the host refuses.
+ */
+export function useConnections(): ConnectionsData {
+  const actions = useActions();
+  const [poll, setPoll] = useState<{ rows: ConnectionRow[]; at: number; loaded: boolean; error: string | null }>({
+    rows: [],
+    at: 0,
+    loaded: false,
+    error: null,
+  });
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const [closeError, setCloseError] = useState<string | null>(null);
+  const pending = useRef(new Set<string>());
+
+  useEffect(() => {
+    const poller = createPoller({
+      task: () => actions.listConnections(),
+      intervalMs: CONNECTIONS_POLL_MS,
+      onResult: (rows) => {
+        setPoll({ rows, at: Date.now(), loaded: true, error: null });
+        setHidden((h) => pruneHidden(h, rows, pending.current));
+      },
+      onError: (err) => setPoll((p) => ({ ...p, error: `Could not refresh connections: ${message(err)}` })),
+    });
+    const sync = () => (document.hidden ? poller.stop() : poller.start());
+    sync();
+    document.addEventListener('visibilitychange', sync);
+    return () => {
+      document.removeEventListener('visibilitychange', sync);
+      poller.stop();
+    };
+  }, [actions]);
+
+  const close = useCallback(
+    async (row: ConnectionRow) => {
+      const key = connectionKey(row);
+      pending.current.add(key);
+      setHidden((h) => new Set(h).add(key));
+      setCloseError(null);
+      try {
+        await actions.closeConnection(row.ruleId, row.id);
+      } catch (err) {
+        setHidden((h) => {
+          const next = new Set(h);
+          next.delete(key);
+          return next;
+        });
+        setCloseError(`Could not close the connection from ${row.client}: ${message(err)}`);
+      } finally {
+        pending.current.delete(key);
+      }
+    },
+    [actions],
+  );
+  const dismissCloseError = useCallback(() => setCloseError(null), []);
+
+  const rows = hidden.size === 0 ? poll.rows : poll.rows.filter((r) => !hidden.has(connectionKey(r)));
+  return { rows, at: poll.at, loaded: poll.loaded, pollError: poll.error, closeError, close, dismissCloseError };
+}
