@@ -5,6 +5,8 @@ import type { ApiEvents, AppInfo, Envelope, MethodOutput } from '../../src-share
 import { METHOD_INPUTS } from '../../src-shared/api/schemas';
 import type { ApiIssue } from '../../src-shared/model/errors';
 import { ServiceError } from '../service/service-error';
+import type { HostKeyPrompts } from '../service/host-key-prompts';
+import type { ServerRegistry } from '../service/server-registry';
 import type { TunnelService } from '../service/tunnel-service';
 import type { ApiHost } from './api-host';
 
@@ -22,8 +24,15 @@ function describe(issues: ApiIssue[]): string {
     .join('; ');
 }
 
+export interface ApiDeps {
+  service: TunnelService;
+  servers: ServerRegistry;
+  hostKeys: HostKeyPrompts;
+  info: () => AppInfo;
+}
+
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
-export function createApiHost(service: TunnelService, info: () => AppInfo): ApiHost {
+export function createApiHost({ service, servers, hostKeys, info }: ApiDeps): ApiHost {
   const table: HandlerTable = {
     'app.info': () => info(),
     'rules.list': () => service.list(),
@@ -38,6 +47,14 @@ export function createApiHost(service: TunnelService, info: () => AppInfo): ApiH
     'logs.query': (q) => service.log.query(q ?? {}),
     'connections.list': (q) => service.connections(q?.ruleId),
     'connections.close': ({ ruleId, id }) => service.closeConnection(ruleId, id),
+    'servers.list': () => servers.list(),
+    'servers.create': (input) => servers.create(input),
+    'servers.update': ({ id, ...input }) => servers.update(id, input),
+    'servers.remove': ({ id }) => {
+      servers.remove(id);
+      return { removed: true as const };
+    },
+    'hostKeys.answer': ({ promptId, decision }) => ({ answered: hostKeys.answer(promptId, decision) }),
   };
 
   const bus = new EventEmitter();

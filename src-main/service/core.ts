@@ -1,10 +1,17 @@
 import { platform } from 'node:os';
+import { join } from 'node:path';
 import type { AppInfo, HostMode } from '../../src-shared/api';
 import type { LogEntry } from '../../src-shared/model/log';
 import type { ApiHost } from '../api/api-host';
 import { createApiHost } from '../api/handlers';
+import { KnownHostsStore } from '../ssh/known-hosts';
+import { SessionPool } from '../ssh/session-pool';
 import type { ConfFactory } from '../store/conf-like';
 import { RuleStore } from '../store/rule-store';
+import { FileSecretStore, type SecretCodec, fileOnlyCodec, secretKey } from '../store/secret-store';
+import { HostKeyPrompts } from './host-key-prompts';
+import { ServerRegistry } from './server-registry';
+import { makeTunnelFactory } from './tunnel-factory';
 import { TunnelService } from './tunnel-service';
 
 export interface CoreOptions {
@@ -13,43 +20,87 @@ export interface CoreOptions {
   confFactory: ConfFactory;
   /** `electron-store` or `conf`, shown in the UI. */
   storeBackend: string;
+  /** How secrets are protected: safeStorage in the desktop app; the file mode alone in headless mode. */
+  secretCodec?: SecretCodec;
   version: string;
   /** Tick length of the stats event; 1000 ms unless a test asks otherwise. */
   statsIntervalMs?: number;
   echoLog?: (line: LogEntry) => void;
+  /** Read-only known_hosts files to trust besides Porthole's own; default ~/.ssh/known_hosts. */
+  extraKnownHosts?: string[];
+  /** How long a host-key prompt waits for an answer before it counts as a rejection. */
+  hostKeyPromptTimeoutMs?: number;
 }
 
 export interface Core {
   api: ApiHost;
   service: TunnelService;
+  servers: ServerRegistry;
   info: AppInfo;
-  /** Stops every rule gracefully (closing listeners and connections) and flushes the log. */
+  /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
 
 /** Builds what both composition roots (Electron main, headless CLI) share: store → service → API. */
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const store = RuleStore.open({ dataDir: opts.dataDir, confFactory: opts.confFactory });
-  const service = new TunnelService({ store, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog });
+  const secrets = new FileSecretStore(opts.dataDir, opts.secretCodec ?? fileOnlyCodec);
+  const knownHosts = new KnownHostsStore({
+    appFile: join(opts.dataDir, 'known_hosts'),
+    ...(opts.extraKnownHosts ? { extraFiles: opts.extraKnownHosts } : {}),
+  });
+  // Created below; the closures handed out before that reach them through here.
+  const late: { service?: TunnelService; servers?: ServerRegistry } = {};
+  const prompts = new HostKeyPrompts((p) => late.service?.emit('host-key-prompt', p), opts.hostKeyPromptTimeoutMs);
+  const pool = new SessionPool((serverId) => {
+    const registry = late.servers!;
+    const server = registry.require(serverId);
+    return {
+      server,
+      jump: registry.jumpChain(server),
+      secrets: async ({ server: s, kind }) => registry.secret(s, kind),
+      knownHosts,
+      prompt: (p) => prompts.ask(p),
+    };
+  });
+  const servers = new ServerRegistry(
+    store,
+    secrets,
+    () => pool,
+    () => late.service?.rules() ?? [],
+    () => late.service?.emit('servers-changed', servers.list()),
+  );
+  late.servers = servers;
+  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) });
+  const service = new TunnelService({ store, factory, servers, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog });
+  late.service = service;
   const info: AppInfo = {
     name: 'Porthole',
     version: opts.version,
     mode: opts.mode,
     dataDir: opts.dataDir,
     storeBackend: opts.storeBackend,
+    secretsBackend: secrets.backend,
     platform: platform(),
     ...(store.recovery ? { storeRecovery: store.recovery } : {}),
   };
-  const api = createApiHost(service, () => info);
+  const api = createApiHost({ service, servers, hostKeys: prompts, info: () => info });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }
   await service.start();
   let closing: Promise<void> | undefined;
+  const svc = service;
   return {
     api,
     service,
+    servers,
     info,
-    shutdown: () => (closing ??= service.shutdown()),
+    shutdown: () =>
+      (closing ??= (async () => {
+        prompts.dispose();
+        await svc.shutdown();
+        await pool.closeAll();
+      })()),
   };
 }

@@ -84,8 +84,36 @@ export class RuleRunner {
     }
     this.tunnel = tunnel;
     this.attempt = 0;
-    this.transition('running', { boundAddress: bound });
-    this.deps.log.add('info', `Listening on ${bound}`, { ruleId: this.rule.id });
+    this.boundAddress = bound;
+    this.applyHealth();
+  }
+
+  private boundAddress: string | undefined;
+
+  /** Maps the tunnel's health onto the state machine (SSH: the session reconnects by itself). */
+  private applyHealth(): void {
+    const t = this.tunnel;
+    if (!t) return;
+    const h = t.health?.() ?? { kind: 'up' as const };
+    const id = this.rule.id;
+    if (h.kind === 'up') {
+      if (this.state === 'running') return;
+      if (this.state === 'retrying') this.transition('starting', {});
+      this.transition('running', { boundAddress: this.boundAddress });
+      this.deps.log.add('info', `Listening on ${this.boundAddress}`, { ruleId: id });
+    } else if (h.kind === 'down') {
+      const extra = { error: this.problem(h.error), ...(h.nextRetryAt ? { nextRetryAt: h.nextRetryAt } : {}), boundAddress: this.boundAddress };
+      if (this.state === 'retrying') {
+        this.status = { ...this.status, ...extra };
+        this.deps.emitState(this.status);
+      } else {
+        this.transition('retrying', extra);
+        this.deps.log.add('warn', h.error.message, { ruleId: id, code: h.error.code });
+      }
+    } else {
+      this.deps.log.add('error', h.error.message, { ruleId: id, code: h.error.code });
+      void this.dropTunnel().then(() => this.transition('failed', { error: this.problem(h.error) }));
+    }
   }
 
   /** Desired off: closes everything and never comes back by itself. */
@@ -178,6 +206,18 @@ export class RuleRunner {
         void this.dropTunnel().then(() => {
           if (current()) this.scheduleRetry(err);
         });
+      },
+      healthChanged: () => {
+        if (current()) this.applyHealth();
+      },
+      boundChanged: (address: string) => {
+        if (!current()) return;
+        this.boundAddress = address;
+        if (this.state === 'running') {
+          this.status = { ...this.status, boundAddress: address };
+          this.deps.emitState(this.status);
+          this.deps.log.add('info', `Now reachable at ${address}`, { ruleId: this.rule.id });
+        }
       },
       connectionOpened: (client: string) => {
         if (current()) this.deps.log.add('debug', `Connection from ${client}`, { ruleId: this.rule.id });

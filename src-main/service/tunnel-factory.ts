@@ -7,9 +7,19 @@ import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
 import { TcpForwarder } from '../engine/tcp-forward';
 import { UdpForwarder } from '../engine/udp-forward';
+import { type SshContext, createSocksTunnel, createSshTunnel } from './ssh-tunnels';
 
 /** One live connection as the service sees it; the rule id is added by the service. */
 export type TunnelConnection = Omit<ConnectionRow, 'ruleId'>;
+
+/**
+ * Whether a started tunnel can carry traffic. Tunnels over a shared connection (SSH) stay bound while
+ * that connection is re-established: `down` then shows the rule as retrying without tearing it down.
+ */
+export type TunnelHealth =
+  | { kind: 'up' }
+  | { kind: 'down'; error: EngineError; nextRetryAt?: number }
+  | { kind: 'failed'; error: EngineError };
 
 /** What the service needs from any running tunnel, whatever its rule type. */
 export interface Tunnel {
@@ -19,6 +29,8 @@ export interface Tunnel {
   snapshot(): MeterSnapshot;
   connections(): TunnelConnection[];
   closeConnection(id: number): boolean;
+  /** Absent: always up once started. */
+  health?(): TunnelHealth;
 }
 
 export type RefusalReason = 'not-allowed' | 'max-connections' | 'max-sessions';
@@ -32,6 +44,10 @@ export interface TunnelHooks {
   connectionClosed(client: string, bytesIn: number, bytesOut: number, durationMs: number): void;
   /** A client was turned away by policy (allow/deny list, connection cap). */
   refused(client: string, reason: RefusalReason): void;
+  /** health() may have changed. */
+  healthChanged(): void;
+  /** The tunnel is reachable at a new address (an SSH server assigned a new remote port). */
+  boundChanged(address: string): void;
 }
 
 export type TunnelFactory = (rule: Rule, hooks: TunnelHooks) => Tunnel;
@@ -49,7 +65,23 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
   }
 }
 
-export const createTunnel: TunnelFactory = (rule, hooks) => {
+/** The factory for every rule type; SSH rule types need the session pool. */
+export function makeTunnelFactory(ssh: SshContext): TunnelFactory {
+  return (rule, hooks) => {
+    switch (rule.type) {
+      case 'ssh-local':
+      case 'ssh-remote':
+      case 'ssh-dynamic':
+        return createSshTunnel(rule, hooks, ssh, bind);
+      case 'socks':
+        return createSocksTunnel(rule, hooks, ssh, bind);
+      default:
+        return createForwardTunnel(rule, hooks);
+    }
+  };
+}
+
+function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-forward' }>, hooks: TunnelHooks): Tunnel {
   switch (rule.type) {
     case 'tcp-forward': {
       const o = rule.options;
@@ -117,4 +149,4 @@ export const createTunnel: TunnelFactory = (rule, hooks) => {
       };
     }
   }
-};
+}

@@ -11,7 +11,8 @@ import { RuleStore } from '../store/rule-store';
 import { NetFixtures, type TestServer } from '../../test-support/net-fixtures';
 import { tempDir, waitFor } from '../../test-support/tmp';
 import { type Core, createCore } from './core';
-import type { TunnelFactory } from './tunnel-factory';
+import { type TunnelFactory, makeTunnelFactory } from './tunnel-factory';
+import { SessionPool } from '../ssh/session-pool';
 import { TunnelService } from './tunnel-service';
 
 const draft = (name: string, listenPort: number, targetPort: number, extra: Record<string, unknown> = {}): RuleDraftParsed =>
@@ -212,7 +213,8 @@ describe('TunnelService with the udp-forward engine', () => {
     const client = await bound();
     const listenPort = (await bound()).address().port;
     await new Promise<void>((r) => sockets.pop()!.close(() => r()));
-    svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }) });
+    const noSsh = makeTunnelFactory({ pool: new SessionPool(() => { throw new Error('no SSH in this test'); }), socksPassword: () => undefined });
+    svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }), factory: noSsh });
     const e = await svc.create(
       RuleDraftSchema.parse({
         type: 'udp-forward',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, RuleEntry } from '../../src-shared/api/contract';
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
-import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
+import { type Rule, type RuleDraftParsed, ruleListenEndpoint, ruleServerId } from '../../src-shared/model/rule';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { LogEntry } from '../../src-shared/model/log';
 import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
@@ -11,13 +11,16 @@ import type { RuleStore } from '../store/rule-store';
 import { LogBuffer } from './log-buffer';
 import { RuleRunner } from './rule-runner';
 import { ServiceError } from './service-error';
-import { type TunnelFactory, createTunnel } from './tunnel-factory';
+import type { ServerRegistry } from './server-registry';
+import type { TunnelFactory } from './tunnel-factory';
 
 type ServiceEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
 
 export interface TunnelServiceOptions {
   store: RuleStore;
-  factory?: TunnelFactory;
+  factory: TunnelFactory;
+  /** Saved SSH servers; rules that name a server are checked against it. */
+  servers?: ServerRegistry;
   statsIntervalMs?: number;
   /** Mirrors each log line somewhere else too (the CLI prints them). */
   echoLog?: (line: LogEntry) => void;
@@ -29,6 +32,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly runners = new Map<string, RuleRunner>();
   private readonly store: RuleStore;
   private readonly factory: TunnelFactory;
+  private readonly servers: ServerRegistry | undefined;
   private readonly intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
@@ -36,10 +40,13 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   constructor(opts: TunnelServiceOptions) {
     super();
     this.store = opts.store;
-    this.factory = opts.factory ?? createTunnel;
+    this.factory = opts.factory;
+    this.servers = opts.servers;
     this.intervalMs = opts.statsIntervalMs ?? 1000;
     this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog);
     for (const rule of this.store.list()) this.runners.set(rule.id, this.makeRunner(rule));
+    // Which rules use a server is part of what the Servers view shows.
+    this.on('rules-changed', () => this.servers && this.emit('servers-changed', this.servers.list()));
   }
 
   /** Starts the stats ticker and every enabled rule (rules without autoStart come up switched off). */
@@ -76,6 +83,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
 
   async create(draft: RuleDraftParsed): Promise<RuleEntry> {
     this.assertNoConflict(draft, undefined);
+    this.assertServerExists(draft);
     const rule: Rule = { ...draft, id: randomUUID() };
     this.persist(rule);
     const runner = this.makeRunner(rule);
@@ -89,6 +97,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   async update(id: string, draft: RuleDraftParsed): Promise<RuleEntry> {
     const runner = this.require(id);
     this.assertNoConflict(draft, id);
+    this.assertServerExists(draft);
     const before = runner.rule;
     const rule: Rule = { ...draft, id };
     this.persist(rule);
@@ -174,7 +183,11 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     return new RuleRunner(rule, {
       factory: this.factory,
       log: this.log,
-      emitState: (s) => this.emit('rule-state', s),
+      emitState: (s) => {
+        this.emit('rule-state', s);
+        // A rule over SSH changes state with its session: the Servers view shows that session.
+        if (this.servers && ruleServerId(rule) !== undefined) this.emit('servers-changed', this.servers.list());
+      },
     });
   }
 
@@ -190,6 +203,11 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     } catch (err) {
       throw new ServiceError('INTERNAL', `Could not save to ${this.store.path}: ${(err as Error).message}`);
     }
+  }
+
+  private assertServerExists(draft: RuleDraftParsed): void {
+    const id = ruleServerId(draft);
+    if (id !== undefined && this.servers) this.servers.require(id);
   }
 
   private assertNoConflict(draft: RuleDraftParsed, selfId: string | undefined): void {

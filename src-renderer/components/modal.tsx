@@ -5,6 +5,8 @@ interface ModalProps {
   describedBy?: string;
   onClose: () => void;
   className?: string;
+  /** `alertdialog` for an urgent question the user must answer. */
+  role?: 'dialog' | 'alertdialog';
   children: ReactNode;
 }
 
@@ -12,7 +14,7 @@ interface ModalProps {
  * A native modal <dialog>: showModal() makes the rest of the page inert (so focus stays inside) and
  * Esc fires `cancel`, which we turn into onClose so React stays the owner of whether it is open.
  */
-export function Modal({ labelledBy, describedBy, onClose, className, children }: ModalProps) {
+export function Modal({ labelledBy, describedBy, onClose, className, role, children }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const onCloseRef = useRef(onClose);
   useLayoutEffect(() => {
@@ -37,7 +39,7 @@ export function Modal({ labelledBy, describedBy, onClose, className, children }:
   }, []);
 
   return (
-    <dialog ref={ref} className={`modal ${className ?? ''}`} aria-modal="true" aria-labelledby={labelledBy} aria-describedby={describedBy}>
+    <dialog ref={ref} role={role} className={`modal ${className ?? ''}`} aria-modal="true" aria-labelledby={labelledBy} aria-describedby={describedBy}>
       {children}
     </dialog>
   );

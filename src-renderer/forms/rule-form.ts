@@ -1,53 +1,65 @@
 import { formatHostPort, isLoopbackHost, isWildcardHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import type { ApiIssue } from '../../src-shared/model/errors';
-import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft } from '../../src-shared/model/rule';
-import {
-  optionValuesFrom,
-  splitList,
-  tcpOptionsFromValues,
-  udpOptionsFromValues,
-  type OptionValues,
-} from './rule-options';
+import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft, type RuleType } from '../../src-shared/model/rule';
+import { optionValuesFrom, secondsToMs, splitList, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
+import { typeShape } from './rule-types';
 
 // The create/edit form as strings (what inputs hold), and its checks: the shared zod schema, then
 // the listen-port collision check against the other rules. Pure, so it is unit-tested without a DOM.
 
-export const BASIC_FIELDS = ['name', 'listenHost', 'listenPort', 'targetHost', 'targetPort'] as const;
+export const BASIC_FIELDS = ['name', 'server', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser'] as const;
 /** The text fields of the collapsible "Advanced" section. */
 export const ADVANCED_FIELDS = ['allow', 'deny', 'maxConnections', 'maxSessions', 'connectTimeout', 'idleTimeout'] as const;
 export const FIELDS = [...BASIC_FIELDS, ...ADVANCED_FIELDS] as const;
 export type FieldKey = (typeof FIELDS)[number];
 export type AdvancedFieldKey = (typeof ADVANCED_FIELDS)[number];
-
-/** The rule types this form edits (both are listen → target mappings). */
-export type FormRuleType = 'tcp-forward' | 'udp-forward';
+export type FormRuleType = RuleType;
 
 export interface RuleFormValues extends OptionValues {
-  type: FormRuleType;
+  type: RuleType;
   name: string;
+  /** Id of the saved SSH server ('' = none chosen yet). */
+  server: string;
   listenHost: string;
   listenPort: string;
+  /** ssh-remote: where the SSH server listens. */
+  remoteHost: string;
+  remotePort: string;
   targetHost: string;
   targetPort: string;
+  /** SOCKS username ('' = no authentication). */
+  socksUser: string;
   enabled: boolean;
 }
 
 export type FieldErrors = Partial<Record<FieldKey, string>>;
 
 export const WILDCARD_WARNING = 'Listening on all interfaces exposes this port to your network';
+export const CHOOSE_SERVER = 'choose an SSH server';
+export const REMOTE_PORT_HINT = 'enter a port from 0 to 65535 (0 = let the server choose)';
 
 export function exposedHostWarning(host: string): string {
   return `Listening on ${host} makes this port reachable from other machines`;
 }
 
+export function remoteExposedWarning(host: string): string {
+  return `Binding to ${host} on the SSH server makes the port reachable from other machines there (the server must allow it: GatewayPorts)`;
+}
+
 const PATH_TO_FIELD: Record<string, FieldKey> = {
   name: 'name',
+  server: 'server',
   'listen.host': 'listenHost',
   'listen.port': 'listenPort',
-  'listen': 'listenPort',
+  listen: 'listenPort',
+  'remote.host': 'remoteHost',
+  'remote.port': 'remotePort',
+  remote: 'remotePort',
   'target.host': 'targetHost',
   'target.port': 'targetPort',
-  'target': 'targetPort',
+  target: 'targetPort',
+  'socks.username': 'socksUser',
+  'socks.connectTimeoutMs': 'connectTimeout',
   'options.allow': 'allow',
   'options.deny': 'deny',
   'options.maxConnections': 'maxConnections',
@@ -57,10 +69,12 @@ const PATH_TO_FIELD: Record<string, FieldKey> = {
 };
 
 /**
- * The schema speaks milliseconds and zod's generic range messages; the form speaks seconds. Any issue
- * on one of these fields is shown as what the field accepts.
+ * The schema speaks milliseconds and zod's generic messages; the form speaks seconds. Any issue on
+ * one of these fields is shown as what the field accepts.
  */
-const NUMBER_HINTS: Partial<Record<FieldKey, (type: FormRuleType) => string>> = {
+const FIELD_HINTS: Partial<Record<FieldKey, (type: RuleType) => string>> = {
+  server: () => CHOOSE_SERVER,
+  remotePort: () => REMOTE_PORT_HINT,
   maxConnections: () => 'enter a whole number from 0 (no limit) to 1000000',
   maxSessions: () => 'enter a whole number from 1 to 100000',
   connectTimeout: () => 'enter between 0.1 and 300 seconds',
@@ -71,26 +85,37 @@ export function emptyFormValues(): RuleFormValues {
   return {
     type: 'tcp-forward',
     name: '',
+    server: '',
     listenHost: '127.0.0.1',
     listenPort: '',
+    remoteHost: '127.0.0.1',
+    remotePort: '',
     targetHost: '',
     targetPort: '',
+    socksUser: '',
     enabled: true,
     ...optionValuesFrom(),
   };
 }
 
 export function formValuesFromRule(rule: Rule): RuleFormValues {
-  return {
-    type: rule.type,
-    name: rule.name,
-    listenHost: rule.listen.host,
-    listenPort: String(rule.listen.port),
-    targetHost: rule.target.host,
-    targetPort: String(rule.target.port),
-    enabled: rule.enabled,
-    ...(rule.type === 'udp-forward' ? optionValuesFrom(undefined, rule.options, 'udp') : optionValuesFrom(rule.options, undefined, 'tcp')),
-  };
+  const v: RuleFormValues = { ...emptyFormValues(), type: rule.type, name: rule.name, enabled: rule.enabled };
+  if ('server' in rule) v.server = rule.server;
+  if ('listen' in rule) Object.assign(v, { listenHost: rule.listen.host, listenPort: String(rule.listen.port) });
+  if ('target' in rule) Object.assign(v, { targetHost: rule.target.host, targetPort: String(rule.target.port) });
+  switch (rule.type) {
+    case 'tcp-forward':
+      return { ...v, ...optionValuesFrom(rule.options, undefined, 'tcp') };
+    case 'udp-forward':
+      return { ...v, ...optionValuesFrom(undefined, rule.options, 'udp') };
+    case 'ssh-remote':
+      return { ...v, remoteHost: rule.remote.host, remotePort: String(rule.remote.port) };
+    case 'ssh-dynamic':
+    case 'socks':
+      return { ...v, socksUser: rule.socks.username ?? '', connectTimeout: String(rule.socks.connectTimeoutMs / 1000) };
+    case 'ssh-local':
+      return v;
+  }
 }
 
 /** Blank → undefined (the schema says "enter a port number"); anything else → Number (NaN fails too). */
@@ -99,7 +124,11 @@ function portValue(text: string): number | undefined {
   return t === '' ? undefined : Number(t);
 }
 
-/** The draft sent to the host. Fields the form does not show (group, tags, notes) come from `base`. */
+function endpoint(host: string, port: string): { host: string; port: number } {
+  return { host: host.trim(), port: portValue(port) as number };
+}
+
+/** The draft sent to the host. Fields the form does not show (group, tags, notes, SOCKS password flag) come from `base`. */
 export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
   const common = {
     name: v.name,
@@ -108,11 +137,31 @@ export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
     ...(base?.group !== undefined ? { group: base.group } : {}),
     tags: base?.tags ?? [],
     ...(base?.notes !== undefined ? { notes: base.notes } : {}),
-    listen: { host: v.listenHost.trim(), port: portValue(v.listenPort) as number },
-    target: { host: v.targetHost.trim(), port: portValue(v.targetPort) as number },
   };
-  if (v.type === 'udp-forward') return { type: 'udp-forward', ...common, options: udpOptionsFromValues(v) };
-  return { type: 'tcp-forward', ...common, options: tcpOptionsFromValues(v) };
+  const listen = endpoint(v.listenHost, v.listenPort);
+  const target = endpoint(v.targetHost, v.targetPort);
+  const server = v.server;
+  const user = v.socksUser.trim();
+  const timeout = secondsToMs(v.connectTimeout);
+  const socks = {
+    ...(user !== '' ? { username: user } : {}),
+    hasPassword: base && 'socks' in base ? base.socks.hasPassword : false,
+    ...(timeout !== undefined ? { connectTimeoutMs: timeout } : {}),
+  };
+  switch (v.type) {
+    case 'tcp-forward':
+      return { type: v.type, ...common, listen, target, options: tcpOptionsFromValues(v) };
+    case 'udp-forward':
+      return { type: v.type, ...common, listen, target, options: udpOptionsFromValues(v) };
+    case 'ssh-local':
+      return { type: v.type, ...common, server, listen, target };
+    case 'ssh-remote':
+      return { type: v.type, ...common, server, remote: { host: v.remoteHost.trim() || '127.0.0.1', port: portValue(v.remotePort) as number }, target };
+    case 'ssh-dynamic':
+      return { type: v.type, ...common, server, listen, socks };
+    case 'socks':
+      return { type: v.type, ...common, listen, socks };
+  }
 }
 
 /** Maps issue paths (`listen.port`, or zod's `['listen','port']`) onto form fields; the first message per field wins. */
@@ -158,9 +207,30 @@ function listErrors(v: RuleFormValues, issues: readonly Issue[]): { fields: Fiel
   return { fields, rest };
 }
 
-/** `otherRules`: every rule but the one being edited. */
-export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?: Rule): FormCheck {
+function listenWarningsAndClash(v: RuleFormValues, otherRules: readonly Rule[], errors: FieldErrors, warnings: Partial<Record<FieldKey, string>>): void {
+  const host = v.listenHost.trim();
+  const port = portValue(v.listenPort);
+  if (!errors.listenHost && isWildcardHost(host)) warnings.listenHost = WILDCARD_WARNING;
+  else if (!errors.listenHost && host !== '' && !isLoopbackHost(host)) warnings.listenHost = exposedHostWarning(host);
+  if (errors.listenHost || errors.listenPort || port === undefined) return;
+  // TCP and UDP listeners on the same port do not collide.
+  const protocol = v.type === 'udp-forward' ? 'udp' : 'tcp';
+  for (const r of otherRules) {
+    const ep = ruleListenEndpoint(r);
+    if (ep && ep.protocol === protocol && listenEndpointsCollide({ host, port }, ep)) {
+      errors.listenPort = `already used by “${r.name}” (${formatHostPort(ep.host, ep.port)}) — choose another port`;
+      return;
+    }
+  }
+}
+
+/**
+ * `otherRules`: every rule but the one being edited. `serverIds`: the saved SSH servers, when known —
+ * a chosen server not among them is an error.
+ */
+export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?: Rule, serverIds?: ReadonlySet<string>): FormCheck {
   const parsed = RuleDraftSchema.safeParse(draftFromValues(v, base));
+  const shape = typeShape(v.type);
   let errors: FieldErrors = {};
   let other: string[] = [];
   if (!parsed.success) {
@@ -169,25 +239,15 @@ export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?:
     errors = { ...lists.fields, ...mapped.fields };
     other = mapped.other;
     for (const key of Object.keys(errors) as FieldKey[]) {
-      const hint = NUMBER_HINTS[key];
+      const hint = FIELD_HINTS[key];
       if (hint) errors[key] = hint(v.type);
     }
   }
+  if (shape.server && !errors.server && serverIds && !serverIds.has(v.server)) errors.server = CHOOSE_SERVER;
   const warnings: Partial<Record<FieldKey, string>> = {};
-  const host = v.listenHost.trim();
-  const port = portValue(v.listenPort);
-  if (!errors.listenHost && isWildcardHost(host)) warnings.listenHost = WILDCARD_WARNING;
-  else if (!errors.listenHost && host !== '' && !isLoopbackHost(host)) warnings.listenHost = exposedHostWarning(host);
-  if (!errors.listenHost && !errors.listenPort && port !== undefined) {
-    // TCP and UDP listeners on the same port do not collide.
-    const protocol = v.type === 'udp-forward' ? 'udp' : 'tcp';
-    const clash = otherRules.find((r) => {
-      const ep = ruleListenEndpoint(r);
-      return ep !== undefined && ep.protocol === protocol && listenEndpointsCollide({ host, port }, ep);
-    });
-    const ep = clash ? ruleListenEndpoint(clash) : undefined;
-    if (clash && ep) errors.listenPort = `already used by “${clash.name}” (${formatHostPort(ep.host, ep.port)}) — choose another port`;
-  }
+  if (shape.listen) listenWarningsAndClash(v, otherRules, errors, warnings);
+  const remoteHost = v.remoteHost.trim();
+  if (shape.remote && !errors.remoteHost && remoteHost !== '' && !isLoopbackHost(remoteHost)) warnings.remoteHost = remoteExposedWarning(remoteHost);
   const valid = Object.keys(errors).length === 0 && other.length === 0;
   return { errors, other, warnings, valid };
 }

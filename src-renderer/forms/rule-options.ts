@@ -18,7 +18,7 @@ export interface OptionValues {
   maxConnections: string;
   /** UDP only. */
   maxSessions: string;
-  /** TCP only, seconds. */
+  /** TCP and SOCKS, seconds. */
   connectTimeout: string;
   /** Seconds; TCP 0 = never. */
   idleTimeout: string;
@@ -123,10 +123,14 @@ export function switchOptionType<T extends OptionValues>(v: T, to: 'tcp' | 'udp'
 }
 
 /** How many advanced settings differ from the defaults (shown next to the collapsed section). */
-export function countCustomOptions(v: OptionValues, type: 'tcp' | 'udp'): number {
-  const d = optionValuesFrom(TCP_DEFAULTS, UDP_DEFAULTS, type);
+export function countCustomOptions(v: OptionValues, type: 'tcp' | 'udp' | 'socks'): number {
+  const d = optionValuesFrom(TCP_DEFAULTS, UDP_DEFAULTS, type === 'udp' ? 'udp' : 'tcp');
   const keys: (keyof OptionValues)[] =
-    type === 'udp' ? ['allow', 'deny', 'idleTimeout', 'maxSessions'] : ['allow', 'deny', 'maxConnections', 'connectTimeout', 'idleTimeout', 'keepAlive', 'proxyProtocol'];
+    type === 'udp'
+      ? ['allow', 'deny', 'idleTimeout', 'maxSessions']
+      : type === 'socks'
+        ? ['connectTimeout']
+        : ['allow', 'deny', 'maxConnections', 'connectTimeout', 'idleTimeout', 'keepAlive', 'proxyProtocol'];
   const norm = (k: keyof OptionValues, x: OptionValues) => {
     const val = x[k];
     if (typeof val === 'boolean') return String(val);

@@ -1,8 +1,12 @@
 import type { PortholeApi, RuleEntry } from '../../src-shared/api/contract';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { RuleDraft } from '../../src-shared/model/rule';
+import type { SshServerEntry, SshServerInput } from '../../src-shared/model/ssh';
 import type { AppStore } from './app-store';
 import { applyStatus, removeRule, upsertEntry } from './reducers';
+import { dequeuePrompt, removeServer, upsertServer } from './servers';
+
+export type HostKeyDecision = 'once' | 'always' | 'reject';
 
 export interface Actions {
   /** Flips the switch at once and puts it back if the host refuses. */
@@ -13,6 +17,14 @@ export interface Actions {
   /** Live connections of every rule (the Connections view polls this; there is no push event). */
   listConnections(): Promise<ConnectionRow[]>;
   closeConnection(ruleId: string, id: number): Promise<{ closed: boolean }>;
+  createServer(input: SshServerInput): Promise<SshServerEntry>;
+  updateServer(id: string, input: SshServerInput): Promise<SshServerEntry>;
+  /** The host refuses (CONFLICT) while a mapping uses the server. */
+  removeServer(id: string): Promise<void>;
+  /** Answers a host-key prompt and takes it off the queue, whatever the host says. */
+  answerHostKey(promptId: string, decision: HostKeyDecision): Promise<void>;
+  /** Takes an informative prompt (a changed key) off the queue without answering. */
+  dismissHostKey(promptId: string): void;
 }
 
 function errorText(err: unknown): string {
@@ -56,5 +68,32 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
     },
     listConnections: () => api.connections.list(),
     closeConnection: (ruleId, id) => api.connections.close(ruleId, id),
+    async createServer(input) {
+      const entry = await api.servers.create(input);
+      store.setState((s) => ({ servers: upsertServer(s.servers, entry) }));
+      return entry;
+    },
+    async updateServer(id, input) {
+      const entry = await api.servers.update(id, input);
+      store.setState((s) => ({ servers: upsertServer(s.servers, entry) }));
+      return entry;
+    },
+    async removeServer(id) {
+      await api.servers.remove(id);
+      store.setState((s) => ({ servers: removeServer(s.servers, id) }));
+    },
+    async answerHostKey(promptId, decision) {
+      const dequeue = () => store.setState((s) => ({ hostKeyPrompts: dequeuePrompt(s.hostKeyPrompts, promptId) }));
+      try {
+        await api.hostKeys.answer(promptId, decision);
+        dequeue();
+      } catch (err) {
+        dequeue();
+        store.setState((s) => ({ ui: { ...s.ui, notice: { kind: 'error', text: `Could not answer the host key prompt: ${errorText(err)}` } } }));
+      }
+    },
+    dismissHostKey(promptId) {
+      store.setState((s) => ({ hostKeyPrompts: dequeuePrompt(s.hostKeyPrompts, promptId) }));
+    },
   };
 }

@@ -1,18 +1,27 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo } from '../../src-shared/api/contract';
+import type { HostKeyPrompt } from '../../src-shared/model/ssh';
 import type { ConnectionState } from '../api/ws-transport';
 import { emptyLogs, type LogFilter, type LogsState } from './logs';
 import { emptyRulesState, type RulesState } from './reducers';
+import { emptyServers, type ServersState } from './servers';
 
-export type DialogState = { kind: 'none' } | { kind: 'create' } | { kind: 'edit'; id: string } | { kind: 'delete'; id: string };
+export type DialogState =
+  | { kind: 'none' }
+  | { kind: 'create' }
+  | { kind: 'edit'; id: string }
+  | { kind: 'delete'; id: string }
+  | { kind: 'server-create' }
+  | { kind: 'server-edit'; id: string }
+  | { kind: 'server-delete'; id: string };
 
 export interface Notice {
   kind: 'error' | 'info';
   text: string;
 }
 
-export type MainView = 'mappings' | 'connections';
+export type MainView = 'mappings' | 'connections' | 'servers';
 
 export interface ConnectionFilter {
   /** Matches a mapping name or a client address, case-insensitive. */
@@ -40,6 +49,9 @@ export interface AppState extends RulesState {
   loadError: string | null;
   /** Every rule name this window has seen, kept after a rule is deleted so its log lines stay readable. */
   ruleNames: Record<string, string>;
+  servers: ServersState;
+  /** Unknown host keys waiting for the user, oldest first (shown one at a time). */
+  hostKeyPrompts: readonly HostKeyPrompt[];
   ui: UiState;
 }
 
@@ -52,6 +64,8 @@ export function initialAppState(): AppState {
     loaded: false,
     loadError: null,
     ruleNames: {},
+    servers: emptyServers(),
+    hostKeyPrompts: [],
     ui: {
       view: 'mappings',
       connectionFilter: { text: '', ruleId: '' },

@@ -4,22 +4,36 @@ import type { ConnectionState } from '../api/ws-transport';
 import type { AppStore } from './app-store';
 import { appendLogs, LOG_CAPACITY } from './logs';
 import { applyEntries, applyRulesChanged, applyStatsBatch, applyStatus } from './reducers';
+import { applyServerEntries, enqueuePrompt } from './servers';
 
 function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 /**
- * Wires the API into the store, once, outside React: loads the rule list and recent logs, then
- * follows the four event streams. In browser mode it reloads after every reconnect, since events
+ * Wires the API into the store, once, outside React: loads the rule list, the SSH servers and recent
+ * logs, then follows the event streams. In browser mode it reloads after every reconnect, since events
  * sent while the socket was down are lost. Returns a disposer.
  */
 export function initBridge(api: PortholeApi, store: AppStore, connection?: ReadonlySignal<ConnectionState>): () => void {
   let disposed = false;
   let loadSerial = 0;
 
+  /** Apart from the rules, so a host without SSH support (or a failing servers.list) still shows the mappings. */
+  async function loadServers(serial: number): Promise<void> {
+    try {
+      const entries = await api.servers.list();
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({ servers: applyServerEntries(s.servers, entries) }));
+    } catch (err) {
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({ servers: { ...s.servers, error: `Could not load SSH servers: ${describeError(err)}` } }));
+    }
+  }
+
   async function load(): Promise<void> {
     const serial = ++loadSerial;
+    void loadServers(serial);
     try {
       const [info, entries, logs] = await Promise.all([api.app.info(), api.rules.list(), api.logs.query({ limit: LOG_CAPACITY })]);
       if (disposed || serial !== loadSerial) return;
@@ -43,6 +57,13 @@ export function initBridge(api: PortholeApi, store: AppStore, connection?: Reado
       store.setState((s) => {
         const next = applyStatsBatch(s, batch, { has: (id) => s.rules[id] !== undefined });
         return next === s ? s : next;
+      }),
+    ),
+    api.on.serversChanged((entries) => store.setState((s) => ({ servers: applyServerEntries(s.servers, entries) }))),
+    api.on.hostKeyPrompt((prompt) =>
+      store.setState((s) => {
+        const hostKeyPrompts = enqueuePrompt(s.hostKeyPrompts, prompt);
+        return hostKeyPrompts === s.hostKeyPrompts ? s : { hostKeyPrompts };
       }),
     ),
     api.on.log((lines) =>

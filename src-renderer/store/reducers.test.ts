@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
-import type { Rule } from '../../src-shared/model/rule';
+import { ruleListenEndpoint, type Rule } from '../../src-shared/model/rule';
 import { emptyStats, type StatsBatch } from '../../src-shared/model/stats';
 import { applyEntries, applyRulesChanged, applyStatsBatch, applyStatus, emptyRulesState, removeRule, upsertEntry } from './reducers';
 import { SERIES_POINTS, pushRates, emptySeries } from './series';
@@ -101,7 +101,7 @@ describe('rule list reducers', () => {
     expect(added.order).toEqual(['a', 'b']);
     const edited = upsertEntry(added, { ...entry('a', 2001) });
     expect(edited.order).toBe(added.order);
-    expect(edited.rules.a?.listen.port).toBe(2001);
+    expect(edited.rules.a && ruleListenEndpoint(edited.rules.a)?.port).toBe(2001);
     expect(removeRule(edited, 'a').order).toEqual(['b']);
     expect(removeRule(edited, 'zzz')).toBe(edited);
   });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AdvancedFieldKey, FormRuleType, RuleFormValues } from '../forms/rule-form';
+import type { AdvancedFieldKey, RuleFormValues } from '../forms/rule-form';
 import { countCustomOptions, PROXY_PROTOCOLS, type ProxyProtocol } from '../forms/rule-options';
 import { FormField } from './form-field';
 import { TextAreaField } from './text-area-field';
@@ -24,9 +24,9 @@ function isProxyProtocol(v: string): v is ProxyProtocol {
 export function AdvancedOptions({ values, errorOf, onText, onBlur, onPatch, forceOpen }: AdvancedOptionsProps) {
   const [userOpen, setUserOpen] = useState(false);
   const open = userOpen || forceOpen;
-  const type: FormRuleType = values.type;
-  const tcp = type === 'tcp-forward';
-  const custom = countCustomOptions(values, tcp ? 'tcp' : 'udp');
+  const kind = values.type === 'udp-forward' ? 'udp' : values.type === 'tcp-forward' ? 'tcp' : 'socks';
+  const tcp = kind === 'tcp';
+  const custom = countCustomOptions(values, kind);
 
   const field = (key: AdvancedFieldKey, label: string, hint: string, inputMode: 'numeric' | 'decimal') => (
     <FormField
@@ -58,59 +58,68 @@ export function AdvancedOptions({ values, errorOf, onText, onBlur, onPatch, forc
         )}
       </div>
       <div id="rule-advanced" className="advanced-body" hidden={!open}>
-        <div className="advanced-grid">
-          <TextAreaField
-            id="rule-allow"
-            label="Allow from"
-            value={values.allow}
-            onValue={(v) => onText('allow', v)}
-            onBlur={() => onBlur('allow')}
-            error={errorOf('allow')}
-            hint="One IP or CIDR range per line or comma-separated. Empty: any address."
-            placeholder={'192.168.1.0/24\n10.0.0.5'}
-          />
-          <TextAreaField
-            id="rule-deny"
-            label="Deny from"
-            value={values.deny}
-            onValue={(v) => onText('deny', v)}
-            onBlur={() => onBlur('deny')}
-            error={errorOf('deny')}
-            hint="Refused even when allowed above."
-          />
-        </div>
-        <div className="advanced-grid advanced-grid-3">
-          {tcp
-            ? field('maxConnections', 'Max connections', '0 = no limit', 'numeric')
-            : field('maxSessions', 'Max sessions', 'Clients beyond it are refused', 'numeric')}
-          {tcp && field('connectTimeout', 'Connect timeout (s)', 'For the target to accept', 'decimal')}
-          {field('idleTimeout', 'Idle timeout (s)', tcp ? 'Without traffic; 0 = never' : 'Then a silent client is dropped', 'decimal')}
-        </div>
-        {tcp && (
-          <div className="advanced-grid advanced-grid-tcp">
-            <label className="checkbox">
-              <input type="checkbox" checked={values.keepAlive} onChange={(e) => onPatch({ keepAlive: e.target.checked })} />
-              TCP keepalive
-            </label>
-            <div className="field field-proxy">
-              <label htmlFor="rule-proxy">PROXY protocol</label>
-              <select
-                id="rule-proxy"
-                value={values.proxyProtocol}
-                aria-describedby="rule-proxy-hint"
-                onChange={(e) => isProxyProtocol(e.target.value) && onPatch({ proxyProtocol: e.target.value })}
-              >
-                {PROXY_PROTOCOLS.map((p) => (
-                  <option key={p.value} value={p.value}>
-                    {p.label}
-                  </option>
-                ))}
-              </select>
-              <p id="rule-proxy-hint" className="field-hint">
-                {PROXY_HINT}
-              </p>
-            </div>
+        {kind === 'socks' && (
+          <div className="advanced-grid advanced-grid-3">
+            {field('connectTimeout', 'Connect timeout (s)', 'For the destination to accept', 'decimal')}
           </div>
+        )}
+        {kind !== 'socks' && (
+          <>
+            <div className="advanced-grid">
+              <TextAreaField
+                id="rule-allow"
+                label="Allow from"
+                value={values.allow}
+                onValue={(v) => onText('allow', v)}
+                onBlur={() => onBlur('allow')}
+                error={errorOf('allow')}
+                hint="One IP or CIDR range per line or comma-separated. Empty: any address."
+                placeholder={'192.168.1.0/24\n10.0.0.5'}
+              />
+              <TextAreaField
+                id="rule-deny"
+                label="Deny from"
+                value={values.deny}
+                onValue={(v) => onText('deny', v)}
+                onBlur={() => onBlur('deny')}
+                error={errorOf('deny')}
+                hint="Refused even when allowed above."
+              />
+            </div>
+            <div className="advanced-grid advanced-grid-3">
+              {tcp
+                ? field('maxConnections', 'Max connections', '0 = no limit', 'numeric')
+                : field('maxSessions', 'Max sessions', 'Clients beyond it are refused', 'numeric')}
+              {tcp && field('connectTimeout', 'Connect timeout (s)', 'For the target to accept', 'decimal')}
+              {field('idleTimeout', 'Idle timeout (s)', tcp ? 'Without traffic; 0 = never' : 'Then a silent client is dropped', 'decimal')}
+            </div>
+            {tcp && (
+              <div className="advanced-grid advanced-grid-tcp">
+                <label className="checkbox">
+                  <input type="checkbox" checked={values.keepAlive} onChange={(e) => onPatch({ keepAlive: e.target.checked })} />
+                  TCP keepalive
+                </label>
+                <div className="field field-proxy">
+                  <label htmlFor="rule-proxy">PROXY protocol</label>
+                  <select
+                    id="rule-proxy"
+                    value={values.proxyProtocol}
+                    aria-describedby="rule-proxy-hint"
+                    onChange={(e) => isProxyProtocol(e.target.value) && onPatch({ proxyProtocol: e.target.value })}
+                  >
+                    {PROXY_PROTOCOLS.map((p) => (
+                      <option key={p.value} value={p.value}>
+                        {p.label}
+                      </option>
+                    ))}
+                  </select>
+                  <p id="rule-proxy-hint" className="field-hint">
+                    {PROXY_HINT}
+                  </p>
+                </div>
+              </div>
+            )}
+          </>
         )}
       </div>
     </section>

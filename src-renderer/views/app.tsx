@@ -4,8 +4,10 @@ import { ConnectionsView } from './connections-view';
 import { Dialogs } from './dialogs';
 import { Footer } from './footer';
 import { Header } from './header';
+import { HostKeyPrompts } from './host-key-dialog';
 import { LogPanel } from './log-panel';
 import { MappingList } from './mapping-list';
+import { ServersView } from './servers-view';
 import { tabId, VIEW_PANEL_ID } from './view-tabs';
 
 export function App() {
@@ -16,12 +18,13 @@ export function App() {
       <Banners />
       <main className="app-main">
         <div id={VIEW_PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
-          {view === 'connections' ? <ConnectionsView /> : <MappingList />}
+          {view === 'connections' ? <ConnectionsView /> : view === 'servers' ? <ServersView /> : <MappingList />}
         </div>
       </main>
       <LogPanel />
       <Footer />
       <Dialogs />
+      <HostKeyPrompts />
     </div>
   );
 }

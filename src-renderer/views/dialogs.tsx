@@ -1,11 +1,14 @@
-import { useApp } from '../store/app-store';
+import { closeDialog, useApp } from '../store/app-store';
 import { DeleteDialog } from './delete-dialog';
 import { RuleDialog } from './rule-dialog';
+import { ServerDeleteDialog } from './server-delete-dialog';
+import { ServerDialog } from './server-dialog';
 
-/** Renders whichever dialog the store says is open; a rule removed meanwhile closes it. */
+/** Renders whichever dialog the store says is open; a rule or server removed meanwhile closes it. */
 export function Dialogs() {
   const dialog = useApp((s) => s.ui.dialog);
   const rule = useApp((s) => (dialog.kind === 'edit' || dialog.kind === 'delete' ? s.rules[dialog.id] : undefined));
+  const server = useApp((s) => (dialog.kind === 'server-edit' || dialog.kind === 'server-delete' ? s.servers.entries[dialog.id] : undefined));
   switch (dialog.kind) {
     case 'create':
       return <RuleDialog />;
@@ -13,6 +16,12 @@ export function Dialogs() {
       return rule ? <RuleDialog key={rule.id} rule={rule} /> : null;
     case 'delete':
       return rule ? <DeleteDialog rule={rule} /> : null;
+    case 'server-create':
+      return <ServerDialog onClose={closeDialog} />;
+    case 'server-edit':
+      return server ? <ServerDialog key={server.server.id} server={server.server} onClose={closeDialog} /> : null;
+    case 'server-delete':
+      return server ? <ServerDeleteDialog entry={server} /> : null;
     default:
       return null;
   }

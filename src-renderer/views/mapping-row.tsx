@@ -1,11 +1,13 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatHostPort } from '../../src-shared/format/address';
+import { ruleServerId } from '../../src-shared/model/rule';
 import { formatBytes, formatRate } from '../../src-shared/format/units';
 import { useActions } from '../api/api-context';
 import { Sparkline } from '../components/sparkline';
 import { Switch } from '../components/switch';
+import { describeRoute } from '../forms/rule-describe';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
+import { RouteLine } from './route-line';
 import { StatusPill } from './status-pill';
 
 function RowSparkline({ id, name }: { id: string; name: string }) {
@@ -17,10 +19,11 @@ function RowSparkline({ id, name }: { id: string; name: string }) {
 /** One mapping. Subscribes to its own rule, status and counters only, so a stats tick re-renders just the rows that moved. */
 export const MappingRow = memo(function MappingRow({ id }: { id: string }) {
   const { rule, status, stats } = useApp(useShallow((s) => ({ rule: s.rules[id], status: s.statuses[id], stats: s.stats[id] })));
+  const serverId = rule ? ruleServerId(rule) : undefined;
+  const serverName = useApp((s) => (serverId !== undefined ? s.servers.entries[serverId]?.server.name : undefined));
   const actions = useActions();
   if (!rule || !status || !stats) return null;
-  const listen = formatHostPort(rule.listen.host, rule.listen.port);
-  const target = formatHostPort(rule.target.host, rule.target.port);
+  const route = describeRoute(rule, status, () => serverName);
   const problem = status.state === 'failed' || status.state === 'retrying' ? status.error : undefined;
   const warning = status.state === 'running' ? status.lastConnectionError : undefined;
 
@@ -32,8 +35,8 @@ export const MappingRow = memo(function MappingRow({ id }: { id: string }) {
       <div className="row-main">
         <div className="row-title">
           <span className="row-name">{rule.name}</span>
-          <span className="proto" data-testid="protocol">
-            {rule.type === 'udp-forward' ? 'UDP' : 'TCP'}
+          <span className="proto" data-testid="protocol" data-type={rule.type}>
+            {route.tag}
           </span>
           <StatusPill status={status} />
           {stats.activeConnections > 0 && (
@@ -48,11 +51,7 @@ export const MappingRow = memo(function MappingRow({ id }: { id: string }) {
             </button>
           )}
         </div>
-        <div className="row-route">
-          <code>{listen}</code>
-          <span className="arrow" aria-label="forwards to">→</span>
-          <code>{target}</code>
-        </div>
+        <RouteLine segments={route.segments} text={route.text} />
         {problem && (
           <p className="row-problem" role="status">
             {problem.message}

@@ -6,6 +6,7 @@ export const VIEW_PANEL_ID = 'view-panel';
 const TABS: readonly { view: MainView; label: string }[] = [
   { view: 'mappings', label: 'Mappings' },
   { view: 'connections', label: 'Connections' },
+  { view: 'servers', label: 'Servers' },
 ];
 
 export function tabId(view: MainView): string {

@@ -12,9 +12,14 @@ export const METHOD_NAMES = [
   'logs.query',
   'connections.list',
   'connections.close',
+  'servers.list',
+  'servers.create',
+  'servers.update',
+  'servers.remove',
+  'hostKeys.answer',
 ] as const;
 
-export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log'] as const;
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

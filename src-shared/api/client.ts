@@ -33,7 +33,16 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       list: (ruleId) => call('connections.list', ruleId === undefined ? undefined : { ruleId }),
       close: (ruleId, id) => call('connections.close', { ruleId, id }),
     },
+    servers: {
+      list: () => call('servers.list', undefined),
+      create: (input) => call('servers.create', input),
+      update: (id, input) => call('servers.update', { id, ...input }),
+      remove: (id) => call('servers.remove', { id }),
+    },
+    hostKeys: { answer: (promptId, decision) => call('hostKeys.answer', { promptId, decision }) },
     on: {
+      serversChanged: on('servers-changed'),
+      hostKeyPrompt: on('host-key-prompt'),
       ruleState: on('rule-state'),
       rulesChanged: on('rules-changed'),
       stats: on('stats'),

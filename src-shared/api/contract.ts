@@ -1,4 +1,5 @@
 import type { ConnectionRow } from '../model/connection';
+import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
 import type { Rule, RuleDraft } from '../model/rule';
@@ -16,6 +17,8 @@ export interface AppInfo {
   /** Which persistence engine holds the rules (`electron-store` or `conf`). */
   storeBackend: string;
   platform: string;
+  /** Where passwords and passphrases are kept, in words (OS keychain, or a 0600 file). */
+  secretsBackend: string;
   /** Set when the store file was unreadable at start and was moved aside. */
   storeRecovery?: { movedTo: string; reason: string };
 }
@@ -39,6 +42,11 @@ export interface ApiMethods {
   'logs.query': [LogQuery | undefined, LogEntry[]];
   'connections.list': [{ ruleId?: string } | undefined, ConnectionRow[]];
   'connections.close': [{ ruleId: string; id: number }, { closed: boolean }];
+  'servers.list': [void, SshServerEntry[]];
+  'servers.create': [SshServerInput, SshServerEntry];
+  'servers.update': [{ id: string } & SshServerInput, SshServerEntry];
+  'servers.remove': [{ id: string }, { removed: true }];
+  'hostKeys.answer': [{ promptId: string; decision: 'once' | 'always' | 'reject' }, { answered: boolean }];
 }
 
 /** Events pushed host → UI. */
@@ -51,6 +59,10 @@ export interface ApiEvents {
   stats: StatsBatch;
   /** Batched log lines. */
   log: LogEntry[];
+  /** Saved SSH servers and their live connection state changed. */
+  'servers-changed': SshServerEntry[];
+  /** An unknown SSH host key needs the user's decision (answer with hostKeys.answer). */
+  'host-key-prompt': HostKeyPrompt;
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -82,7 +94,16 @@ export interface PortholeApi {
     list(ruleId?: string): Promise<ConnectionRow[]>;
     close(ruleId: string, id: number): Promise<{ closed: boolean }>;
   };
+  servers: {
+    list(): Promise<SshServerEntry[]>;
+    create(input: SshServerInput): Promise<SshServerEntry>;
+    update(id: string, input: SshServerInput): Promise<SshServerEntry>;
+    remove(id: string): Promise<{ removed: true }>;
+  };
+  hostKeys: { answer(promptId: string, decision: 'once' | 'always' | 'reject'): Promise<{ answered: boolean }> };
   on: {
+    serversChanged(cb: (s: ApiEvents['servers-changed']) => void): Unsubscribe;
+    hostKeyPrompt(cb: (p: ApiEvents['host-key-prompt']) => void): Unsubscribe;
     ruleState(cb: (s: ApiEvents['rule-state']) => void): Unsubscribe;
     rulesChanged(cb: (r: ApiEvents['rules-changed']) => void): Unsubscribe;
     stats(cb: (b: ApiEvents['stats']) => void): Unsubscribe;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { HostKeyAnswerSchema, SshServerInputSchema } from '../model/ssh';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
 import type { MethodName } from './channels';
 
@@ -18,4 +19,9 @@ export const METHOD_INPUTS = {
   'logs.query': LogQuerySchema.optional(),
   'connections.list': ConnectionsQuerySchema.optional(),
   'connections.close': ConnectionCloseSchema,
+  'servers.list': NoInput,
+  'servers.create': SshServerInputSchema,
+  'servers.update': SshServerInputSchema.extend({ id: RuleIdSchema }).strict(),
+  'servers.remove': z.object({ id: RuleIdSchema }).strict(),
+  'hostKeys.answer': HostKeyAnswerSchema,
 } satisfies Record<MethodName, z.ZodType>;

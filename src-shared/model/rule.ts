@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../format/cidr';
-import { type Endpoint, EndpointSchema, RuleIdSchema } from './primitives';
+import { type Endpoint, EndpointSchema, HostSchema, RuleIdSchema } from './primitives';
+import { SocksOptionsSchema } from './ssh';
 
 // The user's mappings. These schemas are the single source of truth: the store, the API handlers,
 // the renderer's forms and the CLI all validate with them.
@@ -77,18 +78,70 @@ export const UdpForwardFields = {
   options: UdpOptionsSchema,
 };
 
+/** `ssh -L`: listen here, connect to `target` from the SSH server's side. */
+export const SshLocalFields = {
+  type: z.literal('ssh-local'),
+  server: RuleIdSchema,
+  listen: EndpointSchema,
+  target: EndpointSchema,
+};
+
+/** `ssh -R`: the SSH server listens on `remote` (port 0: the server picks one) and connections come to `target` here. */
+export const SshRemoteFields = {
+  type: z.literal('ssh-remote'),
+  server: RuleIdSchema,
+  remote: z.object({
+    host: HostSchema.default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535, 'port must be between 0 and 65535'),
+  }),
+  target: EndpointSchema,
+};
+
+/** `ssh -D`: a local SOCKS5 server whose connections leave through the SSH server. */
+export const SshDynamicFields = {
+  type: z.literal('ssh-dynamic'),
+  server: RuleIdSchema,
+  listen: EndpointSchema,
+  socks: SocksOptionsSchema,
+};
+
+/** A local SOCKS5 server that connects directly (no SSH). */
+export const SocksFields = {
+  type: z.literal('socks'),
+  listen: EndpointSchema,
+  socks: SocksOptionsSchema,
+};
+
 export const TcpForwardDraftSchema = z.object({ ...RuleCommon, ...TcpForwardFields });
 export const UdpForwardDraftSchema = z.object({ ...RuleCommon, ...UdpForwardFields });
-export const RuleDraftSchema = z.discriminatedUnion('type', [TcpForwardDraftSchema, UdpForwardDraftSchema]);
+export const SshLocalDraftSchema = z.object({ ...RuleCommon, ...SshLocalFields });
+export const SshRemoteDraftSchema = z.object({ ...RuleCommon, ...SshRemoteFields });
+export const SshDynamicDraftSchema = z.object({ ...RuleCommon, ...SshDynamicFields });
+export const SocksDraftSchema = z.object({ ...RuleCommon, ...SocksFields });
+export const RuleDraftSchema = z.discriminatedUnion('type', [
+  TcpForwardDraftSchema,
+  UdpForwardDraftSchema,
+  SshLocalDraftSchema,
+  SshRemoteDraftSchema,
+  SshDynamicDraftSchema,
+  SocksDraftSchema,
+]);
 export type RuleDraft = z.input<typeof RuleDraftSchema>;
 export type RuleDraftParsed = z.output<typeof RuleDraftSchema>;
 
 export const TcpForwardRuleSchema = TcpForwardDraftSchema.extend({ id: RuleIdSchema });
 export const UdpForwardRuleSchema = UdpForwardDraftSchema.extend({ id: RuleIdSchema });
-export const RuleSchema = z.discriminatedUnion('type', [TcpForwardRuleSchema, UdpForwardRuleSchema]);
+export const RuleSchema = z.discriminatedUnion('type', [
+  TcpForwardRuleSchema,
+  UdpForwardRuleSchema,
+  SshLocalDraftSchema.extend({ id: RuleIdSchema }),
+  SshRemoteDraftSchema.extend({ id: RuleIdSchema }),
+  SshDynamicDraftSchema.extend({ id: RuleIdSchema }),
+  SocksDraftSchema.extend({ id: RuleIdSchema }),
+]);
 export type Rule = z.output<typeof RuleSchema>;
 export type RuleType = Rule['type'];
-export const RULE_TYPES: readonly RuleType[] = ['tcp-forward', 'udp-forward'];
+export const RULE_TYPES: readonly RuleType[] = ['tcp-forward', 'udp-forward', 'ssh-local', 'ssh-remote', 'ssh-dynamic', 'socks'];
 
 /** The listen endpoint (and its protocol) a rule occupies on this machine, if any. */
 export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { protocol: 'tcp' | 'udp' }) | undefined {
@@ -97,5 +150,17 @@ export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { 
       return { ...rule.listen, protocol: 'tcp' };
     case 'udp-forward':
       return { ...rule.listen, protocol: 'udp' };
+    case 'ssh-local':
+    case 'ssh-dynamic':
+    case 'socks':
+      return { ...rule.listen, protocol: 'tcp' };
+    case 'ssh-remote':
+      // It listens on the SSH server, not here.
+      return undefined;
   }
+}
+
+/** The saved SSH server a rule goes through, if any. */
+export function ruleServerId(rule: Rule | RuleDraftParsed): string | undefined {
+  return 'server' in rule ? rule.server : undefined;
 }

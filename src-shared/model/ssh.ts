@@ -66,3 +66,30 @@ export interface HostKeyPrompt {
   /** Set when a different key was recorded before (this prompt is then only informative: it fails). */
   previousFingerprint?: string;
 }
+
+/** Input of servers.create / servers.update: the server plus write-only secrets (never returned). */
+export const SshServerInputSchema = z
+  .object({
+    server: SshServerDraftSchema,
+    /** Set or replace the stored password (auth method `password`); empty string deletes it. */
+    password: z.string().max(4096).optional(),
+    /** Set or replace the stored key passphrase (auth method `key`); empty string deletes it. */
+    passphrase: z.string().max(4096).optional(),
+  })
+  .strict();
+export type SshServerInput = z.input<typeof SshServerInputSchema>;
+
+export type SshSessionState = 'idle' | 'connecting' | 'ready' | 'retrying' | 'failed';
+
+/** A saved server as the UI shows it: its definition, its live connection and which rules use it. */
+export interface SshServerEntry {
+  server: SshServer;
+  state: SshSessionState;
+  error?: { code: string; message: string };
+  nextRetryAt?: number;
+  usedBy: string[];
+}
+
+export const HostKeyAnswerSchema = z
+  .object({ promptId: z.string().min(1).max(64), decision: z.enum(['once', 'always', 'reject']) })
+  .strict();

@@ -1,0 +1,236 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../headless/args';
+
+// The text layer of the ssh_config importer: reading files safely, splitting lines into a keyword and
+// arguments the way OpenSSH does (readconf.c strdelim + argv_split), and expanding Include directives
+// into one flat list of lines that remember their file and line number.
+
+export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+const MAX_INCLUDE_DEPTH = 16;
+/** Bounds on the expanded text, so a glob Include that includes itself cannot blow up. */
+const MAX_INCLUDED_FILES = 256;
+const MAX_EXPANDED_BYTES = 8 * MAX_SSH_CONFIG_BYTES;
+
+export interface ConfigLine {
+  file: string;
+  line: number;
+  /** The keyword as written (for messages). */
+  keyword: string;
+  /** The keyword, lower case. */
+  key: string;
+  args: string[];
+  /** A section header repeated after an Include, to restore the including file's context. */
+  synthetic?: boolean;
+}
+
+export type Tokenized = { kind: 'empty' } | { kind: 'directive'; keyword: string; args: string[] } | { kind: 'error'; error: string };
+
+/**
+ * Splits one line into its keyword and arguments as OpenSSH does: `Key Value`, `Key=Value` and
+ * `Key = Value`; double or single quotes group words; `\"`, `\'`, `\\` and `\ ` are escapes; an
+ * unquoted `#` at the start of a word ends the line.
+ */
+export function tokenizeLine(raw: string): Tokenized {
+  const text = raw.replace(/[ \t\r\n\f\v]+$/, '');
+  const m = /^[ \t\f\v]*([^ \t\f\v=]*)/.exec(text);
+  const keyword = m?.[1] ?? '';
+  if (keyword === '' || keyword.startsWith('#')) return { kind: 'empty' };
+  let rest = text.slice(m![0].length);
+  rest = rest.replace(/^[ \t\f\v]*(=[ \t\f\v]*)?/, '');
+  const args: string[] = [];
+  let i = 0;
+  while (i < rest.length) {
+    const c = rest[i]!;
+    if (c === ' ' || c === '\t' || c === '\f' || c === '\v') {
+      i++;
+      continue;
+    }
+    if (c === '#') break;
+    let arg = '';
+    let quote = '';
+    for (; i < rest.length; i++) {
+      const ch = rest[i]!;
+      if (ch === '\\') {
+        const nx = rest[i + 1];
+        if (nx === '"' || nx === "'" || nx === '\\' || (quote === '' && nx === ' ')) {
+          arg += nx;
+          i++;
+        } else {
+          arg += ch;
+        }
+      } else if (quote === '' && (ch === ' ' || ch === '\t')) {
+        break;
+      } else if (quote === '' && (ch === '"' || ch === "'")) {
+        quote = ch;
+      } else if (quote !== '' && ch === quote) {
+        quote = '';
+      } else {
+        arg += ch;
+      }
+    }
+    if (quote !== '') return { kind: 'error', error: 'a quote is not closed' };
+    args.push(arg);
+  }
+  return { kind: 'directive', keyword, args };
+}
+
+/** Reads one config file: at most 1 MiB, text (no NUL bytes); BOM removed, line ends normalized. */
+export function readConfigText(file: string): string {
+  let size: number;
+  let isFile: boolean;
+  try {
+    const st = statSync(file);
+    size = st.size;
+    isFile = st.isFile();
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!isFile) throw new UsageError(`${file}: not a regular file`);
+  if (size > MAX_SSH_CONFIG_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not an ssh_config file`);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (buf.length > MAX_SSH_CONFIG_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not an ssh_config file`);
+  if (buf.includes(0)) throw new UsageError(`${file}: binary data (NUL bytes) — not an ssh_config file`);
+  return buf.toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+}
+
+/** `*` and `?` wildcards of one path component (a leading dot is only matched by a literal dot). */
+export function wildcardMatch(pattern: string, name: string): boolean {
+  if (name.startsWith('.') && !pattern.startsWith('.')) return false;
+  let re = '^';
+  for (const ch of pattern) {
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(re + '$', 's').test(name);
+}
+
+export function expandTilde(p: string, home: string): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return path.join(home, p.slice(2));
+  return p;
+}
+
+interface ExpandState {
+  home: string;
+  warnings: string[];
+  files: number;
+  bytes: number;
+}
+
+export interface ExpandedConfig {
+  lines: ConfigLine[];
+  warnings: string[];
+}
+
+/**
+ * Reads `file` and every file it Includes, inserting included lines where the Include stands (as
+ * OpenSSH does). Relative Include paths are taken from `~/.ssh/`; `*` and `?` are expanded in the
+ * file name. After an included file that opened Host or Match sections, the including file's own
+ * section header is repeated, because OpenSSH restores the including file's context there.
+ */
+export function expandIncludes(file: string, text: string, home: string): ExpandedConfig {
+  const state: ExpandState = { home, warnings: [], files: 1, bytes: text.length };
+  const lines: ConfigLine[] = [];
+  expandInto(file, text, 0, undefined, state, lines);
+  return { lines, warnings: state.warnings };
+}
+
+function expandInto(file: string, text: string, depth: number, inherited: ConfigLine | undefined, state: ExpandState, out: ConfigLine[]): boolean {
+  let header = inherited;
+  let openedSections = false;
+  const rows = text.split('\n');
+  for (let i = 0; i < rows.length; i++) {
+    const lineNo = i + 1;
+    const t = tokenizeLine(rows[i]!);
+    if (t.kind === 'empty') continue;
+    if (t.kind === 'error') throw new UsageError(`${file}:${lineNo}: ${t.error}`);
+    const entry: ConfigLine = { file, line: lineNo, keyword: t.keyword, key: t.keyword.toLowerCase(), args: t.args };
+    if (entry.key === 'host' || entry.key === 'match') {
+      header = entry;
+      openedSections = true;
+      out.push(entry);
+      continue;
+    }
+    if (entry.key !== 'include') {
+      out.push(entry);
+      continue;
+    }
+    if (entry.args.length === 0) throw new UsageError(`${file}:${lineNo}: Include: missing file name`);
+    for (const pattern of entry.args) {
+      for (const target of resolveInclude(file, lineNo, pattern, state)) {
+        if (depth + 1 > MAX_INCLUDE_DEPTH) {
+          throw new UsageError(`${file}:${lineNo}: Include "${pattern}": includes nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`);
+        }
+        state.files++;
+        if (state.files > MAX_INCLUDED_FILES) throw new UsageError(`${file}:${lineNo}: Include "${pattern}": more than ${MAX_INCLUDED_FILES} included files`);
+        const included = readConfigText(target);
+        state.bytes += included.length;
+        if (state.bytes > MAX_EXPANDED_BYTES) throw new UsageError(`${file}:${lineNo}: Include "${pattern}": the included files add up to more than 8 MiB`);
+        const opened = expandInto(target, included, depth + 1, header, state, out);
+        if (opened) {
+          openedSections = true;
+          if (header) {
+            state.warnings.push(
+              `${file}:${lineNo}: Include inside a ${header.keyword} block: the Host/Match sections of ${target} are applied unconditionally (OpenSSH applies them only when the enclosing block matches)`,
+            );
+            out.push({ ...header, synthetic: true });
+          } else {
+            // Back at the top level of the including file: options there apply to every host.
+            out.push({ file, line: lineNo, keyword: 'Host', key: 'host', args: ['*'], synthetic: true });
+          }
+        }
+      }
+    }
+  }
+  return openedSections;
+}
+
+function resolveInclude(file: string, lineNo: number, pattern: string, state: ExpandState): string[] {
+  let p = expandTilde(pattern, state.home);
+  if (p.startsWith('~')) {
+    state.warnings.push(`${file}:${lineNo}: Include "${pattern}": ~user paths are not supported; skipped`);
+    return [];
+  }
+  if (!path.isAbsolute(p)) p = path.join(state.home, '.ssh', p);
+  const dir = path.dirname(p);
+  const base = path.basename(p);
+  if (/[*?[]/.test(dir)) {
+    state.warnings.push(`${file}:${lineNo}: Include "${pattern}": wildcards are only supported in the file name; skipped`);
+    return [];
+  }
+  if (!/[*?]/.test(base)) {
+    try {
+      if (statSync(p).isFile()) return [p];
+    } catch {
+      // reported below
+    }
+    state.warnings.push(`${file}:${lineNo}: Include "${pattern}": ${p} does not exist; skipped`);
+    return [];
+  }
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    names = [];
+  }
+  const matches = names
+    .filter((n) => wildcardMatch(base, n))
+    .sort()
+    .map((n) => path.join(dir, n))
+    .filter((f) => {
+      try {
+        return statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    });
+  if (matches.length === 0) state.warnings.push(`${file}:${lineNo}: Include "${pattern}": no file matches ${p}`);
+  return matches;
+}

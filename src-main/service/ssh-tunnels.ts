@@ -1,0 +1,168 @@
+import { formatHostPort } from '../../src-shared/format/address';
+import type { Rule } from '../../src-shared/model/rule';
+import { EngineError } from '../engine/engine-error';
+import { Socks5Server, type SocksDialer, directDialer } from '../engine/socks5-server';
+import { LocalForwarder } from '../ssh/local-forward';
+import { RemoteForwarder } from '../ssh/remote-forward';
+import type { SessionPool } from '../ssh/session-pool';
+import type { SshSession } from '../ssh/ssh-session';
+import type { Tunnel, TunnelHealth, TunnelHooks } from './tunnel-factory';
+
+type SshRule = Extract<Rule, { type: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
+type SocksRule = Extract<Rule, { type: 'socks' | 'ssh-dynamic' }>;
+
+export interface SshContext {
+  pool: SessionPool;
+  /** The stored SOCKS password of a rule (RFC 1929), if it has one. */
+  socksPassword(ruleId: string): string | undefined;
+}
+
+/** The session's state as the rule sees it. */
+function sessionHealth(session: SshSession): TunnelHealth {
+  const err = session.lastError ?? new EngineError('CONNECTION_RESET', `${session.label} is not connected — reconnecting`);
+  switch (session.state) {
+    case 'ready':
+      return { kind: 'up' };
+    case 'retrying':
+      return { kind: 'down', error: err, ...(session.nextRetryAt ? { nextRetryAt: session.nextRetryAt } : {}) };
+    case 'connecting':
+      return { kind: 'down', error: new EngineError(err.code, `Connecting to ${session.label}…`) };
+    case 'failed':
+    case 'closed':
+      return { kind: 'failed', error: err };
+  }
+}
+
+/** Waits for the first outcome of a fresh session: ready, failed, or retrying (a host-key prompt keeps it connecting). */
+async function settle(session: SshSession): Promise<void> {
+  if (session.state !== 'connecting') return;
+  await new Promise<void>((resolve) => {
+    const on = (state: string) => {
+      if (state === 'connecting') return;
+      session.off('state', on);
+      resolve();
+    };
+    session.on('state', on);
+  });
+}
+
+interface Listening {
+  start(): Promise<{ host: string; port: number }>;
+  stop(): Promise<void>;
+  meter: { snapshot(): { bytesIn: number; bytesOut: number; activeConnections: number; totalConnections: number } };
+  connections(): Array<{ id: number; client: string; openedAt: number; bytesIn: number; bytesOut: number; state: string }>;
+  closeConnection(id: number): boolean;
+  on(event: 'connection-open', l: (c: { client: string }) => void): unknown;
+  on(event: 'connection-close', l: (c: { client: string; bytesIn: number; bytesOut: number; durationMs: number }) => void): unknown;
+  on(event: 'connection-error', l: (c: { client: string; error: EngineError }) => void): unknown;
+  on(event: 'listener-error', l: (e: EngineError) => void): unknown;
+}
+
+function wire(fwd: Listening, hooks: TunnelHooks): void {
+  fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
+  fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
+  fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
+  fwd.on('listener-error', (e) => hooks.fatal(e));
+}
+
+function rows(fwd: Listening) {
+  return fwd.connections().map((c) => ({
+    id: c.id,
+    protocol: 'tcp' as const,
+    client: c.client,
+    since: c.openedAt,
+    bytesIn: c.bytesIn,
+    bytesOut: c.bytesOut,
+    state: (c.state === 'handshake' ? 'connecting' : c.state) as 'connecting' | 'open' | 'half-closed',
+  }));
+}
+
+/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session). */
+function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
+  const password = rule.socks.username ? ctx.socksPassword(rule.id) : undefined;
+  return new Socks5Server({
+    listen: rule.listen,
+    dial,
+    handshakeTimeoutMs: rule.socks.connectTimeoutMs,
+    ...(rule.socks.username && password !== undefined ? { auth: { username: rule.socks.username, password } } : {}),
+  });
+}
+
+export function createSocksTunnel(rule: Extract<Rule, { type: 'socks' }>, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
+  const server = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
+  wire(server as unknown as Listening, hooks);
+  // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
+  server.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
+  return {
+    start: () => bind('tcp', rule.listen.host, rule.listen.port, () => server.start()),
+    stop: () => server.stop(),
+    snapshot: () => server.meter.snapshot(),
+    connections: () => rows(server as unknown as Listening),
+    closeConnection: (id) => server.closeConnection(id),
+  };
+}
+
+export type BindFn = (protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) => Promise<string>;
+
+/** `ssh -L`, `ssh -R` and `ssh -D` over the rule's server's shared session. */
+export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
+  let session: SshSession | undefined;
+  let fwd: Listening | undefined;
+  const onState = () => hooks.healthChanged();
+  const release = async () => {
+    const s = session;
+    session = undefined;
+    if (!s) return;
+    s.off('state', onState);
+    await ctx.pool.release(rule.server);
+  };
+  return {
+    async start() {
+      session = ctx.pool.acquire(rule.server);
+      session.on('state', onState);
+      try {
+        let address: string;
+        if (rule.type === 'ssh-remote') {
+          const remote = new RemoteForwarder(session, { remote: rule.remote, target: rule.target });
+          fwd = remote as unknown as Listening;
+          wire(fwd, hooks);
+          remote.on('bound', (b) => hooks.boundChanged(`${session?.label ?? rule.server} ${formatHostPort(b.host, b.port)}`));
+          await settle(session);
+          if (session.state === 'failed' || session.state === 'closed') throw session.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
+          const b = await remote.start().catch((err: unknown) => {
+            // Down at start: the forward stays armed and binds when the session is back.
+            if (session?.state === 'retrying' || session?.state === 'connecting') return { ...rule.remote };
+            throw err;
+          });
+          address = `${session.label} ${formatHostPort(b.host, b.port)}`;
+        } else {
+          const s = session;
+          const local =
+            rule.type === 'ssh-local'
+              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target })
+              : socksServer(rule, (dest, client) => s.forwardOut(client.address, client.port, dest.host, dest.port), ctx);
+          fwd = local as unknown as Listening;
+          wire(fwd, hooks);
+          address = await bind('tcp', rule.listen.host, rule.listen.port, () => local.start());
+          await settle(s);
+          if (s.state === 'failed' || s.state === 'closed') throw s.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
+        }
+        return address;
+      } catch (err) {
+        await fwd?.stop();
+        fwd = undefined;
+        await release();
+        throw err;
+      }
+    },
+    async stop() {
+      await fwd?.stop();
+      fwd = undefined;
+      await release();
+    },
+    snapshot: () => fwd?.meter.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
+    connections: () => (fwd ? rows(fwd) : []),
+    closeConnection: (id) => fwd?.closeConnection(id) ?? false,
+    health: () => (session ? sessionHealth(session) : { kind: 'failed', error: new EngineError('INTERNAL', 'not started') }),
+  };
+}

@@ -1,0 +1,67 @@
+import { formatHostPort } from '../../src-shared/format/address';
+import type { Rule } from '../../src-shared/model/rule';
+import type { RuleStatus } from '../../src-shared/model/status';
+import { ruleTypeInfo } from './rule-types';
+
+// What a mapping row says about where traffic goes, per type, as segments the row renders (addresses
+// in monospace) and as one line of plain text (for titles and tests).
+
+export interface RouteSegment {
+  kind: 'addr' | 'text' | 'arrow' | 'server';
+  text: string;
+  /** Extra detail for a tooltip. */
+  title?: string;
+}
+
+export interface RouteDescription {
+  tag: string;
+  segments: RouteSegment[];
+  text: string;
+}
+
+export const UNKNOWN_SERVER = 'unknown server';
+
+/** The port of a bound address such as `127.0.0.1:8080` or `[::1]:8080`. */
+export function portOfAddress(address: string | undefined): number | undefined {
+  const m = address ? /:(\d{1,5})$/.exec(address) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `auto` until the server has assigned a port, then `auto (port N)`. */
+export function remotePortLabel(port: number, status: RuleStatus | undefined): string {
+  if (port !== 0) return String(port);
+  const bound = status?.state === 'running' ? portOfAddress(status.boundAddress) : undefined;
+  return bound !== undefined ? `auto (port ${bound})` : 'auto';
+}
+
+export function describeRoute(rule: Rule, status: RuleStatus | undefined, serverName: (id: string) => string | undefined): RouteDescription {
+  const addr = (host: string, port: number): RouteSegment => ({ kind: 'addr', text: formatHostPort(host, port) });
+  const arrow: RouteSegment = { kind: 'arrow', text: '→' };
+  const via = (id: string): RouteSegment[] => [
+    { kind: 'text', text: 'via' },
+    { kind: 'server', text: serverName(id) ?? UNKNOWN_SERVER },
+  ];
+  let segments: RouteSegment[];
+  switch (rule.type) {
+    case 'tcp-forward':
+    case 'udp-forward':
+      segments = [addr(rule.listen.host, rule.listen.port), arrow, addr(rule.target.host, rule.target.port)];
+      break;
+    case 'ssh-local':
+      segments = [addr(rule.listen.host, rule.listen.port), arrow, addr(rule.target.host, rule.target.port), ...via(rule.server)];
+      break;
+    case 'ssh-remote': {
+      const name = serverName(rule.server) ?? UNKNOWN_SERVER;
+      const title = `Listens on ${formatHostPort(rule.remote.host, rule.remote.port)} on the SSH server${rule.remote.port === 0 ? ' (0: the server picks the port)' : ''}`;
+      segments = [{ kind: 'server', text: `${name}:${remotePortLabel(rule.remote.port, status)}`, title }, arrow, addr(rule.target.host, rule.target.port)];
+      break;
+    }
+    case 'ssh-dynamic':
+      segments = [{ kind: 'text', text: 'SOCKS5 on' }, addr(rule.listen.host, rule.listen.port), ...via(rule.server)];
+      break;
+    case 'socks':
+      segments = [{ kind: 'text', text: 'SOCKS5 on' }, addr(rule.listen.host, rule.listen.port)];
+      break;
+  }
+  return { tag: ruleTypeInfo(rule.type).tag, segments, text: segments.map((s) => s.text).join(' ') };
+}

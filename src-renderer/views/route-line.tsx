@@ -1,0 +1,33 @@
+import type { RouteSegment } from '../forms/rule-describe';
+
+/** A mapping's route as the row shows it: addresses in monospace, arrows announced as "forwards to". */
+export function RouteLine({ segments, text }: { segments: readonly RouteSegment[]; text: string }) {
+  return (
+    <div className="row-route" data-testid="route" title={text}>
+      {segments.map((s, i) => {
+        switch (s.kind) {
+          case 'addr':
+            return <code key={i}>{s.text}</code>;
+          case 'arrow':
+            return (
+              <span key={i} className="arrow" aria-label="forwards to">
+                →
+              </span>
+            );
+          case 'server':
+            return (
+              <span key={i} className="route-server" title={s.title}>
+                {s.text}
+              </span>
+            );
+          case 'text':
+            return (
+              <span key={i} className="route-text">
+                {s.text}
+              </span>
+            );
+        }
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { ApiError } from '../../src-shared/model/errors';
+import type { SshServer, SshServerEntry } from '../../src-shared/model/ssh';
+import { useActions } from '../api/api-context';
+import { Modal } from '../components/modal';
+import {
+  checkServerForm,
+  emptyServerValues,
+  HOST_KEY_OFF_WARNING,
+  HOST_KEY_POLICIES,
+  isHostKeyPolicy,
+  jumpCandidates,
+  serverApiErrors,
+  serverInputFrom,
+  serverValuesFrom,
+  type ServerFieldErrors,
+  type ServerFieldKey,
+  type ServerFormValues,
+} from '../forms/server-form';
+import { useApp } from '../store/app-store';
+import { serverList } from '../store/servers';
+import { FormField } from './form-field';
+import { JumpHostsField } from './jump-hosts-field';
+import { SelectField } from './select-field';
+import { ServerAuthFields } from './server-auth-fields';
+
+interface ServerDialogProps {
+  /** Edit this server; without it, create one. */
+  server?: SshServer;
+  onClose: () => void;
+  /** After the host saved it (the rule dialog selects a new server this way). */
+  onSaved?: (entry: SshServerEntry) => void;
+}
+
+/** Create or edit a saved SSH server. */
+export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
+  const actions = useActions();
+  const serversState = useApp((s) => s.servers);
+  const secretsBackend = useApp((s) => s.info?.secretsBackend);
+  const all = useMemo(() => serverList(serversState).map((e) => e.server), [serversState]);
+  const candidates = useMemo(() => jumpCandidates(all, server?.id), [all, server?.id]);
+  const [values, setValues] = useState<ServerFormValues>(() => (server ? serverValuesFrom(server) : emptyServerValues()));
+  const [shown, setShown] = useState<Partial<Record<ServerFieldKey, true>>>({});
+  const [apiErrors, setApiErrors] = useState<ServerFieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const check = useMemo(() => checkServerForm(values, server), [values, server]);
+  const editing = server !== undefined;
+
+  function patch(p: Partial<ServerFormValues>, touched: ServerFieldKey[]): void {
+    setValues((v) => ({ ...v, ...p }));
+    setShown((s) => ({ ...s, ...Object.fromEntries(touched.map((k) => [k, true])) }));
+    setApiErrors((e) => (touched.some((k) => e[k]) ? { ...e, ...Object.fromEntries(touched.map((k) => [k, undefined])) } : e));
+    setFormError(null);
+  }
+  const setText = (key: ServerFieldKey, value: string) => patch({ [key]: value }, [key]);
+  const reveal = (key: ServerFieldKey) => setShown((s) => (s[key] ? s : { ...s, [key]: true }));
+  const errorOf = (key: ServerFieldKey) => apiErrors[key] ?? (shown[key] ? check.errors[key] : undefined);
+
+  async function submit(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    if (!check.valid || busy) return;
+    setBusy(true);
+    setFormError(null);
+    try {
+      const input = serverInputFrom(values, server);
+      const entry = server ? await actions.updateServer(server.id, input) : await actions.createServer(input);
+      if (onSaved) onSaved(entry);
+      else onClose();
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const { fields, formError: rest } = serverApiErrors(err.issues, err.message);
+        setApiErrors(fields);
+        setFormError(rest);
+      } else {
+        setFormError(err instanceof Error ? err.message : String(err));
+      }
+      setBusy(false);
+    }
+  }
+
+  const text = (key: 'name' | 'host' | 'port' | 'user' | 'keepalive', label: string, extra: { placeholder?: string; hint?: string; inputMode?: 'numeric' | 'decimal'; autoFocus?: boolean } = {}) => (
+    <FormField
+      id={`server-${key}`}
+      label={label}
+      value={values[key]}
+      onValue={(v) => setText(key, v)}
+      onBlur={() => reveal(key)}
+      error={errorOf(key)}
+      className={`field-${key}`}
+      {...extra}
+    />
+  );
+  const apiProblem = Object.values(apiErrors).some(Boolean);
+  const nameOf = (id: string) => all.find((s) => s.id === id)?.name ?? id;
+
+  return (
+    <Modal labelledBy="server-dialog-title" onClose={onClose} className="server-dialog">
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <h2 id="server-dialog-title">{editing ? `Edit server ${server.name}` : 'New SSH server'}</h2>
+        <p className="dialog-lead">SSH mappings connect through a saved server. Secrets are kept by the host and never shown again.</p>
+        {text('name', 'Name', { placeholder: 'e.g. Bastion', autoFocus: true })}
+        <div className="server-grid server-grid-host">
+          {text('host', 'Host', { placeholder: 'ssh.example.com' })}
+          {text('port', 'Port', { inputMode: 'numeric', placeholder: '22' })}
+          {text('user', 'User', { placeholder: 'deploy' })}
+        </div>
+        <ServerAuthFields
+          values={values}
+          base={server}
+          secretsBackend={secretsBackend}
+          errorOf={errorOf}
+          onText={setText}
+          onBlur={reveal}
+          onAuth={(auth) => patch({ auth }, [])}
+        />
+        <JumpHostsField
+          candidates={candidates}
+          nameOf={nameOf}
+          value={values.jump}
+          onValue={(jump) => patch({ jump }, ['jump'])}
+          selfName={values.name}
+          error={errorOf('jump')}
+        />
+        <div className="server-grid">
+          {text('keepalive', 'Keepalive (s)', { inputMode: 'decimal', hint: 'How often to check the connection is alive; 0 = off' })}
+          <SelectField
+            id="server-hostKeyPolicy"
+            label="Host key checking"
+            value={values.hostKeyPolicy}
+            onValue={(v) => isHostKeyPolicy(v) && patch({ hostKeyPolicy: v }, [])}
+            warning={values.hostKeyPolicy === 'off' ? HOST_KEY_OFF_WARNING : undefined}
+            hint="What to do with a key Porthole has not seen for this server"
+          >
+            {HOST_KEY_POLICIES.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        {(formError ?? check.other.length > 0) && (
+          <p className="form-error" role="alert">
+            {formError ?? check.other.join('; ')}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || apiProblem}>
+            {editing ? 'Save server' : 'Add server'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,42 @@
+import { openDialog, useApp } from '../store/app-store';
+import { ServerRow } from './server-row';
+
+/** The saved SSH servers that SSH mappings go through. */
+export function ServersView() {
+  const order = useApp((s) => s.servers.order);
+  const loaded = useApp((s) => s.servers.loaded);
+  const error = useApp((s) => s.servers.error);
+  const newButton = (
+    <button type="button" className="btn btn-primary" onClick={() => openDialog({ kind: 'server-create' })}>
+      New SSH server
+    </button>
+  );
+  return (
+    <section className="servers" aria-labelledby="servers-title">
+      <div className="servers-toolbar">
+        <h2 id="servers-title">SSH servers</h2>
+        {order.length > 0 && newButton}
+      </div>
+      {error && (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+      {!loaded && !error && <p className="placeholder">Loading servers…</p>}
+      {loaded && order.length === 0 && (
+        <div className="empty" data-testid="servers-empty">
+          <h3>No SSH servers yet</h3>
+          <p>Save a server once — host, user, how to log in, jump hosts — and use it in SSH local, remote and dynamic mappings.</p>
+          {newButton}
+        </div>
+      )}
+      {order.length > 0 && (
+        <ul className="rows" aria-label="SSH servers">
+          {order.map((id) => (
+            <ServerRow key={id} id={id} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
