@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
 import { type SshdFixture, sshdAvailable, startSshd } from '../test-support/sshd';
 import { TestApi } from './support/api';
 import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
@@ -29,7 +29,7 @@ test.afterEach(async () => {
   data.cleanup();
 });
 
-async function setUp(page: import('@playwright/test').Page, name: string) {
+async function setUp(page: Page, name: string) {
   host = await startHost(data.dir);
   api = await TestApi.connect(host);
   await page.goto(host.url);
