@@ -8,6 +8,7 @@ import { ServiceError } from '../service/service-error';
 import type { HostKeyPrompts } from '../service/host-key-prompts';
 import type { ServerRegistry } from '../service/server-registry';
 import type { TunnelService } from '../service/tunnel-service';
+import { type SecretStore, secretKey } from '../store/secret-store';
 import type { ApiHost } from './api-host';
 
 type Inputs = { [M in MethodName]: z.output<(typeof METHOD_INPUTS)[M]> };
@@ -26,13 +27,14 @@ function describe(issues: ApiIssue[]): string {
 
 export interface ApiDeps {
   service: TunnelService;
+  secrets: SecretStore;
   servers: ServerRegistry;
   hostKeys: HostKeyPrompts;
   info: () => AppInfo;
 }
 
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
-export function createApiHost({ service, servers, hostKeys, info }: ApiDeps): ApiHost {
+export function createApiHost({ service, secrets, servers, hostKeys, info }: ApiDeps): ApiHost {
   const table: HandlerTable = {
     'app.info': () => info(),
     'rules.list': () => service.list(),
@@ -40,7 +42,24 @@ export function createApiHost({ service, servers, hostKeys, info }: ApiDeps): Ap
     'rules.update': ({ id, rule }) => service.update(id, rule),
     'rules.remove': async ({ id }) => {
       await service.remove(id);
+      secrets.delete(secretKey.socksPassword(id));
       return { removed: true as const };
+    },
+    'rules.setSocksPassword': async ({ id, password }) => {
+      const rule = service.rules().find((r) => r.id === id);
+      if (!rule) throw new ServiceError('NOT_FOUND', `No mapping with id ${id}`);
+      if (rule.type !== 'socks' && rule.type !== 'ssh-dynamic') {
+        throw new ServiceError('INVALID_INPUT', `"${rule.name}" is not a SOCKS proxy`, [{ path: 'id', message: 'not a SOCKS mapping' }]);
+      }
+      if (password !== '' && !rule.socks.username) {
+        throw new ServiceError('INVALID_INPUT', 'Set a username before a password', [{ path: 'socks.password', message: 'set a username first' }]);
+      }
+      if (password === '') secrets.delete(secretKey.socksPassword(id));
+      else secrets.set(secretKey.socksPassword(id), password);
+      const { id: _id, ...draft } = rule;
+      await service.update(id, { ...draft, socks: { ...rule.socks, hasPassword: password !== '' } });
+      await service.restart(id);
+      return service.entryOf(id);
     },
     'rules.setEnabled': ({ id, enabled }) => service.setEnabled(id, enabled),
     'rules.setGroupEnabled': ({ group, enabled }) => service.setGroupEnabled(group, enabled),

@@ -8,7 +8,7 @@ import { resolveDataDir } from '../store/data-dir';
 import { DataDirLockedError, type DataDirLock, acquireDataDirLock } from '../store/data-dir-lock';
 import { StoreOpenError } from '../store/rule-store';
 import { UsageError, parseArgs } from './args';
-import { readProfile } from './profile';
+import { type Profile, readAnyProfile } from './profile';
 import { untilSignal } from './signals';
 import { type UiServer, startUiServer } from './ui-server';
 import { VERSION } from './version';
@@ -32,7 +32,8 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { host: uiHost, port: uiPort } = parseUiListen(args.values.listen);
   const profile = args.values.profile;
-  const drafts = profile !== undefined ? readProfile(profile) : undefined;
+  const drafts: Profile | undefined = profile !== undefined ? readAnyProfile(profile) : undefined;
+  for (const w of drafts?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const dataDir = resolveDataDir(args.values['data-dir']);
   const ui = kind === 'ui' ? rendererDir() : undefined;
   if (ui && !existsSync(`${ui}/index.html`)) {
@@ -69,11 +70,30 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
       storeBackend: drafts ? 'memory (profile)' : 'conf',
       version: VERSION,
       echoLog: echo,
+      // `porthole run` has nobody to ask about an unknown host key: refuse at once (and say how to fix it).
+      ...(kind === 'run' ? { hostKeyPromptTimeoutMs: 0 } : {}),
     });
+    if (kind === 'run') {
+      core.service.on('host-key-prompt', (p) =>
+        process.stderr.write(
+          `porthole run: unknown host key for ${p.host}:${p.port} (${p.keyType} ${p.fingerprint}) — accept it once in \`porthole ui\`, ` +
+            'add it to ~/.ssh/known_hosts, or set StrictHostKeyChecking accept-new for that host\n',
+        ),
+      );
+    }
     const refreshNames = () => core?.service.rules().forEach((r) => names.set(r.id, r.name));
     refreshNames();
     core.service.on('rules-changed', refreshNames);
-    for (const d of drafts ?? []) await core.service.create({ ...d, enabled: true });
+    // Profile servers get ids here; the profile's rules name them by their local ref.
+    const ids = new Map<string, string>();
+    for (const { ref, ...server } of drafts?.servers ?? []) {
+      const jump = server.jump?.map((j) => ids.get(j) ?? j) ?? [];
+      ids.set(ref, core.servers.create({ server: { ...server, jump } }).server.id);
+    }
+    for (const d of drafts?.rules ?? []) {
+      const withServer = 'server' in d ? { ...d, server: ids.get(d.server) ?? d.server } : d;
+      await core.service.create({ ...withServer, enabled: true });
+    }
     if (ui) {
       server = await startUiServer({ api: core.api, host: uiHost, port: uiPort, rendererDir: ui });
       if (!isLoopbackHost(uiHost)) {

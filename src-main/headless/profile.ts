@@ -1,11 +1,32 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
+import { readSshConfigProfile } from '../profiles/ssh-config-profile';
+import type { SshServerDraft } from '../../src-shared/model/ssh';
 import { UsageError } from './args';
 
 const MAX_PROFILE_BYTES = 1024 * 1024;
 
 const ProfileSchema = z.object({ rules: z.array(z.unknown()).max(5000) }).passthrough();
+
+/** What a profile file holds: servers (by a local ref) and rules that may name them by that ref. */
+export interface Profile {
+  servers: Array<SshServerDraft & { ref: string }>;
+  rules: RuleDraftParsed[];
+  warnings: string[];
+}
+
+/** Detects the format by content: a JSON object is a Porthole profile; otherwise an OpenSSH client config. */
+export function readAnyProfile(file: string): Profile {
+  let head = '';
+  try {
+    head = readFileSync(file, 'utf8').slice(0, 4096).replace(/^\uFEFF/, '').trimStart();
+  } catch {
+    /* readProfile / the ssh_config reader report unreadable files with the file name */
+  }
+  if (head.startsWith('{')) return { servers: [], rules: readProfile(file), warnings: [] };
+  return readSshConfigProfile(file);
+}
 
 /**
  * Reads a Porthole JSON profile (`{ "rules": [ … ] }`, the shape of the data file). Other formats

@@ -522,6 +522,7 @@ function checkOption(l: ConfigLine): void {
 /**
  * Match criteria the library may evaluate safely and deterministically: `all`, `host`, `originalhost`.
  * Any other criterion (above all `exec`, which would run a command) drops the whole block.
+ * Known approximation: `Match host` compares with the HostName as written, without expanding %h.
  */
 function matchCriteria(l: ConfigLine, warnings: string[]): Match['criteria'] | undefined {
   const criteria: Match['criteria'] = {};

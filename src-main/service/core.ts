@@ -84,7 +84,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     platform: platform(),
     ...(store.recovery ? { storeRecovery: store.recovery } : {}),
   };
-  const api = createApiHost({ service, servers, hostKeys: prompts, info: () => info });
+  const api = createApiHost({ service, secrets, servers, hostKeys: prompts, info: () => info });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }

@@ -154,3 +154,49 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
     expect((await got).text).toBe('after the restart');
   }, 60_000);
 });
+
+describe('SOCKS rule with a username and password set through the API', () => {
+  let t: ReturnType<typeof tempDir>;
+  let core: Core;
+  let net: NetFixtures;
+  let http: Server;
+  beforeEach(async () => {
+    t = tempDir();
+    net = new NetFixtures();
+    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't' });
+    http = createServer((_req, res) => res.end('secret page'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  });
+  afterEach(async () => {
+    await core.shutdown();
+    await net.cleanup();
+    await new Promise<void>((r) => http.close(() => r()));
+    t.cleanup();
+  });
+
+  const curlStatus = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn('curl', ['-sS', '--max-time', '10', ...args]);
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.on('close', (code) => resolve({ code, out }));
+    });
+
+  it('requires the stored password, keeps it out of porthole.json, and refuses wrong credentials', async () => {
+    const port = await net.freePort();
+    const created = await core.api.handle('rules.create', { type: 'socks', name: 'auth proxy', enabled: true, listen: { host: '127.0.0.1', port }, socks: { username: 'alice' } });
+    expect(created.ok).toBe(true);
+    const id = created.ok ? (created.value as RuleEntry).rule.id : '';
+    const set = await core.api.handle('rules.setSocksPassword', { id, password: 'wonderland' });
+    expect(set).toMatchObject({ ok: true, value: { rule: { socks: { username: 'alice', hasPassword: true } }, status: { state: 'running' } } });
+    expect(readFileSync(join(t.dir, 'porthole.json'), 'utf8')).not.toContain('wonderland');
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/`;
+    expect(await curlStatus(['--socks5-hostname', `alice:wonderland@127.0.0.1:${port}`, url])).toEqual({ code: 0, out: 'secret page' });
+    expect((await curlStatus(['--socks5-hostname', `alice:nope@127.0.0.1:${port}`, url])).code).not.toBe(0);
+    expect((await curlStatus(['--socks5-hostname', `127.0.0.1:${port}`, url])).code).not.toBe(0);
+    // Only SOCKS rules take a password.
+    const tcp = await core.api.handle('rules.create', { type: 'tcp-forward', name: 'x', listen: { host: '127.0.0.1', port: await net.freePort() }, target: { host: '127.0.0.1', port: 1 } });
+    const wrong = await core.api.handle('rules.setSocksPassword', { id: tcp.ok ? (tcp.value as RuleEntry).rule.id : '', password: 'p' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+});

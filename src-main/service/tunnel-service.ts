@@ -114,6 +114,18 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     return this.entry(runner);
   }
 
+  /** Stops and starts a rule that is on, so it picks up new credentials. */
+  async restart(id: string): Promise<void> {
+    const runner = this.require(id);
+    if (!runner.rule.enabled) return;
+    await runner.stop();
+    await runner.start();
+  }
+
+  entryOf(id: string): RuleEntry {
+    return this.entry(this.require(id));
+  }
+
   async remove(id: string): Promise<void> {
     const runner = this.require(id);
     await runner.stop();

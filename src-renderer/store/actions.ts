@@ -13,6 +13,8 @@ export interface Actions {
   setEnabled(id: string, enabled: boolean): Promise<void>;
   create(draft: RuleDraft): Promise<RuleEntry>;
   update(id: string, draft: RuleDraft): Promise<RuleEntry>;
+  /** Write-only SOCKS password ('' removes it). */
+  setSocksPassword(id: string, password: string): Promise<RuleEntry>;
   remove(id: string): Promise<void>;
   /** Live connections of every rule (the Connections view polls this; there is no push event). */
   listConnections(): Promise<ConnectionRow[]>;
@@ -59,6 +61,11 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
     },
     async update(id, draft) {
       const entry = await api.rules.update(id, draft);
+      store.setState((s) => upsertEntry(s, entry));
+      return entry;
+    },
+    async setSocksPassword(id, password) {
+      const entry = await api.rules.setSocksPassword(id, password);
       store.setState((s) => upsertEntry(s, entry));
       return entry;
     },

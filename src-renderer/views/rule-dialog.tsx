@@ -45,6 +45,8 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [newServer, setNewServer] = useState(false);
+  // Write-only: sent only when typed, never shown back.
+  const [socksPassword, setSocksPassword] = useState('');
   const check = useMemo(() => checkForm(values, others, rule, serverIds), [values, others, rule, serverIds]);
   const editing = rule !== undefined;
   const shape = typeShape(values.type);
@@ -65,8 +67,8 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
     setFormError(null);
     try {
       const draft = draftFromValues(values, rule);
-      if (rule) await actions.update(rule.id, draft);
-      else await actions.create(draft);
+      const entry = rule ? await actions.update(rule.id, draft) : await actions.create(draft);
+      if (shape.socks && socksPassword !== '') await actions.setSocksPassword(entry.rule.id, socksPassword);
       closeDialog();
     } catch (err) {
       if (err instanceof ApiError) {
@@ -131,6 +133,19 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
           />
         )}
         <RuleFields values={values} field={field} />
+        {shape.socks && values.socksUser.trim() !== '' && (
+          <FormField
+            id="rule-socksPassword"
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            value={socksPassword}
+            onValue={setSocksPassword}
+            placeholder={rule && 'socks' in rule && rule.socks.hasPassword ? 'unchanged' : 'required by clients when set'}
+            hint="Kept in Porthole's secret store, never in the mappings file."
+            className="field-socksPassword"
+          />
+        )}
         {shape.advanced && (
           <AdvancedOptions
             values={values}

@@ -9,6 +9,7 @@ export const METHOD_NAMES = [
   'rules.remove',
   'rules.setEnabled',
   'rules.setGroupEnabled',
+  'rules.setSocksPassword',
   'logs.query',
   'connections.list',
   'connections.close',

@@ -27,6 +27,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       remove: (id) => call('rules.remove', { id }),
       setEnabled: (id, enabled) => call('rules.setEnabled', { id, enabled }),
       setGroupEnabled: (group, enabled) => call('rules.setGroupEnabled', { group, enabled }),
+      setSocksPassword: (id, password) => call('rules.setSocksPassword', { id, password }),
     },
     logs: { query: (q) => call('logs.query', q) },
     connections: {

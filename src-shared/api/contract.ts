@@ -39,6 +39,8 @@ export interface ApiMethods {
   'rules.remove': [{ id: string }, { removed: true }];
   'rules.setEnabled': [{ id: string; enabled: boolean }, RuleStatus];
   'rules.setGroupEnabled': [{ group: string; enabled: boolean }, RuleStatus[]];
+  /** Write-only: sets (or with '' removes) the RFC 1929 password of a SOCKS rule; it restarts with it. */
+  'rules.setSocksPassword': [{ id: string; password: string }, RuleEntry];
   'logs.query': [LogQuery | undefined, LogEntry[]];
   'connections.list': [{ ruleId?: string } | undefined, ConnectionRow[]];
   'connections.close': [{ ruleId: string; id: number }, { closed: boolean }];
@@ -87,6 +89,7 @@ export interface PortholeApi {
     remove(id: string): Promise<{ removed: true }>;
     setEnabled(id: string, enabled: boolean): Promise<RuleStatus>;
     setGroupEnabled(group: string, enabled: boolean): Promise<RuleStatus[]>;
+    setSocksPassword(id: string, password: string): Promise<RuleEntry>;
   };
   logs: { query(q?: LogQuery): Promise<LogEntry[]> };
   connections: {

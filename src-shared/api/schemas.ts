@@ -15,6 +15,7 @@ export const METHOD_INPUTS = {
   'rules.update': z.object({ id: RuleIdSchema, rule: RuleDraftSchema }).strict(),
   'rules.remove': z.object({ id: RuleIdSchema }).strict(),
   'rules.setEnabled': z.object({ id: RuleIdSchema, enabled: z.boolean() }).strict(),
+  'rules.setSocksPassword': z.object({ id: RuleIdSchema, password: z.string().max(255, 'at most 255 characters (RFC 1929)') }).strict(),
   'rules.setGroupEnabled': z.object({ group: z.string().trim().min(1).max(60), enabled: z.boolean() }).strict(),
   'logs.query': LogQuerySchema.optional(),
   'connections.list': ConnectionsQuerySchema.optional(),
