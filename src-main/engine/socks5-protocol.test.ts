@@ -11,24 +11,13 @@ import {
   replyForError,
 } from './socks5-protocol';
 import type { ParseResult } from './socks5-protocol';
+import { prng } from '../../test-support/prng';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 
 function connectDomain(host: string, port: number): Buffer {
   const name = Buffer.from(host);
   return Buffer.concat([b(5, 1, 0, 3, name.length), name, b(port >> 8, port & 0xff)]);
-}
-
-/** A small seeded PRNG (mulberry32): the same sequence every run, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('SOCKS5 parsers', () => {

@@ -6,6 +6,7 @@ import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, waitFor } fro
 import { connectError } from './engine-error';
 import { Socks5Server, directDialer } from './socks5-server';
 import type { Socks5ServerEvents, Socks5ServerOptions, SocksDialer } from './socks5-server';
+import { prng } from '../../test-support/prng';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 
@@ -50,18 +51,6 @@ async function echoesThrough(port: number, destPort: number, text: string): Prom
   // 05 00 (method), 05 00 00 01 + BND (10-byte success reply), then the echo.
   const all = Buffer.from((await got).text, 'latin1');
   return all.subarray(0, 4).equals(b(5, 0, 5, 0)) && all.subarray(12).toString() === text;
-}
-
-/** A small seeded PRNG (mulberry32): the same sequence every run, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('Socks5Server under hostile and broken clients', () => {

@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
-import { EngineError, connectError, connectTimeout, errnoCode, listenError } from './engine-error';
+import { EngineError, connectError, connectTimeout, errnoCode } from './engine-error';
+import { listenOn } from './listen';
 import {
   CMD_CONNECT,
   METHOD_NONE_ACCEPTABLE,
@@ -163,23 +164,16 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_MS });
     this.server = server;
     server.on('connection', (socket) => this.accept(server, socket));
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => {
-        server.removeListener('listening', onListening);
-        if (this.server === server) this.server = undefined;
-        reject(listenError(err, host, port));
-      };
-      const onListening = (): void => {
-        server.removeListener('error', onError);
-        server.on('error', (err) => this.emit('listener-error', listenError(err, host, port)));
+    return listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
+      (bound) => {
         this.listening = true;
-        const addr = server.address() as AddressInfo;
-        resolve({ host: addr.address, port: addr.port });
-      };
-      server.once('error', onError);
-      server.once('listening', onListening);
-      server.listen({ host, port });
-    });
+        return bound;
+      },
+      (err: unknown) => {
+        if (this.server === server) this.server = undefined;
+        throw err;
+      },
+    );
   }
 
   /** Closes the listener and every connection (RST both sides); resolves once all are closed. Idempotent. */

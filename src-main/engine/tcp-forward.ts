@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
-import { EngineError, listenError } from './engine-error';
+import { EngineError } from './engine-error';
+import { listenOn } from './listen';
 import { ForwardConnection } from './forward-connection';
 import type { ConnectionInfo, ConnectionState, ForwardHooks, ForwardTarget } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
@@ -132,25 +133,18 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     });
     this.server = server;
     server.on('connection', (socket) => this.accept(server, socket));
-    const started = new Promise<{ host: string; port: number }>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        server.removeListener('listening', onListening);
+    const started = listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
+      (bound) => {
+        this.state = 'listening';
+        return bound;
+      },
+      (err: unknown) => {
         // Node has already closed the handle of a server whose listen() failed; drop our reference too.
         this.server = undefined;
         this.state = 'idle';
-        reject(listenError(err, host, port));
-      };
-      const onListening = (): void => {
-        server.removeListener('error', onError);
-        server.on('error', (err) => this.emit('listener-error', listenError(err, host, port)));
-        this.state = 'listening';
-        const addr = server.address() as AddressInfo;
-        resolve({ host: addr.address, port: addr.port });
-      };
-      server.once('error', onError);
-      server.once('listening', onListening);
-      server.listen({ host, port });
-    });
+        throw err;
+      },
+    );
     this.starting = started;
     return started;
   }

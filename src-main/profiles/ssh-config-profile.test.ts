@@ -8,6 +8,7 @@ import { RuleDraftSchema } from '../../src-shared/model/rule';
 import { SshServerDraftSchema } from '../../src-shared/model/ssh';
 import { UsageError } from '../headless/args';
 import { type SshConfigProfile, readSshConfigProfile } from './ssh-config-profile';
+import { prng } from '../../test-support/prng';
 
 const HOME = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'home');
 const SSH = path.join(HOME, '.ssh');
@@ -315,18 +316,6 @@ describe('readSshConfigProfile: bad input', () => {
     expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h3'), user: 'me' }))).toBe(`${f}:1: Include "loop.conf": includes nested more than 16 deep (does a file include itself?)`);
   });
 });
-
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('readSshConfigProfile: fuzz', () => {
   it('500 random mutations of a valid config: a valid result or a UsageError, never anything else', () => {
