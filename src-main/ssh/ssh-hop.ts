@@ -100,6 +100,9 @@ export class SshHop extends EventEmitter<{ down: [EngineError] }> {
       });
       client.once('ready', () => {
         ready = true;
+        // ssh2 leaves Nagle on: every small SSH packet (a channel open, a 64-byte echo, a close) then
+        // waits ~40 ms for a delayed ACK. OpenSSH sets TCP_NODELAY on interactive sessions too.
+        client.setNoDelay(true);
         clear();
         resolve();
       });
