@@ -1,0 +1,33 @@
+// Paths, command-line flags and the run configuration shared by scripts/bench.mjs and its modules.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const TOOLS = path.join(ROOT, 'bench', 'tools');
+export const RESULTS = path.join(ROOT, 'bench', 'results');
+export const CLI = path.join(ROOT, 'out', 'main', 'cli.js');
+
+const argv = process.argv.slice(2);
+export const QUICK = argv.includes('--quick');
+export const NO_BUILD = argv.includes('--no-build');
+export const envNum = (name, dflt) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : dflt);
+export const CFG = {
+  rounds: envNum('BENCH_ROUNDS', QUICK ? 2 : 5),
+  iperfSeconds: envNum('BENCH_IPERF_SECONDS', QUICK ? 1 : 3),
+  pingCount: QUICK ? 2000 : 5000,
+  pingWarmup: QUICK ? 200 : 500,
+  pingSize: 64,
+  cpsSeconds: envNum('BENCH_CPS_SECONDS', QUICK ? 1 : 1.5),
+  cpsConcurrency: 32,
+  idleConnections: envNum('BENCH_IDLE_CONNECTIONS', 10_000),
+  idleBatch: 500,
+  udpSeconds: envNum('BENCH_UDP_SECONDS', QUICK ? 1 : 2),
+  udpProbeSeconds: QUICK ? 0.5 : 1,
+  udpSize: 64,
+  udpMaxLossPct: 0.1,
+  nofile: 65536,
+};
+export const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+export const enabled = (id) => ONLY === undefined || ONLY.has(id);
+// Self-test hook for the UDP code path while Porthole has no UDP: a second socat plays "porthole".
+export const UDP_STANDIN = process.env.BENCH_UDP_STANDIN === 'socat';
