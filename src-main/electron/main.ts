@@ -10,6 +10,7 @@ import { acquireDataDirLock, DataDirLockedError } from '../store/data-dir-lock';
 import type { DataDirLock } from '../store/data-dir-lock';
 import { rendererLocation, trayIconDir } from './app-paths';
 import { installIpcBridge } from './ipc-bridge';
+import { safeStorageCodec } from './secret-codec';
 import { TrayController } from './tray';
 import { createMainWindow, revealWindow } from './window';
 
@@ -120,6 +121,8 @@ async function start(lock: DataDirLock): Promise<void> {
       mode: 'desktop',
       confFactory,
       storeBackend: 'electron-store',
+      // safeStorage is usable only after `ready` (which has been awaited above).
+      secretCodec: safeStorageCodec(),
       version: app.getVersion(),
     });
   } catch (err) {
