@@ -27,7 +27,7 @@ test('save SSH servers, use one in an SSH mapping, and see the host refuse delet
   host = await startHost(data.dir);
   api = await TestApi.connect(host);
   await api.call('servers.create', {
-    server: { name: 'Bastion', host: 'bastion.example.com', user: 'ops', auth: { method: 'agent' } },
+    server: { name: 'Bastion', host: '127.0.0.2', user: 'ops', auth: { method: 'agent' } },
   });
   await page.goto(host.url);
 
@@ -40,7 +40,7 @@ test('save SSH servers, use one in an SSH mapping, and see the host refuse delet
   await dialog.getByLabel('Host', { exact: true }).fill('bad host!');
   await dialog.getByLabel('User', { exact: true }).fill('ci');
   await expect(dialog.getByText('not a valid host name or IP address')).toBeVisible();
-  await dialog.getByLabel('Host', { exact: true }).fill('10.0.0.7');
+  await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.3');
   await expect(dialog.getByLabel('Port', { exact: true })).toHaveValue('22');
   await expect(dialog.getByLabel('Keepalive (s)', { exact: true })).toHaveValue('15');
   await dialog.getByLabel('Authentication', { exact: true }).selectOption({ label: 'Password' });
@@ -56,7 +56,7 @@ test('save SSH servers, use one in an SSH mapping, and see the host refuse delet
   await dialog.getByRole('button', { name: 'Add server' }).click();
   await expect(dialog).toBeHidden();
   const box = page.locator('[data-testid="server-row"][data-server-name="Build box"]');
-  await expect(box).toContainText('ci@10.0.0.7:22');
+  await expect(box).toContainText('ci@127.0.0.3:22');
   await expect(box).toContainText('via Bastion');
   await expect(box.getByTestId('server-used-by')).toHaveText('Not used by any mapping');
 
@@ -75,7 +75,7 @@ test('save SSH servers, use one in an SSH mapping, and see the host refuse delet
   await expect(rule.getByLabel('Listen port', { exact: true })).toHaveValue('2222');
   const port = await freePort();
   await rule.getByLabel('Listen port', { exact: true }).fill(String(port));
-  await rule.getByLabel('SSH server', { exact: true }).selectOption({ label: 'Build box (ci@10.0.0.7)' });
+  await rule.getByLabel('SSH server', { exact: true }).selectOption({ label: 'Build box (ci@127.0.0.3)' });
   await rule.getByLabel('Start now').uncheck();
   await rule.screenshot({ path: 'test-results/screenshots/rule-dialog-ssh.png' });
   await rule.getByRole('button', { name: 'Create mapping' }).click();
