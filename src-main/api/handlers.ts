@@ -4,6 +4,7 @@ import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from '../.
 import type { ApiEvents, AppInfo, Envelope, MethodOutput } from '../../src-shared/api/contract';
 import { METHOD_INPUTS } from '../../src-shared/api/schemas';
 import type { ApiIssue } from '../../src-shared/model/errors';
+import { ruleServerId } from '../../src-shared/model/rule';
 import { ServiceError } from '../service/service-error';
 import type { HostKeyPrompts } from '../service/host-key-prompts';
 import type { ServerRegistry } from '../service/server-registry';
@@ -68,7 +69,13 @@ export function createApiHost({ service, secrets, servers, hostKeys, info }: Api
     'connections.close': ({ ruleId, id }) => service.closeConnection(ruleId, id),
     'servers.list': () => servers.list(),
     'servers.create': (input) => servers.create(input),
-    'servers.update': ({ id, ...input }) => servers.update(id, input),
+    'servers.update': async ({ id, ...input }) => {
+      const entry = servers.update(id, input);
+      // Rules that gave up on this server (wrong password, rejected key) try again with what changed.
+      const failed = service.list().filter((e) => ruleServerId(e.rule) === id && e.rule.enabled && e.status.state === 'failed');
+      await Promise.all(failed.map((e) => service.restart(e.rule.id)));
+      return failed.length > 0 ? servers.list().find((x) => x.server.id === id) ?? entry : entry;
+    },
     'servers.remove': ({ id }) => {
       servers.remove(id);
       return { removed: true as const };

@@ -128,6 +128,21 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
     expect(stateOf(r.rule.id).state).toBe('failed');
   });
 
+  it('retries a rule that failed with AUTH_FAILED once the server is given a working key', async () => {
+    const s = await server({ auth: { method: 'key', keyPath: sshd.strangerKeyPath } });
+    const echo = await net.echoServer();
+    const port = await net.freePort();
+    const r = await call<RuleEntry>('rules.create', { type: 'ssh-local', name: 'fixed later', enabled: true, server: s.server.id, listen: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port: echo.port } });
+    expect(r.status.state).toBe('failed');
+    const { id: _id, ...saved } = s.server;
+    await call('servers.update', { id: s.server.id, server: { ...saved, auth: { method: 'key', keyPath: sshd.userKeyPath } } });
+    expect(stateOf(r.rule.id).state).toBe('running');
+    const c = await net.connect(port);
+    const got = readToEnd(c);
+    c.end('fixed');
+    expect((await got).text).toBe('fixed');
+  });
+
   it('keeps passwords out of porthole.json', async () => {
     await call('servers.create', { server: { name: 'pw', host: '127.0.0.1', port: 2, user: 'u', auth: { method: 'password' } }, password: 's3cret-pass' });
     const saved = readFileSync(join(t.dir, 'porthole.json'), 'utf8');
