@@ -1,0 +1,96 @@
+import { formatHostPort } from '../../src-shared/format/address';
+import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
+import { at, quoteArgs } from './ssh-config-options';
+import type { Built } from './ssh-config-server';
+import { type SshConfigTree, refIndexes } from './ssh-config-tree';
+import type { ForwardSpec } from './ssh-forward-spec';
+
+/** Generated names are cut to fit the models' 80-character limit on rule and server names. */
+export function truncateName(name: string): string {
+  return name.length <= 80 ? name : `${name.slice(0, 79)}…`;
+}
+
+/**
+ * The rule drafts for one Host alias's LocalForward / RemoteForward / DynamicForward lines, in file
+ * order, for its server `b`; forwards that cannot be imported are skipped with a warning.
+ */
+export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warnings: string[]): RuleDraftParsed[] {
+  const { refs, forwards, computeFor, deref } = tree;
+  const rules: RuleDraftParsed[] = [];
+  const c = computeFor(alias);
+  const fwdIdx = [...refIndexes(c.localforward), ...refIndexes(c.remoteforward), ...refIndexes(c.dynamicforward)].sort((a, z2) => a - z2);
+  const usable = fwdIdx.filter((i) => forwards.get(i)?.kind !== 'unsupported');
+  if (!b.ok) {
+    if (usable.length > 0) warnings.push(`${alias}: ${usable.length} forward${usable.length === 1 ? '' : 's'} not imported because the server was skipped`);
+    return rules;
+  }
+  const clear = deref(c.clearallforwardings);
+  if (clear && clear.args[0]!.toLowerCase() === 'yes') {
+    if (usable.length > 0) warnings.push(`${alias}: ClearAllForwardings yes (${at(clear)}): its ${usable.length} forward(s) are not imported`);
+    return rules;
+  }
+  const taken = new Set<string>();
+  for (const i of usable) {
+    const spec = forwards.get(i)!;
+    const l = refs[i]!;
+    const rule = ruleFor(alias, b.server.ref, spec);
+    if (!rule) continue;
+    if (taken.has(rule.slot)) {
+      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses the same ${rule.slot} as an earlier forward; skipped`);
+      continue;
+    }
+    taken.add(rule.slot);
+    const parsed = RuleDraftSchema.safeParse(rule.draft);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) skipped: ${issue.path.join('.')}: ${issue.message}`);
+      continue;
+    }
+    rules.push(parsed.data);
+  }
+  return rules;
+}
+
+function ruleFor(alias: string, server: string, spec: ForwardSpec): { draft: unknown; slot: string } | undefined {
+  const show = (h: { host: string; port: number; defaulted: boolean }) => (h.defaulted || h.host === '127.0.0.1' ? String(h.port) : formatHostPort(h.host, h.port));
+  switch (spec.kind) {
+    case 'LocalForward':
+      return {
+        slot: `listen address ${formatHostPort(spec.listen.host, spec.listen.port)}`,
+        draft: {
+          type: 'ssh-local',
+          name: truncateName(`${alias}: L ${show(spec.listen)} → ${formatHostPort(spec.target.host, spec.target.port)}`),
+          enabled: true,
+          server,
+          listen: { host: spec.listen.host, port: spec.listen.port },
+          target: spec.target,
+        },
+      };
+    case 'RemoteForward':
+      return {
+        slot: `remote address ${formatHostPort(spec.remote.host, spec.remote.port)}`,
+        draft: {
+          type: 'ssh-remote',
+          name: truncateName(`${alias}: R ${show(spec.remote)} → ${formatHostPort(spec.target.host, spec.target.port)}`),
+          enabled: true,
+          server,
+          remote: { host: spec.remote.host, port: spec.remote.port },
+          target: spec.target,
+        },
+      };
+    case 'DynamicForward':
+      return {
+        slot: `listen address ${formatHostPort(spec.listen.host, spec.listen.port)}`,
+        draft: {
+          type: 'ssh-dynamic',
+          name: truncateName(`${alias}: D ${show(spec.listen)} (SOCKS)`),
+          enabled: true,
+          server,
+          listen: { host: spec.listen.host, port: spec.listen.port },
+          socks: {},
+        },
+      };
+    case 'unsupported':
+      return undefined;
+  }
+}

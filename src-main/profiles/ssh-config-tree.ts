@@ -1,0 +1,148 @@
+import SSHConfig, { LineType, type Directive, type Match, type Section } from 'ssh-config';
+import { UsageError } from '../headless/args';
+import { BY_VALUE, COMPUTED, FORWARD_KEYS, KNOWN_KEYWORDS, at, checkOption, matchCriteria, quoteArgs } from './ssh-config-options';
+import { type ConfigLine, wildcardMatch } from './ssh-config-text';
+import { type ForwardSpec, parseForwardSpec } from './ssh-forward-spec';
+
+/** The options of an ssh_config, checked line by line and resolvable per Host alias. */
+export interface SshConfigTree {
+  /** The Host aliases that name one host, in file order. */
+  aliases: string[];
+  /** The option lines handed to the library; a computed value `\0<index>` points into this. */
+  refs: ConfigLine[];
+  /** The parsed LocalForward / RemoteForward / DynamicForward specs, by index into `refs`. */
+  forwards: Map<number, ForwardSpec>;
+  /** The options that apply to `alias` (ssh -G), values by reference except HostName and User. */
+  computeFor: (alias: string) => Record<string, string | string[]>;
+  /** The line a computed (by-reference) value came from; the first one for a list. */
+  deref: (v: string | string[] | undefined) => ConfigLine | undefined;
+}
+
+/** Host patterns that name one host (no wildcards, no negation). */
+function concreteAliases(l: ConfigLine): string[] {
+  return l.args.filter((p) => p !== '' && !/[*?!]/.test(p));
+}
+
+/** The `refs` indexes of a computed value (a list for IdentityFile and the forwards). */
+export const refIndexes = (v: string | string[] | undefined): number[] =>
+  (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((s) => s.startsWith('\0')).map((s) => Number(s.slice(1)));
+
+/**
+ * Checks every line of an expanded ssh_config and builds the tree the ssh-config library computes
+ * over. Malformed lines throw UsageError naming `file:line`; anything else noteworthy goes to
+ * `warnings`.
+ */
+export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: string[]): SshConfigTree {
+  const ignoreUnknown = lines.filter((l) => l.key === 'ignoreunknown').flatMap((l) => l.args.join(',').split(',')).filter((p) => p !== '');
+  const ignored = (kw: string) => ignoreUnknown.some((p) => wildcardMatch(p.toLowerCase(), kw.toLowerCase()));
+
+  // Pass 1: check every line as OpenSSH does (whether or not its block applies) and build the tree
+  // the library computes over. Options are passed by reference (`\0<index>`) so the computed result
+  // leads back to the line each value came from.
+  const root = new SSHConfig();
+  let section: SSHConfig | undefined = root;
+  const refs: ConfigLine[] = [];
+  const forwards = new Map<number, ForwardSpec>();
+  const aliases: string[] = [];
+  const aliasSeen = new Set<string>();
+
+  for (const l of lines) {
+    if (l.key === 'host') {
+      if (l.args.length === 0) throw new UsageError(`${at(l)}: Host: missing host pattern`);
+      const sec: Section = {
+        type: LineType.DIRECTIVE,
+        param: 'Host',
+        separator: ' ',
+        value: l.args.map((val, i) => ({ val, separator: i === 0 ? '' : ' ' })),
+        before: '',
+        after: '\n',
+        config: new SSHConfig(),
+      };
+      root.push(sec);
+      section = sec.config;
+      if (!l.synthetic) {
+        for (const a of concreteAliases(l)) {
+          if (!aliasSeen.has(a)) {
+            aliasSeen.add(a);
+            aliases.push(a);
+          }
+        }
+      }
+      continue;
+    }
+    if (l.key === 'match') {
+      const criteria = matchCriteria(l, warnings);
+      if (criteria === undefined) {
+        section = undefined;
+        continue;
+      }
+      const m: Match = {
+        type: LineType.DIRECTIVE,
+        param: 'Match',
+        separator: ' ',
+        value: l.args.map((val, i) => ({ val, separator: i === 0 ? '' : ' ' })),
+        before: '',
+        after: '\n',
+        config: new SSHConfig(),
+        criteria,
+      };
+      root.push(m);
+      section = m.config;
+      continue;
+    }
+    if (!KNOWN_KEYWORDS.has(l.key)) {
+      if (!ignored(l.key)) warnings.push(`${at(l)}: unknown keyword "${l.keyword}" ignored`);
+      continue;
+    }
+    const param = COMPUTED[l.key];
+    if (param === undefined) continue;
+    checkOption(l);
+    const forwardKind = FORWARD_KEYS[l.key];
+    let spec: ForwardSpec | undefined;
+    if (forwardKind) {
+      const r = parseForwardSpec(forwardKind, l.args);
+      if (!r.ok) throw new UsageError(`${at(l)}: ${forwardKind} ${quoteArgs(l)}: ${r.error}`);
+      if (r.spec.kind === 'unsupported') {
+        warnings.push(`${at(l)}: ${forwardKind} ${quoteArgs(l)}: ${r.spec.reason}; skipped`);
+      } else if (r.spec.kind === 'RemoteForward' && r.spec.remote.allInterfaces) {
+        warnings.push(`${at(l)}: ${forwardKind} ${quoteArgs(l)} asks the SSH server to listen on all its interfaces`);
+      } else if (r.spec.kind !== 'RemoteForward' && r.spec.listen.allInterfaces) {
+        warnings.push(`${at(l)}: ${forwardKind} ${quoteArgs(l)} listens on all interfaces, reachable from other machines`);
+      }
+      spec = r.spec;
+    }
+    if (l.key === 'gatewayports' || section === undefined) continue;
+    if (spec) forwards.set(refs.length, spec);
+    const directive: Directive = {
+      type: LineType.DIRECTIVE,
+      param,
+      separator: ' ',
+      value: BY_VALUE.has(l.key) ? l.args[0]! : `\0${refs.length}`,
+      before: '',
+      after: '\n',
+    };
+    refs.push(l);
+    section.push(directive);
+  }
+  for (const l of lines) {
+    if (l.key === 'gatewayports' && /^(yes|clientspecified)$/i.test(l.args[0] ?? '')) {
+      warnings.push(`${at(l)}: GatewayPorts ${l.args[0]} is not applied: forwards without a bind address listen on 127.0.0.1 (write *:PORT to listen on all interfaces)`);
+    }
+  }
+  if (aliases.length === 0) warnings.push(`${file}: no Host entry names a single host (only patterns such as "Host *"); nothing to import`);
+
+  const computeFor = (alias: string): Record<string, string | string[]> => {
+    try {
+      return root.compute(alias, { matchExec: false, ignoreCase: true });
+    } catch (err) {
+      throw new UsageError(`${file}: cannot evaluate Host ${alias} (${(err as Error).message})`);
+    }
+  };
+  const deref = (v: string | string[] | undefined): ConfigLine | undefined => {
+    const s = Array.isArray(v) ? v[0] : v;
+    if (s === undefined || !s.startsWith('\0')) return undefined;
+    return refs[Number(s.slice(1))];
+  };
+
+  return { aliases, refs, forwards, computeFor, deref };
+}
