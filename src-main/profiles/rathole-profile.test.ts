@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readRatholeProfile, readRatholeText } from './rathole-profile';
+import { expectReturnsOrUsageError, expectValid, fixture, mutations, usageError } from '../../test-support/relay-import-helpers';
+
+const REF = expect.stringMatching(/^relay-[A-Za-z0-9_-]+-[0-9a-f]{8}$/);
+
+describe('rathole client.toml', () => {
+  it('reads the README example (both halves, noise transport)', () => {
+    const f = fixture('rathole', 'client.toml');
+    const r = readRatholeProfile(f);
+    expectValid(r);
+    const relayRef = r.relays[0]!.ref;
+    expect(r).toEqual({
+      format: 'rathole-client',
+      relays: [{ ref: REF, name: 'rathole myserver.com:2333', host: 'myserver.com', port: 2333, token: 'secret', tls: true }],
+      exposes: [
+        { name: 'my_nas_ssh', relayRef, protocol: 'tcp', localHost: '127.0.0.1', localPort: 22, remotePort: 0 },
+        { name: 'dns', relayRef, protocol: 'udp', localHost: '::1', localPort: 53, remotePort: 0 },
+      ],
+      warnings: [
+        `${f}:23: the [server] half of this file is not imported (only the client's services are)`,
+        `${f}:8: client.transport.type "noise" is not supported (Porthole's relay uses TLS with a pinned certificate); read as TLS`,
+        `${f}:8: client.transport noise: not supported by Porthole; ignored (certificates are pinned on first use)`,
+        `${f}:13: service "my_nas_ssh": nodelay is not supported by Porthole; ignored`,
+        `${f}: rathole's server decides the public port of each service (my_nas_ssh, dns): remote ports are imported as 0; set them from the server's [server.services] bind_addr`,
+      ],
+    });
+  });
+
+  it('IPv6 server, TLS, quoted service names, per-service tokens (BOM, CRLF, tab)', () => {
+    const f = fixture('rathole', 'client-tls.toml');
+    const r = readRatholeProfile(f);
+    expectValid(r);
+    const relayRef = r.relays[0]!.ref;
+    expect(r).toEqual({
+      format: 'rathole-client',
+      relays: [{ ref: REF, name: 'rathole [2001:db8::2]:2333', host: '2001:db8::2', port: 2333, tls: true }],
+      exposes: [
+        { name: 'web ui', relayRef, protocol: 'tcp', localHost: 'localhost', localPort: 8080, remotePort: 0 },
+        { name: 'db', relayRef, protocol: 'tcp', localHost: '127.0.0.1', localPort: 5432, remotePort: 0 },
+      ],
+      warnings: [
+        `${f}:1: client.unknown_option is not supported by Porthole; ignored`,
+        `${f}:4: client.transport tls: not supported by Porthole; ignored (certificates are pinned on first use)`,
+        `${f}:10: service "web ui" has its own token; Porthole's relay uses one token per agent, so it is not imported`,
+        `${f}:13: service "db" has its own token; Porthole's relay uses one token per agent, so it is not imported`,
+        `${f}: rathole's server decides the public port of each service (web ui, db): remote ports are imported as 0; set them from the server's [server.services] bind_addr`,
+      ],
+    });
+  });
+
+  it('uses the token every service shares when there is no default_token; plain TCP is warned about', () => {
+    const r = readRatholeText('[client]\nremote_addr = "h.example:1"\n[client.services.a]\nlocal_addr = "127.0.0.1:1"\ntoken = "t"\n[client.services.b]\nlocal_addr = "127.0.0.1:2"\ntoken = "t"\n', 'c.toml');
+    expect(r.relays[0]).toMatchObject({ token: 't' });
+    expect(r.relays[0]!.tls).toBeUndefined();
+    expect(r.warnings[0]).toBe("c.toml:1: rathole's transport is plain TCP here: Porthole connects to a relay without TLS only with its explicit insecure flag");
+  });
+
+  const bad: Array<[string, RegExp]> = [
+    ['[client]\nremote_addr = "h:1"\nremote_addr = "h:2"\n', /^c\.toml:3: not valid TOML/],
+    ['[server]\nbind_addr = "0.0.0.0:1"\n', /^c\.toml: a rathole server config/],
+    ['x = 1\n', /^c\.toml: no \[client\] section/],
+    ['[client]\ndefault_token = "t"\n', /^c\.toml:1: client\.remote_addr: missing/],
+    ['[client]\nremote_addr = "h"\n', /^c\.toml:2: client\.remote_addr: "h" has no port/],
+    ['[client]\nremote_addr = "h:1"\n[client.services.a]\nlocal_addr = "127.0.0.1:1"\n', /^c\.toml:3: service "a": no token and no client\.default_token/],
+    ['[client]\nremote_addr = "h:1"\ndefault_token = "t"\n[client.services.a]\nlocal_addr = "::1:22"\n', /^c\.toml:4: service "a": local_addr: "::1:22": put an IPv6 address in brackets/],
+    ['[client]\nremote_addr = "h:1"\ndefault_token = "t"\n[client.services.a]\ntype = "http"\nlocal_addr = "a:1"\n', /^c\.toml:4: service "a": type "http": expected "tcp" or "udp"/],
+    ['[client]\nremote_addr = "h:1"\ndefault_token = "t"\n[client.services.a]\n', /^c\.toml:4: service "a": local_addr: missing/],
+    ['[client]\nremote_addr = 5\n', /^c\.toml:1: client\.remote_addr: expected "HOST:PORT", found number 5/],
+  ];
+  it.each(bad)('%j → UsageError', (text, re) => {
+    expect(usageError(() => readRatholeText(text, 'c.toml'))).toMatch(re);
+  });
+
+  it('300 mutations: a valid result or a UsageError, nothing else', () => {
+    const src = ['client.toml', 'client-tls.toml'].map((n) => readFileSync(fixture('rathole', n), 'utf8'));
+    for (const [i, m] of src.flatMap((s, k) => mutations(s, 4000 + k, 150)).entries()) expectReturnsOrUsageError(() => readRatholeText(m, `fuzz-${i}.toml`), m);
+  });
+});
