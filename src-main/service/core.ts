@@ -37,6 +37,8 @@ export interface Core {
   service: TunnelService;
   servers: ServerRegistry;
   info: AppInfo;
+  /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
+  reconnectAll(): number;
   /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
@@ -96,6 +98,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     service,
     servers,
     info,
+    reconnectAll: () => {
+      const n = pool.reconnectAll();
+      if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH session${n === 1 ? '' : 's'} now`);
+      return n;
+    },
     shutdown: () =>
       (closing ??= (async () => {
         prompts.dispose();

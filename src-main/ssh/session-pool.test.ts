@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetFixtures } from '../../test-support/net-fixtures';
+import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
 import { tempDir } from '../../test-support/tmp';
 import { SessionPool } from './session-pool';
 import { storeIn } from '../../test-support/ssh-helpers';
@@ -34,5 +34,29 @@ describe('SessionPool', () => {
     await pool.closeAll();
     expect(c.state).toBe('closed');
     tmp.cleanup();
+  });
+
+  it('reconnectAll() tries a waiting session now instead of at its next backoff step', async () => {
+    const port = await net.freePort();
+    const t2 = tempDir();
+    const pool = new SessionPool((id) => ({
+      server: { id, name: id, host: '127.0.0.1', port, user: 'u', auth: { method: 'agent' }, jump: [], keepaliveIntervalMs: 0, keepaliveCountMax: 3, hostKeyPolicy: 'off' },
+      knownHosts: storeIn(t2.dir),
+      secrets: async () => undefined,
+      agentPath: '/nonexistent/agent.sock',
+      // The next automatic attempt would be the 30 s cap away.
+      backoff: { initialMs: 60_000, jitter: 0 },
+    }));
+    try {
+      const s = pool.acquire('srv');
+      await waitFor(() => s.state === 'retrying', 'retrying after the refused connection');
+      const before = s.attempts;
+      expect(s.nextRetryAt! - Date.now()).toBeGreaterThan(20_000);
+      expect(pool.reconnectAll()).toBe(1);
+      await waitFor(() => s.attempts > before, 'an attempt right away');
+    } finally {
+      await pool.closeAll();
+      t2.cleanup();
+    }
   });
 });

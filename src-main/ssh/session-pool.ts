@@ -43,6 +43,21 @@ export class SessionPool {
   }
 
   /** Closes every session (app shutdown). */
+  /**
+   * Tries every waiting session again now instead of at its next backoff step (after sleep/resume or a
+   * network change). Ready sessions are left alone: their keepalive finds out if the link died.
+   */
+  reconnectAll(): number {
+    let n = 0;
+    for (const { session } of this.entries.values()) {
+      if (session.state === 'retrying' || session.state === 'failed') {
+        session.reconnect();
+        n++;
+      }
+    }
+    return n;
+  }
+
   async closeAll(): Promise<void> {
     const sessions = [...this.entries.values()].map((e) => e.session);
     this.entries.clear();
