@@ -1,11 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
+import { readProfileText } from '../profiles/profile-file';
 import { readSshConfigProfile } from '../profiles/ssh-config-profile';
 import type { SshServerDraft } from '../../src-shared/model/ssh';
 import { UsageError } from './args';
-
-const MAX_PROFILE_BYTES = 1024 * 1024;
 
 const ProfileSchema = z.object({ rules: z.array(z.unknown()).max(5000) }).passthrough();
 
@@ -33,21 +32,17 @@ export function readAnyProfile(file: string): Profile {
  * (ssh_config, port-proxy YAML, frpc) come with the importers. Errors name the file and the field.
  */
 export function readProfile(file: string): RuleDraftParsed[] {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not a profile`);
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const text = readProfileText(file, 'a Porthole profile');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : 1;
-    throw new UsageError(`${file}:${line}: not valid JSON (${(err as Error).message}); only Porthole JSON profiles can be run in this version`);
+    // V8 names a position for some errors only, and may quote the whole input: keep the first clause.
+    const raw = (err as Error).message;
+    const m = /position (\d+)/.exec(raw);
+    const where = m ? `${file}:${text.slice(0, Number(m[1])).split('\n').length}` : file;
+    const reason = raw.split(/, "|\n/)[0];
+    throw new UsageError(`${where}: not valid JSON (${reason}) — a Porthole profile looks like {"rules": [ … ]}`);
   }
   const top = ProfileSchema.safeParse(json);
   if (!top.success) throw new UsageError(`${file}: expected an object with a "rules" list`);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { parseHostPort } from '../../src-shared/format/address';
 import { HostSchema, PortSchema } from '../../src-shared/model/primitives';
@@ -87,37 +86,7 @@ export const ImportedRelayServerConfigSchema = z.strictObject({
   token: TokenSchema.optional(),
 });
 
-export const MAX_PROFILE_BYTES = 1024 * 1024;
-
-/** Reads one profile file: at most 1 MiB, text (no NUL bytes); BOM removed, line ends normalized. */
-export function readProfileText(file: string, what: string): string {
-  let size: number;
-  let isFile: boolean;
-  try {
-    const st = statSync(file);
-    size = st.size;
-    isFile = st.isFile();
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (!isFile) throw new UsageError(`${file}: not a regular file`);
-  if (size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not ${what}`);
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return normalizeProfileText(buf, file, what);
-}
-
-/** The checks of readProfileText for text already in memory (a Buffer or a string). */
-export function normalizeProfileText(data: Buffer | string, file: string, what: string): string {
-  const text = typeof data === 'string' ? data : data.toString('utf8');
-  if (Buffer.byteLength(text, 'utf8') > MAX_PROFILE_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not ${what}`);
-  if (text.includes('\0')) throw new UsageError(`${file}: binary data (NUL bytes) — not ${what}`);
-  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-}
+export { MAX_PROFILE_BYTES, normalizeProfileText, readProfileText } from './profile-file';
 
 /** A relay ref: readable slug plus a hash of what identifies the relay. */
 export function relayRef(format: string, host: string, port: number, extra = ''): string {

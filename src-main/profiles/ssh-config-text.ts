@@ -1,12 +1,13 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../headless/args';
+import { MAX_PROFILE_BYTES, readProfileText } from './profile-file';
 
 // The text layer of the ssh_config importer: reading files safely, splitting lines into a keyword and
 // arguments the way OpenSSH does (readconf.c strdelim + argv_split), and expanding Include directives
 // into one flat list of lines that remember their file and line number.
 
-export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+const MAX_SSH_CONFIG_BYTES = MAX_PROFILE_BYTES;
 const MAX_INCLUDE_DEPTH = 16;
 /** Bounds on the expanded text, so a glob Include that includes itself cannot blow up. */
 const MAX_INCLUDED_FILES = 256;
@@ -77,26 +78,7 @@ export function tokenizeLine(raw: string): Tokenized {
 
 /** Reads one config file: at most 1 MiB, text (no NUL bytes); BOM removed, line ends normalized. */
 export function readConfigText(file: string): string {
-  let size: number;
-  let isFile: boolean;
-  try {
-    const st = statSync(file);
-    size = st.size;
-    isFile = st.isFile();
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (!isFile) throw new UsageError(`${file}: not a regular file`);
-  if (size > MAX_SSH_CONFIG_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not an ssh_config file`);
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (buf.length > MAX_SSH_CONFIG_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not an ssh_config file`);
-  if (buf.includes(0)) throw new UsageError(`${file}: binary data (NUL bytes) — not an ssh_config file`);
-  return buf.toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  return readProfileText(file, 'an ssh_config file');
 }
 
 /** `*` and `?` wildcards of one path component (a leading dot is only matched by a literal dot). */
