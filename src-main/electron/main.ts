@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { app, dialog } from 'electron';
+import { app, dialog, net, powerMonitor } from 'electron';
 import type { BrowserWindow } from 'electron';
 import ElectronStore from 'electron-store';
 import { createCore } from '../service/core';
@@ -9,8 +9,14 @@ import type { ConfFactory } from '../store/conf-like';
 import { acquireDataDirLock, DataDirLockedError } from '../store/data-dir-lock';
 import type { DataDirLock } from '../store/data-dir-lock';
 import { rendererLocation, trayIconDir } from './app-paths';
+import { DEEP_LINK_SCHEME, deepLinkLogLine, extractDeepLinkFromArgv, parseDeepLink } from './deep-link';
+import type { DeepLinkResult } from './deep-link';
 import { installIpcBridge } from './ipc-bridge';
+import { launchedHidden, setStartAtLogin } from './login-item';
+import { installNotifications } from './notifications';
+import { installPowerEvents } from './power-events';
 import { safeStorageCodec } from './secret-codec';
+import { createShellSwitches } from './shell-switches';
 import { TrayController } from './tray';
 import { createMainWindow, revealWindow } from './window';
 
@@ -39,6 +45,8 @@ const confFactory: ConfFactory = (o) =>
 const SHUTDOWN_TIMEOUT_MS = 8000;
 
 app.enableSandbox();
+// Windows shows toasts only for an app with an AppUserModelID (electron-builder's appId).
+if (process.platform === 'win32') app.setAppUserModelId('dev.porthole.app');
 
 const override = dataDirFlag(process.argv) ?? process.env.PORTHOLE_DATA_DIR;
 if (override) {
@@ -69,14 +77,34 @@ async function start(lock: DataDirLock): Promise<void> {
   let shutdownDone = false;
   let core: Core | undefined;
   // Filled in once ready; the lifecycle handlers below are registered before that.
-  const shell: { win?: BrowserWindow; disposeBridge?: () => void } = {};
+  const shell: { win?: BrowserWindow; disposeBridge?: () => void; disposers: Array<() => void> } = { disposers: [] };
   let tray: TrayController | undefined;
   let shutdownStarted = false;
 
   // The tray owns the app: closing the last window must not quit it.
   app.on('window-all-closed', () => {});
-  // argv and workingDirectory of the second launch are untrusted and ignored for now: just show.
-  app.on('second-instance', () => revealWindow(shell.win));
+  // porthole:// links are untrusted: parsed, logged, never fetched (the import preview will show them).
+  // macOS can deliver one through open-url before `ready`; those wait until the core and window exist.
+  const pendingLinks: DeepLinkResult[] = [];
+  const takeLink = (link: DeepLinkResult | undefined): void => {
+    if (!link) return;
+    if (!core || !shell.win) {
+      if (pendingLinks.length < 4) pendingLinks.push(link);
+      return;
+    }
+    const line = deepLinkLogLine(link);
+    core.service.log.add(line.level, line.message);
+    if (link.ok) revealWindow(shell.win);
+  };
+  // The second launch's argv is untrusted: only a porthole:// link is taken from it (Windows, Linux).
+  app.on('second-instance', (_event, argv) => {
+    revealWindow(shell.win);
+    takeLink(extractDeepLinkFromArgv(argv));
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    takeLink(parseDeepLink(url));
+  });
   app.on('activate', () => revealWindow(shell.win));
 
   app.on('before-quit', (event) => {
@@ -92,6 +120,7 @@ async function start(lock: DataDirLock): Promise<void> {
   });
 
   async function shutdown(): Promise<void> {
+    for (const dispose of shell.disposers.splice(0)) dispose();
     shell.disposeBridge?.();
     tray?.destroy();
     try {
@@ -135,7 +164,7 @@ async function start(lock: DataDirLock): Promise<void> {
     location,
     stateDir: dataDir,
     isQuitting: () => quitting,
-    startHidden: process.argv.includes('--hidden'),
+    startHidden: launchedHidden(process.argv, { app }),
     isPackaged: app.isPackaged,
   });
   shell.win = win;
@@ -145,6 +174,26 @@ async function start(lock: DataDirLock): Promise<void> {
     location,
     onRefused: (method, reason) => console.warn(`Porthole: refused IPC ${method}: ${reason}`),
   });
+  const service = core.service;
+  const switches = createShellSwitches({
+    dataDir,
+    setStartAtLogin: (enabled) => setStartAtLogin(enabled, { app }),
+    // Development and test runs (own data dir) must not rewrite the user's real login item.
+    reconcile: app.isPackaged && !override,
+    onError: (message) => service.log.add('warn', message),
+  });
+  shell.disposers.push(
+    installNotifications({ service, enabled: () => switches.get().notifications, onClick: () => revealWindow(win) }),
+    // Core.reconnectAll: waiting SSH sessions try again now after sleep, unlock or the network's return.
+    installPowerEvents({ target: core, monitor: powerMonitor, isOnline: () => net.isOnline() }),
+  );
+  // Registered by the installers too (electron-builder `protocols`); an unpackaged run leaves the
+  // user's registration alone.
+  if (app.isPackaged && !app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)) {
+    service.log.add('warn', 'Could not register Porthole as the handler of porthole:// links');
+  }
+  for (const link of pendingLinks.splice(0)) takeLink(link);
+  takeLink(extractDeepLinkFromArgv(process.argv));
   try {
     tray = new TrayController({
       api: core.api,
@@ -152,6 +201,11 @@ async function start(lock: DataDirLock): Promise<void> {
       onShow: () => revealWindow(win),
       onQuit: () => app.quit(),
       onError: (message) => console.warn(`Porthole: ${message}`),
+      settings: () => switches.get(),
+      onSetting: (key, value) => {
+        switches.set(key, value);
+        tray?.refresh();
+      },
     });
   } catch (err) {
     // No tray host (e.g. GNOME without the AppIndicator extension): the window stays reachable by

@@ -34,6 +34,18 @@ describe('buildTrayMenuModel', () => {
     ]);
   });
 
+  it('adds the Start at login and Notifications switches above Show and Quit when given', () => {
+    const items = buildTrayMenuModel([entry('a')], { settings: { startAtLogin: false, notifications: true } });
+    expect(items.slice(-6)).toEqual([
+      { kind: 'separator' },
+      { kind: 'setting', key: 'startAtLogin', label: 'Start at login', checked: false },
+      { kind: 'setting', key: 'notifications', label: 'Notifications', checked: true },
+      { kind: 'separator' },
+      { kind: 'show', label: 'Show Porthole' },
+      { kind: 'quit', label: 'Quit Porthole' },
+    ]);
+  });
+
   it('ends with a separator, Show Porthole and Quit Porthole', () => {
     const items = buildTrayMenuModel([entry('a')]);
     expect(items.slice(-3)).toEqual([

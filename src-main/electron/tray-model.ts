@@ -11,11 +11,15 @@ export type TrayMenuItem =
   | { kind: 'submenu'; label: string; items: TrayMenuItem[] }
   | { kind: 'group-toggle'; group: string; enabled: boolean; label: string }
   | { kind: 'info'; label: string }
+  | { kind: 'setting'; key: ShellSettingKey; label: string; checked: boolean }
   | { kind: 'show'; label: string }
   | { kind: 'quit'; label: string }
   | { kind: 'separator' };
 
 export type TrayIconState = 'idle' | 'active' | 'error';
+
+/** Desktop switches shown under the mappings (shell-settings.ts keeps them). */
+export type ShellSettingKey = 'startAtLogin' | 'notifications';
 
 export interface TrayLabels {
   show: string;
@@ -23,6 +27,7 @@ export interface TrayLabels {
   allOn: string;
   allOff: string;
   noRules: string;
+  settings: Record<ShellSettingKey, string>;
   states: Partial<Record<RuleState, string>>;
 }
 
@@ -32,6 +37,7 @@ export const DEFAULT_TRAY_LABELS: TrayLabels = {
   allOn: 'All on',
   allOff: 'All off',
   noRules: 'No mappings yet',
+  settings: { startAtLogin: 'Start at login', notifications: 'Notifications' },
   // Running needs no suffix: the tick says it is on. Stopped-but-enabled is a brief transition.
   states: { starting: 'starting', retrying: 'retrying', failed: 'failed' },
 };
@@ -40,6 +46,8 @@ export interface TrayMenuOptions {
   labels?: Partial<TrayLabels>;
   /** A disabled first line (e.g. "2 of 3 mappings running") for desktops that never show tooltips. */
   summary?: string;
+  /** The desktop switches' current values; without them the menu has no settings section. */
+  settings?: Record<ShellSettingKey, boolean>;
 }
 
 export interface TotalRate {
@@ -93,6 +101,13 @@ export function buildTrayMenuModel(entries: readonly RuleEntry[], opts: TrayMenu
     );
   }
   if (entries.length === 0) items.push({ kind: 'info', label: labels.noRules });
+
+  if (opts.settings) {
+    items.push({ kind: 'separator' });
+    for (const key of ['startAtLogin', 'notifications'] as const) {
+      items.push({ kind: 'setting', key, label: labels.settings[key], checked: opts.settings[key] });
+    }
+  }
 
   items.push({ kind: 'separator' }, { kind: 'show', label: labels.show }, { kind: 'quit', label: labels.quit });
   return items;

@@ -8,7 +8,7 @@ import { emptyStats } from '../../src-shared/model/stats';
 import type { RuleStatus } from '../../src-shared/model/status';
 import type { ApiHost } from '../api/api-host';
 import { buildTrayMenuModel, escapeMenuLabel, trayIconState, traySummary, trayTooltip } from './tray-model';
-import type { TrayIconState, TrayMenuItem } from './tray-model';
+import type { ShellSettingKey, TrayIconState, TrayMenuItem } from './tray-model';
 
 // The tray icon and its menu. State comes from the same API events the renderer gets; the menu is
 // rebuilt from the pure model on every rule change (Linux only picks changes up through a fresh
@@ -21,6 +21,10 @@ export interface TrayControllerOptions {
   onQuit: () => void;
   /** Told when a tray action failed (the rule stays as it was); for the log. */
   onError?: (message: string) => void;
+  /** Current desktop switches (start at login, notifications); omitted: no settings in the menu. */
+  settings?: () => Record<ShellSettingKey, boolean>;
+  /** The user flipped a switch; call refresh() after applying it (or failing to). */
+  onSetting?: (key: ShellSettingKey, value: boolean) => void;
 }
 
 function loadIcon(dir: string, state: TrayIconState): NativeImage {
@@ -121,7 +125,8 @@ export class TrayController {
     }
     this.tooltip = trayTooltip(entries, this.totalRate());
     this.tray.setToolTip(this.tooltip);
-    const model = buildTrayMenuModel(entries, { summary: traySummary(entries) });
+    const settings = this.opts.settings?.();
+    const model = buildTrayMenuModel(entries, { summary: traySummary(entries), ...(settings ? { settings } : {}) });
     this.tray.setContextMenu(Menu.buildFromTemplate(model.map((item) => this.toTemplate(item))));
   }
 
@@ -140,6 +145,8 @@ export class TrayController {
         return { label, submenu: item.items.map((child) => this.toTemplate(child)) };
       case 'group-toggle':
         return { label, click: () => void this.call('rules.setGroupEnabled', { group: item.group, enabled: item.enabled }) };
+      case 'setting':
+        return { type: 'checkbox', label, checked: item.checked, click: (menuItem) => this.opts.onSetting?.(item.key, menuItem.checked) };
       case 'info':
         return { label, enabled: false };
       case 'show':
@@ -165,6 +172,11 @@ export class TrayController {
     // Don't wait for a rules-changed event to show the new switch position.
     const matches = (rule: Rule): boolean => ('id' in input ? rule.id === input.id : rule.group?.trim() === input.group);
     for (const [key, rule] of this.rules) if (matches(rule)) this.rules.set(key, { ...rule, enabled: input.enabled });
+    this.render();
+  }
+
+  /** Redraws the menu (e.g. after a desktop switch was applied or refused). */
+  refresh(): void {
     this.render();
   }
 
