@@ -10,10 +10,10 @@ import type { HostKeyPrompts } from '../service/host-key-prompts';
 import type { ServerRegistry } from '../service/server-registry';
 import type { TunnelService } from '../service/tunnel-service';
 import { type SecretStore, secretKey } from '../store/secret-store';
-import type { ApiHost } from './api-host';
+import type { ApiCaller, ApiHost } from './api-host';
 
 type Inputs = { [M in MethodName]: z.output<(typeof METHOD_INPUTS)[M]> };
-type HandlerTable = { [M in MethodName]: (input: Inputs[M]) => Promise<MethodOutput<M>> | MethodOutput<M> };
+type HandlerTable = { [M in MethodName]: (input: Inputs[M], caller: ApiCaller | undefined) => Promise<MethodOutput<M>> | MethodOutput<M> };
 
 function issuesOf(err: z.ZodError): ApiIssue[] {
   return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -36,6 +36,9 @@ export interface ApiDeps {
 
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
 export function createApiHost({ service, secrets, servers, hostKeys, info }: ApiDeps): ApiHost {
+  // Which callers watch connections; a caller without identity (the tray, tests) counts as one shared watcher.
+  const watching = new WeakMap<ApiCaller, boolean>();
+  const shared: ApiCaller = { onGone: () => undefined };
   const table: HandlerTable = {
     'app.info': () => info(),
     'rules.list': () => service.list(),
@@ -67,6 +70,21 @@ export function createApiHost({ service, secrets, servers, hostKeys, info }: Api
     'logs.query': (q) => service.log.query(q ?? {}),
     'connections.list': (q) => service.connections(q?.ruleId),
     'connections.close': ({ ruleId, id }) => service.closeConnection(ruleId, id),
+    'connections.watch': ({ watch }, caller = shared) => {
+      const was = watching.get(caller) ?? false;
+      if (watch && !was) {
+        watching.set(caller, true);
+        service.watchConnections(1);
+        caller.onGone(() => {
+          if (watching.get(caller)) service.watchConnections(-1);
+          watching.delete(caller);
+        });
+      } else if (!watch && was) {
+        watching.set(caller, false);
+        service.watchConnections(-1);
+      }
+      return { watching: watch };
+    },
     'servers.list': () => servers.list(),
     'servers.create': (input) => servers.create(input),
     'servers.update': async ({ id, ...input }) => {
@@ -87,7 +105,7 @@ export function createApiHost({ service, secrets, servers, hostKeys, info }: Api
   bus.setMaxListeners(0);
   for (const e of EVENT_NAMES) service.on(e, (payload: unknown) => bus.emit(e, payload));
 
-  async function handle(method: string, rawInput: unknown): Promise<Envelope<unknown>> {
+  async function handle(method: string, rawInput: unknown, caller?: ApiCaller): Promise<Envelope<unknown>> {
     if (!(METHOD_NAMES as readonly string[]).includes(method)) {
       return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown method "${String(method).slice(0, 60)}"` } };
     }
@@ -98,8 +116,8 @@ export function createApiHost({ service, secrets, servers, hostKeys, info }: Api
       return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid input for ${m}: ${describe(issues)}`, issues } };
     }
     try {
-      const fn = table[m] as (input: unknown) => Promise<unknown> | unknown;
-      return { ok: true, value: await fn(parsed.data) };
+      const fn = table[m] as (input: unknown, caller: ApiCaller | undefined) => Promise<unknown> | unknown;
+      return { ok: true, value: await fn(parsed.data, caller) };
     } catch (err) {
       if (err instanceof ServiceError) return { ok: false, error: err.toData() };
       service.log.add('error', `Internal error in ${m}: ${(err as Error)?.stack ?? String(err)}`);

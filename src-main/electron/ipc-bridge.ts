@@ -2,7 +2,7 @@ import { ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { ipcChannel, ipcEventChannel, METHOD_NAMES } from '../../src-shared/api/channels';
 import type { Envelope } from '../../src-shared/api/contract';
-import type { ApiHost } from '../api/api-host';
+import type { ApiCaller, ApiHost } from '../api/api-host';
 import { checkSender } from './sender-check';
 import type { RendererLocation, SenderFacts } from './sender-check';
 
@@ -37,6 +37,19 @@ export interface IpcBridgeOptions {
 
 /** Registers every API method and forwards every API event; returns the disposer. */
 export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOptions): () => void {
+  // One caller per page load: its per-caller state (watching connections) ends with the page.
+  let gone: (() => void)[] = [];
+  const caller: ApiCaller = { onGone: (cleanup) => void gone.push(cleanup) };
+  const pageGone = (): void => {
+    const run = gone;
+    gone = [];
+    run.forEach((cleanup) => cleanup());
+  };
+  win.webContents.on('did-start-navigation', (_event, _url, isInPlace, isMainFrame) => {
+    if (isMainFrame && !isInPlace) pageGone();
+  });
+  win.webContents.on('render-process-gone', pageGone);
+  win.webContents.on('destroyed', pageGone);
   for (const method of METHOD_NAMES) {
     ipcMain.handle(ipcChannel(method), async (event, input: unknown): Promise<Envelope<unknown>> => {
       const verdict = checkSender(senderFacts(event, win), location);
@@ -44,7 +57,7 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
         onRefused?.(method, verdict.reason);
         return { ok: false, error: { code: 'UNAUTHORIZED', message: `Refused ${method}: ${verdict.reason}` } };
       }
-      return api.handle(method, input);
+      return api.handle(method, input, caller);
     });
   }
 
@@ -57,6 +70,7 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
   return () => {
     if (disposed) return;
     disposed = true;
+    pageGone();
     unsubscribe();
     for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
   };

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import type { WsServerMessage } from '../../src-shared/api/ws-protocol';
 import { type Core, createCore } from '../service/core';
 import { confFactory } from '../store/conf-factories';
-import { tempDir } from '../../test-support/tmp';
+import { tempDir, waitFor } from '../../test-support/tmp';
 import { type UiServer, startUiServer } from './ui-server';
 
 describe('browser-mode server', () => {
@@ -20,7 +20,7 @@ describe('browser-mode server', () => {
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Porthole</title>');
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(t.dir, 'secret.txt'), 'do not serve');
-    core = await createCore({ dataDir: join(t.dir, 'data'), mode: 'browser', confFactory, storeBackend: 'conf', version: 't' });
+    core = await createCore({ dataDir: join(t.dir, 'data'), mode: 'browser', confFactory, storeBackend: 'conf', version: 't', statsIntervalMs: 100 });
     ui = await startUiServer({ api: core.api, host: '127.0.0.1', port: 0, rendererDir: renderer });
   });
   afterEach(async () => {
@@ -101,6 +101,24 @@ describe('browser-mode server', () => {
     const c = open(ui.token);
     await c.outcome;
     expect(await call(c.ws, 3, 'rules.setEnabled', { id: 1 })).toMatchObject({ r: { ok: false, error: { code: 'INVALID_INPUT' } } });
+  });
+
+  it('pushes the connections event only to sockets that watch, and forgets a watcher whose socket closed', async () => {
+    const watcher = open(ui.token);
+    const other = open(ui.token);
+    await Promise.all([watcher.outcome, other.outcome]);
+    expect(await call(watcher.ws, 1, 'connections.watch', { watch: true })).toMatchObject({ r: { ok: true, value: { watching: true } } });
+    // Watching twice from one socket still counts once.
+    await call(watcher.ws, 2, 'connections.watch', { watch: true });
+    expect(core.service.watchers).toBe(1);
+    await waitFor(() => watcher.received.some((m) => m.t === 'event' && m.e === 'connections'), 'a connections event');
+    const ticksSeen = other.received.filter((m) => m.t === 'event' && m.e === 'stats').length;
+    expect(ticksSeen).toBeGreaterThan(0);
+    expect(other.received.some((m) => m.t === 'event' && m.e === 'connections')).toBe(false);
+    const closed = new Promise((r) => watcher.ws.on('close', r));
+    watcher.ws.close();
+    await closed;
+    await waitFor(() => core.service.watchers === 0, 'the closed socket to stop counting');
   });
 
   it('serves the renderer with a CSP header and nothing outside its folder', async () => {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { METHOD_NAMES, type MethodName } from '../../src-shared/api/channels';
 import { WS_MAX_MESSAGE_BYTES, WS_PATH, type WsCall, type WsServerMessage } from '../../src-shared/api/ws-protocol';
-import type { ApiHost } from '../api/api-host';
+import type { ApiCaller, ApiHost } from '../api/api-host';
 
 // A slow browser tab must not make the host buffer without bound: past this, stats and log batches
 // to that tab are dropped (the next tick brings fresh totals); state changes and answers still go.
@@ -63,12 +63,21 @@ export function createWsBridge(opts: BridgeOptions) {
     ws.send(JSON.stringify(msg));
   };
 
+  // Tabs that asked for the `connections` event (it can be large; the others never get it).
+  const watchers = new WeakSet<WebSocket>();
   const unsubscribe = opts.api.subscribeAll((event, payload) => {
-    const droppable = event === 'stats' || event === 'log';
-    for (const ws of wss.clients) send(ws, { t: 'event', e: event, p: payload }, droppable);
+    const droppable = event === 'stats' || event === 'log' || event === 'connections';
+    for (const ws of wss.clients) {
+      if (event === 'connections' && !watchers.has(ws)) continue;
+      send(ws, { t: 'event', e: event, p: payload }, droppable);
+    }
   });
 
   wss.on('connection', (ws) => {
+    // Per-socket state (e.g. watching connections) is dropped when this tab goes away.
+    const gone: (() => void)[] = [];
+    const caller: ApiCaller = { onGone: (cleanup) => void gone.push(cleanup) };
+    ws.on('close', () => gone.splice(0).forEach((cleanup) => cleanup()));
     ws.on('error', () => ws.terminate());
     ws.on('message', (raw, isBinary) => {
       const call = isBinary ? undefined : parseCall(raw.toString());
@@ -77,7 +86,13 @@ export function createWsBridge(opts: BridgeOptions) {
         ws.close(1008, 'malformed message');
         return;
       }
-      void opts.api.handle(call.m, call.a).then((r) => send(ws, { t: 'result', id: call.id, r }, false));
+      void opts.api.handle(call.m, call.a, caller).then((r) => {
+        if (call.m === 'connections.watch' && r.ok) {
+          if ((r.value as { watching: boolean }).watching) watchers.add(ws);
+          else watchers.delete(ws);
+        }
+        send(ws, { t: 'result', id: call.id, r }, false);
+      });
     });
   });
 

@@ -35,6 +35,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly servers: ServerRegistry | undefined;
   private readonly intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
+  private connectionWatchers = 0;
   private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
 
   constructor(opts: TunnelServiceOptions) {
@@ -164,6 +165,15 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     return { closed };
   }
 
+  /** How many callers watch the `connections` event; it is built and sent only while this is > 0. */
+  get watchers(): number {
+    return this.connectionWatchers;
+  }
+
+  watchConnections(delta: 1 | -1): void {
+    this.connectionWatchers = Math.max(0, this.connectionWatchers + delta);
+  }
+
   /** Takes one stats sample now (the ticker calls this every interval). */
   tick(): StatsBatch {
     const ts = Date.now();
@@ -184,6 +194,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.lastTick = { ts, totals };
     const batch: StatsBatch = { ts, intervalMs: this.intervalMs, rules };
     this.emit('stats', batch);
+    if (this.connectionWatchers > 0) this.emit('connections', this.connections());
     return batch;
   }
 

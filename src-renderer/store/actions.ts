@@ -18,6 +18,9 @@ export interface Actions {
   remove(id: string): Promise<void>;
   /** Live connections of every rule (the Connections view polls this; there is no push event). */
   listConnections(): Promise<ConnectionRow[]>;
+  /** Ask the host for the `connections` event (per window), or stop. */
+  watchConnections(watch: boolean): Promise<void>;
+  onConnections(cb: (rows: ConnectionRow[]) => void): () => void;
   closeConnection(ruleId: string, id: number): Promise<{ closed: boolean }>;
   createServer(input: SshServerInput): Promise<SshServerEntry>;
   updateServer(id: string, input: SshServerInput): Promise<SshServerEntry>;
@@ -74,6 +77,10 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
       store.setState((s) => removeRule(s, id));
     },
     listConnections: () => api.connections.list(),
+    async watchConnections(watch) {
+      await api.connections.watch(watch);
+    },
+    onConnections: (cb) => api.on.connections(cb),
     closeConnection: (ruleId, id) => api.connections.close(ruleId, id),
     async createServer(input) {
       const entry = await api.servers.create(input);

@@ -4,7 +4,9 @@ import { useActions } from '../api/api-context';
 import { createPoller } from '../lib/poller';
 import { connectionKey, pruneHidden } from '../store/connections';
 
-export const CONNECTIONS_POLL_MS = 1000;
+/** The host pushes `connections` every stats tick while watched; this slower loop re-asks to watch
+ * (the socket may have reconnected since) and resyncs the list. */
+export const CONNECTIONS_RESYNC_MS = 5000;
 
 export interface ConnectionsData {
   /** Rows of the last poll, minus those being closed. */
@@ -23,9 +25,9 @@ function message(err: unknown): string {
 }
 
 /**
- * Polls connections.list() once a second while the calling view is mounted and the page is visible
- * (stopped on visibilitychange → hidden), one request at a time. Closing hides the row at once and
- * brings it back with an error if the host refuses.
+ * Watches connections while the calling view is mounted and the page is visible (unwatched on
+ * visibilitychange → hidden): rows arrive with the host's `connections` event each tick, plus a slow
+ * resync. Closing hides the row at once and brings it back with an error if the host refuses.
  */
 export function useConnections(): ConnectionsData {
   const actions = useActions();
@@ -40,21 +42,35 @@ export function useConnections(): ConnectionsData {
   const pending = useRef(new Set<string>());
 
   useEffect(() => {
+    const apply = (rows: ConnectionRow[]) => {
+      setPoll({ rows, at: Date.now(), loaded: true, error: null });
+      setHidden((h) => pruneHidden(h, rows, pending.current));
+    };
+    const off = actions.onConnections((rows) => {
+      if (!document.hidden) apply(rows);
+    });
     const poller = createPoller({
-      task: () => actions.listConnections(),
-      intervalMs: CONNECTIONS_POLL_MS,
-      onResult: (rows) => {
-        setPoll({ rows, at: Date.now(), loaded: true, error: null });
-        setHidden((h) => pruneHidden(h, rows, pending.current));
+      task: async () => {
+        await actions.watchConnections(true);
+        return actions.listConnections();
       },
+      intervalMs: CONNECTIONS_RESYNC_MS,
+      onResult: apply,
       onError: (err) => setPoll((p) => ({ ...p, error: `Could not refresh connections: ${message(err)}` })),
     });
-    const sync = () => (document.hidden ? poller.stop() : poller.start());
+    const sync = () => {
+      if (document.hidden) {
+        poller.stop();
+        void actions.watchConnections(false).catch(() => undefined);
+      } else poller.start();
+    };
     sync();
     document.addEventListener('visibilitychange', sync);
     return () => {
       document.removeEventListener('visibilitychange', sync);
       poller.stop();
+      off();
+      void actions.watchConnections(false).catch(() => undefined);
     };
   }, [actions]);
 

@@ -13,6 +13,7 @@ export const METHOD_NAMES = [
   'logs.query',
   'connections.list',
   'connections.close',
+  'connections.watch',
   'servers.list',
   'servers.create',
   'servers.update',
@@ -20,7 +21,7 @@ export const METHOD_NAMES = [
   'hostKeys.answer',
 ] as const;
 
-export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt'] as const;
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

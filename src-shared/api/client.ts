@@ -33,6 +33,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
     connections: {
       list: (ruleId) => call('connections.list', ruleId === undefined ? undefined : { ruleId }),
       close: (ruleId, id) => call('connections.close', { ruleId, id }),
+      watch: (watch) => call('connections.watch', { watch }),
     },
     servers: {
       list: () => call('servers.list', undefined),
@@ -44,6 +45,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
     on: {
       serversChanged: on('servers-changed'),
       hostKeyPrompt: on('host-key-prompt'),
+      connections: on('connections'),
       ruleState: on('rule-state'),
       rulesChanged: on('rules-changed'),
       stats: on('stats'),

@@ -44,6 +44,8 @@ export interface ApiMethods {
   'logs.query': [LogQuery | undefined, LogEntry[]];
   'connections.list': [{ ruleId?: string } | undefined, ConnectionRow[]];
   'connections.close': [{ ruleId: string; id: number }, { closed: boolean }];
+  /** Start or stop receiving the `connections` event (per window / browser tab). */
+  'connections.watch': [{ watch: boolean }, { watching: boolean }];
   'servers.list': [void, SshServerEntry[]];
   'servers.create': [SshServerInput, SshServerEntry];
   'servers.update': [{ id: string } & SshServerInput, SshServerEntry];
@@ -65,6 +67,8 @@ export interface ApiEvents {
   'servers-changed': SshServerEntry[];
   /** An unknown SSH host key needs the user's decision (answer with hostKeys.answer). */
   'host-key-prompt': HostKeyPrompt;
+  /** Every live connection, once per stats tick, only while some window watches (connections.watch). */
+  connections: ConnectionRow[];
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -96,6 +100,7 @@ export interface PortholeApi {
     /** Live connections (TCP) and sessions (UDP), of one rule or of all. */
     list(ruleId?: string): Promise<ConnectionRow[]>;
     close(ruleId: string, id: number): Promise<{ closed: boolean }>;
+    watch(watch: boolean): Promise<{ watching: boolean }>;
   };
   servers: {
     list(): Promise<SshServerEntry[]>;
@@ -107,6 +112,7 @@ export interface PortholeApi {
   on: {
     serversChanged(cb: (s: ApiEvents['servers-changed']) => void): Unsubscribe;
     hostKeyPrompt(cb: (p: ApiEvents['host-key-prompt']) => void): Unsubscribe;
+    connections(cb: (rows: ApiEvents['connections']) => void): Unsubscribe;
     ruleState(cb: (s: ApiEvents['rule-state']) => void): Unsubscribe;
     rulesChanged(cb: (r: ApiEvents['rules-changed']) => void): Unsubscribe;
     stats(cb: (b: ApiEvents['stats']) => void): Unsubscribe;

@@ -20,6 +20,7 @@ export const METHOD_INPUTS = {
   'logs.query': LogQuerySchema.optional(),
   'connections.list': ConnectionsQuerySchema.optional(),
   'connections.close': ConnectionCloseSchema,
+  'connections.watch': z.object({ watch: z.boolean() }).strict(),
   'servers.list': NoInput,
   'servers.create': SshServerInputSchema,
   'servers.update': SshServerInputSchema.extend({ id: RuleIdSchema }).strict(),
