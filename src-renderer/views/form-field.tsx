@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 
 interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'> {
   id: string;
@@ -27,11 +27,19 @@ export function FormField({ id, label, value, onValue, error, warning, hint, cla
         autoComplete="off"
         {...rest}
       />
-      {message && (
-        <p id={msgId} className={error ? 'field-error' : warning ? 'field-warning' : 'field-hint'} data-testid={error ? 'field-error' : warning ? 'field-warning' : undefined}>
-          {message}
-        </p>
-      )}
+      <FieldMessage id={msgId} error={error} warning={warning} hint={hint} />
     </div>
+  );
+}
+
+/** The line under a field: its error, else its warning, else its hint (tied to it by aria-describedby). */
+export function FieldMessage({ id, error, warning, hint }: { id: string; error?: string | undefined; warning?: string | undefined; hint?: ReactNode }) {
+  const message = error ?? warning ?? hint;
+  if (!message) return null;
+  const kind = error ? 'field-error' : warning ? 'field-warning' : 'field-hint';
+  return (
+    <p id={id} className={kind} data-testid={kind === 'field-hint' ? undefined : kind}>
+      {message}
+    </p>
   );
 }

@@ -1,4 +1,5 @@
 import type { ReactNode, SelectHTMLAttributes } from 'react';
+import { FieldMessage } from './form-field';
 
 interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id' | 'value' | 'onChange'> {
   id: string;
@@ -28,11 +29,7 @@ export function SelectField({ id, label, value, onValue, error, warning, hint, c
       >
         {children}
       </select>
-      {message && (
-        <p id={msgId} className={error ? 'field-error' : warning ? 'field-warning' : 'field-hint'} data-testid={error ? 'field-error' : warning ? 'field-warning' : undefined}>
-          {message}
-        </p>
-      )}
+      <FieldMessage id={msgId} error={error} warning={warning} hint={hint} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { TextareaHTMLAttributes } from 'react';
+import { FieldMessage } from './form-field';
 
 interface TextAreaFieldProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id' | 'value' | 'onChange'> {
   id: string;
@@ -27,11 +28,7 @@ export function TextAreaField({ id, label, value, onValue, error, hint, classNam
         rows={3}
         {...rest}
       />
-      {message && (
-        <p id={msgId} className={error ? 'field-error' : 'field-hint'} data-testid={error ? 'field-error' : undefined}>
-          {message}
-        </p>
-      )}
+      <FieldMessage id={msgId} error={error} hint={hint} />
     </div>
   );
 }
