@@ -14,6 +14,12 @@ import { ServiceError } from './service-error';
 import type { ServerRegistry } from './server-registry';
 import type { TunnelFactory } from './tunnel-factory';
 
+/** What a rule connects (everything but its name, notes, tags, group and on/off state): a change restarts it. */
+function wiring(rule: Rule): Omit<Rule, 'name' | 'notes' | 'tags' | 'group' | 'enabled' | 'autoStart'> {
+  const { name: _name, notes: _notes, tags: _tags, group: _group, enabled: _enabled, autoStart: _autoStart, ...rest } = rule;
+  return rest;
+}
+
 type ServiceEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
 
 export interface TunnelServiceOptions {
@@ -104,9 +110,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.persist(rule);
     runner.rule = rule;
     this.emit('rules-changed', this.store.list());
-    const { name: _a, notes: _b, tags: _c, group: _d, enabled: _e, autoStart: _f, ...wireBefore } = before;
-    const { name: _g, notes: _h, tags: _i, group: _j, enabled: _k, autoStart: _l, ...wireAfter } = rule;
-    const wiringChanged = JSON.stringify(wireBefore) !== JSON.stringify(wireAfter);
+    const wiringChanged = JSON.stringify(wiring(before)) !== JSON.stringify(wiring(rule));
     if (!rule.enabled) await runner.stop();
     else if (wiringChanged && runner.state !== 'stopped') {
       await runner.stop();
