@@ -11,6 +11,7 @@ const SEED_AGENTS = [
       { type: 'http', bind: { host: '127.0.0.1', port: 6688 }, remotePort: 17211 },
       { type: 'tcp', bind: { host: '127.0.0.1', port: 6689 }, remotePort: 17210 },
     ],
+    allowPorts: [],
   },
   {
     name: 'remote_client2',
@@ -18,8 +19,12 @@ const SEED_AGENTS = [
       { type: 'http', bind: { host: '127.0.0.1', port: 6678 }, remotePort: 17211 },
       { type: 'tcp', bind: { host: '127.0.0.1', port: 6679 }, remotePort: 17210 },
     ],
+    allowPorts: [],
   },
 ];
+const NO_TOKEN = (f: string) =>
+  `${f}: no "token": Porthole's relay requires a token for every agent and "remote_client1", "remote_client2" have none; set a shared "token" or one per agent before running it`;
+const FP = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
 
 describe('port-proxy server YAML', () => {
   it("reads the seed's server config (correctly indented) exactly", () => {
@@ -31,7 +36,7 @@ describe('port-proxy server YAML', () => {
       relays: [],
       exposes: [],
       relayServer: { bind: { host: '0.0.0.0', port: 9015 }, agents: SEED_AGENTS },
-      warnings: [`${f}: no "token": Porthole's relay requires a shared token per agent; set one before running it`],
+      warnings: [NO_TOKEN(f)],
     });
   });
 
@@ -40,6 +45,30 @@ describe('port-proxy server YAML', () => {
     const r = readPortProxyProfile(f);
     expect(r.relayServer).toEqual({ bind: { host: '0.0.0.0', port: 9015 }, agents: SEED_AGENTS });
     expect(r.warnings[0]).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6: not valid YAML: .*aligned to its first key`));
+    expect(r.warnings.slice(1)).toEqual([NO_TOKEN(f)]);
+  });
+
+  it("reads the seed's README pair as printed with tokens (shared, per agent) and allow_ports added", () => {
+    const f = fixture('port-proxy', 'seed-server-as-printed-token.yaml');
+    const r = readPortProxyProfile(f);
+    expectValid(r);
+    expect(r.relayServer).toEqual({
+      bind: { host: '0.0.0.0', port: 9015 },
+      token: 'shared-s3cret',
+      agents: [
+        { ...SEED_AGENTS[0]!, token: 'client1-s3cret', allowPorts: [{ from: 8080, to: 8080 }, { from: 20000, to: 20100 }] },
+        SEED_AGENTS[1],
+      ],
+    });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/:7: not valid YAML: .*aligned to its first key/);
+    const c = fixture('port-proxy', 'seed-client-as-printed-token.yaml');
+    const rc = readPortProxyProfile(c);
+    expectValid(rc);
+    expect(rc.relays).toEqual([
+      { ref: expect.stringMatching(/^relay-127-0-0-1-[0-9a-f]{8}$/), name: 'remote_client1 @ 127.0.0.1:9015', host: '127.0.0.1', port: 9015, token: 'client1-s3cret', agentName: 'remote_client1' },
+    ]);
+    expect(rc.warnings).toEqual([`${c}: the relay's own config decides which ports agent "remote_client1" exposes; no expose rules imported`]);
   });
 
   it('reads the Porthole extension (token, IPv6, flow maps, BOM, CRLF, tabs) with warnings for the rest', () => {
@@ -62,16 +91,18 @@ describe('port-proxy server YAML', () => {
             ports: [
               { type: 'tcp', bind: { host: '0.0.0.0', port: 2222 }, remotePort: 22 },
               { type: 'http', bind: { host: '::1', port: 8080 }, remotePort: 80 },
+              { type: 'udp', bind: { host: '0.0.0.0', port: 5353 }, remotePort: 53 },
             ],
+            allowPorts: [],
           },
-          { name: 'printer', ports: [] },
+          { name: 'printer', ports: [], allowPorts: [] },
         ],
         token: 's3cret-token',
+        tls: true,
       },
       warnings: [
         `${f}:5: unknown key "log_level" ignored`,
         `${f}:13: unknown key "comment" ignored`,
-        `${f}:14: type "udp" is not supported (tcp or http); this port is skipped`,
         `${f}:17: remote_name "nas" appears twice; this entry is skipped`,
         `${f}:19: remote_name "printer" has no port_list: nothing is exposed for it`,
       ],
@@ -83,10 +114,78 @@ describe('port-proxy server YAML', () => {
     const r = readPortProxyProfile(f);
     expect(r.relayServer!.bind).toEqual({ host: '0.0.0.0', port: 9015 });
     expect(r.relayServer!.agents).toEqual([
-      { name: 'a', ports: [{ type: 'tcp', bind: { host: '0.0.0.0', port: 7000 }, remotePort: 1 }] },
-      { name: 'b', ports: [] },
+      { name: 'a', ports: [{ type: 'tcp', bind: { host: '0.0.0.0', port: 7000 }, remotePort: 1 }], allowPorts: [] },
+      { name: 'b', ports: [], allowPorts: [] },
     ]);
     expect(r.warnings).toContain(`${f}:8: bind 127.0.0.1:7000 is already used by an earlier port; this port is skipped`);
+  });
+
+  it("reads Porthole's relay extension: public_host, metrics, per-agent token and allow_ports, udp ports", () => {
+    const f = fixture('port-proxy', 'relay-porthole.yaml');
+    const r = readPortProxyProfile(f);
+    expectValid(r);
+    expect(r).toEqual({
+      format: 'port-proxy-server',
+      relays: [],
+      exposes: [],
+      relayServer: {
+        bind: { host: '0.0.0.0', port: 9015 },
+        token: 'shared-s3cret',
+        tls: true,
+        publicHost: 'relay.example.com',
+        metrics: { host: '127.0.0.1', port: 9100 },
+        agents: [
+          {
+            name: 'nas',
+            token: 'nas-s3cret',
+            ports: [
+              { type: 'tcp', bind: { host: '0.0.0.0', port: 2222 }, remotePort: 22 },
+              { type: 'udp', bind: { host: '0.0.0.0', port: 5353 }, remotePort: 53 },
+              { type: 'udp', bind: { host: '0.0.0.0', port: 2222 }, remotePort: 2222 },
+            ],
+            allowPorts: [
+              { from: 8080, to: 8080 },
+              { from: 20000, to: 20100 },
+              { from: 30000, to: 30000 },
+            ],
+          },
+          { name: 'laptop', ports: [], allowPorts: [{ from: 40000, to: 40010 }] },
+        ],
+      },
+      warnings: [`${f}:15: remote_name "laptop" has no port_list: nothing is exposed for it until it asks`],
+    });
+  });
+
+  it('warns about tokens only when an agent has neither its own nor the shared one, naming it', () => {
+    const yaml = (shared: string, bTok: string) =>
+      `bind: 0.0.0.0:1\n${shared}proxy:\n  - remote_name: a\n    token: ta\n    port_list: []\n  - remote_name: b\n${bTok}    port_list: []\n`;
+    const noToken = (r: { warnings: string[] }) => r.warnings.filter((w) => w.includes('no "token"'));
+    expect(noToken(readPortProxyText(yaml('', '    token: tb\n'), 'x.yaml'))).toEqual([]);
+    expect(noToken(readPortProxyText(yaml('token: t\n', ''), 'x.yaml'))).toEqual([]);
+    expect(noToken(readPortProxyText(yaml('', ''), 'x.yaml'))).toEqual([
+      `x.yaml: no "token": Porthole's relay requires a token for every agent and "b" has none; set a shared "token" or one per agent before running it`,
+    ]);
+  });
+
+  it('keeps tokens and ports as written (YAML would read 0012 as the number 12)', () => {
+    const r = readPortProxyText('bind: 0.0.0.0:1\ntoken: 0012\nproxy:\n  - remote_name: a\n    token: 1e3\n', 'x.yaml');
+    expect(r.relayServer!.token).toBe('0012');
+    expect(r.relayServer!.agents[0]!.token).toBe('1e3');
+    expect(usageError(() => readPortProxyText('bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports: [0x50]\n', 'x.yaml'))).toBe(
+      'x.yaml:4: allow_ports "0x50": not a port (8080) or a range (20000-20100)',
+    );
+  });
+
+  it('accepts metrics on any loopback address and refuses the rest', () => {
+    for (const [m, host] of [['127.0.0.1:9100', '127.0.0.1'], ['127.8.9.10:9100', '127.8.9.10'], ['"[::1]:9100"', '::1'], ['localhost:9100', 'localhost']] as const) {
+      expect(readPortProxyText(`bind: 0.0.0.0:9015\nmetrics: ${m}\n`, 'x.yaml').relayServer!.metrics).toEqual({ host, port: 9100 });
+    }
+    for (const m of ['0.0.0.0:9100', '":9100"', '192.168.1.2:9100', '"[::]:9100"', 'metrics.example.com:9100']) {
+      expect(usageError(() => readPortProxyText(`bind: 0.0.0.0:9015\ntoken: t\nmetrics: ${m}\n`, 'x.yaml'))).toMatch(/^x\.yaml:3: metrics .*: metrics must listen on loopback/);
+    }
+    expect(usageError(() => readPortProxyText('bind: 0.0.0.0:9015\nmetrics: 127.0.0.1:9015\n', 'x.yaml'))).toBe(
+      'x.yaml:2: metrics 127.0.0.1:9015: the same port as bind 0.0.0.0:9015 — choose another port',
+    );
   });
 });
 
@@ -113,6 +212,47 @@ describe('port-proxy client YAML', () => {
       { ref: expect.stringMatching(/^relay-2001-db8-7-[0-9a-f]{8}$/), name: 'nas @ [2001:db8::7]:9015', host: '2001:db8::7', port: 9015, token: 's3cret-token', tls: true, agentName: 'nas' },
     ]);
     expect(r.warnings).toEqual([`${f}:6: unknown key "retry" ignored`, `${f}: the relay's own config decides which ports agent "nas" exposes; no expose rules imported`]);
+  });
+
+  it("reads Porthole's agent extension: fingerprint and the ports it asks for (expose)", () => {
+    const f = fixture('port-proxy', 'agent-porthole.yaml');
+    const r = readPortProxyProfile(f);
+    expectValid(r);
+    const ref = r.relays[0]!.ref;
+    expect(r).toEqual({
+      format: 'port-proxy-client',
+      relays: [
+        { ref: expect.stringMatching(/^relay-relay-example-com-[0-9a-f]{8}$/), name: 'nas @ relay.example.com:9015', host: 'relay.example.com', port: 9015, token: 'nas-s3cret', tls: true, agentName: 'nas', fingerprint: FP },
+      ],
+      exposes: [
+        { name: 'nas 8080 → 127.0.0.1:80', relayRef: ref, protocol: 'tcp', localHost: '127.0.0.1', localPort: 80, remotePort: 8080, kind: 'http' },
+        { name: 'ssh', relayRef: ref, protocol: 'tcp', localHost: '::1', localPort: 22, remotePort: 0 },
+        { name: 'nas 20053 → 192.168.1.5:53', relayRef: ref, protocol: 'udp', localHost: '192.168.1.5', localPort: 53, remotePort: 20053 },
+      ],
+      warnings: [],
+    });
+  });
+
+  it('normalises a fingerprint with or without colons, in any case, to AB:CD:… pairs', () => {
+    const read = (fp: string) => readPortProxyText(`name: a\nserver: h:1\nfingerprint: ${fp}\n`, 'x.yaml').relays[0]!.fingerprint;
+    expect(read(FP)).toBe(FP);
+    expect(read(FP.toLowerCase())).toBe(FP);
+    expect(read(FP.replace(/:/g, ''))).toBe(FP);
+    expect(read(`"  ${FP.replace(/:/g, '').toLowerCase()}  "`)).toBe(FP);
+    const digits = '1234567890'.repeat(7).slice(0, 64);
+    expect(read(digits)).toBe(digits.match(/../g)!.join(':'));
+  });
+
+  it('names a default expose "auto" when the relay picks the port, and skips a port asked for twice', () => {
+    const r = readPortProxyText('name: a\nserver: h:1\nexpose:\n  - {local: 3000, remote: 0}\n  - {local: 3001, remote: 9000}\n  - {local: 3002, remote: 9000}\n  - {local: 3003, remote: 9000, type: udp}\n', 'x.yaml');
+    expectValid(r);
+    expect(r.exposes.map((e) => [e.name, e.protocol, e.remotePort])).toEqual([
+      ['a auto → 127.0.0.1:3000', 'tcp', 0],
+      ['a 9000 → 127.0.0.1:3001', 'tcp', 9000],
+      ['a 9000 → 127.0.0.1:3003', 'udp', 9000],
+    ]);
+    expect(r.warnings).toEqual(['x.yaml:6: remote tcp port 9000 is already requested by an earlier entry; this one is skipped']);
+    expect(readPortProxyText('name: a\nserver: h:1\nexpose: []\n', 'x.yaml').warnings).toEqual([]);
   });
 
   it('gives the same ref for the same relay and agent, another for another agent', () => {
@@ -144,6 +284,29 @@ describe('port-proxy: bad input', () => {
     ['name: [1, 2]\nserver: h:1\n', /^x\.yaml:1: name: expected a value/],
     ['server: h:1\n', /^x\.yaml: client config: missing "name"/],
     ['name: a\nserver: h:1\ntls: "yes"\n', /^x\.yaml:3: tls: expected true or false/],
+    ['bind: 0.0.0.0:1\ntoken: ""\n', /^x\.yaml:2: token: empty token$/],
+    ['bind: 0.0.0.0:1\npublic_host: "not a host"\n', /^x\.yaml:2: public_host: not a valid host name/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports:\n      - 8080\n      - "20100-20000"\n', /^x\.yaml:6: allow_ports "20100-20000": 20100 is greater than 20000; write the lower port first$/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports: [1, 2,\n      70000]\n', /^x\.yaml:5: allow_ports "70000": port 70000 is out of range/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports:\n      - 0-10\n', /^x\.yaml:5: allow_ports "0-10": port 0 is out of range/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports:\n      - http\n', /^x\.yaml:5: allow_ports "http": not a port \(8080\) or a range/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports:\n      - {from: 1}\n', /^x\.yaml:5: allow_ports: expected a value, found a table/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports: 8080\n', /^x\.yaml:4: allow_ports: expected a list of ports/],
+    ['name: a\nserver: h:1\nfingerprint: AB:CD\n', /^x\.yaml:3: fingerprint "AB:CD": 4 hex digits, a SHA-256 fingerprint has 64/],
+    [`name: a\nserver: h:1\nfingerprint: ${'ab'.repeat(20)}\n`, /^x\.yaml:3: fingerprint "a[ab]+": 40 hex digits, a SHA-256 fingerprint has 64/],
+    [`name: a\nserver: h:1\nfingerprint: ${'ab'.repeat(33)}\n`, /^x\.yaml:3: fingerprint "a[ab]+": 66 hex digits/],
+    [`name: a\nserver: h:1\nfingerprint: ${'zz'.repeat(32)}\n`, /^x\.yaml:3: fingerprint "z+": not a SHA-256 fingerprint/],
+    [`name: a\nserver: h:1\nfingerprint: ${FP.slice(1)}A\n`, /^x\.yaml:3: fingerprint .*: colons go between pairs of hex digits/],
+    ['name: a\nserver: h:1\nexpose:\n  - local: 80\n    remote: 8080\n    type: sctp\n', /^x\.yaml:6: type "sctp" is not supported \(tcp, http or udp\)$/],
+    ['name: a\nserver: h:1\nexpose:\n  - local: "::1:80"\n    remote: 1\n', /^x\.yaml:4: local: "::1:80": put an IPv6 address in brackets/],
+    ['name: a\nserver: h:1\nexpose:\n  - local: 80\n    remote: 70000\n', /^x\.yaml:5: remote "70000": not a port number \(1–65535, or 0/],
+    ['name: a\nserver: h:1\nexpose:\n  - local: 80\n', /^x\.yaml:4: expose entry: missing "remote"/],
+    ['name: a\nserver: h:1\nexpose:\n  - remote: 80\n', /^x\.yaml:4: expose entry: missing "local"/],
+    ['name: a\nserver: h:1\nexpose:\n  - 80\n', /^x\.yaml:4: expose: each entry is \{ local, remote, type\?, name\? \}, found number 80/],
+    ['name: a\nserver: h:1\nexpose: {local: 80}\n', /^x\.yaml:3: expose: expected a list of/],
+    ['name: a\nserver: h:1\nexpose:\n  - {local: 80, remote: 1}\n  -\n', /^x\.yaml:5: expose: each entry is .*, found null/],
+    ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports:\n      -\n', /^x\.yaml:5: allow_ports: expected a value, found null/],
+    ['name: a\nserver: h:1\nexpose:\n  - {local: 80, remote: 1, name: ""}\n', /^x\.yaml:4: expose entry name: empty name/],
   ];
   it.each(cases)('%j → UsageError', (text, re) => {
     expect(usageError(() => readPortProxyText(text, 'x.yaml'))).toMatch(re);
@@ -183,8 +346,8 @@ describe('realignItemKeys', () => {
 });
 
 describe('port-proxy: fuzz', () => {
-  const sources = ['server.yaml', 'seed-server-as-printed.yaml', 'server-porthole.yaml', 'client-porthole.yaml'].map((n) => readFileSync(fixture('port-proxy', n), 'utf8'));
-  it('300 mutations: a valid result or a UsageError, nothing else', () => {
+  const sources = ['server.yaml', 'seed-server-as-printed.yaml', 'server-porthole.yaml', 'client-porthole.yaml', 'relay-porthole.yaml', 'agent-porthole.yaml', 'seed-server-as-printed-token.yaml'].map((n) => readFileSync(fixture('port-proxy', n), 'utf8'));
+  it('525 mutations: a valid result or a UsageError, nothing else', () => {
     for (const [i, m] of sources.flatMap((s, k) => mutations(s, 1000 + k, 75)).entries()) {
       expectReturnsOrUsageError(() => readPortProxyText(m, `fuzz-${i}.yaml`), m);
     }

@@ -1,16 +1,23 @@
 import { Alias, type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { formatHostPort, isLoopbackHost, listenEndpointsCollide } from '../../src-shared/format/address';
+import { HostSchema } from '../../src-shared/model/primitives';
 import { UsageError } from '../headless/args';
 import {
   describe,
   hostPortOrThrow,
+  type ImportedExpose,
+  ImportedExposeSchema,
   type ImportedRelay,
   type ImportedRelayServerConfig,
   ImportedRelayServerConfigSchema,
   ImportedRelaySchema,
   type ImportResult,
+  normalizeFingerprint,
   normalizeProfileText,
+  parsePortRange,
   readProfileText,
   relayRef,
+  TokenSchema,
   truncateName,
   validated,
 } from './relay-import';
@@ -18,7 +25,10 @@ import {
 // Imports sidgwick/port-proxy's YAML configs (shared/seeds/002): the proxy server's
 // (`bind`, `proxy[].remote_name`, `proxy[].port_list[].type/bind/remote`) as a relay server config,
 // and the remote server's (`name`, `server`) as one relay with the agent name it announces.
-// Porthole's relay extends the server shape with `token` (and `tls`) keys; both are read here.
+// These are also the config files of Porthole's own relay (`porthole relay --config`) and agent
+// (`porthole agent --config`), which extend both shapes: the server with `token`, `tls`,
+// `public_host`, `metrics` and per-agent `token`/`allow_ports` (and udp ports); the client with
+// `token`, `tls`, `fingerprint` and `expose` (ports the agent asks the relay for itself).
 //
 // The seed's README prints its YAML with the keys under each `- ` item indented two columns too
 // far, which is not valid YAML. When strict parsing fails, the reader retries once with those
@@ -26,10 +36,17 @@ import {
 
 const WHAT = 'a port-proxy YAML config';
 const MAX_ALIASES = 100;
-const SERVER_KEYS = new Set(['bind', 'proxy', 'token', 'tls']);
-const CLIENT_KEYS = new Set(['name', 'server', 'token', 'tls']);
+const SERVER_KEYS = ['bind', 'proxy', 'token', 'tls', 'public_host', 'metrics'];
+const AGENT_KEYS = ['remote_name', 'port_list', 'token', 'allow_ports'];
+const PORT_KEYS = ['type', 'bind', 'remote'];
+const CLIENT_KEYS = ['name', 'server', 'token', 'tls', 'fingerprint', 'expose'];
+const EXPOSE_KEYS = ['name', 'local', 'remote', 'type'];
+const PORT_TYPES = ['tcp', 'http', 'udp'] as const;
 
 export type PortProxyKind = 'server' | 'client';
+type PortType = (typeof PORT_TYPES)[number];
+type Entry = { key: string; keyNode: Node; value: Node | null };
+type Agent = ImportedRelayServerConfig['agents'][number];
 
 export function readPortProxyProfile(file: string): ImportResult {
   return readPortProxyText(readProfileText(file, WHAT), file);
@@ -42,153 +59,304 @@ export function readPortProxyText(raw: string, file: string): ImportResult {
   const { doc, lc } = parseYaml(text, file, warnings);
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) throw new UsageError(`${file}: the file is empty — not ${WHAT}`);
-  const lineOf = (n: Node | null | undefined): number => (n?.range ? lc.linePos(n.range[0]).line : 1);
-  const at = (n: Node | null | undefined) => `${file}:${lineOf(n)}`;
-  if (!isMap(root)) throw new UsageError(`${at(root)}: expected a mapping of keys (bind/proxy or name/server), found ${describe(root.toJSON())}`);
+  const y = new YamlReader(doc, lc, file, root, warnings);
+  if (!isMap(root)) throw new UsageError(`${y.at(root)}: expected a mapping of keys (bind/proxy or name/server), found ${describe(root.toJSON())}`);
 
-  const resolve = (n: unknown): Node | null => {
-    let cur = n;
-    for (let i = 0; cur instanceof Alias && i < MAX_ALIASES; i++) cur = cur.resolve(doc) ?? null;
-    return (cur as Node | null) ?? null;
-  };
-  const entries = (m: YAMLMap): Array<{ key: string; keyNode: Node; value: Node | null }> =>
-    m.items.map((p) => {
-      const k = resolve(p.key);
-      const key = isScalar(k) ? String(k.value) : '';
-      return { key, keyNode: (k ?? root) as Node, value: resolve(p.value) };
-    });
-  const scalarText = (n: Node | null, where: Node, field: string): string => {
-    if (!isScalar(n) || n.value === null || typeof n.value === 'object') throw new UsageError(`${at(n ?? where)}: ${field}: expected a value, found ${describe(n?.toJSON() ?? null)}`);
-    return String(n.value);
-  };
-  const boolValue = (n: Node | null, where: Node, field: string): boolean => {
-    if (!isScalar(n) || typeof n.value !== 'boolean') throw new UsageError(`${at(n ?? where)}: ${field}: expected true or false, found ${describe(n?.toJSON() ?? null)}`);
-    return n.value;
-  };
-  const addr = (n: Node | null, where: Node, field: string, defaultHost?: string): { host: string; port: number } => {
-    let s = scalarText(n, where, field).trim();
-    // Go's net.Listen(":9015") listens on every interface.
-    if (/^:\d+$/.test(s)) s = `0.0.0.0${s}`;
-    return hostPortOrThrow(at(n), field, s, defaultHost);
-  };
-
-  const top = entries(root);
+  const top = y.entries(root);
   const keys = new Set(top.map((e) => e.key));
   const kind: PortProxyKind | undefined = keys.has('proxy') || keys.has('bind') ? 'server' : keys.has('name') || keys.has('server') ? 'client' : undefined;
   if (kind === undefined) throw new UsageError(`${file}: neither a port-proxy server config (bind, proxy) nor a client config (name, server)`);
-  const known = kind === 'server' ? SERVER_KEYS : CLIENT_KEYS;
-  for (const e of top) if (!known.has(e.key)) warnings.push(`${at(e.keyNode)}: unknown key "${e.key}" ignored`);
-  const get = (k: string) => top.find((e) => e.key === k);
+  y.warnUnknown(top, kind === 'server' ? SERVER_KEYS : CLIENT_KEYS);
+  return kind === 'client' ? readClient(y, top) : readServer(y, top);
+}
 
-  if (kind === 'client') {
-    const name = get('name');
-    const server = get('server');
-    if (!name) throw new UsageError(`${file}: client config: missing "name" (the name this agent announces to the relay)`);
-    if (!server) throw new UsageError(`${file}: client config: missing "server" (the relay's HOST:PORT)`);
-    const agentName = scalarText(name.value, name.keyNode, 'name').trim();
-    const ep = addr(server.value, server.keyNode, 'server');
-    const tokenE = get('token');
-    const tlsE = get('tls');
-    const token = tokenE ? scalarText(tokenE.value, tokenE.keyNode, 'token') : undefined;
-    const tls = tlsE ? boolValue(tlsE.value, tlsE.keyNode, 'tls') : undefined;
-    const relay: ImportedRelay = validated(
-      ImportedRelaySchema,
-      {
-        ref: relayRef('port-proxy', ep.host, ep.port, agentName),
-        name: truncateName(`${agentName} @ ${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`),
-        host: ep.host,
-        port: ep.port,
-        ...(token !== undefined ? { token } : {}),
-        ...(tls !== undefined ? { tls } : {}),
-        agentName,
-      },
-      at(name.keyNode),
-      'client config',
-    );
+/** Node access with `file:line` messages; every failure is a UsageError. */
+class YamlReader {
+  constructor(
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+    readonly file: string,
+    private readonly root: Node,
+    readonly warnings: string[],
+  ) {}
+
+  at(n: Node | null | undefined): string {
+    return `${this.file}:${n?.range ? this.lc.linePos(n.range[0]).line : 1}`;
+  }
+
+  resolve(n: unknown): Node | null {
+    let cur = n;
+    for (let i = 0; cur instanceof Alias && i < MAX_ALIASES; i++) cur = cur.resolve(this.doc) ?? null;
+    return (cur as Node | null) ?? null;
+  }
+
+  entries(m: YAMLMap): Entry[] {
+    return m.items.map((p) => {
+      const k = this.resolve(p.key);
+      return { key: isScalar(k) ? String(k.value) : '', keyNode: (k ?? this.root) as Node, value: this.resolve(p.value) };
+    });
+  }
+
+  warnUnknown(list: Entry[], known: readonly string[]): void {
+    for (const e of list) if (!known.includes(e.key)) this.warnings.push(`${this.at(e.keyNode)}: unknown key "${e.key}" ignored`);
+  }
+
+  /** A scalar as written: `token: 0012` stays "0012" (YAML would read the number 12). */
+  text(e: Entry, field = e.key): string {
+    const n = e.value;
+    if (!isScalar(n) || n.value === null || typeof n.value === 'object') throw new UsageError(`${this.at(n ?? e.keyNode)}: ${field}: expected a value, found ${describe(n?.toJSON() ?? null)}`);
+    return typeof n.value === 'string' ? n.value : (n.source ?? String(n.value));
+  }
+
+  bool(e: Entry): boolean {
+    const n = e.value;
+    if (!isScalar(n) || typeof n.value !== 'boolean') throw new UsageError(`${this.at(n ?? e.keyNode)}: ${e.key}: expected true or false, found ${describe(n?.toJSON() ?? null)}`);
+    return n.value;
+  }
+
+  token(e: Entry): string {
+    return validated(TokenSchema, this.text(e), this.at(e.value), e.key);
+  }
+
+  addr(e: Entry, defaultHost?: string): { host: string; port: number } {
+    let s = this.text(e).trim();
+    // Go's net.Listen(":9015") listens on every interface.
+    if (/^:\d+$/.test(s)) s = `0.0.0.0${s}`;
+    return hostPortOrThrow(this.at(e.value), e.key, s, defaultHost);
+  }
+
+  portType(e: Entry): string {
+    return this.text(e).trim().toLowerCase();
+  }
+
+  /** A list value (null → empty), or a UsageError naming the expected item shape. */
+  list(e: Entry, shape: string): Entry[] {
+    const seq = e.value;
+    if (seq === null) return [];
+    if (!isSeq(seq)) throw new UsageError(`${this.at(seq)}: ${e.key}: expected a list of ${shape}, found ${describe(seq.toJSON())}`);
+    // An empty item (`- `) is reported at the list's line.
+    return seq.items.map((i) => ({ key: e.key, keyNode: seq, value: this.resolve(i) }));
+  }
+
+  map(item: Entry, shape: string): Entry[] {
+    const n = item.value;
+    if (!isMap(n)) throw new UsageError(`${this.at(n ?? item.keyNode)}: ${item.key}: each entry is ${shape}, found ${describe(n?.toJSON() ?? null)}`);
+    return this.entries(n);
+  }
+}
+
+const find = (list: Entry[], key: string) => list.find((e) => e.key === key);
+
+function readClient(y: YamlReader, top: Entry[]): ImportResult {
+  const { file, warnings } = y;
+  const nameE = find(top, 'name');
+  const serverE = find(top, 'server');
+  if (!nameE) throw new UsageError(`${file}: client config: missing "name" (the name this agent announces to the relay)`);
+  if (!serverE) throw new UsageError(`${file}: client config: missing "server" (the relay's HOST:PORT)`);
+  const agentName = y.text(nameE).trim();
+  const ep = y.addr(serverE);
+  const tokenE = find(top, 'token');
+  const tlsE = find(top, 'tls');
+  const fpE = find(top, 'fingerprint');
+  const token = tokenE ? y.token(tokenE) : undefined;
+  const tls = tlsE ? y.bool(tlsE) : undefined;
+  let fingerprint: string | undefined;
+  if (fpE) {
+    const raw = y.text(fpE).trim();
+    fingerprint = normalizeFingerprint(raw);
+    if (fingerprint === undefined) {
+      const hex = raw.replace(/:/g, '');
+      const why = !/^[0-9A-Fa-f]+$/.test(hex)
+        ? 'not a SHA-256 fingerprint'
+        : hex.length === 64
+          ? 'colons go between pairs of hex digits'
+          : `${hex.length} hex digits, a SHA-256 fingerprint has 64`;
+      throw new UsageError(`${y.at(fpE.value)}: fingerprint "${raw}": ${why} — write 64 hex digits, with or without colons (AB:CD:…)`);
+    }
+    if (tls === false) warnings.push(`${y.at(fpE.keyNode)}: fingerprint is set but tls is false; the pin is not used`);
+  }
+  const host = ep.host;
+  const relay: ImportedRelay = validated(
+    ImportedRelaySchema,
+    {
+      ref: relayRef('port-proxy', host, ep.port, agentName),
+      name: truncateName(`${agentName} @ ${formatHostPort(host, ep.port)}`),
+      host,
+      port: ep.port,
+      ...(token !== undefined ? { token } : {}),
+      ...(tls !== undefined ? { tls } : {}),
+      agentName,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+    },
+    y.at(nameE.keyNode),
+    'client config',
+  );
+  const exposeE = find(top, 'expose');
+  if (!exposeE) {
     warnings.push(`${file}: the relay's own config decides which ports agent "${agentName}" exposes; no expose rules imported`);
     return { format: 'port-proxy-client', relays: [relay], exposes: [], warnings };
   }
+  return { format: 'port-proxy-client', relays: [relay], exposes: readExposes(y, exposeE, agentName, relay.ref), warnings };
+}
 
-  const bindE = get('bind');
-  if (!bindE) throw new UsageError(`${file}: server config: missing "bind" (the HOST:PORT the relay listens on for agents)`);
-  const bind = addr(bindE.value, bindE.keyNode, 'bind');
-  const tokenE = get('token');
-  const token = tokenE ? scalarText(tokenE.value, tokenE.keyNode, 'token') : undefined;
-  const tlsE = get('tls');
-  if (tlsE) {
-    const tls = boolValue(tlsE.value, tlsE.keyNode, 'tls');
-    if (!tls) warnings.push(`${at(tlsE.keyNode)}: tls: false — Porthole's relay speaks plain TCP only with its explicit insecure flag`);
+function readExposes(y: YamlReader, exposeE: Entry, agentName: string, ref: string): ImportedExpose[] {
+  const shape = '{ local, remote, type?, name? }';
+  const exposes: ImportedExpose[] = [];
+  const requested = new Set<string>();
+  for (const item of y.list(exposeE, shape)) {
+    const ie = y.map(item, shape);
+    y.warnUnknown(ie, EXPOSE_KEYS);
+    const localE = find(ie, 'local');
+    const remoteE = find(ie, 'remote');
+    if (!localE) throw new UsageError(`${y.at(item.value)}: expose entry: missing "local" (the HOST:PORT or PORT on this machine)`);
+    if (!remoteE) throw new UsageError(`${y.at(item.value)}: expose entry: missing "remote" (the relay's public port, or 0 to let the relay pick one)`);
+    const local = hostPortOrThrow(y.at(localE.value), 'local', y.text(localE).trim(), '127.0.0.1');
+    const remoteText = y.text(remoteE).trim();
+    if (!/^\d{1,5}$/.test(remoteText) || Number(remoteText) > 65535) {
+      throw new UsageError(`${y.at(remoteE.value)}: remote "${remoteText}": not a port number (1–65535, or 0 to let the relay pick one)`);
+    }
+    const remotePort = Number(remoteText);
+    const typeE = find(ie, 'type');
+    const type = typeE ? y.portType(typeE) : 'tcp';
+    if (!isPortType(type)) throw new UsageError(`${y.at(typeE?.value)}: type "${type}" is not supported (tcp, http or udp)`);
+    const protocol = type === 'udp' ? 'udp' : 'tcp';
+    if (remotePort !== 0) {
+      if (requested.has(`${protocol}/${remotePort}`)) {
+        y.warnings.push(`${y.at(remoteE.keyNode)}: remote ${protocol} port ${remotePort} is already requested by an earlier entry; this one is skipped`);
+        continue;
+      }
+      requested.add(`${protocol}/${remotePort}`);
+    }
+    const nameE = find(ie, 'name');
+    const draft = {
+      name: nameE ? y.text(nameE).trim() : truncateName(`${agentName} ${remotePort || 'auto'} → ${formatHostPort(local.host, local.port)}`),
+      relayRef: ref,
+      protocol,
+      localHost: local.host,
+      localPort: local.port,
+      remotePort,
+      ...(type === 'http' ? { kind: 'http' } : {}),
+    };
+    exposes.push(validated(ImportedExposeSchema, draft, y.at(item.value), 'expose entry'));
   }
-  const agents: ImportedRelayServerConfig['agents'] = [];
-  const proxyE = get('proxy');
-  const proxyNode = proxyE?.value ?? null;
-  if (!proxyE || proxyNode === null) {
-    warnings.push(`${file}: no "proxy" entries: the relay exposes nothing`);
-  } else if (!isSeq(proxyNode)) {
-    throw new UsageError(`${at(proxyNode)}: proxy: expected a list of { remote_name, port_list }, found ${describe(proxyNode.toJSON())}`);
-  } else {
+  return exposes;
+}
+
+function isPortType(t: string): t is PortType {
+  return (PORT_TYPES as readonly string[]).includes(t);
+}
+
+function readServer(y: YamlReader, top: Entry[]): ImportResult {
+  const { file, warnings } = y;
+  const bindE = find(top, 'bind');
+  if (!bindE) throw new UsageError(`${file}: server config: missing "bind" (the HOST:PORT the relay listens on for agents)`);
+  const bind = y.addr(bindE);
+  const tokenE = find(top, 'token');
+  const token = tokenE ? y.token(tokenE) : undefined;
+  const tlsE = find(top, 'tls');
+  const tls = tlsE ? y.bool(tlsE) : undefined;
+  if (tlsE && tls === false) warnings.push(`${y.at(tlsE.keyNode)}: tls: false — Porthole's relay speaks plain TCP only with its explicit insecure flag`);
+  const publicE = find(top, 'public_host');
+  const publicHost = publicE ? validated(HostSchema, y.text(publicE).trim().replace(/^\[(.*)\]$/, '$1'), y.at(publicE.value), 'public_host') : undefined;
+  const metricsE = find(top, 'metrics');
+  const metrics = metricsE ? y.addr(metricsE) : undefined;
+  if (metricsE && metrics) {
+    const where = `${y.at(metricsE.value)}: metrics ${formatHostPort(metrics.host, metrics.port)}`;
+    if (!isLoopbackHost(metrics.host)) throw new UsageError(`${where}: metrics must listen on loopback (127.0.0.0/8, ::1 or localhost) — the endpoint has no authentication`);
+    if (listenEndpointsCollide(metrics, bind)) throw new UsageError(`${where}: the same port as bind ${formatHostPort(bind.host, bind.port)} — choose another port`);
+  }
+
+  const agents: Agent[] = [];
+  const proxyE = find(top, 'proxy');
+  if (!proxyE || proxyE.value === null) warnings.push(`${file}: no "proxy" entries: the relay exposes nothing`);
+  else {
     const names = new Set<string>();
-    const publicBinds = new Map<string, string>();
-    for (const itemRaw of proxyNode.items) {
-      const item = resolve(itemRaw);
-      if (!isMap(item)) throw new UsageError(`${at(item ?? proxyNode)}: proxy: each entry is { remote_name, port_list }, found ${describe(item?.toJSON() ?? null)}`);
-      const ie = entries(item);
-      for (const e of ie) if (e.key !== 'remote_name' && e.key !== 'port_list') warnings.push(`${at(e.keyNode)}: unknown key "${e.key}" ignored`);
-      const nameE = ie.find((e) => e.key === 'remote_name');
-      if (!nameE) throw new UsageError(`${at(item)}: proxy entry: missing "remote_name"`);
-      const name = scalarText(nameE.value, nameE.keyNode, 'remote_name').trim();
+    const publicBinds: Array<{ family: 'tcp' | 'udp'; host: string; port: number }> = [];
+    for (const item of y.list(proxyE, '{ remote_name, port_list }')) {
+      const ie = y.map(item, '{ remote_name, port_list }');
+      y.warnUnknown(ie, AGENT_KEYS);
+      const nameE = find(ie, 'remote_name');
+      if (!nameE) throw new UsageError(`${y.at(item.value)}: proxy entry: missing "remote_name"`);
+      const name = y.text(nameE).trim();
       if (names.has(name)) {
-        warnings.push(`${at(nameE.keyNode)}: remote_name "${name}" appears twice; this entry is skipped`);
+        warnings.push(`${y.at(nameE.keyNode)}: remote_name "${name}" appears twice; this entry is skipped`);
         continue;
       }
       names.add(name);
-      const ports: ImportedRelayServerConfig['agents'][number]['ports'] = [];
-      const listE = ie.find((e) => e.key === 'port_list');
-      const list = listE?.value ?? null;
-      if (!listE || list === null) warnings.push(`${at(nameE.keyNode)}: remote_name "${name}" has no port_list: nothing is exposed for it`);
-      else if (!isSeq(list)) throw new UsageError(`${at(list)}: port_list: expected a list of { type, bind, remote }, found ${describe(list.toJSON())}`);
-      else {
-        for (const pRaw of list.items) {
-          const p = resolve(pRaw);
-          if (!isMap(p)) throw new UsageError(`${at(p ?? list)}: port_list: each entry is { type, bind, remote }, found ${describe(p?.toJSON() ?? null)}`);
-          const pe = entries(p);
-          for (const e of pe) if (!['type', 'bind', 'remote'].includes(e.key)) warnings.push(`${at(e.keyNode)}: unknown key "${e.key}" ignored`);
-          const typeE = pe.find((e) => e.key === 'type');
-          const bE = pe.find((e) => e.key === 'bind');
-          const rE = pe.find((e) => e.key === 'remote');
-          if (!bE) throw new UsageError(`${at(p)}: port_list entry: missing "bind" (the relay's public HOST:PORT)`);
-          if (!rE) throw new UsageError(`${at(p)}: port_list entry: missing "remote" (the port on the agent's machine)`);
-          let type: 'tcp' | 'http' = 'tcp';
-          if (!typeE) warnings.push(`${at(p)}: port_list entry has no "type"; read as tcp`);
-          else {
-            const t = scalarText(typeE.value, typeE.keyNode, 'type').trim().toLowerCase();
-            if (t !== 'tcp' && t !== 'http') {
-              warnings.push(`${at(typeE.keyNode)}: type "${t}" is not supported (tcp or http); this port is skipped`);
-              continue;
-            }
-            type = t;
-          }
-          const b = addr(bE.value, bE.keyNode, 'bind');
-          const remoteText = scalarText(rE.value, rE.keyNode, 'remote').trim();
-          if (!/^\d{1,5}$/.test(remoteText) || Number(remoteText) < 1 || Number(remoteText) > 65535) {
-            throw new UsageError(`${at(rE.value ?? rE.keyNode)}: remote "${remoteText}": not a port number (1–65535)`);
-          }
-          const slot = `${b.host === '0.0.0.0' || b.host === '::' ? '*' : b.host}:${b.port}`;
-          const clash = publicBinds.get(`${b.port}`);
-          if (clash !== undefined && (clash === slot || clash.startsWith('*:') || slot.startsWith('*:'))) {
-            warnings.push(`${at(bE.keyNode)}: bind ${bE.value?.toString() ?? ''} is already used by an earlier port; this port is skipped`);
-            continue;
-          }
-          publicBinds.set(`${b.port}`, slot);
-          ports.push({ type, bind: b, remotePort: Number(remoteText) });
-        }
-      }
-      agents.push({ name, ports });
+      const agentTokenE = find(ie, 'token');
+      const agentToken = agentTokenE ? y.token(agentTokenE) : undefined;
+      const allowE = find(ie, 'allow_ports');
+      const allowPorts = allowE ? readAllowPorts(y, allowE) : [];
+      const listE = find(ie, 'port_list');
+      if (!listE || listE.value === null) warnings.push(`${y.at(nameE.keyNode)}: remote_name "${name}" has no port_list: nothing is exposed for it${allowPorts.length > 0 ? ' until it asks' : ''}`);
+      const ports = listE ? readPortList(y, listE, publicBinds) : [];
+      agents.push({ name, ...(agentToken !== undefined ? { token: agentToken } : {}), ports, allowPorts });
     }
   }
-  const relayServer = validated(ImportedRelayServerConfigSchema, { bind, agents, ...(token !== undefined ? { token } : {}) }, file, 'server config');
-  if (token === undefined) warnings.push(`${file}: no "token": Porthole's relay requires a shared token per agent; set one before running it`);
+  const draft = {
+    bind,
+    ...(token !== undefined ? { token } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+    ...(publicHost !== undefined ? { publicHost } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
+    agents,
+  };
+  const relayServer = validated(ImportedRelayServerConfigSchema, draft, file, 'server config');
+  const tokenless = agents.filter((a) => a.token === undefined).map((a) => `"${a.name}"`);
+  if (token === undefined && tokenless.length > 0) {
+    const names = tokenless.length > 5 ? `${tokenless.slice(0, 5).join(', ')} and ${tokenless.length - 5} more` : tokenless.join(', ');
+    warnings.push(
+      `${file}: no "token": Porthole's relay requires a token for every agent and ${names} ${tokenless.length === 1 ? 'has' : 'have'} none; set a shared "token" or one per agent before running it`,
+    );
+  }
   return { format: 'port-proxy-server', relays: [], exposes: [], relayServer, warnings };
+}
+
+function readPortList(y: YamlReader, listE: Entry, publicBinds: Array<{ family: 'tcp' | 'udp'; host: string; port: number }>): Agent['ports'] {
+  const shape = '{ type, bind, remote }';
+  const ports: Agent['ports'] = [];
+  for (const p of y.list(listE, shape)) {
+    const pe = y.map(p, shape);
+    y.warnUnknown(pe, PORT_KEYS);
+    const typeE = find(pe, 'type');
+    const bE = find(pe, 'bind');
+    const rE = find(pe, 'remote');
+    if (!bE) throw new UsageError(`${y.at(p.value)}: port_list entry: missing "bind" (the relay's public HOST:PORT)`);
+    if (!rE) throw new UsageError(`${y.at(p.value)}: port_list entry: missing "remote" (the port on the agent's machine)`);
+    let type: PortType = 'tcp';
+    if (!typeE) y.warnings.push(`${y.at(p.value)}: port_list entry has no "type"; read as tcp`);
+    else {
+      const t = y.portType(typeE);
+      if (!isPortType(t)) {
+        y.warnings.push(`${y.at(typeE.keyNode)}: type "${t}" is not supported (tcp, http or udp); this port is skipped`);
+        continue;
+      }
+      type = t;
+    }
+    const b = y.addr(bE);
+    const remoteText = y.text(rE).trim();
+    if (!/^\d{1,5}$/.test(remoteText) || Number(remoteText) < 1 || Number(remoteText) > 65535) {
+      throw new UsageError(`${y.at(rE.value ?? rE.keyNode)}: remote "${remoteText}": not a port number (1–65535)`);
+    }
+    // tcp and http share the TCP port space; udp has its own.
+    const family = type === 'udp' ? 'udp' : 'tcp';
+    if (publicBinds.some((o) => o.family === family && listenEndpointsCollide(o, b))) {
+      y.warnings.push(`${y.at(bE.keyNode)}: bind ${bE.value?.toString() ?? ''} is already used by an earlier port; this port is skipped`);
+      continue;
+    }
+    publicBinds.push({ family, ...b });
+    ports.push({ type, bind: b, remotePort: Number(remoteText) });
+  }
+  return ports;
+}
+
+function readAllowPorts(y: YamlReader, allowE: Entry): Agent['allowPorts'] {
+  return y.list(allowE, 'ports (8080) or ranges ("20000-20100")').map((e) => {
+    const s = y.text(e).trim();
+    const r = parsePortRange(s);
+    if (!r.ok) throw new UsageError(`${y.at(e.value)}: allow_ports "${s}": ${r.error}`);
+    return r.value;
+  });
 }
 
 function parseYaml(text: string, file: string, warnings: string[]): { doc: Document; lc: LineCounter } {
@@ -220,7 +388,7 @@ function parseYaml(text: string, file: string, warnings: string[]): { doc: Docum
 
 function looksLikePortProxy(doc: Document): boolean {
   const js: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  return typeof js === 'object' && js !== null && ('proxy' in js || 'bind' in js);
+  return typeof js === 'object' && js !== null && ('proxy' in js || 'bind' in js || 'expose' in js);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseHostPort } from '../../src-shared/format/address';
+import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
 import { HostSchema, PortSchema } from '../../src-shared/model/primitives';
 import { UsageError } from '../headless/args';
 
@@ -20,6 +20,8 @@ export interface ImportedRelay {
   tls?: boolean;
   /** port-proxy client: the name this agent announces to the relay. */
   agentName?: string;
+  /** The relay certificate's SHA-256 to pin, as Node's `cert.fingerprint256` prints it ("AB:CD:…"). */
+  fingerprint?: string;
 }
 
 export interface ImportedExpose {
@@ -36,9 +38,21 @@ export interface ImportedExpose {
 
 export interface ImportedRelayServerConfig {
   bind: { host: string; port: number };
-  agents: Array<{ name: string; ports: Array<{ type: 'tcp' | 'http'; bind: { host: string; port: number }; remotePort: number }> }>;
-  /** Secret. */
+  /** Secret: the shared token for agents without their own. */
   token?: string;
+  tls?: boolean;
+  /** Where ports that agents request themselves are opened (absent: the consumer uses 127.0.0.1). */
+  publicHost?: string;
+  /** Opt-in Prometheus endpoint; always on loopback. */
+  metrics?: { host: string; port: number };
+  agents: Array<{
+    name: string;
+    /** Secret. */
+    token?: string;
+    ports: Array<{ type: 'tcp' | 'http' | 'udp'; bind: { host: string; port: number }; remotePort: number }>;
+    /** Ports the agent may request itself; ranges of different agents may overlap (first come, first served). */
+    allowPorts: Array<{ from: number; to: number }>;
+  }>;
 }
 
 export type RelayImportFormat = 'port-proxy-server' | 'port-proxy-client' | 'frpc-toml' | 'frpc-ini' | 'rathole-client';
@@ -52,7 +66,7 @@ export interface ImportResult {
 }
 
 const NameSchema = z.string().trim().min(1, 'empty name').max(80, 'name is longer than 80 characters');
-const TokenSchema = z.string().min(1, 'empty token').max(4096, 'token is longer than 4096 characters');
+export const TokenSchema = z.string().min(1, 'empty token').max(4096, 'token is longer than 4096 characters');
 
 export const ImportedRelaySchema = z.strictObject({
   ref: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
@@ -62,6 +76,10 @@ export const ImportedRelaySchema = z.strictObject({
   token: TokenSchema.optional(),
   tls: z.boolean().optional(),
   agentName: NameSchema.optional(),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint (32 colon-separated hex pairs)')
+    .optional(),
 });
 
 export const ImportedExposeSchema = z.strictObject({
@@ -75,16 +93,22 @@ export const ImportedExposeSchema = z.strictObject({
 });
 
 const BindSchema = z.strictObject({ host: HostSchema, port: PortSchema });
+const PortRangeSchema = z.strictObject({ from: PortSchema, to: PortSchema }).refine((r) => r.from <= r.to, 'from is greater than to');
 export const ImportedRelayServerConfigSchema = z.strictObject({
   bind: BindSchema,
+  token: TokenSchema.optional(),
+  tls: z.boolean().optional(),
+  publicHost: HostSchema.optional(),
+  metrics: BindSchema.refine((b) => isLoopbackHost(b.host), 'metrics must listen on loopback').optional(),
   agents: z.array(
     z.strictObject({
       name: NameSchema,
-      ports: z.array(z.strictObject({ type: z.enum(['tcp', 'http']), bind: BindSchema, remotePort: PortSchema })),
+      token: TokenSchema.optional(),
+      ports: z.array(z.strictObject({ type: z.enum(['tcp', 'http', 'udp']), bind: BindSchema, remotePort: PortSchema })),
+      allowPorts: z.array(PortRangeSchema),
     }),
   ),
-  token: TokenSchema.optional(),
-});
+}) satisfies z.ZodType<ImportedRelayServerConfig>;
 
 export { MAX_PROFILE_BYTES, normalizeProfileText, readProfileText } from './profile-file';
 
@@ -128,6 +152,24 @@ export function validatedOrWarn<T>(schema: z.ZodType<T>, draft: unknown, where: 
   const field = issue.path.join('.');
   warnings.push(`${where}: ${what} skipped: ${field ? `${field}: ` : ''}${issue.message}`);
   return undefined;
+}
+
+/** `AB:CD:…` (Node's `cert.fingerprint256`) from 64 hex digits with or without colons, any case; undefined if malformed. */
+export function normalizeFingerprint(s: string): string | undefined {
+  const t = s.trim();
+  if (!/^[0-9A-Fa-f]{64}$/.test(t) && !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$/.test(t)) return undefined;
+  return t.replace(/:/g, '').toUpperCase().match(/../g)!.join(':');
+}
+
+/** `8080` or `20000-20100` → a port range, or an error message. */
+export function parsePortRange(s: string): { ok: true; value: { from: number; to: number } } | { ok: false; error: string } {
+  const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(s.trim());
+  if (!m) return { ok: false, error: 'not a port (8080) or a range (20000-20100)' };
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  for (const p of [from, to]) if (p < 1 || p > 65535) return { ok: false, error: `port ${p} is out of range (1–65535)` };
+  if (from > to) return { ok: false, error: `${from} is greater than ${to}; write the lower port first` };
+  return { ok: true, value: { from, to } };
 }
 
 export function describe(v: unknown): string {

@@ -4,6 +4,7 @@ import type { ClientChannel } from 'ssh2';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { formatHostPort } from '../../src-shared/format/address';
+import { backoffDelay } from '../engine/backoff';
 import { EngineError } from '../engine/engine-error';
 import type { HostKeyPromptFn } from './host-key-verifier';
 import type { KnownHostsStore } from './known-hosts';
@@ -247,10 +248,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     if (FATAL.has(err.code)) {
       this.setState('failed');
     } else {
-      const { initialMs = 500, maxMs = 30_000, jitter = 0.2 } = this.opts.backoff ?? {};
-      const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures, 30));
-      // Jitter spreads the reconnects of many clients after a server restart.
-      const delay = Math.round(base * (1 + jitter * (2 * Math.random() - 1)));
+      const delay = backoffDelay(this.failures, this.opts.backoff);
       this.failures++;
       this.nextRetryAt = Date.now() + delay;
       this.retryTimer = setTimeout(() => {

@@ -1,0 +1,220 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { z } from 'zod';
+import {
+  type AgentHello,
+  AgentHelloSchema,
+  AgentProofSchema,
+  encodeFrame,
+  encodePreamble,
+  HANDSHAKE_TIMEOUT_MS,
+  type HandshakeErrorBody,
+  MAGIC,
+  MAX_HANDSHAKE_FRAME,
+  newNonce,
+  PROTOCOL_VERSION,
+  proof,
+  proofMatches,
+  RelayHelloSchema,
+  RelayVerdictSchema,
+} from './protocol';
+
+export type HandshakeFailure = HandshakeErrorBody['code'] | 'TIMEOUT' | 'CLOSED';
+
+export class HandshakeError extends Error {
+  constructor(
+    readonly code: HandshakeFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HandshakeError';
+  }
+}
+
+/**
+ * Reads exact byte counts from a socket during the handshake, then gives the socket back with any
+ * bytes read past the handshake pushed back (the peer's HTTP/2 preface may arrive in the same chunk).
+ */
+class RawReader {
+  private chunks: Buffer[] = [];
+  private have = 0;
+  private waiter: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private readonly onData = (d: Buffer) => {
+    this.chunks.push(d);
+    this.have += d.length;
+    this.pump();
+  };
+  private readonly onEnd = () => this.fail(new HandshakeError('CLOSED', 'the peer closed the connection during the handshake'));
+  private readonly onError = (e: Error) => this.fail(new HandshakeError('CLOSED', `connection error during the handshake: ${e.message}`));
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: Socket,
+    timeoutMs: number,
+  ) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
+    socket.on('error', this.onError);
+    this.timer = setTimeout(() => this.fail(new HandshakeError('TIMEOUT', `no complete handshake within ${timeoutMs} ms`)), timeoutMs);
+  }
+
+  read(n: number): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { n, resolve, reject };
+      this.pump();
+    });
+  }
+
+  async readFrame<T>(schema: z.ZodType<T>, what: string): Promise<T> {
+    const head = await this.read(4);
+    const len = head.readUInt32BE(0);
+    if (len === 0 || len > MAX_HANDSHAKE_FRAME) throw new HandshakeError('PROTOCOL', `${what}: frame length ${len} is out of range`);
+    const body = await this.read(len);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HandshakeError('PROTOCOL', `${what}: not JSON`);
+    }
+    const r = schema.safeParse(json);
+    if (!r.success) throw new HandshakeError('PROTOCOL', `${what}: ${r.error.issues[0]?.path.join('.') || 'message'}: ${r.error.issues[0]?.message ?? 'invalid'}`);
+    return r.data;
+  }
+
+  /** Stops reading; unread bytes go back to the socket for the next reader (HTTP/2). */
+  detach(): void {
+    clearTimeout(this.timer);
+    this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onEnd);
+    this.socket.off('error', this.onError);
+    this.socket.pause();
+    const rest = this.take(this.have);
+    if (rest.length > 0) this.socket.unshift(rest);
+  }
+
+  private take(n: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.have = rest.length;
+    return out;
+  }
+
+  private pump(): void {
+    const w = this.waiter;
+    if (!w || this.have < w.n) return;
+    this.waiter = undefined;
+    w.resolve(Buffer.from(this.take(w.n)));
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    clearTimeout(this.timer);
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.reject(err);
+  }
+}
+
+/** TLS channel binding: keying material exported from this TLS session (empty on plain TCP). */
+export function channelBinding(socket: Socket): Buffer {
+  if (socket instanceof TLSSocket) return socket.exportKeyingMaterial(32, 'EXPORTER-porthole-relay', Buffer.from('porthole-relay-v1'));
+  return Buffer.alloc(0);
+}
+
+function flushed(socket: Socket, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.write(data, (err) => (err ? reject(new HandshakeError('CLOSED', `connection error during the handshake: ${err.message}`)) : resolve()));
+  });
+}
+
+async function readPreamble(r: RawReader, who: string): Promise<number> {
+  const pre = await r.read(MAGIC.length + 1);
+  if (!pre.subarray(0, MAGIC.length).equals(MAGIC)) throw new HandshakeError('PROTOCOL', `${who} did not start with the Porthole relay protocol's magic bytes — is this a Porthole ${who}?`);
+  return pre[MAGIC.length]!;
+}
+
+export interface AgentHandshakeOptions {
+  agent: string;
+  token: string;
+  assigned: boolean;
+  software?: string;
+  timeoutMs?: number;
+}
+
+/** The agent's side. Resolves with the relay's session id; rejects with a HandshakeError. */
+export async function agentHandshake(socket: Socket, o: AgentHandshakeOptions): Promise<{ session: string }> {
+  const r = new RawReader(socket, o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+  try {
+    const agentNonce = newNonce();
+    const hello: AgentHello = { agent: o.agent, nonce: agentNonce, assigned: o.assigned, ...(o.software ? { software: o.software } : {}) };
+    socket.write(Buffer.concat([encodePreamble(), encodeFrame(hello)]));
+    const version = await readPreamble(r, 'relay');
+    const relayHello = await r.readFrame(RelayHelloSchema, 'relay hello');
+    if ('error' in relayHello) throw new HandshakeError(relayHello.error.code, relayHello.error.message);
+    if (version !== PROTOCOL_VERSION) throw new HandshakeError('VERSION', `the relay speaks protocol version ${version}, this agent ${PROTOCOL_VERSION}`);
+    const binding = channelBinding(socket);
+    // Every handshake write must have completed before HTTP/2 takes the socket over (node's http2
+    // asserts on a write completion it did not start).
+    const proofSent = flushed(socket, encodeFrame({ mac: proof(o.token, 'agent', o.agent, agentNonce, relayHello.nonce, binding) }));
+    const verdict = await r.readFrame(RelayVerdictSchema, 'relay verdict');
+    if ('error' in verdict) throw new HandshakeError(verdict.error.code, verdict.error.message);
+    if (!proofMatches(proof(o.token, 'relay', o.agent, agentNonce, relayHello.nonce, binding), verdict.mac)) {
+      throw new HandshakeError('AUTH_FAILED', 'the relay could not prove it knows this agent\'s token — it is not the relay you configured, or its token differs');
+    }
+    await proofSent;
+    r.detach();
+    return { session: verdict.session };
+  } catch (err) {
+    r.detach();
+    throw err;
+  }
+}
+
+export interface RelayHandshakeOptions {
+  /** The token of an agent name, or undefined for a name the relay does not know. */
+  tokenFor(agent: string): string | undefined;
+  session: string;
+  timeoutMs?: number;
+}
+
+/** The relay's side. Resolves with the authenticated hello; on failure the agent has been told why. */
+export async function relayHandshake(socket: Socket, o: RelayHandshakeOptions): Promise<AgentHello> {
+  const r = new RawReader(socket, o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+  const refuse = (code: HandshakeErrorBody['code'], message: string) => {
+    if (socket.writable) socket.end(encodeFrame({ error: { code, message } }));
+    return new HandshakeError(code, message);
+  };
+  try {
+    const version = await readPreamble(r, 'agent');
+    socket.write(encodePreamble());
+    if (version !== PROTOCOL_VERSION) {
+      throw refuse('VERSION', `this relay speaks protocol version ${PROTOCOL_VERSION}, the agent ${version} — update the older side`);
+    }
+    const hello = await r.readFrame(AgentHelloSchema, 'agent hello');
+    const relayNonce = newNonce();
+    socket.write(encodeFrame({ nonce: relayNonce }));
+    const binding = channelBinding(socket);
+    const agentProof = await r.readFrame(AgentProofSchema, 'agent proof');
+    const token = o.tokenFor(hello.agent);
+    // Same answer for an unknown name and a wrong token: the relay does not reveal which names exist.
+    if (token === undefined || !proofMatches(proof(token, 'agent', hello.agent, hello.nonce, relayNonce, binding), agentProof.mac)) {
+      throw refuse(
+        'AUTH_FAILED',
+        `the relay refused agent "${hello.agent}": unknown agent name or wrong token — check name and token in the agent's config against the relay's proxy list`,
+      );
+    }
+    await flushed(socket, encodeFrame({ ok: true, session: o.session, mac: proof(token, 'relay', hello.agent, hello.nonce, relayNonce, binding) }));
+    r.detach();
+    return hello;
+  } catch (err) {
+    r.detach();
+    throw err;
+  }
+}

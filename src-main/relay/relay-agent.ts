@@ -1,0 +1,598 @@
+import { EventEmitter } from 'node:events';
+import { constants as h2c, type IncomingHttpHeaders, performServerHandshake, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { formatHostPort } from '../../src-shared/format/address';
+import type { Endpoint } from '../../src-shared/model/primitives';
+import type { RuleErrorCode } from '../../src-shared/model/errors';
+import { type BackoffOptions, backoffDelay } from '../engine/backoff';
+import { ByteMeter } from '../engine/byte-meter';
+import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
+import { HandshakeError, agentHandshake } from './handshake';
+import { type HttpExchange, HttpExchangeLog } from './http-log';
+import {
+  type AgentMessage,
+  encodeLine,
+  type ExposureInfo,
+  H_EXPOSURE,
+  H_PEER,
+  LineSplitter,
+  PATH_CONTROL,
+  PATH_TCP,
+  PATH_UDP,
+  parseLine,
+  type RelayMessage,
+  RelayMessageSchema,
+} from './protocol';
+import { splice } from './splice';
+import { UdpPeers } from './udp-peers';
+import type { RelayPins } from './relay-pins';
+import { normalizeFingerprint } from './relay-identity';
+
+export type RelayAgentState = 'connecting' | 'ready' | 'retrying' | 'failed' | 'closed';
+
+export interface RelayAgentOptions {
+  relay: { host: string; port: number };
+  agent: string;
+  token: string;
+  /** TLS (default). false = plain TCP, an explicit insecure choice. */
+  tls?: boolean;
+  /** The relay certificate's SHA-256 fingerprint, when given; else the pin store decides (trust on first use). */
+  fingerprint?: string;
+  pins?: RelayPins;
+  /** Accept ports the relay's own config assigns to this agent's name (port-proxy's model). */
+  acceptAssigned?: boolean;
+  connectTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  software?: string;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Called when a fingerprint is pinned for the first time. */
+  onPinned?: (fingerprint: string) => void;
+}
+
+export interface ExposureSpec {
+  /** The agent's own id for it (e.g. the rule id). */
+  ref: string;
+  name?: string;
+  protocol: 'tcp' | 'udp';
+  kind: 'tcp' | 'http';
+  /** 0: the relay picks a port its policy allows. */
+  remotePort: number;
+  target: Endpoint;
+  connectTimeoutMs?: number;
+}
+
+export interface ExposureConnection {
+  id: number;
+  client: string;
+  openedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  state: 'connecting' | 'open';
+}
+
+export interface ExposureEvents {
+  bound: [ExposureInfo];
+  /** The relay refused it, or the session carrying it went away (`unbound`: waiting for the next session). */
+  failed: [EngineError];
+  unbound: [];
+  'connection-open': [{ client: string }];
+  'connection-close': [{ client: string; bytesIn: number; bytesOut: number; durationMs: number }];
+  'connection-error': [{ client: string; error: EngineError }];
+  http: [HttpExchange & { client: string }];
+}
+
+/** One exposure the agent asked for (or the relay assigned): its binding, counters and live connections. */
+export class Exposure extends EventEmitter<ExposureEvents> {
+  readonly meter = new ByteMeter();
+  info: ExposureInfo | undefined;
+  lastError: EngineError | undefined;
+  readonly conns = new Map<number, ExposureConnection & { kill(): void }>();
+  private nextId = 1;
+
+  constructor(readonly spec: ExposureSpec) {
+    super();
+  }
+
+  connections(): ExposureConnection[] {
+    return [...this.conns.values()].map(({ kill: _kill, ...c }) => c);
+  }
+
+  closeConnection(id: number): boolean {
+    const c = this.conns.get(id);
+    if (!c) return false;
+    c.kill();
+    return true;
+  }
+
+  /** @internal */
+  track(client: string, kill: () => void): ExposureConnection & { kill(): void } {
+    const c = { id: this.nextId++, client, openedAt: Date.now(), bytesIn: 0, bytesOut: 0, state: 'connecting' as const, kill };
+    this.conns.set(c.id, c);
+    return c;
+  }
+}
+
+export interface RelayAgentEvents {
+  state: [RelayAgentState];
+  /** A connection attempt failed or the session was lost (state says whether a retry follows). */
+  down: [EngineError];
+  ready: [];
+}
+
+// Retrying these repeats the refusal; the person has to act (fix the token, check the certificate).
+const FATAL: ReadonlySet<RuleErrorCode> = new Set(['AUTH_FAILED', 'RELAY_CERT_CHANGED', 'RELAY_CERT_UNKNOWN', 'RELAY_REJECTED']);
+
+interface Live {
+  gen: number;
+  socket: Socket;
+  h2: ServerHttp2Session;
+  control?: ServerHttp2Stream;
+  /** Relay exposure id → exposure, for this session. */
+  byId: Map<string, Exposure>;
+  heartbeat?: NodeJS.Timeout;
+}
+
+/**
+ * The agent: one connection to a relay (TLS, pinned certificate, HMAC handshake, then HTTP/2 with the
+ * relay as the client). It serves the relay's streams by dialling the local targets, re-asks for every
+ * exposure after each reconnect, and reconnects with backoff and jitter until close().
+ */
+export class RelayAgent extends EventEmitter<RelayAgentEvents> {
+  state: RelayAgentState = 'connecting';
+  lastError: EngineError | undefined;
+  nextRetryAt: number | undefined;
+  attempts = 0;
+  session: string | undefined;
+  /** The certificate fingerprint seen on the last TLS connection. */
+  fingerprint: string | undefined;
+  private live: Live | undefined;
+  private started = false;
+  private failures = 0;
+  private generation = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly own = new Map<string, Exposure>();
+  private readonly assignedByPort = new Map<string, Exposure>();
+
+  constructor(private readonly opts: RelayAgentOptions) {
+    super();
+  }
+
+  get label(): string {
+    return `relay ${formatHostPort(this.opts.relay.host, this.opts.relay.port)}`;
+  }
+
+  start(): void {
+    if (this.started || this.state === 'closed') return;
+    this.started = true;
+    this.attempt();
+  }
+
+  /** Asks for a public port for a local target; re-asked after every reconnect until unexpose(). */
+  expose(spec: ExposureSpec): Exposure {
+    if (this.own.has(spec.ref)) throw new Error(`exposure ${spec.ref} already exists`);
+    const e = new Exposure(spec);
+    this.own.set(spec.ref, e);
+    this.send({ t: 'expose', ref: spec.ref, protocol: spec.protocol, kind: spec.kind, remotePort: spec.remotePort, ...(spec.name ? { name: spec.name.slice(0, 80) } : {}) });
+    return e;
+  }
+
+  unexpose(ref: string): void {
+    const e = this.own.get(ref);
+    if (!e) return;
+    this.own.delete(ref);
+    if (e.info && this.live) this.live.byId.delete(e.info.id);
+    for (const c of e.conns.values()) c.kill();
+    this.send({ t: 'unexpose', ref });
+  }
+
+  exposures(): Exposure[] {
+    return [...this.own.values()];
+  }
+
+  /** Ports the relay's config assigned to this agent, in the current session. */
+  assigned(): Exposure[] {
+    return [...this.assignedByPort.values()];
+  }
+
+  /** Drops a waiting retry and connects now (network back, resume from sleep). */
+  reconnectNow(): boolean {
+    if (this.state !== 'retrying') return false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.failures = 0;
+    this.attempt();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.generation++;
+    this.setState('closed');
+    await this.teardown();
+  }
+
+  private send(msg: AgentMessage): void {
+    const c = this.live?.control;
+    if (c && !c.destroyed && c.writable) c.write(encodeLine(msg));
+  }
+
+  private setState(s: RelayAgentState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s);
+  }
+
+  private attempt(): void {
+    const gen = ++this.generation;
+    this.attempts++;
+    this.nextRetryAt = undefined;
+    this.setState('connecting');
+    this.connectOnce(gen).catch((err: unknown) => {
+      if (gen !== this.generation) return;
+      void this.teardown().then(() => {
+        if (gen === this.generation) this.fail(toEngineError(err, this.label));
+      });
+    });
+  }
+
+  private async connectOnce(gen: number): Promise<void> {
+    const o = this.opts;
+    const timeoutMs = o.connectTimeoutMs ?? 10_000;
+    const socket = await this.dial(timeoutMs);
+    if (gen !== this.generation) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const { session } = await agentHandshake(socket, { agent: o.agent, token: o.token, assigned: o.acceptAssigned ?? false, ...(o.software ? { software: o.software } : {}) }).catch(
+      (err: unknown) => {
+        socket.destroy();
+        throw err;
+      },
+    );
+    if (gen !== this.generation) {
+      socket.destroy();
+      return;
+    }
+    this.session = session;
+    const h2 = performServerHandshake(socket, {
+      settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 4096 },
+      maxSessionMemory: 256,
+    });
+    const live: Live = { gen, socket, h2, byId: new Map() };
+    this.live = live;
+    h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
+    h2.on('error', () => undefined);
+    h2.on('stream', (stream, headers) => this.onStream(live, stream, headers));
+    h2.on('goaway', () => this.lost(gen, new EngineError('CONNECTION_RESET', `${this.label} is shutting down this session (GOAWAY) — reconnecting`)));
+    h2.on('close', () => this.lost(gen, new EngineError('CONNECTION_RESET', `lost the connection to ${this.label} — reconnecting`)));
+    socket.on('error', () => undefined);
+    this.startHeartbeat(live, gen);
+  }
+
+  private dial(timeoutMs: number): Promise<Socket> {
+    const { host, port } = this.opts.relay;
+    return new Promise<Socket>((resolve, reject) => {
+      const useTls = this.opts.tls !== false;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(connectTimeout(host, port, timeoutMs));
+      }, timeoutMs);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      };
+      const socket: Socket = useTls
+        ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], ...(isIp(host) ? {} : { servername: host }) }, () => {
+            clearTimeout(timer);
+            try {
+              this.verifyCertificate(socket as TLSSocket);
+              resolve(socket);
+            } catch (err) {
+              fail(err as Error);
+            }
+          })
+        : netConnect({ host, port }, () => {
+            clearTimeout(timer);
+            resolve(socket);
+          });
+      socket.once('error', fail);
+    });
+  }
+
+  private verifyCertificate(socket: TLSSocket): void {
+    const { host, port } = this.opts.relay;
+    const cert = socket.getPeerCertificate();
+    const seen = cert?.fingerprint256;
+    if (!seen) throw new EngineError('RELAY_CERT_UNKNOWN', `${this.label} presented no certificate`);
+    this.fingerprint = seen;
+    const given = this.opts.fingerprint ? normalizeFingerprint(this.opts.fingerprint) : undefined;
+    const pinned = given ?? this.opts.pins?.get(host, port);
+    if (pinned) {
+      if (pinned !== seen) {
+        throw new EngineError(
+          'RELAY_CERT_CHANGED',
+          `${this.label} presented certificate ${seen}, but ${given ? 'the configured fingerprint is' : 'the pinned one is'} ${pinned}. ` +
+            'Someone may be intercepting the connection — or the relay got a new certificate. If you know it did, ' +
+            (given ? 'update the fingerprint in the config.' : 'remove the old pin (known_relays in the data dir) and connect again.'),
+        );
+      }
+      return;
+    }
+    if (!this.opts.pins) throw new EngineError('RELAY_CERT_UNKNOWN', `${this.label}: no fingerprint to check its certificate ${seen} against — give the relay's fingerprint`);
+    this.opts.pins.set(host, port, seen);
+    this.opts.log?.('warn', `First connection to ${this.label}: pinned its certificate ${seen} — compare it with the one the relay printed at start`);
+    this.opts.onPinned?.(seen);
+  }
+
+  private startHeartbeat(live: Live, gen: number): void {
+    const interval = this.opts.heartbeatIntervalMs ?? 10_000;
+    const deadline = this.opts.heartbeatTimeoutMs ?? 10_000;
+    let waiting = false;
+    live.heartbeat = setInterval(() => {
+      if (waiting || live.h2.destroyed) return;
+      waiting = true;
+      const timer = setTimeout(() => {
+        this.lost(gen, new EngineError('CONNECTION_RESET', `${this.label} did not answer a heartbeat within ${deadline} ms — reconnecting`));
+      }, deadline);
+      live.h2.ping((err) => {
+        clearTimeout(timer);
+        waiting = false;
+        if (err && gen === this.generation) this.lost(gen, new EngineError('CONNECTION_RESET', `heartbeat to ${this.label} failed — reconnecting`));
+      });
+    }, interval);
+    live.heartbeat.unref();
+  }
+
+  private lost(gen: number, err: EngineError): void {
+    if (gen !== this.generation || this.state === 'closed') return;
+    this.generation++;
+    void this.teardown().then(() => this.fail(err));
+  }
+
+  private onStream(live: Live, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => undefined);
+    const path = headers[':path'];
+    if (path === PATH_CONTROL) {
+      if (live.control) return void stream.close(h2c.NGHTTP2_PROTOCOL_ERROR);
+      live.control = stream;
+      stream.respond({ ':status': 200 });
+      const lines = new LineSplitter();
+      stream.on('data', (chunk: Buffer) => {
+        try {
+          for (const line of lines.push(chunk)) this.onMessage(live, parseLine(RelayMessageSchema, line));
+        } catch (err) {
+          this.protocolError(live, (err as Error).message);
+        }
+      });
+      stream.on('close', () => this.lost(live.gen, new EngineError('CONNECTION_RESET', `${this.label} closed the control stream — reconnecting`)));
+      return;
+    }
+    const id = headers[H_EXPOSURE];
+    const peer = typeof headers[H_PEER] === 'string' ? headers[H_PEER] : '?';
+    const exposure = typeof id === 'string' ? live.byId.get(id) : undefined;
+    if (!exposure) return void stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+    if (path === PATH_TCP && exposure.spec.protocol === 'tcp') this.serveTcp(exposure, stream, peer);
+    else if (path === PATH_UDP && exposure.spec.protocol === 'udp') this.serveUdp(exposure, stream);
+    else stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+  }
+
+  private onMessage(live: Live, msg: RelayMessage): void {
+    switch (msg.t) {
+      case 'welcome': {
+        this.failures = 0;
+        this.assignedByPort.clear();
+        for (const info of msg.assigned) {
+          if (info.localPort === undefined || info.localPort === 0) continue;
+          const e = new Exposure({
+            ref: `assigned:${info.protocol}:${info.publicPort}`,
+            name: `${info.kind} ${formatHostPort(info.publicHost, info.publicPort)} → 127.0.0.1:${info.localPort}`,
+            protocol: info.protocol,
+            kind: info.kind,
+            remotePort: info.publicPort,
+            target: { host: '127.0.0.1', port: info.localPort },
+          });
+          e.info = info;
+          live.byId.set(info.id, e);
+          this.assignedByPort.set(e.spec.ref, e);
+          this.opts.log?.('info', `${this.label} serves ${e.spec.name} for agent "${this.opts.agent}"`);
+        }
+        for (const f of msg.failedAssigned) this.opts.log?.('error', `${this.label} could not open its ${f.protocol} port ${f.publicPort} for this agent: ${f.message}`);
+        this.setState('ready');
+        this.emit('ready');
+        for (const e of this.own.values()) {
+          const s = e.spec;
+          this.send({ t: 'expose', ref: s.ref, protocol: s.protocol, kind: s.kind, remotePort: s.remotePort, ...(s.name ? { name: s.name.slice(0, 80) } : {}) });
+        }
+        return;
+      }
+      case 'exposed': {
+        const e = this.own.get(msg.ref);
+        if (!e) return;
+        if (msg.exposure.protocol !== e.spec.protocol) return this.protocolError(live, `relay bound ${msg.exposure.protocol} for a ${e.spec.protocol} exposure`);
+        e.info = msg.exposure;
+        e.lastError = undefined;
+        live.byId.set(msg.exposure.id, e);
+        e.emit('bound', msg.exposure);
+        return;
+      }
+      case 'expose-failed': {
+        const e = this.own.get(msg.ref);
+        if (!e) return;
+        e.info = undefined;
+        e.lastError = new EngineError(msg.code, `${this.label}: ${msg.message}`);
+        e.emit('failed', e.lastError);
+        return;
+      }
+      case 'unexposed':
+        return;
+      case 'closing': {
+        const err =
+          msg.reason === 'replaced'
+            ? new EngineError('RELAY_REJECTED', `${this.label}: ${msg.message} — give each agent its own name; this one stopped retrying`)
+            : new EngineError('CONNECTION_RESET', `${this.label} is shutting down (${msg.message}) — reconnecting`);
+        this.lost(live.gen, err);
+        return;
+      }
+    }
+  }
+
+  private protocolError(live: Live, message: string): void {
+    this.opts.log?.('error', `${this.label} broke the protocol (${message}); reconnecting`);
+    live.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);
+    this.lost(live.gen, new EngineError('PROTOCOL_ERROR', `${this.label} sent something invalid (${message}) — reconnecting`));
+  }
+
+  private serveTcp(e: Exposure, stream: ServerHttp2Stream, peer: string): void {
+    const { host, port } = e.spec.target;
+    const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
+    const target = netConnect({ host, port, allowHalfOpen: true });
+    let conn: ReturnType<Exposure['track']> | undefined = e.track(peer, () => {
+      target.destroy();
+      stream.close(h2c.NGHTTP2_CANCEL);
+    });
+    const started = Date.now();
+    e.meter.activeConnections++;
+    e.meter.totalConnections++;
+    const timer = setTimeout(() => target.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+    const failConnect = (err: Error) => {
+      clearTimeout(timer);
+      const error = connectError(err, host, port);
+      if (!stream.closed && !stream.headersSent) stream.respond({ ':status': 502, 'porthole-error': error.code }, { endStream: true });
+      stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+      finish();
+      e.emit('connection-error', { client: peer, error });
+    };
+    const finish = () => {
+      if (!conn) return;
+      e.conns.delete(conn.id);
+      e.meter.activeConnections--;
+      conn = undefined;
+    };
+    target.once('error', failConnect);
+    stream.once('close', () => {
+      if (target.connecting) {
+        target.destroy();
+        finish();
+      }
+    });
+    target.once('connect', () => {
+      clearTimeout(timer);
+      target.off('error', failConnect);
+      target.on('error', () => undefined);
+      if (stream.closed) return void target.destroy();
+      target.setNoDelay(true);
+      stream.respond({ ':status': 200 });
+      const c = conn!;
+      c.state = 'open';
+      e.emit('connection-open', { client: peer });
+      const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
+      splice(target, stream, {
+        fromSocket: (n, chunk) => {
+          e.meter.bytesOut += n;
+          c.bytesOut += n;
+          http?.response(chunk);
+        },
+        fromStream: (n, chunk) => {
+          e.meter.bytesIn += n;
+          c.bytesIn += n;
+          http?.request(chunk);
+        },
+        closed: () => {
+          http?.close();
+          finish();
+          e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
+        },
+      });
+    });
+  }
+
+  private serveUdp(e: Exposure, stream: ServerHttp2Stream): void {
+    stream.respond({ ':status': 200 });
+    const peers = new UdpPeers(e.spec.target, stream, e.meter, {
+      opened: (client) => e.emit('connection-open', { client }),
+      closed: (client, bytesIn, bytesOut, durationMs) => e.emit('connection-close', { client, bytesIn, bytesOut, durationMs }),
+      error: (client, error) => e.emit('connection-error', { client, error }),
+    });
+    stream.on('close', () => peers.close());
+  }
+
+  private async teardown(): Promise<void> {
+    const live = this.live;
+    this.live = undefined;
+    this.session = undefined;
+    for (const e of this.own.values()) {
+      const wasBound = e.info !== undefined;
+      e.info = undefined;
+      for (const c of e.conns.values()) c.kill();
+      if (wasBound) e.emit('unbound');
+    }
+    for (const e of this.assignedByPort.values()) for (const c of e.conns.values()) c.kill();
+    this.assignedByPort.clear();
+    if (!live) return;
+    clearInterval(live.heartbeat);
+    await new Promise<void>((resolve) => {
+      if (live.h2.destroyed) return resolve();
+      live.h2.once('close', () => resolve());
+      live.h2.destroy();
+      live.socket.destroy();
+    });
+  }
+
+  private fail(err: EngineError): void {
+    if (this.state === 'closed') return;
+    this.lastError = err;
+    if (FATAL.has(err.code)) {
+      this.setState('failed');
+    } else {
+      const delay = backoffDelay(this.failures, this.opts.backoff);
+      this.failures++;
+      this.nextRetryAt = Date.now() + delay;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.attempt();
+      }, delay);
+      this.setState('retrying');
+    }
+    this.emit('down', err);
+  }
+}
+
+// Flow-control windows (measured in `npm run bench`): per stream big enough for a fast LAN/WAN
+// bandwidth-delay product, per session a cap on what all streams together may have in flight.
+export const STREAM_WINDOW = 4 * 1024 * 1024;
+export const SESSION_WINDOW = 32 * 1024 * 1024;
+export const MAX_FRAME = 64 * 1024;
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function toEngineError(err: unknown, label: string): EngineError {
+  if (err instanceof EngineError) return err;
+  if (err instanceof HandshakeError) {
+    switch (err.code) {
+      case 'AUTH_FAILED':
+        return new EngineError('AUTH_FAILED', `${label}: ${err.message}`);
+      case 'VERSION':
+      case 'PROTOCOL':
+        return new EngineError('PROTOCOL_ERROR', `${label}: ${err.message}`);
+      case 'REPLACED':
+        return new EngineError('RELAY_REJECTED', `${label}: ${err.message}`);
+      default:
+        return new EngineError('CONNECTION_RESET', `${label}: ${err.message} — reconnecting`);
+    }
+  }
+  const code = errnoCode(err);
+  if (code === 'ECONNREFUSED') return new EngineError('TARGET_REFUSED', `${label} refused the connection (is the relay running?) — retrying`, err);
+  if (code === 'ETIMEDOUT') return new EngineError('TARGET_TIMEOUT', `${label} did not answer (${(err as Error).message}) — retrying`, err);
+  const mapped = connectError(err, '', 0);
+  return new EngineError(mapped.code, `${label}: ${(err as Error).message ?? String(err)}`, err);
+}

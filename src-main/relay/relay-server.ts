@@ -1,0 +1,604 @@
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { type ClientHttp2Session, type ClientHttp2Stream, connect as h2connect, constants as h2c } from 'node:http2';
+import { createServer as createNetServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { formatHostPort } from '../../src-shared/format/address';
+import type { RelayAgentStatus, RelayExposureStatus, RelayServerStatus } from '../../src-shared/model/relay';
+import { ByteMeter } from '../engine/byte-meter';
+import { EngineError, listenError } from '../engine/engine-error';
+import { listenOn } from '../engine/listen';
+import { HandshakeError, relayHandshake } from './handshake';
+import { HttpExchangeLog } from './http-log';
+import {
+  type AgentHello,
+  type AgentMessage,
+  AgentMessageSchema,
+  DatagramReader,
+  encodeDatagram,
+  encodeLine,
+  type ExposureInfo,
+  H_EXPOSURE,
+  H_PEER,
+  LineSplitter,
+  PATH_CONTROL,
+  PATH_TCP,
+  PATH_UDP,
+  parseLine,
+  parsePeer,
+  type RelayMessage,
+} from './protocol';
+import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
+import type { RelayIdentity } from './relay-identity';
+import { type RelayAgentPolicy, type RelayPolicy, formatRanges, inRanges } from './relay-policy';
+import { splice } from './splice';
+import { UDP_STREAM_HIGH_WATER } from './udp-peers';
+
+export type RelayLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface RelayServerOptions {
+  policy: RelayPolicy;
+  /** Required unless policy.tls is false. */
+  identity?: RelayIdentity;
+  /** Accept agents that have no token (an empty token). Refused otherwise: the relay does not start. */
+  insecureNoAuth?: boolean;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  maxExposuresPerAgent?: number;
+  log?: RelayLog;
+}
+
+interface PublicConn {
+  id: number;
+  client: string;
+  openedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  kill(): void;
+}
+
+/** One public port of one agent session. */
+class PublicPort {
+  readonly conns = new Map<number, PublicConn>();
+  server: Server | undefined;
+  udp: UdpSocket | undefined;
+  udpStream: ClientHttp2Stream | undefined;
+  host = '';
+  port = 0;
+  private nextConn = 1;
+
+  constructor(
+    readonly id: string,
+    readonly session: AgentSession,
+    readonly protocol: 'tcp' | 'udp',
+    readonly kind: 'tcp' | 'http',
+    readonly source: 'config' | 'agent',
+    readonly meter: ByteMeter,
+    readonly localPort?: number,
+    readonly ref?: string,
+    readonly name?: string,
+  ) {}
+
+  info(): ExposureInfo {
+    return { id: this.id, protocol: this.protocol, kind: this.kind, publicHost: this.host, publicPort: this.port, ...(this.localPort ? { localPort: this.localPort } : {}) };
+  }
+
+  get address(): string {
+    return formatHostPort(this.host, this.port);
+  }
+
+  track(client: string, kill: () => void): PublicConn {
+    const c = { id: this.nextConn++, client, openedAt: Date.now(), bytesIn: 0, bytesOut: 0, kill };
+    this.conns.set(c.id, c);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.conns.values()) c.kill();
+    this.udpStream?.close(h2c.NGHTTP2_CANCEL);
+    const closing: Array<Promise<void>> = [];
+    if (this.server) {
+      const s = this.server;
+      closing.push(new Promise((r) => s.close(() => r())));
+    }
+    if (this.udp) {
+      const u = this.udp;
+      closing.push(new Promise((r) => u.close(() => r())));
+    }
+    this.server = undefined;
+    this.udp = undefined;
+    await Promise.all(closing);
+  }
+}
+
+/** One authenticated agent connection: its HTTP/2 session (the relay is the client) and its ports. */
+class AgentSession {
+  readonly ports = new Map<string, PublicPort>();
+  readonly byRef = new Map<string, PublicPort>();
+  control: ClientHttp2Stream | undefined;
+  heartbeat: NodeJS.Timeout | undefined;
+  closed = false;
+  readonly since = Date.now();
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly policy: RelayAgentPolicy,
+    readonly address: string,
+    readonly socket: Socket,
+    readonly h2: ClientHttp2Session,
+    readonly hello: AgentHello,
+  ) {}
+
+  send(msg: RelayMessage): void {
+    const c = this.control;
+    if (c && !c.destroyed && c.writable) c.write(encodeLine(msg));
+  }
+}
+
+interface RelayServerEvents {
+  /** Agents, exposures or counters changed shape (not sent per byte: poll status() for counters). */
+  changed: [];
+}
+
+/**
+ * The relay: listens for agents (TLS by default), authenticates each with the HMAC handshake, opens
+ * the public ports its policy gives that agent, and carries each public connection as one HTTP/2
+ * stream to the agent. A new session of an agent name replaces the old one and re-binds its ports.
+ */
+export class RelayServer extends EventEmitter<RelayServerEvents> {
+  private listener: Server | undefined;
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly sockets = new Set<Socket>();
+  /** Cumulative counters per agent + protocol + public port, kept across sessions (for /metrics). */
+  private readonly totals = new Map<string, ByteMeter>();
+  private nextId = 1;
+  private startedAt: number | undefined;
+  private bound: { host: string; port: number } | undefined;
+  sessionsAccepted = 0;
+  handshakeFailures = 0;
+
+  constructor(private readonly opts: RelayServerOptions) {
+    super();
+  }
+
+  private get log(): RelayLog {
+    return this.opts.log ?? (() => undefined);
+  }
+
+  get tls(): boolean {
+    return this.opts.policy.tls !== false;
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    const p = this.opts.policy;
+    if (this.tls && !this.opts.identity) throw new Error('the relay needs its TLS identity (certificate and key) unless tls is off');
+    const onSocket = (socket: Socket) => void this.accept(socket);
+    const server = this.tls
+      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', handshakeTimeout: this.opts.handshakeTimeoutMs ?? 5000 }, onSocket)
+      : createNetServer(onSocket);
+    // A failed TLS handshake (scanner, wrong protocol) never reaches accept(): count and drop it.
+    server.on('tlsClientError', () => this.handshakeFailures++);
+    this.listener = server;
+    this.bound = await listenOn(server, p.bind.host, p.bind.port, (err) => this.log('error', `relay listener: ${err.message}`));
+    this.startedAt = Date.now();
+    return this.bound;
+  }
+
+  get address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  async stop(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    const closing = listener ? new Promise<void>((r) => listener.close(() => r())) : Promise.resolve();
+    await Promise.all([...this.sessions.values()].map((s) => this.endSession(s, 'shutdown', 'the relay is stopping')));
+    for (const s of this.sockets) s.destroy();
+    await closing;
+    this.startedAt = undefined;
+    this.emit('changed');
+  }
+
+  private async accept(socket: Socket): Promise<void> {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const address = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+    const id = randomBytes(8).toString('hex');
+    let hello: AgentHello;
+    try {
+      hello = await relayHandshake(socket, {
+        session: id,
+        timeoutMs: this.opts.handshakeTimeoutMs ?? 5000,
+        tokenFor: (name) => {
+          const a = this.opts.policy.agents.find((x) => x.name === name);
+          if (!a) return undefined;
+          const t = a.token ?? this.opts.policy.token;
+          return t ?? (this.opts.insecureNoAuth ? '' : undefined);
+        },
+      });
+    } catch (err) {
+      this.handshakeFailures++;
+      const msg = err instanceof HandshakeError ? err.message : (err as Error).message;
+      this.log(err instanceof HandshakeError && err.code === 'AUTH_FAILED' ? 'warn' : 'info', `handshake from ${address} failed: ${msg}`);
+      socket.destroy();
+      return;
+    }
+    const policy = this.opts.policy.agents.find((x) => x.name === hello.agent)!;
+    const previous = this.sessions.get(hello.agent);
+    if (previous) {
+      this.log('warn', `agent "${hello.agent}" connected again from ${address}; closing its previous session from ${previous.address}`);
+      await this.endSession(previous, 'replaced', `another session of agent "${hello.agent}" connected from ${address} and replaced this one`);
+    }
+    if (socket.destroyed || !this.listener) return void socket.destroy();
+    this.sessionsAccepted++;
+    const h2 = h2connect('http://porthole-agent', {
+      createConnection: () => socket,
+      settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, enablePush: false },
+      maxSessionMemory: 256,
+    });
+    const session = new AgentSession(id, hello.agent, policy, address, socket, h2, hello);
+    this.sessions.set(hello.agent, session);
+    h2.on('error', () => undefined);
+    h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
+    h2.on('close', () => void this.endSession(session, undefined, 'connection closed'));
+    this.log('info', `agent "${hello.agent}" online from ${address}${hello.software ? ` (${hello.software})` : ''}`);
+    await this.openControl(session);
+    this.startHeartbeat(session);
+    this.emit('changed');
+  }
+
+  private async openControl(s: AgentSession): Promise<void> {
+    const control = s.h2.request({ ':method': 'POST', ':path': PATH_CONTROL }, { endStream: false });
+    s.control = control;
+    control.on('error', () => undefined);
+    const lines = new LineSplitter();
+    control.on('data', (chunk: Buffer) => {
+      try {
+        for (const line of lines.push(chunk)) void this.onAgentMessage(s, parseLine(AgentMessageSchema, line));
+      } catch (err) {
+        this.log('warn', `agent "${s.name}" (${s.address}) broke the protocol: ${(err as Error).message}; closing its session`);
+        s.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);
+        void this.endSession(s, undefined, 'protocol error');
+      }
+    });
+    control.on('close', () => void this.endSession(s, undefined, 'control stream closed'));
+    const assigned: ExposureInfo[] = [];
+    const failedAssigned: Array<{ publicPort: number; protocol: 'tcp' | 'udp'; message: string }> = [];
+    if (s.hello.assigned) {
+      for (const a of s.policy.ports) {
+        const protocol = a.type === 'udp' ? 'udp' : 'tcp';
+        try {
+          const port = await this.openPort(s, protocol, a.type === 'http' ? 'http' : 'tcp', 'config', a.bind.host, a.bind.port, a.remotePort);
+          assigned.push(port.info());
+        } catch (err) {
+          failedAssigned.push({ publicPort: a.bind.port, protocol, message: (err as Error).message });
+          this.log('error', `agent "${s.name}": cannot open ${protocol} ${formatHostPort(a.bind.host, a.bind.port)}: ${(err as Error).message}`);
+        }
+      }
+    }
+    s.send({ t: 'welcome', agent: s.name, assigned, failedAssigned });
+  }
+
+  private async onAgentMessage(s: AgentSession, msg: AgentMessage): Promise<void> {
+    if (s.closed) return;
+    if (msg.t === 'unexpose') {
+      const port = s.byRef.get(msg.ref);
+      if (port) {
+        s.byRef.delete(msg.ref);
+        s.ports.delete(port.id);
+        await port.close();
+        this.log('info', `agent "${s.name}" closed ${port.protocol} ${port.address}`);
+        this.emit('changed');
+      }
+      s.send({ t: 'unexposed', ref: msg.ref });
+      return;
+    }
+    const old = s.byRef.get(msg.ref);
+    if (old) {
+      s.byRef.delete(msg.ref);
+      s.ports.delete(old.id);
+      await old.close();
+    }
+    const reject = (code: 'RELAY_REJECTED' | 'PORT_IN_USE' | 'PERMISSION_DENIED' | 'ADDRESS_NOT_AVAILABLE' | 'INTERNAL', message: string) => {
+      this.log('warn', `agent "${s.name}": ${message}`);
+      s.send({ t: 'expose-failed', ref: msg.ref, code, message });
+    };
+    const ranges = s.policy.allowPorts;
+    if (ranges.length === 0) return reject('RELAY_REJECTED', `the relay does not let agent "${s.name}" ask for ports (its config gives it no allow_ports)`);
+    if (s.byRef.size >= (this.opts.maxExposuresPerAgent ?? 256)) return reject('RELAY_REJECTED', `agent "${s.name}" already has ${s.byRef.size} ports, the most this relay allows`);
+    const host = this.opts.policy.publicHost ?? '127.0.0.1';
+    const candidates = msg.remotePort === 0 ? this.freeCandidates(ranges) : [msg.remotePort];
+    if (msg.remotePort !== 0 && !inRanges(msg.remotePort, ranges)) {
+      return reject('RELAY_REJECTED', `port ${msg.remotePort} is not one this relay allows agent "${s.name}" (allowed: ${formatRanges(ranges)})`);
+    }
+    let lastErr: Error | undefined;
+    for (const candidate of candidates) {
+      try {
+        const port = await this.openPort(s, msg.protocol, msg.kind, 'agent', host, candidate, undefined, msg.ref, msg.name);
+        if (s.closed) return void port.close();
+        s.byRef.set(msg.ref, port);
+        s.send({ t: 'exposed', ref: msg.ref, exposure: port.info() });
+        this.log('info', `agent "${s.name}" exposed ${msg.protocol} ${port.address}${msg.name ? ` (${msg.name})` : ''}`);
+        this.emit('changed');
+        return;
+      } catch (err) {
+        lastErr = err as Error;
+        if (!(err instanceof EngineError && err.code === 'PORT_IN_USE')) break;
+      }
+    }
+    const code = lastErr instanceof EngineError && (['PORT_IN_USE', 'PERMISSION_DENIED', 'ADDRESS_NOT_AVAILABLE'] as const).includes(lastErr.code as 'PORT_IN_USE') ? (lastErr.code as 'PORT_IN_USE') : 'INTERNAL';
+    reject(code, msg.remotePort === 0 ? `no free port left in ${formatRanges(ranges)} on the relay` : `cannot open port ${msg.remotePort} on the relay: ${lastErr?.message ?? 'unknown error'}`);
+  }
+
+  /** Up to 64 ports of the ranges not used by any exposure now, starting at a random offset. */
+  private freeCandidates(ranges: Array<{ from: number; to: number }>): number[] {
+    const used = new Set<number>();
+    for (const s of this.sessions.values()) for (const p of s.ports.values()) used.add(p.port);
+    const all: number[] = [];
+    for (const r of ranges) for (let p = r.from; p <= r.to && all.length < 65_536; p++) if (!used.has(p)) all.push(p);
+    const start = all.length > 0 ? Math.floor(Math.random() * all.length) : 0;
+    return [...all.slice(start), ...all.slice(0, start)].slice(0, 64);
+  }
+
+  private meterFor(agent: string, protocol: string, port: number): ByteMeter {
+    const key = `${agent}\0${protocol}\0${port}`;
+    let m = this.totals.get(key);
+    if (!m) {
+      m = new ByteMeter();
+      this.totals.set(key, m);
+    }
+    return m;
+  }
+
+  private async openPort(
+    s: AgentSession,
+    protocol: 'tcp' | 'udp',
+    kind: 'tcp' | 'http',
+    source: 'config' | 'agent',
+    host: string,
+    port: number,
+    localPort?: number,
+    ref?: string,
+    name?: string,
+  ): Promise<PublicPort> {
+    const id = `x${this.nextId++}`;
+    const p = new PublicPort(id, s, protocol, kind, source, this.meterFor(s.name, protocol, port), localPort, ref, name);
+    if (protocol === 'tcp') {
+      const server = createNetServer({ allowHalfOpen: true, noDelay: true }, (sock) => this.onPublicConnection(p, sock));
+      p.server = server;
+      const a = await listenOn(server, host, port, (err) => this.log('error', `agent "${s.name}" port ${formatHostPort(host, port)}: ${err.message}`));
+      p.host = a.host;
+      p.port = a.port;
+    } else {
+      const a = await this.bindUdp(p, host, port);
+      p.host = a.host;
+      p.port = a.port;
+    }
+    s.ports.set(id, p);
+    return p;
+  }
+
+  private onPublicConnection(p: PublicPort, sock: Socket): void {
+    const s = p.session;
+    const client = formatHostPort(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
+    if (s.closed || s.h2.destroyed || s.h2.closed) return void sock.destroy();
+    sock.on('error', () => undefined);
+    let stream: ClientHttp2Stream;
+    try {
+      stream = s.h2.request({ ':method': 'POST', ':path': PATH_TCP, [H_EXPOSURE]: p.id, [H_PEER]: client }, { endStream: false });
+    } catch {
+      return void sock.destroy();
+    }
+    stream.on('error', () => undefined);
+    const started = Date.now();
+    const conn = p.track(client, () => {
+      sock.destroy();
+      stream.close(h2c.NGHTTP2_CANCEL);
+    });
+    p.meter.activeConnections++;
+    p.meter.totalConnections++;
+    const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
+    stream.on('response', (headers) => {
+      const status = headers[':status'];
+      if (status !== 200) {
+        const why = headers['porthole-error'];
+        this.log('info', `agent "${s.name}" could not reach its local port for ${p.address} (${typeof why === 'string' ? why : `status ${status}`}); reset ${client}`);
+        sock.resetAndDestroy();
+      }
+    });
+    splice(sock, stream, {
+      fromSocket: (n, chunk) => {
+        p.meter.bytesIn += n;
+        conn.bytesIn += n;
+        http?.request(chunk);
+      },
+      fromStream: (n, chunk) => {
+        p.meter.bytesOut += n;
+        conn.bytesOut += n;
+        http?.response(chunk);
+      },
+      closed: () => {
+        http?.close();
+        p.conns.delete(conn.id);
+        p.meter.activeConnections--;
+        void started;
+      },
+    });
+  }
+
+  private bindUdp(p: PublicPort, host: string, port: number): Promise<{ host: string; port: number }> {
+    const s = p.session;
+    const sock = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    p.udp = sock;
+    const peers = new Map<string, PublicConn>();
+    return new Promise((resolve, reject) => {
+      sock.once('error', (err) => {
+        p.udp = undefined;
+        reject(listenError(err, host, port));
+      });
+      sock.bind({ address: host, port }, () => {
+        sock.removeAllListeners('error');
+        sock.on('error', (err) => this.log('warn', `agent "${s.name}" udp ${p.address}: ${err.message}`));
+        const stream = s.h2.request({ ':method': 'POST', ':path': PATH_UDP, [H_EXPOSURE]: p.id }, { endStream: false });
+        p.udpStream = stream;
+        stream.on('error', () => undefined);
+        const reader = new DatagramReader();
+        stream.on('data', (chunk: Buffer) => {
+          let grams;
+          try {
+            grams = reader.push(chunk);
+          } catch {
+            this.log('warn', `agent "${s.name}" sent a malformed datagram frame on ${p.address}; resetting that stream`);
+            stream.close(h2c.NGHTTP2_PROTOCOL_ERROR);
+            return;
+          }
+          for (const g of grams) {
+            const peer = parsePeer(g.peer);
+            const c = peers.get(g.peer);
+            if (!peer || !c) continue;
+            c.bytesOut += g.payload.length;
+            p.meter.bytesOut += g.payload.length;
+            sock.send(g.payload, peer.port, peer.host);
+          }
+        });
+        sock.on('message', (msg, rinfo) => {
+          const tag = formatHostPort(rinfo.address, rinfo.port);
+          let c = peers.get(tag);
+          if (!c) {
+            if (peers.size >= 10_000) return;
+            c = p.track(tag, () => peers.delete(tag));
+            peers.set(tag, c);
+            p.meter.activeConnections++;
+            p.meter.totalConnections++;
+          }
+          if (stream.writableLength > UDP_STREAM_HIGH_WATER || !stream.writable) return;
+          c.bytesIn += msg.length;
+          p.meter.bytesIn += msg.length;
+          stream.write(encodeDatagram(tag, msg));
+        });
+        const a = sock.address();
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  private startHeartbeat(s: AgentSession): void {
+    const interval = this.opts.heartbeatIntervalMs ?? 15_000;
+    const deadline = this.opts.heartbeatTimeoutMs ?? 10_000;
+    let waiting = false;
+    s.heartbeat = setInterval(() => {
+      if (waiting || s.closed) return;
+      waiting = true;
+      const timer = setTimeout(() => {
+        this.log('warn', `agent "${s.name}" (${s.address}) missed a heartbeat (${deadline} ms); dropping its session`);
+        void this.endSession(s, undefined, 'heartbeat timeout');
+      }, deadline);
+      try {
+        s.h2.ping((err) => {
+          clearTimeout(timer);
+          waiting = false;
+          if (err) void this.endSession(s, undefined, 'heartbeat failed');
+        });
+      } catch {
+        clearTimeout(timer);
+        void this.endSession(s, undefined, 'heartbeat failed');
+      }
+    }, interval);
+    s.heartbeat.unref();
+  }
+
+  /** Closes a session and its ports; with a reason, the agent is told first (replaced / shutdown). */
+  private async endSession(s: AgentSession, reason: 'replaced' | 'shutdown' | undefined, message: string): Promise<void> {
+    if (s.closed) return;
+    s.closed = true;
+    clearInterval(s.heartbeat);
+    if (this.sessions.get(s.name) === s) this.sessions.delete(s.name);
+    if (reason) s.send({ t: 'closing', reason, message });
+    await Promise.all([...s.ports.values()].map((p) => p.close()));
+    s.ports.clear();
+    s.byRef.clear();
+    await new Promise<void>((resolve) => {
+      if (s.h2.destroyed) return resolve();
+      s.h2.once('close', () => resolve());
+      if (reason) {
+        // GOAWAY, then give the agent a moment to read the reason before the socket goes.
+        s.h2.close();
+        setTimeout(() => s.h2.destroy(), 200).unref();
+      } else {
+        s.h2.destroy();
+      }
+    });
+    s.socket.destroy();
+    if (!reason) this.log('info', `agent "${s.name}" offline (${message})`);
+    this.emit('changed');
+  }
+
+  status(): RelayServerStatus {
+    const agents: RelayAgentStatus[] = this.opts.policy.agents.map((a) => {
+      const s = this.sessions.get(a.name);
+      const exposures: RelayExposureStatus[] = s
+        ? [...s.ports.values()].map((p) => ({
+            id: p.id,
+            protocol: p.protocol,
+            kind: p.kind,
+            publicAddress: p.address,
+            source: p.source,
+            ...(p.localPort ? { localPort: p.localPort } : {}),
+            ...(p.name ? { name: p.name } : {}),
+            ...p.meter.snapshot(),
+          }))
+        : [];
+      return {
+        name: a.name,
+        online: s !== undefined,
+        ...(s ? { address: s.address, since: s.since } : {}),
+        exposures,
+        allowPorts: formatRanges(a.allowPorts),
+        configuredPorts: a.ports.length,
+      };
+    });
+    return {
+      running: this.startedAt !== undefined,
+      ...(this.bound && this.startedAt ? { listening: formatHostPort(this.bound.host, this.bound.port) } : {}),
+      tls: this.tls,
+      ...(this.tls && this.opts.identity ? { fingerprint: this.opts.identity.fingerprint } : {}),
+      ...(this.startedAt ? { startedAt: this.startedAt } : {}),
+      agents,
+      warnings: [],
+    };
+  }
+
+  /** Prometheus text exposition of the relay's gauges and counters. */
+  metricsText(): string {
+    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+    const out: string[] = [];
+    const online = this.sessions.size;
+    out.push('# HELP porthole_relay_agents_online Agents with a live session.', '# TYPE porthole_relay_agents_online gauge', `porthole_relay_agents_online ${online}`);
+    out.push('# HELP porthole_relay_agents_configured Agents in the relay config.', '# TYPE porthole_relay_agents_configured gauge', `porthole_relay_agents_configured ${this.opts.policy.agents.length}`);
+    out.push('# HELP porthole_relay_exposures Public ports open, per agent.', '# TYPE porthole_relay_exposures gauge');
+    for (const a of this.opts.policy.agents) out.push(`porthole_relay_exposures{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.ports.size ?? 0}`);
+    out.push('# HELP porthole_relay_sessions_total Agent sessions accepted.', '# TYPE porthole_relay_sessions_total counter', `porthole_relay_sessions_total ${this.sessionsAccepted}`);
+    out.push('# HELP porthole_relay_handshake_failures_total Connections refused during the handshake.', '# TYPE porthole_relay_handshake_failures_total counter', `porthole_relay_handshake_failures_total ${this.handshakeFailures}`);
+    const series: Array<[string, string, string]> = [
+      ['porthole_relay_bytes_in_total', 'counter', 'Bytes from public clients to the agent.'],
+      ['porthole_relay_bytes_out_total', 'counter', 'Bytes from the agent to public clients.'],
+      ['porthole_relay_connections_active', 'gauge', 'Open public connections (UDP: peers).'],
+      ['porthole_relay_connections_total', 'counter', 'Public connections accepted (UDP: peers seen).'],
+    ];
+    for (const [name, type, help] of series) {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [key, m] of this.totals) {
+        const [agent, protocol, port] = key.split('\0') as [string, string, string];
+        const v = name.endsWith('bytes_in_total') ? m.bytesIn : name.endsWith('bytes_out_total') ? m.bytesOut : name.endsWith('active') ? m.activeConnections : m.totalConnections;
+        out.push(`${name}{agent="${esc(agent)}",protocol="${protocol}",port="${port}"} ${v}`);
+      }
+    }
+    return `${out.join('\n')}\n`;
+  }
+}
