@@ -57,8 +57,13 @@ Commands:
   ui [--listen HOST:PORT]
         Browser mode: run the saved mappings and serve the Porthole UI (default 127.0.0.1, a free port).
         Prints the URL to open, with its access token as token=….
-  relay --config FILE      Relay server for reverse tunnels (not available in this version yet).
-  agent --config FILE      Relay agent (not available in this version yet).
+  relay --config FILE [--insecure-no-auth]
+        Relay server for reverse tunnels (e.g. on a VPS). FILE is port-proxy's server YAML (bind, proxy[]
+        with remote_name and port_list) plus token: keys; allow_ports lets agents ask for ports themselves.
+        TLS with a self-signed certificate made on first run; prints its SHA-256 fingerprint.
+  agent --config FILE [--insecure-no-auth]
+        Relay agent: dials the relay and serves its public ports from this machine. FILE is port-proxy's
+        client YAML (name, server) plus token: (and optionally fingerprint:, expose:).
   import FILE [--dry-run] [--json]
         Import a profile (not available in this version yet).
 

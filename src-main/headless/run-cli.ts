@@ -1,11 +1,11 @@
 import { HELP, UsageError } from './args';
+import { cmdAgent } from './cmd-agent';
 import { cmdForward } from './cmd-forward';
 import { cmdHost } from './cmd-host';
+import { cmdRelay } from './cmd-relay';
 import { VERSION } from './version';
 
 const NOT_YET: Record<string, string> = {
-  relay: 'the relay server is not available in this version yet',
-  agent: 'the relay agent is not available in this version yet',
   import: 'profile import is not available in this version yet (`porthole run --profile FILE` runs Porthole JSON profiles)',
 };
 
@@ -32,6 +32,10 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         return await cmdHost('run', rest);
       case 'ui':
         return await cmdHost('ui', rest);
+      case 'relay':
+        return await cmdRelay(rest);
+      case 'agent':
+        return await cmdAgent(rest);
       default:
         if (command in NOT_YET) {
           process.stderr.write(`porthole ${command}: ${NOT_YET[command]}\n`);

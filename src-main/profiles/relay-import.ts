@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
+export { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { HostSchema, PortSchema } from '../../src-shared/model/primitives';
 import { UsageError } from '../headless/args';
 
@@ -152,13 +153,6 @@ export function validatedOrWarn<T>(schema: z.ZodType<T>, draft: unknown, where: 
   const field = issue.path.join('.');
   warnings.push(`${where}: ${what} skipped: ${field ? `${field}: ` : ''}${issue.message}`);
   return undefined;
-}
-
-/** `AB:CD:…` (Node's `cert.fingerprint256`) from 64 hex digits with or without colons, any case; undefined if malformed. */
-export function normalizeFingerprint(s: string): string | undefined {
-  const t = s.trim();
-  if (!/^[0-9A-Fa-f]{64}$/.test(t) && !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$/.test(t)) return undefined;
-  return t.replace(/:/g, '').toUpperCase().match(/../g)!.join(':');
 }
 
 /** `8080` or `20000-20100` → a port range, or an error message. */

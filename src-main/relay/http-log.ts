@@ -521,7 +521,7 @@ export class HttpExchangeLog {
   }
 
   private emit(p: Pending, status: number, t: number, bodyBytes: number | undefined): void {
-    const e: HttpExchange = { method: p.method, path: p.path, status, durationMs: Math.max(0, t - p.start) };
+    const e: HttpExchange = { method: p.method, path: p.path, status, durationMs: Math.max(0, Math.round((t - p.start) * 10) / 10) };
     if (bodyBytes !== undefined) e.bodyBytes = bodyBytes;
     try {
       this.onExchange(e);

@@ -27,7 +27,7 @@ import {
 import { splice } from './splice';
 import { UdpPeers } from './udp-peers';
 import type { RelayPins } from './relay-pins';
-import { normalizeFingerprint } from './relay-identity';
+import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 
 export type RelayAgentState = 'connecting' | 'ready' | 'retrying' | 'failed' | 'closed';
 

@@ -20,13 +20,6 @@ export function certFingerprint(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 
-/** `AB:CD:…` from any spacing/case/colon form of 64 hex digits, or undefined. */
-export function normalizeFingerprint(text: string): string | undefined {
-  const hex = text.replace(/^sha256[:=]?/i, '').replace(/[\s:]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
-  return hex.match(/../g)!.join(':');
-}
-
 export async function loadOrCreateRelayIdentity(dataDir: string, commonName = 'Porthole relay'): Promise<RelayIdentity> {
   const certFile = join(dataDir, 'relay-cert.pem');
   const keyFile = join(dataDir, 'relay-key.pem');

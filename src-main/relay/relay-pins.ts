@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatHostPort } from '../../src-shared/format/address';
-import { normalizeFingerprint } from './relay-identity';
+import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 
 // Pinned relay certificate fingerprints (trust on first use), one per relay address, in the data dir
 // (`known_relays`): lines of `host:port SHA256-fingerprint`. A line that does not parse is kept as is

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeFingerprint } from '../format/fingerprint';
 import { HostSchema, RuleIdSchema } from './primitives';
 
 // Relays are saved entities that `relay-expose` rules refer to by id (this machine is the agent).
@@ -7,10 +8,8 @@ import { HostSchema, RuleIdSchema } from './primitives';
 
 export const FingerprintSchema = z
   .string()
-  .trim()
-  .transform((v) => v.replace(/^sha256[:=]?/i, '').replace(/[\s:]/g, '').toUpperCase())
-  .refine((v) => /^[0-9A-F]{64}$/.test(v), { message: 'a SHA-256 fingerprint is 64 hex digits (colons optional)' })
-  .transform((v) => v.match(/../g)!.join(':'));
+  .refine((v) => normalizeFingerprint(v) !== undefined, { message: 'a SHA-256 fingerprint is 64 hex digits (colons optional)' })
+  .transform((v) => normalizeFingerprint(v)!);
 
 export const RelayDraftSchema = z
   .object({

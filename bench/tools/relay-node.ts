@@ -1,0 +1,84 @@
+// One side of a Porthole relay in a process of its own, for the relay scenarios of `npm run bench`
+// (bench/relay-scenarios.mjs bundles this file with vite, like the app's build, and runs the bundle):
+//
+//   relay-node.mjs relay DATA_DIR AGENT TOKEN
+//       RelayServer on 127.0.0.1:0 with TLS (identity made in DATA_DIR on first use); AGENT may ask
+//       for any port ≥ 1024. Prints {"ready":true,"port":N,"fingerprint":"AB:…","windows":{…}}.
+//   relay-node.mjs agent RELAY_PORT FINGERPRINT AGENT TOKEN PUBLIC:TARGET[,PUBLIC:TARGET…]
+//       RelayAgent pinned to FINGERPRINT, one TCP exposure per pair (relay port PUBLIC → 127.0.0.1:
+//       TARGET). Prints {"ready":true,"bound":[PUBLIC,…],"windows":{…}} once every exposure is bound.
+//
+// Both stop on SIGTERM (agent.close() / relay.stop(), then exit). Log lines go to stderr. The HTTP/2
+// window constants come from relay-agent.ts; the bench's bundle step can let PORTHOLE_BENCH_* env vars
+// replace them (see windowsFromEnv in bench/relay-scenarios.mjs), and `windows` shows what was used.
+import { MAX_FRAME, RelayAgent, SESSION_WINDOW, STREAM_WINDOW } from '../../src-main/relay/relay-agent';
+import { loadOrCreateRelayIdentity } from '../../src-main/relay/relay-identity';
+import { RelayServer } from '../../src-main/relay/relay-server';
+
+const windows = { stream: STREAM_WINDOW, session: SESSION_WINDOW, frame: MAX_FRAME };
+const say = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+const log = (level: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
+const die = (message: string): never => {
+  log('error', message);
+  process.exit(1);
+};
+
+function onStop(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    // A stuck close must not keep the bench waiting: it kills the group after its grace period anyway.
+    setTimeout(() => process.exit(0), 1500).unref();
+    void stop().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+async function runRelay(args: string[]): Promise<void> {
+  const [dir, agent, token] = args;
+  if (!dir || !agent || !token) die('usage: relay DATA_DIR AGENT TOKEN');
+  const identity = await loadOrCreateRelayIdentity(dir!);
+  const relay = new RelayServer({
+    policy: { bind: { host: '127.0.0.1', port: 0 }, agents: [{ name: agent!, token: token!, ports: [], allowPorts: [{ from: 1024, to: 65535 }] }] },
+    identity,
+    log,
+  });
+  const { port } = await relay.start();
+  onStop(() => relay.stop());
+  say({ ready: true, port, fingerprint: identity.fingerprint, windows });
+}
+
+function runAgent(args: string[]): void {
+  const [relayPort, fingerprint, agentName, token, pairs] = args;
+  if (!relayPort || !fingerprint || !agentName || !token || !pairs) die('usage: agent RELAY_PORT FINGERPRINT AGENT TOKEN PUBLIC:TARGET[,…]');
+  const agent = new RelayAgent({
+    relay: { host: '127.0.0.1', port: Number(relayPort) },
+    agent: agentName!,
+    token: token!,
+    fingerprint: fingerprint!,
+    software: 'porthole bench',
+    log,
+  });
+  onStop(() => agent.close());
+  agent.on('state', (s) => {
+    if (s === 'failed') die(`agent failed: ${agent.lastError?.message ?? 'unknown error'}`);
+  });
+  const bound: number[] = [];
+  const wanted = pairs!.split(',').map((p) => p.split(':').map(Number) as [number, number]);
+  for (const [pub, target] of wanted) {
+    const e = agent.expose({ ref: `bench-${pub}`, protocol: 'tcp', kind: 'tcp', remotePort: pub, target: { host: '127.0.0.1', port: target } });
+    e.once('failed', (err) => die(`exposure of relay port ${pub}: ${err.message}`));
+    e.once('bound', (info) => {
+      bound.push(info.publicPort);
+      if (bound.length === wanted.length) say({ ready: true, bound, windows });
+    });
+  }
+  agent.start();
+}
+
+const [role, ...rest] = process.argv.slice(2);
+if (role === 'relay') await runRelay(rest);
+else if (role === 'agent') runAgent(rest);
+else die('usage: relay-node.mjs relay|agent …');

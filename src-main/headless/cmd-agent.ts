@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { formatHostPort } from '../../src-shared/format/address';
+import { formatBytes } from '../../src-shared/format/units';
+import { readPortProxyProfile } from '../profiles/port-proxy-profile';
+import { type Exposure, RelayAgent } from '../relay/relay-agent';
+import { RelayPins } from '../relay/relay-pins';
+import { resolveDataDir } from '../store/data-dir';
+import { UsageError, parseArgs } from './args';
+import { untilSignal } from './signals';
+import { VERSION } from './version';
+
+const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+const warn = (line: string) => process.stderr.write(`${new Date().toISOString()} WARNING: ${line}\n`);
+
+/** `porthole agent --config FILE` — a relay agent from a port-proxy client YAML (name, server, token). */
+export async function cmdAgent(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['config', 'data-dir'], booleans: ['insecure-no-auth'] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" — usage: porthole agent --config FILE`);
+  const file = args.values.config;
+  if (!file) throw new UsageError('--config FILE is required (a port-proxy client YAML: name, server, token)');
+  const r = readPortProxyProfile(file);
+  const relay = r.relays[0];
+  if (r.format !== 'port-proxy-client' || !relay) {
+    throw new UsageError(`${file}: this is a relay server config — run it with porthole relay --config ${file}`);
+  }
+  for (const w of r.warnings) if (!/decides which ports/.test(w)) warn(w);
+  const insecure = args.booleans.has('insecure-no-auth');
+  if (relay.token === undefined && !insecure) {
+    throw new UsageError(`${file}: no token: — add the token the relay's config gives agent "${relay.agentName}" (or pass --insecure-no-auth for a relay started that way)`);
+  }
+  if (relay.tls === false) warn('tls: false — plain TCP to the relay: traffic can be read and changed on the way');
+  const dataDir = resolveDataDir(args.values['data-dir']);
+  const agentName = relay.agentName ?? relay.name;
+  const agent = new RelayAgent({
+    relay: { host: relay.host, port: relay.port },
+    agent: agentName,
+    token: relay.token ?? '',
+    tls: relay.tls !== false,
+    ...(relay.fingerprint ? { fingerprint: relay.fingerprint } : {}),
+    pins: new RelayPins(join(dataDir, 'known_relays')),
+    acceptAssigned: true,
+    software: `porthole ${VERSION} (${process.platform})`,
+    log: (level, m) => (level === 'info' ? say(m) : warn(m)),
+  });
+  const watch = (e: Exposure) => {
+    const what = `${e.spec.protocol} ${formatHostPort(e.spec.target.host, e.spec.target.port)}`;
+    e.on('bound', (info) => say(`exposed ${what} as ${formatHostPort(info.publicHost, info.publicPort)} on the relay`));
+    e.on('failed', (err) => warn(`cannot expose ${what}: ${err.message} [${err.code}]`));
+    e.on('connection-error', (c) => warn(`${what}: connection from ${c.client} failed: ${c.error.message} [${c.error.code}]`));
+    e.on('http', (x) => say(`${what} ${x.client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`));
+  };
+  for (const x of r.exposes) {
+    watch(agent.expose({ ref: `expose-${x.remotePort || 'auto'}-${x.localPort}-${x.protocol}`, name: x.name, protocol: x.protocol, kind: x.kind ?? 'tcp', remotePort: x.remotePort, target: { host: x.localHost, port: x.localPort } }));
+  }
+  let failed: ((code: number) => void) | undefined;
+  const fatal = new Promise<number>((resolve) => (failed = resolve));
+  agent.on('state', (s) => {
+    if (s === 'ready') {
+      say(`connected to ${agent.label} as agent "${agentName}"${agent.fingerprint ? ` (certificate ${agent.fingerprint})` : ''}`);
+      for (const e of agent.assigned()) say(`serving ${e.spec.name ?? e.spec.ref}`);
+    }
+  });
+  agent.on('down', (err) => {
+    if (agent.state === 'failed') {
+      process.stderr.write(`porthole agent: ${err.message} [${err.code}]\n`);
+      failed?.(1);
+    } else {
+      warn(`${err.message} [${err.code}]${agent.nextRetryAt ? ` — next try in ${Math.max(0, Math.round((agent.nextRetryAt - Date.now()) / 100) / 10)} s` : ''}`);
+    }
+  });
+  agent.start();
+  say(`agent "${agentName}" connecting to ${agent.label}${r.exposes.length > 0 ? ` to expose ${r.exposes.length} port${r.exposes.length === 1 ? '' : 's'}` : ''}`);
+  const outcome = await Promise.race([fatal, untilSignal().then(() => 0)]);
+  const totals = [...agent.exposures(), ...agent.assigned()].reduce((t, e) => ({ i: t.i + e.meter.bytesIn, o: t.o + e.meter.bytesOut }), { i: 0, o: 0 });
+  await agent.close();
+  say(`agent stopped: ${formatBytes(totals.i)} in, ${formatBytes(totals.o)} out`);
+  return outcome;
+}

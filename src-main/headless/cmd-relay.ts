@@ -1,0 +1,91 @@
+import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
+import { EngineError } from '../engine/engine-error';
+import { readPortProxyProfile } from '../profiles/port-proxy-profile';
+import { MetricsServer } from '../relay/metrics-server';
+import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
+import { agentsWithoutToken, formatRanges, type RelayPolicy } from '../relay/relay-policy';
+import { RelayServer } from '../relay/relay-server';
+import { resolveDataDir } from '../store/data-dir';
+import { UsageError, parseArgs } from './args';
+import { untilSignal } from './signals';
+
+const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+const warn = (line: string) => process.stderr.write(`${new Date().toISOString()} WARNING: ${line}\n`);
+
+/** The relay's policy from a port-proxy-shaped server YAML (with Porthole's token/allow_ports keys). */
+export function relayPolicyFromFile(file: string): { policy: RelayPolicy; warnings: string[] } {
+  const r = readPortProxyProfile(file);
+  if (!r.relayServer) {
+    throw new UsageError(`${file}: this is a relay agent (client) config — run it with porthole agent --config ${file}`);
+  }
+  return { policy: r.relayServer, warnings: r.warnings };
+}
+
+/** `porthole relay --config FILE` — the relay server for reverse tunnels, in the foreground. */
+export async function cmdRelay(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['config', 'data-dir'], booleans: ['insecure-no-auth'] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" — usage: porthole relay --config FILE`);
+  const file = args.values.config;
+  if (!file) throw new UsageError('--config FILE is required (a port-proxy server YAML with token: keys)');
+  const { policy, warnings } = relayPolicyFromFile(file);
+  for (const w of warnings) warn(w);
+  const insecure = args.booleans.has('insecure-no-auth');
+  const open = agentsWithoutToken(policy);
+  if (open.length > 0 && !insecure) {
+    throw new UsageError(
+      `${file}: agent${open.length === 1 ? '' : 's'} ${open.map((n) => `"${n}"`).join(', ')} ha${open.length === 1 ? 's' : 've'} no token, so anyone could take ${open.length === 1 ? 'its' : 'their'} ports — ` +
+        'add `token:` at the top level (shared) or per proxy entry, or pass --insecure-no-auth if this relay is only reachable by you',
+    );
+  }
+  if (open.length > 0) warn(`--insecure-no-auth: agents ${open.join(', ')} are accepted WITHOUT a token — anyone who can reach this relay can claim their ports`);
+  const tls = policy.tls !== false;
+  if (!tls) warn('tls: false — agents connect in plain TCP: their traffic can be read and changed on the way; use it only on a network you trust');
+  const dataDir = resolveDataDir(args.values['data-dir']);
+  const identity = tls ? await loadOrCreateRelayIdentity(dataDir) : undefined;
+  const relay = new RelayServer({
+    policy,
+    ...(identity ? { identity } : {}),
+    insecureNoAuth: insecure,
+    log: (level, m) => (level === 'info' ? say(m) : warn(m)),
+  });
+  let bound: { host: string; port: number };
+  try {
+    bound = await relay.start();
+  } catch (err) {
+    if (err instanceof EngineError) {
+      process.stderr.write(`porthole relay: ${err.message} [${err.code}]\n`);
+      return 1;
+    }
+    throw err;
+  }
+  say(`Porthole relay listening on ${formatHostPort(bound.host, bound.port)} (${tls ? 'TLS' : 'plain TCP'}) for ${policy.agents.length} agent${policy.agents.length === 1 ? '' : 's'}`);
+  if (identity) {
+    say(`${identity.created ? 'Made a new certificate' : 'Certificate'}: ${identity.certFile}`);
+    say(`Certificate SHA-256 fingerprint: ${identity.fingerprint}`);
+    say('Agents pin it on first connection (or put it in their config as fingerprint:) — compare what they show with this line.');
+  }
+  if (isWildcardHost(bound.host)) say('Listening on all interfaces: agents can reach this relay from the network.');
+  for (const a of policy.agents) {
+    const ports = a.ports.map((p) => `${p.type} ${formatHostPort(p.bind.host, p.bind.port)} → agent port ${p.remotePort}`);
+    const ranges = a.allowPorts.length > 0 ? [`may ask for ${formatRanges(a.allowPorts)} on ${policy.publicHost ?? '127.0.0.1'}`] : [];
+    say(`  agent "${a.name}": ${[...ports, ...ranges].join('; ') || 'no ports'}`);
+  }
+  let metrics: MetricsServer | undefined;
+  if (policy.metrics) {
+    metrics = new MetricsServer(() => relay.metricsText());
+    try {
+      const m = await metrics.start(policy.metrics.host, policy.metrics.port);
+      say(`Prometheus metrics at http://${formatHostPort(m.host, m.port)}/metrics`);
+    } catch (err) {
+      await relay.stop();
+      process.stderr.write(`porthole relay: metrics endpoint: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  const sig = await untilSignal();
+  say(`${sig}: telling agents the relay is stopping`);
+  await metrics?.stop();
+  await relay.stop();
+  say('relay stopped');
+  return 0;
+}
