@@ -9,13 +9,15 @@
 //   npm run bench                 5 rounds (BENCH_ROUNDS=N; SSH scenarios 3, BENCH_SSH_ROUNDS), ~8 min on 2 cores
 //   npm run bench -- --quick      2 rounds, shorter runs (smoke test, ~1.5 min)
 //   npm run bench -- --no-build   use the existing out/main/cli.js
-//   BENCH_ONLY=tput,rtt,cps,idle,udp,ssh   run a subset of the scenarios (ssh: bench/ssh-scenarios.mjs)
+//   BENCH_ONLY=tput,rtt,cps,idle,udp,ssh,relay   run a subset of the scenarios (ssh: bench/ssh-scenarios.mjs,
+//                                           relay: bench/relay-scenarios.mjs, ~3 min); also `npm run bench -- relay`
 //
 // Writes bench/results/latest.json (machine facts, every sample, medians, targets) and
 // bench/results/latest.md (the table printed at the end).
 //
-// The pieces live in bench/lib (config, process bookkeeping, contenders, measurements, report) and
-// bench/ssh-scenarios.mjs; this file wires them: setup, interleaved rounds, medians, results.
+// The pieces live in bench/lib (config, process bookkeeping, contenders, measurements, report),
+// bench/ssh-scenarios.mjs and bench/relay-scenarios.mjs; this file wires them: setup, interleaved
+// rounds, medians, results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +27,7 @@ import { haproxy, startHaproxy, startNodeServer, startPorthole, startSocat } fro
 import { idleRound, iperf, udpMaxRate } from '../bench/lib/measure.mjs';
 import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, isBound, log, logPath, readdirLog, runTool, spawnProc, stopAll, waitFor } from '../bench/lib/procs.mjs';
 import { LAST_NOTE, generalNotes, markdown, medians, tcpNotes, tcpTable } from '../bench/lib/report.mjs';
+import { setupRelay } from '../bench/relay-scenarios.mjs';
 import { setupSsh } from '../bench/ssh-scenarios.mjs';
 
 // ---------------------------------------------------------------------------------------------------
@@ -195,6 +198,11 @@ async function main() {
 
   const ssh = enabled('ssh') ? await setupSsh() : undefined;
   if (ssh) scenarios.push(...ssh.scenarios);
+  const relay = enabled('relay') ? await setupRelay() : undefined;
+  if (relay?.skipped) {
+    skipped.relay = relay.skipped;
+    log(`bench: relay scenarios skipped: ${relay.skipped}`);
+  } else if (relay) scenarios.push(...relay.scenarios);
 
   // --- rounds ---
   const samples = {};
@@ -219,8 +227,12 @@ async function main() {
   const { rows, targets } = tcpTable({ M, get, TCP4, udp, skipped, notes });
   const sshReport = ssh?.report(M, get);
   if (sshReport) targets.push(...sshReport.targets);
-  notes.push(...generalNotes(machine), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), LAST_NOTE);
-  const md = markdown({ machine, rows, sections: sshReport ? [sshReport.section] : [], targets, notes });
+  const relayReport = relay?.report?.(M, get);
+  if (relayReport) targets.push(...relayReport.targets);
+  if (skipped.relay) notes.push(`Relay scenarios skipped: ${skipped.relay}.`);
+  notes.push(...generalNotes(machine), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), LAST_NOTE);
+  const sections = [sshReport?.section, relayReport?.section].filter(Boolean);
+  const md = markdown({ machine, rows, sections, targets, notes });
 
   const errors = Object.entries(M).flatMap(([id, byC]) => Object.entries(byC).filter(([, m]) => m.errors > 0).map(([c, m]) => `${id}/${c}: ${m.errors} failed runs`));
   const json = {
@@ -235,6 +247,7 @@ async function main() {
     skipped,
     udpCalibration: udp,
     ssh: ssh?.facts,
+    relay: relay?.facts,
     errors,
     notes,
     samples,

@@ -195,11 +195,8 @@ export class RelayFixtures {
   }
 
   async cleanup(): Promise<void> {
-    console.log('DBG agents closing');
     await Promise.all([...this.agents].map((a) => a.close()));
-    console.log('DBG agents closed');
     await Promise.all([...this.relays].map((r) => r.stop()));
-    console.log('DBG relays stopped');
     const closing: Array<Promise<void>> = [];
     for (const t of this.taps) {
       for (const s of t.sockets) {

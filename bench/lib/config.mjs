@@ -27,7 +27,10 @@ export const CFG = {
   udpMaxLossPct: 0.1,
   nofile: 65536,
 };
-export const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+// Scenario ids from BENCH_ONLY=a,b or as words after `--` (`npm run bench -- relay`).
+const words = argv.filter((a) => !a.startsWith('-'));
+const onlyText = process.env.BENCH_ONLY || words.join(',');
+export const ONLY = onlyText ? new Set(onlyText.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
 export const enabled = (id) => ONLY === undefined || ONLY.has(id);
 // Self-test hook for the UDP code path while Porthole has no UDP: a second socat plays "porthole".
 export const UDP_STANDIN = process.env.BENCH_UDP_STANDIN === 'socat';

@@ -11,11 +11,11 @@ export const median = (xs) => {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 };
 
-export async function iperf(port, streams, extraArgs = []) {
+export async function iperf(port, streams, extraArgs = [], seconds = CFG.iperfSeconds) {
   // The persistent iperf3 server needs a moment to wind down the previous test (more so behind a
   // forwarder that closes lazily); "busy" is retried, not counted.
   for (let attempt = 0; ; attempt++) {
-    const r = await iperfOnce(port, streams, extraArgs);
+    const r = await iperfOnce(port, streams, extraArgs, seconds);
     // Any other failure (e.g. "control socket has closed unexpectedly" when a forked socat child and
     // the iperf3 server race at teardown) gets two more tries; the retries are recorded.
     const busy = /busy/.test(r.error ?? '');
@@ -24,11 +24,11 @@ export async function iperf(port, streams, extraArgs = []) {
   }
 }
 
-async function iperfOnce(port, streams, extraArgs) {
-  const args = ['-c', '127.0.0.1', '-p', String(port), '-t', String(CFG.iperfSeconds), '-J', '--connect-timeout', '3000'];
+async function iperfOnce(port, streams, extraArgs, seconds) {
+  const args = ['-c', '127.0.0.1', '-p', String(port), '-t', String(seconds), '-J', '--connect-timeout', '3000'];
   if (streams > 1) args.push('-P', String(streams));
   args.push(...extraArgs);
-  const r = await runCmd('iperf3', args, (CFG.iperfSeconds + 15) * 1000);
+  const r = await runCmd('iperf3', args, (seconds + 15) * 1000);
   try {
     const j = JSON.parse(r.out);
     if (j.error) return { error: j.error };

@@ -73,11 +73,11 @@ function killTree(entry) {
   }
 }
 
-export function spawnProc(name, cmd, args, { logFile, ipc = false, tree = false } = {}) {
+export function spawnProc(name, cmd, args, { logFile, ipc = false, tree = false, env } = {}) {
   const out = logFile ? openSync(logFile, 'a') : 'pipe';
   const stdio = ['ignore', out, logFile ? out : 'pipe'];
   if (ipc) stdio.push('ipc');
-  const child = spawn(cmd, args, { cwd: ROOT, stdio, detached: true });
+  const child = spawn(cmd, args, { cwd: ROOT, stdio, detached: true, ...(env ? { env: { ...process.env, ...env } } : {}) });
   if (logFile) closeSync(out);
   const entry = { name, child, exited: false, code: null, tree };
   entry.exit = new Promise((resolve) => {

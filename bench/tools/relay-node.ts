@@ -16,6 +16,8 @@ import { loadOrCreateRelayIdentity } from '../../src-main/relay/relay-identity';
 import { RelayServer } from '../../src-main/relay/relay-server';
 
 const windows = { stream: STREAM_WINDOW, session: SESSION_WINDOW, frame: MAX_FRAME };
+// PORTHOLE_BENCH_PLAIN=1 (both sides): plain TCP instead of TLS, to show what TLS costs.
+const tls = process.env.PORTHOLE_BENCH_PLAIN !== '1';
 const say = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 const log = (level: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
 const die = (message: string): never => {
@@ -41,13 +43,13 @@ async function runRelay(args: string[]): Promise<void> {
   if (!dir || !agent || !token) die('usage: relay DATA_DIR AGENT TOKEN');
   const identity = await loadOrCreateRelayIdentity(dir!);
   const relay = new RelayServer({
-    policy: { bind: { host: '127.0.0.1', port: 0 }, agents: [{ name: agent!, token: token!, ports: [], allowPorts: [{ from: 1024, to: 65535 }] }] },
+    policy: { bind: { host: '127.0.0.1', port: 0 }, tls, agents: [{ name: agent!, token: token!, ports: [], allowPorts: [{ from: 1024, to: 65535 }] }] },
     identity,
     log,
   });
   const { port } = await relay.start();
   onStop(() => relay.stop());
-  say({ ready: true, port, fingerprint: identity.fingerprint, windows });
+  say({ ready: true, port, fingerprint: identity.fingerprint, windows, tls });
 }
 
 function runAgent(args: string[]): void {
@@ -58,6 +60,7 @@ function runAgent(args: string[]): void {
     agent: agentName!,
     token: token!,
     fingerprint: fingerprint!,
+    tls,
     software: 'porthole bench',
     log,
   });
@@ -72,7 +75,7 @@ function runAgent(args: string[]): void {
     e.once('failed', (err) => die(`exposure of relay port ${pub}: ${err.message}`));
     e.once('bound', (info) => {
       bound.push(info.publicPort);
-      if (bound.length === wanted.length) say({ ready: true, bound, windows });
+      if (bound.length === wanted.length) say({ ready: true, bound, windows, tls });
     });
   }
   agent.start();

@@ -4,7 +4,9 @@ import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from '../.
 import type { ApiEvents, AppInfo, Envelope, MethodOutput } from '../../src-shared/api/contract';
 import { METHOD_INPUTS } from '../../src-shared/api/schemas';
 import type { ApiIssue } from '../../src-shared/model/errors';
-import { ruleServerId } from '../../src-shared/model/rule';
+import { type Rule, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
+import type { LocalRelay } from '../service/local-relay';
+import type { RelayRegistry } from '../service/relay-registry';
 import { ServiceError } from '../service/service-error';
 import type { HostKeyPrompts } from '../service/host-key-prompts';
 import type { ServerRegistry } from '../service/server-registry';
@@ -30,12 +32,14 @@ export interface ApiDeps {
   service: TunnelService;
   secrets: SecretStore;
   servers: ServerRegistry;
+  relays: RelayRegistry;
+  localRelay: LocalRelay;
   hostKeys: HostKeyPrompts;
   info: () => AppInfo;
 }
 
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
-export function createApiHost({ service, secrets, servers, hostKeys, info }: ApiDeps): ApiHost {
+export function createApiHost({ service, secrets, servers, relays, localRelay, hostKeys, info }: ApiDeps): ApiHost {
   // Which callers watch connections; a caller without identity (the tray, tests) counts as one shared watcher.
   const watching = new WeakMap<ApiCaller, boolean>();
   const shared: ApiCaller = { onGone: () => undefined };
@@ -89,17 +93,43 @@ export function createApiHost({ service, secrets, servers, hostKeys, info }: Api
     'servers.create': (input) => servers.create(input),
     'servers.update': async ({ id, ...input }) => {
       const entry = servers.update(id, input);
-      // Rules that gave up on this server (wrong password, rejected key) try again with what changed.
-      const failed = service.list().filter((e) => ruleServerId(e.rule) === id && e.rule.enabled && e.status.state === 'failed');
-      await Promise.all(failed.map((e) => service.restart(e.rule.id)));
-      return failed.length > 0 ? servers.list().find((x) => x.server.id === id) ?? entry : entry;
+      const restarted = await restartFailed((r) => ruleServerId(r) === id);
+      return restarted > 0 ? servers.list().find((x) => x.server.id === id) ?? entry : entry;
     },
     'servers.remove': ({ id }) => {
       servers.remove(id);
       return { removed: true as const };
     },
     'hostKeys.answer': ({ promptId, decision }) => ({ answered: hostKeys.answer(promptId, decision) }),
+    'relays.list': () => relays.list(),
+    'relays.create': (input) => relays.create(input),
+    'relays.update': async ({ id, ...input }) => {
+      relays.update(id, input);
+      await restartFailed((r) => ruleRelayId(r) === id);
+      return relays.list().find((x) => x.relay.id === id)!;
+    },
+    'relays.remove': ({ id }) => {
+      relays.remove(id);
+      return { removed: true as const };
+    },
+    'relays.trust': async ({ id, fingerprint }) => {
+      relays.trust(id, fingerprint);
+      await restartFailed((r) => ruleRelayId(r) === id);
+      return relays.list().find((x) => x.relay.id === id)!;
+    },
+    'relayServer.settings': () => localRelay.settings(),
+    'relayServer.configure': (input) => localRelay.configure(input),
+    'relayServer.start': () => localRelay.start(),
+    'relayServer.stop': () => localRelay.stop(),
+    'relayServer.status': () => localRelay.status(),
   };
+
+  /** Rules that gave up on a server or relay (wrong secret, rejected key) try again with what changed. */
+  async function restartFailed(uses: (r: Rule) => boolean): Promise<number> {
+    const failed = service.list().filter((e) => uses(e.rule) && e.rule.enabled && e.status.state === 'failed');
+    await Promise.all(failed.map((e) => service.restart(e.rule.id)));
+    return failed.length;
+  }
 
   const bus = new EventEmitter();
   bus.setMaxListeners(0);

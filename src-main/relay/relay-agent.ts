@@ -26,7 +26,6 @@ import {
 } from './protocol';
 import { splice } from './splice';
 import { UdpPeers } from './udp-peers';
-import type { RelayPins } from './relay-pins';
 import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 
 export type RelayAgentState = 'connecting' | 'ready' | 'retrying' | 'failed' | 'closed';
@@ -39,7 +38,7 @@ export interface RelayAgentOptions {
   tls?: boolean;
   /** The relay certificate's SHA-256 fingerprint, when given; else the pin store decides (trust on first use). */
   fingerprint?: string;
-  pins?: RelayPins;
+  pins?: PinStore;
   /** Accept ports the relay's own config assigns to this agent's name (port-proxy's model). */
   acceptAssigned?: boolean;
   connectTimeoutMs?: number;
@@ -50,6 +49,12 @@ export interface RelayAgentOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Called when a fingerprint is pinned for the first time. */
   onPinned?: (fingerprint: string) => void;
+}
+
+/** Where pinned relay certificate fingerprints live (a known_relays file, or the saved relay itself). */
+export interface PinStore {
+  get(host: string, port: number): string | undefined;
+  set(host: string, port: number, fingerprint: string): void;
 }
 
 export interface ExposureSpec {
@@ -197,9 +202,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     return [...this.assignedByPort.values()];
   }
 
-  /** Drops a waiting retry and connects now (network back, resume from sleep). */
-  reconnectNow(): boolean {
-    if (this.state !== 'retrying') return false;
+  /** Drops a waiting retry (or a failure the person has since fixed) and connects now (network back, resume from sleep, new settings). */
+  reconnect(): boolean {
+    if (this.state !== 'retrying' && this.state !== 'failed') return false;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.failures = 0;

@@ -9,7 +9,11 @@ import { SessionPool } from '../ssh/session-pool';
 import type { ConfFactory } from '../store/conf-like';
 import { RuleStore } from '../store/rule-store';
 import { FileSecretStore, type SecretCodec, fileOnlyCodec, secretKey } from '../store/secret-store';
+import { SharedPool } from '../engine/shared-pool';
+import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
+import { LocalRelay } from './local-relay';
+import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
 import { makeTunnelFactory } from './tunnel-factory';
 import { TunnelService } from './tunnel-service';
@@ -73,9 +77,20 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     () => late.service?.emit('servers-changed', servers.list()),
   );
   late.servers = servers;
-  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) });
-  const service = new TunnelService({ store, factory, servers, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog });
+  const relays: RelayRegistry = new RelayRegistry(
+    store,
+    secrets,
+    (): SharedPool<RelayAgent> => relayPool,
+    () => late.service?.rules() ?? [],
+    () => late.service?.emit('relays-changed', relays.list()),
+    `porthole ${opts.version} (${platform()})`,
+    (level, m) => late.service?.log.add(level, m),
+  );
+  const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
+  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
+  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog });
   late.service = service;
+  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
   const info: AppInfo = {
     name: 'Porthole',
     version: opts.version,
@@ -86,7 +101,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     platform: platform(),
     ...(store.recovery ? { storeRecovery: store.recovery } : {}),
   };
-  const api = createApiHost({ service, secrets, servers, hostKeys: prompts, info: () => info });
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, hostKeys: prompts, info: () => info });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }
@@ -99,15 +114,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     servers,
     info,
     reconnectAll: () => {
-      const n = pool.reconnectAll();
-      if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH session${n === 1 ? '' : 's'} now`);
+      const n = pool.reconnectAll() + relayPool.reconnectAll();
+      if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH/relay connection${n === 1 ? '' : 's'} now`);
       return n;
     },
     shutdown: () =>
       (closing ??= (async () => {
         prompts.dispose();
         await svc.shutdown();
-        await pool.closeAll();
+        await Promise.all([pool.closeAll(), relayPool.closeAll(), localRelay.stop()]);
       })()),
   };
 }

@@ -222,6 +222,9 @@ export class RuleRunner {
       connectionOpened: (client: string) => {
         if (current()) this.deps.log.add('debug', `Connection from ${client}`, { ruleId: this.rule.id });
       },
+      note: (message: string) => {
+        if (current()) this.deps.log.add('info', message, { ruleId: this.rule.id });
+      },
       connectionClosed: (client: string, bytesIn: number, bytesOut: number, durationMs: number) => {
         if (!current()) return;
         this.deps.log.add('debug', `Closed ${client}: ${bytesIn} B in, ${bytesOut} B out, ${durationMs} ms`, {

@@ -7,6 +7,7 @@ import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
 import { TcpForwarder } from '../engine/tcp-forward';
 import { UdpForwarder } from '../engine/udp-forward';
+import { type RelayContext, createRelayTunnel } from './relay-tunnels';
 import { type SshContext, createSocksTunnel, createSshTunnel } from './ssh-tunnels';
 
 /** One live connection as the service sees it; the rule id is added by the service. */
@@ -48,6 +49,8 @@ export interface TunnelHooks {
   healthChanged(): void;
   /** The tunnel is reachable at a new address (an SSH server assigned a new remote port). */
   boundChanged(address: string): void;
+  /** A line for the rule's log (e.g. one HTTP request through a relay exposure). */
+  note(message: string): void;
 }
 
 export type TunnelFactory = (rule: Rule, hooks: TunnelHooks) => Tunnel;
@@ -65,10 +68,12 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
   }
 }
 
-/** The factory for every rule type; SSH rule types need the session pool. */
-export function makeTunnelFactory(ssh: SshContext): TunnelFactory {
+/** The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool. */
+export function makeTunnelFactory(ssh: SshContext, relay: RelayContext): TunnelFactory {
   return (rule, hooks) => {
     switch (rule.type) {
+      case 'relay-expose':
+        return createRelayTunnel(rule, hooks, relay);
       case 'ssh-local':
       case 'ssh-remote':
       case 'ssh-dynamic':

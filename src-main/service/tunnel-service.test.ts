@@ -11,6 +11,7 @@ import { RuleStore } from '../store/rule-store';
 import { NetFixtures, type TestServer } from '../../test-support/net-fixtures';
 import { tempDir, waitFor } from '../../test-support/tmp';
 import { type Core, createCore } from './core';
+import { SharedPool } from '../engine/shared-pool';
 import { type TunnelFactory, makeTunnelFactory } from './tunnel-factory';
 import { SessionPool } from '../ssh/session-pool';
 import { TunnelService } from './tunnel-service';
@@ -213,7 +214,10 @@ describe('TunnelService with the udp-forward engine', () => {
     const client = await bound();
     const listenPort = (await bound()).address().port;
     await new Promise<void>((r) => sockets.pop()!.close(() => r()));
-    const noSsh = makeTunnelFactory({ pool: new SessionPool(() => { throw new Error('no SSH in this test'); }), socksPassword: () => undefined });
+    const noSsh = makeTunnelFactory(
+      { pool: new SessionPool(() => { throw new Error('no SSH in this test'); }), socksPassword: () => undefined },
+      { pool: new SharedPool(() => { throw new Error('no relay in this test'); }) },
+    );
     svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }), factory: noSsh });
     const e = await svc.create(
       RuleDraftSchema.parse({

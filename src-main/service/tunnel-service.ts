@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, RuleEntry } from '../../src-shared/api/contract';
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
-import { type Rule, type RuleDraftParsed, ruleListenEndpoint, ruleServerId } from '../../src-shared/model/rule';
+import { type Rule, type RuleDraftParsed, ruleListenEndpoint, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { LogEntry } from '../../src-shared/model/log';
 import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
@@ -11,6 +11,7 @@ import type { RuleStore } from '../store/rule-store';
 import { LogBuffer } from './log-buffer';
 import { RuleRunner } from './rule-runner';
 import { ServiceError } from './service-error';
+import type { RelayRegistry } from './relay-registry';
 import type { ServerRegistry } from './server-registry';
 import type { TunnelFactory } from './tunnel-factory';
 
@@ -27,6 +28,8 @@ export interface TunnelServiceOptions {
   factory: TunnelFactory;
   /** Saved SSH servers; rules that name a server are checked against it. */
   servers?: ServerRegistry;
+  /** Saved relays; relay-expose rules are checked against it. */
+  relays?: RelayRegistry;
   statsIntervalMs?: number;
   /** Mirrors each log line somewhere else too (the CLI prints them). */
   echoLog?: (line: LogEntry) => void;
@@ -39,6 +42,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly store: RuleStore;
   private readonly factory: TunnelFactory;
   private readonly servers: ServerRegistry | undefined;
+  private readonly relays: RelayRegistry | undefined;
   private readonly intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private connectionWatchers = 0;
@@ -49,11 +53,15 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.store = opts.store;
     this.factory = opts.factory;
     this.servers = opts.servers;
+    this.relays = opts.relays;
     this.intervalMs = opts.statsIntervalMs ?? 1000;
     this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog);
     for (const rule of this.store.list()) this.runners.set(rule.id, this.makeRunner(rule));
     // Which rules use a server is part of what the Servers view shows.
-    this.on('rules-changed', () => this.servers && this.emit('servers-changed', this.servers.list()));
+    this.on('rules-changed', () => {
+      if (this.servers) this.emit('servers-changed', this.servers.list());
+      if (this.relays) this.emit('relays-changed', this.relays.list());
+    });
   }
 
   /** Starts the stats ticker and every enabled rule (rules without autoStart come up switched off). */
@@ -214,6 +222,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
         this.emit('rule-state', s);
         // A rule over SSH changes state with its session: the Servers view shows that session.
         if (this.servers && ruleServerId(rule) !== undefined) this.emit('servers-changed', this.servers.list());
+        if (this.relays && ruleRelayId(rule) !== undefined) this.emit('relays-changed', this.relays.list());
       },
     });
   }
@@ -235,6 +244,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private assertServerExists(draft: RuleDraftParsed): void {
     const id = ruleServerId(draft);
     if (id !== undefined && this.servers) this.servers.require(id);
+    const relayId = ruleRelayId(draft);
+    if (relayId !== undefined && this.relays) this.relays.require(relayId);
   }
 
   private assertNoConflict(draft: RuleDraftParsed, selfId: string | undefined): void {

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Rule, RuleSchema, type SshServer, SshServerSchema } from '../../src-shared/model';
+import { type LocalRelayConfig, LocalRelayConfigSchema, type Relay, RelaySchema } from '../../src-shared/model/relay';
 import type { ConfFactory, ConfLike } from './conf-like';
 
 // Rules live in `<dataDir>/porthole.json` through a Conf-compatible store (atomic writes). The file
@@ -81,22 +82,24 @@ function inspect(opts: OpenOptions, file: string, target: number): { recovery?: 
   const { doc: migrated, applied } = migrateDoc(doc, opts.migrations ?? MIGRATIONS, target);
   const rules = validList(migrated.rules, RuleSchema);
   const servers = validList(migrated.servers, SshServerSchema);
-  const dropped = rules.dropped + servers.dropped;
-  const notArray = rules.notArray || servers.notArray;
+  const relays = validList(migrated.relays, RelaySchema);
+  const dropped = rules.dropped + servers.dropped + relays.dropped;
+  const notArray = rules.notArray || servers.notArray || relays.notArray;
   if (dropped > 0 || notArray) {
     const movedTo = asideName(opts.dataDir, now);
     copyFileSync(file, movedTo);
     const reason = notArray
-      ? '"rules" or "servers" is not a list'
+      ? '"rules", "servers" or "relays" is not a list'
       : [
           rules.dropped > 0 ? `${rules.dropped} of ${rules.total} saved mappings` : '',
           servers.dropped > 0 ? `${servers.dropped} of ${servers.total} saved servers` : '',
+          relays.dropped > 0 ? `${relays.dropped} of ${relays.total} saved relays` : '',
         ]
           .filter(Boolean)
           .join(' and ') + ' were invalid and were left out';
-    return { recovery: { movedTo, reason }, doc: { ...migrated, rules: rules.good, servers: servers.good }, dropped };
+    return { recovery: { movedTo, reason }, doc: { ...migrated, rules: rules.good, servers: servers.good, relays: relays.good }, dropped };
   }
-  return { doc: applied.length > 0 ? { ...migrated, rules: rules.good, servers: servers.good } : undefined, dropped: 0 };
+  return { doc: applied.length > 0 ? { ...migrated, rules: rules.good, servers: servers.good, relays: relays.good } : undefined, dropped: 0 };
 }
 
 function validList<T>(raw: unknown, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }) {
@@ -108,13 +111,63 @@ function validList<T>(raw: unknown, schema: { safeParse(v: unknown): { success: 
   return { good, total: list.length, dropped: list.length - good.length, notArray: raw !== undefined && !Array.isArray(raw) };
 }
 
+/** One saved list (rules, servers, relays) kept in memory and written through on every change. */
+class Collection<T extends { id: string }> {
+  constructor(
+    private readonly conf: ConfLike,
+    private readonly key: string,
+    private items: T[],
+  ) {}
+
+  list(): T[] {
+    return this.items.slice();
+  }
+
+  get(id: string): T | undefined {
+    return this.items.find((r) => r.id === id);
+  }
+
+  /** Adds or replaces (by id), keeping list order. */
+  put(item: T): void {
+    const i = this.items.findIndex((r) => r.id === item.id);
+    const next = this.items.slice();
+    if (i >= 0) next[i] = item;
+    else next.push(item);
+    this.write(next);
+  }
+
+  remove(id: string): boolean {
+    const next = this.items.filter((r) => r.id !== id);
+    if (next.length === this.items.length) return false;
+    this.write(next);
+    return true;
+  }
+
+  private write(next: T[]): void {
+    // Write first: if the disk write throws, memory still matches the file.
+    this.conf.set(this.key, next);
+    this.items = next;
+  }
+}
+
+function loadList<T>(conf: ConfLike, key: string, schema: { parse(v: unknown): T }): T[] {
+  const raw = conf.get(key);
+  return Array.isArray(raw) ? raw.map((r) => schema.parse(r)) : [];
+}
+
 export class RuleStore {
+  private readonly rules: Collection<Rule>;
+  private readonly servers: Collection<SshServer>;
+  private readonly relays: Collection<Relay>;
+
   private constructor(
     private readonly conf: ConfLike,
-    private rules: Rule[],
-    private servers: SshServer[],
     readonly recovery: StoreRecovery | undefined,
-  ) {}
+  ) {
+    this.rules = new Collection(conf, 'rules', loadList(conf, 'rules', RuleSchema));
+    this.servers = new Collection(conf, 'servers', loadList(conf, 'servers', SshServerSchema));
+    this.relays = new Collection(conf, 'relays', loadList(conf, 'relays', RelaySchema));
+  }
 
   static open(opts: OpenOptions): RuleStore {
     const target = opts.targetVersion ?? STORE_SCHEMA_VERSION;
@@ -127,11 +180,7 @@ export class RuleStore {
       for (const [k, v] of Object.entries(doc)) conf.set(k, v);
     }
     if (conf.get('schemaVersion') !== target) conf.set('schemaVersion', target);
-    const raw = conf.get('rules');
-    const rules = Array.isArray(raw) ? raw.map((r) => RuleSchema.parse(r)) : [];
-    const rawServers = conf.get('servers');
-    const servers = Array.isArray(rawServers) ? rawServers.map((r) => SshServerSchema.parse(r)) : [];
-    return new RuleStore(conf, rules, servers, recovery);
+    return new RuleStore(conf, recovery);
   }
 
   get path(): string {
@@ -139,57 +188,61 @@ export class RuleStore {
   }
 
   list(): Rule[] {
-    return this.rules.slice();
+    return this.rules.list();
   }
 
   get(id: string): Rule | undefined {
-    return this.rules.find((r) => r.id === id);
+    return this.rules.get(id);
   }
 
   /** Adds or replaces (by id), keeping list order. */
   put(rule: Rule): void {
-    const i = this.rules.findIndex((r) => r.id === rule.id);
-    const next = this.rules.slice();
-    if (i >= 0) next[i] = rule;
-    else next.push(rule);
-    this.write(next);
+    this.rules.put(rule);
   }
 
   remove(id: string): boolean {
-    const next = this.rules.filter((r) => r.id !== id);
-    if (next.length === this.rules.length) return false;
-    this.write(next);
-    return true;
+    return this.rules.remove(id);
   }
 
   listServers(): SshServer[] {
-    return this.servers.slice();
+    return this.servers.list();
   }
 
   getServer(id: string): SshServer | undefined {
-    return this.servers.find((r) => r.id === id);
+    return this.servers.get(id);
   }
 
   putServer(server: SshServer): void {
-    const i = this.servers.findIndex((r) => r.id === server.id);
-    const next = this.servers.slice();
-    if (i >= 0) next[i] = server;
-    else next.push(server);
-    this.conf.set('servers', next);
-    this.servers = next;
+    this.servers.put(server);
   }
 
   removeServer(id: string): boolean {
-    const next = this.servers.filter((r) => r.id !== id);
-    if (next.length === this.servers.length) return false;
-    this.conf.set('servers', next);
-    this.servers = next;
-    return true;
+    return this.servers.remove(id);
   }
 
-  private write(next: Rule[]): void {
-    // Write first: if the disk write throws, memory still matches the file.
-    this.conf.set('rules', next);
-    this.rules = next;
+  listRelays(): Relay[] {
+    return this.relays.list();
+  }
+
+  getRelay(id: string): Relay | undefined {
+    return this.relays.get(id);
+  }
+
+  putRelay(relay: Relay): void {
+    this.relays.put(relay);
+  }
+
+  removeRelay(id: string): boolean {
+    return this.relays.remove(id);
+  }
+
+  /** The in-app relay server's settings (Relay view); undefined until first saved or if unreadable. */
+  localRelay(): LocalRelayConfig | undefined {
+    const r = LocalRelayConfigSchema.safeParse(this.conf.get('localRelay'));
+    return r.success ? r.data : undefined;
+  }
+
+  setLocalRelay(config: LocalRelayConfig): void {
+    this.conf.set('localRelay', config);
   }
 }

@@ -93,4 +93,7 @@ export const secretKey = {
   sshPassword: (serverId: string) => `ssh:${serverId}:password`,
   sshPassphrase: (serverId: string) => `ssh:${serverId}:passphrase`,
   socksPassword: (ruleId: string) => `socks:${ruleId}:password`,
+  relayToken: (relayId: string) => `relay:${relayId}:token`,
+  /** A token the in-app relay server expects from one agent name. */
+  localRelayAgentToken: (agentName: string) => `relay-server:${agentName}:token`,
 };

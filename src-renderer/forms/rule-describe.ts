@@ -20,6 +20,7 @@ export interface RouteDescription {
 }
 
 export const UNKNOWN_SERVER = 'unknown server';
+export const UNKNOWN_RELAY = 'unknown relay';
 
 /** The port of a bound address such as `127.0.0.1:8080` or `[::1]:8080`. */
 export function portOfAddress(address: string | undefined): number | undefined {
@@ -34,6 +35,18 @@ export function remotePortLabel(port: number, status: RuleStatus | undefined): s
   return bound !== undefined ? `auto (port ${bound})` : 'auto';
 }
 
+/**
+ * The public address of a running relay-expose rule. Its bound address reads `relay HOST:PORT PUBLIC`
+ * (the relay, then the public address); until the relay has opened the port the last word is no address.
+ */
+export function relayPublicAddress(status: RuleStatus | undefined): string | undefined {
+  if (status?.state !== 'running' || !status.boundAddress) return undefined;
+  const words = status.boundAddress.trim().split(/\s+/);
+  const last = words[words.length - 1];
+  return words.length >= 3 && last !== undefined && /^(\[[0-9A-Fa-f:.]+\]|[^\s:]+):\d{1,5}$/.test(last) ? last : undefined;
+}
+
+/** `serverName`: the name of a saved SSH server or relay by id (undefined when unknown). */
 export function describeRoute(rule: Rule, status: RuleStatus | undefined, serverName: (id: string) => string | undefined): RouteDescription {
   const addr = (host: string, port: number): RouteSegment => ({ kind: 'addr', text: formatHostPort(host, port) });
   const arrow: RouteSegment = { kind: 'arrow', text: '→' };
@@ -62,6 +75,22 @@ export function describeRoute(rule: Rule, status: RuleStatus | undefined, server
     case 'socks':
       segments = [{ kind: 'text', text: 'SOCKS5 on' }, addr(rule.listen.host, rule.listen.port)];
       break;
+    case 'relay-expose': {
+      const name = serverName(rule.relay) ?? UNKNOWN_RELAY;
+      const publicAddress = relayPublicAddress(status);
+      const port = rule.remotePort === 0 ? ':any port' : `:${rule.remotePort}`;
+      segments = [
+        { kind: 'text', text: 'relay' },
+        { kind: 'server', text: name, title: `The saved relay “${name}” listens on the public port` },
+        publicAddress
+          ? { kind: 'addr', text: publicAddress, title: 'Public address on the relay' }
+          : { kind: 'text', text: port, title: rule.remotePort === 0 ? 'Any port the relay allows this agent' : 'Public port on the relay' },
+        arrow,
+        addr(rule.target.host, rule.target.port),
+        ...(rule.protocol === 'udp' ? [{ kind: 'text' as const, text: '(UDP)' }] : rule.kind === 'http' ? [{ kind: 'text' as const, text: '(HTTP log)' }] : []),
+      ];
+      break;
+    }
   }
   return { tag: ruleTypeInfo(rule.type).tag, segments, text: segments.map((s) => s.text).join(' ') };
 }

@@ -1,13 +1,13 @@
 import { formatHostPort, isLoopbackHost, isWildcardHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import type { ApiIssue } from '../../src-shared/model/errors';
 import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft, type RuleType } from '../../src-shared/model/rule';
-import { optionValuesFrom, secondsToMs, splitList, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
+import { optionValuesFrom, secondsToMs, splitList, switchOptionType, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
 import { typeShape } from './rule-types';
 
 // The create/edit form as strings (what inputs hold), and its checks: the shared zod schema, then
 // the listen-port collision check against the other rules. Pure, so it is unit-tested without a DOM.
 
-export const BASIC_FIELDS = ['name', 'server', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser'] as const;
+export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser'] as const;
 /** The text fields of the collapsible "Advanced" section. */
 export const ADVANCED_FIELDS = ['allow', 'deny', 'maxConnections', 'maxSessions', 'connectTimeout', 'idleTimeout'] as const;
 export const FIELDS = [...BASIC_FIELDS, ...ADVANCED_FIELDS] as const;
@@ -29,6 +29,11 @@ export interface RuleFormValues extends OptionValues {
   targetPort: string;
   /** SOCKS username ('' = no authentication). */
   socksUser: string;
+  /** relay-expose: id of the saved relay ('' = none chosen yet). Its public port is `remotePort` ('' = any allowed). */
+  relay: string;
+  relayProtocol: 'tcp' | 'udp';
+  /** relay-expose over TCP: log each HTTP request (kind `http`). */
+  httpLog: boolean;
   enabled: boolean;
 }
 
@@ -37,6 +42,8 @@ export type FieldErrors = Partial<Record<FieldKey, string>>;
 export const WILDCARD_WARNING = 'Listening on all interfaces exposes this port to your network';
 export const CHOOSE_SERVER = 'choose an SSH server';
 export const REMOTE_PORT_HINT = 'enter a port from 0 to 65535 (0 = let the server choose)';
+export const CHOOSE_RELAY = 'choose a relay';
+export const RELAY_PORT_HINT = 'enter a port from 1 to 65535, or leave it empty (or 0) for any port the relay allows';
 
 export function exposedHostWarning(host: string): string {
   return `Listening on ${host} makes this port reachable from other machines`;
@@ -49,6 +56,8 @@ export function remoteExposedWarning(host: string): string {
 const PATH_TO_FIELD: Record<string, FieldKey> = {
   name: 'name',
   server: 'server',
+  relay: 'relay',
+  remotePort: 'remotePort',
   'listen.host': 'listenHost',
   'listen.port': 'listenPort',
   listen: 'listenPort',
@@ -74,7 +83,8 @@ const PATH_TO_FIELD: Record<string, FieldKey> = {
  */
 const FIELD_HINTS: Partial<Record<FieldKey, (type: RuleType) => string>> = {
   server: () => CHOOSE_SERVER,
-  remotePort: () => REMOTE_PORT_HINT,
+  relay: () => CHOOSE_RELAY,
+  remotePort: (type) => (type === 'relay-expose' ? RELAY_PORT_HINT : REMOTE_PORT_HINT),
   maxConnections: () => 'enter a whole number from 0 (no limit) to 1000000',
   maxSessions: () => 'enter a whole number from 1 to 100000',
   connectTimeout: () => 'enter between 0.1 and 300 seconds',
@@ -93,6 +103,9 @@ export function emptyFormValues(): RuleFormValues {
     targetHost: '',
     targetPort: '',
     socksUser: '',
+    relay: '',
+    relayProtocol: 'tcp',
+    httpLog: false,
     enabled: true,
     ...optionValuesFrom(),
   };
@@ -115,7 +128,25 @@ export function formValuesFromRule(rule: Rule): RuleFormValues {
       return { ...v, socksUser: rule.socks.username ?? '', connectTimeout: String(rule.socks.connectTimeoutMs / 1000) };
     case 'ssh-local':
       return v;
+    case 'relay-expose':
+      return {
+        ...v,
+        relay: rule.relay,
+        remotePort: rule.remotePort === 0 ? '' : String(rule.remotePort),
+        relayProtocol: rule.protocol,
+        httpLog: rule.kind === 'http',
+      };
   }
+}
+
+/**
+ * The type select changed. TCP ↔ UDP option defaults follow (see switchOptionType); a relay exposes a
+ * service of this machine, so its target starts at 127.0.0.1.
+ */
+export function switchRuleType(v: RuleFormValues, next: RuleType): RuleFormValues {
+  if (v.type === next) return v;
+  const switched = { ...switchOptionType(v, next === 'udp-forward' ? 'udp' : 'tcp'), type: next };
+  return next === 'relay-expose' && v.targetHost.trim() === '' ? { ...switched, targetHost: '127.0.0.1' } : switched;
 }
 
 /** Blank → undefined (the schema says "enter a port number"); anything else → Number (NaN fails too). */
@@ -161,6 +192,18 @@ export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
       return { type: v.type, ...common, server, listen, socks };
     case 'socks':
       return { type: v.type, ...common, listen, socks };
+    case 'relay-expose':
+      return {
+        type: v.type,
+        ...common,
+        relay: v.relay,
+        target,
+        // Blank = 0 = any port the relay's policy allows.
+        remotePort: portValue(v.remotePort) ?? 0,
+        protocol: v.relayProtocol,
+        // The schema refuses HTTP logging over UDP; the checkbox is off for UDP, whatever it held.
+        kind: v.relayProtocol === 'tcp' && v.httpLog ? 'http' : 'tcp',
+      };
   }
 }
 
@@ -225,10 +268,10 @@ function listenWarningsAndClash(v: RuleFormValues, otherRules: readonly Rule[], 
 }
 
 /**
- * `otherRules`: every rule but the one being edited. `serverIds`: the saved SSH servers, when known —
- * a chosen server not among them is an error.
+ * `otherRules`: every rule but the one being edited. `serverIds` / `relayIds`: the saved SSH servers
+ * and relays, when known — a chosen one not among them is an error.
  */
-export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?: Rule, serverIds?: ReadonlySet<string>): FormCheck {
+export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?: Rule, serverIds?: ReadonlySet<string>, relayIds?: ReadonlySet<string>): FormCheck {
   const parsed = RuleDraftSchema.safeParse(draftFromValues(v, base));
   const shape = typeShape(v.type);
   let errors: FieldErrors = {};
@@ -244,6 +287,7 @@ export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?:
     }
   }
   if (shape.server && !errors.server && serverIds && !serverIds.has(v.server)) errors.server = CHOOSE_SERVER;
+  if (shape.relay && !errors.relay && relayIds && !relayIds.has(v.relay)) errors.relay = CHOOSE_RELAY;
   const warnings: Partial<Record<FieldKey, string>> = {};
   if (shape.listen) listenWarningsAndClash(v, otherRules, errors, warnings);
   const remoteHost = v.remoteHost.trim();

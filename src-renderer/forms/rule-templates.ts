@@ -2,14 +2,14 @@ import type { RuleFormValues } from './rule-form';
 import { switchOptionType } from './rule-options';
 
 // Quick starts at the top of the create dialog. They prefill the form and leave empty what only the
-// user can know (which host to reach; which SSH server, unless there is just one).
+// user can know (which host to reach; which SSH server or relay, unless there is just one).
 
 export interface RuleTemplate {
   id: string;
   label: string;
   /** What the button's tooltip says it sets up. */
   description: string;
-  values: Pick<RuleFormValues, 'type' | 'name' | 'listenPort'> & Partial<Pick<RuleFormValues, 'targetHost' | 'targetPort'>>;
+  values: Pick<RuleFormValues, 'type' | 'name' | 'listenPort'> & Partial<Pick<RuleFormValues, 'targetHost' | 'targetPort' | 'httpLog'>>;
 }
 
 export const RULE_TEMPLATES: readonly RuleTemplate[] = [
@@ -43,15 +43,21 @@ export const RULE_TEMPLATES: readonly RuleTemplate[] = [
     description: 'SSH dynamic forward: a SOCKS5 proxy on 127.0.0.1:1080',
     values: { type: 'ssh-dynamic', name: 'SOCKS proxy', listenPort: '1080' },
   },
+  {
+    id: 'relay-web',
+    label: 'Share a local web app',
+    description: 'Relay expose: a public port on your relay → 127.0.0.1:3000 on this machine, logging each HTTP request',
+    values: { type: 'relay-expose', name: 'Web app', listenPort: '', targetHost: '127.0.0.1', targetPort: '3000', httpLog: true },
+  },
 ];
 
 const TEMPLATE_NAMES = new Set(RULE_TEMPLATES.map((t) => t.values.name));
 
 /**
- * Prefills the form from a template. A name the user typed is kept; a server already chosen is kept,
- * otherwise `onlyServer` (the single saved server, if there is exactly one) is chosen.
+ * Prefills the form from a template. A name the user typed is kept; a server or relay already chosen
+ * is kept, otherwise `onlyServer` / `onlyRelay` (the single saved one, if there is exactly one) is chosen.
  */
-export function applyTemplate(v: RuleFormValues, t: RuleTemplate, onlyServer?: string): RuleFormValues {
+export function applyTemplate(v: RuleFormValues, t: RuleTemplate, onlyServer?: string, onlyRelay?: string): RuleFormValues {
   const name = v.name.trim() === '' || TEMPLATE_NAMES.has(v.name.trim()) ? t.values.name : v.name;
   const options = switchOptionType(v, t.values.type === 'udp-forward' ? 'udp' : 'tcp');
   return {
@@ -63,5 +69,9 @@ export function applyTemplate(v: RuleFormValues, t: RuleTemplate, onlyServer?: s
     targetHost: t.values.targetHost ?? '',
     targetPort: t.values.targetPort ?? '',
     server: v.server !== '' ? v.server : (onlyServer ?? ''),
+    relay: v.relay !== '' ? v.relay : (onlyRelay ?? ''),
+    remotePort: t.values.type === 'relay-expose' ? '' : v.remotePort,
+    relayProtocol: 'tcp',
+    httpLog: t.values.httpLog ?? false,
   };
 }

@@ -1,6 +1,6 @@
 import type { RuleType } from '../../src-shared/model/rule';
 
-// The six kinds of mapping as the UI names them, and which parts of the form each one uses.
+// The seven kinds of mapping as the UI names them, and which parts of the form each one uses.
 
 export interface RuleTypeInfo {
   value: RuleType;
@@ -49,6 +49,12 @@ export const RULE_TYPE_INFO: readonly RuleTypeInfo[] = [
     tag: 'SOCKS',
     lead: 'A SOCKS5 proxy on this machine that connects directly, without SSH.',
   },
+  {
+    value: 'relay-expose',
+    label: 'Relay expose (reverse tunnel)',
+    tag: 'RELAY',
+    lead: 'A relay you run elsewhere listens on a public port; each connection to it comes back through the relay to a service on this machine.',
+  },
 ];
 
 export function ruleTypeInfo(type: RuleType): RuleTypeInfo {
@@ -71,6 +77,8 @@ export interface TypeShape {
   remote: boolean;
   /** SOCKS5 options (username, connect timeout). */
   socks: boolean;
+  /** A saved relay, its public port, TCP/UDP and HTTP logging (relay-expose). */
+  relay: boolean;
   /** Which flavour of Advanced options, if any. */
   advanced: 'tcp' | 'udp' | 'socks' | null;
 }
@@ -78,16 +86,18 @@ export interface TypeShape {
 export function typeShape(type: RuleType): TypeShape {
   switch (type) {
     case 'tcp-forward':
-      return { listen: true, target: true, server: false, remote: false, socks: false, advanced: 'tcp' };
+      return { listen: true, target: true, server: false, remote: false, socks: false, relay: false, advanced: 'tcp' };
     case 'udp-forward':
-      return { listen: true, target: true, server: false, remote: false, socks: false, advanced: 'udp' };
+      return { listen: true, target: true, server: false, remote: false, socks: false, relay: false, advanced: 'udp' };
     case 'ssh-local':
-      return { listen: true, target: true, server: true, remote: false, socks: false, advanced: null };
+      return { listen: true, target: true, server: true, remote: false, socks: false, relay: false, advanced: null };
     case 'ssh-remote':
-      return { listen: false, target: true, server: true, remote: true, socks: false, advanced: null };
+      return { listen: false, target: true, server: true, remote: true, socks: false, relay: false, advanced: null };
     case 'ssh-dynamic':
-      return { listen: true, target: false, server: true, remote: false, socks: true, advanced: 'socks' };
+      return { listen: true, target: false, server: true, remote: false, socks: true, relay: false, advanced: 'socks' };
     case 'socks':
-      return { listen: true, target: false, server: false, remote: false, socks: true, advanced: 'socks' };
+      return { listen: true, target: false, server: false, remote: false, socks: true, relay: false, advanced: 'socks' };
+    case 'relay-expose':
+      return { listen: false, target: true, server: false, remote: false, socks: false, relay: true, advanced: null };
   }
 }

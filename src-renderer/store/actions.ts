@@ -1,9 +1,11 @@
-import type { PortholeApi, RuleEntry } from '../../src-shared/api/contract';
+import type { LocalRelayConfigInput, LocalRelaySettings, PortholeApi, RuleEntry } from '../../src-shared/api/contract';
+import type { RelayEntry, RelayInput, RelayServerStatus } from '../../src-shared/model/relay';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { RuleDraft } from '../../src-shared/model/rule';
 import type { SshServerEntry, SshServerInput } from '../../src-shared/model/ssh';
 import type { AppStore } from './app-store';
 import { applyStatus, removeRule, upsertEntry } from './reducers';
+import { applyRelayServerSettings, applyRelayServerStatus, removeRelay, upsertRelay } from './relays';
 import { dequeuePrompt, removeServer, upsertServer } from './servers';
 
 export type HostKeyDecision = 'once' | 'always' | 'reject';
@@ -26,6 +28,17 @@ export interface Actions {
   updateServer(id: string, input: SshServerInput): Promise<SshServerEntry>;
   /** The host refuses (CONFLICT) while a mapping uses the server. */
   removeServer(id: string): Promise<void>;
+  createRelay(input: RelayInput): Promise<RelayEntry>;
+  updateRelay(id: string, input: RelayInput): Promise<RelayEntry>;
+  /** The host refuses (CONFLICT) while a mapping uses the relay. */
+  removeRelay(id: string): Promise<void>;
+  /** Pins a relay certificate fingerprint the person compared. */
+  trustRelay(id: string, fingerprint: string): Promise<RelayEntry>;
+  /** Saves the in-app relay's settings (tokens: agent name → new token, '' deletes). */
+  configureRelayServer(config: LocalRelayConfigInput, tokens?: Record<string, string>): Promise<LocalRelaySettings>;
+  /** Starts the in-app relay; a failure to listen comes back in the status's `error`. */
+  startRelayServer(): Promise<RelayServerStatus>;
+  stopRelayServer(): Promise<RelayServerStatus>;
   /** Answers a host-key prompt and takes it off the queue, whatever the host says. */
   answerHostKey(promptId: string, decision: HostKeyDecision): Promise<void>;
   /** Takes an informative prompt (a changed key) off the queue without answering. */
@@ -95,6 +108,40 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
     async removeServer(id) {
       await api.servers.remove(id);
       store.setState((s) => ({ servers: removeServer(s.servers, id) }));
+    },
+    async createRelay(input) {
+      const entry = await api.relays.create(input);
+      store.setState((s) => ({ relays: upsertRelay(s.relays, entry) }));
+      return entry;
+    },
+    async updateRelay(id, input) {
+      const entry = await api.relays.update(id, input);
+      store.setState((s) => ({ relays: upsertRelay(s.relays, entry) }));
+      return entry;
+    },
+    async removeRelay(id) {
+      await api.relays.remove(id);
+      store.setState((s) => ({ relays: removeRelay(s.relays, id) }));
+    },
+    async trustRelay(id, fingerprint) {
+      const entry = await api.relays.trust(id, fingerprint);
+      store.setState((s) => ({ relays: upsertRelay(s.relays, entry) }));
+      return entry;
+    },
+    async configureRelayServer(config, tokens) {
+      const settings = await api.relayServer.configure(config, tokens);
+      store.setState((s) => ({ relayServer: applyRelayServerSettings(s.relayServer, settings) }));
+      return settings;
+    },
+    async startRelayServer() {
+      const status = await api.relayServer.start();
+      store.setState((s) => ({ relayServer: applyRelayServerStatus(s.relayServer, status) }));
+      return status;
+    },
+    async stopRelayServer() {
+      const status = await api.relayServer.stop();
+      store.setState((s) => ({ relayServer: applyRelayServerStatus(s.relayServer, status) }));
+      return status;
     },
     async answerHostKey(promptId, decision) {
       const dequeue = () => store.setState((s) => ({ hostKeyPrompts: dequeuePrompt(s.hostKeyPrompts, promptId) }));

@@ -5,6 +5,7 @@ import type { HostKeyPrompt } from '../../src-shared/model/ssh';
 import type { ConnectionState } from '../api/ws-transport';
 import { emptyLogs, type LogFilter, type LogsState } from './logs';
 import { emptyRulesState, type RulesState } from './reducers';
+import { emptyRelayServer, emptyRelays, type RelayServerState, type RelaysState } from './relays';
 import { emptyServers, type ServersState } from './servers';
 
 export type DialogState =
@@ -14,14 +15,18 @@ export type DialogState =
   | { kind: 'delete'; id: string }
   | { kind: 'server-create' }
   | { kind: 'server-edit'; id: string }
-  | { kind: 'server-delete'; id: string };
+  | { kind: 'server-delete'; id: string }
+  | { kind: 'relay-create' }
+  | { kind: 'relay-edit'; id: string }
+  | { kind: 'relay-delete'; id: string }
+  | { kind: 'relay-trust'; id: string; fingerprint: string };
 
 export interface Notice {
   kind: 'error' | 'info';
   text: string;
 }
 
-export type MainView = 'mappings' | 'connections' | 'servers';
+export type MainView = 'mappings' | 'connections' | 'servers' | 'relay';
 
 export interface ConnectionFilter {
   /** Matches a mapping name or a client address, case-insensitive. */
@@ -50,6 +55,10 @@ export interface AppState extends RulesState {
   /** Every rule name this window has seen, kept after a rule is deleted so its log lines stay readable. */
   ruleNames: Record<string, string>;
   servers: ServersState;
+  /** Saved relays that relay-expose mappings go through. */
+  relays: RelaysState;
+  /** The relay server run in this app (the Relay view). */
+  relayServer: RelayServerState;
   /** Unknown host keys waiting for the user, oldest first (shown one at a time). */
   hostKeyPrompts: readonly HostKeyPrompt[];
   ui: UiState;
@@ -65,6 +74,8 @@ export function initialAppState(): AppState {
     loadError: null,
     ruleNames: {},
     servers: emptyServers(),
+    relays: emptyRelays(),
+    relayServer: emptyRelayServer(),
     hostKeyPrompts: [],
     ui: {
       view: 'mappings',

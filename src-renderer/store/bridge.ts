@@ -4,6 +4,7 @@ import type { ConnectionState } from '../api/ws-transport';
 import type { AppStore } from './app-store';
 import { appendLogs, LOG_CAPACITY } from './logs';
 import { applyEntries, applyRulesChanged, applyStatsBatch, applyStatus } from './reducers';
+import { applyRelayEntries, applyRelayServerSettings, applyRelayServerStatus } from './relays';
 import { applyServerEntries, enqueuePrompt } from './servers';
 
 function describeError(err: unknown): string {
@@ -11,8 +12,8 @@ function describeError(err: unknown): string {
 }
 
 /**
- * Wires the API into the store, once, outside React: loads the rule list, the SSH servers and recent
- * logs, then follows the event streams. In browser mode it reloads after every reconnect, since events
+ * Wires the API into the store, once, outside React: loads the rule list, the SSH servers, the relays,
+ * the in-app relay server and recent logs, then follows the event streams. In browser mode it reloads after every reconnect, since events
  * sent while the socket was down are lost. Returns a disposer.
  */
 export function initBridge(api: PortholeApi, store: AppStore, connection?: ReadonlySignal<ConnectionState>): () => void {
@@ -31,9 +32,33 @@ export function initBridge(api: PortholeApi, store: AppStore, connection?: Reado
     }
   }
 
+  async function loadRelays(serial: number): Promise<void> {
+    try {
+      const entries = await api.relays.list();
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({ relays: applyRelayEntries(s.relays, entries) }));
+    } catch (err) {
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({ relays: { ...s.relays, error: `Could not load relays: ${describeError(err)}` } }));
+    }
+  }
+
+  async function loadRelayServer(serial: number): Promise<void> {
+    try {
+      const [settings, status] = await Promise.all([api.relayServer.settings(), api.relayServer.status()]);
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({ relayServer: applyRelayServerStatus(applyRelayServerSettings(s.relayServer, settings), status) }));
+    } catch (err) {
+      if (disposed || serial !== loadSerial) return;
+      store.setState((s) => ({ relayServer: { ...s.relayServer, error: `Could not load the relay settings: ${describeError(err)}` } }));
+    }
+  }
+
   async function load(): Promise<void> {
     const serial = ++loadSerial;
     void loadServers(serial);
+    void loadRelays(serial);
+    void loadRelayServer(serial);
     try {
       const [info, entries, logs] = await Promise.all([api.app.info(), api.rules.list(), api.logs.query({ limit: LOG_CAPACITY })]);
       if (disposed || serial !== loadSerial) return;
@@ -60,6 +85,18 @@ export function initBridge(api: PortholeApi, store: AppStore, connection?: Reado
       }),
     ),
     api.on.serversChanged((entries) => store.setState((s) => ({ servers: applyServerEntries(s.servers, entries) }))),
+    api.on.relaysChanged((entries) =>
+      store.setState((s) => {
+        const relays = applyRelayEntries(s.relays, entries);
+        return relays === s.relays ? s : { relays };
+      }),
+    ),
+    api.on.relayServer((status) =>
+      store.setState((s) => {
+        const relayServer = applyRelayServerStatus(s.relayServer, status);
+        return relayServer === s.relayServer ? s : { relayServer };
+      }),
+    ),
     api.on.hostKeyPrompt((prompt) =>
       store.setState((s) => {
         const hostKeyPrompts = enqueuePrompt(s.hostKeyPrompts, prompt);

@@ -1,62 +1,33 @@
 import { ruleServerId, type Rule } from '../../src-shared/model/rule';
 import type { HostKeyPrompt, SshServerEntry } from '../../src-shared/model/ssh';
+import { applyKeyedList, emptyKeyedList, keyedValues, removeKeyed, upsertKeyed, type KeyedList } from './keyed-list';
 
 // Pure transitions of the saved SSH servers and the host-key prompt queue. Like the rule reducers,
 // they return the previous objects when nothing changed so rows do not re-render.
 
-export interface ServersState {
-  order: string[];
-  entries: Record<string, SshServerEntry>;
-  /** servers.list has answered at least once. */
-  loaded: boolean;
-  /** Why servers.list failed (an older host answers "Unknown method"). */
-  error: string | null;
-}
+export type ServersState = KeyedList<SshServerEntry>;
 
 export function emptyServers(): ServersState {
-  return { order: [], entries: {}, loaded: false, error: null };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  return emptyKeyedList();
 }
 
 /** Replaces the whole list (servers.list, or the `servers-changed` event); keeps entries that did not change. */
 export function applyServerEntries(prev: ServersState, list: readonly SshServerEntry[]): ServersState {
-  const entries: Record<string, SshServerEntry> = {};
-  const order: string[] = [];
-  let changed = !prev.loaded || prev.error !== null || list.length !== prev.order.length;
-  for (const e of list) {
-    const id = e.server.id;
-    const old = prev.entries[id];
-    const keep = old !== undefined && sameJson(old, e);
-    entries[id] = keep ? old : e;
-    if (!keep || prev.order[order.length] !== id) changed = true;
-    order.push(id);
-  }
-  return changed ? { order, entries, loaded: true, error: null } : prev;
+  return applyKeyedList(prev, list, (e) => e.server.id);
 }
 
 /** One created or edited server, as servers.create / servers.update return it. */
 export function upsertServer(prev: ServersState, entry: SshServerEntry): ServersState {
-  const id = entry.server.id;
-  return {
-    ...prev,
-    order: prev.entries[id] ? prev.order : [...prev.order, id],
-    entries: { ...prev.entries, [id]: entry },
-  };
+  return upsertKeyed(prev, entry.server.id, entry);
 }
 
 export function removeServer(prev: ServersState, id: string): ServersState {
-  if (!prev.entries[id]) return prev;
-  const entries = { ...prev.entries };
-  delete entries[id];
-  return { ...prev, order: prev.order.filter((x) => x !== id), entries };
+  return removeKeyed(prev, id);
 }
 
 /** The saved servers in list order. */
 export function serverList(s: ServersState): SshServerEntry[] {
-  return s.order.flatMap((id) => (s.entries[id] ? [s.entries[id]] : []));
+  return keyedValues(s);
 }
 
 /** Prompts are shown one at a time, oldest first; a prompt already queued is not queued twice. */

@@ -19,9 +19,19 @@ export const METHOD_NAMES = [
   'servers.update',
   'servers.remove',
   'hostKeys.answer',
+  'relays.list',
+  'relays.create',
+  'relays.update',
+  'relays.remove',
+  'relays.trust',
+  'relayServer.settings',
+  'relayServer.configure',
+  'relayServer.start',
+  'relayServer.stop',
+  'relayServer.status',
 ] as const;
 
-export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections'] as const;
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -42,7 +42,23 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       remove: (id) => call('servers.remove', { id }),
     },
     hostKeys: { answer: (promptId, decision) => call('hostKeys.answer', { promptId, decision }) },
+    relays: {
+      list: () => call('relays.list', undefined),
+      create: (input) => call('relays.create', input),
+      update: (id, input) => call('relays.update', { id, ...input }),
+      remove: (id) => call('relays.remove', { id }),
+      trust: (id, fingerprint) => call('relays.trust', { id, fingerprint }),
+    },
+    relayServer: {
+      settings: () => call('relayServer.settings', undefined),
+      configure: (config, tokens) => call('relayServer.configure', tokens ? { config, tokens } : { config }),
+      start: () => call('relayServer.start', undefined),
+      stop: () => call('relayServer.stop', undefined),
+      status: () => call('relayServer.status', undefined),
+    },
     on: {
+      relaysChanged: on('relays-changed'),
+      relayServer: on('relay-server'),
       serversChanged: on('servers-changed'),
       hostKeyPrompt: on('host-key-prompt'),
       connections: on('connections'),

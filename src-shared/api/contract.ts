@@ -1,4 +1,5 @@
 import type { ConnectionRow } from '../model/connection';
+import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from '../model/relay';
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
@@ -51,7 +52,32 @@ export interface ApiMethods {
   'servers.update': [{ id: string } & SshServerInput, SshServerEntry];
   'servers.remove': [{ id: string }, { removed: true }];
   'hostKeys.answer': [{ promptId: string; decision: 'once' | 'always' | 'reject' }, { answered: boolean }];
+  'relays.list': [void, RelayEntry[]];
+  'relays.create': [RelayInput, RelayEntry];
+  'relays.update': [{ id: string } & RelayInput, RelayEntry];
+  'relays.remove': [{ id: string }, { removed: true }];
+  /** Pin this certificate fingerprint (after comparing it with the one the relay printed). */
+  'relays.trust': [{ id: string; fingerprint: string }, RelayEntry];
+  'relayServer.settings': [void, LocalRelaySettings];
+  /** Saves the in-app relay's settings; tokens: agent name → new token ('' deletes). Restarts it if running. */
+  'relayServer.configure': [{ config: LocalRelayConfigInput; tokens?: Record<string, string> }, LocalRelaySettings];
+  'relayServer.start': [void, RelayServerStatus];
+  'relayServer.stop': [void, RelayServerStatus];
+  'relayServer.status': [void, RelayServerStatus];
 }
+
+export interface LocalRelaySettings {
+  config: LocalRelayConfig;
+  /** Agent names that have a token stored. */
+  withToken: string[];
+}
+
+export type LocalRelayConfigInput = {
+  bind: { host: string; port: number };
+  publicHost?: string;
+  tls?: boolean;
+  agents?: Array<{ name: string; allowPorts: string; hasToken?: boolean }>;
+};
 
 /** Events pushed host → UI. */
 export interface ApiEvents {
@@ -69,6 +95,10 @@ export interface ApiEvents {
   'host-key-prompt': HostKeyPrompt;
   /** Every live connection, once per stats tick, only while some window watches (connections.watch). */
   connections: ConnectionRow[];
+  /** Saved relays and their agent connection state changed. */
+  'relays-changed': RelayEntry[];
+  /** The in-app relay server's status (on change, and once a second while it runs). */
+  'relay-server': RelayServerStatus;
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -109,7 +139,23 @@ export interface PortholeApi {
     remove(id: string): Promise<{ removed: true }>;
   };
   hostKeys: { answer(promptId: string, decision: 'once' | 'always' | 'reject'): Promise<{ answered: boolean }> };
+  relays: {
+    list(): Promise<RelayEntry[]>;
+    create(input: RelayInput): Promise<RelayEntry>;
+    update(id: string, input: RelayInput): Promise<RelayEntry>;
+    remove(id: string): Promise<{ removed: true }>;
+    trust(id: string, fingerprint: string): Promise<RelayEntry>;
+  };
+  relayServer: {
+    settings(): Promise<LocalRelaySettings>;
+    configure(config: LocalRelayConfigInput, tokens?: Record<string, string>): Promise<LocalRelaySettings>;
+    start(): Promise<RelayServerStatus>;
+    stop(): Promise<RelayServerStatus>;
+    status(): Promise<RelayServerStatus>;
+  };
   on: {
+    relaysChanged(cb: (r: ApiEvents['relays-changed']) => void): Unsubscribe;
+    relayServer(cb: (s: ApiEvents['relay-server']) => void): Unsubscribe;
     serversChanged(cb: (s: ApiEvents['servers-changed']) => void): Unsubscribe;
     hostKeyPrompt(cb: (p: ApiEvents['host-key-prompt']) => void): Unsubscribe;
     connections(cb: (rows: ApiEvents['connections']) => void): Unsubscribe;

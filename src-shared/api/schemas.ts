@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
 import { HostKeyAnswerSchema, SshServerInputSchema } from '../model/ssh';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
 import type { MethodName } from './channels';
@@ -26,4 +27,16 @@ export const METHOD_INPUTS = {
   'servers.update': SshServerInputSchema.extend({ id: RuleIdSchema }).strict(),
   'servers.remove': z.object({ id: RuleIdSchema }).strict(),
   'hostKeys.answer': HostKeyAnswerSchema,
+  'relays.list': NoInput,
+  'relays.create': RelayInputSchema,
+  'relays.update': RelayInputSchema.extend({ id: RuleIdSchema }).strict(),
+  'relays.remove': z.object({ id: RuleIdSchema }).strict(),
+  'relays.trust': z.object({ id: RuleIdSchema, fingerprint: FingerprintSchema }).strict(),
+  'relayServer.settings': NoInput,
+  'relayServer.configure': z
+    .object({ config: LocalRelayConfigSchema, tokens: z.record(z.string().max(80), z.string().max(4096)).optional() })
+    .strict(),
+  'relayServer.start': NoInput,
+  'relayServer.stop': NoInput,
+  'relayServer.status': NoInput,
 } satisfies Record<MethodName, z.ZodType>;

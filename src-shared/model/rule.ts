@@ -112,12 +112,28 @@ export const SocksFields = {
   socks: SocksOptionsSchema,
 };
 
+/** This machine's agent asks a relay to listen on a public port; its connections come to `target` here. */
+export const RelayExposeFields = {
+  type: z.literal('relay-expose'),
+  relay: RuleIdSchema,
+  /** The local service the public port leads to. */
+  target: EndpointSchema,
+  /** The relay's public port; 0 = any port the relay's policy allows. */
+  remotePort: z.number().int().min(0).max(65535, 'port must be between 0 and 65535').default(0),
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  /** `http`: also log each request (method, path, status, duration) in the rule's log. */
+  kind: z.enum(['tcp', 'http']).default('tcp'),
+};
+
 export const TcpForwardDraftSchema = z.object({ ...RuleCommon, ...TcpForwardFields });
 export const UdpForwardDraftSchema = z.object({ ...RuleCommon, ...UdpForwardFields });
 export const SshLocalDraftSchema = z.object({ ...RuleCommon, ...SshLocalFields });
 export const SshRemoteDraftSchema = z.object({ ...RuleCommon, ...SshRemoteFields });
 export const SshDynamicDraftSchema = z.object({ ...RuleCommon, ...SshDynamicFields });
 export const SocksDraftSchema = z.object({ ...RuleCommon, ...SocksFields });
+export const RelayExposeDraftSchema = z
+  .object({ ...RuleCommon, ...RelayExposeFields })
+  .refine((r) => !(r.protocol === 'udp' && r.kind === 'http'), { message: 'HTTP request logging needs TCP', path: ['kind'] });
 export const RuleDraftSchema = z.discriminatedUnion('type', [
   TcpForwardDraftSchema,
   UdpForwardDraftSchema,
@@ -125,6 +141,7 @@ export const RuleDraftSchema = z.discriminatedUnion('type', [
   SshRemoteDraftSchema,
   SshDynamicDraftSchema,
   SocksDraftSchema,
+  RelayExposeDraftSchema,
 ]);
 export type RuleDraft = z.input<typeof RuleDraftSchema>;
 export type RuleDraftParsed = z.output<typeof RuleDraftSchema>;
@@ -138,10 +155,13 @@ export const RuleSchema = z.discriminatedUnion('type', [
   SshRemoteDraftSchema.extend({ id: RuleIdSchema }),
   SshDynamicDraftSchema.extend({ id: RuleIdSchema }),
   SocksDraftSchema.extend({ id: RuleIdSchema }),
+  z
+    .object({ ...RuleCommon, ...RelayExposeFields, id: RuleIdSchema })
+    .refine((r) => !(r.protocol === 'udp' && r.kind === 'http'), { message: 'HTTP request logging needs TCP', path: ['kind'] }),
 ]);
 export type Rule = z.output<typeof RuleSchema>;
 export type RuleType = Rule['type'];
-export const RULE_TYPES: readonly RuleType[] = ['tcp-forward', 'udp-forward', 'ssh-local', 'ssh-remote', 'ssh-dynamic', 'socks'];
+export const RULE_TYPES: readonly RuleType[] = ['tcp-forward', 'udp-forward', 'ssh-local', 'ssh-remote', 'ssh-dynamic', 'socks', 'relay-expose'];
 
 /** The listen endpoint (and its protocol) a rule occupies on this machine, if any. */
 export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { protocol: 'tcp' | 'udp' }) | undefined {
@@ -155,7 +175,8 @@ export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { 
     case 'socks':
       return { ...rule.listen, protocol: 'tcp' };
     case 'ssh-remote':
-      // It listens on the SSH server, not here.
+    case 'relay-expose':
+      // It listens on the SSH server or the relay, not here.
       return undefined;
   }
 }
@@ -163,4 +184,9 @@ export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { 
 /** The saved SSH server a rule goes through, if any. */
 export function ruleServerId(rule: Rule | RuleDraftParsed): string | undefined {
   return 'server' in rule ? rule.server : undefined;
+}
+
+/** The saved relay a rule goes through, if any. */
+export function ruleRelayId(rule: Rule | RuleDraftParsed): string | undefined {
+  return rule.type === 'relay-expose' ? rule.relay : undefined;
 }

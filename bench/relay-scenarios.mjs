@@ -1,0 +1,326 @@
+// Relay scenarios of `npm run bench` (id `relay`: `npm run bench -- relay` or BENCH_ONLY=relay): a public
+// port on Porthole's relay (RelayServer) carried over TLS + HTTP/2 to an agent (RelayAgent) that dials the
+// target, against OpenSSH `ssh -R` to a throwaway sshd on the same machine (sshd holds the public port,
+// the ssh client dials the target) and against the target directly.
+//
+//   relayTput1, relayTput1R   iperf3, 1 stream: client → target, and target → client (-R)
+//   relayTput8                iperf3 -P 8: 8 connections through one relay session / one SSH session
+//   relayRtt                  64 B ping-pong over one established connection (bench/tools/pingpong.mjs)
+//   relayCps1, relayCps32     open → 1 B echo → close, serial and 32 concurrent (bench/tools/connrate.mjs)
+//   relayIdle                 RSS of each side with N idle tunnelled connections, fresh processes per round
+//
+// The relay and the agent run in processes of their own, as in real use: bench/tools/relay-node.ts, which
+// imports src-main/relay, bundled here with vite (the app's build tool) into node_modules/.cache. The
+// bundle step also lets PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2
+// window constants of relay-agent.ts, so the throughput scenarios also run relay pairs with other windows,
+// and one with TLS off, as extra contenders (BENCH_RELAY_VARIANTS=0 leaves them out). CPU time of each
+// side is sampled from /proc during every run, to say what bounds it.
+//
+// BENCH_RELAY_ROUNDS (default min(rounds, 3)), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
+// tune it; BENCH_RELAY_CPU_PROF=DIR runs the main relay and agent under node --cpu-prof.
+// Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { CFG, QUICK, ROOT, TOOLS, envNum } from './lib/config.mjs';
+import { askCount, startNodeServer } from './lib/contenders.mjs';
+import { rssKiB, withCpu } from './lib/cpu.mjs';
+import { iperf } from './lib/measure.mjs';
+import { fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
+import { relayReport } from './lib/relay-report.mjs';
+import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
+
+const RELAY = {
+  rounds: envNum('BENCH_RELAY_ROUNDS', Math.min(CFG.rounds, 3)),
+  iperfSeconds: envNum('BENCH_RELAY_IPERF_SECONDS', QUICK ? 1 : 2),
+  idleConnections: envNum('BENCH_RELAY_IDLE', 1000),
+  pingCount: QUICK ? 2000 : 3000,
+  pingWarmup: QUICK ? 200 : 500,
+  pingSize: 64,
+  cpsSeconds: 1,
+  cpsConcurrency: 32,
+  withVariants: process.env.BENCH_RELAY_VARIANTS !== '0',
+  cpuProfDir: process.env.BENCH_RELAY_CPU_PROF || undefined,
+  target: 1.5,
+};
+
+const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'porthole-bench');
+const BUNDLE = path.join(BUNDLE_DIR, 'relay-node.mjs');
+const WINDOW_NAMES = ['STREAM_WINDOW', 'SESSION_WINDOW', 'MAX_FRAME'];
+
+/**
+ * Relay pairs run next to the shipped one in the throughput scenarios: other HTTP/2 windows (both sides
+ * alike; the shipped ones are STREAM_WINDOW etc. of relay-agent.ts) and TLS off (plain TCP, shipped windows).
+ */
+export const VARIANTS = [
+  { id: 'relay-h2default', label: 'HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 } },
+  { id: 'relay-16m', label: '16 MiB stream, 128 MiB session, 64 KiB frames', windows: { STREAM_WINDOW: 16 * 2 ** 20, SESSION_WINDOW: 128 * 2 ** 20, MAX_FRAME: 65_536 } },
+  { id: 'relay-plain', label: 'shipped windows, TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1)', plain: true },
+];
+
+// ---------------------------------------------------------------------------------------------------
+// The bundle: bench/tools/relay-node.ts and the relay code it imports, as one ES module for Node 20
+
+/**
+ * A vite plugin that makes the window constants of relay-agent.ts read PORTHOLE_BENCH_<NAME> first.
+ * With the variables unset the bundle behaves exactly like the source. It counts its replacements so a
+ * changed source line shows up as "variants unavailable", not as a silent no-op.
+ */
+function windowsFromEnv(state) {
+  return {
+    name: 'porthole-bench-windows-from-env',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.replaceAll('\\', '/').endsWith('/src-main/relay/relay-agent.ts')) return undefined;
+      return code.replace(new RegExp(`^export const (${WINDOW_NAMES.join('|')}) = ([^;\\n]+);`, 'gm'), (_, name, expr) => {
+        state.replaced.push(name);
+        return `export const ${name} = Number(process.env.PORTHOLE_BENCH_${name}) || (${expr});`;
+      });
+    },
+  };
+}
+
+async function bundleRelayNode() {
+  const { build } = await import('vite');
+  const state = { replaced: [] };
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: ROOT,
+    plugins: [windowsFromEnv(state)],
+    build: {
+      // SSR build: node built-ins and the packages in node_modules stay imports (resolved from
+      // node_modules/.cache/… up to the project's node_modules), as in the electron-vite main build.
+      ssr: path.join(TOOLS, 'relay-node.ts'),
+      outDir: BUNDLE_DIR,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      copyPublicDir: false,
+      reportCompressedSize: false,
+      rollupOptions: { output: { format: 'es', entryFileNames: 'relay-node.mjs' } },
+    },
+  });
+  return { windowsFromEnv: WINDOW_NAMES.every((n) => state.replaced.includes(n)) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Relay + agent processes
+
+const readyLine = (file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"ready":true'))
+    .map((l) => JSON.parse(l))[0];
+
+/**
+ * A relay process and an agent process exposing each { pub, target } pair. `windows` and `plain` (see
+ * VARIANTS) apply to both sides; the ready lines report what each side really used.
+ */
+export async function startRelayPair(name, pairs, { windows, plain = false, cpuProf = false } = {}) {
+  const env = {
+    ...(windows ? Object.fromEntries(Object.entries(windows).map(([k, v]) => [`PORTHOLE_BENCH_${k}`, String(v)])) : {}),
+    ...(plain ? { PORTHOLE_BENCH_PLAIN: '1' } : {}),
+  };
+  const prof = cpuProf && RELAY.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${RELAY.cpuProfDir}`] : [];
+  const token = randomBytes(16).toString('hex');
+  const relayLog = logPath(`${name}-relay`);
+  // One identity dir for every relay: made by the first, loaded by the others.
+  const relay = spawnProc(`${name}-relay`, process.execPath, [...prof, BUNDLE, 'relay', path.join(getTmpDir(), 'relay-identity'), 'bench', token], { logFile: relayLog, env });
+  await waitFor(`${name} relay`, () => fileHas(relayLog, /^\{"ready":true/m), relay, 15_000);
+  const r = readyLine(relayLog);
+  const agentLog = logPath(`${name}-agent`);
+  const agent = spawnProc(
+    `${name}-agent`,
+    process.execPath,
+    [...prof, BUNDLE, 'agent', String(r.port), r.fingerprint, 'bench', token, pairs.map((p) => `${p.pub}:${p.target}`).join(',')],
+    { logFile: agentLog, env },
+  );
+  await waitFor(`${name} agent`, () => fileHas(agentLog, /^\{"ready":true/m) && pairs.every((p) => isBound(p.pub, 'tcp')), agent, 15_000);
+  const a = readyLine(agentLog);
+  if (r.tls === plain || a.tls === plain) throw new Error(`${name}: TLS is ${r.tls ? 'on' : 'off'} on the relay and ${a.tls ? 'on' : 'off'} on the agent, not ${plain ? 'off' : 'on'}`);
+  if (windows) {
+    for (const [side, used] of [
+      ['relay', r.windows],
+      ['agent', a.windows],
+    ]) {
+      const want = { stream: windows.STREAM_WINDOW, session: windows.SESSION_WINDOW, frame: windows.MAX_FRAME };
+      if (JSON.stringify(used) !== JSON.stringify(want)) throw new Error(`${name}: the ${side} used windows ${JSON.stringify(used)}, not ${JSON.stringify(want)}`);
+    }
+  }
+  return {
+    relay,
+    agent,
+    port: r.port,
+    windows: r.windows,
+    stop: async () => {
+      await stopProc(agent, 3000);
+      await stopProc(relay, 3000);
+    },
+  };
+}
+
+/** The TLS version and cipher suite an agent gets from the relay (a probe connection, then dropped). */
+function tlsCipher(port) {
+  return new Promise((resolve) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'] }, () => {
+      resolve(`${s.getProtocol()} ${s.getCipher().standardName ?? s.getCipher().name}`);
+      s.destroy();
+    });
+    s.once('error', (err) => resolve(`unknown (${err.message})`));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Idle connections
+
+/**
+ * One idle round: fresh processes for contender c (relay pair or ssh -R), RSS of each side before and
+ * after N connections that each proved themselves end to end with a 1 B echo and then stay idle.
+ */
+async function idleRound(c, echo, sshd) {
+  const n = RELAY.idleConnections;
+  await waitFor('idle target drained', async () => (await askCount(echo.entry)) === 0, undefined, 15_000);
+  const pub = await freeTcpPort();
+  let sides;
+  let stop;
+  if (c === 'relay') {
+    const pair = await startRelayPair('relay-idle', [{ pub, target: echo.port }]);
+    sides = { pub: () => [pair.relay.child.pid], agent: () => [pair.agent.child.pid] };
+    stop = pair.stop;
+  } else {
+    const before = new Set(sshd.pids());
+    const ssh = await startSshR('ssh-R-idle', sshd, [{ pub, target: echo.port }]);
+    // This session's sshd processes (monitor + session child), not the listener or other sessions.
+    const session = sshd.pids().filter((p) => !before.has(p));
+    sides = { pub: () => session, agent: () => [ssh.child.pid] };
+    stop = () => stopProc(ssh, 3000);
+  }
+  let client;
+  try {
+    await sleep(300);
+    const base = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
+    client = spawnProc('relay-idle-client', process.execPath, [path.join(TOOLS, 'idle-client.mjs'), String(pub), String(n), '200'], { logFile: logPath('relay-idle-client'), ipc: true });
+    const opened = await Promise.race([
+      new Promise((resolve) => client.child.once('message', resolve)),
+      client.exit.then((code) => ({ error: `idle client exited (${code})` })),
+      sleep(60_000).then(() => ({ error: 'idle client timed out' })),
+    ]);
+    if (opened.error) return { error: opened.error };
+    let atTarget = 0;
+    await waitFor('idle target count', async () => (atTarget = await askCount(echo.entry)) >= opened.opened, undefined, 15_000).catch(() => undefined);
+    await sleep(1000);
+    const after = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
+    const per = (k) => Math.round(((after[k] - base[k]) / opened.opened) * 100) / 100;
+    const res = {
+      connections: opened.opened,
+      atTarget,
+      openMs: opened.ms,
+      pubBaseMiB: Math.round(base.pub / 102.4) / 10,
+      agentBaseMiB: Math.round(base.agent / 102.4) / 10,
+      pubKiBPerConn: per('pub'),
+      agentKiBPerConn: per('agent'),
+    };
+    if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
+    return res;
+  } finally {
+    if (client && !client.exited) {
+      client.child.send({ cmd: 'close' });
+      await Promise.race([client.exit, sleep(3000)]);
+    }
+    await stopProc(client);
+    await stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Starts everything the relay scenarios share; returns { scenarios, report(M, get), facts } or { skipped }. */
+export async function setupRelay() {
+  log('bench: relay — bundling bench/tools/relay-node.ts (vite)…');
+  let bundle;
+  try {
+    bundle = await bundleRelayNode();
+  } catch (err) {
+    return { skipped: `the relay code did not build (${err.message.split('\n')[0]})` };
+  }
+  const variants = RELAY.withVariants ? VARIANTS.filter((v) => !v.windows || bundle.windowsFromEnv) : [];
+  const noVariants = !RELAY.withVariants
+    ? 'left out (BENCH_RELAY_VARIANTS=0)'
+    : bundle.windowsFromEnv
+      ? undefined
+      : 'window variants unavailable: relay-agent.ts no longer declares STREAM_WINDOW, SESSION_WINDOW and MAX_FRAME as the bundle step expects';
+  const sshMissing = opensshMissing();
+  const sshd = sshMissing ? undefined : await startSshd(path.join(getTmpDir(), 'sshd-relay'));
+
+  const iperfPort = await freeTcpPort();
+  const iperfSrv = spawnProc('iperf3-server-relay', 'iperf3', ['-s', '-p', String(iperfPort), '-B', '127.0.0.1'], { logFile: logPath('iperf3-server-relay') });
+  await waitFor('iperf3 server (relay)', () => isBound(iperfPort, 'tcp'), iperfSrv);
+  const echoPort = await freeTcpPort();
+  const echo = { port: echoPort, entry: await startNodeServer('tcp-echo-relay', 'tcp-echo.mjs', echoPort, { ipc: true }) };
+
+  // Public ports per contender: one for iperf3, one for the echo server.
+  const ports = { direct: { iperf: iperfPort, echo: echoPort } };
+  const cpu = { direct: {} };
+  ports.relay = { iperf: await freeTcpPort(), echo: await freeTcpPort() };
+  const main = await startRelayPair(
+    'relay',
+    [
+      { pub: ports.relay.iperf, target: iperfPort },
+      { pub: ports.relay.echo, target: echoPort },
+    ],
+    { cpuProf: true },
+  );
+  cpu.relay = { pub: [main.relay.child.pid], agent: [main.agent.child.pid] };
+  for (const v of variants) {
+    ports[v.id] = { iperf: await freeTcpPort() };
+    const pair = await startRelayPair(v.id, [{ pub: ports[v.id].iperf, target: iperfPort }], { windows: v.windows, plain: v.plain });
+    cpu[v.id] = { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] };
+  }
+  const tls = await tlsCipher(main.port);
+  let sshCipher;
+  if (sshd) {
+    ports['ssh-R'] = { iperf: await freeTcpPort(), echo: await freeTcpPort() };
+    const ssh = await startSshR('ssh-R', sshd, [
+      { pub: ports['ssh-R'].iperf, target: iperfPort },
+      { pub: ports['ssh-R'].echo, target: echoPort },
+    ]);
+    cpu['ssh-R'] = { pub: sshd.pids, agent: [ssh.child.pid] };
+    sshCipher = await opensshCipher(sshd);
+  }
+  const ref = sshd ? ['ssh-R'] : [];
+  const MAIN = ['direct', 'relay', ...ref];
+  const WITH_VARIANTS = [...MAIN, ...variants.map((v) => v.id)];
+  log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
+
+  // A short pass through every path first, so no contender's first measured run pays for JIT warm-up.
+  for (const c of WITH_VARIANTS) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
+  for (const c of MAIN) await runTool('pingpong.mjs', [ports[c].echo, 500, 100, RELAY.pingSize], 30_000);
+
+  const measured = (c, fn) => withCpu(cpu[c], fn);
+  // CPU seconds both sides spend per GB carried: what a byte costs, whatever else the machine runs.
+  const perGB = (r) => (r.gbps > 0 && r.pubCpuPct !== undefined ? { ...r, cpuSecPerGB: Math.round(((r.pubCpuPct + r.agentCpuPct) / 100 / (r.gbps / 8)) * 100) / 100 } : r);
+  const tput = (streams, extra = []) => async (c) => perGB(await measured(c, () => iperf(ports[c].iperf, streams, extra, RELAY.iperfSeconds)));
+  const cps = (conc) => (c) => measured(c, () => runTool('connrate.mjs', [ports[c].echo, RELAY.cpsSeconds, conc], (RELAY.cpsSeconds + 20) * 1000));
+  const scenarios = [
+    { id: 'relayTput1', contenders: WITH_VARIANTS, run: tput(1) },
+    { id: 'relayTput1R', contenders: MAIN, run: tput(1, ['-R']) },
+    { id: 'relayTput8', contenders: WITH_VARIANTS, run: tput(8) },
+    { id: 'relayRtt', contenders: MAIN, run: (c) => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000) },
+    { id: 'relayCps1', contenders: MAIN, run: cps(1) },
+    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: MAIN, run: cps(RELAY.cpsConcurrency) },
+    { id: 'relayIdle', contenders: ['relay', ...ref], run: (c) => idleRound(c, echo, sshd) },
+  ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
+
+  const facts = {
+    tls,
+    opensshCipher: sshCipher,
+    opensshMissing: sshMissing,
+    windows: main.windows,
+    variants,
+    noVariants,
+    ...RELAY,
+  };
+  return { scenarios, facts, report: (M, get) => relayReport(M, get, facts) };
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import type { Server, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
+import { agentPolicy, agentState, bound, RelayFixtures } from '../../test-support/relay-fixtures';
+import type { ExposureInfo } from './protocol';
+import type { Exposure } from './relay-agent';
+
+const MiB = 1024 * 1024;
+const net = new NetFixtures();
+const rf = new RelayFixtures();
+afterEach(async () => {
+  await rf.cleanup();
+  await net.cleanup();
+});
+
+/** One echo round trip through a public port: the bytes come back intact. */
+async function roundTrip(port: number, size = 64 * 1024): Promise<void> {
+  const payload = randomBytes(size);
+  const client = await net.connect(port);
+  const got = readToEnd(client);
+  client.end(payload);
+  const r = await got;
+  expect(r.bytes).toBe(size);
+  expect(r.sha256).toBe(sha256(payload));
+}
+
+function nextBound(e: Exposure): Promise<ExposureInfo> {
+  return new Promise((resolve) => e.once('bound', resolve));
+}
+
+/** Live handles of the kinds a relay or agent could leak. */
+function handles(): Record<string, number> {
+  const count: Record<string, number> = { TCPSocketWrap: 0, TCPServerWrap: 0, UDPWrap: 0 };
+  for (const r of process.getActiveResourcesInfo()) if (r in count) count[r]!++;
+  return count;
+}
+
+describe('relay restarts and reconnects', () => {
+  // The agent's backoff starts at initialMs after a lost session and doubles per failed attempt;
+  // a relay that comes straight back is reached on the first retry, ~initialMs ± 20 % later.
+  it.each([
+    { label: 'the default backoff (500 ms doubling to 30 s)', backoff: { initialMs: 500, maxMs: 30_000 } },
+    { label: 'the fixture backoff (100 ms doubling to 500 ms)', backoff: { initialMs: 100, maxMs: 500 } },
+  ])('re-binds the exposure and carries traffic within 2 s of a relay restarted on the same port with $label', async ({ backoff }) => {
+    const echo = await net.echoServer();
+    const port = await net.freePort();
+    const agents = [agentPolicy('a1', 'secret-token', port)];
+    const first = await rf.relay({ agents });
+    const relayPort = first.address!.port;
+    const agent = rf.agent(first, { agent: 'a1', token: 'secret-token', backoff });
+    const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port } });
+    await bound(exposure);
+    await roundTrip(port);
+
+    const rebound = nextBound(exposure);
+    await rf.stopRelay(first);
+    const t0 = Date.now();
+    const second = await rf.relay({ bind: { host: '127.0.0.1', port: relayPort }, agents });
+    expect(second.address!.port).toBe(relayPort);
+    const info = await rebound;
+    const boundMs = Date.now() - t0;
+    expect(info.publicPort).toBe(port);
+    await roundTrip(port);
+    const trafficMs = Date.now() - t0;
+    console.info(`relay restart (backoff ${backoff.initialMs}/${backoff.maxMs} ms): bound again ${boundMs} ms and traffic ${trafficMs} ms after the new relay started`);
+    expect(trafficMs).toBeLessThan(2000);
+    expect(agent.state).toBe('ready');
+    expect(second.status().agents[0]).toMatchObject({ name: 'a1', online: true, exposures: [{ publicAddress: `127.0.0.1:${port}` }] });
+  });
+
+  it('lets the newer of two sessions with the same name and token win: the older fails with RELAY_REJECTED and stops retrying', async () => {
+    // Each agent's target says whose it is, so the bytes show which session the port is bound to.
+    const targetOf = (who: string) => net.server((s) => s.end(who));
+    const targetA = await targetOf('A');
+    const targetB = await targetOf('B');
+    const port = await net.freePort();
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
+    const a = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const ea = a.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetA.port } });
+    await bound(ea);
+    expect((await readToEnd(await net.connect(port))).text).toBe('A');
+
+    const b = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const eb = b.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetB.port } });
+    await agentState(a, 'failed');
+    expect(a.lastError?.code).toBe('RELAY_REJECTED');
+    expect(a.lastError?.message).toMatch(/another session/);
+    expect(a.nextRetryAt).toBeUndefined();
+
+    expect((await bound(eb)).publicPort).toBe(port);
+    expect(b.state).toBe('ready');
+    expect((await readToEnd(await net.connect(port))).text).toBe('B');
+    expect(ea.info).toBeUndefined();
+    // No tug of war: the older agent did not come back and take the name again.
+    await roundTripB();
+    expect(relay.sessionsAccepted).toBe(2);
+    expect(a.state).toBe('failed');
+    expect(relay.status().agents[0]).toMatchObject({ online: true, exposures: [{ publicAddress: `127.0.0.1:${port}` }] });
+
+    async function roundTripB() {
+      for (let i = 0; i < 5; i++) expect((await readToEnd(await net.connect(port))).text).toBe('B');
+    }
+  });
+
+  it('leaks no socket, listener or session over 100 cycles of the agent connection being cut at the relay', async () => {
+    // Cutting the TCP connection (RST on both sides, through a tap in front of the relay) rather than
+    // restarting the relay: it drives both abrupt-loss paths — the relay's session teardown and the
+    // agent's reconnect — 100 times against ONE relay, whose status must end with exactly one session.
+    const echo = await net.echoServer();
+    const port = await net.freePort();
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
+    const tap = await rf.tap(relay.address!);
+    const agent = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token', backoff: { initialMs: 5, maxMs: 20 } });
+    const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port } });
+    await bound(exposure);
+    await roundTrip(port);
+    await waitFor(() => echo.accepted.every((s) => s.closed), 'the round trip to close');
+    const baseline = handles();
+
+    for (let cycle = 1; cycle <= 100; cycle++) {
+      const rebound = nextBound(exposure);
+      // Every tenth cycle a public connection is open across the cut: it must be closed, not kept.
+      const held = cycle % 10 === 0 ? await net.connect(port, { allowHalfOpen: false }) : undefined;
+      if (held) await waitFor(() => relay.status().agents[0]!.exposures[0]?.activeConnections === 1, 'the held connection to reach the relay');
+      tap.cut();
+      await rebound;
+      if (held) {
+        await closed(held);
+        await roundTrip(port, 1024);
+      }
+    }
+
+    await waitFor(() => relay.status().agents[0]!.online && relay.status().agents[0]!.exposures.length === 1, 'the last session to settle');
+    await waitFor(() => echo.accepted.every((s) => s.closed), 'all round trips to close');
+    let now = handles();
+    await waitFor(
+      () => {
+        now = handles();
+        return JSON.stringify(now) === JSON.stringify(baseline);
+      },
+      `handle counts to return to ${JSON.stringify(baseline)}`,
+    ).catch(() => undefined);
+    expect(now).toEqual(baseline);
+    expect(relay.sessionsAccepted).toBe(101);
+    expect(tap.accepted).toBe(101);
+    expect(tap.open()).toBe(1);
+    const st = relay.status();
+    expect(st.agents).toHaveLength(1);
+    expect(st.agents[0]).toMatchObject({ name: 'a1', online: true, exposures: [{ publicAddress: `127.0.0.1:${port}`, activeConnections: 0 }] });
+    expect(relay.metricsText()).toMatch(/^porthole_relay_agents_online 1$/m);
+    expect(agent.state).toBe('ready');
+    expect(exposure.conns.size).toBe(0);
+  }, 30_000);
+
+  it('stop() finishes when the agent vanished a moment before while a public client was stalled', async () => {
+    // Found by these tests: the relay waited for its HTTP/2 session to close, which waited for a
+    // socket nobody read any more — stop() never returned.
+    const blob = randomBytes(64 * MiB);
+    const target = await net.server((s) => (target.accepted.length === 1 ? s.end(blob) : s.pipe(s)));
+    const port = await net.freePort();
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: target.port } });
+    await bound(exposure);
+    const stalled = await net.connect(port);
+    stalled.pause();
+    await waitFor(() => exposure.meter.bytesOut > 4 * MiB, 'data to pile up for the stalled client');
+    // A second connection moves 8 MiB and ends; the agent leaves right as it finishes.
+    const second = await net.connect(port);
+    const echoed = readToEnd(second);
+    second.end(randomBytes(8 * MiB));
+    expect((await echoed).bytes).toBe(8 * MiB);
+
+    await agent.close();
+    const outcome = await Promise.race([
+      rf.stopRelay(relay).then(() => 'stopped'),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still stopping after 3 s'), 3000).unref()),
+    ]);
+    expect(outcome).toBe('stopped');
+    expect(relay.status().running).toBe(false);
+    await expect(net.connect(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+export type { Server, Socket };

@@ -1,0 +1,141 @@
+import type { LocalRelaySettings } from '../../src-shared/api/contract';
+import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
+import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus } from '../../src-shared/model/relay';
+import { EngineError } from '../engine/engine-error';
+import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
+import { formatRanges, type RelayPolicy } from '../relay/relay-policy';
+import { type RelayLog, RelayServer } from '../relay/relay-server';
+import type { RuleStore } from '../store/rule-store';
+import { type SecretStore, secretKey } from '../store/secret-store';
+import { ServiceError } from './service-error';
+
+export const DEFAULT_LOCAL_RELAY: LocalRelayConfig = { bind: { host: '127.0.0.1', port: 9015 }, publicHost: '127.0.0.1', tls: true, agents: [] };
+
+
+/** `20000-20100, 8080` → ranges (the schema already checked the shape). */
+export function parseRanges(text: string): Array<{ from: number; to: number }> {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const [a, b] = p.split('-').map((x) => Number(x.trim()));
+      return { from: Math.min(a!, b ?? a!), to: Math.max(a!, b ?? a!) };
+    });
+}
+
+/**
+ * The relay server run inside the app (Relay view): its settings in the store, agent tokens in the
+ * secret store, the certificate in the data dir; status pushed once a second while it runs.
+ */
+export class LocalRelay {
+  private server: RelayServer | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private lastError: { code: string; message: string } | undefined;
+
+  constructor(
+    private readonly store: RuleStore,
+    private readonly secrets: SecretStore,
+    private readonly dataDir: string,
+    private readonly emit: (s: RelayServerStatus) => void,
+    private readonly log: RelayLog,
+  ) {}
+
+  settings(): LocalRelaySettings {
+    const config = this.store.localRelay() ?? DEFAULT_LOCAL_RELAY;
+    return { config, withToken: config.agents.filter((a) => this.token(a.name) !== undefined).map((a) => a.name) };
+  }
+
+  /** Saves the settings (tokens: name → new token, '' deletes); a running relay restarts with them. */
+  async configure(input: { config: unknown; tokens?: Record<string, string> }): Promise<LocalRelaySettings> {
+    const config = LocalRelayConfigSchema.parse(input.config);
+    const names = new Set<string>();
+    for (const [i, a] of config.agents.entries()) {
+      if (names.has(a.name)) throw new ServiceError('INVALID_INPUT', `Two agents are named "${a.name}"`, [{ path: `config.agents.${i}.name`, message: 'agent names must be unique' }]);
+      names.add(a.name);
+    }
+    for (const [name, token] of Object.entries(input.tokens ?? {})) {
+      if (!names.has(name)) continue;
+      if (token === '') this.secrets.delete(secretKey.localRelayAgentToken(name));
+      else this.secrets.set(secretKey.localRelayAgentToken(name), token);
+    }
+    const stored = config.agents.map((a) => ({ ...a, hasToken: this.token(a.name) !== undefined }));
+    this.store.setLocalRelay({ ...config, agents: stored });
+    if (this.server) {
+      await this.stop();
+      await this.start();
+    } else this.emit(this.status());
+    return this.settings();
+  }
+
+  async start(): Promise<RelayServerStatus> {
+    if (this.server) return this.status();
+    const { config } = this.settings();
+    const missing = config.agents.filter((a) => this.token(a.name) === undefined).map((a) => a.name);
+    if (missing.length > 0) {
+      throw new ServiceError('INVALID_INPUT', `Set a token for ${missing.map((n) => `"${n}"`).join(', ')} before starting the relay — without one anyone could take that agent's ports`, [
+        { path: 'tokens', message: 'every agent needs a token' },
+      ]);
+    }
+    const policy: RelayPolicy = {
+      bind: config.bind,
+      tls: config.tls,
+      publicHost: config.publicHost,
+      agents: config.agents.map((a) => ({ name: a.name, token: this.token(a.name)!, ports: [], allowPorts: parseRanges(a.allowPorts) })),
+    };
+    const identity = config.tls ? await loadOrCreateRelayIdentity(this.dataDir) : undefined;
+    const server = new RelayServer({ policy, ...(identity ? { identity } : {}), log: this.log });
+    server.on('changed', () => this.emit(this.status()));
+    try {
+      const bound = await server.start();
+      this.lastError = undefined;
+      this.server = server;
+      this.log('info', `Relay listening on ${formatHostPort(bound.host, bound.port)} (${config.tls ? `TLS, certificate ${identity!.fingerprint}` : 'plain TCP'})`);
+      if (isWildcardHost(config.bind.host)) this.log('warn', 'The relay listens on all interfaces: agents (and anyone) on the network can reach it');
+      for (const a of policy.agents) this.log('info', `Relay agent "${a.name}" may ask for ${formatRanges(a.allowPorts) || 'no ports'}`);
+    } catch (err) {
+      const e = err instanceof EngineError ? err : new EngineError('INTERNAL', (err as Error).message);
+      this.lastError = { code: e.code, message: e.message };
+      this.log('error', `Relay could not start: ${e.message}`);
+      this.emit(this.status());
+      return this.status();
+    }
+    this.ticker = setInterval(() => this.emit(this.status()), 1000);
+    this.ticker.unref();
+    this.emit(this.status());
+    return this.status();
+  }
+
+  async stop(): Promise<RelayServerStatus> {
+    const s = this.server;
+    this.server = undefined;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    if (s) {
+      await s.stop();
+      this.log('info', 'Relay stopped');
+    }
+    this.emit(this.status());
+    return this.status();
+  }
+
+  status(): RelayServerStatus {
+    if (this.server) return this.server.status();
+    const { config } = this.settings();
+    return {
+      running: false,
+      tls: config.tls,
+      agents: config.agents.map((a) => ({ name: a.name, online: false, exposures: [], allowPorts: a.allowPorts, configuredPorts: 0 })),
+      warnings: [],
+      ...(this.lastError ? { error: this.lastError } : {}),
+    };
+  }
+
+  metricsText(): string | undefined {
+    return this.server?.metricsText();
+  }
+
+  private token(name: string): string | undefined {
+    return this.secrets.get(secretKey.localRelayAgentToken(name));
+  }
+}

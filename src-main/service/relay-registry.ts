@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
+import { type Relay, type RelayDraft, RelayDraftSchema, type RelayEntry } from '../../src-shared/model/relay';
+import { type Rule, ruleRelayId } from '../../src-shared/model/rule';
+import type { SharedPool } from '../engine/shared-pool';
+import { RelayAgent } from '../relay/relay-agent';
+import type { RuleStore } from '../store/rule-store';
+import { type SecretStore, secretKey } from '../store/secret-store';
+import { ServiceError } from './service-error';
+
+export interface RelayInputParsed {
+  relay: RelayDraft;
+  token?: string;
+}
+
+/**
+ * Saved relays (this machine is their agent): CRUD, the write-only token, the pinned certificate
+ * fingerprint (set on first use, or given), and each agent connection's live state for the UI.
+ */
+export class RelayRegistry {
+  /** What the last agent of each relay saw, kept after a failed agent is released (for the UI). */
+  private readonly last = new Map<string, { state: RelayEntry['state']; error?: { code: string; message: string }; fingerprint?: string }>();
+
+  constructor(
+    private readonly store: RuleStore,
+    private readonly secrets: SecretStore,
+    private readonly pool: () => SharedPool<RelayAgent>,
+    private readonly rules: () => Rule[],
+    private readonly changed: () => void,
+    private readonly software: string,
+    private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void,
+  ) {}
+
+  list(): RelayEntry[] {
+    return this.store.listRelays().map((r) => this.entry(r));
+  }
+
+  require(id: string): Relay {
+    const r = this.store.getRelay(id);
+    if (!r) throw new ServiceError('NOT_FOUND', `No relay with id ${id} — it may have been deleted`, [{ path: 'relay', message: 'choose a saved relay' }]);
+    return r;
+  }
+
+  create(input: RelayInputParsed): RelayEntry {
+    const relay: Relay = { ...RelayDraftSchema.parse(input.relay), id: randomUUID() };
+    this.saveToken(relay.id, input.token);
+    this.store.putRelay(this.withTokenFlag(relay));
+    this.changed();
+    return this.entry(this.require(relay.id));
+  }
+
+  update(id: string, input: RelayInputParsed): RelayEntry {
+    const before = this.require(id);
+    const relay: Relay = { ...RelayDraftSchema.parse(input.relay), id };
+    // A new address is a different relay: its certificate has to be pinned again.
+    if ((relay.host !== before.host || relay.port !== before.port) && relay.fingerprint === before.fingerprint) delete relay.fingerprint;
+    this.saveToken(id, input.token);
+    this.store.putRelay(this.withTokenFlag(relay));
+    this.last.delete(id);
+    this.pool().get(id)?.reconnect();
+    this.changed();
+    return this.entry(this.require(id));
+  }
+
+  remove(id: string): void {
+    const relay = this.require(id);
+    const users = this.rules().filter((r) => ruleRelayId(r) === id);
+    if (users.length > 0) {
+      throw new ServiceError('CONFLICT', `The relay "${relay.name}" is used by ${users.map((r) => `"${r.name}"`).join(', ')} — delete or change those mappings first`);
+    }
+    this.store.removeRelay(id);
+    this.secrets.delete(secretKey.relayToken(id));
+    this.changed();
+  }
+
+  /** Pins the certificate fingerprint the person compared (after a change); the agent retries with it. */
+  trust(id: string, fingerprint: string): RelayEntry {
+    const relay = this.require(id);
+    const fp = normalizeFingerprint(fingerprint);
+    if (!fp) throw new ServiceError('INVALID_INPUT', 'not a SHA-256 fingerprint', [{ path: 'fingerprint', message: '64 hex digits, colons optional' }]);
+    this.store.putRelay({ ...relay, fingerprint: fp });
+    this.log('warn', `Relay "${relay.name}": now trusting certificate ${fp}`);
+    this.pool().get(id)?.reconnect();
+    this.changed();
+    return this.entry(this.require(id));
+  }
+
+  /** Builds the agent connection of a relay (the pool calls this on first use). */
+  makeAgent(id: string): RelayAgent {
+    const relay = this.require(id);
+    const agent = new RelayAgent({
+      relay: { host: relay.host, port: relay.port },
+      agent: relay.agentName,
+      token: this.secrets.get(secretKey.relayToken(id)) ?? '',
+      tls: relay.tls,
+      acceptAssigned: relay.acceptAssigned,
+      software: this.software,
+      // The pin lives on the saved relay: read fresh on every connection, written on first use.
+      pins: {
+        get: () => this.store.getRelay(id)?.fingerprint,
+        set: (_host, _port, fp) => {
+          const current = this.store.getRelay(id);
+          if (current) this.store.putRelay({ ...current, fingerprint: normalizeFingerprint(fp) ?? fp });
+          this.changed();
+        },
+      },
+      log: (level, m) => this.log(level, `Relay "${relay.name}": ${m}`),
+    });
+    agent.on('state', (s) => {
+      this.last.set(id, {
+        state: s === 'closed' ? (this.last.get(id)?.state === 'failed' ? 'failed' : 'idle') : s,
+        ...(agent.lastError && s !== 'ready' ? { error: { code: agent.lastError.code, message: agent.lastError.message } } : {}),
+        ...(agent.fingerprint ? { fingerprint: agent.fingerprint } : {}),
+      });
+      this.changed();
+    });
+    return agent;
+  }
+
+  private entry(relay: Relay): RelayEntry {
+    const agent = this.pool().get(relay.id);
+    const last = this.last.get(relay.id);
+    const state = agent ? (agent.state === 'closed' ? 'idle' : agent.state) : (last?.state ?? 'idle');
+    const err = agent?.lastError ? { code: agent.lastError.code, message: agent.lastError.message } : agent ? undefined : last?.error;
+    const seen = agent?.fingerprint ?? last?.fingerprint;
+    return {
+      relay,
+      state,
+      ...(err && state !== 'ready' ? { error: err } : {}),
+      ...(agent?.nextRetryAt && state === 'retrying' ? { nextRetryAt: agent.nextRetryAt } : {}),
+      ...(seen ? { seenFingerprint: seen } : {}),
+      usedBy: this.rules()
+        .filter((r) => ruleRelayId(r) === relay.id)
+        .map((r) => r.id),
+    };
+  }
+
+  private saveToken(id: string, token: string | undefined): void {
+    if (token === undefined) return;
+    if (token === '') this.secrets.delete(secretKey.relayToken(id));
+    else this.secrets.set(secretKey.relayToken(id), token);
+  }
+
+  private withTokenFlag(relay: Relay): Relay {
+    return { ...relay, hasToken: this.secrets.get(secretKey.relayToken(relay.id)) !== undefined };
+  }
+}

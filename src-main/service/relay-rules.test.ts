@@ -1,0 +1,117 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
+import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
+import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
+import { tempDir } from '../../test-support/tmp';
+import { confFactory } from '../store/conf-factories';
+import { type Core, createCore } from './core';
+
+// relay-expose rules end to end through the API: the in-app relay (this process is also the relay,
+// as on a VPS running `porthole ui`), a saved relay pointing at it, a rule exposing a loopback echo.
+
+describe('relay rules through the API', () => {
+  let t: ReturnType<typeof tempDir>;
+  let core: Core;
+  let net: NetFixtures;
+
+  beforeEach(async () => {
+    t = tempDir();
+    net = new NetFixtures();
+    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
+  });
+  afterEach(async () => {
+    await core.shutdown();
+    await net.cleanup();
+    t.cleanup();
+  });
+
+  async function call<T>(m: string, a?: unknown): Promise<T> {
+    const r = await core.api.handle(m, a);
+    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
+    return r.value as T;
+  }
+  const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)!.status;
+
+  /** The in-app relay on a free port; agent "laptop" may ask for one free port (`publicPort`). */
+  async function relayWithAgent(token = 'laptop-token'): Promise<{ port: number; publicPort: number; status: RelayServerStatus }> {
+    const port = await net.freePort();
+    const publicPort = await net.freePort();
+    await call<LocalRelaySettings>('relayServer.configure', {
+      config: { bind: { host: '127.0.0.1', port }, publicHost: '127.0.0.1', tls: true, agents: [{ name: 'laptop', allowPorts: `${publicPort}` }] },
+      tokens: { laptop: token },
+    });
+    const status = await call<RelayServerStatus>('relayServer.start');
+    expect(status.running).toBe(true);
+    return { port, publicPort, status };
+  }
+
+  it('exposes a local echo through the in-app relay; the relay view and the rule agree on bytes; the token stays out of the rules file', async () => {
+    const echo = await net.echoServer();
+    const { port, publicPort, status } = await relayWithAgent();
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'my relay', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token' });
+    expect(relay.relay.hasToken).toBe(true);
+    const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: 0 });
+    await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
+    expect(stateOf(rule.rule.id).boundAddress).toBe(`relay 127.0.0.1:${port} 127.0.0.1:${publicPort}`);
+    const sock = await net.connect(publicPort);
+    sock.write('through the relay');
+    const got = await new Promise<string>((r) => sock.once('data', (d) => r(d.toString())));
+    expect(got).toBe('through the relay');
+    const entry = (await call<RelayEntry[]>('relays.list'))[0]!;
+    expect(entry.state).toBe('ready');
+    expect(entry.usedBy).toEqual([rule.rule.id]);
+    // First use pinned the certificate the relay made.
+    expect(entry.relay.fingerprint).toBe(status.fingerprint);
+    const rs = await call<RelayServerStatus>('relayServer.status');
+    expect(rs.agents[0]).toMatchObject({ name: 'laptop', online: true });
+    expect(rs.agents[0]!.exposures[0]).toMatchObject({ publicAddress: `127.0.0.1:${publicPort}`, source: 'agent', bytesIn: 17, name: 'echo' });
+    expect(readFileSync(join(t.dir, 'porthole.json'), 'utf8')).not.toContain('laptop-token');
+    // Switching the rule off closes the public port at the relay.
+    await call('rules.setEnabled', { id: rule.rule.id, enabled: false });
+    await waitFor(async () => (await call<RelayServerStatus>('relayServer.status')).agents[0]!.exposures.length === 0, 'exposure closed');
+  });
+
+  it('a wrong token fails the rule with AUTH_FAILED; fixing the token brings it up without touching the rule', async () => {
+    const echo = await net.echoServer();
+    const { port } = await relayWithAgent('right');
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'wrong' });
+    const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port } });
+    await waitFor(() => stateOf(rule.rule.id).state === 'failed', 'rule failed');
+    expect(stateOf(rule.rule.id).error).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(stateOf(rule.rule.id).error!.message).toMatch(/agent "laptop": unknown agent name or wrong token/);
+    await call('relays.update', { id: relay.relay.id, relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'right' });
+    await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after the token was fixed');
+  });
+
+  it("a relay whose certificate changed is refused (RELAY_CERT_CHANGED) until the person trusts the new one", async () => {
+    const echo = await net.echoServer();
+    const { port, status } = await relayWithAgent();
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token' });
+    const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port } });
+    await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
+    // The relay gets a new certificate (its files removed, as after a reinstall).
+    await call('relayServer.stop');
+    rmSync(join(t.dir, 'relay-cert.pem'));
+    rmSync(join(t.dir, 'relay-key.pem'));
+    const restarted = await call<RelayServerStatus>('relayServer.start');
+    expect(restarted.fingerprint).not.toBe(status.fingerprint);
+    await waitFor(() => stateOf(rule.rule.id).state === 'failed', 'rule failed on the changed certificate', 10_000);
+    expect(stateOf(rule.rule.id).error?.code).toBe('RELAY_CERT_CHANGED');
+    const entry = (await call<RelayEntry[]>('relays.list'))[0]!;
+    expect(entry.seenFingerprint).toBe(restarted.fingerprint);
+    expect(entry.relay.fingerprint).toBe(status.fingerprint);
+    await call('relays.trust', { id: relay.relay.id, fingerprint: entry.seenFingerprint });
+    await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after trusting the new certificate', 10_000);
+  });
+
+  it('refuses to start the in-app relay while an agent has no token', async () => {
+    const port = await net.freePort();
+    await call('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'open', allowPorts: '20000' }] } });
+    const r = await core.api.handle('relayServer.start', undefined);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.message).toMatch(/Set a token for "open"/);
+    await expect(net.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
