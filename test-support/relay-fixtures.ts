@@ -209,6 +209,7 @@ export class RelayFixtures {
     this.agents.clear();
     this.relays.clear();
     this.taps.clear();
+    this.logs.length = 0;
     for (const d of this.dirs.splice(0)) d();
   }
 }

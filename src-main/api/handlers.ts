@@ -5,6 +5,8 @@ import type { ApiEvents, AppInfo, Envelope, MethodOutput } from '../../src-share
 import { METHOD_INPUTS } from '../../src-shared/api/schemas';
 import type { ApiIssue } from '../../src-shared/model/errors';
 import { type Rule, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
+import type { ExportOutput } from '../../src-shared/model/import';
+import type { ImportService } from '../service/import-service';
 import type { LocalRelay } from '../service/local-relay';
 import type { RelayRegistry } from '../service/relay-registry';
 import { ServiceError } from '../service/service-error';
@@ -34,12 +36,14 @@ export interface ApiDeps {
   servers: ServerRegistry;
   relays: RelayRegistry;
   localRelay: LocalRelay;
+  imports: ImportService;
+  exports: (req: z.output<typeof METHOD_INPUTS['exports.build']>) => ExportOutput;
   hostKeys: HostKeyPrompts;
   info: () => AppInfo;
 }
 
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
-export function createApiHost({ service, secrets, servers, relays, localRelay, hostKeys, info }: ApiDeps): ApiHost {
+export function createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, hostKeys, info }: ApiDeps): ApiHost {
   // Which callers watch connections; a caller without identity (the tray, tests) counts as one shared watcher.
   const watching = new WeakMap<ApiCaller, boolean>();
   const shared: ApiCaller = { onGone: () => undefined };
@@ -122,6 +126,10 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, h
     'relayServer.start': () => localRelay.start(),
     'relayServer.stop': () => localRelay.stop(),
     'relayServer.status': () => localRelay.status(),
+    'imports.preview': ({ sources }) => imports.preview(sources),
+    'imports.apply': (input) => imports.apply(input),
+    'imports.undo': () => imports.undo(),
+    'exports.build': (req) => exports(req),
   };
 
   /** Rules that gave up on a server or relay (wrong secret, rejected key) try again with what changed. */

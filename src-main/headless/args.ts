@@ -65,7 +65,10 @@ Commands:
         Relay agent: dials the relay and serves its public ports from this machine. FILE is port-proxy's
         client YAML (name, server) plus token: (and optionally fingerprint:, expose:).
   import FILE [--dry-run] [--json]
-        Import a profile (not available in this version yet).
+        Add the mappings, SSH servers and relays of a profile to the saved ones: Porthole's YAML/JSON
+        export, ~/.ssh/config (Host blocks and their forwards), port-proxy YAML, frpc.toml/.ini,
+        rathole client.toml. --dry-run shows what would be added; --json prints it as JSON.
+        Names that exist already get " (2)"; a listen port in use skips that mapping.
 
 Options for every command:
   --data-dir DIR    Where mappings, the lock and keys live (also PORTHOLE_DATA_DIR).

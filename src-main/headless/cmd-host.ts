@@ -8,7 +8,8 @@ import { resolveDataDir } from '../store/data-dir';
 import { DataDirLockedError, type DataDirLock, acquireDataDirLock } from '../store/data-dir-lock';
 import { StoreOpenError } from '../store/rule-store';
 import { UsageError, parseArgs } from './args';
-import { type Profile, readAnyProfile } from './profile';
+import { IMPORT_WHAT, readImportText } from '../profiles/import-bundle';
+import { readProfileText } from '../profiles/profile-file';
 import { untilSignal } from './signals';
 import { type UiServer, startUiServer } from './ui-server';
 import { VERSION } from './version';
@@ -32,7 +33,9 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { host: uiHost, port: uiPort } = parseUiListen(args.values.listen);
   const profile = args.values.profile;
-  const drafts: Profile | undefined = profile !== undefined ? readAnyProfile(profile) : undefined;
+  // Any importable profile (bad input exits 2 with file:line before anything starts).
+  const profileText = profile !== undefined ? readProfileText(profile, IMPORT_WHAT) : undefined;
+  const drafts = profile !== undefined ? readImportText(profileText!, profile) : undefined;
   for (const w of drafts?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const dataDir = resolveDataDir(args.values['data-dir']);
   const ui = kind === 'ui' ? rendererDir() : undefined;
@@ -84,15 +87,11 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     const refreshNames = () => core?.service.rules().forEach((r) => names.set(r.id, r.name));
     refreshNames();
     core.service.on('rules-changed', refreshNames);
-    // Profile servers get ids here; the profile's rules name them by their local ref.
-    const ids = new Map<string, string>();
-    for (const { ref, ...server } of drafts?.servers ?? []) {
-      const jump = server.jump?.map((j) => ids.get(j) ?? j) ?? [];
-      ids.set(ref, core.servers.create({ server: { ...server, jump } }).server.id);
-    }
-    for (const d of drafts?.rules ?? []) {
-      const withServer = 'server' in d ? { ...d, server: ids.get(d.server) ?? d.server } : d;
-      await core.service.create({ ...withServer, enabled: true });
+    if (profile !== undefined && profileText !== undefined) {
+      // The profile's servers, relays and rules, through the same importer as the app; all its rules run.
+      const preview = core.imports.preview([{ name: profile, text: profileText }]);
+      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] });
+      for (const id of outcome.ruleIds) await core.service.setEnabled(id, true);
     }
     if (ui) {
       server = await startUiServer({ api: core.api, host: uiHost, port: uiPort, rendererDir: ui });

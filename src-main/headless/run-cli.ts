@@ -2,12 +2,11 @@ import { HELP, UsageError } from './args';
 import { cmdAgent } from './cmd-agent';
 import { cmdForward } from './cmd-forward';
 import { cmdHost } from './cmd-host';
+import { cmdImport } from './cmd-import';
 import { cmdRelay } from './cmd-relay';
 import { VERSION } from './version';
 
-const NOT_YET: Record<string, string> = {
-  import: 'profile import is not available in this version yet (`porthole run --profile FILE` runs Porthole JSON profiles)',
-};
+const NOT_YET: Record<string, string> = {};
 
 /** Runs one CLI invocation. Resolves with an exit code, or undefined for long-running commands. */
 export async function runCli(argv: string[]): Promise<number | undefined> {
@@ -36,6 +35,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         return await cmdRelay(rest);
       case 'agent':
         return await cmdAgent(rest);
+      case 'import':
+        return await cmdImport(rest);
       default:
         if (command in NOT_YET) {
           process.stderr.write(`porthole ${command}: ${NOT_YET[command]}\n`);

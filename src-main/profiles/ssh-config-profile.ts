@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
 import { UsageError } from '../headless/args';
+import { normalizeProfileText } from './profile-file';
 import { KNOWN_KEYWORDS } from './ssh-config-options';
 import { forwardRules } from './ssh-config-rules';
 import { type ImportedSshServer, serverBuilder } from './ssh-config-server';
@@ -30,6 +31,8 @@ export interface ReadSshConfigOptions {
   home?: string;
   /** Local user name: the default User and `%u` (default: os.userInfo().username). */
   user?: string;
+  /** The file's text when it is already in memory (dropped or pasted); `file` then only names it. */
+  text?: string;
 }
 
 function localUserName(opts: ReadSshConfigOptions): string | undefined {
@@ -50,7 +53,7 @@ function localUserName(opts: ReadSshConfigOptions): string | undefined {
 export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = {}): SshConfigProfile {
   const home = opts.home ?? os.homedir();
   const localUser = localUserName(opts);
-  const text = readConfigText(file);
+  const text = opts.text !== undefined ? normalizeProfileText(opts.text, file, 'an ssh_config file') : readConfigText(file);
 
   // Content check before anything strict: a file with no ssh_config keyword is the wrong file.
   const looksLikeSshConfig = text.split('\n').some((row) => {

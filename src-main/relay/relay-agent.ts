@@ -137,8 +137,13 @@ interface Live {
   control?: ServerHttp2Stream;
   /** Relay exposure id → exposure, for this session. */
   byId: Map<string, Exposure>;
+  /** Data streams that arrived before the control message naming their exposure id. */
+  early: Map<string, Array<{ stream: ServerHttp2Stream; headers: IncomingHttpHeaders }>>;
   heartbeat?: NodeJS.Timeout;
 }
+
+/** Data streams held at most while their exposure's 'welcome'/'exposed' is on its way. */
+const MAX_EARLY_STREAMS = 256;
 
 /**
  * The agent: one connection to a relay (TLS, pinned certificate, HMAC handshake, then HTTP/2 with the
@@ -270,7 +275,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 4096 },
       maxSessionMemory: 256,
     });
-    const live: Live = { gen, socket, h2, byId: new Map() };
+    const live: Live = { gen, socket, h2, byId: new Map(), early: new Map() };
     this.live = live;
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('error', () => undefined);
@@ -381,9 +386,37 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       return;
     }
     const id = headers[H_EXPOSURE];
+    if (typeof id !== 'string') return void stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+    const exposure = live.byId.get(id);
+    if (exposure) return this.serveData(exposure, stream, headers);
+    // The relay opens a port's streams as soon as the port is open (a UDP port's at once), and HTTP/2
+    // sends a new stream's HEADERS ahead of DATA still queued on the control stream: hold the stream
+    // until the 'welcome'/'exposed' naming its exposure arrives (the relay resets it if that never comes).
+    let held = 0;
+    for (const w of live.early.values()) held += w.length;
+    if (held >= MAX_EARLY_STREAMS) return void stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+    const waiting = live.early.get(id) ?? [];
+    const entry = { stream, headers };
+    waiting.push(entry);
+    live.early.set(id, waiting);
+    stream.once('close', () => {
+      const w = live.early.get(id);
+      const i = w ? w.indexOf(entry) : -1;
+      if (i >= 0) w!.splice(i, 1);
+      if (w?.length === 0) live.early.delete(id);
+    });
+  }
+
+  /** Serves the streams that arrived for exposure `id` before it was named. */
+  private releaseEarly(live: Live, id: string, e: Exposure): void {
+    const waiting = live.early.get(id);
+    live.early.delete(id);
+    for (const w of waiting ?? []) if (!w.stream.closed) this.serveData(e, w.stream, w.headers);
+  }
+
+  private serveData(exposure: Exposure, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const path = headers[':path'];
     const peer = typeof headers[H_PEER] === 'string' ? headers[H_PEER] : '?';
-    const exposure = typeof id === 'string' ? live.byId.get(id) : undefined;
-    if (!exposure) return void stream.close(h2c.NGHTTP2_REFUSED_STREAM);
     if (path === PATH_TCP && exposure.spec.protocol === 'tcp') this.serveTcp(exposure, stream, peer);
     else if (path === PATH_UDP && exposure.spec.protocol === 'udp') this.serveUdp(exposure, stream);
     else stream.close(h2c.NGHTTP2_REFUSED_STREAM);
@@ -398,7 +431,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
           if (info.localPort === undefined || info.localPort === 0) continue;
           const e = new Exposure({
             ref: `assigned:${info.protocol}:${info.publicPort}`,
-            name: `${info.kind} ${formatHostPort(info.publicHost, info.publicPort)} → 127.0.0.1:${info.localPort}`,
+            name: `${info.kind === 'http' ? 'http' : info.protocol} ${formatHostPort(info.publicHost, info.publicPort)} → 127.0.0.1:${info.localPort}`,
             protocol: info.protocol,
             kind: info.kind,
             remotePort: info.publicPort,
@@ -406,6 +439,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
           });
           e.info = info;
           live.byId.set(info.id, e);
+          this.releaseEarly(live, info.id, e);
           this.assignedByPort.set(e.spec.ref, e);
           this.opts.log?.('info', `${this.label} serves ${e.spec.name} for agent "${this.opts.agent}"`);
         }
@@ -425,6 +459,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         e.info = msg.exposure;
         e.lastError = undefined;
         live.byId.set(msg.exposure.id, e);
+        this.releaseEarly(live, msg.exposure.id, e);
         e.emit('bound', msg.exposure);
         return;
       }

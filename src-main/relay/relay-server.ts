@@ -524,14 +524,21 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     s.ports.clear();
     s.byRef.clear();
     await new Promise<void>((resolve) => {
-      if (s.h2.destroyed) return resolve();
+      if (s.h2.destroyed && s.socket.closed) return resolve();
+      // Wait for whichever closes first: a destroyed session waits for its socket to end, and a
+      // socket nobody reads any more (the session stopped reading) may never see the agent leave.
       s.h2.once('close', () => resolve());
+      s.socket.once('close', () => resolve());
+      const destroy = () => {
+        s.h2.destroy();
+        s.socket.destroy();
+      };
       if (reason) {
         // GOAWAY, then give the agent a moment to read the reason before the socket goes.
         s.h2.close();
-        setTimeout(() => s.h2.destroy(), 200).unref();
+        setTimeout(destroy, 200).unref();
       } else {
-        s.h2.destroy();
+        destroy();
       }
     });
     s.socket.destroy();

@@ -12,6 +12,8 @@ import { FileSecretStore, type SecretCodec, fileOnlyCodec, secretKey } from '../
 import { SharedPool } from '../engine/shared-pool';
 import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
+import { type ExportInput, exportRules } from './export-rules';
+import { ImportService } from './import-service';
 import { LocalRelay } from './local-relay';
 import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
@@ -32,6 +34,8 @@ export interface CoreOptions {
   echoLog?: (line: LogEntry) => void;
   /** Read-only known_hosts files to trust besides Porthole's own; default ~/.ssh/known_hosts. */
   extraKnownHosts?: string[];
+  /** Load and edit the saved rules without running any (`porthole import`). */
+  dormant?: boolean;
   /** How long a host-key prompt waits for an answer before it counts as a rejection. */
   hostKeyPromptTimeoutMs?: number;
 }
@@ -43,6 +47,7 @@ export interface Core {
   info: AppInfo;
   /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
   reconnectAll(): number;
+  imports: ImportService;
   /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
@@ -88,7 +93,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
   const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
-  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog });
+  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant });
   late.service = service;
   const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
   const info: AppInfo = {
@@ -101,7 +106,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     platform: platform(),
     ...(store.recovery ? { storeRecovery: store.recovery } : {}),
   };
-  const api = createApiHost({ service, secrets, servers, relays, localRelay, hostKeys: prompts, info: () => info });
+  const imports = new ImportService(service, servers, relays, secrets);
+  const exports = (req: ExportInput) => exportRules(store, secrets, req);
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, hostKeys: prompts, info: () => info });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }
@@ -113,6 +120,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     service,
     servers,
     info,
+    imports,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
       if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH/relay connection${n === 1 ? '' : 's'} now`);

@@ -30,6 +30,8 @@ export interface TunnelServiceOptions {
   servers?: ServerRegistry;
   /** Saved relays; relay-expose rules are checked against it. */
   relays?: RelayRegistry;
+  /** Edit the saved rules without running any (e.g. `porthole import` next to a stopped app). */
+  dormant?: boolean;
   statsIntervalMs?: number;
   /** Mirrors each log line somewhere else too (the CLI prints them). */
   echoLog?: (line: LogEntry) => void;
@@ -43,6 +45,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly factory: TunnelFactory;
   private readonly servers: ServerRegistry | undefined;
   private readonly relays: RelayRegistry | undefined;
+  private readonly dormant: boolean;
   private readonly intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private connectionWatchers = 0;
@@ -54,6 +57,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.factory = opts.factory;
     this.servers = opts.servers;
     this.relays = opts.relays;
+    this.dormant = opts.dormant ?? false;
     this.intervalMs = opts.statsIntervalMs ?? 1000;
     this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog);
     for (const rule of this.store.list()) this.runners.set(rule.id, this.makeRunner(rule));
@@ -76,7 +80,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
         this.persist(runner.rule);
         continue;
       }
-      starting.push(runner.start());
+      starting.push(this.run(runner));
     }
     await Promise.all(starting);
   }
@@ -105,7 +109,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.runners.set(rule.id, runner);
     this.log.add('info', `Created mapping "${rule.name}"`, { ruleId: rule.id });
     this.emit('rules-changed', this.store.list());
-    if (rule.enabled) await runner.start();
+    if (rule.enabled) await this.run(runner);
     return this.entry(runner);
   }
 
@@ -122,8 +126,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     if (!rule.enabled) await runner.stop();
     else if (wiringChanged && runner.state !== 'stopped') {
       await runner.stop();
-      await runner.start();
-    } else if (runner.state === 'stopped' || runner.state === 'failed') await runner.start();
+      await this.run(runner);
+    } else if (runner.state === 'stopped' || runner.state === 'failed') await this.run(runner);
     return this.entry(runner);
   }
 
@@ -132,7 +136,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     const runner = this.require(id);
     if (!runner.rule.enabled) return;
     await runner.stop();
-    await runner.start();
+    await this.run(runner);
   }
 
   entryOf(id: string): RuleEntry {
@@ -155,7 +159,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
       runner.rule = { ...runner.rule, enabled };
       this.emit('rules-changed', this.store.list());
     }
-    if (enabled) await runner.start();
+    if (enabled) await this.run(runner);
     else await runner.stop();
     return runner.status;
   }
@@ -227,6 +231,10 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     });
   }
 
+  private run(runner: RuleRunner): Promise<void> {
+    return this.dormant ? Promise.resolve() : runner.start();
+  }
+
   private require(id: string): RuleRunner {
     const r = this.runners.get(id);
     if (!r) throw new ServiceError('NOT_FOUND', `No mapping with id ${id} — it may have been deleted elsewhere`);
@@ -248,18 +256,25 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     if (relayId !== undefined && this.relays) this.relays.require(relayId);
   }
 
-  private assertNoConflict(draft: RuleDraftParsed, selfId: string | undefined): void {
+  /** The saved rule (other than `selfId`) already listening where `draft` would, if any. */
+  listenConflict(draft: RuleDraftParsed, selfId?: string): Rule | undefined {
     const mine = ruleListenEndpoint(draft);
-    if (!mine) return;
+    if (!mine) return undefined;
     for (const other of this.runners.values()) {
       if (other.rule.id === selfId) continue;
       const theirs = ruleListenEndpoint(other.rule);
-      if (theirs && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs)) {
-        const where = formatHostPort(theirs.host, theirs.port);
-        throw new ServiceError('CONFLICT', `The mapping "${other.rule.name}" already listens on ${where}`, [
-          { path: 'listen.port', message: `already used by "${other.rule.name}" (${where}) — choose another port` },
-        ]);
-      }
+      if (theirs && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs)) return other.rule;
     }
+    return undefined;
+  }
+
+  private assertNoConflict(draft: RuleDraftParsed, selfId: string | undefined): void {
+    const other = this.listenConflict(draft, selfId);
+    const theirs = other && ruleListenEndpoint(other);
+    if (!other || !theirs) return;
+    const where = formatHostPort(theirs.host, theirs.port);
+    throw new ServiceError('CONFLICT', `The mapping "${other.name}" already listens on ${where}`, [
+      { path: 'listen.port', message: `already used by "${other.name}" (${where}) — choose another port` },
+    ]);
   }
 }

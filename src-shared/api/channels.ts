@@ -29,6 +29,10 @@ export const METHOD_NAMES = [
   'relayServer.start',
   'relayServer.stop',
   'relayServer.status',
+  'imports.preview',
+  'imports.apply',
+  'imports.undo',
+  'exports.build',
 ] as const;
 
 export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server'] as const;

@@ -49,6 +49,12 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       remove: (id) => call('relays.remove', { id }),
       trust: (id, fingerprint) => call('relays.trust', { id, fingerprint }),
     },
+    imports: {
+      preview: (sources) => call('imports.preview', { sources }),
+      apply: (input) => call('imports.apply', input),
+      undo: () => call('imports.undo', undefined),
+    },
+    exports: { build: (req) => call('exports.build', req) },
     relayServer: {
       settings: () => call('relayServer.settings', undefined),
       configure: (config, tokens) => call('relayServer.configure', tokens ? { config, tokens } : { config }),

@@ -1,4 +1,5 @@
 import type { ConnectionRow } from '../model/connection';
+import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../model/import';
 import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from '../model/relay';
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
@@ -64,6 +65,12 @@ export interface ApiMethods {
   'relayServer.start': [void, RelayServerStatus];
   'relayServer.stop': [void, RelayServerStatus];
   'relayServer.status': [void, RelayServerStatus];
+  /** Parses dropped/pasted files; nothing changes until imports.apply. */
+  'imports.preview': [{ sources: ImportSource[] }, ImportPreview];
+  /** All or nothing; decisions override each item's default action. */
+  'imports.apply': [ImportApplyInput, ImportOutcome];
+  'imports.undo': [void, ImportUndoOutcome];
+  'exports.build': [ExportRequest, ExportOutput];
 }
 
 export interface LocalRelaySettings {
@@ -146,6 +153,12 @@ export interface PortholeApi {
     remove(id: string): Promise<{ removed: true }>;
     trust(id: string, fingerprint: string): Promise<RelayEntry>;
   };
+  imports: {
+    preview(sources: ImportSource[]): Promise<ImportPreview>;
+    apply(input: ImportApplyInput): Promise<ImportOutcome>;
+    undo(): Promise<ImportUndoOutcome>;
+  };
+  exports: { build(req: ExportRequest): Promise<ExportOutput> };
   relayServer: {
     settings(): Promise<LocalRelaySettings>;
     configure(config: LocalRelayConfigInput, tokens?: Record<string, string>): Promise<LocalRelaySettings>;

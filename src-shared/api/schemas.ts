@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
 import { FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
 import { HostKeyAnswerSchema, SshServerInputSchema } from '../model/ssh';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
@@ -39,4 +40,8 @@ export const METHOD_INPUTS = {
   'relayServer.start': NoInput,
   'relayServer.stop': NoInput,
   'relayServer.status': NoInput,
+  'imports.preview': ImportPreviewInputSchema,
+  'imports.apply': ImportApplyInputSchema,
+  'imports.undo': NoInput,
+  'exports.build': ExportInputSchema,
 } satisfies Record<MethodName, z.ZodType>;

@@ -1,0 +1,179 @@
+import { basename } from 'node:path';
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type RelayDraft, RelayDraftSchema } from '../../src-shared/model/relay';
+import type { RuleDraftParsed } from '../../src-shared/model/rule';
+import type { SshServerDraftSchema } from '../../src-shared/model/ssh';
+import { DocRelaySchema, DocServerSchema, parseDocRule, PortholeDocSchema } from '../../src-shared/model/porthole-doc';
+import type { z } from 'zod';
+import { UsageError } from '../headless/args';
+import { detectFormat, type ProfileFormat } from './detect-format';
+import { readFrpcIniText, readFrpcTomlText } from './frpc-profile';
+import { readPortProxyText } from './port-proxy-profile';
+import { normalizeProfileText, readProfileText } from './profile-file';
+import { readRatholeText } from './rathole-profile';
+import type { ImportResult } from './relay-import';
+import { readSshConfigProfile, type ReadSshConfigOptions } from './ssh-config-profile';
+
+// Every importable format read into one shape: SSH servers and relays with file-local refs, and rule
+// drafts whose `server` / `relay` name those refs. The importer (service/import-service.ts) maps refs
+// to saved entities. Readers throw UsageError with `file:line: what is wrong`; what cannot be imported
+// faithfully becomes a warning, never a silent drop.
+
+export type ImportFormat = ProfileFormat | 'porthole-yaml';
+
+export interface ImportServer extends z.output<typeof SshServerDraftSchema> {
+  ref: string;
+  password?: string;
+  passphrase?: string;
+}
+
+export interface ImportRelay extends z.output<typeof RelayDraftSchema> {
+  ref: string;
+  token?: string;
+}
+
+export type ImportRule = RuleDraftParsed & { socksPassword?: string };
+
+export interface ImportBundle {
+  source: string;
+  format: ImportFormat;
+  servers: ImportServer[];
+  relays: ImportRelay[];
+  rules: ImportRule[];
+  warnings: string[];
+}
+
+const MAX_ALIASES = 100;
+export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)';
+
+/** Reads a file from disk (at most 1 MiB, text) and imports it. */
+export function readImportFile(file: string, opts: ReadSshConfigOptions = {}): ImportBundle {
+  return readImportText(readProfileText(file, IMPORT_WHAT), file, opts);
+}
+
+/** Imports text already in memory (a dropped file, the clipboard, a share link); `name` names it in messages. */
+export function readImportText(raw: string, name: string, opts: ReadSshConfigOptions = {}): ImportBundle {
+  const text = normalizeProfileText(raw, name, IMPORT_WHAT);
+  const format = detectPortholeYaml(text) ? 'porthole-yaml' : detectFormat(text, basename(name));
+  if (!format) {
+    throw new UsageError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
+  }
+  switch (format) {
+    case 'porthole-json':
+    case 'porthole-yaml':
+      return { source: name, format, ...readPortholeDoc(text, name) };
+    case 'ssh-config': {
+      const p = readSshConfigProfile(name, { ...opts, text });
+      return { source: name, format, servers: p.servers, relays: [], rules: p.rules, warnings: p.warnings };
+    }
+    case 'port-proxy-server':
+    case 'port-proxy-client':
+      return fromRelayImport(name, format, readPortProxyText(text, name));
+    case 'frpc-toml':
+      return fromRelayImport(name, format, readFrpcTomlText(text, name));
+    case 'frpc-ini':
+      return fromRelayImport(name, format, readFrpcIniText(text, name));
+    case 'rathole-client':
+      return fromRelayImport(name, format, readRatholeText(text, name));
+  }
+}
+
+function detectPortholeYaml(text: string): boolean {
+  return /^porthole[ \t]*:[ \t]*\d+[ \t]*(#.*)?$/m.test(text);
+}
+
+/** Reverse-tunnel configs: their relays become saved relays, their exposes relay-expose rules. */
+function fromRelayImport(source: string, format: ImportFormat, r: ImportResult): ImportBundle {
+  const warnings = [...r.warnings];
+  if (r.relayServer) {
+    warnings.push(
+      `${source}: this is a relay server config (what a VPS runs): start it with \`porthole relay --config ${basename(source)}\`, or set up the same agents in the Relay view — nothing to add to the mappings`,
+    );
+  }
+  const relays: ImportRelay[] = r.relays.map((x) => {
+    const draft: RelayDraft = {
+      name: x.name,
+      host: x.host,
+      port: x.port,
+      agentName: x.agentName ?? x.name,
+      ...(x.tls !== undefined ? { tls: x.tls } : {}),
+      ...(x.fingerprint ? { fingerprint: x.fingerprint } : {}),
+      hasToken: x.token !== undefined,
+      // A port-proxy client with no expose list serves the ports its relay's config assigns.
+      acceptAssigned: format === 'port-proxy-client' && r.exposes.every((e) => e.relayRef !== x.ref),
+    };
+    return { ...RelayDraftSchema.parse(draft), ref: x.ref, ...(x.token !== undefined ? { token: x.token } : {}) };
+  });
+  const rules: ImportRule[] = r.exposes.map((e) => ({
+    type: 'relay-expose',
+    name: e.name,
+    enabled: false,
+    autoStart: true,
+    tags: [],
+    relay: e.relayRef,
+    target: { host: e.localHost, port: e.localPort },
+    remotePort: e.remotePort,
+    protocol: e.protocol,
+    kind: e.kind === 'http' ? 'http' : 'tcp',
+  }));
+  return { source, format, servers: [], relays, rules, warnings };
+}
+
+/** Porthole's own export (YAML or JSON; JSON is read as YAML 1.2 so errors carry a line). */
+function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source' | 'format'> {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0].line ?? lc.linePos(e.pos[0]).line;
+    throw new UsageError(`${file}:${line}: not valid ${text.trimStart().startsWith('{') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    throw new UsageError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : (err as Error).message}`, { cause: err });
+  }
+  const top = PortholeDocSchema.safeParse(js);
+  if (!top.success) {
+    const i = top.error.issues[0]!;
+    throw new UsageError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'this file is from a newer Porthole (format version) — upgrade Porthole' : i.message}`);
+  }
+  const lineOf = (path: Array<string | number>): number => {
+    let node: unknown = doc.contents;
+    for (const key of path) {
+      if (isMap(node)) node = node.get(key, true);
+      else if (isSeq(node)) node = node.get(key as number, true);
+      else break;
+    }
+    const range = (node as Node | undefined)?.range;
+    return range ? lc.linePos(range[0]).line : 1;
+  };
+  const fail = (path: Array<string | number>, issue: { path: PropertyKey[]; message: string }): never => {
+    const field = [...path, ...issue.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    throw new UsageError(`${file}:${lineOf([...path, ...(issue.path as Array<string | number>)])}: ${field}: ${issue.message}`);
+  };
+  const servers: ImportServer[] = top.data.servers.map((raw, i) => {
+    const r = DocServerSchema.safeParse(raw);
+    return r.success ? r.data : fail(['servers', i], r.error.issues[0]!);
+  });
+  const relays: ImportRelay[] = top.data.relays.map((raw, i) => {
+    const r = DocRelaySchema.safeParse(raw);
+    return r.success ? r.data : fail(['relays', i], r.error.issues[0]!);
+  });
+  const warnings: string[] = [];
+  const serverRefs = new Set(servers.map((s) => s.ref));
+  const relayRefs = new Set(relays.map((s) => s.ref));
+  for (const [i, s] of servers.entries()) {
+    for (const j of s.jump) if (!serverRefs.has(j)) fail(['servers', i, 'jump'], { path: [], message: `jump host "${j}" is not a server ref in this file` });
+  }
+  const rules: ImportRule[] = top.data.rules.map((raw, i) => {
+    const r = parseDocRule(raw);
+    if (!r.success) return fail(['rules', i], r.error.issues[0]!);
+    const rule = r.data;
+    if ('server' in rule && !serverRefs.has(rule.server)) fail(['rules', i, 'server'], { path: [], message: `"${rule.server}" is not a server ref in this file` });
+    if (rule.type === 'relay-expose' && !relayRefs.has(rule.relay)) fail(['rules', i, 'relay'], { path: [], message: `"${rule.relay}" is not a relay ref in this file` });
+    return rule;
+  });
+  return { servers, relays, rules, warnings };
+}

@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import { formatHostPort } from '../../src-shared/format/address';
+import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
+import type { Relay } from '../../src-shared/model/relay';
+import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
+import type { SshServer } from '../../src-shared/model/ssh';
+import { UsageError } from '../headless/args';
+import { type ImportBundle, type ImportRelay, type ImportRule, type ImportServer, readImportText } from '../profiles/import-bundle';
+import { type SecretStore, secretKey } from '../store/secret-store';
+import type { RelayRegistry } from './relay-registry';
+import type { ServerRegistry } from './server-registry';
+import { ServiceError } from './service-error';
+import type { TunnelService } from './tunnel-service';
+
+// Preview → decisions → apply (all or nothing: a failure part-way undoes what was done) → undo the
+// last import. Previews live in memory for 30 minutes; secrets read from a file never leave the host
+// (the preview says only that an item has one).
+
+const PREVIEW_TTL_MS = 30 * 60_000;
+const MAX_PREVIEWS = 10;
+
+interface Planned {
+  item: ImportItem;
+  bundle: ImportBundle;
+  server?: ImportServer;
+  relay?: ImportRelay;
+  rule?: ImportRule;
+}
+
+interface StoredPreview {
+  preview: ImportPreview;
+  planned: Planned[];
+  at: number;
+}
+
+interface UndoRecord {
+  rules: string[];
+  servers: string[];
+  relays: string[];
+  replacedRules: Rule[];
+  replacedServers: Array<{ server: SshServer; password?: string; passphrase?: string }>;
+  replacedRelays: Array<{ relay: Relay; token?: string }>;
+}
+
+export function describeDraft(r: RuleDraftParsed): string {
+  const hp = (e: { host: string; port: number }) => formatHostPort(e.host, e.port);
+  switch (r.type) {
+    case 'tcp-forward':
+    case 'udp-forward':
+      return `${r.type} ${hp(r.listen)} → ${hp(r.target)}`;
+    case 'ssh-local':
+      return `ssh -L ${hp(r.listen)} → ${hp(r.target)}`;
+    case 'ssh-remote':
+      return `ssh -R ${formatHostPort(r.remote.host, r.remote.port)} → ${hp(r.target)}`;
+    case 'ssh-dynamic':
+      return `ssh -D ${hp(r.listen)} (SOCKS)`;
+    case 'socks':
+      return `SOCKS ${hp(r.listen)}`;
+    case 'relay-expose':
+      return `relay port ${r.remotePort || 'any'}/${r.protocol}${r.kind === 'http' ? ' (HTTP log)' : ''} → ${hp(r.target)}`;
+  }
+}
+
+function freeName(name: string, taken: Set<string>): string {
+  if (!taken.has(name)) return name;
+  for (let i = 2; ; i++) {
+    const n = `${name.slice(0, 74)} (${i})`;
+    if (!taken.has(n)) return n;
+  }
+}
+
+export class ImportService {
+  private readonly previews = new Map<string, StoredPreview>();
+  private undoRecord: UndoRecord | undefined;
+
+  constructor(
+    private readonly service: TunnelService,
+    private readonly servers: ServerRegistry,
+    private readonly relays: RelayRegistry,
+    private readonly secrets: SecretStore,
+  ) {}
+
+  get canUndo(): boolean {
+    return this.undoRecord !== undefined;
+  }
+
+  preview(sources: ImportSource[]): ImportPreview {
+    this.expire();
+    const files: ImportPreview['files'] = [];
+    const planned: Planned[] = [];
+    const ruleNames = new Set(this.service.rules().map((r) => r.name));
+    const existingServers = this.servers.list().map((e) => e.server);
+    const existingRelays = this.relays.list().map((e) => e.relay);
+    const rulesByName = new Map(this.service.rules().map((r) => [r.name, r]));
+    for (const [bi, src] of sources.entries()) {
+      let bundle: ImportBundle;
+      try {
+        bundle = readImportText(src.text, src.name);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        files.push({ name: src.name, error: err.message, warnings: [] });
+        continue;
+      }
+      files.push({ name: src.name, format: bundle.format, warnings: bundle.warnings });
+      for (const s of bundle.servers) {
+        const same = existingServers.find((x) => x.host.toLowerCase() === s.host.toLowerCase() && x.port === s.port && x.user === s.user);
+        const named = existingServers.find((x) => x.name === s.name);
+        const conflicts: ImportConflict[] = [];
+        if (same) conflicts.push({ kind: 'same-server', existingId: same.id, message: `the same server is saved as "${same.name}"` });
+        else if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a server named "${s.name}" exists (${named.user}@${formatHostPort(named.host, named.port)})` });
+        const taken = new Set(existingServers.map((x) => x.name));
+        planned.push({
+          bundle,
+          server: s,
+          item: {
+            key: `s:${bi}:${s.ref}`,
+            kind: 'server',
+            name: s.name,
+            summary: `SSH ${s.user}@${formatHostPort(s.host, s.port)}${s.jump.length ? ` via ${s.jump.length} jump host${s.jump.length === 1 ? '' : 's'}` : ''}`,
+            source: src.name,
+            conflicts,
+            action: same ? 'reuse' : named ? 'rename' : 'import',
+            actions: same ? ['reuse', 'replace', 'rename'] : named ? ['rename', 'replace'] : ['import'],
+            ...(named && !same ? { renameTo: freeName(s.name, taken) } : same ? { renameTo: freeName(s.name, taken) } : {}),
+            ...(s.password !== undefined || s.passphrase !== undefined ? { hasSecret: true } : {}),
+          },
+        });
+      }
+      for (const r of bundle.relays) {
+        const same = existingRelays.find((x) => x.host.toLowerCase() === r.host.toLowerCase() && x.port === r.port && x.agentName === r.agentName);
+        const named = existingRelays.find((x) => x.name === r.name);
+        const conflicts: ImportConflict[] = [];
+        if (same) conflicts.push({ kind: 'same-relay', existingId: same.id, message: `the same relay is saved as "${same.name}"` });
+        else if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a relay named "${r.name}" exists (${formatHostPort(named.host, named.port)})` });
+        const taken = new Set(existingRelays.map((x) => x.name));
+        planned.push({
+          bundle,
+          relay: r,
+          item: {
+            key: `y:${bi}:${r.ref}`,
+            kind: 'relay',
+            name: r.name,
+            summary: `relay ${formatHostPort(r.host, r.port)} as agent "${r.agentName}"${r.tls ? '' : ' (no TLS)'}`,
+            source: src.name,
+            conflicts,
+            action: same ? 'reuse' : named ? 'rename' : 'import',
+            actions: same ? ['reuse', 'replace', 'rename'] : named ? ['rename', 'replace'] : ['import'],
+            ...(named || same ? { renameTo: freeName(r.name, taken) } : {}),
+            ...(r.token !== undefined ? { hasSecret: true } : {}),
+          },
+        });
+      }
+      for (const [ri, r] of bundle.rules.entries()) {
+        const conflicts: ImportConflict[] = [];
+        const named = rulesByName.get(r.name);
+        if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a mapping named "${r.name}" exists` });
+        const holder = this.service.listenConflict(r);
+        if (holder) {
+          const ep = ruleListenEndpoint(holder)!;
+          conflicts.push({ kind: 'listen', existingId: holder.id, message: `"${holder.name}" already listens on ${formatHostPort(ep.host, ep.port)}` });
+        }
+        const action: ImportAction = holder ? 'skip' : named ? 'rename' : 'import';
+        const renameTo = freeName(r.name, ruleNames);
+        ruleNames.add(action === 'rename' ? renameTo : r.name);
+        planned.push({
+          bundle,
+          rule: r,
+          item: {
+            key: `r:${bi}:${ri}`,
+            kind: 'rule',
+            name: r.name,
+            summary: describeDraft(r),
+            ruleType: r.type,
+            source: src.name,
+            conflicts,
+            action,
+            actions: conflicts.length === 0 ? ['import', 'skip'] : holder ? ['skip', 'replace'] : ['rename', 'replace', 'skip'],
+            ...(named ? { renameTo } : {}),
+            ...(r.socksPassword !== undefined ? { hasSecret: true } : {}),
+          },
+        });
+      }
+    }
+    const preview: ImportPreview = { id: randomUUID(), files, items: planned.map((p) => p.item) };
+    this.previews.set(preview.id, { preview, planned, at: Date.now() });
+    while (this.previews.size > MAX_PREVIEWS) this.previews.delete(this.previews.keys().next().value!);
+    return preview;
+  }
+
+  async apply(input: ImportApplyInput): Promise<ImportOutcome> {
+    this.expire();
+    const stored = this.previews.get(input.previewId);
+    if (!stored) throw new ServiceError('NOT_FOUND', 'This import preview has expired — drop the files again');
+    const decisions = new Map((input.decisions ?? []).map((d) => [d.key, d]));
+    for (const d of decisions.values()) {
+      const p = stored.planned.find((x) => x.item.key === d.key);
+      if (!p) throw new ServiceError('INVALID_INPUT', `Unknown import item ${d.key}`, [{ path: 'decisions', message: 'not in this preview' }]);
+      if (!p.item.actions.includes(d.action)) throw new ServiceError('INVALID_INPUT', `"${p.item.name}" cannot be imported with "${d.action}" (choose ${p.item.actions.join(', ')})`, [{ path: 'decisions', message: 'not allowed for this item' }]);
+    }
+    const choice = (p: Planned) => decisions.get(p.item.key) ?? { key: p.item.key, action: p.item.action, newName: p.item.renameTo };
+    const undo: UndoRecord = { rules: [], servers: [], relays: [], replacedRules: [], replacedServers: [], replacedRelays: [] };
+    const outcome: ImportOutcome = { rules: 0, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], canUndo: false };
+    // ref → saved id, per bundle
+    const serverIds = new Map<ImportBundle, Map<string, string>>();
+    const relayIds = new Map<ImportBundle, Map<string, string>>();
+    const mapOf = (m: Map<ImportBundle, Map<string, string>>, b: ImportBundle) => m.get(b) ?? m.set(b, new Map()).get(b)!;
+    try {
+      for (const p of orderServers(stored.planned.filter((x) => x.server))) {
+        const s = p.server!;
+        const c = choice(p);
+        const ids = mapOf(serverIds, p.bundle);
+        if (c.action === 'skip') {
+          outcome.skipped++;
+          continue;
+        }
+        if (c.action === 'reuse') {
+          ids.set(s.ref, p.item.conflicts[0]!.existingId);
+          continue;
+        }
+        const jump = s.jump.map((ref) => {
+          const id = ids.get(ref);
+          if (!id) throw new ServiceError('INVALID_INPUT', `The server "${s.name}" jumps through "${ref}", which you chose to skip`);
+          return id;
+        });
+        const { ref: _ref, password, passphrase, ...draft } = s;
+        const server = { ...draft, jump, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
+        const input2 = { server, ...(password !== undefined ? { password } : {}), ...(passphrase !== undefined ? { passphrase } : {}) };
+        if (c.action === 'replace') {
+          const id = p.item.conflicts[0]!.existingId;
+          const before = this.servers.list().find((e) => e.server.id === id)!.server;
+          undo.replacedServers.push({ server: before, ...this.serverSecrets(before) });
+          this.servers.update(id, input2);
+          ids.set(s.ref, id);
+          outcome.replaced++;
+        } else {
+          const e = this.servers.create(input2);
+          undo.servers.push(e.server.id);
+          ids.set(s.ref, e.server.id);
+          outcome.servers++;
+        }
+      }
+      for (const p of stored.planned.filter((x) => x.relay)) {
+        const r = p.relay!;
+        const c = choice(p);
+        const ids = mapOf(relayIds, p.bundle);
+        if (c.action === 'skip') {
+          outcome.skipped++;
+          continue;
+        }
+        if (c.action === 'reuse') {
+          ids.set(r.ref, p.item.conflicts[0]!.existingId);
+          continue;
+        }
+        const { ref: _ref, token, ...draft } = r;
+        const relay = { ...draft, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
+        const input2 = { relay, ...(token !== undefined ? { token } : {}) };
+        if (c.action === 'replace') {
+          const id = p.item.conflicts[0]!.existingId;
+          const before = this.relays.list().find((e) => e.relay.id === id)!.relay;
+          const oldToken = this.secrets.get(secretKey.relayToken(id));
+          undo.replacedRelays.push({ relay: before, ...(oldToken !== undefined ? { token: oldToken } : {}) });
+          this.relays.update(id, input2);
+          ids.set(r.ref, id);
+          outcome.replaced++;
+        } else {
+          const e = this.relays.create(input2);
+          undo.relays.push(e.relay.id);
+          ids.set(r.ref, e.relay.id);
+          outcome.relays++;
+        }
+      }
+      for (const p of stored.planned.filter((x) => x.rule)) {
+        const c = choice(p);
+        if (c.action === 'skip') {
+          outcome.skipped++;
+          continue;
+        }
+        const { socksPassword, ...rule } = p.rule!;
+        let draft: RuleDraftParsed = { ...rule, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
+        if ('server' in draft) {
+          const id = mapOf(serverIds, p.bundle).get(draft.server);
+          if (!id) throw new ServiceError('INVALID_INPUT', `The mapping "${draft.name}" uses the server "${draft.server}", which you chose to skip — skip the mapping too, or import the server`);
+          draft = { ...draft, server: id };
+        }
+        if (draft.type === 'relay-expose') {
+          const id = mapOf(relayIds, p.bundle).get(draft.relay);
+          if (!id) throw new ServiceError('INVALID_INPUT', `The mapping "${draft.name}" uses the relay "${draft.relay}", which you chose to skip — skip the mapping too, or import the relay`);
+          draft = { ...draft, relay: id };
+        }
+        let id: string;
+        if (c.action === 'replace') {
+          id = p.item.conflicts.find((x) => x.kind === 'listen')?.existingId ?? p.item.conflicts[0]!.existingId;
+          undo.replacedRules.push(this.service.entryOf(id).rule);
+          await this.service.update(id, draft);
+          outcome.replaced++;
+        } else {
+          const e = await this.service.create(draft);
+          id = e.rule.id;
+          undo.rules.push(id);
+          outcome.rules++;
+        }
+        if (socksPassword !== undefined) this.secrets.set(secretKey.socksPassword(id), socksPassword);
+        outcome.ruleIds.push(id);
+      }
+    } catch (err) {
+      // All or nothing: put back what this import already changed.
+      await this.revert(undo);
+      throw err;
+    }
+    this.previews.delete(input.previewId);
+    this.undoRecord = undo;
+    this.service.log.add(
+      'info',
+      `Imported ${outcome.rules} mapping${outcome.rules === 1 ? '' : 's'}, ${outcome.servers} server${outcome.servers === 1 ? '' : 's'}, ${outcome.relays} relay${outcome.relays === 1 ? '' : 's'}` +
+        (outcome.replaced ? `, replaced ${outcome.replaced}` : '') + (outcome.skipped ? `, skipped ${outcome.skipped}` : ''),
+    );
+    return { ...outcome, canUndo: true };
+  }
+
+  async undo(): Promise<ImportUndoOutcome> {
+    const u = this.undoRecord;
+    if (!u) throw new ServiceError('NOT_FOUND', 'There is no import to undo');
+    this.undoRecord = undefined;
+    const result = await this.revert(u);
+    this.service.log.add('info', `Undid the last import: removed ${result.removedRules} mapping${result.removedRules === 1 ? '' : 's'}${result.restoredRules ? `, restored ${result.restoredRules}` : ''}`);
+    return result;
+  }
+
+  private async revert(u: UndoRecord): Promise<ImportUndoOutcome> {
+    const out: ImportUndoOutcome = { removedRules: 0, restoredRules: 0, removedServers: 0, removedRelays: 0 };
+    const known = new Set(this.service.rules().map((r) => r.id));
+    for (const id of [...u.rules].reverse()) {
+      if (!known.has(id)) continue;
+      await this.service.remove(id);
+      this.secrets.delete(secretKey.socksPassword(id));
+      out.removedRules++;
+    }
+    for (const rule of [...u.replacedRules].reverse()) {
+      if (!known.has(rule.id)) continue;
+      const { id, ...draft } = rule;
+      await this.service.update(id, draft);
+      out.restoredRules++;
+    }
+    for (const id of [...u.relays].reverse()) {
+      try {
+        this.relays.remove(id);
+        out.removedRelays++;
+      } catch {
+        // Used by a mapping made after the import: keep it.
+      }
+    }
+    for (const r of [...u.replacedRelays].reverse()) this.relays.update(r.relay.id, { relay: stripId(r.relay), token: r.token ?? '' });
+    for (const id of [...u.servers].reverse()) {
+      try {
+        this.servers.remove(id);
+        out.removedServers++;
+      } catch {
+        // Used by a mapping or a jump made after the import: keep it.
+      }
+    }
+    for (const s of [...u.replacedServers].reverse()) {
+      this.servers.update(s.server.id, { server: stripId(s.server), password: s.password ?? '', passphrase: s.passphrase ?? '' });
+    }
+    return out;
+  }
+
+  private serverSecrets(s: SshServer): { password?: string; passphrase?: string } {
+    const password = this.servers.secret(s, 'password');
+    const passphrase = this.servers.secret(s, 'passphrase');
+    return { ...(password !== undefined ? { password } : {}), ...(passphrase !== undefined ? { passphrase } : {}) };
+  }
+
+  private expire(): void {
+    const cutoff = Date.now() - PREVIEW_TTL_MS;
+    for (const [id, p] of this.previews) if (p.at < cutoff) this.previews.delete(id);
+  }
+}
+
+function stripId<T extends { id: string }>(x: T): Omit<T, 'id'> {
+  const { id: _id, ...rest } = x;
+  return rest;
+}
+
+/** Jump hosts before the servers that use them (per bundle, by ref). */
+function orderServers(list: Planned[]): Planned[] {
+  const out: Planned[] = [];
+  const done = new Set<Planned>();
+  const visit = (p: Planned, depth: number) => {
+    if (done.has(p) || depth > 16) return;
+    for (const ref of p.server!.jump) {
+      const dep = list.find((x) => x.bundle === p.bundle && x.server!.ref === ref);
+      if (dep) visit(dep, depth + 1);
+    }
+    done.add(p);
+    out.push(p);
+  };
+  for (const p of list) visit(p, 0);
+  return out;
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+// Import preview → decisions → apply (all or nothing) → undo the last import.
+
+/** One file (or pasted text, or share link) to import. At most 1 MiB of text each. */
+export const ImportSourceSchema = z
+  .object({
+    name: z.string().trim().min(1).max(260),
+    text: z.string().max(1024 * 1024, 'the file is larger than 1 MiB'),
+  })
+  .strict();
+export type ImportSource = z.output<typeof ImportSourceSchema>;
+
+export const ImportPreviewInputSchema = z.object({ sources: z.array(ImportSourceSchema).min(1).max(20) }).strict();
+
+export type ImportAction = 'import' | 'skip' | 'rename' | 'replace' | 'reuse';
+
+export interface ImportConflict {
+  kind: 'name' | 'listen' | 'same-server' | 'same-relay';
+  message: string;
+  existingId: string;
+}
+
+export interface ImportItem {
+  /** Stable within the preview; decisions refer to it. */
+  key: string;
+  kind: 'rule' | 'server' | 'relay';
+  name: string;
+  /** One line: what it is (e.g. `tcp-forward 127.0.0.1:8080 → db:5432`). */
+  summary: string;
+  ruleType?: string;
+  source: string;
+  conflicts: ImportConflict[];
+  /** What apply does unless told otherwise. */
+  action: ImportAction;
+  /** Actions that make sense for this item. */
+  actions: ImportAction[];
+  /** For `rename`: the proposed new name. */
+  renameTo?: string;
+  /** The item carries a secret (password, passphrase, token) from the file. */
+  hasSecret?: boolean;
+}
+
+export interface ImportPreview {
+  id: string;
+  files: Array<{ name: string; format?: string; error?: string; warnings: string[] }>;
+  items: ImportItem[];
+}
+
+export const ImportApplyInputSchema = z
+  .object({
+    previewId: z.string().min(1).max(64),
+    decisions: z
+      .array(
+        z
+          .object({
+            key: z.string().min(1).max(200),
+            action: z.enum(['import', 'skip', 'rename', 'replace', 'reuse']),
+            newName: z.string().trim().min(1).max(80).optional(),
+          })
+          .strict(),
+      )
+      .max(10_000)
+      .default([]),
+  })
+  .strict();
+export type ImportApplyInput = z.input<typeof ImportApplyInputSchema>;
+
+export interface ImportOutcome {
+  rules: number;
+  servers: number;
+  relays: number;
+  replaced: number;
+  skipped: number;
+  /** Ids of the rules created or replaced. */
+  ruleIds: string[];
+  canUndo: boolean;
+}
+
+export interface ImportUndoOutcome {
+  removedRules: number;
+  restoredRules: number;
+  removedServers: number;
+  removedRelays: number;
+}
+
+export const ExportInputSchema = z
+  .object({
+    ruleIds: z.array(z.string().max(64)).max(5000).optional(),
+    groups: z.array(z.string().max(60)).max(200).optional(),
+    format: z.enum(['yaml', 'json', 'ssh-config']),
+    includeSecrets: z.boolean().default(false),
+  })
+  .strict();
+export type ExportRequest = z.input<typeof ExportInputSchema>;
+
+export interface ExportOutput {
+  fileName: string;
+  text: string;
+  warnings: string[];
+  counts: { rules: number; servers: number; relays: number };
+}
