@@ -187,6 +187,13 @@ export class ImportService {
     return preview;
   }
 
+  /** A preview the host starts itself (deep link, opened file, tray drop): every window is asked to show it. */
+  offer(sources: ImportSource[]): ImportPreview {
+    const preview = this.preview(sources);
+    this.service.emit('import-preview', preview);
+    return preview;
+  }
+
   async apply(input: ImportApplyInput): Promise<ImportOutcome> {
     this.expire();
     const stored = this.previews.get(input.previewId);

@@ -35,7 +35,7 @@ export const METHOD_NAMES = [
   'exports.build',
 ] as const;
 
-export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server'] as const;
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server', 'import-preview'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

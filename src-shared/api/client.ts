@@ -65,6 +65,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
     on: {
       relaysChanged: on('relays-changed'),
       relayServer: on('relay-server'),
+      importPreview: on('import-preview'),
       serversChanged: on('servers-changed'),
       hostKeyPrompt: on('host-key-prompt'),
       connections: on('connections'),

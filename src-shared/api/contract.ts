@@ -106,6 +106,8 @@ export interface ApiEvents {
   'relays-changed': RelayEntry[];
   /** The in-app relay server's status (on change, and once a second while it runs). */
   'relay-server': RelayServerStatus;
+  /** The host started an import (a porthole:// link, a file opened with the app, a drop on the tray icon): show this preview. */
+  'import-preview': ImportPreview;
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -169,6 +171,7 @@ export interface PortholeApi {
   on: {
     relaysChanged(cb: (r: ApiEvents['relays-changed']) => void): Unsubscribe;
     relayServer(cb: (s: ApiEvents['relay-server']) => void): Unsubscribe;
+    importPreview(cb: (p: ApiEvents['import-preview']) => void): Unsubscribe;
     serversChanged(cb: (s: ApiEvents['servers-changed']) => void): Unsubscribe;
     hostKeyPrompt(cb: (p: ApiEvents['host-key-prompt']) => void): Unsubscribe;
     connections(cb: (rows: ApiEvents['connections']) => void): Unsubscribe;
