@@ -10,7 +10,7 @@
 //   relayIdle                 RSS of each side with N idle tunnelled connections, fresh processes per round
 //
 // The relay and the agent run in processes of their own, as in real use: bench/tools/relay-node.ts, which
-// imports src-main/relay, bundled here with vite (the app's build tool) into node_modules/.cache. The
+// imports src-main/relay, bundled with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The
 // bundle step also lets PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2
 // window constants of relay-agent.ts, so the throughput scenarios also run relay pairs with other windows,
 // and one with TLS off, as extra contenders (BENCH_RELAY_VARIANTS=0 leaves them out). CPU time of each
@@ -21,12 +21,14 @@
 // Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { CFG, QUICK, ROOT, TOOLS, envNum } from './lib/config.mjs';
+import { CFG, QUICK, TOOLS, envNum } from './lib/config.mjs';
 import { askCount, startNodeServer } from './lib/contenders.mjs';
 import { rssKiB, withCpu } from './lib/cpu.mjs';
 import { iperf } from './lib/measure.mjs';
+import { BUNDLE, bundleRelayNode } from './lib/relay-bundle.mjs';
 import { fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
 import { relayReport } from './lib/relay-report.mjs';
 import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
@@ -45,65 +47,17 @@ const RELAY = {
   target: 1.5,
 };
 
-const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'porthole-bench');
-const BUNDLE = path.join(BUNDLE_DIR, 'relay-node.mjs');
-const WINDOW_NAMES = ['STREAM_WINDOW', 'SESSION_WINDOW', 'MAX_FRAME'];
 
 /**
- * Relay pairs run next to the shipped one in the throughput scenarios: other HTTP/2 windows (both sides
- * alike; the shipped ones are STREAM_WINDOW etc. of relay-agent.ts) and TLS off (plain TCP, shipped windows).
+ * Relay pairs run next to the shipped one in the 1-stream throughput scenario (and, with streams8, the
+ * 8-stream one, where the session window is shared): other HTTP/2 windows (both sides alike; the shipped
+ * ones are STREAM_WINDOW etc. of relay-agent.ts) and TLS off (plain TCP, shipped windows).
  */
 export const VARIANTS = [
-  { id: 'relay-h2default', label: 'HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 } },
+  { id: 'relay-h2default', label: 'HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 }, streams8: true },
   { id: 'relay-16m', label: '16 MiB stream, 128 MiB session, 64 KiB frames', windows: { STREAM_WINDOW: 16 * 2 ** 20, SESSION_WINDOW: 128 * 2 ** 20, MAX_FRAME: 65_536 } },
   { id: 'relay-plain', label: 'shipped windows, TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1)', plain: true },
 ];
-
-// ---------------------------------------------------------------------------------------------------
-// The bundle: bench/tools/relay-node.ts and the relay code it imports, as one ES module for Node 20
-
-/**
- * A vite plugin that makes the window constants of relay-agent.ts read PORTHOLE_BENCH_<NAME> first.
- * With the variables unset the bundle behaves exactly like the source. It counts its replacements so a
- * changed source line shows up as "variants unavailable", not as a silent no-op.
- */
-function windowsFromEnv(state) {
-  return {
-    name: 'porthole-bench-windows-from-env',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!id.replaceAll('\\', '/').endsWith('/src-main/relay/relay-agent.ts')) return undefined;
-      return code.replace(new RegExp(`^export const (${WINDOW_NAMES.join('|')}) = ([^;\\n]+);`, 'gm'), (_, name, expr) => {
-        state.replaced.push(name);
-        return `export const ${name} = Number(process.env.PORTHOLE_BENCH_${name}) || (${expr});`;
-      });
-    },
-  };
-}
-
-async function bundleRelayNode() {
-  const { build } = await import('vite');
-  const state = { replaced: [] };
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    root: ROOT,
-    plugins: [windowsFromEnv(state)],
-    build: {
-      // SSR build: node built-ins and the packages in node_modules stay imports (resolved from
-      // node_modules/.cache/… up to the project's node_modules), as in the electron-vite main build.
-      ssr: path.join(TOOLS, 'relay-node.ts'),
-      outDir: BUNDLE_DIR,
-      emptyOutDir: true,
-      target: 'node20',
-      minify: false,
-      copyPublicDir: false,
-      reportCompressedSize: false,
-      rollupOptions: { output: { format: 'es', entryFileNames: 'relay-node.mjs' } },
-    },
-  });
-  return { windowsFromEnv: WINDOW_NAMES.every((n) => state.replaced.includes(n)) };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Relay + agent processes
@@ -294,26 +248,29 @@ export async function setupRelay() {
   const WITH_VARIANTS = [...MAIN, ...variants.map((v) => v.id)];
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
 
-  // A short pass through every path first, so no contender's first measured run pays for JIT warm-up.
-  for (const c of WITH_VARIANTS) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
-  for (const c of MAIN) await runTool('pingpong.mjs', [ports[c].echo, 500, 100, RELAY.pingSize], 30_000);
+  // A short pass through every relay first, so no relay's first measured run pays for JIT warm-up.
+  for (const c of WITH_VARIANTS.filter((x) => x.startsWith('relay'))) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
+  await runTool('pingpong.mjs', [ports.relay.echo, 500, 100, RELAY.pingSize], 30_000);
 
   const measured = (c, fn) => withCpu(cpu[c], fn);
   // CPU seconds both sides spend per GB carried: what a byte costs, whatever else the machine runs.
   const perGB = (r) => (r.gbps > 0 && r.pubCpuPct !== undefined ? { ...r, cpuSecPerGB: Math.round(((r.pubCpuPct + r.agentCpuPct) / 100 / (r.gbps / 8)) * 100) / 100 } : r);
   const tput = (streams, extra = []) => async (c) => perGB(await measured(c, () => iperf(ports[c].iperf, streams, extra, RELAY.iperfSeconds)));
-  const cps = (conc) => (c) => measured(c, () => runTool('connrate.mjs', [ports[c].echo, RELAY.cpsSeconds, conc], (RELAY.cpsSeconds + 20) * 1000));
+  // CPU milliseconds both sides spend per connection (open, 1 B each way, close).
+  const perConn = (r) => (r.rate > 0 && r.pubCpuPct !== undefined ? { ...r, cpuMsPerConn: Math.round(((r.pubCpuPct + r.agentCpuPct) / 100 / r.rate) * 1e5) / 100 } : r);
+  const cps = (conc) => async (c) => perConn(await measured(c, () => runTool('connrate.mjs', [ports[c].echo, RELAY.cpsSeconds, conc], (RELAY.cpsSeconds + 20) * 1000)));
   const scenarios = [
     { id: 'relayTput1', contenders: WITH_VARIANTS, run: tput(1) },
     { id: 'relayTput1R', contenders: MAIN, run: tput(1, ['-R']) },
-    { id: 'relayTput8', contenders: WITH_VARIANTS, run: tput(8) },
-    { id: 'relayRtt', contenders: MAIN, run: (c) => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000) },
+    { id: 'relayTput8', contenders: [...MAIN, ...variants.filter((v) => v.streams8).map((v) => v.id)], run: tput(8) },
+    { id: 'relayRtt', contenders: MAIN, run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
     { id: 'relayCps1', contenders: MAIN, run: cps(1) },
     { id: `relayCps${RELAY.cpsConcurrency}`, contenders: MAIN, run: cps(RELAY.cpsConcurrency) },
     { id: 'relayIdle', contenders: ['relay', ...ref], run: (c) => idleRound(c, echo, sshd) },
   ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
 
   const facts = {
+    cores: os.cpus().length,
     tls,
     opensshCipher: sshCipher,
     opensshMissing: sshMissing,

@@ -207,7 +207,9 @@ async function main() {
   // --- rounds ---
   const samples = {};
   for (const sc of scenarios) samples[sc.id] = Object.fromEntries(sc.contenders.map((c) => [c, []]));
-  for (let r = 0; r < CFG.rounds; r++) {
+  // Scenario groups may run fewer rounds (sc.rounds); a run of only those ends with them.
+  const rounds = Math.max(0, ...scenarios.map((sc) => Math.min(sc.rounds ?? CFG.rounds, CFG.rounds)));
+  for (let r = 0; r < rounds; r++) {
     const tr = Date.now();
     for (const sc of scenarios) {
       if (r >= (sc.rounds ?? CFG.rounds)) continue;
@@ -219,7 +221,7 @@ async function main() {
         if (s.error) log(`bench: round ${r + 1} ${sc.id} ${c}: ERROR ${s.error}`);
       }
     }
-    log(`bench: round ${r + 1}/${CFG.rounds} done in ${((Date.now() - tr) / 1000).toFixed(0)} s`);
+    log(`bench: round ${r + 1}/${rounds} done in ${((Date.now() - tr) / 1000).toFixed(0)} s`);
   }
 
 

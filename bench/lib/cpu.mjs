@@ -3,36 +3,57 @@
 // has the same CPU sampler inline).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const CORES = os.cpus().length;
 
-/** utime + stime of a process, in clock ticks (0 when it is gone). */
+/** { user, sys } CPU time of a process, in clock ticks (0 when it is gone). */
 export function cpuTicks(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
+    return { user: Number(f[11]), sys: Number(f[12]) };
   } catch {
-    return 0;
+    return { user: 0, sys: 0 };
   }
 }
 
+/** Busy and total jiffies of the whole machine (every core), from /proc/stat. */
+function machineTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+}
+
 /**
- * Runs fn() and adds `<name>CpuPct` (100 = one core) to its result for each group of pids: an array,
- * or a function read at the start and at the end (processes that come and go, like sshd's children).
+ * Runs fn() and adds to its result, for each group of pids (an array, or a function read at the start
+ * and at the end for processes that come and go, like sshd's children), `<name>CpuPct` (user + system,
+ * 100 = one core) and `<name>SysPct` (the kernel's part); and `machineCpuPct`, how busy every core of the
+ * machine was meanwhile (100 × cores = saturated, whoever ran).
  */
 export async function withCpu(groups, fn) {
   const pidsOf = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, typeof g === 'function' ? g() : g]));
   const before = Object.fromEntries(Object.entries(pidsOf).map(([k, pids]) => [k, new Map(pids.map((p) => [p, cpuTicks(p)]))]));
+  const m0 = machineTicks();
   const t = performance.now();
   const res = await fn();
   const secs = (performance.now() - t) / 1000;
+  const m1 = machineTicks();
   for (const [k, g] of Object.entries(groups)) {
     const pids = new Set([...pidsOf[k], ...(typeof g === 'function' ? g() : g)]);
-    let ticks = 0;
-    for (const p of pids) ticks += cpuTicks(p) - (before[k].get(p) ?? 0);
-    res[`${k}CpuPct`] = Math.round((ticks / CLK_TCK / secs) * 100);
+    let user = 0;
+    let sys = 0;
+    for (const p of pids) {
+      const now = cpuTicks(p);
+      const was = before[k].get(p) ?? { user: 0, sys: 0 };
+      user += now.user - was.user;
+      sys += now.sys - was.sys;
+    }
+    res[`${k}CpuPct`] = Math.round(((user + sys) / CLK_TCK / secs) * 100);
+    res[`${k}SysPct`] = Math.round((sys / CLK_TCK / secs) * 100);
   }
+  res.machineCpuPct = Math.round(((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 100 * CORES);
   return res;
 }
 
