@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
+import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, bound, RelayFixtures } from '../../test-support/relay-fixtures';
 
 const MiB = 1024 * 1024;
@@ -23,31 +23,44 @@ async function exposed(targetPort: number) {
 
 describe('relay under load', () => {
   it('echoes a distinct random 64 KiB payload intact on each of 100 concurrent connections through one exposure', async () => {
+    const size = 64 * 1024;
     const echo = await net.echoServer();
     const { relay, exposure, port } = await exposed(echo.port);
-    const payloads = Array.from({ length: 100 }, () => randomBytes(64 * 1024));
+    const payloads = Array.from({ length: 100 }, () => randomBytes(size));
 
-    const results = await Promise.all(
+    // Each client sends its payload and collects the echo without closing, so all 100 are open at once.
+    const clients = await Promise.all(
       payloads.map(async (payload) => {
         const client = await net.connect(port);
-        const got = readToEnd(client);
-        client.end(payload);
-        return got;
+        const chunks: Buffer[] = [];
+        let got = 0;
+        const echoed = new Promise<Buffer>((resolve) =>
+          client.on('data', (d: Buffer) => {
+            chunks.push(d);
+            got += d.length;
+            if (got >= size) resolve(Buffer.concat(chunks));
+          }),
+        );
+        client.write(payload);
+        return { client, echoed: await echoed };
       }),
     );
-
-    results.forEach((r, i) => {
-      expect(r.bytes).toBe(64 * 1024);
-      expect(r.sha256).toBe(sha256(payloads[i]!));
+    expect(relay.status().agents[0]!.exposures[0]!.activeConnections).toBe(100);
+    expect(exposure.meter.activeConnections).toBe(100);
+    clients.forEach(({ echoed }, i) => {
+      expect(echoed.length).toBe(size);
+      expect(sha256(echoed)).toBe(sha256(payloads[i]!));
     });
-    expect(echo.accepted).toHaveLength(100);
+
+    for (const { client } of clients) client.end();
+    await Promise.all(clients.map(({ client }) => closed(client)));
     await waitFor(() => exposure.meter.activeConnections === 0, 'all 100 connections to close on the agent');
-    expect(exposure.meter.totalConnections).toBe(100);
-    expect(exposure.meter.bytesIn).toBe(100 * 64 * 1024);
-    expect(exposure.meter.bytesOut).toBe(100 * 64 * 1024);
-    const x = relay.status().agents[0]!.exposures[0]!;
     await waitFor(() => relay.status().agents[0]!.exposures[0]!.activeConnections === 0, 'all 100 connections to close on the relay');
-    expect(x.totalConnections).toBe(100);
+    expect(echo.accepted).toHaveLength(100);
+    expect(exposure.meter.totalConnections).toBe(100);
+    expect(exposure.meter.bytesIn).toBe(100 * size);
+    expect(exposure.meter.bytesOut).toBe(100 * size);
+    expect(relay.status().agents[0]!.exposures[0]).toMatchObject({ totalConnections: 100, bytesIn: 100 * size, bytesOut: 100 * size });
   });
 
   it('keeps a second connection moving while a client that never reads stalls the first, holding a bounded amount for it', async () => {
