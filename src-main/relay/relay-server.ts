@@ -245,6 +245,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const session = new AgentSession(id, hello.agent, policy, address, socket, h2, hello);
     this.sessions.set(hello.agent, session);
     h2.on('error', () => undefined);
+    // An agent that authenticated but never speaks HTTP/2 is dropped at the handshake deadline, not the heartbeat's.
+    let spoke = false;
+    h2.once('remoteSettings', () => {
+      spoke = true;
+      clearTimeout(firstExchange);
+    });
+    const firstExchange = setTimeout(() => {
+      if (!spoke) {
+        this.log('warn', `agent "${hello.agent}" (${address}) sent no HTTP/2 settings after the handshake; closing its session`);
+        void this.endSession(session, undefined, 'no HTTP/2 after the handshake');
+      }
+    }, this.opts.handshakeTimeoutMs ?? 5000);
+    firstExchange.unref();
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('close', () => void this.endSession(session, undefined, 'connection closed'));
     this.log('info', `agent "${hello.agent}" online from ${address}${hello.software ? ` (${hello.software})` : ''}`);
