@@ -30,6 +30,13 @@ test.afterEach(async () => {
   data.cleanup();
 });
 
+/** More room for the views in the screenshots. */
+async function collapseLogs(page: Page): Promise<void> {
+  const toggle = page.getByRole('button', { name: /^Logs/ });
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+}
+
 const ruleRow = (page: Page, name: string) => page.locator(`[data-testid="rule-row"][data-rule-name="${name}"]`);
 const relayRow = (page: Page, name: string) => page.locator(`[data-testid="relay-row"][data-relay-name="${name}"]`);
 
@@ -62,6 +69,7 @@ test('run a relay in the app, expose a local service through it, and watch its a
   const publicPort = await freePort();
   await page.setViewportSize({ width: 1280, height: 1000 });
   await page.goto(host.url);
+  await collapseLogs(page);
 
   // 1. The relay on this machine: settings, one agent with a token, start.
   await page.getByRole('tab', { name: 'Relay' }).click();
@@ -75,6 +83,10 @@ test('run a relay in the app, expose a local service through it, and watch its a
   await expect(agent.getByText('needs a token before the relay can start')).toBeVisible();
   await agent.getByLabel('Name', { exact: true }).fill('laptop');
   await agent.getByLabel('Allowed ports', { exact: true }).fill(String(publicPort));
+  // The host refuses to start with an agent that has no token, and the view says why.
+  await page.getByRole('button', { name: 'Save and start relay' }).click();
+  await expect(page.getByTestId('relay-server-error')).toContainText('Set a token for "laptop" before starting the relay');
+  await expect(page.getByTestId('relay-server-state')).toHaveText('Stopped');
   await agent.getByLabel('Token', { exact: true }).fill(TOKEN);
   await page.getByRole('switch', { name: 'TLS' }).click();
   await expect(page.getByText(/Without TLS agents cannot check this relay’s identity/)).toBeVisible();
@@ -89,6 +101,18 @@ test('run a relay in the app, expose a local service through it, and watch its a
   expect(fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   const laptop = page.locator('[data-testid="relay-agent-row"][data-agent-name="laptop"]');
   await expect(laptop).toHaveAttribute('data-online', 'false');
+
+  // No saved relay yet: the rule dialog says so and offers to add one.
+  await page.getByRole('button', { name: 'New mapping' }).first().click();
+  const early = page.getByRole('dialog');
+  await early.getByRole('button', { name: 'Share a local web app' }).click();
+  await expect(early.getByLabel('Protocol', { exact: true })).toHaveValue('relay-expose');
+  await expect(early.getByLabel('Log HTTP requests')).toBeChecked();
+  await expect(early.getByText('No saved relays yet: add the relay this machine should connect to.')).toBeVisible();
+  await expect(early.getByRole('button', { name: 'Add a relay' })).toBeVisible();
+  await early.screenshot({ path: `${SHOTS}/rule-dialog-relay-none.png` });
+  await page.keyboard.press('Escape');
+  await expect(early).toBeHidden();
 
   // 2. The same relay saved in the Servers view, this machine as agent "laptop".
   await page.getByRole('tab', { name: 'Servers' }).click();
@@ -111,6 +135,9 @@ test('run a relay in the app, expose a local service through it, and watch its a
   await expect(dialog.getByText('a SHA-256 fingerprint is 64 hex digits (colons optional)')).toBeVisible();
   await dialog.getByLabel('Certificate fingerprint (SHA-256)').fill('');
   await dialog.screenshot({ path: `${SHOTS}/relay-dialog.png` });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await dialog.screenshot({ path: `${SHOTS}/relay-dialog-dark.png` });
+  await page.emulateMedia({ colorScheme: 'light' });
   await dialog.getByRole('button', { name: 'Add relay' }).click();
   await expect(dialog).toBeHidden();
   const saved = relayRow(page, 'Home relay');
@@ -138,6 +165,9 @@ test('run a relay in the app, expose a local service through it, and watch its a
   await rule.getByRole('radio', { name: 'TCP' }).check();
   await expect(rule.getByLabel('Log HTTP requests')).toBeEnabled();
   await rule.screenshot({ path: `${SHOTS}/rule-dialog-relay.png` });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await rule.screenshot({ path: `${SHOTS}/rule-dialog-relay-dark.png` });
+  await page.emulateMedia({ colorScheme: 'light' });
   await rule.getByRole('button', { name: 'Create mapping' }).click();
   await expect(rule).toBeHidden();
 
@@ -145,7 +175,7 @@ test('run a relay in the app, expose a local service through it, and watch its a
   await expect(row.getByTestId('protocol')).toHaveText('RELAY');
   await expect(row).toHaveAttribute('data-state', 'running');
   await expect(row.getByTestId('public-address')).toHaveText(`127.0.0.1:${publicPort}`);
-  await expect(row.getByTestId('route')).toHaveText(`relayHome relay127.0.0.1:${publicPort}→127.0.0.1:${echo.port}`);
+  await expect(row.getByTestId('route')).toHaveText(`Home relay127.0.0.1:${publicPort}→127.0.0.1:${echo.port}`);
 
   // 4. The public port works: bytes go through the relay, the agent and back from the echo server.
   const payload = Buffer.from('hello through the relay '.repeat(400));
@@ -240,6 +270,7 @@ test('a relay certificate that does not match the pin is shown side by side and 
   });
   await page.setViewportSize({ width: 1280, height: 1000 });
   await page.goto(host.url);
+  await collapseLogs(page);
   await createRelayMappingByApi(relay.relay.id);
   await expect(ruleRow(page, 'Echo via relay')).toHaveAttribute('data-state', 'failed');
 
@@ -257,7 +288,8 @@ test('a relay certificate that does not match the pin is shown side by side and 
   await expect(confirm.getByTestId('relay-trust-new')).toHaveText(real);
   await confirm.screenshot({ path: `${SHOTS}/relay-trust-dialog.png` });
   await confirm.getByRole('button', { name: 'Cancel' }).click();
-  await expect(saved.getByTestId('relay-fingerprint')).toHaveText(wrong);
+  await expect(confirm).toBeHidden();
+  await expect(panel.getByTestId('relay-cert-pinned')).toHaveText(wrong);
   await panel.getByRole('button', { name: 'Trust the new certificate…' }).click();
   await confirm.getByRole('button', { name: 'Trust this certificate' }).click();
   await expect(confirm).toBeHidden();

@@ -7,6 +7,7 @@ import { appStore } from './store/app-store';
 import { initBridge } from './store/bridge';
 import { App, NoTokenPage } from './views/app';
 import './styles.css';
+import './relay.css';
 
 const rootEl = document.getElementById('root');
 if (!rootEl) throw new Error('index.html has no #root element');

@@ -11,6 +11,8 @@ export interface RouteSegment {
   text: string;
   /** Extra detail for a tooltip. */
   title?: string;
+  /** A test id for the segment (e.g. a relay mapping's public address). */
+  testId?: string;
 }
 
 export interface RouteDescription {
@@ -80,10 +82,9 @@ export function describeRoute(rule: Rule, status: RuleStatus | undefined, server
       const publicAddress = relayPublicAddress(status);
       const port = rule.remotePort === 0 ? ':any port' : `:${rule.remotePort}`;
       segments = [
-        { kind: 'text', text: 'relay' },
         { kind: 'server', text: name, title: `The saved relay “${name}” listens on the public port` },
         publicAddress
-          ? { kind: 'addr', text: publicAddress, title: 'Public address on the relay' }
+          ? { kind: 'addr', text: publicAddress, title: 'Public address on the relay', testId: 'public-address' }
           : { kind: 'text', text: port, title: rule.remotePort === 0 ? 'Any port the relay allows this agent' : 'Public port on the relay' },
         arrow,
         addr(rule.target.host, rule.target.port),

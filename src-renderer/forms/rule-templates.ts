@@ -46,7 +46,7 @@ export const RULE_TEMPLATES: readonly RuleTemplate[] = [
   {
     id: 'relay-web',
     label: 'Share a local web app',
-    description: 'Relay expose: a public port on your relay → 127.0.0.1:3000 on this machine, logging each HTTP request',
+    description: 'Expose through a relay: a public port on your relay → 127.0.0.1:3000 on this machine, logging each HTTP request',
     values: { type: 'relay-expose', name: 'Web app', listenPort: '', targetHost: '127.0.0.1', targetPort: '3000', httpLog: true },
   },
 ];

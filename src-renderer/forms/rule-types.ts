@@ -51,7 +51,7 @@ export const RULE_TYPE_INFO: readonly RuleTypeInfo[] = [
   },
   {
     value: 'relay-expose',
-    label: 'Relay expose (reverse tunnel)',
+    label: 'Expose through a relay',
     tag: 'RELAY',
     lead: 'A relay you run elsewhere listens on a public port; each connection to it comes back through the relay to a service on this machine.',
   },

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiEvents, PortholeApi, Unsubscribe } from '../../src-shared/api/contract';
+import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
+import type { Rule } from '../../src-shared/model/rule';
 import type { HostKeyPrompt, SshServerEntry } from '../../src-shared/model/ssh';
 import { createSignal } from '../lib/signal';
 import type { ConnectionState } from '../api/ws-transport';
 import { createAppStore } from './app-store';
-import { initBridge } from './bridge';
+import { freshSnapshot, initBridge } from './bridge';
 
 type Listeners = { [K in keyof ApiEvents]?: ((p: ApiEvents[K]) => void)[] };
 
@@ -14,8 +16,17 @@ const entry = (id: string): SshServerEntry => ({
   usedBy: [],
 });
 
+const relay = (id: string, patch: Partial<RelayEntry> = {}): RelayEntry => ({
+  relay: { id, name: id, host: 'relay.example', port: 9015, agentName: 'laptop', tls: true, hasToken: true, acceptAssigned: false },
+  state: 'idle',
+  usedBy: [],
+  ...patch,
+});
+
+const stopped: RelayServerStatus = { running: false, tls: true, agents: [], warnings: [] };
+
 /** Just enough of the API for the bridge; servers.list answers from `serverLists` in turn, or fails like an older host. */
-function fakeApi(serverLists: (SshServerEntry[] | Error)[]) {
+function fakeApi(serverLists: (SshServerEntry[] | Error)[], relays: RelayEntry[] | Error = []) {
   const listeners: Listeners = {};
   const on =
     <K extends keyof ApiEvents>(k: K) =>
@@ -35,7 +46,19 @@ function fakeApi(serverLists: (SshServerEntry[] | Error)[]) {
         return next ?? [];
       },
     },
+    relays: {
+      list: async () => {
+        if (relays instanceof Error) throw relays;
+        return relays;
+      },
+    },
+    relayServer: {
+      settings: async () => ({ config: { bind: { host: '127.0.0.1', port: 9015 }, publicHost: '127.0.0.1', tls: true, agents: [] }, withToken: [] }),
+      status: async () => stopped,
+    },
     on: {
+      relaysChanged: on('relays-changed'),
+      relayServer: on('relay-server'),
       ruleState: on('rule-state'),
       rulesChanged: on('rules-changed'),
       stats: on('stats'),
@@ -84,5 +107,80 @@ describe('bridge: SSH servers and host-key prompts', () => {
     connection.set('open');
     await flush();
     expect(store.getState().servers.order).toEqual(['a', 'c']);
+  });
+});
+
+describe('bridge: relays and the in-app relay server', () => {
+  it('loads the saved relays and the relay settings, then follows their events', async () => {
+    const { api, emit } = fakeApi([[]], [relay('r1')]);
+    const store = createAppStore();
+    initBridge(api, store);
+    await flush();
+    expect(store.getState().relays.order).toEqual(['r1']);
+    expect(store.getState().relayServer.settings?.config.bind.port).toBe(9015);
+    expect(store.getState().relayServer.status).toEqual(stopped);
+    emit('relays-changed', [relay('r1', { state: 'ready' })]);
+    expect(store.getState().relays.entries.r1?.state).toBe('ready');
+    const running: RelayServerStatus = { ...stopped, running: true, listening: '127.0.0.1:9015', startedAt: 5 };
+    emit('relay-server', running);
+    const before = store.getState().relayServer;
+    expect(before.status?.listening).toBe('127.0.0.1:9015');
+    // The once-a-second push with nothing new keeps the same state object (no re-render).
+    emit('relay-server', { ...running });
+    expect(store.getState().relayServer).toBe(before);
+  });
+
+  it('still loads everything else when relays.list fails, and says why the relays are missing', async () => {
+    const { api } = fakeApi([[]], new Error('Unknown method relays.list'));
+    const store = createAppStore();
+    initBridge(api, store);
+    await flush();
+    expect(store.getState().loaded).toBe(true);
+    expect(store.getState().relays.error).toMatch(/Could not load relays: Unknown method/);
+  });
+});
+
+describe('bridge: snapshots and events that race them', () => {
+  it('asks again when an event of the same stream arrived while the list call was in flight', async () => {
+    const epoch = { value: 0 };
+    const answers = [['old'], ['new']];
+    let calls = 0;
+    const got = await freshSnapshot(epoch, async () => {
+      const answer = answers[calls++]!;
+      // The host emitted a change before it sent this (first) answer.
+      if (calls === 1) epoch.value++;
+      return answer;
+    });
+    expect(got).toEqual(['new']);
+    expect(calls).toBe(2);
+  });
+
+  it('takes the answer after a few tries when events keep coming', async () => {
+    const epoch = { value: 0 };
+    let calls = 0;
+    const got = await freshSnapshot(epoch, async () => {
+      epoch.value++;
+      return ++calls;
+    });
+    expect(got).toBe(3);
+  });
+
+  it('does not let a stale rules.list undo a rules-changed event that came first', async () => {
+    const { api, emit } = fakeApi([[]]);
+    const rule: Rule = { id: 'r', type: 'socks', name: 'px', enabled: false, autoStart: true, tags: [], listen: { host: '127.0.0.1', port: 1080 }, socks: { hasPassword: false, connectTimeoutMs: 1000 } };
+    let lists = 0;
+    (api.rules as { list: () => Promise<unknown[]> }).list = async () => {
+      lists++;
+      if (lists === 1) {
+        emit('rules-changed', [rule]);
+        return [];
+      }
+      return [{ rule, status: { id: 'r', state: 'stopped', since: 1 }, stats: { bytesIn: 0, bytesOut: 0, rateIn: 0, rateOut: 0, activeConnections: 0, totalConnections: 0 } }];
+    };
+    const store = createAppStore();
+    initBridge(api, store);
+    await flush();
+    await flush();
+    expect(store.getState().order).toEqual(['r']);
   });
 });

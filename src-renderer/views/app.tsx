@@ -1,4 +1,4 @@
-import { useApp } from '../store/app-store';
+import { useApp, type MainView } from '../store/app-store';
 import { Banners } from './banners';
 import { ConnectionsView } from './connections-view';
 import { Dialogs } from './dialogs';
@@ -7,8 +7,22 @@ import { Header } from './header';
 import { HostKeyPrompts } from './host-key-dialog';
 import { LogPanel } from './log-panel';
 import { MappingList } from './mapping-list';
+import { RelayView } from './relay-view';
 import { ServersView } from './servers-view';
 import { tabId, VIEW_PANEL_ID } from './view-tabs';
+
+function MainPanel({ view }: { view: MainView }) {
+  switch (view) {
+    case 'connections':
+      return <ConnectionsView />;
+    case 'servers':
+      return <ServersView />;
+    case 'relay':
+      return <RelayView />;
+    case 'mappings':
+      return <MappingList />;
+  }
+}
 
 export function App() {
   const view = useApp((s) => s.ui.view);
@@ -18,7 +32,7 @@ export function App() {
       <Banners />
       <main className="app-main">
         <div id={VIEW_PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
-          {view === 'connections' ? <ConnectionsView /> : view === 'servers' ? <ServersView /> : <MappingList />}
+          <MainPanel view={view} />
         </div>
       </main>
       <LogPanel />

@@ -3,6 +3,7 @@ import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
 import { formatHostPort } from '../../src-shared/format/address';
 import { useApp } from '../store/app-store';
+import { Fingerprint } from './fingerprint';
 
 /** The oldest waiting host-key prompt, one at a time, above everything else. */
 export function HostKeyPrompts() {
@@ -13,17 +14,6 @@ export function HostKeyPrompts() {
     <ChangedKeyDialog key={prompt.promptId} prompt={prompt} serverName={serverName} />
   ) : (
     <UnknownKeyDialog key={prompt.promptId} prompt={prompt} serverName={serverName} />
-  );
-}
-
-function Fingerprint({ label, value, testId }: { label: string; value: string; testId: string }) {
-  return (
-    <div className="fingerprint">
-      <span className="fingerprint-label">{label}</span>
-      <code className="fingerprint-value" data-testid={testId}>
-        {value}
-      </code>
-    </div>
   );
 }
 

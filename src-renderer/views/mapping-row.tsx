@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ruleServerId } from '../../src-shared/model/rule';
+import { ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
 import { formatBytes, formatRate } from '../../src-shared/format/units';
 import { useActions } from '../api/api-context';
 import { Sparkline } from '../components/sparkline';
@@ -20,7 +20,10 @@ function RowSparkline({ id, name }: { id: string; name: string }) {
 export const MappingRow = memo(function MappingRow({ id }: { id: string }) {
   const { rule, status, stats } = useApp(useShallow((s) => ({ rule: s.rules[id], status: s.statuses[id], stats: s.stats[id] })));
   const serverId = rule ? ruleServerId(rule) : undefined;
-  const serverName = useApp((s) => (serverId !== undefined ? s.servers.entries[serverId]?.server.name : undefined));
+  const relayId = rule ? ruleRelayId(rule) : undefined;
+  const serverName = useApp((s) =>
+    serverId !== undefined ? s.servers.entries[serverId]?.server.name : relayId !== undefined ? s.relays.entries[relayId]?.relay.name : undefined,
+  );
   const actions = useActions();
   if (!rule || !status || !stats) return null;
   const route = describeRoute(rule, status, () => serverName);

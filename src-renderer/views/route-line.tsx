@@ -7,7 +7,11 @@ export function RouteLine({ segments, text }: { segments: readonly RouteSegment[
       {segments.map((s, i) => {
         switch (s.kind) {
           case 'addr':
-            return <code key={i}>{s.text}</code>;
+            return (
+              <code key={i} title={s.title} data-testid={s.testId}>
+                {s.text}
+              </code>
+            );
           case 'arrow':
             return (
               <span key={i} className="arrow" aria-label="forwards to">
@@ -22,7 +26,7 @@ export function RouteLine({ segments, text }: { segments: readonly RouteSegment[
             );
           case 'text':
             return (
-              <span key={i} className="route-text">
+              <span key={i} className="route-text" title={s.title}>
                 {s.text}
               </span>
             );

@@ -10,16 +10,18 @@ import {
   emptyFormValues,
   formValuesFromRule,
   serverIssuesToErrors,
+  switchRuleType,
   type FieldErrors,
   type FieldKey,
   type RuleFormValues,
 } from '../forms/rule-form';
-import { switchOptionType } from '../forms/rule-options';
 import { applyTemplate } from '../forms/rule-templates';
 import { isRuleType, RULE_TYPE_INFO, ruleTypeInfo, typeShape } from '../forms/rule-types';
 import { closeDialog, useApp } from '../store/app-store';
 import { AdvancedOptions } from './advanced-options';
 import { FormField } from './form-field';
+import { RelayDialog } from './relay-dialog';
+import { RelaySelect } from './relay-select';
 import { RuleFields, type RenderField } from './rule-fields';
 import { SelectField } from './select-field';
 import { ServerDialog } from './server-dialog';
@@ -39,15 +41,18 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const servers = useApp((s) => s.servers);
   const others = useMemo(() => Object.values(rules).filter((r) => r.id !== rule?.id), [rules, rule?.id]);
   const serverIds = useMemo(() => (servers.loaded ? new Set(servers.order) : undefined), [servers]);
+  const relays = useApp((s) => s.relays);
+  const relayIds = useMemo(() => (relays.loaded ? new Set(relays.order) : undefined), [relays]);
   const [values, setValues] = useState<RuleFormValues>(() => (rule ? formValuesFromRule(rule) : emptyFormValues()));
   const [shown, setShown] = useState<Partial<Record<FieldKey, true>>>({});
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [newServer, setNewServer] = useState(false);
+  const [newRelay, setNewRelay] = useState(false);
   // Write-only: sent only when typed, never shown back.
   const [socksPassword, setSocksPassword] = useState('');
-  const check = useMemo(() => checkForm(values, others, rule, serverIds), [values, others, rule, serverIds]);
+  const check = useMemo(() => checkForm(values, others, rule, serverIds, relayIds), [values, others, rule, serverIds, relayIds]);
   const editing = rule !== undefined;
   const shape = typeShape(values.type);
 
@@ -98,12 +103,13 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const serverProblem = Object.values(serverErrors).some(Boolean);
   const advancedError = ADVANCED_FIELDS.some((k) => Boolean(serverErrors[k] ?? check.errors[k]));
   const onlyServer = servers.order.length === 1 ? servers.order[0] : undefined;
+  const onlyRelay = relays.order.length === 1 ? relays.order[0] : undefined;
 
   return (
     <Modal labelledBy="rule-dialog-title" onClose={closeDialog} className="rule-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <h2 id="rule-dialog-title">{editing ? `Edit ${rule.name}` : 'New mapping'}</h2>
-        {!editing && <TemplateBar onPick={(t) => setValues((v) => applyTemplate(v, t, onlyServer))} />}
+        {!editing && <TemplateBar onPick={(t) => setValues((v) => applyTemplate(v, t, onlyServer, onlyRelay))} />}
         <p className="dialog-lead">{ruleTypeInfo(values.type).lead}</p>
         <div className="name-row">
           {field('name', 'Name', { placeholder: 'e.g. Staging web', autoFocus: true })}
@@ -113,7 +119,7 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
             value={values.type}
             onValue={(next) => {
               if (!isRuleType(next)) return;
-              setValues((v) => (v.type === next ? v : { ...switchOptionType(v, next === 'udp-forward' ? 'udp' : 'tcp'), type: next }));
+              setValues((v) => switchRuleType(v, next));
             }}
           >
             {RULE_TYPE_INFO.map((t) => (
@@ -132,7 +138,16 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
             error={serverErrors.server ?? (shown.server || values.server !== '' ? check.errors.server : undefined)}
           />
         )}
-        <RuleFields values={values} field={field} />
+        {shape.relay && (
+          <RelaySelect
+            value={values.relay}
+            onValue={(id) => set('relay', id)}
+            onNew={() => setNewRelay(true)}
+            onBlur={reveal('relay')}
+            error={serverErrors.relay ?? (shown.relay || values.relay !== '' ? check.errors.relay : undefined)}
+          />
+        )}
+        <RuleFields values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />
         {shape.socks && values.socksUser.trim() !== '' && (
           <FormField
             id="rule-socksPassword"
@@ -180,6 +195,15 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
           onSaved={(entry) => {
             setNewServer(false);
             set('server', entry.server.id);
+          }}
+        />
+      )}
+      {newRelay && (
+        <RelayDialog
+          onClose={() => setNewRelay(false)}
+          onSaved={(entry) => {
+            setNewRelay(false);
+            set('relay', entry.relay.id);
           }}
         />
       )}

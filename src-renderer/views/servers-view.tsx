@@ -1,8 +1,9 @@
 import { openDialog, useApp } from '../store/app-store';
+import { RelaysSection } from './relays-section';
 import { ServerRow } from './server-row';
 
 /** The saved SSH servers that SSH mappings go through. */
-export function ServersView() {
+function SshServersSection() {
   const order = useApp((s) => s.servers.order);
   const loaded = useApp((s) => s.servers.loaded);
   const error = useApp((s) => s.servers.error);
@@ -12,7 +13,7 @@ export function ServersView() {
     </button>
   );
   return (
-    <section className="servers" aria-labelledby="servers-title">
+    <section className="servers-section" aria-labelledby="servers-title">
       <div className="servers-toolbar">
         <h2 id="servers-title">SSH servers</h2>
         {order.length > 0 && newButton}
@@ -24,7 +25,7 @@ export function ServersView() {
       )}
       {!loaded && !error && <p className="placeholder">Loading servers…</p>}
       {loaded && order.length === 0 && (
-        <div className="empty" data-testid="servers-empty">
+        <div className="empty empty-compact" data-testid="servers-empty">
           <h3>No SSH servers yet</h3>
           <p>Save a server once — host, user, how to log in, jump hosts — and use it in SSH local, remote and dynamic mappings.</p>
           {newButton}
@@ -38,5 +39,15 @@ export function ServersView() {
         </ul>
       )}
     </section>
+  );
+}
+
+/** Saved SSH servers and relays: the far ends that mappings go through. */
+export function ServersView() {
+  return (
+    <div className="servers">
+      <SshServersSection />
+      <RelaysSection />
+    </div>
   );
 }

@@ -7,6 +7,7 @@ const TABS: readonly { view: MainView; label: string }[] = [
   { view: 'mappings', label: 'Mappings' },
   { view: 'connections', label: 'Connections' },
   { view: 'servers', label: 'Servers' },
+  { view: 'relay', label: 'Relay' },
 ];
 
 export function tabId(view: MainView): string {

@@ -1,0 +1,77 @@
+import { Fragment, useEffect, useState } from 'react';
+
+/** Copies text; falls back to a hidden textarea where the async clipboard is unavailable (insecure origin). */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+}
+
+/** A button that copies `text` and says so for two seconds. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return;
+    const t = setTimeout(() => setState('idle'), 2000);
+    return () => clearTimeout(t);
+  }, [state]);
+  return (
+    <button type="button" className="btn btn-small copy-btn" aria-label={label} onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}>
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
+    </button>
+  );
+}
+
+/** `AB:CD:…` with line-break opportunities after the colons only, so no byte is split across lines. */
+export function FingerprintText({ value }: { value: string }) {
+  const parts = value.split(':');
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {p}
+          {i < parts.length - 1 && (
+            <>
+              :<wbr />
+            </>
+          )}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+interface FingerprintProps {
+  label: string;
+  value: string;
+  testId: string;
+  /** Shows a copy button labelled this way. */
+  copyLabel?: string;
+}
+
+/** A labelled fingerprint in monospace, selectable as a whole. */
+export function Fingerprint({ label, value, testId, copyLabel }: FingerprintProps) {
+  return (
+    <div className="fingerprint">
+      <span className="fingerprint-label">{label}</span>
+      <div className="fingerprint-line">
+        <code className="fingerprint-value" data-testid={testId}>
+          <FingerprintText value={value} />
+        </code>
+        {copyLabel && <CopyButton text={value} label={copyLabel} />}
+      </div>
+    </div>
+  );
+}

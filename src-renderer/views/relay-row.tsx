@@ -1,0 +1,87 @@
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { changedCertificate, RELAY_STATE_LABELS, RELAY_STATE_TONES, relayAddress } from '../forms/relay-describe';
+import { retryLabel, usedByLabel } from '../forms/server-describe';
+import { useNow } from '../lib/use-now';
+import { openDialog, useApp } from '../store/app-store';
+import { mappingsUsingRelay } from '../store/relays';
+import { secondsUntil } from '../store/servers';
+import { Fingerprint, FingerprintText } from './fingerprint';
+
+/** One saved relay: address, agent name, TLS and pinned certificate, live state, which mappings use it. */
+export const RelayRow = memo(function RelayRow({ id }: { id: string }) {
+  const entry = useApp((s) => s.relays.entries[id]);
+  const users = useApp(useShallow((s) => mappingsUsingRelay(id, s.order, s.rules)));
+  const retrying = entry?.state === 'retrying' && entry.nextRetryAt !== undefined;
+  const now = useNow(retrying);
+  if (!entry) return null;
+  const { relay, state } = entry;
+  const changed = changedCertificate(entry);
+  const problem = state === 'failed' || state === 'retrying' || state === 'idle' ? entry.error : undefined;
+  return (
+    <li className={`row server-row relay-row row-${state}`} data-testid="relay-row" data-relay-name={relay.name} data-state={state}>
+      <div className="row-main">
+        <div className="row-title">
+          <span className="row-name">{relay.name}</span>
+          <span className={`pill pill-${RELAY_STATE_TONES[state]}`} data-testid="relay-state">
+            <span className="pill-dot" aria-hidden="true" />
+            {RELAY_STATE_LABELS[state]}
+            {retrying && entry.nextRetryAt !== undefined && <span className="pill-extra"> · {retryLabel(secondsUntil(entry.nextRetryAt, now))}</span>}
+          </span>
+        </div>
+        <div className="row-route">
+          <code>{relayAddress(relay)}</code>
+          <span className="route-text">· agent</span>
+          <span className="route-server">{relay.agentName}</span>
+          <span className={relay.tls ? 'route-text' : 'route-text route-warn'}>· {relay.tls ? 'TLS' : 'plain TCP (no TLS)'}</span>
+          <span className="route-text">· {relay.hasToken ? 'token stored' : 'no token'}</span>
+          {relay.acceptAssigned && <span className="route-text">· also serves assigned ports</span>}
+        </div>
+        {relay.tls && !changed && (
+          <p className="relay-pin muted">
+            Certificate:{' '}
+            {relay.fingerprint ? (
+              <code className="relay-pin-value" data-testid="relay-fingerprint">
+                <FingerprintText value={relay.fingerprint} />
+              </code>
+            ) : (
+              <span data-testid="relay-fingerprint-none">not pinned yet — pinned on the first connection</span>
+            )}
+          </p>
+        )}
+        {changed ? (
+          <div className="cert-changed" role="alert" data-testid="relay-cert-changed">
+            <p className="cert-changed-title">The relay’s certificate has CHANGED</p>
+            <p className="cert-changed-text">
+              {relayAddress(relay)} presented a different certificate than the one pinned. Someone may be intercepting the connection — or the relay
+              was reinstalled and made a new one. Compare the new fingerprint with the one the relay shows (its Relay view, or what{' '}
+              <code>porthole relay</code> printed at start) before trusting it. Until then its mappings stay stopped.
+            </p>
+            <Fingerprint label="Pinned" value={changed.pinned} testId="relay-cert-pinned" />
+            <Fingerprint label="Presented now" value={changed.seen} testId="relay-cert-seen" />
+            <button type="button" className="btn btn-danger" onClick={() => openDialog({ kind: 'relay-trust', id, fingerprint: changed.seen })}>
+              Trust the new certificate…
+            </button>
+          </div>
+        ) : (
+          problem && (
+            <p className="row-problem" role="status" data-testid="relay-problem">
+              {problem.message}
+            </p>
+          )
+        )}
+        <p className="server-used muted" data-testid="relay-used-by">
+          {usedByLabel(users)}
+        </p>
+      </div>
+      <div className="row-actions">
+        <button type="button" className="btn btn-ghost" aria-label={`Edit relay ${relay.name}`} onClick={() => openDialog({ kind: 'relay-edit', id })}>
+          Edit
+        </button>
+        <button type="button" className="btn btn-ghost btn-danger" aria-label={`Delete relay ${relay.name}`} onClick={() => openDialog({ kind: 'relay-delete', id })}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+});

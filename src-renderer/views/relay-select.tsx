@@ -1,0 +1,54 @@
+import { useMemo } from 'react';
+import { relayOptionLabel } from '../forms/relay-describe';
+import { useApp } from '../store/app-store';
+import { relayList } from '../store/relays';
+import { SelectField } from './select-field';
+
+export const NEW_RELAY_VALUE = '__new__';
+
+interface RelaySelectProps {
+  value: string;
+  onValue: (id: string) => void;
+  /** "New relay…" was chosen, or the "Add a relay" button pressed. */
+  onNew: () => void;
+  onBlur?: () => void;
+  error?: string | undefined;
+}
+
+/** "Relay": the saved relays by name, plus an entry that opens the relay dialog. */
+export function RelaySelect({ value, onValue, onNew, onBlur, error }: RelaySelectProps) {
+  const state = useApp((s) => s.relays);
+  const relays = useMemo(() => relayList(state), [state]);
+  const known = relays.some((e) => e.relay.id === value);
+  const none = state.loaded && relays.length === 0;
+  const hint = state.error ?? (none ? 'No saved relays yet: add the relay this machine should connect to.' : undefined);
+  return (
+    <div className="relay-select">
+      <SelectField
+        id="rule-relay"
+        label="Relay"
+        value={known ? value : ''}
+        onValue={(v) => (v === NEW_RELAY_VALUE ? onNew() : onValue(v))}
+        onBlur={onBlur}
+        error={error}
+        hint={hint}
+        className="field-relay"
+      >
+        <option value="" disabled>
+          Choose a relay…
+        </option>
+        {relays.map((e) => (
+          <option key={e.relay.id} value={e.relay.id}>
+            {relayOptionLabel(e.relay)}
+          </option>
+        ))}
+        <option value={NEW_RELAY_VALUE}>New relay…</option>
+      </SelectField>
+      {none && (
+        <button type="button" className="btn btn-small relay-add" onClick={onNew}>
+          Add a relay
+        </button>
+      )}
+    </div>
+  );
+}
