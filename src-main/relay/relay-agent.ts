@@ -47,6 +47,8 @@ export interface RelayAgentOptions {
   backoff?: BackoffOptions;
   software?: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** What to do about a changed pinned certificate, for the message (default: the known_relays file). */
+  pinAdvice?: string;
   /** Called when a fingerprint is pinned for the first time. */
   onPinned?: (fingerprint: string) => void;
 }
@@ -331,7 +333,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
           'RELAY_CERT_CHANGED',
           `${this.label} presented certificate ${seen}, but ${given ? 'the configured fingerprint is' : 'the pinned one is'} ${pinned}. ` +
             'Someone may be intercepting the connection — or the relay got a new certificate. If you know it did, ' +
-            (given ? 'update the fingerprint in the config.' : 'remove the old pin (known_relays in the data dir) and connect again.'),
+            (given ? 'update the fingerprint in the config.' : (this.opts.pinAdvice ?? 'remove the old pin (known_relays in the data dir) and connect again.')),
         );
       }
       return;

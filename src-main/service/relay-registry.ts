@@ -95,6 +95,7 @@ export class RelayRegistry {
       tls: relay.tls,
       acceptAssigned: relay.acceptAssigned,
       software: this.software,
+      pinAdvice: 'compare the new fingerprint with the one the relay shows, then choose "Trust the new certificate" for this relay (Servers → Relays).',
       // The pin lives on the saved relay: read fresh on every connection, written on first use.
       pins: {
         get: () => this.store.getRelay(id)?.fingerprint,
