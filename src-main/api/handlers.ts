@@ -7,6 +7,8 @@ import type { ApiIssue } from '../../src-shared/model/errors';
 import { type Rule, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
 import type { ExportOutput } from '../../src-shared/model/import';
 import type { ImportService } from '../service/import-service';
+import type { SettingsService } from '../service/settings-service';
+import type { TrafficHistory } from '../service/traffic-history';
 import type { LocalRelay } from '../service/local-relay';
 import type { RelayRegistry } from '../service/relay-registry';
 import { ServiceError } from '../service/service-error';
@@ -37,13 +39,15 @@ export interface ApiDeps {
   relays: RelayRegistry;
   localRelay: LocalRelay;
   imports: ImportService;
+  settings: SettingsService;
+  traffic: TrafficHistory;
   exports: (req: z.output<typeof METHOD_INPUTS['exports.build']>) => ExportOutput;
   hostKeys: HostKeyPrompts;
   info: () => AppInfo;
 }
 
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
-export function createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, hostKeys, info }: ApiDeps): ApiHost {
+export function createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys, info }: ApiDeps): ApiHost {
   // Which callers watch connections; a caller without identity (the tray, tests) counts as one shared watcher.
   const watching = new WeakMap<ApiCaller, boolean>();
   const shared: ApiCaller = { onGone: () => undefined };
@@ -130,6 +134,10 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'imports.apply': (input) => imports.apply(input),
     'imports.undo': () => imports.undo(),
     'exports.build': (req) => exports(req),
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+    'traffic.summary': () => traffic.summary(),
+    'traffic.recent': () => traffic.recentTraffic(),
   };
 
   /** Rules that gave up on a server or relay (wrong secret, rejected key) try again with what changed. */

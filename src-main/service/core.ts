@@ -13,7 +13,10 @@ import { SharedPool } from '../engine/shared-pool';
 import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
 import { type ExportInput, exportRules } from './export-rules';
+import type { ShellPrefsHost } from '../../src-shared/model/settings';
 import { ImportService } from './import-service';
+import { SettingsService } from './settings-service';
+import { TrafficHistory } from './traffic-history';
 import { LocalRelay } from './local-relay';
 import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
@@ -34,6 +37,8 @@ export interface CoreOptions {
   echoLog?: (line: LogEntry) => void;
   /** Read-only known_hosts files to trust besides Porthole's own; default ~/.ssh/known_hosts. */
   extraKnownHosts?: string[];
+  /** The desktop shell's switches (start at login, …); absent in browser mode. */
+  shellPrefs?: ShellPrefsHost;
   /** Load and edit the saved rules without running any (`porthole import`). */
   dormant?: boolean;
   /** How long a host-key prompt waits for an answer before it counts as a rejection. */
@@ -93,7 +98,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
   const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
-  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant });
+  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant });
   late.service = service;
   const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
   const info: AppInfo = {
@@ -108,7 +113,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   };
   const imports = new ImportService(service, servers, relays, secrets);
   const exports = (req: ExportInput) => exportRules(store, secrets, req);
-  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, hostKeys: prompts, info: () => info });
+  const traffic = new TrafficHistory(opts.dataDir);
+  service.on('stats', (b) => traffic.observe(b));
+  service.on('rules-changed', (rules) => {
+    const ids = new Set(rules.map((r) => r.id));
+    for (const t of traffic.summary()) if (!ids.has(t.ruleId)) traffic.forget(t.ruleId);
+  });
+  const settings = new SettingsService(store, opts.shellPrefs, (s) => service.setStatsInterval(s.statsIntervalMs), (v) => service.emit('settings-changed', v));
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => info });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }
@@ -130,6 +142,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       (closing ??= (async () => {
         prompts.dispose();
         await svc.shutdown();
+        traffic.flush();
         await Promise.all([pool.closeAll(), relayPool.closeAll(), localRelay.stop()]);
       })()),
   };

@@ -38,6 +38,8 @@ interface UndoRecord {
   servers: string[];
   relays: string[];
   replacedRules: Rule[];
+  /** SOCKS passwords the import wrote over, by rule id (undefined: there was none). */
+  replacedSocksPasswords: Array<{ id: string; password: string | undefined }>;
   replacedServers: Array<{ server: SshServer; password?: string; passphrase?: string }>;
   replacedRelays: Array<{ relay: Relay; token?: string }>;
 }
@@ -205,7 +207,7 @@ export class ImportService {
       if (!p.item.actions.includes(d.action)) throw new ServiceError('INVALID_INPUT', `"${p.item.name}" cannot be imported with "${d.action}" (choose ${p.item.actions.join(', ')})`, [{ path: 'decisions', message: 'not allowed for this item' }]);
     }
     const choice = (p: Planned) => decisions.get(p.item.key) ?? { key: p.item.key, action: p.item.action, newName: p.item.renameTo };
-    const undo: UndoRecord = { rules: [], servers: [], relays: [], replacedRules: [], replacedServers: [], replacedRelays: [] };
+    const undo: UndoRecord = { rules: [], servers: [], relays: [], replacedRules: [], replacedSocksPasswords: [], replacedServers: [], replacedRelays: [] };
     const outcome: ImportOutcome = { rules: 0, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], canUndo: false };
     // ref → saved id, per bundle
     const serverIds = new Map<ImportBundle, Map<string, string>>();
@@ -306,7 +308,10 @@ export class ImportService {
           undo.rules.push(id);
           outcome.rules++;
         }
-        if (socksPassword !== undefined) this.secrets.set(secretKey.socksPassword(id), socksPassword);
+        if (socksPassword !== undefined) {
+          if (c.action === 'replace') undo.replacedSocksPasswords.push({ id, password: this.secrets.get(secretKey.socksPassword(id)) });
+          this.secrets.set(secretKey.socksPassword(id), socksPassword);
+        }
         outcome.ruleIds.push(id);
       }
     } catch (err) {
@@ -347,6 +352,11 @@ export class ImportService {
       const { id, ...draft } = rule;
       await this.service.update(id, draft);
       out.restoredRules++;
+    }
+    for (const { id, password } of [...u.replacedSocksPasswords].reverse()) {
+      if (!known.has(id)) continue;
+      if (password === undefined) this.secrets.delete(secretKey.socksPassword(id));
+      else this.secrets.set(secretKey.socksPassword(id), password);
     }
     for (const id of [...u.relays].reverse()) {
       try {

@@ -46,7 +46,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly servers: ServerRegistry | undefined;
   private readonly relays: RelayRegistry | undefined;
   private readonly dormant: boolean;
-  private readonly intervalMs: number;
+  private intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private connectionWatchers = 0;
   private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
@@ -83,6 +83,15 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
       starting.push(this.run(runner));
     }
     await Promise.all(starting);
+  }
+
+  /** Changes the stats tick (the settings' stats interval) without restarting anything. */
+  setStatsInterval(ms: number): void {
+    this.intervalMs = ms;
+    if (!this.ticker) return;
+    clearInterval(this.ticker);
+    this.ticker = setInterval(() => this.tick(), this.intervalMs);
+    this.ticker.unref();
   }
 
   async shutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Rule, RuleSchema, type SshServer, SshServerSchema } from '../../src-shared/model';
+import { type AppSettings, AppSettingsSchema } from '../../src-shared/model/settings';
 import { type LocalRelayConfig, LocalRelayConfigSchema, type Relay, RelaySchema } from '../../src-shared/model/relay';
 import type { ConfFactory, ConfLike } from './conf-like';
 
@@ -234,6 +235,16 @@ export class RuleStore {
 
   removeRelay(id: string): boolean {
     return this.relays.remove(id);
+  }
+
+  /** App settings (theme, language, stats interval); defaults for anything missing or invalid. */
+  settings(): AppSettings {
+    const r = AppSettingsSchema.safeParse(this.conf.get('settings') ?? {});
+    return r.success ? r.data : AppSettingsSchema.parse({});
+  }
+
+  setSettings(settings: AppSettings): void {
+    this.conf.set('settings', settings);
   }
 
   /** The in-app relay server's settings (Relay view); undefined until first saved or if unreadable. */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Passwords, passphrases and tokens never go into porthole.json. They live in `secrets.json` next to it
@@ -10,6 +10,14 @@ export interface SecretCodec {
   readonly backend: string;
   encode(plain: string): string;
   decode(stored: string): string;
+  /**
+   * 'memory': keep secrets for this session only. Nothing is written, and a secrets file found on
+   * disk (from earlier runs or the CLI) is read but removed at the next change, since the set in
+   * memory is then the whole truth. Default 'disk'. Read on every write, so it may change at run time.
+   */
+  readonly keep?: 'disk' | 'memory';
+  /** Lets the store hear that `keep` changed, so it writes (or removes) the file at once. */
+  onKeepChange?(listener: () => void): void;
 }
 
 export const fileOnlyCodec: SecretCodec = {
@@ -37,6 +45,13 @@ export class FileSecretStore implements SecretStore {
   ) {
     this.path = join(dataDir, SECRETS_FILE);
     this.entries = this.load();
+    codec.onKeepChange?.(() => this.applyKeep());
+  }
+
+  /** Brings the disk in line with `codec.keep`: the file is written, or removed for memory-only. */
+  private applyKeep(): void {
+    if (this.codec.keep === 'memory') rmSync(this.path, { force: true });
+    else if (Object.keys(this.entries).length > 0) this.write(this.entries);
   }
 
   get backend(): string {
@@ -80,6 +95,11 @@ export class FileSecretStore implements SecretStore {
   }
 
   private write(next: Record<string, string>): void {
+    if (this.codec.keep === 'memory') {
+      this.entries = next;
+      rmSync(this.path, { force: true });
+      return;
+    }
     const tmp = `${this.path}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify({ version: 1, entries: next }), { mode: 0o600 });
     chmodSync(tmp, 0o600);

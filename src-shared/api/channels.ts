@@ -33,9 +33,13 @@ export const METHOD_NAMES = [
   'imports.apply',
   'imports.undo',
   'exports.build',
+  'settings.get',
+  'settings.update',
+  'traffic.summary',
+  'traffic.recent',
 ] as const;
 
-export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server', 'import-preview'] as const;
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server', 'import-preview', 'settings-changed'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

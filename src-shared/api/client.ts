@@ -55,6 +55,8 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       undo: () => call('imports.undo', undefined),
     },
     exports: { build: (req) => call('exports.build', req) },
+    settings: { get: () => call('settings.get', undefined), update: (patch) => call('settings.update', patch) },
+    traffic: { summary: () => call('traffic.summary', undefined), recent: () => call('traffic.recent', undefined) },
     relayServer: {
       settings: () => call('relayServer.settings', undefined),
       configure: (config, tokens) => call('relayServer.configure', tokens ? { config, tokens } : { config }),
@@ -66,6 +68,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       relaysChanged: on('relays-changed'),
       relayServer: on('relay-server'),
       importPreview: on('import-preview'),
+      settingsChanged: on('settings-changed'),
       serversChanged: on('servers-changed'),
       hostKeyPrompt: on('host-key-prompt'),
       connections: on('connections'),

@@ -1,5 +1,6 @@
 import type { ConnectionRow } from '../model/connection';
 import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../model/import';
+import type { RecentTraffic, RuleTraffic, SettingsUpdate, SettingsView } from '../model/settings';
 import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from '../model/relay';
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
@@ -71,6 +72,12 @@ export interface ApiMethods {
   'imports.apply': [ImportApplyInput, ImportOutcome];
   'imports.undo': [void, ImportUndoOutcome];
   'exports.build': [ExportRequest, ExportOutput];
+  'settings.get': [void, SettingsView];
+  'settings.update': [SettingsUpdate, SettingsView];
+  /** Per-rule traffic kept on this machine: today, this week (since Monday), all time. */
+  'traffic.summary': [void, RuleTraffic[]];
+  /** Total rate over the last 15 minutes, one point per stats tick. */
+  'traffic.recent': [void, RecentTraffic];
 }
 
 export interface LocalRelaySettings {
@@ -108,6 +115,8 @@ export interface ApiEvents {
   'relay-server': RelayServerStatus;
   /** The host started an import (a porthole:// link, a file opened with the app, a drop on the tray icon): show this preview. */
   'import-preview': ImportPreview;
+  /** Settings changed (from any window, or the tray). */
+  'settings-changed': SettingsView;
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -161,6 +170,8 @@ export interface PortholeApi {
     undo(): Promise<ImportUndoOutcome>;
   };
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
+  settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };
+  traffic: { summary(): Promise<RuleTraffic[]>; recent(): Promise<RecentTraffic> };
   relayServer: {
     settings(): Promise<LocalRelaySettings>;
     configure(config: LocalRelayConfigInput, tokens?: Record<string, string>): Promise<LocalRelaySettings>;
@@ -172,6 +183,7 @@ export interface PortholeApi {
     relaysChanged(cb: (r: ApiEvents['relays-changed']) => void): Unsubscribe;
     relayServer(cb: (s: ApiEvents['relay-server']) => void): Unsubscribe;
     importPreview(cb: (p: ApiEvents['import-preview']) => void): Unsubscribe;
+    settingsChanged(cb: (s: ApiEvents['settings-changed']) => void): Unsubscribe;
     serversChanged(cb: (s: ApiEvents['servers-changed']) => void): Unsubscribe;
     hostKeyPrompt(cb: (p: ApiEvents['host-key-prompt']) => void): Unsubscribe;
     connections(cb: (rows: ApiEvents['connections']) => void): Unsubscribe;

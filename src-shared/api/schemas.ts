@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
 import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
+import { SettingsUpdateSchema } from '../model/settings';
 import { FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
 import { HostKeyAnswerSchema, SshServerInputSchema } from '../model/ssh';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
@@ -44,4 +45,8 @@ export const METHOD_INPUTS = {
   'imports.apply': ImportApplyInputSchema,
   'imports.undo': NoInput,
   'exports.build': ExportInputSchema,
+  'settings.get': NoInput,
+  'settings.update': SettingsUpdateSchema,
+  'traffic.summary': NoInput,
+  'traffic.recent': NoInput,
 } satisfies Record<MethodName, z.ZodType>;

@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SettingsView, ShellPrefs } from '../../src-shared/model/settings';
+import type { StatsBatch } from '../../src-shared/model/stats';
+import { tempDir } from '../../test-support/tmp';
+import { confFactory } from '../store/conf-factories';
+import { type Core, createCore } from './core';
+
+describe('settings through the API', () => {
+  let t: ReturnType<typeof tempDir>;
+  let core: Core | undefined;
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(async () => {
+    await core?.shutdown();
+    core = undefined;
+    t.cleanup();
+  });
+  const open = async (shellPrefs?: Parameters<typeof createCore>[0]['shellPrefs']) =>
+    (core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', ...(shellPrefs ? { shellPrefs } : {}) }));
+  const call = async <T,>(c: Core, m: string, a?: unknown) => {
+    const r = await c.api.handle(m, a);
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value as T;
+  };
+
+  it('defaults, persists across restarts, and a new stats interval takes effect at once', async () => {
+    const c = await open();
+    expect(await call<SettingsView>(c, 'settings.get')).toEqual({ theme: 'system', language: 'system', statsIntervalMs: 1000 });
+    const changed: SettingsView[] = [];
+    c.api.subscribe('settings-changed', (s) => changed.push(s));
+    await call(c, 'settings.update', { theme: 'dark', language: 'zh-CN', statsIntervalMs: 250 });
+    expect(changed.at(-1)).toMatchObject({ theme: 'dark', language: 'zh-CN', statsIntervalMs: 250 });
+    const batch = await new Promise<StatsBatch>((r) => c.api.subscribe('stats', r));
+    expect(batch.intervalMs).toBe(250);
+    await c.shutdown();
+    const again = await open();
+    expect(await call<SettingsView>(again, 'settings.get')).toMatchObject({ theme: 'dark', language: 'zh-CN', statsIntervalMs: 250 });
+  });
+
+  it('refuses bad values and desktop-only switches in browser mode, changing nothing', async () => {
+    const c = await open();
+    const bad = await c.api.handle('settings.update', { statsIntervalMs: 5 });
+    expect(bad.ok).toBe(false);
+    const shell = await c.api.handle('settings.update', { shell: { startAtLogin: true } });
+    expect(!shell.ok && shell.error.message).toMatch(/only in the desktop app/);
+    expect(await call<SettingsView>(c, 'settings.get')).toEqual({ theme: 'system', language: 'system', statsIntervalMs: 1000 });
+  });
+
+  it('passes shell switches to the desktop shell and shows them', async () => {
+    let prefs: ShellPrefs = { startAtLogin: false, startHidden: false, notifications: true, secretsMemoryOnly: false };
+    const c = await open({ get: () => prefs, set: async (p) => (prefs = { ...prefs, ...p }) });
+    const v = await call<SettingsView>(c, 'settings.update', { shell: { startAtLogin: true } });
+    expect(v.shell).toEqual({ startAtLogin: true, startHidden: false, notifications: true, secretsMemoryOnly: false });
+  });
+});
