@@ -25,6 +25,7 @@ import {
   RelayMessageSchema,
 } from './protocol';
 import { splice } from './splice';
+import { TLS_CIPHERSUITES } from './tls-suites';
 import { UdpPeers } from './udp-peers';
 import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 
@@ -160,6 +161,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   session: string | undefined;
   /** The certificate fingerprint seen on the last TLS connection. */
   fingerprint: string | undefined;
+  /** TLS version and cipher of the last connection (diagnostics), e.g. `TLSv1.3 TLS_AES_128_GCM_SHA256`. */
+  tls: string | undefined;
   private live: Live | undefined;
   private started = false;
   private failures = 0;
@@ -302,9 +305,11 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         reject(err);
       };
       const socket: Socket = useTls
-        ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], ...(isIp(host) ? {} : { servername: host }) }, () => {
+        ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, ...(isIp(host) ? {} : { servername: host }) }, () => {
             clearTimeout(timer);
             try {
+              const c = (socket as TLSSocket).getCipher();
+              this.tls = `${(socket as TLSSocket).getProtocol() ?? '?'} ${c.name}`;
               this.verifyCertificate(socket as TLSSocket);
               resolve(socket);
             } catch (err) {

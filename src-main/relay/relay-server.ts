@@ -33,6 +33,7 @@ import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayAgentPolicy, type RelayPolicy, formatRanges, inRanges } from './relay-policy';
 import { splice } from './splice';
+import { TLS_CIPHERSUITES } from './tls-suites';
 import { UDP_STREAM_HIGH_WATER } from './udp-peers';
 
 export type RelayLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -177,7 +178,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (this.tls && !this.opts.identity) throw new Error('the relay needs its TLS identity (certificate and key) unless tls is off');
     const onSocket = (socket: Socket) => void this.accept(socket);
     const server = this.tls
-      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', handshakeTimeout: this.opts.handshakeTimeoutMs ?? 5000 }, onSocket)
+      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, honorCipherOrder: true, handshakeTimeout: this.opts.handshakeTimeoutMs ?? 5000 }, onSocket)
       : createNetServer(onSocket);
     // A failed TLS handshake (scanner, wrong protocol) never reaches accept(): count and drop it.
     server.on('tlsClientError', () => this.handshakeFailures++);

@@ -30,6 +30,7 @@ describe('relay + agent end to end', () => {
       exposure.once('failed', reject);
     });
     expect(info.publicPort).toBe(port);
+    expect(agent.tls).toBe('TLSv1.3 TLS_AES_128_GCM_SHA256');
     const client = await net.connect(port, { allowHalfOpen: true });
     const down = readToEnd(client);
     client.end(payloadUp);
