@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, build, unit + integration (vitest, real loopback sockets), e2e (Playwright
-// in Debian Chromium). Ends with one line `tests: N passed, N failed, N skipped`.
+// `npm test`: typecheck, lint, Electron security lint, build, unit + integration (vitest, real
+// loopback sockets), e2e (Playwright in Debian Chromium). Ends with one line `tests: N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -34,6 +34,8 @@ if (step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.node.json'])) {
   step('typecheck (renderer)', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.web.json']);
 }
 step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+// Electron security checks (electronegativity, offline): any HIGH finding fails the run; counts are printed.
+step('electron security lint', 'node', ['scripts/electronegativity.mjs', '--csv', 'test-results/electronegativity.csv']);
 const built = step('build', 'npx', ['electron-vite', 'build']);
 
 step('unit + integration', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);

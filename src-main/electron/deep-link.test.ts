@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../test-support/prng';
 import {
-  deepLinkLogLine,
   describeDeepLinkSource,
-  extractDeepLinkFromArgv,
   MAX_INLINE_PROFILE_BYTES,
   parseDeepLink,
   type DeepLinkResult,
@@ -105,7 +103,6 @@ describe('parseDeepLink: random input', () => {
         expect(typeof r.reason).toBe('string');
         expect(r.reason.length).toBeGreaterThan(0);
       }
-      expect(() => extractDeepLinkFromArgv(['app', raw])).not.toThrow();
     }
   });
 
@@ -125,36 +122,9 @@ describe('parseDeepLink: random input', () => {
   });
 });
 
-describe('extractDeepLinkFromArgv', () => {
-  const link = urlLink('https://a.example/p.yaml');
-
-  it('finds the one link among Chromium flags and paths', () => {
-    expect(extractDeepLinkFromArgv(['C:\\P\\Porthole.exe', '--allow-file-access-from-files', link])).toMatchObject({ ok: true });
-    expect(extractDeepLinkFromArgv(['/usr/bin/porthole', '--hidden'])).toBeUndefined();
-  });
-
-  it('refuses two links and reports a bad one', () => {
-    expect(reasonOf(extractDeepLinkFromArgv(['x', link, link])!)).toMatch(/more than one/);
-    expect(reasonOf(extractDeepLinkFromArgv(['x', 'PORTHOLE://evil'])!)).toMatch(/unknown link action/);
-  });
-});
-
 describe('describeDeepLinkSource', () => {
   it('hides paths, queries and contents', () => {
     expect(describeDeepLinkSource({ kind: 'url', url: 'https://a.example/secret?token=t' })).toBe('https://a.example/… (path hidden)');
     expect(describeDeepLinkSource({ kind: 'inline', text: 'é' })).toBe('an inline profile of 2 bytes');
-  });
-});
-
-describe('deepLinkLogLine', () => {
-  it('logs an accepted link as info and a refused one as a warning with the reason', () => {
-    expect(deepLinkLogLine(parseDeepLink(urlLink('https://a.example/p?k=secret')))).toEqual({
-      level: 'info',
-      message: 'Import link received: https://a.example/… (path hidden) (import preview comes with profile import)',
-    });
-    expect(deepLinkLogLine(parseDeepLink('porthole://nope'))).toEqual({
-      level: 'warn',
-      message: 'Ignored a porthole:// link: unknown link action (only porthole://import is supported)',
-    });
   });
 });

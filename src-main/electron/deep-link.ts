@@ -1,6 +1,7 @@
 // `porthole://` links: from a browser, another app, or the command line of a second launch. All of it
-// is untrusted input, parsed here without electron and never fetched: the import preview (to come)
-// shows what a link would import and the user decides.
+// is untrusted input, parsed here without electron. Nothing is fetched here: an inline profile goes
+// to the import preview as it is; a url= link is downloaded only after the user confirmed the address
+// (import-intake.ts), and the preview then shows what it would import.
 
 export const DEEP_LINK_SCHEME = 'porthole';
 export const MAX_IMPORT_URL_LENGTH = 2048;
@@ -85,31 +86,10 @@ export function parseDeepLink(raw: unknown): DeepLinkResult {
 }
 
 /**
- * The link in a launch's argv (Windows and Linux deliver links that way), if any. More than one is
- * refused rather than guessed between. Flags and paths around it are ignored.
- */
-export function extractDeepLinkFromArgv(argv: readonly unknown[]): DeepLinkResult | undefined {
-  const prefix = `${DEEP_LINK_SCHEME}:`;
-  const links = argv.filter((a): a is string => typeof a === 'string' && a.slice(0, prefix.length).toLowerCase() === prefix);
-  if (links.length === 0) return undefined;
-  if (links.length > 1) return fail('more than one porthole:// link was given');
-  return parseDeepLink(links[0]);
-}
-
-/**
  * For the log: where an import would come from, without paths, queries or contents (they may hold
  * tokens, as Clash Verge Rev's scheme handler also assumes).
  */
 export function describeDeepLinkSource(source: DeepLinkSource): string {
   if (source.kind === 'url') return `${new URL(source.url).origin}/… (path hidden)`;
   return `an inline profile of ${Buffer.byteLength(source.text, 'utf8')} bytes`;
-}
-
-/** The log line for a link that arrived: what it would import, or why it was refused. */
-export function deepLinkLogLine(r: DeepLinkResult): { level: 'info' | 'warn'; message: string } {
-  if (!r.ok) return { level: 'warn', message: `Ignored a porthole:// link: ${r.reason}` };
-  return {
-    level: 'info',
-    message: `Import link received: ${describeDeepLinkSource(r.source)} (import preview comes with profile import)`,
-  };
 }

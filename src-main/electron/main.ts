@@ -1,16 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { app, dialog, net, powerMonitor } from 'electron';
+import { app, dialog, net, powerMonitor, safeStorage } from 'electron';
 import type { BrowserWindow } from 'electron';
 import ElectronStore from 'electron-store';
+import type { SettingsView, ShellPrefsHost } from '../../src-shared/model/settings';
 import { createCore } from '../service/core';
 import type { Core } from '../service/core';
 import type { ConfFactory } from '../store/conf-like';
 import { acquireDataDirLock, DataDirLockedError } from '../store/data-dir-lock';
 import type { DataDirLock } from '../store/data-dir-lock';
 import { rendererLocation, trayIconDir } from './app-paths';
-import { DEEP_LINK_SCHEME, deepLinkLogLine, extractDeepLinkFromArgv, parseDeepLink } from './deep-link';
-import type { DeepLinkResult } from './deep-link';
+import { DEEP_LINK_SCHEME } from './deep-link';
+import { createDesktopIntake } from './desktop-intake';
 import { installIpcBridge } from './ipc-bridge';
 import { launchedHidden, setStartAtLogin } from './login-item';
 import { installNotifications } from './notifications';
@@ -56,6 +57,8 @@ if (override) {
   app.setPath('userData', resolve(override));
 }
 const dataDir = app.getPath('userData');
+/** How a launch's argv is read: the executable first, then (unpackaged) the app path. */
+const argvShape = { skip: 1, appArg: !app.isPackaged };
 
 if (!app.requestSingleInstanceLock()) {
   // Another Porthole owns this data dir; it gets a `second-instance` event and shows its window.
@@ -80,30 +83,30 @@ async function start(lock: DataDirLock): Promise<void> {
   const shell: { win?: BrowserWindow; disposeBridge?: () => void; disposers: Array<() => void> } = { disposers: [] };
   let tray: TrayController | undefined;
   let shutdownStarted = false;
+  // Messages from before the core (and its log) exist.
+  const early: string[] = [];
+  const logWarn = (message: string): void => {
+    if (core) core.service.log.add('warn', message);
+    else early.push(message);
+  };
 
   // The tray owns the app: closing the last window must not quit it.
   app.on('window-all-closed', () => {});
-  // porthole:// links are untrusted: parsed, logged, never fetched (the import preview will show them).
-  // macOS can deliver one through open-url before `ready`; those wait until the core and window exist.
-  const pendingLinks: DeepLinkResult[] = [];
-  const takeLink = (link: DeepLinkResult | undefined): void => {
-    if (!link) return;
-    if (!core || !shell.win) {
-      if (pendingLinks.length < 4) pendingLinks.push(link);
-      return;
-    }
-    const line = deepLinkLogLine(link);
-    core.service.log.add(line.level, line.message);
-    if (link.ok) revealWindow(shell.win);
-  };
-  // The second launch's argv is untrusted: only a porthole:// link is taken from it (Windows, Linux).
-  app.on('second-instance', (_event, argv) => {
+  // Links and files are untrusted; the intake holds them until the core and the page are ready.
+  const intake = createDesktopIntake();
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     revealWindow(shell.win);
-    takeLink(extractDeepLinkFromArgv(argv));
+    intake.takeArgv(argv, { ...argvShape, cwd: workingDirectory });
   });
+  // macOS: links (open-url) and files (open-file: Finder "Open With", the Dock icon) can arrive
+  // before `ready`; preventDefault says we handle them.
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    takeLink(parseDeepLink(url));
+    intake.takeLink(url);
+  });
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    intake.takePaths([path]);
   });
   app.on('activate', () => revealWindow(shell.win));
 
@@ -144,72 +147,116 @@ async function start(lock: DataDirLock): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 
   await app.whenReady();
+  const switches = createShellSwitches({
+    dataDir,
+    setStartAtLogin: (enabled) => setStartAtLogin(enabled, { app }),
+    // Development and test runs (own data dir) must not rewrite the user's real login item.
+    reconcile: app.isPackaged && !override,
+    onError: logWarn,
+    onChange: (key, value) => {
+      if (key === 'secretsMemoryOnly') secretCodec.setMemoryOnly(value);
+    },
+  });
+  // safeStorage is usable only after `ready` (awaited above).
+  const secretCodec = safeStorageCodec(safeStorage, { memoryOnly: switches.get().secretsMemoryOnly });
+  // The same switches through the settings API (settings.get/update), for the window.
+  const shellPrefs: ShellPrefsHost = {
+    get: () => switches.get(),
+    set: async (patch) => {
+      try {
+        for (const [key, value] of Object.entries(patch)) {
+          if (typeof value === 'boolean') switches.apply(key as keyof typeof patch, value);
+        }
+      } finally {
+        tray?.refresh();
+      }
+      return switches.get();
+    },
+  };
   try {
     core = await createCore({
       dataDir,
       mode: 'desktop',
       confFactory,
       storeBackend: 'electron-store',
-      // safeStorage is usable only after `ready` (which has been awaited above).
-      secretCodec: safeStorageCodec(),
+      secretCodec,
+      shellPrefs,
       version: app.getVersion(),
     });
   } catch (err) {
     fail('Porthole could not open its data', err, lock);
     return;
   }
+  const c = core;
+  for (const message of early.splice(0)) c.service.log.add('warn', message);
+  if (!secretCodec.keyring) c.service.log.add('warn', `No OS keyring: passwords and tokens are kept in ${secretCodec.backend}`);
 
   const location = rendererLocation(app.isPackaged);
   const win = createMainWindow({
     location,
     stateDir: dataDir,
     isQuitting: () => quitting,
-    startHidden: launchedHidden(process.argv, { app }),
+    startHidden: switches.get().startHidden || launchedHidden(process.argv, { app }),
     isPackaged: app.isPackaged,
+    onSessionEnd: () => {
+      quitting = true;
+      app.quit();
+    },
   });
   shell.win = win;
   shell.disposeBridge = installIpcBridge({
-    api: core.api,
+    api: c.api,
     win,
     location,
     onRefused: (method, reason) => console.warn(`Porthole: refused IPC ${method}: ${reason}`),
   });
-  const service = core.service;
-  const switches = createShellSwitches({
-    dataDir,
-    setStartAtLogin: (enabled) => setStartAtLogin(enabled, { app }),
-    // Development and test runs (own data dir) must not rewrite the user's real login item.
-    reconcile: app.isPackaged && !override,
-    onError: (message) => service.log.add('warn', message),
-  });
+  const service = c.service;
   shell.disposers.push(
     installNotifications({ service, enabled: () => switches.get().notifications, onClick: () => revealWindow(win) }),
-    // Core.reconnectAll: waiting SSH sessions try again now after sleep, unlock or the network's return.
-    installPowerEvents({ target: core, monitor: powerMonitor, isOnline: () => net.isOnline() }),
+    // Core.reconnectAll: waiting SSH and relay connections try again now after sleep, unlock or the network's return.
+    installPowerEvents({ target: c, monitor: powerMonitor, isOnline: () => net.isOnline() }),
   );
   // Registered by the installers too (electron-builder `protocols`); an unpackaged run leaves the
   // user's registration alone.
   if (app.isPackaged && !app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)) {
     service.log.add('warn', 'Could not register Porthole as the handler of porthole:// links');
   }
-  for (const link of pendingLinks.splice(0)) takeLink(link);
-  takeLink(extractDeepLinkFromArgv(process.argv));
+  intake.takeArgv(process.argv, { ...argvShape, cwd: process.cwd() });
+  intake.start({
+    win,
+    offer: (sources) => void c.imports.offer(sources),
+    log: (level, message) => service.log.add(level, message),
+    reveal: () => revealWindow(win),
+  });
   try {
     tray = new TrayController({
-      api: core.api,
+      api: c.api,
       iconDir: trayIconDir(app.isPackaged),
       onShow: () => revealWindow(win),
       onQuit: () => app.quit(),
-      onError: (message) => console.warn(`Porthole: ${message}`),
-      settings: () => switches.get(),
+      onError: (message) => service.log.add('warn', message),
+      // The secrets switch only where there is no keyring to use instead.
+      settings: () => {
+        const { secretsMemoryOnly, ...rest } = switches.get();
+        return secretCodec.keyring ? rest : { ...rest, secretsMemoryOnly };
+      },
       onSetting: (key, value) => {
         switches.set(key, value);
         tray?.refresh();
+        // The window's settings view follows switches flipped in the tray.
+        void c.api.handle('settings.get', undefined).then((res) => {
+          if (res.ok) service.emit('settings-changed', res.value as SettingsView);
+        });
       },
+      onDropFiles: (paths) => intake.takePaths(paths),
     });
   } catch (err) {
     // No tray host (e.g. GNOME without the AppIndicator extension): the window stays reachable by
     // launching Porthole again (single instance) and has its own Quit.
     console.warn(`Porthole: no tray icon: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // The Electron e2e project drives the tray through this; never in a packaged app.
+  if (!app.isPackaged && process.env.PORTHOLE_E2E_HOOKS === '1') {
+    Object.assign(globalThis, { __portholeE2E: { tray, switches } });
   }
 }

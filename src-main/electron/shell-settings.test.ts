@@ -5,15 +5,16 @@ import { tempDir } from '../../test-support/tmp';
 import { DEFAULT_SHELL_SETTINGS, loadShellSettings, parseShellSettings, saveShellSettings, SHELL_SETTINGS_FILE } from './shell-settings';
 
 describe('parseShellSettings', () => {
-  it('defaults to notifications on and start at login off', () => {
-    expect(DEFAULT_SHELL_SETTINGS).toEqual({ startAtLogin: false, notifications: true });
+  it('defaults to notifications on, everything else off', () => {
+    expect(DEFAULT_SHELL_SETTINGS).toEqual({ startAtLogin: false, startHidden: false, notifications: true, secretsMemoryOnly: false });
     expect(parseShellSettings(undefined)).toEqual(DEFAULT_SHELL_SETTINGS);
   });
 
   it('keeps valid fields and replaces invalid ones with their default', () => {
-    expect(parseShellSettings({ startAtLogin: true, notifications: 'no', extra: 1 })).toEqual({ startAtLogin: true, notifications: true });
+    expect(parseShellSettings({ startAtLogin: true, notifications: 'no', extra: 1 })).toEqual({ ...DEFAULT_SHELL_SETTINGS, startAtLogin: true });
     expect(parseShellSettings([true, false])).toEqual(DEFAULT_SHELL_SETTINGS);
-    expect(parseShellSettings({ startAtLogin: 1, notifications: false })).toEqual({ startAtLogin: false, notifications: false });
+    expect(parseShellSettings({ startAtLogin: 1, notifications: false })).toEqual({ ...DEFAULT_SHELL_SETTINGS, notifications: false });
+    expect(parseShellSettings({ startHidden: true, secretsMemoryOnly: 'yes' })).toEqual({ ...DEFAULT_SHELL_SETTINGS, startHidden: true });
   });
 });
 
@@ -25,8 +26,9 @@ describe('shell settings file', () => {
   afterEach(() => tmp.cleanup());
 
   it('round-trips, leaving no temp file behind', () => {
-    saveShellSettings(tmp.dir, { startAtLogin: true, notifications: false });
-    expect(loadShellSettings(tmp.dir)).toEqual({ startAtLogin: true, notifications: false });
+    const all = { startAtLogin: true, startHidden: true, notifications: false, secretsMemoryOnly: true };
+    saveShellSettings(tmp.dir, all);
+    expect(loadShellSettings(tmp.dir)).toEqual(all);
     expect(readdirSync(tmp.dir)).toEqual([SHELL_SETTINGS_FILE]);
   });
 
@@ -37,7 +39,7 @@ describe('shell settings file', () => {
   });
 
   it('writes only the known fields', () => {
-    saveShellSettings(tmp.dir, { startAtLogin: false, notifications: true, sneaky: 'x' } as never);
-    expect(JSON.parse(readFileSync(join(tmp.dir, SHELL_SETTINGS_FILE), 'utf8'))).toEqual({ startAtLogin: false, notifications: true });
+    saveShellSettings(tmp.dir, { ...DEFAULT_SHELL_SETTINGS, sneaky: 'x' } as never);
+    expect(JSON.parse(readFileSync(join(tmp.dir, SHELL_SETTINGS_FILE), 'utf8'))).toEqual(DEFAULT_SHELL_SETTINGS);
   });
 });

@@ -1,25 +1,41 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Desktop-only switches (start at login, notifications) until the settings API has them: a small JSON
+// Desktop-only switches (start at login, start hidden, notifications, secrets without a keyring) until
+// the settings API has them: a small JSON
 // file next to window-state.json, validated on load. Start-at-login's truth is the OS login item; this
 // file remembers what the user chose so the shell can reconcile the two at start.
 
 export interface ShellSettings {
   startAtLogin: boolean;
+  /** Every start opens in the tray only, not just the ones from the login item. */
+  startHidden: boolean;
   notifications: boolean;
+  /**
+   * Where the OS offers no keyring (Linux `basic_text`, or no encryption at all): keep passwords,
+   * passphrases and tokens in memory for the session instead of in a plain secrets.json.
+   */
+  secretsMemoryOnly: boolean;
 }
 
 export const SHELL_SETTINGS_FILE = 'shell-settings.json';
-export const DEFAULT_SHELL_SETTINGS: ShellSettings = { startAtLogin: false, notifications: true };
+export const DEFAULT_SHELL_SETTINGS: ShellSettings = {
+  startAtLogin: false,
+  startHidden: false,
+  notifications: true,
+  secretsMemoryOnly: false,
+};
+const KEYS = Object.keys(DEFAULT_SHELL_SETTINGS) as Array<keyof ShellSettings>;
 
 /** Keeps each known boolean that is valid, the default for anything else (never throws). */
 export function parseShellSettings(raw: unknown): ShellSettings {
   const out = { ...DEFAULT_SHELL_SETTINGS };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
   const r = raw as Record<string, unknown>;
-  if (typeof r.startAtLogin === 'boolean') out.startAtLogin = r.startAtLogin;
-  if (typeof r.notifications === 'boolean') out.notifications = r.notifications;
+  for (const key of KEYS) {
+    const v = r[key];
+    if (typeof v === 'boolean') out[key] = v;
+  }
   return out;
 }
 

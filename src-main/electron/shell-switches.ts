@@ -1,7 +1,8 @@
 import { loadShellSettings, saveShellSettings } from './shell-settings';
 import type { ShellSettings } from './shell-settings';
 
-// The tray's desktop switches: remembered in shell-settings.json, applied to the OS (login item) here.
+// The tray's desktop switches: remembered in shell-settings.json, applied to the OS (login item) here;
+// others are read where they matter (notifications, start hidden) or told through onChange (secrets).
 // No electron import: main.ts passes the login-item setter in.
 
 export interface ShellSwitchesOptions {
@@ -14,12 +15,19 @@ export interface ShellSwitchesOptions {
    */
   reconcile: boolean;
   onError?: (message: string) => void;
+  /** A switch changed (after it was applied and saved, or kept for the session when saving failed). */
+  onChange?: (key: keyof ShellSettings, value: boolean) => void;
 }
 
 export interface ShellSwitches {
   get(): ShellSettings;
+  /** Applies and keeps a switch; throws (changing nothing) when the OS refused it. */
+  apply(key: keyof ShellSettings, value: boolean): void;
+  /** apply() for the tray: a refusal goes to onError and the old value stays. */
   set(key: keyof ShellSettings, value: boolean): void;
 }
+
+export class ShellSwitchError extends Error {}
 
 export function createShellSwitches(opts: ShellSwitchesOptions): ShellSwitches {
   let current = loadShellSettings(opts.dataDir);
@@ -34,26 +42,35 @@ export function createShellSwitches(opts: ShellSwitchesOptions): ShellSwitches {
     }
   }
 
+  const apply = (key: keyof ShellSettings, value: boolean): void => {
+    if (current[key] === value) return;
+    if (key === 'startAtLogin') {
+      try {
+        opts.setStartAtLogin(value);
+      } catch (err) {
+        // Not applied: the old value stays, so a checkbox snaps back on the next redraw.
+        throw new ShellSwitchError(`Could not turn start at login ${value ? 'on' : 'off'}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const next = { ...current, [key]: value };
+    try {
+      saveShellSettings(opts.dataDir, next);
+    } catch (err) {
+      report('Could not save the desktop settings (they apply until Porthole quits)', err);
+    }
+    current = next;
+    opts.onChange?.(key, value);
+  };
+
   return {
     get: () => ({ ...current }),
+    apply,
     set(key, value) {
-      if (current[key] === value) return;
-      if (key === 'startAtLogin') {
-        try {
-          opts.setStartAtLogin(value);
-        } catch (err) {
-          // Not applied: keep the old value, so the checkbox snaps back on the next redraw.
-          report(`Could not turn start at login ${value ? 'on' : 'off'}`, err);
-          return;
-        }
-      }
-      const next = { ...current, [key]: value };
       try {
-        saveShellSettings(opts.dataDir, next);
+        apply(key, value);
       } catch (err) {
-        report('Could not save the desktop settings (they apply until Porthole quits)', err);
+        opts.onError?.(err instanceof Error ? err.message : String(err));
       }
-      current = next;
     },
   };
 }

@@ -3,7 +3,7 @@ import type { RuleEntry } from '../../src-shared/api/contract';
 import { RuleSchema } from '../../src-shared/model/rule';
 import { emptyStats } from '../../src-shared/model/stats';
 import type { RuleState } from '../../src-shared/model/status';
-import { buildTrayMenuModel, escapeMenuLabel, trayIconState, trayTooltip } from './tray-model';
+import { buildTrayMenuModel, escapeMenuLabel, trayIconState, trayTitle, trayTooltip, WINDOWS_TOOLTIP_MAX } from './tray-model';
 import type { TrayMenuItem } from './tray-model';
 
 function entry(id: string, opts: { enabled?: boolean; state?: RuleState; group?: string; name?: string } = {}): RuleEntry {
@@ -34,16 +34,32 @@ describe('buildTrayMenuModel', () => {
     ]);
   });
 
-  it('adds the Start at login and Notifications switches above Show and Quit when given', () => {
-    const items = buildTrayMenuModel([entry('a')], { settings: { startAtLogin: false, notifications: true } });
-    expect(items.slice(-6)).toEqual([
+  it('adds the given desktop switches, in a fixed order, above Show and Quit', () => {
+    const items = buildTrayMenuModel([entry('a')], { settings: { notifications: true, startHidden: false, startAtLogin: false } });
+    expect(items.slice(-7)).toEqual([
       { kind: 'separator' },
       { kind: 'setting', key: 'startAtLogin', label: 'Start at login', checked: false },
+      { kind: 'setting', key: 'startHidden', label: 'Start hidden in the tray', checked: false },
       { kind: 'setting', key: 'notifications', label: 'Notifications', checked: true },
       { kind: 'separator' },
       { kind: 'show', label: 'Show Porthole' },
       { kind: 'quit', label: 'Quit Porthole' },
     ]);
+  });
+
+  it('shows the secrets switch only when it is given (no keyring on this desktop)', () => {
+    const labels = (settings: Parameters<typeof buildTrayMenuModel>[1]) =>
+      buildTrayMenuModel([entry('a')], settings).flatMap((i) => (i.kind === 'setting' ? [i.key] : []));
+    expect(labels({ settings: { notifications: true } })).toEqual(['notifications']);
+    expect(labels({ settings: { notifications: true, secretsMemoryOnly: true } })).toEqual(['notifications', 'secretsMemoryOnly']);
+    expect(labels({ settings: {} })).toEqual([]);
+  });
+
+  it('offers "Turn everything off", greyed out while nothing is on', () => {
+    const allOff = (entries: RuleEntry[]) => buildTrayMenuModel(entries).find((i) => i.kind === 'all-off');
+    expect(allOff([entry('a'), entry('b', { group: 'G' })])).toEqual({ kind: 'all-off', label: 'Turn everything off', enabled: false });
+    expect(allOff([entry('a'), entry('b', { group: 'G', enabled: true })])).toMatchObject({ enabled: true });
+    expect(allOff([])).toBeUndefined();
   });
 
   it('ends with a separator, Show Porthole and Quit Porthole', () => {
@@ -73,7 +89,7 @@ describe('buildTrayMenuModel', () => {
       entry('c', { group: 'Work' }),
     ]);
     const top = items.map((i) => (i.kind === 'submenu' ? `submenu:${i.label}` : i.kind));
-    expect(top).toEqual(['checkbox', 'submenu:Work', 'submenu:Home', 'separator', 'show', 'quit']);
+    expect(top).toEqual(['checkbox', 'submenu:Work', 'submenu:Home', 'separator', 'all-off', 'separator', 'show', 'quit']);
     const work = items.find((i) => i.kind === 'submenu' && i.label === 'Work');
     expect(work?.kind === 'submenu' && work.items).toEqual([
       { kind: 'checkbox', ruleId: 'a', label: 'a', checked: true },
@@ -127,11 +143,28 @@ describe('trayTooltip', () => {
     expect(trayTooltip([], { rateIn: 0, rateOut: 0 })).toBe('Porthole — No mappings');
   });
 
-  it('adds the total throughput while something runs', () => {
-    const entries = [entry('a', { enabled: true, state: 'running' })];
+  it('adds the total throughput and the running mappings while something runs', () => {
+    const entries = [entry('a', { enabled: true, state: 'running', name: 'web' })];
     expect(trayTooltip(entries, { rateIn: 2048, rateOut: 512 })).toBe(
-      'Porthole — 1 of 1 mapping running\nIn 2.00 KiB/s · Out 512 B/s',
+      'Porthole — 1 of 1 mapping running\nIn 2.00 KiB/s · Out 512 B/s\nweb',
     );
+    const five = ['a', 'b', 'c', 'd', 'e'].map((id) => entry(id, { enabled: true, state: 'running' }));
+    expect(trayTooltip(five, { rateIn: 0, rateOut: 0 }).split('\n')[2]).toBe('a, b, c and 2 more');
+  });
+
+  it('fits the Windows limit by cutting the end (names go first, counts and rate stay)', () => {
+    const entries = ['a'.repeat(60), 'b'.repeat(60)].map((name, i) => entry(`r${i}`, { enabled: true, state: 'running', name }));
+    const tip = trayTooltip(entries, { rateIn: 1, rateOut: 1 }, WINDOWS_TOOLTIP_MAX);
+    expect(tip.length).toBe(WINDOWS_TOOLTIP_MAX);
+    expect(tip.endsWith('…')).toBe(true);
+    expect(tip.startsWith('Porthole — 2 of 2 mappings running\nIn 1 B/s · Out 1 B/s\n')).toBe(true);
+  });
+});
+
+describe('trayTitle', () => {
+  it('shows up/down rates beside the macOS icon while something runs, nothing otherwise', () => {
+    expect(trayTitle([entry('a', { enabled: true, state: 'running' })], { rateIn: 2048, rateOut: 512 })).toBe('↑2.00 KiB/s ↓512 B/s');
+    expect(trayTitle([entry('a', { enabled: true, state: 'failed' })], { rateIn: 5, rateOut: 5 })).toBe('');
   });
 });
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { RuleEntry } from '../../src-shared/api';
 import { formatRate } from '../../src-shared/format/units';
 import type { RuleState } from '../../src-shared/model/status';
@@ -10,6 +11,8 @@ export type TrayMenuItem =
   | { kind: 'checkbox'; ruleId: string; label: string; checked: boolean }
   | { kind: 'submenu'; label: string; items: TrayMenuItem[] }
   | { kind: 'group-toggle'; group: string; enabled: boolean; label: string }
+  /** Switches every enabled mapping off; greyed out when none is on. */
+  | { kind: 'all-off'; label: string; enabled: boolean }
   | { kind: 'info'; label: string }
   | { kind: 'setting'; key: ShellSettingKey; label: string; checked: boolean }
   | { kind: 'show'; label: string }
@@ -18,14 +21,16 @@ export type TrayMenuItem =
 
 export type TrayIconState = 'idle' | 'active' | 'error';
 
-/** Desktop switches shown under the mappings (shell-settings.ts keeps them). */
-export type ShellSettingKey = 'startAtLogin' | 'notifications';
+/** Desktop switches shown under the mappings (shell-settings.ts keeps them), in menu order. */
+export const SHELL_SETTING_KEYS = ['startAtLogin', 'startHidden', 'notifications', 'secretsMemoryOnly'] as const;
+export type ShellSettingKey = (typeof SHELL_SETTING_KEYS)[number];
 
 export interface TrayLabels {
   show: string;
   quit: string;
   allOn: string;
   allOff: string;
+  everythingOff: string;
   noRules: string;
   settings: Record<ShellSettingKey, string>;
   states: Partial<Record<RuleState, string>>;
@@ -36,8 +41,14 @@ export const DEFAULT_TRAY_LABELS: TrayLabels = {
   quit: 'Quit Porthole',
   allOn: 'All on',
   allOff: 'All off',
+  everythingOff: 'Turn everything off',
   noRules: 'No mappings yet',
-  settings: { startAtLogin: 'Start at login', notifications: 'Notifications' },
+  settings: {
+    startAtLogin: 'Start at login',
+    startHidden: 'Start hidden in the tray',
+    notifications: 'Notifications',
+    secretsMemoryOnly: "Don't save passwords on disk (no keyring)",
+  },
   // Running needs no suffix: the tick says it is on. Stopped-but-enabled is a brief transition.
   states: { starting: 'starting', retrying: 'retrying', failed: 'failed' },
 };
@@ -46,8 +57,11 @@ export interface TrayMenuOptions {
   labels?: Partial<TrayLabels>;
   /** A disabled first line (e.g. "2 of 3 mappings running") for desktops that never show tooltips. */
   summary?: string;
-  /** The desktop switches' current values; without them the menu has no settings section. */
-  settings?: Record<ShellSettingKey, boolean>;
+  /**
+   * The desktop switches to show, with their values; a key left out is not shown (the secrets switch
+   * only matters where there is no keyring). Without any the menu has no settings section.
+   */
+  settings?: Partial<Record<ShellSettingKey, boolean>>;
 }
 
 export interface TotalRate {
@@ -101,12 +115,13 @@ export function buildTrayMenuModel(entries: readonly RuleEntry[], opts: TrayMenu
     );
   }
   if (entries.length === 0) items.push({ kind: 'info', label: labels.noRules });
+  else items.push({ kind: 'separator' }, { kind: 'all-off', label: labels.everythingOff, enabled: entries.some((e) => e.rule.enabled) });
 
-  if (opts.settings) {
+  const settings = opts.settings;
+  const shown = settings ? SHELL_SETTING_KEYS.filter((key) => settings[key] !== undefined) : [];
+  if (settings && shown.length > 0) {
     items.push({ kind: 'separator' });
-    for (const key of ['startAtLogin', 'notifications'] as const) {
-      items.push({ kind: 'setting', key, label: labels.settings[key], checked: opts.settings[key] });
-    }
+    for (const key of shown) items.push({ kind: 'setting', key, label: labels.settings[key], checked: settings[key] === true });
   }
 
   items.push({ kind: 'separator' }, { kind: 'show', label: labels.show }, { kind: 'quit', label: labels.quit });
@@ -115,6 +130,16 @@ export function buildTrayMenuModel(entries: readonly RuleEntry[], opts: TrayMenu
 
 function needsAttention(entry: RuleEntry): boolean {
   return entry.rule.enabled && (entry.status.state === 'failed' || entry.status.state === 'retrying');
+}
+
+/**
+ * Which file shows a state (scripts/gen-tray-icons.mjs makes them): a template image on macOS (its
+ * @2x twin is found by nativeImage), a multi-size .ico on Windows, a PNG elsewhere.
+ */
+export function trayIconFile(dir: string, state: TrayIconState, platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return join(dir, `${state}Template.png`);
+  if (platform === 'win32') return join(dir, `${state}.ico`);
+  return join(dir, `${state}.png`);
 }
 
 /** error: an enabled rule is failed or retrying; active: something is running; else idle. */
@@ -134,11 +159,33 @@ export function traySummary(entries: readonly RuleEntry[]): string {
   return failing > 0 ? `${base} · ${failing} failing` : base;
 }
 
-/** Tooltip: the summary plus throughput while anything is running. */
-export function trayTooltip(entries: readonly RuleEntry[], totalRate: TotalRate): string {
-  const head = `Porthole — ${traySummary(entries)}`;
-  if (!entries.some((e) => e.status.state === 'running')) return head;
-  return `${head}\nIn ${formatRate(totalRate.rateIn)} · Out ${formatRate(totalRate.rateOut)}`;
+/** Windows keeps at most 127 characters of a tray tooltip (NOTIFYICONDATA.szTip) and cuts the rest. */
+export const WINDOWS_TOOLTIP_MAX = 127;
+const TOOLTIP_NAMES = 3;
+
+/**
+ * Tooltip: the summary, the total throughput and the names of the running mappings, in that order
+ * so a cut (Windows) loses names first. Stats ticks change only the rate line.
+ */
+export function trayTooltip(entries: readonly RuleEntry[], totalRate: TotalRate, maxLength = Infinity): string {
+  const lines = [`Porthole — ${traySummary(entries)}`];
+  const running = entries.filter((e) => e.status.state === 'running').map((e) => e.rule.name);
+  if (running.length > 0) {
+    lines.push(`In ${formatRate(totalRate.rateIn)} · Out ${formatRate(totalRate.rateOut)}`);
+    const more = running.length - TOOLTIP_NAMES;
+    lines.push(`${running.slice(0, TOOLTIP_NAMES).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  const text = lines.join('\n');
+  return text.length <= maxLength ? text : `${text.slice(0, Math.max(0, maxLength - 1))}…`;
+}
+
+/**
+ * macOS only: the text beside the menu-bar icon (ClashX-style). Up = client → target, down = target →
+ * client (RuleStats' In and Out). Empty while nothing runs, so an idle app takes no menu-bar room.
+ */
+export function trayTitle(entries: readonly RuleEntry[], totalRate: TotalRate): string {
+  if (!entries.some((e) => e.status.state === 'running')) return '';
+  return `↑${formatRate(totalRate.rateIn)} ↓${formatRate(totalRate.rateOut)}`;
 }
 
 /**

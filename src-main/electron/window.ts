@@ -1,4 +1,4 @@
-import { BrowserWindow, screen, shell } from 'electron';
+import { app, BrowserWindow, screen, shell } from 'electron';
 import type { Session } from 'electron';
 import { devAppIcon, preloadPath, rendererIndex } from './app-paths';
 import { externalLinkTarget, isAppUrl } from './sender-check';
@@ -28,9 +28,23 @@ export interface MainWindowOptions {
   stateDir: string;
   /** True once the app is quitting: only then does closing the window really close it. */
   isQuitting: () => boolean;
-  /** Start hidden in the tray (e.g. launched at login). */
+  /** Start hidden in the tray (launched at login, or the "Start hidden" switch). */
   startHidden?: boolean;
   isPackaged: boolean;
+  /** Windows is logging off or shutting down: quit now instead of hiding (which would block it). */
+  onSessionEnd?: () => void;
+}
+
+/**
+ * macOS: the Dock icon (and Cmd+Tab entry) only while the window is visible, like a menu-bar app;
+ * with the window open it is a normal app again (app.dock.hide/show rather than LSUIElement, which
+ * would also remove the app menu).
+ */
+function followWithDock(win: BrowserWindow): void {
+  const dock = process.platform === 'darwin' ? app.dock : undefined;
+  if (!dock) return;
+  win.on('show', () => void dock.show().catch(() => {}));
+  win.on('hide', () => dock.hide());
 }
 
 function hardenSession(ses: Session, location: RendererLocation): void {
@@ -89,6 +103,9 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // A middle click on a link would open it in a new window; setWindowOpenHandler denies that
+      // too, this keeps the event from firing at all (electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   hardenSession(win.webContents.session, opts.location);
@@ -106,16 +123,22 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   webContents.on('will-redirect', blockForeign);
   webContents.on('will-attach-webview', (event) => event.preventDefault());
 
+  followWithDock(win);
+  if (opts.startHidden && process.platform === 'darwin') app.dock?.hide();
+  // maximize() also shows the window, so a hidden start maximizes on its first reveal instead.
   win.once('ready-to-show', () => {
+    if (opts.startHidden) return;
     if (initial.maximized) win.maximize();
-    if (!opts.startHidden) win.show();
+    win.show();
   });
+  if (opts.startHidden && initial.maximized) win.once('show', () => win.maximize());
   // Closing hides to the tray; Quit (tray, menu, OS logout) sets isQuitting first.
   win.on('close', (event) => {
     if (opts.isQuitting()) return;
     event.preventDefault();
     win.hide();
   });
+  win.on('session-end', () => opts.onSessionEnd?.());
   trackWindowState(win, opts.stateDir);
 
   if (opts.location.kind === 'dev') void win.loadURL(opts.location.url);

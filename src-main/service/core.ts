@@ -120,7 +120,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     for (const t of traffic.summary()) if (!ids.has(t.ruleId)) traffic.forget(t.ruleId);
   });
   const settings = new SettingsService(store, opts.shellPrefs, (s) => service.setStatsInterval(s.statsIntervalMs), (v) => service.emit('settings-changed', v));
-  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => info });
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => ({ ...info, secretsBackend: secrets.backend }) });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }
