@@ -3,6 +3,7 @@ import { IMPORT_WHAT, type ImportBundle, readImportText } from '../profiles/impo
 import { readProfileText } from '../profiles/profile-file';
 import { describeDraft } from '../service/import-service';
 import { createCore } from '../service/core';
+import { ServiceError } from '../service/service-error';
 import { confFactory } from '../store/conf-factories';
 import { resolveDataDir } from '../store/data-dir';
 import { DataDirLockedError, acquireDataDirLock } from '../store/data-dir-lock';
@@ -51,7 +52,9 @@ export async function cmdImport(argv: string[]): Promise<number> {
     lock = acquireDataDirLock(dataDir, 'porthole import');
   } catch (err) {
     if (err instanceof DataDirLockedError) {
-      process.stderr.write(`porthole import: ${err.message} — drag the file into that window instead, or stop it and import again\n`);
+      // Not the lock's own advice (--data-dir): importing elsewhere is not what the person wants.
+      const { command, pid } = err.holder;
+      process.stderr.write(`porthole import: the data dir ${dataDir} is in use by ${command} (pid ${pid}) — drag ${file} into its window to import it there, or stop it and run porthole import again\n`);
       return 1;
     }
     throw err;
@@ -60,7 +63,11 @@ export async function cmdImport(argv: string[]): Promise<number> {
     const core = await createCore({ dataDir, mode: 'browser', confFactory, storeBackend: 'conf', version: VERSION, dormant: true });
     try {
       const preview = core.imports.preview([{ name: file, text }]);
-      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] });
+      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] }).catch((err: unknown) => {
+        // All or nothing: what the file asks for cannot all be saved (two mappings on one port…).
+        if (err instanceof ServiceError) throw new UsageError(`${file}: ${err.message} — nothing was saved`, { cause: err });
+        throw err;
+      });
       const conflicts = preview.items.filter((i) => i.conflicts.length > 0);
       if (json) process.stdout.write(`${JSON.stringify({ ...(importJson(bundle) as object), outcome, conflicts }, null, 2)}\n`);
       else {

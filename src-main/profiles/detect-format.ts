@@ -21,7 +21,9 @@ export function detectFormat(input: string, fileName = ''): ProfileFormat | unde
       const v: unknown = JSON.parse(trimmed);
       if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'rules' in v) return 'porthole-json';
     } catch {
-      // not JSON: the other formats below
+      // Broken JSON that names Porthole's keys is still a Porthole export: its reader says where it breaks.
+      if (/"(porthole|rules|servers|relays)"[ \t\n]*:/.test(trimmed)) return 'porthole-json';
+      // otherwise not JSON: the other formats below
     }
   }
   if (/^[ \t]*\[[ \t]*client(\.services\.[^\]]+|\.transport[^\]]*)?[ \t]*\]/m.test(text) && /^[ \t]*(remote_addr|local_addr)[ \t]*=/m.test(text)) found.add('rathole-client');

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type RelayDraft, RelayDraftSchema } from '../../src-shared/model/relay';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServerDraftSchema } from '../../src-shared/model/ssh';
@@ -9,9 +9,9 @@ import { UsageError } from '../headless/args';
 import { detectFormat, type ProfileFormat } from './detect-format';
 import { readFrpcIniText, readFrpcTomlText } from './frpc-profile';
 import { readPortProxyText } from './port-proxy-profile';
-import { normalizeProfileText, readProfileText } from './profile-file';
+import { checkYamlDepth, normalizeProfileText, readProfileText } from './profile-file';
 import { readRatholeText } from './rathole-profile';
-import type { ImportResult } from './relay-import';
+import { type ImportResult, validated } from './relay-import';
 import { readSshConfigProfile, type ReadSshConfigOptions } from './ssh-config-profile';
 
 // Every importable format read into one shape: SSH servers and relays with file-local refs, and rule
@@ -44,6 +44,7 @@ export interface ImportBundle {
 }
 
 const MAX_ALIASES = 100;
+const DOC_KEYS = new Set(['porthole', 'exportedAt', 'servers', 'relays', 'rules']);
 export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)';
 
 /** Reads a file from disk (at most 1 MiB, text) and imports it. */
@@ -102,7 +103,9 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
       // A port-proxy client with no expose list serves the ports its relay's config assigns.
       acceptAssigned: format === 'port-proxy-client' && r.exposes.every((e) => e.relayRef !== x.ref),
     };
-    return { ...RelayDraftSchema.parse(draft), ref: x.ref, ...(x.token !== undefined ? { token: x.token } : {}) };
+    // The saved relay's rules are stricter than the readers' (no control characters in agentName).
+    const relay = validated(RelayDraftSchema, draft, source, `relay ${JSON.stringify(x.name)}`);
+    return { ...relay, ref: x.ref, ...(x.token !== undefined ? { token: x.token } : {}) };
   });
   const rules: ImportRule[] = r.exposes.map((e) => ({
     type: 'relay-expose',
@@ -121,6 +124,7 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
 
 /** Porthole's own export (YAML or JSON; JSON is read as YAML 1.2 so errors carry a line). */
 function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source' | 'format'> {
+  checkYamlDepth(text, file);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, version: '1.2' });
   if (doc.errors.length > 0) {
@@ -153,19 +157,51 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
     const field = [...path, ...issue.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     throw new UsageError(`${file}:${lineOf([...path, ...(issue.path as Array<string | number>)])}: ${field}: ${issue.message}`);
   };
-  const servers: ImportServer[] = top.data.servers.map((raw, i) => {
-    const r = DocServerSchema.safeParse(raw);
-    return r.success ? r.data : fail(['servers', i], r.error.issues[0]!);
-  });
-  const relays: ImportRelay[] = top.data.relays.map((raw, i) => {
-    const r = DocRelaySchema.safeParse(raw);
-    return r.success ? r.data : fail(['relays', i], r.error.issues[0]!);
-  });
   const warnings: string[] = [];
+  const root = doc.contents;
+  for (const key of Object.keys(top.data)) {
+    if (DOC_KEYS.has(key)) continue;
+    // A misspelt `rule:` must not import nothing without a word.
+    const pair = isMap(root) ? root.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+    const range = (pair?.key as Node | undefined)?.range;
+    warnings.push(`${file}:${range ? lc.linePos(range[0]).line : 1}: unknown key "${key}" ignored`);
+  }
+  const unique = <T extends { ref: string }>(list: T[], what: 'servers' | 'relays'): T[] => {
+    const seen = new Set<string>();
+    for (const [i, x] of list.entries()) {
+      if (seen.has(x.ref)) fail([what, i, 'ref'], { path: [], message: `"${x.ref}" is the ref of an earlier ${what.slice(0, -1)} in this file` });
+      seen.add(x.ref);
+    }
+    return list;
+  };
+  const servers: ImportServer[] = unique(
+    top.data.servers.map((raw, i) => {
+      const r = DocServerSchema.safeParse(raw);
+      return r.success ? r.data : fail(['servers', i], r.error.issues[0]!);
+    }),
+    'servers',
+  );
+  const relays: ImportRelay[] = unique(
+    top.data.relays.map((raw, i) => {
+      const r = DocRelaySchema.safeParse(raw);
+      return r.success ? r.data : fail(['relays', i], r.error.issues[0]!);
+    }),
+    'relays',
+  );
   const serverRefs = new Set(servers.map((s) => s.ref));
   const relayRefs = new Set(relays.map((s) => s.ref));
+  const byRef = new Map(servers.map((s) => [s.ref, s]));
   for (const [i, s] of servers.entries()) {
     for (const j of s.jump) if (!serverRefs.has(j)) fail(['servers', i, 'jump'], { path: [], message: `jump host "${j}" is not a server ref in this file` });
+    // Each jump host is created before the servers that use it, so they cannot jump through each
+    // other (the exporter never writes such a loop either).
+    const todo = [...s.jump];
+    const seen = new Set<string>();
+    for (let ref = todo.pop(); ref !== undefined; ref = todo.pop()) {
+      if (ref === s.ref) fail(['servers', i, 'jump'], { path: [], message: `the jump hosts of "${s.name}" lead back to it` });
+      if (!seen.has(ref)) todo.push(...byRef.get(ref)!.jump);
+      seen.add(ref);
+    }
   }
   const rules: ImportRule[] = top.data.rules.map((raw, i) => {
     const r = parseDocRule(raw);

@@ -2,6 +2,7 @@ import { Alias, type Document, isMap, isScalar, isSeq, LineCounter, type Node, p
 import { formatHostPort, isLoopbackHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import { HostSchema } from '../../src-shared/model/primitives';
 import { UsageError } from '../headless/args';
+import { checkYamlDepth } from './profile-file';
 import {
   describe,
   hostPortOrThrow,
@@ -361,6 +362,7 @@ function readAllowPorts(y: YamlReader, allowE: Entry): Agent['allowPorts'] {
 
 function parseYaml(text: string, file: string, warnings: string[]): { doc: Document; lc: LineCounter } {
   const attempt = (src: string) => {
+    checkYamlDepth(src, file);
     const lc = new LineCounter();
     const doc = parseDocument(src, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
     return { doc, lc };

@@ -3,7 +3,7 @@ import type { RuleDraftParsed } from '../../src-shared/model/rule';
 import { UsageError } from '../headless/args';
 import { normalizeProfileText } from './profile-file';
 import { KNOWN_KEYWORDS } from './ssh-config-options';
-import { forwardRules } from './ssh-config-rules';
+import { type TakenListen, forwardRules } from './ssh-config-rules';
 import { type ImportedSshServer, serverBuilder } from './ssh-config-server';
 import { expandIncludes, readConfigText } from './ssh-config-text';
 import { readSshConfigTree } from './ssh-config-tree';
@@ -72,9 +72,10 @@ export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = 
   const rules: RuleDraftParsed[] = [];
   const buildServer = serverBuilder({ tree, home, localUser, warnings, servers });
 
+  const listens: TakenListen[] = [];
   for (const alias of tree.aliases) {
     const b = buildServer(`host:${alias}`, alias, alias, undefined);
-    rules.push(...forwardRules(alias, b, tree, warnings));
+    rules.push(...forwardRules(alias, b, tree, warnings, listens));
   }
   return { servers, rules, warnings };
 }

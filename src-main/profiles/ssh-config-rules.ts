@@ -1,4 +1,4 @@
-import { formatHostPort } from '../../src-shared/format/address';
+import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
 import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
 import { at, quoteArgs } from './ssh-config-options';
 import type { Built } from './ssh-config-server';
@@ -10,11 +10,20 @@ export function truncateName(name: string): string {
   return name.length <= 80 ? name : `${name.slice(0, 79)}…`;
 }
 
+/** A local address an imported forward listens on, and the Host alias it came from. */
+export interface TakenListen {
+  host: string;
+  port: number;
+  alias: string;
+}
+
 /**
  * The rule drafts for one Host alias's LocalForward / RemoteForward / DynamicForward lines, in file
- * order, for its server `b`; forwards that cannot be imported are skipped with a warning.
+ * order, for its server `b`; forwards that cannot be imported are skipped with a warning. `listens`
+ * is shared by every alias of the file: OpenSSH binds one host's forwards at a time, but Porthole
+ * runs all of them at once and refuses a second mapping on an address, so the first one wins.
  */
-export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warnings: string[]): RuleDraftParsed[] {
+export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warnings: string[], listens: TakenListen[] = []): RuleDraftParsed[] {
   const { refs, forwards, computeFor, deref } = tree;
   const rules: RuleDraftParsed[] = [];
   const c = computeFor(alias);
@@ -39,6 +48,14 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
       warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses the same ${rule.slot} as an earlier forward; skipped`);
       continue;
     }
+    const local = spec.kind === 'LocalForward' || spec.kind === 'DynamicForward' ? spec.listen : undefined;
+    const holder = local && listens.find((o) => listenEndpointsCollide(o, local));
+    if (local && holder) {
+      const where = `the same listen address ${formatHostPort(local.host, local.port)}`;
+      const whose = holder.alias === alias ? 'an earlier forward' : `the forward of ${holder.alias} (Porthole runs every host's forwards at once)`;
+      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses ${where} as ${whose}; skipped`);
+      continue;
+    }
     taken.add(rule.slot);
     const parsed = RuleDraftSchema.safeParse(rule.draft);
     if (!parsed.success) {
@@ -47,6 +64,7 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
       continue;
     }
     rules.push(parsed.data);
+    if (local) listens.push({ host: local.host, port: local.port, alias });
   }
   return rules;
 }

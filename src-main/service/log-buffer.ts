@@ -1,5 +1,6 @@
-import { type LogEntry, type LogLevel, type LogQuery, LogQuerySchema, levelAtLeast } from '../../src-shared/model/log';
+import { LOG_QUERY_MAX_LIMIT, type LogEntry, type LogLevel, type LogQuery, LogQuerySchema, levelAtLeast } from '../../src-shared/model/log';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
+import { maskSecrets } from '../../src-shared/format/mask-secrets';
 
 /** A bounded in-memory log: the newest `capacity` lines, queryable, with batched delivery to listeners. */
 export class LogBuffer {
@@ -10,13 +11,14 @@ export class LogBuffer {
 
   constructor(
     private readonly onBatch: (batch: LogEntry[]) => void,
-    private readonly capacity = 10_000,
+    private readonly capacity = LOG_QUERY_MAX_LIMIT,
     private readonly flushMs = 150,
     private readonly echo?: (entry: LogEntry) => void,
   ) {}
 
+  /** Masks anything that looks like a secret first: messages quote URLs, headers and request paths. */
   add(level: LogLevel, message: string, extra: { ruleId?: string; code?: RuleErrorCode } = {}): LogEntry {
-    const entry: LogEntry = { seq: ++this.seq, ts: Date.now(), level, message, ...extra };
+    const entry: LogEntry = { seq: ++this.seq, ts: Date.now(), level, message: maskSecrets(message), ...extra };
     this.entries.push(entry);
     // Trim in chunks so the common path stays O(1).
     if (this.entries.length > this.capacity * 1.1) this.entries = this.entries.slice(-this.capacity);

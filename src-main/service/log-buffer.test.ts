@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src-shared/model/log';
+import { LOG_QUERY_MAX_LIMIT, LogQuerySchema } from '../../src-shared/model/log';
+import { LogBuffer } from './log-buffer';
+
+const buffers: LogBuffer[] = [];
+function buffer(capacity = 100, onBatch: (b: LogEntry[]) => void = () => {}, echo?: (e: LogEntry) => void): LogBuffer {
+  const b = new LogBuffer(onBatch, capacity, 5, echo);
+  buffers.push(b);
+  return b;
+}
+afterEach(() => {
+  for (const b of buffers.splice(0)) b.dispose();
+});
+
+describe('LogBuffer', () => {
+  it('masks secrets before a line is stored, delivered or echoed', async () => {
+    const batches: LogEntry[][] = [];
+    const echoed: string[] = [];
+    const b = buffer(100, (batch) => batches.push(batch), (e) => echoed.push(e.message));
+    b.add('info', 'relay web 0.0.0.0:80 10.0.0.2:5000 GET /cb?access_token=abc123&x=1 → 200 (2 ms)');
+    b.add('warn', 'fetch https://bob:hunter2@example.com/p.yaml failed');
+    await new Promise((r) => setTimeout(r, 30));
+    const all = [...b.query().map((e) => e.message), ...batches.flat().map((e) => e.message), ...echoed].join('\n');
+    expect(all).not.toMatch(/abc123|hunter2/);
+    expect(b.query().map((e) => e.message)).toEqual([
+      'relay web 0.0.0.0:80 10.0.0.2:5000 GET /cb?access_token=****&x=1 → 200 (2 ms)',
+      'fetch https://bob:****@example.com/p.yaml failed',
+    ]);
+  });
+
+  it('delivers lines in one batch per flush interval, in order', async () => {
+    const batches: number[][] = [];
+    const b = buffer(100, (batch) => batches.push(batch.map((e) => e.seq)));
+    for (let i = 0; i < 5; i++) b.add('info', `line ${i}`);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([[1, 2, 3, 4, 5]]);
+  });
+
+  it('queries by rule, minimum level and seq, newest lines first cut to the limit, returned oldest first', () => {
+    const b = buffer();
+    b.add('debug', 'a', { ruleId: 'r1' });
+    b.add('info', 'b', { ruleId: 'r2' });
+    b.add('warn', 'c', { ruleId: 'r1' });
+    b.add('error', 'd');
+    expect(b.query({ ruleId: 'r1' }).map((e) => e.message)).toEqual(['a', 'c']);
+    expect(b.query({ minLevel: 'warn' }).map((e) => e.message)).toEqual(['c', 'd']);
+    expect(b.query({ afterSeq: 2 }).map((e) => e.message)).toEqual(['c', 'd']);
+    expect(b.query({ limit: 2 }).map((e) => e.message)).toEqual(['c', 'd']);
+  });
+
+  it('keeps the newest lines once past its capacity', () => {
+    const b = buffer(10);
+    for (let i = 0; i < 25; i++) b.add('info', `line ${i}`);
+    const kept = b.query({ limit: 100 });
+    expect(kept.length).toBeGreaterThanOrEqual(10);
+    expect(kept.length).toBeLessThanOrEqual(11);
+    expect(kept.at(-1)?.message).toBe('line 24');
+  });
+
+  it('lets one query fetch everything a full buffer keeps', () => {
+    expect(LogQuerySchema.parse({ limit: LOG_QUERY_MAX_LIMIT }).limit).toBe(LOG_QUERY_MAX_LIMIT);
+    expect(() => LogQuerySchema.parse({ limit: LOG_QUERY_MAX_LIMIT + 1 })).toThrow();
+    const b = buffer(LOG_QUERY_MAX_LIMIT);
+    for (let i = 0; i < LOG_QUERY_MAX_LIMIT; i++) b.add('info', `line ${i}`);
+    expect(b.query({ limit: LOG_QUERY_MAX_LIMIT })).toHaveLength(LOG_QUERY_MAX_LIMIT);
+  });
+});
