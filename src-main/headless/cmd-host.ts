@@ -7,6 +7,7 @@ import { confFactory, memoryConfFactory } from '../store/conf-factories';
 import { resolveDataDir } from '../store/data-dir';
 import { DataDirLockedError, type DataDirLock, acquireDataDirLock } from '../store/data-dir-lock';
 import { StoreOpenError } from '../store/rule-store';
+import { ServiceError } from '../service/service-error';
 import { UsageError, parseArgs } from './args';
 import { IMPORT_WHAT, readImportText } from '../profiles/import-bundle';
 import { readProfileText } from '../profiles/profile-file';
@@ -90,7 +91,10 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     if (profile !== undefined && profileText !== undefined) {
       // The profile's servers, relays and rules, through the same importer as the app; all its rules run.
       const preview = core.imports.preview([{ name: profile, text: profileText }]);
-      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] });
+      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] }).catch((err: unknown) => {
+        if (err instanceof ServiceError) throw new UsageError(`${profile}: ${err.message}`, { cause: err });
+        throw err;
+      });
       for (const id of outcome.ruleIds) await core.service.setEnabled(id, true);
     }
     if (ui) {
