@@ -155,6 +155,9 @@ test('the Connections view lists live connections, filters them and closes one',
   // The tabs work from the keyboard.
   await page.getByRole('tab', { name: 'Connections' }).focus();
   await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('tab', { name: 'Dashboard' })).toBeFocused();
+  await expect(page.getByRole('tab', { name: 'Dashboard' })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Home');
   await expect(page.getByRole('tab', { name: 'Mappings' })).toBeFocused();
   await expect(page.getByRole('tab', { name: 'Mappings' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.locator('[data-testid="rule-row"]')).toHaveCount(1);

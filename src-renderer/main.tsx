@@ -2,12 +2,20 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ActionsProvider } from './api/api-context';
 import { getApi } from './api/get-api';
+import { setLanguage } from './i18n/language';
+import { initTheme, applyTheme } from './lib/theme';
 import { createActions } from './store/actions';
 import { appStore } from './store/app-store';
 import { initBridge } from './store/bridge';
+import { initSettings } from './store/settings';
+import { initTraffic } from './store/traffic';
 import { App, NoTokenPage } from './views/app';
 import './styles.css';
 import './relay.css';
+import './a11y.css';
+
+// Before the first render: the cached theme, so a reload does not flash the other palette.
+initTheme();
 
 const rootEl = document.getElementById('root');
 if (!rootEl) throw new Error('index.html has no #root element');
@@ -19,8 +27,12 @@ if (setup.kind === 'no-token') {
 } else {
   // The bridge lives outside React: StrictMode double effects must not subscribe twice.
   const dispose = initBridge(setup.api, appStore, setup.kind === 'browser' ? setup.connection : undefined);
+  const disposeSettings = initSettings(setup.api, appStore, { theme: applyTheme, language: setLanguage });
+  const disposeTraffic = initTraffic(setup.api, appStore);
   window.addEventListener('pagehide', () => {
     dispose();
+    disposeSettings();
+    disposeTraffic();
     if (setup.kind === 'browser') setup.dispose();
   });
   root.render(

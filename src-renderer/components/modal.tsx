@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 interface ModalProps {
   labelledBy: string;
@@ -8,6 +8,27 @@ interface ModalProps {
   /** `alertdialog` for an urgent question the user must answer. */
   role?: 'dialog' | 'alertdialog';
   children: ReactNode;
+}
+
+const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * showModal() keeps focus off the page behind, but Tab past the last control still leaves for the
+ * browser's own UI; wrapping here keeps it cycling inside the dialog (WAI-ARIA dialog pattern).
+ */
+function wrapTab(e: KeyboardEvent<HTMLDialogElement>): void {
+  if (e.key !== 'Tab') return;
+  const items = [...e.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
 }
 
 /**
@@ -39,7 +60,7 @@ export function Modal({ labelledBy, describedBy, onClose, className, role, child
   }, []);
 
   return (
-    <dialog ref={ref} role={role} className={`modal ${className ?? ''}`} aria-modal="true" aria-labelledby={labelledBy} aria-describedby={describedBy}>
+    <dialog ref={ref} role={role} className={`modal ${className ?? ''}`} aria-modal="true" aria-labelledby={labelledBy} aria-describedby={describedBy} onKeyDown={wrapTab}>
       {children}
     </dialog>
   );

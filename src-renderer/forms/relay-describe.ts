@@ -1,16 +1,13 @@
 import { formatHostPort } from '../../src-shared/format/address';
 import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import type { Relay, RelayConnectionState, RelayEntry } from '../../src-shared/model/relay';
+import { t } from '../i18n/i18n';
 
 // How the Servers view words a saved relay.
 
-export const RELAY_STATE_LABELS: Record<RelayConnectionState, string> = {
-  idle: 'Idle',
-  connecting: 'Connecting',
-  ready: 'Connected',
-  retrying: 'Retrying',
-  failed: 'Failed',
-};
+export function relayStateLabel(state: RelayConnectionState): string {
+  return t(`relays.state.${state}`);
+}
 
 export const RELAY_STATE_TONES: Record<RelayConnectionState, 'grey' | 'amber' | 'green' | 'red'> = {
   idle: 'grey',
@@ -27,7 +24,7 @@ export function relayAddress(r: Pick<Relay, 'host' | 'port'>): string {
 
 /** `relay.example.com:9015 (agent "laptop")` — the relay select's option text. */
 export function relayOptionLabel(r: Relay): string {
-  return `${r.name} (${relayAddress(r)}, agent ${r.agentName})`;
+  return t('relays.optionLabel', { name: r.name, address: relayAddress(r), agent: r.agentName });
 }
 
 /**

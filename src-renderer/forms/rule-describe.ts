@@ -1,6 +1,7 @@
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Rule } from '../../src-shared/model/rule';
 import type { RuleStatus } from '../../src-shared/model/status';
+import { t } from '../i18n/i18n';
 import { ruleTypeInfo } from './rule-types';
 
 // What a mapping row says about where traffic goes, per type, as segments the row renders (addresses
@@ -21,6 +22,7 @@ export interface RouteDescription {
   text: string;
 }
 
+/** The English texts (tests compare with them); the UI shows route.unknownServer / route.unknownRelay. */
 export const UNKNOWN_SERVER = 'unknown server';
 export const UNKNOWN_RELAY = 'unknown relay';
 
@@ -34,7 +36,7 @@ export function portOfAddress(address: string | undefined): number | undefined {
 export function remotePortLabel(port: number, status: RuleStatus | undefined): string {
   if (port !== 0) return String(port);
   const bound = status?.state === 'running' ? portOfAddress(status.boundAddress) : undefined;
-  return bound !== undefined ? `auto (port ${bound})` : 'auto';
+  return bound !== undefined ? t('route.autoPort', { port: bound }) : t('route.auto');
 }
 
 /**
@@ -53,8 +55,8 @@ export function describeRoute(rule: Rule, status: RuleStatus | undefined, server
   const addr = (host: string, port: number): RouteSegment => ({ kind: 'addr', text: formatHostPort(host, port) });
   const arrow: RouteSegment = { kind: 'arrow', text: '→' };
   const via = (id: string): RouteSegment[] => [
-    { kind: 'text', text: 'via' },
-    { kind: 'server', text: serverName(id) ?? UNKNOWN_SERVER },
+    { kind: 'text', text: t('route.via') },
+    { kind: 'server', text: serverName(id) ?? t('route.unknownServer') },
   ];
   let segments: RouteSegment[];
   switch (rule.type) {
@@ -66,29 +68,30 @@ export function describeRoute(rule: Rule, status: RuleStatus | undefined, server
       segments = [addr(rule.listen.host, rule.listen.port), arrow, addr(rule.target.host, rule.target.port), ...via(rule.server)];
       break;
     case 'ssh-remote': {
-      const name = serverName(rule.server) ?? UNKNOWN_SERVER;
-      const title = `Listens on ${formatHostPort(rule.remote.host, rule.remote.port)} on the SSH server${rule.remote.port === 0 ? ' (0: the server picks the port)' : ''}`;
+      const name = serverName(rule.server) ?? t('route.unknownServer');
+      const address = formatHostPort(rule.remote.host, rule.remote.port);
+      const title = rule.remote.port === 0 ? t('route.remoteTitleAuto', { address }) : t('route.remoteTitle', { address });
       segments = [{ kind: 'server', text: `${name}:${remotePortLabel(rule.remote.port, status)}`, title }, arrow, addr(rule.target.host, rule.target.port)];
       break;
     }
     case 'ssh-dynamic':
-      segments = [{ kind: 'text', text: 'SOCKS5 on' }, addr(rule.listen.host, rule.listen.port), ...via(rule.server)];
+      segments = [{ kind: 'text', text: t('route.socksOn') }, addr(rule.listen.host, rule.listen.port), ...via(rule.server)];
       break;
     case 'socks':
-      segments = [{ kind: 'text', text: 'SOCKS5 on' }, addr(rule.listen.host, rule.listen.port)];
+      segments = [{ kind: 'text', text: t('route.socksOn') }, addr(rule.listen.host, rule.listen.port)];
       break;
     case 'relay-expose': {
-      const name = serverName(rule.relay) ?? UNKNOWN_RELAY;
+      const name = serverName(rule.relay) ?? t('route.unknownRelay');
       const publicAddress = relayPublicAddress(status);
-      const port = rule.remotePort === 0 ? ':any port' : `:${rule.remotePort}`;
+      const port = rule.remotePort === 0 ? t('route.anyPort') : `:${rule.remotePort}`;
       segments = [
-        { kind: 'server', text: name, title: `The saved relay “${name}” listens on the public port` },
+        { kind: 'server', text: name, title: t('route.relayTitle', { name }) },
         publicAddress
-          ? { kind: 'addr', text: publicAddress, title: 'Public address on the relay', testId: 'public-address' }
-          : { kind: 'text', text: port, title: rule.remotePort === 0 ? 'Any port the relay allows this agent' : 'Public port on the relay' },
+          ? { kind: 'addr', text: publicAddress, title: t('route.publicAddress'), testId: 'public-address' }
+          : { kind: 'text', text: port, title: rule.remotePort === 0 ? t('route.anyPortTitle') : t('route.publicPortTitle') },
         arrow,
         addr(rule.target.host, rule.target.port),
-        ...(rule.protocol === 'udp' ? [{ kind: 'text' as const, text: '(UDP)' }] : rule.kind === 'http' ? [{ kind: 'text' as const, text: '(HTTP log)' }] : []),
+        ...(rule.protocol === 'udp' ? [{ kind: 'text' as const, text: '(UDP)' }] : rule.kind === 'http' ? [{ kind: 'text' as const, text: t('route.httpLog') }] : []),
       ];
       break;
     }

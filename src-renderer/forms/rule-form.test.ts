@@ -73,10 +73,11 @@ describe('issue mapping', () => {
       { path: 'listen.port', message: 'in use' },
       { path: ['target', 'host'], message: 'bad' },
       { path: 'tags.0', message: 'too long' },
+      { path: 'notes', message: 'too long' },
       { path: '', message: 'whole thing' },
     ]);
-    expect(r.fields).toEqual({ listenPort: 'in use', targetHost: 'bad' });
-    expect(r.other).toEqual(['tags.0: too long', 'whole thing']);
+    expect(r.fields).toEqual({ listenPort: 'in use', targetHost: 'bad', tags: 'too long' });
+    expect(r.other).toEqual(['notes: too long', 'whole thing']);
   });
 
   it('shows a server CONFLICT on the listen port field, and a bare message as a form error', () => {
@@ -93,6 +94,17 @@ describe('draft round trip', () => {
     const rule: Rule = { ...other, group: 'work', tags: ['x'], notes: 'n', autoStart: false, options: { ...other.options, maxConnections: 5 } };
     const draft = draftFromValues({ ...formValuesFromRule(rule), name: 'db2' }, rule);
     expect(draft).toMatchObject({ name: 'db2', group: 'work', tags: ['x'], notes: 'n', autoStart: false, listen: { port: 5432 }, options: { maxConnections: 5 } });
+  });
+
+  it('edits group and tags: blank group means none, tags are split on commas without repeats', () => {
+    const rule: Rule = { ...other, group: 'work', tags: ['x'] };
+    const values = { ...formValuesFromRule(rule), group: '  ', tags: 'db, prod,, DB ' };
+    expect(formValuesFromRule(rule)).toMatchObject({ group: 'work', tags: 'x' });
+    const draft = draftFromValues(values, rule);
+    expect(draft).not.toHaveProperty('group');
+    expect(draft.tags).toEqual(['db', 'prod']);
+    expect(checkForm({ ...values, tags: 'x'.repeat(31) }, [], rule).errors.tags).toBe('at most 20 tags, each of 1 to 30 characters');
+    expect(checkForm({ ...values, group: 'g'.repeat(61) }, [], rule).errors.group).toBe('a group name is at most 60 characters');
   });
 
   it('keeps every TCP option of an edited rule, exactly', () => {

@@ -3,11 +3,12 @@ import type { ApiIssue } from '../../src-shared/model/errors';
 import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft, type RuleType } from '../../src-shared/model/rule';
 import { optionValuesFrom, secondsToMs, splitList, switchOptionType, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
 import { typeShape } from './rule-types';
+import { formatTags, parseTags } from './tags';
 
 // The create/edit form as strings (what inputs hold), and its checks: the shared zod schema, then
 // the listen-port collision check against the other rules. Pure, so it is unit-tested without a DOM.
 
-export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser'] as const;
+export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser', 'group', 'tags'] as const;
 /** The text fields of the collapsible "Advanced" section. */
 export const ADVANCED_FIELDS = ['allow', 'deny', 'maxConnections', 'maxSessions', 'connectTimeout', 'idleTimeout'] as const;
 export const FIELDS = [...BASIC_FIELDS, ...ADVANCED_FIELDS] as const;
@@ -35,6 +36,10 @@ export interface RuleFormValues extends OptionValues {
   /** relay-expose over TCP: log each HTTP request (kind `http`). */
   httpLog: boolean;
   enabled: boolean;
+  /** Free text ('' = no group). */
+  group: string;
+  /** Comma-separated. */
+  tags: string;
 }
 
 export type FieldErrors = Partial<Record<FieldKey, string>>;
@@ -68,6 +73,8 @@ const PATH_TO_FIELD: Record<string, FieldKey> = {
   'target.port': 'targetPort',
   target: 'targetPort',
   'socks.username': 'socksUser',
+  group: 'group',
+  tags: 'tags',
   'socks.connectTimeoutMs': 'connectTimeout',
   'options.allow': 'allow',
   'options.deny': 'deny',
@@ -84,6 +91,8 @@ const PATH_TO_FIELD: Record<string, FieldKey> = {
 const FIELD_HINTS: Partial<Record<FieldKey, (type: RuleType) => string>> = {
   server: () => CHOOSE_SERVER,
   relay: () => CHOOSE_RELAY,
+  group: () => 'a group name is at most 60 characters',
+  tags: () => 'at most 20 tags, each of 1 to 30 characters',
   remotePort: (type) => (type === 'relay-expose' ? RELAY_PORT_HINT : REMOTE_PORT_HINT),
   maxConnections: () => 'enter a whole number from 0 (no limit) to 1000000',
   maxSessions: () => 'enter a whole number from 1 to 100000',
@@ -107,12 +116,14 @@ export function emptyFormValues(): RuleFormValues {
     relayProtocol: 'tcp',
     httpLog: false,
     enabled: true,
+    group: '',
+    tags: '',
     ...optionValuesFrom(),
   };
 }
 
 export function formValuesFromRule(rule: Rule): RuleFormValues {
-  const v: RuleFormValues = { ...emptyFormValues(), type: rule.type, name: rule.name, enabled: rule.enabled };
+  const v: RuleFormValues = { ...emptyFormValues(), type: rule.type, name: rule.name, enabled: rule.enabled, group: rule.group ?? '', tags: formatTags(rule.tags) };
   if ('server' in rule) v.server = rule.server;
   if ('listen' in rule) Object.assign(v, { listenHost: rule.listen.host, listenPort: String(rule.listen.port) });
   if ('target' in rule) Object.assign(v, { targetHost: rule.target.host, targetPort: String(rule.target.port) });
@@ -159,14 +170,15 @@ function endpoint(host: string, port: string): { host: string; port: number } {
   return { host: host.trim(), port: portValue(port) as number };
 }
 
-/** The draft sent to the host. Fields the form does not show (group, tags, notes, SOCKS password flag) come from `base`. */
+/** The draft sent to the host. Fields the form does not show (auto-start, notes, SOCKS password flag) come from `base`. */
 export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
+  const group = v.group.trim();
   const common = {
     name: v.name,
     enabled: v.enabled,
     autoStart: base?.autoStart ?? true,
-    ...(base?.group !== undefined ? { group: base.group } : {}),
-    tags: base?.tags ?? [],
+    ...(group !== '' ? { group } : {}),
+    tags: parseTags(v.tags),
     ...(base?.notes !== undefined ? { notes: base.notes } : {}),
   };
   const listen = endpoint(v.listenHost, v.listenPort);

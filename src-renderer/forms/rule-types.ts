@@ -1,4 +1,5 @@
 import type { RuleType } from '../../src-shared/model/rule';
+import { t } from '../i18n/i18n';
 
 // The seven kinds of mapping as the UI names them, and which parts of the form each one uses.
 
@@ -12,49 +13,28 @@ export interface RuleTypeInfo {
   lead: string;
 }
 
+/** Label and lead are read from the catalogue each time, so they follow the UI language. */
+function info(value: RuleType, tag: string): RuleTypeInfo {
+  return {
+    value,
+    tag,
+    get label() {
+      return t(`ruleTypes.${value}.label`);
+    },
+    get lead() {
+      return t(`ruleTypes.${value}.lead`);
+    },
+  };
+}
+
 export const RULE_TYPE_INFO: readonly RuleTypeInfo[] = [
-  {
-    value: 'tcp-forward',
-    label: 'TCP port forward',
-    tag: 'TCP',
-    lead: 'Listen on a port of this machine and forward each connection to a target host and port.',
-  },
-  {
-    value: 'udp-forward',
-    label: 'UDP port forward',
-    tag: 'UDP',
-    lead: 'Listen on a UDP port of this machine and relay datagrams to a target host and port.',
-  },
-  {
-    value: 'ssh-local',
-    label: 'SSH local forward (-L)',
-    tag: 'SSH -L',
-    lead: 'Listen on a port of this machine; each connection goes through the SSH server, which connects to the target.',
-  },
-  {
-    value: 'ssh-remote',
-    label: 'SSH remote forward (-R)',
-    tag: 'SSH -R',
-    lead: 'The SSH server listens on a port; each connection to it comes back through the tunnel to a target reachable from here.',
-  },
-  {
-    value: 'ssh-dynamic',
-    label: 'SSH dynamic / SOCKS proxy (-D)',
-    tag: 'SSH -D',
-    lead: 'A SOCKS5 proxy on this machine whose connections leave through the SSH server.',
-  },
-  {
-    value: 'socks',
-    label: 'SOCKS5 proxy (direct)',
-    tag: 'SOCKS',
-    lead: 'A SOCKS5 proxy on this machine that connects directly, without SSH.',
-  },
-  {
-    value: 'relay-expose',
-    label: 'Expose through a relay',
-    tag: 'RELAY',
-    lead: 'A relay you run elsewhere listens on a public port; each connection to it comes back through the relay to a service on this machine.',
-  },
+  info('tcp-forward', 'TCP'),
+  info('udp-forward', 'UDP'),
+  info('ssh-local', 'SSH -L'),
+  info('ssh-remote', 'SSH -R'),
+  info('ssh-dynamic', 'SSH -D'),
+  info('socks', 'SOCKS'),
+  info('relay-expose', 'RELAY'),
 ];
 
 export function ruleTypeInfo(type: RuleType): RuleTypeInfo {

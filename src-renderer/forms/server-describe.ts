@@ -1,15 +1,12 @@
 import { formatHostPort } from '../../src-shared/format/address';
 import type { SshServer, SshSessionState } from '../../src-shared/model/ssh';
+import { t } from '../i18n/i18n';
 
 // How the Servers view words a saved server.
 
-export const SESSION_LABELS: Record<SshSessionState, string> = {
-  idle: 'Idle',
-  connecting: 'Connecting',
-  ready: 'Ready',
-  retrying: 'Retrying',
-  failed: 'Failed',
-};
+export function sessionLabel(state: SshSessionState): string {
+  return t(`servers.state.${state}`);
+}
 
 export const SESSION_TONES: Record<SshSessionState, 'grey' | 'amber' | 'green' | 'red'> = {
   idle: 'grey',
@@ -27,19 +24,19 @@ export function serverAddress(s: Pick<SshServer, 'user' | 'host' | 'port'>): str
 export function authLabel(auth: SshServer['auth']): string {
   switch (auth.method) {
     case 'agent':
-      return 'ssh-agent';
+      return t('servers.auth.agent');
     case 'key':
-      return `Key file ${auth.keyPath}${auth.hasPassphrase ? ' (with passphrase)' : ''}`;
+      return t('servers.auth.keyFile', { path: auth.keyPath }) + (auth.hasPassphrase ? t('servers.auth.withPassphrase') : '');
     case 'password':
-      return auth.hasPassword ? 'Password' : 'Password (none stored)';
+      return auth.hasPassword ? t('servers.auth.password') : t('servers.auth.passwordNone');
   }
 }
 
 export function usedByLabel(names: readonly string[]): string {
-  if (names.length === 0) return 'Not used by any mapping';
-  return `Used by ${names.length} ${names.length === 1 ? 'mapping' : 'mappings'}: ${names.join(', ')}`;
+  if (names.length === 0) return t('servers.notUsed');
+  return t('servers.usedBy', { count: names.length, names: names.join(', ') });
 }
 
 export function retryLabel(seconds: number): string {
-  return seconds <= 0 ? 'next attempt now' : `next attempt in ${seconds}s`;
+  return seconds <= 0 ? t('servers.retryNow') : t('servers.retryIn', { seconds });
 }

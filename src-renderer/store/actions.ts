@@ -1,18 +1,25 @@
 import type { LocalRelayConfigInput, LocalRelaySettings, PortholeApi, RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry, RelayInput, RelayServerStatus } from '../../src-shared/model/relay';
 import type { ConnectionRow } from '../../src-shared/model/connection';
+import type { LogEntry, LogQuery } from '../../src-shared/model/log';
 import type { RuleDraft } from '../../src-shared/model/rule';
 import type { SshServerEntry, SshServerInput } from '../../src-shared/model/ssh';
 import type { AppStore } from './app-store';
 import { applyStatus, removeRule, upsertEntry } from './reducers';
 import { applyRelayServerSettings, applyRelayServerStatus, removeRelay, upsertRelay } from './relays';
 import { dequeuePrompt, removeServer, upsertServer } from './servers';
+import { createImportActions, type ImportActions } from './import-actions';
+import { importStore } from './imports';
 
 export type HostKeyDecision = 'once' | 'always' | 'reject';
 
 export interface Actions {
   /** Flips the switch at once and puts it back if the host refuses. */
   setEnabled(id: string, enabled: boolean): Promise<void>;
+  /** Every rule of a group on or off (switches flip at once, put back if the host refuses). */
+  setGroupEnabled(group: string, enabled: boolean): Promise<void>;
+  /** Log lines kept by the host (e.g. one rule's, for the mapping detail pane). */
+  queryLogs(q: LogQuery): Promise<LogEntry[]>;
   create(draft: RuleDraft): Promise<RuleEntry>;
   update(id: string, draft: RuleDraft): Promise<RuleEntry>;
   /** Write-only SOCKS password ('' removes it). */
@@ -43,6 +50,8 @@ export interface Actions {
   answerHostKey(promptId: string, decision: HostKeyDecision): Promise<void>;
   /** Takes an informative prompt (a changed key) off the queue without answering. */
   dismissHostKey(promptId: string): void;
+  /** Import previews, apply and undo, and exports (their UI state lives in the import store). */
+  imports: ImportActions;
 }
 
 function errorText(err: unknown): string {
@@ -70,6 +79,21 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
         }));
       }
     },
+    async setGroupEnabled(group, enabled) {
+      const before = store.getState().rules;
+      const ids = Object.values(before).filter((r) => r.group === group && r.enabled !== enabled).map((r) => r.id);
+      for (const id of ids) setRuleEnabled(id, enabled);
+      try {
+        const statuses = await api.rules.setGroupEnabled(group, enabled);
+        store.setState((s) => ({ statuses: statuses.reduce(applyStatus, s.statuses) }));
+      } catch (err) {
+        for (const id of ids) setRuleEnabled(id, !enabled);
+        store.setState((s) => ({
+          ui: { ...s.ui, notice: { kind: 'error', text: `Could not ${enabled ? 'start' : 'stop'} the group “${group}”: ${errorText(err)}` } },
+        }));
+      }
+    },
+    queryLogs: (q) => api.logs.query(q),
     async create(draft) {
       const entry = await api.rules.create(draft);
       store.setState((s) => upsertEntry(s, entry));
@@ -156,5 +180,6 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
     dismissHostKey(promptId) {
       store.setState((s) => ({ hostKeyPrompts: dequeuePrompt(s.hostKeyPrompts, promptId) }));
     },
+    imports: createImportActions(api, importStore),
   };
 }

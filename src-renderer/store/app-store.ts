@@ -3,7 +3,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo } from '../../src-shared/api/contract';
 import type { HostKeyPrompt } from '../../src-shared/model/ssh';
 import type { ConnectionState } from '../api/ws-transport';
-import { emptyLogs, type LogFilter, type LogsState } from './logs';
+import { defaultLogFilter, emptyLogs, type LogFilter, type LogsState } from './logs';
 import { emptyRulesState, type RulesState } from './reducers';
 import { emptyRelayServer, emptyRelays, type RelayServerState, type RelaysState } from './relays';
 import { emptyServers, type ServersState } from './servers';
@@ -26,7 +26,7 @@ export interface Notice {
   text: string;
 }
 
-export type MainView = 'mappings' | 'connections' | 'servers' | 'relay';
+export type MainView = 'mappings' | 'dashboard' | 'connections' | 'servers' | 'relay' | 'settings';
 
 export interface ConnectionFilter {
   /** Matches a mapping name or a client address, case-insensitive. */
@@ -83,7 +83,7 @@ export function initialAppState(): AppState {
       dialog: { kind: 'none' },
       selectedId: null,
       logOpen: true,
-      logFilter: 'info',
+      logFilter: defaultLogFilter(),
       notice: null,
     },
   };
@@ -130,6 +130,15 @@ export function showView(view: MainView): void {
 /** The "N open" link of a mapping row: the Connections view, filtered on that mapping. */
 export function showConnectionsOf(ruleId: string): void {
   setUi({ view: 'connections', connectionFilter: { text: '', ruleId } });
+}
+
+export function setLogFilter(patch: Partial<LogFilter>): void {
+  appStore.setState((s) => ({ ui: { ...s.ui, logFilter: { ...s.ui.logFilter, ...patch } } }));
+}
+
+/** A mapping's "Logs" action: opens the log panel on that mapping's lines (levels kept, search cleared). */
+export function openLogsFor(ruleId: string): void {
+  appStore.setState((s) => ({ ui: { ...s.ui, logOpen: true, logFilter: { ...s.ui.logFilter, ruleId, text: '' } } }));
 }
 
 export function setConnectionFilter(patch: Partial<ConnectionFilter>): void {

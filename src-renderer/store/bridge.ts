@@ -2,7 +2,8 @@ import type { PortholeApi } from '../../src-shared/api/contract';
 import type { ReadonlySignal } from '../lib/signal';
 import type { ConnectionState } from '../api/ws-transport';
 import type { AppStore } from './app-store';
-import { appendLogs, LOG_CAPACITY } from './logs';
+import { LOG_QUERY_MAX_LIMIT } from '../../src-shared/model/log';
+import { appendLogs } from './logs';
 import { applyEntries, applyRulesChanged, applyStatsBatch, applyStatus } from './reducers';
 import { applyRelayEntries, applyRelayServerSettings, applyRelayServerStatus } from './relays';
 import { applyServerEntries, enqueuePrompt } from './servers';
@@ -88,7 +89,7 @@ export function initBridge(api: PortholeApi, store: AppStore, connection?: Reado
       const [info, entries, logs] = await Promise.all([
         api.app.info(),
         freshSnapshot(rulesEpoch, () => api.rules.list()),
-        api.logs.query({ limit: LOG_CAPACITY }),
+        api.logs.query({ limit: LOG_QUERY_MAX_LIMIT }),
       ]);
       if (disposed || serial !== loadSerial) return;
       store.setState((s) => ({

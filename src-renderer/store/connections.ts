@@ -1,5 +1,6 @@
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { ConnectionFilter } from './app-store';
+import { t } from '../i18n/i18n';
 
 // Pure logic of the Connections view: filtering, sorting and the rows hidden while a close is pending.
 
@@ -80,6 +81,5 @@ export function pruneHidden(hidden: ReadonlySet<string>, rows: readonly Connecti
 }
 
 export function countLabel(shown: number, total: number): string {
-  const noun = (n: number) => (n === 1 ? 'connection' : 'connections');
-  return shown === total ? `${total} ${noun(total)}` : `${shown} of ${total} ${noun(total)}`;
+  return shown === total ? t('connections.count', { count: total }) : t('connections.countOf', { count: total, shown });
 }

@@ -1,10 +1,10 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import type { AdvancedFieldKey, RuleFormValues } from '../forms/rule-form';
 import { countCustomOptions, PROXY_PROTOCOLS, type ProxyProtocol } from '../forms/rule-options';
 import { FormField } from './form-field';
 import { TextAreaField } from './text-area-field';
 
-export const PROXY_HINT = "Sends the client's real address to the target; the target must expect it";
 
 interface AdvancedOptionsProps {
   values: RuleFormValues;
@@ -22,6 +22,7 @@ function isProxyProtocol(v: string): v is ProxyProtocol {
 
 /** Source lists, limits and timeouts. Closed by default; says how many settings differ from the defaults. */
 export function AdvancedOptions({ values, errorOf, onText, onBlur, onPatch, forceOpen }: AdvancedOptionsProps) {
+  const { t } = useTranslation();
   const [userOpen, setUserOpen] = useState(false);
   const open = userOpen || forceOpen;
   const kind = values.type === 'udp-forward' ? 'udp' : values.type === 'tcp-forward' ? 'tcp' : 'socks';
@@ -43,24 +44,24 @@ export function AdvancedOptions({ values, errorOf, onText, onBlur, onPatch, forc
   );
 
   return (
-    <section className="advanced" aria-label="Advanced options">
+    <section className="advanced" aria-label={t('advanced.region')}>
       <div className="advanced-head">
         <button type="button" className="advanced-toggle" aria-expanded={open} aria-controls="rule-advanced" onClick={() => setUserOpen(!open)}>
           <span className="chevron" aria-hidden="true">
             {open ? '▾' : '▸'}
           </span>
-          Advanced
+          {t('advanced.toggle')}
         </button>
         {custom > 0 && (
           <span className="muted advanced-summary" data-testid="advanced-summary">
-            {custom} {custom === 1 ? 'setting differs' : 'settings differ'} from the defaults
+            {t('advanced.differ', { count: custom })}
           </span>
         )}
       </div>
       <div id="rule-advanced" className="advanced-body" hidden={!open}>
         {kind === 'socks' && (
           <div className="advanced-grid advanced-grid-3">
-            {field('connectTimeout', 'Connect timeout (s)', 'For the destination to accept', 'decimal')}
+            {field('connectTimeout', t('advanced.connectTimeout'), t('advanced.destinationAccept'), 'decimal')}
           </div>
         )}
         {kind !== 'socks' && (
@@ -68,39 +69,39 @@ export function AdvancedOptions({ values, errorOf, onText, onBlur, onPatch, forc
             <div className="advanced-grid">
               <TextAreaField
                 id="rule-allow"
-                label="Allow from"
+                label={t('advanced.allow')}
                 value={values.allow}
                 onValue={(v) => onText('allow', v)}
                 onBlur={() => onBlur('allow')}
                 error={errorOf('allow')}
-                hint="One IP or CIDR range per line or comma-separated. Empty: any address."
+                hint={t('advanced.allowHint')}
                 placeholder={'192.168.1.0/24\n10.0.0.5'}
               />
               <TextAreaField
                 id="rule-deny"
-                label="Deny from"
+                label={t('advanced.deny')}
                 value={values.deny}
                 onValue={(v) => onText('deny', v)}
                 onBlur={() => onBlur('deny')}
                 error={errorOf('deny')}
-                hint="Refused even when allowed above."
+                hint={t('advanced.denyHint')}
               />
             </div>
             <div className="advanced-grid advanced-grid-3">
               {tcp
-                ? field('maxConnections', 'Max connections', '0 = no limit', 'numeric')
-                : field('maxSessions', 'Max sessions', 'Clients beyond it are refused', 'numeric')}
-              {tcp && field('connectTimeout', 'Connect timeout (s)', 'For the target to accept', 'decimal')}
-              {field('idleTimeout', 'Idle timeout (s)', tcp ? 'Without traffic; 0 = never' : 'Then a silent client is dropped', 'decimal')}
+                ? field('maxConnections', t('advanced.maxConnections'), t('advanced.maxConnectionsHint'), 'numeric')
+                : field('maxSessions', t('advanced.maxSessions'), t('advanced.maxSessionsHint'), 'numeric')}
+              {tcp && field('connectTimeout', t('advanced.connectTimeout'), t('advanced.targetAccept'), 'decimal')}
+              {field('idleTimeout', t('advanced.idleTimeout'), tcp ? t('advanced.idleTcpHint') : t('advanced.idleUdpHint'), 'decimal')}
             </div>
             {tcp && (
               <div className="advanced-grid advanced-grid-tcp">
                 <label className="checkbox">
                   <input type="checkbox" checked={values.keepAlive} onChange={(e) => onPatch({ keepAlive: e.target.checked })} />
-                  TCP keepalive
+                  {t('advanced.keepAlive')}
                 </label>
                 <div className="field field-proxy">
-                  <label htmlFor="rule-proxy">PROXY protocol</label>
+                  <label htmlFor="rule-proxy">{t('advanced.proxy')}</label>
                   <select
                     id="rule-proxy"
                     value={values.proxyProtocol}
@@ -109,12 +110,12 @@ export function AdvancedOptions({ values, errorOf, onText, onBlur, onPatch, forc
                   >
                     {PROXY_PROTOCOLS.map((p) => (
                       <option key={p.value} value={p.value}>
-                        {p.label}
+                        {p.value === 'off' ? t('advanced.proxyOff') : p.label}
                       </option>
                     ))}
                   </select>
                   <p id="rule-proxy-hint" className="field-hint">
-                    {PROXY_HINT}
+                    {t('advanced.proxyHint')}
                   </p>
                 </div>
               </div>

@@ -1,14 +1,17 @@
 import { useApp, type MainView } from '../store/app-store';
 import { Banners } from './banners';
 import { ConnectionsView } from './connections-view';
+import { DashboardView } from './dashboard-view';
 import { Dialogs } from './dialogs';
 import { Footer } from './footer';
 import { Header } from './header';
 import { HostKeyPrompts } from './host-key-dialog';
+import { ImportLayer } from './import-layer';
 import { LogPanel } from './log-panel';
 import { MappingList } from './mapping-list';
 import { RelayView } from './relay-view';
 import { ServersView } from './servers-view';
+import { SettingsView } from './settings-view';
 import { tabId, VIEW_PANEL_ID } from './view-tabs';
 
 function MainPanel({ view }: { view: MainView }) {
@@ -21,6 +24,10 @@ function MainPanel({ view }: { view: MainView }) {
       return <RelayView />;
     case 'mappings':
       return <MappingList />;
+    case 'dashboard':
+      return <DashboardView />;
+    case 'settings':
+      return <SettingsView />;
   }
 }
 
@@ -39,6 +46,7 @@ export function App() {
       <Footer />
       <Dialogs />
       <HostKeyPrompts />
+      <ImportLayer />
     </div>
   );
 }

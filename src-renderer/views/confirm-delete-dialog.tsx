@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { type ReactNode, useState } from 'react';
 import { Modal } from '../components/modal';
 import { closeDialog } from '../store/app-store';
@@ -14,6 +16,7 @@ interface ConfirmDeleteProps {
 
 /** "Delete X?" with Cancel (focused) and Delete; a refusal from the host is shown and the dialog stays. */
 export function ConfirmDeleteDialog({ idPrefix, title, description, name, remove }: ConfirmDeleteProps) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -24,7 +27,7 @@ export function ConfirmDeleteDialog({ idPrefix, title, description, name, remove
       await remove();
       closeDialog();
     } catch (err) {
-      setError(`Could not delete “${name}”: ${err instanceof Error ? err.message : String(err)}`);
+      setError(t('deleteDialog.couldNotDelete', { name, error: translateMessage(err instanceof Error ? err.message : String(err)) }));
       setBusy(false);
     }
   }
@@ -42,10 +45,10 @@ export function ConfirmDeleteDialog({ idPrefix, title, description, name, remove
       )}
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={closeDialog} autoFocus>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" className="btn btn-danger-solid" onClick={() => void confirm()} disabled={busy}>
-          Delete
+          {t('common.delete')}
         </button>
       </div>
     </Modal>

@@ -1,24 +1,18 @@
+import { useTranslation } from 'react-i18next';
 import { memo } from 'react';
 import type { ConnectionRow } from '../../src-shared/model/connection';
-import { formatBytes, formatDuration } from '../../src-shared/format/units';
+import { fmtBytes, fmtDateTime, fmtDuration } from '../i18n/format';
 import { ariaSort, connectionKey, type NameOf, type SortKey, type SortState } from '../store/connections';
 
-const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
-  { key: 'mapping', label: 'Mapping' },
-  { key: 'protocol', label: 'Protocol' },
-  { key: 'client', label: 'Client' },
-  { key: 'since', label: 'Since' },
-  { key: 'bytesIn', label: 'In', numeric: true },
-  { key: 'bytesOut', label: 'Out', numeric: true },
-  { key: 'state', label: 'State' },
+const COLUMNS: readonly { key: SortKey; numeric?: boolean }[] = [
+  { key: 'mapping' },
+  { key: 'protocol' },
+  { key: 'client' },
+  { key: 'since' },
+  { key: 'bytesIn', numeric: true },
+  { key: 'bytesOut', numeric: true },
+  { key: 'state' },
 ];
-
-const STATE_LABELS: Record<ConnectionRow['state'], string> = {
-  connecting: 'Connecting',
-  open: 'Open',
-  'half-closed': 'Half-closed',
-  active: 'Active',
-};
 
 interface RowProps {
   row: ConnectionRow;
@@ -28,6 +22,7 @@ interface RowProps {
 }
 
 const Row = memo(function Row({ row, name, now, onClose }: RowProps) {
+  const { t } = useTranslation();
   return (
     <tr data-testid="connection-row" data-client={row.client} data-rule-id={row.ruleId}>
       <td className="conn-mapping">{name}</td>
@@ -37,21 +32,21 @@ const Row = memo(function Row({ row, name, now, onClose }: RowProps) {
       <td>
         <code>{row.client}</code>
       </td>
-      <td className="num" title={new Date(row.since).toLocaleString()}>
-        {formatDuration(Math.max(0, now - row.since))}
+      <td className="num" title={fmtDateTime(row.since)}>
+        {fmtDuration(Math.max(0, now - row.since))}
       </td>
       <td className="num" data-testid="conn-bytes-in" data-value={row.bytesIn}>
-        {formatBytes(row.bytesIn)}
+        {fmtBytes(row.bytesIn)}
       </td>
       <td className="num" data-testid="conn-bytes-out" data-value={row.bytesOut}>
-        {formatBytes(row.bytesOut)}
+        {fmtBytes(row.bytesOut)}
       </td>
       <td>
-        <span className={`conn-state conn-state-${row.state}`}>{STATE_LABELS[row.state]}</span>
+        <span className={`conn-state conn-state-${row.state}`}>{t(`connections.state.${row.state}`)}</span>
       </td>
       <td className="conn-actions">
-        <button type="button" className="btn btn-ghost btn-danger btn-small" aria-label={`Close connection from ${row.client}`} onClick={() => onClose(row)}>
-          Close
+        <button type="button" className="btn btn-ghost btn-danger btn-small" aria-label={t('connections.closeAria', { client: row.client })} onClick={() => onClose(row)}>
+          {t('connections.close')}
         </button>
       </td>
     </tr>
@@ -69,14 +64,15 @@ interface TableProps {
 
 /** The live connections, with a button in each column header that sorts by it. */
 export function ConnectionsTable({ rows, now, nameOf, sort, onSort, onClose }: TableProps) {
+  const { t } = useTranslation();
   return (
-    <table className="conn-table" aria-label="Connections">
+    <table className="conn-table" aria-label={t('connections.title')}>
       <thead>
         <tr>
           {COLUMNS.map((c) => (
             <th key={c.key} scope="col" aria-sort={ariaSort(sort, c.key)} className={c.numeric || c.key === 'since' ? 'num' : undefined}>
               <button type="button" className="sort-btn" onClick={() => onSort(c.key)}>
-                {c.label}
+                {t(`connections.column.${c.key}`)}
                 <span className="sort-mark" aria-hidden="true">
                   {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
                 </span>
@@ -84,7 +80,7 @@ export function ConnectionsTable({ rows, now, nameOf, sort, onSort, onClose }: T
             </th>
           ))}
           <th scope="col">
-            <span className="sr-only">Actions</span>
+            <span className="sr-only">{t('connections.actions')}</span>
           </th>
         </tr>
       </thead>

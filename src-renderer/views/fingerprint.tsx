@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Fragment, useEffect, useState } from 'react';
 
 /** Copies text; falls back to a hidden textarea where the async clipboard is unavailable (insecure origin). */
@@ -21,6 +22,7 @@ async function copyText(text: string): Promise<boolean> {
 
 /** A button that copies `text` and says so for two seconds. */
 export function CopyButton({ text, label }: { text: string; label: string }) {
+  const { t } = useTranslation();
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -29,7 +31,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   }, [state]);
   return (
     <button type="button" className="btn btn-small copy-btn" aria-label={label} onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}>
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
+      {state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : t('common.copy')}
     </button>
   );
 }

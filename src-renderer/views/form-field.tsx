@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import type { InputHTMLAttributes, ReactNode } from 'react';
 
 interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'> {
@@ -34,12 +36,13 @@ export function FormField({ id, label, value, onValue, error, warning, hint, cla
 
 /** The line under a field: its error, else its warning, else its hint (tied to it by aria-describedby). */
 export function FieldMessage({ id, error, warning, hint }: { id: string; error?: string | undefined; warning?: string | undefined; hint?: ReactNode }) {
+  useTranslation();
   const message = error ?? warning ?? hint;
   if (!message) return null;
   const kind = error ? 'field-error' : warning ? 'field-warning' : 'field-hint';
   return (
     <p id={id} className={kind} data-testid={kind === 'field-hint' ? undefined : kind}>
-      {message}
+      {typeof message === 'string' ? translateMessage(message) : message}
     </p>
   );
 }

@@ -1,4 +1,5 @@
 import { openDialog, useApp } from '../store/app-store';
+import { ImportExportButtons } from './import-menu';
 import { ViewTabs } from './view-tabs';
 
 export function Header() {
@@ -15,6 +16,7 @@ export function Header() {
       <p className="running-count" data-testid="running-count" aria-live="polite">
         {!loaded ? '' : total === 0 ? 'No mappings' : `${running} of ${total} running`}
       </p>
+      <ImportExportButtons />
       <button type="button" className="btn btn-primary" onClick={() => openDialog({ kind: 'create' })}>
         New mapping
       </button>

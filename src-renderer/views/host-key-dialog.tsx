@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { HostKeyPrompt } from '../../src-shared/model/ssh';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
@@ -18,27 +19,27 @@ export function HostKeyPrompts() {
 }
 
 function UnknownKeyDialog({ prompt, serverName }: { prompt: HostKeyPrompt; serverName: string | undefined }) {
+  const { t } = useTranslation();
   const actions = useActions();
   const where = formatHostPort(prompt.host, prompt.port);
   const reject = () => void actions.answerHostKey(prompt.promptId, 'reject');
   return (
     <Modal labelledBy="hostkey-title" describedBy="hostkey-desc" onClose={reject} role="alertdialog" className="hostkey-dialog">
-      <h2 id="hostkey-title">Unknown host key for {where}</h2>
+      <h2 id="hostkey-title">{t('hostKey.unknownTitle', { where })}</h2>
       <p id="hostkey-desc" className="dialog-lead">
-        Porthole has not seen this server’s key before{serverName ? ` (server “${serverName}”)` : ''}. Check this fingerprint with the server’s
-        administrator before trusting it.
+        {t('hostKey.unknownLead', { server: serverName ? t('hostKey.serverNamed', { name: serverName }) : '' })}
       </p>
       <Fingerprint label={prompt.keyType} value={prompt.fingerprint} testId="hostkey-fingerprint" />
-      <p className="field-hint">“Trust always” records the key so you are not asked again; “Trust once” allows only this connection.</p>
+      <p className="field-hint">{t('hostKey.trustHint')}</p>
       <div className="dialog-actions">
         <button type="button" className="btn btn-danger" onClick={reject}>
-          Reject
+          {t('hostKey.reject')}
         </button>
         <button type="button" className="btn" onClick={() => void actions.answerHostKey(prompt.promptId, 'once')}>
-          Trust once
+          {t('hostKey.trustOnce')}
         </button>
         <button type="button" className="btn btn-primary" onClick={() => void actions.answerHostKey(prompt.promptId, 'always')}>
-          Trust always
+          {t('hostKey.trustAlways')}
         </button>
       </div>
     </Modal>
@@ -46,24 +47,25 @@ function UnknownKeyDialog({ prompt, serverName }: { prompt: HostKeyPrompt; serve
 }
 
 function ChangedKeyDialog({ prompt, serverName }: { prompt: HostKeyPrompt; serverName: string | undefined }) {
+  const { t } = useTranslation();
   const actions = useActions();
   const close = () => actions.dismissHostKey(prompt.promptId);
   return (
     <Modal labelledBy="hostkey-title" describedBy="hostkey-desc" onClose={close} role="alertdialog" className="hostkey-dialog hostkey-changed">
       <h2 id="hostkey-title" className="hostkey-danger">
-        The host key for {prompt.host} has CHANGED
+        {t('hostKey.changedTitle', { host: prompt.host })}
       </h2>
       <p id="hostkey-desc" className="dialog-lead">
-        {formatHostPort(prompt.host, prompt.port)}
-        {serverName ? ` (server “${serverName}”)` : ''} now presents a different key than the one recorded. Someone may be intercepting the
-        connection, or the server was reinstalled. Porthole refused to connect. Ask the server’s administrator; if the new key is genuine,
-        remove the old one from your known hosts and connect again.
+        {t('hostKey.changedLead', {
+          where: formatHostPort(prompt.host, prompt.port),
+          server: serverName ? t('hostKey.serverNamed', { name: serverName }) : '',
+        })}
       </p>
-      <Fingerprint label="Recorded" value={prompt.previousFingerprint ?? ''} testId="hostkey-previous" />
-      <Fingerprint label={`Presented now (${prompt.keyType})`} value={prompt.fingerprint} testId="hostkey-fingerprint" />
+      <Fingerprint label={t('hostKey.recorded')} value={prompt.previousFingerprint ?? ''} testId="hostkey-previous" />
+      <Fingerprint label={t('hostKey.presentedNow', { keyType: prompt.keyType })} value={prompt.fingerprint} testId="hostkey-fingerprint" />
       <div className="dialog-actions">
         <button type="button" className="btn btn-primary" onClick={close} autoFocus>
-          Close
+          {t('common.close')}
         </button>
       </div>
     </Modal>

@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { moveJump, toggleJump } from '../forms/server-form';
 
@@ -15,16 +17,17 @@ interface JumpHostsFieldProps {
 
 /** "Jump hosts" (ProxyJump): an ordered checkbox list. Checked hops come first, in the order they are traversed. */
 export function JumpHostsField({ candidates, nameOf, value, onValue, selfName, error }: JumpHostsFieldProps) {
+  const { t } = useTranslation();
   const chosen = value.map((id) => ({ id, name: nameOf(id) }));
   const rest = candidates.filter((c) => !value.includes(c.id)).map((c) => ({ id: c.id, name: c.name }));
-  const route = ['this machine', ...chosen.map((c) => c.name), selfName.trim() || 'this server'].join(' → ');
+  const route = [t('serverDialog.thisMachine'), ...chosen.map((c) => c.name), selfName.trim() || t('serverDialog.thisServer')].join(' → ');
   return (
     <div className="field jump-field" role="group" aria-labelledby="server-jump-label" aria-describedby="server-jump-msg">
       <span id="server-jump-label" className="field-label">
-        Jump hosts
+        {t('serverDialog.jumpHosts')}
       </span>
       {candidates.length === 0 && value.length === 0 ? (
-        <p className="muted jump-empty">No other saved servers to connect through.</p>
+        <p className="muted jump-empty">{t('serverDialog.jumpNone')}</p>
       ) : (
         <ul className="jump-list">
           {[...chosen, ...rest].map((c) => {
@@ -39,13 +42,13 @@ export function JumpHostsField({ candidates, nameOf, value, onValue, selfName, e
                 </label>
                 {on && value.length > 1 && (
                   <span className="jump-move">
-                    <button type="button" className="btn btn-ghost btn-small" aria-label={`Move ${c.name} earlier`} disabled={i === 0} onClick={() => onValue(moveJump(value, c.id, -1))}>
+                    <button type="button" className="btn btn-ghost btn-small" aria-label={t('serverDialog.moveEarlier', { name: c.name })} disabled={i === 0} onClick={() => onValue(moveJump(value, c.id, -1))}>
                       ↑
                     </button>
                     <button
                       type="button"
                       className="btn btn-ghost btn-small"
-                      aria-label={`Move ${c.name} later`}
+                      aria-label={t('serverDialog.moveLater', { name: c.name })}
                       disabled={i === value.length - 1}
                       onClick={() => onValue(moveJump(value, c.id, 1))}
                     >
@@ -59,7 +62,7 @@ export function JumpHostsField({ candidates, nameOf, value, onValue, selfName, e
         </ul>
       )}
       <p id="server-jump-msg" className={error ? 'field-error' : 'field-hint'} data-testid={error ? 'field-error' : undefined}>
-        {error ?? `Route: ${route}`}
+        {error ? translateMessage(error) : t('serverDialog.route', { route })}
       </p>
     </div>
   );

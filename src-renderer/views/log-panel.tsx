@@ -1,73 +1,163 @@
-import { useLayoutEffect, useMemo, useRef } from 'react';
-import { LOG_FILTERS, LOG_RENDER_LIMIT, visibleLogs, type LogFilter } from '../store/logs';
-import { setUi, useApp } from '../store/app-store';
+import { useCallback, useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { copyPlainText } from '../lib/clipboard';
+import { downloadText } from '../lib/download-text';
+import { appStore, setLogFilter, setUi, useApp } from '../store/app-store';
+import { describeLogFilter, exportFileName, formatLogLines } from '../store/log-export';
+import { isFiltering, showEverything } from '../store/log-filter';
+import { LogList } from './log-list';
+import { idsToCopy, NO_SELECTION, pickLine, selectAll, selectionFor, type LogSelection } from './log-selection';
+import { LevelToggles, RuleSelect, SearchField } from './log-toolbar';
+import { useLogView } from './use-log-view';
+import '../logs.css';
 
-function time(ts: number): string {
-  return new Date(ts).toLocaleTimeString([], { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-function isLogFilter(v: string): v is LogFilter {
-  return LOG_FILTERS.some((f) => f.value === v);
-}
+const plural = (n: number, one: string): string => `${n.toLocaleString()} ${one}${n === 1 ? '' : 's'}`;
 
 export function LogPanel() {
-  const logs = useApp((s) => s.logs);
-  const names = useApp((s) => s.ruleNames);
   const open = useApp((s) => s.ui.logOpen);
+  const names = useApp((s) => s.ruleNames);
   const filter = useApp((s) => s.ui.logFilter);
-  const lines = useMemo(() => visibleLogs(logs, filter), [logs, filter]);
-  const scroller = useRef<HTMLOListElement>(null);
-  const follow = useRef(true);
+  const model = useLogView();
+  const { ring, view, count, total, buffered, paused, setPaused, compiled } = model;
+  const [expanded, setExpanded] = useState(false);
+  const [rawSelection, setSelection] = useState<LogSelection>(NO_SELECTION);
+  const selection = selectionFor(rawSelection, view);
+  const [note, setNote] = useState('');
 
-  // Stay pinned to the newest line unless the user scrolled up to read.
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (el && follow.current) el.scrollTop = el.scrollHeight;
-  }, [lines, open]);
+  useEffect(() => {
+    if (!note) return;
+    const t = setTimeout(() => setNote(''), 2500);
+    return () => clearTimeout(t);
+  }, [note]);
+
+  const onPick = useCallback(
+    (id: number, e: MouseEvent) => {
+      const toggle = e.ctrlKey || e.metaKey;
+      const text = window.getSelection();
+      // A drag that selected text is a text selection, not a click on the line; shift-click extends
+      // the browser's text selection as well, which is not what a range of lines means here.
+      if (e.shiftKey || toggle) text?.removeAllRanges();
+      else if (text && !text.isCollapsed) return;
+      setSelection((s) => pickLine(s, view, count, id, { range: e.shiftKey, toggle }));
+    },
+    [view, count],
+  );
+
+  function copyLines(): void {
+    const ids = idsToCopy(selection, view, count);
+    copyPlainText(formatLogLines(ring, ids, appStore.getState().ruleNames)).then(
+      () => setNote(`Copied ${plural(ids.length, 'line')}`),
+      (err: unknown) => setNote(`Could not copy: ${err instanceof Error ? err.message : String(err)} — select lines and press Ctrl+C`),
+    );
+  }
+
+  function exportLines(): void {
+    const ids = idsToCopy(NO_SELECTION, view, count);
+    const { ruleNames, ui } = appStore.getState();
+    const header = `# Porthole log, exported ${new Date().toISOString()}: ${plural(ids.length, 'line')} (${describeLogFilter(ui.logFilter, ruleNames)})\n`;
+    downloadText(exportFileName(ui.logFilter, ruleNames), header + formatLogLines(ring, ids, ruleNames));
+    setNote(`Exported ${plural(ids.length, 'line')}`);
+  }
+
+  function onListKey(e: KeyboardEvent<HTMLDivElement>): void {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      setSelection(selectAll(view, count));
+    } else if (mod && e.key.toLowerCase() === 'c' && selection.ids.size > 0) {
+      e.preventDefault();
+      copyLines();
+    } else if (e.key === 'Escape' && selection.ids.size > 0) {
+      setSelection(NO_SELECTION);
+    }
+  }
+
+  const filtering = isFiltering(filter);
+  const summary = filtering || paused ? `${count.toLocaleString()} of ${total.toLocaleString()}` : total.toLocaleString();
+  const selected = selection.ids.size;
 
   return (
-    <section className={`log-panel ${open ? 'is-open' : ''}`} aria-label="Logs">
+    <section className={`log-panel${open ? ' is-open' : ''}${open && expanded ? ' is-expanded' : ''}`} aria-label="Logs" data-testid="log-panel">
       <div className="log-bar">
         <button type="button" className="log-toggle" aria-expanded={open} aria-controls="log-lines" onClick={() => setUi({ logOpen: !open })}>
           <span className="chevron" aria-hidden="true">
             {open ? '▾' : '▸'}
           </span>
-          Logs <span className="muted">({logs.buf.size})</span>
+          Logs <span className="muted" data-testid="log-summary">({summary})</span>
+          {paused && (
+            <span className="sr-only" data-testid="log-paused">
+              — paused
+            </span>
+          )}
         </button>
-        <label className="log-filter">
-          Level
-          <select value={filter} onChange={(e) => isLogFilter(e.target.value) && setUi({ logFilter: e.target.value })}>
-            {LOG_FILTERS.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        {open && (
+          <div className="log-tools">
+            <LevelToggles counts={ring.levelCounts()} />
+            <RuleSelect />
+            <SearchField error={compiled.error} />
+            <div className="log-actions">
+              <button
+                type="button"
+                className={`btn btn-small log-pause${paused ? ' is-paused' : ''}`}
+                aria-pressed={paused}
+                data-testid="log-pause"
+                title={paused ? 'Show the lines that arrived while paused and keep appending' : 'Stop appending new lines to the view (they are kept)'}
+                onClick={() => setPaused(!paused)}
+              >
+                {paused ? `▶ Resume (${buffered.toLocaleString()} new)` : '❚❚ Pause'}
+              </button>
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={count === 0}
+                title={selected > 0 ? 'Copy the selected lines' : 'Copy every line shown (select lines to copy fewer)'}
+                onClick={copyLines}
+              >
+                {selected > 0 ? `Copy ${selected.toLocaleString()} selected` : 'Copy all'}
+              </button>
+              <button type="button" className="btn btn-small" disabled={count === 0} title="Download the lines shown as a .log text file" onClick={exportLines}>
+                Export
+              </button>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost log-expand"
+                aria-pressed={expanded}
+                aria-label={expanded ? 'Shrink the log panel' : 'Enlarge the log panel'}
+                title={expanded ? 'Shrink the log panel' : 'Enlarge the log panel'}
+                onClick={() => setExpanded(!expanded)}
+              >
+                {expanded ? '⤓' : '⤒'}
+              </button>
+            </div>
+          </div>
+        )}
       </div>
       {open && (
-        <ol
-          id="log-lines"
-          ref={scroller}
-          className="log-lines"
-          data-testid="log-lines"
-          tabIndex={0}
-          aria-label={`Log lines, newest last (at most ${LOG_RENDER_LIMIT})`}
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-          }}
-        >
-          {lines.length === 0 && <li className="log-empty">No log lines at this level yet.</li>}
-          {lines.map((l) => (
-            <li key={`${l.seq}-${l.ts}`} className={`log-line level-${l.level}`} data-level={l.level}>
-              <time dateTime={new Date(l.ts).toISOString()}>{time(l.ts)}</time>
-              <span className="log-level">{l.level}</span>
-              <span className="log-rule">{l.ruleId ? (names[l.ruleId] ?? l.ruleId) : '—'}</span>
-              <span className="log-msg">{l.message}</span>
-            </li>
-          ))}
-        </ol>
+        <div className="log-body">
+          {count > 0 ? (
+            <LogList paused={paused} model={model} names={names} selection={selection} onPick={onPick} onKeyDown={onListKey} />
+          ) : (
+            <div className="log-empty" id="log-lines" data-testid="log-lines" data-count={0}>
+              {total === 0 ? (
+                'No log lines yet.'
+              ) : (
+                <>
+                  No line matches the filter ({plural(total, 'line')} kept).{' '}
+                  <button type="button" className="link-btn" onClick={() => setLogFilter(showEverything())}>
+                    Show every line
+                  </button>
+                </>
+              )}
+            </div>
+          )}
+        </div>
+      )}
+      <span className="sr-only" role="status" data-testid="log-note">
+        {note}
+      </span>
+      {note && (
+        <div className="log-toast" aria-hidden="true">
+          {note}
+        </div>
       )}
     </section>
   );

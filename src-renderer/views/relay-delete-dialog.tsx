@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { RelayEntry } from '../../src-shared/model/relay';
 import { useActions } from '../api/api-context';
@@ -8,17 +9,18 @@ import { ConfirmDeleteDialog } from './confirm-delete-dialog';
 
 /** Confirms deleting a relay. The host refuses (CONFLICT) while mappings use it; its message is shown. */
 export function RelayDeleteDialog({ entry }: { entry: RelayEntry }) {
+  const { t } = useTranslation();
   const actions = useActions();
   const users = useApp(useShallow((s) => mappingsUsingRelay(entry.relay.id, s.order, s.rules)));
   const name = entry.relay.name;
   return (
     <ConfirmDeleteDialog
       idPrefix="relay-delete"
-      title={`Delete relay ${name}?`}
+      title={t('deleteDialog.relayTitle', { name })}
       description={
         users.length > 0
-          ? `${usedByLabel(users)}. Delete or change those mappings first.`
-          : 'The saved relay, its token and its pinned certificate are removed. Mappings cannot use it any more.'
+          ? t('deleteDialog.inUse', { usedBy: usedByLabel(users) })
+          : t('deleteDialog.relayDescription')
       }
       name={name}
       remove={() => actions.removeRelay(entry.relay.id)}

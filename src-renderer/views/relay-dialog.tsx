@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../../src-shared/model/errors';
 import type { Relay, RelayEntry } from '../../src-shared/model/relay';
@@ -29,6 +31,7 @@ interface RelayDialogProps {
 
 /** Create or edit a saved relay: where it is, the name this machine's agent uses there, its token and certificate. */
 export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
+  const { t } = useTranslation();
   const actions = useActions();
   const secretsBackend = useApp((s) => s.info?.secretsBackend);
   const [values, setValues] = useState<RelayFormValues>(() => (relay ? relayValuesFrom(relay) : emptyRelayValues()));
@@ -90,24 +93,23 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
   return (
     <Modal labelledBy="relay-dialog-title" onClose={onClose} className="relay-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2 id="relay-dialog-title">{editing ? `Edit relay ${relay.name}` : 'New relay'}</h2>
+        <h2 id="relay-dialog-title">{editing ? t('relayDialog.editTitle', { name: relay.name }) : t('relayDialog.newTitle')}</h2>
         <p className="dialog-lead">
-          A relay is a server you run elsewhere (a VPS, say) with <code>porthole relay</code> or Porthole’s Relay view. This machine connects to it as an
-          agent, and relay mappings ask it for public ports.
+          {t('relayDialog.lead1')} <code>porthole relay</code> {t('relayDialog.lead2')}
         </p>
-        {text('name', 'Name', { placeholder: 'e.g. VPS relay', autoFocus: true })}
+        {text('name', t('relayDialog.name'), { placeholder: t('relayDialog.namePlaceholder'), autoFocus: true })}
         <div className="relay-grid relay-grid-host">
-          {text('host', 'Host', { placeholder: 'relay.example.com' })}
-          {text('port', 'Port', { inputMode: 'numeric', placeholder: '9015' })}
+          {text('host', t('relayDialog.host'), { placeholder: 'relay.example.com' })}
+          {text('port', t('relayDialog.port'), { inputMode: 'numeric', placeholder: '9015' })}
         </div>
         <div className="relay-grid">
-          {text('agentName', 'Agent name', { placeholder: 'laptop', hint: 'The name the relay knows this machine by' })}
+          {text('agentName', t('relayDialog.agentName'), { placeholder: 'laptop', hint: t('relayDialog.agentNameHint') })}
           <div className="field field-token">
             <div className="label-row">
-              <label htmlFor="relay-token">Token</label>
+              <label htmlFor="relay-token">{t('relayDialog.token')}</label>
               {stored && (
                 <span className="stored-badge" data-testid="token-stored">
-                  stored
+                  {t('relayDialog.stored')}
                 </span>
               )}
             </div>
@@ -117,14 +119,14 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
                 type="password"
                 autoComplete="new-password"
                 value={values.token}
-                placeholder={stored ? 'unchanged' : 'the token the relay gave this agent'}
+                placeholder={stored ? t('relayDialog.unchanged') : t('relayDialog.tokenPlaceholder')}
                 onChange={(e) => patch({ token: e.target.value, clearToken: false }, ['token'])}
                 aria-describedby="relay-token-msg"
                 spellCheck={false}
               />
               {relay?.hasToken && values.token === '' && (
                 <button type="button" className="btn btn-small" onClick={() => patch({ clearToken: !values.clearToken })}>
-                  {values.clearToken ? 'Keep' : 'Remove'}
+                  {values.clearToken ? t('relayDialog.keep') : t('relayDialog.remove')}
                 </button>
               )}
             </div>
@@ -132,34 +134,34 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
               id="relay-token-msg"
               error={errorOf('token')}
               warning={check.warnings.token}
-              hint={values.clearToken ? 'The stored token is removed on save.' : `Kept in ${secretsBackend ?? 'Porthole’s secret store'}, never shown again.`}
+              hint={values.clearToken ? t('relayDialog.tokenRemoved') : t('relayDialog.tokenKept', { store: secretsBackend ?? t('relayDialog.secretStore') })}
             />
           </div>
         </div>
         <div className="switch-field">
-          <Switch checked={values.tls} label="TLS" onChange={(tls) => patch({ tls })} />
+          <Switch checked={values.tls} label={t('relayDialog.tls')} onChange={(tls) => patch({ tls })} />
           <div>
-            <span className="switch-label">TLS with a pinned certificate</span>
-            <FieldMessage id="relay-tls-msg" warning={values.tls ? undefined : TLS_OFF_WARNING} hint="Recommended. Off only for a relay that runs without TLS." />
+            <span className="switch-label">{t('relayDialog.tlsPinned')}</span>
+            <FieldMessage id="relay-tls-msg" warning={values.tls ? undefined : TLS_OFF_WARNING} hint={t('relayDialog.tlsHint')} />
           </div>
         </div>
-        {values.tls && text('fingerprint', 'Certificate fingerprint (SHA-256)', { placeholder: 'AB:CD:… (64 hex digits)', hint: FINGERPRINT_HINT })}
+        {values.tls && text('fingerprint', t('relayDialog.fingerprint'), { placeholder: t('relayDialog.fingerprintPlaceholder'), hint: FINGERPRINT_HINT })}
         <label className="checkbox">
           <input type="checkbox" checked={values.acceptAssigned} onChange={(e) => patch({ acceptAssigned: e.target.checked })} />
-          Also serve ports the relay assigns to this agent
+          {t('relayDialog.acceptAssigned')}
         </label>
-        <p className="field-hint checkbox-hint">For a relay whose own config lists ports for this agent name (port-proxy style), besides the ports mappings ask for.</p>
+        <p className="field-hint checkbox-hint">{t('relayDialog.acceptAssignedHint')}</p>
         {(formError ?? check.other.length > 0) && (
           <p className="form-error" role="alert">
-            {formError ?? check.other.join('; ')}
+            {translateMessage(formError ?? check.other.join('; '))}
           </p>
         )}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || apiProblem}>
-            {editing ? 'Save relay' : 'Add relay'}
+            {editing ? t('relayDialog.save') : t('relayDialog.add')}
           </button>
         </div>
       </form>

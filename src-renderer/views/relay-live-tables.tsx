@@ -1,30 +1,32 @@
+import { useTranslation } from 'react-i18next';
 import type { RelayAgentStatus } from '../../src-shared/model/relay';
-import { formatBytes, formatDuration } from '../../src-shared/format/units';
+import { fmtBytes, fmtDateTime, fmtDuration } from '../i18n/format';
 import { useNow } from '../lib/use-now';
 
 /** Each agent of the relay's settings: online or not, from where, since when, which ports it may ask for. */
 export function RelayAgentsTable({ agents }: { agents: readonly RelayAgentStatus[] }) {
+  const { t } = useTranslation();
   const now = useNow(agents.some((a) => a.online));
   return (
     <section className="card" aria-labelledby="relay-agents-title">
       <div className="card-head">
-        <h3 id="relay-agents-title">Agents</h3>
+        <h3 id="relay-agents-title">{t('relayView.agents')}</h3>
       </div>
       {agents.length === 0 ? (
-        <p className="muted card-empty">No agents yet — add one in the settings.</p>
+        <p className="muted card-empty">{t('relayView.agentsEmpty')}</p>
       ) : (
-        <table className="data-table" aria-label="Relay agents">
+        <table className="data-table" aria-label={t('relayView.agentsTable')}>
           <thead>
             <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">State</th>
-              <th scope="col">Address</th>
+              <th scope="col">{t('relayView.col.agent')}</th>
+              <th scope="col">{t('relayView.col.state')}</th>
+              <th scope="col">{t('relayView.col.address')}</th>
               <th scope="col" className="num">
-                Connected for
+                {t('relayView.col.connectedFor')}
               </th>
-              <th scope="col">May ask for</th>
+              <th scope="col">{t('relayView.col.mayAskFor')}</th>
               <th scope="col" className="num">
-                Ports
+                {t('relayView.col.ports')}
               </th>
             </tr>
           </thead>
@@ -35,14 +37,14 @@ export function RelayAgentsTable({ agents }: { agents: readonly RelayAgentStatus
                 <td>
                   <span className={`pill ${a.online ? 'pill-green' : 'pill-grey'}`} data-testid="relay-agent-state">
                     <span className="pill-dot" aria-hidden="true" />
-                    {a.online ? 'Online' : 'Offline'}
+                    {a.online ? t('relayView.online') : t('relayView.offline')}
                   </span>
                 </td>
                 <td>{a.address ? <code>{a.address}</code> : <span className="muted">—</span>}</td>
-                <td className="num" title={a.since ? new Date(a.since).toLocaleString() : undefined}>
-                  {a.online && a.since ? formatDuration(Math.max(0, now - a.since)) : '—'}
+                <td className="num" title={a.since ? fmtDateTime(a.since) : undefined}>
+                  {a.online && a.since ? fmtDuration(Math.max(0, now - a.since)) : '—'}
                 </td>
-                <td>{a.allowPorts ? <code>{a.allowPorts}</code> : <span className="muted">none</span>}</td>
+                <td>{a.allowPorts ? <code>{a.allowPorts}</code> : <span className="muted">{t('relayView.none')}</span>}</td>
                 <td className="num" data-testid="relay-agent-exposures" data-value={a.exposures.length}>
                   {a.exposures.length}
                 </td>
@@ -57,30 +59,31 @@ export function RelayAgentsTable({ agents }: { agents: readonly RelayAgentStatus
 
 /** Every public port open now, with its traffic. */
 export function RelayExposuresTable({ agents }: { agents: readonly RelayAgentStatus[] }) {
+  const { t } = useTranslation();
   const rows = agents.flatMap((a) => a.exposures.map((e) => ({ agent: a.name, ...e })));
   return (
     <section className="card" aria-labelledby="relay-ports-title">
       <div className="card-head">
-        <h3 id="relay-ports-title">Public ports</h3>
+        <h3 id="relay-ports-title">{t('relayView.publicPorts')}</h3>
       </div>
       {rows.length === 0 ? (
-        <p className="muted card-empty">No public ports open. They appear when an agent’s mapping asks for one.</p>
+        <p className="muted card-empty">{t('relayView.portsEmpty')}</p>
       ) : (
-        <table className="data-table" aria-label="Public ports">
+        <table className="data-table" aria-label={t('relayView.publicPorts')}>
           <thead>
             <tr>
-              <th scope="col">Public address</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Protocol</th>
-              <th scope="col">Mapping</th>
-              <th scope="col" className="num" title="Bytes from public clients">
-                In
+              <th scope="col">{t('relayView.col.publicAddress')}</th>
+              <th scope="col">{t('relayView.col.agent')}</th>
+              <th scope="col">{t('relayView.col.protocol')}</th>
+              <th scope="col">{t('relayView.col.mapping')}</th>
+              <th scope="col" className="num" title={t('relayView.col.inTitle')}>
+                {t('relayView.col.in')}
               </th>
-              <th scope="col" className="num" title="Bytes to public clients">
-                Out
+              <th scope="col" className="num" title={t('relayView.col.outTitle')}>
+                {t('relayView.col.out')}
               </th>
-              <th scope="col" className="num" title="Open now (total since the port opened)">
-                Conns
+              <th scope="col" className="num" title={t('relayView.col.connsTitle')}>
+                {t('relayView.col.conns')}
               </th>
             </tr>
           </thead>
@@ -95,15 +98,15 @@ export function RelayExposuresTable({ agents }: { agents: readonly RelayAgentSta
                   <span className="proto">{e.protocol.toUpperCase()}</span>
                   {e.kind === 'http' && <span className="proto proto-extra">HTTP</span>}
                 </td>
-                <td className="cell-clip" title={e.source === 'config' ? 'Assigned by the relay’s config' : 'Asked for by the agent'}>
-                  {e.name ?? (e.localPort ? `local port ${e.localPort}` : '—')}
-                  {e.source === 'config' && <span className="muted"> (assigned)</span>}
+                <td className="cell-clip" title={e.source === 'config' ? t('relayView.assignedTitle') : t('relayView.askedTitle')}>
+                  {e.name ?? (e.localPort ? t('relayView.localPort', { port: e.localPort }) : '—')}
+                  {e.source === 'config' && <span className="muted">{t('relayView.assigned')}</span>}
                 </td>
                 <td className="num" data-testid="relay-exposure-in" data-value={e.bytesIn}>
-                  {formatBytes(e.bytesIn)}
+                  {fmtBytes(e.bytesIn)}
                 </td>
                 <td className="num" data-testid="relay-exposure-out" data-value={e.bytesOut}>
-                  {formatBytes(e.bytesOut)}
+                  {fmtBytes(e.bytesOut)}
                 </td>
                 <td className="num" data-testid="relay-exposure-conns">
                   {e.activeConnections} <span className="muted">({e.totalConnections})</span>

@@ -1,6 +1,8 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { changedCertificate, RELAY_STATE_LABELS, RELAY_STATE_TONES, relayAddress } from '../forms/relay-describe';
+import { changedCertificate, relayStateLabel, RELAY_STATE_TONES, relayAddress } from '../forms/relay-describe';
 import { retryLabel, usedByLabel } from '../forms/server-describe';
 import { useNow } from '../lib/use-now';
 import { openDialog, useApp } from '../store/app-store';
@@ -10,6 +12,7 @@ import { Fingerprint, FingerprintText } from './fingerprint';
 
 /** One saved relay: address, agent name, TLS and pinned certificate, live state, which mappings use it. */
 export const RelayRow = memo(function RelayRow({ id }: { id: string }) {
+  const { t } = useTranslation();
   const entry = useApp((s) => s.relays.entries[id]);
   const users = useApp(useShallow((s) => mappingsUsingRelay(id, s.order, s.rules)));
   const retrying = entry?.state === 'retrying' && entry.nextRetryAt !== undefined;
@@ -25,48 +28,46 @@ export const RelayRow = memo(function RelayRow({ id }: { id: string }) {
           <span className="row-name">{relay.name}</span>
           <span className={`pill pill-${RELAY_STATE_TONES[state]}`} data-testid="relay-state">
             <span className="pill-dot" aria-hidden="true" />
-            {RELAY_STATE_LABELS[state]}
+            {relayStateLabel(state)}
             {retrying && entry.nextRetryAt !== undefined && <span className="pill-extra"> · {retryLabel(secondsUntil(entry.nextRetryAt, now))}</span>}
           </span>
         </div>
         <div className="row-route">
           <code>{relayAddress(relay)}</code>
-          <span className="route-text">· agent</span>
+          <span className="route-text">{t('relays.agent')}</span>
           <span className="route-server">{relay.agentName}</span>
-          <span className={relay.tls ? 'route-text' : 'route-text route-warn'}>· {relay.tls ? 'TLS' : 'plain TCP (no TLS)'}</span>
-          <span className="route-text">· {relay.hasToken ? 'token stored' : 'no token'}</span>
-          {relay.acceptAssigned && <span className="route-text">· also serves assigned ports</span>}
+          <span className={relay.tls ? 'route-text' : 'route-text route-warn'}>· {relay.tls ? t('relays.tls') : t('relays.plainTcp')}</span>
+          <span className="route-text">· {relay.hasToken ? t('relays.tokenStored') : t('relays.noToken')}</span>
+          {relay.acceptAssigned && <span className="route-text">· {t('relays.assigned')}</span>}
         </div>
         {relay.tls && !changed && (
           <p className="relay-pin muted">
-            Certificate:{' '}
+            {t('relays.certificate')}{' '}
             {relay.fingerprint ? (
               <code className="relay-pin-value" data-testid="relay-fingerprint">
                 <FingerprintText value={relay.fingerprint} />
               </code>
             ) : (
-              <span data-testid="relay-fingerprint-none">not pinned yet — pinned on the first connection</span>
+              <span data-testid="relay-fingerprint-none">{t('relays.notPinned')}</span>
             )}
           </p>
         )}
         {changed ? (
           <div className="cert-changed" role="alert" data-testid="relay-cert-changed">
-            <p className="cert-changed-title">The relay’s certificate has CHANGED</p>
+            <p className="cert-changed-title">{t('relays.changedTitle')}</p>
             <p className="cert-changed-text">
-              {relayAddress(relay)} presented a different certificate than the one pinned. Someone may be intercepting the connection — or the relay
-              was reinstalled and made a new one. Compare the new fingerprint with the one the relay shows (its Relay view, or what{' '}
-              <code>porthole relay</code> printed at start) before trusting it. Until then its mappings stay stopped.
+              {t('relays.changedText1', { address: relayAddress(relay) })} <code>porthole relay</code> {t('relays.changedText2')}
             </p>
-            <Fingerprint label="Pinned" value={changed.pinned} testId="relay-cert-pinned" />
-            <Fingerprint label="Presented now" value={changed.seen} testId="relay-cert-seen" />
+            <Fingerprint label={t('relays.pinned')} value={changed.pinned} testId="relay-cert-pinned" />
+            <Fingerprint label={t('relays.presentedNow')} value={changed.seen} testId="relay-cert-seen" />
             <button type="button" className="btn btn-danger" onClick={() => openDialog({ kind: 'relay-trust', id, fingerprint: changed.seen })}>
-              Trust the new certificate…
+              {t('relays.trustNew')}
             </button>
           </div>
         ) : (
           problem && (
             <p className="row-problem" role="status" data-testid="relay-problem">
-              {problem.message}
+              {translateMessage(problem.message)}
             </p>
           )
         )}
@@ -75,11 +76,11 @@ export const RelayRow = memo(function RelayRow({ id }: { id: string }) {
         </p>
       </div>
       <div className="row-actions">
-        <button type="button" className="btn btn-ghost" aria-label={`Edit relay ${relay.name}`} onClick={() => openDialog({ kind: 'relay-edit', id })}>
-          Edit
+        <button type="button" className="btn btn-ghost" aria-label={t('relays.editAria', { name: relay.name })} onClick={() => openDialog({ kind: 'relay-edit', id })}>
+          {t('common.edit')}
         </button>
-        <button type="button" className="btn btn-ghost btn-danger" aria-label={`Delete relay ${relay.name}`} onClick={() => openDialog({ kind: 'relay-delete', id })}>
-          Delete
+        <button type="button" className="btn btn-ghost btn-danger" aria-label={t('relays.deleteAria', { name: relay.name })} onClick={() => openDialog({ kind: 'relay-delete', id })}>
+          {t('common.delete')}
         </button>
       </div>
     </li>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useMemo } from 'react';
 import { relayOptionLabel } from '../forms/relay-describe';
 import { useApp } from '../store/app-store';
@@ -17,16 +18,17 @@ interface RelaySelectProps {
 
 /** "Relay": the saved relays by name, plus an entry that opens the relay dialog. */
 export function RelaySelect({ value, onValue, onNew, onBlur, error }: RelaySelectProps) {
+  const { t } = useTranslation();
   const state = useApp((s) => s.relays);
   const relays = useMemo(() => relayList(state), [state]);
   const known = relays.some((e) => e.relay.id === value);
   const none = state.loaded && relays.length === 0;
-  const hint = state.error ?? (none ? 'No saved relays yet: add the relay this machine should connect to.' : undefined);
+  const hint = state.error ?? (none ? t('relays.select.none') : undefined);
   return (
     <div className="relay-select">
       <SelectField
         id="rule-relay"
-        label="Relay"
+        label={t('relays.select.label')}
         value={known ? value : ''}
         onValue={(v) => (v === NEW_RELAY_VALUE ? onNew() : onValue(v))}
         onBlur={onBlur}
@@ -35,18 +37,18 @@ export function RelaySelect({ value, onValue, onNew, onBlur, error }: RelaySelec
         className="field-relay"
       >
         <option value="" disabled>
-          Choose a relay…
+          {t('relays.select.choose')}
         </option>
         {relays.map((e) => (
           <option key={e.relay.id} value={e.relay.id}>
             {relayOptionLabel(e.relay)}
           </option>
         ))}
-        <option value={NEW_RELAY_VALUE}>New relay…</option>
+        <option value={NEW_RELAY_VALUE}>{t('relays.select.new')}</option>
       </SelectField>
       {none && (
         <button type="button" className="btn btn-small relay-add" onClick={onNew}>
-          Add a relay
+          {t('relays.select.add')}
         </button>
       )}
     </div>

@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { useState, type FormEvent } from 'react';
 import { Switch } from '../components/switch';
 import {
@@ -43,21 +45,22 @@ interface AgentCardProps {
 
 /** One agent: its name, the ports it may ask for and its (write-only) token. */
 function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, onRemove }: AgentCardProps) {
+  const { t } = useTranslation();
   const [visible, setVisible] = useState(false);
   const key = (k: string) => `agents.${index}.${k}`;
   const id = (k: string) => `relay-agent-${index}-${k}`;
   return (
-    <fieldset className="agent-card" aria-label={`Agent ${index + 1}`} data-testid="relay-agent-settings">
+    <fieldset className="agent-card" aria-label={t('relaySettings.agentN', { n: index + 1 })} data-testid="relay-agent-settings">
       <div className="agent-card-head">
-        <span className="agent-card-title">{agent.name.trim() || `Agent ${index + 1}`}</span>
-        <button type="button" className="btn btn-ghost btn-danger btn-small" aria-label={`Remove agent ${agent.name.trim() || index + 1}`} onClick={onRemove}>
-          Remove
+        <span className="agent-card-title">{agent.name.trim() || t('relaySettings.agentN', { n: index + 1 })}</span>
+        <button type="button" className="btn btn-ghost btn-danger btn-small" aria-label={t('relaySettings.removeAgent', { name: agent.name.trim() || index + 1 })} onClick={onRemove}>
+          {t('relaySettings.remove')}
         </button>
       </div>
       <div className="agent-card-grid">
         <FormField
           id={id('name')}
-          label="Name"
+          label={t('relaySettings.name')}
           value={agent.name}
           placeholder="laptop"
           onValue={(name) => onAgent({ name }, key('name'))}
@@ -66,7 +69,7 @@ function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, 
         />
         <FormField
           id={id('allowPorts')}
-          label="Allowed ports"
+          label={t('relaySettings.allowedPorts')}
           value={agent.allowPorts}
           placeholder="20000-20100, 8080"
           onValue={(allowPorts) => onAgent({ allowPorts }, key('allowPorts'))}
@@ -76,9 +79,9 @@ function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, 
       </div>
       <div className="field">
         <div className="label-row">
-          <label htmlFor={id('token')}>Token</label>
+          <label htmlFor={id('token')}>{t('relaySettings.token')}</label>
           <span className={stored ? 'stored-badge' : 'stored-badge stored-badge-off'} data-testid="agent-token-state">
-            {stored ? 'stored' : 'not set'}
+            {stored ? t('relayDialog.stored') : t('relayDialog.notSet')}
           </span>
         </div>
         <div className="input-with-button">
@@ -88,11 +91,11 @@ function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, 
             autoComplete="new-password"
             spellCheck={false}
             value={agent.token}
-            placeholder={stored ? 'unchanged' : 'give the same token to the agent'}
+            placeholder={stored ? t('relayDialog.unchanged') : t('relaySettings.tokenPlaceholder')}
             aria-describedby={`${id('token')}-msg`}
             onChange={(e) => onAgent({ token: e.target.value }, key('token'))}
           />
-          {agent.token !== '' && <CopyButton text={agent.token} label={`Copy the token of agent ${index + 1}`} />}
+          {agent.token !== '' && <CopyButton text={agent.token} label={t('relaySettings.copyToken', { n: index + 1 })} />}
           <button
             type="button"
             className="btn btn-small"
@@ -101,13 +104,13 @@ function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, 
               setVisible(true);
             }}
           >
-            Generate
+            {t('relaySettings.generate')}
           </button>
         </div>
         <FieldMessage
           id={`${id('token')}-msg`}
           warning={warningOf(key('token'))}
-          hint={agent.token !== '' ? 'Saved when you save the settings; never shown again.' : stored ? 'Type a new one to replace it.' : undefined}
+          hint={agent.token !== '' ? t('relaySettings.tokenSavedHint') : stored ? t('relaySettings.tokenReplaceHint') : undefined}
         />
       </div>
     </fieldset>
@@ -117,6 +120,7 @@ function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, 
 /** Where the relay listens, how agents' ports are named, TLS, and which agents may connect. */
 export function RelaySettingsForm(props: RelaySettingsFormProps) {
   const { values, withToken, check, apiErrors, formError, dirty, running, saving, savedNote, onChange, onSave, onRevert } = props;
+  const { t } = useTranslation();
   const [shown, setShown] = useState<Record<string, true>>({});
   const reveal = (key: string) => setShown((s) => (s[key] ? s : { ...s, [key]: true }));
   const errorOf = (key: string) => apiErrors[key] ?? (shown[key] ? check.errors[key] : undefined);
@@ -141,12 +145,12 @@ export function RelaySettingsForm(props: RelaySettingsFormProps) {
   return (
     <form className="card relay-settings" aria-labelledby="relay-settings-title" onSubmit={submit} noValidate>
       <div className="card-head">
-        <h3 id="relay-settings-title">Settings</h3>
+        <h3 id="relay-settings-title">{t('relaySettings.title')}</h3>
       </div>
       <div className="relay-settings-grid">
         <FormField
           id="relay-bindHost"
-          label="Listen host"
+          label={t('relaySettings.listenHost')}
           value={values.bindHost}
           placeholder="0.0.0.0"
           onValue={(bindHost) => set({ bindHost }, 'bindHost')}
@@ -156,7 +160,7 @@ export function RelaySettingsForm(props: RelaySettingsFormProps) {
         />
         <FormField
           id="relay-bindPort"
-          label="Listen port"
+          label={t('relaySettings.listenPort')}
           value={values.bindPort}
           inputMode="numeric"
           placeholder="9015"
@@ -167,26 +171,26 @@ export function RelaySettingsForm(props: RelaySettingsFormProps) {
       </div>
       <FormField
         id="relay-publicHost"
-        label="Public host for agent ports"
+        label={t('relaySettings.publicHost')}
         value={values.publicHost}
         placeholder="relay.example.com"
         onValue={(publicHost) => set({ publicHost }, 'publicHost')}
         onBlur={() => reveal('publicHost')}
         error={errorOf('publicHost')}
-        hint="Where agents’ public ports listen, and the address shown to them: this machine’s public IP or name (0.0.0.0 = every interface)."
+        hint={t('relaySettings.publicHostHint')}
       />
       <div className="switch-field">
-        <Switch checked={values.tls} label="TLS" onChange={(tls) => set({ tls }, 'tls')} />
+        <Switch checked={values.tls} label={t('relayDialog.tls')} onChange={(tls) => set({ tls }, 'tls')} />
         <div>
-          <span className="switch-label">TLS with a self-signed certificate</span>
-          <FieldMessage id="relay-tls-msg" warning={values.tls ? undefined : RELAY_TLS_OFF_WARNING} hint="Agents pin its fingerprint. Recommended." />
+          <span className="switch-label">{t('relaySettings.tlsSelfSigned')}</span>
+          <FieldMessage id="relay-tls-msg" warning={values.tls ? undefined : RELAY_TLS_OFF_WARNING} hint={t('relaySettings.tlsHint')} />
         </div>
       </div>
       <div className="agents-head">
-        <span className="field-label">Agents</span>
-        <span className="muted agents-note">Only these names may connect, each with its own token.</span>
+        <span className="field-label">{t('relaySettings.agents')}</span>
+        <span className="muted agents-note">{t('relaySettings.agentsNote')}</span>
       </div>
-      {values.agents.length === 0 && <p className="muted card-empty agents-empty">No agents: nobody can connect yet.</p>}
+      {values.agents.length === 0 && <p className="muted card-empty agents-empty">{t('relaySettings.noAgents')}</p>}
       {values.agents.map((a, i) => (
         <AgentCard
           key={a.key}
@@ -201,25 +205,25 @@ export function RelaySettingsForm(props: RelaySettingsFormProps) {
         />
       ))}
       <button type="button" className="btn btn-small agents-add" onClick={() => onChange({ ...values, agents: [...values.agents, newAgentValues()] })}>
-        Add agent
+        {t('relaySettings.addAgent')}
       </button>
       {(formError ?? check.other.length > 0) && (
         <p className="form-error" role="alert">
-          {formError ?? check.other.join('; ')}
+          {translateMessage(formError ?? check.other.join('; '))}
         </p>
       )}
       <div className="dialog-actions relay-settings-actions">
         {savedNote && !dirty && (
           <span className="muted saved-note" role="status">
-            Saved{running ? ' — the relay restarted with them' : ''}
+            {running ? t('relaySettings.savedRestarted') : t('relaySettings.saved')}
           </span>
         )}
-        {dirty && running && <span className="muted saved-note">Saving restarts the relay</span>}
+        {dirty && running && <span className="muted saved-note">{t('relaySettings.savingRestarts')}</span>}
         <button type="button" className="btn" onClick={onRevert} disabled={!dirty || saving}>
-          Revert
+          {t('relaySettings.revert')}
         </button>
         <button type="submit" className="btn btn-primary" disabled={!dirty || saving || (!check.valid && !hidden)}>
-          {saving ? 'Saving…' : 'Save settings'}
+          {saving ? t('relaySettings.saving') : t('relaySettings.save')}
         </button>
       </div>
     </form>

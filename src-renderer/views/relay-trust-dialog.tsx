@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { useState } from 'react';
 import type { RelayEntry } from '../../src-shared/model/relay';
 import { useActions } from '../api/api-context';
@@ -8,6 +10,7 @@ import { Fingerprint } from './fingerprint';
 
 /** The last question before pinning a changed relay certificate: Cancel is the default. */
 export function RelayTrustDialog({ entry, fingerprint }: { entry: RelayEntry; fingerprint: string }) {
+  const { t } = useTranslation();
   const actions = useActions();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -20,20 +23,19 @@ export function RelayTrustDialog({ entry, fingerprint }: { entry: RelayEntry; fi
       await actions.trustRelay(relay.id, fingerprint);
       closeDialog();
     } catch (err) {
-      setError(`Could not trust the certificate: ${err instanceof Error ? err.message : String(err)}`);
+      setError(t('relayTrust.couldNotTrust', { error: translateMessage(err instanceof Error ? err.message : String(err)) }));
       setBusy(false);
     }
   }
 
   return (
     <Modal labelledBy="relay-trust-title" describedBy="relay-trust-desc" onClose={closeDialog} role="alertdialog" className="hostkey-dialog hostkey-changed">
-      <h2 id="relay-trust-title">Trust the new certificate of {relay.name}?</h2>
+      <h2 id="relay-trust-title">{t('relayTrust.title', { name: relay.name })}</h2>
       <p id="relay-trust-desc" className="dialog-lead">
-        Only if this fingerprint is exactly the one the relay at {relayAddress(relay)} shows. From now on Porthole accepts this certificate and refuses the
-        old one.
+        {t('relayTrust.lead', { address: relayAddress(relay) })}
       </p>
-      {relay.fingerprint && <Fingerprint label="Pinned until now" value={relay.fingerprint} testId="relay-trust-old" />}
-      <Fingerprint label="New certificate" value={fingerprint} testId="relay-trust-new" />
+      {relay.fingerprint && <Fingerprint label={t('relayTrust.pinnedUntilNow')} value={relay.fingerprint} testId="relay-trust-old" />}
+      <Fingerprint label={t('relayTrust.newCertificate')} value={fingerprint} testId="relay-trust-new" />
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -41,10 +43,10 @@ export function RelayTrustDialog({ entry, fingerprint }: { entry: RelayEntry; fi
       )}
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={closeDialog} autoFocus>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" className="btn btn-danger-solid" onClick={() => void trust()} disabled={busy}>
-          Trust this certificate
+          {t('relayTrust.trust')}
         </button>
       </div>
     </Modal>

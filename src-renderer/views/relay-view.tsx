@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { useMemo, useState } from 'react';
 import type { LocalRelaySettings } from '../../src-shared/api/contract';
 import { ApiError } from '../../src-shared/model/errors';
@@ -23,6 +25,7 @@ function errorText(err: unknown): string {
 
 /** The relay this app runs: its settings, Start/Stop, and what its agents expose right now. */
 function RelayPanel({ settings }: { settings: LocalRelaySettings }) {
+  const { t } = useTranslation();
   const actions = useActions();
   const status = useApp((s) => s.relayServer.status);
   const [values, setValues] = useState<RelayServerFormValues>(() => relayServerValuesFrom(settings));
@@ -79,7 +82,7 @@ function RelayPanel({ settings }: { settings: LocalRelaySettings }) {
     setActionError(null);
     // Unsaved changes are what the person sees: start with them.
     if (dirty && (!check.valid || !(await save()))) {
-      setActionError('Fix the settings below before starting the relay.');
+      setActionError(t('relayView.fixFirst'));
       setBusy(null);
       return;
     }
@@ -132,23 +135,24 @@ function RelayPanel({ settings }: { settings: LocalRelaySettings }) {
 
 /** The "Relay" tab. */
 export function RelayView() {
+  const { t } = useTranslation();
   const settings = useApp((s) => s.relayServer.settings);
   const error = useApp((s) => s.relayServer.error);
   return (
     <section className="relay-view" aria-labelledby="relay-view-title">
       <div className="servers-toolbar">
-        <h2 id="relay-view-title">Run a relay on this machine</h2>
+        <h2 id="relay-view-title">{t('relayView.title')}</h2>
       </div>
       <p className="view-lead muted">
-        Agents elsewhere (another Porthole, or <code>porthole agent</code>) connect here and ask for public ports; each connection to such a port travels
-        back through the agent to a service on its machine. Run it where the ports can be reached — a VPS, or a machine with a forwarded port.
+        {t('relayView.lead1')} <code>porthole agent</code>
+        {t('relayView.lead2')}
       </p>
       {error && (
         <p className="inline-error" role="alert">
-          {error}
+          {translateMessage(error)}
         </p>
       )}
-      {!settings && !error && <p className="placeholder">Loading relay settings…</p>}
+      {!settings && !error && <p className="placeholder">{t('relayView.loading')}</p>}
       {settings && <RelayPanel settings={settings} />}
     </section>
   );

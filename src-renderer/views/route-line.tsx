@@ -1,7 +1,9 @@
+import { useTranslation } from 'react-i18next';
 import type { RouteSegment } from '../forms/rule-describe';
 
 /** A mapping's route as the row shows it: addresses in monospace, arrows announced as "forwards to". */
 export function RouteLine({ segments, text }: { segments: readonly RouteSegment[]; text: string }) {
+  const { t } = useTranslation();
   return (
     <div className="row-route" data-testid="route" title={text}>
       {segments.map((s, i) => {
@@ -14,7 +16,7 @@ export function RouteLine({ segments, text }: { segments: readonly RouteSegment[
             );
           case 'arrow':
             return (
-              <span key={i} className="arrow" aria-label="forwards to">
+              <span key={i} className="arrow" aria-label={t('common.forwardsTo')}>
                 →
               </span>
             );

@@ -18,8 +18,10 @@ import {
 import { applyTemplate } from '../forms/rule-templates';
 import { isRuleType, RULE_TYPE_INFO, ruleTypeInfo, typeShape } from '../forms/rule-types';
 import { closeDialog, useApp } from '../store/app-store';
+import { groupNames } from '../store/mapping-sections';
 import { AdvancedOptions } from './advanced-options';
 import { FormField } from './form-field';
+import { GroupTagsFields } from './group-tags-fields';
 import { RelayDialog } from './relay-dialog';
 import { RelaySelect } from './relay-select';
 import { RuleFields, type RenderField } from './rule-fields';
@@ -40,6 +42,7 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const rules = useApp((s) => s.rules);
   const servers = useApp((s) => s.servers);
   const others = useMemo(() => Object.values(rules).filter((r) => r.id !== rule?.id), [rules, rule?.id]);
+  const groups = useMemo(() => groupNames(rules), [rules]);
   const serverIds = useMemo(() => (servers.loaded ? new Set(servers.order) : undefined), [servers]);
   const relays = useApp((s) => s.relays);
   const relayIds = useMemo(() => (relays.loaded ? new Set(relays.order) : undefined), [relays]);
@@ -161,6 +164,7 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
             className="field-socksPassword"
           />
         )}
+        <GroupTagsFields values={values} groups={groups} errorOf={errorOf} onText={set} onBlur={(key) => reveal(key)()} />
         {shape.advanced && (
           <AdvancedOptions
             values={values}

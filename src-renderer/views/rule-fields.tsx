@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { t as tt } from '../i18n/i18n';
 import type { ReactNode } from 'react';
 import type { FieldKey, RuleFormValues } from '../forms/rule-form';
 import { typeShape } from '../forms/rule-types';
@@ -9,25 +11,26 @@ export type RelayPatch = Partial<Pick<RuleFormValues, 'relayProtocol' | 'httpLog
 function targetLegend(type: RuleFormValues['type']): string {
   switch (type) {
     case 'ssh-local':
-      return 'Forward to (as seen from the SSH server)';
+      return tt('ruleFields.forwardToSsh');
     case 'ssh-remote':
-      return 'Forward to (from this machine)';
+      return tt('ruleFields.forwardToRemote');
     case 'relay-expose':
-      return 'Forward to (a service on this machine)';
+      return tt('ruleFields.forwardToRelay');
     default:
-      return 'Forward to';
+      return tt('ruleFields.forwardTo');
   }
 }
 
 /** relay-expose: the public port on the relay and its transport. */
 function RelayPortFields({ values, field, onPatch }: { values: RuleFormValues; field: RenderField; onPatch: (p: RelayPatch) => void }) {
+  const { t } = useTranslation();
   return (
     <fieldset className="endpoint">
-      <legend>On the relay, listen on</legend>
-      {field('remotePort', 'Public port', { inputMode: 'numeric', placeholder: 'any', hint: 'Empty or 0 = any port the relay allows this agent' })}
+      <legend>{t('ruleFields.onRelay')}</legend>
+      {field('remotePort', t('ruleFields.publicPort'), { inputMode: 'numeric', placeholder: t('ruleFields.any'), hint: t('ruleFields.publicPortHint') })}
       <div className="field field-transport" role="radiogroup" aria-labelledby="rule-transport-label">
         <span id="rule-transport-label" className="field-label">
-          Transport
+          {t('ruleFields.transport')}
         </span>
         <div className="segmented">
           {(['tcp', 'udp'] as const).map((p) => (
@@ -44,6 +47,7 @@ function RelayPortFields({ values, field, onPatch }: { values: RuleFormValues; f
 
 /** The endpoint fieldsets of the rule dialog, as the chosen type needs them. */
 export function RuleFields({ values, field, onPatch }: { values: RuleFormValues; field: RenderField; onPatch: (p: RelayPatch) => void }) {
+  const { t } = useTranslation();
   const shape = typeShape(values.type);
   const ssh = shape.server;
   return (
@@ -51,23 +55,23 @@ export function RuleFields({ values, field, onPatch }: { values: RuleFormValues;
       {shape.relay && <RelayPortFields values={values} field={field} onPatch={onPatch} />}
       {shape.remote && (
         <fieldset className="endpoint">
-          <legend>On the SSH server, listen on</legend>
-          {field('remoteHost', 'Remote bind host', { placeholder: '127.0.0.1' })}
-          {field('remotePort', 'Remote port', { inputMode: 'numeric', placeholder: '8080', hint: '0 = let the server choose' })}
+          <legend>{t('ruleFields.onServer')}</legend>
+          {field('remoteHost', t('ruleFields.remoteHost'), { placeholder: '127.0.0.1' })}
+          {field('remotePort', t('ruleFields.remotePort'), { inputMode: 'numeric', placeholder: '8080', hint: t('ruleFields.remotePortHint') })}
         </fieldset>
       )}
       {shape.listen && (
         <fieldset className="endpoint">
-          <legend>{shape.socks ? 'SOCKS5 proxy on this machine' : 'Listen on'}</legend>
-          {field('listenHost', 'Listen host', { placeholder: '127.0.0.1' })}
-          {field('listenPort', 'Listen port', { inputMode: 'numeric', placeholder: shape.socks ? '1080' : '8080' })}
+          <legend>{shape.socks ? t('ruleFields.socksOn') : t('ruleFields.listenOn')}</legend>
+          {field('listenHost', t('ruleFields.listenHost'), { placeholder: '127.0.0.1' })}
+          {field('listenPort', t('ruleFields.listenPort'), { inputMode: 'numeric', placeholder: shape.socks ? '1080' : '8080' })}
         </fieldset>
       )}
       {shape.target && (
         <fieldset className="endpoint">
           <legend>{targetLegend(values.type)}</legend>
-          {field('targetHost', 'Target host', { placeholder: ssh || shape.relay ? '127.0.0.1' : 'example.internal' })}
-          {field('targetPort', 'Target port', { inputMode: 'numeric', placeholder: shape.relay ? '3000' : '80' })}
+          {field('targetHost', t('ruleFields.targetHost'), { placeholder: ssh || shape.relay ? '127.0.0.1' : 'example.internal' })}
+          {field('targetPort', t('ruleFields.targetPort'), { inputMode: 'numeric', placeholder: shape.relay ? '3000' : '80' })}
         </fieldset>
       )}
       {shape.relay && (
@@ -80,17 +84,17 @@ export function RuleFields({ values, field, onPatch }: { values: RuleFormValues;
               aria-describedby="rule-httpLog-hint"
               onChange={(e) => onPatch({ httpLog: e.target.checked })}
             />
-            Log HTTP requests
+            {t('ruleFields.httpLog')}
           </label>
           <p id="rule-httpLog-hint" className="field-hint checkbox-hint">
-            {values.relayProtocol === 'udp' ? 'Only for TCP.' : 'Writes each request (method, path, status, time) to this mapping’s log.'}
+            {values.relayProtocol === 'udp' ? t('ruleFields.httpOnlyTcp') : t('ruleFields.httpLogHint')}
           </p>
         </div>
       )}
       {shape.socks && (
         <fieldset className="endpoint">
-          <legend>Client authentication</legend>
-          {field('socksUser', 'Username', { placeholder: 'optional', hint: 'Optional. Empty: clients connect without a user name.' })}
+          <legend>{t('ruleFields.clientAuth')}</legend>
+          {field('socksUser', t('ruleFields.username'), { placeholder: t('ruleFields.optional'), hint: t('ruleFields.usernameHint') })}
         </fieldset>
       )}
     </>

@@ -1,5 +1,6 @@
+import { useTranslation } from 'react-i18next';
 import type { SshServer } from '../../src-shared/model/ssh';
-import { AUTH_METHODS, isAuthMethod, storedSecret, UNCHANGED_PLACEHOLDER, type ServerFieldKey, type ServerFormValues } from '../forms/server-form';
+import { AUTH_METHODS, isAuthMethod, storedSecret, type ServerFieldKey, type ServerFormValues } from '../forms/server-form';
 import { FormField } from './form-field';
 import { SelectField } from './select-field';
 
@@ -16,10 +17,11 @@ interface ServerAuthFieldsProps {
 
 /** "Authentication" and the fields of the chosen method. Secrets are write-only: an empty field keeps what is stored. */
 export function ServerAuthFields({ values, base, secretsBackend, errorOf, onText, onBlur, onAuth }: ServerAuthFieldsProps) {
-  const stored = secretsBackend ? `Stored in: ${secretsBackend}` : undefined;
+  const { t } = useTranslation();
+  const stored = secretsBackend ? t('serverDialog.storedIn', { backend: secretsBackend }) : undefined;
   const secret = (key: 'password' | 'passphrase', label: string, optional: boolean) => {
     const has = storedSecret(base, key);
-    const hint = [optional ? 'Optional.' : undefined, has ? 'Leave empty to keep the stored one.' : undefined, stored].filter(Boolean).join(' ');
+    const hint = [optional ? t('common.optional') : undefined, has ? t('serverDialog.keepStored') : undefined, stored].filter(Boolean).join(' ');
     return (
       <FormField
         id={`server-${key}`}
@@ -27,7 +29,7 @@ export function ServerAuthFields({ values, base, secretsBackend, errorOf, onText
         type="password"
         autoComplete="new-password"
         value={values[key]}
-        placeholder={has ? UNCHANGED_PLACEHOLDER : undefined}
+        placeholder={has ? t('serverDialog.unchanged') : undefined}
         onValue={(v) => onText(key, v)}
         onBlur={() => onBlur(key)}
         error={errorOf(key)}
@@ -38,31 +40,31 @@ export function ServerAuthFields({ values, base, secretsBackend, errorOf, onText
   };
   return (
     <div className="auth-fields">
-      <SelectField id="server-auth" label="Authentication" value={values.auth} onValue={(v) => isAuthMethod(v) && onAuth(v)} className="field-auth">
+      <SelectField id="server-auth" label={t('serverDialog.authentication')} value={values.auth} onValue={(v) => isAuthMethod(v) && onAuth(v)} className="field-auth">
         {AUTH_METHODS.map((m) => (
           <option key={m.value} value={m.value}>
-            {m.label}
+            {t(`serverDialog.authMethod.${m.value}`)}
           </option>
         ))}
       </SelectField>
-      {values.auth === 'agent' && <p className="field-hint auth-note">Uses the keys loaded in your SSH agent (SSH_AUTH_SOCK, or Pageant on Windows).</p>}
+      {values.auth === 'agent' && <p className="field-hint auth-note">{t('serverDialog.agentNote')}</p>}
       {values.auth === 'key' && (
         <div className="server-grid">
           <FormField
             id="server-keyPath"
-            label="Key file"
+            label={t('serverDialog.keyFile')}
             value={values.keyPath}
             placeholder="~/.ssh/id_ed25519"
             onValue={(v) => onText('keyPath', v)}
             onBlur={() => onBlur('keyPath')}
             error={errorOf('keyPath')}
-            hint="Path of the private key on the machine running Porthole"
+            hint={t('serverDialog.keyFileHint')}
             className="field-keyPath"
           />
-          {secret('passphrase', 'Passphrase', true)}
+          {secret('passphrase', t('serverDialog.passphrase'), true)}
         </div>
       )}
-      {values.auth === 'password' && secret('password', 'Password', false)}
+      {values.auth === 'password' && secret('password', t('serverDialog.password'), false)}
     </div>
   );
 }

@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { translateMessage } from '../i18n/messages';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../../src-shared/model/errors';
 import type { SshServer, SshServerEntry } from '../../src-shared/model/ssh';
@@ -6,7 +8,6 @@ import { Modal } from '../components/modal';
 import {
   checkServerForm,
   emptyServerValues,
-  HOST_KEY_OFF_WARNING,
   HOST_KEY_POLICIES,
   isHostKeyPolicy,
   jumpCandidates,
@@ -34,6 +35,7 @@ interface ServerDialogProps {
 
 /** Create or edit a saved SSH server. */
 export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
+  const { t } = useTranslation();
   const actions = useActions();
   const serversState = useApp((s) => s.servers);
   const secretsBackend = useApp((s) => s.info?.secretsBackend);
@@ -97,13 +99,13 @@ export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
   return (
     <Modal labelledBy="server-dialog-title" onClose={onClose} className="server-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2 id="server-dialog-title">{editing ? `Edit server ${server.name}` : 'New SSH server'}</h2>
-        <p className="dialog-lead">SSH mappings connect through a saved server. Secrets are kept by the host and never shown again.</p>
-        {text('name', 'Name', { placeholder: 'e.g. Bastion', autoFocus: true })}
+        <h2 id="server-dialog-title">{editing ? t('serverDialog.editTitle', { name: server.name }) : t('serverDialog.newTitle')}</h2>
+        <p className="dialog-lead">{t('serverDialog.lead')}</p>
+        {text('name', t('serverDialog.name'), { placeholder: t('serverDialog.namePlaceholder'), autoFocus: true })}
         <div className="server-grid server-grid-host">
-          {text('host', 'Host', { placeholder: 'ssh.example.com' })}
-          {text('port', 'Port', { inputMode: 'numeric', placeholder: '22' })}
-          {text('user', 'User', { placeholder: 'deploy' })}
+          {text('host', t('serverDialog.host'), { placeholder: 'ssh.example.com' })}
+          {text('port', t('serverDialog.port'), { inputMode: 'numeric', placeholder: '22' })}
+          {text('user', t('serverDialog.user'), { placeholder: 'deploy' })}
         </div>
         <ServerAuthFields
           values={values}
@@ -123,33 +125,33 @@ export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
           error={errorOf('jump')}
         />
         <div className="server-grid">
-          {text('keepalive', 'Keepalive (s)', { inputMode: 'decimal', hint: 'How often to check the connection is alive; 0 = off' })}
+          {text('keepalive', t('serverDialog.keepalive'), { inputMode: 'decimal', hint: t('serverDialog.keepaliveHint') })}
           <SelectField
             id="server-hostKeyPolicy"
-            label="Host key checking"
+            label={t('serverDialog.hostKey')}
             value={values.hostKeyPolicy}
             onValue={(v) => isHostKeyPolicy(v) && patch({ hostKeyPolicy: v }, [])}
-            warning={values.hostKeyPolicy === 'off' ? HOST_KEY_OFF_WARNING : undefined}
-            hint="What to do with a key Porthole has not seen for this server"
+            warning={values.hostKeyPolicy === 'off' ? t('serverDialog.hostKeyOffWarning') : undefined}
+            hint={t('serverDialog.hostKeyHint')}
           >
             {HOST_KEY_POLICIES.map((p) => (
               <option key={p.value} value={p.value}>
-                {p.label}
+                {t(`serverDialog.policy.${p.value}`)}
               </option>
             ))}
           </SelectField>
         </div>
         {(formError ?? check.other.length > 0) && (
           <p className="form-error" role="alert">
-            {formError ?? check.other.join('; ')}
+            {translateMessage(formError ?? check.other.join('; '))}
           </p>
         )}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || apiProblem}>
-            {editing ? 'Save server' : 'Add server'}
+            {editing ? t('serverDialog.save') : t('serverDialog.add')}
           </button>
         </div>
       </form>

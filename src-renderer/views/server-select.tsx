@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useMemo } from 'react';
 import { useApp } from '../store/app-store';
 import { serverList } from '../store/servers';
@@ -16,14 +17,15 @@ interface ServerSelectProps {
 
 /** "SSH server": the saved servers by name, plus an entry that opens the server dialog. */
 export function ServerSelect({ value, onValue, onNew, onBlur, error }: ServerSelectProps) {
+  const { t } = useTranslation();
   const state = useApp((s) => s.servers);
   const servers = useMemo(() => serverList(state), [state]);
   const known = servers.some((e) => e.server.id === value);
-  const hint = state.error ?? (state.loaded && servers.length === 0 ? 'No saved servers yet: add one with “New SSH server…”' : undefined);
+  const hint = state.error ?? (state.loaded && servers.length === 0 ? t('servers.select.none') : undefined);
   return (
     <SelectField
       id="rule-server"
-      label="SSH server"
+      label={t('servers.select.label')}
       value={known ? value : ''}
       onValue={(v) => (v === NEW_SERVER_VALUE ? onNew() : onValue(v))}
       onBlur={onBlur}
@@ -32,14 +34,14 @@ export function ServerSelect({ value, onValue, onNew, onBlur, error }: ServerSel
       className="field-server"
     >
       <option value="" disabled>
-        Choose a server…
+        {t('servers.select.choose')}
       </option>
       {servers.map((e) => (
         <option key={e.server.id} value={e.server.id}>
           {`${e.server.name} (${e.server.user}@${e.server.host}${e.server.port === 22 ? '' : `:${e.server.port}`})`}
         </option>
       ))}
-      <option value={NEW_SERVER_VALUE}>New SSH server…</option>
+      <option value={NEW_SERVER_VALUE}>{t('servers.select.new')}</option>
     </SelectField>
   );
 }

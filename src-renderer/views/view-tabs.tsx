@@ -5,9 +5,11 @@ export const VIEW_PANEL_ID = 'view-panel';
 
 const TABS: readonly { view: MainView; label: string }[] = [
   { view: 'mappings', label: 'Mappings' },
+  { view: 'dashboard', label: 'Dashboard' },
   { view: 'connections', label: 'Connections' },
   { view: 'servers', label: 'Servers' },
   { view: 'relay', label: 'Relay' },
+  { view: 'settings', label: 'Settings' },
 ];
 
 export function tabId(view: MainView): string {

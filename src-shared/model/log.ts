@@ -15,6 +15,9 @@ export interface LogEntry {
   message: string;
 }
 
+/** The most lines one query returns — also what the host keeps, so one query can fetch all of it. */
+export const LOG_QUERY_MAX_LIMIT = 10_000;
+
 export const LogQuerySchema = z
   .object({
     ruleId: z.string().max(64).optional(),
@@ -22,7 +25,7 @@ export const LogQuerySchema = z
     minLevel: z.enum(LOG_LEVELS).optional(),
     /** Only entries with seq greater than this. */
     afterSeq: z.number().int().min(0).optional(),
-    limit: z.number().int().min(1).max(10000).default(500),
+    limit: z.number().int().min(1).max(LOG_QUERY_MAX_LIMIT).default(500),
   })
   .strict();
 export type LogQuery = z.input<typeof LogQuerySchema>;

@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'react';
+
+/** Clipboard API where allowed (Electron, a loopback page); else the old selection-based copy. */
+export async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('the browser refused to copy');
+}
+
+function CopyIcon() {
+  return (
+    <svg width="13" height="13" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <path d="M10.5 3.5V3A1.5 1.5 0 0 0 9 1.5H3A1.5 1.5 0 0 0 1.5 3v6A1.5 1.5 0 0 0 3 10.5h.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+    </svg>
+  );
+}
+
+interface CopyButtonProps {
+  text: string;
+  /** The accessible name, e.g. "Copy address of Web". */
+  label: string;
+  className?: string;
+  /** The visible text when idle (default "Copy"); `null`: an icon only (rows, where width is short). */
+  caption?: string | null;
+}
+
+/** "Copy" that says "Copied" for a moment (and announces it), or "Copy failed". */
+export function CopyButton({ text, label, className, caption = 'Copy' }: CopyButtonProps) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return;
+    const t = setTimeout(() => setState('idle'), 1600);
+    return () => clearTimeout(t);
+  }, [state]);
+
+  return (
+    <>
+      <button
+        type="button"
+        className={`copy-addr${caption === null ? ' copy-addr-icon' : ''}${state === 'copied' ? ' is-copied' : ''} ${className ?? ''}`}
+        aria-label={label}
+        title={`Copy ${text}`}
+        data-testid="copy-address"
+        data-state={state}
+        onClick={(e) => {
+          e.stopPropagation();
+          copyText(text).then(
+            () => setState('copied'),
+            () => setState('failed'),
+          );
+        }}
+      >
+        {state === 'copied' ? '✓ Copied' : state === 'failed' ? 'Copy failed' : caption === null ? <CopyIcon /> : caption}
+      </button>
+      <span className="sr-only" role="status">
+        {state === 'copied' ? `Copied ${text}` : state === 'failed' ? `Could not copy ${text}` : ''}
+      </span>
+    </>
+  );
+}

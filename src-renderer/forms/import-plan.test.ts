@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { ImportItem, ImportPreview } from '../../src-shared/model/import';
+import { changesSomething, decisionsFrom, describeOutcome, describePlan, describeUndo, hasErrors, initialChoices, planCounts, renameError } from './import-plan';
+
+const item = (key: string, patch: Partial<ImportItem> = {}): ImportItem => ({
+  key,
+  kind: 'rule',
+  name: key,
+  summary: 'tcp-forward 127.0.0.1:1 → h:2',
+  source: 'f.yaml',
+  conflicts: [],
+  action: 'import',
+  actions: ['import', 'skip'],
+  ...patch,
+});
+
+const preview: ImportPreview = {
+  id: 'p1',
+  files: [{ name: 'f.yaml', format: 'porthole-yaml', warnings: [] }],
+  items: [
+    item('s', { kind: 'server', action: 'reuse', actions: ['reuse', 'replace', 'rename'], renameTo: 's (2)', conflicts: [{ kind: 'same-server', message: 'same', existingId: 'x' }] }),
+    item('web', { action: 'rename', actions: ['rename', 'replace', 'skip'], renameTo: 'web (2)', conflicts: [{ kind: 'name', message: 'a mapping named "web" exists', existingId: 'y' }] }),
+    item('db', { action: 'skip', actions: ['skip', 'replace'], conflicts: [{ kind: 'listen', message: 'listens', existingId: 'z' }] }),
+    item('new'),
+    item('edge', { kind: 'relay' }),
+  ],
+};
+
+describe('import plan', () => {
+  it('starts from the host’s default actions and proposed names', () => {
+    const c = initialChoices(preview);
+    expect(c['web']).toEqual({ action: 'rename', newName: 'web (2)' });
+    expect(c['new']).toEqual({ action: 'import', newName: 'new' });
+    expect(describePlan(planCounts(preview, c))).toBe('Adds 2 mappings and 1 relay · reuses 1 saved · skips 1');
+  });
+
+  it('sends every decision, with the trimmed new name for a rename', () => {
+    const c = { ...initialChoices(preview), web: { action: 'rename' as const, newName: '  web staging ' } };
+    expect(decisionsFrom(preview, c)).toEqual([
+      { key: 's', action: 'reuse' },
+      { key: 'web', action: 'rename', newName: 'web staging' },
+      { key: 'db', action: 'skip' },
+      { key: 'new', action: 'import' },
+      { key: 'edge', action: 'import' },
+    ]);
+  });
+
+  it('needs a new name that is not the clashing one', () => {
+    const web = preview.items[1]!;
+    expect(renameError(web, { action: 'rename', newName: ' ' })).toBe('Enter the new name');
+    expect(renameError(web, { action: 'rename', newName: 'web' })).toMatch(/taken/);
+    expect(renameError(web, { action: 'skip', newName: '' })).toBeUndefined();
+    expect(hasErrors(preview, { ...initialChoices(preview), web: { action: 'rename', newName: '' } })).toBe(true);
+  });
+
+  it('changes nothing when every item is skipped or reused', () => {
+    const c = Object.fromEntries(preview.items.map((i) => [i.key, { action: i.actions.includes('reuse') ? ('reuse' as const) : ('skip' as const), newName: i.name }]));
+    const counts = planCounts(preview, c);
+    expect(changesSomething(counts)).toBe(false);
+    expect(describePlan(counts)).toBe('Reuses 1 saved · skips 4');
+    expect(changesSomething(planCounts(preview, { ...c, db: { action: 'replace', newName: 'db' } }))).toBe(true);
+  });
+
+  it('says what an import and its undo did', () => {
+    expect(describeOutcome({ rules: 3, servers: 1, relays: 0, replaced: 1, skipped: 2, ruleIds: [], canUndo: true })).toBe('Imported 3 mappings and 1 SSH server (replaced 1, skipped 2)');
+    expect(describeOutcome({ rules: 1, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], canUndo: true })).toBe('Imported 1 mapping');
+    expect(describeOutcome({ rules: 0, servers: 0, relays: 0, replaced: 2, skipped: 0, ruleIds: [], canUndo: true })).toBe('Replaced 2 items');
+    expect(describeUndo({ removedRules: 3, restoredRules: 1, removedServers: 0, removedRelays: 1 })).toBe('Undid the import: removed 3 mappings and 1 relay, restored 1 replaced mapping');
+  });
+});

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fmtDuration } from './format';
+import { i18n, t } from './i18n';
+import { translateMessage } from './messages';
+
+afterEach(async () => {
+  await i18n.changeLanguage('en');
+});
+
+describe('messages and formats in the UI language', () => {
+  it('shows the host’s English validation messages in Chinese, keeps unknown ones and field paths', async () => {
+    expect(translateMessage('port must be between 1 and 65535')).toBe('port must be between 1 and 65535');
+    await i18n.changeLanguage('zh-CN');
+    expect(translateMessage('port must be between 1 and 65535')).toBe('端口必须在 1 到 65535 之间');
+    expect(translateMessage('server.jump.0: enter a host; something new')).toBe('server.jump.0: 请输入主机; something new');
+    expect(translateMessage('Listening on 10.0.0.1: other machines can reach the relay')).toBe('监听 10.0.0.1：其他机器可以访问中继');
+  });
+
+  it('uses one plural form in Chinese and two in English', async () => {
+    expect(t('connections.count', { count: 1 })).toBe('1 connection');
+    expect(t('connections.count', { count: 2 })).toBe('2 connections');
+    await i18n.changeLanguage('zh-CN');
+    expect(t('connections.count', { count: 1 })).toBe('1 个连接');
+    expect(t('servers.usedBy', { count: 2, names: 'a, b' })).toBe('被 2 个映射使用：a, b');
+  });
+
+  it('formats durations per locale', async () => {
+    expect(fmtDuration(3_723_000)).toBe('1h 2m');
+    await i18n.changeLanguage('zh-CN');
+    expect(fmtDuration(3_723_000)).toBe('1小时2分');
+    expect(fmtDuration(65_000)).toBe('1分5秒');
+  });
+});

@@ -1,0 +1,131 @@
+import { LOG_LEVELS, type LogEntry, type LogLevel } from '../../src-shared/model/log';
+import type { RuleErrorCode } from '../../src-shared/model/errors';
+
+/**
+ * The renderer's log: the newest `capacity` lines, stored column by column (typed arrays for the
+ * numbers, one interned table for rule ids and codes) instead of one object per line — a 100,000-line
+ * buffer then costs the message strings and little else. Every line gets an id, counted from the first
+ * line ever pushed, so a filtered view can keep pointing at lines while the oldest are dropped.
+ * Mutable on purpose: the store wraps it in a versioned object.
+ */
+export class LogRing {
+  readonly capacity: number;
+  private readonly seqs: Float64Array;
+  private readonly times: Float64Array;
+  private readonly levels: Uint8Array;
+  /** Index into `names`: 0 means none. */
+  private readonly rules: Uint32Array;
+  private readonly codes: Uint32Array;
+  private readonly messages: (string | undefined)[];
+  private readonly names: string[] = [''];
+  private readonly nameIndex = new Map<string, number>();
+  private readonly perLevel = [0, 0, 0, 0];
+  private total = 0;
+  private count = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`log ring capacity must be a positive integer, got ${capacity}`);
+    this.capacity = capacity;
+    this.seqs = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.levels = new Uint8Array(capacity);
+    this.rules = new Uint32Array(capacity);
+    this.codes = new Uint32Array(capacity);
+    this.messages = new Array<string | undefined>(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Id of the oldest line kept. */
+  get firstId(): number {
+    return this.total - this.count;
+  }
+
+  /** Id the next line will get (one past the newest). */
+  get endId(): number {
+    return this.total;
+  }
+
+  /** Lines of each level currently kept, in LOG_LEVELS order. */
+  levelCounts(): readonly number[] {
+    return this.perLevel;
+  }
+
+  push(e: LogEntry): number {
+    const id = this.total;
+    const slot = id % this.capacity;
+    if (this.count === this.capacity) this.perLevel[this.levels[slot]!]!--;
+    else this.count++;
+    const level = Math.max(0, LOG_LEVELS.indexOf(e.level));
+    this.seqs[slot] = e.seq;
+    this.times[slot] = e.ts;
+    this.levels[slot] = level;
+    this.rules[slot] = e.ruleId ? this.intern(e.ruleId) : 0;
+    this.codes[slot] = e.code ? this.intern(e.code) : 0;
+    this.messages[slot] = e.message;
+    this.perLevel[level]!++;
+    this.total++;
+    return id;
+  }
+
+  has(id: number): boolean {
+    return id >= this.firstId && id < this.total;
+  }
+
+  levelOf(id: number): LogLevel {
+    return LOG_LEVELS[this.levels[id % this.capacity]!] ?? 'info';
+  }
+
+  /** The level as its index in LOG_LEVELS (cheaper to compare in a filter loop). */
+  levelIndexOf(id: number): number {
+    return this.levels[id % this.capacity]!;
+  }
+
+  ruleOf(id: number): string | undefined {
+    const n = this.rules[id % this.capacity]!;
+    return n === 0 ? undefined : this.names[n];
+  }
+
+  codeOf(id: number): string | undefined {
+    const n = this.codes[id % this.capacity]!;
+    return n === 0 ? undefined : this.names[n];
+  }
+
+  messageOf(id: number): string {
+    return this.messages[id % this.capacity] ?? '';
+  }
+
+  tsOf(id: number): number {
+    return this.times[id % this.capacity]!;
+  }
+
+  /** The line as an object, or undefined once it was dropped. */
+  get(id: number): LogEntry | undefined {
+    if (!this.has(id)) return undefined;
+    const slot = id % this.capacity;
+    const e: LogEntry = { seq: this.seqs[slot]!, ts: this.times[slot]!, level: this.levelOf(id), message: this.messages[slot] ?? '' };
+    const rule = this.ruleOf(id);
+    const code = this.codeOf(id);
+    if (rule !== undefined) e.ruleId = rule;
+    if (code !== undefined) e.code = code as RuleErrorCode;
+    return e;
+  }
+
+  /** Drops every line; ids keep counting so views built before can tell their lines are gone. */
+  clear(): void {
+    this.messages.fill(undefined);
+    this.perLevel.fill(0);
+    this.count = 0;
+  }
+
+  private intern(name: string): number {
+    let n = this.nameIndex.get(name);
+    if (n === undefined) {
+      n = this.names.push(name) - 1;
+      this.nameIndex.set(name, n);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiEvents, PortholeApi } from '../../src-shared/api/contract';
+import type { ImportPreview, ImportSource } from '../../src-shared/model/import';
+import type { FileLike } from '../lib/read-import-files';
+import { createImportActions } from './import-actions';
+import { createImportStore } from './imports';
+
+const file = (name: string, text: string): FileLike => {
+  const data = new TextEncoder().encode(text);
+  return { name, size: data.byteLength, arrayBuffer: async () => data.slice().buffer };
+};
+
+function fakeApi() {
+  const sent: ImportSource[][] = [];
+  let hostPreview: ((p: ApiEvents['import-preview']) => void) | undefined;
+  const preview = (sources: ImportSource[]): ImportPreview => ({ id: `p${sent.length}`, files: sources.map((s) => ({ name: s.name, format: 'ssh-config', warnings: [] })), items: [] });
+  const api = {
+    imports: {
+      preview: async (sources: ImportSource[]) => (sent.push(sources), preview(sources)),
+      apply: async () => ({ rules: 2, servers: 1, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], canUndo: true }),
+      undo: async () => ({ removedRules: 2, restoredRules: 0, removedServers: 1, removedRelays: 0 }),
+    },
+    on: {
+      importPreview: (cb: (p: ApiEvents['import-preview']) => void) => {
+        hostPreview = cb;
+        return () => (hostPreview = undefined);
+      },
+    },
+  } as unknown as PortholeApi;
+  return { api, sent, emit: (p: ImportPreview) => hostPreview?.(p) };
+}
+
+describe('import actions', () => {
+  it('sends only the files that passed, and keeps the refused ones for the dialog', async () => {
+    const { api, sent } = fakeApi();
+    const store = createImportStore();
+    await createImportActions(api, store).previewFiles([file('config', 'Host a\n'), file('x.bin', 'a\0b')]);
+    expect(sent).toEqual([[{ name: 'config', text: 'Host a\n' }]]);
+    const session = store.getState().session;
+    expect(session?.status === 'ready' && session.preview?.files.map((f) => f.name)).toEqual(['config']);
+    expect(session?.status === 'ready' && session.refused.map((r) => r.name)).toEqual(['x.bin']);
+  });
+
+  it('asks the host nothing when every file is refused', async () => {
+    const { api, sent } = fakeApi();
+    const store = createImportStore();
+    await createImportActions(api, store).previewFiles([file('x.bin', 'a\0b')]);
+    expect(sent).toEqual([]);
+    expect(store.getState().session).toEqual({ status: 'ready', preview: null, refused: [{ name: 'x.bin', reason: expect.any(String) }] });
+  });
+
+  it('drops an answer for a session the user closed', async () => {
+    const { api } = fakeApi();
+    const store = createImportStore();
+    const pending = createImportActions(api, store).previewFiles([file('config', 'Host a\n')]);
+    store.setState((s) => ({ session: null, serial: s.serial + 1 }));
+    await pending;
+    expect(store.getState().session).toBeNull();
+  });
+
+  it('shows previews the host starts, then the toast after apply, then what undo did', async () => {
+    const { api, emit } = fakeApi();
+    const store = createImportStore();
+    const actions = createImportActions(api, store);
+    const off = actions.followHostPreviews();
+    emit({ id: 'h1', files: [{ name: 'porthole://import', format: 'porthole-yaml', warnings: [] }], items: [] });
+    expect(store.getState().session).toMatchObject({ status: 'ready', preview: { id: 'h1' } });
+    await actions.apply({ previewId: 'h1', decisions: [] });
+    expect(store.getState().session).toBeNull();
+    expect(store.getState().toast).toEqual({ kind: 'imported', text: 'Imported 2 mappings and 1 SSH server', canUndo: true });
+    await actions.undo();
+    expect(store.getState().toast).toEqual({ kind: 'undone', text: 'Undid the import: removed 2 mappings and 1 SSH server' });
+    off();
+  });
+
+  it('names pasted text "clipboard" and refuses empty text without asking the host', async () => {
+    const { api, sent } = fakeApi();
+    const store = createImportStore();
+    const actions = createImportActions(api, store);
+    expect(await actions.previewText('  ')).toBe('Paste a config first');
+    expect(sent).toEqual([]);
+    expect(await actions.previewText('Host a\n')).toBeUndefined();
+    expect(sent).toEqual([[{ name: 'clipboard', text: 'Host a\n' }]]);
+  });
+});

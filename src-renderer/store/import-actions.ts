@@ -1,0 +1,90 @@
+import type { PortholeApi, Unsubscribe } from '../../src-shared/api/contract';
+import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource } from '../../src-shared/model/import';
+import { describeOutcome, describeUndo } from '../forms/import-plan';
+import { type FileLike, pastedSource, readImportFiles, type RefusedFile } from '../lib/read-import-files';
+import type { ImportStore } from './imports';
+
+export interface ImportActions {
+  /** Dropped or picked files: refuses what is not a small text file, previews the rest. */
+  previewFiles(files: readonly FileLike[]): Promise<void>;
+  /** Pasted text; resolves with why it cannot be imported, or undefined once the preview is shown. */
+  previewText(text: string): Promise<string | undefined>;
+  /** Shows the previews the host starts itself (porthole:// links, files opened with the app, tray drops). */
+  followHostPreviews(): Unsubscribe;
+  /** All or nothing; closes the preview and shows the toast, or throws (the dialog shows why). */
+  apply(input: ImportApplyInput): Promise<ImportOutcome>;
+  /** Undoes the last import; the toast says what was undone or why not. */
+  undo(): Promise<void>;
+  buildExport(req: ExportRequest): Promise<ExportOutput>;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createImportActions(api: PortholeApi, store: ImportStore): ImportActions {
+  function begin(names: string[]): number {
+    const serial = store.getState().serial + 1;
+    store.setState({ serial, session: { status: 'reading', names } });
+    return serial;
+  }
+
+  /** Sets the session unless the user closed it or started another meanwhile. */
+  function settle(serial: number, preview: ImportPreview | null, refused: RefusedFile[], error?: string): void {
+    if (store.getState().serial !== serial) return;
+    store.setState({ session: { status: 'ready', preview, refused, ...(error !== undefined ? { error } : {}) } });
+  }
+
+  async function preview(serial: number, sources: ImportSource[], refused: RefusedFile[]): Promise<void> {
+    if (sources.length === 0) return settle(serial, null, refused);
+    try {
+      settle(serial, await api.imports.preview(sources), refused);
+    } catch (err) {
+      const names = sources.map((s) => s.name).join(', ');
+      settle(serial, null, refused, `Could not read ${names}: ${errorText(err)}`);
+    }
+  }
+
+  return {
+    async previewFiles(files) {
+      if (files.length === 0) return;
+      const serial = begin(files.map((f) => f.name));
+      const { sources, refused } = await readImportFiles(files);
+      if (store.getState().serial !== serial) return;
+      await preview(serial, sources, refused);
+    },
+    async previewText(text) {
+      const pasted = pastedSource(text);
+      if ('reason' in pasted) return pasted.reason;
+      const serial = begin([pasted.source.name]);
+      await preview(serial, [pasted.source], []);
+      return undefined;
+    },
+    followHostPreviews() {
+      return api.on.importPreview((p) => {
+        const serial = begin(p.files.map((f) => f.name));
+        settle(serial, p, []);
+      });
+    },
+    async apply(input) {
+      const outcome = await api.imports.apply(input);
+      store.setState((s) => ({
+        session: null,
+        serial: s.serial + 1,
+        toast: { kind: 'imported', text: describeOutcome(outcome), canUndo: outcome.canUndo },
+      }));
+      return outcome;
+    },
+    async undo() {
+      const toast = store.getState().toast;
+      if (toast?.kind === 'imported') store.setState({ toast: { ...toast, undoing: true } });
+      try {
+        const undone = await api.imports.undo();
+        store.setState({ toast: { kind: 'undone', text: describeUndo(undone) } });
+      } catch (err) {
+        store.setState({ toast: { kind: 'error', text: `Could not undo the import: ${errorText(err)}` } });
+      }
+    },
+    buildExport: (req) => api.exports.build(req),
+  };
+}

@@ -1,0 +1,118 @@
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { useActions } from '../api/api-context';
+import { useApp } from '../store/app-store';
+import { setExportOpen, setPasteOpen } from '../store/imports';
+
+const ACCEPT = '.yaml,.yml,.json,.toml,.ini,.conf,.cfg,.txt,text/*,application/json,application/yaml,application/toml';
+
+/** The header's "Import" menu (choose files, or paste text) and "Export…" button. */
+export function ImportExportButtons() {
+  const actions = useActions();
+  const hasRules = useApp((s) => s.order.length > 0);
+  const [open, setOpen] = useState(false);
+  const wrap = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const items = useRef<(HTMLButtonElement | null)[]>([]);
+
+  useEffect(() => {
+    if (!open) return;
+    items.current[0]?.focus();
+    const onDown = (e: PointerEvent) => {
+      if (e.target instanceof Node && !wrap.current?.contains(e.target)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', onDown);
+    return () => document.removeEventListener('pointerdown', onDown);
+  }, [open]);
+
+  function close(focusButton: boolean): void {
+    setOpen(false);
+    if (focusButton) button.current?.focus();
+  }
+
+  function onMenuKey(e: KeyboardEvent<HTMLDivElement>): void {
+    const list = items.current.filter((x): x is HTMLButtonElement => x !== null);
+    const at = list.findIndex((x) => x === document.activeElement);
+    const next = e.key === 'ArrowDown' ? (at + 1) % list.length : e.key === 'ArrowUp' ? (at + list.length - 1) % list.length : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : -1;
+    if (e.key === 'Escape' || e.key === 'Tab') {
+      if (e.key === 'Escape') e.preventDefault();
+      close(e.key === 'Escape');
+      return;
+    }
+    if (next < 0) return;
+    e.preventDefault();
+    list[next]?.focus();
+  }
+
+  return (
+    <div className="import-menu" ref={wrap}>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        accept={ACCEPT}
+        hidden
+        data-testid="import-file-input"
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          if (files.length > 0) void actions.imports.previewFiles(files);
+        }}
+      />
+      <button
+        ref={button}
+        type="button"
+        className="btn"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls="import-menu-list"
+        onClick={() => setOpen((o) => !o)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setOpen(true);
+          }
+        }}
+      >
+        Import <span aria-hidden="true" className="menu-caret">▾</span>
+      </button>
+      {open && (
+        <div className="menu" role="menu" id="import-menu-list" aria-label="Import" onKeyDown={onMenuKey}>
+          <button
+            ref={(el) => {
+              items.current[0] = el;
+            }}
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            onClick={() => {
+              close(false);
+              input.current?.click();
+            }}
+          >
+            Choose files…
+            <span className="menu-item-hint">or drop them anywhere on the window</span>
+          </button>
+          <button
+            ref={(el) => {
+              items.current[1] = el;
+            }}
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            onClick={() => {
+              close(false);
+              setPasteOpen(true);
+            }}
+          >
+            Paste text…
+            <span className="menu-item-hint">a config copied from a terminal or a chat</span>
+          </button>
+        </div>
+      )}
+      <button type="button" className="btn" disabled={!hasRules} title={hasRules ? undefined : 'No mappings to export yet'} onClick={() => setExportOpen(true)}>
+        Export…
+      </button>
+    </div>
+  );
+}

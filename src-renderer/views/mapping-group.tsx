@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import { useActions } from '../api/api-context';
+import { Switch } from '../components/switch';
+import type { MappingSection } from '../store/mapping-sections';
+import { toggleGroup } from '../store/mapping-view';
+
+const UNGROUPED = 'Ungrouped';
+
+/** A group of mappings: a header that collapses it, its counts and a switch for all of it. */
+export function MappingGroup({ section, collapsed, filtering, children }: { section: MappingSection; collapsed: boolean; filtering: boolean; children: ReactNode }) {
+  const actions = useActions();
+  const { group, total, running, enabled, ids } = section;
+  const name = group ?? UNGROUPED;
+  const slug = `group-${encodeURIComponent(group ?? '').replace(/%/g, '_') || 'none'}`;
+  const allOn = enabled === total;
+  return (
+    <section className={`group${collapsed ? ' is-collapsed' : ''}`} aria-labelledby={`${slug}-name`} data-testid="mapping-group" data-group={group ?? ''}>
+      <div className="group-head">
+        <div className="group-switch">
+          {group !== null && (
+            <Switch checked={allOn} label={`Enable every mapping in ${name}`} onChange={(on) => void actions.setGroupEnabled(group, on)} />
+          )}
+        </div>
+        <button type="button" className="group-toggle" aria-expanded={!collapsed} aria-controls={collapsed ? undefined : `${slug}-rows`} onClick={() => toggleGroup(group)}>
+          <span className="chevron" aria-hidden="true">
+            {collapsed ? '▸' : '▾'}
+          </span>
+          <span className="group-name" id={`${slug}-name`}>
+            {name}
+          </span>
+        </button>
+        <span className="group-count" data-testid="group-count">
+          <span className={running > 0 ? 'group-running' : undefined}>{running}</span> of {total} running
+          {enabled !== total && enabled > 0 && <span className="muted"> · {enabled} on</span>}
+          {filtering && ids.length !== total && <span className="muted"> · {ids.length} shown</span>}
+        </span>
+      </div>
+      {!collapsed && (
+        <ul className="rows" id={`${slug}-rows`} aria-label={`Mappings in ${name}`}>
+          {children}
+        </ul>
+      )}
+    </section>
+  );
+}
