@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
 import { type Page, expect, test } from '@playwright/test';

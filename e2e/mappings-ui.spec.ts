@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { type Page, expect, test } from '@playwright/test';
