@@ -5,7 +5,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Endpoint } from '../../src-shared/model/primitives';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
-import { type BackoffOptions, backoffDelay } from '../engine/backoff';
+import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import { ByteMeter } from '../engine/byte-meter';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
 import { HandshakeError, agentHandshake } from './handshake';
@@ -165,14 +165,14 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   tls: string | undefined;
   private live: Live | undefined;
   private started = false;
-  private failures = 0;
   private generation = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly retry: RetrySchedule;
   private readonly own = new Map<string, Exposure>();
   private readonly assignedByPort = new Map<string, Exposure>();
 
   constructor(private readonly opts: RelayAgentOptions) {
     super();
+    this.retry = new RetrySchedule(opts.backoff);
   }
 
   get label(): string {
@@ -215,17 +215,15 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   /** Drops a waiting retry (or a failure the person has since fixed) and connects now (network back, resume from sleep, new settings). */
   reconnect(): boolean {
     if (this.state !== 'retrying' && this.state !== 'failed') return false;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.failures = 0;
+    this.retry.cancel();
+    this.retry.reset();
     this.attempt();
     return true;
   }
 
   async close(): Promise<void> {
     if (this.state === 'closed') return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retry.cancel();
     this.generation++;
     this.setState('closed');
     await this.teardown();
@@ -432,7 +430,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   private onMessage(live: Live, msg: RelayMessage): void {
     switch (msg.t) {
       case 'welcome': {
-        this.failures = 0;
+        this.retry.reset();
         this.assignedByPort.clear();
         for (const info of msg.assigned) {
           if (info.localPort === undefined || info.localPort === 0) continue;
@@ -599,13 +597,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     if (FATAL.has(err.code)) {
       this.setState('failed');
     } else {
-      const delay = backoffDelay(this.failures, this.opts.backoff);
-      this.failures++;
-      this.nextRetryAt = Date.now() + delay;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.attempt();
-      }, delay);
+      this.retry.schedule(() => this.attempt());
+      this.nextRetryAt = this.retry.nextAt;
       this.setState('retrying');
     }
     this.emit('down', err);

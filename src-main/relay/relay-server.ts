@@ -410,7 +410,6 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       return void sock.destroy();
     }
     stream.on('error', () => undefined);
-    const started = Date.now();
     const conn = p.track(client, () => {
       sock.destroy();
       stream.close(h2c.NGHTTP2_CANCEL);
@@ -441,7 +440,6 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         http?.close();
         p.conns.delete(conn.id);
         p.meter.activeConnections--;
-        void started;
       },
     });
   }

@@ -4,7 +4,7 @@ import type { ClientChannel } from 'ssh2';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { formatHostPort } from '../../src-shared/format/address';
-import { backoffDelay } from '../engine/backoff';
+import { RetrySchedule } from '../engine/backoff';
 import { EngineError } from '../engine/engine-error';
 import type { HostKeyPromptFn } from './host-key-verifier';
 import type { KnownHostsStore } from './known-hosts';
@@ -57,13 +57,13 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   attempts = 0;
   private hops: SshHop[] = [];
   private started = false;
-  private failures = 0;
   private generation = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly retry: RetrySchedule;
   private readonly remote = new RemoteRoutes();
 
   constructor(private readonly opts: SshSessionOptions) {
     super();
+    this.retry = new RetrySchedule(opts.backoff);
   }
 
   get server(): SshServer {
@@ -85,7 +85,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   reconnect(): void {
     if (this.state !== 'retrying' && this.state !== 'failed') return;
     this.clearRetry();
-    this.failures = 0;
+    this.retry.reset();
     this.attempt();
   }
 
@@ -187,7 +187,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
           return;
         }
         this.hops = hops;
-        this.failures = 0;
+        this.retry.reset();
         this.lastError = undefined;
         for (const hop of hops) hop.once('down', (err) => this.onLost(gen, err));
         hops[hops.length - 1]?.client.on('tcp connection', (details, accept, reject) => this.remote.dispatch(details, accept, reject));
@@ -248,13 +248,8 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
     if (FATAL.has(err.code)) {
       this.setState('failed');
     } else {
-      const delay = backoffDelay(this.failures, this.opts.backoff);
-      this.failures++;
-      this.nextRetryAt = Date.now() + delay;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.attempt();
-      }, delay);
+      this.retry.schedule(() => this.attempt());
+      this.nextRetryAt = this.retry.nextAt;
       this.setState('retrying');
     }
     this.emit('down', err);
@@ -270,8 +265,7 @@ export class SshSession extends EventEmitter<SshSessionEvents> {
   }
 
   private clearRetry(): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retry.cancel();
     this.nextRetryAt = undefined;
   }
 
