@@ -14,14 +14,15 @@
 // BENCH_SSH_ROUNDS (default min(rounds, 3)), BENCH_SSH_BLOB_MIB, BENCH_SSH_CONNS, BENCH_SSH_CONN_SECONDS tune it;
 // BENCH_SSH_CPU_PROF=DIR runs porthole under node --cpu-prof (profile written to DIR when it stops).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { CFG, CLI, QUICK, ROOT, envNum } from './lib/config.mjs';
 import { startNodeServer } from './lib/contenders.mjs';
 import { iperf } from './lib/measure.mjs';
-import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, spawnProc, waitFor } from './lib/procs.mjs';
+import { fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, spawnProc, waitFor } from './lib/procs.mjs';
 import { sshReport } from './lib/ssh-report.mjs';
+import { startSshd as startSshdAt } from './lib/sshd.mjs';
 
 const SSH = {
   blobMiB: envNum('BENCH_SSH_BLOB_MIB', QUICK ? 64 : 256),
@@ -69,48 +70,10 @@ async function withCpu(groups, fn) {
 // ---------------------------------------------------------------------------------------------------
 // sshd, the OpenSSH clients, microsocks
 
-const keygen = (file) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'porthole-bench', '-f', file]);
-
-export async function startSshd(dir) {
-  mkdirSync(dir, { recursive: true });
-  const hostKey = path.join(dir, 'host_ed25519');
-  const userKey = path.join(dir, 'user_ed25519');
-  keygen(hostKey);
-  keygen(userKey);
-  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(`${userKey}.pub`, 'utf8'), { mode: 0o600 });
-  const port = await freeTcpPort();
-  const config = path.join(dir, 'sshd_config');
-  writeFileSync(
-    config,
-    [
-      'ListenAddress 127.0.0.1',
-      `Port ${port}`,
-      `HostKey ${hostKey}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-      'UsePAM no',
-      'StrictModes no',
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'AllowTcpForwarding yes',
-      'ClientAliveInterval 0',
-      'MaxStartups 100',
-      'MaxSessions 100',
-      // DEBUG1 logs the negotiated cipher of every client ("kex: client->server cipher: …"); it logs
-      // per channel, not per packet.
-      'LogLevel DEBUG1',
-      '',
-    ].join('\n'),
-  );
-  // Privilege separation needs this directory; Debian creates it only when the service is started.
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  const logFile = logPath('sshd');
-  // sshd re-executes itself for each connection, so it needs its absolute path; its session processes
-  // call setsid(), hence tree: true (killed pid by pid as well as by group).
-  const entry = spawnProc('sshd', '/usr/sbin/sshd', ['-D', '-e', '-f', config], { logFile, tree: true });
-  await waitFor('sshd', () => fileHas(logFile, new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${port}`)), entry);
-  return { entry, port, userKey, logFile, pids: () => [entry.child.pid, ...descendants(entry.child.pid)] };
+/** sshd for the SSH scenarios: DEBUG1 logs the negotiated cipher of every client ("kex: client->server
+ * cipher: …"); it logs per channel, not per packet. */
+export function startSshd(dir) {
+  return startSshdAt(dir, { logLevel: 'DEBUG1' });
 }
 
 async function startOpenSsh(name, sshd, forwardArgs, listenPort) {

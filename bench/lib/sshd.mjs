@@ -1,7 +1,7 @@
 // A throwaway OpenSSH sshd on 127.0.0.1 for the benchmarks, and OpenSSH clients for it: generated
 // ed25519 host and user keys in DIR, root by key, forwarding allowed. Spawned through procs.mjs with
 // { tree: true }: sshd's session processes call setsid(), so they are also killed pid by pid.
-// (bench/ssh-scenarios.mjs has its own copy of startSshd, always at LogLevel DEBUG1.)
+// (bench/ssh-scenarios.mjs starts the same sshd at LogLevel DEBUG1.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
