@@ -4,5 +4,12 @@ import { relay } from './en/relay';
 import { rules } from './en/rules';
 import { servers } from './en/servers';
 import { validation } from './en/validation';
+import { mappings } from './en/mappings';
+import { editors } from './en/editors';
+import { shell } from './en/shell';
+import { logs } from './en/logs';
+import { dashboard } from './en/dashboard';
+import { settings } from './en/settings';
+import { importExport } from './en/importExport';
 
-export const en = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules } as const;
+export const en = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport } as const;

@@ -1,0 +1,2 @@
+// Strings of the mappings area (filled in as its components move to t()).
+export const mappings = {} as const;

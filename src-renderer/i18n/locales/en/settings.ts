@@ -1,0 +1,2 @@
+// Strings of the settings area (filled in as its components move to t()).
+export const settings = {} as const;
