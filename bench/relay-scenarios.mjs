@@ -19,6 +19,7 @@
 // BENCH_RELAY_ROUNDS (default min(rounds, 3)), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
 // tune it; BENCH_RELAY_CPU_PROF=DIR runs the main relay and agent under node --cpu-prof.
 // Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,7 @@ import { askCount, startNodeServer } from './lib/contenders.mjs';
 import { rssKiB, withCpu } from './lib/cpu.mjs';
 import { iperf } from './lib/measure.mjs';
 import { BUNDLE, bundleRelayNode } from './lib/relay-bundle.mjs';
-import { fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
+import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
 import { relayReport } from './lib/relay-report.mjs';
 import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
 
@@ -57,6 +58,18 @@ export const VARIANTS = [
   { id: 'relay-h2default', label: 'HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 }, streams8: true },
   { id: 'relay-16m', label: '16 MiB stream, 128 MiB session, 64 KiB frames', windows: { STREAM_WINDOW: 16 * 2 ** 20, SESSION_WINDOW: 128 * 2 ** 20, MAX_FRAME: 65_536 } },
   { id: 'relay-plain', label: 'shipped windows, TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1)', plain: true },
+  {
+    id: 'ref-h2',
+    label: 'reference, not Porthole: the smallest TLS + node:http2 tunnel, two processes, shipped windows (bench/tools/h2-tunnel.mjs: no handshake, policy, meters or logs)',
+    ref: 'h2',
+    streams8: true,
+  },
+  {
+    id: 'ref-socat-tls',
+    label: 'reference, not Porthole: socat pair over TLS (C, OpenSSL), one TLS connection per public connection (no multiplexing), 256 KiB buffers',
+    ref: 'socat',
+    streams8: true,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -114,6 +127,37 @@ export async function startRelayPair(name, pairs, { windows, plain = false, cpuP
     },
   };
 }
+
+/**
+ * A reference tunnel that is not Porthole (VARIANTS with `ref`), relay side → agent side → target, with
+ * the relay identity's certificate; returns the public port and the pids of each side (socat forks a
+ * child per connection, so those are read again when the CPU is sampled).
+ */
+async function startReference(v, target, shipped) {
+  const dir = path.join(getTmpDir(), 'relay-identity');
+  const cert = path.join(dir, 'relay-cert.pem');
+  const key = path.join(dir, 'relay-key.pem');
+  const pub = await freeTcpPort();
+  const tree = (entry) => () => [entry.child.pid, ...descendants(entry.child.pid)];
+  if (v.ref === 'socat') {
+    const mid = await freeTcpPort();
+    const agent = spawnProc(`${v.id}-agent`, 'socat', ['-b', '262144', `OPENSSL-LISTEN:${mid},bind=127.0.0.1,reuseaddr,fork,cert=${cert},key=${key},verify=0`, `TCP:127.0.0.1:${target}`], { logFile: logPath(`${v.id}-agent`), tree: true });
+    await waitFor(`${v.id} agent`, () => isBound(mid, 'tcp'), agent);
+    const relay = spawnProc(`${v.id}-relay`, 'socat', ['-b', '262144', `TCP-LISTEN:${pub},bind=127.0.0.1,reuseaddr,fork`, `OPENSSL:127.0.0.1:${mid},verify=0`], { logFile: logPath(`${v.id}-relay`), tree: true });
+    await waitFor(`${v.id} relay`, () => isBound(pub, 'tcp'), relay);
+    return { pub, cpu: { pub: tree(relay), agent: tree(agent) } };
+  }
+  const env = { PORTHOLE_BENCH_STREAM_WINDOW: String(shipped.stream), PORTHOLE_BENCH_SESSION_WINDOW: String(shipped.session), PORTHOLE_BENCH_MAX_FRAME: String(shipped.frame) };
+  const tool = path.join(TOOLS, 'h2-tunnel.mjs');
+  const agentLog = logPath(`${v.id}-agent`);
+  const agent = spawnProc(`${v.id}-agent`, process.execPath, [tool, 'agent', cert, key, String(target)], { logFile: agentLog, env });
+  await waitFor(`${v.id} agent`, () => fileHas(agentLog, /^\{"ready":true/m), agent, 15_000);
+  const relay = spawnProc(`${v.id}-relay`, process.execPath, [tool, 'relay', String(readyLine(agentLog).port), String(pub)], { logFile: logPath(`${v.id}-relay`), env });
+  await waitFor(`${v.id} relay`, () => isBound(pub, 'tcp'), relay, 15_000);
+  return { pub, cpu: { pub: [relay.child.pid], agent: [agent.child.pid] } };
+}
+
+const hasSocat = () => spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 
 /** The TLS version and cipher suite an agent gets from the relay (a probe connection, then dropped). */
 function tlsCipher(port) {
@@ -199,7 +243,7 @@ export async function setupRelay() {
   } catch (err) {
     return { skipped: `the relay code did not build (${err.message.split('\n')[0]})` };
   }
-  const variants = RELAY.withVariants ? VARIANTS.filter((v) => !v.windows || bundle.windowsFromEnv) : [];
+  const variants = RELAY.withVariants ? VARIANTS.filter((v) => (!v.windows || bundle.windowsFromEnv) && (v.ref !== 'socat' || hasSocat())) : [];
   const noVariants = !RELAY.withVariants
     ? 'left out (BENCH_RELAY_VARIANTS=0)'
     : bundle.windowsFromEnv
@@ -228,6 +272,12 @@ export async function setupRelay() {
   );
   cpu.relay = { pub: [main.relay.child.pid], agent: [main.agent.child.pid] };
   for (const v of variants) {
+    if (v.ref) {
+      const r = await startReference(v, iperfPort, main.windows);
+      ports[v.id] = { iperf: r.pub };
+      cpu[v.id] = r.cpu;
+      continue;
+    }
     ports[v.id] = { iperf: await freeTcpPort() };
     const pair = await startRelayPair(v.id, [{ pub: ports[v.id].iperf, target: iperfPort }], { windows: v.windows, plain: v.plain });
     cpu[v.id] = { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] };
@@ -249,7 +299,7 @@ export async function setupRelay() {
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
 
   // A short pass through every relay first, so no relay's first measured run pays for JIT warm-up.
-  for (const c of WITH_VARIANTS.filter((x) => x.startsWith('relay'))) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
+  for (const c of WITH_VARIANTS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
   await runTool('pingpong.mjs', [ports.relay.echo, 500, 100, RELAY.pingSize], 30_000);
 
   const measured = (c, fn) => withCpu(cpu[c], fn);

@@ -8,12 +8,16 @@ import os from 'node:os';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const CORES = os.cpus().length;
 
-/** { user, sys } CPU time of a process, in clock ticks (0 when it is gone). */
+/**
+ * { user, sys } CPU time of a process and of its children that it has reaped, in clock ticks (0 when it
+ * is gone). With the reaped children counted, a child that exits during a sample (socat's per-connection
+ * processes) moves its time into its parent's and is not lost; one still running is counted once.
+ */
 export function cpuTicks(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(f[11]), sys: Number(f[12]) };
+    return { user: Number(f[11]) + Number(f[13]), sys: Number(f[12]) + Number(f[14]) };
   } catch {
     return { user: 0, sys: 0 };
   }

@@ -118,6 +118,29 @@ function bounds(M, get, facts) {
       `Throughput 1 stream: CPU per byte in the two Node processes, ${vsSsh('relayTput1', 'cpuSecPerGB', 1, 'CPU-s/GB')}. A by-hand perf record of both: ~40% kernel (loopback socket copies, wake-ups), ~10% AES-GCM, ~10% V8 garbage collection (concurrent major marking), ~5% memcpy, the rest Node\u2019s stream and HTTP/2 plumbing (JS, nghttp2, malloc), one thread per side${plain !== undefined ? `; TLS off gives ${fmtRatio(plain)}` : ''}. Neither side fills a core (${sides('relayTput1')}): the same cores run iperf3 client and server (${machine('relayTput1')}).`,
     );
   }
+  const refH2 = g('relayTput1', 'ref-h2', 'gbps');
+  const refSocat = g('relayTput1', 'ref-socat-tls', 'gbps');
+  if (M.relayTput1 && (refH2 !== undefined || refSocat !== undefined)) {
+    const shipped = g('relayTput1', 'relay', 'gbps');
+    const ssh = g('relayTput1', 'ssh-R', 'gbps');
+    const parts = [];
+    if (refH2 !== undefined)
+      parts.push(
+        `the smallest TLS + node:http2 tunnel (the transport DESIGN.md prescribes, nothing else) moves ${fmt(refH2, 2)} Gbit/s (${fmtRatio(ratio(refH2, ssh))} ssh -R; Porthole's relay ${fmtRatio(ratio(shipped, refH2))} of it) at ${fmt(g('relayTput1', 'ref-h2', 'cpuSecPerGB'), 1)} CPU-s/GB`,
+      );
+    if (refSocat !== undefined)
+      parts.push(`a socat pair over TLS in C, with no multiplexer and 256 KiB buffers, ${fmt(refSocat, 2)} Gbit/s (${fmtRatio(ratio(refSocat, ssh))} ssh -R) at ${fmt(g('relayTput1', 'ref-socat-tls', 'cpuSecPerGB'), 1)} CPU-s/GB`);
+    const own = ratio(shipped, refH2);
+    const verdict =
+      own === undefined
+        ? ''
+        : own >= 1.15
+          ? ` The relay carries ${fmtRatio(own)} what the bare transport does (its splice moves bigger chunks than stream.pipe()), so the gap to ssh -R is the cost per byte of TLS + HTTP/2 in Node, not the relay\u2019s own code.`
+          : own >= 0.85
+          ? ' The relay carries about what the bare transport does, so the gap to ssh -R is the cost per byte of TLS + HTTP/2 in Node, not the relay\u2019s own code.'
+          : ` The relay reaches ${fmtRatio(own)} of the bare transport: its own per-chunk work (meters, logs, the splice) costs the rest.`;
+    out.push(`Throughput 1 stream, references on the same cores in the same rounds: ${parts.join('; ')}.${verdict}`);
+  }
   if (M.relayTput1R) {
     out.push(`Throughput 1 stream -R: as for client → target, ${vsSsh('relayTput1R', 'cpuSecPerGB', 1, 'CPU-s/GB')}; ${sides('relayTput1R')}, ${machine('relayTput1R')}.`);
   }

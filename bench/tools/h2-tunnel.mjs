@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The smallest two-process reverse tunnel over TLS + node:http2, as a reference for the relay scenarios
+// of `npm run bench`: the same transport Porthole's relay uses (HTTP/2 with the relay side as client,
+// one stream per public connection, the shipped windows), without anything else — no handshake, no
+// policy, no meters, no logs, no heartbeat. What this moves is what the stack itself allows here.
+//
+//   h2-tunnel.mjs agent CERT KEY TARGET_PORT          HTTP/2 server on 127.0.0.1:0; each stream dials the target
+//   h2-tunnel.mjs relay AGENT_PORT PUBLIC_PORT        dials the agent; each public connection becomes a stream
+//
+// Both print {"ready":true,"port":N} when listening. Windows: PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW
+// / _MAX_FRAME (the bench passes the shipped values of relay-agent.ts).
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
+
+const num = (name) => Number(process.env[`PORTHOLE_BENCH_${name}`]);
+const STREAM = num('STREAM_WINDOW');
+const SESSION = num('SESSION_WINDOW');
+const FRAME = num('MAX_FRAME');
+if (!(STREAM > 0 && SESSION > 0 && FRAME > 0)) {
+  process.stderr.write('h2-tunnel: PORTHOLE_BENCH_STREAM_WINDOW, _SESSION_WINDOW and _MAX_FRAME must be set\n');
+  process.exit(2);
+}
+const settings = { initialWindowSize: STREAM, maxFrameSize: FRAME };
+const ready = (port) => process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`);
+
+/** Both directions between a socket and a stream; either side failing ends both. */
+function join(sock, stream) {
+  sock.setNoDelay(true);
+  sock.pipe(stream).on('error', () => sock.destroy());
+  stream.pipe(sock).on('error', () => stream.destroy());
+  sock.on('error', () => stream.destroy());
+  stream.on('error', () => sock.destroy());
+}
+
+const [role, ...args] = process.argv.slice(2);
+if (role === 'agent') {
+  const [cert, key, target] = args;
+  const server = http2.createSecureServer({ cert: readFileSync(cert), key: readFileSync(key), settings, ALPNProtocols: ['h2'] });
+  server.on('session', (s) => s.setLocalWindowSize(SESSION));
+  server.on('stream', (stream) => {
+    stream.respond({ ':status': 200 });
+    join(net.connect(Number(target), '127.0.0.1'), stream);
+  });
+  server.listen(0, '127.0.0.1', () => ready(server.address().port));
+} else if (role === 'relay') {
+  const [agentPort, pub] = args;
+  // The bench's own certificate on loopback; Porthole pins it by fingerprint, this reference skips that.
+  const session = http2.connect(`https://127.0.0.1:${agentPort}`, { settings, rejectUnauthorized: false });
+  session.on('error', (err) => {
+    process.stderr.write(`h2-tunnel relay: ${err.message}\n`);
+    process.exit(1);
+  });
+  session.once('connect', () => {
+    session.setLocalWindowSize(SESSION);
+    const server = net.createServer((sock) => join(sock, session.request({ ':method': 'POST', ':path': '/' }, { endStream: false })));
+    server.listen(Number(pub), '127.0.0.1', () => ready(Number(pub)));
+  });
+} else {
+  process.stderr.write('usage: h2-tunnel.mjs agent CERT KEY TARGET_PORT | relay AGENT_PORT PUBLIC_PORT\n');
+  process.exit(2);
+}
