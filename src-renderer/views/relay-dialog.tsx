@@ -1,7 +1,4 @@
 import { useTranslation } from 'react-i18next';
-import { translateMessage } from '../i18n/messages';
-import { useMemo, useState, type FormEvent } from 'react';
-import { ApiError } from '../../src-shared/model/errors';
 import type { Relay, RelayEntry } from '../../src-shared/model/relay';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
@@ -14,12 +11,12 @@ import {
   relayInputFrom,
   relayValuesFrom,
   TLS_OFF_WARNING,
-  type RelayFieldErrors,
-  type RelayFieldKey,
   type RelayFormValues,
 } from '../forms/relay-form';
 import { useApp } from '../store/app-store';
 import { FieldMessage, FormField } from './form-field';
+import { FormFooter } from './form-footer';
+import { useSavedForm } from './use-saved-form';
 
 interface RelayDialogProps {
   /** Edit this relay; without it, create one. */
@@ -34,47 +31,20 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
   const { t } = useTranslation();
   const actions = useActions();
   const secretsBackend = useApp((s) => s.info?.secretsBackend);
-  const [values, setValues] = useState<RelayFormValues>(() => (relay ? relayValuesFrom(relay) : emptyRelayValues()));
-  const [shown, setShown] = useState<Partial<Record<RelayFieldKey, true>>>({});
-  const [apiErrors, setApiErrors] = useState<RelayFieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const check = useMemo(() => checkRelayForm(values, relay), [values, relay]);
+  const form = useSavedForm({
+    initial: () => (relay ? relayValuesFrom(relay) : emptyRelayValues()),
+    check: (v: RelayFormValues) => checkRelayForm(v, relay),
+    save: (v: RelayFormValues) => {
+      const input = relayInputFrom(v, relay);
+      return relay ? actions.updateRelay(relay.id, input) : actions.createRelay(input);
+    },
+    apiErrors: relayApiErrors,
+    onSaved,
+    onClose,
+  });
+  const { values, check, patch, reveal, errorOf } = form;
   const editing = relay !== undefined;
   const stored = relay?.hasToken === true && !values.clearToken;
-
-  function patch(p: Partial<RelayFormValues>, touched: RelayFieldKey[] = []): void {
-    setValues((v) => ({ ...v, ...p }));
-    if (touched.length > 0) {
-      setShown((s) => ({ ...s, ...Object.fromEntries(touched.map((k) => [k, true])) }));
-      setApiErrors((e) => (touched.some((k) => e[k]) ? { ...e, ...Object.fromEntries(touched.map((k) => [k, undefined])) } : e));
-    }
-    setFormError(null);
-  }
-  const reveal = (key: RelayFieldKey) => setShown((s) => (s[key] ? s : { ...s, [key]: true }));
-  const errorOf = (key: RelayFieldKey) => apiErrors[key] ?? (shown[key] ? check.errors[key] : undefined);
-
-  async function submit(e: FormEvent): Promise<void> {
-    e.preventDefault();
-    if (!check.valid || busy) return;
-    setBusy(true);
-    setFormError(null);
-    try {
-      const input = relayInputFrom(values, relay);
-      const entry = relay ? await actions.updateRelay(relay.id, input) : await actions.createRelay(input);
-      if (onSaved) onSaved(entry);
-      else onClose();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        const { fields, formError: rest } = relayApiErrors(err.issues, err.message);
-        setApiErrors(fields);
-        setFormError(rest);
-      } else {
-        setFormError(err instanceof Error ? err.message : String(err));
-      }
-      setBusy(false);
-    }
-  }
 
   const text = (key: 'name' | 'host' | 'port' | 'agentName' | 'fingerprint', label: string, extra: { placeholder?: string; hint?: string; inputMode?: 'numeric'; autoFocus?: boolean } = {}) => (
     <FormField
@@ -88,11 +58,10 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
       {...extra}
     />
   );
-  const apiProblem = Object.values(apiErrors).some(Boolean);
 
   return (
     <Modal labelledBy="relay-dialog-title" onClose={onClose} className="relay-dialog">
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={(e) => void form.submit(e)} noValidate>
         <h2 id="relay-dialog-title">{editing ? t('relayDialog.editTitle', { name: relay.name }) : t('relayDialog.newTitle')}</h2>
         <p className="dialog-lead">
           {t('relayDialog.lead1')} <code>porthole relay</code> {t('relayDialog.lead2')}
@@ -151,19 +120,7 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
           {t('relayDialog.acceptAssigned')}
         </label>
         <p className="field-hint checkbox-hint">{t('relayDialog.acceptAssignedHint')}</p>
-        {(formError ?? check.other.length > 0) && (
-          <p className="form-error" role="alert">
-            {translateMessage(formError ?? check.other.join('; '))}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || apiProblem}>
-            {editing ? t('relayDialog.save') : t('relayDialog.add')}
-          </button>
-        </div>
+        <FormFooter message={form.formMessage} submitLabel={editing ? t('relayDialog.save') : t('relayDialog.add')} submitDisabled={!check.valid || form.busy || form.apiProblem} onCancel={onClose} />
       </form>
     </Modal>
   );

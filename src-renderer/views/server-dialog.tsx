@@ -1,7 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { translateMessage } from '../i18n/messages';
-import { useMemo, useState, type FormEvent } from 'react';
-import { ApiError } from '../../src-shared/model/errors';
+import { useMemo } from 'react';
 import type { SshServer, SshServerEntry } from '../../src-shared/model/ssh';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
@@ -14,13 +12,14 @@ import {
   serverApiErrors,
   serverInputFrom,
   serverValuesFrom,
-  type ServerFieldErrors,
   type ServerFieldKey,
   type ServerFormValues,
 } from '../forms/server-form';
 import { useApp } from '../store/app-store';
 import { serverList } from '../store/servers';
 import { FormField } from './form-field';
+import { FormFooter } from './form-footer';
+import { useSavedForm } from './use-saved-form';
 import { JumpHostsField } from './jump-hosts-field';
 import { SelectField } from './select-field';
 import { ServerAuthFields } from './server-auth-fields';
@@ -41,45 +40,20 @@ export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
   const secretsBackend = useApp((s) => s.info?.secretsBackend);
   const all = useMemo(() => serverList(serversState).map((e) => e.server), [serversState]);
   const candidates = useMemo(() => jumpCandidates(all, server?.id), [all, server?.id]);
-  const [values, setValues] = useState<ServerFormValues>(() => (server ? serverValuesFrom(server) : emptyServerValues()));
-  const [shown, setShown] = useState<Partial<Record<ServerFieldKey, true>>>({});
-  const [apiErrors, setApiErrors] = useState<ServerFieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const check = useMemo(() => checkServerForm(values, server), [values, server]);
+  const form = useSavedForm({
+    initial: () => (server ? serverValuesFrom(server) : emptyServerValues()),
+    check: (v: ServerFormValues) => checkServerForm(v, server),
+    save: (v: ServerFormValues) => {
+      const input = serverInputFrom(v, server);
+      return server ? actions.updateServer(server.id, input) : actions.createServer(input);
+    },
+    apiErrors: serverApiErrors,
+    onSaved,
+    onClose,
+  });
+  const { values, check, patch, reveal, errorOf } = form;
   const editing = server !== undefined;
-
-  function patch(p: Partial<ServerFormValues>, touched: ServerFieldKey[]): void {
-    setValues((v) => ({ ...v, ...p }));
-    setShown((s) => ({ ...s, ...Object.fromEntries(touched.map((k) => [k, true])) }));
-    setApiErrors((e) => (touched.some((k) => e[k]) ? { ...e, ...Object.fromEntries(touched.map((k) => [k, undefined])) } : e));
-    setFormError(null);
-  }
   const setText = (key: ServerFieldKey, value: string) => patch({ [key]: value }, [key]);
-  const reveal = (key: ServerFieldKey) => setShown((s) => (s[key] ? s : { ...s, [key]: true }));
-  const errorOf = (key: ServerFieldKey) => apiErrors[key] ?? (shown[key] ? check.errors[key] : undefined);
-
-  async function submit(e: FormEvent): Promise<void> {
-    e.preventDefault();
-    if (!check.valid || busy) return;
-    setBusy(true);
-    setFormError(null);
-    try {
-      const input = serverInputFrom(values, server);
-      const entry = server ? await actions.updateServer(server.id, input) : await actions.createServer(input);
-      if (onSaved) onSaved(entry);
-      else onClose();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        const { fields, formError: rest } = serverApiErrors(err.issues, err.message);
-        setApiErrors(fields);
-        setFormError(rest);
-      } else {
-        setFormError(err instanceof Error ? err.message : String(err));
-      }
-      setBusy(false);
-    }
-  }
 
   const text = (key: 'name' | 'host' | 'port' | 'user' | 'keepalive', label: string, extra: { placeholder?: string; hint?: string; inputMode?: 'numeric' | 'decimal'; autoFocus?: boolean } = {}) => (
     <FormField
@@ -93,12 +67,11 @@ export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
       {...extra}
     />
   );
-  const apiProblem = Object.values(apiErrors).some(Boolean);
   const nameOf = (id: string) => all.find((s) => s.id === id)?.name ?? id;
 
   return (
     <Modal labelledBy="server-dialog-title" onClose={onClose} className="server-dialog">
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={(e) => void form.submit(e)} noValidate>
         <h2 id="server-dialog-title">{editing ? t('serverDialog.editTitle', { name: server.name }) : t('serverDialog.newTitle')}</h2>
         <p className="dialog-lead">{t('serverDialog.lead')}</p>
         {text('name', t('serverDialog.name'), { placeholder: t('serverDialog.namePlaceholder'), autoFocus: true })}
@@ -141,19 +114,7 @@ export function ServerDialog({ server, onClose, onSaved }: ServerDialogProps) {
             ))}
           </SelectField>
         </div>
-        {(formError ?? check.other.length > 0) && (
-          <p className="form-error" role="alert">
-            {translateMessage(formError ?? check.other.join('; '))}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || apiProblem}>
-            {editing ? t('serverDialog.save') : t('serverDialog.add')}
-          </button>
-        </div>
+        <FormFooter message={form.formMessage} submitLabel={editing ? t('serverDialog.save') : t('serverDialog.add')} submitDisabled={!check.valid || form.busy || form.apiProblem} onCancel={onClose} />
       </form>
     </Modal>
   );
