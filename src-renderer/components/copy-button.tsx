@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** Clipboard API where allowed (Electron, a loopback page); else the old selection-based copy. */
 export async function copyText(text: string): Promise<void> {
@@ -32,17 +33,18 @@ interface CopyButtonProps {
   /** The accessible name, e.g. "Copy address of Web". */
   label: string;
   className?: string;
-  /** The visible text when idle (default "Copy"); `null`: an icon only (rows, where width is short). */
+  /** The visible text when idle (default "Copy" in the UI language); `null`: an icon only (rows, where width is short). */
   caption?: string | null;
 }
 
 /** "Copy" that says "Copied" for a moment (and announces it), or "Copy failed". */
-export function CopyButton({ text, label, className, caption = 'Copy' }: CopyButtonProps) {
+export function CopyButton({ text, label, className, caption }: CopyButtonProps) {
+  const { t } = useTranslation();
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
-    const t = setTimeout(() => setState('idle'), 1600);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setState('idle'), 1600);
+    return () => clearTimeout(timer);
   }, [state]);
 
   return (
@@ -51,7 +53,7 @@ export function CopyButton({ text, label, className, caption = 'Copy' }: CopyBut
         type="button"
         className={`copy-addr${caption === null ? ' copy-addr-icon' : ''}${state === 'copied' ? ' is-copied' : ''} ${className ?? ''}`}
         aria-label={label}
-        title={`Copy ${text}`}
+        title={t('mappings.copy.title', { text })}
         data-testid="copy-address"
         data-state={state}
         onClick={(e) => {
@@ -62,10 +64,10 @@ export function CopyButton({ text, label, className, caption = 'Copy' }: CopyBut
           );
         }}
       >
-        {state === 'copied' ? '✓ Copied' : state === 'failed' ? 'Copy failed' : caption === null ? <CopyIcon /> : caption}
+        {state === 'copied' ? `✓ ${t('common.copied')}` : state === 'failed' ? t('common.copyFailed') : caption === null ? <CopyIcon /> : (caption ?? t('common.copy'))}
       </button>
       <span className="sr-only" role="status">
-        {state === 'copied' ? `Copied ${text}` : state === 'failed' ? `Could not copy ${text}` : ''}
+        {state === 'copied' ? t('mappings.copy.copiedNote', { text }) : state === 'failed' ? t('mappings.copy.failedNote', { text }) : ''}
       </span>
     </>
   );

@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatRate } from '../../src-shared/format/units';
+import { useTranslation } from 'react-i18next';
+import { fmtRate } from '../i18n/format';
 import { useColorScheme } from '../lib/use-color-scheme';
 import { SERIES_POINTS, type RateSeries } from '../store/series';
 import { usePlot } from './use-plot';
@@ -64,7 +65,8 @@ interface SparklineProps {
 
 /** A row's two-minute throughput. An idle window is a flat line in CSS: no canvas until there is traffic. */
 export function Sparkline({ series, label }: SparklineProps) {
-  if (series.nonZero === 0) return <div className="sparkline sparkline-idle" role="img" aria-label={`${label}: idle`} data-testid="sparkline" data-points={0} />;
+  const { t } = useTranslation();
+  if (series.nonZero === 0) return <div className="sparkline sparkline-idle" role="img" aria-label={t('mappings.sparkline.idle', { label })} data-testid="sparkline" data-points={0} />;
   return <SparklineChart series={series} label={label} />;
 }
 
@@ -100,7 +102,7 @@ function rateChartOptions(scheme: string, width: number, height: number): uPlot.
           grid: { stroke: grid, width: 1 },
           // Two lines: zero and the window's peak (the range adds 10% above it); an idle window shows only zero.
           splits: (_u, _axis, _min, max) => (max / 1.1 > 1 ? [0, max / 1.1] : [0]),
-          values: (_u, vals) => vals.map((v) => (v === 0 ? '0' : formatRate(v))),
+          values: (_u, vals) => vals.map((v) => (v === 0 ? '0' : fmtRate(v))),
         },
       ],
       scales: { x: { time: false }, y: { range: yRange } },

@@ -1,16 +1,18 @@
 import { listenEndpointsCollide } from '../../src-shared/format/address';
 import { ruleListenEndpoint, type Rule, type RuleDraft } from '../../src-shared/model/rule';
+import { t } from '../i18n/i18n';
 
-// "Duplicate": a copy named "X (copy)", switched off, listening on the next port no other mapping uses
-// (the host refuses two mappings on one listen address, even switched off). Whether the OS has that
-// port free is only known when the copy is switched on; the editor is where to change it.
+// "Duplicate": a copy named "X (copy)" (the suffix in the UI language), switched off, listening on the
+// next port no other mapping uses (the host refuses two mappings on one listen address, even switched
+// off). Whether the OS has that port free is only known when the copy is switched on; the editor is
+// where to change it.
 
 const MAX_NAME = 80;
 
 export function copyName(name: string, taken: ReadonlySet<string>): string {
   const fit = (suffix: string) => `${name.slice(0, MAX_NAME - suffix.length).trimEnd()}${suffix}`;
-  let candidate = fit(' (copy)');
-  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = fit(` (copy ${n})`);
+  let candidate = fit(t('mappings.duplicate.copySuffix'));
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = fit(t('mappings.duplicate.copySuffixN', { n }));
   return candidate;
 }
 

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes, formatDuration, formatRate } from '../../src-shared/format/units';
 import { ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
 import { useActions } from '../api/api-context';
 import { CopyButton } from '../components/copy-button';
@@ -8,6 +8,8 @@ import { RateChart } from '../components/sparkline';
 import { Switch } from '../components/switch';
 import { connectAddressOf } from '../forms/rule-address';
 import { optionFacts, routeFacts, type Fact } from '../forms/rule-facts';
+import { fmtBytes, fmtDuration, fmtRate, fmtTime } from '../i18n/format';
+import { translateMessage } from '../i18n/messages';
 import { useNow } from '../lib/use-now';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { selectMapping } from './mapping-focus';
@@ -53,40 +55,42 @@ function useFitToMain(ref: RefObject<HTMLElement | null>): void {
 }
 
 function clock(ts: number): string {
-  return new Date(ts).toLocaleTimeString([], { hour12: false });
+  return fmtTime(ts, { hour12: false });
 }
 
 function DetailTraffic({ id, name }: { id: string; name: string }) {
+  const { t } = useTranslation();
   const stats = useApp((s) => s.stats[id]);
   const series = useApp((s) => s.series[id]);
   if (!stats || !series) return null;
   return (
     <section className="detail-section" aria-labelledby="detail-traffic">
-      <h3 id="detail-traffic">Traffic</h3>
-      <RateChart series={series} label={`Throughput of ${name} over the last two minutes, in and out`} {...DETAIL_CHART} />
+      <h3 id="detail-traffic">{t('mappings.detail.traffic')}</h3>
+      <RateChart series={series} label={t('mappings.detail.chart', { name })} {...DETAIL_CHART} />
       <p className="chart-legend">
-        <span className="legend-in">In</span> <span className="legend-out">Out</span> <span className="muted">· last 2 minutes</span>
+        <span className="legend-in">{t('mappings.detail.in')}</span> <span className="legend-out">{t('mappings.detail.out')}</span>{' '}
+        <span className="muted">· {t('mappings.detail.last2Minutes')}</span>
       </p>
       <dl className="facts facts-traffic">
         <div>
-          <dt>Rate</dt>
+          <dt>{t('mappings.detail.rate')}</dt>
           <dd data-testid="detail-rate">
-            <span className="rate-in">{formatRate(stats.rateIn)}</span> / <span className="rate-out">{formatRate(stats.rateOut)}</span>
+            <span className="rate-in">{fmtRate(stats.rateIn)}</span> / <span className="rate-out">{fmtRate(stats.rateOut)}</span>
           </dd>
         </div>
         <div>
-          <dt>Total in / out</dt>
+          <dt>{t('mappings.detail.totals')}</dt>
           <dd data-testid="detail-totals">
-            {formatBytes(stats.bytesIn)} / {formatBytes(stats.bytesOut)}
+            {fmtBytes(stats.bytesIn)} / {fmtBytes(stats.bytesOut)}
           </dd>
         </div>
         <div>
-          <dt>Connections</dt>
+          <dt>{t('mappings.detail.connections')}</dt>
           <dd data-testid="detail-connections">
-            {stats.activeConnections} open, {stats.totalConnections} since start
+            {t('mappings.detail.connectionCounts', { open: stats.activeConnections, total: stats.totalConnections })}
             {stats.activeConnections > 0 && (
-              <button type="button" className="open-link" onClick={() => showConnectionsOf(id)} aria-label={`Show the open connections of ${name}`}>
-                show
+              <button type="button" className="open-link" onClick={() => showConnectionsOf(id)} aria-label={t('mappings.detail.showConnectionsAria', { name })}>
+                {t('mappings.detail.showConnections')}
               </button>
             )}
           </dd>
@@ -98,6 +102,7 @@ function DetailTraffic({ id, name }: { id: string; name: string }) {
 
 /** Everything about the selected mapping: state and error, route, traffic, options, its recent log. */
 export function MappingDetail({ id }: { id: string }) {
+  const { t } = useTranslation();
   const { rule, status } = useApp(useShallow((s) => ({ rule: s.rules[id], status: s.statuses[id] })));
   const nameOf = useApp(
     useShallow((s) => {
@@ -132,74 +137,74 @@ export function MappingDetail({ id }: { id: string }) {
       }}
     >
       <header className="detail-head">
-        <Switch checked={rule.enabled} label={`Enable ${rule.name}`} onChange={(on) => void actions.setEnabled(id, on)} />
+        <Switch checked={rule.enabled} label={t('mappings.row.enable', { name: rule.name })} onChange={(on) => void actions.setEnabled(id, on)} />
         <h2 id="detail-title" title={rule.name}>
           {rule.name}
         </h2>
-        <button type="button" className="btn btn-ghost detail-close" aria-label="Close details" onClick={close}>
+        <button type="button" className="btn btn-ghost detail-close" aria-label={t('mappings.detail.closeAria')} onClick={close}>
           ✕
         </button>
       </header>
       <div className="detail-actions">
-        <button type="button" className="btn btn-small" onClick={() => openDialog({ kind: 'edit', id })} aria-label={`Edit ${rule.name} (details)`}>
-          Edit
+        <button type="button" className="btn btn-small" onClick={() => openDialog({ kind: 'edit', id })} aria-label={t('mappings.detail.editAria', { name: rule.name })}>
+          {t('common.edit')}
         </button>
-        <button type="button" className="btn btn-small" onClick={() => void duplicate(id)} aria-label={`Duplicate ${rule.name} (details)`}>
-          Duplicate
+        <button type="button" className="btn btn-small" onClick={() => void duplicate(id)} aria-label={t('mappings.detail.duplicateAria', { name: rule.name })}>
+          {t('mappings.row.duplicate')}
         </button>
-        {address && <CopyButton text={address} label={`Copy address ${address}`} caption="Copy address" className="btn btn-small" />}
-        <button type="button" className="btn btn-small btn-danger" onClick={() => openDialog({ kind: 'delete', id })} aria-label={`Delete ${rule.name} (details)`}>
-          Delete
+        {address && <CopyButton text={address} label={t('mappings.detail.copyAddressAria', { address })} caption={t('mappings.detail.copyAddress')} className="btn btn-small" />}
+        <button type="button" className="btn btn-small btn-danger" onClick={() => openDialog({ kind: 'delete', id })} aria-label={t('mappings.detail.deleteAria', { name: rule.name })}>
+          {t('common.delete')}
         </button>
       </div>
 
       <section className="detail-section" aria-labelledby="detail-status">
-        <h3 id="detail-status">Status</h3>
+        <h3 id="detail-status">{t('mappings.detail.status')}</h3>
         <p className="detail-state" data-testid="detail-state" data-state={status.state}>
           <StatusPill status={status} />
           <span className="muted">
-            {stateLabel(status.state).toLowerCase()} since {clock(status.since)}
+            {t('mappings.detail.stateSince', { state: stateLabel(status.state).toLowerCase(), time: clock(status.since) })}
           </span>
         </p>
         {problem && (
           <div className="detail-error" data-testid="detail-error" role="status">
-            <p>{problem.message}</p>
+            <p>{translateMessage(problem.message)}</p>
             <p className="detail-error-meta">
-              <code data-testid="detail-error-code">{problem.code}</code> · at {clock(problem.at)}
+              <code data-testid="detail-error-code">{problem.code}</code> · {t('mappings.detail.at', { time: clock(problem.at) })}
               {status.state === 'retrying' && status.nextRetryAt !== undefined && (
-                <> · next attempt in {formatDuration(Math.max(0, status.nextRetryAt - now))}</>
+                <> · {t('mappings.detail.nextAttemptIn', { duration: fmtDuration(Math.max(0, status.nextRetryAt - now)) })}</>
               )}
             </p>
           </div>
         )}
         {status.lastConnectionError && (
           <div className="detail-warning" data-testid="detail-last-connection-error">
-            <p>Last connection failed: {status.lastConnectionError.message}</p>
+            <p>{t('mappings.row.lastConnectionFailed', { message: translateMessage(status.lastConnectionError.message) })}</p>
             <p className="detail-error-meta">
-              <code>{status.lastConnectionError.code}</code> · at {clock(status.lastConnectionError.at)}
+              <code>{status.lastConnectionError.code}</code> · {t('mappings.detail.at', { time: clock(status.lastConnectionError.at) })}
             </p>
           </div>
         )}
       </section>
 
       <section className="detail-section" aria-labelledby="detail-route">
-        <h3 id="detail-route">Route</h3>
+        <h3 id="detail-route">{t('mappings.detail.route')}</h3>
         <Facts facts={routeFacts(rule, status, (x) => (x === ruleServerId(rule) ? nameOf.server : nameOf.relay))} id="route" />
       </section>
 
       <DetailTraffic id={id} name={rule.name} />
 
       <section className="detail-section" aria-labelledby="detail-options">
-        <h3 id="detail-options">Options</h3>
+        <h3 id="detail-options">{t('mappings.detail.options')}</h3>
         <Facts facts={optionFacts(rule)} id="options" />
         {(rule.group || rule.tags.length > 0 || rule.notes) && (
           <Facts
             id="organisation"
-            label="Organisation"
+            label={t('mappings.detail.organisation')}
             facts={[
-              ...(rule.group ? [{ label: 'Group', value: rule.group }] : []),
-              ...(rule.tags.length > 0 ? [{ label: 'Tags', value: rule.tags.join(', ') }] : []),
-              ...(rule.notes ? [{ label: 'Notes', value: rule.notes }] : []),
+              ...(rule.group ? [{ label: t('mappings.detail.group'), value: rule.group }] : []),
+              ...(rule.tags.length > 0 ? [{ label: t('mappings.detail.tags'), value: rule.tags.join(', ') }] : []),
+              ...(rule.notes ? [{ label: t('mappings.detail.notes'), value: rule.notes }] : []),
             ]}
           />
         )}

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useRef } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import '../mappings.css';
 import { useShallow } from 'zustand/react/shallow';
 import { useActions } from '../api/api-context';
@@ -13,32 +14,33 @@ import { ShortcutsHelp } from './shortcuts-help';
 import { useMappingKeys } from './use-mapping-keys';
 
 function EmptyState() {
+  const { t } = useTranslation();
   return (
     <div className="empty" data-testid="empty-state">
-      <h2>No mappings yet</h2>
-      <p>
-        A mapping listens on a port of this machine and forwards every connection to another host and port. It listens on 127.0.0.1
-        unless you choose otherwise.
-      </p>
+      <h2>{t('mappings.list.emptyTitle')}</h2>
+      <p>{t('mappings.list.emptyText')}</p>
       <button type="button" className="btn btn-primary" onClick={() => openDialog({ kind: 'create' })}>
-        Create your first mapping
+        {t('mappings.list.createFirst')}
       </button>
     </div>
   );
 }
 
+function NoMatchText({ query, tag }: { query: string; tag: string }) {
+  const { t } = useTranslation();
+  const strong = { strong: <strong /> };
+  if (query !== '' && tag !== '') return <Trans t={t} i18nKey="mappings.list.noMatchBoth" values={{ query, tag }} components={strong} />;
+  if (query !== '') return <Trans t={t} i18nKey="mappings.list.noMatchQuery" values={{ query }} components={strong} />;
+  if (tag !== '') return <Trans t={t} i18nKey="mappings.list.noMatchTag" values={{ tag }} components={strong} />;
+  return <>{t('mappings.list.noMatch')}</>;
+}
+
 function NoMatch({ query, tag }: { query: string; tag: string }) {
+  const { t } = useTranslation();
   return (
     <div className="empty empty-compact" data-testid="no-match">
       <p>
-        No mapping matches {query.trim() !== '' && <strong>“{query.trim()}”</strong>}
-        {query.trim() !== '' && tag !== '' && ' with '}
-        {tag !== '' && (
-          <>
-            the tag <strong>{tag}</strong>
-          </>
-        )}
-        .
+        <NoMatchText query={query.trim()} tag={tag} />
       </p>
       <button
         type="button"
@@ -48,7 +50,7 @@ function NoMatch({ query, tag }: { query: string; tag: string }) {
           setTagFilter('');
         }}
       >
-        Clear filters
+        {t('mappings.list.clearFilters')}
       </button>
     </div>
   );
@@ -56,6 +58,7 @@ function NoMatch({ query, tag }: { query: string; tag: string }) {
 
 /** Every mapping, by group, with search, tag filter, keyboard navigation and the selected one's details. */
 export function MappingList() {
+  const { t } = useTranslation();
   const { order, rules, statuses, loaded } = useApp(useShallow((s) => ({ order: s.order, rules: s.rules, statuses: s.statuses, loaded: s.loaded })));
   const selectedId = useApp((s) => s.ui.selectedId);
   const { query, tag, collapsed } = useMappingView(useShallow((s) => ({ query: s.query, tag: s.tag, collapsed: s.collapsed })));
@@ -70,7 +73,7 @@ export function MappingList() {
   }, []);
   useMappingKeys({ ids, list, focusSearch, actions });
 
-  if (!loaded) return <p className="placeholder">Loading mappings…</p>;
+  if (!loaded) return <p className="placeholder">{t('mappings.list.loading')}</p>;
   if (order.length === 0) return <EmptyState />;
 
   const selected = selectedId !== null && rules[selectedId] ? selectedId : null;
@@ -92,7 +95,7 @@ export function MappingList() {
                 </MappingGroup>
               ))
             : sections.shown > 0 && (
-                <ul className="rows" aria-label="Mappings">
+                <ul className="rows" aria-label={t('mappings.list.aria')}>
                   {sections.sections.flatMap(rows)}
                 </ul>
               )}

@@ -1,13 +1,15 @@
 import { memo, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
-import { formatBytes, formatRate } from '../../src-shared/format/units';
 import { useActions } from '../api/api-context';
 import { CopyButton } from '../components/copy-button';
 import { Sparkline } from '../components/sparkline';
 import { Switch } from '../components/switch';
 import { connectAddressOf } from '../forms/rule-address';
 import { describeRoute } from '../forms/rule-describe';
+import { fmtBytes, fmtRate } from '../i18n/format';
+import { translateMessage } from '../i18n/messages';
 import { countRender } from '../lib/render-probe';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { setTagFilter } from '../store/mapping-view';
@@ -17,9 +19,10 @@ import { StatusPill } from './status-pill';
 import { useDuplicate } from './use-duplicate';
 
 function RowSparkline({ id, name }: { id: string; name: string }) {
+  const { t } = useTranslation();
   const series = useApp((s) => s.series[id]);
   if (!series) return <div className="sparkline sparkline-idle" data-testid="sparkline" data-points={0} />;
-  return <Sparkline series={series} label={`Throughput of ${name} over the last two minutes`} />;
+  return <Sparkline series={series} label={t('mappings.row.throughput', { name })} />;
 }
 
 /** A click on the row's own surface selects it; clicks on its controls do what they say. */
@@ -40,6 +43,7 @@ export interface MappingRowProps {
 /** One mapping. Subscribes to its own rule, status and counters only, so a stats tick re-renders just the rows that moved. */
 export const MappingRow = memo(function MappingRow({ id, selected, tabStop, activeTag }: MappingRowProps) {
   countRender(`row:${id}`);
+  const { t } = useTranslation();
   const { rule, status, stats } = useApp(useShallow((s) => ({ rule: s.rules[id], status: s.statuses[id], stats: s.stats[id] })));
   const serverId = rule ? ruleServerId(rule) : undefined;
   const relayId = rule ? ruleRelayId(rule) : undefined;
@@ -68,7 +72,7 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
       onClick={(e) => onRowClick(e, id)}
     >
       <div className="row-switch">
-        <Switch checked={rule.enabled} label={`Enable ${rule.name}`} onChange={(on) => void actions.setEnabled(id, on)} />
+        <Switch checked={rule.enabled} label={t('mappings.row.enable', { name: rule.name })} onChange={(on) => void actions.setEnabled(id, on)} />
       </div>
       <div className="row-main">
         <div className="row-title">
@@ -84,31 +88,31 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
               type="button"
               className="open-link"
               data-testid="open-connections"
-              aria-label={`${stats.activeConnections} open ${stats.activeConnections === 1 ? 'connection' : 'connections'} of ${rule.name}`}
+              aria-label={t('mappings.row.openAria', { count: stats.activeConnections, name: rule.name })}
               onClick={() => showConnectionsOf(id)}
             >
-              {stats.activeConnections} open
+              {t('mappings.row.openCount', { count: stats.activeConnections })}
             </button>
           )}
         </div>
         <div className="row-route-line">
           <RouteLine segments={route.segments} text={route.text} />
-          {address && <CopyButton text={address} label={`Copy address of ${rule.name}`} caption={null} />}
+          {address && <CopyButton text={address} label={t('mappings.row.copyAddress', { name: rule.name })} caption={null} />}
         </div>
         {rule.tags.length > 0 && (
-          <ul className="tag-list" aria-label={`Tags of ${rule.name}`}>
-            {rule.tags.map((t) => {
-              const on = t.toLowerCase() === activeTag.toLowerCase();
+          <ul className="tag-list" aria-label={t('mappings.row.tagsOf', { name: rule.name })}>
+            {rule.tags.map((tag) => {
+              const on = tag.toLowerCase() === activeTag.toLowerCase();
               return (
-                <li key={t}>
+                <li key={tag}>
                   <button
                     type="button"
                     className={`tag-chip${on ? ' is-on' : ''}`}
                     aria-pressed={on}
-                    aria-label={on ? `Stop filtering by tag ${t}` : `Show only mappings tagged ${t}`}
-                    onClick={() => setTagFilter(on ? '' : t)}
+                    aria-label={on ? t('mappings.row.stopTagFilter', { tag }) : t('mappings.row.filterByTag', { tag })}
+                    onClick={() => setTagFilter(on ? '' : tag)}
                   >
-                    {t}
+                    {tag}
                   </button>
                 </li>
               );
@@ -116,37 +120,37 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
           </ul>
         )}
         {problem && (
-          <p className="row-problem" role="status" title={`${problem.message} [${problem.code}]`}>
-            {problem.message}
+          <p className="row-problem" role="status" title={`${translateMessage(problem.message)} [${problem.code}]`}>
+            {translateMessage(problem.message)}
           </p>
         )}
         {warning && (
-          <p className="row-warning" role="status" title={`${warning.message} [${warning.code}]`}>
-            Last connection failed: {warning.message}
+          <p className="row-warning" role="status" title={`${translateMessage(warning.message)} [${warning.code}]`}>
+            {t('mappings.row.lastConnectionFailed', { message: translateMessage(warning.message) })}
           </p>
         )}
       </div>
       <dl className="row-traffic">
-        <div title="Bytes sent by clients to the target">
-          <dt>In</dt>
+        <div title={t('mappings.row.inTitle')}>
+          <dt>{t('mappings.row.in')}</dt>
           <dd data-testid="bytes-in" data-value={stats.bytesIn}>
-            {formatBytes(stats.bytesIn)}
+            {fmtBytes(stats.bytesIn)}
           </dd>
         </div>
-        <div title="Bytes sent by the target back to clients">
-          <dt>Out</dt>
+        <div title={t('mappings.row.outTitle')}>
+          <dt>{t('mappings.row.out')}</dt>
           <dd data-testid="bytes-out" data-value={stats.bytesOut}>
-            {formatBytes(stats.bytesOut)}
+            {fmtBytes(stats.bytesOut)}
           </dd>
         </div>
-        <div title="Current rate, in / out">
-          <dt>Rate</dt>
+        <div title={t('mappings.row.rateTitle')}>
+          <dt>{t('mappings.row.rate')}</dt>
           <dd data-testid="rate">
-            <span className="rate-in">{formatRate(stats.rateIn)}</span> / <span className="rate-out">{formatRate(stats.rateOut)}</span>
+            <span className="rate-in">{fmtRate(stats.rateIn)}</span> / <span className="rate-out">{fmtRate(stats.rateOut)}</span>
           </dd>
         </div>
-        <div title="Open connections (total since start)">
-          <dt>Conns</dt>
+        <div title={t('mappings.row.connsTitle')}>
+          <dt>{t('mappings.row.conns')}</dt>
           <dd data-testid="connections">
             {stats.activeConnections} <span className="muted">({stats.totalConnections})</span>
           </dd>
@@ -154,14 +158,14 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
       </dl>
       <RowSparkline id={id} name={rule.name} />
       <div className="row-actions">
-        <button type="button" className="btn btn-ghost" aria-label={`Edit ${rule.name}`} onClick={() => openDialog({ kind: 'edit', id })}>
-          Edit
+        <button type="button" className="btn btn-ghost" aria-label={t('mappings.row.editAria', { name: rule.name })} onClick={() => openDialog({ kind: 'edit', id })}>
+          {t('common.edit')}
         </button>
-        <button type="button" className="btn btn-ghost" aria-label={`Duplicate ${rule.name}`} onClick={() => void duplicate(id)}>
-          Duplicate
+        <button type="button" className="btn btn-ghost" aria-label={t('mappings.row.duplicateAria', { name: rule.name })} onClick={() => void duplicate(id)}>
+          {t('mappings.row.duplicate')}
         </button>
-        <button type="button" className="btn btn-ghost btn-danger" aria-label={`Delete ${rule.name}`} onClick={() => openDialog({ kind: 'delete', id })}>
-          Delete
+        <button type="button" className="btn btn-ghost btn-danger" aria-label={t('mappings.row.deleteAria', { name: rule.name })} onClick={() => openDialog({ kind: 'delete', id })}>
+          {t('common.delete')}
         </button>
       </div>
     </li>

@@ -1,4 +1,5 @@
 import { forwardRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/app-store';
 import { tagCounts } from '../store/mapping-sections';
@@ -7,14 +8,15 @@ import { setHelpOpen, setQuery, setTagFilter, useMappingView } from '../store/ma
 export const SEARCH_ID = 'mapping-search';
 
 function TagFilter() {
+  const { t } = useTranslation();
   const rules = useApp((s) => s.rules);
   const active = useMappingView((s) => s.tag);
   const tags = tagCounts(rules);
   if (tags.length === 0) return null;
   return (
-    <div className="tag-filter" role="group" aria-label="Filter by tag">
+    <div className="tag-filter" role="group" aria-label={t('mappings.toolbar.filterByTag')}>
       <span className="tag-filter-label" aria-hidden="true">
-        Tags
+        {t('mappings.toolbar.tags')}
       </span>
       {tags.map(({ tag, count }) => {
         const on = tag.toLowerCase() === active.toLowerCase();
@@ -24,7 +26,7 @@ function TagFilter() {
             type="button"
             className={`tag-chip${on ? ' is-on' : ''}`}
             aria-pressed={on}
-            aria-label={`Tag ${tag}, ${count} ${count === 1 ? 'mapping' : 'mappings'}`}
+            aria-label={t('mappings.toolbar.tagAria', { tag, count })}
             data-testid="tag-filter"
             data-tag={tag}
             onClick={() => setTagFilter(on ? '' : tag)}
@@ -39,6 +41,7 @@ function TagFilter() {
 
 /** Search box (`/` or Ctrl/Cmd+F), tag filter, the shown count and the shortcut help button. */
 export const MappingToolbar = forwardRef<HTMLInputElement, { shown: number; total: number }>(function MappingToolbar({ shown, total }, ref) {
+  const { t } = useTranslation();
   const { query, tag } = useMappingView(useShallow((s) => ({ query: s.query, tag: s.tag })));
   const filtering = query.trim() !== '' || tag !== '';
 
@@ -60,9 +63,9 @@ export const MappingToolbar = forwardRef<HTMLInputElement, { shown: number; tota
           ref={ref}
           id={SEARCH_ID}
           type="search"
-          aria-label="Search mappings"
+          aria-label={t('mappings.toolbar.search')}
           aria-keyshortcuts="/ Control+F Meta+F"
-          placeholder="Search name, address, tag or group"
+          placeholder={t('mappings.toolbar.searchPlaceholder')}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
           onKeyDown={onKeyDown}
@@ -75,7 +78,7 @@ export const MappingToolbar = forwardRef<HTMLInputElement, { shown: number; tota
       </div>
       <TagFilter />
       <p className="mapping-count" role="status" data-testid="mapping-count">
-        {filtering ? `${shown} of ${total} shown` : `${total} ${total === 1 ? 'mapping' : 'mappings'}`}
+        {filtering ? t('mappings.toolbar.shownOf', { shown, total }) : t('mappings.toolbar.count', { count: total })}
       </p>
       {filtering && (
         <button
@@ -86,10 +89,10 @@ export const MappingToolbar = forwardRef<HTMLInputElement, { shown: number; tota
             setTagFilter('');
           }}
         >
-          Clear filters
+          {t('mappings.list.clearFilters')}
         </button>
       )}
-      <button type="button" className="btn btn-small kbd-help-btn" aria-label="Keyboard shortcuts" aria-keyshortcuts="Shift+?" onClick={() => setHelpOpen(true)}>
+      <button type="button" className="btn btn-small kbd-help-btn" aria-label={t('mappings.toolbar.shortcuts')} aria-keyshortcuts="Shift+?" onClick={() => setHelpOpen(true)}>
         <span aria-hidden="true">?</span>
       </button>
     </div>

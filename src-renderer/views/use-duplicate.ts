@@ -1,6 +1,8 @@
 import { useCallback } from 'react';
 import { useActions } from '../api/api-context';
 import { duplicateDraft } from '../forms/duplicate-rule';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import { appStore, showNotice } from '../store/app-store';
 import { selectMapping } from './mapping-focus';
 
@@ -16,11 +18,12 @@ export function useDuplicate(): (id: string) => Promise<void> {
       try {
         const entry = await actions.create(draft);
         selectMapping(entry.rule.id, true);
-        const where = port !== undefined ? ` listening on port ${port}` : '';
-        const secret = passwordDropped ? ' Its SOCKS password was not copied: set one in the editor.' : '';
-        showNotice({ kind: 'info', text: `Duplicated “${rule.name}” as “${entry.rule.name}”${where}. It is switched off — edit it, then switch it on.${secret}` });
+        const names = { name: rule.name, copy: entry.rule.name };
+        const done = port !== undefined ? t('mappings.duplicate.doneOnPort', { ...names, port }) : t('mappings.duplicate.done', names);
+        const secret = passwordDropped ? t('mappings.duplicate.passwordDropped') : '';
+        showNotice({ kind: 'info', text: `${done}${secret}` });
       } catch (err) {
-        showNotice({ kind: 'error', text: `Could not duplicate “${rule.name}”: ${err instanceof Error ? err.message : String(err)}` });
+        showNotice({ kind: 'error', text: t('mappings.duplicate.failed', { name: rule.name, error: translateMessage(err instanceof Error ? err.message : String(err)) }) });
       }
     },
     [actions],
