@@ -1,12 +1,16 @@
 import { formatHostPort, isLoopbackHost, isWildcardHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import type { ApiIssue } from '../../src-shared/model/errors';
 import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft, type RuleType } from '../../src-shared/model/rule';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import { optionValuesFrom, secondsToMs, splitList, switchOptionType, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
 import { typeShape } from './rule-types';
 import { formatTags, parseTags } from './tags';
 
 // The create/edit form as strings (what inputs hold), and its checks: the shared zod schema, then
 // the listen-port collision check against the other rules. Pure, so it is unit-tested without a DOM.
+// Messages are English texts that validation.* holds (the view shows them through translateMessage);
+// the few with a value in them (editors.ruleForm.*) are made with t() when produced, in the UI language.
 
 export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser', 'group', 'tags'] as const;
 /** The text fields of the collapsible "Advanced" section. */
@@ -51,11 +55,11 @@ export const CHOOSE_RELAY = 'choose a relay';
 export const RELAY_PORT_HINT = 'enter a port from 1 to 65535, or leave it empty (or 0) for any port the relay allows';
 
 export function exposedHostWarning(host: string): string {
-  return `Listening on ${host} makes this port reachable from other machines`;
+  return t('editors.ruleForm.exposedHost', { host });
 }
 
 export function remoteExposedWarning(host: string): string {
-  return `Binding to ${host} on the SSH server makes the port reachable from other machines there (the server must allow it: GatewayPorts)`;
+  return t('editors.ruleForm.remoteExposed', { host });
 }
 
 const PATH_TO_FIELD: Record<string, FieldKey> = {
@@ -255,7 +259,7 @@ function listErrors(v: RuleFormValues, issues: readonly Issue[]): { fields: Fiel
     const [head, key, index] = issue.path;
     if (head === 'options' && (key === 'allow' || key === 'deny') && typeof index === 'number') {
       const entry = splitList(v[key])[index] ?? '';
-      (perField[key] ??= []).push(`“${entry}”: ${issue.message}`);
+      (perField[key] ??= []).push(t('editors.ruleForm.listEntry', { entry, message: translateMessage(issue.message) }));
     } else rest.push(issue);
   }
   for (const key of ['allow', 'deny'] as const) if (perField[key]) fields[key] = perField[key].join('; ');
@@ -273,7 +277,7 @@ function listenWarningsAndClash(v: RuleFormValues, otherRules: readonly Rule[], 
   for (const r of otherRules) {
     const ep = ruleListenEndpoint(r);
     if (ep && ep.protocol === protocol && listenEndpointsCollide({ host, port }, ep)) {
-      errors.listenPort = `already used by “${r.name}” (${formatHostPort(ep.host, ep.port)}) — choose another port`;
+      errors.listenPort = t('editors.ruleForm.portInUse', { name: r.name, address: formatHostPort(ep.host, ep.port) });
       return;
     }
   }

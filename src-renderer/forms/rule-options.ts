@@ -1,11 +1,18 @@
 import type { TcpOptions, UdpOptions } from '../../src-shared/model/rule';
+import { t } from '../i18n/i18n';
 
 // The "Advanced" part of the create/edit form: per-type forwarding options as the strings inputs hold,
 // and the conversion both ways. Times are seconds in the form and milliseconds in the model.
 
 export type ProxyProtocol = TcpOptions['proxyProtocol'];
+/** "Off" is read from the catalogue each time, so it follows the UI language. */
 export const PROXY_PROTOCOLS: readonly { value: ProxyProtocol; label: string }[] = [
-  { value: 'off', label: 'Off' },
+  {
+    value: 'off',
+    get label() {
+      return t('advanced.proxyOff');
+    },
+  },
   { value: 'v1', label: 'v1' },
   { value: 'v2', label: 'v2' },
 ];

@@ -1,4 +1,4 @@
-import { t } from '../i18n/i18n';
+import { resources, t } from '../i18n/i18n';
 import type { RuleFormValues } from './rule-form';
 import { switchOptionType } from './rule-options';
 
@@ -15,11 +15,21 @@ export interface RuleTemplate {
   values: Pick<RuleFormValues, 'type' | 'name' | 'listenPort'> & Partial<Pick<RuleFormValues, 'targetHost' | 'targetPort' | 'httpLog'>>;
 }
 
-/** Button text and tooltip are getters on the catalogue, so they follow the UI language (never spread them). */
-function template(id: TemplateId, values: RuleTemplate['values']): RuleTemplate {
+/** The name the template puts in the Name field, in the UI language (or in `lng`). */
+function templateName(id: TemplateId, lng?: string): string {
+  return t(`editors.templateNames.${id}`, lng ? { lng } : {});
+}
+
+/**
+ * Button text, tooltip and the name in `values` are getters on the catalogue, so they follow the UI
+ * language (never spread the template itself).
+ */
+function template(id: TemplateId, values: Omit<RuleTemplate['values'], 'name'>): RuleTemplate {
   return {
     id,
-    values,
+    get values() {
+      return { ...values, name: templateName(id) };
+    },
     get label() {
       return t(`templates.${id}.label`);
     },
@@ -30,35 +40,39 @@ function template(id: TemplateId, values: RuleTemplate['values']): RuleTemplate 
 }
 
 export const RULE_TEMPLATES: readonly RuleTemplate[] = [
-  template('ssh', { type: 'ssh-local', name: 'SSH', listenPort: '2222', targetHost: '127.0.0.1', targetPort: '22' }),
-  template('rdp', { type: 'tcp-forward', name: 'Remote desktop', listenPort: '13389', targetHost: '', targetPort: '3389' }),
-  template('web', { type: 'tcp-forward', name: 'Web', listenPort: '8080', targetHost: '', targetPort: '80' }),
-  template('db', { type: 'ssh-local', name: 'Database', listenPort: '15432', targetHost: '127.0.0.1', targetPort: '5432' }),
-  template('socks', { type: 'ssh-dynamic', name: 'SOCKS proxy', listenPort: '1080' }),
-  template('relay-web', { type: 'relay-expose', name: 'Web app', listenPort: '', targetHost: '127.0.0.1', targetPort: '3000', httpLog: true }),
+  template('ssh', { type: 'ssh-local', listenPort: '2222', targetHost: '127.0.0.1', targetPort: '22' }),
+  template('rdp', { type: 'tcp-forward', listenPort: '13389', targetHost: '', targetPort: '3389' }),
+  template('web', { type: 'tcp-forward', listenPort: '8080', targetHost: '', targetPort: '80' }),
+  template('db', { type: 'ssh-local', listenPort: '15432', targetHost: '127.0.0.1', targetPort: '5432' }),
+  template('socks', { type: 'ssh-dynamic', listenPort: '1080' }),
+  template('relay-web', { type: 'relay-expose', listenPort: '', targetHost: '127.0.0.1', targetPort: '3000', httpLog: true }),
 ];
 
-const TEMPLATE_NAMES = new Set(RULE_TEMPLATES.map((t) => t.values.name));
+/** A name some template put there, in any UI language (the language may have changed since). */
+function isTemplateName(name: string): boolean {
+  return RULE_TEMPLATES.some((tpl) => Object.keys(resources).some((lng) => templateName(tpl.id, lng) === name));
+}
 
 /**
  * Prefills the form from a template. A name the user typed is kept; a server or relay already chosen
  * is kept, otherwise `onlyServer` / `onlyRelay` (the single saved one, if there is exactly one) is chosen.
  */
-export function applyTemplate(v: RuleFormValues, t: RuleTemplate, onlyServer?: string, onlyRelay?: string): RuleFormValues {
-  const name = v.name.trim() === '' || TEMPLATE_NAMES.has(v.name.trim()) ? t.values.name : v.name;
-  const options = switchOptionType(v, t.values.type === 'udp-forward' ? 'udp' : 'tcp');
+export function applyTemplate(v: RuleFormValues, tpl: RuleTemplate, onlyServer?: string, onlyRelay?: string): RuleFormValues {
+  const values = tpl.values;
+  const name = v.name.trim() === '' || isTemplateName(v.name.trim()) ? values.name : v.name;
+  const options = switchOptionType(v, values.type === 'udp-forward' ? 'udp' : 'tcp');
   return {
     ...options,
-    type: t.values.type,
+    type: values.type,
     name,
     listenHost: '127.0.0.1',
-    listenPort: t.values.listenPort,
-    targetHost: t.values.targetHost ?? '',
-    targetPort: t.values.targetPort ?? '',
+    listenPort: values.listenPort,
+    targetHost: values.targetHost ?? '',
+    targetPort: values.targetPort ?? '',
     server: v.server !== '' ? v.server : (onlyServer ?? ''),
     relay: v.relay !== '' ? v.relay : (onlyRelay ?? ''),
-    remotePort: t.values.type === 'relay-expose' ? '' : v.remotePort,
+    remotePort: values.type === 'relay-expose' ? '' : v.remotePort,
     relayProtocol: 'tcp',
-    httpLog: t.values.httpLog ?? false,
+    httpLog: values.httpLog ?? false,
   };
 }

@@ -1,5 +1,6 @@
 import type { ApiIssue } from '../../src-shared/model/errors';
 import { SshServerDraftSchema, type HostKeyPolicy, type SshServer, type SshServerInput } from '../../src-shared/model/ssh';
+import { t } from '../i18n/i18n';
 import { msToSeconds, secondsToMs } from './rule-options';
 
 // The SSH server dialog as strings, to and from servers.create/update input. Secrets are write-only:
@@ -7,17 +8,27 @@ import { msToSeconds, secondsToMs } from './rule-options';
 
 export type AuthMethod = SshServer['auth']['method'];
 
-export const AUTH_METHODS: readonly { value: AuthMethod; label: string }[] = [
-  { value: 'agent', label: 'ssh-agent' },
-  { value: 'key', label: 'Key file' },
-  { value: 'password', label: 'Password' },
-];
+// Labels are read from the catalogue each time (getters), so they follow the UI language.
+const authMethod = (value: AuthMethod) => ({
+  value,
+  get label() {
+    return t(`serverDialog.authMethod.${value}`);
+  },
+});
+const hostKeyPolicy = (value: HostKeyPolicy) => ({
+  value,
+  get label() {
+    return t(`serverDialog.policy.${value}`);
+  },
+});
+
+export const AUTH_METHODS: readonly { value: AuthMethod; label: string }[] = [authMethod('agent'), authMethod('key'), authMethod('password')];
 
 export const HOST_KEY_POLICIES: readonly { value: HostKeyPolicy; label: string }[] = [
-  { value: 'ask', label: 'Ask me' },
-  { value: 'accept-new', label: 'Accept new keys' },
-  { value: 'strict', label: 'Strict' },
-  { value: 'off', label: 'Off' },
+  hostKeyPolicy('ask'),
+  hostKeyPolicy('accept-new'),
+  hostKeyPolicy('strict'),
+  hostKeyPolicy('off'),
 ];
 
 export const HOST_KEY_OFF_WARNING = 'Off accepts any key: anyone in the path can impersonate this server';

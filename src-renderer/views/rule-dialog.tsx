@@ -1,4 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../src-shared/model/errors';
 import type { Rule } from '../../src-shared/model/rule';
 import { useActions } from '../api/api-context';
@@ -17,6 +18,7 @@ import {
 } from '../forms/rule-form';
 import { applyTemplate } from '../forms/rule-templates';
 import { isRuleType, RULE_TYPE_INFO, ruleTypeInfo, typeShape } from '../forms/rule-types';
+import { translateMessage } from '../i18n/messages';
 import { closeDialog, useApp } from '../store/app-store';
 import { groupNames } from '../store/mapping-sections';
 import { AdvancedOptions } from './advanced-options';
@@ -30,14 +32,9 @@ import { ServerDialog } from './server-dialog';
 import { ServerSelect } from './server-select';
 import { TemplateBar } from './template-bar';
 
-/**
- * The label of the type select. It was "Protocol" when the choice was TCP or UDP; e2e specs outside
- * this directory still find it by that name.
- */
-export const TYPE_SELECT_LABEL = 'Protocol';
-
 /** Create (no `rule`) or edit a mapping of any type. */
 export function RuleDialog({ rule }: { rule?: Rule }) {
+  const { t, i18n } = useTranslation();
   const actions = useActions();
   const rules = useApp((s) => s.rules);
   const servers = useApp((s) => s.servers);
@@ -55,7 +52,11 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const [newRelay, setNewRelay] = useState(false);
   // Write-only: sent only when typed, never shown back.
   const [socksPassword, setSocksPassword] = useState('');
-  const check = useMemo(() => checkForm(values, others, rule, serverIds, relayIds), [values, others, rule, serverIds, relayIds]);
+  const lang = i18n.language;
+  const check = useMemo(() => {
+    void lang; // messages with a value in them are made in the UI language: check again when it changes
+    return checkForm(values, others, rule, serverIds, relayIds);
+  }, [values, others, rule, serverIds, relayIds, lang]);
   const editing = rule !== undefined;
   const shape = typeShape(values.type);
 
@@ -111,23 +112,23 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   return (
     <Modal labelledBy="rule-dialog-title" onClose={closeDialog} className="rule-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2 id="rule-dialog-title">{editing ? `Edit ${rule.name}` : 'New mapping'}</h2>
-        {!editing && <TemplateBar onPick={(t) => setValues((v) => applyTemplate(v, t, onlyServer, onlyRelay))} />}
+        <h2 id="rule-dialog-title">{editing ? t('editors.ruleDialog.editTitle', { name: rule.name }) : t('editors.ruleDialog.newTitle')}</h2>
+        {!editing && <TemplateBar onPick={(tpl) => setValues((v) => applyTemplate(v, tpl, onlyServer, onlyRelay))} />}
         <p className="dialog-lead">{ruleTypeInfo(values.type).lead}</p>
         <div className="name-row">
-          {field('name', 'Name', { placeholder: 'e.g. Staging web', autoFocus: true })}
+          {field('name', t('editors.ruleDialog.name'), { placeholder: t('editors.ruleDialog.namePlaceholder'), autoFocus: true })}
           <SelectField
             id="rule-type"
-            label={TYPE_SELECT_LABEL}
+            label={t('editors.ruleDialog.type')}
             value={values.type}
             onValue={(next) => {
               if (!isRuleType(next)) return;
               setValues((v) => switchRuleType(v, next));
             }}
           >
-            {RULE_TYPE_INFO.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
+            {RULE_TYPE_INFO.map((info) => (
+              <option key={info.value} value={info.value}>
+                {info.label}
               </option>
             ))}
           </SelectField>
@@ -154,13 +155,15 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
         {shape.socks && values.socksUser.trim() !== '' && (
           <FormField
             id="rule-socksPassword"
-            label="Password"
+            label={t('editors.ruleDialog.password')}
             type="password"
             autoComplete="new-password"
             value={socksPassword}
             onValue={setSocksPassword}
-            placeholder={rule && 'socks' in rule && rule.socks.hasPassword ? 'unchanged' : 'required by clients when set'}
-            hint="Kept in Porthole's secret store, never in the mappings file."
+            placeholder={
+              rule && 'socks' in rule && rule.socks.hasPassword ? t('editors.ruleDialog.passwordUnchanged') : t('editors.ruleDialog.passwordPlaceholder')
+            }
+            hint={t('editors.ruleDialog.passwordHint')}
             className="field-socksPassword"
           />
         )}
@@ -177,19 +180,19 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
         )}
         <label className="checkbox">
           <input type="checkbox" checked={values.enabled} onChange={(e) => setValues((v) => ({ ...v, enabled: e.target.checked }))} />
-          {editing ? 'Enabled' : 'Start now'}
+          {editing ? t('editors.ruleDialog.enabled') : t('editors.ruleDialog.startNow')}
         </label>
         {(formError ?? check.other.length > 0) && (
           <p className="form-error" role="alert">
-            {formError ?? check.other.join('; ')}
+            {translateMessage(formError ?? check.other.join('; '))}
           </p>
         )}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={closeDialog}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || serverProblem}>
-            {editing ? 'Save changes' : 'Create mapping'}
+            {editing ? t('editors.ruleDialog.save') : t('editors.ruleDialog.create')}
           </button>
         </div>
       </form>

@@ -45,5 +45,13 @@ export const validation = {
     relayTlsOffWarning: 'Without TLS agents cannot check this relay’s identity and the tunnels are not encrypted — only on a network you trust',
     bindAll: 'Listening on all interfaces: agents (and anyone) on the network can reach the relay',
     bindHost: 'Listening on {{host}}: other machines can reach the relay',
+    portWhole: 'a port is a whole number',
+    // zod's own texts, for limits the schemas give no message of their own (SOCKS user, SSH user, names).
+    tooLong255: 'Too big: expected string to have <=255 characters',
+    tooLong80: 'Too big: expected string to have <=80 characters',
+    tooLong64: 'Too big: expected string to have <=64 characters',
+    hostKeyOff: 'Off accepts any key: anyone in the path can impersonate this server',
+    // The rule form's listen checks.
+    wildcardListen: 'Listening on all interfaces exposes this port to your network',
   },
 } as const;

@@ -45,5 +45,11 @@ export const validation: Catalog<typeof en> = {
     relayTlsOffWarning: '不使用 TLS 时代理无法校验此中继的身份，隧道也不加密——仅在可信网络中使用',
     bindAll: '监听所有网络接口：网络上的代理（以及任何人）都能访问中继',
     bindHost: '监听 {{host}}：其他机器可以访问中继',
+    portWhole: '端口必须是整数',
+    tooLong255: '过长：最多 255 个字符',
+    tooLong80: '过长：最多 80 个字符',
+    tooLong64: '过长：最多 64 个字符',
+    hostKeyOff: '关闭后接受任何密钥：路径上的任何人都能冒充此服务器',
+    wildcardListen: '监听所有网络接口会将此端口暴露给你的网络',
   },
 };
