@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ActionsProvider } from './api/api-context';
 import { getApi } from './api/get-api';
+import './i18n/i18n'; // i18next is ready before the first render, the no-token page included
 import { setLanguage } from './i18n/language';
 import { initTheme, applyTheme } from './lib/theme';
 import { createActions } from './store/actions';
@@ -12,7 +13,6 @@ import { initTraffic } from './store/traffic';
 import { App, NoTokenPage } from './views/app';
 import './styles.css';
 import './relay.css';
-import './a11y.css';
 
 // Before the first render: the cached theme, so a reload does not flash the other palette.
 initTheme();

@@ -4,6 +4,8 @@ import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { LogEntry, LogQuery } from '../../src-shared/model/log';
 import type { RuleDraft } from '../../src-shared/model/rule';
 import type { SshServerEntry, SshServerInput } from '../../src-shared/model/ssh';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import type { AppStore } from './app-store';
 import { applyStatus, removeRule, upsertEntry } from './reducers';
 import { applyRelayServerSettings, applyRelayServerStatus, removeRelay, upsertRelay } from './relays';
@@ -54,8 +56,9 @@ export interface Actions {
   imports: ImportActions;
 }
 
+/** The error's message, in the UI language where it is a known one. */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return translateMessage(err instanceof Error ? err.message : String(err));
 }
 
 export function createActions(api: PortholeApi, store: AppStore): Actions {
@@ -75,7 +78,7 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
       } catch (err) {
         setRuleEnabled(id, !enabled);
         store.setState((s) => ({
-          ui: { ...s.ui, notice: { kind: 'error', text: `Could not ${enabled ? 'start' : 'stop'} “${name}”: ${errorText(err)}` } },
+          ui: { ...s.ui, notice: { kind: 'error', text: t(enabled ? 'shell.notice.couldNotStart' : 'shell.notice.couldNotStop', { name, error: errorText(err) }) } },
         }));
       }
     },
@@ -89,7 +92,10 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
       } catch (err) {
         for (const id of ids) setRuleEnabled(id, !enabled);
         store.setState((s) => ({
-          ui: { ...s.ui, notice: { kind: 'error', text: `Could not ${enabled ? 'start' : 'stop'} the group “${group}”: ${errorText(err)}` } },
+          ui: {
+            ...s.ui,
+            notice: { kind: 'error', text: t(enabled ? 'shell.notice.couldNotStartGroup' : 'shell.notice.couldNotStopGroup', { group, error: errorText(err) }) },
+          },
         }));
       }
     },
@@ -174,7 +180,7 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
         dequeue();
       } catch (err) {
         dequeue();
-        store.setState((s) => ({ ui: { ...s.ui, notice: { kind: 'error', text: `Could not answer the host key prompt: ${errorText(err)}` } } }));
+        store.setState((s) => ({ ui: { ...s.ui, notice: { kind: 'error', text: t('shell.notice.couldNotAnswerHostKey', { error: errorText(err) }) } } }));
       }
     },
     dismissHostKey(promptId) {

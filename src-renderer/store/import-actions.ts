@@ -1,6 +1,8 @@
 import type { PortholeApi, Unsubscribe } from '../../src-shared/api/contract';
 import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource } from '../../src-shared/model/import';
 import { describeOutcome, describeUndo } from '../forms/import-plan';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import { type FileLike, pastedSource, readImportFiles, type RefusedFile } from '../lib/read-import-files';
 import type { ImportStore } from './imports';
 
@@ -18,8 +20,9 @@ export interface ImportActions {
   buildExport(req: ExportRequest): Promise<ExportOutput>;
 }
 
+/** The error's message, in the UI language where it is a known one. */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return translateMessage(err instanceof Error ? err.message : String(err));
 }
 
 export function createImportActions(api: PortholeApi, store: ImportStore): ImportActions {
@@ -41,7 +44,7 @@ export function createImportActions(api: PortholeApi, store: ImportStore): Impor
       settle(serial, await api.imports.preview(sources), refused);
     } catch (err) {
       const names = sources.map((s) => s.name).join(', ');
-      settle(serial, null, refused, `Could not read ${names}: ${errorText(err)}`);
+      settle(serial, null, refused, t('shell.notice.couldNotRead', { names, error: errorText(err) }));
     }
   }
 
@@ -82,7 +85,7 @@ export function createImportActions(api: PortholeApi, store: ImportStore): Impor
         const undone = await api.imports.undo();
         store.setState({ toast: { kind: 'undone', text: describeUndo(undone) } });
       } catch (err) {
-        store.setState({ toast: { kind: 'error', text: `Could not undo the import: ${errorText(err)}` } });
+        store.setState({ toast: { kind: 'error', text: t('shell.notice.couldNotUndo', { error: errorText(err) }) } });
       }
     },
     buildExport: (req) => api.exports.build(req),

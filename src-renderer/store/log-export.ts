@@ -1,5 +1,6 @@
 import { maskSecrets } from '../../src-shared/format/mask-secrets';
 import { LOG_LEVELS } from '../../src-shared/model/log';
+import { t } from '../i18n/i18n';
 import type { LogRing } from '../lib/log-ring';
 import { ALL_RULES, NO_RULE, type LogFilter } from './log-filter';
 
@@ -36,14 +37,21 @@ export function formatLogLines(ring: LogRing, ids: Iterable<number>, names: Read
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
-/** The filter in words, for an export's header. */
+/** The filter in words (in the UI language), for an export's header. */
 export function describeLogFilter(filter: LogFilter, names: Readonly<Record<string, string>>): string {
   const levels = LOG_LEVELS.filter((l) => filter.levels[l]);
-  const parts = [`levels ${levels.length === LOG_LEVELS.length ? 'all' : levels.join(', ') || 'none'}`];
-  if (filter.ruleId === NO_RULE) parts.push('Porthole itself (no mapping)');
-  else if (filter.ruleId !== ALL_RULES) parts.push(`mapping "${ruleLabel(filter.ruleId, names)}"`);
-  if (filter.text) parts.push(`${filter.regex ? 'regex' : 'text'} ${JSON.stringify(filter.text)}${filter.caseSensitive ? ' (match case)' : ''}`);
-  return parts.join('; ');
+  const levelText =
+    levels.length === LOG_LEVELS.length
+      ? t('logs.export.levelsAll')
+      : levels.map((l) => t(`logs.export.level.${l}`)).join(t('logs.export.listSeparator')) || t('logs.export.levelsNone');
+  const parts: string[] = [t('logs.export.levels', { levels: levelText })];
+  if (filter.ruleId === NO_RULE) parts.push(t('logs.toolbar.appOnly'));
+  else if (filter.ruleId !== ALL_RULES) parts.push(t('logs.export.mapping', { name: ruleLabel(filter.ruleId, names) }));
+  if (filter.text) {
+    const text = JSON.stringify(filter.text);
+    parts.push((filter.regex ? t('logs.export.regex', { text }) : t('logs.export.text', { text })) + (filter.caseSensitive ? t('logs.export.matchCase') : ''));
+  }
+  return parts.join(t('logs.export.partSeparator'));
 }
 
 /** `porthole-web-admin-20260501-123456.log`. */

@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from '../../src-shared/model/log';
+import { t } from '../i18n/i18n';
 import type { LogRing } from '../lib/log-ring';
 
 /** `ruleId` value: every line. */
@@ -34,7 +35,7 @@ export interface CompiledLogFilter {
   matches(ring: LogRing, id: number): boolean;
   /** Finds the search hits in a message, for highlighting; undefined without a search. */
   highlight?: RegExp;
-  /** Why the search is not applied (an invalid regular expression), shown next to the field. */
+  /** Why the search is not applied (an invalid regular expression), shown next to the field in the UI language. */
   error?: string;
   /** The filter this was compiled from. */
   source: LogFilter;
@@ -57,7 +58,7 @@ export function compileLogFilter(filter: LogFilter): CompiledLogFilter {
     } catch (err) {
       // V8 says "Invalid regular expression: /(/i: Unterminated group"; keep the reason only.
       const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, '') : String(err);
-      error = `Invalid regular expression: ${reason}`;
+      error = t('logs.filter.invalidRegex', { reason });
     }
   }
   const matches = (ring: LogRing, id: number): boolean => {

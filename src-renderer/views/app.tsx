@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { useApp, type MainView } from '../store/app-store';
 import { Banners } from './banners';
 import { ConnectionsView } from './connections-view';
@@ -52,15 +53,16 @@ export function App() {
 }
 
 export function NoTokenPage() {
+  const { t } = useTranslation();
   return (
     <main className="full-page" data-testid="no-token">
       <div className="full-page-card">
         <span className="logo" aria-hidden="true" />
-        <h1>Porthole needs its access token</h1>
+        <h1>{t('noToken.title')}</h1>
         <p>
-          Open the URL printed by <code>porthole ui</code>, including its <code>#token=…</code> part.
+          <Trans i18nKey="noToken.open" components={{ 1: <code />, 3: <code /> }} />
         </p>
-        <p className="muted">The token keeps other pages and people on this network from controlling your mappings.</p>
+        <p className="muted">{t('noToken.why')}</p>
       </div>
     </main>
   );

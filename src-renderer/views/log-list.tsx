@@ -1,5 +1,7 @@
 import { useVirtualizer, type VirtualizerOptions } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LOG_LEVELS, type LogLevel } from '../../src-shared/model/log';
 import { ruleLabel } from '../store/log-export';
 import type { LogSelection } from './log-selection';
 import { LogRow } from './log-row';
@@ -42,6 +44,9 @@ interface LogListProps {
  * while scrolled to the end; scrolling up stops that and offers a "↓ N new lines" button instead.
  */
 export function LogList({ model, paused, names, selection, onPick, onKeyDown }: LogListProps) {
+  const { t } = useTranslation();
+  // One string per level, so the memoised rows only re-render when the language changes.
+  const levelLabels = useMemo(() => Object.fromEntries(LOG_LEVELS.map((l) => [l, t(`logs.level.${l}`)])) as Record<LogLevel, string>, [t]);
   const { ring, view, compiled, count } = model;
   const scroller = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
@@ -127,7 +132,7 @@ export function LogList({ model, paused, names, selection, onPick, onKeyDown }: 
         tabIndex={0}
         role="listbox"
         aria-multiselectable="true"
-        aria-label="Log lines, oldest first"
+        aria-label={t('logs.list.label')}
         onScroll={onScroll}
         onKeyDown={onKeyDown}
       >
@@ -154,6 +159,7 @@ export function LogList({ model, paused, names, selection, onPick, onKeyDown }: 
                 start={vi.start}
                 ts={ring.tsOf(id)}
                 level={ring.levelOf(id)}
+                levelLabel={levelLabels[ring.levelOf(id)]}
                 rule={ruleLabel(ring.ruleOf(id), names)}
                 message={ring.messageOf(id)}
                 code={ring.codeOf(id)}
@@ -168,7 +174,7 @@ export function LogList({ model, paused, names, selection, onPick, onKeyDown }: 
       </div>
       {!following && (
         <button type="button" className="log-jump" data-testid="log-jump" onClick={jumpToEnd}>
-          ↓ {newLines > 0 ? `${newLines.toLocaleString()} new line${newLines === 1 ? '' : 's'}` : 'Latest'}
+          ↓ {newLines > 0 ? t('logs.list.newLines', { count: newLines }) : t('logs.list.latest')}
         </button>
       )}
     </div>

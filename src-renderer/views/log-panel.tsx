@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { fmtNumber } from '../i18n/format';
 import { copyPlainText } from '../lib/clipboard';
 import { downloadText } from '../lib/download-text';
 import { appStore, setLogFilter, setUi, useApp } from '../store/app-store';
@@ -10,9 +12,8 @@ import { LevelToggles, RuleSelect, SearchField } from './log-toolbar';
 import { useLogView } from './use-log-view';
 import '../logs.css';
 
-const plural = (n: number, one: string): string => `${n.toLocaleString()} ${one}${n === 1 ? '' : 's'}`;
-
 export function LogPanel() {
+  const { t } = useTranslation();
   const open = useApp((s) => s.ui.logOpen);
   const names = useApp((s) => s.ruleNames);
   const filter = useApp((s) => s.ui.logFilter);
@@ -25,8 +26,8 @@ export function LogPanel() {
 
   useEffect(() => {
     if (!note) return;
-    const t = setTimeout(() => setNote(''), 2500);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setNote(''), 2500);
+    return () => clearTimeout(timer);
   }, [note]);
 
   const onPick = useCallback(
@@ -45,17 +46,17 @@ export function LogPanel() {
   function copyLines(): void {
     const ids = idsToCopy(selection, view, count);
     copyPlainText(formatLogLines(ring, ids, appStore.getState().ruleNames)).then(
-      () => setNote(`Copied ${plural(ids.length, 'line')}`),
-      (err: unknown) => setNote(`Could not copy: ${err instanceof Error ? err.message : String(err)} — select lines and press Ctrl+C`),
+      () => setNote(t('logs.panel.copied', { count: ids.length })),
+      (err: unknown) => setNote(t('logs.panel.couldNotCopy', { error: err instanceof Error ? err.message : String(err) })),
     );
   }
 
   function exportLines(): void {
     const ids = idsToCopy(NO_SELECTION, view, count);
     const { ruleNames, ui } = appStore.getState();
-    const header = `# Porthole log, exported ${new Date().toISOString()}: ${plural(ids.length, 'line')} (${describeLogFilter(ui.logFilter, ruleNames)})\n`;
-    downloadText(exportFileName(ui.logFilter, ruleNames), header + formatLogLines(ring, ids, ruleNames));
-    setNote(`Exported ${plural(ids.length, 'line')}`);
+    const header = t('logs.export.header', { time: new Date().toISOString(), count: ids.length, filter: describeLogFilter(ui.logFilter, ruleNames) });
+    downloadText(exportFileName(ui.logFilter, ruleNames), `${header}\n${formatLogLines(ring, ids, ruleNames)}`);
+    setNote(t('logs.panel.exported', { count: ids.length }));
   }
 
   function onListKey(e: KeyboardEvent<HTMLDivElement>): void {
@@ -72,20 +73,20 @@ export function LogPanel() {
   }
 
   const filtering = isFiltering(filter);
-  const summary = filtering || paused ? `${count.toLocaleString()} of ${total.toLocaleString()}` : total.toLocaleString();
+  const summary = filtering || paused ? t('logs.panel.summaryOf', { shown: fmtNumber(count), total: fmtNumber(total) }) : fmtNumber(total);
   const selected = selection.ids.size;
 
   return (
-    <section className={`log-panel${open ? ' is-open' : ''}${open && expanded ? ' is-expanded' : ''}`} aria-label="Logs" data-testid="log-panel">
+    <section className={`log-panel${open ? ' is-open' : ''}${open && expanded ? ' is-expanded' : ''}`} aria-label={t('logs.panel.title')} data-testid="log-panel">
       <div className="log-bar">
         <button type="button" className="log-toggle" aria-expanded={open} aria-controls="log-lines" onClick={() => setUi({ logOpen: !open })}>
           <span className="chevron" aria-hidden="true">
             {open ? '▾' : '▸'}
           </span>
-          Logs <span className="muted" data-testid="log-summary">({summary})</span>
+          {t('logs.panel.title')} <span className="muted" data-testid="log-summary">({summary})</span>
           {paused && (
             <span className="sr-only" data-testid="log-paused">
-              — paused
+              {t('logs.panel.paused')}
             </span>
           )}
         </button>
@@ -100,29 +101,29 @@ export function LogPanel() {
                 className={`btn btn-small log-pause${paused ? ' is-paused' : ''}`}
                 aria-pressed={paused}
                 data-testid="log-pause"
-                title={paused ? 'Show the lines that arrived while paused and keep appending' : 'Stop appending new lines to the view (they are kept)'}
+                title={paused ? t('logs.panel.resumeTitle') : t('logs.panel.pauseTitle')}
                 onClick={() => setPaused(!paused)}
               >
-                {paused ? `▶ Resume (${buffered.toLocaleString()} new)` : '❚❚ Pause'}
+                {paused ? t('logs.panel.resume', { n: fmtNumber(buffered) }) : t('logs.panel.pause')}
               </button>
               <button
                 type="button"
                 className="btn btn-small"
                 disabled={count === 0}
-                title={selected > 0 ? 'Copy the selected lines' : 'Copy every line shown (select lines to copy fewer)'}
+                title={selected > 0 ? t('logs.panel.copySelectedTitle') : t('logs.panel.copyAllTitle')}
                 onClick={copyLines}
               >
-                {selected > 0 ? `Copy ${selected.toLocaleString()} selected` : 'Copy all'}
+                {selected > 0 ? t('logs.panel.copySelected', { n: fmtNumber(selected) }) : t('logs.panel.copyAll')}
               </button>
-              <button type="button" className="btn btn-small" disabled={count === 0} title="Download the lines shown as a .log text file" onClick={exportLines}>
-                Export
+              <button type="button" className="btn btn-small" disabled={count === 0} title={t('logs.panel.exportTitle')} onClick={exportLines}>
+                {t('logs.panel.export')}
               </button>
               <button
                 type="button"
                 className="btn btn-small btn-ghost log-expand"
                 aria-pressed={expanded}
-                aria-label={expanded ? 'Shrink the log panel' : 'Enlarge the log panel'}
-                title={expanded ? 'Shrink the log panel' : 'Enlarge the log panel'}
+                aria-label={expanded ? t('logs.panel.shrink') : t('logs.panel.enlarge')}
+                title={expanded ? t('logs.panel.shrink') : t('logs.panel.enlarge')}
                 onClick={() => setExpanded(!expanded)}
               >
                 {expanded ? '⤓' : '⤒'}
@@ -138,12 +139,12 @@ export function LogPanel() {
           ) : (
             <div className="log-empty" id="log-lines" data-testid="log-lines" data-count={0}>
               {total === 0 ? (
-                'No log lines yet.'
+                t('logs.panel.empty')
               ) : (
                 <>
-                  No line matches the filter ({plural(total, 'line')} kept).{' '}
+                  {t('logs.panel.noMatch', { count: total })}{' '}
                   <button type="button" className="link-btn" onClick={() => setLogFilter(showEverything())}>
-                    Show every line
+                    {t('logs.panel.showEverything')}
                   </button>
                 </>
               )}

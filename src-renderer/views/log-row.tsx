@@ -9,6 +9,8 @@ export interface LogRowProps {
   start: number;
   ts: number;
   level: LogLevel;
+  /** The level's name in the UI language. */
+  levelLabel: string;
   rule: string;
   message: string;
   code: string | undefined;
@@ -19,7 +21,7 @@ export interface LogRowProps {
 }
 
 /** One log line. Memoised: a line's content never changes, so only selection or the search re-render it. */
-export const LogRow = memo(function LogRow({ id, index, start, ts, level, rule, message, code, selected, highlight, measure, onPick }: LogRowProps) {
+export const LogRow = memo(function LogRow({ id, index, start, ts, level, levelLabel, rule, message, code, selected, highlight, measure, onPick }: LogRowProps) {
   return (
     <div
       ref={measure}
@@ -36,7 +38,7 @@ export const LogRow = memo(function LogRow({ id, index, start, ts, level, rule, 
       <time dateTime={new Date(ts).toISOString()} title={dateTime(ts)}>
         {clockTime(ts)}
       </time>
-      <span className="log-level">{level}</span>
+      <span className="log-level">{levelLabel}</span>
       <span className="log-rule" title={rule || undefined}>
         {rule || '—'}
       </span>

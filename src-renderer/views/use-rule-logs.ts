@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LogEntry } from '../../src-shared/model/log';
 import { useActions } from '../api/api-context';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import type { LogRing } from '../lib/log-ring';
 import { appStore } from '../store/app-store';
 
@@ -24,7 +26,8 @@ export function useRuleLogs(ruleId: string, limit = 40): RuleLogs {
     let on = true;
     actions.queryLogs({ ruleId, limit }).then(
       (lines) => on && setFetched({ lines, error: null }),
-      (err: unknown) => on && setFetched({ lines: [], error: `Could not load this mapping’s log: ${err instanceof Error ? err.message : String(err)}` }),
+      (err: unknown) =>
+        on && setFetched({ lines: [], error: t('logs.ruleLogs.couldNotLoad', { error: translateMessage(err instanceof Error ? err.message : String(err)) }) }),
     );
     return () => {
       on = false;

@@ -1,16 +1,11 @@
 import { useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { showView, useApp, type MainView } from '../store/app-store';
 
 export const VIEW_PANEL_ID = 'view-panel';
 
-const TABS: readonly { view: MainView; label: string }[] = [
-  { view: 'mappings', label: 'Mappings' },
-  { view: 'dashboard', label: 'Dashboard' },
-  { view: 'connections', label: 'Connections' },
-  { view: 'servers', label: 'Servers' },
-  { view: 'relay', label: 'Relay' },
-  { view: 'settings', label: 'Settings' },
-];
+/** The tabs in order; their names are `shell.tabs.<view>`. */
+const TABS: readonly MainView[] = ['mappings', 'dashboard', 'connections', 'servers', 'relay', 'settings'];
 
 export function tabId(view: MainView): string {
   return `tab-${view}`;
@@ -18,39 +13,40 @@ export function tabId(view: MainView): string {
 
 /** Top-level navigation: a tablist with roving focus (arrow keys, Home, End), activating on focus. */
 export function ViewTabs() {
+  const { t } = useTranslation();
   const view = useApp((s) => s.ui.view);
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
 
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>): void {
-    const current = TABS.findIndex((t) => t.view === view);
+    const current = TABS.indexOf(view);
     const last = TABS.length - 1;
     const next =
       e.key === 'ArrowRight' ? (current + 1) % TABS.length : e.key === 'ArrowLeft' ? (current + last) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? last : -1;
     const tab = TABS[next];
     if (!tab) return;
     e.preventDefault();
-    showView(tab.view);
+    showView(tab);
     refs.current[next]?.focus();
   }
 
   return (
-    <div className="view-tabs" role="tablist" aria-label="Views" onKeyDown={onKeyDown}>
-      {TABS.map((t, i) => (
+    <div className="view-tabs" role="tablist" aria-label={t('shell.tabs.label')} onKeyDown={onKeyDown}>
+      {TABS.map((tab, i) => (
         <button
-          key={t.view}
+          key={tab}
           ref={(el) => {
             refs.current[i] = el;
           }}
           type="button"
           role="tab"
-          id={tabId(t.view)}
-          aria-selected={view === t.view}
+          id={tabId(tab)}
+          aria-selected={view === tab}
           aria-controls={VIEW_PANEL_ID}
-          tabIndex={view === t.view ? 0 : -1}
+          tabIndex={view === tab ? 0 : -1}
           className="view-tab"
-          onClick={() => showView(t.view)}
+          onClick={() => showView(tab)}
         >
-          {t.label}
+          {t(`shell.tabs.${tab}`)}
         </button>
       ))}
     </div>

@@ -1,2 +1,86 @@
-// Strings of the logs area (filled in as its components move to t()).
-export const logs = {} as const;
+// The log panel (toolbar, list, rows), its copy/export texts and the mapping detail's log loader.
+// Counts use {{count, number}}: formatted in the UI language (100,000), as the panel always showed them.
+export const logs = {
+  logs: {
+    level: { debug: 'Debug', info: 'Info', warn: 'Warn', error: 'Error' },
+    panel: {
+      title: 'Logs',
+      summaryOf: '{{shown}} of {{total}}',
+      paused: '— paused',
+      pause: '❚❚ Pause',
+      pauseTitle: 'Stop appending new lines to the view (they are kept)',
+      resume: '▶ Resume ({{n}} new)',
+      resumeTitle: 'Show the lines that arrived while paused and keep appending',
+      copyAll: 'Copy all',
+      copyAllTitle: 'Copy every line shown (select lines to copy fewer)',
+      copySelected: 'Copy {{n}} selected',
+      copySelectedTitle: 'Copy the selected lines',
+      export: 'Export',
+      exportTitle: 'Download the lines shown as a .log text file',
+      enlarge: 'Enlarge the log panel',
+      shrink: 'Shrink the log panel',
+      empty: 'No log lines yet.',
+      noMatch_one: 'No line matches the filter ({{count, number}} line kept).',
+      noMatch_other: 'No line matches the filter ({{count, number}} lines kept).',
+      showEverything: 'Show every line',
+      copied_one: 'Copied {{count, number}} line',
+      copied_other: 'Copied {{count, number}} lines',
+      couldNotCopy: 'Could not copy: {{error}} — select lines and press Ctrl+C',
+      exported_one: 'Exported {{count, number}} line',
+      exported_other: 'Exported {{count, number}} lines',
+    },
+    list: {
+      label: 'Log lines, oldest first',
+      newLines_one: '{{count, number}} new line',
+      newLines_other: '{{count, number}} new lines',
+      latest: 'Latest',
+    },
+    toolbar: {
+      levels: 'Levels shown',
+      show: 'Show',
+      hideTitle: {
+        debug: 'Hide debug lines ({{n}} kept)',
+        info: 'Hide info lines ({{n}} kept)',
+        warn: 'Hide warn lines ({{n}} kept)',
+        error: 'Hide error lines ({{n}} kept)',
+      },
+      showTitle: {
+        debug: 'Show debug lines ({{n}} kept)',
+        info: 'Show info lines ({{n}} kept)',
+        warn: 'Show warn lines ({{n}} kept)',
+        error: 'Show error lines ({{n}} kept)',
+      },
+      mapping: 'Mapping',
+      allMappings: 'All mappings',
+      appOnly: 'Porthole itself (no mapping)',
+      searchPlaceholder: 'Search messages',
+      regexPlaceholder: 'Regular expression',
+      search: 'Search logs',
+      searchRegex: 'Search logs (regular expression)',
+      regex: 'Regular expression',
+      matchCase: 'Match case',
+      notApplied: '{{error}} — search not applied',
+    },
+    filter: {
+      invalidRegex: 'Invalid regular expression: {{reason}}',
+    },
+    // The header line of an exported .log file and the filter it names.
+    export: {
+      header_one: '# Porthole log, exported {{time}}: {{count, number}} line ({{filter}})',
+      header_other: '# Porthole log, exported {{time}}: {{count, number}} lines ({{filter}})',
+      levels: 'levels {{levels}}',
+      levelsAll: 'all',
+      levelsNone: 'none',
+      level: { debug: 'debug', info: 'info', warn: 'warn', error: 'error' },
+      listSeparator: ', ',
+      partSeparator: '; ',
+      mapping: 'mapping "{{name}}"',
+      text: 'text {{text}}',
+      regex: 'regex {{text}}',
+      matchCase: ' (match case)',
+    },
+    ruleLogs: {
+      couldNotLoad: 'Could not load this mapping’s log: {{error}}',
+    },
+  },
+} as const;

@@ -1,4 +1,81 @@
 import type { Catalog } from '../../catalog';
 import type { logs as en } from '../en/logs';
 
-export const logs: Catalog<typeof en> = {};
+export const logs: Catalog<typeof en> = {
+  logs: {
+    level: { debug: '调试', info: '信息', warn: '警告', error: '错误' },
+    panel: {
+      title: '日志',
+      summaryOf: '{{shown}} / {{total}}',
+      paused: '——已暂停',
+      pause: '❚❚ 暂停',
+      pauseTitle: '停止向视图追加新行（新行仍会保留）',
+      resume: '▶ 继续（新增 {{n}} 行）',
+      resumeTitle: '显示暂停期间到达的行，并继续追加',
+      copyAll: '全部复制',
+      copyAllTitle: '复制显示的所有行（选中行可只复制部分）',
+      copySelected: '复制选中的 {{n}} 行',
+      copySelectedTitle: '复制选中的行',
+      export: '导出',
+      exportTitle: '将显示的行下载为 .log 文本文件',
+      enlarge: '放大日志面板',
+      shrink: '缩小日志面板',
+      empty: '还没有日志。',
+      noMatch_other: '没有符合筛选条件的行（共保留 {{count, number}} 行）。',
+      showEverything: '显示所有行',
+      copied_other: '已复制 {{count, number}} 行',
+      couldNotCopy: '无法复制：{{error}}——请选中行后按 Ctrl+C',
+      exported_other: '已导出 {{count, number}} 行',
+    },
+    list: {
+      label: '日志行，最早的在前',
+      newLines_other: '{{count, number}} 行新日志',
+      latest: '最新',
+    },
+    toolbar: {
+      levels: '显示的级别',
+      show: '显示',
+      hideTitle: {
+        debug: '隐藏调试日志（已保留 {{n}} 行）',
+        info: '隐藏信息日志（已保留 {{n}} 行）',
+        warn: '隐藏警告日志（已保留 {{n}} 行）',
+        error: '隐藏错误日志（已保留 {{n}} 行）',
+      },
+      showTitle: {
+        debug: '显示调试日志（已保留 {{n}} 行）',
+        info: '显示信息日志（已保留 {{n}} 行）',
+        warn: '显示警告日志（已保留 {{n}} 行）',
+        error: '显示错误日志（已保留 {{n}} 行）',
+      },
+      mapping: '映射',
+      allMappings: '全部映射',
+      appOnly: 'Porthole 自身（无映射）',
+      searchPlaceholder: '搜索消息',
+      regexPlaceholder: '正则表达式',
+      search: '搜索日志',
+      searchRegex: '搜索日志（正则表达式）',
+      regex: '正则表达式',
+      matchCase: '区分大小写',
+      notApplied: '{{error}}——未应用搜索',
+    },
+    filter: {
+      invalidRegex: '无效的正则表达式：{{reason}}',
+    },
+    export: {
+      header_other: '# Porthole 日志，导出于 {{time}}：{{count, number}} 行（{{filter}}）',
+      levels: '级别 {{levels}}',
+      levelsAll: '全部',
+      levelsNone: '无',
+      level: { debug: '调试', info: '信息', warn: '警告', error: '错误' },
+      listSeparator: '、',
+      partSeparator: '；',
+      mapping: '映射“{{name}}”',
+      text: '文本 {{text}}',
+      regex: '正则 {{text}}',
+      matchCase: '（区分大小写）',
+    },
+    ruleLogs: {
+      couldNotLoad: '无法加载此映射的日志：{{error}}',
+    },
+  },
+};
