@@ -2,6 +2,8 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { PortholeApi } from '../../src-shared/api/contract';
 import type { AppSettings, SettingsUpdate, SettingsView, ShellPrefs } from '../../src-shared/model/settings';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import type { AppStore } from './app-store';
 
 // The Settings view's state: what the host last confirmed, the changes still in flight (shown at once,
@@ -87,7 +89,7 @@ export function createSettingsController(api: PortholeApi, appStore: AppStore, s
       store.setState({ view, loadError: null });
     } catch (err) {
       if (disposed || mine !== serial) return;
-      store.setState({ loadError: `Could not load the settings: ${errorText(err)}` });
+      store.setState({ loadError: t('settings.loadError', { error: translateMessage(errorText(err)) }) });
     }
   }
 

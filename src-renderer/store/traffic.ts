@@ -3,6 +3,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { PortholeApi } from '../../src-shared/api/contract';
 import type { RuleTraffic } from '../../src-shared/model/settings';
 import type { StatsBatch } from '../../src-shared/model/stats';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import { createPoller, type Poller } from '../lib/poller';
 import type { AppStore } from './app-store';
 import { medianGap, RecentRates } from './recent-rates';
@@ -90,7 +92,7 @@ export function createTrafficController(
     store.setState({ summary, summaryLoaded: true, summaryError: null, summaryAt: Date.now() });
   }
   function summaryFailed(err: unknown): void {
-    store.setState({ summaryError: `Could not load the traffic history: ${errorText(err)}` });
+    store.setState({ summaryError: t('dashboard.history.loadError', { error: translateMessage(errorText(err)) }) });
   }
 
   const poller: Poller = createPoller({ task: () => api.traffic.summary(), onResult: applySummary, onError: summaryFailed, intervalMs: SUMMARY_POLL_MS });

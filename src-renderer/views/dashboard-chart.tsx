@@ -1,7 +1,9 @@
+import type { TFunction } from 'i18next';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatRate } from '../../src-shared/format/units';
+import { fmtNumber, fmtRate, fmtTime } from '../i18n/format';
 import { isPageHidden } from '../lib/page-visibility';
 import { useColorScheme } from '../lib/use-color-scheme';
 import { recentRates, subscribeRecent, useTraffic } from '../store/traffic';
@@ -11,9 +13,9 @@ import { recentRates, subscribeRecent, useTraffic } from '../store/traffic';
 // page is hidden; the first visibilitychange back draws the window as it is then.
 
 export const RANGES = [
-  { ms: 60_000, label: '1 min' },
-  { ms: 5 * 60_000, label: '5 min' },
-  { ms: 15 * 60_000, label: '15 min' },
+  { ms: 60_000, minutes: 1 },
+  { ms: 5 * 60_000, minutes: 5 },
+  { ms: 15 * 60_000, minutes: 15 },
 ] as const;
 
 const HEIGHT = 220;
@@ -26,16 +28,16 @@ for (let unit = 1; unit <= KiB ** 4; unit *= KiB) for (const m of [1, 2, 5, 10, 
 /** "1 MiB/s", "1.5 MiB/s": the axis labels without trailing zeros. */
 export function axisRate(v: number): string {
   if (v === 0) return '0';
-  return formatRate(v).replace(/\.0+ /, ' ').replace(/(\.\d*?)0+ /, '$1 ');
+  return fmtRate(v).replace(/\.0+ /, ' ').replace(/(\.\d*?)0+ /, '$1 ');
 }
 
-const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const hhmmss = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const HHMM: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+const HHMMSS: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit' };
 
-/** An x-axis label: HH:MM:SS for the short ranges, HH:MM when ticks fall on whole minutes. */
+/** An x-axis label in the UI language: HH:MM:SS for the short ranges, HH:MM when ticks fall on whole minutes. */
 export function clockLabel(epochSec: number, rangeSec: number): string {
-  const d = new Date(epochSec * 1000);
-  return rangeSec > 300 || d.getSeconds() === 0 ? hhmm.format(d) : hhmmss.format(d);
+  const ms = epochSec * 1000;
+  return fmtTime(ms, rangeSec > 300 || new Date(ms).getSeconds() === 0 ? HHMM : HHMMSS);
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -48,7 +50,7 @@ interface View {
   end: number;
 }
 
-function chartOptions(width: number, view: View, onCursor: (u: uPlot) => void): uPlot.Options {
+function chartOptions(width: number, view: View, t: TFunction, onCursor: (u: uPlot) => void): uPlot.Options {
   const muted = cssVar('--muted', '#667085');
   const grid = cssVar('--border', '#e2e5ea');
   const font = '11px system-ui, sans-serif';
@@ -72,11 +74,16 @@ function chartOptions(width: number, view: View, onCursor: (u: uPlot) => void): 
     ],
     series: [
       {},
-      { label: 'In', stroke: cssVar('--spark-in', '#2563eb'), fill: cssVar('--spark-in-fill', 'rgba(37,99,235,0.14)'), width: 1.75, points: { show: false } },
-      { label: 'Out', stroke: cssVar('--spark-out', '#16a34a'), width: 1.75, points: { show: false } },
+      { label: t('dashboard.chart.in'), stroke: cssVar('--spark-in', '#2563eb'), fill: cssVar('--spark-in-fill', 'rgba(37,99,235,0.14)'), width: 1.75, points: { show: false } },
+      { label: t('dashboard.chart.out'), stroke: cssVar('--spark-out', '#16a34a'), width: 1.75, points: { show: false } },
     ],
     hooks: { setCursor: [onCursor] },
   };
+}
+
+/** "2 s", "500 ms". */
+function intervalText(t: TFunction, ms: number): string {
+  return ms >= 1000 ? t('dashboard.chart.seconds', { value: fmtNumber(ms / 1000) }) : t('dashboard.chart.milliseconds', { value: fmtNumber(ms) });
 }
 
 function maxOf(values: readonly number[]): number {
@@ -87,6 +94,7 @@ function maxOf(values: readonly number[]): number {
 
 /** Total in/out throughput of every mapping with a 1 / 5 / 15 minute range. */
 export function ThroughputChart() {
+  const { t } = useTranslation();
   const scheme = useColorScheme();
   const [rangeMs, setRangeMs] = useState<number>(RANGES[1].ms);
   const intervalMs = useTraffic((s) => s.intervalMs);
@@ -96,6 +104,7 @@ export function ThroughputChart() {
   const range = useRef(rangeMs);
   const redraw = useRef<() => void>(() => undefined);
 
+  // Made again when the colour scheme or the language (t) changes: series names and the readout follow.
   useEffect(() => {
     const el = host.current;
     if (!el) return;
@@ -109,13 +118,13 @@ export function ThroughputChart() {
       const at = hovering ? (u.data[0][idx] as number) * 1000 : last?.ts;
       const rin = hovering ? (u.data[1]?.[idx] ?? 0) : (last?.rateIn ?? 0);
       const rout = hovering ? (u.data[2]?.[idx] ?? 0) : (last?.rateOut ?? 0);
-      out.querySelector('[data-k="in"]')!.textContent = formatRate(rin);
-      out.querySelector('[data-k="out"]')!.textContent = formatRate(rout);
-      out.querySelector('[data-k="at"]')!.textContent = at === undefined ? '' : hovering ? new Date(at).toLocaleTimeString() : 'now';
+      out.querySelector('[data-k="in"]')!.textContent = fmtRate(rin);
+      out.querySelector('[data-k="out"]')!.textContent = fmtRate(rout);
+      out.querySelector('[data-k="at"]')!.textContent = at === undefined ? '' : hovering ? fmtTime(at) : t('dashboard.chart.now');
     }
 
     const u = new uPlot(
-      chartOptions(Math.max(200, el.clientWidth), view, (p) => showReadout(p.cursor.idx, p)),
+      chartOptions(Math.max(200, el.clientWidth), view, t, (p) => showReadout(p.cursor.idx, p)),
       [[], [], []],
       el,
     );
@@ -157,7 +166,7 @@ export function ThroughputChart() {
       redraw.current = () => undefined;
       u.destroy();
     };
-  }, [scheme]);
+  }, [scheme, t]);
 
   useEffect(() => {
     range.current = rangeMs;
@@ -167,19 +176,19 @@ export function ThroughputChart() {
   return (
     <section className="dash-card dash-chart-card" aria-labelledby="dash-throughput-title">
       <div className="dash-card-head">
-        <h2 id="dash-throughput-title">Throughput</h2>
+        <h2 id="dash-throughput-title">{t('dashboard.chart.title')}</h2>
         {/* Filled imperatively on each tick and on hover: no React render per tick. */}
         <p className="dash-readout" ref={readout} aria-live="off" data-testid="throughput-readout">
           <span className="dash-key dash-key-in" aria-hidden="true" />
-          In <strong data-k="in" />
+          {t('dashboard.chart.in')} <strong data-k="in" />
           <span className="dash-key dash-key-out" aria-hidden="true" />
-          Out <strong data-k="out" />
+          {t('dashboard.chart.out')} <strong data-k="out" />
           <span className="muted" data-k="at" />
         </p>
-        <div className="segmented dash-range" role="group" aria-label="Time range">
+        <div className="segmented dash-range" role="group" aria-label={t('dashboard.chart.rangeGroup')}>
           {RANGES.map((r) => (
             <button key={r.ms} type="button" aria-pressed={rangeMs === r.ms} className={rangeMs === r.ms ? 'segment is-on' : 'segment'} onClick={() => setRangeMs(r.ms)}>
-              {r.label}
+              {t('dashboard.chart.range', { minutes: r.minutes })}
             </button>
           ))}
         </div>
@@ -188,11 +197,11 @@ export function ThroughputChart() {
         ref={host}
         className="dash-chart"
         role="img"
-        aria-label={`Total throughput of all mappings over the last ${RANGES.find((r) => r.ms === rangeMs)?.label ?? ''}`}
+        aria-label={t('dashboard.chart.aria', { range: t('dashboard.chart.range', { minutes: rangeMs / 60_000 }) })}
         data-testid="throughput-chart"
       />
       <p className="dash-foot muted" data-testid="tick-interval" data-interval-ms={intervalMs ?? ''} data-observed-ms={observedMs ?? ''}>
-        In: clients → targets. Out: targets → clients. {intervalMs ? `Updated every ${intervalMs >= 1000 ? `${intervalMs / 1000} s` : `${intervalMs} ms`}.` : ''}
+        {intervalMs ? t('dashboard.chart.footUpdated', { interval: intervalText(t, intervalMs) }) : t('dashboard.chart.foot')}
       </p>
     </section>
   );

@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes, formatRate } from '../../src-shared/format/units';
+import { fmtBytes, fmtRate, fmtTime } from '../i18n/format';
+import { translateMessage } from '../i18n/messages';
 import { useNow } from '../lib/use-now';
 import { setUi, useApp } from '../store/app-store';
 import { rulesInTrouble, topByRate, topByToday, type TopItem, type TroubleItem } from '../store/dashboard';
@@ -13,15 +15,17 @@ export function showRuleInMappings(id: string): void {
 }
 
 function RuleLink({ id, name }: { id: string; name: string }) {
+  const { t } = useTranslation();
   return (
-    <button type="button" className="dash-rule-link" title={`Show “${name}” in Mappings`} onClick={() => showRuleInMappings(id)}>
+    <button type="button" className="dash-rule-link" title={t('dashboard.showInMappings', { name })} onClick={() => showRuleInMappings(id)}>
       {name}
     </button>
   );
 }
 
 function TopList({ items, format, label, empty, testId }: { items: TopItem[]; format: (n: number) => string; label: string; empty: string; testId: string }) {
-  const max = items.reduce((m, t) => Math.max(m, t.valueIn + t.valueOut), 0);
+  const { t } = useTranslation();
+  const max = items.reduce((m, it) => Math.max(m, it.valueIn + it.valueOut), 0);
   return (
     <div className="dash-top" data-testid={testId}>
       <h3>{label}</h3>
@@ -29,19 +33,19 @@ function TopList({ items, format, label, empty, testId }: { items: TopItem[]; fo
         <p className="dash-empty">{empty}</p>
       ) : (
         <ol className="dash-bars">
-          {items.map((t) => {
-            const sum = t.valueIn + t.valueOut;
+          {items.map((it) => {
+            const sum = it.valueIn + it.valueOut;
             return (
-              <li key={t.id} data-testid="top-rule" data-rule-name={t.name} data-value={Math.round(sum)}>
+              <li key={it.id} data-testid="top-rule" data-rule-name={it.name} data-value={Math.round(sum)}>
                 <div className="dash-bar-label">
-                  <RuleLink id={t.id} name={t.name} />
-                  <span className="dash-bar-value" title={`In ${format(t.valueIn)} · Out ${format(t.valueOut)}`}>
+                  <RuleLink id={it.id} name={it.name} />
+                  <span className="dash-bar-value" title={t('dashboard.top.split', { in: format(it.valueIn), out: format(it.valueOut) })}>
                     {format(sum)}
                   </span>
                 </div>
                 <div className="dash-bar" aria-hidden="true">
-                  <span className="dash-bar-in" style={{ width: `${max > 0 ? (t.valueIn / max) * 100 : 0}%` }} />
-                  <span className="dash-bar-out" style={{ width: `${max > 0 ? (t.valueOut / max) * 100 : 0}%` }} />
+                  <span className="dash-bar-in" style={{ width: `${max > 0 ? (it.valueIn / max) * 100 : 0}%` }} />
+                  <span className="dash-bar-out" style={{ width: `${max > 0 ? (it.valueOut / max) * 100 : 0}%` }} />
                 </div>
               </li>
             );
@@ -54,6 +58,7 @@ function TopList({ items, format, label, empty, testId }: { items: TopItem[]; fo
 
 /** The busiest mappings right now (this tick's rate) and today (the host's history). */
 export function TopRules() {
+  const { t } = useTranslation();
   const order = useApp((s) => s.order);
   const rules = useApp((s) => s.rules);
   const stats = useApp((s) => s.stats);
@@ -63,23 +68,18 @@ export function TopRules() {
   return (
     <section className="dash-card" aria-labelledby="dash-top-title">
       <div className="dash-card-head">
-        <h2 id="dash-top-title">Top mappings by traffic</h2>
+        <h2 id="dash-top-title">{t('dashboard.top.title')}</h2>
       </div>
       <div className="dash-top-grid">
-        <TopList items={byRate} format={formatRate} label="Right now" empty="No traffic right now." testId="top-by-rate" />
-        <TopList items={byToday} format={formatBytes} label="Today" empty="No traffic today yet." testId="top-by-today" />
+        <TopList items={byRate} format={fmtRate} label={t('dashboard.top.rightNow')} empty={t('dashboard.top.noneNow')} testId="top-by-rate" />
+        <TopList items={byToday} format={fmtBytes} label={t('dashboard.top.today')} empty={t('dashboard.top.noneToday')} testId="top-by-today" />
       </div>
     </section>
   );
 }
 
-const KIND_TEXT: Record<TroubleItem['kind'], string> = {
-  failed: 'Stopped after an error',
-  retrying: 'Retrying',
-  connection: 'Running, but its last connection failed',
-};
-
 function TroubleRow({ item, now }: { item: TroubleItem; now: number }) {
+  const { t } = useTranslation();
   const status = useApp((s) => s.statuses[item.id]);
   const retryIn = item.nextRetryAt !== undefined ? Math.max(0, Math.ceil((item.nextRetryAt - now) / 1000)) : null;
   return (
@@ -88,17 +88,17 @@ function TroubleRow({ item, now }: { item: TroubleItem; now: number }) {
         <RuleLink id={item.id} name={item.name} />
         {status && <StatusPill status={status} />}
         <span className="muted dash-trouble-kind">
-          {KIND_TEXT[item.kind]}
-          {retryIn !== null && item.kind === 'retrying' ? ` · next attempt in ${retryIn} s` : ''}
+          {t(`dashboard.trouble.kind.${item.kind}`)}
+          {retryIn !== null && item.kind === 'retrying' ? ` · ${t('dashboard.trouble.nextAttempt', { seconds: retryIn })}` : ''}
         </span>
       </div>
       {item.problem ? (
         <p className="dash-trouble-msg" data-testid="trouble-message">
-          {item.problem.message}
-          <span className="muted"> · {new Date(item.problem.at).toLocaleTimeString()}</span>
+          {translateMessage(item.problem.message)}
+          <span className="muted"> · {fmtTime(item.problem.at)}</span>
         </p>
       ) : (
-        <p className="dash-trouble-msg muted">No reason was given.</p>
+        <p className="dash-trouble-msg muted">{t('dashboard.trouble.noReason')}</p>
       )}
     </li>
   );
@@ -106,17 +106,18 @@ function TroubleRow({ item, now }: { item: TroubleItem; now: number }) {
 
 /** Mappings that failed, are retrying, or run with a failing last connection — with what went wrong. */
 export function RulesInTrouble() {
+  const { t } = useTranslation();
   const { order, rules, statuses } = useApp(useShallow((s) => ({ order: s.order, rules: s.rules, statuses: s.statuses })));
   const items = useMemo(() => rulesInTrouble({ order, rules, statuses }), [order, rules, statuses]);
   const now = useNow(items.some((i) => i.kind === 'retrying'));
   return (
     <section className="dash-card" aria-labelledby="dash-trouble-title" data-testid="rules-in-trouble">
       <div className="dash-card-head">
-        <h2 id="dash-trouble-title">Mappings in trouble</h2>
+        <h2 id="dash-trouble-title">{t('dashboard.trouble.title')}</h2>
         {items.length > 0 && <span className="dash-count dash-count-bad">{items.length}</span>}
       </div>
       {items.length === 0 ? (
-        <p className="dash-empty dash-all-good">Every enabled mapping is working.</p>
+        <p className="dash-empty dash-all-good">{t('dashboard.trouble.allGood')}</p>
       ) : (
         <ul className="dash-trouble-list">
           {items.map((i) => (

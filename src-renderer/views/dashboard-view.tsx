@@ -1,6 +1,7 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes, formatRate } from '../../src-shared/format/units';
+import { fmtBytes, fmtNumber, fmtRate } from '../i18n/format';
 import { isPageHidden } from '../lib/page-visibility';
 import { useApp } from '../store/app-store';
 import { liveTotals, sumTotals } from '../store/dashboard';
@@ -20,32 +21,36 @@ function Tile({ label, children, testId, tone }: { label: string; children: Reac
 }
 
 function Tiles() {
-  const t = useApp(useShallow((s) => liveTotals(s)));
+  const { t } = useTranslation();
+  const totals = useApp(useShallow((s) => liveTotals(s)));
   const summary = useTraffic((s) => s.summary);
   const today = useMemo(() => sumTotals(Object.values(summary).map((r) => r.today)), [summary]);
   return (
     <div className="dash-tiles">
-      <Tile label="Mappings running" testId="tile-running">
-        <strong data-value={t.running}>{t.running}</strong>
-        <span className="muted"> of {t.total}</span>
+      <Tile label={t('dashboard.tiles.running')} testId="tile-running">
+        <Trans
+          i18nKey="dashboard.tiles.runningValue"
+          values={{ running: fmtNumber(totals.running), total: fmtNumber(totals.total) }}
+          components={{ n: <strong data-value={totals.running} />, m: <span className="muted" /> }}
+        />
       </Tile>
-      <Tile label="Active connections" testId="tile-connections">
-        <strong data-value={t.activeConnections}>{t.activeConnections}</strong>
+      <Tile label={t('dashboard.tiles.connections')} testId="tile-connections">
+        <strong data-value={totals.activeConnections}>{fmtNumber(totals.activeConnections)}</strong>
       </Tile>
-      <Tile label="Throughput now" testId="tile-rate">
-        <span className="rate-in" data-value={Math.round(t.rateIn)} title="In: clients → targets">
-          ↓ {formatRate(t.rateIn)}
+      <Tile label={t('dashboard.tiles.rate')} testId="tile-rate">
+        <span className="rate-in" data-value={Math.round(totals.rateIn)} title={t('dashboard.tiles.inTitle')}>
+          ↓ {fmtRate(totals.rateIn)}
         </span>
-        <span className="rate-out" data-value={Math.round(t.rateOut)} title="Out: targets → clients">
-          ↑ {formatRate(t.rateOut)}
+        <span className="rate-out" data-value={Math.round(totals.rateOut)} title={t('dashboard.tiles.outTitle')}>
+          ↑ {fmtRate(totals.rateOut)}
         </span>
       </Tile>
-      <Tile label="Today" testId="tile-today">
-        <span className="rate-in" data-value={today.bytesIn} title="In today: clients → targets">
-          ↓ {formatBytes(today.bytesIn)}
+      <Tile label={t('dashboard.tiles.today')} testId="tile-today">
+        <span className="rate-in" data-value={today.bytesIn} title={t('dashboard.tiles.inTodayTitle')}>
+          ↓ {fmtBytes(today.bytesIn)}
         </span>
-        <span className="rate-out" data-value={today.bytesOut} title="Out today: targets → clients">
-          ↑ {formatBytes(today.bytesOut)}
+        <span className="rate-out" data-value={today.bytesOut} title={t('dashboard.tiles.outTodayTitle')}>
+          ↑ {fmtBytes(today.bytesOut)}
         </span>
       </Tile>
     </div>
@@ -72,9 +77,10 @@ function useSummaryWhileVisible(): void {
 }
 
 export function DashboardView() {
+  const { t } = useTranslation();
   const loaded = useApp((s) => s.loaded);
   useSummaryWhileVisible();
-  if (!loaded) return <p className="placeholder">Loading…</p>;
+  if (!loaded) return <p className="placeholder">{t('dashboard.loading')}</p>;
   return (
     <div className="dashboard" data-testid="dashboard">
       <Tiles />

@@ -1,29 +1,58 @@
 import { useId, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Switch } from '../components/switch';
+import { fmtNumber } from '../i18n/format';
+import { language, t as tt } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import { useApp } from '../store/app-store';
 import { changeSetting, shownValue, useSettings, type ShellKey } from '../store/settings';
 import type { AppSettings } from '../../src-shared/model/settings';
 import '../dashboard.css';
 
-const THEMES: readonly { value: AppSettings['theme']; label: string }[] = [
-  { value: 'system', label: 'System' },
-  { value: 'light', label: 'Light' },
-  { value: 'dark', label: 'Dark' },
-];
+const THEMES: readonly AppSettings['theme'][] = ['system', 'light', 'dark'];
 
-const LANGUAGES: readonly { value: AppSettings['language']; label: string; lang?: string }[] = [
-  { value: 'system', label: 'System' },
-  { value: 'en', label: 'English', lang: 'en' },
-  { value: 'zh-CN', label: '简体中文', lang: 'zh-CN' },
+/** Each language by its own name, whatever the UI language; "system" is translated. */
+const LANGUAGES: readonly { value: Exclude<AppSettings['language'], 'system'>; name: string }[] = [
+  { value: 'en', name: 'English' },
+  { value: 'zh-CN', name: '简体中文' },
 ];
 
 export const STATS_INTERVALS: readonly number[] = [500, 1000, 2000, 5000];
 
 function seconds(ms: number): string {
-  return `${ms / 1000} s`;
+  return tt('settings.interval.seconds', { value: fmtNumber(ms / 1000) });
+}
+
+/** The host's own (English) words for where secrets are kept, in the UI language where known. */
+const BACKENDS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^file readable only by you \(secrets\.json, mode 0600\)$/, () => tt('settings.secrets.backend.file')],
+  [
+    /^file readable only by you \(secrets\.json, mode 0600\) — this desktop has no keyring Porthole can use$/,
+    () => tt('settings.secrets.backend.noKeyringFile', { file: tt('settings.secrets.backend.file') }),
+  ],
+  [
+    /^memory only, until Porthole quits — this desktop has no keyring, and saving passwords in a plain file is switched off \(tray menu\)$/,
+    () => tt('settings.secrets.backend.memory'),
+  ],
+  [/^encrypted with the desktop keyring \((.+)\)$/, (m) => tt('settings.secrets.backend.encryptedWithDesktop', { name: m[1] ?? '' })],
+  [/^encrypted with (.+)$/, (m) => tt('settings.secrets.backend.encryptedWith', { keyring: m[1] ?? '' })],
+];
+
+function secretsBackendText(backend: string): string {
+  if (language() === 'en') return backend;
+  for (const [re, text] of BACKENDS) {
+    const m = re.exec(backend);
+    if (m) return text(m);
+  }
+  return backend;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function SettingRow({ label, hint, error, saving, children, labelFor, labelId }: { label: string; hint?: ReactNode; error?: string; saving?: boolean; children: ReactNode; labelFor?: string; labelId?: string }) {
+  const { t } = useTranslation();
   return (
     <div className="set-row">
       <div className="set-text">
@@ -39,12 +68,12 @@ function SettingRow({ label, hint, error, saving, children, labelFor, labelId }:
         {hint && <p className="set-hint">{hint}</p>}
         {error && (
           <p className="field-error" role="alert" data-testid="setting-error">
-            Could not change this: {error}
+            {t('settings.couldNotChange', { error: translateMessage(error) })}
           </p>
         )}
       </div>
       <div className="set-control">
-        {saving && <span className="set-saving muted">Saving…</span>}
+        {saving && <span className="set-saving muted">{t('settings.saving')}</span>}
         {children}
       </div>
     </div>
@@ -52,16 +81,17 @@ function SettingRow({ label, hint, error, saving, children, labelFor, labelId }:
 }
 
 function ThemeRow() {
+  const { t } = useTranslation();
   const id = useId();
   const value = useSettings((s) => shownValue(s, 'theme'));
   const error = useSettings((s) => s.errors.theme);
   return (
-    <SettingRow label="Theme" labelId={id} hint="System follows the light or dark mode of your OS." error={error}>
+    <SettingRow label={t('settings.theme.label')} labelId={id} hint={t('settings.theme.hint')} error={error}>
       <div className="segmented" role="radiogroup" aria-labelledby={id} data-testid="theme-choice">
-        {THEMES.map((t) => (
-          <label key={t.value} className={value === t.value ? 'segment is-on' : 'segment'}>
-            <input type="radio" name={`${id}-theme`} value={t.value} checked={value === t.value} onChange={() => void changeSetting('theme', t.value)} />
-            {t.label}
+        {THEMES.map((theme) => (
+          <label key={theme} className={value === theme ? 'segment is-on' : 'segment'}>
+            <input type="radio" name={`${id}-theme`} value={theme} checked={value === theme} onChange={() => void changeSetting('theme', theme)} />
+            {t(`settings.theme.${theme}`)}
           </label>
         ))}
       </div>
@@ -70,15 +100,17 @@ function ThemeRow() {
 }
 
 function LanguageRow() {
+  const { t } = useTranslation();
   const id = useId();
   const value = useSettings((s) => shownValue(s, 'language'));
   const error = useSettings((s) => s.errors.language);
   return (
-    <SettingRow label="Language" labelFor={id} hint="System picks Simplified Chinese for a Chinese OS, English otherwise." error={error}>
+    <SettingRow label={t('settings.language.label')} labelFor={id} hint={t('settings.language.hint')} error={error}>
       <select id={id} className="set-select" value={value ?? 'system'} onChange={(e) => void changeSetting('language', e.target.value as AppSettings['language'])}>
+        <option value="system">{t('settings.language.system')}</option>
         {LANGUAGES.map((l) => (
-          <option key={l.value} value={l.value} lang={l.lang}>
-            {l.label}
+          <option key={l.value} value={l.value} lang={l.value}>
+            {l.name}
           </option>
         ))}
       </select>
@@ -87,6 +119,7 @@ function LanguageRow() {
 }
 
 function IntervalRow() {
+  const { t } = useTranslation();
   const id = useId();
   const value = useSettings((s) => shownValue(s, 'statsIntervalMs'));
   const error = useSettings((s) => s.errors.statsIntervalMs);
@@ -95,17 +128,16 @@ function IntervalRow() {
   const options = value !== undefined && !STATS_INTERVALS.includes(value) ? [...STATS_INTERVALS, value].sort((a, b) => a - b) : STATS_INTERVALS;
   return (
     <SettingRow
-      label="Update interval"
+      label={t('settings.interval.label')}
       labelFor={id}
-      hint="How often rates, graphs and counters refresh. Shorter is smoother; longer uses less CPU. Traffic history counts every byte either way."
+      hint={t('settings.interval.hint')}
       error={error}
       saving={saving}
     >
       <select id={id} className="set-select" data-testid="stats-interval" value={value ?? 1000} onChange={(e) => void changeSetting('statsIntervalMs', Number(e.target.value))}>
         {options.map((ms) => (
           <option key={ms} value={ms}>
-            {seconds(ms)}
-            {STATS_INTERVALS.includes(ms) ? '' : ' (custom)'}
+            {STATS_INTERVALS.includes(ms) ? seconds(ms) : t('settings.interval.custom', { interval: seconds(ms) })}
           </option>
         ))}
       </select>
@@ -114,13 +146,14 @@ function IntervalRow() {
 }
 
 function ShellSwitch({ k, label, hint }: { k: ShellKey; label: string; hint: ReactNode }) {
+  const { t } = useTranslation();
   const desktop = useSettings((s) => s.view?.shell !== undefined);
   const value = useSettings((s) => shownValue(s, k));
   const error = useSettings((s) => s.errors[k]);
   const saving = useSettings((s) => k in s.pending);
   return (
     <SettingRow label={label} hint={hint} error={error} saving={saving}>
-      {!desktop && <span className="set-badge">Desktop app only</span>}
+      {!desktop && <span className="set-badge">{t('settings.desktop.only')}</span>}
       <Switch checked={desktop && value === true} label={label} disabled={!desktop || saving} onChange={(on) => void changeSetting(k, on)} />
     </SettingRow>
   );
@@ -140,6 +173,7 @@ function Section({ title, children, aside, testId }: { title: string; children: 
 }
 
 export function SettingsView() {
+  const { t } = useTranslation();
   const loaded = useSettings((s) => s.view !== null);
   const loadError = useSettings((s) => s.loadError);
   const desktop = useSettings((s) => s.view?.shell !== undefined);
@@ -151,7 +185,7 @@ export function SettingsView() {
         {loadError}
       </p>
     ) : (
-      <p className="placeholder">Loading settings…</p>
+      <p className="placeholder">{t('settings.loading')}</p>
     );
   }
   return (
@@ -161,35 +195,35 @@ export function SettingsView() {
           {loadError}
         </p>
       )}
-      <Section title="Appearance">
+      <Section title={t('settings.appearance')}>
         <ThemeRow />
         <LanguageRow />
       </Section>
-      <Section title="Live statistics">
+      <Section title={t('settings.liveStats')}>
         <IntervalRow />
       </Section>
       <Section
-        title="Desktop app"
+        title={t('settings.desktop.title')}
         testId="desktop-settings"
-        aside={!desktop && <span className="muted set-aside">{mode === 'browser' ? 'This is browser mode: ' : ''}these switches belong to the desktop app.</span>}
+        aside={!desktop && <span className="muted set-aside">{mode === 'browser' ? t('settings.desktop.asideBrowser') : t('settings.desktop.aside')}</span>}
       >
-        <ShellSwitch k="startAtLogin" label="Start at login" hint="Open Porthole when you sign in, so enabled mappings come up by themselves." />
-        <ShellSwitch k="startHidden" label="Start hidden" hint="Start in the tray without opening this window." />
-        <ShellSwitch k="notifications" label="Notifications" hint="Tell me when a mapping fails or comes back (repeated flapping is grouped)." />
+        <ShellSwitch k="startAtLogin" label={t('settings.desktop.startAtLogin')} hint={t('settings.desktop.startAtLoginHint')} />
+        <ShellSwitch k="startHidden" label={t('settings.desktop.startHidden')} hint={t('settings.desktop.startHiddenHint')} />
+        <ShellSwitch k="notifications" label={t('settings.desktop.notifications')} hint={t('settings.desktop.notificationsHint')} />
       </Section>
-      <Section title="Secrets">
+      <Section title={t('settings.secrets.title')}>
         <div className="set-row">
           <div className="set-text">
-            <span className="set-label">Where passwords and passphrases are kept</span>
+            <span className="set-label">{t('settings.secrets.where')}</span>
             <p className="set-hint" data-testid="secrets-backend">
-              {secretsBackend ? secretsBackend.charAt(0).toUpperCase() + secretsBackend.slice(1) : 'Unknown'}
+              {secretsBackend ? capitalised(secretsBackendText(secretsBackend)) : t('settings.secrets.unknown')}
             </p>
           </div>
         </div>
         <ShellSwitch
           k="secretsMemoryOnly"
-          label="Keep secrets in memory only when there is no keyring"
-          hint="Only matters where the OS has no keyring: passwords are then kept until Porthole quits (you are asked again after a restart) instead of in a file only your user can read."
+          label={t('settings.secrets.memoryOnly')}
+          hint={t('settings.secrets.memoryOnlyHint')}
         />
       </Section>
     </div>

@@ -1,4 +1,70 @@
 import type { Catalog } from '../../catalog';
 import type { dashboard as en } from '../en/dashboard';
 
-export const dashboard: Catalog<typeof en> = {};
+export const dashboard: Catalog<typeof en> = {
+  dashboard: {
+    loading: '正在加载…',
+    showInMappings: '在“映射”中查看“{{name}}”',
+    tiles: {
+      running: '运行中的映射',
+      runningValue: '<n>{{running}}</n><m> / {{total}}</m>',
+      connections: '活动连接',
+      rate: '当前吞吐量',
+      today: '今日',
+      inTitle: '入：客户端 → 目标',
+      outTitle: '出：目标 → 客户端',
+      inTodayTitle: '今日入：客户端 → 目标',
+      outTodayTitle: '今日出：目标 → 客户端',
+    },
+    chart: {
+      title: '吞吐量',
+      in: '入',
+      out: '出',
+      now: '当前',
+      rangeGroup: '时间范围',
+      range: '{{minutes}} 分钟',
+      aria: '所有映射最近 {{range}}的总吞吐量',
+      foot: '入：客户端 → 目标。出：目标 → 客户端。',
+      footUpdated: '入：客户端 → 目标。出：目标 → 客户端。每 {{interval}}更新一次。',
+      seconds: '{{value}} 秒',
+      milliseconds: '{{value}} 毫秒',
+    },
+    top: {
+      title: '流量最多的映射',
+      rightNow: '当前',
+      today: '今日',
+      noneNow: '当前没有流量。',
+      noneToday: '今日还没有流量。',
+      split: '入 {{in}} · 出 {{out}}',
+    },
+    trouble: {
+      title: '有问题的映射',
+      allGood: '所有已启用的映射都在正常工作。',
+      kind: {
+        failed: '出错后已停止',
+        retrying: '正在重试',
+        connection: '运行中，但最近一次连接失败',
+      },
+      nextAttempt: '{{seconds}} 秒后重试',
+      noReason: '没有给出原因。',
+    },
+    history: {
+      title: '流量历史',
+      privacy: '仅保存在本机——绝不发送到任何地方。',
+      updated: '更新于 {{time}}',
+      refresh: '刷新',
+      refreshing: '正在刷新…',
+      empty: '还没有映射：映射有流量经过后即开始统计。',
+      loading: '正在加载流量历史…',
+      loadError: '无法加载流量历史：{{error}}',
+      table: '各映射的流量',
+      mapping: '映射',
+      in: '入',
+      out: '出',
+      sortIn: '{{group}}，入',
+      sortOut: '{{group}}，出',
+      group: { today: '今日', week: '本周', all: '全部' },
+      weekTitle: '自本周一 00:00 起（本地时间）',
+    },
+  },
+};
