@@ -5,10 +5,11 @@ import type { Rule } from '../../src-shared/model/rule';
 
 export type ExportFormat = ExportRequest['format'];
 
-export const EXPORT_FORMATS: readonly { value: ExportFormat; label: string; hint: string }[] = [
-  { value: 'yaml', label: 'Porthole YAML', hint: 'Every mapping with the SSH servers and relays it uses; Porthole imports it back.' },
-  { value: 'json', label: 'JSON', hint: 'The same document as JSON, for scripts.' },
-  { value: 'ssh-config', label: 'ssh_config', hint: 'Host blocks for ~/.ssh/config: SSH tunnels only, other mappings are left out.' },
+/** The labels are format names, the same in every language; the hints are importExport.export.hint.<value>. */
+export const EXPORT_FORMATS: readonly { value: ExportFormat; label: string }[] = [
+  { value: 'yaml', label: 'Porthole YAML' },
+  { value: 'json', label: 'JSON' },
+  { value: 'ssh-config', label: 'ssh_config' },
 ];
 
 export interface ExportGroup {

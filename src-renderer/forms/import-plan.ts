@@ -1,4 +1,5 @@
-import type { ImportAction, ImportApplyInput, ImportItem, ImportOutcome, ImportPreview, ImportUndoOutcome } from '../../src-shared/model/import';
+import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, ImportOutcome, ImportPreview, ImportUndoOutcome } from '../../src-shared/model/import';
+import { language, t } from '../i18n/i18n';
 
 // The import preview's choices (one action per item, a new name for a rename), what they add up to,
 // and the sentences the dialog and the toast say about them.
@@ -25,9 +26,9 @@ export function choiceOf(choices: Choices, item: ImportItem): ItemChoice {
 export function renameError(item: ImportItem, choice: ItemChoice): string | undefined {
   if (choice.action !== 'rename') return undefined;
   const name = choice.newName.trim();
-  if (name === '') return 'Enter the new name';
-  if (name.length > MAX_NAME) return `At most ${MAX_NAME} characters`;
-  if (name === item.name && item.conflicts.some((c) => c.kind === 'name')) return 'That name is taken — choose another';
+  if (name === '') return t('importExport.rename.empty');
+  if (name.length > MAX_NAME) return t('importExport.rename.tooLong', { max: MAX_NAME });
+  if (name === item.name && item.conflicts.some((c) => c.kind === 'name')) return t('importExport.rename.taken');
   return undefined;
 }
 
@@ -64,20 +65,22 @@ export function changesSomething(c: PlanCounts): boolean {
   return c.add.rules + c.add.servers + c.add.relays + c.replace > 0;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** `3 mappings`, `1 SSH server`, `2 relays` in the UI language. */
+export function countOf(kind: ImportItem['kind'], count: number): string {
+  return kind === 'rule' ? t('importExport.count.mapping', { count }) : kind === 'server' ? t('importExport.count.server', { count }) : t('importExport.count.relay', { count });
 }
 
+/** `a, b and c` (in Chinese `a、b和c`). */
 function list(parts: string[]): string {
   if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return t('importExport.list.and', { rest: parts.slice(0, -1).join(t('importExport.list.separator')), last: parts[parts.length - 1] ?? '' });
 }
 
 function what(rules: number, servers: number, relays: number): string[] {
   const parts: string[] = [];
-  if (rules) parts.push(plural(rules, 'mapping'));
-  if (servers) parts.push(plural(servers, 'SSH server'));
-  if (relays) parts.push(plural(relays, 'relay'));
+  if (rules) parts.push(countOf('rule', rules));
+  if (servers) parts.push(countOf('server', servers));
+  if (relays) parts.push(countOf('relay', relays));
   return parts;
 }
 
@@ -85,59 +88,102 @@ function what(rules: number, servers: number, relays: number): string[] {
 export function describePlan(c: PlanCounts): string {
   const parts: string[] = [];
   const added = what(c.add.rules, c.add.servers, c.add.relays);
-  if (added.length) parts.push(`Adds ${list(added)}`);
-  if (c.replace) parts.push(`replaces ${c.replace}`);
-  if (c.reuse) parts.push(`reuses ${c.reuse} saved`);
-  if (c.skip) parts.push(`skips ${c.skip}`);
-  if (parts.length === 0) return 'Nothing to import';
-  const text = parts.join(' · ');
+  if (added.length) parts.push(t('importExport.plan.adds', { what: list(added) }));
+  if (c.replace) parts.push(t('importExport.plan.replaces', { n: c.replace }));
+  if (c.reuse) parts.push(t('importExport.plan.reuses', { n: c.reuse }));
+  if (c.skip) parts.push(t('importExport.plan.skips', { n: c.skip }));
+  if (parts.length === 0) return t('importExport.plan.nothing');
+  const text = parts.join(t('importExport.plan.separator'));
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function describeOutcome(o: ImportOutcome): string {
   const added = what(o.rules, o.servers, o.relays);
-  const extra = [o.replaced ? `replaced ${o.replaced}` : '', o.skipped ? `skipped ${o.skipped}` : ''].filter(Boolean);
-  const head = added.length ? `Imported ${list(added)}` : o.replaced ? `Replaced ${plural(o.replaced, 'item')}` : 'Nothing was imported';
-  const tail = added.length && extra.length ? ` (${extra.join(', ')})` : !added.length && o.replaced && o.skipped ? ` (skipped ${o.skipped})` : '';
-  return `${head}${tail}`;
+  if (added.length) {
+    const extra = [o.replaced ? t('importExport.outcome.replaced', { n: o.replaced }) : '', o.skipped ? t('importExport.outcome.skipped', { n: o.skipped }) : ''].filter(Boolean);
+    return extra.length
+      ? t('importExport.outcome.importedWith', { what: list(added), extra: extra.join(t('importExport.list.clauses')) })
+      : t('importExport.outcome.imported', { what: list(added) });
+  }
+  if (o.replaced) {
+    return o.skipped
+      ? t('importExport.outcome.replacedItemsSkipped', { count: o.replaced, skipped: o.skipped })
+      : t('importExport.outcome.replacedItems', { count: o.replaced });
+  }
+  return t('importExport.outcome.nothing');
 }
 
 export function describeUndo(u: ImportUndoOutcome): string {
   const parts = what(u.removedRules, u.removedServers, u.removedRelays);
-  const removed = parts.length ? `removed ${list(parts)}` : '';
-  const restored = u.restoredRules ? `restored ${plural(u.restoredRules, 'replaced mapping')}` : '';
+  const removed = parts.length ? t('importExport.undo.removed', { what: list(parts) }) : '';
+  const restored = u.restoredRules ? t('importExport.undo.restored', { count: u.restoredRules }) : '';
   const done = [removed, restored].filter(Boolean);
-  return done.length ? `Undid the import: ${done.join(', ')}` : 'Undid the import: nothing was left to remove';
+  return done.length ? t('importExport.undo.done', { what: done.join(t('importExport.list.clauses')) }) : t('importExport.undo.nothing');
 }
 
-const FORMATS: Record<string, string> = {
-  'ssh-config': 'OpenSSH client config',
-  'porthole-yaml': 'Porthole export (YAML)',
-  'porthole-json': 'Porthole export (JSON)',
-  'port-proxy-client': 'port-proxy client',
-  'port-proxy-server': 'port-proxy server',
-  'frpc-toml': 'frpc (TOML)',
-  'frpc-ini': 'frpc (INI)',
-  'rathole-client': 'rathole client',
-};
+const FORMATS = ['ssh-config', 'porthole-yaml', 'porthole-json', 'port-proxy-client', 'port-proxy-server', 'frpc-toml', 'frpc-ini', 'rathole-client'] as const;
 
+function isKnownFormat(format: string): format is (typeof FORMATS)[number] {
+  return (FORMATS as readonly string[]).includes(format);
+}
+
+/** The format a file was read as, by its code (an unknown code as it came). */
 export function formatLabel(format: string): string {
-  return FORMATS[format] ?? format;
+  return isKnownFormat(format) ? t(`importExport.format.${format}`) : format;
 }
 
 export function actionLabel(action: ImportAction, kind: ImportItem['kind']): string {
   switch (action) {
     case 'import':
-      return 'Import';
+      return t('importExport.action.import');
     case 'skip':
-      return 'Skip';
+      return t('importExport.action.skip');
     case 'rename':
-      return 'Import with a new name';
+      return t('importExport.action.rename');
     case 'replace':
-      return kind === 'rule' ? 'Replace the existing mapping' : kind === 'server' ? 'Replace the saved server' : 'Replace the saved relay';
+      return t(`importExport.action.replace.${kind}`);
     case 'reuse':
-      return kind === 'server' ? 'Use the saved server' : 'Use the saved relay';
+      return kind === 'server' ? t('importExport.action.reuse.server') : t('importExport.action.reuse.relay');
   }
 }
 
-export const KIND_HEADINGS: Record<ImportItem['kind'], string> = { server: 'SSH servers', relay: 'Relays', rule: 'Mappings' };
+/** The heading of a kind's section in the preview (also its region's name). */
+export function kindHeading(kind: ImportItem['kind']): string {
+  return t(`importExport.kind.${kind}`);
+}
+
+/** What the host's conflict messages say, as it writes them, to take the names and addresses from. */
+const NAME_TAKEN = /^an? [\w ]+ named "(.*)" exists(?: \((.*)\))?$/;
+const LISTENS = /^"(.*)" already listens on (.+)$/;
+const SAME = /^the same (?:server|relay) is saved as "(.*)"$/;
+
+/**
+ * A conflict of an import item in the UI language. In English, the host's message as it came; in
+ * another language, rendered again from the conflict's kind, with the names and addresses taken from
+ * the message (a message worded otherwise gives the kind's text without them, or with the item's name).
+ */
+export function conflictText(conflict: ImportConflict, item: Pick<ImportItem, 'kind' | 'name'>): string {
+  const { message } = conflict;
+  if (language() === 'en') return message;
+  switch (conflict.kind) {
+    case 'name': {
+      const m = NAME_TAKEN.exec(message);
+      const text = t('importExport.conflict.name', { what: t(`importExport.conflict.noun.${item.kind}`), name: m?.[1] ?? item.name });
+      return m?.[2] ? t('importExport.conflict.withDetail', { text, detail: m[2] }) : text;
+    }
+    case 'listen': {
+      const m = LISTENS.exec(message);
+      return m ? t('importExport.conflict.listen', { name: m[1] ?? '', address: m[2] ?? '' }) : t('importExport.conflict.listenOther');
+    }
+    case 'same-server': {
+      const m = SAME.exec(message);
+      return m ? t('importExport.conflict.sameServer', { name: m[1] ?? '' }) : t('importExport.conflict.sameServerOther');
+    }
+    case 'same-relay': {
+      const m = SAME.exec(message);
+      return m ? t('importExport.conflict.sameRelay', { name: m[1] ?? '' }) : t('importExport.conflict.sameRelayOther');
+    }
+    default:
+      return message;
+  }
+}

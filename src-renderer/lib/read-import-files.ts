@@ -1,4 +1,5 @@
 import type { ImportSource } from '../../src-shared/model/import';
+import { t } from '../i18n/i18n';
 
 // Checks files before they cross to the host: a tunnel config is a small text file, so anything over
 // 1 MiB or binary is refused here, with the file named, instead of being shipped and parsed.
@@ -27,17 +28,17 @@ export interface ReadFiles {
 }
 
 export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024) return t('importExport.read.bytes', { n: bytes });
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function tooBig(size: number): string {
-  return `it is ${formatSize(size)}, over the 1 MiB limit — tunnel configs are far smaller, so check that this is the right file`;
+  return t('importExport.read.tooBig', { size: formatSize(size) });
 }
 
 function sourceName(name: string): string {
-  const n = name.trim() || 'unnamed file';
+  const n = name.trim() || t('importExport.read.unnamed');
   return n.length > MAX_NAME ? n.slice(0, MAX_NAME) : n;
 }
 
@@ -49,14 +50,14 @@ export function decodeImportBytes(bytes: Uint8Array): { text: string } | { reaso
   let encoding = 'utf-8';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
-  if (encoding === 'utf-8' && bytes.includes(0)) return { reason: 'it contains NUL bytes, so it is a binary file, not a text config' };
+  if (encoding === 'utf-8' && bytes.includes(0)) return { reason: t('importExport.read.nulBytes') };
   let text: string;
   try {
     text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    return { reason: `it is not ${encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'} text (a binary file?) — save it as UTF-8 text and import it again` };
+    return { reason: t('importExport.read.notText', { encoding: encoding === 'utf-8' ? 'UTF-8' : 'UTF-16' }) };
   }
-  if (text.includes('\0')) return { reason: 'it contains NUL characters, so it is a binary file, not a text config' };
+  if (text.includes('\0')) return { reason: t('importExport.read.nulChars') };
   return { text };
 }
 
@@ -67,7 +68,7 @@ export async function readImportFiles(files: readonly FileLike[]): Promise<ReadF
   for (const file of files) {
     const name = sourceName(file.name);
     if (sources.length >= MAX_IMPORT_FILES) {
-      refused.push({ name, reason: `Porthole imports at most ${MAX_IMPORT_FILES} files at a time — drop the rest separately` });
+      refused.push({ name, reason: t('importExport.read.tooMany', { max: MAX_IMPORT_FILES }) });
       continue;
     }
     if (file.size > MAX_IMPORT_BYTES) {
@@ -78,7 +79,7 @@ export async function readImportFiles(files: readonly FileLike[]): Promise<ReadF
     try {
       bytes = new Uint8Array(await file.arrayBuffer());
     } catch (err) {
-      refused.push({ name, reason: `it could not be read (${err instanceof Error ? err.message : String(err)}) — drop files, not folders` });
+      refused.push({ name, reason: t('importExport.read.unreadable', { error: err instanceof Error ? err.message : String(err) }) });
       continue;
     }
     // The size a File reports can be stale (the file grew since it was picked).
@@ -93,11 +94,11 @@ export async function readImportFiles(files: readonly FileLike[]): Promise<ReadF
   return { sources, refused };
 }
 
-/** Pasted text as one source named "clipboard", or why it cannot be imported. */
+/** Pasted text as one source named "clipboard" (in the UI language), or why it cannot be imported. */
 export function pastedSource(text: string): { source: ImportSource } | { reason: string } {
-  if (text.trim() === '') return { reason: 'Paste a config first' };
+  if (text.trim() === '') return { reason: t('importExport.read.pasteFirst') };
   // The host's limit counts UTF-16 units, as .length does.
-  if (text.length > MAX_IMPORT_BYTES) return { reason: `The pasted text is ${formatSize(text.length)}, over the 1 MiB limit — paste a single config` };
-  if (text.includes('\0')) return { reason: 'The pasted text contains NUL characters — paste a text config' };
-  return { source: { name: 'clipboard', text } };
+  if (text.length > MAX_IMPORT_BYTES) return { reason: t('importExport.read.pasteTooBig', { size: formatSize(text.length) }) };
+  if (text.includes('\0')) return { reason: t('importExport.read.pasteNul') };
+  return { source: { name: t('importExport.read.clipboard'), text } };
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Rule } from '../../src-shared/model/rule';
 import { checkState, type CheckState, exportGroups, toggleAll } from '../forms/export-selection';
 
@@ -23,17 +24,18 @@ interface ExportChecklistProps {
 
 /** Which mappings to export: all, a whole group, or one by one. */
 export function ExportChecklist({ rules, selected, onSelected }: ExportChecklistProps) {
+  const { t } = useTranslation();
   const all = rules.map((r) => r.id);
   const byId = new Map(rules.map((r) => [r.id, r]));
   const groups = exportGroups(rules);
   const grouped = groups.some((g) => g.name !== '');
   return (
     <fieldset className="export-checklist">
-      <legend className="export-legend">Mappings</legend>
+      <legend className="export-legend">{t('importExport.export.mappings')}</legend>
       <TriCheckbox
         className="export-all"
         state={checkState(all, selected)}
-        label={`All mappings (${all.length})`}
+        label={t('importExport.export.all', { n: all.length })}
         onChange={(on) => onSelected(toggleAll(selected, all, on))}
       />
       <div className="export-groups">
@@ -44,11 +46,11 @@ export function ExportChecklist({ rules, selected, onSelected }: ExportChecklist
                 <TriCheckbox
                   className="export-group-head"
                   state={checkState(g.ids, selected)}
-                  label={`Group ${g.name} (${g.ids.length})`}
+                  label={t('importExport.export.group', { name: g.name, n: g.ids.length })}
                   onChange={(on) => onSelected(toggleAll(selected, g.ids, on))}
                 />
               ) : (
-                <p className="export-group-head export-ungrouped muted">No group</p>
+                <p className="export-group-head export-ungrouped muted">{t('importExport.export.noGroup')}</p>
               ))}
             <ul className={grouped ? 'export-rules is-nested' : 'export-rules'}>
               {g.ids.map((id) => {

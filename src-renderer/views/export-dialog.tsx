@@ -1,16 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { ExportOutput, ExportRequest } from '../../src-shared/model/import';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
 import { EXPORT_FORMATS, type ExportFormat, exportRequest } from '../forms/export-selection';
-import { plural } from '../forms/import-plan';
+import { countOf } from '../forms/import-plan';
+import { t as tt } from '../i18n/i18n';
 import { useApp } from '../store/app-store';
 import { setExportOpen, useImports } from '../store/imports';
 import { ExportChecklist } from './export-checklist';
-
-const SECRETS_WARNING =
-  'The file will hold passwords, passphrases and tokens in plain text: anyone who gets it can use them. Keep it private, and delete it once imported.';
 
 const MIME: Record<ExportFormat, string> = { yaml: 'application/yaml', json: 'application/json', 'ssh-config': 'text/plain' };
 
@@ -22,14 +21,15 @@ export function ExportDialog() {
 }
 
 function describeCounts(c: ExportOutput['counts']): string {
-  const parts = [plural(c.rules, 'mapping')];
-  if (c.servers) parts.push(plural(c.servers, 'SSH server'));
-  if (c.relays) parts.push(plural(c.relays, 'relay'));
-  return parts.join(', ');
+  const parts = [countOf('rule', c.rules)];
+  if (c.servers) parts.push(countOf('server', c.servers));
+  if (c.relays) parts.push(countOf('relay', c.relays));
+  return parts.join(tt('importExport.list.separator'));
 }
 
 /** Export mappings (with the servers and relays they use) as Porthole YAML/JSON or an ssh_config snippet: preview, Download, Copy. */
 function ExportForm() {
+  const { t } = useTranslation();
   const actions = useActions();
   const rules = useApp(useShallow((s) => s.order.map((id) => s.rules[id]).filter((r) => r !== undefined)));
   const [selected, setSelected] = useState<Set<string>>(() => new Set(rules.map((r) => r.id)));
@@ -76,17 +76,16 @@ function ExportForm() {
     if (!out) return;
     try {
       await navigator.clipboard.writeText(out.text);
-      setCopied('Copied');
+      setCopied(t('importExport.export.copied'));
     } catch (err) {
-      setCopied(`Could not copy (${err instanceof Error ? err.message : String(err)}) — select the text and copy it`);
+      setCopied(t('importExport.export.copyFailed', { error: err instanceof Error ? err.message : String(err) }));
     }
   }
 
-  const formatHint = EXPORT_FORMATS.find((f) => f.value === format)?.hint;
   return (
     <Modal labelledBy="export-dialog-title" onClose={() => setExportOpen(false)} className="export-dialog">
-      <h2 id="export-dialog-title">Export mappings</h2>
-      <p className="dialog-lead">Share mappings or keep a backup. The servers and relays they use go with them; Porthole imports the file back.</p>
+      <h2 id="export-dialog-title">{t('importExport.export.title')}</h2>
+      <p className="dialog-lead">{t('importExport.export.lead')}</p>
       <div className="export-layout" ref={anchorHost}>
         <ExportChecklist
           rules={rules}
@@ -99,7 +98,7 @@ function ExportForm() {
         <div className="export-side">
           <div className="field">
             <span className="field-label" id="export-format-label">
-              Format
+              {t('importExport.export.format')}
             </span>
             <div className="segmented export-formats" role="radiogroup" aria-labelledby="export-format-label">
               {EXPORT_FORMATS.map((f) => (
@@ -118,19 +117,19 @@ function ExportForm() {
                 </label>
               ))}
             </div>
-            <p className="field-hint">{formatHint}</p>
+            <p className="field-hint">{t(`importExport.export.hint.${format}`)}</p>
           </div>
           <label className="checkbox">
             <input type="checkbox" checked={includeSecrets} onChange={(e) => setIncludeSecrets(e.target.checked)} />
-            Include secrets (passwords, passphrases, tokens)
+            {t('importExport.export.includeSecrets')}
           </label>
           {includeSecrets && (
             <p className="export-secrets-warning" role="alert" data-testid="secrets-warning">
-              {SECRETS_WARNING}
+              {t('importExport.export.secretsWarning')}
             </p>
           )}
           <div className="export-preview-head">
-            <span className="field-label">Preview</span>
+            <span className="field-label">{t('importExport.export.preview')}</span>
             {out && (
               <span className="muted export-counts" data-testid="export-counts">
                 {describeCounts(out.counts)} · <code>{out.fileName}</code>
@@ -138,14 +137,14 @@ function ExportForm() {
             )}
           </div>
           {!request ? (
-            <p className="export-empty muted">Choose at least one mapping to export.</p>
+            <p className="export-empty muted">{t('importExport.export.chooseOne')}</p>
           ) : current && 'error' in current ? (
             <p className="form-error" role="alert">
-              Could not export: {current.error}
+              {t('importExport.export.failed', { error: current.error })}
             </p>
           ) : (
-            <pre className={`export-text ${out ? '' : 'is-loading'}`} data-testid="export-text" tabIndex={0} aria-label="Export preview" aria-busy={!out}>
-              {out?.text ?? (built && 'out' in built ? built.out.text : 'Building…')}
+            <pre className={`export-text ${out ? '' : 'is-loading'}`} data-testid="export-text" tabIndex={0} aria-label={t('importExport.export.previewAria')} aria-busy={!out}>
+              {out?.text ?? (built && 'out' in built ? built.out.text : t('importExport.export.building'))}
             </pre>
           )}
           {out && out.warnings.length > 0 && (
@@ -164,13 +163,13 @@ function ExportForm() {
           </p>
         )}
         <button type="button" className="btn" onClick={() => setExportOpen(false)}>
-          Close
+          {t('common.close')}
         </button>
         <button type="button" className="btn" disabled={!out} onClick={() => void copy()}>
-          Copy
+          {t('importExport.export.copy')}
         </button>
         <button type="button" className="btn btn-primary" disabled={!out} onClick={download}>
-          Download
+          {t('importExport.export.download')}
         </button>
       </div>
     </Modal>

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { setDragging, useImports } from '../store/imports';
 
 function carriesFiles(e: DragEvent): boolean {
@@ -58,10 +59,12 @@ export function useWindowFileDrop(onFiles: (files: File[]) => void): void {
   }, [onFiles]);
 }
 
-const FORMATS = ['ssh_config', 'Porthole export (YAML, JSON)', 'port-proxy YAML', 'frpc.toml / frpc.ini', 'rathole client.toml'];
+/** The formats by their file names, which stay as they are; `porthole` is the Porthole export, a sentence. */
+const FORMATS = ['ssh_config', 'porthole', 'port-proxy YAML', 'frpc.toml / frpc.ini', 'rathole client.toml'] as const;
 
 /** The full-window "drop to import" sheet shown while files are dragged over the window. */
 export function DropOverlay() {
+  const { t } = useTranslation();
   const dragging = useImports((s) => s.dragging);
   if (!dragging) return null;
   return (
@@ -74,13 +77,13 @@ export function DropOverlay() {
             <path d="M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2" />
           </svg>
         </span>
-        <p className="drop-title">Drop to import</p>
-        <ul className="drop-formats" aria-label="Formats">
+        <p className="drop-title">{t('importExport.drop.title')}</p>
+        <ul className="drop-formats" aria-label={t('importExport.drop.formats')}>
           {FORMATS.map((f) => (
-            <li key={f}>{f}</li>
+            <li key={f}>{f === 'porthole' ? t('importExport.drop.portholeExport') : f}</li>
           ))}
         </ul>
-        <p className="drop-note">You will see what the files contain before anything is added.</p>
+        <p className="drop-note">{t('importExport.drop.note')}</p>
       </div>
     </div>
   );

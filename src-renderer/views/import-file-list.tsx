@@ -1,11 +1,13 @@
+import { useTranslation } from 'react-i18next';
 import type { ImportPreview } from '../../src-shared/model/import';
-import { formatLabel, plural } from '../forms/import-plan';
+import { formatLabel } from '../forms/import-plan';
 import type { RefusedFile } from '../lib/read-import-files';
 
 /** Above this many, a file's warnings fold into a <details>. */
 const OPEN_WARNINGS = 3;
 
 function Warnings({ warnings }: { warnings: string[] }) {
+  const { t } = useTranslation();
   if (warnings.length === 0) return null;
   const list = (
     <ul className="import-warnings">
@@ -17,7 +19,7 @@ function Warnings({ warnings }: { warnings: string[] }) {
   if (warnings.length <= OPEN_WARNINGS) return list;
   return (
     <details className="import-warnings-more">
-      <summary>{plural(warnings.length, 'warning')}</summary>
+      <summary>{t('importExport.files.warnings', { count: warnings.length })}</summary>
       {list}
     </details>
   );
@@ -25,17 +27,18 @@ function Warnings({ warnings }: { warnings: string[] }) {
 
 /** Each file of an import: the format it was read as, or why it was not; then its warnings. */
 export function ImportFileList({ files, refused }: { files: ImportPreview['files']; refused: RefusedFile[] }) {
+  const { t } = useTranslation();
   if (files.length === 0 && refused.length === 0) return null;
   return (
-    <ul className="import-files" aria-label="Files">
+    <ul className="import-files" aria-label={t('importExport.files.label')}>
       {refused.map((f, i) => (
         <li key={`refused-${i}`} className="import-file is-error" data-testid="import-file" data-file-name={f.name}>
           <div className="import-file-head">
             <span className="import-file-name">{f.name}</span>
-            <span className="format-badge format-badge-error">not imported</span>
+            <span className="format-badge format-badge-error">{t('importExport.files.notImported')}</span>
           </div>
           <p className="import-file-error" role="alert">
-            {f.name} was not imported: {f.reason}.
+            {t('importExport.files.refused', { name: f.name, reason: f.reason })}
           </p>
         </li>
       ))}
@@ -48,12 +51,12 @@ export function ImportFileList({ files, refused }: { files: ImportPreview['files
                 {formatLabel(f.format)}
               </span>
             ) : (
-              <span className="format-badge format-badge-error">not imported</span>
+              <span className="format-badge format-badge-error">{t('importExport.files.notImported')}</span>
             )}
           </div>
           {f.error && (
             <p className="import-file-error" role="alert">
-              {f.error.startsWith(f.name) ? f.error : `${f.name}: ${f.error}`}
+              {f.error.startsWith(f.name) ? f.error : t('importExport.files.error', { name: f.name, error: f.error })}
             </p>
           )}
           <Warnings warnings={f.warnings} />

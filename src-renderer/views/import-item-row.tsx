@@ -1,5 +1,6 @@
+import { useTranslation } from 'react-i18next';
 import type { ImportItem } from '../../src-shared/model/import';
-import { actionLabel, type ItemChoice, renameError } from '../forms/import-plan';
+import { actionLabel, conflictText, type ItemChoice, renameError } from '../forms/import-plan';
 
 interface ImportItemRowProps {
   item: ImportItem;
@@ -11,6 +12,7 @@ interface ImportItemRowProps {
 
 /** One mapping, SSH server or relay of an import preview: what it is, what it clashes with, and what to do with it. */
 export function ImportItemRow({ item, choice, showSource, onChoice }: ImportItemRowProps) {
+  const { t } = useTranslation();
   const id = `import-item-${item.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const error = renameError(item, choice);
   const skipped = choice.action === 'skip' || choice.action === 'reuse';
@@ -20,20 +22,20 @@ export function ImportItemRow({ item, choice, showSource, onChoice }: ImportItem
         <div className="import-item-title">
           <span className="import-item-name">{item.name}</span>
           {item.hasSecret && (
-            <span className="secret-badge" data-testid="secret-badge" title="The file holds a password, passphrase or token for this; it is stored in the secret store, never shown">
+            <span className="secret-badge" data-testid="secret-badge" title={t('importExport.item.secretTitle')}>
               <svg viewBox="0 0 16 16" width="11" height="11" aria-hidden="true" fill="currentColor">
                 <path d="M8 1a3.5 3.5 0 0 0-3.5 3.5V6H4a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h8a1 1 0 0 0 1-1V7a1 1 0 0 0-1-1h-.5V4.5A3.5 3.5 0 0 0 8 1Zm2 5H6V4.5a2 2 0 1 1 4 0V6Z" />
               </svg>
-              secret
+              {t('importExport.item.secret')}
             </span>
           )}
-          {showSource && <span className="import-item-source muted">from {item.source}</span>}
+          {showSource && <span className="import-item-source muted">{t('importExport.item.from', { source: item.source })}</span>}
         </div>
         <p className="import-item-summary">{item.summary}</p>
         {item.conflicts.length > 0 && (
           <p className="import-conflict" data-testid="import-conflict">
             <span aria-hidden="true">⚠ </span>
-            {item.conflicts.map((c) => c.message).join('; ')}
+            {item.conflicts.map((c) => conflictText(c, item)).join(t('importExport.item.conflictSeparator'))}
           </p>
         )}
       </div>
@@ -41,7 +43,7 @@ export function ImportItemRow({ item, choice, showSource, onChoice }: ImportItem
         {item.actions.length > 1 ? (
           <select
             id={`${id}-action`}
-            aria-label={`Action for ${item.name}`}
+            aria-label={t('importExport.item.actionFor', { name: item.name })}
             value={choice.action}
             onChange={(e) => {
               const action = item.actions.find((a) => a === e.target.value);
@@ -62,7 +64,7 @@ export function ImportItemRow({ item, choice, showSource, onChoice }: ImportItem
             <input
               id={`${id}-name`}
               className="import-rename"
-              aria-label={`New name for ${item.name}`}
+              aria-label={t('importExport.item.newNameFor', { name: item.name })}
               value={choice.newName}
               maxLength={80}
               spellCheck={false}

@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useActions } from '../api/api-context';
 import { useApp } from '../store/app-store';
 import { setExportOpen, setPasteOpen } from '../store/imports';
@@ -7,6 +8,7 @@ const ACCEPT = '.yaml,.yml,.json,.toml,.ini,.conf,.cfg,.txt,text/*,application/j
 
 /** The header's "Import" menu (choose files, or paste text) and "Export…" button. */
 export function ImportExportButtons() {
+  const { t } = useTranslation();
   const actions = useActions();
   const hasRules = useApp((s) => s.order.length > 0);
   const [open, setOpen] = useState(false);
@@ -74,10 +76,10 @@ export function ImportExportButtons() {
           }
         }}
       >
-        Import <span aria-hidden="true" className="menu-caret">▾</span>
+        {t('importExport.menu.import')} <span aria-hidden="true" className="menu-caret">▾</span>
       </button>
       {open && (
-        <div className="menu" role="menu" id="import-menu-list" aria-label="Import" onKeyDown={onMenuKey}>
+        <div className="menu" role="menu" id="import-menu-list" aria-label={t('importExport.menu.import')} onKeyDown={onMenuKey}>
           <button
             ref={(el) => {
               items.current[0] = el;
@@ -90,8 +92,8 @@ export function ImportExportButtons() {
               input.current?.click();
             }}
           >
-            Choose files…
-            <span className="menu-item-hint">or drop them anywhere on the window</span>
+            {t('importExport.menu.chooseFiles')}
+            <span className="menu-item-hint">{t('importExport.menu.chooseFilesHint')}</span>
           </button>
           <button
             ref={(el) => {
@@ -105,13 +107,13 @@ export function ImportExportButtons() {
               setPasteOpen(true);
             }}
           >
-            Paste text…
-            <span className="menu-item-hint">a config copied from a terminal or a chat</span>
+            {t('importExport.menu.pasteText')}
+            <span className="menu-item-hint">{t('importExport.menu.pasteTextHint')}</span>
           </button>
         </div>
       )}
-      <button type="button" className="btn" disabled={!hasRules} title={hasRules ? undefined : 'No mappings to export yet'} onClick={() => setExportOpen(true)}>
-        Export…
+      <button type="button" className="btn" disabled={!hasRules} title={hasRules ? undefined : t('importExport.menu.nothingToExport')} onClick={() => setExportOpen(true)}>
+        {t('importExport.menu.export')}
       </button>
     </div>
   );

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
 import { setPasteOpen, useImports } from '../store/imports';
@@ -11,6 +12,7 @@ export function ImportPasteDialog() {
 }
 
 function PasteForm() {
+  const { t } = useTranslation();
   const actions = useActions();
   const [text, setText] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -29,13 +31,11 @@ function PasteForm() {
   return (
     <Modal labelledBy="paste-dialog-title" onClose={() => setPasteOpen(false)} className="paste-dialog">
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2 id="paste-dialog-title">Paste a config</h2>
-        <p className="dialog-lead">
-          Paste the text of an ssh_config, a Porthole export, a port-proxy YAML, an frpc or rathole config. You will see what it contains before anything is added.
-        </p>
+        <h2 id="paste-dialog-title">{t('importExport.paste.title')}</h2>
+        <p className="dialog-lead">{t('importExport.paste.lead')}</p>
         <TextAreaField
           id="paste-text"
-          label="Config text"
+          label={t('importExport.paste.label')}
           value={text}
           onValue={(v) => {
             setText(v);
@@ -48,10 +48,10 @@ function PasteForm() {
         />
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={() => setPasteOpen(false)}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={busy || text.trim() === ''}>
-            Preview import
+            {t('importExport.paste.preview')}
           </button>
         </div>
       </form>

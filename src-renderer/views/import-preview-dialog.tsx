@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ImportItem, ImportPreview } from '../../src-shared/model/import';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
@@ -10,10 +11,10 @@ import {
   describePlan,
   hasErrors,
   initialChoices,
-  KIND_HEADINGS,
+  kindHeading,
   planCounts,
-  plural,
 } from '../forms/import-plan';
+import { t as tt } from '../i18n/i18n';
 import type { RefusedFile } from '../lib/read-import-files';
 import { showView } from '../store/app-store';
 import { closeImportSession, type ImportSession, useImports } from '../store/imports';
@@ -23,11 +24,12 @@ import { ImportItemRow } from './import-item-row';
 const KIND_ORDER: readonly ImportItem['kind'][] = ['server', 'relay', 'rule'];
 
 function title(names: string[]): string {
-  return names.length === 1 ? `Import ${names[0]}` : `Import ${plural(names.length, 'file')}`;
+  return names.length === 1 ? tt('importExport.preview.titleOne', { name: names[0] ?? '' }) : tt('importExport.preview.titleFiles', { count: names.length });
 }
 
 /** The items of a preview with their choices, what the choices add up to, and Apply. */
 function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: RefusedFile[] }) {
+  const { t } = useTranslation();
   const actions = useActions();
   const [choices, setChoices] = useState<Choices>(() => initialChoices(preview));
   const [busy, setBusy] = useState(false);
@@ -46,7 +48,7 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
       const outcome = await actions.imports.apply({ previewId: preview.id, decisions: decisionsFrom(preview, choices) });
       showView(outcome.rules > 0 || outcome.ruleIds.length > 0 ? 'mappings' : 'servers');
     } catch (err) {
-      setError(`Nothing was imported: ${err instanceof Error ? err.message : String(err)}`);
+      setError(t('importExport.preview.failed', { error: err instanceof Error ? err.message : String(err) }));
       setBusy(false);
     }
   }
@@ -59,9 +61,9 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
           const items = preview.items.filter((i) => i.kind === kind);
           if (items.length === 0) return null;
           return (
-            <section key={kind} className="import-section" aria-label={KIND_HEADINGS[kind]}>
+            <section key={kind} className="import-section" aria-label={kindHeading(kind)}>
               <h3>
-                {KIND_HEADINGS[kind]} <span className="muted">({items.length})</span>
+                {kindHeading(kind)} <span className="muted">({items.length})</span>
               </h3>
               <ul className="import-items">
                 {items.map((item) => (
@@ -89,19 +91,19 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
       <div className="dialog-actions import-actions">
         <p className="import-plan" data-testid="import-plan" aria-live="polite">
           {preview.items.length > 0 && describePlan(counts)}
-          {conflicts > 0 && <span className="import-plan-conflicts"> · {plural(conflicts, 'conflict')}</span>}
+          {conflicts > 0 && <span className="import-plan-conflicts"> · {t('importExport.preview.conflicts', { count: conflicts })}</span>}
         </p>
         {preview.items.length === 0 ? (
           <button type="button" className="btn" onClick={() => closeImportSession()} autoFocus>
-            Close
+            {t('common.close')}
           </button>
         ) : (
           <>
             <button type="button" className="btn" onClick={() => closeImportSession()}>
-              Cancel
+              {t('common.cancel')}
             </button>
             <button type="button" className="btn btn-primary" disabled={busy || invalid || nothing} onClick={() => void apply()}>
-              {busy ? 'Importing…' : 'Import'}
+              {busy ? t('importExport.preview.importing') : t('importExport.preview.import')}
             </button>
           </>
         )}
@@ -111,8 +113,15 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
 }
 
 function SessionBody({ session }: { session: ImportSession }) {
+  const { t } = useTranslation();
   if (session.status === 'reading') {
-    return <p className="import-reading muted">Reading {session.names.length === 1 ? session.names[0] : plural(session.names.length, 'file')}…</p>;
+    return (
+      <p className="import-reading muted">
+        {session.names.length === 1
+          ? t('importExport.preview.readingOne', { name: session.names[0] ?? '' })
+          : t('importExport.preview.readingFiles', { count: session.names.length })}
+      </p>
+    );
   }
   if (session.preview) return <PreviewBody key={session.preview.id} preview={session.preview} refused={session.refused} />;
   return (
@@ -127,7 +136,7 @@ function SessionBody({ session }: { session: ImportSession }) {
       </div>
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={() => closeImportSession()} autoFocus>
-          Close
+          {t('common.close')}
         </button>
       </div>
     </>
@@ -136,6 +145,7 @@ function SessionBody({ session }: { session: ImportSession }) {
 
 /** The import preview: per file its format or error, per item what it is and what to do with it; nothing changes before Import. */
 export function ImportPreviewDialog() {
+  const { t } = useTranslation();
   const session = useImports((s) => s.session);
   if (!session) return null;
   const names = session.status === 'reading' ? session.names : [...session.refused.map((r) => r.name), ...(session.preview?.files.map((f) => f.name) ?? [])];
@@ -143,9 +153,9 @@ export function ImportPreviewDialog() {
     <Modal labelledBy="import-dialog-title" onClose={() => closeImportSession()} className="import-dialog">
       <h2 id="import-dialog-title">{title(names)}</h2>
       {session.status === 'reading' || (session.preview?.items.length ?? 0) > 0 ? (
-        <p className="dialog-lead">Check what will be added. Items that clash with what you have are marked; choose what to do with each.</p>
+        <p className="dialog-lead">{t('importExport.preview.lead')}</p>
       ) : (
-        <p className="dialog-lead">Nothing can be imported from {names.length === 1 ? 'this file' : 'these files'}:</p>
+        <p className="dialog-lead">{names.length === 1 ? t('importExport.preview.nothingFile') : t('importExport.preview.nothingFiles')}</p>
       )}
       <SessionBody session={session} />
     </Modal>
