@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fmtDuration } from './format';
 import { i18n, t } from './i18n';
-import { translateMessage } from './messages';
+import { translateMessage, translateSecretsBackend } from './messages';
 
 afterEach(async () => {
   await i18n.changeLanguage('en');
@@ -29,5 +29,40 @@ describe('messages and formats in the UI language', () => {
     await i18n.changeLanguage('zh-CN');
     expect(fmtDuration(3_723_000)).toBe('1小时2分');
     expect(fmtDuration(65_000)).toBe('1分5秒');
+  });
+});
+
+describe('where secrets are kept, in the UI language', () => {
+  // The host's real texts, from the code that writes them (src-main runs these under Node, never in the page).
+  const hostTexts = async () => {
+     
+    const { fileOnlyCodec } = await import('../../src-main/store/secret-store');
+    const { NO_KEYRING_FILE_TEXT, NO_KEYRING_MEMORY_TEXT, safeStorageCodec } = await import('../../src-main/electron/secret-codec');
+     
+    const safe = (backend: string) => ({
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => backend,
+      encryptString: (s: string) => Buffer.from(s),
+      decryptString: (b: Buffer) => b.toString(),
+    });
+    const keyrings = [
+      safeStorageCodec(safe('gnome_libsecret') as never, { memoryOnly: false, platform: 'linux' }).backend,
+      safeStorageCodec(safe('') as never, { memoryOnly: false, platform: 'darwin' }).backend,
+      safeStorageCodec(safe('') as never, { memoryOnly: false, platform: 'win32' }).backend,
+    ];
+    return [fileOnlyCodec.backend, NO_KEYRING_FILE_TEXT, NO_KEYRING_MEMORY_TEXT, ...keyrings];
+  };
+
+  it('translates every text the host can send and keeps English as it is', async () => {
+    const texts = await hostTexts();
+    for (const text of texts) expect(translateSecretsBackend(text)).toBe(text);
+    await i18n.changeLanguage('zh-CN');
+    for (const text of texts) {
+      const zh = translateSecretsBackend(text);
+      expect(zh, text).not.toBe(text);
+      expect(zh, text).toMatch(/[\u4e00-\u9fff]/);
+      expect(zh, text).not.toMatch(/readable only|memory only|encrypted with|keyring \(/);
+    }
+    expect(translateSecretsBackend('something new')).toBe('something new');
   });
 });

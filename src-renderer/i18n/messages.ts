@@ -43,3 +43,28 @@ export function translateMessage(message: string): string {
   if (language() === 'en') return message;
   return message.split('; ').map(one).join('; ');
 }
+
+/** The host's own (English) words for where secrets are kept (src-main secret-store.ts / secret-codec.ts). */
+const BACKENDS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^file readable only by you \(secrets\.json, mode 0600\)$/, () => t('settings.secrets.backend.file')],
+  [
+    /^file readable only by you \(secrets\.json, mode 0600\) — this desktop has no keyring Porthole can use$/,
+    () => t('settings.secrets.backend.noKeyringFile', { file: t('settings.secrets.backend.file') }),
+  ],
+  [
+    /^memory only, until Porthole quits — this desktop has no keyring, and saving passwords in a plain file is switched off \(tray menu\)$/,
+    () => t('settings.secrets.backend.memory'),
+  ],
+  [/^encrypted with the desktop keyring \((.+)\)$/, (m) => t('settings.secrets.backend.encryptedWithDesktop', { name: m[1] ?? '' })],
+  [/^encrypted with (.+)$/, (m) => t('settings.secrets.backend.encryptedWith', { keyring: m[1] ?? '' })],
+];
+
+/** Where the host keeps secrets (AppInfo.secretsBackend, English from src-main), in the UI language where known. */
+export function translateSecretsBackend(backend: string): string {
+  if (language() === 'en') return backend;
+  for (const [re, text] of BACKENDS) {
+    const m = re.exec(backend);
+    if (m) return text(m);
+  }
+  return backend;
+}

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { translateSecretsBackend } from '../i18n/messages';
 import type { Relay, RelayEntry } from '../../src-shared/model/relay';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
@@ -103,7 +104,7 @@ export function RelayDialog({ relay, onClose, onSaved }: RelayDialogProps) {
               id="relay-token-msg"
               error={errorOf('token')}
               warning={check.warnings.token}
-              hint={values.clearToken ? t('relayDialog.tokenRemoved') : t('relayDialog.tokenKept', { store: secretsBackend ?? t('relayDialog.secretStore') })}
+              hint={values.clearToken ? t('relayDialog.tokenRemoved') : t('relayDialog.tokenKept', { store: secretsBackend ? translateSecretsBackend(secretsBackend) : t('relayDialog.secretStore') })}
             />
           </div>
         </div>

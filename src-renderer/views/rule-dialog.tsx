@@ -18,8 +18,8 @@ import {
 } from '../forms/rule-form';
 import { applyTemplate } from '../forms/rule-templates';
 import { isRuleType, RULE_TYPE_INFO, ruleTypeInfo, typeShape } from '../forms/rule-types';
-import { translateMessage } from '../i18n/messages';
 import { closeDialog, useApp } from '../store/app-store';
+import { FormFooter } from './form-footer';
 import { groupNames } from '../store/mapping-sections';
 import { AdvancedOptions } from './advanced-options';
 import { FormField } from './form-field';
@@ -182,19 +182,12 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
           <input type="checkbox" checked={values.enabled} onChange={(e) => setValues((v) => ({ ...v, enabled: e.target.checked }))} />
           {editing ? t('editors.ruleDialog.enabled') : t('editors.ruleDialog.startNow')}
         </label>
-        {(formError ?? check.other.length > 0) && (
-          <p className="form-error" role="alert">
-            {translateMessage(formError ?? check.other.join('; '))}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={closeDialog}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!check.valid || busy || serverProblem}>
-            {editing ? t('editors.ruleDialog.save') : t('editors.ruleDialog.create')}
-          </button>
-        </div>
+        <FormFooter
+          message={formError ?? (check.other.length > 0 ? check.other.join('; ') : null)}
+          submitLabel={editing ? t('editors.ruleDialog.save') : t('editors.ruleDialog.create')}
+          submitDisabled={!check.valid || busy || serverProblem}
+          onCancel={closeDialog}
+        />
       </form>
       {newServer && (
         <ServerDialog

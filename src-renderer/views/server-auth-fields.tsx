@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { translateSecretsBackend } from '../i18n/messages';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { AUTH_METHODS, isAuthMethod, storedSecret, type ServerFieldKey, type ServerFormValues } from '../forms/server-form';
 import { FormField } from './form-field';
@@ -18,7 +19,7 @@ interface ServerAuthFieldsProps {
 /** "Authentication" and the fields of the chosen method. Secrets are write-only: an empty field keeps what is stored. */
 export function ServerAuthFields({ values, base, secretsBackend, errorOf, onText, onBlur, onAuth }: ServerAuthFieldsProps) {
   const { t } = useTranslation();
-  const stored = secretsBackend ? t('serverDialog.storedIn', { backend: secretsBackend }) : undefined;
+  const stored = secretsBackend ? t('serverDialog.storedIn', { backend: translateSecretsBackend(secretsBackend) }) : undefined;
   const secret = (key: 'password' | 'passphrase', label: string, optional: boolean) => {
     const has = storedSecret(base, key);
     const hint = [optional ? t('common.optional') : undefined, has ? t('serverDialog.keepStored') : undefined, stored].filter(Boolean).join(' ');

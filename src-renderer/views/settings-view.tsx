@@ -2,8 +2,8 @@ import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Switch } from '../components/switch';
 import { fmtNumber } from '../i18n/format';
-import { language, t as tt } from '../i18n/i18n';
-import { translateMessage } from '../i18n/messages';
+import { t as tt } from '../i18n/i18n';
+import { translateMessage, translateSecretsBackend } from '../i18n/messages';
 import { useApp } from '../store/app-store';
 import { changeSetting, shownValue, useSettings, type ShellKey } from '../store/settings';
 import type { AppSettings } from '../../src-shared/model/settings';
@@ -21,30 +21,6 @@ export const STATS_INTERVALS: readonly number[] = [500, 1000, 2000, 5000];
 
 function seconds(ms: number): string {
   return tt('settings.interval.seconds', { value: fmtNumber(ms / 1000) });
-}
-
-/** The host's own (English) words for where secrets are kept, in the UI language where known. */
-const BACKENDS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^file readable only by you \(secrets\.json, mode 0600\)$/, () => tt('settings.secrets.backend.file')],
-  [
-    /^file readable only by you \(secrets\.json, mode 0600\) — this desktop has no keyring Porthole can use$/,
-    () => tt('settings.secrets.backend.noKeyringFile', { file: tt('settings.secrets.backend.file') }),
-  ],
-  [
-    /^memory only, until Porthole quits — this desktop has no keyring, and saving passwords in a plain file is switched off \(tray menu\)$/,
-    () => tt('settings.secrets.backend.memory'),
-  ],
-  [/^encrypted with the desktop keyring \((.+)\)$/, (m) => tt('settings.secrets.backend.encryptedWithDesktop', { name: m[1] ?? '' })],
-  [/^encrypted with (.+)$/, (m) => tt('settings.secrets.backend.encryptedWith', { keyring: m[1] ?? '' })],
-];
-
-function secretsBackendText(backend: string): string {
-  if (language() === 'en') return backend;
-  for (const [re, text] of BACKENDS) {
-    const m = re.exec(backend);
-    if (m) return text(m);
-  }
-  return backend;
 }
 
 function capitalised(text: string): string {
@@ -216,7 +192,7 @@ export function SettingsView() {
           <div className="set-text">
             <span className="set-label">{t('settings.secrets.where')}</span>
             <p className="set-hint" data-testid="secrets-backend">
-              {secretsBackend ? capitalised(secretsBackendText(secretsBackend)) : t('settings.secrets.unknown')}
+              {secretsBackend ? capitalised(translateSecretsBackend(secretsBackend)) : t('settings.secrets.unknown')}
             </p>
           </div>
         </div>

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import { useActions } from '../api/api-context';
+import { t } from '../i18n/i18n';
+import { translateMessage } from '../i18n/messages';
 import { createPoller } from '../lib/poller';
 import { connectionKey, pruneHidden } from '../store/connections';
 
@@ -56,7 +58,7 @@ export function useConnections(): ConnectionsData {
       },
       intervalMs: CONNECTIONS_RESYNC_MS,
       onResult: apply,
-      onError: (err) => setPoll((p) => ({ ...p, error: `Could not refresh connections: ${message(err)}` })),
+      onError: (err) => setPoll((p) => ({ ...p, error: t('connections.refreshFailed', { error: translateMessage(message(err)) }) })),
     });
     const sync = () => {
       if (document.hidden) {
@@ -88,7 +90,7 @@ export function useConnections(): ConnectionsData {
           next.delete(key);
           return next;
         });
-        setCloseError(`Could not close the connection from ${row.client}: ${message(err)}`);
+        setCloseError(t('connections.closeFailed', { client: row.client, error: translateMessage(message(err)) }));
       } finally {
         pending.current.delete(key);
       }

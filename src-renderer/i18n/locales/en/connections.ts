@@ -2,6 +2,8 @@
 export const connections = {
   connections: {
     title: 'Connections',
+    refreshFailed: 'Could not refresh connections: {{error}}',
+    closeFailed: 'Could not close the connection from {{client}}: {{error}}',
     filter: 'Filter connections',
     filterPlaceholder: 'Mapping name or client address',
     mapping: 'Mapping',

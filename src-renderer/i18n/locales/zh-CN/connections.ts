@@ -4,6 +4,8 @@ import type { connections as en } from '../en/connections';
 export const connections: Catalog<typeof en> = {
   connections: {
     title: '连接',
+    refreshFailed: '无法刷新连接：{{error}}',
+    closeFailed: '无法关闭来自 {{client}} 的连接：{{error}}',
     filter: '筛选连接',
     filterPlaceholder: '映射名称或客户端地址',
     mapping: '映射',
