@@ -38,6 +38,16 @@ describe('settings through the API', () => {
     expect(await call<SettingsView>(again, 'settings.get')).toMatchObject({ theme: 'dark', language: 'zh-CN', statsIntervalMs: 250 });
   });
 
+  it('an update of one setting leaves the others as they were (as two windows send them)', async () => {
+    const c = await open();
+    await call(c, 'settings.update', { theme: 'dark' });
+    await call(c, 'settings.update', { language: 'zh-CN' });
+    await call(c, 'settings.update', { statsIntervalMs: 2000 });
+    expect(await call<SettingsView>(c, 'settings.get')).toEqual({ theme: 'dark', language: 'zh-CN', statsIntervalMs: 2000 });
+    await call(c, 'settings.update', { theme: 'light' });
+    expect(await call<SettingsView>(c, 'settings.get')).toEqual({ theme: 'light', language: 'zh-CN', statsIntervalMs: 2000 });
+  });
+
   it('refuses bad values and desktop-only switches in browser mode, changing nothing', async () => {
     const c = await open();
     const bad = await c.api.handle('settings.update', { statsIntervalMs: 5 });

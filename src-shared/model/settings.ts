@@ -4,14 +4,20 @@ import { z } from 'zod';
 // switches (start at login, start hidden, notifications, secrets without a keyring), which exist only
 // in the desktop app: `shell` is absent in browser mode.
 
+const settingFields = {
+  /** `system` follows the OS light/dark preference. */
+  theme: z.enum(['system', 'light', 'dark']),
+  /** `system` picks from the OS locale (Simplified Chinese for zh*, else English). */
+  language: z.enum(['system', 'en', 'zh-CN']),
+  /** How often the stats event (and the graphs) update. */
+  statsIntervalMs: z.number().int().min(250, 'at least 250 ms').max(10_000, 'at most 10 s'),
+};
+
 export const AppSettingsSchema = z
   .object({
-    /** `system` follows the OS light/dark preference. */
-    theme: z.enum(['system', 'light', 'dark']).default('system'),
-    /** `system` picks from the OS locale (Simplified Chinese for zh*, else English). */
-    language: z.enum(['system', 'en', 'zh-CN']).default('system'),
-    /** How often the stats event (and the graphs) update. */
-    statsIntervalMs: z.number().int().min(250, 'at least 250 ms').max(10_000, 'at most 10 s').default(1000),
+    theme: settingFields.theme.default('system'),
+    language: settingFields.language.default('system'),
+    statsIntervalMs: settingFields.statsIntervalMs.default(1000),
   })
   .strict();
 export type AppSettings = z.output<typeof AppSettingsSchema>;
@@ -32,7 +38,11 @@ export interface SettingsView extends AppSettings {
   shell?: ShellPrefs;
 }
 
-export const SettingsUpdateSchema = AppSettingsSchema.partial()
+// Built from the fields without their defaults: zod's .partial() keeps a field's default, so a patch
+// of one setting would silently reset the others to theirs.
+export const SettingsUpdateSchema = z
+  .object(settingFields)
+  .partial()
   .extend({ shell: ShellPrefsSchema.partial().optional() })
   .strict();
 export type SettingsUpdate = z.input<typeof SettingsUpdateSchema>;
