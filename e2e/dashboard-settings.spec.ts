@@ -213,10 +213,16 @@ test('settings: theme persists, the stats interval changes the tick, windows sta
   await other.getByRole('tab', { name: 'Settings' }).click();
   await page.getByLabel('Language').selectOption('zh-CN');
   await expect(html).toHaveAttribute('lang', 'zh-CN');
-  await expect(other.getByLabel('Language')).toHaveValue('zh-CN');
+  await expect(other.getByLabel('语言', { exact: true })).toHaveValue('zh-CN');
   await expect(other.locator('html')).toHaveAttribute('lang', 'zh-CN');
-  await other.getByRole('radio', { name: 'Light' }).check();
+  // Both windows now speak Chinese: tabs, labels and choices.
+  await expect(other.getByRole('tab', { name: '设置' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: '仪表盘' })).toBeVisible();
+  await other.getByRole('radio', { name: '浅色' }).check();
   await expect(html).toHaveAttribute('data-theme', 'light');
+  await other.getByLabel('语言', { exact: true }).selectOption('en');
+  await expect(html).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('tab', { name: 'Settings' })).toBeVisible();
   await fresh.close();
 
   // Stats interval: at 2 s the host ticks every 2 s (seen on the socket and in the dashboard), then at 0.5 s.

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
@@ -18,6 +20,9 @@ const LANGS = [
 ] as const;
 const THEMES = ['light', 'dark'] as const;
 const VIEWS = ['mappings', 'connections', 'servers', 'relay', 'dashboard', 'settings'] as const;
+
+/** Names this test gives its rules, servers and relays: the user's words, shown as typed. */
+const USER_NAMES = new Set(['Web app', 'Metrics exporter', 'Old VNC', 'Bastion', 'VPS relay']);
 
 let data: ReturnType<typeof tempDataDir>;
 let host: Host;
@@ -83,6 +88,47 @@ async function axe(page: Page, label: string): Promise<AxeReport> {
   return { serious, other };
 }
 
+type Tree = { readonly [k: string]: string | Tree };
+function leaves(tree: Tree, prefix = ''): [string, string][] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : leaves(v, `${prefix}${k}.`)));
+}
+const zhByKey = new Map(leaves(zhCN as Tree));
+/**
+ * English sentences and labels of the catalogue (two words or more, no variables or markup) whose
+ * Chinese is different: if one of these shows in the Chinese UI, a string escaped translation.
+ */
+const ENGLISH_ONLY = [
+  ...new Set(
+    leaves(en as Tree)
+      .filter(([key, text]) => {
+        const zh = zhByKey.get(key) ?? zhByKey.get(key.replace(/_one$/, '_other'));
+        return zh !== undefined && zh !== text && !/[{<]/.test(text) && /[A-Za-z]{2,} [A-Za-z]{2,}/.test(text);
+      })
+      .map(([, text]) => text),
+  ),
+];
+
+/** Catalogue English (ENGLISH_ONLY) in the page's text or in its labels, titles and placeholders. */
+async function englishLeaks(page: Page, label: string): Promise<string[]> {
+  // Log lines are the host's own records (kept in English, like the CLI's), the export preview is the
+  // file's text, and rule names are the user's: none of them is UI text, so they are left out.
+  const shown = await page.evaluate(() => {
+    const data = (el: Element, text = false) => el.closest(`#log-lines, [data-testid="detail-log"]${text ? ', [data-testid="export-text"]' : ''}`) !== null;
+    const visible = (el: Element) => (el as HTMLElement).checkVisibility?.() ?? true;
+    const parts: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (el && !data(el, true) && visible(el)) parts.push(n.textContent ?? '');
+    }
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      if (!data(el) && visible(el)) for (const a of ['aria-label', 'title', 'placeholder']) parts.push(el.getAttribute(a) ?? '');
+    }
+    return parts.join('\n');
+  });
+  return ENGLISH_ONLY.filter((text) => !USER_NAMES.has(text) && shown.includes(text)).map((text) => `${label}: "${text}"`);
+}
+
 /** No catalogue key (`servers.title`, `relayView.col.agent`) rendered as text. */
 async function expectNoRawKeys(page: Page): Promise<void> {
   const text = await page.locator('body').innerText();
@@ -96,11 +142,13 @@ test('every view in en and zh-CN, light and dark: no serious axe violations, scr
   await expect(page.getByTestId('footer')).toBeVisible();
   const serious: string[] = [];
   const other: string[] = [];
+  const leaks: string[] = [];
   const check = async (label: string) => {
     const r = await axe(page, label);
     serious.push(...r.serious);
     other.push(...r.other);
     await expectNoRawKeys(page);
+    if (label.includes('-zh-CN-')) leaks.push(...(await englishLeaks(page, label)));
     await page.screenshot({ path: `${SHOTS}/${label}.png` });
   };
 
@@ -141,17 +189,36 @@ test('every view in en and zh-CN, light and dark: no serious axe violations, scr
       await page.keyboard.press('Escape');
       await expect(del).toBeHidden();
 
-      // The rule dialog, where its opener can be found in this language.
+      // Import: the header's menu, the paste dialog, the preview of what the text holds; then Export.
+      const ie = cat.importExport;
+      await page.getByRole('button', { name: ie.menu.import, exact: true }).click();
+      await expect(page.getByRole('menuitem', { name: ie.menu.pasteText })).toBeVisible();
+      await check(`import-menu-${lang}-${theme}`);
+      await page.getByRole('menuitem', { name: ie.menu.pasteText }).click();
+      const paste = page.getByRole('dialog', { name: ie.paste.title });
+      await paste.getByLabel(ie.paste.label).fill('Host intranet\n  HostName 127.0.0.3\n  User ops\n  LocalForward 127.0.0.1:18080 127.0.0.1:80\n');
+      await check(`import-paste-${lang}-${theme}`);
+      await paste.getByRole('button', { name: ie.paste.preview }).click();
+      const preview = page.getByRole('dialog').filter({ has: page.getByTestId('import-format') });
+      await expect(preview).toBeVisible();
+      await check(`import-preview-${lang}-${theme}`);
+      await preview.getByRole('button', { name: cat.common.cancel, exact: true }).click();
+      await expect(preview).toBeHidden();
+      await page.getByRole('button', { name: ie.menu.export, exact: true }).click();
+      const exportDialog = page.getByRole('dialog', { name: ie.export.title });
+      await expect(exportDialog).toBeVisible();
+      await check(`export-dialog-${lang}-${theme}`);
+      await page.keyboard.press('Escape');
+      await expect(exportDialog).toBeHidden();
+
+      // The rule dialog, opened from the header.
       await openView(page, 'mappings');
-      const newMapping = page.getByRole('button', { name: /^(New mapping|新建映射)/ }).first();
-      if (await newMapping.isVisible()) {
-        await newMapping.click();
-        const dialog = page.getByRole('dialog').first();
-        await expect(dialog).toBeVisible();
-        await check(`rule-dialog-${lang}-${theme}`);
-        await page.keyboard.press('Escape');
-        await expect(dialog).toBeHidden();
-      }
+      await page.getByRole('button', { name: cat.shell.header.newMapping, exact: true }).click();
+      const ruleDialog = page.getByRole('dialog', { name: cat.editors.ruleDialog.newTitle });
+      await expect(ruleDialog).toBeVisible();
+      await check(`rule-dialog-${lang}-${theme}`);
+      await page.keyboard.press('Escape');
+      await expect(ruleDialog).toBeHidden();
     }
   }
 
@@ -166,6 +233,8 @@ test('every view in en and zh-CN, light and dark: no serious axe violations, scr
 
   console.log(`axe, below serious (${other.length}):\n${[...new Set(other)].join('\n')}`);
   expect(serious, serious.join('\n')).toEqual([]);
+  expect(ENGLISH_ONLY.length).toBeGreaterThan(300);
+  expect(leaks, `English left in the Chinese UI:\n${leaks.join('\n')}`).toEqual([]);
 });
 
 test('language "system" follows the browser locale', async ({ browser }) => {

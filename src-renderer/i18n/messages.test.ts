@@ -66,3 +66,31 @@ describe('where secrets are kept, in the UI language', () => {
     expect(translateSecretsBackend('something new')).toBe('something new');
   });
 });
+
+describe('a listen port in use, in the UI language', () => {
+  it('translates the host\u2019s real message, with its owner and the free port it suggests', async () => {
+     
+    const { createServer } = await import('node:net');
+    const { describePortInUse } = await import('../../src-main/engine/port-owner');
+     
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const text = await describePortInUse('tcp', '127.0.0.1', port);
+      expect(text).toMatch(new RegExp(`^TCP port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      expect(translateMessage(text)).toBe(text);
+      await i18n.changeLanguage('zh-CN');
+      const zh = translateMessage(text);
+      expect(zh).toMatch(new RegExp(`^127\\.0\\.0\\.1 上的 TCP 端口 ${port} 已被占用`));
+      expect(zh).not.toMatch(/already in use|choose another|by Porthole/);
+      const suggested = /e\.g\. (\d+)$/.exec(text)?.[1];
+      if (suggested) expect(zh).toContain(`例如 ${suggested}`);
+      expect(translateMessage(`TCP port 80 on 0.0.0.0 is already in use by nginx (pid 12) — choose another listen port`)).toBe(
+        '0.0.0.0 上的 TCP 端口 80 已被占用（nginx，pid 12）——请换一个监听端口',
+      );
+    } finally {
+      server.close();
+    }
+  });
+});

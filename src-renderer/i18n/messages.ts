@@ -7,7 +7,7 @@ import { language, t } from './i18n';
 // `validation.*`, so the table is built from it, and a message nobody mapped is shown as it came.
 
 /** The texts without variables; those with one are in PATTERNS. */
-type PlainKey = Exclude<keyof typeof en.validation, 'bindHost'>;
+type PlainKey = Exclude<keyof typeof en.validation, 'bindHost' | 'portInUse' | 'portInUseBy' | 'portInUseTry' | 'portInUseStop'>;
 
 const byText = new Map<string, PlainKey>(
   Object.entries(en.validation)
@@ -21,6 +21,21 @@ const PREFIXED = /^([\w.[\]-]+): (.+)$/;
 /** Messages with a value in them. */
 const PATTERNS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [/^Listening on (.+): other machines can reach the relay$/, (m) => t('validation.bindHost', { host: m[1] ?? '' })],
+  [
+    /^(TCP|UDP) port (\d+) on (\S+) is already in use( by Porthole itself \(another mapping or program in this process\)| by (.+) \(pid (\d+)\))? — choose another listen port(?:, e\.g\. (\d+))?$/,
+    (m) =>
+      t('validation.portInUse', {
+        protocol: m[1] ?? '',
+        port: m[2] ?? '',
+        host: m[3] ?? '',
+        who: !m[4] ? '' : m[5] ? t('validation.portInUseBy', { name: m[5], pid: m[6] ?? '' }) : t('validation.portInUseSelf'),
+        hint: m[7] ? t('validation.portInUseTry', { port: m[7] }) : t('validation.portInUseChoose'),
+      }),
+  ],
+  [
+    /^Port (\d+) on (\S+) is already in use — choose another listen port or stop the program using it$/,
+    (m) => t('validation.portInUseStop', { port: m[1] ?? '', host: m[2] ?? '' }),
+  ],
 ];
 
 function one(message: string): string {

@@ -53,5 +53,12 @@ export const validation = {
     hostKeyOff: 'Off accepts any key: anyone in the path can impersonate this server',
     // The rule form's listen checks.
     wildcardListen: 'Listening on all interfaces exposes this port to your network',
+    // A listen port taken by another program (src-main engine/port-owner.ts, engine-error.ts): pieces.
+    portInUse: '{{protocol}} port {{port}} on {{host}} is already in use{{who}} — {{hint}}',
+    portInUseBy: ' by {{name}} (pid {{pid}})',
+    portInUseSelf: ' by Porthole itself (another mapping or program in this process)',
+    portInUseTry: 'choose another listen port, e.g. {{port}}',
+    portInUseChoose: 'choose another listen port',
+    portInUseStop: 'Port {{port}} on {{host}} is already in use — choose another listen port or stop the program using it',
   },
 } as const;

@@ -51,5 +51,11 @@ export const validation: Catalog<typeof en> = {
     tooLong64: '过长：最多 64 个字符',
     hostKeyOff: '关闭后接受任何密钥：路径上的任何人都能冒充此服务器',
     wildcardListen: '监听所有网络接口会将此端口暴露给你的网络',
+    portInUse: '{{host}} 上的 {{protocol}} 端口 {{port}} 已被占用{{who}}——{{hint}}',
+    portInUseBy: '（{{name}}，pid {{pid}}）',
+    portInUseSelf: '（Porthole 自身：另一个映射或本进程中的程序）',
+    portInUseTry: '请换一个监听端口，例如 {{port}}',
+    portInUseChoose: '请换一个监听端口',
+    portInUseStop: '{{host}} 上的端口 {{port}} 已被占用——请换一个监听端口，或停止占用它的程序',
   },
 };
