@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fmtDuration } from './format';
 import { i18n, t } from './i18n';
-import { translateMessage, translateSecretsBackend } from './messages';
+import { translateError, translateMessage, translateSecretsBackend } from './messages';
 
 afterEach(async () => {
   await i18n.changeLanguage('en');
@@ -92,5 +92,18 @@ describe('a listen port in use, in the UI language', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('errors with a stable code, in the UI language', () => {
+  it('keeps English, translates known messages whole, else puts what the code means before the detail', async () => {
+    const refused = { code: 'TARGET_REFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' };
+    expect(translateError(refused)).toBe(refused.message);
+    await i18n.changeLanguage('zh-CN');
+    expect(translateError(refused)).toBe('目标拒绝连接：connect ECONNREFUSED 127.0.0.1:9');
+    expect(translateError({ code: 'PORT_IN_USE', message: 'TCP port 80 on 0.0.0.0 is already in use — choose another listen port' })).toBe(
+      '0.0.0.0 上的 TCP 端口 80 已被占用——请换一个监听端口',
+    );
+    expect(translateError({ code: 'SOMETHING_NEW', message: 'as it came' })).toBe('as it came');
   });
 });

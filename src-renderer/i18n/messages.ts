@@ -1,3 +1,4 @@
+import { API_ERROR_CODES, RULE_ERROR_CODES, type ApiErrorCode, type RuleErrorCode } from '../../src-shared/model/errors';
 import { en } from './locales/en';
 import { language, t } from './i18n';
 
@@ -82,4 +83,15 @@ export function translateSecretsBackend(backend: string): string {
     if (m) return text(m);
   }
   return backend;
+}
+
+/**
+ * A rule's, server's or relay's error in the UI language: a message the table knows, translated whole;
+ * otherwise, outside English, what its stable code means followed by the host's English detail.
+ */
+export function translateError(error: { code: string; message: string }): string {
+  const whole = translateMessage(error.message);
+  if (language() === 'en' || whole !== error.message) return whole;
+  if (!(RULE_ERROR_CODES as readonly string[]).includes(error.code) && !(API_ERROR_CODES as readonly string[]).includes(error.code)) return error.message;
+  return t('common.labelled', { label: t(`errorCode.${error.code as RuleErrorCode | ApiErrorCode}`), text: error.message });
 }

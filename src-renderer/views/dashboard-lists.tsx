@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { fmtBytes, fmtRate, fmtTime } from '../i18n/format';
-import { translateMessage } from '../i18n/messages';
+import { translateError } from '../i18n/messages';
 import { useNow } from '../lib/use-now';
 import { setUi, useApp } from '../store/app-store';
 import { rulesInTrouble, topByRate, topByToday, type TopItem, type TroubleItem } from '../store/dashboard';
@@ -94,7 +94,7 @@ function TroubleRow({ item, now }: { item: TroubleItem; now: number }) {
       </div>
       {item.problem ? (
         <p className="dash-trouble-msg" data-testid="trouble-message">
-          {translateMessage(item.problem.message)}
+          {translateError(item.problem)}
           <span className="muted"> · {fmtTime(item.problem.at)}</span>
         </p>
       ) : (

@@ -9,7 +9,7 @@ import { Switch } from '../components/switch';
 import { connectAddressOf } from '../forms/rule-address';
 import { optionFacts, routeFacts, type Fact } from '../forms/rule-facts';
 import { fmtBytes, fmtDuration, fmtRate, fmtTime } from '../i18n/format';
-import { translateMessage } from '../i18n/messages';
+import { translateError, translateMessage } from '../i18n/messages';
 import { useNow } from '../lib/use-now';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { selectMapping } from './mapping-focus';
@@ -168,7 +168,7 @@ export function MappingDetail({ id }: { id: string }) {
         </p>
         {problem && (
           <div className="detail-error" data-testid="detail-error" role="status">
-            <p>{translateMessage(problem.message)}</p>
+            <p>{translateError(problem)}</p>
             <p className="detail-error-meta">
               <code data-testid="detail-error-code">{problem.code}</code> · {t('mappings.detail.at', { time: clock(problem.at) })}
               {status.state === 'retrying' && status.nextRetryAt !== undefined && (

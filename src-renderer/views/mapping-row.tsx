@@ -9,7 +9,7 @@ import { Switch } from '../components/switch';
 import { connectAddressOf } from '../forms/rule-address';
 import { describeRoute } from '../forms/rule-describe';
 import { fmtBytes, fmtRate } from '../i18n/format';
-import { translateMessage } from '../i18n/messages';
+import { translateError, translateMessage } from '../i18n/messages';
 import { countRender } from '../lib/render-probe';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { setTagFilter } from '../store/mapping-view';
@@ -120,8 +120,8 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
           </ul>
         )}
         {problem && (
-          <p className="row-problem" role="status" title={`${translateMessage(problem.message)} [${problem.code}]`}>
-            {translateMessage(problem.message)}
+          <p className="row-problem" role="status" title={`${translateError(problem)} [${problem.code}]`}>
+            {translateError(problem)}
           </p>
         )}
         {warning && (

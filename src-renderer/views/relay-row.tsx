@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { translateMessage } from '../i18n/messages';
+import { translateError } from '../i18n/messages';
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { changedCertificate, relayStateLabel, RELAY_STATE_TONES, relayAddress } from '../forms/relay-describe';
@@ -67,7 +67,7 @@ export const RelayRow = memo(function RelayRow({ id }: { id: string }) {
         ) : (
           problem && (
             <p className="row-problem" role="status" data-testid="relay-problem">
-              {translateMessage(problem.message)}
+              {translateError(problem)}
             </p>
           )
         )}

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { translateMessage } from '../i18n/messages';
+import { translateError } from '../i18n/messages';
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { authLabel, retryLabel, serverAddress, sessionLabel, SESSION_TONES, usedByLabel } from '../forms/server-describe';
@@ -36,7 +36,7 @@ export const ServerRow = memo(function ServerRow({ id }: { id: string }) {
         </div>
         {(state === 'failed' || state === 'retrying') && entry.error && (
           <p className="row-problem" role="status">
-            {translateMessage(entry.error.message)}
+            {translateError(entry.error)}
           </p>
         )}
         <p className="server-used muted" data-testid="server-used-by">

@@ -12,6 +12,8 @@ export const common = {
     dismissMessage: 'Dismiss message',
     optional: 'Optional.',
     forwardsTo: 'forwards to',
+    /** A label and the text it introduces. */
+    labelled: '{{label}}: {{text}}',
   },
   footer: {
     connecting: 'Connecting…',
@@ -36,6 +38,30 @@ export const common = {
     relayTitle: 'Delete relay {{name}}?',
     relayDescription: 'The saved relay, its token and its pinned certificate are removed. Mappings cannot use it any more.',
     inUse: '{{usedBy}}. Delete or change those mappings first.',
+  },
+  // What each stable error code (src-shared/model/errors.ts) means, for the languages the host's
+  // English detail is not in: shown before that detail. English shows the host's message alone.
+  errorCode: {
+    PORT_IN_USE: 'Port already in use',
+    PERMISSION_DENIED: 'Permission denied',
+    ADDRESS_NOT_AVAILABLE: 'Address not available on this machine',
+    TARGET_REFUSED: 'Target refused the connection',
+    TARGET_UNREACHABLE: 'Target unreachable',
+    TARGET_TIMEOUT: 'Target did not answer in time',
+    DNS_FAILED: 'Name could not be resolved',
+    CONNECTION_RESET: 'Connection lost',
+    HOST_KEY_CHANGED: 'The server’s host key changed',
+    HOST_KEY_UNKNOWN: 'Unknown host key',
+    AUTH_FAILED: 'Authentication failed',
+    RELAY_REJECTED: 'The relay refused',
+    RELAY_CERT_CHANGED: 'The relay’s certificate changed',
+    RELAY_CERT_UNKNOWN: 'Unknown relay certificate',
+    PROTOCOL_ERROR: 'Protocol error',
+    INTERNAL: 'Internal error',
+    INVALID_INPUT: 'Invalid input',
+    NOT_FOUND: 'Not found',
+    CONFLICT: 'Conflict',
+    UNAUTHORIZED: 'Not authorised',
   },
   noToken: {
     title: 'Porthole needs its access token',
