@@ -8,6 +8,7 @@ import { resolveDataDir } from '../store/data-dir';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
 import { VERSION } from './version';
+import { maskSecrets } from '../../src-shared/format/mask-secrets';
 
 const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const warn = (line: string) => process.stderr.write(`${new Date().toISOString()} WARNING: ${line}\n`);
@@ -40,7 +41,8 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     pins: new RelayPins(join(dataDir, 'known_relays')),
     acceptAssigned: true,
     software: `porthole ${VERSION} (${process.platform})`,
-    log: (level, m) => (level === 'info' ? say(m) : warn(m)),
+    // Log lines can quote request paths and peers' words: secrets in them are masked before printing.
+    log: (level, m) => (level === 'info' ? say(maskSecrets(m)) : warn(maskSecrets(m))),
   });
   const watch = (e: Exposure) => {
     const what = `${e.spec.protocol} ${formatHostPort(e.spec.target.host, e.spec.target.port)}`;

@@ -8,6 +8,7 @@ import { RelayServer } from '../relay/relay-server';
 import { resolveDataDir } from '../store/data-dir';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
+import { maskSecrets } from '../../src-shared/format/mask-secrets';
 
 const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const warn = (line: string) => process.stderr.write(`${new Date().toISOString()} WARNING: ${line}\n`);
@@ -46,7 +47,8 @@ export async function cmdRelay(argv: string[]): Promise<number> {
     policy,
     ...(identity ? { identity } : {}),
     insecureNoAuth: insecure,
-    log: (level, m) => (level === 'info' ? say(m) : warn(m)),
+    // Log lines can quote request paths and peers' words: secrets in them are masked before printing.
+    log: (level, m) => (level === 'info' ? say(maskSecrets(m)) : warn(maskSecrets(m))),
   });
   let bound: { host: string; port: number };
   try {
