@@ -104,6 +104,24 @@ describe('ImportService through the API', () => {
     expect(await echoThrough(port, 'x')).toBe('new target\n');
   });
 
+  it('two mappings of one import on the same port: the later is skipped by default, or imported instead of the earlier', async () => {
+    const p = await net.freePort();
+    const file = doc('two.json', { rules: [tcp('A on P', p, 9), tcp('B on P', p, 10), tcp('Elsewhere', await net.freePort(), 11)] });
+    const pv = await preview(file);
+    expect(item(pv, 'rule', 'A on P')).toMatchObject({ conflicts: [], action: 'import' });
+    expect(item(pv, 'rule', 'B on P')).toMatchObject({ conflicts: [{ kind: 'listen-import' }], action: 'skip' });
+    expect(item(pv, 'rule', 'Elsewhere').conflicts).toEqual([]);
+    await apply(pv);
+    expect((await rules()).map((r) => r.name).sort()).toEqual(['A on P', 'Elsewhere']);
+    await call('imports.undo');
+    const again = await preview(file);
+    await apply(again, [
+      { key: item(again, 'rule', 'A on P').key, action: 'skip' },
+      { key: item(again, 'rule', 'B on P').key, action: 'import' },
+    ]);
+    expect((await rules()).map((r) => r.name).sort()).toEqual(['B on P', 'Elsewhere']);
+  });
+
   it('the same SSH server (host, port, user) is reused, not saved twice; the same relay too', async () => {
     const saved = await call<SshServerEntry>('servers.create', { server: { name: 'My lab', host: 'lab.example.com', port: 2222, user: 'me', auth: { method: 'agent' } } });
     const relay = await call<RelayEntry>('relays.create', { relay: { name: 'My relay', host: 'relay.example.com', agentName: 'laptop' }, token: 'mine' });
@@ -144,12 +162,23 @@ describe('ImportService through the API', () => {
         { type: 'relay-expose', name: 'Out', relay: 'r', target: { host: '127.0.0.1', port: 80 } },
       ],
     });
-    // Nothing is saved on P yet, so the preview sees no conflict; the second file's mapping only
-    // collides with the first one once that one exists.
+    // The preview sees that two mappings of this import listen on P and skips the second by default;
+    // the person insists on importing it, so apply fails part-way, once the first one exists.
     const second = doc('second.json', { rules: [tcp('Second on P', p, 9)] });
     const pv = await preview(first, second);
-    expect(item(pv, 'rule', 'Second on P')).toMatchObject({ conflicts: [], action: 'import' });
-    const err = await refused('imports.apply', { previewId: pv.id, decisions: [{ key: item(pv, 'rule', 'Takes over Q').key, action: 'replace' }] });
+    const onP = item(pv, 'rule', 'Second on P');
+    expect(onP).toMatchObject({
+      conflicts: [{ kind: 'listen-import', existingId: item(pv, 'rule', 'First on P').key, message: `"First on P" in this import also listens on 127.0.0.1:${p}` }],
+      action: 'skip',
+      actions: ['skip', 'import'],
+    });
+    const err = await refused('imports.apply', {
+      previewId: pv.id,
+      decisions: [
+        { key: item(pv, 'rule', 'Takes over Q').key, action: 'replace' },
+        { key: onP.key, action: 'import' },
+      ],
+    });
     expect(err).toMatchObject({ code: 'CONFLICT', message: `The mapping "First on P" already listens on 127.0.0.1:${p}` });
 
     expect(storeFile()).toBe(before.store);
@@ -215,7 +244,8 @@ describe('ImportService through the API', () => {
     // The same when a later item fails: the replaced mapping gets its own password back.
     const q = await net.freePort();
     const p3 = await preview(file(tcp('On Q', q, 9)), doc('b.json', { rules: [tcp('Also on Q', q, 9)] }));
-    await expect(refused('imports.apply', { previewId: p3.id, decisions: replace(p3) })).resolves.toMatchObject({ code: 'CONFLICT' });
+    const insist = { key: item(p3, 'rule', 'Also on Q').key, action: 'import' };
+    await expect(refused('imports.apply', { previewId: p3.id, decisions: [...replace(p3), insist] })).resolves.toMatchObject({ code: 'CONFLICT' });
     expect(secrets()[key]).toBe('old-pw');
     expect((await rules()).map((r) => r.name)).toEqual(['Proxy']);
   });

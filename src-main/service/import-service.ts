@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatHostPort } from '../../src-shared/format/address';
+import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
 import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
 import type { Relay } from '../../src-shared/model/relay';
 import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
@@ -161,7 +161,13 @@ export class ImportService {
           const ep = ruleListenEndpoint(holder)!;
           conflicts.push({ kind: 'listen', existingId: holder.id, message: `"${holder.name}" already listens on ${formatHostPort(ep.host, ep.port)}` });
         }
-        const action: ImportAction = holder ? 'skip' : named ? 'rename' : 'import';
+        // Two mappings of this import on the same address: the later one is skipped unless the earlier is.
+        const sibling = holder ? undefined : importedListener(r, planned);
+        if (sibling) {
+          const ep = ruleListenEndpoint(sibling.rule!)!;
+          conflicts.push({ kind: 'listen-import', existingId: sibling.item.key, message: `"${sibling.item.name}" in this import also listens on ${formatHostPort(ep.host, ep.port)}` });
+        }
+        const action: ImportAction = holder || sibling ? 'skip' : named ? 'rename' : 'import';
         const renameTo = freeName(r.name, ruleNames);
         ruleNames.add(action === 'rename' ? renameTo : r.name);
         planned.push({
@@ -176,7 +182,7 @@ export class ImportService {
             source: src.name,
             conflicts,
             action,
-            actions: conflicts.length === 0 ? ['import', 'skip'] : holder ? ['skip', 'replace'] : ['rename', 'replace', 'skip'],
+            actions: conflicts.length === 0 ? ['import', 'skip'] : holder ? ['skip', 'replace'] : sibling ? ['skip', ...(named ? (['rename'] as const) : (['import'] as const))] : ['rename', 'replace', 'skip'],
             ...(named ? { renameTo } : {}),
             ...(r.socksPassword !== undefined ? { hasSecret: true } : {}),
           },
@@ -413,4 +419,15 @@ function orderServers(list: Planned[]): Planned[] {
   };
   for (const p of list) visit(p, 0);
   return out;
+}
+
+/** An earlier mapping of the same import (not skipped by default) that listens where `draft` would. */
+function importedListener(draft: RuleDraftParsed, planned: readonly Planned[]): Planned | undefined {
+  const mine = ruleListenEndpoint(draft);
+  if (!mine) return undefined;
+  return planned.find((p) => {
+    if (!p.rule || p.item.action === 'skip') return false;
+    const theirs = ruleListenEndpoint(p.rule);
+    return theirs !== undefined && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs);
+  });
 }

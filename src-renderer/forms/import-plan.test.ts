@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportItem, ImportPreview } from '../../src-shared/model/import';
-import { changesSomething, decisionsFrom, describeOutcome, describePlan, describeUndo, hasErrors, initialChoices, planCounts, renameError } from './import-plan';
+import { changesSomething, conflictText, decisionsFrom, describeOutcome, describePlan, describeUndo, hasErrors, initialChoices, planCounts, renameError } from './import-plan';
 
 const item = (key: string, patch: Partial<ImportItem> = {}): ImportItem => ({
   key,
@@ -66,5 +66,23 @@ describe('import plan', () => {
     expect(describeOutcome({ rules: 1, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], canUndo: true })).toBe('Imported 1 mapping');
     expect(describeOutcome({ rules: 0, servers: 0, relays: 0, replaced: 2, skipped: 0, ruleIds: [], canUndo: true })).toBe('Replaced 2 items');
     expect(describeUndo({ removedRules: 3, restoredRules: 1, removedServers: 0, removedRelays: 1 })).toBe('Undid the import: removed 3 mappings and 1 relay, restored 1 replaced mapping');
+  });
+});
+
+describe('conflict texts in the UI language', () => {
+  it('shows the host’s English in English and rebuilds each kind in Chinese from its parts', async () => {
+    const { i18n } = await import('../i18n/i18n');
+    const rule = { kind: 'rule' as const, name: 'B' };
+    const sibling = { kind: 'listen-import' as const, existingId: 'r:0:0', message: '"A on P" in this import also listens on 127.0.0.1:8080' };
+    const holder = { kind: 'listen' as const, existingId: 'x', message: '"Web" already listens on 127.0.0.1:8080' };
+    expect(conflictText(sibling, rule)).toBe(sibling.message);
+    await i18n.changeLanguage('zh-CN');
+    try {
+      expect(conflictText(sibling, rule)).toBe('本次导入中的“A on P”也监听 127.0.0.1:8080');
+      expect(conflictText(holder, rule)).toBe('“Web”已在监听 127.0.0.1:8080');
+      expect(conflictText({ ...sibling, message: 'worded differently' }, rule)).toBe('本次导入中的另一个映射监听相同的地址');
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 });

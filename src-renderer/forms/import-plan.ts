@@ -155,6 +155,7 @@ export function kindHeading(kind: ImportItem['kind']): string {
 /** What the host's conflict messages say, as it writes them, to take the names and addresses from. */
 const NAME_TAKEN = /^an? [\w ]+ named "(.*)" exists(?: \((.*)\))?$/;
 const LISTENS = /^"(.*)" already listens on (.+)$/;
+const LISTENS_IN_IMPORT = /^"(.*)" in this import also listens on (.+)$/;
 const SAME = /^the same (?:server|relay) is saved as "(.*)"$/;
 
 /**
@@ -174,6 +175,10 @@ export function conflictText(conflict: ImportConflict, item: Pick<ImportItem, 'k
     case 'listen': {
       const m = LISTENS.exec(message);
       return m ? t('importExport.conflict.listen', { name: m[1] ?? '', address: m[2] ?? '' }) : t('importExport.conflict.listenOther');
+    }
+    case 'listen-import': {
+      const m = LISTENS_IN_IMPORT.exec(message);
+      return m ? t('importExport.conflict.listenImport', { name: m[1] ?? '', address: m[2] ?? '' }) : t('importExport.conflict.listenImportOther');
     }
     case 'same-server': {
       const m = SAME.exec(message);

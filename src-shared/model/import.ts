@@ -16,8 +16,10 @@ export const ImportPreviewInputSchema = z.object({ sources: z.array(ImportSource
 export type ImportAction = 'import' | 'skip' | 'rename' | 'replace' | 'reuse';
 
 export interface ImportConflict {
-  kind: 'name' | 'listen' | 'same-server' | 'same-relay';
+  /** `listen-import`: another mapping of the same import listens on the same address. */
+  kind: 'name' | 'listen' | 'listen-import' | 'same-server' | 'same-relay';
   message: string;
+  /** The saved entity in the way; for `listen-import`, the key of the other item of this preview. */
   existingId: string;
 }
 

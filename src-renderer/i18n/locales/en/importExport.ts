@@ -87,6 +87,8 @@ export const importExport = {
       withDetail: '{{text}} ({{detail}})',
       listen: '"{{name}}" already listens on {{address}}',
       listenOther: 'another mapping already listens on the same address',
+      listenImport: '"{{name}}" in this import also listens on {{address}}',
+      listenImportOther: 'another mapping in this import listens on the same address',
       sameServer: 'the same server is saved as "{{name}}"',
       sameServerOther: 'the same server is already saved',
       sameRelay: 'the same relay is saved as "{{name}}"',

@@ -81,6 +81,8 @@ export const importExport: Catalog<typeof en> = {
       withDetail: '{{text}}（{{detail}}）',
       listen: '“{{name}}”已在监听 {{address}}',
       listenOther: '已有另一个映射在监听相同的地址',
+      listenImport: '本次导入中的“{{name}}”也监听 {{address}}',
+      listenImportOther: '本次导入中的另一个映射监听相同的地址',
       sameServer: '相同的服务器已保存为“{{name}}”',
       sameServerOther: '已保存相同的服务器',
       sameRelay: '相同的中继已保存为“{{name}}”',
