@@ -35,10 +35,20 @@ export function fmtDuration(ms: number): string {
   return `${Math.floor(h / 24)}天${h % 24}小时`;
 }
 
+/**
+ * The locale for dates and times: the UI language, but in English the browser's own English variant
+ * (en-GB, en-IN…) so its clock (24- or 12-hour) and date order are the ones the person is used to.
+ */
+function timeLocale(): string {
+  const lang = language();
+  if (lang !== 'en' || typeof navigator === 'undefined') return lang;
+  return navigator.languages?.find((l) => /^en\b/i.test(l)) ?? 'en';
+}
+
 export function fmtTime(ts: number, options?: Intl.DateTimeFormatOptions): string {
-  return new Date(ts).toLocaleTimeString(language(), options);
+  return new Date(ts).toLocaleTimeString(timeLocale(), options);
 }
 
 export function fmtDateTime(ts: number): string {
-  return new Date(ts).toLocaleString(language());
+  return new Date(ts).toLocaleString(timeLocale());
 }

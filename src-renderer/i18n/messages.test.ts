@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { fmtDuration } from './format';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fmtDuration, fmtTime } from './format';
 import { i18n, t } from './i18n';
 import { translateError, translateMessage, translateSecretsBackend } from './messages';
 
@@ -105,5 +105,22 @@ describe('errors with a stable code, in the UI language', () => {
       '0.0.0.0 上的 TCP 端口 80 已被占用——请换一个监听端口',
     );
     expect(translateError({ code: 'SOMETHING_NEW', message: 'as it came' })).toBe('as it came');
+  });
+});
+
+describe('clock times', () => {
+  it('follow the browser’s English variant in English (24-hour for en-GB, 12-hour for en-US), zh-CN in Chinese', async () => {
+    const ts = Date.UTC(2026, 0, 2, 15, 30);
+    const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' };
+    vi.stubGlobal('navigator', { languages: ['en-GB', 'en'] });
+    try {
+      expect(fmtTime(ts, opts)).toBe('15:30');
+      vi.stubGlobal('navigator', { languages: ['de-DE', 'en-US'] });
+      expect(fmtTime(ts, opts)).toMatch(/^03:30\s?PM$/);
+      await i18n.changeLanguage('zh-CN');
+      expect(fmtTime(ts, opts)).toBe('15:30');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
