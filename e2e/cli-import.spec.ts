@@ -139,16 +139,18 @@ test('a malformed file exits 2 with file:line on stderr and leaves the saved map
   }
 });
 
-test('a file whose mappings cannot all be saved (two on one port) exits 2 with one line, and saves none of it', async () => {
+test('two mappings of one file on one port: the first is saved, the second skipped with the reason (apply never half-fails)', async () => {
   expect((await porthole(['import', join(CORPUS, 'porthole', 'export.yaml'), '--data-dir', store()])).code).toBe(0);
-  const before = readFileSync(storeFile());
   const f = join(data.dir, 'twice.yaml');
   const rule = (name: string) => `  - { type: tcp-forward, name: ${name}, listen: { host: 127.0.0.1, port: 18123 }, target: { host: db, port: 5432 } }`;
   writeFileSync(f, `porthole: 1\nservers:\n  - { ref: s, name: New server, host: new.example, user: me, auth: { method: agent } }\nrules:\n${rule('first')}\n${rule('second')}\n`);
   const r = await porthole(['import', f, '--data-dir', store()]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toBe(`porthole import: ${f}: The mapping "first" already listens on 127.0.0.1:18123 — nothing was saved\n`);
-  expect(readFileSync(storeFile()).equals(before)).toBe(true);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('  skipped: second — "first" in this import also listens on 127.0.0.1:18123\n');
+  expect(r.stdout).toMatch(/saved 1 mapping, 1 server, 0 relays to .* \(1 skipped\)\n$/);
+  const saved = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: { name: string }[] };
+  expect(saved.rules.map((x) => x.name)).toContain('first');
+  expect(saved.rules.map((x) => x.name)).not.toContain('second');
 });
 
 test('an oversized, a binary and an unknown-format file each exit 2 naming the file and why', async () => {
