@@ -1,23 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-
-/** Clipboard API where allowed (Electron, a loopback page); else the old selection-based copy. */
-export async function copyText(text: string): Promise<void> {
-  if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.append(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  if (!ok) throw new Error('the browser refused to copy');
-}
+import { copyPlainText } from '../lib/clipboard';
 
 function CopyIcon() {
   return (
@@ -58,7 +41,7 @@ export function CopyButton({ text, label, className, caption }: CopyButtonProps)
         data-state={state}
         onClick={(e) => {
           e.stopPropagation();
-          copyText(text).then(
+          copyPlainText(text).then(
             () => setState('copied'),
             () => setState('failed'),
           );

@@ -1,24 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Fragment, useEffect, useState } from 'react';
-
-/** Copies text; falls back to a hidden textarea where the async clipboard is unavailable (insecure origin). */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = document.createElement('textarea');
-    area.value = text;
-    area.setAttribute('readonly', '');
-    area.style.position = 'fixed';
-    area.style.opacity = '0';
-    document.body.appendChild(area);
-    area.select();
-    const ok = document.execCommand('copy');
-    area.remove();
-    return ok;
-  }
-}
+import { copyPlainText } from '../lib/clipboard';
 
 /** A button that copies `text` and says so for two seconds. */
 export function CopyButton({ text, label }: { text: string; label: string }) {
@@ -30,7 +12,17 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     return () => clearTimeout(t);
   }, [state]);
   return (
-    <button type="button" className="btn btn-small copy-btn" aria-label={label} onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}>
+    <button
+      type="button"
+      className="btn btn-small copy-btn"
+      aria-label={label}
+      onClick={() =>
+        void copyPlainText(text).then(
+          () => setState('copied'),
+          () => setState('failed'),
+        )
+      }
+    >
       {state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : t('common.copy')}
     </button>
   );
