@@ -1,6 +1,5 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../../src-shared/model/errors';
 import type { Rule } from '../../src-shared/model/rule';
 import { useActions } from '../api/api-context';
 import { Modal } from '../components/modal';
@@ -12,14 +11,12 @@ import {
   formValuesFromRule,
   serverIssuesToErrors,
   switchRuleType,
-  type FieldErrors,
   type FieldKey,
   type RuleFormValues,
 } from '../forms/rule-form';
 import { applyTemplate } from '../forms/rule-templates';
 import { isRuleType, RULE_TYPE_INFO, ruleTypeInfo, typeShape } from '../forms/rule-types';
 import { closeDialog, useApp } from '../store/app-store';
-import { FormFooter } from './form-footer';
 import { groupNames } from '../store/mapping-sections';
 import { AdvancedOptions } from './advanced-options';
 import { FormField } from './form-field';
@@ -31,10 +28,12 @@ import { SelectField } from './select-field';
 import { ServerDialog } from './server-dialog';
 import { ServerSelect } from './server-select';
 import { TemplateBar } from './template-bar';
+import { FormFooter } from './form-footer';
+import { useSavedForm } from './use-saved-form';
 
 /** Create (no `rule`) or edit a mapping of any type. */
 export function RuleDialog({ rule }: { rule?: Rule }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const actions = useActions();
   const rules = useApp((s) => s.rules);
   const servers = useApp((s) => s.servers);
@@ -43,53 +42,30 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const serverIds = useMemo(() => (servers.loaded ? new Set(servers.order) : undefined), [servers]);
   const relays = useApp((s) => s.relays);
   const relayIds = useMemo(() => (relays.loaded ? new Set(relays.order) : undefined), [relays]);
-  const [values, setValues] = useState<RuleFormValues>(() => (rule ? formValuesFromRule(rule) : emptyFormValues()));
-  const [shown, setShown] = useState<Partial<Record<FieldKey, true>>>({});
-  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [newServer, setNewServer] = useState(false);
   const [newRelay, setNewRelay] = useState(false);
   // Write-only: sent only when typed, never shown back.
   const [socksPassword, setSocksPassword] = useState('');
-  const lang = i18n.language;
-  const check = useMemo(() => {
-    void lang; // messages with a value in them are made in the UI language: check again when it changes
-    return checkForm(values, others, rule, serverIds, relayIds);
-  }, [values, others, rule, serverIds, relayIds, lang]);
+  // Messages with a value in them are made in the UI language: useTranslation re-renders on a change
+  // of language, and the check runs again on every render.
+  const form = useSavedForm({
+    initial: () => (rule ? formValuesFromRule(rule) : emptyFormValues()),
+    check: (v: RuleFormValues) => checkForm(v, others, rule, serverIds, relayIds),
+    save: async (v: RuleFormValues) => {
+      const draft = draftFromValues(v, rule);
+      const entry = rule ? await actions.update(rule.id, draft) : await actions.create(draft);
+      if (typeShape(v.type).socks && socksPassword !== '') await actions.setSocksPassword(entry.rule.id, socksPassword);
+      return entry;
+    },
+    apiErrors: serverIssuesToErrors,
+    onClose: closeDialog,
+  });
+  const { values, check, shown, apiErrors: serverErrors, update: setValues, errorOf } = form;
   const editing = rule !== undefined;
   const shape = typeShape(values.type);
 
-  function set(field: FieldKey, value: string): void {
-    setValues((v) => ({ ...v, [field]: value }));
-    setShown((s) => ({ ...s, [field]: true }));
-    setServerErrors((e) => (e[field] ? { ...e, [field]: undefined } : e));
-    setFormError(null);
-  }
-  const reveal = (field: FieldKey) => () => setShown((s) => (s[field] ? s : { ...s, [field]: true }));
-  const errorOf = (field: FieldKey) => serverErrors[field] ?? (shown[field] ? check.errors[field] : undefined);
-
-  async function submit(e: FormEvent): Promise<void> {
-    e.preventDefault();
-    if (!check.valid || busy) return;
-    setBusy(true);
-    setFormError(null);
-    try {
-      const draft = draftFromValues(values, rule);
-      const entry = rule ? await actions.update(rule.id, draft) : await actions.create(draft);
-      if (shape.socks && socksPassword !== '') await actions.setSocksPassword(entry.rule.id, socksPassword);
-      closeDialog();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        const { fields, formError: rest } = serverIssuesToErrors(err.issues, err.message);
-        setServerErrors(fields);
-        setFormError(rest);
-      } else {
-        setFormError(err instanceof Error ? err.message : String(err));
-      }
-      setBusy(false);
-    }
-  }
+  const set = (field: FieldKey, value: string) => form.patch({ [field]: value }, [field]);
+  const reveal = (field: FieldKey) => () => form.reveal(field);
 
   const field: RenderField = (key, label, extra = {}) => (
     <FormField
@@ -104,14 +80,13 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
       {...extra}
     />
   );
-  const serverProblem = Object.values(serverErrors).some(Boolean);
   const advancedError = ADVANCED_FIELDS.some((k) => Boolean(serverErrors[k] ?? check.errors[k]));
   const onlyServer = servers.order.length === 1 ? servers.order[0] : undefined;
   const onlyRelay = relays.order.length === 1 ? relays.order[0] : undefined;
 
   return (
     <Modal labelledBy="rule-dialog-title" onClose={closeDialog} className="rule-dialog">
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form onSubmit={(e) => void form.submit(e)} noValidate>
         <h2 id="rule-dialog-title">{editing ? t('editors.ruleDialog.editTitle', { name: rule.name }) : t('editors.ruleDialog.newTitle')}</h2>
         {!editing && <TemplateBar onPick={(tpl) => setValues((v) => applyTemplate(v, tpl, onlyServer, onlyRelay))} />}
         <p className="dialog-lead">{ruleTypeInfo(values.type).lead}</p>
@@ -183,9 +158,9 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
           {editing ? t('editors.ruleDialog.enabled') : t('editors.ruleDialog.startNow')}
         </label>
         <FormFooter
-          message={formError ?? (check.other.length > 0 ? check.other.join('; ') : null)}
+          message={form.formMessage}
           submitLabel={editing ? t('editors.ruleDialog.save') : t('editors.ruleDialog.create')}
-          submitDisabled={!check.valid || busy || serverProblem}
+          submitDisabled={!check.valid || form.busy || form.apiProblem}
           onCancel={closeDialog}
         />
       </form>

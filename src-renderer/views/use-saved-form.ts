@@ -21,7 +21,7 @@ interface Options<V, K extends string, E, C extends FormCheck<K>> {
 }
 
 /**
- * The state of a dialog that saves one entity (an SSH server, a relay): values, which fields have been
+ * The state of a dialog that saves one entity (a mapping, an SSH server, a relay): values, which fields have been
  * touched (their errors show from then on), the host's answers to a failed save put on their fields,
  * one form-level error, and a submit that saves once at a time.
  */
@@ -42,6 +42,8 @@ export function useSavedForm<V extends object, K extends string, E, C extends Fo
     }
     setFormError(null);
   }
+  /** New values computed from the current ones (a template, a type switch); nothing else changes. */
+  const update = (fn: (values: V) => V) => setValues(fn);
   const reveal = (key: K) => setShown((s) => (s[key] ? s : { ...s, [key]: true }));
   const errorOf = (key: K): string | undefined => apiErrors[key] ?? (shown[key] ? check.errors[key] : undefined);
 
@@ -69,7 +71,12 @@ export function useSavedForm<V extends object, K extends string, E, C extends Fo
   return {
     values,
     check,
+    /** Fields that show their errors (touched or left). */
+    shown,
+    /** The host's answers to the last failed save, by field. */
+    apiErrors,
     patch,
+    update,
     reveal,
     errorOf,
     submit,
