@@ -187,7 +187,9 @@ describe('Socks5Server under hostile and broken clients', () => {
     const { server, port } = await socks();
     const closes: Socks5ServerEvents['connection-close'][0][] = [];
     server.on('connection-close', (c) => closes.push(c));
-    const s = await fx.connect(port);
+    // A reading client without half-open (as in the stop() test below): the abort closes it whether it
+    // arrives as a RST or, with the echo still unread, as a FIN — a paused half-open client waited forever.
+    const s = (await fx.connect(port, { allowHalfOpen: false })).resume();
     s.write(Buffer.concat([b(5, 1, 0), connectV4(echo.port), Buffer.from('abc')]));
     await waitFor(() => server.connections()[0]?.bytesOut === 3, 'the echo to come back');
     expect(server.connections()).toEqual([
