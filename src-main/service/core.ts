@@ -10,6 +10,7 @@ import type { ConfFactory } from '../store/conf-like';
 import { RuleStore } from '../store/rule-store';
 import { FileSecretStore, type SecretCodec, fileOnlyCodec, secretKey } from '../store/secret-store';
 import { SharedPool } from '../engine/shared-pool';
+import { DataPlane } from '../dataplane/data-plane';
 import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
 import { type ExportInput, exportRules } from './export-rules';
@@ -43,6 +44,8 @@ export interface CoreOptions {
   dormant?: boolean;
   /** How long a host-key prompt waits for an answer before it counts as a rejection. */
   hostKeyPromptTimeoutMs?: number;
+  /** Where TCP/UDP/SOCKS listeners run; default: a data plane of this core's own, closed at shutdown. */
+  dataPlane?: DataPlane;
 }
 
 export interface Core {
@@ -53,6 +56,8 @@ export interface Core {
   /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
   reconnectAll(): number;
   imports: ImportService;
+  /** The worker thread that moves the bytes of tcp-forward, udp-forward and socks rules. */
+  dataPlane: DataPlane;
   /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
@@ -97,7 +102,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     (level, m) => late.service?.log.add(level, m),
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
-  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
+  const dataPlane = opts.dataPlane ?? new DataPlane();
+  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool }, dataPlane);
   const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant });
   late.service = service;
   const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
@@ -133,6 +139,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     servers,
     info,
     imports,
+    dataPlane,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
       if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH/relay connection${n === 1 ? '' : 's'} now`);
@@ -144,6 +151,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         await svc.shutdown();
         traffic.flush();
         await Promise.all([pool.closeAll(), relayPool.closeAll(), localRelay.stop()]);
+        if (!opts.dataPlane) await dataPlane.close();
       })()),
   };
 }

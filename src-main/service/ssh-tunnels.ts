@@ -1,7 +1,7 @@
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Rule } from '../../src-shared/model/rule';
 import { EngineError } from '../engine/engine-error';
-import { Socks5Server, type SocksDialer, directDialer } from '../engine/socks5-server';
+import { Socks5Server, type SocksDialer } from '../engine/socks5-server';
 import { LocalForwarder } from '../ssh/local-forward';
 import { RemoteForwarder } from '../ssh/remote-forward';
 import type { SessionPool } from '../ssh/session-pool';
@@ -77,29 +77,16 @@ function rows(fwd: Listening) {
   }));
 }
 
-/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session). */
-function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
+/** The rule's RFC 1929 credentials from the secret store, read at each start (for `socks` and `ssh-dynamic`). */
+export function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; password: string } | undefined {
   const password = rule.socks.username ? ctx.socksPassword(rule.id) : undefined;
-  return new Socks5Server({
-    listen: rule.listen,
-    dial,
-    handshakeTimeoutMs: rule.socks.connectTimeoutMs,
-    ...(rule.socks.username && password !== undefined ? { auth: { username: rule.socks.username, password } } : {}),
-  });
+  return rule.socks.username && password !== undefined ? { username: rule.socks.username, password } : undefined;
 }
 
-export function createSocksTunnel(rule: Extract<Rule, { type: 'socks' }>, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
-  const server = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
-  wire(server as unknown as Listening, hooks);
-  // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
-  server.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
-  return {
-    start: () => bind('tcp', rule.listen.host, rule.listen.port, () => server.start()),
-    stop: () => server.stop(),
-    snapshot: () => server.meter.snapshot(),
-    connections: () => rows(server as unknown as Listening),
-    closeConnection: (id) => server.closeConnection(id),
-  };
+/** The SOCKS5 listener of `ssh-dynamic`: its dialer goes through the session, so it stays in this thread. */
+function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
+  const auth = socksAuth(rule, ctx);
+  return new Socks5Server({ listen: rule.listen, dial, handshakeTimeoutMs: rule.socks.connectTimeoutMs, ...(auth ? { auth } : {}) });
 }
 
 export type BindFn = (protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) => Promise<string>;

@@ -1,14 +1,13 @@
 import { formatHostPort } from '../../src-shared/format/address';
-import { sourceFilter } from '../../src-shared/format/cidr';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
-import { TcpForwarder } from '../engine/tcp-forward';
-import { UdpForwarder } from '../engine/udp-forward';
+import type { DataPlane } from '../dataplane/data-plane';
+import { createPlaneTunnel, listenerSpec } from './plane-tunnels';
 import { type RelayContext, createRelayTunnel } from './relay-tunnels';
-import { type SshContext, createSocksTunnel, createSshTunnel } from './ssh-tunnels';
+import { type SshContext, createSshTunnel, socksAuth } from './ssh-tunnels';
 
 /** One live connection as the service sees it; the rule id is added by the service. */
 export type TunnelConnection = Omit<ConnectionRow, 'ruleId'>;
@@ -28,8 +27,9 @@ export interface Tunnel {
   start(): Promise<string>;
   stop(): Promise<void>;
   snapshot(): MeterSnapshot;
-  connections(): TunnelConnection[];
-  closeConnection(id: number): boolean;
+  /** Asynchronous where the tunnel runs in the data plane (the list comes back as a message). */
+  connections(): TunnelConnection[] | Promise<TunnelConnection[]>;
+  closeConnection(id: number): boolean | Promise<boolean>;
   /** Absent: always up once started. */
   health?(): TunnelHealth;
 }
@@ -68,8 +68,11 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
   }
 }
 
-/** The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool. */
-export function makeTunnelFactory(ssh: SshContext, relay: RelayContext): TunnelFactory {
+/**
+ * The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool,
+ * and tcp-forward, udp-forward and socks rules run their listeners in the data plane.
+ */
+export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, plane: DataPlane): TunnelFactory {
   return (rule, hooks) => {
     switch (rule.type) {
       case 'relay-expose':
@@ -79,79 +82,9 @@ export function makeTunnelFactory(ssh: SshContext, relay: RelayContext): TunnelF
       case 'ssh-dynamic':
         return createSshTunnel(rule, hooks, ssh, bind);
       case 'socks':
-        return createSocksTunnel(rule, hooks, ssh, bind);
-      default:
-        return createForwardTunnel(rule, hooks);
+      case 'tcp-forward':
+      case 'udp-forward':
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => (rule.type === 'socks' ? socksAuth(rule, ssh) : undefined)));
     }
   };
-}
-
-function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-forward' }>, hooks: TunnelHooks): Tunnel {
-  switch (rule.type) {
-    case 'tcp-forward': {
-      const o = rule.options;
-      const fwd = new TcpForwarder({
-        listen: rule.listen,
-        target: rule.target,
-        connectTimeoutMs: o.connectTimeoutMs,
-        idleTimeoutMs: o.idleTimeoutMs,
-        keepAlive: o.keepAlive,
-        maxConnections: o.maxConnections,
-        allow: sourceFilter(o.allow, o.deny),
-        ...(o.proxyProtocol !== 'off' ? { proxyProtocol: o.proxyProtocol } : {}),
-      });
-      fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
-      fwd.on('listener-error', (e) => hooks.fatal(e));
-      fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
-      fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
-      fwd.on('connection-refused', (c) => hooks.refused(c.client, c.reason));
-      return {
-        start: () => bind('tcp', rule.listen.host, rule.listen.port, () => fwd.start()),
-        stop: () => fwd.stop(),
-        snapshot: () => fwd.meter.snapshot(),
-        connections: () =>
-          fwd.connections().map((c) => ({
-            id: c.id,
-            protocol: 'tcp' as const,
-            client: c.client,
-            since: c.openedAt,
-            bytesIn: c.bytesIn,
-            bytesOut: c.bytesOut,
-            state: c.state,
-          })),
-        closeConnection: (id) => fwd.closeConnection(id),
-      };
-    }
-    case 'udp-forward': {
-      const o = rule.options;
-      const fwd = new UdpForwarder({
-        listen: rule.listen,
-        target: rule.target,
-        idleTimeoutMs: o.idleTimeoutMs,
-        maxSessions: o.maxSessions,
-        allow: sourceFilter(o.allow, o.deny),
-      });
-      fwd.on('session-error', (c) => hooks.connectionError(c.error, c.client));
-      fwd.on('listener-error', (e) => hooks.fatal(e));
-      fwd.on('session-open', (c) => hooks.connectionOpened(c.client));
-      fwd.on('session-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
-      fwd.on('session-refused', (c) => hooks.refused(c.client, c.reason === 'not-allowed' ? 'not-allowed' : 'max-sessions'));
-      return {
-        start: () => bind('udp', rule.listen.host, rule.listen.port, () => fwd.start()),
-        stop: () => fwd.stop(),
-        snapshot: () => fwd.meter.snapshot(),
-        connections: () =>
-          fwd.sessions().map((c) => ({
-            id: c.id,
-            protocol: 'udp' as const,
-            client: c.client,
-            since: c.openedAt,
-            bytesIn: c.bytesIn,
-            bytesOut: c.bytesOut,
-            state: 'active' as const,
-          })),
-        closeConnection: (id) => fwd.closeSession(id),
-      };
-    }
-  }
 }
