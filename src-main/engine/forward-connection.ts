@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
+import { abortSocket } from './abort-socket';
 import { BufferPool } from './buffer-pool';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
@@ -166,12 +167,7 @@ export class ForwardConnection {
   }
 }
 
-function abort(socket: Socket): void {
-  if (socket.destroyed) return;
-  // resetAndDestroy() on a socket still connecting would wait for the connect; just drop it instead.
-  if (socket.connecting) socket.destroy();
-  else socket.resetAndDestroy();
-}
+const abort = abortSocket;
 
 /**
  * Copies src → dst with backpressure: src is paused whenever dst's buffer is over its high-water
