@@ -64,6 +64,8 @@ const DEFAULT_CRASH_LOOP = { max: 3, windowMs: 60_000 };
 const DEFAULT_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
 const WHAT = 'The data plane (the thread that moves the bytes of TCP, UDP and SOCKS mappings)';
 
+const seconds = (ms: number) => `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
+
 let entryOverride: string | undefined;
 
 /** Where the worker script is when not next to the bundle (tests bundle it into a temporary dir). */
@@ -286,7 +288,7 @@ export class DataPlane {
     this.stops = [...this.stops.filter((at) => now - at < windowMs), now];
     if (this.stops.length >= max) {
       return new DataPlaneStoppedError(
-        `${WHAT} stopped unexpectedly ${this.stops.length} times within ${Math.round(windowMs / 1000)} s (last: ${detail}) — switch the mapping on again to retry`,
+        `${WHAT} stopped unexpectedly ${this.stops.length} times within ${seconds(windowMs)} (last: ${detail}) — switch the mapping on again to retry`,
         false,
       );
     }
@@ -312,15 +314,18 @@ export class DataPlane {
       if (!t || t.closing) return;
       const now = Date.now();
       if (t.pingSince !== undefined) {
-        if (now - t.pingSince > deadlineMs) this.fail(t, `stopped answering for ${Math.round(deadlineMs / 1000)} s`);
+        if (now - t.pingSince > deadlineMs) this.fail(t, `stopped answering for ${seconds(deadlineMs)}`);
         return;
       }
       t.pingSince = now;
       this.send(t, { op: 'ping' }).then(
         (v) => {
           t.pingSince = undefined;
-          const gc = checkGcCounts((v as { gc?: unknown } | null)?.gc);
-          if (gc) this.lastGc = gc;
+          try {
+            this.lastGc = checkGcCounts((v as { gc?: unknown } | null)?.gc) ?? this.lastGc;
+          } catch (err) {
+            this.fail(t, `sent an invalid message (${(err as Error).message})`);
+          }
         },
         () => undefined,
       );
