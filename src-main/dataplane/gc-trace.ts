@@ -3,8 +3,9 @@ import type { GcCounts } from './protocol';
 
 // PORTHOLE_TRACE_GC=1: the data plane counts its own garbage collections (PerformanceObserver 'gc'
 // entries are per isolate, so these are the worker's alone) and prints the running totals to stderr,
-// at most once a second and only when they changed, plus once when it stops. `npm run bench` reads
-// those lines to report full GCs during a transfer: a lean data plane should do none.
+// at most once a second and only when they changed. `npm run bench` reads those lines to report full
+// GCs during a transfer: a lean data plane should do none. A full GC is printed at once, so a reader
+// that waits a moment after a transfer sees the exact count.
 
 export const GC_LINE_PREFIX = 'porthole data plane gc:';
 
@@ -20,18 +21,22 @@ export class GcTrace {
 
   constructor(private readonly write: (line: string) => void) {
     this.observer = new PerformanceObserver((list) => {
+      let major = false;
       for (const entry of list.getEntries()) {
         const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
         const c = this.counts;
         if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
           c.major++;
           c.majorMs += entry.duration;
+          major = true;
         } else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
           c.minor++;
           c.minorMs += entry.duration;
         } else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) c.incremental++;
         else if (kind === constants.NODE_PERFORMANCE_GC_WEAKCB) c.weakcb++;
       }
+      // Full collections are what the data plane must avoid: each is reported at once.
+      if (major) this.print();
     });
     this.observer.observe({ entryTypes: ['gc'] });
     this.timer = setInterval(() => this.print(), 1000);
