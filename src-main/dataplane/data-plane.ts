@@ -1,20 +1,13 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { EngineError } from '../engine/engine-error';
-import {
-  DATA_PLANE_PROTOCOL,
-  type GcCounts,
-  type ListenerSpec,
-  type PlaneEvent,
-  type PlaneMessage,
-  type PlaneRequest,
-  checkGcCounts,
-  checkMessage,
-  checkStartResult,
-} from './protocol';
+import { defaultEntry } from './entry';
+import { DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
+import { checkGcCounts, checkMessage, checkStartResult } from './protocol-checks';
 import { RemoteListener } from './remote-listener';
+import { DataPlaneStoppedError, WHAT } from './stopped-error';
+
+export { DataPlaneStoppedError } from './stopped-error';
+export { setDataPlaneEntry } from './entry';
 
 // The control thread's handle on the data plane: a worker thread that owns every socket of the TCP,
 // UDP and SOCKS listeners (see worker-main.ts), started on the first listener. A thread rather than a
@@ -27,17 +20,6 @@ import { RemoteListener } from './remote-listener';
 // listeners is told (lost()) and the next listen() starts a new thread: the rules restart with their
 // usual backoff. Stopping again and again within a minute is reported as final instead, so a data
 // plane that cannot live does not loop.
-
-export class DataPlaneStoppedError extends EngineError {
-  constructor(
-    message: string,
-    /** false: the rule should not be restarted automatically (crash loop, or the thread cannot start). */
-    readonly restartable: boolean,
-  ) {
-    super('DATA_PLANE_STOPPED', message);
-    this.name = 'DataPlaneStoppedError';
-  }
-}
 
 export interface ListenerHandlers {
   event(e: PlaneEvent): void;
@@ -62,26 +44,6 @@ const DEFAULT_CRASH_LOOP = { max: 3, windowMs: 60_000 };
 // The data plane's heap is a few MB; a leak there ends the thread (and restarts its rules), where an
 // unlimited heap would first grow and then abort the whole process.
 const DEFAULT_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
-const WHAT = 'The data plane (the thread that moves the bytes of TCP, UDP and SOCKS mappings)';
-
-const seconds = (ms: number) => `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
-
-let entryOverride: string | undefined;
-
-/** Where the worker script is when not next to the bundle (tests bundle it into a temporary dir). */
-export function setDataPlaneEntry(path: string | undefined): void {
-  entryOverride = path;
-}
-
-function defaultEntry(): string {
-  if (entryOverride) return entryOverride;
-  // In out/main the bundle's chunks sit in chunks/, the entries one level up.
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'dataplane-worker.js'), join(here, '..', 'dataplane-worker.js')]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new DataPlaneStoppedError(`${WHAT} is missing (no dataplane-worker.js next to ${here}) — rebuild Porthole with npm run build`, false);
-}
 
 interface Thread {
   worker: Worker;
@@ -337,4 +299,8 @@ export class DataPlane {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
   }
+}
+
+function seconds(ms: number): string {
+  return `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, inject, it } from 'vitest';
-import { DATA_PLANE_PROTOCOL, ProtocolError, checkMessage, checkRequest, checkSpec } from './protocol';
+import { DATA_PLANE_PROTOCOL } from './protocol';
+import { ProtocolError, checkMessage, checkRequest, checkSpec } from './protocol-checks';
 
 const spec = {
   kind: 'tcp',

@@ -1,6 +1,7 @@
 import { type MeterSnapshot, readSharedMeter } from '../engine/byte-meter';
 import type { DataPlane } from './data-plane';
-import { type WireConnection, checkConnections } from './protocol';
+import type { WireConnection } from './protocol';
+import { checkConnections } from './protocol-checks';
 
 /** The control thread's handle on one listener running in the data plane. */
 export class RemoteListener {

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { GcTrace } from './gc-trace';
 import { ListenerTable, toWireError } from './listeners';
-import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequest, checkRequest } from './protocol';
+import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
+import { checkRequest } from './protocol-checks';
 
 // Entry of the data plane: a worker thread started by DataPlane (data-plane.ts), bundled on its own
 // (out/main/dataplane-worker.js) so that it loads the engine and nothing else — no zod, ssh2, yaml,

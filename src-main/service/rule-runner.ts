@@ -3,7 +3,7 @@ import type { RuleErrorCode } from '../../src-shared/model/errors';
 import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
-import { DataPlaneStoppedError } from '../dataplane/data-plane';
+import { DataPlaneStoppedError } from '../dataplane/stopped-error';
 import type { LogBuffer } from './log-buffer';
 import type { RefusalReason, Tunnel, TunnelConnection, TunnelFactory } from './tunnel-factory';
 
