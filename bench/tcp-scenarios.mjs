@@ -10,14 +10,16 @@
 //        that moves the bytes, CPU-s/GB. Target: none.
 //   isolate (only when asked: BENCH_ONLY=isolate)   how the data plane was chosen: the same forwarder
 //        hosted in a control process that loaded the CLI's modules — on its main thread (the state
-//        before the data plane), in a worker thread, in a child process — and the engine alone.
+//        before the data plane), in a worker thread, in a child process — and the engine alone, socat.
+//        BENCH_ISOLATE_READS=alloc: with accepted sockets reading a fresh buffer per read (see
+//        bench/lib/engine-bundle.mjs), the allocation pattern the isolation is meant to survive.
 //
 // Every process is spawned through bench/lib/procs.mjs; the tables come from bench/lib/tcp-report.mjs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CFG, CLI, ONLY, QUICK, ROOT, enabled, envNum } from './lib/config.mjs';
+import { CFG, CLI, ONLY, QUICK, enabled, envNum } from './lib/config.mjs';
 import { startHaproxy, startPorthole, startSocat } from './lib/contenders.mjs';
-import { ENGINE_BUNDLE, bundleEngineForward } from './lib/engine-bundle.mjs';
+import { ENGINE_BUNDLE, READS, WORKER_BUNDLE, bundleEngineForward } from './lib/engine-bundle.mjs';
 import { iperf } from './lib/measure.mjs';
 import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, spawnProc, waitFor } from './lib/procs.mjs';
 import { cpuTicksOf, gcCounts } from './lib/dataplane-measure.mjs';
@@ -28,7 +30,6 @@ export const TCP = {
   gcSeconds: envNum('BENCH_GC_SECONDS', QUICK ? 3 : 10),
 };
 
-const WORKER = path.join(ROOT, 'out', 'main', 'dataplane-worker.js');
 const TRACE = { PORTHOLE_TRACE_GC: '1' };
 
 /** `porthole run --profile` with `others` idle tcp-forward rules besides the measured one. */
@@ -117,15 +118,21 @@ export async function setupTcp() {
     ports.engine = await freeTcpPort();
     entries.engine = await startEngine('engine-alone', ports.engine, t, ['inproc']);
   }
-  if (want.tput) {
+  if (want.tput || want.isolate) {
     ports.socat = await freeTcpPort();
     entries.socat = await startSocat('socat-tput', ports.socat, t);
+  }
+  if (want.tput) {
     ports.haproxy = await freeTcpPort();
     entries.haproxy = await startHaproxy('haproxy-tput', ports.haproxy, t);
   }
-  const ISO = ['inproc-loaded', 'worker-loaded', 'child-loaded', 'engine'];
+  const ISO = ['inproc-loaded', 'worker-loaded', 'child-loaded', 'engine', 'socat'];
   if (want.isolate) {
-    const hosts = { 'inproc-loaded': ['inproc', '--load-control'], 'worker-loaded': ['worker', '--load-control', '--worker', WORKER], 'child-loaded': ['child', '--load-control', '--worker', WORKER] };
+    const hosts = {
+      'inproc-loaded': ['inproc', '--load-control'],
+      'worker-loaded': ['worker', '--load-control', '--worker', WORKER_BUNDLE],
+      'child-loaded': ['child', '--load-control', '--worker', WORKER_BUNDLE],
+    };
     for (const [c, args] of Object.entries(hosts)) {
       ports[c] = await freeTcpPort();
       entries[c] = await startEngine(`iso-${c}`, ports[c], t, args);
@@ -155,6 +162,6 @@ export async function setupTcp() {
       scenarios.push({ id, contenders: ISO, run: (c) => run(c, 1, extra, CFG.iperfSeconds) });
     }
   }
-  const facts = { otherRules: TCP.otherRules, gcSeconds: TCP.gcSeconds, iperfSeconds: CFG.iperfSeconds };
+  const facts = { otherRules: TCP.otherRules, gcSeconds: TCP.gcSeconds, iperfSeconds: CFG.iperfSeconds, isolateReads: READS };
   return { scenarios, facts, report: (M, get) => tcpReport(M, get, facts) };
 }

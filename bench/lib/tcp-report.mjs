@@ -91,14 +91,16 @@ export function tcpReport(M, get, facts) {
       ['worker-loaded', 'worker thread of that process (the data plane as shipped)'],
       ['child-loaded', 'child process of that process'],
       ['engine', 'a process that loads nothing else (engine alone)'],
+      ['socat', 'socat (reference)'],
     ];
     lines.push('', '| Where the forwarder runs | ' + isoIds.map(([, d]) => `${d}: Gbit/s | CPU-s/GB ↓ | full GCs ↓`).join(' | ') + ' |');
     lines.push(`|---|${isoIds.map(() => '---:|---:|---:').join('|')}|`);
     for (const [c, label] of hosts) {
-      lines.push(`| ${label} | ${isoIds.map(([id]) => `${fmt(get(id, c, 'gbps'), 2)} | ${fmt(get(id, c, 'cpuSecPerGB'), 2)} | ${fmt(get(id, c, 'fullGcs'), 0)}`).join(' | ')} |`);
+      const gcs = (id) => (c === 'socat' ? '–' : fmt(get(id, c, 'fullGcs'), 0));
+      lines.push(`| ${label} | ${isoIds.map(([id]) => `${fmt(get(id, c, 'gbps'), 2)} | ${fmt(get(id, c, 'cpuSecPerGB'), 2)} | ${gcs(id)}`).join(' | ')} |`);
     }
     notes.push(
-      'Data plane host (BENCH_ONLY=isolate): the same forwarder in four hosts; "loaded" = the process first imports every module of the CLI (ssh2, zod, yaml, conf, ws, …). CPU counts every thread of the process, and the child process for the child host.',
+      `Data plane host (BENCH_ONLY=isolate): the same forwarder in four hosts; "loaded" = the process first imports every module of the CLI (ssh2, zod, yaml, conf, ws, …). CPU counts every thread of the process, and the child process for the child host. Accepted sockets read ${facts.isolateReads === 'alloc' ? 'with a fresh 64 KiB buffer per read (BENCH_ISOLATE_READS=alloc: the engine before adoptWithOnread)' : 'into pooled buffers (the engine as shipped)'}.`,
     );
   }
   return { section: lines.join('\n'), targets, notes };
