@@ -77,28 +77,48 @@ function rows(fwd: Listening) {
   }));
 }
 
-/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session). */
+/**
+ * The rule's RFC 1929 credentials, read from the secret store at each start (the rule's `hasPassword`
+ * flag may be stale, e.g. after an import from an export without secrets). A username without a stored
+ * password fails closed: the rule does not start, rather than serving anyone who can reach the port.
+ */
+function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; password: string } | undefined {
+  const username = rule.socks.username;
+  if (!username) return undefined;
+  const password = ctx.socksPassword(rule.id);
+  if (password === undefined || password === '') {
+    const where = formatHostPort(rule.listen.host, rule.listen.port);
+    throw new EngineError(
+      'SOCKS_PASSWORD_MISSING',
+      `SOCKS user ${username} has no password stored on this machine — set the password in the rule, ` +
+        `or clear the username to allow anyone who can reach ${where}`,
+    );
+  }
+  return { username, password };
+}
+
+/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session); throws SOCKS_PASSWORD_MISSING. */
 function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
-  const password = rule.socks.username ? ctx.socksPassword(rule.id) : undefined;
-  return new Socks5Server({
-    listen: rule.listen,
-    dial,
-    handshakeTimeoutMs: rule.socks.connectTimeoutMs,
-    ...(rule.socks.username && password !== undefined ? { auth: { username: rule.socks.username, password } } : {}),
-  });
+  const auth = socksAuth(rule, ctx);
+  return new Socks5Server({ listen: rule.listen, dial, handshakeTimeoutMs: rule.socks.connectTimeoutMs, ...(auth ? { auth } : {}) });
 }
 
 export function createSocksTunnel(rule: Extract<Rule, { type: 'socks' }>, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
-  const server = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
-  wire(server as unknown as Listening, hooks);
-  // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
-  server.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
+  // Made in start(), where a missing password rejects (the rule goes to `failed`) before any port is bound.
+  let server: Socks5Server | undefined;
   return {
-    start: () => bind('tcp', rule.listen.host, rule.listen.port, () => server.start()),
-    stop: () => server.stop(),
-    snapshot: () => server.meter.snapshot(),
-    connections: () => rows(server as unknown as Listening),
-    closeConnection: (id) => server.closeConnection(id),
+    start: async () => {
+      const s = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
+      server = s;
+      wire(s as unknown as Listening, hooks);
+      // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
+      s.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
+      return bind('tcp', rule.listen.host, rule.listen.port, () => s.start());
+    },
+    stop: () => server?.stop() ?? Promise.resolve(),
+    snapshot: () => server?.meter.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
+    connections: () => (server ? rows(server as unknown as Listening) : []),
+    closeConnection: (id) => server?.closeConnection(id) ?? false,
   };
 }
 
@@ -118,6 +138,8 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
   };
   return {
     async start() {
+      // Before the session: a SOCKS rule that cannot authenticate its clients needs no SSH connection.
+      if (rule.type === 'ssh-dynamic') socksAuth(rule, ctx);
       session = ctx.pool.acquire(rule.server);
       session.on('state', onState);
       try {

@@ -53,6 +53,7 @@ export const common = {
     HOST_KEY_CHANGED: 'The server’s host key changed',
     HOST_KEY_UNKNOWN: 'Unknown host key',
     AUTH_FAILED: 'Authentication failed',
+    SOCKS_PASSWORD_MISSING: 'SOCKS password not set',
     RELAY_REJECTED: 'The relay refused',
     RELAY_CERT_CHANGED: 'The relay’s certificate changed',
     RELAY_CERT_UNKNOWN: 'Unknown relay certificate',

@@ -51,6 +51,7 @@ export const common: Catalog<typeof en> = {
     HOST_KEY_CHANGED: '服务器主机密钥已变更',
     HOST_KEY_UNKNOWN: '未知的主机密钥',
     AUTH_FAILED: '认证失败',
+    SOCKS_PASSWORD_MISSING: '未设置 SOCKS 密码',
     RELAY_REJECTED: '中继拒绝了请求',
     RELAY_CERT_CHANGED: '中继证书已变更',
     RELAY_CERT_UNKNOWN: '未知的中继证书',
