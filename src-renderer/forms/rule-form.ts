@@ -5,6 +5,7 @@ import { t } from '../i18n/i18n';
 import { translateMessage } from '../i18n/messages';
 import { optionValuesFrom, secondsToMs, splitList, switchOptionType, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
 import { typeShape } from './rule-types';
+import { socksPasswordError } from './socks-password';
 import { formatTags, parseTags } from './tags';
 
 // The create/edit form as strings (what inputs hold), and its checks: the shared zod schema, then
@@ -12,7 +13,7 @@ import { formatTags, parseTags } from './tags';
 // Messages are English texts that validation.* holds (the view shows them through translateMessage);
 // the few with a value in them (editors.ruleForm.*) are made with t() when produced, in the UI language.
 
-export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser', 'group', 'tags'] as const;
+export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser', 'socksPassword', 'group', 'tags'] as const;
 /** The text fields of the collapsible "Advanced" section. */
 export const ADVANCED_FIELDS = ['allow', 'deny', 'maxConnections', 'maxSessions', 'connectTimeout', 'idleTimeout'] as const;
 export const FIELDS = [...BASIC_FIELDS, ...ADVANCED_FIELDS] as const;
@@ -34,6 +35,8 @@ export interface RuleFormValues extends OptionValues {
   targetPort: string;
   /** SOCKS username ('' = no authentication). */
   socksUser: string;
+  /** SOCKS password typed this time; write-only, never filled from a rule ('' = keep the stored one). */
+  socksPassword: string;
   /** relay-expose: id of the saved relay ('' = none chosen yet). Its public port is `remotePort` ('' = any allowed). */
   relay: string;
   relayProtocol: 'tcp' | 'udp';
@@ -116,6 +119,7 @@ export function emptyFormValues(): RuleFormValues {
     targetHost: '',
     targetPort: '',
     socksUser: '',
+    socksPassword: '',
     relay: '',
     relayProtocol: 'tcp',
     httpLog: false,
@@ -304,6 +308,8 @@ export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?:
   }
   if (shape.server && !errors.server && serverIds && !serverIds.has(v.server)) errors.server = CHOOSE_SERVER;
   if (shape.relay && !errors.relay && relayIds && !relayIds.has(v.relay)) errors.relay = CHOOSE_RELAY;
+  const socksPassword = shape.socks ? socksPasswordError(v, base) : undefined;
+  if (socksPassword) errors.socksPassword = socksPassword;
   const warnings: Partial<Record<FieldKey, string>> = {};
   if (shape.listen) listenWarningsAndClash(v, otherRules, errors, warnings);
   const remoteHost = v.remoteHost.trim();

@@ -25,6 +25,7 @@ export const validation = {
     userChars: 'a user name has no spaces, @ or :',
     keepalive: 'enter 0 (off) to 600 seconds',
     password: 'enter the password',
+    socksPassword: 'enter a password for this user, or clear the username to let anyone who can reach the port connect',
     chooseServer: 'choose an SSH server',
     chooseRelay: 'choose a relay',
     remotePort: 'enter a port from 0 to 65535 (0 = let the server choose)',
@@ -60,5 +61,6 @@ export const validation = {
     portInUseTry: 'choose another listen port, e.g. {{port}}',
     portInUseChoose: 'choose another listen port',
     portInUseStop: 'Port {{port}} on {{host}} is already in use — choose another listen port or stop the program using it',
+    socksPasswordMissing: 'SOCKS user {{user}} has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach {{address}}',
   },
 } as const;

@@ -26,6 +26,7 @@ export const validation: Catalog<typeof en> = {
     userChars: '用户名不能包含空格、@ 或 :',
     keepalive: '请输入 0（关闭）到 600 秒',
     password: '请输入密码',
+    socksPassword: '请为该用户输入密码，或清空用户名以允许任何能访问此端口的人连接',
     chooseServer: '请选择 SSH 服务器',
     chooseRelay: '请选择中继',
     remotePort: '请输入 0 到 65535 的端口（0 = 由服务器选择）',
@@ -57,5 +58,6 @@ export const validation: Catalog<typeof en> = {
     portInUseTry: '请换一个监听端口，例如 {{port}}',
     portInUseChoose: '请换一个监听端口',
     portInUseStop: '{{host}} 上的端口 {{port}} 已被占用——请换一个监听端口，或停止占用它的程序',
+    socksPasswordMissing: '本机没有保存 SOCKS 用户 {{user}} 的密码——请在映射中设置密码，或清空用户名以允许任何能访问 {{address}} 的人连接',
   },
 };
