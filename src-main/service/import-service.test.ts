@@ -124,7 +124,7 @@ describe('ImportService through the API', () => {
 
   it('the same SSH server (host, port, user) is reused, not saved twice; the same relay too', async () => {
     const saved = await call<SshServerEntry>('servers.create', { server: { name: 'My lab', host: 'lab.example.com', port: 2222, user: 'me', auth: { method: 'agent' } } });
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'My relay', host: 'relay.example.com', agentName: 'laptop' }, token: 'mine' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'My relay', host: 'relay.example.com', agentName: 'laptop' }, token: 'mine-mine-mine-mine' });
     const file = doc('lab.json', {
       servers: [srv('l', 'Lab', 'LAB.example.com', { port: 2222 })],
       relays: [{ ref: 'r', name: 'Relay', host: 'relay.example.com', agentName: 'laptop', token: 'theirs' }],
@@ -141,14 +141,14 @@ describe('ImportService through the API', () => {
     expect(await relays()).toEqual([relay.relay]);
     expect((await rules()).map((r) => ('server' in r ? r.server : r.type === 'relay-expose' ? r.relay : undefined))).toEqual([saved.server.id, relay.relay.id]);
     // Reusing keeps the saved token: the file's is not written over it.
-    expect(secrets()[`relay:${relay.relay.id}:token`]).toBe('mine');
+    expect(secrets()[`relay:${relay.relay.id}:token`]).toBe('mine-mine-mine-mine');
   });
 
   it('a failure part-way (a second mapping on a port the first one took) undoes everything: porthole.json and secrets.json byte-identical', async () => {
     const [echo, q, p] = [await net.echoServer(), await net.freePort(), await net.freePort()];
     const x = await call<RuleEntry>('rules.create', tcp('X', q, echo.port, { enabled: true }));
     await call('servers.create', { server: { name: 'S', host: 's.example', user: 'me', auth: { method: 'password' } }, password: 'pw-S' });
-    await call('relays.create', { relay: { name: 'R', host: 'r.example', agentName: 'me' }, token: 'tok-R' });
+    await call('relays.create', { relay: { name: 'R', host: 'r.example', agentName: 'me' }, token: 'tok-R-for-the-tests' });
     await waitFor(() => stateOf(x.rule.id) === 'running', 'X running');
     const before = { store: storeFile(), secrets: secretsFile(), lists: await snapshot() };
 
@@ -194,7 +194,7 @@ describe('ImportService through the API', () => {
     const [echo, q] = [await net.echoServer(), await net.freePort()];
     const x = await call<RuleEntry>('rules.create', tcp('X', q, echo.port, { enabled: true }));
     await call('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' } }, password: 'pw-old' });
-    await call('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old' });
+    await call('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old-for-the-tests' });
     await waitFor(() => stateOf(x.rule.id) === 'running', 'X running');
     const before = { store: storeFile(), secrets: secrets(), lists: await snapshot() };
 
@@ -325,7 +325,7 @@ describe('ImportService through the API', () => {
     const bastion = (await servers())[0]!;
     await call('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' }, jump: [bastion.id] }, password: 'pw-lab' });
     const lab = (await servers()).find((s) => s.name === 'Lab')!;
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-e' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-e-for-the-tests' });
     await call('rules.create', { type: 'ssh-dynamic', name: 'SOCKS', server: lab.id, listen: { host: '::1', port: await net.freePort() }, socks: { username: 'u' } });
     await call('rules.create', { type: 'relay-expose', name: 'Out', relay: relay.relay.id, target: { host: '127.0.0.1', port: 80 }, remotePort: 20001 });
     await call('rules.create', tcp('Web', await net.freePort(), 80));
@@ -344,7 +344,7 @@ describe('ImportService through the API', () => {
       const remap = theirs.rules.map((e) => ({ ...e.rule, ...('server' in e.rule ? { server: idMap.get(e.rule.server)! } : {}), ...(e.rule.type === 'relay-expose' ? { relay: idMap.get(e.rule.relay)! } : {}) }));
       expect(strip(remap)).toEqual(strip(await rules()));
       const theirSecrets = Object.values((JSON.parse(readFileSync(join(other.dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> }).entries).sort();
-      expect(theirSecrets).toEqual(['pp-b', 'pw-lab', 'tok-e']);
+      expect(theirSecrets).toEqual(['pp-b', 'pw-lab', 'tok-e-for-the-tests']);
     } finally {
       await second.shutdown();
       other.cleanup();

@@ -35,7 +35,7 @@ describe('relay rules through the API', () => {
   const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)!.status;
 
   /** The in-app relay on a free port; agent "laptop" may ask for one free port (`publicPort`). */
-  async function relayWithAgent(token = 'laptop-token'): Promise<{ port: number; publicPort: number; status: RelayServerStatus }> {
+  async function relayWithAgent(token = 'laptop-token-for-tests'): Promise<{ port: number; publicPort: number; status: RelayServerStatus }> {
     const port = await net.freePort();
     const publicPort = await net.freePort();
     await call<LocalRelaySettings>('relayServer.configure', {
@@ -50,7 +50,7 @@ describe('relay rules through the API', () => {
   it('exposes a local echo through the in-app relay; the relay view and the rule agree on bytes; the token stays out of the rules file', async () => {
     const echo = await net.echoServer();
     const { port, publicPort, status } = await relayWithAgent();
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'my relay', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'my relay', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
     expect(relay.relay.hasToken).toBe(true);
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: 0 });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
@@ -75,20 +75,20 @@ describe('relay rules through the API', () => {
 
   it('a wrong token fails the rule with AUTH_FAILED; fixing the token brings it up without touching the rule', async () => {
     const echo = await net.echoServer();
-    const { port } = await relayWithAgent('right');
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'wrong' });
+    const { port } = await relayWithAgent('right-token-for-tests');
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'wrong-token-for-tests' });
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port } });
     await waitFor(() => stateOf(rule.rule.id).state === 'failed', 'rule failed');
     expect(stateOf(rule.rule.id).error).toMatchObject({ code: 'AUTH_FAILED' });
     expect(stateOf(rule.rule.id).error!.message).toMatch(/agent "laptop": unknown agent name or wrong token/);
-    await call('relays.update', { id: relay.relay.id, relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'right' });
+    await call('relays.update', { id: relay.relay.id, relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'right-token-for-tests' });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after the token was fixed');
   });
 
   it("a relay whose certificate changed is refused (RELAY_CERT_CHANGED) until the person trusts the new one", async () => {
     const echo = await net.echoServer();
     const { port, status } = await relayWithAgent();
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port } });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
     // The relay gets a new certificate (its files removed, as after a reinstall).

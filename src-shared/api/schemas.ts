@@ -3,7 +3,7 @@ import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connecti
 import { LogQuerySchema } from '../model/log';
 import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
 import { SettingsUpdateSchema } from '../model/settings';
-import { FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
+import { AgentTokenSchema, FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
 import { HostKeyAnswerSchema, SshServerInputSchema } from '../model/ssh';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
 import type { MethodName } from './channels';
@@ -36,7 +36,7 @@ export const METHOD_INPUTS = {
   'relays.trust': z.object({ id: RuleIdSchema, fingerprint: FingerprintSchema }).strict(),
   'relayServer.settings': NoInput,
   'relayServer.configure': z
-    .object({ config: LocalRelayConfigSchema, tokens: z.record(z.string().max(80), z.string().max(4096)).optional() })
+    .object({ config: LocalRelayConfigSchema, tokens: z.record(z.string().max(80), AgentTokenSchema).optional() })
     .strict(),
   'relayServer.start': NoInput,
   'relayServer.stop': NoInput,
