@@ -74,7 +74,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     return {
       server,
       jump: registry.jumpChain(server),
-      secrets: async ({ server: s, kind }) => registry.secret(s, kind),
+      secrets: ({ server: s, kind }) => registry.loginSecret(s, kind),
       knownHosts,
       prompt: (p) => prompts.ask(p),
     };

@@ -92,6 +92,8 @@ export class RelayRegistry {
       relay: { host: relay.host, port: relay.port },
       agent: relay.agentName,
       token: this.secrets.get(secretKey.relayToken(id)) ?? '',
+      // A saved token this process cannot read is never sent (not even as ''): the agent fails at once, saying why.
+      ...(this.tokenProblem(id) ? { tokenProblem: this.tokenProblem(id) } : {}),
       tls: relay.tls,
       acceptAssigned: relay.acceptAssigned,
       software: this.software,
@@ -124,10 +126,12 @@ export class RelayRegistry {
     const state = agent ? (agent.state === 'closed' ? 'idle' : agent.state) : (last?.state ?? 'idle');
     const err = agent?.lastError ? { code: agent.lastError.code, message: agent.lastError.message } : agent ? undefined : last?.error;
     const seen = agent?.fingerprint ?? last?.fingerprint;
+    const unreadable = this.tokenProblem(relay.id);
     return {
-      relay,
+      // hasToken says whether the token is usable here: one this process cannot read is asked for again.
+      relay: unreadable ? { ...relay, hasToken: false } : relay,
       state,
-      ...(err && state !== 'ready' ? { error: err } : {}),
+      ...(err && state !== 'ready' ? { error: err } : unreadable ? { error: { code: 'AUTH_FAILED', message: unreadable } } : {}),
       ...(agent?.nextRetryAt && state === 'retrying' ? { nextRetryAt: agent.nextRetryAt } : {}),
       ...(seen ? { seenFingerprint: seen } : {}),
       usedBy: this.rules()
@@ -142,7 +146,15 @@ export class RelayRegistry {
     else this.secrets.set(secretKey.relayToken(id), token);
   }
 
+  /** A saved token that cannot be read here, as a message naming what to do. */
+  private tokenProblem(id: string): string | undefined {
+    const problem = this.secrets.problem(secretKey.relayToken(id));
+    return problem ? `The saved token cannot be used here: ${problem} — enter it again in the relay's settings` : undefined;
+  }
+
+  /** Whether a token is stored at all: one this process cannot read may still be the desktop app's. */
   private withTokenFlag(relay: Relay): Relay {
-    return { ...relay, hasToken: this.secrets.get(secretKey.relayToken(relay.id)) !== undefined };
+    const key = secretKey.relayToken(relay.id);
+    return { ...relay, hasToken: this.secrets.get(key) !== undefined || this.secrets.problem(key) !== undefined };
   }
 }

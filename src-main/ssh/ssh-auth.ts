@@ -7,7 +7,11 @@ import type { SshServer } from '../../src-shared/model/ssh';
 import { formatHostPort } from '../../src-shared/format/address';
 import { EngineError } from '../engine/engine-error';
 
-/** Secrets live in the host's vault; the session asks for them per connection attempt and keeps none. */
+/**
+ * Secrets live in the host's vault; the session asks for them per connection attempt and keeps none.
+ * Resolves undefined when none is saved; rejects (with a message for the person) when a saved one
+ * cannot be read here, which fails the login with that message.
+ */
 export type SshSecrets = (request: { server: SshServer; kind: 'password' | 'passphrase' }) => Promise<string | undefined>;
 
 export interface PreparedAuth {
@@ -30,6 +34,14 @@ function authFailed(server: SshServer, what: string, cause?: unknown): EngineErr
 export function defaultAgent(): string | undefined {
   if (process.platform === 'win32') return process.env.SSH_AUTH_SOCK || 'pageant';
   return process.env.SSH_AUTH_SOCK || undefined;
+}
+
+async function savedSecret(server: SshServer, secrets: SshSecrets, kind: 'password' | 'passphrase'): Promise<string | undefined> {
+  try {
+    return await secrets({ server, kind });
+  } catch (err) {
+    throw authFailed(server, err instanceof Error ? err.message : String(err), err);
+  }
 }
 
 function expandHome(path: string): string {
@@ -59,7 +71,7 @@ export async function prepareAuth(server: SshServer, secrets: SshSecrets, agentP
     } catch (err) {
       throw authFailed(server, `cannot read the key file ${keyPath} (${(err as NodeJS.ErrnoException).code ?? String(err)}) — choose an existing private key file`, err);
     }
-    const passphrase = auth.hasPassphrase ? await secrets({ server, kind: 'passphrase' }) : undefined;
+    const passphrase = auth.hasPassphrase ? await savedSecret(server, secrets, 'passphrase') : undefined;
     const parsed = ssh2.utils.parseKey(data, passphrase);
     if (parsed instanceof Error) {
       const encrypted = /encrypt|passphrase|decrypt/i.test(parsed.message);
@@ -76,7 +88,7 @@ export async function prepareAuth(server: SshServer, secrets: SshSecrets, agentP
     // Hand ssh2 the decrypted key: decrypting again (bcrypt KDF, pure JS here) would double a ~1 s cost.
     methods.push({ type: 'publickey', username, key: parsed });
   } else {
-    const password = await secrets({ server, kind: 'password' });
+    const password = await savedSecret(server, secrets, 'password');
     if (password === undefined) throw authFailed(server, 'no password is saved — enter the password in the server\'s settings');
     methods.push({ type: 'password', username, password });
     // Many servers (PAM, 2FA front ends) offer only keyboard-interactive; answer every prompt with the password.
