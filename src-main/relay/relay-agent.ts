@@ -261,11 +261,12 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
 
   private async connectOnce(gen: number): Promise<void> {
     const o = this.opts;
+    // First: an unreadable saved token arrives here as '' and must not read as a short one.
+    if (o.tokenProblem) throw new EngineError('AUTH_FAILED', `${this.label}: ${o.tokenProblem}`);
     // A relay refuses such tokens at start (issue 14): say so here rather than as a wrong token.
     if (tokenTooShort(o.token)) {
       throw new EngineError('AUTH_FAILED', `${this.label}: the token for agent "${o.agent}" has ${o.token.length} characters; relays need at least ${MIN_TOKEN_LENGTH} — ${TOKEN_HOW_TO} on the relay, and set it on both sides`);
     }
-    if (o.tokenProblem) throw new EngineError('AUTH_FAILED', `${this.label}: ${o.tokenProblem}`);
     const timeoutMs = o.connectTimeoutMs ?? 10_000;
     const socket = await this.dial(timeoutMs);
     if (gen !== this.generation) {
