@@ -169,9 +169,10 @@ describe('trayTitle', () => {
 });
 
 describe('escapeMenuLabel', () => {
-  it('doubles ampersands except on macOS', () => {
-    expect(escapeMenuLabel('R&D', 'linux')).toBe('R&&D');
-    expect(escapeMenuLabel('R&D', 'win32')).toBe('R&&D');
-    expect(escapeMenuLabel('R&D', 'darwin')).toBe('R&D');
+  it('doubles every ampersand, with no platform exception (Electron strips a single & on macOS too)', () => {
+    // The old rule left macOS labels alone, so "R&D" showed as "RD" in the menu bar.
+    expect(escapeMenuLabel('R&D')).toBe('R&&D');
+    expect(escapeMenuLabel('A && B')).toBe('A &&&& B');
+    expect(escapeMenuLabel('plain')).toBe('plain');
   });
 });

@@ -189,9 +189,10 @@ export function trayTitle(entries: readonly RuleEntry[], totalRate: TotalRate): 
 }
 
 /**
- * Windows and Linux read `&` in menu labels as a mnemonic marker, so a rule named "R&D" would lose
- * its ampersand; doubling it shows it literally. macOS shows labels as they are.
+ * Every platform reads `&` in menu labels as a mnemonic marker: Windows and Linux underline the next
+ * letter, and Electron's macOS menus strip it too (Chromium's FixUpWindowsStyleLabel), so a rule named
+ * "R&D" would show as "RD". Doubling it shows it literally everywhere.
  */
-export function escapeMenuLabel(label: string, platform: string): string {
-  return platform === 'darwin' ? label : label.replaceAll('&', '&&');
+export function escapeMenuLabel(label: string): string {
+  return label.replaceAll('&', '&&');
 }

@@ -13,12 +13,15 @@ export interface FlagSpec {
 
 export interface ParsedArgs {
   positionals: string[];
+  /** The last value of each value flag. */
   values: Record<string, string>;
+  /** Every value of each value flag, in order (for repeatable flags such as --public-host). */
+  lists: Record<string, string[]>;
   booleans: Set<string>;
 }
 
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
-  const out: ParsedArgs = { positionals: [], values: {}, booleans: new Set() };
+  const out: ParsedArgs = { positionals: [], values: {}, lists: {}, booleans: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -38,6 +41,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
       out.values[name] = value;
+      (out.lists[name] ??= []).push(value);
     } else {
       throw new UsageError(`unknown option --${name}`);
     }
@@ -54,9 +58,14 @@ Commands:
         Forward one port in the foreground until Ctrl-C. LISTEN_HOST defaults to 127.0.0.1.
   run [--profile FILE]
         Headless: run the saved enabled mappings (or the mappings of a Porthole JSON profile) until stopped.
-  ui [--listen HOST:PORT]
+  ui [--listen HOST:PORT] [--public-host NAME]... [--insecure-http | --tls]
         Browser mode: run the saved mappings and serve the Porthole UI (default 127.0.0.1, a free port).
         Prints the URL to open, with its access token as token=….
+        Off loopback it serves HTTPS with a self-signed certificate kept in the data dir and prints its
+        SHA-256 fingerprint to compare in the browser; --insecure-http serves plain HTTP instead (not
+        recommended), --tls uses HTTPS on loopback too. Pages are served only to the host names it was
+        started for: the listen address (this machine's addresses for 0.0.0.0 or ::), localhost on
+        loopback, and each --public-host NAME, NAME:PORT or https://NAME (repeatable, or comma-separated).
   relay --config FILE [--insecure-no-auth]
         Relay server for reverse tunnels (e.g. on a VPS). FILE is port-proxy's server YAML (bind, proxy[]
         with remote_name and port_list) plus token: keys; allow_ports lets agents ask for ports themselves.

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
+import { parseHostPort } from '../../src-shared/format/address';
 import type { LogEntry } from '../../src-shared/model/log';
 import { type Core, createCore } from '../service/core';
 import { confFactory, memoryConfFactory } from '../store/conf-factories';
@@ -12,7 +12,8 @@ import { UsageError, parseArgs } from './args';
 import { IMPORT_WHAT, readImportText } from '../profiles/import-bundle';
 import { readProfileText } from '../profiles/profile-file';
 import { untilSignal } from './signals';
-import { type UiServer, startUiServer } from './ui-server';
+import { type PublicHost, parsePublicHost } from './ui-hosts';
+import { type UiServer, type UiTlsMode, startUiServer } from './ui-server';
 import { VERSION } from './version';
 
 function rendererDir(): string {
@@ -28,11 +29,33 @@ export function parseUiListen(value: string | undefined): { host: string; port: 
   return { host: parsed.value.host, port: anyPort ? 0 : parsed.value.port };
 }
 
+/** `--public-host` values, each repeatable and comma-separated. */
+export function parsePublicHosts(values: readonly string[]): PublicHost[] {
+  const out: PublicHost[] = [];
+  for (const item of values.flatMap((v) => v.split(','))) {
+    if (item.trim() === '') continue;
+    try {
+      out.push(parsePublicHost(item));
+    } catch (err) {
+      throw new UsageError(`--public-host: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return out;
+}
+
 /** `porthole run` and `porthole ui`: the headless host, with or without the browser UI. */
 export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: kind === 'ui' ? ['data-dir', 'listen'] : ['data-dir', 'profile'], booleans: [] });
+  const args = parseArgs(
+    argv,
+    kind === 'ui'
+      ? { values: ['data-dir', 'listen', 'public-host'], booleans: ['insecure-http', 'tls'] }
+      : { values: ['data-dir', 'profile'], booleans: [] },
+  );
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { host: uiHost, port: uiPort } = parseUiListen(args.values.listen);
+  const publicHosts = parsePublicHosts(args.lists['public-host'] ?? []);
+  if (args.booleans.has('insecure-http') && args.booleans.has('tls')) throw new UsageError('--insecure-http and --tls contradict each other: give one');
+  const tlsMode: UiTlsMode = args.booleans.has('tls') ? 'on' : args.booleans.has('insecure-http') ? 'insecure-http' : 'auto';
   const profile = args.values.profile;
   // Any importable profile (bad input exits 2 with file:line before anything starts).
   const profileText = profile !== undefined ? readProfileText(profile, IMPORT_WHAT) : undefined;
@@ -98,10 +121,17 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
       for (const id of outcome.ruleIds) await core.service.setEnabled(id, true);
     }
     if (ui) {
-      server = await startUiServer({ api: core.api, host: uiHost, port: uiPort, rendererDir: ui });
-      if (!isLoopbackHost(uiHost)) {
-        process.stderr.write(`warning: the UI listens on ${uiHost} — anyone who can reach it and has the token controls Porthole\n`);
-      }
+      server = await startUiServer({
+        api: core.api,
+        host: uiHost,
+        port: uiPort,
+        rendererDir: ui,
+        dataDir,
+        tls: tlsMode,
+        publicHosts,
+        log: (line) => process.stderr.write(`${new Date().toISOString()} WARN  porthole ui: ${line}\n`),
+      });
+      for (const n of server.notices) (n.level === 'warn' ? process.stderr : process.stdout).write(`${n.text}\n`);
       process.stdout.write(`Porthole UI: ${server.url}\n`);
     }
     const entries = core.service.list();
