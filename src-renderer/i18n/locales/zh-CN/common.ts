@@ -25,7 +25,7 @@ export const common: Catalog<typeof en> = {
   },
   banners: {
     reconnecting: '与 Porthole 主机的连接已断开——正在重新连接…',
-    unreachable: '无法连接 Porthole 主机——正在重新连接… 如果一直如此，请确认本页面的 #token=… 与 porthole ui 打印的一致。',
+    unreachable: '无法连接 Porthole 主机——正在重新连接… 如果一直如此，请打开 porthole ui 最近一次打印的网址，包括其中的 #token=… 部分（每次启动都会换新令牌）。',
     recoveryBefore: '保存的映射文件无法读取，已被移动到',
     recoveryAfter: '（{{reason}}）。Porthole 已以空列表启动。',
   },
