@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { dialog, net } from 'electron';
 import type { BrowserWindow, MessageBoxOptions } from 'electron';
-import type { ImportSource } from '../../src-shared/model/import';
+import type { HostImportSource } from '../service/import-service';
 import { readProfileText } from '../profiles/profile-file';
 import { takeIn } from './import-intake';
 import type { IntakeDeps } from './import-intake';
@@ -15,7 +15,7 @@ import { downloadProfile } from './profile-download';
 
 export interface DesktopIntakeOptions {
   /** core.imports.offer */
-  offer: (sources: ImportSource[]) => void;
+  offer: (sources: HostImportSource[]) => void;
   log: (level: 'info' | 'warn', message: string) => void;
   /** Shows and focuses the window. */
   reveal: () => void;

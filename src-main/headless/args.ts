@@ -73,10 +73,12 @@ Commands:
   agent --config FILE [--insecure-no-auth]
         Relay agent: dials the relay and serves its public ports from this machine. FILE is port-proxy's
         client YAML (name, server) plus token: (and optionally fingerprint:, expose:).
-  import FILE [--dry-run] [--json]
+  import FILE [--enable] [--dry-run] [--json]
         Add the mappings, SSH servers and relays of a profile to the saved ones: Porthole's YAML/JSON
-        export, ~/.ssh/config (Host blocks and their forwards), port-proxy YAML, frpc.toml/.ini,
-        rathole client.toml. --dry-run shows what would be added; --json prints it as JSON.
+        export, ~/.ssh/config (Host blocks and their forwards, following its Include lines), port-proxy
+        YAML, frpc.toml/.ini, rathole client.toml. The mappings are saved switched off; --enable saves
+        the ones the file has on switched on (they start with the app or porthole run).
+        --dry-run shows what would be added; --json prints it as JSON.
         Names that exist already get " (2)"; a listen port in use skips that mapping.
 
 Options for every command:

@@ -59,7 +59,8 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   const profile = args.values.profile;
   // Any importable profile (bad input exits 2 with file:line before anything starts).
   const profileText = profile !== undefined ? readProfileText(profile, IMPORT_WHAT) : undefined;
-  const drafts = profile !== undefined ? readImportText(profileText!, profile) : undefined;
+  // The user named this file by its path: an ssh_config's Includes are followed.
+  const drafts = profile !== undefined ? readImportText(profileText!, profile, { followIncludes: true }) : undefined;
   for (const w of drafts?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const dataDir = resolveDataDir(args.values['data-dir']);
   const ui = kind === 'ui' ? rendererDir() : undefined;
@@ -112,13 +113,20 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     refreshNames();
     core.service.on('rules-changed', refreshNames);
     if (profile !== undefined && profileText !== undefined) {
-      // The profile's servers, relays and rules, through the same importer as the app; all its rules run.
-      const preview = core.imports.preview([{ name: profile, text: profileText }]);
+      // The profile's servers, relays and rules, through the same importer as the app, kept in memory
+      // only; all its rules run (the user asked to run this file), except a SOCKS server whose user
+      // name has no password, which must not run open. Only a path on this command line gets here:
+      // nothing from a porthole:// link or the API can.
+      const preview = core.imports.previewFrom([{ name: profile, text: profileText, origin: 'file' }]);
       const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] }).catch((err: unknown) => {
         if (err instanceof ServiceError) throw new UsageError(`${profile}: ${err.message}`, { cause: err });
         throw err;
       });
-      for (const id of outcome.ruleIds) await core.service.setEnabled(id, true);
+      for (const id of outcome.ruleIds) {
+        const rule = core.service.entryOf(id).rule;
+        if ((rule.type === 'socks' || rule.type === 'ssh-dynamic') && rule.socks.username && !rule.socks.hasPassword) continue;
+        await core.service.setEnabled(id, true);
+      }
     }
     if (ui) {
       server = await startUiServer({

@@ -29,7 +29,8 @@ const CORPUS_FILES = [
   file('porthole', 'export-secrets.json'),
 ];
 
-const read = (f: string): ImportBundle => readImportText(readFileSync(f, 'utf8'), f, { home: HOME, user: 'me' });
+/** The corpus read as `porthole import FILE` reads it: a file named by its path (an ssh_config's Includes are followed). */
+const read = (f: string): ImportBundle => readImportFile(f, { home: HOME, user: 'me' });
 const usageError = (fn: () => unknown): string => {
   try {
     fn();
@@ -194,7 +195,10 @@ describe('readImportText: a real-world corpus per format', () => {
       { ...base, type: 'socks', name: 'Plain SOCKS', listen: { host: '127.0.0.1', port: 1081 }, socks: { hasPassword: false, connectTimeoutMs: 10_000 } },
       { ...relayExpose, name: 'Expose grafana', relay: 'edge', target: { host: '127.0.0.1', port: 3000 }, remotePort: 20001, kind: 'http' },
     ]);
-    expect(b.warnings).toEqual([`${f}:7: unknown key "sharedBy" ignored`]);
+    expect(b.warnings).toEqual([
+      `${f}:7: unknown key "sharedBy" ignored`,
+      `${f}: mapping "SOCKS via bastion": SOCKS user me has no password here: set one in the rule before switching it on`,
+    ]);
   });
 
   it('Porthole JSON with secrets: password, token and SOCKS password stay in their own fields', () => {
@@ -240,7 +244,15 @@ describe('Porthole export → import round trip', () => {
         const out = buildExport({ rules: RULES, servers: [lab, mid, bastion], relays: [edge], secrets: SECRETS }, { format, includeSecrets, now: new Date(2026, 0, 2) });
         const b = readImportText(out.text, out.fileName);
         expect(b.format).toBe(format === 'yaml' ? 'porthole-yaml' : 'porthole-json');
-        expect(b.warnings).toEqual([]);
+        // Without secrets, the SOCKS servers with a user name arrive switched off, saying why.
+        expect(b.warnings).toEqual(
+          includeSecrets
+            ? []
+            : [
+                `${out.fileName}: mapping "SOCKS": SOCKS user me has no password here: set one in the rule before switching it on`,
+                `${out.fileName}: mapping "Plain": SOCKS user u has no password here: set one in the rule before switching it on`,
+              ],
+        );
         // Refs are the file's own names: map them back to the saved ids by name.
         const idOf = new Map([...b.servers.map((s) => [s.ref, [bastion, mid, lab].find((x) => x.name === s.name)!.id] as const), [b.relays[0]!.ref, edge.id] as const]);
         const flag = (s: SshServer): SshServer =>
@@ -254,7 +266,7 @@ describe('Porthole export → import round trip', () => {
             ...('server' in r ? { server: idOf.get(r.server) } : {}),
             ...(r.type === 'relay-expose' ? { relay: idOf.get(r.relay) } : {}),
           })),
-        ).toEqual(RULES.map((r) => ('socks' in r ? { ...r, socks: { ...r.socks, hasPassword: includeSecrets } } : r)));
+        ).toEqual(RULES.map((r) => ('socks' in r ? { ...r, socks: { ...r.socks, hasPassword: includeSecrets }, enabled: includeSecrets } : r)));
         const secretsBack = [...b.servers.flatMap((s) => [s.password, s.passphrase]), ...b.relays.map((r) => r.token), ...b.rules.map((r) => r.socksPassword)].filter((x) => x !== undefined);
         if (includeSecrets) {
           expect(secretsBack.sort()).toEqual([...secretValues].sort());

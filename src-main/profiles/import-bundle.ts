@@ -47,13 +47,44 @@ const MAX_ALIASES = 100;
 const DOC_KEYS = new Set(['porthole', 'exportedAt', 'servers', 'relays', 'rules']);
 export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)';
 
-/** Reads a file from disk (at most 1 MiB, text) and imports it. */
+/** Reads a file the user named by its path (at most 1 MiB, text) and imports it, following an ssh_config's Includes. */
 export function readImportFile(file: string, opts: ReadSshConfigOptions = {}): ImportBundle {
-  return readImportText(readProfileText(file, IMPORT_WHAT), file, opts);
+  return readImportText(readProfileText(file, IMPORT_WHAT), file, { followIncludes: true, ...opts });
 }
 
-/** Imports text already in memory (a dropped file, the clipboard, a share link); `name` names it in messages. */
+/**
+ * Imports text already in memory (a dropped file, the clipboard, a share link); `name` names it in
+ * messages. An ssh_config's Include lines are followed only with `followIncludes` (see ReadSshConfigOptions).
+ */
 export function readImportText(raw: string, name: string, opts: ReadSshConfigOptions = {}): ImportBundle {
+  return lockSocksWithoutPassword(readFormat(raw, name, opts));
+}
+
+/** The SOCKS user name of a socks / ssh-dynamic rule that has no password to go with it, if any. */
+export function socksUserWithoutPassword(rule: ImportRule): string | undefined {
+  if (rule.type !== 'socks' && rule.type !== 'ssh-dynamic') return undefined;
+  const user = rule.socks.username;
+  return user !== undefined && user !== '' && rule.socksPassword === undefined ? user : undefined;
+}
+
+/**
+ * A SOCKS server with a user name but no password in the file (written so, or exported without
+ * secrets with `hasPassword: true`) arrives switched off and says so: until a password is set here it
+ * must not run, since SOCKS without its password would let anyone in.
+ */
+function lockSocksWithoutPassword(b: ImportBundle): ImportBundle {
+  const warnings = [...b.warnings];
+  const rules = b.rules.map((r): ImportRule => {
+    if (r.type !== 'socks' && r.type !== 'ssh-dynamic') return r;
+    const user = socksUserWithoutPassword(r);
+    if (user !== undefined) warnings.push(`${b.source}: mapping "${r.name}": SOCKS user ${user} has no password here: set one in the rule before switching it on`);
+    // hasPassword says whether a password will be stored on this machine: only if one comes with the rule.
+    return { ...r, ...(user !== undefined ? { enabled: false } : {}), socks: { ...r.socks, hasPassword: r.socksPassword !== undefined } };
+  });
+  return { ...b, rules, warnings };
+}
+
+function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): ImportBundle {
   const text = normalizeProfileText(raw, name, IMPORT_WHAT);
   const format = detectPortholeYaml(text) ? 'porthole-yaml' : detectFormat(text, basename(name));
   if (!format) {

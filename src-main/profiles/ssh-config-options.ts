@@ -64,28 +64,37 @@ export function convtime(text: string): number | undefined {
 }
 
 export const at = (l: ConfigLine) => `${l.file}:${l.line}`;
-export const quoteArgs = (l: ConfigLine) => `"${l.args.join(' ')}"`;
+/**
+ * ` "the arguments"` of a line, for a message — or nothing for a line of an included file, which is
+ * never quoted (see ConfigLine.included): the message's file:line says where it is.
+ */
+export const shownArgs = (l: ConfigLine) => (l.included ? '' : ` "${l.args.join(' ')}"`);
+/** ` "value"` (one value of the line `l`) for a message, or nothing if `l` is from an included file. */
+export const shownValue = (l: ConfigLine, value: string) => (l.included ? '' : ` "${value}"`);
+
+/** Match criteria OpenSSH knows (a word of an included file is named only if it is one of these). */
+const MATCH_CRITERIA = new Set(['all', 'canonical', 'final', 'exec', 'localnetwork', 'host', 'originalhost', 'tagged', 'user', 'localuser', 'version', 'sessiontype', 'command']);
 
 /** Values OpenSSH itself would refuse (it refuses the whole file): errors, whichever block they are in. */
 export function checkOption(l: ConfigLine): void {
   const first = l.args[0];
   if (first === undefined) throw new UsageError(`${at(l)}: ${l.keyword}: missing value`);
-  if (SINGLE_VALUE.has(l.key) && l.args.length > 1) throw new UsageError(`${at(l)}: ${l.keyword} ${quoteArgs(l)}: expected one value`);
+  if (SINGLE_VALUE.has(l.key) && l.args.length > 1) throw new UsageError(`${at(l)}: ${l.keyword}${shownArgs(l)}: expected one value`);
   switch (l.key) {
     case 'port':
-      if (!/^\d{1,5}$/.test(first) || Number(first) < 1 || Number(first) > 65535) throw new UsageError(`${at(l)}: Port "${first}": not a port number (1–65535)`);
+      if (!/^\d{1,5}$/.test(first) || Number(first) < 1 || Number(first) > 65535) throw new UsageError(`${at(l)}: Port${shownValue(l, first)}: not a port number (1–65535)`);
       break;
     case 'serveraliveinterval':
-      if (convtime(first) === undefined) throw new UsageError(`${at(l)}: ServerAliveInterval "${first}": not a time in seconds`);
+      if (convtime(first) === undefined) throw new UsageError(`${at(l)}: ServerAliveInterval${shownValue(l, first)}: not a time in seconds`);
       break;
     case 'serveralivecountmax':
-      if (!/^\d{1,9}$/.test(first)) throw new UsageError(`${at(l)}: ServerAliveCountMax "${first}": not a whole number`);
+      if (!/^\d{1,9}$/.test(first)) throw new UsageError(`${at(l)}: ServerAliveCountMax${shownValue(l, first)}: not a whole number`);
       break;
     case 'stricthostkeychecking':
-      if (HOST_KEY_POLICIES[first.toLowerCase()] === undefined) throw new UsageError(`${at(l)}: StrictHostKeyChecking "${first}": expected yes, accept-new, no, off or ask`);
+      if (HOST_KEY_POLICIES[first.toLowerCase()] === undefined) throw new UsageError(`${at(l)}: StrictHostKeyChecking${shownValue(l, first)}: expected yes, accept-new, no, off or ask`);
       break;
     case 'clearallforwardings':
-      if (!/^(yes|no)$/i.test(first)) throw new UsageError(`${at(l)}: ClearAllForwardings "${first}": expected yes or no`);
+      if (!/^(yes|no)$/i.test(first)) throw new UsageError(`${at(l)}: ClearAllForwardings${shownValue(l, first)}: expected yes or no`);
       break;
     case 'hostname':
     case 'user':
@@ -114,7 +123,7 @@ export function matchCriteria(l: ConfigLine, warnings: string[]): Match['criteri
       continue;
     }
     const value = l.args[i + 1];
-    if (value === undefined) throw new UsageError(`${at(l)}: Match ${quoteArgs(l)}: "${l.args[i]}" needs a value`);
+    if (value === undefined) throw new UsageError(`${at(l)}: Match${shownArgs(l)}:${shownValue(l, l.args[i]!) || ' a criterion'} needs a value`);
     if (kw === 'exec') exec = true;
     if (kw === 'host' || kw === 'originalhost') criteria[kw] = value;
     else unsupported.push(l.args[i]!);
@@ -126,7 +135,9 @@ export function matchCriteria(l: ConfigLine, warnings: string[]): Match['criteri
     return undefined;
   }
   if (unsupported.length > 0) {
-    warnings.push(`${at(l)}: Match ${unsupported.join(', ')} is not supported; the options of this Match block are ignored`);
+    const named = l.included ? unsupported.filter((c) => MATCH_CRITERIA.has(c.toLowerCase())) : unsupported;
+    const what = named.length === unsupported.length ? `Match ${named.join(', ')} is` : 'this Match criterion is';
+    warnings.push(`${at(l)}: ${what} not supported; the options of this Match block are ignored`);
     return undefined;
   }
   return criteria;

@@ -282,10 +282,10 @@ describe('readSshConfigProfile: bad input', () => {
     expect(usageError(() => readSshConfigProfile(f, { home: tmp, user: 'me' }))).toBe(`${f}:3: ${kw} "${line.split(' ').slice(1).join(' ')}": ${what}`);
   });
 
-  it('a malformed forward in an included file names that file and line', () => {
-    const inc = write('Host x\n\n  LocalForward nope\n', 'h2/.ssh/bad.conf');
+  it('a malformed forward in an included file names that file and line, without quoting it', () => {
+    write('Host x\n\n  LocalForward nope\n', 'h2/.ssh/bad.conf');
     const f = write('Include bad.conf\n', 'h2/.ssh/config');
-    expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h2'), user: 'me' }))).toBe(`${inc}:3: LocalForward "nope": missing the destination: expected [bind_address:]port host:hostport`);
+    expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h2'), user: 'me' }))).toBe('~/.ssh/bad.conf:3: LocalForward: not a valid LocalForward (expected [bind_address:]port host:hostport)');
   });
 
   it('other values OpenSSH refuses are errors too', () => {
@@ -313,7 +313,7 @@ describe('readSshConfigProfile: bad input', () => {
 
   it('stops an Include loop at depth 16', () => {
     const f = write('Include loop.conf\nHost a\n', 'h3/.ssh/loop.conf');
-    expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h3'), user: 'me' }))).toBe(`${f}:1: Include "loop.conf": includes nested more than 16 deep (does a file include itself?)`);
+    expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h3'), user: 'me' }))).toBe('~/.ssh/loop.conf:1: Include: includes nested more than 16 deep (does a file include itself?)');
   });
 });
 

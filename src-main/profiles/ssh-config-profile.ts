@@ -33,6 +33,13 @@ export interface ReadSshConfigOptions {
   user?: string;
   /** The file's text when it is already in memory (dropped or pasted); `file` then only names it. */
   text?: string;
+  /**
+   * Read the files its Include lines name. Only for a file the user named by its path (a CLI argument,
+   * a file opened with the app, the desktop file dialog); text from anywhere else (pasted, dropped
+   * into a page, the API, a porthole:// link) could otherwise pull any local file into the preview.
+   * Default: true when the file is read from `file` here, false when `text` is given.
+   */
+  followIncludes?: boolean;
 }
 
 function localUserName(opts: ReadSshConfigOptions): string | undefined {
@@ -62,7 +69,7 @@ export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = 
   });
   if (!looksLikeSshConfig) throw new UsageError(`${file}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
 
-  const expanded = expandIncludes(file, text, home);
+  const expanded = expandIncludes(file, text, home, opts.followIncludes ?? opts.text === undefined);
   const warnings = [...expanded.warnings];
   const lines = expanded.lines;
 

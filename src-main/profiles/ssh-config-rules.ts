@@ -1,6 +1,6 @@
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
 import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
-import { at, quoteArgs } from './ssh-config-options';
+import { at, shownArgs } from './ssh-config-options';
 import type { Built } from './ssh-config-server';
 import { type SshConfigTree, refIndexes } from './ssh-config-tree';
 import type { ForwardSpec } from './ssh-forward-spec';
@@ -45,7 +45,7 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
     const rule = ruleFor(alias, b.server.ref, spec);
     if (!rule) continue;
     if (taken.has(rule.slot)) {
-      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses the same ${rule.slot} as an earlier forward; skipped`);
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) uses the same ${rule.slot} as an earlier forward; skipped`);
       continue;
     }
     const local = spec.kind === 'LocalForward' || spec.kind === 'DynamicForward' ? spec.listen : undefined;
@@ -53,14 +53,14 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
     if (local && holder) {
       const where = `the same listen address ${formatHostPort(local.host, local.port)}`;
       const whose = holder.alias === alias ? 'an earlier forward' : `the forward of ${holder.alias} (Porthole runs every host's forwards at once)`;
-      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses ${where} as ${whose}; skipped`);
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) uses ${where} as ${whose}; skipped`);
       continue;
     }
     taken.add(rule.slot);
     const parsed = RuleDraftSchema.safeParse(rule.draft);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) skipped: ${issue.path.join('.')}: ${issue.message}`);
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) skipped: ${issue.path.join('.')}: ${issue.message}`);
       continue;
     }
     rules.push(parsed.data);

@@ -50,7 +50,8 @@ describe('ImportService through the API', () => {
     return r.error;
   }
   const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
-  const apply = (p: ImportPreview, decisions: Array<{ key: string; action: string; newName?: string }> = []) => call<ImportOutcome>('imports.apply', { previewId: p.id, decisions });
+  const apply = (p: ImportPreview, decisions: Array<{ key: string; action: string; newName?: string }> = [], start?: boolean) =>
+    call<ImportOutcome>('imports.apply', { previewId: p.id, decisions, ...(start !== undefined ? { start } : {}) });
   const item = (p: ImportPreview, kind: ImportItem['kind'], name: string) => p.items.find((i) => i.kind === kind && i.name === name)!;
   const rules = async () => (await call<RuleEntry[]>('rules.list')).map((e) => e.rule);
   const servers = async () => (await call<SshServerEntry[]>('servers.list')).map((e) => e.server);
@@ -73,7 +74,21 @@ describe('ImportService through the API', () => {
     const p1 = await preview(file);
     const conflict = { kind: 'name', message: 'a mapping named "Web" exists', existingId: (await rules())[0]!.id };
     expect(p1.items).toEqual([
-      { key: 'r:0:0', kind: 'rule', name: 'Web', summary: `tcp-forward 127.0.0.1:${b} → 127.0.0.1:2`, ruleType: 'tcp-forward', source: 'web.json', conflicts: [conflict], action: 'rename', actions: ['rename', 'replace', 'skip'], renameTo: 'Web (2)' },
+      {
+        key: 'r:0:0',
+        kind: 'rule',
+        name: 'Web',
+        summary: `tcp-forward 127.0.0.1:${b} → 127.0.0.1:2`,
+        ruleType: 'tcp-forward',
+        source: 'web.json',
+        conflicts: [conflict],
+        action: 'rename',
+        actions: ['rename', 'replace', 'skip'],
+        renameTo: 'Web (2)',
+        listenAt: `127.0.0.1:${b}`,
+        offLoopback: false,
+        startsOn: false,
+      },
     ]);
     expect(await apply(p1)).toMatchObject({ rules: 1, servers: 0, relays: 0, replaced: 0, skipped: 0, canUndo: true });
     expect((await rules()).map((r) => [r.name, 'listen' in r && r.listen.port])).toEqual([['Web', a], ['Web (2)', b]]);
@@ -85,7 +100,7 @@ describe('ImportService through the API', () => {
     expect((await rules()).map((r) => r.name)).toEqual(['Web', 'Web (2)', 'Web (3)', 'Web, staging']);
   });
 
-  it('a listen-port conflict is skipped by default; replace puts the import in place of the holder, which then forwards to the new target', async () => {
+  it('a listen-port conflict is skipped by default; replace puts the import in place of the holder, which then forwards to the new target (when started)', async () => {
     const [oldEcho, newEcho] = [await net.echoServer(), await net.server((s) => s.end('new target\n'))];
     const port = await net.freePort();
     const holder = await call<RuleEntry>('rules.create', tcp('DB', port, oldEcho.port, { enabled: true }));
@@ -98,7 +113,7 @@ describe('ImportService through the API', () => {
     expect(await echoThrough(port, 'still old')).toBe('still old');
 
     const p2 = await preview(file);
-    expect(await apply(p2, [{ key: p2.items[0]!.key, action: 'replace' }])).toMatchObject({ rules: 0, replaced: 1, skipped: 0, ruleIds: [holder.rule.id] });
+    expect(await apply(p2, [{ key: p2.items[0]!.key, action: 'replace' }], true)).toMatchObject({ rules: 0, replaced: 1, skipped: 0, ruleIds: [holder.rule.id], startedIds: [holder.rule.id] });
     expect(await rules()).toEqual([{ ...holder.rule, name: 'Postgres', target: { host: '127.0.0.1', port: newEcho.port } }]);
     await waitFor(() => stateOf(holder.rule.id) === 'running', 'Postgres running');
     expect(await echoThrough(port, 'x')).toBe('new target\n');
@@ -289,8 +304,8 @@ describe('ImportService through the API', () => {
     const values = ['nas-Pw-5521', 'relay-Tok-8812', 'socks-Pw-3391', 'hl-Secret-42'];
     const pv = await preview(...sources);
     expect(pv.files).toEqual([
-      { name: 'porthole/export-secrets.json', format: 'porthole-json', warnings: [] },
-      { name: 'port-proxy/client.yaml', format: 'port-proxy-client', warnings: ['port-proxy/client.yaml:6: unknown key "reconnect" ignored', 'port-proxy/client.yaml:15: unknown key "note" ignored'] },
+      { name: 'porthole/export-secrets.json', format: 'porthole-json', warnings: [], origin: 'text' },
+      { name: 'port-proxy/client.yaml', format: 'port-proxy-client', warnings: ['port-proxy/client.yaml:6: unknown key "reconnect" ignored', 'port-proxy/client.yaml:15: unknown key "note" ignored'], origin: 'text' },
     ]);
     expect(pv.items.filter((i) => i.hasSecret).map((i) => i.name)).toEqual(['NAS', 'Home relay', 'NAS SOCKS', 'homelab @ [2001:db8::7]:9015']);
     for (const v of values) expect(JSON.stringify(pv)).not.toContain(v);
@@ -313,8 +328,8 @@ describe('ImportService through the API', () => {
   it('a file that cannot be read is reported in the preview with file:line; the others still import', async () => {
     const pv = await preview(doc('good.json', { rules: [tcp('Good', await net.freePort(), 2)] }), { name: 'bad.yaml', text: 'porthole: 1\nrules:\n  - type: tcp-forward\n    name: a\n    name: b\n' });
     expect(pv.files).toEqual([
-      { name: 'good.json', format: 'porthole-json', warnings: [] },
-      { name: 'bad.yaml', error: 'bad.yaml:5: not valid YAML: Map keys must be unique', warnings: [] },
+      { name: 'good.json', format: 'porthole-json', warnings: [], origin: 'text' },
+      { name: 'bad.yaml', error: 'bad.yaml:5: not valid YAML: Map keys must be unique', warnings: [], origin: 'text' },
     ]);
     expect(pv.items.map((i) => i.name)).toEqual(['Good']);
     expect(await apply(pv)).toMatchObject({ rules: 1 });
