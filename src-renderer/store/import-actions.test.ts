@@ -13,11 +13,11 @@ const file = (name: string, text: string): FileLike => {
 function fakeApi() {
   const sent: ImportSource[][] = [];
   let hostPreview: ((p: ApiEvents['import-preview']) => void) | undefined;
-  const preview = (sources: ImportSource[]): ImportPreview => ({ id: `p${sent.length}`, files: sources.map((s) => ({ name: s.name, format: 'ssh-config', warnings: [] })), items: [] });
+  const preview = (sources: ImportSource[]): ImportPreview => ({ id: `p${sent.length}`, files: sources.map((s) => ({ name: s.name, format: 'ssh-config', warnings: [], origin: 'text' })), items: [], canStart: true });
   const api = {
     imports: {
       preview: async (sources: ImportSource[]) => (sent.push(sources), preview(sources)),
-      apply: async () => ({ rules: 2, servers: 1, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], canUndo: true }),
+      apply: async () => ({ rules: 2, servers: 1, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], startedIds: [], canUndo: true }),
       undo: async () => ({ removedRules: 2, restoredRules: 0, removedServers: 1, removedRelays: 0 }),
     },
     on: {
@@ -63,11 +63,11 @@ describe('import actions', () => {
     const store = createImportStore();
     const actions = createImportActions(api, store);
     const off = actions.followHostPreviews();
-    emit({ id: 'h1', files: [{ name: 'porthole://import', format: 'porthole-yaml', warnings: [] }], items: [] });
+    emit({ id: 'h1', files: [{ name: 'porthole://import', format: 'porthole-yaml', warnings: [], origin: 'link' }], items: [], canStart: false });
     expect(store.getState().session).toMatchObject({ status: 'ready', preview: { id: 'h1' } });
     await actions.apply({ previewId: 'h1', decisions: [] });
     expect(store.getState().session).toBeNull();
-    expect(store.getState().toast).toEqual({ kind: 'imported', text: 'Imported 2 mappings and 1 SSH server', canUndo: true });
+    expect(store.getState().toast).toEqual({ kind: 'imported', text: 'Imported 2 mappings and 1 SSH server · switched off until you switch them on', canUndo: true });
     await actions.undo();
     expect(store.getState().toast).toEqual({ kind: 'undone', text: 'Undid the import: removed 2 mappings and 1 SSH server' });
     off();
