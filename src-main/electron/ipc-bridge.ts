@@ -3,6 +3,7 @@ import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { ipcChannel, ipcEventChannel, METHOD_NAMES } from '../../src-shared/api/channels';
 import type { Envelope } from '../../src-shared/api/contract';
 import type { ApiCaller, ApiHost } from '../api/api-host';
+import { createCallGate } from './ipc-gate';
 import { checkSender } from './sender-check';
 import type { RendererLocation, SenderFacts } from './sender-check';
 
@@ -35,8 +36,16 @@ export interface IpcBridgeOptions {
   onRefused?: (method: string, reason: string) => void;
 }
 
-/** Registers every API method and forwards every API event; returns the disposer. */
-export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOptions): () => void {
+export interface IpcBridge {
+  /** Quitting: calls answer "Porthole is shutting down" from now on, and events stop. */
+  close(): void;
+  /** Removes the handlers (after close). */
+  dispose(): void;
+}
+
+/** Registers every API method and forwards every API event. */
+export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOptions): IpcBridge {
+  const gate = createCallGate(api);
   // One caller per page load: its per-caller state (watching connections) ends with the page.
   let gone: (() => void)[] = [];
   const caller: ApiCaller = { onGone: (cleanup) => void gone.push(cleanup) };
@@ -45,8 +54,9 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
     gone = [];
     run.forEach((cleanup) => cleanup());
   };
-  win.webContents.on('did-start-navigation', (_event, _url, isInPlace, isMainFrame) => {
-    if (isMainFrame && !isInPlace) pageGone();
+  // Electron 45 passes the navigation in `details` (the positional arguments are deprecated).
+  win.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) pageGone();
   });
   win.webContents.on('render-process-gone', pageGone);
   win.webContents.on('destroyed', pageGone);
@@ -57,7 +67,7 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
         onRefused?.(method, verdict.reason);
         return { ok: false, error: { code: 'UNAUTHORIZED', message: `Refused ${method}: ${verdict.reason}` } };
       }
-      return api.handle(method, input, caller);
+      return gate.handle(method, input, caller);
     });
   }
 
@@ -67,11 +77,19 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
   });
 
   let disposed = false;
-  return () => {
-    if (disposed) return;
-    disposed = true;
+  const close = (): void => {
+    if (gate.closed) return;
+    gate.close();
     pageGone();
     unsubscribe();
-    for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
+  };
+  return {
+    close,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      close();
+      for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
+    },
   };
 }

@@ -62,5 +62,6 @@ export const validation = {
     portInUseChoose: 'choose another listen port',
     portInUseStop: 'Port {{port}} on {{host}} is already in use — choose another listen port or stop the program using it',
     socksPasswordMissing: 'SOCKS user {{user}} has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach {{address}}',
+    shuttingDown: 'Porthole is shutting down — it will quit in a moment',
   },
 } as const;

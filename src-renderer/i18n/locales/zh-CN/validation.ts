@@ -59,5 +59,6 @@ export const validation: Catalog<typeof en> = {
     portInUseChoose: '请换一个监听端口',
     portInUseStop: '{{host}} 上的端口 {{port}} 已被占用——请换一个监听端口，或停止占用它的程序',
     socksPasswordMissing: '本机没有保存 SOCKS 用户 {{user}} 的密码——请在映射中设置密码，或清空用户名以允许任何能访问 {{address}} 的人连接',
+    shuttingDown: 'Porthole 正在退出，稍后即会关闭',
   },
 };
