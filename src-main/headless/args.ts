@@ -69,7 +69,10 @@ Commands:
   relay --config FILE [--insecure-no-auth]
         Relay server for reverse tunnels (e.g. on a VPS). FILE is port-proxy's server YAML (bind, proxy[]
         with remote_name and port_list) plus token: keys; allow_ports lets agents ask for ports themselves.
-        TLS with a self-signed certificate made on first run; prints its SHA-256 fingerprint.
+        TLS with a self-signed certificate made on first run; prints its SHA-256 fingerprint. Tokens need
+        16 characters or more; limits: sets handshake and connection limits (see the README).
+  relay --gen-token
+        Print a new random token (32 characters) for the relay's and an agent's config.
   agent --config FILE [--insecure-no-auth]
         Relay agent: dials the relay and serves its public ports from this machine. FILE is port-proxy's
         client YAML (name, server) plus token: (and optionally fingerprint:, expose:).

@@ -187,6 +187,42 @@ describe('port-proxy server YAML', () => {
       'x.yaml:2: metrics 127.0.0.1:9015: the same port as bind 0.0.0.0:9015 — choose another port',
     );
   });
+
+  it('reads limits: counts as whole numbers, durations with a unit or as seconds, and refuses values out of range with the line', () => {
+    const yaml = [
+      'bind: 0.0.0.0:9015',
+      'limits:',
+      '  handshake_timeout: 5s',
+      '  max_pending_handshakes: 128',
+      '  max_pending_per_address: 4',
+      '  max_failed_handshakes: 5',
+      '  failure_window: 15m',
+      '  block_for: 1h',
+      '  max_connections: 0',
+      '  idle_timeout: 90',
+      '  udp_idle_timeout: 2500ms',
+      '  max_speed: 9',
+    ].join('\n');
+    const r = readPortProxyText(yaml, 'x.yaml');
+    expect(r.relayServer!.limits).toEqual({
+      handshakeTimeoutMs: 5000,
+      maxPendingHandshakes: 128,
+      maxPendingPerAddress: 4,
+      maxFailedHandshakes: 5,
+      failureWindowMs: 900_000,
+      blockMs: 3600_000,
+      maxConnections: 0,
+      idleTimeoutMs: 90_000,
+      udpIdleTimeoutMs: 2500,
+    });
+    expect(r.warnings).toContain('x.yaml:12: unknown key "max_speed" ignored');
+    expect(readPortProxyText('bind: 0.0.0.0:9015\n', 'x.yaml').relayServer!.limits).toBeUndefined();
+    const bad = (line: string) => usageError(() => readPortProxyText(`bind: 0.0.0.0:9015\nlimits:\n  ${line}\n`, 'x.yaml'));
+    expect(bad('handshake_timeout: 30s')).toBe('x.yaml:3: limits: handshake_timeout "30s": expected a duration from 1 s to 10 s, e.g. 10s, 5m, 1h (a plain number is seconds)');
+    expect(bad('max_pending_per_address: -1')).toBe('x.yaml:3: limits: max_pending_per_address "-1": expected a whole number from 1 to 100000');
+    expect(bad('idle_timeout: soon')).toMatch(/^x\.yaml:3: limits: idle_timeout "soon": expected a duration from 0 \(off\) to /);
+    expect(usageError(() => readPortProxyText('bind: 0.0.0.0:9015\nlimits: 5\n', 'x.yaml'))).toBe('x.yaml:2: limits: expected keys such as handshake_timeout: 10s, found number 5');
+  });
 });
 
 describe('port-proxy client YAML', () => {

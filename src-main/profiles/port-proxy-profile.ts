@@ -2,6 +2,7 @@ import { Alias, type Document, isMap, isScalar, isSeq, LineCounter, type Node, p
 import { formatHostPort, isLoopbackHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import { HostSchema } from '../../src-shared/model/primitives';
 import { UsageError } from '../headless/args';
+import { formatSpan, LIMIT_KEYS, parseDuration, type RelayLimits } from '../relay/relay-limits';
 import { checkYamlDepth } from './profile-file';
 import {
   describe,
@@ -29,7 +30,8 @@ import {
 // These are also the config files of Porthole's own relay (`porthole relay --config`) and agent
 // (`porthole agent --config`), which extend both shapes: the server with `token`, `tls`,
 // `public_host`, `metrics` and per-agent `token`/`allow_ports` (and udp ports); the client with
-// `token`, `tls`, `fingerprint` and `expose` (ports the agent asks the relay for itself).
+// `token`, `tls`, `fingerprint` and `expose` (ports the agent asks the relay for itself). The server's
+// `limits` map sets admission and public-port limits (relay/relay-limits.ts).
 //
 // The seed's README prints its YAML with the keys under each `- ` item indented two columns too
 // far, which is not valid YAML. When strict parsing fails, the reader retries once with those
@@ -37,7 +39,7 @@ import {
 
 const WHAT = 'a port-proxy YAML config';
 const MAX_ALIASES = 100;
-const SERVER_KEYS = ['bind', 'proxy', 'token', 'tls', 'public_host', 'metrics'];
+const SERVER_KEYS = ['bind', 'proxy', 'token', 'tls', 'public_host', 'metrics', 'limits'];
 const AGENT_KEYS = ['remote_name', 'port_list', 'token', 'allow_ports'];
 const PORT_KEYS = ['type', 'bind', 'remote'];
 const CLIENT_KEYS = ['name', 'server', 'token', 'tls', 'fingerprint', 'expose'];
@@ -267,6 +269,9 @@ function readServer(y: YamlReader, top: Entry[]): ImportResult {
     if (listenEndpointsCollide(metrics, bind)) throw new UsageError(`${where}: the same port as bind ${formatHostPort(bind.host, bind.port)} — choose another port`);
   }
 
+  const limitsE = find(top, 'limits');
+  const limits = limitsE ? readLimits(y, limitsE) : undefined;
+
   const agents: Agent[] = [];
   const proxyE = find(top, 'proxy');
   if (!proxyE || proxyE.value === null) warnings.push(`${file}: no "proxy" entries: the relay exposes nothing`);
@@ -300,6 +305,7 @@ function readServer(y: YamlReader, top: Entry[]): ImportResult {
     ...(tls !== undefined ? { tls } : {}),
     ...(publicHost !== undefined ? { publicHost } : {}),
     ...(metrics !== undefined ? { metrics } : {}),
+    ...(limits !== undefined ? { limits } : {}),
     agents,
   };
   const relayServer = validated(ImportedRelayServerConfigSchema, draft, file, 'server config');
@@ -349,6 +355,29 @@ function readPortList(y: YamlReader, listE: Entry, publicBinds: Array<{ family: 
     ports.push({ type, bind: b, remotePort: Number(remoteText) });
   }
   return ports;
+}
+
+/** `limits:` — counts as whole numbers, durations as `10s`, `5m`, `1h`, `500ms` or plain seconds. */
+function readLimits(y: YamlReader, e: Entry): Partial<RelayLimits> {
+  if (!isMap(e.value)) throw new UsageError(`${y.at(e.value ?? e.keyNode)}: limits: expected keys such as handshake_timeout: 10s, found ${describe(e.value?.toJSON() ?? null)}`);
+  const entries = y.entries(e.value);
+  y.warnUnknown(entries, LIMIT_KEYS.map((k) => k.key));
+  const out: Partial<RelayLimits> = {};
+  for (const le of entries) {
+    const spec = LIMIT_KEYS.find((k) => k.key === le.key);
+    if (!spec) continue;
+    const raw = y.text(le).trim();
+    const v = spec.kind === 'count' ? (/^\d{1,9}$/.test(raw) ? Number(raw) : undefined) : parseDuration(raw);
+    if (v === undefined || v < spec.min || v > spec.max) {
+      const want =
+        spec.kind === 'count'
+          ? `a whole number from ${spec.min} to ${spec.max}`
+          : `a duration from ${spec.min === 0 ? '0 (off)' : formatSpan(spec.min)} to ${formatSpan(spec.max)}, e.g. 10s, 5m, 1h (a plain number is seconds)`;
+      throw new UsageError(`${y.at(le.value)}: limits: ${spec.key} "${raw}": expected ${want}`);
+    }
+    out[spec.field] = v;
+  }
+  return out;
 }
 
 function readAllowPorts(y: YamlReader, allowE: Entry): Agent['allowPorts'] {

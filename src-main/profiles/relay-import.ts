@@ -4,6 +4,7 @@ import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
 export { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { HostSchema, PortSchema } from '../../src-shared/model/primitives';
 import { UsageError } from '../headless/args';
+import { RELAY_LIMIT_FIELDS, type RelayLimits } from '../relay/relay-limits';
 
 // The format-neutral result of importing a reverse-tunnel config (port-proxy, frpc, rathole). The
 // relay rule type and relay entities do not exist in the model yet; these drafts are what the relay
@@ -46,6 +47,8 @@ export interface ImportedRelayServerConfig {
   publicHost?: string;
   /** Opt-in Prometheus endpoint; always on loopback. */
   metrics?: { host: string; port: number };
+  /** Admission and public-port limits (`limits:`), already range-checked by the reader. */
+  limits?: Partial<RelayLimits>;
   agents: Array<{
     name: string;
     /** Secret. */
@@ -101,6 +104,7 @@ export const ImportedRelayServerConfigSchema = z.strictObject({
   tls: z.boolean().optional(),
   publicHost: HostSchema.optional(),
   metrics: BindSchema.refine((b) => isLoopbackHost(b.host), 'metrics must listen on loopback').optional(),
+  limits: z.partialRecord(z.enum(RELAY_LIMIT_FIELDS), z.number().int().min(0)).optional(),
   agents: z.array(
     z.strictObject({
       name: NameSchema,

@@ -32,6 +32,23 @@ export interface RelayLimits {
   maxUdpPeers: number;
 }
 
+export const RELAY_LIMIT_FIELDS = [
+  'handshakeTimeoutMs',
+  'maxPendingHandshakes',
+  'maxPendingPerAddress',
+  'maxFailedHandshakes',
+  'failureWindowMs',
+  'blockMs',
+  'maxBlockMs',
+  'failureDelayMs',
+  'maxFailureDelayMs',
+  'maxTrackedAddresses',
+  'maxConnections',
+  'idleTimeoutMs',
+  'udpIdleTimeoutMs',
+  'maxUdpPeers',
+] as const satisfies ReadonlyArray<keyof RelayLimits>;
+
 export const DEFAULT_RELAY_LIMITS: Readonly<RelayLimits> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   maxPendingHandshakes: 64,

@@ -1,9 +1,9 @@
 import type { LocalRelaySettings } from '../../src-shared/api/contract';
 import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
-import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus } from '../../src-shared/model/relay';
+import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
 import { EngineError } from '../engine/engine-error';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
-import { formatRanges, type RelayPolicy } from '../relay/relay-policy';
+import { formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
 import { type RelayLog, RelayServer } from '../relay/relay-server';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
@@ -76,6 +76,10 @@ export class LocalRelay {
       throw new ServiceError('INVALID_INPUT', `Set a token for ${missing.map((n) => `"${n}"`).join(', ')} before starting the relay — without one anyone could take that agent's ports`, [
         { path: 'tokens', message: 'every agent needs a token' },
       ]);
+    }
+    const weak = config.agents.filter((a) => tokenTooShort(this.token(a.name))).map((a) => a.name);
+    if (weak.length > 0) {
+      throw new ServiceError('INVALID_INPUT', `${weakTokenMessage(weak)} (Relay view → the agent's token)`, weak.map((n) => ({ path: `tokens.${n}`, message: TOKEN_TOO_SHORT })));
     }
     const policy: RelayPolicy = {
       bind: config.bind,
