@@ -106,6 +106,15 @@ describe('relay rules through the API', () => {
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after trusting the new certificate', 10_000);
   });
 
+  it('refuses tokens under 16 characters for a saved relay and for the in-app relay, saying how to make one', async () => {
+    const port = await net.freePort();
+    const saved = await core.api.handle('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'hunter2' });
+    expect(!saved.ok && saved.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'token', message: expect.stringContaining('at least 16 characters') }] });
+    const configured = await core.api.handle('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'laptop', allowPorts: '20000' }] }, tokens: { laptop: 'hunter2' } });
+    expect(!configured.ok && configured.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'tokens.laptop', message: expect.stringContaining('porthole relay --gen-token') }] });
+    expect(await call<RelayEntry[]>('relays.list')).toEqual([]);
+  });
+
   it('refuses to start the in-app relay while an agent has no token', async () => {
     const port = await net.freePort();
     await call('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'open', allowPorts: '20000' }] } });

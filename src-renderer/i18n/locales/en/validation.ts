@@ -38,6 +38,7 @@ export const validation = {
     idleTimeoutUdp: 'enter between 1 and 86400 seconds (a day)',
     idleTimeoutTcp: 'enter 0 (never) or up to 604800 seconds (7 days)',
     agentTokenMissing: 'needs a token before the relay can start',
+    tokenTooShort: 'a token needs at least 16 characters — use Generate in the Relay view, or `porthole relay --gen-token`',
     agentDuplicate: 'another agent has this name — names must be unique',
     // Warnings and hints the form modules give as English text.
     tlsOffWarning: 'Without TLS the tunnel is not encrypted and the relay’s identity is not checked — use it only on a network you trust',

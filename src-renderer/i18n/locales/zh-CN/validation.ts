@@ -39,6 +39,7 @@ export const validation: Catalog<typeof en> = {
     idleTimeoutUdp: '请输入 1 到 86400 秒（一天）',
     idleTimeoutTcp: '请输入 0（永不）或最多 604800 秒（7 天）',
     agentTokenMissing: '需要令牌才能启动中继',
+    tokenTooShort: '令牌至少需要 16 个字符——可在“中继”视图中点“生成”，或运行 `porthole relay --gen-token`',
     agentDuplicate: '已有同名代理——名称必须唯一',
     tlsOffWarning: '不使用 TLS 时隧道不加密，也不校验中继的身份——仅在可信网络中使用',
     noTokenWarning: '没有令牌时，只有不需要认证的中继才会接受此代理',
