@@ -106,6 +106,16 @@ describe('relay rules through the API', () => {
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after trusting the new certificate', 10_000);
   });
 
+  it('guards the in-app relay with the same admission control: a ninth pending connection from one address is refused at once', async () => {
+    const { port } = await relayWithAgent();
+    const idle = await Promise.all(Array.from({ length: 8 }, () => net.connect(port)));
+    const ninth = await net.connect(port).catch(() => undefined);
+    if (ninth) await new Promise((r) => (ninth.closed ? r(undefined) : ninth.once('close', r)));
+    expect(idle.every((s) => !s.closed)).toBe(true);
+    const log = await call<{ message: string }[]>('logs.query', { minLevel: 'warn' });
+    expect(log.map((l) => l.message)).toContainEqual(expect.stringMatching(/^refused a connection from 127\.0\.0\.1:\d+: 8 handshakes from 127\.0\.0\.1 are already in progress \(max_pending_per_address\)$/));
+  });
+
   it('refuses tokens under 16 characters for a saved relay and for the in-app relay, saying how to make one', async () => {
     const port = await net.freePort();
     const saved = await core.api.handle('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'hunter2' });
