@@ -83,7 +83,7 @@ export async function cmdImport(argv: string[]): Promise<number> {
           }
         }
         const n = outcome.ruleIds.length;
-        const state = n === 0 ? '' : enable ? `; switched on ${outcome.startedIds.length} of them` : `; ${n === 1 ? 'it is' : 'they are'} switched off — switch them on in Porthole, or import with --enable`;
+        const state = n === 0 ? '' : enable ? `; switched on ${outcome.startedIds.length} of them` : `; ${n === 1 ? 'it is switched off — switch it' : 'they are switched off — switch them'} on in Porthole, or import with --enable`;
         process.stdout.write(
           `saved ${outcome.rules} mapping${outcome.rules === 1 ? '' : 's'}, ${outcome.servers} server${outcome.servers === 1 ? '' : 's'}, ${outcome.relays} relay${outcome.relays === 1 ? '' : 's'} to ${dataDir}${outcome.skipped ? ` (${outcome.skipped} skipped)` : ''}${state}\n`,
         );
