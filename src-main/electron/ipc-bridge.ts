@@ -1,6 +1,7 @@
 import { ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { ipcChannel, ipcEventChannel, METHOD_NAMES } from '../../src-shared/api/channels';
+import { SHELL_CHOOSE_IMPORT_FILES } from '../../src-shared/api/shell-bridge';
 import type { Envelope } from '../../src-shared/api/contract';
 import type { ApiCaller, ApiHost } from '../api/api-host';
 import { createCallGate } from './ipc-gate';
@@ -34,6 +35,8 @@ export interface IpcBridgeOptions {
   location: RendererLocation;
   /** Told about refused senders (for the log); never shown to the renderer in detail. */
   onRefused?: (method: string, reason: string) => void;
+  /** The shell's native file dialog (ShellBridge.chooseImportFiles); resolves with how many files were chosen. */
+  chooseImportFiles?: () => Promise<number>;
 }
 
 export interface IpcBridge {
@@ -44,7 +47,7 @@ export interface IpcBridge {
 }
 
 /** Registers every API method and forwards every API event. */
-export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOptions): IpcBridge {
+export function installIpcBridge({ api, win, location, onRefused, chooseImportFiles }: IpcBridgeOptions): IpcBridge {
   const gate = createCallGate(api);
   // One caller per page load: its per-caller state (watching connections) ends with the page.
   let gone: (() => void)[] = [];
@@ -71,6 +74,18 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
     });
   }
 
+  if (chooseImportFiles) {
+    // Takes no input: the page can only ask for the dialog, the paths come from the user's choice in it.
+    ipcMain.handle(SHELL_CHOOSE_IMPORT_FILES, async (event): Promise<number> => {
+      const verdict = checkSender(senderFacts(event, win), location);
+      if (!verdict.ok || gate.closed) {
+        if (!verdict.ok) onRefused?.(SHELL_CHOOSE_IMPORT_FILES, verdict.reason);
+        return 0;
+      }
+      return chooseImportFiles();
+    });
+  }
+
   const unsubscribe = api.subscribeAll((event, payload) => {
     if (win.isDestroyed() || win.webContents.isDestroyed()) return;
     win.webContents.send(ipcEventChannel(event), payload);
@@ -90,6 +105,7 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
       disposed = true;
       close();
       for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
+      if (chooseImportFiles) ipcMain.removeHandler(SHELL_CHOOSE_IMPORT_FILES);
     },
   };
 }

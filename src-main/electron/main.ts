@@ -273,6 +273,13 @@ async function start(lock: DataDirLock): Promise<void> {
     win,
     location,
     onRefused: (method, reason) => console.warn(`Porthole: refused IPC ${method}: ${reason}`),
+    // Import → Choose files…: the native dialog, so the host reads the files by the paths the user chose.
+    chooseImportFiles: async () => {
+      const r = await dialog.showOpenDialog(win, { title: 'Import profiles', properties: ['openFile', 'multiSelections', 'showHiddenFiles'], defaultPath: app.getPath('home') });
+      if (r.canceled) return 0;
+      intake.takePaths(r.filePaths);
+      return r.filePaths.length;
+    },
   });
   shell.disposers.push(
     installNotifications({ service, enabled: () => switches.get().notifications, onClick: () => revealWindow(win) }),
