@@ -4,6 +4,7 @@ import { cmdForward } from './cmd-forward';
 import { cmdHost } from './cmd-host';
 import { cmdImport } from './cmd-import';
 import { cmdRelay } from './cmd-relay';
+import { cmdUpnp } from './cmd-upnp';
 import { VERSION } from './version';
 
 const NOT_YET: Record<string, string> = {};
@@ -37,6 +38,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         return await cmdAgent(rest);
       case 'import':
         return await cmdImport(rest);
+      case 'upnp':
+        return await cmdUpnp(rest);
       default:
         if (command in NOT_YET) {
           process.stderr.write(`porthole ${command}: ${NOT_YET[command]}\n`);

@@ -8,7 +8,7 @@ import { KnownHostsStore } from '../ssh/known-hosts';
 import { SessionPool } from '../ssh/session-pool';
 import type { ConfFactory } from '../store/conf-like';
 import { RuleStore } from '../store/rule-store';
-import { FileSecretStore, type SecretCodec, fileOnlyCodec, secretKey } from '../store/secret-store';
+import { FileSecretStore, type SecretCodec, type SecretStore, fileOnlyCodec, secretKey } from '../store/secret-store';
 import { SharedPool } from '../engine/shared-pool';
 import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
@@ -21,6 +21,8 @@ import { LocalRelay } from './local-relay';
 import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
 import { makeTunnelFactory } from './tunnel-factory';
+import { RouterMappings } from '../router/router-mappings';
+import { RouterRules } from './router-rules';
 import { TunnelService } from './tunnel-service';
 
 export interface CoreOptions {
@@ -31,6 +33,8 @@ export interface CoreOptions {
   storeBackend: string;
   /** How secrets are protected: safeStorage in the desktop app; the file mode alone in headless mode. */
   secretCodec?: SecretCodec;
+  /** Secrets kept elsewhere than the data dir's secrets.json (`porthole run --profile`: in memory only). */
+  secretStore?: SecretStore;
   version: string;
   /** Tick length of the stats event; 1000 ms unless a test asks otherwise. */
   statsIntervalMs?: number;
@@ -60,7 +64,7 @@ export interface Core {
 /** Builds what both composition roots (Electron main, headless CLI) share: store → service → API. */
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const store = RuleStore.open({ dataDir: opts.dataDir, confFactory: opts.confFactory });
-  const secrets = new FileSecretStore(opts.dataDir, opts.secretCodec ?? fileOnlyCodec);
+  const secrets = opts.secretStore ?? new FileSecretStore(opts.dataDir, opts.secretCodec ?? fileOnlyCodec);
   const knownHosts = new KnownHostsStore({
     appFile: join(opts.dataDir, 'known_hosts'),
     ...(opts.extraKnownHosts ? { extraFiles: opts.extraKnownHosts } : {}),
@@ -98,7 +102,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
   const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
-  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant });
+  const router = new RouterRules(
+    new RouterMappings({
+      journalDir: join(opts.dataDir, 'router-mappings'),
+      log: (level, m, ruleId) => late.service?.log.add(level, m, { ruleId }),
+      onChange: (ruleId) => late.service?.routerChanged(ruleId),
+    }),
+  );
+  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant, router });
   late.service = service;
   const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
   const info: AppInfo = {
@@ -125,6 +136,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }
   await service.start();
+  // Mappings an earlier run left on the router for rules that are not mapping now.
+  if (!opts.dormant) void router.mappings.sweep();
   let closing: Promise<void> | undefined;
   const svc = service;
   return {

@@ -11,6 +11,7 @@ import type { RuleStore } from '../store/rule-store';
 import { LogBuffer } from './log-buffer';
 import { RuleRunner } from './rule-runner';
 import { ServiceError } from './service-error';
+import type { RouterRules } from './router-rules';
 import type { RelayRegistry } from './relay-registry';
 import type { ServerRegistry } from './server-registry';
 import type { TunnelFactory } from './tunnel-factory';
@@ -35,6 +36,8 @@ export interface TunnelServiceOptions {
   statsIntervalMs?: number;
   /** Mirrors each log line somewhere else too (the CLI prints them). */
   echoLog?: (line: LogEntry) => void;
+  /** "Open on router" for rules that ask for it. */
+  router?: RouterRules;
 }
 
 /** Rules → running tunnels. Knows nothing of Electron, IPC or the UI: it only emits events. */
@@ -46,6 +49,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly servers: ServerRegistry | undefined;
   private readonly relays: RelayRegistry | undefined;
   private readonly dormant: boolean;
+  private readonly router: RouterRules | undefined;
   private intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private connectionWatchers = 0;
@@ -58,6 +62,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.servers = opts.servers;
     this.relays = opts.relays;
     this.dormant = opts.dormant ?? false;
+    this.router = opts.router;
     this.intervalMs = opts.statsIntervalMs ?? 1000;
     this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog);
     for (const rule of this.store.list()) this.runners.set(rule.id, this.makeRunner(rule));
@@ -98,6 +103,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await this.router?.releaseAll();
     this.log.dispose();
   }
 
@@ -224,7 +230,17 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   }
 
   private entry(r: RuleRunner): RuleEntry {
-    return { rule: r.rule, status: r.status, stats: { ...r.stats(), rateIn: 0, rateOut: 0 } };
+    return { rule: r.rule, status: this.withRouter(r.status), stats: { ...r.stats(), rateIn: 0, rateOut: 0 } };
+  }
+
+  private withRouter(status: RuleStatus): RuleStatus {
+    return this.router ? this.router.decorate(status) : status;
+  }
+
+  /** The router granted, renewed or refused a rule's mapping: its status event carries that. */
+  routerChanged(id: string): void {
+    const runner = this.runners.get(id);
+    if (runner) this.emit('rule-state', this.withRouter(runner.status));
   }
 
   private makeRunner(rule: Rule): RuleRunner {
@@ -232,7 +248,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
       factory: this.factory,
       log: this.log,
       emitState: (s) => {
-        this.emit('rule-state', s);
+        this.router?.onState(this.runners.get(s.id)?.rule ?? rule, s);
+        this.emit('rule-state', this.withRouter(s));
         // A rule over SSH changes state with its session: the Servers view shows that session.
         if (this.servers && ruleServerId(rule) !== undefined) this.emit('servers-changed', this.servers.list());
         if (this.relays && ruleRelayId(rule) !== undefined) this.emit('relays-changed', this.relays.list());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from '../format/cidr';
 import { type Endpoint, EndpointSchema, HostSchema, RuleIdSchema } from './primitives';
+import { type RouterOption, RouterOptionSchema } from './router';
 import { SocksOptionsSchema } from './ssh';
 
 // The user's mappings. These schemas are the single source of truth: the store, the API handlers,
@@ -69,6 +70,8 @@ export const TcpForwardFields = {
   /** Where each accepted connection is forwarded. */
   target: EndpointSchema,
   options: TcpOptionsSchema,
+  /** "Open on router": absent in rules saved before it existed. */
+  router: RouterOptionSchema.optional(),
 };
 
 export const UdpForwardFields = {
@@ -76,6 +79,7 @@ export const UdpForwardFields = {
   listen: EndpointSchema,
   target: EndpointSchema,
   options: UdpOptionsSchema,
+  router: RouterOptionSchema.optional(),
 };
 
 /** `ssh -L`: listen here, connect to `target` from the SSH server's side. */
@@ -110,6 +114,7 @@ export const SocksFields = {
   type: z.literal('socks'),
   listen: EndpointSchema,
   socks: SocksOptionsSchema,
+  router: RouterOptionSchema.optional(),
 };
 
 /** This machine's agent asks a relay to listen on a public port; its connections come to `target` here. */
@@ -179,6 +184,11 @@ export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { 
       // It listens on the SSH server or the relay, not here.
       return undefined;
   }
+}
+
+/** The "Open on router" option of a rule that listens here and has it switched on. */
+export function ruleRouterOption(rule: Rule | RuleDraftParsed): RouterOption | undefined {
+  return 'router' in rule && rule.router?.enabled ? rule.router : undefined;
 }
 
 /** The saved SSH server a rule goes through, if any. */

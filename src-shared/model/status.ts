@@ -1,4 +1,5 @@
 import type { RuleErrorCode } from './errors';
+import type { RouterMappingStatus } from './router';
 
 /**
  * Per-rule state machine: stopped → starting → running → (retrying ⇄ starting) | failed.
@@ -27,6 +28,8 @@ export interface RuleStatus {
   nextRetryAt?: number;
   /** The address actually bound while running, e.g. `127.0.0.1:8080`. */
   boundAddress?: string;
+  /** "Open on router": what the home router granted (or why not), while the rule runs with it on. */
+  router?: RouterMappingStatus;
 }
 
 export const ALLOWED_TRANSITIONS: Record<RuleState, readonly RuleState[]> = {

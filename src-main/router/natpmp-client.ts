@@ -1,0 +1,109 @@
+import dgram from 'node:dgram';
+import { NATPMP_RESULT_TEXT } from './router-error';
+
+// NAT-PMP (RFC 6886): UDP to the default gateway's port 5351. Requests are retransmitted at 250 ms,
+// doubling (section 3.1), here within a caller's deadline instead of the RFC's 64 s so that "no
+// gateway" is known within seconds.
+
+export const NATPMP_PORT = 5351;
+
+/** The gateway answered with a non-zero result code. */
+export class NatPmpResultError extends Error {
+  override name = 'NatPmpResultError';
+  constructor(
+    readonly resultCode: number,
+    what: string,
+  ) {
+    super(`NAT-PMP ${what} refused: result ${resultCode} (${NATPMP_RESULT_TEXT[resultCode] ?? 'unknown result'})`);
+  }
+}
+
+/** Nobody answered on port 5351 (or the gateway said the port is closed). */
+export class NatPmpNoAnswerError extends Error {
+  override name = 'NatPmpNoAnswerError';
+}
+
+export interface NatPmpMapping {
+  externalPort: number;
+  internalPort: number;
+  lifetimeSeconds: number;
+}
+
+export class NatPmpClient {
+  constructor(
+    readonly gateway: string,
+    /** Requests leave from here: the gateway maps to the address a request came from. */
+    private readonly localAddress: string,
+    private readonly timeoutMs = 2000,
+  ) {}
+
+  async externalAddress(): Promise<string> {
+    const r = await this.request(Buffer.from([0, 0]), 0, 12, 'external address request');
+    return `${r[8]}.${r[9]}.${r[10]}.${r[11]}`;
+  }
+
+  /** Asks for (or renews) a mapping; the gateway may grant another external port or a shorter lifetime. */
+  async map(protocol: 'tcp' | 'udp', internalPort: number, externalPort: number, lifetimeSeconds: number): Promise<NatPmpMapping> {
+    const op = protocol === 'udp' ? 1 : 2;
+    const req = Buffer.alloc(12);
+    req.writeUInt8(0, 0);
+    req.writeUInt8(op, 1);
+    req.writeUInt16BE(internalPort, 4);
+    req.writeUInt16BE(externalPort, 6);
+    req.writeUInt32BE(lifetimeSeconds, 8);
+    const what = lifetimeSeconds === 0 ? 'unmap' : 'mapping request';
+    const r = await this.request(req, op, 16, what);
+    return { internalPort: r.readUInt16BE(8), externalPort: r.readUInt16BE(10), lifetimeSeconds: r.readUInt32BE(12) };
+  }
+
+  /** Deletes this host's mapping of `internalPort` (RFC 6886 section 3.4: lifetime 0, external port 0). */
+  async unmap(protocol: 'tcp' | 'udp', internalPort: number): Promise<void> {
+    await this.map(protocol, internalPort, 0, 0);
+  }
+
+  private request(packet: Buffer, op: number, size: number, what: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const socket = dgram.createSocket('udp4');
+      const timers: NodeJS.Timeout[] = [];
+      let done = false;
+      const finish = (err: Error | undefined, value?: Buffer) => {
+        if (done) return;
+        done = true;
+        for (const t of timers) clearTimeout(t);
+        socket.close();
+        if (err) reject(err);
+        else resolve(value!);
+      };
+      const noAnswer = (detail: string) =>
+        new NatPmpNoAnswerError(`no NAT-PMP answer from ${this.gateway}:${NATPMP_PORT} to the ${what} (${detail})`);
+      socket.on('error', (err: NodeJS.ErrnoException) =>
+        finish(err.code === 'ECONNREFUSED' ? noAnswer('the port is closed') : err),
+      );
+      socket.on('message', (msg, rinfo) => {
+        // Only the gateway's port 5351 speaks for it (section 3.1); anything else is ignored.
+        if (rinfo.address !== this.gateway || rinfo.port !== NATPMP_PORT) return;
+        if (msg.length < 4 || msg[0] !== 0 || msg[1] !== 128 + op) return;
+        const result = msg.readUInt16BE(2);
+        if (result !== 0) return finish(new NatPmpResultError(result, what));
+        if (msg.length < size) return finish(new Error(`NAT-PMP ${what}: short answer (${msg.length} bytes)`));
+        finish(undefined, msg);
+      });
+      socket.bind(0, this.localAddress, () => {
+        // Connected, so an ICMP "port unreachable" surfaces as ECONNREFUSED instead of a silent wait.
+        socket.connect(NATPMP_PORT, this.gateway, () => {
+          let delay = 250;
+          let at = 0;
+          const send = () => {
+            if (!done) socket.send(packet, (err) => err && finish(err));
+          };
+          while (at < this.timeoutMs) {
+            timers.push(setTimeout(send, at));
+            at += delay;
+            delay *= 2;
+          }
+          timers.push(setTimeout(() => finish(noAnswer(`waited ${this.timeoutMs / 1000} s`)), this.timeoutMs));
+        });
+      });
+    });
+  }
+}
