@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type Host, startHost, tempDataDir } from './support/host';
+import { type Host, freePort, startHost, tempDataDir } from './support/host';
 
 // `porthole import FILE` as a person runs it: the built CLI reads real-world files (the import corpus,
 // whose ssh_config Includes a file from ~/.ssh), saves them to a data dir, reports conflicts on a
@@ -240,4 +241,42 @@ test('a file named on the command line follows its Include; warnings about the i
   expect(out.servers.map((x) => x.name)).toEqual(['work', 'lab']);
   expect(out.warnings).toEqual(['~/.ssh/config.d/work:4: unknown option, skipped', '~/.ssh/config.d/work:5: LocalForward listens on all interfaces, reachable from other machines']);
   expect(JSON.stringify(out.warnings) + r.stderr).not.toContain(marker);
+});
+
+/** The SOCKS5 server's answer to a greeting offering only `method` (RFC 1928), or the connect error code. */
+function socksGreeting(port: number, method: number): Promise<number[] | string> {
+  return new Promise((res) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => s.write(Buffer.from([5, 1, method])));
+    s.once('data', (d: Buffer) => {
+      s.destroy();
+      res([...d.subarray(0, 2)]);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => res(err.code ?? err.message));
+  });
+}
+
+test('run --profile runs the file without saving it: its secrets stay in memory, and a SOCKS user without a password is not started', async () => {
+  const [withPw, noPw] = [await freePort(), await freePort()];
+  const f = join(data.dir, 'socks.yaml');
+  const rule = (name: string, port: number, extra: string) => `  - { type: socks, name: ${name}, listen: { host: 127.0.0.1, port: ${port} }, socks: { username: alice, hasPassword: true }${extra} }`;
+  writeFileSync(f, `porthole: 1\nrules:\n${rule('With', withPw, ', socksPassword: run-Profile-Pw-77')}\n${rule('Without', noPw, '')}\n`);
+  const proc = spawn(process.execPath, [CLI, 'run', '--profile', f, '--data-dir', store()], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTHOLE_DATA_DIR: '' } });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  try {
+    await expect.poll(() => out, { timeout: 15_000 }).toMatch(/2 mappings, 1 running/);
+    expect(out).toContain(`warning: ${f}: mapping "Without": SOCKS user alice has no password here: set one in the rule before switching it on`);
+    // The one with its password asks for it (no "no authentication" for a client that offers only that).
+    expect(await socksGreeting(withPw, 0)).toEqual([5, 0xff]);
+    expect(await socksGreeting(withPw, 2)).toEqual([5, 2]);
+    expect(await socksGreeting(noPw, 0)).toBe('ECONNREFUSED');
+  } finally {
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }
+  expect(existsSync(join(store(), 'secrets.json'))).toBe(false);
+  expect(existsSync(storeFile())).toBe(false);
 });

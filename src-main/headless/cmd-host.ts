@@ -5,6 +5,7 @@ import type { LogEntry } from '../../src-shared/model/log';
 import { type Core, createCore } from '../service/core';
 import { confFactory, memoryConfFactory } from '../store/conf-factories';
 import { resolveDataDir } from '../store/data-dir';
+import { MemorySecretStore } from '../store/memory-secret-store';
 import { DataDirLockedError, type DataDirLock, acquireDataDirLock } from '../store/data-dir-lock';
 import { StoreOpenError } from '../store/rule-store';
 import { ServiceError } from '../service/service-error';
@@ -96,6 +97,8 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
       mode: 'browser',
       confFactory: drafts ? memoryConfFactory : confFactory,
       storeBackend: drafts ? 'memory (profile)' : 'conf',
+      // A profile's rules live in memory for this run, and so do its passwords and tokens.
+      ...(drafts ? { secretStore: new MemorySecretStore() } : {}),
       version: VERSION,
       echoLog: echo,
       // `porthole run` has nobody to ask about an unknown host key: refuse at once (and say how to fix it).
