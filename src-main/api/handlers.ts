@@ -133,6 +133,7 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'imports.preview': ({ sources }) => imports.preview(sources),
     'imports.apply': (input) => imports.apply(input),
     'imports.undo': () => imports.undo(),
+    'imports.claim': ({ ids }) => imports.claim(ids),
     'exports.build': (req) => exports(req),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),

@@ -58,9 +58,10 @@ Commands:
         Forward one port in the foreground until Ctrl-C. LISTEN_HOST defaults to 127.0.0.1.
   run [--profile FILE]
         Headless: run the saved enabled mappings (or the mappings of a Porthole JSON profile) until stopped.
-  ui [--listen HOST:PORT] [--public-host NAME]... [--insecure-http | --tls]
+  ui [--listen HOST:PORT] [--public-host NAME]... [--insecure-http | --tls] [--import FILE]
         Browser mode: run the saved mappings and serve the Porthole UI (default 127.0.0.1, a free port).
-        Prints the URL to open, with its access token as token=….
+        Prints the URL to open, with its access token as token=…. --import FILE opens the import
+        preview of FILE in the first window that connects (nothing is imported before you review it).
         Off loopback it serves HTTPS with a self-signed certificate kept in the data dir and prints its
         SHA-256 fingerprint to compare in the browser; --insecure-http serves plain HTTP instead (not
         recommended), --tls uses HTTPS on loopback too. Pages are served only to the host names it was

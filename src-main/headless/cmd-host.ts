@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHostPort } from '../../src-shared/format/address';
 import type { LogEntry } from '../../src-shared/model/log';
@@ -49,7 +50,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   const args = parseArgs(
     argv,
     kind === 'ui'
-      ? { values: ['data-dir', 'listen', 'public-host'], booleans: ['insecure-http', 'tls'] }
+      ? { values: ['data-dir', 'listen', 'public-host', 'import'], booleans: ['insecure-http', 'tls'] }
       : { values: ['data-dir', 'profile'], booleans: [] },
   );
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -60,6 +61,9 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   const profile = args.values.profile;
   // Any importable profile (bad input exits 2 with file:line before anything starts).
   const profileText = profile !== undefined ? readProfileText(profile, IMPORT_WHAT) : undefined;
+  // `porthole ui --import FILE`: the import preview of FILE, waiting for the first window.
+  const importPath = args.values.import;
+  const importText = importPath !== undefined ? readProfileText(importPath, IMPORT_WHAT) : undefined;
   // The user named this file by its path: an ssh_config's Includes are followed.
   const drafts = profile !== undefined ? readImportText(profileText!, profile, { followIncludes: true }) : undefined;
   for (const w of drafts?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
@@ -132,6 +136,12 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
       }
     }
     if (ui) {
+      if (importPath !== undefined && importText !== undefined) {
+        // Kept by the host until a window claims it (imports.claim); nothing is imported before
+        // the person reviews it there.
+        const offered = core.imports.offer([{ name: basename(importPath), text: importText, origin: 'file' }]);
+        process.stdout.write(`Import preview of ${importPath} (${offered.items.length} items) waits for the first window\n`);
+      }
       server = await startUiServer({
         api: core.api,
         host: uiHost,

@@ -81,6 +81,8 @@ function freeName(name: string, taken: Set<string>): string {
 
 export class ImportService {
   private readonly previews = new Map<string, StoredPreview>();
+  /** Ids of host-started previews no window has taken yet (oldest first): see claim(). */
+  private offered: string[] = [];
   private undoRecord: UndoRecord | undefined;
 
   constructor(
@@ -215,11 +217,27 @@ export class ImportService {
     return preview;
   }
 
-  /** A preview the host starts itself (deep link, opened file, tray drop): every window is asked to show it. */
+  /**
+   * A preview the host starts itself (deep link, opened file, tray drop): every window listening is
+   * asked to show it, and it is kept until a window claims it — at a cold start the page subscribes
+   * only after its first render, and in browser mode no window may be open yet.
+   */
   offer(sources: readonly HostImportSource[]): ImportPreview {
     const preview = this.previewFrom(sources);
+    this.offered = [...this.offered.filter((id) => this.previews.has(id)), preview.id];
     this.service.emit('import-preview', preview);
     return preview;
+  }
+
+  /** Takes the host-started previews no window has taken yet: those named, or all; oldest first. */
+  claim(ids?: readonly string[]): ImportPreview[] {
+    this.expire();
+    const taken = this.offered.filter((id) => ids === undefined || ids.includes(id));
+    this.offered = this.offered.filter((id) => !taken.includes(id));
+    return taken.flatMap((id) => {
+      const stored = this.previews.get(id);
+      return stored ? [stored.preview] : [];
+    });
   }
 
   async apply(input: ImportApplyInput): Promise<ImportOutcome> {

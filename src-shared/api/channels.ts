@@ -32,6 +32,7 @@ export const METHOD_NAMES = [
   'imports.preview',
   'imports.apply',
   'imports.undo',
+  'imports.claim',
   'exports.build',
   'settings.get',
   'settings.update',

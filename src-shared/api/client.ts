@@ -53,6 +53,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       preview: (sources) => call('imports.preview', { sources }),
       apply: (input) => call('imports.apply', input),
       undo: () => call('imports.undo', undefined),
+      claim: (ids) => call('imports.claim', ids ? { ids } : {}),
     },
     exports: { build: (req) => call('exports.build', req) },
     settings: { get: () => call('settings.get', undefined), update: (patch) => call('settings.update', patch) },

@@ -71,6 +71,11 @@ export interface ApiMethods {
   /** All or nothing; decisions override each item's default action. */
   'imports.apply': [ImportApplyInput, ImportOutcome];
   'imports.undo': [void, ImportUndoOutcome];
+  /**
+   * Takes the previews the host started (links, opened files, tray drops) that no window has taken
+   * yet — those named, or all — so a window that subscribed late still shows them, once.
+   */
+  'imports.claim': [{ ids?: string[] }, ImportPreview[]];
   'exports.build': [ExportRequest, ExportOutput];
   'settings.get': [void, SettingsView];
   'settings.update': [SettingsUpdate, SettingsView];
@@ -168,6 +173,7 @@ export interface PortholeApi {
     preview(sources: ImportSource[]): Promise<ImportPreview>;
     apply(input: ImportApplyInput): Promise<ImportOutcome>;
     undo(): Promise<ImportUndoOutcome>;
+    claim(ids?: string[]): Promise<ImportPreview[]>;
   };
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
   settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };

@@ -44,6 +44,7 @@ export const METHOD_INPUTS = {
   'imports.preview': ImportPreviewInputSchema,
   'imports.apply': ImportApplyInputSchema,
   'imports.undo': NoInput,
+  'imports.claim': z.object({ ids: z.array(z.string().max(100)).max(20).optional() }).strict(),
   'exports.build': ExportInputSchema,
   'settings.get': NoInput,
   'settings.update': SettingsUpdateSchema,
