@@ -9,6 +9,7 @@ import type { SshServerEntry } from '../../src-shared/model/ssh';
 import { NetFixtures, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
+import { parseStoredSecret } from '../store/secret-tags';
 import { type Core, createCore } from './core';
 
 // Import preview → decisions → apply → undo through the API of a real core on a temp data dir, with
@@ -59,7 +60,15 @@ describe('ImportService through the API', () => {
   const snapshot = async () => ({ rules: await rules(), servers: await servers(), relays: await relays() });
   const storeFile = () => readFileSync(join(t.dir, 'porthole.json'), 'utf8');
   const secretsFile = () => (existsSync(join(t.dir, 'secrets.json')) ? readFileSync(join(t.dir, 'secrets.json'), 'utf8') : '');
-  const secrets = (): Record<string, string> => (secretsFile() ? (JSON.parse(secretsFile()) as { entries: Record<string, string> }).entries : {});
+  /** secrets.json's entries, their storage tags (`v1:file:`) taken off. */
+  const plain = (entries: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(entries).map(([k, v]) => {
+        const p = parseStoredSecret(v);
+        return [k, 'body' in p ? p.body : v];
+      }),
+    );
+  const secrets = (): Record<string, string> => (secretsFile() ? plain((JSON.parse(secretsFile()) as { entries: Record<string, string> }).entries) : {});
   const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)?.status.state;
   const echoThrough = async (port: number, text: string) => {
     const s = await net.connect(port);
@@ -358,7 +367,7 @@ describe('ImportService through the API', () => {
       expect(strip(theirs.relays.map((e) => e.relay))).toEqual(strip(await relays()));
       const remap = theirs.rules.map((e) => ({ ...e.rule, ...('server' in e.rule ? { server: idMap.get(e.rule.server)! } : {}), ...(e.rule.type === 'relay-expose' ? { relay: idMap.get(e.rule.relay)! } : {}) }));
       expect(strip(remap)).toEqual(strip(await rules()));
-      const theirSecrets = Object.values((JSON.parse(readFileSync(join(other.dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> }).entries).sort();
+      const theirSecrets = Object.values(plain((JSON.parse(readFileSync(join(other.dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> }).entries)).sort();
       expect(theirSecrets).toEqual(['pp-b', 'pw-lab', 'tok-e-for-the-tests']);
     } finally {
       await second.shutdown();
