@@ -66,9 +66,13 @@ export interface ApiMethods {
   'relayServer.start': [void, RelayServerStatus];
   'relayServer.stop': [void, RelayServerStatus];
   'relayServer.status': [void, RelayServerStatus];
-  /** Parses dropped/pasted files; nothing changes until imports.apply. */
+  /**
+   * Parses dropped/pasted files; nothing changes until imports.apply. Sources are text: an ssh_config's
+   * Include is never followed here (only for files the host reads by path). Each rule item says where it
+   * would listen (listenAt) and whether other machines could reach it (offLoopback).
+   */
   'imports.preview': [{ sources: ImportSource[] }, ImportPreview];
-  /** All or nothing; decisions override each item's default action. */
+  /** All or nothing; decisions override each item's default action. Mappings arrive switched off unless `start: true` (refused for a porthole:// link). */
   'imports.apply': [ImportApplyInput, ImportOutcome];
   'imports.undo': [void, ImportUndoOutcome];
   /**
