@@ -252,6 +252,12 @@ export class RelayAdmission {
   /** @internal */
   onFailed(t: AdmissionTicket, code: string, message: string): void {
     this.counts.failed++;
+    // The handshake's own timer runs to the same deadline and may fire first.
+    if (code === 'TIMEOUT') {
+      this.counts.timedOut++;
+      this.log.note('timeout', 'info', `closed the connection from ${t.peer}: no TLS and handshake within ${formatSpan(this.limits.handshakeTimeoutMs)}`);
+      return;
+    }
     if (code !== 'AUTH_FAILED') {
       this.log.note(`fail:${t.source}`, 'info', message);
       return;

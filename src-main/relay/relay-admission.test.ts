@@ -11,6 +11,8 @@ import { TLS_CIPHERSUITES } from './tls-suites';
 
 // Issue 14: strangers on the relay's agent port must not keep a real agent out. Floods come from
 // 127.0.0.10 and up (all of 127/8 is loopback on Linux); the real agent dials from 127.0.0.2.
+// Lifetimes get 1.5 s of slack over the deadline for a loaded machine: before the fix they were
+// unbounded (a connection that never sent a byte stayed open for good).
 
 const net = new NetFixtures();
 const rf = new RelayFixtures();
@@ -94,9 +96,9 @@ describe('relay admission: floods on the agent port', () => {
     // The agent got in while idle connections still held the table.
     expect(crowd.live).toBeGreaterThan(0);
 
-    await waitFor(() => crowd.live === 0, 'the relay to close every idle connection', deadline + 2000);
+    await waitFor(() => crowd.live === 0, 'the relay to close every idle connection', deadline + 4000);
     expect(crowd.lifetimes).toHaveLength(400);
-    expect(Math.max(...crowd.lifetimes)).toBeLessThan(deadline + 750);
+    expect(Math.max(...crowd.lifetimes)).toBeLessThan(deadline + 1500);
     const stats = relay.admissionStats();
     expect(stats.peakPending).toBeLessThanOrEqual(64);
     expect(stats.pending).toBe(0);
@@ -133,12 +135,12 @@ describe('relay admission: floods on the agent port', () => {
         for (const src of sources(12, 20)) for (let i = 0; i < 6; i++) crowd.open(port, src, (s) => offsets.set(s, 0));
         await waitFor(() => crowd.opened === 72, 'the trickling connections to connect');
         await realAgentCarriesTraffic(relay, publicPort, tls);
-        await waitFor(() => crowd.live === 0, 'the relay to close every trickling connection', deadline + 2000);
+        await waitFor(() => crowd.live === 0, 'the relay to close every trickling connection', deadline + 4000);
       } finally {
         clearInterval(trickle);
         clearInterval(sample);
       }
-      expect(Math.max(...crowd.lifetimes)).toBeLessThan(deadline + 750);
+      expect(Math.max(...crowd.lifetimes)).toBeLessThan(deadline + 1500);
       expect(worst.pending).toBeLessThanOrEqual(32);
       const stats = relay.admissionStats();
       expect(stats.peakPending).toBeLessThanOrEqual(32);

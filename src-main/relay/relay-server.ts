@@ -199,8 +199,9 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (this.tls && !this.opts.identity) throw new Error('the relay needs its TLS identity (certificate and key) unless tls is off');
     const weak = agentsWithWeakToken(p);
     if (weak.length > 0) throw new Error(weakTokenMessage(weak));
+    // Admission's deadline closes sockets; Node's TLS timeout (later, as a backstop) only reports.
     const server = this.tls
-      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, honorCipherOrder: true, handshakeTimeout: this.limits.handshakeTimeoutMs })
+      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, honorCipherOrder: true, handshakeTimeout: this.limits.handshakeTimeoutMs + 1000 })
       : createNetServer();
     this.admission.guard(server, this.tls, (socket, ticket) => void this.accept(socket, ticket));
     this.listener = server;
