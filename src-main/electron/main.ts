@@ -301,5 +301,5 @@ async function start(lock: DataDirLock): Promise<void> {
     reveal: () => revealWindow(win),
   });
   // The Electron e2e project drives the tray through this; never in a packaged app.
-  if (e2eHooks) Object.assign(globalThis, { __portholeE2E: { tray, switches, start } });
+  if (e2eHooks) Object.assign(globalThis, { __portholeE2E: { tray, switches, start, imports: c.imports } });
 }
