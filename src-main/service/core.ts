@@ -22,6 +22,7 @@ import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
 import { makeTunnelFactory } from './tunnel-factory';
 import { RouterMappings } from '../router/router-mappings';
+import { lanAddresses } from '../router/net-info';
 import { RouterRules } from './router-rules';
 import { TunnelService } from './tunnel-service';
 
@@ -131,7 +132,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     for (const t of traffic.summary()) if (!ids.has(t.ruleId)) traffic.forget(t.ruleId);
   });
   const settings = new SettingsService(store, opts.shellPrefs, (s) => service.setStatsInterval(s.statsIntervalMs), (v) => service.emit('settings-changed', v));
-  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => ({ ...info, secretsBackend: secrets.backend }) });
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => ({ ...info, secretsBackend: secrets.backend, lanAddresses: lanAddresses().map((a) => a.address) }) });
   if (store.recovery) {
     service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
   }

@@ -25,6 +25,8 @@ import { GroupTagsFields } from './group-tags-fields';
 import { RelayDialog } from './relay-dialog';
 import { RelaySelect } from './relay-select';
 import { RuleFields, type RenderField } from './rule-fields';
+import { RouterField } from './router-field';
+import { hasRouterOption } from '../forms/rule-router';
 import { SelectField } from './select-field';
 import { ServerDialog } from './server-dialog';
 import { ServerSelect } from './server-select';
@@ -135,6 +137,7 @@ export function RuleDialog({ rule: given }: { rule?: Rule }) {
           />
         )}
         <RuleFields values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />
+        {hasRouterOption(values.type) && <RouterField values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />}
         {shape.socks && values.socksUser.trim() !== '' && (
           <FormField
             id="rule-socksPassword"

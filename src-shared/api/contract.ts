@@ -24,6 +24,8 @@ export interface AppInfo {
   secretsBackend: string;
   /** Set when the store file was unreadable at start and was moved aside. */
   storeRecovery?: { movedTo: string; reason: string };
+  /** This host's IPv4 LAN addresses: what a mapping opened on the router must listen on. */
+  lanAddresses?: string[];
 }
 
 /** A rule as the UI shows it: the saved definition, its live state and its counters. */

@@ -30,6 +30,7 @@ export const validation = {
     chooseRelay: 'choose a relay',
     remotePort: 'enter a port from 0 to 65535 (0 = let the server choose)',
     relayPort: 'enter a port from 1 to 65535, or leave it empty (or 0) for any port the relay allows',
+    routerPort: 'enter a port from 1 to 65535, or leave it empty for the listen port',
     group: 'a group name is at most 60 characters',
     tags: 'at most 20 tags, each of 1 to 30 characters',
     maxConnections: 'enter a whole number from 0 (no limit) to 1000000',

@@ -31,6 +31,7 @@ export const validation: Catalog<typeof en> = {
     chooseRelay: '请选择中继',
     remotePort: '请输入 0 到 65535 的端口（0 = 由服务器选择）',
     relayPort: '请输入 1 到 65535 的端口，或留空（或填 0）以使用中继允许的任意端口',
+    routerPort: '请输入 1 到 65535 之间的端口，或留空以使用监听端口',
     group: '分组名称最多 60 个字符',
     tags: '最多 20 个标签，每个 1 到 30 个字符',
     maxConnections: '请输入 0（不限）到 1000000 的整数',
