@@ -244,20 +244,20 @@ async function start(lock: DataDirLock): Promise<void> {
   }
   // `new Tray()` succeeds even where nobody shows the icon (stock GNOME): start hidden only where a
   // tray host is confirmed, and minimize rather than hide where there is none (tray-host.ts).
-  const start = decideStart({
+  const startPlan = decideStart({
     startHidden: switches.get().startHidden || launchedHidden(process.argv, { app }),
     trayHost: await trayHostAnswer,
     trayCreated: tray !== undefined,
   });
-  if (start.note) service.log.add('info', start.note);
+  if (startPlan.note) service.log.add('info', startPlan.note);
 
   const location = rendererLocation(app.isPackaged);
   const win = createMainWindow({
     location,
     stateDir: dataDir,
     isQuitting: () => quitting,
-    startHidden: start.hidden,
-    closeAction: () => start.onClose,
+    startHidden: startPlan.hidden,
+    closeAction: () => startPlan.onClose,
     isPackaged: app.isPackaged,
     onSessionEnd: () => {
       // Windows ends the process right after this event, before any asynchronous shutdown could
@@ -301,5 +301,5 @@ async function start(lock: DataDirLock): Promise<void> {
     reveal: () => revealWindow(win),
   });
   // The Electron e2e project drives the tray through this; never in a packaged app.
-  if (e2eHooks) Object.assign(globalThis, { __portholeE2E: { tray, switches, start, imports: c.imports } });
+  if (e2eHooks) Object.assign(globalThis, { __portholeE2E: { tray, switches, start: startPlan, imports: c.imports } });
 }
