@@ -155,7 +155,8 @@ export class RelayAdmission {
       onReady(socket, ticket);
     });
     server.on('tlsClientError', (err: Error, socket: Socket) => {
-      this.byPeer.get(peerKey(socket))?.failed('TLS', `TLS with ${ticketPeer(socket)} failed: ${err.message}`);
+      const ticket = this.byPeer.get(peerKey(socket));
+      ticket?.failed('TLS', `TLS with ${ticket.peer} failed: ${err.message}`);
       // Node leaves the socket open after its own handshake timeout: close it here.
       socket.destroy();
     });
@@ -278,8 +279,4 @@ export class RelayAdmission {
 /** Under TLS the raw socket and the TLS socket on it report the same peer: that pairs them. */
 function peerKey(s: Socket): string {
   return `${s.remoteAddress ?? ''}|${s.remotePort ?? 0}`;
-}
-
-function ticketPeer(s: Socket): string {
-  return formatHostPort(s.remoteAddress ?? '?', s.remotePort ?? 0);
 }
