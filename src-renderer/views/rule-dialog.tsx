@@ -136,24 +136,28 @@ export function RuleDialog({ rule: given }: { rule?: Rule }) {
             error={serverErrors.relay ?? (shown.relay || values.relay !== '' ? check.errors.relay : undefined)}
           />
         )}
-        <RuleFields values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />
+        <RuleFields
+          values={values}
+          field={field}
+          onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))}
+          socksPassword={
+            <FormField
+              id="rule-socksPassword"
+              label={t('editors.ruleDialog.password')}
+              type="password"
+              autoComplete="new-password"
+              value={values.socksPassword}
+              onValue={(v) => set('socksPassword', v)}
+              onBlur={reveal('socksPassword')}
+              // Shown once the username was left too, so a new username says at once what else it needs.
+              error={errorOf('socksPassword') ?? (shown.socksUser ? check.errors.socksPassword : undefined)}
+              placeholder={socksPasswordStored(rule) ? t('editors.ruleDialog.passwordStored') : t('editors.ruleDialog.passwordPlaceholder')}
+              hint={t('editors.ruleDialog.passwordHint')}
+              className="field-socksPassword"
+            />
+          }
+        />
         {hasRouterOption(values.type) && <RouterField values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />}
-        {shape.socks && values.socksUser.trim() !== '' && (
-          <FormField
-            id="rule-socksPassword"
-            label={t('editors.ruleDialog.password')}
-            type="password"
-            autoComplete="new-password"
-            value={values.socksPassword}
-            onValue={(v) => set('socksPassword', v)}
-            onBlur={reveal('socksPassword')}
-            // Shown once the username was left too, so a new username says at once what else it needs.
-            error={errorOf('socksPassword') ?? (shown.socksUser ? check.errors.socksPassword : undefined)}
-            placeholder={socksPasswordStored(rule) ? t('editors.ruleDialog.passwordStored') : t('editors.ruleDialog.passwordPlaceholder')}
-            hint={t('editors.ruleDialog.passwordHint')}
-            className="field-socksPassword"
-          />
-        )}
         <GroupTagsFields values={values} groups={groups} errorOf={errorOf} onText={set} onBlur={(key) => reveal(key)()} />
         {shape.advanced && (
           <AdvancedOptions
