@@ -34,9 +34,9 @@ export function DetailRouter({ rule, status }: { rule: Rule; status: RuleStatus 
         <>
           <p className="router-reachable" data-testid="router-reachable">
             <span>
-              {t('router.detail.reachable', { address, method })}
-              {', '}
-              {r.leaseSeconds && r.renewAt !== undefined ? t('router.detail.renewsIn', { duration: untilText(r.renewAt - now) }) : t('router.detail.permanent')}
+              {r.leaseSeconds && r.renewAt !== undefined
+                ? t('router.detail.reachable', { address, method, duration: untilText(r.renewAt - now) })
+                : t('router.detail.reachablePermanent', { address, method })}
             </span>
             <CopyButton text={address} label={t('router.detail.copyAria', { address })} className="btn btn-small" />
           </p>

@@ -18,10 +18,9 @@ export const router = {
     },
     detail: {
       heading: 'Router',
-      reachable: 'Reachable from the internet at {{address}} via {{method}}',
-      renewsIn: 'renews in {{duration}}',
+      reachable: 'Reachable from the internet at {{address}} via {{method}}, renews in {{duration}}',
+      reachablePermanent: 'Reachable from the internet at {{address}} via {{method}}, permanent until stopped',
       minutes: '{{count}} min',
-      permanent: 'permanent until stopped',
       copyAria: 'Copy the internet address {{address}}',
       mapping: 'Asking the router for a port…',
       waiting: 'The port is opened on the router while the mapping runs.',

@@ -20,10 +20,9 @@ export const router: Catalog<typeof en> = {
     },
     detail: {
       heading: '路由器',
-      reachable: '可从互联网通过 {{address}} 访问（{{method}}）',
-      renewsIn: '{{duration}}后续期',
+      reachable: '可从互联网通过 {{address}} 访问（{{method}}），{{duration}}后续期',
+      reachablePermanent: '可从互联网通过 {{address}} 访问（{{method}}），停止前一直有效',
       minutes: '{{count}} 分钟',
-      permanent: '永久，直到停止',
       copyAria: '复制互联网地址 {{address}}',
       mapping: '正在向路由器申请端口…',
       waiting: '映射运行时会在路由器上开放端口。',
