@@ -40,8 +40,8 @@ export interface UiSocket {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-export function openUiSocket(t: UiTarget, headers: Record<string, string>, path = '/api'): UiSocket {
-  const ws = new WebSocket(`${t.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${t.port}${path}`, { headers, ...tlsOptions(t) });
+export function openUiSocket(t: UiTarget, headers: Record<string, string>, path = '/api', localAddress?: string): UiSocket {
+  const ws = new WebSocket(`${t.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${t.port}${path}`, { headers, ...tlsOptions(t), ...(localAddress ? { localAddress } : {}) });
   const received: WsServerMessage[] = [];
   ws.on('message', (d) => received.push(JSON.parse(d.toString()) as WsServerMessage));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));

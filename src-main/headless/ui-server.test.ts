@@ -23,7 +23,7 @@ describe('browser-mode server', () => {
     core = await createCore({ dataDir: join(t.dir, 'data'), mode: 'browser', confFactory, storeBackend: 'conf', version: 't', statsIntervalMs: 100 });
     ui = await startUiServer({
       api: core.api, host: '127.0.0.1', port: 0, rendererDir: renderer, dataDir: join(t.dir, 'data'),
-      authTimeoutMs: 400, maxUnauthenticated: 3,
+      authTimeoutMs: 400, maxUnauthenticated: 3, maxUnauthenticatedPerAddress: 2,
     });
   });
   afterEach(async () => {
@@ -35,8 +35,8 @@ describe('browser-mode server', () => {
 
   const origin = () => `http://127.0.0.1:${ui.port}`;
   const target = (): UiTarget => ({ port: ui.port, scheme: 'http' });
-  function open(headers: Record<string, string> = { Origin: origin() }, path = '/api'): UiSocket {
-    const s = openUiSocket(target(), headers, path);
+  function open(headers: Record<string, string> = { Origin: origin() }, path = '/api', from?: string): UiSocket {
+    const s = openUiSocket(target(), headers, path, from);
     sockets.push(s);
     return s;
   }
@@ -120,11 +120,15 @@ describe('browser-mode server', () => {
     expect((await uiGet(target(), '/', `localhost:${ui.port}`)).status).toBe(200);
   });
 
-  it('caps the sockets waiting to send their token, and frees a place when one signs in', async () => {
-    const waiting = [open(), open(), open()];
+  it('caps the sockets waiting to send their token, in all and per address, and frees a place when one signs in', async () => {
+    const waiting = [open(), open()];
     for (const w of waiting) expect(await w.outcome).toEqual({ opened: true });
-    const extra = await open().outcome;
-    expect(extra).toMatchObject({ opened: false, status: 503 });
+    // 127.0.0.1 has its two places: a third from it is refused while another address still gets in.
+    expect(await open().outcome).toMatchObject({ opened: false, status: 503 });
+    const other = open(undefined, '/api', '127.0.0.2');
+    expect(await other.outcome).toEqual({ opened: true });
+    // Three waiting in all: the queue is full for everyone.
+    expect(await open(undefined, '/api', '127.0.0.3').outcome).toMatchObject({ opened: false, status: 503 });
     expect(await signIn(waiting[0]!, ui.token)).toBe('ready');
     expect(await open().outcome).toEqual({ opened: true });
   });

@@ -36,6 +36,7 @@ export interface UiServerOptions {
   token?: string;
   authTimeoutMs?: number;
   maxUnauthenticated?: number;
+  maxUnauthenticatedPerAddress?: number;
   /** Refused requests worth telling the operator about (once per Host name). */
   log?: (line: string) => void;
   /** This machine's addresses, for wildcard listens (tests may pin them). */
@@ -117,6 +118,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     originAllowed: (origin) => policy.originAllowed(origin),
     ...(opts.authTimeoutMs !== undefined ? { authTimeoutMs: opts.authTimeoutMs } : {}),
     ...(opts.maxUnauthenticated !== undefined ? { maxUnauthenticated: opts.maxUnauthenticated } : {}),
+    ...(opts.maxUnauthenticatedPerAddress !== undefined ? { maxUnauthenticatedPerAddress: opts.maxUnauthenticatedPerAddress } : {}),
   });
 
   const refusedHosts = new Set<string>();

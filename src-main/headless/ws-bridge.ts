@@ -19,7 +19,9 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export const AUTH_TIMEOUT_MS = 5_000;
 /** Sockets that have not sent their token yet; more are refused (503) until some sign in or time out. */
-export const MAX_UNAUTHENTICATED = 16;
+export const MAX_UNAUTHENTICATED = 64;
+/** The same, per source address: one machine on the network cannot fill the whole queue and lock the user out. */
+export const MAX_UNAUTHENTICATED_PER_ADDRESS = 4;
 
 export interface BridgeOptions {
   api: ApiHost;
@@ -28,6 +30,18 @@ export interface BridgeOptions {
   originAllowed: (origin: string | undefined) => boolean;
   authTimeoutMs?: number;
   maxUnauthenticated?: number;
+  maxUnauthenticatedPerAddress?: number;
+}
+
+/** The queue's per-address key: an IPv4-mapped address counts as IPv4, IPv6 by its /64 (one host holds a whole /64). */
+export function sourceKey(req: IncomingMessage): string {
+  const a = (req.socket.remoteAddress ?? '?').replace(/^::ffff:(?=\d+\.)/, '');
+  if (!a.includes(':')) return a;
+  const groups = a.split('::');
+  const head = groups[0] ? groups[0].split(':') : [];
+  const tail = groups.length > 1 && groups[1] ? groups[1].split(':') : [];
+  const full = [...head, ...Array<string>(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail];
+  return `${full.slice(0, 4).join(':')}::/64`;
 }
 
 function tokenMatches(given: unknown, expected: string): boolean {
@@ -100,10 +114,12 @@ function parseCall(data: string): WsCall | undefined {
 export function createWsBridge(opts: BridgeOptions) {
   const authTimeoutMs = opts.authTimeoutMs ?? AUTH_TIMEOUT_MS;
   const maxUnauthenticated = opts.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
+  const maxPerAddress = opts.maxUnauthenticatedPerAddress ?? MAX_UNAUTHENTICATED_PER_ADDRESS;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false });
   // Only these sockets get events and have their calls run.
   const authed = new Set<WebSocket>();
   let unauthenticated = 0;
+  const unauthenticatedFrom = new Map<string, number>();
 
   const send = (ws: WebSocket, msg: WsServerMessage, droppable: boolean) => {
     if (ws.readyState !== WebSocket.OPEN) return;
@@ -131,13 +147,18 @@ export function createWsBridge(opts: BridgeOptions) {
     });
   };
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const from = sourceKey(req);
     unauthenticated++;
+    unauthenticatedFrom.set(from, (unauthenticatedFrom.get(from) ?? 0) + 1);
     let pending = true;
     const leavePending = () => {
       if (!pending) return;
       pending = false;
       unauthenticated--;
+      const left = (unauthenticatedFrom.get(from) ?? 1) - 1;
+      if (left > 0) unauthenticatedFrom.set(from, left);
+      else unauthenticatedFrom.delete(from);
       clearTimeout(deadline);
     };
     // A refused socket gets a close frame saying why, and is cut if it does not answer it promptly.
@@ -184,7 +205,7 @@ export function createWsBridge(opts: BridgeOptions) {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const refusal =
         rejectReason(req, opts) ??
-        (unauthenticated >= maxUnauthenticated
+        (unauthenticated >= maxUnauthenticated || (unauthenticatedFrom.get(sourceKey(req)) ?? 0) >= maxPerAddress
           ? { status: 503, message: 'Too many connections are waiting to send their token — try again in a few seconds' }
           : undefined);
       if (refusal) {
