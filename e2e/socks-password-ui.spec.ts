@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { connect } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { TestApi } from './support/api';
@@ -16,7 +18,15 @@ test.beforeEach(() => {
   data = tempDataDir();
 });
 
+let run: ChildProcess | undefined;
+
 test.afterEach(async () => {
+  if (run && run.exitCode === null) {
+    const exited = new Promise((r) => run!.once('exit', r));
+    run.kill('SIGKILL');
+    await exited;
+  }
+  run = undefined;
   api?.close();
   api = undefined;
   await host?.stop();
@@ -102,4 +112,27 @@ test('a SOCKS mapping saved with a username but no password is failed, says what
   await expect(dialog).toBeHidden();
   await expect(row).toHaveAttribute('data-state', 'running');
   expect(await greetNoAuth(port)).toBe('05ff');
+});
+
+test('porthole run names the SOCKS mapping that cannot start and says what to set', async () => {
+  // Saved through the API of `porthole ui`, then run headless on the same data dir.
+  host = await startHost(data.dir);
+  api = await TestApi.connect(host);
+  const port = await freePort();
+  await api.call('rules.create', { type: 'socks', name: 'Team proxy', enabled: true, listen: { host: '127.0.0.1', port }, socks: { username: 'alice' } });
+  api.close();
+  api = undefined;
+  await host.stop();
+  host = undefined;
+
+  run = spawn(process.execPath, [resolve('out/main/cli.js'), 'run', '--data-dir', data.dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTHOLE_DATA_DIR: '' } });
+  let out = '';
+  let err = '';
+  run.stdout!.on('data', (d) => (out += d));
+  run.stderr!.on('data', (d) => (err += d));
+  await expect.poll(() => out, { timeout: 15_000 }).toMatch(/1 mappings, 0 running, 1 failed \(see the errors above\)/);
+  expect(err).toContain(
+    `ERROR [Team proxy] SOCKS user alice has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach 127.0.0.1:${port}`,
+  );
+  expect(await greetNoAuth(port)).toBe('ECONNREFUSED');
 });

@@ -88,13 +88,26 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   }
   let core: Core | undefined;
   let server: UiServer | undefined;
+  let flushEarly = (): void => undefined;
   try {
     const names = new Map<string, string>();
-    const echo = (e: LogEntry) => {
-      if (e.level === 'debug') return;
+    const write = (e: LogEntry) => {
       const who = e.ruleId ? ` [${names.get(e.ruleId) ?? e.ruleId}]` : '';
       const out = e.level === 'error' || e.level === 'warn' ? process.stderr : process.stdout;
       out.write(`${new Date(e.ts).toISOString()} ${e.level.toUpperCase().padEnd(5)}${who} ${e.message}\n`);
+    };
+    // Saved rules start inside createCore, before their names are known here: hold those lines until
+    // then, so a rule that fails at start is named, not shown by its id.
+    let early: LogEntry[] | undefined = [];
+    const echo = (e: LogEntry) => {
+      if (e.level === 'debug') return;
+      if (early) early.push(e);
+      else write(e);
+    };
+    flushEarly = () => {
+      const held = early ?? [];
+      early = undefined;
+      for (const e of held) write(e);
     };
     core = await createCore({
       dataDir,
@@ -119,6 +132,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     const refreshNames = () => core?.service.rules().forEach((r) => names.set(r.id, r.name));
     refreshNames();
     core.service.on('rules-changed', refreshNames);
+    flushEarly();
     if (profile !== undefined && profileText !== undefined) {
       // The profile's servers, relays and rules, through the same importer as the app, kept in memory
       // only; all its rules run (the user asked to run this file), except a SOCKS server whose user
@@ -157,7 +171,9 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     }
     const entries = core.service.list();
     const running = entries.filter((e) => e.status.state === 'running').length;
-    process.stdout.write(`Porthole ${VERSION} (${kind}) — data dir ${dataDir}; ${entries.length} mappings, ${running} running\n`);
+    const failed = entries.filter((e) => e.status.state === 'failed').length;
+    const failedNote = failed > 0 ? `, ${failed} failed (see the errors above)` : '';
+    process.stdout.write(`Porthole ${VERSION} (${kind}) — data dir ${dataDir}; ${entries.length} mappings, ${running} running${failedNote}\n`);
     await untilSignal();
     return 0;
   } catch (err) {
@@ -171,6 +187,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     }
     throw err;
   } finally {
+    flushEarly();
     await server?.close();
     await core?.shutdown();
     lock?.release();
