@@ -84,7 +84,7 @@ async function readCapped(res: Response, maxBytes: number, where: string): Promi
   return Buffer.concat(chunks, total);
 }
 
-/** Downloads one profile as text. Throws DownloadError (or the reader's UsageError) saying what went wrong. */
+/** Downloads one profile as text. Throws DownloadError (or the reader's ProfileError) saying what went wrong. */
 export async function downloadProfile(url: string, opts: DownloadOptions): Promise<string> {
   const where = shownUrl(url);
   const timeoutMs = opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS;

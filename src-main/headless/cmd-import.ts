@@ -30,7 +30,7 @@ export async function cmdImport(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['data-dir'], booleans: ['dry-run', 'json', 'enable'] });
   if (args.positionals.length !== 1) throw new UsageError('expected one FILE, e.g. porthole import ~/.ssh/config');
   const file = args.positionals[0]!;
-  // Bad input exits 2 with file:line (UsageError), before the data dir is touched.
+  // Bad input exits 2 with file:line (ProfileError), before the data dir is touched.
   const text = readProfileText(file, IMPORT_WHAT);
   const bundle = readImportText(text, file, { followIncludes: true });
   const json = args.booleans.has('json');

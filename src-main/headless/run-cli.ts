@@ -1,3 +1,4 @@
+import { ProfileError } from '../profiles/profile-error';
 import { HELP, UsageError } from './args';
 import { cmdAgent } from './cmd-agent';
 import { cmdForward } from './cmd-forward';
@@ -48,7 +49,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         throw new UsageError(`unknown command "${command}" — run porthole --help`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    // Bad input: a bad command line, or a profile/config file a reader refused (file:line in the message).
+    if (err instanceof UsageError || err instanceof ProfileError) {
       process.stderr.write(`porthole ${command ?? ''}: ${err.message}\n`);
       return 2;
     }

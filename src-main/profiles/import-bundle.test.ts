@@ -7,7 +7,7 @@ import { RelaySchema } from '../../src-shared/model/relay';
 import { type Rule, RuleSchema } from '../../src-shared/model/rule';
 import { type SshServer, SshServerSchema } from '../../src-shared/model/ssh';
 import { tempDir } from '../../test-support/tmp';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { buildExport } from './export-profile';
 import { type ImportBundle, readImportFile, readImportText } from './import-bundle';
 
@@ -31,14 +31,14 @@ const CORPUS_FILES = [
 
 /** The corpus read as `porthole import FILE` reads it: a file named by its path (an ssh_config's Includes are followed). */
 const read = (f: string): ImportBundle => readImportFile(f, { home: HOME, user: 'me' });
-const usageError = (fn: () => unknown): string => {
+const profileError = (fn: () => unknown): string => {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ProfileError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a ProfileError');
 };
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const base = { enabled: false, autoStart: true, tags: [] };
@@ -299,13 +299,13 @@ describe('readImportText / readImportFile: Porthole JSON profiles (was headless/
 
   it('names the file, the line, the rule and the field of an invalid rule', () => {
     const p = put('bad.json', `{\n  "rules": [\n    { "type": "tcp-forward", "name": "x",\n      "listen": { "host": "127.0.0.1", "port": 99999 }, "target": { "host": "h", "port": 1 } }\n  ]\n}\n`);
-    expect(usageError(() => readImportFile(p))).toBe(`${p}:4: rules[0].listen.port: port must be between 1 and 65535`);
+    expect(profileError(() => readImportFile(p))).toBe(`${p}:4: rules[0].listen.port: port must be between 1 and 65535`);
   });
 
   it('reports broken JSON with a line, without echoing the file', () => {
     const secret = 'hunter2-should-not-be-echoed';
     const p = put('broken.json', `{\n  "rules": [,\n  "${secret}"\n}\n`);
-    const msg = usageError(() => readImportFile(p));
+    const msg = profileError(() => readImportFile(p));
     expect(msg).toMatch(new RegExp(`^${esc(p)}:\\d+: not valid JSON`));
     expect(msg).not.toContain(secret);
   });
@@ -313,12 +313,12 @@ describe('readImportText / readImportFile: Porthole JSON profiles (was headless/
   it('reads text that is not JSON by content (an ssh_config), and refuses binary, oversized, unknown and missing files naming them', () => {
     expect(readImportFile(put('config', 'Host lab\n  HostName 127.0.0.1\n  LocalForward 8080 127.0.0.1:80\n'), { user: 'me' }).rules).toMatchObject([{ type: 'ssh-local', listen: { port: 8080 } }]);
     const bin = put('bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
-    expect(usageError(() => readImportFile(bin))).toMatch(new RegExp(`^${esc(bin)}: binary data \\(NUL bytes\\)`));
+    expect(profileError(() => readImportFile(bin))).toMatch(new RegExp(`^${esc(bin)}: binary data \\(NUL bytes\\)`));
     const big = put('big.yaml', `porthole: 1\n# ${'x'.repeat(1024 * 1024)}\n`);
-    expect(usageError(() => readImportFile(big))).toMatch(new RegExp(`^${esc(big)}: the file is larger than 1 MiB`));
+    expect(profileError(() => readImportFile(big))).toMatch(new RegExp(`^${esc(big)}: the file is larger than 1 MiB`));
     const notes = put('notes.txt', 'shopping list:\n- milk\n- eggs\n');
-    expect(usageError(() => readImportFile(notes))).toBe(`${notes}: not a format Porthole can import — expected a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)`);
-    expect(usageError(() => readImportFile(path.join(t.dir, 'gone.yaml')))).toMatch(/gone\.yaml: cannot read the file \(ENOENT\)$/);
+    expect(profileError(() => readImportFile(notes))).toBe(`${notes}: not a format Porthole can import — expected a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)`);
+    expect(profileError(() => readImportFile(path.join(t.dir, 'gone.yaml')))).toMatch(/gone\.yaml: cannot read the file \(ENOENT\)$/);
   });
 });
 
@@ -356,7 +356,7 @@ describe('readImportText: nothing in a file ever runs', () => {
 describe('readImportText: hostile input is refused quickly with a message naming the file', () => {
   const timed = (fn: () => unknown): { ms: number; message: string } => {
     const t0 = performance.now();
-    const message = usageError(fn);
+    const message = profileError(fn);
     return { ms: performance.now() - t0, message };
   };
   const lol = (head: string, tail: string) => {
@@ -391,28 +391,28 @@ describe('readImportText: hostile input is refused quickly with a message naming
   });
 
   it('a control character in a port-proxy agent name is refused naming the file (found by the property test below)', () => {
-    const msg = usageError(() => readImportText('name: home\u0001lab\nserver: relay.example.com:9015\n', 'client.yaml'));
+    const msg = profileError(() => readImportText('name: home\u0001lab\nserver: relay.example.com:9015\n', 'client.yaml'));
     expect(msg).toBe('client.yaml: relay "home\\u0001lab @ relay.example.com:9015" agentName: no control characters');
   });
 
   it('a Porthole file whose refs are ambiguous or whose jump hosts loop is refused at the line', () => {
     const srv = (ref: string, jump: string[]) => `  - { ref: ${ref}, name: ${ref}, host: h-${ref}, user: u, auth: { method: agent }, jump: [${jump.join(', ')}] }`;
     const doc = (...servers: string[]) => `porthole: 1\nservers:\n${servers.join('\n')}\n`;
-    expect(usageError(() => readImportText(doc(srv('a', []), srv('a', [])), 'dup.yaml'))).toBe('dup.yaml:4: servers[1].ref: "a" is the ref of an earlier server in this file');
-    expect(usageError(() => readImportText(doc(srv('a', ['a'])), 'self.yaml'))).toBe('self.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
-    expect(usageError(() => readImportText(doc(srv('a', ['b']), srv('b', ['c']), srv('c', ['a'])), 'loop.yaml'))).toBe('loop.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
+    expect(profileError(() => readImportText(doc(srv('a', []), srv('a', [])), 'dup.yaml'))).toBe('dup.yaml:4: servers[1].ref: "a" is the ref of an earlier server in this file');
+    expect(profileError(() => readImportText(doc(srv('a', ['a'])), 'self.yaml'))).toBe('self.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
+    expect(profileError(() => readImportText(doc(srv('a', ['b']), srv('b', ['c']), srv('c', ['a'])), 'loop.yaml'))).toBe('loop.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
     const relays = 'relays:\n  - { ref: r, name: R1, host: r1, agentName: x }\n  - { ref: r, name: R2, host: r2, agentName: x }\n';
-    expect(usageError(() => readImportText(`porthole: 1\n${relays}`, 'relays.yaml'))).toBe('relays.yaml:4: relays[1].ref: "r" is the ref of an earlier relay in this file');
+    expect(profileError(() => readImportText(`porthole: 1\n${relays}`, 'relays.yaml'))).toBe('relays.yaml:4: relays[1].ref: "r" is the ref of an earlier relay in this file');
   });
 });
 
-describe('readImportText: property-based — anything but a UsageError naming the file is a bug', () => {
-  /** Throws anything that is not a UsageError whose message starts with the file (or a file it includes). */
+describe('readImportText: property-based — anything but a ProfileError naming the file is a bug', () => {
+  /** Throws anything that is not a ProfileError whose message starts with the file (or a file it includes). */
   const check = (text: string, name: string): void => {
     try {
       readImportText(text, name, { home: HOME, user: 'me' });
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
+      if (!(err instanceof ProfileError)) throw err;
       if (!new RegExp(`^(${esc(name)}|${esc(HOME)}[^:]*)(:\\d+)?: \\S`).test(err.message)) throw new Error(`unstructured message: ${err.message}`, { cause: err });
     }
   };

@@ -5,7 +5,7 @@ import type { RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServerDraftSchema } from '../../src-shared/model/ssh';
 import { DocRelaySchema, DocServerSchema, parseDocRule, PortholeDocSchema } from '../../src-shared/model/porthole-doc';
 import type { z } from 'zod';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { detectFormat, type ProfileFormat } from './detect-format';
 import { readFrpcIniText, readFrpcTomlText } from './frpc-profile';
 import { readPortProxyText } from './port-proxy-profile';
@@ -16,7 +16,7 @@ import { readSshConfigProfile, type ReadSshConfigOptions } from './ssh-config-pr
 
 // Every importable format read into one shape: SSH servers and relays with file-local refs, and rule
 // drafts whose `server` / `relay` name those refs. The importer (service/import-service.ts) maps refs
-// to saved entities. Readers throw UsageError with `file:line: what is wrong`; what cannot be imported
+// to saved entities. Readers throw ProfileError with `file:line: what is wrong`; what cannot be imported
 // faithfully becomes a warning, never a silent drop.
 
 export type ImportFormat = ProfileFormat | 'porthole-yaml';
@@ -88,7 +88,7 @@ function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): Impo
   const text = normalizeProfileText(raw, name, IMPORT_WHAT);
   const format = detectPortholeYaml(text) ? 'porthole-yaml' : detectFormat(text, basename(name));
   if (!format) {
-    throw new UsageError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
+    throw new ProfileError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
   }
   switch (format) {
     case 'porthole-json':
@@ -161,18 +161,18 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0].line ?? lc.linePos(e.pos[0]).line;
-    throw new UsageError(`${file}:${line}: not valid ${text.trimStart().startsWith('{') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ProfileError(`${file}:${line}: not valid ${text.trimStart().startsWith('{') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   let js: unknown;
   try {
     js = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {
-    throw new UsageError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : (err as Error).message}`, { cause: err });
+    throw new ProfileError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : (err as Error).message}`, { cause: err });
   }
   const top = PortholeDocSchema.safeParse(js);
   if (!top.success) {
     const i = top.error.issues[0]!;
-    throw new UsageError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'this file is from a newer Porthole (format version) — upgrade Porthole' : i.message}`);
+    throw new ProfileError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'this file is from a newer Porthole (format version) — upgrade Porthole' : i.message}`);
   }
   const lineOf = (path: Array<string | number>): number => {
     let node: unknown = doc.contents;
@@ -186,7 +186,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   };
   const fail = (path: Array<string | number>, issue: { path: PropertyKey[]; message: string }): never => {
     const field = [...path, ...issue.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new UsageError(`${file}:${lineOf([...path, ...(issue.path as Array<string | number>)])}: ${field}: ${issue.message}`);
+    throw new ProfileError(`${file}:${lineOf([...path, ...(issue.path as Array<string | number>)])}: ${field}: ${issue.message}`);
   };
   const warnings: string[] = [];
   const root = doc.contents;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRatholeProfile, readRatholeText } from './rathole-profile';
-import { expectReturnsOrUsageError, expectValid, fixture, mutations, usageError } from '../../test-support/relay-import-helpers';
+import { expectReturnsOrProfileError, expectValid, fixture, mutations, profileError } from '../../test-support/relay-import-helpers';
 
 const REF = expect.stringMatching(/^relay-[A-Za-z0-9_-]+-[0-9a-f]{8}$/);
 
@@ -69,12 +69,12 @@ describe('rathole client.toml', () => {
     ['[client]\nremote_addr = "h:1"\ndefault_token = "t"\n[client.services.a]\n', /^c\.toml:4: service "a": local_addr: missing/],
     ['[client]\nremote_addr = 5\n', /^c\.toml:1: client\.remote_addr: expected "HOST:PORT", found number 5/],
   ];
-  it.each(bad)('%j → UsageError', (text, re) => {
-    expect(usageError(() => readRatholeText(text, 'c.toml'))).toMatch(re);
+  it.each(bad)('%j → ProfileError', (text, re) => {
+    expect(profileError(() => readRatholeText(text, 'c.toml'))).toMatch(re);
   });
 
-  it('300 mutations: a valid result or a UsageError, nothing else', () => {
+  it('300 mutations: a valid result or a ProfileError, nothing else', () => {
     const src = ['client.toml', 'client-tls.toml'].map((n) => readFileSync(fixture('rathole', n), 'utf8'));
-    for (const [i, m] of src.flatMap((s, k) => mutations(s, 4000 + k, 150)).entries()) expectReturnsOrUsageError(() => readRatholeText(m, `fuzz-${i}.toml`), m);
+    for (const [i, m] of src.flatMap((s, k) => mutations(s, 4000 + k, 150)).entries()) expectReturnsOrProfileError(() => readRatholeText(m, `fuzz-${i}.toml`), m);
   });
 });

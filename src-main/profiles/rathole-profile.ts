@@ -1,5 +1,5 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import {
   describe,
   hostPortOrThrow,
@@ -37,8 +37,8 @@ export function readRatholeText(raw: string, file: string): ImportResult {
   try {
     doc = parseToml(text) as Table;
   } catch (err) {
-    if (err instanceof TomlError) throw new UsageError(`${file}:${err.line}: not valid TOML: ${err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`);
-    throw new UsageError(`${file}: not valid TOML: ${(err as Error).message}`);
+    if (err instanceof TomlError) throw new ProfileError(`${file}:${err.line}: not valid TOML: ${err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`);
+    throw new ProfileError(`${file}: not valid TOML: ${(err as Error).message}`);
   }
   const rows = text.split('\n');
   const lineOf = (re: RegExp): number => {
@@ -49,29 +49,29 @@ export function readRatholeText(raw: string, file: string): ImportResult {
   const warnings: string[] = [];
   const client = doc.client;
   if (client === undefined) {
-    if (doc.server !== undefined) throw new UsageError(`${file}: a rathole server config (only [server]); Porthole imports the [client] half — import frps-style relay settings separately`);
-    throw new UsageError(`${file}: no [client] section — not ${WHAT}`);
+    if (doc.server !== undefined) throw new ProfileError(`${file}: a rathole server config (only [server]); Porthole imports the [client] half — import frps-style relay settings separately`);
+    throw new ProfileError(`${file}: no [client] section — not ${WHAT}`);
   }
   const clientLine = lineOf(/^\s*\[\s*client\s*\]/);
   const at = `${file}:${clientLine}`;
-  if (!isTable(client)) throw new UsageError(`${at}: client: expected a table, found ${describe(client)}`);
+  if (!isTable(client)) throw new ProfileError(`${at}: client: expected a table, found ${describe(client)}`);
   if (doc.server !== undefined) warnings.push(`${file}:${lineOf(/^\s*\[\s*server[\].]/)}: the [server] half of this file is not imported (only the client's services are)`);
   for (const k of Object.keys(doc)) if (k !== 'client' && k !== 'server') warnings.push(`${file}: unknown key "${k}" ignored`);
   for (const k of Object.keys(client)) {
     if (!CLIENT_HANDLED.has(k) && !CLIENT_IGNORED_QUIETLY.has(k)) warnings.push(`${at}: client.${k} is not supported by Porthole; ignored`);
   }
 
-  if (typeof client.remote_addr !== 'string') throw new UsageError(`${at}: client.remote_addr: ${client.remote_addr === undefined ? 'missing (the server\'s HOST:PORT)' : `expected "HOST:PORT", found ${describe(client.remote_addr)}`}`);
+  if (typeof client.remote_addr !== 'string') throw new ProfileError(`${at}: client.remote_addr: ${client.remote_addr === undefined ? 'missing (the server\'s HOST:PORT)' : `expected "HOST:PORT", found ${describe(client.remote_addr)}`}`);
   const ep = hostPortOrThrow(`${file}:${lineOf(/^\s*remote_addr\s*=/)}`, 'client.remote_addr', client.remote_addr);
-  if (client.default_token !== undefined && typeof client.default_token !== 'string') throw new UsageError(`${at}: client.default_token: expected a string, found ${describe(client.default_token)}`);
+  if (client.default_token !== undefined && typeof client.default_token !== 'string') throw new ProfileError(`${at}: client.default_token: expected a string, found ${describe(client.default_token)}`);
 
   let tls: boolean | undefined;
   const transport = client.transport;
   if (transport !== undefined) {
     const tAt = `${file}:${lineOf(/^\s*\[\s*client\.transport\s*\]/)}`;
-    if (!isTable(transport)) throw new UsageError(`${tAt}: client.transport: expected a table, found ${describe(transport)}`);
+    if (!isTable(transport)) throw new ProfileError(`${tAt}: client.transport: expected a table, found ${describe(transport)}`);
     const type = transport.type ?? 'tcp';
-    if (typeof type !== 'string') throw new UsageError(`${tAt}: client.transport.type: expected a string, found ${describe(type)}`);
+    if (typeof type !== 'string') throw new ProfileError(`${tAt}: client.transport.type: expected a string, found ${describe(type)}`);
     if (type === 'tls') tls = true;
     else if (type === 'tcp') tls = false;
     else warnings.push(`${tAt}: client.transport.type "${type}" is not supported (Porthole's relay uses TLS with a pinned certificate); read as TLS`);
@@ -82,7 +82,7 @@ export function readRatholeText(raw: string, file: string): ImportResult {
   if (tls === false || tls === undefined) warnings.push(`${at}: rathole's transport is plain TCP here: Porthole connects to a relay without TLS only with its explicit insecure flag`);
 
   const services = client.services;
-  if (services !== undefined && !isTable(services)) throw new UsageError(`${at}: client.services: expected tables [client.services.NAME], found ${describe(services)}`);
+  if (services !== undefined && !isTable(services)) throw new ProfileError(`${at}: client.services: expected tables [client.services.NAME], found ${describe(services)}`);
   const entries = Object.entries(services ?? {});
   const defaultToken = client.default_token as string | undefined;
   const serviceTokens = entries.map(([, s]) => (isTable(s) && typeof s.token === 'string' ? s.token : undefined));
@@ -108,15 +108,15 @@ export function readRatholeText(raw: string, file: string): ImportResult {
   for (const [name, s] of entries) {
     const sAt = `${file}:${lineOf(new RegExp(`^\\s*\\[\\s*client\\.services\\.(${esc(name)}|"${esc(name)}")\\s*\\]`))}`;
     const label = `service "${name}"`;
-    if (!isTable(s)) throw new UsageError(`${sAt}: ${label}: expected a table, found ${describe(s)}`);
+    if (!isTable(s)) throw new ProfileError(`${sAt}: ${label}: expected a table, found ${describe(s)}`);
     for (const k of Object.keys(s)) if (!SERVICE_HANDLED.has(k)) warnings.push(`${sAt}: ${label}: ${k} is not supported by Porthole; ignored`);
     const type = s.type ?? 'tcp';
-    if (type !== 'tcp' && type !== 'udp') throw new UsageError(`${sAt}: ${label}: type ${describe(type)}: expected "tcp" or "udp"`);
-    if (typeof s.local_addr !== 'string') throw new UsageError(`${sAt}: ${label}: local_addr: ${s.local_addr === undefined ? 'missing' : `expected "HOST:PORT", found ${describe(s.local_addr)}`}`);
-    if (s.token !== undefined && typeof s.token !== 'string') throw new UsageError(`${sAt}: ${label}: token: expected a string, found ${describe(s.token)}`);
+    if (type !== 'tcp' && type !== 'udp') throw new ProfileError(`${sAt}: ${label}: type ${describe(type)}: expected "tcp" or "udp"`);
+    if (typeof s.local_addr !== 'string') throw new ProfileError(`${sAt}: ${label}: local_addr: ${s.local_addr === undefined ? 'missing' : `expected "HOST:PORT", found ${describe(s.local_addr)}`}`);
+    if (s.token !== undefined && typeof s.token !== 'string') throw new ProfileError(`${sAt}: ${label}: token: expected a string, found ${describe(s.token)}`);
     const local = hostPortOrThrow(sAt, `${label}: local_addr`, s.local_addr);
     const own = s.token as string | undefined;
-    if (own === undefined && defaultToken === undefined) throw new UsageError(`${sAt}: ${label}: no token and no client.default_token (rathole requires one)`);
+    if (own === undefined && defaultToken === undefined) throw new ProfileError(`${sAt}: ${label}: no token and no client.default_token (rathole requires one)`);
     if (own !== undefined && own !== token) warnings.push(`${sAt}: ${label} has its own token; Porthole's relay uses one token per agent, so it is not imported`);
     exposes.push(
       validated(ImportedExposeSchema, { name: truncateName(name), relayRef: relay.ref, protocol: type, localHost: local.host, localPort: local.port, remotePort: 0 }, sAt, label),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
 export { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { HostSchema, PortSchema } from '../../src-shared/model/primitives';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { RELAY_LIMIT_FIELDS, type RelayLimits } from '../relay/relay-limits';
 
 // The format-neutral result of importing a reverse-tunnel config (port-proxy, frpc, rathole). The
@@ -133,20 +133,20 @@ export function hasTemplate(s: string): boolean {
   return /\{\{.*\}\}/s.test(s);
 }
 
-/** `host:port` / `[v6]:port` (or a bare port with `defaultHost`) → endpoint, or a UsageError at `where`. */
+/** `host:port` / `[v6]:port` (or a bare port with `defaultHost`) → endpoint, or a ProfileError at `where`. */
 export function hostPortOrThrow(where: string, field: string, value: string, defaultHost?: string): { host: string; port: number } {
   const r = parseHostPort(value, defaultHost);
-  if (!r.ok) throw new UsageError(`${where}: ${field}${r.error.startsWith(`"${value.trim()}"`) ? '' : ` "${value}"`}: ${r.error}`);
+  if (!r.ok) throw new ProfileError(`${where}: ${field}${r.error.startsWith(`"${value.trim()}"`) ? '' : ` "${value}"`}: ${r.error}`);
   return r.value;
 }
 
-/** A zod check of one draft; the first issue becomes a UsageError at `where`. */
+/** A zod check of one draft; the first issue becomes a ProfileError at `where`. */
 export function validated<T>(schema: z.ZodType<T>, draft: unknown, where: string, what: string): T {
   const r = schema.safeParse(draft);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.');
-  throw new UsageError(`${where}: ${what}${field ? ` ${field}` : ''}: ${issue.message}`);
+  throw new ProfileError(`${where}: ${what}${field ? ` ${field}` : ''}: ${issue.message}`);
 }
 
 /** A zod check of one draft; undefined plus a warning when it fails (the caller skips the item). */

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { readImportFile, readImportText } from './import-bundle';
 import { readSshConfigProfile } from './ssh-config-profile';
 
@@ -26,14 +26,14 @@ function home(config: string, files: Record<string, string> = {}): { home: strin
   return { home: h, config: path.join(h, '.ssh', 'config') };
 }
 
-function usageError(fn: () => unknown): string {
+function profileError(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ProfileError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a ProfileError');
 }
 
 /** A secrets-like file: lines no ssh_config reader can parse, each carrying the marker. */
@@ -127,11 +127,11 @@ describe('Include in a file the user named by its path', () => {
     ['Match host', 'Match: a criterion needs a value'],
   ])('an error in an included file names file and line, never the value: %s', (line, what) => {
     const h = home('Include bad.conf\n', { 'bad.conf': `Host e\n${line.replace('MARK', MARKER)}\n` });
-    expect(usageError(() => readSshConfigProfile(h.config, { home: h.home, user: 'me' }))).toBe(`~/.ssh/bad.conf:2: ${what}`);
+    expect(profileError(() => readSshConfigProfile(h.config, { home: h.home, user: 'me' }))).toBe(`~/.ssh/bad.conf:2: ${what}`);
   });
 
   it('the file the user named is still quoted in full', () => {
     const h = home('Host e\n  Port 22x\n');
-    expect(usageError(() => readSshConfigProfile(h.config, { home: h.home, user: 'me' }))).toBe(`${h.config}:2: Port "22x": not a port number (1–65535)`);
+    expect(profileError(() => readSshConfigProfile(h.config, { home: h.home, user: 'me' }))).toBe(`${h.config}:2: Port "22x": not a port number (1–65535)`);
   });
 });

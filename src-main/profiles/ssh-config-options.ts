@@ -1,6 +1,6 @@
 import type { Match } from 'ssh-config';
 import type { HostKeyPolicy } from '../../src-shared/model/ssh';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import type { ConfigLine } from './ssh-config-text';
 import type { ForwardKind } from './ssh-forward-spec';
 
@@ -78,29 +78,29 @@ const MATCH_CRITERIA = new Set(['all', 'canonical', 'final', 'exec', 'localnetwo
 /** Values OpenSSH itself would refuse (it refuses the whole file): errors, whichever block they are in. */
 export function checkOption(l: ConfigLine): void {
   const first = l.args[0];
-  if (first === undefined) throw new UsageError(`${at(l)}: ${l.keyword}: missing value`);
-  if (SINGLE_VALUE.has(l.key) && l.args.length > 1) throw new UsageError(`${at(l)}: ${l.keyword}${shownArgs(l)}: expected one value`);
+  if (first === undefined) throw new ProfileError(`${at(l)}: ${l.keyword}: missing value`);
+  if (SINGLE_VALUE.has(l.key) && l.args.length > 1) throw new ProfileError(`${at(l)}: ${l.keyword}${shownArgs(l)}: expected one value`);
   switch (l.key) {
     case 'port':
-      if (!/^\d{1,5}$/.test(first) || Number(first) < 1 || Number(first) > 65535) throw new UsageError(`${at(l)}: Port${shownValue(l, first)}: not a port number (1–65535)`);
+      if (!/^\d{1,5}$/.test(first) || Number(first) < 1 || Number(first) > 65535) throw new ProfileError(`${at(l)}: Port${shownValue(l, first)}: not a port number (1–65535)`);
       break;
     case 'serveraliveinterval':
-      if (convtime(first) === undefined) throw new UsageError(`${at(l)}: ServerAliveInterval${shownValue(l, first)}: not a time in seconds`);
+      if (convtime(first) === undefined) throw new ProfileError(`${at(l)}: ServerAliveInterval${shownValue(l, first)}: not a time in seconds`);
       break;
     case 'serveralivecountmax':
-      if (!/^\d{1,9}$/.test(first)) throw new UsageError(`${at(l)}: ServerAliveCountMax${shownValue(l, first)}: not a whole number`);
+      if (!/^\d{1,9}$/.test(first)) throw new ProfileError(`${at(l)}: ServerAliveCountMax${shownValue(l, first)}: not a whole number`);
       break;
     case 'stricthostkeychecking':
-      if (HOST_KEY_POLICIES[first.toLowerCase()] === undefined) throw new UsageError(`${at(l)}: StrictHostKeyChecking${shownValue(l, first)}: expected yes, accept-new, no, off or ask`);
+      if (HOST_KEY_POLICIES[first.toLowerCase()] === undefined) throw new ProfileError(`${at(l)}: StrictHostKeyChecking${shownValue(l, first)}: expected yes, accept-new, no, off or ask`);
       break;
     case 'clearallforwardings':
-      if (!/^(yes|no)$/i.test(first)) throw new UsageError(`${at(l)}: ClearAllForwardings${shownValue(l, first)}: expected yes or no`);
+      if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: ClearAllForwardings${shownValue(l, first)}: expected yes or no`);
       break;
     case 'hostname':
     case 'user':
     case 'identityfile':
     case 'proxyjump':
-      if (first === '') throw new UsageError(`${at(l)}: ${l.keyword}: empty value`);
+      if (first === '') throw new ProfileError(`${at(l)}: ${l.keyword}: empty value`);
       break;
   }
 }
@@ -123,13 +123,13 @@ export function matchCriteria(l: ConfigLine, warnings: string[]): Match['criteri
       continue;
     }
     const value = l.args[i + 1];
-    if (value === undefined) throw new UsageError(`${at(l)}: Match${shownArgs(l)}:${shownValue(l, l.args[i]!) || ' a criterion'} needs a value`);
+    if (value === undefined) throw new ProfileError(`${at(l)}: Match${shownArgs(l)}:${shownValue(l, l.args[i]!) || ' a criterion'} needs a value`);
     if (kw === 'exec') exec = true;
     if (kw === 'host' || kw === 'originalhost') criteria[kw] = value;
     else unsupported.push(l.args[i]!);
     i += 2;
   }
-  if (l.args.length === 0) throw new UsageError(`${at(l)}: Match: missing criteria`);
+  if (l.args.length === 0) throw new ProfileError(`${at(l)}: Match: missing criteria`);
   if (exec) {
     warnings.push(`${at(l)}: Match exec is never run by Porthole; the options of this Match block are ignored`);
     return undefined;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { normalizeProfileText } from './profile-file';
 import { KNOWN_KEYWORDS } from './ssh-config-options';
 import { type TakenListen, forwardRules } from './ssh-config-rules';
@@ -53,7 +53,7 @@ function localUserName(opts: ReadSshConfigOptions): string | undefined {
 
 /**
  * Reads an OpenSSH client config as SSH servers and SSH rule drafts. Malformed input (a bad forward
- * spec, port, quote, or a file that is not an ssh_config at all) throws UsageError naming
+ * spec, port, quote, or a file that is not an ssh_config at all) throws ProfileError naming
  * `file:line`; anything that is valid for OpenSSH but cannot be imported faithfully is skipped or
  * approximated with a warning.
  */
@@ -67,7 +67,7 @@ export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = 
     const kw = /^[ \t]*([^ \t=]+)/.exec(row)?.[1];
     return kw !== undefined && KNOWN_KEYWORDS.has(kw.toLowerCase());
   });
-  if (!looksLikeSshConfig) throw new UsageError(`${file}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
+  if (!looksLikeSshConfig) throw new ProfileError(`${file}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
 
   const expanded = expandIncludes(file, text, home, opts.followIncludes ?? opts.text === undefined);
   const warnings = [...expanded.warnings];

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { MAX_PROFILE_BYTES, readProfileText } from './profile-file';
 
 // The text layer of the ssh_config importer: reading files safely, splitting lines into a keyword and
@@ -153,7 +153,7 @@ function expandInto(file: string, text: string, depth: number, inherited: Config
     const lineNo = i + 1;
     const t = tokenizeLine(rows[i]!);
     if (t.kind === 'empty') continue;
-    if (t.kind === 'error') throw new UsageError(`${file}:${lineNo}: ${t.error}`);
+    if (t.kind === 'error') throw new ProfileError(`${file}:${lineNo}: ${t.error}`);
     const entry: ConfigLine = { file, line: lineNo, keyword: t.keyword, key: t.keyword.toLowerCase(), args: t.args, ...(included ? { included } : {}) };
     if (entry.key === 'host' || entry.key === 'match') {
       header = entry;
@@ -165,7 +165,7 @@ function expandInto(file: string, text: string, depth: number, inherited: Config
       out.push(entry);
       continue;
     }
-    if (entry.args.length === 0) throw new UsageError(`${file}:${lineNo}: Include: missing file name`);
+    if (entry.args.length === 0) throw new ProfileError(`${file}:${lineNo}: Include: missing file name`);
     if (!state.follow) {
       // Only the top file is read here (depth 0): its own text may be quoted.
       state.warnings.push(`${file}:${lineNo}: Include ${entry.args.join(' ')} was not followed: ${INCLUDE_NOT_FOLLOWED}`);
@@ -176,14 +176,14 @@ function expandInto(file: string, text: string, depth: number, inherited: Config
       const shown = included ? 'Include' : `Include "${pattern}"`;
       for (const target of resolveInclude(file, lineNo, pattern, shown, state)) {
         if (depth + 1 > MAX_INCLUDE_DEPTH) {
-          throw new UsageError(`${file}:${lineNo}: ${shown}: includes nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`);
+          throw new ProfileError(`${file}:${lineNo}: ${shown}: includes nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`);
         }
         state.files++;
-        if (state.files > MAX_INCLUDED_FILES) throw new UsageError(`${file}:${lineNo}: ${shown}: more than ${MAX_INCLUDED_FILES} included files`);
+        if (state.files > MAX_INCLUDED_FILES) throw new ProfileError(`${file}:${lineNo}: ${shown}: more than ${MAX_INCLUDED_FILES} included files`);
         const targetName = shownPath(target, state.home);
         const includedText = readConfigText(target);
         state.bytes += includedText.length;
-        if (state.bytes > MAX_EXPANDED_BYTES) throw new UsageError(`${file}:${lineNo}: ${shown}: the included files add up to more than 8 MiB`);
+        if (state.bytes > MAX_EXPANDED_BYTES) throw new ProfileError(`${file}:${lineNo}: ${shown}: the included files add up to more than 8 MiB`);
         const opened = expandInto(targetName, includedText, depth + 1, header, state, out);
         if (opened) {
           openedSections = true;

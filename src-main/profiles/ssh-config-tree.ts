@@ -1,5 +1,5 @@
 import SSHConfig, { LineType, type Directive, type Match, type Section } from 'ssh-config';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { BY_VALUE, COMPUTED, FORWARD_KEYS, KNOWN_KEYWORDS, at, checkOption, matchCriteria, shownArgs } from './ssh-config-options';
 import { type ConfigLine, wildcardMatch } from './ssh-config-text';
 import { type ForwardSpec, parseForwardSpec } from './ssh-forward-spec';
@@ -39,7 +39,7 @@ export const refIndexes = (v: string | string[] | undefined): number[] =>
 
 /**
  * Checks every line of an expanded ssh_config and builds the tree the ssh-config library computes
- * over. Malformed lines throw UsageError naming `file:line`; anything else noteworthy goes to
+ * over. Malformed lines throw ProfileError naming `file:line`; anything else noteworthy goes to
  * `warnings`.
  */
 export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: string[]): SshConfigTree {
@@ -59,7 +59,7 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
 
   for (const l of lines) {
     if (l.key === 'host') {
-      if (l.args.length === 0) throw new UsageError(`${at(l)}: Host: missing host pattern`);
+      if (l.args.length === 0) throw new ProfileError(`${at(l)}: Host: missing host pattern`);
       const sec: Section = {
         type: LineType.DIRECTIVE,
         param: 'Host',
@@ -114,7 +114,7 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
     if (forwardKind) {
       const r = parseForwardSpec(forwardKind, l.args);
       // The reader's reasons quote the fields, so a line of an included file gets a reason of its own.
-      if (!r.ok) throw new UsageError(`${at(l)}: ${forwardKind}${shownArgs(l)}: ${l.included ? `not a valid ${forwardKind} (expected ${FORWARD_SYNTAX[forwardKind]})` : r.error}`);
+      if (!r.ok) throw new ProfileError(`${at(l)}: ${forwardKind}${shownArgs(l)}: ${l.included ? `not a valid ${forwardKind} (expected ${FORWARD_SYNTAX[forwardKind]})` : r.error}`);
       if (r.spec.kind === 'unsupported') {
         warnings.push(`${at(l)}: ${forwardKind}${shownArgs(l)}: ${r.spec.reason}; skipped`);
       } else if (r.spec.kind === 'RemoteForward' && r.spec.remote.allInterfaces) {
@@ -149,7 +149,7 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
     try {
       return root.compute(alias, { matchExec: false, ignoreCase: true });
     } catch (err) {
-      throw new UsageError(`${file}: cannot evaluate Host ${alias} (${(err as Error).message})`);
+      throw new ProfileError(`${file}: cannot evaluate Host ${alias} (${(err as Error).message})`);
     }
   };
   const deref = (v: string | string[] | undefined): ConfigLine | undefined => {

@@ -4,7 +4,7 @@ import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, Import
 import type { Relay } from '../../src-shared/model/relay';
 import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
 import type { SshServer } from '../../src-shared/model/ssh';
-import { UsageError } from '../headless/args';
+import { ProfileError } from '../profiles/profile-error';
 import { type ImportBundle, type ImportRelay, type ImportRule, type ImportServer, readImportText } from '../profiles/import-bundle';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { startFacts } from './import-exposure';
@@ -116,7 +116,7 @@ export class ImportService {
         // An ssh_config's Include lines are read only for a file the user named by its path.
         bundle = readImportText(src.text, src.name, { followIncludes: src.origin === 'file' });
       } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
+        if (!(err instanceof ProfileError)) throw err;
         files.push({ name: src.name, error: err.message, warnings: [], origin: src.origin });
         continue;
       }
