@@ -101,6 +101,27 @@ describeRouterLab('rules with "Open on router" in the service, against miniupnpd
     await waitFor(() => /Closed TCP port 18101 on the router \(NAT-PMP/.test(host.logText()), 'the unmap in the rule log', 5000);
   });
 
+  it('a host killed with SIGKILL leaves its mapping; the next start removes it for a rule that comes up switched off', async () => {
+    const dir = `${data.dir}/killed`;
+    const first = await ServiceDriverClient.start(lab, dir);
+    try {
+      const made = await first.call<RuleEntry>('rules.create', { ...tcpRule({ enabled: true, externalPort: 18110 }), listen: { host: '0.0.0.0', port: 8110 }, autoStart: false });
+      await first.waitForState(mapped(made.rule.id), 'mapped before the kill');
+      await first.kill();
+      expect(forwards(18110), 'a killed host cannot unmap').toBe(true);
+      const next = await ServiceDriverClient.start(lab, dir);
+      try {
+        await waitFor(() => !forwards(18110), 'the stale mapping removed at start', 10_000);
+        await waitFor(() => /Removed a stale TCP mapping of port 18110 left on the router by an earlier run/.test(next.logText()), 'the removal in the log', 5000);
+        expect((await next.call<RuleEntry[]>('rules.list')).find((e) => e.rule.id === made.rule.id)?.status.state).toBe('stopped');
+      } finally {
+        await next.quit();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('a loopback rule runs but reports LISTEN_ON_LOOPBACK; UDP and SOCKS rules map; quitting unmaps everything', async () => {
     const loop = await host.call<RuleEntry>('rules.create', { ...tcpRule({ enabled: true }), name: 'local only', listen: { host: '127.0.0.1', port: 8102 } });
     const l = await host.waitForState((s) => s.id === loop.rule.id && s.router?.state === 'failed', 'router.state failed');

@@ -63,6 +63,12 @@ export class ServiceDriverClient {
     await this.child.exited(5000);
   }
 
+  /** Kills the host with SIGKILL: nothing is unmapped. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.child.exited(5000);
+  }
+
   stop(): Promise<void> {
     return this.child.stop();
   }
