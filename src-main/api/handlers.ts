@@ -167,7 +167,7 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
       return { ok: true, value: await fn(parsed.data, caller) };
     } catch (err) {
       if (err instanceof ServiceError) return { ok: false, error: err.toData() };
-      service.log.add('error', `Internal error in ${m}: ${(err as Error)?.stack ?? String(err)}`);
+      service.log.line('error', 'internalError', { method: m, error: (err as Error)?.stack ?? String(err) });
       return { ok: false, error: { code: 'INTERNAL', message: `Internal error in ${m}: ${(err as Error)?.message ?? String(err)}` } };
     }
   }

@@ -92,7 +92,8 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   try {
     const names = new Map<string, string>();
     const write = (e: LogEntry) => {
-      const who = e.ruleId ? ` [${names.get(e.ruleId) ?? e.ruleId}]` : '';
+      // The name the line was written with: a rule created by an import is logged before the names here know it.
+      const who = e.ruleId ? ` [${e.ruleName ?? names.get(e.ruleId) ?? e.ruleId}]` : '';
       const out = e.level === 'error' || e.level === 'warn' ? process.stderr : process.stdout;
       out.write(`${new Date(e.ts).toISOString()} ${e.level.toUpperCase().padEnd(5)}${who} ${e.message}\n`);
     };

@@ -18,6 +18,7 @@ import { ImportService } from './import-service';
 import { SettingsService } from './settings-service';
 import { TrafficHistory } from './traffic-history';
 import { LocalRelay } from './local-relay';
+import type { LogExtra } from './log-buffer';
 import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
 import { makeTunnelFactory } from './tunnel-factory';
@@ -99,7 +100,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     () => late.service?.rules() ?? [],
     () => late.service?.emit('relays-changed', relays.list()),
     `porthole ${opts.version} (${platform()})`,
-    (level, m) => late.service?.log.add(level, m),
+    (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void late.service?.log.add(level, m, extra),
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
   const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
@@ -112,7 +113,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant, router });
   late.service = service;
-  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
+  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void service.log.add(level, m, extra));
   const info: AppInfo = {
     name: 'Porthole',
     version: opts.version,
@@ -134,7 +135,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const settings = new SettingsService(store, opts.shellPrefs, (s) => service.setStatsInterval(s.statsIntervalMs), (v) => service.emit('settings-changed', v));
   const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => ({ ...info, secretsBackend: secrets.backend, lanAddresses: lanAddresses().map((a) => a.address) }) });
   if (store.recovery) {
-    service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
+    service.log.line('error', 'storeRecovered', { reason: store.recovery.reason, movedTo: store.recovery.movedTo });
   }
   await service.start();
   // Mappings an earlier run left on the router for rules that are not mapping now.
@@ -149,7 +150,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     imports,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
-      if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH/relay connection${n === 1 ? '' : 's'} now`);
+      if (n > 0) service.log.line('info', 'networkReconnecting', { count: n });
       return n;
     },
     shutdown: () =>

@@ -378,13 +378,14 @@ export class ImportService {
     }
     this.previews.delete(input.previewId);
     this.undoRecord = undo;
-    this.service.log.add(
-      'info',
-      `Imported ${outcome.rules} mapping${outcome.rules === 1 ? '' : 's'}, ${outcome.servers} server${outcome.servers === 1 ? '' : 's'}, ${outcome.relays} relay${outcome.relays === 1 ? '' : 's'}` +
-        (outcome.replaced ? `, replaced ${outcome.replaced}` : '') +
-        (outcome.skipped ? `, skipped ${outcome.skipped}` : '') +
-        (outcome.ruleIds.length ? (outcome.startedIds.length ? `; switched on ${outcome.startedIds.length}` : '; all switched off') : ''),
-    );
+    this.service.log.line('info', 'importApplied', {
+      rules: outcome.rules,
+      servers: outcome.servers,
+      relays: outcome.relays,
+      replaced: outcome.replaced,
+      skipped: outcome.skipped,
+      started: outcome.startedIds.length,
+    });
     return { ...outcome, canUndo: true };
   }
 
@@ -393,7 +394,7 @@ export class ImportService {
     if (!u) throw new ServiceError('NOT_FOUND', 'There is no import to undo');
     this.undoRecord = undefined;
     const result = await this.revert(u);
-    this.service.log.add('info', `Undid the last import: removed ${result.removedRules} mapping${result.removedRules === 1 ? '' : 's'}${result.restoredRules ? `, restored ${result.restoredRules}` : ''}`);
+    this.service.log.line('info', 'importUndone', { removed: result.removedRules, restored: result.restoredRules });
     return result;
   }
 

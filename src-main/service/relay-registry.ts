@@ -7,6 +7,7 @@ import { RelayAgent } from '../relay/relay-agent';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { ServiceError } from './service-error';
+import { type KeyedLog, logLine } from './log-buffer';
 
 export interface RelayInputParsed {
   relay: RelayDraft;
@@ -28,7 +29,7 @@ export class RelayRegistry {
     private readonly rules: () => Rule[],
     private readonly changed: () => void,
     private readonly software: string,
-    private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void,
+    private readonly log: KeyedLog,
   ) {}
 
   list(): RelayEntry[] {
@@ -79,7 +80,7 @@ export class RelayRegistry {
     const fp = normalizeFingerprint(fingerprint);
     if (!fp) throw new ServiceError('INVALID_INPUT', 'not a SHA-256 fingerprint', [{ path: 'fingerprint', message: '64 hex digits, colons optional' }]);
     this.store.putRelay({ ...relay, fingerprint: fp });
-    this.log('warn', `Relay "${relay.name}": now trusting certificate ${fp}`);
+    logLine(this.log, 'warn', 'relayTrusting', { name: relay.name, fingerprint: fp });
     this.pool().get(id)?.reconnect();
     this.changed();
     return this.entry(this.require(id));
@@ -107,7 +108,7 @@ export class RelayRegistry {
           this.changed();
         },
       },
-      log: (level, m) => this.log(level, `Relay "${relay.name}": ${m}`),
+      log: (level, m) => logLine(this.log, level, 'relayLine', { name: relay.name, text: m }),
     });
     agent.on('state', (s) => {
       this.last.set(id, {
