@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr } from '../format/cidr';
+import { type InspectOption, InspectOptionSchema } from './inspector';
 import { type Endpoint, EndpointSchema, HostSchema, RuleIdSchema } from './primitives';
 import { type RouterOption, RouterOptionSchema } from './router';
 import { SocksOptionsSchema } from './ssh';
@@ -72,6 +73,8 @@ export const TcpForwardFields = {
   options: TcpOptionsSchema,
   /** "Open on router": absent in rules saved before it existed. */
   router: RouterOptionSchema.optional(),
+  /** "Inspect HTTP": record each request and response (absent: off). */
+  inspect: InspectOptionSchema.optional(),
 };
 
 export const UdpForwardFields = {
@@ -88,6 +91,7 @@ export const SshLocalFields = {
   server: RuleIdSchema,
   listen: EndpointSchema,
   target: EndpointSchema,
+  inspect: InspectOptionSchema.optional(),
 };
 
 /** `ssh -R`: the SSH server listens on `remote` (port 0: the server picks one) and connections come to `target` here. */
@@ -126,8 +130,10 @@ export const RelayExposeFields = {
   /** The relay's public port; 0 = any port the relay's policy allows. */
   remotePort: z.number().int().min(0).max(65535, 'port must be between 0 and 65535').default(0),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  /** `http`: also log each request (method, path, status, duration) in the rule's log. */
+  /** `http`: log each request (method, path, status, duration) in the rule's log, and inspect it (issue 17). */
   kind: z.enum(['tcp', 'http']).default('tcp'),
+  /** The inspector's body limit (kind `http` switches inspection on). */
+  inspect: InspectOptionSchema.optional(),
 };
 
 export const TcpForwardDraftSchema = z.object({ ...RuleCommon, ...TcpForwardFields });
@@ -189,6 +195,23 @@ export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { 
 /** The "Open on router" option of a rule that listens here and has it switched on. */
 export function ruleRouterOption(rule: Rule | RuleDraftParsed): RouterOption | undefined {
   return 'router' in rule && rule.router?.enabled ? rule.router : undefined;
+}
+
+/**
+ * The "Inspect HTTP" settings of a rule that has them switched on: tcp-forward and ssh-local by their
+ * switch, relay-expose also by `kind: http` (what `type: http` in a port-proxy config means).
+ */
+export function ruleInspect(rule: Rule | RuleDraftParsed): InspectOption | undefined {
+  switch (rule.type) {
+    case 'tcp-forward':
+    case 'ssh-local':
+      return rule.inspect?.enabled ? rule.inspect : undefined;
+    case 'relay-expose':
+      if (rule.protocol !== 'tcp') return undefined;
+      return rule.kind === 'http' || rule.inspect?.enabled ? InspectOptionSchema.parse({ ...rule.inspect, enabled: true }) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** The saved SSH server a rule goes through, if any. */
