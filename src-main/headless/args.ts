@@ -56,10 +56,10 @@ Usage: porthole <command> [options]
 Commands:
   forward [--udp] [--upnp[=EXTERNAL_PORT]] [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT
         Forward one port in the foreground until Ctrl-C. LISTEN_HOST defaults to 127.0.0.1.
-        --upnp also opens the port on the home router (UPnP IGD, else NAT-PMP; the listen port unless
+        --upnp also opens the port on the home router (UPnP IGD, else NAT-PMP, else PCP; the listen port unless
         EXTERNAL_PORT is given), prints the internet address once granted and closes it on Ctrl-C/SIGTERM.
-        Needs a LAN listen address (e.g. 0.0.0.0:PORT). --upnp-protocol auto|upnp|natpmp, --upnp-lease SECONDS.
-  upnp status [--from ADDRESS] [--protocol auto|upnp|natpmp] [--json]
+        Needs a LAN listen address (e.g. 0.0.0.0:PORT). --upnp-protocol auto|upnp|natpmp|pcp, --upnp-lease SECONDS.
+  upnp status [--from ADDRESS] [--protocol auto|upnp|natpmp|pcp] [--json]
         The router this machine would use, its external address, and Porthole's mappings on it.
   run [--profile FILE]
         Headless: run the saved enabled mappings (or the mappings of a Porthole JSON profile) until stopped.

@@ -5,7 +5,7 @@ import { resolveLanEndpoint } from '../router/net-info';
 import { RouterError } from '../router/router-error';
 import { UsageError, parseArgs } from './args';
 
-// `porthole upnp status [--from ADDRESS] [--protocol auto|upnp|natpmp] [--json]`: which router this
+// `porthole upnp status [--from ADDRESS] [--protocol auto|upnp|natpmp|pcp] [--json]`: which router this
 // host would use, its external address, and the mappings Porthole holds on it.
 
 const PORTHOLE_PREFIX = 'Porthole ';
@@ -13,7 +13,7 @@ const PORTHOLE_PREFIX = 'Porthole ';
 export async function cmdUpnp(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['data-dir', 'from', 'protocol'], booleans: ['json'] });
   const [sub, ...extra] = args.positionals;
-  if (sub !== 'status' || extra.length > 0) throw new UsageError('expected: porthole upnp status [--from ADDRESS] [--protocol auto|upnp|natpmp] [--json]');
+  if (sub !== 'status' || extra.length > 0) throw new UsageError(`expected: porthole upnp status [--from ADDRESS] [--protocol ${ROUTER_METHODS.join('|')}] [--json]`);
   const method = (args.values.protocol ?? 'auto') as RouterMethod;
   if (!ROUTER_METHODS.includes(method)) throw new UsageError(`--protocol: expected one of ${ROUTER_METHODS.join(', ')}`);
   const from = args.values.from ?? '0.0.0.0';
@@ -28,19 +28,21 @@ export async function cmdUpnp(argv: string[]): Promise<number> {
     const external = await gw.externalAddress();
     const all: PortMappingEntry[] | undefined = gw.list ? await gw.list() : undefined;
     const mine = all?.filter((m) => m.description.startsWith(PORTHOLE_PREFIX));
-    const doubleNat = isPrivateIPv4(external) || external === '';
+    // PCP has no request for the external address alone: it comes with a mapping.
+    const unknown = external === '' && gw.method === 'pcp';
+    const doubleNat = !unknown && (isPrivateIPv4(external) || external === '');
     if (args.booleans.has('json')) {
-      const out = { method: gw.method, gateway: gw.gateway, describe: gw.describe, localAddress: lan.address, externalAddress: external, doubleNat, mappings: mine ?? null, otherMappings: all ? all.length - mine!.length : null };
+      const out = { method: gw.method, gateway: gw.gateway, describe: gw.describe, localAddress: lan.address, externalAddress: unknown ? null : external, doubleNat, mappings: mine ?? null, otherMappings: all ? all.length - mine!.length : null };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
     }
     const lines = [
       `Gateway: ${gw.describe} (router ${gw.gateway}; this host ${lan.address})`,
-      `External address: ${external || '(none)'}` +
+      `External address: ${unknown ? '(PCP tells it only with a mapping)' : external || '(none)'}` +
         (doubleNat ? ' — private: the router is itself behind NAT (double NAT / carrier-grade NAT); mappings reach only that outer network, use a relay for the internet' : ''),
     ];
     if (!mine) {
-      lines.push("Mappings: NAT-PMP cannot list them; `porthole forward --upnp` and the app show their own");
+      lines.push(`Mappings: ${gw.method === 'pcp' ? 'PCP' : 'NAT-PMP'} cannot list them; \`porthole forward --upnp\` and the app show their own`);
     } else {
       lines.push(`Porthole's mappings on it: ${mine.length === 0 ? 'none' : mine.length}`);
       for (const m of mine) {

@@ -20,7 +20,8 @@ describe('router option in exports', () => {
     expect(RULES[1]!.type === 'udp-forward' && RULES[1]!.router).toEqual({ enabled: true, protocol: 'auto', leaseSeconds: 3600 });
     expect('router' in RULES[3]!).toBe(false);
     expect(() => rule({ ...RULES[0]!, router: { enabled: true, externalPort: 0 } })).toThrow(/port must be between 1 and 65535/);
-    expect(() => rule({ ...RULES[0]!, router: { enabled: true, protocol: 'pcp' } })).toThrow();
+    expect(rule({ ...RULES[0]!, router: { enabled: true, protocol: 'pcp' } })).toMatchObject({ router: { protocol: 'pcp' } });
+    expect(() => rule({ ...RULES[0]!, router: { enabled: true, protocol: 'igd' } })).toThrow();
     expect(() => rule({ ...RULES[0]!, router: { enabled: true, extra: 1 } })).toThrow();
   });
 

@@ -8,13 +8,15 @@ import { z } from 'zod';
 
 const RecordSchema = z.object({
   ownerId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/),
-  method: z.enum(['upnp', 'natpmp']),
+  method: z.enum(['upnp', 'natpmp', 'pcp']),
   gateway: z.string().max(64),
   protocol: z.enum(['tcp', 'udp']),
   internalAddress: z.string().max(64),
   internalPort: z.number().int().min(1).max(65535),
   externalPort: z.number().int().min(1).max(65535),
   description: z.string().max(256),
+  /** PCP only: the mapping's nonce, without which the router will not delete it (RFC 6887 section 11.1). */
+  nonce: z.string().regex(/^[0-9a-f]{24}$/).optional(),
   at: z.number(),
 });
 export type JournalRecord = z.output<typeof RecordSchema>;

@@ -1,11 +1,8 @@
-import dgram from 'node:dgram';
 import { NATPMP_RESULT_TEXT } from './router-error';
+import { GatewayNoAnswerError, udpExchange } from './udp-exchange';
 
-// NAT-PMP (RFC 6886): UDP to the default gateway's port 5351. Requests are retransmitted at 250 ms,
-// doubling (section 3.1), here within a caller's deadline instead of the RFC's 64 s so that "no
-// gateway" is known within seconds.
-
-export const NATPMP_PORT = 5351;
+// NAT-PMP (RFC 6886): UDP to the default gateway's port 5351 (the exchange and its retransmissions
+// are in udp-exchange.ts, shared with PCP).
 
 /** The gateway answered with a non-zero result code. */
 export class NatPmpResultError extends Error {
@@ -19,9 +16,7 @@ export class NatPmpResultError extends Error {
 }
 
 /** Nobody answered on port 5351 (or the gateway said the port is closed). */
-export class NatPmpNoAnswerError extends Error {
-  override name = 'NatPmpNoAnswerError';
-}
+export { GatewayNoAnswerError as NatPmpNoAnswerError };
 
 export interface NatPmpMapping {
   externalPort: number;
@@ -62,48 +57,19 @@ export class NatPmpClient {
   }
 
   private request(packet: Buffer, op: number, size: number, what: string): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket('udp4');
-      const timers: NodeJS.Timeout[] = [];
-      let done = false;
-      const finish = (err: Error | undefined, value?: Buffer) => {
-        if (done) return;
-        done = true;
-        for (const t of timers) clearTimeout(t);
-        socket.close();
-        if (err) reject(err);
-        else resolve(value!);
-      };
-      const noAnswer = (detail: string) =>
-        new NatPmpNoAnswerError(`no NAT-PMP answer from ${this.gateway}:${NATPMP_PORT} to the ${what} (${detail})`);
-      socket.on('error', (err: NodeJS.ErrnoException) =>
-        finish(err.code === 'ECONNREFUSED' ? noAnswer('the port is closed') : err),
-      );
-      socket.on('message', (msg, rinfo) => {
-        // Only the gateway's port 5351 speaks for it (section 3.1); anything else is ignored.
-        if (rinfo.address !== this.gateway || rinfo.port !== NATPMP_PORT) return;
-        if (msg.length < 4 || msg[0] !== 0 || msg[1] !== 128 + op) return;
+    return udpExchange({
+      gateway: this.gateway,
+      localAddress: this.localAddress,
+      timeoutMs: this.timeoutMs,
+      packet,
+      what: `NAT-PMP ${what}`,
+      answer: (msg) => {
+        if (msg.length < 4 || msg[0] !== 0 || msg[1] !== 128 + op) return undefined;
         const result = msg.readUInt16BE(2);
-        if (result !== 0) return finish(new NatPmpResultError(result, what));
-        if (msg.length < size) return finish(new Error(`NAT-PMP ${what}: short answer (${msg.length} bytes)`));
-        finish(undefined, msg);
-      });
-      socket.bind(0, this.localAddress, () => {
-        // Connected, so an ICMP "port unreachable" surfaces as ECONNREFUSED instead of a silent wait.
-        socket.connect(NATPMP_PORT, this.gateway, () => {
-          let delay = 250;
-          let at = 0;
-          const send = () => {
-            if (!done) socket.send(packet, (err) => err && finish(err));
-          };
-          while (at < this.timeoutMs) {
-            timers.push(setTimeout(send, at));
-            at += delay;
-            delay *= 2;
-          }
-          timers.push(setTimeout(() => finish(noAnswer(`waited ${this.timeoutMs / 1000} s`)), this.timeoutMs));
-        });
-      });
+        if (result !== 0) throw new NatPmpResultError(result, what);
+        if (msg.length < size) throw new Error(`NAT-PMP ${what}: short answer (${msg.length} bytes)`);
+        return msg;
+      },
     });
   }
 }

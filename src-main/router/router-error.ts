@@ -50,3 +50,20 @@ export const NATPMP_RESULT_TEXT: Record<number, string> = {
   4: 'out of resources (no more mappings)',
   5: 'unsupported opcode',
 };
+
+/** PCP result codes (RFC 6887 section 7.4). */
+export const PCP_RESULT_TEXT: Record<number, string> = {
+  1: 'unsupported version (the router speaks NAT-PMP only, or no PCP)',
+  2: 'not authorised — the router does not let this host open ports',
+  3: 'malformed request',
+  4: 'unsupported opcode',
+  5: 'unsupported option',
+  6: 'malformed option',
+  7: 'network failure on the router (e.g. it has no external address yet)',
+  8: 'out of resources (no more mappings)',
+  9: 'unsupported protocol',
+  10: 'this host has used up its quota of mappings',
+  11: 'the router cannot provide that external port',
+  12: "address mismatch — another NAT sits between this host and the router, or the request left from another address",
+  13: 'too many remote peers',
+};

@@ -10,7 +10,7 @@ import { tempDir } from '../../test-support/tmp';
 // mapping on the router's WAN address.
 
 const MiB = 1024 * 1024;
-const REACHABLE = /Reachable from the internet at ([\d.]+):(\d+) via (UPnP|NAT-PMP)/;
+const REACHABLE = /Reachable from the internet at ([\d.]+):(\d+) via (UPnP|NAT-PMP|PCP)/;
 
 describeRouterLab('porthole forward --upnp against miniupnpd', () => {
   let lab: RouterLab;
@@ -170,6 +170,55 @@ describeRouterLab('porthole forward --upnp against miniupnpd', () => {
     expect(r.stderr).toMatch(/listens on 127\.0\.0\.1, which the router cannot reach — listen on this computer's LAN address \(10\.77\.1\.10, 10\.77\.1\.11\).*\[LISTEN_ON_LOOPBACK\]/);
   });
 
+  it('PCP: --upnp-protocol=pcp maps TCP with a MAP request, follows the lease the router grants (120 s for 3 asked) and deletes it with its nonce on SIGTERM', async () => {
+    const p = forward(['--upnp=18120', '--upnp-protocol=pcp', '--upnp-lease=3', ...dd('p'), `${LAB.host}:8120`, `127.0.0.1:${source.port}`]);
+    expect(await granted(p)).toEqual({ address: LAB.routerWan, port: 18120, method: 'PCP' });
+    // miniupnpd raises PCP lifetimes to its min_lifetime (120 s): the renewal follows what it granted.
+    expect(p.stdout()).toMatch(/via PCP → 10\.77\.1\.10:8120 TCP \(PCP at 10\.77\.1\.1:5351; lease 120 s, renewed every 60 s\)/);
+    expect(lab.routerLog()).toMatch(/PCP MAP: added mapping TCP 18120->10\.77\.1\.10:8120 'PCP MAP [0-9a-f]{24}'/);
+    expect((await wan.tcpFetch(LAB.routerWan, 18120, 20_000)).sha256).toBe(source.sha256);
+    const status = await lab.portholeRun(['upnp', 'status', '--protocol', 'pcp']);
+    expect(status.stdout).toMatch(/Gateway: PCP at 10\.77\.1\.1:5351 .*\nExternal address: \(PCP tells it only with a mapping\)\nMappings: PCP cannot list them/);
+    p.kill('SIGTERM');
+    expect(await p.exited(8000)).toBe(0);
+    expect(p.stdout()).toMatch(/Closed TCP port 18120 on the router \(PCP at/);
+    expect(lab.routerLog()).toMatch(/PCP: TCP port 18120 mapping removed/);
+    expect(lab.routerRules()).not.toMatch(/dport 18120 /);
+  });
+
+  it('auto falls back to PCP on a router deaf to UPnP and NAT-PMP (UDP); a killed run is cleaned up with the nonce its journal kept; a router that cannot install it answers result 8', async () => {
+    lab.silenceRouter(['upnp', 'natpmp']);
+    try {
+      const args = [...dd('q'), '--udp', `${LAB.host}:8121`, `127.0.0.1:${echo.port}`];
+      const killed = forward(['--upnp=18121', ...args]);
+      expect(await granted(killed)).toEqual({ address: LAB.routerWan, port: 18121, method: 'PCP' });
+      expect((await wan.udpAsk(LAB.routerWan, 18121, 10, 3000)).received).toHaveLength(10);
+      killed.kill('SIGKILL');
+      await killed.exited(5000);
+      expect(lab.routerRules(), 'the killed run could not unmap').toMatch(/dport 18121 /);
+      // Same rule again: its journal holds the nonce, without which the router would not delete it.
+      const next = forward(['--upnp=18121', ...args]);
+      expect((await granted(next)).method).toBe('PCP');
+      expect(next.stdout()).toMatch(/Removed a stale UDP mapping of port 18121 left on the router by an earlier run/);
+      expect(lab.routerLog()).toMatch(/PCP: UDP port 18121 mapping removed/);
+      expect(lab.routerRules().match(/dport 18121 /g)).toHaveLength(1);
+      next.kill('SIGTERM');
+      expect(await next.exited(8000)).toBe(0);
+      expect(lab.routerRules()).not.toMatch(/dport 18121 /);
+
+      lab.breakRouterFirewall(true);
+      try {
+        const r = await lab.portholeRun(['forward', '--upnp', ...dd('q2'), `${LAB.host}:8122`, `127.0.0.1:${source.port}`]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/router: PCP at 10\.77\.1\.1:5351: MAP tcp 8122 → 10\.77\.1\.10:8122: PCP mapping request refused: result 8 \(out of resources.*\) \[ROUTER_REFUSED, router code 8\]/);
+      } finally {
+        lab.breakRouterFirewall(false);
+      }
+    } finally {
+      lab.silenceRouter([]);
+    }
+  });
+
   it('no router on the LAN gives GATEWAY_NOT_FOUND within a few seconds', async () => {
     await lab.stopMiniupnpd();
     const t0 = Date.now();
@@ -177,7 +226,7 @@ describeRouterLab('porthole forward --upnp against miniupnpd', () => {
     const ms = Date.now() - t0;
     process.stdout.write(`router lab: no gateway reported after ${ms} ms\n`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/No router found: no UPnP IGD answered an SSDP search from 10\.77\.1\.10 within 2 s; NAT-PMP at 10\.77\.1\.1:5351 did not answer.*\[GATEWAY_NOT_FOUND\]/);
+    expect(r.stderr).toMatch(/No router found: no UPnP IGD answered an SSDP search from 10\.77\.1\.10 within 2 s; NAT-PMP and PCP at 10\.77\.1\.1:5351 did not answer.*\[GATEWAY_NOT_FOUND\]/);
     expect(ms).toBeLessThan(5000);
   });
 });

@@ -1,5 +1,5 @@
 import { formatHostPort, isLoopbackHost } from '../../src-shared/format/address';
-import { type RouterMappingStatus, type RouterOption, isPrivateIPv4 } from '../../src-shared/model/router';
+import { type RouterMappingStatus, type RouterOption, type RouterProtocolUsed, isPrivateIPv4 } from '../../src-shared/model/router';
 import { type MapRequest, type RouterGateway, findGateway } from './gateway';
 import { MappingJournal } from './mapping-journal';
 import { lanAddresses, resolveLanEndpoint } from './net-info';
@@ -47,7 +47,7 @@ interface Entry {
 
 const RETRY_MAX_MS = 5 * 60_000;
 
-export const describeMethod = (m: 'upnp' | 'natpmp' | undefined): string => (m === 'natpmp' ? 'NAT-PMP' : 'UPnP');
+export const describeMethod = (m: RouterProtocolUsed | undefined): string => (m === 'natpmp' ? 'NAT-PMP' : m === 'pcp' ? 'PCP' : 'UPnP');
 
 export class RouterMappings {
   private readonly entries = new Map<string, Entry>();
@@ -169,10 +169,17 @@ export class RouterMappings {
         description: `Porthole ${req.ownerId}`,
       };
       await this.removeStale(entry, gw, want);
-      const external = await gw.externalAddress();
       const granted = await gw.map({ ...want, leaseSeconds: req.option.leaseSeconds });
-      entry.active = { ...want, externalPort: granted.externalPort, gw };
-      this.journal.write({ ...want, ownerId: req.ownerId, method: gw.method, gateway: gw.gateway, externalPort: granted.externalPort, at: Date.now() });
+      const nonce = granted.nonce ? { nonce: granted.nonce } : {};
+      entry.active = { ...want, externalPort: granted.externalPort, gw, ...nonce };
+      this.journal.write({ ...want, ownerId: req.ownerId, method: gw.method, gateway: gw.gateway, externalPort: granted.externalPort, at: Date.now(), ...nonce });
+      // PCP says it with the mapping; UPnP and NAT-PMP are asked (a failure gives the port back).
+      const external =
+        granted.externalAddress ??
+        (await gw.externalAddress().catch(async (err: unknown) => {
+          await this.unmapActive(entry);
+          throw err;
+        }));
       if (req.option.externalPort !== undefined && granted.externalPort !== req.option.externalPort) {
         await this.unmapActive(entry);
         throw new RouterError('EXTERNAL_PORT_TAKEN', `${gw.describe} offered external port ${granted.externalPort} instead of ${req.option.externalPort}, which is taken`);
@@ -270,7 +277,9 @@ export class RouterMappings {
       x.protocol.toLowerCase() === want.protocol && x.externalPort === want.externalPort && x.internalPort === want.internalPort;
     const stale: Omit<MapRequest, 'leaseSeconds'>[] = [];
     const rec = this.journal.read(entry.req.ownerId);
-    if (rec && rec.gateway === gw.gateway && rec.method === gw.method && !same(rec)) stale.push(rec);
+    // A router may refuse a MAP that repeats an existing PCP mapping with another nonce (RFC 6887
+    // section 11.3, NOT_AUTHORIZED): one left by a killed run is deleted with its nonce and made anew.
+    if (rec && rec.gateway === gw.gateway && rec.method === gw.method && (!same(rec) || rec.method === 'pcp')) stale.push(rec);
     if (gw.list) {
       for (const m of await gw.list().catch(() => [])) {
         const mine = m.description === want.description && m.internalClient === want.internalAddress;

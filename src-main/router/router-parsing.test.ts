@@ -4,6 +4,7 @@ import { UsageError } from '../headless/args';
 import { normaliseUpnpArgv, parseUpnpOption } from '../headless/forward-upnp';
 import { parseIgdDescription } from './igd-client';
 import { parseProcNetRoute } from './net-info';
+import { mappedV4, unmapV4 } from './pcp-client';
 import { parseSsdpAnswer } from './ssdp';
 import { decodeXmlText, xmlText } from './xml-lite';
 
@@ -61,13 +62,22 @@ describe('router protocol parsing', () => {
     for (const ip of ['203.0.113.7', '8.8.8.8', '172.32.0.1', '100.128.0.1', '11.77.2.1']) expect(isPrivateIPv4(ip)).toBe(false);
   });
 
+  it('carries IPv4 in PCP address fields as IPv4-mapped IPv6, and reads only that form back', () => {
+    expect(mappedV4('10.77.1.10').toString('hex')).toBe('00000000000000000000ffff0a4d010a');
+    expect(unmapV4(mappedV4('203.0.113.7'))).toBe('203.0.113.7');
+    // An IPv6 external address (or all zeros: none given) is not an IPv4 one.
+    expect(unmapV4(Buffer.from('20010db8000000000000000000000001', 'hex'))).toBe('');
+    expect(unmapV4(Buffer.alloc(16))).toBe('');
+  });
+
   it('parses --upnp[=EXTERNAL_PORT] and its companions strictly', () => {
     expect(normaliseUpnpArgv(['--upnp', '8080', 'h:1'])).toEqual(['--upnp=same', '8080', 'h:1']);
     expect(parseUpnpOption({})).toBeUndefined();
     expect(parseUpnpOption({ upnp: 'same' })).toEqual({ enabled: true, protocol: 'auto', leaseSeconds: 3600 });
     expect(parseUpnpOption({ upnp: '25565', 'upnp-protocol': 'natpmp', 'upnp-lease': '60' })).toEqual({ enabled: true, externalPort: 25565, protocol: 'natpmp', leaseSeconds: 60 });
     expect(() => parseUpnpOption({ upnp: '70000' })).toThrow(/--upnp: "70000" is not a port/);
-    expect(() => parseUpnpOption({ upnp: 'same', 'upnp-protocol': 'pcp' })).toThrow(UsageError);
+    expect(parseUpnpOption({ upnp: 'same', 'upnp-protocol': 'pcp' })).toMatchObject({ protocol: 'pcp' });
+    expect(() => parseUpnpOption({ upnp: 'same', 'upnp-protocol': 'igd' })).toThrow(UsageError);
     expect(() => parseUpnpOption({ upnp: 'same', 'upnp-lease': '1' })).toThrow(/--upnp-lease/);
     expect(() => parseUpnpOption({ 'upnp-lease': '60' })).toThrow(/go with --upnp/);
   });

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { PortSchema } from './primitives';
 
-// "Open on router": a listening rule asks the home router (UPnP IGD, or NAT-PMP) to forward an
+// "Open on router": a listening rule asks the home router (UPnP IGD, NAT-PMP or PCP) to forward an
 // external port to it. The option lives on the rule; what the router granted lives in its status.
 
-export const ROUTER_METHODS = ['auto', 'upnp', 'natpmp'] as const;
+export const ROUTER_METHODS = ['auto', 'upnp', 'natpmp', 'pcp'] as const;
 export type RouterMethod = (typeof ROUTER_METHODS)[number];
+/** A protocol that made (or tried to make) a mapping. */
+export type RouterProtocolUsed = Exclude<RouterMethod, 'auto'>;
 
 export const ROUTER_LEASE_DEFAULT_S = 3600;
 
@@ -14,7 +16,7 @@ export const RouterOptionSchema = z
     enabled: z.boolean().default(false),
     /** The port on the router's external address; absent: the same as the listen port. */
     externalPort: PortSchema.optional(),
-    /** `auto` tries UPnP IGD first and NAT-PMP when no IGD answers. */
+    /** `auto` tries UPnP IGD first, then NAT-PMP, then PCP (RFC 6887), whichever answers. */
     protocol: z.enum(ROUTER_METHODS).default('auto'),
     /** Asked-for lease; renewed at half of what the router grants. Routers may shorten it. */
     leaseSeconds: z.number().int().min(2, 'a lease of at least 2 s').max(604_800, 'a lease of at most 7 days').default(ROUTER_LEASE_DEFAULT_S),
@@ -35,7 +37,7 @@ export type RouterErrorCode = (typeof ROUTER_ERROR_CODES)[number];
 export interface RouterProblem {
   code: RouterErrorCode;
   message: string;
-  /** The router's own code: UPnP errorCode (718, 606, 725…) or NAT-PMP result code. */
+  /** The router's own code: UPnP errorCode (718, 606, 725…), NAT-PMP or PCP result code. */
   routerCode?: number;
   at: number;
 }
@@ -50,7 +52,7 @@ export interface RouterWarning {
 export interface RouterMappingStatus {
   state: 'mapping' | 'mapped' | 'failed';
   /** The protocol that worked (or was last tried). */
-  method?: 'upnp' | 'natpmp';
+  method?: RouterProtocolUsed;
   /** The router's address on the LAN. */
   gateway?: string;
   externalAddress?: string;

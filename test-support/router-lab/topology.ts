@@ -161,6 +161,21 @@ export class RouterLab {
     sh(['ip', 'netns', 'exec', this.ns.router, 'nft', 'rename', 'chain', 'inet', 'filter', from, to]);
   }
 
+  /**
+   * Makes the router deaf to UPnP (SSDP and its HTTP port) and/or NAT-PMP (version 0 datagrams on 5351,
+   * so PCP, version 2, still gets through) — a router that speaks only what is left. [] restores it.
+   */
+  silenceRouter(which: ReadonlyArray<'upnp' | 'natpmp'>): void {
+    const rules = [
+      ...(which.includes('upnp') ? ['udp dport 1900 drop', `tcp dport ${LAB.upnpPort} drop`] : []),
+      // The first byte after the 8-byte UDP header is the version: 0 NAT-PMP, 2 PCP.
+      ...(which.includes('natpmp') ? ['udp dport 5351 @th,64,8 0 drop'] : []),
+    ];
+    const table = rules.length > 0 ? `table inet lab_silence {\n  chain input { type filter hook input priority -10; policy accept;\n    ${rules.join('\n    ')}\n  }\n}\n` : '';
+    // "table; delete table" removes it whether it was there or not.
+    sh(['ip', 'netns', 'exec', this.ns.router, 'nft', '-f', '-'], `table inet lab_silence\ndelete table inet lab_silence\n${table}`);
+  }
+
   /** (Re)starts miniupnpd; resolves once it has enabled port forwarding (its STUN check passed). */
   async startMiniupnpd(extraConf: string[] = []): Promise<void> {
     await this.stopMiniupnpd();
