@@ -85,6 +85,7 @@ describe('readImportText: a real-world corpus per format', () => {
       `${SSH_CONFIG}:19: unknown keyword "WeirdVendorOption" ignored`,
       `${SSH_CONFIG}:28: Match exec is never run by Porthole; the options of this Match block are ignored`,
       `gpu-b: LocalForward "8888 localhost:8888" (${SSH_CONFIG}:25) uses the same listen address 127.0.0.1:8888 as the forward of gpu-a (Porthole runs every host's forwards at once); skipped`,
+      `${SSH_CONFIG}:37: AddKeysToAgent is not carried over (Porthole adds no keys to the agent) — set for every host (5)`,
     ]);
   });
 
@@ -136,6 +137,7 @@ describe('readImportText: a real-world corpus per format', () => {
       `${f}: loginFailExit, transport.poolCount: not supported by Porthole; ignored`,
       `${f}:21: proxy "nas-web": transport.useCompression: not supported by Porthole; ignored`,
       `${f}:35: proxy "photos" (http) skipped: HTTP virtual hosts (customDomains/subdomain) are not supported by Porthole's relay`,
+      `${f}: these mappings go through [2001:db8::1]:7000, where frps runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import frpc.toml --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
     ]);
   });
 
@@ -150,7 +152,11 @@ describe('readImportText: a real-world corpus per format', () => {
       { ...relayExpose, name: 'rdp', relay: ref, target: { host: '192.168.1.20', port: 3389 }, remotePort: 63389 },
       { ...relayExpose, name: 'dns', relay: ref, target: { host: '127.0.0.1', port: 53 }, remotePort: 6053, protocol: 'udp' },
     ]);
-    expect(b.warnings).toEqual([`${f}:2: [common] login_fail_exit: not supported by Porthole; ignored`, `${f}:16: proxy "rdp": use_compression: not supported by Porthole; ignored`]);
+    expect(b.warnings).toEqual([
+      `${f}:2: [common] login_fail_exit: not supported by Porthole; ignored`,
+      `${f}:16: proxy "rdp": use_compression: not supported by Porthole; ignored`,
+      `${f}: these mappings go through [2001:db8::1]:7000, where frps runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import frpc.ini --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
+    ]);
   });
 
   it('rathole client.toml: services become exposes whose public port the server decides', () => {
@@ -158,17 +164,18 @@ describe('readImportText: a real-world corpus per format', () => {
     const b = read(f);
     const ref = b.relays[0]!.ref;
     expect(b.format).toBe('rathole-client');
-    expect(b.relays).toEqual([{ ref, name: 'rathole [2001:db8::2]:2333', host: '2001:db8::2', port: 2333, agentName: 'rathole [2001:db8::2]:2333', tls: true, hasToken: true, acceptAssigned: false, token: 'rh-Default-99' }]);
+    expect(b.relays).toEqual([{ ref, name: 'rathole [2001:db8::2]:2333', host: '2001:db8::2', port: 2333, agentName: 'rathole', tls: true, hasToken: true, acceptAssigned: false, token: 'rh-Default-99' }]);
     expect(b.rules).toEqual([
       { ...relayExpose, name: 'pi_ssh', relay: ref, target: { host: '::1', port: 22 }, remotePort: 0 },
       { ...relayExpose, name: 'grafana', relay: ref, target: { host: '127.0.0.1', port: 3000 }, remotePort: 0 },
       { ...relayExpose, name: 'wg', relay: ref, target: { host: '127.0.0.1', port: 51820 }, remotePort: 0, protocol: 'udp' },
     ]);
     expect(b.warnings).toEqual([
-      `${f}:2: client.prefer_ipv6 is not supported by Porthole; ignored`,
-      `${f}:9: client.transport tls: not supported by Porthole; ignored (certificates are pinned on first use)`,
+      `${f}:7: client.prefer_ipv6 is not supported by Porthole; ignored`,
+      `${f}:9: rathole's TLS settings (trusted_root, hostname, pkcs12) are not used: Porthole's relay makes its own certificate and the agent pins it on first use`,
       `${f}:17: service "grafana": nodelay is not supported by Porthole; ignored`,
-      `${f}: rathole's server decides the public port of each service (pi_ssh, grafana, wg): remote ports are imported as 0; set them from the server's [server.services] bind_addr`,
+      `${f}: rathole's server decides the public port of services pi_ssh, grafana, wg: imported with remote port 0 (the relay picks one); set it from the server's [server.services] bind_addr`,
+      `${f}: these mappings go through [2001:db8::2]:2333, where rathole's server runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import client.toml --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
     ]);
   });
 
@@ -317,7 +324,7 @@ describe('readImportText / readImportFile: Porthole JSON profiles (was headless/
     const big = put('big.yaml', `porthole: 1\n# ${'x'.repeat(1024 * 1024)}\n`);
     expect(profileError(() => readImportFile(big))).toMatch(new RegExp(`^${esc(big)}: the file is larger than 1 MiB`));
     const notes = put('notes.txt', 'shopping list:\n- milk\n- eggs\n');
-    expect(profileError(() => readImportFile(notes))).toBe(`${notes}: not a format Porthole can import — expected a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)`);
+    expect(profileError(() => readImportFile(notes))).toBe(`${notes}: not a format Porthole can import — expected a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole config)`);
     expect(profileError(() => readImportFile(path.join(t.dir, 'gone.yaml')))).toMatch(/gone\.yaml: cannot read the file \(ENOENT\)$/);
   });
 });
@@ -348,6 +355,9 @@ describe('readImportText: nothing in a file ever runs', () => {
       'config:8: Match exec is never run by Porthole; the options of this Match block are ignored',
       'config:10: Match exec is never run by Porthole; the options of this Match block are ignored',
       'lab: ProxyCommand is not supported (Porthole never runs commands from an imported file): connecting directly to 127.0.0.1',
+      'config:4: LocalCommand is not carried over (Porthole never runs commands from an imported file) — set for lab',
+      'config:5: PermitLocalCommand is not carried over (Porthole never runs commands from an imported file) — set for lab',
+      'config:6: KnownHostsCommand is not carried over (Porthole never runs commands from an imported file) — set for lab',
     ]);
     for (const m of marks) expect(existsSync(m), m).toBe(false);
   });
@@ -398,11 +408,11 @@ describe('readImportText: hostile input is refused quickly with a message naming
   it('a Porthole file whose refs are ambiguous or whose jump hosts loop is refused at the line', () => {
     const srv = (ref: string, jump: string[]) => `  - { ref: ${ref}, name: ${ref}, host: h-${ref}, user: u, auth: { method: agent }, jump: [${jump.join(', ')}] }`;
     const doc = (...servers: string[]) => `porthole: 1\nservers:\n${servers.join('\n')}\n`;
-    expect(profileError(() => readImportText(doc(srv('a', []), srv('a', [])), 'dup.yaml'))).toBe('dup.yaml:4: servers[1].ref: "a" is the ref of an earlier server in this file');
+    expect(profileError(() => readImportText(doc(srv('a', []), srv('a', [])), 'dup.yaml'))).toBe('dup.yaml:4: servers[1].ref: "a" is the ref of an earlier server');
     expect(profileError(() => readImportText(doc(srv('a', ['a'])), 'self.yaml'))).toBe('self.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
     expect(profileError(() => readImportText(doc(srv('a', ['b']), srv('b', ['c']), srv('c', ['a'])), 'loop.yaml'))).toBe('loop.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
     const relays = 'relays:\n  - { ref: r, name: R1, host: r1, agentName: x }\n  - { ref: r, name: R2, host: r2, agentName: x }\n';
-    expect(profileError(() => readImportText(`porthole: 1\n${relays}`, 'relays.yaml'))).toBe('relays.yaml:4: relays[1].ref: "r" is the ref of an earlier relay in this file');
+    expect(profileError(() => readImportText(`porthole: 1\n${relays}`, 'relays.yaml'))).toBe('relays.yaml:4: relays[1].ref: "r" is the ref of an earlier relay');
   });
 });
 

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { formatHostPort } from '../../src-shared/format/address';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type RelayDraft, RelayDraftSchema } from '../../src-shared/model/relay';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
@@ -45,7 +46,7 @@ export interface ImportBundle {
 
 const MAX_ALIASES = 100;
 const DOC_KEYS = new Set(['porthole', 'exportedAt', 'servers', 'relays', 'rules']);
-export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)';
+export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole config)';
 
 /** Reads a file the user named by its path (at most 1 MiB, text) and imports it, following an ssh_config's Includes. */
 export function readImportFile(file: string, opts: ReadSshConfigOptions = {}): ImportBundle {
@@ -106,6 +107,7 @@ function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): Impo
     case 'frpc-ini':
       return fromRelayImport(name, format, readFrpcIniText(text, name));
     case 'rathole-client':
+    case 'rathole-server':
       return fromRelayImport(name, format, readRatholeText(text, name));
   }
 }
@@ -117,10 +119,22 @@ function detectPortholeYaml(text: string): boolean {
 /** Reverse-tunnel configs: their relays become saved relays, their exposes relay-expose rules. */
 function fromRelayImport(source: string, format: ImportFormat, r: ImportResult): ImportBundle {
   const warnings = [...r.warnings];
-  if (r.relayServer) {
+  const file = basename(source);
+  if (r.relayServer && r.relays.length === 0) {
     warnings.push(
-      `${source}: this is a relay server config (what a VPS runs): start it with \`porthole relay --config ${basename(source)}\`, or set up the same agents in the Relay view — nothing to add to the mappings`,
+      format === 'rathole-server'
+        ? `${source}: this is rathole's server config (what the VPS runs): there, Porthole's relay takes its place — \`porthole import ${file} --relay-config relay.yaml\` writes the matching relay config, then run \`porthole relay --config relay.yaml\` on that machine; nothing to add to the mappings`
+        : `${source}: this is a relay server config (what a VPS runs): start it with \`porthole relay --config ${file}\`, or set up the same agents in the Relay view — nothing to add to the mappings`,
     );
+  }
+  if (format === 'frpc-toml' || format === 'frpc-ini' || format === 'rathole-client') {
+    // Porthole's agent speaks only to a Porthole relay: the frps/rathole server must be replaced.
+    const server = format === 'rathole-client' ? "rathole's server" : 'frps';
+    for (const x of r.relays) {
+      warnings.push(
+        `${source}: these mappings go through ${formatHostPort(x.host, x.port)}, where ${server} runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import ${file} --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
+      );
+    }
   }
   const relays: ImportRelay[] = r.relays.map((x) => {
     const draft: RelayDraft = {
@@ -172,7 +186,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   const top = PortholeDocSchema.safeParse(js);
   if (!top.success) {
     const i = top.error.issues[0]!;
-    throw new ProfileError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'this file is from a newer Porthole (format version) — upgrade Porthole' : i.message}`);
+    throw new ProfileError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'written by a newer Porthole (format version) — upgrade Porthole' : i.message}`);
   }
   const lineOf = (path: Array<string | number>): number => {
     let node: unknown = doc.contents;
@@ -200,7 +214,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   const unique = <T extends { ref: string }>(list: T[], what: 'servers' | 'relays'): T[] => {
     const seen = new Set<string>();
     for (const [i, x] of list.entries()) {
-      if (seen.has(x.ref)) fail([what, i, 'ref'], { path: [], message: `"${x.ref}" is the ref of an earlier ${what.slice(0, -1)} in this file` });
+      if (seen.has(x.ref)) fail([what, i, 'ref'], { path: [], message: `"${x.ref}" is the ref of an earlier ${what.slice(0, -1)}` });
       seen.add(x.ref);
     }
     return list;
@@ -223,7 +237,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   const relayRefs = new Set(relays.map((s) => s.ref));
   const byRef = new Map(servers.map((s) => [s.ref, s]));
   for (const [i, s] of servers.entries()) {
-    for (const j of s.jump) if (!serverRefs.has(j)) fail(['servers', i, 'jump'], { path: [], message: `jump host "${j}" is not a server ref in this file` });
+    for (const j of s.jump) if (!serverRefs.has(j)) fail(['servers', i, 'jump'], { path: [], message: `jump host "${j}" is not the ref of any server listed here` });
     // Each jump host is created before the servers that use it, so they cannot jump through each
     // other (the exporter never writes such a loop either).
     const todo = [...s.jump];
@@ -238,8 +252,8 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
     const r = parseDocRule(raw);
     if (!r.success) return fail(['rules', i], r.error.issues[0]!);
     const rule = r.data;
-    if ('server' in rule && !serverRefs.has(rule.server)) fail(['rules', i, 'server'], { path: [], message: `"${rule.server}" is not a server ref in this file` });
-    if (rule.type === 'relay-expose' && !relayRefs.has(rule.relay)) fail(['rules', i, 'relay'], { path: [], message: `"${rule.relay}" is not a relay ref in this file` });
+    if ('server' in rule && !serverRefs.has(rule.server)) fail(['rules', i, 'server'], { path: [], message: `"${rule.server}" is not the ref of any server listed here` });
+    if (rule.type === 'relay-expose' && !relayRefs.has(rule.relay)) fail(['rules', i, 'relay'], { path: [], message: `"${rule.relay}" is not the ref of any relay listed here` });
     return rule;
   });
   return { servers, relays, rules, warnings };

@@ -59,7 +59,7 @@ export interface ImportedRelayServerConfig {
   }>;
 }
 
-export type RelayImportFormat = 'port-proxy-server' | 'port-proxy-client' | 'frpc-toml' | 'frpc-ini' | 'rathole-client';
+export type RelayImportFormat = 'port-proxy-server' | 'port-proxy-client' | 'frpc-toml' | 'frpc-ini' | 'rathole-client' | 'rathole-server';
 
 export interface ImportResult {
   format: RelayImportFormat;

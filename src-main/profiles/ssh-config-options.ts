@@ -41,6 +41,9 @@ export const COMPUTED: Record<string, string> = {
   stricthostkeychecking: 'StrictHostKeyChecking',
   userknownhostsfile: 'UserKnownHostsFile',
   clearallforwardings: 'ClearAllForwardings',
+  identityagent: 'IdentityAgent',
+  identitiesonly: 'IdentitiesOnly',
+  gatewayports: 'GatewayPorts',
   localforward: 'LocalForward',
   remoteforward: 'RemoteForward',
   dynamicforward: 'DynamicForward',
@@ -48,7 +51,22 @@ export const COMPUTED: Record<string, string> = {
 /** Options passed by value (the library reads HostName and User for Match host/user); the rest by reference. */
 export const BY_VALUE = new Set(['hostname', 'user']);
 export const FORWARD_KEYS: Record<string, ForwardKind> = { localforward: 'LocalForward', remoteforward: 'RemoteForward', dynamicforward: 'DynamicForward' };
-export const SINGLE_VALUE = new Set(['hostname', 'port', 'user', 'identityfile', 'proxyjump', 'serveraliveinterval', 'serveralivecountmax', 'stricthostkeychecking', 'clearallforwardings']);
+export const SINGLE_VALUE = new Set([
+  'hostname',
+  'port',
+  'user',
+  'identityfile',
+  'proxyjump',
+  'serveraliveinterval',
+  'serveralivecountmax',
+  'stricthostkeychecking',
+  'clearallforwardings',
+  'identityagent',
+  'identitiesonly',
+  'gatewayports',
+]);
+/** Options Porthole reads itself (or reports on their own): never listed as "not carried over". */
+export const HANDLED = new Set([...Object.keys(COMPUTED), 'host', 'match', 'include', 'ignoreunknown']);
 export const HOST_KEY_POLICIES: Record<string, HostKeyPolicy> = { yes: 'strict', true: 'strict', 'accept-new': 'accept-new', no: 'off', off: 'off', false: 'off', ask: 'ask' };
 
 /** OpenSSH time format: `30`, `30s`, `5m`, `1h30m`… → seconds; undefined if malformed. */
@@ -96,9 +114,17 @@ export function checkOption(l: ConfigLine): void {
     case 'clearallforwardings':
       if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: ClearAllForwardings${shownValue(l, first)}: expected yes or no`);
       break;
+    case 'identitiesonly':
+      if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: IdentitiesOnly${shownValue(l, first)}: expected yes or no`);
+      break;
+    case 'gatewayports':
+      // clientspecified is an sshd_config value: ssh refuses it in a client config.
+      if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: GatewayPorts${shownValue(l, first)}: expected yes or no`);
+      break;
     case 'hostname':
     case 'user':
     case 'identityfile':
+    case 'identityagent':
     case 'proxyjump':
       if (first === '') throw new ProfileError(`${at(l)}: ${l.keyword}: empty value`);
       break;

@@ -23,8 +23,10 @@ function write(text: string | Buffer, name = `config-${++n}`): string {
   writeFileSync(f, text);
   return f;
 }
+/** The detail tests below look at one behaviour each: the note that a config has no forwards (tested in ssh-config-layouts.test.ts) is left out. */
 function read(text: string, opts: { home?: string; user?: string } = {}): SshConfigProfile {
-  return readSshConfigProfile(write(text), { home: tmp, user: 'me', ...opts });
+  const p = readSshConfigProfile(write(text), { home: tmp, user: 'me', ...opts });
+  return { ...p, warnings: p.warnings.filter((w) => !/: no LocalForward, RemoteForward or DynamicForward /.test(w)) };
 }
 function profileError(fn: () => unknown): string {
   try {
@@ -117,7 +119,9 @@ describe('readSshConfigProfile: a real-world corpus', () => {
       `${CONFIG}:20: unknown keyword "FancyNewOption" ignored`,
       `${CONFIG}:26: LocalForward "3000 /run/app.sock": Unix-socket forwards are not supported; skipped`,
       `${CONFIG}:32: Match user is not supported; the options of this Match block are ignored`,
+      `${CONFIG}:36: Host *.example.com matches no host named in this config: its options are not imported — name each host in a Host line of its own`,
       'lab: StrictHostKeyChecking no: any host key is accepted, even a changed one',
+      `${CONFIG}:40: Compression is not carried over — set for every host (5)`,
     ]);
   });
 
@@ -199,10 +203,17 @@ describe('readSshConfigProfile: details', () => {
     expect(p.warnings).toEqual(['a: ServerAliveCountMax 0 is outside 1–100; using 1', 'b: ServerAliveInterval 3600 is longer than Porthole allows; using 600 seconds']);
   });
 
-  it('IgnoreUnknown silences unknown keywords; GatewayPorts yes is not applied', () => {
-    const p = read('IgnoreUnknown UseKeychain,Foo*\nUseKeychain yes\nFooBar 1\nBaz 2\nGatewayPorts yes\nHost h\n  LocalForward 1 a:1\n');
-    expect(p.rules[0]).toMatchObject({ listen: { host: '127.0.0.1', port: 1 } });
-    expect(p.warnings).toEqual([expect.stringMatching(/:4: unknown keyword "Baz" ignored$/), expect.stringMatching(/:5: GatewayPorts yes is not applied/)]);
+  it('IgnoreUnknown silences unknown keywords; GatewayPorts yes makes a forward without a bind address listen on every interface', () => {
+    const p = read('IgnoreUnknown UseKeychain,Foo*\nUseKeychain yes\nFooBar 1\nBaz 2\nGatewayPorts yes\nHost h\n  LocalForward 1 a:1\n  LocalForward 127.0.0.1:2 a:2\n');
+    expect(p.rules.map((r) => (r.type === 'ssh-local' ? r.listen : undefined))).toEqual([
+      { host: '0.0.0.0', port: 1 },
+      { host: '127.0.0.1', port: 2 },
+    ]);
+    expect(p.warnings).toEqual([
+      expect.stringMatching(/:4: unknown keyword "Baz" ignored$/),
+      expect.stringMatching(/^h: LocalForward "1 a:1" \(.*:7\) listens on all interfaces because of GatewayPorts yes \(.*:5\), reachable from other machines$/),
+      expect.stringMatching(/:2: UseKeychain is not carried over — set for h$/),
+    ]);
   });
 
   it('an Include inside a Host block is inserted in place and the block resumes after it', () => {
@@ -212,7 +223,10 @@ describe('readSshConfigProfile: details', () => {
       ['outer', 22, 'after'],
       ['inc', 2201, 'me'],
     ]);
-    expect(p.warnings).toEqual([expect.stringMatching(/:2: Include inside a Host block: the Host\/Match sections of .*inc\.conf are applied unconditionally/)]);
+    expect(p.warnings).toEqual([
+      expect.stringMatching(/:2: Include inside a Host block: the Host\/Match sections of .*inc\.conf are applied unconditionally/),
+      expect.stringMatching(/config: no LocalForward, RemoteForward or DynamicForward for the hosts named here: 2 SSH servers imported, no mappings$/),
+    ]);
   });
 
   it('ClearAllForwardings yes drops the forwards with a warning', () => {
@@ -275,7 +289,7 @@ describe('readSshConfigProfile: bad input', () => {
     ['LocalForward 8080 db:1 extra', 'expected two arguments, [bind_address:]port host:hostport'],
     ['RemoteForward 80 db:99999', 'port 99999 is out of range (1–65535)'],
     ['DynamicForward abc', '"abc" is not a port or bind_address:port'],
-    ['DynamicForward [nope]:1080', '"nope" is not an IPv6 address'],
+    ['DynamicForward [a..b]:1080', '"a..b" is not a valid bind address'],
   ])('%s → ProfileError with file:line', (line, what) => {
     const f = write(`# comment\nHost h\n  ${line}\n`);
     const kw = line.split(' ')[0];

@@ -7,6 +7,7 @@ import { type TakenListen, forwardRules } from './ssh-config-rules';
 import { type ImportedSshServer, serverBuilder } from './ssh-config-server';
 import { expandIncludes, readConfigText } from './ssh-config-text';
 import { readSshConfigTree } from './ssh-config-tree';
+import { notCarriedOver } from './ssh-config-unsupported';
 
 // Imports an OpenSSH client config (~/.ssh/config) as SSH servers and ssh-local / ssh-remote /
 // ssh-dynamic rule drafts.
@@ -77,12 +78,37 @@ export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = 
 
   const servers: ImportedSshServer[] = [];
   const rules: RuleDraftParsed[] = [];
-  const buildServer = serverBuilder({ tree, home, localUser, warnings, servers });
+  // The same message for many hosts (one `Host *` option read for each) is said once, naming them all.
+  const merged = new Map<string, { at: number; hosts: string[] }>();
+  const hostWarn = (name: string, msg: string) => {
+    const m = merged.get(msg);
+    if (m) {
+      if (!m.hosts.includes(name)) m.hosts.push(name);
+      return;
+    }
+    merged.set(msg, { at: warnings.length, hosts: [name] });
+    warnings.push(msg);
+  };
+  const buildServer = serverBuilder({ tree, home, localUser, warnings, servers, hostWarn });
 
   const listens: TakenListen[] = [];
+  const computed = new Map<string, Record<string, string | string[]>>();
   for (const alias of tree.aliases) {
+    computed.set(alias, tree.computeFor(alias));
     const b = buildServer(`host:${alias}`, alias, alias, undefined);
     rules.push(...forwardRules(alias, b, tree, warnings, listens));
+  }
+  for (const [msg, m] of merged) {
+    const names = m.hosts.length <= 5 ? m.hosts.join(', ') : `${m.hosts.slice(0, 5).join(', ')} and ${m.hosts.length - 5} more`;
+    warnings[m.at] = `${names}: ${msg}`;
+  }
+  warnings.push(...notCarriedOver(tree, computed));
+  if (rules.length === 0) {
+    warnings.push(
+      tree.aliases.length === 0
+        ? `${file}: no Host line names a single host (only patterns such as "Host *"), and no LocalForward, RemoteForward or DynamicForward: nothing to import`
+        : `${file}: no LocalForward, RemoteForward or DynamicForward for the hosts named here: ${servers.length} SSH server${servers.length === 1 ? '' : 's'} imported, no mappings`,
+    );
   }
   return { servers, rules, warnings };
 }

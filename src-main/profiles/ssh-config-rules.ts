@@ -39,9 +39,16 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
     return rules;
   }
   const taken = new Set<string>();
+  // GatewayPorts yes: a local forward written without a bind address listens on every interface.
+  const gateway = deref(c.gatewayports);
+  const gatewayOn = gateway !== undefined && gateway.args[0]!.toLowerCase() === 'yes';
   for (const i of usable) {
-    const spec = forwards.get(i)!;
+    let spec = forwards.get(i)!;
     const l = refs[i]!;
+    if (gatewayOn && (spec.kind === 'LocalForward' || spec.kind === 'DynamicForward') && spec.listen.defaulted) {
+      spec = { ...spec, listen: { ...spec.listen, host: '0.0.0.0', allInterfaces: true } };
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) listens on all interfaces because of GatewayPorts yes (${at(gateway)}), reachable from other machines`);
+    }
     const rule = ruleFor(alias, b.server.ref, spec);
     if (!rule) continue;
     if (taken.has(rule.slot)) {

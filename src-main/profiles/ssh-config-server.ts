@@ -5,6 +5,7 @@ import { HOST_KEY_POLICIES, at, convtime, shownValue } from './ssh-config-option
 import { truncateName } from './ssh-config-rules';
 import { type ConfigLine, expandTilde } from './ssh-config-text';
 import { type SshConfigTree, refIndexes } from './ssh-config-tree';
+import { authFor, expandEnv } from './ssh-config-auth';
 
 export type ImportedSshServer = z.output<typeof SshServerDraftSchema> & { ref: string };
 
@@ -61,6 +62,8 @@ export interface ServerBuildContext {
   /** The default User and `%u`; undefined if unknown. */
   localUser: string | undefined;
   warnings: string[];
+  /** A warning about one host (or jump spec) `name`: identical ones of several hosts are merged by the caller. */
+  hostWarn?: (name: string, msg: string) => void;
   /** Each server built is appended here, so a jump host comes before the servers that use it. */
   servers: ImportedSshServer[];
 }
@@ -72,6 +75,7 @@ export interface ServerBuildContext {
  */
 export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: string, name: string, override: JumpSpec | undefined) => Built {
   const { tree, home, localUser, warnings, servers } = ctx;
+  const hostWarn = ctx.hostWarn ?? ((name: string, msg: string) => warnings.push(`${name}: ${msg}`));
   const { refs, computeFor, deref } = tree;
   const built = new Map<string, Built>();
   const building = new Set<string>();
@@ -81,7 +85,7 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
     const memo = built.get(key);
     if (memo) return memo;
     const fail = (why: string): Built => {
-      warnings.push(`${name}: skipped: ${why}`);
+      hostWarn(name, `skipped: ${why}`);
       const r: Built = { ok: false };
       built.set(key, r);
       return r;
@@ -93,7 +97,7 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
     building.add(key);
     try {
       const c = computeFor(alias);
-      const w = (msg: string) => warnings.push(`${name}: ${msg}`);
+      const w = (msg: string) => hostWarn(name, msg);
 
       // HostName may use %h (the alias) and %%.
       let host = alias;
@@ -136,16 +140,23 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
         return out;
       };
 
-      // Authentication: the first IdentityFile, else the agent.
+      // Authentication as OpenSSH does it (ssh-config-auth.ts): a key file, or the agent's key
+      // matching a public key file, through IdentityAgent's socket.
       const identityLines = refIndexes(c.identityfile)
         .map((i) => refs[i]!)
         .filter((l) => l.args[0]!.toLowerCase() !== 'none');
       const identities = identityLines.map((l) => l.args[0]!);
-      let auth: ImportedSshServer['auth'] = { method: 'agent' };
-      if (identities.length > 0) {
+      const agentLine = deref(c.identityagent);
+      const onlyLine = deref(c.identitiesonly);
+      const auth = authFor({
+        identity: identityLines[0] ? { line: identityLines[0], path: expandTokens('IdentityFile', identityLines[0], identities[0]!) } : undefined,
+        agent: agentLine ? { line: agentLine, path: expandTokens('IdentityAgent', agentLine, expandEnv(agentLine.args[0]!, w, agentLine)) } : undefined,
+        identitiesOnly: onlyLine?.args[0]!.toLowerCase() === 'yes',
+        warn: w,
+      });
+      if (new Set(identities).size > 1) {
         const first = identityLines[0]!;
-        auth = { method: 'key', keyPath: expandTokens('IdentityFile', first, identities[0]!), hasPassphrase: false };
-        if (new Set(identities).size > 1) w(`only the first IdentityFile (${first.included ? at(first) : identities[0]}) is used; ${identities.length - 1} more ignored`);
+        w(`only the first IdentityFile (${first.included ? at(first) : identities[0]}) is used; ${identities.length - 1} more ignored`);
       }
 
       // Jump hosts: ProxyJump, unless a ProxyCommand came first (OpenSSH uses whichever is first).

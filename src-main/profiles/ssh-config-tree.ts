@@ -1,6 +1,7 @@
 import SSHConfig, { LineType, type Directive, type Match, type Section } from 'ssh-config';
 import { ProfileError } from './profile-error';
-import { BY_VALUE, COMPUTED, FORWARD_KEYS, KNOWN_KEYWORDS, at, checkOption, matchCriteria, shownArgs } from './ssh-config-options';
+import { BY_VALUE, COMPUTED, FORWARD_KEYS, HANDLED, KNOWN_KEYWORDS, at, checkOption, matchCriteria, shownArgs } from './ssh-config-options';
+import { patternReports } from './ssh-config-unsupported';
 import { type ConfigLine, wildcardMatch } from './ssh-config-text';
 import { type ForwardSpec, parseForwardSpec } from './ssh-forward-spec';
 
@@ -106,8 +107,16 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
       if (!ignored(l.key)) warnings.push(l.included ? `${at(l)}: unknown option, skipped` : `${at(l)}: unknown keyword "${l.keyword}" ignored`);
       continue;
     }
-    const param = COMPUTED[l.key];
+    // Options Porthole does not carry over go to the library too, each under a name of its own, so
+    // that the hosts each one applies to can be listed (ssh-config-unsupported.ts).
+    const param = COMPUTED[l.key] ?? (HANDLED.has(l.key) ? undefined : `PortholeOpt${refs.length}`);
     if (param === undefined) continue;
+    if (COMPUTED[l.key] === undefined) {
+      if (section === undefined) continue;
+      refs.push(l);
+      section.push({ type: LineType.DIRECTIVE, param, separator: ' ', value: `\0${refs.length - 1}`, before: '', after: '\n' });
+      continue;
+    }
     checkOption(l);
     const forwardKind = FORWARD_KEYS[l.key];
     let spec: ForwardSpec | undefined;
@@ -124,7 +133,7 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
       }
       spec = r.spec;
     }
-    if (l.key === 'gatewayports' || section === undefined) continue;
+    if (section === undefined) continue;
     if (spec) forwards.set(refs.length, spec);
     if (l.included && BY_VALUE.has(l.key)) includedValues.add(`${l.key}\0${l.args[0]!}`);
     const directive: Directive = {
@@ -138,12 +147,7 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
     refs.push(l);
     section.push(directive);
   }
-  for (const l of lines) {
-    if (l.key === 'gatewayports' && /^(yes|clientspecified)$/i.test(l.args[0] ?? '')) {
-      warnings.push(`${at(l)}: GatewayPorts ${l.args[0]} is not applied: forwards without a bind address listen on 127.0.0.1 (write *:PORT to listen on all interfaces)`);
-    }
-  }
-  if (aliases.length === 0) warnings.push(`${file}: no Host entry names a single host (only patterns such as "Host *"); nothing to import`);
+  warnings.push(...patternReports(lines, aliases));
 
   const computeFor = (alias: string): Record<string, string | string[]> => {
     try {
