@@ -8,6 +8,7 @@ import type { RuleErrorCode } from '../../src-shared/model/errors';
 import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import { ByteMeter } from '../engine/byte-meter';
+import type { TapFactory } from '../engine/stream-tap';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
 import { HandshakeError, agentHandshake } from './handshake';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
@@ -76,6 +77,8 @@ export interface ExposureSpec {
   remotePort: number;
   target: Endpoint;
   connectTimeoutMs?: number;
+  /** Observes each TCP connection's bytes (the HTTP inspector); never sent to the relay. */
+  tap?: TapFactory;
 }
 
 export interface ExposureConnection {
@@ -551,19 +554,23 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       c.state = 'open';
       e.emit('connection-open', { client: peer });
       const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
+      const tap = e.spec.tap?.({ id: c.id, client: peer });
       splice(target, stream, {
         fromSocket: (n, chunk) => {
           e.meter.bytesOut += n;
           c.bytesOut += n;
           http?.response(chunk);
+          tap?.onTargetChunk(chunk);
         },
         fromStream: (n, chunk) => {
           e.meter.bytesIn += n;
           c.bytesIn += n;
           http?.request(chunk);
+          tap?.onClientChunk(chunk);
         },
         closed: () => {
           http?.close();
+          tap?.onEnd();
           finish();
           e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
         },

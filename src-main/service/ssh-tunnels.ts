@@ -6,6 +6,7 @@ import { LocalForwarder } from '../ssh/local-forward';
 import { RemoteForwarder } from '../ssh/remote-forward';
 import type { SessionPool } from '../ssh/session-pool';
 import type { SshSession } from '../ssh/ssh-session';
+import type { Inspection } from './inspect-wiring';
 import type { Tunnel, TunnelHealth, TunnelHooks } from './tunnel-factory';
 
 type SshRule = Extract<Rule, { type: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
@@ -125,7 +126,7 @@ export function createSocksTunnel(rule: Extract<Rule, { type: 'socks' }>, hooks:
 export type BindFn = (protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) => Promise<string>;
 
 /** `ssh -L`, `ssh -R` and `ssh -D` over the rule's server's shared session. */
-export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
+export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn, inspection?: Inspection): Tunnel {
   let session: SshSession | undefined;
   let fwd: Listening | undefined;
   const onState = () => hooks.healthChanged();
@@ -161,13 +162,15 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
           const s = session;
           const local =
             rule.type === 'ssh-local'
-              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target })
+              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target, ...(inspection ? { tap: inspection.tap } : {}) })
               : socksServer(rule, (dest, client) => s.forwardOut(client.address, client.port, dest.host, dest.port), ctx);
           fwd = local as unknown as Listening;
           wire(fwd, hooks);
           address = await bind('tcp', rule.listen.host, rule.listen.port, () => local.start());
           await settle(s);
           if (s.state === 'failed' || s.state === 'closed') throw s.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
+          // A replay goes where the mapping's connections go: from the SSH server to the target.
+          if (rule.type === 'ssh-local') inspection?.armed(() => s.forwardOut('127.0.0.1', 0, rule.target.host, rule.target.port));
         }
         return address;
       } catch (err) {
@@ -178,6 +181,7 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
       }
     },
     async stop() {
+      inspection?.disarmed();
       await fwd?.stop();
       fwd = undefined;
       await release();
