@@ -15,6 +15,7 @@ import { HostKeyPrompts } from './host-key-prompts';
 import { type ExportInput, exportRules } from './export-rules';
 import type { ShellPrefsHost } from '../../src-shared/model/settings';
 import { ImportService } from './import-service';
+import { InspectorService } from './inspector-service';
 import { SettingsService } from './settings-service';
 import { TrafficHistory } from './traffic-history';
 import { LocalRelay } from './local-relay';
@@ -54,6 +55,8 @@ export interface CoreOptions {
 export interface Core {
   api: ApiHost;
   service: TunnelService;
+  /** Recorded HTTP exchanges of the mappings with "Inspect HTTP" on (also served to `porthole inspect`). */
+  inspector: InspectorService;
   servers: ServerRegistry;
   info: AppInfo;
   /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
@@ -103,7 +106,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void late.service?.log.add(level, m, extra),
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
-  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
+  const inspector = new InspectorService();
+  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool }, inspector);
   const router = new RouterRules(
     new RouterMappings({
       journalDir: join(opts.dataDir, 'router-mappings'),
@@ -128,12 +132,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const exports = (req: ExportInput) => exportRules(store, secrets, req);
   const traffic = new TrafficHistory(opts.dataDir);
   service.on('stats', (b) => traffic.observe(b));
+  inspector.on('event', (e) => service.emit('inspector', e));
   service.on('rules-changed', (rules) => {
     const ids = new Set(rules.map((r) => r.id));
+    inspector.retain(ids);
     for (const t of traffic.summary()) if (!ids.has(t.ruleId)) traffic.forget(t.ruleId);
   });
   const settings = new SettingsService(store, opts.shellPrefs, (s) => service.setStatsInterval(s.statsIntervalMs), (v) => service.emit('settings-changed', v));
-  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => ({ ...info, secretsBackend: secrets.backend, lanAddresses: lanAddresses().map((a) => a.address) }) });
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, inspector, info: () => ({ ...info, secretsBackend: secrets.backend, lanAddresses: lanAddresses().map((a) => a.address) }) });
   if (store.recovery) {
     service.log.line('error', 'storeRecovered', { reason: store.recovery.reason, movedTo: store.recovery.movedTo });
   }
@@ -145,6 +151,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   return {
     api,
     service,
+    inspector,
     servers,
     info,
     imports,
@@ -157,6 +164,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       (closing ??= (async () => {
         prompts.dispose();
         await svc.shutdown();
+        inspector.dispose();
         traffic.flush();
         await Promise.all([pool.closeAll(), relayPool.closeAll(), localRelay.stop()]);
       })()),

@@ -5,6 +5,7 @@ import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
+import type { ExchangeDetail, InspectorEvent, InspectorList, InspectorListQuery, ReplayEdit } from '../model/inspector';
 import type { Rule, RuleDraft } from '../model/rule';
 import type { RuleStats, StatsBatch } from '../model/stats';
 import type { RuleStatus } from '../model/status';
@@ -89,6 +90,13 @@ export interface ApiMethods {
   'traffic.summary': [void, RuleTraffic[]];
   /** Total rate over the last 15 minutes, one point per stats tick. */
   'traffic.recent': [void, RecentTraffic];
+  /** Recorded HTTP exchanges (oldest first) of the mappings with "Inspect HTTP" on, and what the inspector noticed. */
+  'inspector.list': [InspectorListQuery | undefined, InspectorList];
+  /** One exchange with its heads and bodies (base64; a Content-Encoding decoded for display). */
+  'inspector.get': [{ id: number }, ExchangeDetail];
+  /** Sends an exchange's request again to its mapping's target (as recorded, or edited); the new exchange is marked `replayOf`. */
+  'inspector.replay': [{ id: number; edit?: ReplayEdit }, ExchangeDetail];
+  'inspector.clear': [{ ruleId?: string }, { cleared: true }];
 }
 
 export interface LocalRelaySettings {
@@ -128,6 +136,8 @@ export interface ApiEvents {
   'import-preview': ImportPreview;
   /** Settings changed (from any window, or the tray). */
   'settings-changed': SettingsView;
+  /** New recorded HTTP exchanges (batched), a clear, or a notice (a mapping's traffic is not HTTP). */
+  inspector: InspectorEvent;
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -184,6 +194,12 @@ export interface PortholeApi {
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
   settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };
   traffic: { summary(): Promise<RuleTraffic[]>; recent(): Promise<RecentTraffic> };
+  inspector: {
+    list(q?: InspectorListQuery): Promise<InspectorList>;
+    get(id: number): Promise<ExchangeDetail>;
+    replay(id: number, edit?: ReplayEdit): Promise<ExchangeDetail>;
+    clear(ruleId?: string): Promise<{ cleared: true }>;
+  };
   relayServer: {
     settings(): Promise<LocalRelaySettings>;
     configure(config: LocalRelayConfigInput, tokens?: Record<string, string>): Promise<LocalRelaySettings>;
@@ -203,6 +219,7 @@ export interface PortholeApi {
     rulesChanged(cb: (r: ApiEvents['rules-changed']) => void): Unsubscribe;
     stats(cb: (b: ApiEvents['stats']) => void): Unsubscribe;
     log(cb: (l: ApiEvents['log']) => void): Unsubscribe;
+    inspector(cb: (e: ApiEvents['inspector']) => void): Unsubscribe;
   };
 }
 

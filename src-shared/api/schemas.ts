@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { InspectorClearSchema, InspectorGetSchema, InspectorListSchema, ReplayInputSchema } from '../model/inspector';
 import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
 import { SettingsUpdateSchema } from '../model/settings';
 import { AgentTokenSchema, FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
@@ -50,4 +51,8 @@ export const METHOD_INPUTS = {
   'settings.update': SettingsUpdateSchema,
   'traffic.summary': NoInput,
   'traffic.recent': NoInput,
+  'inspector.list': InspectorListSchema.optional(),
+  'inspector.get': InspectorGetSchema,
+  'inspector.replay': ReplayInputSchema,
+  'inspector.clear': InspectorClearSchema,
 } satisfies Record<MethodName, z.ZodType>;
