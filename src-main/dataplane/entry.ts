@@ -14,10 +14,13 @@ export function setDataPlaneEntry(path: string | undefined): void {
 
 export function defaultEntry(): string {
   if (entryOverride) return entryOverride;
-  // In out/main the bundle's chunks sit in chunks/, the entries one level up.
+  // In out/main the bundle's chunks sit in chunks/, the entries one level up; bundles outside the
+  // package (the router lab's) name their ES modules .mjs.
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'dataplane-worker.js'), join(here, '..', 'dataplane-worker.js')]) {
-    if (existsSync(candidate)) return candidate;
+  for (const dir of [here, join(here, '..')]) {
+    for (const name of ['dataplane-worker.js', 'dataplane-worker.mjs']) {
+      if (existsSync(join(dir, name))) return join(dir, name);
+    }
   }
   throw new DataPlaneStoppedError(`${WHAT} is missing (no dataplane-worker.js next to ${here}) — rebuild Porthole with npm run build`, false);
 }

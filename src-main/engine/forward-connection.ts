@@ -6,6 +6,7 @@ import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
 import { connectError, connectTimeout } from './engine-error';
 import { PooledReader } from './pooled-reader';
+import type { StreamTap } from './stream-tap';
 
 export interface ConnectionInfo {
   id: number;
@@ -62,11 +63,16 @@ export class ForwardConnection {
     private readonly to: ForwardTarget,
     private readonly meter: ByteMeter,
     private readonly hooks: ForwardHooks,
+    /** Sees copies of the bytes both ways (the HTTP inspector). */
+    private readonly tap?: StreamTap,
   ) {
-    const reader = new PooledReader((n) => {
-      this.bytesIn += n;
-      meter.bytesIn += n;
-    });
+    const reader = new PooledReader(
+      (n) => {
+        this.bytesIn += n;
+        meter.bytesIn += n;
+      },
+      tap ? (chunk) => tap.onClientChunk(chunk) : undefined,
+    );
     const adopted = adoptWithOnread(accepted, { buffer: reader.next, callback: reader.onRead }, true);
     this.fromClient = adopted ? reader : undefined;
     const client = adopted ?? accepted;
@@ -90,10 +96,13 @@ export class ForwardConnection {
   connect(): void {
     const { host, port, connectTimeoutMs, keepAliveMs } = this.to;
     const meter = this.meter;
-    const reader = new PooledReader((n) => {
-      this.bytesOut += n;
-      meter.bytesOut += n;
-    });
+    const reader = new PooledReader(
+      (n) => {
+        this.bytesOut += n;
+        meter.bytesOut += n;
+      },
+      this.tap ? (chunk) => this.tap!.onTargetChunk(chunk) : undefined,
+    );
     reader.attach(this.client);
     let target: Socket;
     try {
@@ -149,10 +158,15 @@ export class ForwardConnection {
       target.on('drain', () => client.resume());
       client.once('end', () => target.end());
     } else {
-      pump(client, target, (n) => {
-        this.bytesIn += n;
-        meter.bytesIn += n;
-      });
+      pump(
+        client,
+        target,
+        (n) => {
+          this.bytesIn += n;
+          meter.bytesIn += n;
+        },
+        this.tap,
+      );
     }
     // target → client: the PooledReader writes to the client and pauses the target (returns false from
     // onread) when the client's buffer is full; resume it on drain, pass the FIN on like pump().
@@ -179,7 +193,10 @@ export class ForwardConnection {
       if (other) abort(other);
     }
     this.openSockets -= 1;
-    if (this.openSockets === 0) this.hooks.onClose(this);
+    if (this.openSockets === 0) {
+      this.tap?.onEnd();
+      this.hooks.onClose(this);
+    }
   }
 
   private clearTimer(): void {
@@ -198,11 +215,21 @@ const abort = abortSocket;
  * Written by hand rather than with pipe() to count bytes in the same listener and to keep the
  * end/close policy in one place (pipe() unpipes on close and leaves the other side dangling).
  */
-function pump(src: Socket, dst: Socket, count: (n: number) => void): void {
-  src.on('data', (chunk: Buffer) => {
-    count(chunk.length);
-    if (!dst.write(chunk)) src.pause();
-  });
+function pump(src: Socket, dst: Socket, count: (n: number) => void, tap: StreamTap | undefined): void {
+  // Two listeners rather than a test per chunk: a connection without a tap runs exactly as before.
+  src.on(
+    'data',
+    tap
+      ? (chunk: Buffer) => {
+          count(chunk.length);
+          tap.onClientChunk(chunk);
+          if (!dst.write(chunk)) src.pause();
+        }
+      : (chunk: Buffer) => {
+          count(chunk.length);
+          if (!dst.write(chunk)) src.pause();
+        },
+  );
   dst.on('drain', () => src.resume());
   src.once('end', () => dst.end());
 }

@@ -28,7 +28,11 @@ export class PooledReader {
   private installed: Buffer = scratch;
   private dst: Socket | undefined;
 
-  constructor(private readonly count: (n: number) => void) {}
+  constructor(
+    private readonly count: (n: number) => void,
+    /** Sees each read before it is written (the HTTP inspector's tap): it copies what it keeps. */
+    private readonly tap?: (chunk: Buffer) => void,
+  ) {}
 
   /** Where the bytes go; set before the source socket starts reading. */
   attach(dst: Socket): void {
@@ -39,6 +43,8 @@ export class PooledReader {
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
     this.count(n);
+    // Before the write: the tap copies what it keeps while buf still holds this read.
+    if (this.tap) this.tap(buf.subarray(0, n));
     const dst = this.dst!;
     if (buf === scratch || buf !== this.installed) {
       // (Node always reads into what next() returned last, so the second test is only a safeguard.)

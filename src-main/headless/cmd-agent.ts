@@ -9,6 +9,7 @@ import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
 import { VERSION } from './version';
 import { maskSecrets } from '../../src-shared/format/mask-secrets';
+import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 
 const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const warn = (line: string) => process.stderr.write(`${new Date().toISOString()} WARNING: ${line}\n`);
@@ -28,6 +29,9 @@ export async function cmdAgent(argv: string[]): Promise<number> {
   const insecure = args.booleans.has('insecure-no-auth');
   if (relay.token === undefined && !insecure) {
     throw new UsageError(`${file}: no token: — add the token the relay's config gives agent "${relay.agentName}" (or pass --insecure-no-auth for a relay started that way)`);
+  }
+  if (tokenTooShort(relay.token)) {
+    throw new UsageError(`${file}: the token has ${relay.token!.length} characters; Porthole's relay needs at least ${MIN_TOKEN_LENGTH} so that it cannot be guessed — ${TOKEN_HOW_TO} on the relay, and put the same in both configs`);
   }
   if (relay.tls === false) warn('tls: false — plain TCP to the relay: traffic can be read and changed on the way');
   const dataDir = resolveDataDir(args.values['data-dir']);

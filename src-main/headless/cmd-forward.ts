@@ -8,12 +8,14 @@ import type { ListenerSpec, PlaneEvent } from '../dataplane/protocol';
 import type { RemoteListener } from '../dataplane/remote-listener';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
+import { UPNP_FLAGS, forwardRouter, normaliseUpnpArgv, parseUpnpOption } from './forward-upnp';
 
 const RESTART_DELAY_MS = 500;
 
 /** `porthole forward [--udp] [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT` — the seed script, done right. */
 export async function cmdForward(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['data-dir'], booleans: ['udp'] });
+  const args = parseArgs(normaliseUpnpArgv(argv), { values: ['data-dir', ...UPNP_FLAGS], booleans: ['udp'] });
+  const upnp = parseUpnpOption(args.values);
   if (args.positionals.length !== 2) {
     throw new UsageError('expected [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT, e.g. porthole forward 10022 192.168.0.10:22');
   }
@@ -60,7 +62,16 @@ export async function cmdForward(argv: string[]): Promise<number> {
     say(
       `forwarding ${proto} ${formatHostPort(bound.host, bound.port)} → ${formatHostPort(target.value.host, target.value.port)} (Ctrl-C to stop)`,
     );
-    const failed = await Promise.race([untilSignal().then(() => undefined), run.failure]);
+    // Listening for signals before asking the router, so Ctrl-C during the request still unmaps.
+    const signalled = untilSignal();
+    const router = upnp && forwardRouter(upnp, { ...bound, protocol: proto }, args.values['data-dir'], say);
+    if (router && !(await router.start())) {
+      await router.stop();
+      await run.stop();
+      return 1;
+    }
+    const failed = await Promise.race([signalled.then(() => undefined), run.failure]);
+    await router?.stop();
     const m = run.totals();
     await run.stop();
     const what = udp ? 'sessions' : 'connections';

@@ -21,16 +21,21 @@ export function importJson(b: ImportBundle): unknown {
   };
 }
 
-/** `porthole import FILE [--dry-run] [--json]` — any supported profile into the saved mappings. */
+/**
+ * `porthole import FILE [--enable] [--dry-run] [--json]` — any supported profile into the saved
+ * mappings, switched off unless --enable. FILE is named by the user, so an ssh_config's Includes are
+ * followed (text from anywhere else never is).
+ */
 export async function cmdImport(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['data-dir'], booleans: ['dry-run', 'json'] });
+  const args = parseArgs(argv, { values: ['data-dir'], booleans: ['dry-run', 'json', 'enable'] });
   if (args.positionals.length !== 1) throw new UsageError('expected one FILE, e.g. porthole import ~/.ssh/config');
   const file = args.positionals[0]!;
-  // Bad input exits 2 with file:line (UsageError), before the data dir is touched.
+  // Bad input exits 2 with file:line (ProfileError), before the data dir is touched.
   const text = readProfileText(file, IMPORT_WHAT);
-  const bundle = readImportText(text, file);
+  const bundle = readImportText(text, file, { followIncludes: true });
   const json = args.booleans.has('json');
   const dry = args.booleans.has('dry-run');
+  const enable = args.booleans.has('enable');
   if (json && dry) {
     process.stdout.write(`${JSON.stringify(importJson(bundle), null, 2)}\n`);
     return 0;
@@ -62,8 +67,8 @@ export async function cmdImport(argv: string[]): Promise<number> {
   try {
     const core = await createCore({ dataDir, mode: 'browser', confFactory, storeBackend: 'conf', version: VERSION, dormant: true });
     try {
-      const preview = core.imports.preview([{ name: file, text }]);
-      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [] }).catch((err: unknown) => {
+      const preview = core.imports.previewFrom([{ name: file, text, origin: 'file' }]);
+      const outcome = await core.imports.apply({ previewId: preview.id, decisions: [], start: enable }).catch((err: unknown) => {
         // All or nothing: what the file asks for cannot all be saved (two mappings on one port…).
         if (err instanceof ServiceError) throw new UsageError(`${file}: ${err.message} — nothing was saved`, { cause: err });
         throw err;
@@ -72,7 +77,16 @@ export async function cmdImport(argv: string[]): Promise<number> {
       if (json) process.stdout.write(`${JSON.stringify({ ...(importJson(bundle) as object), outcome, conflicts }, null, 2)}\n`);
       else {
         for (const i of conflicts) process.stdout.write(`  ${i.action === 'rename' ? `renamed to "${i.renameTo}"` : i.action === 'reuse' ? 'reused the saved one' : 'skipped'}: ${i.name} — ${i.conflicts.map((c) => c.message).join('; ')}\n`);
-        process.stdout.write(`saved ${outcome.rules} mapping${outcome.rules === 1 ? '' : 's'}, ${outcome.servers} server${outcome.servers === 1 ? '' : 's'}, ${outcome.relays} relay${outcome.relays === 1 ? '' : 's'} to ${dataDir}${outcome.skipped ? ` (${outcome.skipped} skipped)` : ''}\n`);
+        for (const i of enable ? preview.items : []) {
+          if (i.kind === 'rule' && i.offLoopback && i.startsOn && i.action !== 'skip') {
+            process.stderr.write(`warning: switched on "${i.name}", which listens on ${i.listenAt} — reachable from other machines\n`);
+          }
+        }
+        const n = outcome.ruleIds.length;
+        const state = n === 0 ? '' : enable ? `; switched on ${outcome.startedIds.length} of them` : `; ${n === 1 ? 'it is switched off — switch it' : 'they are switched off — switch them'} on in Porthole, or import with --enable`;
+        process.stdout.write(
+          `saved ${outcome.rules} mapping${outcome.rules === 1 ? '' : 's'}, ${outcome.servers} server${outcome.servers === 1 ? '' : 's'}, ${outcome.relays} relay${outcome.relays === 1 ? '' : 's'} to ${dataDir}${outcome.skipped ? ` (${outcome.skipped} skipped)` : ''}${state}\n`,
+        );
       }
     } finally {
       await core.shutdown();

@@ -15,10 +15,10 @@ import type { RelayServer } from './relay-server';
 
 const net = new NetFixtures();
 const rf = new RelayFixtures();
-const FUZZ_TOKEN = 'fuzz-token';
+const FUZZ_TOKEN = 'fuzz-token-for-tests';
 const BATCH = 5;
 /** Short deadlines so that a connection stuck half-way is dropped quickly (the defaults are seconds). */
-const RELAY_TIMINGS = { handshakeTimeoutMs: 300, heartbeatIntervalMs: 300, heartbeatTimeoutMs: 1000 };
+const RELAY_TIMINGS = { limits: { handshakeTimeoutMs: 300 }, heartbeatIntervalMs: 300, heartbeatTimeoutMs: 1000 };
 
 const unexpected: unknown[] = [];
 const onUnexpected = (err: unknown) => unexpected.push(err);
@@ -46,8 +46,8 @@ async function world(): Promise<World> {
   const echo = await net.echoServer();
   const publicPort = await net.freePort();
   const fuzzers = Array.from({ length: BATCH }, (_, i) => agentPolicy(`fuzz${i}`, FUZZ_TOKEN, 1, 1));
-  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', publicPort), agentPolicy('a2', 'other-token', 1, 1), ...fuzzers] }, RELAY_TIMINGS);
-  const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', publicPort), agentPolicy('a2', 'other-token-for-tests', 1, 1), ...fuzzers] }, RELAY_TIMINGS);
+  const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
   await bound(agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: publicPort, target: { host: '127.0.0.1', port: echo.port } }));
   return { relay, agent, publicPort };
 }
@@ -61,7 +61,7 @@ async function stillServing(w: World, session: string | undefined): Promise<void
   const got = readToEnd(client);
   client.end(payload);
   expect((await got).sha256).toBe(sha256(payload));
-  const fresh = rf.agent(w.relay, { agent: 'a2', token: 'other-token' });
+  const fresh = rf.agent(w.relay, { agent: 'a2', token: 'other-token-for-tests' });
   await agentState(fresh, 'ready');
   await fresh.close();
   expect(unexpected).toEqual([]);

@@ -6,6 +6,7 @@ import { LocalForwarder } from '../ssh/local-forward';
 import { RemoteForwarder } from '../ssh/remote-forward';
 import type { SessionPool } from '../ssh/session-pool';
 import type { SshSession } from '../ssh/ssh-session';
+import type { Inspection } from './inspect-wiring';
 import type { Tunnel, TunnelHealth, TunnelHooks } from './tunnel-factory';
 
 type SshRule = Extract<Rule, { type: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
@@ -77,13 +78,28 @@ function rows(fwd: Listening) {
   }));
 }
 
-/** The rule's RFC 1929 credentials from the secret store, read at each start (for `socks` and `ssh-dynamic`). */
+/**
+ * The rule's RFC 1929 credentials, read from the secret store at each start (the rule's `hasPassword`
+ * flag may be stale, e.g. after an import from an export without secrets). A username without a stored
+ * password fails closed: the rule does not start, rather than serving anyone who can reach the port.
+ * For `socks` (whose listener runs in the data plane) and `ssh-dynamic`.
+ */
 export function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; password: string } | undefined {
-  const password = rule.socks.username ? ctx.socksPassword(rule.id) : undefined;
-  return rule.socks.username && password !== undefined ? { username: rule.socks.username, password } : undefined;
+  const username = rule.socks.username;
+  if (!username) return undefined;
+  const password = ctx.socksPassword(rule.id);
+  if (password === undefined || password === '') {
+    const where = formatHostPort(rule.listen.host, rule.listen.port);
+    throw new EngineError(
+      'SOCKS_PASSWORD_MISSING',
+      `SOCKS user ${username} has no password stored on this machine — set the password in the rule, ` +
+        `or clear the username to allow anyone who can reach ${where}`,
+    );
+  }
+  return { username, password };
 }
 
-/** The SOCKS5 listener of `ssh-dynamic`: its dialer goes through the session, so it stays in this thread. */
+/** The SOCKS5 listener of `ssh-dynamic`: its dialer goes through the session, so it stays in this thread; throws SOCKS_PASSWORD_MISSING. */
 function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
   const auth = socksAuth(rule, ctx);
   return new Socks5Server({ listen: rule.listen, dial, handshakeTimeoutMs: rule.socks.connectTimeoutMs, ...(auth ? { auth } : {}) });
@@ -92,7 +108,7 @@ function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks
 export type BindFn = (protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) => Promise<string>;
 
 /** `ssh -L`, `ssh -R` and `ssh -D` over the rule's server's shared session. */
-export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
+export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn, inspection?: Inspection): Tunnel {
   let session: SshSession | undefined;
   let fwd: Listening | undefined;
   const onState = () => hooks.healthChanged();
@@ -105,6 +121,8 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
   };
   return {
     async start() {
+      // Before the session: a SOCKS rule that cannot authenticate its clients needs no SSH connection.
+      if (rule.type === 'ssh-dynamic') socksAuth(rule, ctx);
       session = ctx.pool.acquire(rule.server);
       session.on('state', onState);
       try {
@@ -126,13 +144,15 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
           const s = session;
           const local =
             rule.type === 'ssh-local'
-              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target })
+              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target, ...(inspection ? { tap: inspection.tap } : {}) })
               : socksServer(rule, (dest, client) => s.forwardOut(client.address, client.port, dest.host, dest.port), ctx);
           fwd = local as unknown as Listening;
           wire(fwd, hooks);
           address = await bind('tcp', rule.listen.host, rule.listen.port, () => local.start());
           await settle(s);
           if (s.state === 'failed' || s.state === 'closed') throw s.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
+          // A replay goes where the mapping's connections go: from the SSH server to the target.
+          if (rule.type === 'ssh-local') inspection?.armed(() => s.forwardOut('127.0.0.1', 0, rule.target.host, rule.target.port));
         }
         return address;
       } catch (err) {
@@ -143,6 +163,7 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
       }
     },
     async stop() {
+      inspection?.disarmed();
       await fwd?.stop();
       fwd = undefined;
       await release();

@@ -5,6 +5,9 @@ import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
 import type { DataPlane } from '../dataplane/data-plane';
+import { createInspectedForwardTunnel } from './inspected-forward';
+import { inspectionFor } from './inspect-wiring';
+import type { InspectorService } from './inspector-service';
 import { createPlaneTunnel, listenerSpec } from './plane-tunnels';
 import { type RelayContext, createRelayTunnel } from './relay-tunnels';
 import { type SshContext, createSshTunnel, socksAuth } from './ssh-tunnels';
@@ -69,22 +72,28 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
 }
 
 /**
- * The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool,
- * and tcp-forward, udp-forward and socks rules run their listeners in the data plane.
+ * The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool;
+ * tcp-forward, udp-forward and socks rules run their listeners in the data plane; rules with "Inspect
+ * HTTP" on get a tap from the inspector.
  */
-export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, plane: DataPlane): TunnelFactory {
+export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, plane: DataPlane, inspector?: InspectorService): TunnelFactory {
   return (rule, hooks) => {
+    const inspection = inspectionFor(rule, (m) => hooks.note(m), inspector);
     switch (rule.type) {
       case 'relay-expose':
-        return createRelayTunnel(rule, hooks, relay);
+        return createRelayTunnel(rule, hooks, relay, inspection);
       case 'ssh-local':
       case 'ssh-remote':
       case 'ssh-dynamic':
-        return createSshTunnel(rule, hooks, ssh, bind);
-      case 'socks':
+        return createSshTunnel(rule, hooks, ssh, bind, inspection);
       case 'tcp-forward':
+        // The inspector parses what it taps in this thread: an inspected mapping forwards here too.
+        if (inspection) return createInspectedForwardTunnel(rule, hooks, bind, inspection);
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => undefined));
       case 'udp-forward':
-        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => (rule.type === 'socks' ? socksAuth(rule, ssh) : undefined)));
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => undefined));
+      case 'socks':
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => socksAuth(rule, ssh)));
     }
   };
 }

@@ -32,11 +32,12 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function setup() {
+function setup(extra: { token?: string } = {}) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number; cleared: boolean }[] = [];
   const transport = createWsTransport({
-    url: 'ws://h/api?token=t',
+    ...extra,
+    url: 'ws://h/api',
     createSocket: (url) => {
       const s = new FakeSocket(url);
       sockets.push(s);
@@ -126,6 +127,39 @@ describe('ws transport', () => {
     expect(seen).toEqual(['after reconnect']);
     expect(sockets).toHaveLength(3);
     expect(states).toEqual(['open', 'reconnecting', 'open']);
+  });
+
+  it('sends the token as the first message and holds calls until the host says ready', async () => {
+    const { transport, current } = setup({ token: 'tok' });
+    const call = transport.invoke('rules.list', undefined);
+    current().open();
+    expect(current().sent).toEqual([{ t: 'auth', token: 'tok' }]);
+    expect(transport.connection.get()).toBe('connecting');
+    const later = transport.invoke('app.info', undefined);
+    expect(current().sent).toHaveLength(1);
+    current().receive({ t: 'ready' });
+    expect(transport.connection.get()).toBe('open');
+    expect(current().sent).toEqual([
+      { t: 'auth', token: 'tok' },
+      { t: 'call', id: 1, m: 'rules.list' },
+      { t: 'call', id: 2, m: 'app.info' },
+    ]);
+    current().receive({ t: 'result', id: 1, r: { ok: true, value: [] } });
+    current().receive({ t: 'result', id: 2, r: { ok: true, value: 'i' } });
+    await expect(Promise.all([call, later])).resolves.toHaveLength(2);
+  });
+
+  it('never counts a socket whose token is refused as open, so retries keep backing off', () => {
+    const { transport, timers, current } = setup({ token: 'wrong' });
+    const states: string[] = [];
+    transport.connection.subscribe((s) => states.push(s));
+    for (let i = 0; i < 3; i++) {
+      current().open();
+      current().drop(); // the host closes a wrong token without ever saying ready
+      timers[i]?.fn();
+    }
+    expect(timers.map((t) => t.ms)).toEqual([500, 1000, 2000]);
+    expect(states).not.toContain('open');
   });
 
   it('caps the backoff at 10 seconds', () => {

@@ -1,7 +1,7 @@
 import type { EventName, MethodName } from '../../src-shared/api/channels';
 import type { ApiTransport } from '../../src-shared/api/client';
 import type { Envelope, Unsubscribe } from '../../src-shared/api/contract';
-import type { WsCall, WsServerMessage } from '../../src-shared/api/ws-protocol';
+import type { WsAuth, WsCall, WsServerMessage } from '../../src-shared/api/ws-protocol';
 import { createSignal, type ReadonlySignal } from '../lib/signal';
 
 /** The part of the DOM WebSocket this transport uses (a fake implements it in tests). */
@@ -20,6 +20,8 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface WsTransportOptions {
   url: string;
+  /** Sent as each socket's first message; calls wait for the host's `ready` before they go out. */
+  token?: string;
   createSocket: (url: string) => SocketLike;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -50,7 +52,7 @@ function isServerMessage(v: unknown): v is WsServerMessage {
   const m = v as Record<string, unknown>;
   if (m.t === 'result') return typeof m.id === 'number' && typeof m.r === 'object' && m.r !== null;
   if (m.t === 'event') return typeof m.e === 'string';
-  return false;
+  return m.t === 'ready';
 }
 
 /**
@@ -68,6 +70,8 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let nextId = 1;
   let socket: SocketLike | null = null;
+  // The current socket is open and, when a token is used, the host has accepted it.
+  let ready = false;
   let attempt = 0;
   let timer: unknown = null;
   let disposed = false;
@@ -90,6 +94,10 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
       return;
     }
     if (!isServerMessage(msg)) return;
+    if (msg.t === 'ready') {
+      if (socket && !ready) markReady(socket);
+      return;
+    }
     if (msg.t === 'result') {
       const p = pending.get(msg.id);
       if (!p) return;
@@ -106,16 +114,29 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
     }
   }
 
+  function markReady(s: SocketLike): void {
+    ready = true;
+    attempt = 0;
+    connection.set('open');
+    for (const call of queued.splice(0)) s.send(JSON.stringify(call));
+  }
+
   function connect(): void {
     timer = null;
     if (disposed) return;
     const s = opts.createSocket(opts.url);
     socket = s;
+    ready = false;
     s.onopen = () => {
       if (socket !== s) return;
-      attempt = 0;
-      connection.set('open');
-      for (const call of queued.splice(0)) s.send(JSON.stringify(call));
+      if (opts.token === undefined) {
+        markReady(s);
+        return;
+      }
+      // Until the host answers `ready`, this counts as still connecting (a wrong token is refused
+      // and closed, and must not look like a working connection).
+      const auth: WsAuth = { t: 'auth', token: opts.token };
+      s.send(JSON.stringify(auth));
     };
     s.onmessage = (ev) => {
       if (socket === s) handleMessage(ev.data);
@@ -126,6 +147,7 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
     s.onclose = () => {
       if (socket !== s) return;
       socket = null;
+      ready = false;
       for (const [id, p] of pending) {
         if (queued.some((c) => c.id === id)) continue;
         pending.delete(id);
@@ -152,7 +174,7 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
         const call: WsCall = { t: 'call', id: nextId++, m: method };
         if (input !== undefined) call.a = input;
         pending.set(call.id, { method, resolve, reject });
-        if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(call));
+        if (socket && ready && socket.readyState === OPEN) socket.send(JSON.stringify(call));
         else queued.push(call);
       });
     },

@@ -8,7 +8,7 @@ import { language, t } from './i18n';
 // `validation.*`, so the table is built from it, and a message nobody mapped is shown as it came.
 
 /** The texts without variables; those with one are in PATTERNS. */
-type PlainKey = Exclude<keyof typeof en.validation, 'bindHost' | 'portInUse' | 'portInUseBy' | 'portInUseTry' | 'portInUseStop'>;
+type PlainKey = Exclude<keyof typeof en.validation, 'bindHost' | 'portInUse' | 'portInUseBy' | 'portInUseTry' | 'portInUseStop' | 'socksPasswordMissing'>;
 
 const byText = new Map<string, PlainKey>(
   Object.entries(en.validation)
@@ -36,6 +36,10 @@ const PATTERNS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [
     /^Port (\d+) on (\S+) is already in use — choose another listen port or stop the program using it$/,
     (m) => t('validation.portInUseStop', { port: m[1] ?? '', host: m[2] ?? '' }),
+  ],
+  [
+    /^SOCKS user (.+) has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach (\S+)$/,
+    (m) => t('validation.socksPasswordMissing', { user: m[1] ?? '', address: m[2] ?? '' }),
   ],
 ];
 

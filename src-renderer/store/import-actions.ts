@@ -64,10 +64,29 @@ export function createImportActions(api: PortholeApi, store: ImportStore): Impor
       return undefined;
     },
     followHostPreviews() {
-      return api.on.importPreview((p) => {
+      const show = (p: ImportPreview): void => {
+        const now = store.getState().session;
+        if (now?.status === 'ready' && now.preview?.id === p.id) return;
         const serial = begin(p.files.map((f) => f.name));
         settle(serial, p, []);
+      };
+      const off = api.on.importPreview((p) => {
+        show(p);
+        // Taken by this window: one opened later must not show it again.
+        api.imports.claim([p.id]).catch(() => {});
       });
+      // Offered before this window listened (a cold start from a link or a file; a browser window
+      // opened later): the host kept it. The newest wins, as it would have live. Shown even if this
+      // follower stopped meanwhile (React StrictMode mounts effects twice): the store outlives it,
+      // and the host hands a preview out only once.
+      api.imports
+        .claim()
+        .then((waiting) => {
+          const newest = waiting.at(-1);
+          if (newest) show(newest);
+        })
+        .catch(() => {});
+      return off;
     },
     async apply(input) {
       const outcome = await api.imports.apply(input);

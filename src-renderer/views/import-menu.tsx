@@ -89,7 +89,11 @@ export function ImportExportButtons() {
             className="menu-item"
             onClick={() => {
               close(false);
-              input.current?.click();
+              // The desktop app's native dialog lets the host read the files by path (an ssh_config's
+              // Includes are then followed); in a browser the page reads them, as text.
+              const shell = window.portholeShell;
+              if (shell) void shell.chooseImportFiles().catch(() => input.current?.click());
+              else input.current?.click();
             }}
           >
             {t('importExport.menu.chooseFiles')}

@@ -14,6 +14,7 @@ import { useNow } from '../lib/use-now';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { selectMapping } from './mapping-focus';
 import { DetailLog } from './detail-log';
+import { DetailRouter } from './detail-router';
 import { stateLabel, StatusPill } from './status-pill';
 import { useDuplicate } from './use-duplicate';
 
@@ -186,6 +187,8 @@ export function MappingDetail({ id }: { id: string }) {
           </div>
         )}
       </section>
+
+      <DetailRouter rule={rule} status={status} />
 
       <section className="detail-section" aria-labelledby="detail-route">
         <h3 id="detail-route">{t('mappings.detail.route')}</h3>

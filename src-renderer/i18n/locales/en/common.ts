@@ -25,7 +25,7 @@ export const common = {
   banners: {
     reconnecting: 'Disconnected from the Porthole host — reconnecting…',
     unreachable:
-      'Cannot reach the Porthole host — reconnecting… If this keeps up, check that this page’s #token=… is the one porthole ui printed.',
+      'Cannot reach the Porthole host — reconnecting… If this keeps up, open the URL porthole ui printed last, with its #token=… part (each start has a new token).',
     recoveryBefore: 'Your saved mappings file was unreadable and was moved to',
     recoveryAfter: '({{reason}}). Porthole started with an empty list.',
   },
@@ -53,6 +53,7 @@ export const common = {
     HOST_KEY_CHANGED: 'The server’s host key changed',
     HOST_KEY_UNKNOWN: 'Unknown host key',
     AUTH_FAILED: 'Authentication failed',
+    SOCKS_PASSWORD_MISSING: 'SOCKS password not set',
     RELAY_REJECTED: 'The relay refused',
     RELAY_CERT_CHANGED: 'The relay’s certificate changed',
     RELAY_CERT_UNKNOWN: 'Unknown relay certificate',

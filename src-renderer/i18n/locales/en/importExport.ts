@@ -41,6 +41,15 @@ export const importExport = {
       import: 'Import',
       failed: 'Nothing was imported: {{error}}',
     },
+    // "Start after import": imported mappings arrive switched off unless this is ticked.
+    start: {
+      label: 'Start after import',
+      hint: 'Imported mappings arrive switched off. Tick this to switch on the ones the file has on.',
+      list_one: 'Switches on {{count}} mapping:',
+      list_other: 'Switches on {{count}} mappings:',
+      none: 'Nothing would start: the mappings you chose are switched off in the file.',
+      link: 'Mappings from a porthole:// link never start by themselves: import them, check them in Mappings, then switch them on there.',
+    },
     kind: { server: 'SSH servers', relay: 'Relays', rule: 'Mappings' },
     files: {
       label: 'Files',
@@ -67,6 +76,10 @@ export const importExport = {
       actionFor: 'Action for {{name}}',
       newNameFor: 'New name for {{name}}',
       conflictSeparator: '; ',
+      offLoopback: 'reachable from other machines',
+      offLoopbackTitle: 'Once on, it listens on {{address}}, which other machines can connect to',
+      linkSkipped: 'Skipped because it came from a porthole:// link and would listen on {{address}}, which other machines can reach. Choose Import to add it (switched off).',
+      socksPassword: 'SOCKS user {{user}} has no password here: set one in the rule before switching it on. It arrives switched off.',
     },
     action: {
       import: 'Import',
@@ -126,6 +139,9 @@ export const importExport = {
       replacedItemsSkipped_one: 'Replaced {{count}} item (skipped {{skipped}})',
       replacedItemsSkipped_other: 'Replaced {{count}} items (skipped {{skipped}})',
       nothing: 'Nothing was imported',
+      allOff: 'switched off until you switch them on',
+      started_one: '{{count}} switched on',
+      started_other: '{{count}} switched on',
     },
     undo: {
       done: 'Undid the import: {{what}}',

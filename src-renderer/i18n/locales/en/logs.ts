@@ -59,10 +59,15 @@ export const logs = {
       searchRegex: 'Search logs (regular expression)',
       regex: 'Regular expression',
       matchCase: 'Match case',
-      notApplied: '{{error}} — search not applied',
+      notApplied: '{{error}} (search not applied)',
     },
     filter: {
       invalidRegex: 'Invalid regular expression: {{reason}}',
+      // A regular expression runs in a background worker with a time budget (lib/log-search.ts).
+      tooSlow: 'This pattern took too long (over {{ms}} ms) — simplify it',
+      noWorker: 'Regular-expression search could not start its background worker ({{reason}}) — turn off .* to search plain text',
+      workerError: 'it failed to load',
+      workerSilent: 'it did not start',
     },
     // The header line of an exported .log file and the filter it names.
     export: {

@@ -25,7 +25,7 @@ export const common: Catalog<typeof en> = {
   },
   banners: {
     reconnecting: '与 Porthole 主机的连接已断开——正在重新连接…',
-    unreachable: '无法连接 Porthole 主机——正在重新连接… 如果一直如此，请确认本页面的 #token=… 与 porthole ui 打印的一致。',
+    unreachable: '无法连接 Porthole 主机——正在重新连接… 如果一直如此，请打开 porthole ui 最近一次打印的网址，包括其中的 #token=… 部分（每次启动都会换新令牌）。',
     recoveryBefore: '保存的映射文件无法读取，已被移动到',
     recoveryAfter: '（{{reason}}）。Porthole 已以空列表启动。',
   },
@@ -51,6 +51,7 @@ export const common: Catalog<typeof en> = {
     HOST_KEY_CHANGED: '服务器主机密钥已变更',
     HOST_KEY_UNKNOWN: '未知的主机密钥',
     AUTH_FAILED: '认证失败',
+    SOCKS_PASSWORD_MISSING: '未设置 SOCKS 密码',
     RELAY_REJECTED: '中继拒绝了请求',
     RELAY_CERT_CHANGED: '中继证书已变更',
     RELAY_CERT_UNKNOWN: '未知的中继证书',

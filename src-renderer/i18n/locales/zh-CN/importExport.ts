@@ -37,6 +37,13 @@ export const importExport: Catalog<typeof en> = {
       import: '导入',
       failed: '未导入任何内容：{{error}}',
     },
+    start: {
+      label: '导入后启动',
+      hint: '导入的映射默认处于关闭状态。勾选后，将开启文件中已开启的映射。',
+      list_other: '将开启 {{count}} 个映射：',
+      none: '不会启动任何映射：你选择的映射在文件中均为关闭状态。',
+      link: '来自 porthole:// 链接的映射绝不会自行启动：请先导入，在“映射”中检查后再开启。',
+    },
     kind: { server: 'SSH 服务器', relay: '中继', rule: '映射' },
     files: {
       label: '文件',
@@ -62,6 +69,10 @@ export const importExport: Catalog<typeof en> = {
       actionFor: '{{name}} 的处理方式',
       newNameFor: '{{name}} 的新名称',
       conflictSeparator: '；',
+      offLoopback: '其他机器可访问',
+      offLoopbackTitle: '开启后将监听 {{address}}，其他机器可以连接到它',
+      linkSkipped: '已跳过：它来自 porthole:// 链接，并会监听其他机器可访问的 {{address}}。选择“导入”即可添加（处于关闭状态）。',
+      socksPassword: 'SOCKS 用户 {{user}} 在此没有密码：请先在规则中设置密码再开启。导入后处于关闭状态。',
     },
     action: {
       import: '导入',
@@ -114,6 +125,8 @@ export const importExport: Catalog<typeof en> = {
       replacedItems_other: '已替换 {{count}} 项',
       replacedItemsSkipped_other: '已替换 {{count}} 项（跳过 {{skipped}} 项）',
       nothing: '未导入任何内容',
+      allOff: '均处于关闭状态，需手动开启',
+      started_other: '已开启 {{count}} 个',
     },
     undo: {
       done: '已撤销导入：{{what}}',

@@ -56,10 +56,14 @@ export const logs: Catalog<typeof en> = {
       searchRegex: '搜索日志（正则表达式）',
       regex: '正则表达式',
       matchCase: '区分大小写',
-      notApplied: '{{error}}——未应用搜索',
+      notApplied: '{{error}}（未应用搜索）',
     },
     filter: {
       invalidRegex: '无效的正则表达式：{{reason}}',
+      tooSlow: '此表达式耗时过长（超过 {{ms}} 毫秒）——请简化它',
+      noWorker: '正则表达式搜索无法启动后台工作线程（{{reason}}）——关闭 .* 以按纯文本搜索',
+      workerError: '加载失败',
+      workerSilent: '未能启动',
     },
     export: {
       header_other: '# Porthole 日志，导出于 {{time}}：{{count, number}} 行（{{filter}}）',
