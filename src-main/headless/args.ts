@@ -82,6 +82,10 @@ Commands:
   agent --config FILE [--insecure-no-auth]
         Relay agent: dials the relay and serves its public ports from this machine. FILE is port-proxy's
         client YAML (name, server) plus token: (and optionally fingerprint:, expose:).
+  inspect [MAPPING] [--json]
+        Follow the HTTP requests that mappings with Inspect HTTP on record in a running porthole ui, run or
+        agent (or the desktop app) on the same data dir: one line each as they happen (method, URL,
+        status, sizes, duration), or with --json one JSON object per line. MAPPING: one mapping's name.
   import FILE [--enable] [--dry-run] [--json]
         Add the mappings, SSH servers and relays of a profile to the saved ones: Porthole's YAML/JSON
         export, ~/.ssh/config (Host blocks and their forwards, following its Include lines), port-proxy

@@ -15,6 +15,7 @@ import { IMPORT_WHAT, readImportText } from '../profiles/import-bundle';
 import { readProfileText } from '../profiles/profile-file';
 import { untilSignal } from './signals';
 import { type PublicHost, parsePublicHost } from './ui-hosts';
+import { type ControlServer, startCoreControl } from '../api/control-socket';
 import { type UiServer, type UiTlsMode, startUiServer } from './ui-server';
 import { VERSION } from './version';
 
@@ -88,6 +89,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   }
   let core: Core | undefined;
   let server: UiServer | undefined;
+  let control: ControlServer | undefined;
   let flushEarly = (): void => undefined;
   try {
     const names = new Map<string, string>();
@@ -134,6 +136,8 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     refreshNames();
     core.service.on('rules-changed', refreshNames);
     flushEarly();
+    // `porthole inspect` on this data dir follows this host's recorded HTTP exchanges through it.
+    control = await startCoreControl(dataDir, kind, `porthole ${kind}`, core, (m) => process.stderr.write(`${m}\n`));
     if (profile !== undefined && profileText !== undefined) {
       // The profile's servers, relays and rules, through the same importer as the app, kept in memory
       // only; all its rules run (the user asked to run this file), except a SOCKS server whose user
@@ -189,6 +193,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     throw err;
   } finally {
     flushEarly();
+    await control?.close();
     await server?.close();
     await core?.shutdown();
     lock?.release();
