@@ -46,6 +46,27 @@ export function parsePublicHosts(values: readonly string[]): PublicHost[] {
   return out;
 }
 
+/** How long `porthole run --profile` waits for its mappings' first start attempts before judging them. */
+const SETTLE_MS = 30_000;
+
+/** Resolves once none of `ids` is still in its first start attempt (or after `ms`). */
+function untilSettled(core: Core, ids: readonly string[], ms: number): Promise<void> {
+  const pending = () => core.service.list().some((e) => ids.includes(e.rule.id) && e.status.state === 'starting');
+  if (!pending()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      core.service.off('rule-state', check);
+      resolve();
+    };
+    const check = () => {
+      if (!pending()) done();
+    };
+    const timer = setTimeout(done, ms);
+    core.service.on('rule-state', check);
+  });
+}
+
 /** `porthole run` and `porthole ui`: the headless host, with or without the browser UI. */
 export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<number> {
   const args = parseArgs(
@@ -173,6 +194,20 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
       });
       for (const n of server.notices) (n.level === 'warn' ? process.stderr : process.stdout).write(`${n.text}\n`);
       process.stdout.write(`Porthole UI: ${server.url}\n`);
+    }
+    if (kind === 'run' && profile !== undefined) {
+      // `porthole run --profile` that could start nothing has failed: exit 1 rather than wait idle.
+      const ids = core.service.list().map((e) => e.rule.id);
+      await untilSettled(core, ids, SETTLE_MS);
+      const started = core.service.list().filter((e) => e.status.state === 'running');
+      if (started.length === 0) {
+        process.stderr.write(
+          ids.length === 0
+            ? `porthole run: ${profile} has no mappings to run\n`
+            : `porthole run: none of the ${ids.length} mapping${ids.length === 1 ? '' : 's'} of ${profile} could start — see the error${ids.length === 1 ? '' : 's'} above\n`,
+        );
+        return 1;
+      }
     }
     const entries = core.service.list();
     const running = entries.filter((e) => e.status.state === 'running').length;

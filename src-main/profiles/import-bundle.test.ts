@@ -42,7 +42,8 @@ const profileError = (fn: () => unknown): string => {
 };
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const base = { enabled: false, autoStart: true, tags: [] };
-const relayExpose = { ...base, type: 'relay-expose', protocol: 'tcp', kind: 'tcp' };
+// On as in the file: whether anything starts is the import's decision (imports.apply start).
+const relayExpose = { ...base, enabled: true, type: 'relay-expose', protocol: 'tcp', kind: 'tcp' };
 
 describe('readImportText: a real-world corpus per format', () => {
   it('every corpus file has a BOM and CRLF line ends, and the text formats tabs and comments', () => {

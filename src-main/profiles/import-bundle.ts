@@ -12,7 +12,7 @@ import { readFrpcIniText, readFrpcTomlText } from './frpc-profile';
 import { readPortProxyText } from './port-proxy-profile';
 import { checkYamlDepth, normalizeProfileText, readProfileText } from './profile-file';
 import { readRatholeText } from './rathole-profile';
-import { type ImportResult, validated } from './relay-import';
+import { type ImportedRelayServerConfig, type ImportResult, validated } from './relay-import';
 import { readSshConfigProfile, type ReadSshConfigOptions } from './ssh-config-profile';
 
 // Every importable format read into one shape: SSH servers and relays with file-local refs, and rule
@@ -42,6 +42,8 @@ export interface ImportBundle {
   relays: ImportRelay[];
   rules: ImportRule[];
   warnings: string[];
+  /** frpc / rathole: what their server side said (rathole's [server] half); the relay config export uses it. */
+  relayServer?: ImportedRelayServerConfig;
 }
 
 const MAX_ALIASES = 100;
@@ -155,7 +157,9 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
   const rules: ImportRule[] = r.exposes.map((e) => ({
     type: 'relay-expose',
     name: e.name,
-    enabled: false,
+    // On as in the file (a proxy it switches off is not imported at all); the import itself decides
+    // whether anything starts (imports.apply start, porthole import --enable).
+    enabled: true,
     autoStart: true,
     tags: [],
     relay: e.relayRef,
@@ -164,7 +168,7 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
     protocol: e.protocol,
     kind: e.kind === 'http' ? 'http' : 'tcp',
   }));
-  return { source, format, servers: [], relays, rules, warnings };
+  return { source, format, servers: [], relays, rules, warnings, ...(r.relayServer && format !== 'port-proxy-server' ? { relayServer: r.relayServer } : {}) };
 }
 
 /** Porthole's own export (YAML or JSON; JSON is read as YAML 1.2 so errors carry a line). */
