@@ -54,6 +54,8 @@ export interface Actions {
   dismissHostKey(promptId: string): void;
   /** Import previews, apply and undo, and exports (their UI state lives in the import store). */
   imports: ImportActions;
+  /** The HTTP inspector's calls and its event (the Inspector view keeps its own store). */
+  inspector: PortholeApi['inspector'] & { onEvent: PortholeApi['on']['inspector'] };
 }
 
 /** The error's message, in the UI language where it is a known one. */
@@ -187,5 +189,6 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
       store.setState((s) => ({ hostKeyPrompts: dequeuePrompt(s.hostKeyPrompts, promptId) }));
     },
     imports: createImportActions(api, importStore),
+    inspector: { ...api.inspector, onEvent: (cb) => api.on.inspector(cb) },
   };
 }

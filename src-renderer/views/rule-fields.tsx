@@ -6,7 +6,7 @@ import { typeShape } from '../forms/rule-types';
 
 type FieldExtra = { inputMode?: 'numeric'; placeholder?: string; hint?: string; autoFocus?: boolean };
 export type RenderField = (key: FieldKey, label: string, extra?: FieldExtra) => ReactNode;
-export type RelayPatch = Partial<Pick<RuleFormValues, 'relayProtocol' | 'httpLog'>>;
+export type RelayPatch = Partial<Pick<RuleFormValues, 'relayProtocol' | 'httpLog' | 'inspectHttp'>>;
 
 function targetLegend(type: RuleFormValues['type']): string {
   switch (type) {
@@ -88,6 +88,17 @@ export function RuleFields({ values, field, onPatch, socksPassword }: { values: 
           </label>
           <p id="rule-httpLog-hint" className="field-hint checkbox-hint">
             {values.relayProtocol === 'udp' ? t('ruleFields.httpOnlyTcp') : t('ruleFields.httpLogHint')}
+          </p>
+        </div>
+      )}
+      {(values.type === 'tcp-forward' || values.type === 'ssh-local') && (
+        <div className="relay-http">
+          <label className="checkbox">
+            <input type="checkbox" checked={values.inspectHttp} aria-describedby="rule-inspect-hint" onChange={(e) => onPatch({ inspectHttp: e.target.checked })} />
+            {t('ruleFields.inspectHttp')}
+          </label>
+          <p id="rule-inspect-hint" className="field-hint checkbox-hint">
+            {t('ruleFields.inspectHttpHint')}
           </p>
         </div>
       )}
