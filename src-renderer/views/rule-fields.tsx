@@ -46,7 +46,20 @@ function RelayPortFields({ values, field, onPatch }: { values: RuleFormValues; f
 }
 
 /** The endpoint fieldsets of the rule dialog, as the chosen type needs them. */
-export function RuleFields({ values, field, onPatch, socksPassword }: { values: RuleFormValues; field: RenderField; onPatch: (p: RelayPatch) => void; socksPassword?: ReactNode }) {
+export function RuleFields({
+  values,
+  field,
+  onPatch,
+  socksPassword,
+  listenNote,
+}: {
+  values: RuleFormValues;
+  field: RenderField;
+  onPatch: (p: RelayPatch) => void;
+  socksPassword?: ReactNode;
+  /** Under the listen fields: whether the port is free (views/port-check-note.tsx). */
+  listenNote?: ReactNode;
+}) {
   const { t } = useTranslation();
   const shape = typeShape(values.type);
   const ssh = shape.server;
@@ -67,6 +80,7 @@ export function RuleFields({ values, field, onPatch, socksPassword }: { values: 
           {field('listenPort', t('ruleFields.listenPort'), { inputMode: 'numeric', placeholder: shape.socks ? '1080' : '8080' })}
         </fieldset>
       )}
+      {shape.listen && listenNote}
       {shape.target && (
         <fieldset className="endpoint">
           <legend>{targetLegend(values.type)}</legend>

@@ -1,6 +1,15 @@
 // The mapping editor's fields, the seven kinds of mapping and the quick-start templates.
 export const rules = {
   ruleFields: {
+    portCheck: {
+      byMapping: 'Port {{port}} is already used by the mapping “{{name}}”.',
+      byProcess: 'Port {{port}} on {{host}} is in use by {{name}} (pid {{pid}}).',
+      byPorthole: 'Port {{port}} on {{host}} is in use by Porthole itself (the relay or the UI).',
+      taken: 'Port {{port}} on {{host}} is in use by another program.',
+      permission: 'Porthole may not listen on port {{port}} here: ports below 1024 need administrator rights.',
+      notLocal: '{{host}} is not an address of this machine.',
+      useInstead: 'Use {{port}} instead',
+    },
     forwardTo: 'Forward to',
     forwardToSsh: 'Forward to (as seen from the SSH server)',
     forwardToRemote: 'Forward to (from this machine)',

@@ -3,6 +3,15 @@ import type { rules as en } from '../en/rules';
 
 export const rules: Catalog<typeof en> = {
   ruleFields: {
+    portCheck: {
+      byMapping: '端口 {{port}} 已被映射“{{name}}”使用。',
+      byProcess: '{{host}} 上的端口 {{port}} 正被 {{name}}（pid {{pid}}）占用。',
+      byPorthole: '{{host}} 上的端口 {{port}} 正被 Porthole 自身（中继或界面）占用。',
+      taken: '{{host}} 上的端口 {{port}} 正被其他程序占用。',
+      permission: 'Porthole 不能在此监听端口 {{port}}：1024 以下的端口需要管理员权限。',
+      notLocal: '{{host}} 不是本机的地址。',
+      useInstead: '改用 {{port}}',
+    },
     forwardTo: '转发到',
     forwardToSsh: '转发到（从 SSH 服务器看）',
     forwardToRemote: '转发到（从本机）',
