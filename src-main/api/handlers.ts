@@ -13,6 +13,7 @@ import type { TrafficHistory } from '../service/traffic-history';
 import type { LocalRelay } from '../service/local-relay';
 import type { RelayRegistry } from '../service/relay-registry';
 import { ServiceError } from '../service/service-error';
+import { checkPort } from '../service/port-check';
 import type { HostKeyPrompts } from '../service/host-key-prompts';
 import type { ServerRegistry } from '../service/server-registry';
 import type { TunnelService } from '../service/tunnel-service';
@@ -143,6 +144,7 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'traffic.summary': () => traffic.summary(),
     'traffic.recent': () => traffic.recentTraffic(),
     'inspector.list': (q) => inspector?.list(q ?? { limit: 1000 }) ?? { exchanges: [], notices: [] },
+    'ports.check': (input) => checkPort(service.rules(), input, (id) => service.entryOf(id).status.boundAddress),
     'inspector.get': ({ id }) => requireInspector().get(id),
     'inspector.replay': ({ id, edit }) => requireInspector().replay(id, edit),
     'inspector.clear': ({ ruleId }) => {

@@ -5,6 +5,7 @@ import type { BrowserWindow } from 'electron';
 import ElectronStore from 'electron-store';
 import type { SettingsView, ShellPrefsHost } from '../../src-shared/model/settings';
 import { createCore } from '../service/core';
+import { startCoreControl } from '../api/control-socket';
 import type { Core } from '../service/core';
 import type { ConfFactory } from '../store/conf-like';
 import { acquireDataDirLock, DataDirLockedError } from '../store/data-dir-lock';
@@ -214,6 +215,10 @@ async function start(lock: DataDirLock): Promise<void> {
   }
   const c = core;
   for (const message of early.splice(0)) c.service.log.add('warn', message);
+  // `porthole inspect` on this data dir follows the HTTP exchanges the app records.
+  void startCoreControl(dataDir, 'desktop', 'the Porthole desktop app', c, (m) => c.service.log.add('warn', m)).then((ctl) => {
+    if (ctl) shell.disposers.push(() => void ctl.close());
+  });
   if (!secretCodec.keyring) c.service.log.add('warn', `No OS keyring: passwords and tokens are kept in ${secretCodec.backend}`);
 
   const service = c.service;

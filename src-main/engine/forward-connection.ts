@@ -207,6 +207,7 @@ export class ForwardConnection {
   }
 }
 
+// Connecting, or with a shutdown under way (libuv refuses the reset there): destroyed instead; see abortSocket.
 const abort = abortSocket;
 
 /**

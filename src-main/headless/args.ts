@@ -62,7 +62,8 @@ Commands:
   upnp status [--from ADDRESS] [--protocol auto|upnp|natpmp|pcp] [--json]
         The router this machine would use, its external address, and Porthole's mappings on it.
   run [--profile FILE]
-        Headless: run the saved enabled mappings (or the mappings of a Porthole JSON profile) until stopped.
+        Headless: run the saved enabled mappings until stopped — or, with --profile, the mappings of FILE
+        instead: any format porthole import reads (kept in memory for this run, nothing saved).
   ui [--listen HOST:PORT] [--public-host NAME]... [--insecure-http | --tls] [--import FILE]
         Browser mode: run the saved mappings and serve the Porthole UI (default 127.0.0.1, a free port).
         Prints the URL to open, with its access token as token=…. --import FILE opens the import
@@ -82,12 +83,18 @@ Commands:
   agent --config FILE [--insecure-no-auth]
         Relay agent: dials the relay and serves its public ports from this machine. FILE is port-proxy's
         client YAML (name, server) plus token: (and optionally fingerprint:, expose:).
-  import FILE [--enable] [--dry-run] [--json]
+  inspect [MAPPING] [--json]
+        Follow the HTTP requests that mappings with Inspect HTTP on record in a running porthole ui, run or
+        agent (or the desktop app) on the same data dir: one line each as they happen (method, URL,
+        status, sizes, duration), or with --json one JSON object per line. MAPPING: one mapping's name.
+  import FILE [--enable] [--dry-run] [--json] [--relay-config OUT]
         Add the mappings, SSH servers and relays of a profile to the saved ones: Porthole's YAML/JSON
         export, ~/.ssh/config (Host blocks and their forwards, following its Include lines), port-proxy
-        YAML, frpc.toml/.ini, rathole client.toml. The mappings are saved switched off; --enable saves
+        YAML, frpc.toml/.ini, rathole config. The mappings are saved switched off; --enable saves
         the ones the file has on switched on (they start with the app or porthole run).
         --dry-run shows what would be added; --json prints it as JSON.
+        --relay-config OUT (frpc, rathole): also write the config of the Porthole relay that replaces
+        frps or rathole's server (agent, token, allowed ports), for porthole relay --config OUT there.
         Names that exist already get " (2)"; a listen port in use skips that mapping.
 
 Options for every command:

@@ -15,6 +15,7 @@ import { IMPORT_WHAT, readImportText } from '../profiles/import-bundle';
 import { readProfileText } from '../profiles/profile-file';
 import { untilSignal } from './signals';
 import { type PublicHost, parsePublicHost } from './ui-hosts';
+import { type ControlServer, startCoreControl } from '../api/control-socket';
 import { type UiServer, type UiTlsMode, startUiServer } from './ui-server';
 import { VERSION } from './version';
 
@@ -43,6 +44,27 @@ export function parsePublicHosts(values: readonly string[]): PublicHost[] {
     }
   }
   return out;
+}
+
+/** How long `porthole run --profile` waits for its mappings' first start attempts before judging them. */
+const SETTLE_MS = 30_000;
+
+/** Resolves once none of `ids` is still in its first start attempt (or after `ms`). */
+function untilSettled(core: Core, ids: readonly string[], ms: number): Promise<void> {
+  const pending = () => core.service.list().some((e) => ids.includes(e.rule.id) && e.status.state === 'starting');
+  if (!pending()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      core.service.off('rule-state', check);
+      resolve();
+    };
+    const check = () => {
+      if (!pending()) done();
+    };
+    const timer = setTimeout(done, ms);
+    core.service.on('rule-state', check);
+  });
 }
 
 /** `porthole run` and `porthole ui`: the headless host, with or without the browser UI. */
@@ -88,6 +110,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
   }
   let core: Core | undefined;
   let server: UiServer | undefined;
+  let control: ControlServer | undefined;
   let flushEarly = (): void => undefined;
   try {
     const names = new Map<string, string>();
@@ -134,6 +157,8 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     refreshNames();
     core.service.on('rules-changed', refreshNames);
     flushEarly();
+    // `porthole inspect` on this data dir follows this host's recorded HTTP exchanges through it.
+    control = await startCoreControl(dataDir, kind, `porthole ${kind}`, core, (m) => process.stderr.write(`${m}\n`));
     if (profile !== undefined && profileText !== undefined) {
       // The profile's servers, relays and rules, through the same importer as the app, kept in memory
       // only; all its rules run (the user asked to run this file), except a SOCKS server whose user
@@ -170,6 +195,20 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
       for (const n of server.notices) (n.level === 'warn' ? process.stderr : process.stdout).write(`${n.text}\n`);
       process.stdout.write(`Porthole UI: ${server.url}\n`);
     }
+    if (kind === 'run' && profile !== undefined) {
+      // `porthole run --profile` that could start nothing has failed: exit 1 rather than wait idle.
+      const ids = core.service.list().map((e) => e.rule.id);
+      await untilSettled(core, ids, SETTLE_MS);
+      const started = core.service.list().filter((e) => e.status.state === 'running');
+      if (started.length === 0) {
+        process.stderr.write(
+          ids.length === 0
+            ? `porthole run: ${profile} has no mappings to run\n`
+            : `porthole run: none of the ${ids.length} mapping${ids.length === 1 ? '' : 's'} of ${profile} could start — see the error${ids.length === 1 ? '' : 's'} above\n`,
+        );
+        return 1;
+      }
+    }
     const entries = core.service.list();
     const running = entries.filter((e) => e.status.state === 'running').length;
     const failed = entries.filter((e) => e.status.state === 'failed').length;
@@ -189,6 +228,7 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
     throw err;
   } finally {
     flushEarly();
+    await control?.close();
     await server?.close();
     await core?.shutdown();
     lock?.release();

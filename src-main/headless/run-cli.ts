@@ -4,6 +4,7 @@ import { cmdAgent } from './cmd-agent';
 import { cmdForward } from './cmd-forward';
 import { cmdHost } from './cmd-host';
 import { cmdImport } from './cmd-import';
+import { cmdInspect } from './cmd-inspect';
 import { cmdRelay } from './cmd-relay';
 import { cmdUpnp } from './cmd-upnp';
 import { VERSION } from './version';
@@ -39,6 +40,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         return await cmdAgent(rest);
       case 'import':
         return await cmdImport(rest);
+      case 'inspect':
+        return await cmdInspect(rest);
       case 'upnp':
         return await cmdUpnp(rest);
       default:

@@ -42,7 +42,8 @@ const profileError = (fn: () => unknown): string => {
 };
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const base = { enabled: false, autoStart: true, tags: [] };
-const relayExpose = { ...base, type: 'relay-expose', protocol: 'tcp', kind: 'tcp' };
+// On as in the file: whether anything starts is the import's decision (imports.apply start).
+const relayExpose = { ...base, enabled: true, type: 'relay-expose', protocol: 'tcp', kind: 'tcp' };
 
 describe('readImportText: a real-world corpus per format', () => {
   it('every corpus file has a BOM and CRLF line ends, and the text formats tabs and comments', () => {
@@ -200,7 +201,7 @@ describe('readImportText: a real-world corpus per format', () => {
       { ...base, type: 'ssh-remote', name: 'Share dev server', server: 'mid', remote: { host: '0.0.0.0', port: 9000 }, target: { host: '::1', port: 3000 } },
       { ...base, type: 'ssh-dynamic', name: 'SOCKS via bastion', autoStart: false, server: 'bastion', listen: { host: '::1', port: 1080 }, socks: { username: 'me', hasPassword: false, connectTimeoutMs: 10_000 } },
       { ...base, type: 'socks', name: 'Plain SOCKS', listen: { host: '127.0.0.1', port: 1081 }, socks: { hasPassword: false, connectTimeoutMs: 10_000 } },
-      { ...relayExpose, name: 'Expose grafana', relay: 'edge', target: { host: '127.0.0.1', port: 3000 }, remotePort: 20001, kind: 'http' },
+      { ...relayExpose, enabled: false, name: 'Expose grafana', relay: 'edge', target: { host: '127.0.0.1', port: 3000 }, remotePort: 20001, kind: 'http' },
     ]);
     expect(b.warnings).toEqual([
       `${f}:7: unknown key "sharedBy" ignored`,

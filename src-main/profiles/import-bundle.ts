@@ -12,7 +12,7 @@ import { readFrpcIniText, readFrpcTomlText } from './frpc-profile';
 import { readPortProxyText } from './port-proxy-profile';
 import { checkYamlDepth, normalizeProfileText, readProfileText } from './profile-file';
 import { readRatholeText } from './rathole-profile';
-import { type ImportResult, validated } from './relay-import';
+import { type ImportedRelayServerConfig, type ImportResult, validated } from './relay-import';
 import { readSshConfigProfile, type ReadSshConfigOptions } from './ssh-config-profile';
 
 // Every importable format read into one shape: SSH servers and relays with file-local refs, and rule
@@ -42,6 +42,8 @@ export interface ImportBundle {
   relays: ImportRelay[];
   rules: ImportRule[];
   warnings: string[];
+  /** frpc / rathole: what their server side said (rathole's [server] half); the relay config export uses it. */
+  relayServer?: ImportedRelayServerConfig;
 }
 
 const MAX_ALIASES = 100;
@@ -89,6 +91,12 @@ function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): Impo
   const text = normalizeProfileText(raw, name, IMPORT_WHAT);
   const format = detectPortholeYaml(text) ? 'porthole-yaml' : detectFormat(text, basename(name));
   if (!format) {
+    // frps's own config: nothing to import on this side, but say what takes its place.
+    if (/^[ \t]*(bindPort|bind_port|vhostHTTPPort|vhost_http_port)[ \t]*=/m.test(text)) {
+      throw new ProfileError(
+        `${name}: this is frps's config (the server side of frp): Porthole imports frp's client config (frpc.toml or frpc.ini) — \`porthole import frpc.toml --relay-config relay.yaml\` also writes the config of the Porthole relay that takes frps's place here`,
+      );
+    }
     throw new ProfileError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
   }
   switch (format) {
@@ -100,8 +108,11 @@ function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): Impo
       return { source: name, format, servers: p.servers, relays: [], rules: p.rules, warnings: p.warnings };
     }
     case 'port-proxy-server':
-    case 'port-proxy-client':
-      return fromRelayImport(name, format, readPortProxyText(text, name));
+    case 'port-proxy-client': {
+      // The reader knows better than the guess which side of port-proxy a file is (its layouts vary).
+      const r = readPortProxyText(text, name);
+      return fromRelayImport(name, r.format, r);
+    }
     case 'frpc-toml':
       return fromRelayImport(name, format, readFrpcTomlText(text, name));
     case 'frpc-ini':
@@ -146,7 +157,7 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
       ...(x.fingerprint ? { fingerprint: x.fingerprint } : {}),
       hasToken: x.token !== undefined,
       // A port-proxy client with no expose list serves the ports its relay's config assigns.
-      acceptAssigned: format === 'port-proxy-client' && r.exposes.every((e) => e.relayRef !== x.ref),
+      acceptAssigned: (format === 'port-proxy-client' || format === 'port-proxy-server') && r.exposes.every((e) => e.relayRef !== x.ref),
     };
     // The saved relay's rules are stricter than the readers' (no control characters in agentName).
     const relay = validated(RelayDraftSchema, draft, source, `relay ${JSON.stringify(x.name)}`);
@@ -155,7 +166,9 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
   const rules: ImportRule[] = r.exposes.map((e) => ({
     type: 'relay-expose',
     name: e.name,
-    enabled: false,
+    // On as in the file (a proxy it switches off is not imported at all); the import itself decides
+    // whether anything starts (imports.apply start, porthole import --enable).
+    enabled: true,
     autoStart: true,
     tags: [],
     relay: e.relayRef,
@@ -164,7 +177,7 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
     protocol: e.protocol,
     kind: e.kind === 'http' ? 'http' : 'tcp',
   }));
-  return { source, format, servers: [], relays, rules, warnings };
+  return { source, format, servers: [], relays, rules, warnings, ...(r.relayServer && format !== 'port-proxy-server' ? { relayServer: r.relayServer } : {}) };
 }
 
 /** Porthole's own export (YAML or JSON; JSON is read as YAML 1.2 so errors carry a line). */

@@ -8,7 +8,7 @@ class FakeSocket implements SocketLike {
   sent: unknown[] = [];
   closedWith: number | undefined;
   onopen: ((ev: unknown) => void) | null = null;
-  onclose: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: { code?: number } | undefined) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   constructor(readonly url: string) {}
@@ -23,9 +23,9 @@ class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
-  drop(): void {
+  drop(code?: number): void {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.(code === undefined ? {} : { code });
   }
   receive(msg: unknown): void {
     this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) });
@@ -160,6 +160,25 @@ describe('ws transport', () => {
     }
     expect(timers.map((t) => t.ms)).toEqual([500, 1000, 2000]);
     expect(states).not.toContain('open');
+  });
+
+  it('stops and says the link expired when the host refuses the token (close 4401), instead of reconnecting for ever', async () => {
+    const { transport, timers, current } = setup({ token: 'from-the-last-start' });
+    const states: string[] = [];
+    transport.connection.subscribe((s) => states.push(s));
+    const waiting = transport.invoke('rules.list', undefined);
+    current().open();
+    current().drop(4401);
+    expect(transport.connection.get()).toBe('expired');
+    expect(timers).toEqual([]);
+    await expect(waiting).rejects.toThrow(/refused this link .*before it answered rules\.list\.$/);
+    // A plain drop (the host went away) still reconnects.
+    const other = setup({ token: 't' });
+    other.current().open();
+    other.current().drop(1006);
+    expect(other.transport.connection.get()).toBe('reconnecting');
+    expect(other.timers).toHaveLength(1);
+    expect(states).not.toContain('reconnecting');
   });
 
   it('caps the backoff at 10 seconds', () => {

@@ -1,7 +1,7 @@
 import type { EventName, MethodName } from '../../src-shared/api/channels';
 import type { ApiTransport } from '../../src-shared/api/client';
 import type { Envelope, Unsubscribe } from '../../src-shared/api/contract';
-import type { WsAuth, WsCall, WsServerMessage } from '../../src-shared/api/ws-protocol';
+import { WS_CLOSE_BAD_TOKEN, type WsAuth, type WsCall, type WsServerMessage } from '../../src-shared/api/ws-protocol';
 import { createSignal, type ReadonlySignal } from '../lib/signal';
 
 /** The part of the DOM WebSocket this transport uses (a fake implements it in tests). */
@@ -10,13 +10,18 @@ export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
+  /** The close event; `code` is the WebSocket close code where the platform gives one. */
+  onclose: ((ev: { code?: number } | undefined) => void) | null;
   onerror: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
 }
 
-/** `connecting`: first attempt; `open`; `reconnecting`: lost (or never reached) and retrying; `closed`: disposed. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/**
+ * `connecting`: first attempt; `open`; `reconnecting`: lost (or never reached) and retrying; `expired`:
+ * the host refused this page's token (it restarted: every start has a new one), so retrying cannot
+ * help — only the new link it printed does; `closed`: disposed.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'expired' | 'closed';
 
 export interface WsTransportOptions {
   url: string;
@@ -76,10 +81,10 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
   let timer: unknown = null;
   let disposed = false;
 
-  function rejectAll(reason: string): void {
+  function rejectAll(reason: string, retrying = !disposed): void {
     for (const [id, p] of pending) {
       pending.delete(id);
-      p.reject(new Error(`${reason} before it answered ${p.method}. ${disposed ? '' : 'Reconnecting — try again in a moment.'}`.trim()));
+      p.reject(new Error(`${reason} before it answered ${p.method}. ${retrying ? 'Reconnecting — try again in a moment.' : ''}`.trim()));
     }
     queued.length = 0;
   }
@@ -144,10 +149,16 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
     s.onerror = () => {
       // A close event always follows; reconnecting happens there.
     };
-    s.onclose = () => {
+    s.onclose = (ev) => {
       if (socket !== s) return;
       socket = null;
       ready = false;
+      if (ev?.code === WS_CLOSE_BAD_TOKEN && opts.token !== undefined) {
+        // Not a lost connection: this token will never be accepted again. Stop, and say so.
+        rejectAll('The Porthole host refused this link (it has restarted since it was printed)', false);
+        connection.set('expired');
+        return;
+      }
       for (const [id, p] of pending) {
         if (queued.some((c) => c.id === id)) continue;
         pending.delete(id);

@@ -26,16 +26,18 @@ function errorText(err: unknown): string {
 }
 
 export function createImportActions(api: PortholeApi, store: ImportStore): ImportActions {
-  function begin(names: string[]): number {
+  function begin(names: string[], pasted = false): number {
     const serial = store.getState().serial + 1;
-    store.setState({ serial, session: { status: 'reading', names } });
+    store.setState({ serial, session: { status: 'reading', names, ...(pasted ? { pasted } : {}) } });
     return serial;
   }
 
   /** Sets the session unless the user closed it or started another meanwhile. */
   function settle(serial: number, preview: ImportPreview | null, refused: RefusedFile[], error?: string): void {
-    if (store.getState().serial !== serial) return;
-    store.setState({ session: { status: 'ready', preview, refused, ...(error !== undefined ? { error } : {}) } });
+    const before = store.getState();
+    if (before.serial !== serial) return;
+    const pasted = before.session?.pasted === true;
+    store.setState({ session: { status: 'ready', preview, refused, ...(error !== undefined ? { error } : {}), ...(pasted ? { pasted } : {}) } });
   }
 
   async function preview(serial: number, sources: ImportSource[], refused: RefusedFile[]): Promise<void> {
@@ -59,7 +61,7 @@ export function createImportActions(api: PortholeApi, store: ImportStore): Impor
     async previewText(text) {
       const pasted = pastedSource(text);
       if ('reason' in pasted) return pasted.reason;
-      const serial = begin([pasted.source.name]);
+      const serial = begin([pasted.source.name], true);
       await preview(serial, [pasted.source], []);
       return undefined;
     },

@@ -199,12 +199,15 @@ describe('log export', () => {
 
 describe('openLogsFor', () => {
   it('opens the panel on one mapping, keeping the levels and clearing the search', async () => {
-    const { appStore, openLogsFor, setLogFilter, setUi } = await import('./app-store');
-    setUi({ logOpen: false });
+    const { appStore, logOpen, openLogsFor, setLogFilter, setLogOpen, setUi } = await import('./app-store');
+    setUi({ view: 'dashboard' });
+    expect(logOpen(appStore.getState().ui)).toBe(false);
+    setUi({ view: 'mappings' });
+    setLogOpen(false);
     setLogFilter({ text: 'old search', levels: { debug: true, info: false, warn: true, error: true } });
     openLogsFor('r42');
     const { ui } = appStore.getState();
-    expect(ui.logOpen).toBe(true);
+    expect(logOpen(ui)).toBe(true);
     expect(ui.logFilter).toMatchObject({ ruleId: 'r42', text: '', levels: { debug: true, info: false, warn: true, error: true } });
   });
 });

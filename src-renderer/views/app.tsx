@@ -7,6 +7,7 @@ import { Dialogs } from './dialogs';
 import { Footer } from './footer';
 import { Header } from './header';
 import { HostKeyPrompts } from './host-key-dialog';
+import { InspectorView } from './inspector-view';
 import { ImportLayer } from './import-layer';
 import { LogPanel } from './log-panel';
 import { MappingList } from './mapping-list';
@@ -19,6 +20,8 @@ function MainPanel({ view }: { view: MainView }) {
   switch (view) {
     case 'connections':
       return <ConnectionsView />;
+    case 'inspector':
+      return <InspectorView />;
     case 'servers':
       return <ServersView />;
     case 'relay':
@@ -34,6 +37,8 @@ function MainPanel({ view }: { view: MainView }) {
 
 export function App() {
   const view = useApp((s) => s.ui.view);
+  const expired = useApp((s) => s.connection === 'expired');
+  if (expired) return <ExpiredPage />;
   return (
     <div className="app">
       <Header />
@@ -49,6 +54,23 @@ export function App() {
       <HostKeyPrompts />
       <ImportLayer />
     </div>
+  );
+}
+
+/** Browser mode after the host refused this page's token: it restarted, and only its new link works. */
+function ExpiredPage() {
+  const { t } = useTranslation();
+  return (
+    <main className="full-page" data-testid="link-expired">
+      <div className="full-page-card" role="alert">
+        <span className="logo" aria-hidden="true" />
+        <h1>{t('noToken.expiredTitle')}</h1>
+        <p>
+          <Trans i18nKey="noToken.expiredOpen" components={{ 1: <code />, 3: <code /> }} />
+        </p>
+        <p className="muted">{t('noToken.why')}</p>
+      </div>
+    </main>
   );
 }
 

@@ -37,7 +37,10 @@ export function ImportItemRow({ item, choice, showSource, onChoice }: ImportItem
           )}
           {showSource && <span className="import-item-source muted">{t('importExport.item.from', { source: item.source })}</span>}
         </div>
-        <p className="import-item-summary">{item.summary}</p>
+        <p className="import-item-summary">
+          {item.summary}
+          {item.jumps ? ` ${t('importExport.item.viaJumps', { count: item.jumps })}` : ''}
+        </p>
         {item.skippedBecause === 'link-off-loopback' && choice.action === 'skip' && (
           <p className="import-conflict" data-testid="link-skipped">
             {t('importExport.item.linkSkipped', { address: item.listenAt ?? '' })}

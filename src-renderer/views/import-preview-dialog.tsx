@@ -25,7 +25,8 @@ import { ImportStartSection } from './import-start-section';
 
 const KIND_ORDER: readonly ImportItem['kind'][] = ['server', 'relay', 'rule'];
 
-function title(names: string[]): string {
+function title(names: string[], pasted: boolean): string {
+  if (pasted) return tt('importExport.preview.titlePasted');
   return names.length === 1 ? tt('importExport.preview.titleOne', { name: names[0] ?? '' }) : tt('importExport.preview.titleFiles', { count: names.length });
 }
 
@@ -158,11 +159,13 @@ export function ImportPreviewDialog() {
   const names = session.status === 'reading' ? session.names : [...session.refused.map((r) => r.name), ...(session.preview?.files.map((f) => f.name) ?? [])];
   return (
     <Modal labelledBy="import-dialog-title" onClose={() => closeImportSession()} className="import-dialog">
-      <h2 id="import-dialog-title">{title(names)}</h2>
+      <h2 id="import-dialog-title">{title(names, session.pasted === true)}</h2>
       {session.status === 'reading' || (session.preview?.items.length ?? 0) > 0 ? (
         <p className="dialog-lead">{t('importExport.preview.lead')}</p>
       ) : (
-        <p className="dialog-lead">{names.length === 1 ? t('importExport.preview.nothingFile') : t('importExport.preview.nothingFiles')}</p>
+        <p className="dialog-lead">
+          {session.pasted ? t('importExport.preview.nothingPasted') : names.length === 1 ? t('importExport.preview.nothingFile') : t('importExport.preview.nothingFiles')}
+        </p>
       )}
       <SessionBody session={session} />
     </Modal>

@@ -39,6 +39,7 @@ export const METHOD_NAMES = [
   'traffic.summary',
   'traffic.recent',
   'inspector.list',
+  'ports.check',
   'inspector.get',
   'inspector.replay',
   'inspector.clear',

@@ -5,6 +5,7 @@ import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
+import type { PortCheck, PortCheckInput } from '../model/ports';
 import type { ExchangeDetail, InspectorEvent, InspectorList, InspectorListQuery, ReplayEdit } from '../model/inspector';
 import type { Rule, RuleDraft } from '../model/rule';
 import type { RuleStats, StatsBatch } from '../model/stats';
@@ -93,6 +94,8 @@ export interface ApiMethods {
   /** Recorded HTTP exchanges (oldest first) of the mappings with "Inspect HTTP" on, and what the inspector noticed. */
   'inspector.list': [InspectorListQuery | undefined, InspectorList];
   /** One exchange with its heads and bodies (base64; a Content-Encoding decoded for display). */
+  /** Whether a listen address is free now, who holds it, and a free port near it (the rule editor, as you type). */
+  'ports.check': [PortCheckInput, PortCheck];
   'inspector.get': [{ id: number }, ExchangeDetail];
   /** Sends an exchange's request again to its mapping's target (as recorded, or edited); the new exchange is marked `replayOf`. */
   'inspector.replay': [{ id: number; edit?: ReplayEdit }, ExchangeDetail];
@@ -199,6 +202,7 @@ export interface PortholeApi {
     get(id: number): Promise<ExchangeDetail>;
     replay(id: number, edit?: ReplayEdit): Promise<ExchangeDetail>;
     clear(ruleId?: string): Promise<{ cleared: true }>;
+  ports: { check(input: PortCheckInput): Promise<PortCheck> };
   };
   relayServer: {
     settings(): Promise<LocalRelaySettings>;

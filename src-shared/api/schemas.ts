@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { PortCheckInputSchema } from '../model/ports';
 import { InspectorClearSchema, InspectorGetSchema, InspectorListSchema, ReplayInputSchema } from '../model/inspector';
 import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
 import { SettingsUpdateSchema } from '../model/settings';
@@ -52,6 +53,7 @@ export const METHOD_INPUTS = {
   'traffic.summary': NoInput,
   'traffic.recent': NoInput,
   'inspector.list': InspectorListSchema.optional(),
+  'ports.check': PortCheckInputSchema,
   'inspector.get': InspectorGetSchema,
   'inspector.replay': ReplayInputSchema,
   'inspector.clear': InspectorClearSchema,

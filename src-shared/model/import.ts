@@ -38,6 +38,8 @@ export interface ImportItem {
   name: string;
   /** One line: what it is (e.g. `tcp-forward 127.0.0.1:8080 → db:5432`). */
   summary: string;
+  /** A server's jump hosts, counted (the UI says "via N jump hosts" in its language after the summary). */
+  jumps?: number;
   ruleType?: string;
   source: string;
   conflicts: ImportConflict[];

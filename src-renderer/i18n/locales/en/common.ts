@@ -5,6 +5,7 @@ export const common = {
     close: 'Close',
     delete: 'Delete',
     edit: 'Edit',
+    seconds: '{{n}} s',
     copy: 'Copy',
     copied: 'Copied',
     copyFailed: 'Copy failed',
@@ -69,5 +70,7 @@ export const common = {
     title: 'Porthole needs its access token',
     open: 'Open the URL printed by <1>porthole ui</1>, including its <3>#token=…</3> part.',
     why: 'The token keeps other pages and people on this network from controlling your mappings.',
+    expiredTitle: 'This link has expired',
+    expiredOpen: 'Porthole was started again since this page was opened, and each start prints a new link. Open the new one printed by <1>porthole ui</1>, with its <3>#token=…</3> part.',
   },
 } as const;

@@ -7,6 +7,7 @@ export const common: Catalog<typeof en> = {
     close: '关闭',
     delete: '删除',
     edit: '编辑',
+    seconds: '{{n}} 秒',
     copy: '复制',
     copied: '已复制',
     copyFailed: '复制失败',
@@ -67,5 +68,7 @@ export const common: Catalog<typeof en> = {
     title: 'Porthole 需要访问令牌',
     open: '请打开 <1>porthole ui</1> 打印的网址，包括其中的 <3>#token=…</3> 部分。',
     why: '令牌可防止此网络上的其他页面和其他人控制你的映射。',
+    expiredTitle: '此链接已过期',
+    expiredOpen: '打开此页面之后 Porthole 又重新启动过，而每次启动都会打印新的链接。请打开 <1>porthole ui</1> 打印的新链接，包括其中的 <3>#token=…</3> 部分。',
   },
 };
