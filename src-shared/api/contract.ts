@@ -8,6 +8,7 @@ import type { LogEntry, LogQuery } from '../model/log';
 import type { PortCheck, PortCheckInput } from '../model/ports';
 import type { ExchangeDetail, InspectorEvent, InspectorList, InspectorListQuery, ReplayEdit } from '../model/inspector';
 import type { Rule, RuleDraft } from '../model/rule';
+import type { RouterMethod } from '../model/router';
 import type { RuleStats, StatsBatch } from '../model/stats';
 import type { RuleStatus } from '../model/status';
 import type { EventName, MethodName } from './channels';
@@ -113,6 +114,7 @@ export type LocalRelayConfigInput = {
   publicHost?: string;
   tls?: boolean;
   agents?: Array<{ name: string; allowPorts: string; hasToken?: boolean }>;
+  router?: { enabled: boolean; protocol?: RouterMethod; leaseSeconds?: number };
 };
 
 /** Events pushed host → UI. */
