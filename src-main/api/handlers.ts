@@ -143,8 +143,8 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'settings.update': (patch) => settings.update(patch),
     'traffic.summary': () => traffic.summary(),
     'traffic.recent': () => traffic.recentTraffic(),
-    'inspector.list': (q) => inspector?.list(q ?? { limit: 1000 }) ?? { exchanges: [], notices: [] },
     'ports.check': (input) => checkPort(service.rules(), input, (id) => service.entryOf(id).status.boundAddress),
+    'inspector.list': (q) => inspector?.list(q ?? { limit: 1000 }) ?? { exchanges: [], notices: [] },
     'inspector.get': ({ id }) => requireInspector().get(id),
     'inspector.replay': ({ id, edit }) => requireInspector().replay(id, edit),
     'inspector.clear': ({ ruleId }) => {

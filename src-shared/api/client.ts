@@ -58,8 +58,8 @@ export function createApiClient(t: ApiTransport): PortholeApi {
     exports: { build: (req) => call('exports.build', req) },
     settings: { get: () => call('settings.get', undefined), update: (patch) => call('settings.update', patch) },
     traffic: { summary: () => call('traffic.summary', undefined), recent: () => call('traffic.recent', undefined) },
-    inspector: {
     ports: { check: (input) => call('ports.check', input) },
+    inspector: {
       list: (q) => call('inspector.list', q),
       get: (id) => call('inspector.get', { id }),
       replay: (id, edit) => call('inspector.replay', edit ? { id, edit } : { id }),

@@ -8,6 +8,7 @@ import type { LogEntry, LogQuery } from '../model/log';
 import type { PortCheck, PortCheckInput } from '../model/ports';
 import type { ExchangeDetail, InspectorEvent, InspectorList, InspectorListQuery, ReplayEdit } from '../model/inspector';
 import type { Rule, RuleDraft } from '../model/rule';
+import type { RouterMethod } from '../model/router';
 import type { RuleStats, StatsBatch } from '../model/stats';
 import type { RuleStatus } from '../model/status';
 import type { EventName, MethodName } from './channels';
@@ -91,11 +92,11 @@ export interface ApiMethods {
   'traffic.summary': [void, RuleTraffic[]];
   /** Total rate over the last 15 minutes, one point per stats tick. */
   'traffic.recent': [void, RecentTraffic];
+  /** Whether a listen address is free now, who holds it, and a free port near it (the rule editor, as you type). */
+  'ports.check': [PortCheckInput, PortCheck];
   /** Recorded HTTP exchanges (oldest first) of the mappings with "Inspect HTTP" on, and what the inspector noticed. */
   'inspector.list': [InspectorListQuery | undefined, InspectorList];
   /** One exchange with its heads and bodies (base64; a Content-Encoding decoded for display). */
-  /** Whether a listen address is free now, who holds it, and a free port near it (the rule editor, as you type). */
-  'ports.check': [PortCheckInput, PortCheck];
   'inspector.get': [{ id: number }, ExchangeDetail];
   /** Sends an exchange's request again to its mapping's target (as recorded, or edited); the new exchange is marked `replayOf`. */
   'inspector.replay': [{ id: number; edit?: ReplayEdit }, ExchangeDetail];
@@ -113,6 +114,7 @@ export type LocalRelayConfigInput = {
   publicHost?: string;
   tls?: boolean;
   agents?: Array<{ name: string; allowPorts: string; hasToken?: boolean }>;
+  router?: { enabled: boolean; protocol?: RouterMethod; leaseSeconds?: number };
 };
 
 /** Events pushed host → UI. */
@@ -197,12 +199,12 @@ export interface PortholeApi {
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
   settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };
   traffic: { summary(): Promise<RuleTraffic[]>; recent(): Promise<RecentTraffic> };
+  ports: { check(input: PortCheckInput): Promise<PortCheck> };
   inspector: {
     list(q?: InspectorListQuery): Promise<InspectorList>;
     get(id: number): Promise<ExchangeDetail>;
     replay(id: number, edit?: ReplayEdit): Promise<ExchangeDetail>;
     clear(ruleId?: string): Promise<{ cleared: true }>;
-  ports: { check(input: PortCheckInput): Promise<PortCheck> };
   };
   relayServer: {
     settings(): Promise<LocalRelaySettings>;
