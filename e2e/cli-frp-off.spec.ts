@@ -51,7 +51,7 @@ test('frpc.toml → relay config → porthole relay + porthole run: bytes flow t
 
   const imp = porthole(['import', frpc, '--relay-config', relayYaml, '--enable', '--data-dir', agentDir]);
   expect(await imp.exit).toBe(0);
-  expect(imp.stderr()).toContain(`the token in ${frpc} has 8 characters and Porthole's relay needs at least 16: the relay config has a new one`);
+  expect(imp.stderr()).toContain("note: its token has 8 characters and Porthole's relay needs at least 16: the relay config has a new one");
   expect(imp.stderr()).toContain(`wrote ${relayYaml}: run \`porthole relay --config ${relayYaml}\` on the server; the imported relay uses its new token`);
   expect(imp.stderr()).toContain('where frps runs now; Porthole\'s agent talks only to a Porthole relay, so that machine must run `porthole relay` instead');
   expect(statSync(relayYaml).mode & 0o777).toBe(0o600);

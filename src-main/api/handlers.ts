@@ -138,6 +138,7 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'imports.apply': (input) => imports.apply(input),
     'imports.undo': () => imports.undo(),
     'imports.claim': ({ ids }) => imports.claim(ids),
+    'imports.relayConfig': ({ previewId, file }) => imports.relayConfig(previewId, file),
     'exports.build': (req) => exports(req),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),

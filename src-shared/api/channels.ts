@@ -33,6 +33,7 @@ export const METHOD_NAMES = [
   'imports.apply',
   'imports.undo',
   'imports.claim',
+  'imports.relayConfig',
   'exports.build',
   'settings.get',
   'settings.update',

@@ -54,6 +54,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       apply: (input) => call('imports.apply', input),
       undo: () => call('imports.undo', undefined),
       claim: (ids) => call('imports.claim', ids ? { ids } : {}),
+      relayConfig: (previewId, file) => call('imports.relayConfig', { previewId, file }),
     },
     exports: { build: (req) => call('exports.build', req) },
     settings: { get: () => call('settings.get', undefined), update: (patch) => call('settings.update', patch) },

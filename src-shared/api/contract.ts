@@ -1,5 +1,5 @@
 import type { ConnectionRow } from '../model/connection';
-import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../model/import';
+import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportRelayConfig, ImportSource, ImportUndoOutcome } from '../model/import';
 import type { RecentTraffic, RuleTraffic, SettingsUpdate, SettingsView } from '../model/settings';
 import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from '../model/relay';
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
@@ -85,6 +85,8 @@ export interface ApiMethods {
    * yet — those named, or all — so a window that subscribed late still shows them, once.
    */
   'imports.claim': [{ ids?: string[] }, ImportPreview[]];
+  /** For a previewed frpc / rathole file: the config of the Porthole relay that replaces frps or rathole's server there. */
+  'imports.relayConfig': [{ previewId: string; file: number }, ImportRelayConfig];
   'exports.build': [ExportRequest, ExportOutput];
   'settings.get': [void, SettingsView];
   'settings.update': [SettingsUpdate, SettingsView];
@@ -195,6 +197,7 @@ export interface PortholeApi {
     apply(input: ImportApplyInput): Promise<ImportOutcome>;
     undo(): Promise<ImportUndoOutcome>;
     claim(ids?: string[]): Promise<ImportPreview[]>;
+    relayConfig(previewId: string, file: number): Promise<ImportRelayConfig>;
   };
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
   settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };

@@ -47,6 +47,7 @@ export const METHOD_INPUTS = {
   'imports.apply': ImportApplyInputSchema,
   'imports.undo': NoInput,
   'imports.claim': z.object({ ids: z.array(z.string().max(100)).max(20).optional() }).strict(),
+  'imports.relayConfig': z.object({ previewId: z.string().min(1).max(100), file: z.number().int().min(0).max(1000) }).strict(),
   'exports.build': ExportInputSchema,
   'settings.get': NoInput,
   'settings.update': SettingsUpdateSchema,
