@@ -1,25 +1,21 @@
 import { X509Certificate } from 'node:crypto';
-import { type Page, expect, test } from '@playwright/test';
-import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import { type Echo, type Host, freePort, roundTrip, startEcho } from './support/host';
 
 // Browser mode's token in a real browser: it arrives in the URL fragment, leaves the address bar and
 // the tab's history at once, never appears in a URL sent to the host, and still works after a reload.
 // Then the same over TLS on a network listen, as a remote admin would use it.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let echo: Echo;
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
 });
 
 test.afterEach(async () => {
-  await host?.stop();
-  host = undefined;
   await echo.close();
-  data.cleanup();
 });
 
 /** Every URL the page asks the host for: page loads, assets and the API socket. */
@@ -44,8 +40,8 @@ async function createMappingInUi(page: Page, name: string): Promise<number> {
   return listenPort;
 }
 
-test('the token leaves the address bar, never goes to the host in a URL, and a reload keeps working', async ({ page, context }) => {
-  host = await startHost(data.dir);
+test('the token leaves the address bar, never goes to the host in a URL, and a reload keeps working', async ({ page, context, porthole }) => {
+  host = await porthole.start();
   expect(host.output()).toMatch(/Porthole UI: http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}/);
   const urls = watchUrls(page);
   await page.goto(host.url);
@@ -72,8 +68,8 @@ test('the token leaves the address bar, never goes to the host in a URL, and a r
   await other.close();
 });
 
-test('on a network listen the UI is served over TLS with the printed fingerprint, and works in the browser', async ({ browser }) => {
-  host = await startHost(data.dir, ['--listen', '0.0.0.0:0']);
+test('on a network listen the UI is served over TLS with the printed fingerprint, and works in the browser', async ({ browser, porthole }) => {
+  host = await porthole.start(['--listen', '0.0.0.0:0']);
   expect(host.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#token=/);
   const fingerprint = new X509Certificate(host.ca!).fingerprint256;
   expect(host.output()).toContain(`fingerprint ${fingerprint}`);

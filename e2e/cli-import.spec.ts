@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import { expect, test } from './support/fixtures';
+import { freePort } from './support/host';
 
 // `porthole import FILE` as a person runs it: the built CLI reads real-world files (the import corpus,
 // whose ssh_config Includes a file from ~/.ssh), saves them to a data dir, reports conflicts on a
@@ -15,17 +15,11 @@ const CORPUS = resolve('src-main/profiles/fixtures/corpus');
 const HOME = join(CORPUS, 'ssh', 'home');
 const SSH_CONFIG = join(HOME, '.ssh', 'config');
 
-let data: ReturnType<typeof tempDataDir>;
-let host: Host | undefined;
+let data: { dir: string };
 
-test.beforeEach(() => {
-  data = tempDataDir();
-});
-
-test.afterEach(async () => {
-  if (host) await host.stop();
-  host = undefined;
-  data.cleanup();
+// The fixture's temp dir (removed after each test) holds the files written here and the data dir, state/.
+test.beforeEach(({ porthole: fixture }) => {
+  data = { dir: fixture.dataDir };
 });
 
 interface Run {
@@ -190,13 +184,15 @@ test('Match exec in an imported ssh_config never runs', async () => {
   expect(existsSync(mark)).toBe(false);
 });
 
-test('import while porthole ui holds the data dir exits 1 and says to drag the file into the app', async () => {
-  host = await startHost(store());
+test('import while porthole ui holds the data dir exits 1 at once: no plan printed, one line saying to drag the file into the app', async ({ porthole: fixture }) => {
+  const host = await fixture.start(undefined, { dataDir: store() });
   const before = readFileSync(storeFile(), 'utf8');
   const r = await porthole(['import', SSH_CONFIG, '--data-dir', store()]);
   expect(r.code).toBe(1);
-  expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
-    `porthole import: the data dir ${store()} is in use by porthole ui (pid ${host.proc.pid}) — drag ${SSH_CONFIG} into its window to import it there, or stop it and run porthole import again`,
+  // Nothing on stdout: a plan printed in full before the failure read like a success (issue 18).
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe(
+    `porthole import: nothing was imported — the data dir ${store()} is in use by porthole ui (pid ${host.proc.pid}); drag ${SSH_CONFIG} into its window to import it there, or stop it and run porthole import again\n`,
   );
   expect(readFileSync(storeFile(), 'utf8')).toBe(before);
   // --dry-run only reads the file: it works while the app runs.

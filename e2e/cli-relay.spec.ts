@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, get, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { freePort, roundTrip, tempDataDir } from './support/host';
+import { expect, test } from './support/fixtures';
+import { freePort, roundTrip } from './support/host';
 
 // The port-proxy system (shared/seeds/002) as its users run it: the relay ("Proxy Server") with the
 // seed's server YAML and the agent ("Remote Server") with the seed's client YAML — both exactly as the
@@ -15,12 +15,13 @@ import { freePort, roundTrip, tempDataDir } from './support/host';
 test.describe.configure({ mode: 'serial' });
 
 const SEEDS = resolve('src-main/profiles/fixtures/port-proxy');
-let data: ReturnType<typeof tempDataDir>;
+/** The fixture's temp dir (removed after each test): configs and the relay's and agent's data dirs. */
+let data: { dir: string };
 const procs: ChildProcess[] = [];
 const servers: Array<Server | HttpServer> = [];
 
-test.beforeEach(() => {
-  data = tempDataDir();
+test.beforeEach(({ porthole: fixture }) => {
+  data = { dir: fixture.dataDir };
 });
 
 test.afterEach(async () => {
@@ -31,7 +32,6 @@ test.afterEach(async () => {
     }
   }
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
-  data.cleanup();
 });
 
 function porthole(args: string[]): { proc: ChildProcess; out: () => string; exit: Promise<number | null> } {

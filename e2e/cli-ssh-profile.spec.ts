@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { type SshdFixture, sshdAvailable, startSshd } from '../test-support/sshd';
-import { type Echo, freePort, roundTrip, startEcho, tempDataDir } from './support/host';
+import { type Echo, freePort, roundTrip, startEcho } from './support/host';
 
 // `porthole run --profile ~/.ssh/config` as a person would use it on a server: the built CLI reads an
 // ordinary OpenSSH client config and runs its LocalForward and DynamicForward lines against real sshd.
@@ -12,14 +12,15 @@ import { type Echo, freePort, roundTrip, startEcho, tempDataDir } from './suppor
 test.skip(!sshdAvailable(), 'openssh-server is not installed (apt-get install -y openssh-server)');
 
 let sshd: SshdFixture;
-let data: ReturnType<typeof tempDataDir>;
+/** The fixture's temp dir (removed after each test). */
+let data: { dir: string };
 let echo: Echo;
 let http: Server;
 let proc: ChildProcess | undefined;
 
-test.beforeEach(async () => {
+test.beforeEach(async ({ porthole: fixture }) => {
   sshd = await startSshd();
-  data = tempDataDir();
+  data = { dir: fixture.dataDir };
   echo = await startEcho();
   http = createServer((req, res) => res.end(`via ${req.url}`));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -33,7 +34,6 @@ test.afterEach(async () => {
   await new Promise<void>((r) => http.close(() => r()));
   await echo.close();
   await sshd.cleanup();
-  data.cleanup();
 });
 
 function curl(args: string[]): Promise<string> {

@@ -1,18 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
-import { type Page, expect, test } from '@playwright/test';
-import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import { type Echo, type Host, freePort, roundTrip, startEcho } from './support/host';
 
 // The Connections view and the dialog's Advanced section against the real CLI host, with long-lived
 // client sockets held open by the test through a mapping to an echo server.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let echo: Echo;
 const sockets = new Set<Socket>();
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
   mkdirSync('test-results/screenshots', { recursive: true });
 });
@@ -20,10 +19,7 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   for (const s of sockets) s.destroy();
   sockets.clear();
-  await host?.stop();
-  host = undefined;
   await echo.close();
-  data.cleanup();
 });
 
 /** A client socket through the mapping that stays open; cleaned up in afterEach. */
@@ -83,8 +79,8 @@ async function createMapping(page: Page, name: string, listenPort: number, allow
   await expect(page.locator(`[data-testid="rule-row"][data-rule-name="${name}"]`)).toHaveAttribute('data-state', 'running');
 }
 
-test('the Connections view lists live connections, filters them and closes one', async ({ page }) => {
-  host = await startHost(data.dir);
+test('the Connections view lists live connections, filters them and closes one', async ({ page, porthole }) => {
+  host = await porthole.start();
   await page.goto(host.url);
   const port = await freePort();
   await createMapping(page, 'Echo conns', port);
@@ -163,8 +159,8 @@ test('the Connections view lists live connections, filters them and closes one',
   await expect(page.locator('[data-testid="rule-row"]')).toHaveCount(1);
 });
 
-test('an allow list set in the Advanced section refuses other sources until edited', async ({ page }) => {
-  host = await startHost(data.dir);
+test('an allow list set in the Advanced section refuses other sources until edited', async ({ page, porthole }) => {
+  host = await porthole.start();
   await page.goto(host.url);
   const port = await freePort();
   await createMapping(page, 'Allow-listed', port, '10.0.0.0/8');
@@ -189,8 +185,8 @@ test('an allow list set in the Advanced section refuses other sources until edit
     .toBe('let me in');
 });
 
-test('the Advanced section validates each allow entry and blocks submit', async ({ page }) => {
-  host = await startHost(data.dir);
+test('the Advanced section validates each allow entry and blocks submit', async ({ page, porthole }) => {
+  host = await porthole.start();
   await page.goto(host.url);
   await page.getByRole('button', { name: 'New mapping' }).first().click();
   const dialog = page.getByRole('dialog');

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { type AddressInfo, type Server, createServer } from 'node:net';
-import { expect, test, type Page } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, freePort, roundTrip, startEcho } from './support/host';
 
 // The dashboard (live throughput, top mappings, mappings in trouble, traffic history kept on this
 // machine) and the settings (theme, language, stats interval, desktop-only switches) against a real
 // `porthole ui` host, with real traffic through a tcp-forward to a local echo server.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let echo: Echo;
@@ -18,19 +18,13 @@ let squatter: Server | undefined;
 test.beforeAll(() => mkdirSync('test-results/screenshots', { recursive: true }));
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
 });
 
 test.afterEach(async () => {
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
   await echo.close();
   await new Promise<void>((r) => (squatter ? squatter.close(() => r()) : r()));
   squatter = undefined;
-  data.cleanup();
 });
 
 const tcpRule = (name: string, listen: number, target: number, extra: object = {}) => ({
@@ -72,9 +66,9 @@ async function pushTraffic(port: number, ms: number, chunk = 96 * 1024): Promise
   return sent;
 }
 
-test('the dashboard shows live throughput, the busiest mapping, the failing one and today’s bytes', async ({ page }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+test('the dashboard shows live throughput, the busiest mapping, the failing one and today’s bytes', async ({ page, porthole }) => {
+  host = await porthole.start();
+  api = await porthole.api();
   squatter = createServer();
   await new Promise<void>((r) => squatter!.listen(0, '127.0.0.1', r));
   const takenPort = (squatter.address() as AddressInfo).port;
@@ -160,9 +154,9 @@ test('the dashboard shows live throughput, the busiest mapping, the failing one 
   await expect(page.locator('[data-testid="rule-row"][data-rule-name="Metrics exporter"]')).toBeVisible();
 });
 
-test('settings: theme persists, the stats interval changes the tick, windows stay in sync, desktop switches are off', async ({ page, browser }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+test('settings: theme persists, the stats interval changes the tick, windows stay in sync, desktop switches are off', async ({ page, browser, porthole }) => {
+  host = await porthole.start();
+  api = await porthole.api();
   await api.call('rules.create', tcpRule('Web app', await freePort(), echo.port));
 
   // Every stats event this page receives, with when it arrived.

@@ -1,37 +1,39 @@
 import { mkdirSync } from 'node:fs';
-import { type Page, expect, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { type PortholeControl, expect, test } from './support/fixtures';
 import { type SshdFixture, sshdAvailable, startSshd } from '../test-support/sshd';
-import { TestApi } from './support/api';
-import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho } from './support/host';
 
 // The host-key prompt through the real UI: an SSH mapping to a server whose key Porthole has never
 // seen waits in `starting` until the person trusts (or rejects) the fingerprint shown.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let echo: Echo;
 let sshd: SshdFixture | undefined;
+/** This test's host lifecycle (e2e/support/fixtures.ts), for the helpers below. */
+let porthole: PortholeControl;
+
+test.beforeEach(({ porthole: fixture }) => {
+  porthole = fixture;
+});
 
 test.skip(!sshdAvailable(), 'openssh-server is not installed (apt-get install -y openssh-server)');
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
   sshd = await startSshd();
 });
 
 test.afterEach(async () => {
-  api?.close();
-  await host?.stop();
   await echo.close();
   await sshd?.cleanup();
-  data.cleanup();
 });
 
 async function setUp(page: Page, name: string) {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   await page.goto(host.url);
   const server = await api.call<{ server: { id: string } }>('servers.create', {
     server: { name: 'lab box', host: '127.0.0.1', port: sshd!.port, user: sshd!.user, auth: { method: 'key', keyPath: sshd!.userKeyPath }, hostKeyPolicy: 'ask' },

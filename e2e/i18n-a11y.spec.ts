@@ -2,11 +2,12 @@
 /// <reference lib="dom.iterable" />
 import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { type Page, expect, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, portholeForFile, test } from './support/fixtures';
 import { en } from '../src-renderer/i18n/locales/en';
 import { zhCN } from '../src-renderer/i18n/locales/zh-CN';
-import { TestApi } from './support/api';
-import { type Echo, type Host, freePort, startEcho, startHost, tempDataDir } from './support/host';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, freePort, startEcho } from './support/host';
 
 // Every view in English and Simplified Chinese, light and dark: axe finds no serious or critical
 // violation, Chinese text shows where the catalogue has it, no raw key leaks, and a screenshot of each
@@ -24,17 +25,16 @@ const VIEWS = ['mappings', 'connections', 'servers', 'relay', 'dashboard', 'sett
 /** Names this test gives its rules, servers and relays: the user's words, shown as typed. */
 const USER_NAMES = new Set(['Web app', 'Metrics exporter', 'Old VNC', 'Bastion', 'VPS relay']);
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host;
 let api: TestApi;
 let echo: Echo;
+const porthole = portholeForFile();
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  data = tempDataDir();
   echo = await startEcho();
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   const tcp = (name: string, port: number, enabled = true) => ({
     type: 'tcp-forward',
     name,
@@ -52,10 +52,8 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await api.call('settings.update', { language: 'system', theme: 'system' }).catch(() => undefined);
-  api.close();
-  await host.stop();
+  await porthole.dispose();
   await echo.close();
-  data.cleanup();
 });
 
 async function setLook(page: Page, lang: string, theme: 'light' | 'dark'): Promise<void> {

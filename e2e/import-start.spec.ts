@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Locator, type Page, expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import { type Locator, type Page } from '@playwright/test';
+import { type PortholeControl, expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Host, freePort } from './support/host';
 
 // Issue 14 through the real UI: an import starts nothing unless "Start after import" is ticked (off by
 // default), the preview marks every mapping that would listen where other machines can reach it, and
@@ -12,23 +13,22 @@ import { type Host, freePort, startHost, tempDataDir } from './support/host';
 
 const SHOTS = 'test-results/screenshots';
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let scratch: string;
+/** This test's host lifecycle (e2e/support/fixtures.ts), for the helpers below. */
+let porthole: PortholeControl;
+
+test.beforeEach(({ porthole: fixture }) => {
+  porthole = fixture;
+});
 
 test.beforeEach(() => {
-  data = tempDataDir();
   scratch = mkdtempSync(join(tmpdir(), 'porthole-e2e-inc-'));
   mkdirSync(SHOTS, { recursive: true });
 });
 
 test.afterEach(async () => {
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
-  data.cleanup();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -48,8 +48,8 @@ function connectResult(port: number): Promise<string> {
 }
 
 async function open(page: Page): Promise<void> {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(host.url);
   await expect(page.getByTestId('empty-state')).toBeVisible();

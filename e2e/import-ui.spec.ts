@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type Locator, type Page, expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import { type Locator, type Page } from '@playwright/test';
+import { type PortholeControl, expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Host, freePort } from './support/host';
 
 // Profiles through the real UI: files dropped on the window (a DataTransfer built in the page, as a
 // drag from the desktop delivers it), the preview with its conflicts and per-item actions, apply,
@@ -11,22 +12,19 @@ const SHOTS = 'test-results/screenshots';
 const FIXTURES = 'src-main/profiles/fixtures';
 const fixture = (path: string) => readFileSync(`${FIXTURES}/${path}`, 'utf8');
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
+/** This test's host lifecycle (e2e/support/fixtures.ts), for the helpers below. */
+let porthole: PortholeControl;
+
+test.beforeEach(({ porthole: fixture }) => {
+  porthole = fixture;
+});
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   mkdirSync(SHOTS, { recursive: true });
 });
 
-test.afterEach(async () => {
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
-  data.cleanup();
-});
 
 interface DropFile {
   name: string;
@@ -80,8 +78,8 @@ async function shoot(target: Page | Locator, name: string, page: Page): Promise<
 }
 
 async function open(page: Page): Promise<void> {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(host.url);
   await expect(page.getByTestId('empty-state')).toBeVisible();
@@ -218,7 +216,8 @@ test('the Import menu: choose files with the picker, or paste text', async ({ pa
   await paste.getByLabel('Config text').fill(fixture('corpus/port-proxy/client.yaml'));
   await paste.getByRole('button', { name: 'Preview import' }).click();
   await expect(paste).toBeHidden();
-  await expect(dialog.getByRole('heading', { name: 'Import clipboard' })).toBeVisible();
+  // Pasted text is called that, not a file named "clipboard" (issue 18).
+  await expect(dialog.getByRole('heading', { name: 'Import pasted text' })).toBeVisible();
   await expect(dialog.getByTestId('import-format')).toHaveText('port-proxy client');
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByTestId('rule-row')).toHaveCount(3);

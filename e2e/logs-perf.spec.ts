@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { type Page, expect, test } from '@playwright/test';
-import { type Host, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import { type Host } from './support/host';
 import { LogFeed, syntheticLines } from './support/log-feed';
 
 // 100,000 log lines in the renderer, pushed through the page's real API socket as `log` events, then
@@ -14,18 +15,9 @@ const MAX_ROWS = 200;
 const P95_BOUND_MS = 50;
 const ATTEMPTS = 3;
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 
-test.beforeEach(() => {
-  data = tempDataDir();
-});
 
-test.afterEach(async () => {
-  await host?.stop();
-  host = undefined;
-  data.cleanup();
-});
 
 interface FrameStats {
   frames: number;
@@ -100,9 +92,9 @@ async function heapMb(page: Page): Promise<number> {
 const fmt = (s: FrameStats) =>
   `${s.frames} frames, p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms, ${s.over16}% > 16.7 ms, ${s.over33}% > 33.4 ms (${s.dropped}% dropped a frame), at most ${s.maxRows} rows in the DOM`;
 
-test('100,000 log lines: scrolling top to bottom stays smooth and only the visible rows are in the DOM', async ({ page }) => {
+test('100,000 log lines: scrolling top to bottom stays smooth and only the visible rows are in the DOM', async ({ page, porthole }) => {
   test.setTimeout(180_000);
-  host = await startHost(data.dir);
+  host = await porthole.start();
   const feed = await LogFeed.attach(page);
   await page.goto(host.url);
   await expect(page.getByText('Browser mode')).toBeVisible();

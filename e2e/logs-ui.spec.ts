@@ -1,29 +1,27 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type Locator, type Page, expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import { type Locator, type Page } from '@playwright/test';
+import { type PortholeControl, expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Host, freePort } from './support/host';
 import { LogFeed, line, syntheticLines } from './support/log-feed';
 
 // The log panel against the real CLI host. The host's own lines (mapping created, …) arrive as usual;
 // the test adds more on the page's API socket (support/log-feed.ts) to have every level, mapping and
 // secret it needs, through the same event path.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
+/** This test's host lifecycle (e2e/support/fixtures.ts), for the helpers below. */
+let porthole: PortholeControl;
+
+test.beforeEach(({ porthole: fixture }) => {
+  porthole = fixture;
+});
 
 test.beforeEach(() => {
-  data = tempDataDir();
   mkdirSync('test-results/screenshots', { recursive: true });
 });
 
-test.afterEach(async () => {
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
-  data.cleanup();
-});
 
 interface Setup {
   page: Page;
@@ -35,8 +33,8 @@ interface Setup {
 }
 
 async function setUp(page: Page): Promise<Setup> {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   const rule = async (name: string) =>
     (
       await api!.call<{ rule: { id: string } }>('rules.create', {

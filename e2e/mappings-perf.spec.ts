@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
-import { type Page, expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, freePort, roundTrip, startEcho } from './support/host';
 
 // 200 mappings and the 1 Hz stats stream in the real UI (Debian Chromium, browser mode, real host):
 // - the renderer's main thread is busy < 5% of the time (CDP Performance.getMetrics, TaskDuration / wall);
@@ -20,22 +21,16 @@ const MEASURE_MS = 10_000;
 // Playwright's trace recorder (screencast, DOM snapshots) runs in the page and would be measured too.
 test.use({ trace: 'off' });
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let echo: Echo;
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
 });
 
 test.afterEach(async () => {
-  api?.close();
-  await host?.stop();
-  host = undefined;
   await echo.close();
-  data.cleanup();
 });
 
 declare global {
@@ -73,10 +68,10 @@ const renderCounts = (page: Page) => page.evaluate(() => ({ ...window.__porthole
 const canvasCalls = (page: Page) => page.evaluate(() => window.__canvasCalls ?? 0);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-test('200 mappings at 1 Hz: main thread under 5% busy, only changed rows re-render, no drawing while hidden', async ({ page }) => {
+test('200 mappings at 1 Hz: main thread under 5% busy, only changed rows re-render, no drawing while hidden', async ({ page, porthole }) => {
   test.setTimeout(240_000);
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   const names: string[] = [];
   const ids: Record<string, string> = {};
   const ports: Record<string, number> = {};

@@ -1,20 +1,26 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { type AddressInfo, type Server, createServer } from 'node:net';
-import { type Page, expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { type PortholeControl, expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho } from './support/host';
 
 // The Mappings view as a person works with it: groups with one switch each, search and tag filter,
 // a detail pane with the error of a failing mapping, copy, duplicate, and the keyboard.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let echo: Echo;
 let squatter: Server | undefined;
 const ports: Record<string, number> = {};
 let takenPort = 0;
+/** This test's host lifecycle (e2e/support/fixtures.ts), for the helpers below. */
+let porthole: PortholeControl;
+
+test.beforeEach(({ porthole: fixture }) => {
+  porthole = fixture;
+});
 
 const SHOTS = 'test-results/screenshots';
 const row = (page: Page, name: string) => page.locator(`[data-testid="rule-row"][data-rule-name="${name}"]`);
@@ -27,10 +33,9 @@ async function collapseLogs(page: Page): Promise<void> {
 const rowNames = (page: Page) => page.locator('[data-testid="rule-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule-name')));
 
 test.beforeEach(async ({ page }) => {
-  data = tempDataDir();
   echo = await startEcho();
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   squatter = createServer();
   await new Promise<void>((r) => squatter!.listen(0, '127.0.0.1', r));
   takenPort = (squatter.address() as AddressInfo).port;
@@ -58,12 +63,8 @@ test.beforeEach(async ({ page }) => {
 });
 
 test.afterEach(async () => {
-  api?.close();
-  await host?.stop();
-  host = undefined;
   await echo.close();
   await new Promise<void>((r) => (squatter ? squatter.close(() => r()) : r()));
-  data.cleanup();
 });
 
 test('groups: headers with counts, collapse, and one switch that turns the whole group on and off', async ({ page }) => {

@@ -1,31 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { WebSocket } from 'ws';
 import { WS_CLOSE_BAD_TOKEN } from '../src-shared/api/ws-protocol';
-import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho } from './support/host';
 
 // The walking skeleton end to end: the real CLI host in browser mode, the real UI in Chromium, real
 // sockets between a test client, the mapping and an echo server.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let echo: Echo;
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
 });
 
 test.afterEach(async () => {
-  await host?.stop();
-  host = undefined;
   await echo.close();
-  data.cleanup();
 });
 
-test('create a mapping in the dialog, push bytes through it, watch it live, switch it off, find it after a restart', async ({ page }) => {
-  host = await startHost(data.dir);
+test('create a mapping in the dialog, push bytes through it, watch it live, switch it off, find it after a restart', async ({ page, porthole }) => {
+  host = await porthole.start();
   await page.goto(host.url);
   await expect(page.getByText('Browser mode')).toBeVisible();
 
@@ -66,16 +61,16 @@ test('create a mapping in the dialog, push bytes through it, watch it live, swit
   await expect(row).toHaveAttribute('data-state', 'running');
 
   // Restart the host: the mapping is still there and running again.
-  expect(await host.stop()).toBe(0);
+  expect(await porthole.stop()).toBe(0);
   expect(await connectOutcome(listenPort)).toBe('refused');
-  host = await startHost(data.dir);
+  host = await porthole.start();
   await page.goto(host.url);
   await expect(row).toHaveAttribute('data-state', 'running');
   expect((await roundTrip(listenPort, Buffer.from('after restart'))).toString()).toBe('after restart');
 });
 
-test('the dialog validates inline: bad host, port out of range, listen port taken by another rule', async ({ page }) => {
-  host = await startHost(data.dir);
+test('the dialog validates inline: bad host, port out of range, listen port taken by another rule', async ({ page, porthole }) => {
+  host = await porthole.start();
   await page.goto(host.url);
   const taken = await freePort();
   await page.getByRole('button', { name: 'New mapping' }).first().click();
@@ -103,8 +98,8 @@ test('the dialog validates inline: bad host, port out of range, listen port take
   await expect(page.locator('[data-testid="rule-row"]')).toHaveCount(1);
 });
 
-test('delete asks for confirmation and then removes the mapping and frees its port', async ({ page }) => {
-  host = await startHost(data.dir);
+test('delete asks for confirmation and then removes the mapping and frees its port', async ({ page, porthole }) => {
+  host = await porthole.start();
   await page.goto(host.url);
   const port = await freePort();
   await page.getByRole('button', { name: 'New mapping' }).first().click();
@@ -125,8 +120,8 @@ test('delete asks for confirmation and then removes the mapping and frees its po
   expect(await connectOutcome(port)).toBe('refused');
 });
 
-test('a wrong token gets no data: the page says so and the socket is refused', async ({ page }) => {
-  host = await startHost(data.dir);
+test('a wrong token gets no data: the page says so and the socket is refused', async ({ page, porthole }) => {
+  host = await porthole.start();
   const wrong = host.url.replace(/token=[0-9a-f]+/, `token=${'0'.repeat(64)}`);
   const frames: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));

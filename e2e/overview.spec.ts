@@ -1,36 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { type AddressInfo, type Server, createServer } from 'node:net';
-import { expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, freePort, roundTrip, startEcho } from './support/host';
 
 // Several mappings at once, as a person would have them: live traffic on some, one that cannot start.
 // Also saves the overview screenshot the README shows.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let echo: Echo;
 let squatter: Server | undefined;
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
 });
 
 test.afterEach(async () => {
-  api?.close();
-  await host?.stop();
   await echo.close();
   await new Promise<void>((r) => (squatter ? squatter.close(() => r()) : r()));
   squatter = undefined;
-  data.cleanup();
 });
 
-test('shows each mapping with its own state, traffic and error, and one failure does not stop the others', async ({ page }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+test('shows each mapping with its own state, traffic and error, and one failure does not stop the others', async ({ page, porthole }) => {
+  host = await porthole.start();
+  api = await porthole.api();
   squatter = createServer();
   await new Promise<void>((r) => squatter!.listen(0, '127.0.0.1', r));
   const takenPort = (squatter.address() as AddressInfo).port;

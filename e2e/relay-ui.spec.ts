@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { type Page, expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Echo, type Host, freePort, roundTrip, startEcho } from './support/host';
 
 // Reverse tunnels through the real UI: the app runs a relay (Relay view), the same app saves that relay
 // (Servers view) and exposes a local echo server through it with a relay mapping. Real sockets end to
@@ -10,24 +11,17 @@ import { type Echo, type Host, freePort, roundTrip, startEcho, startHost, tempDa
 const TOKEN = 'e2e-relay-token-7f3a';
 const SHOTS = 'test-results/screenshots';
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 let echo: Echo;
 
 test.beforeEach(async () => {
-  data = tempDataDir();
   echo = await startEcho();
   mkdirSync(SHOTS, { recursive: true });
 });
 
 test.afterEach(async () => {
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
   await echo.close();
-  data.cleanup();
 });
 
 /** More room for the views in the screenshots. */
@@ -63,8 +57,8 @@ async function createRelayMappingByApi(relayId: string): Promise<void> {
   });
 }
 
-test('run a relay in the app, expose a local service through it, and watch its agent and traffic', async ({ page }) => {
-  host = await startHost(data.dir);
+test('run a relay in the app, expose a local service through it, and watch its agent and traffic', async ({ page, porthole }) => {
+  host = await porthole.start();
   const relayPort = await freePort();
   const publicPort = await freePort();
   await page.setViewportSize({ width: 1280, height: 1000 });
@@ -222,9 +216,9 @@ test('run a relay in the app, expose a local service through it, and watch its a
   await expect(page.getByTestId('relay-server-state')).toHaveText('Stopped');
 });
 
-test('a wrong token fails the mapping with the relay’s refusal, and fixing it brings the mapping up', async ({ page }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+test('a wrong token fails the mapping with the relay’s refusal, and fixing it brings the mapping up', async ({ page, porthole }) => {
+  host = await porthole.start();
+  api = await porthole.api();
   const relayPort = await freePort();
   const publicPort = await freePort();
   await startRelayByApi(relayPort, publicPort);
@@ -256,9 +250,9 @@ test('a wrong token fails the mapping with the relay’s refusal, and fixing it 
   expect((await roundTrip(publicPort, payload)).equals(payload)).toBe(true);
 });
 
-test('a relay certificate that does not match the pin is shown side by side and trusted only after confirming', async ({ page }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+test('a relay certificate that does not match the pin is shown side by side and trusted only after confirming', async ({ page, porthole }) => {
+  host = await porthole.start();
+  api = await porthole.api();
   const relayPort = await freePort();
   const publicPort = await freePort();
   await startRelayByApi(relayPort, publicPort);

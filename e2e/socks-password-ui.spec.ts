@@ -2,23 +2,23 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect } from 'node:net';
-import { expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import { type PortholeControl, expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Host, freePort } from './support/host';
 
 // SOCKS fails closed, as a person meets it: the editor will not create a SOCKS proxy with a username and
 // no password; one saved that way elsewhere (an import without secrets) is failed with a status that
 // says what to set, and its port is not open; once the password is given it runs and refuses no-auth.
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
-
-test.beforeEach(() => {
-  data = tempDataDir();
-});
-
 let run: ChildProcess | undefined;
+/** This test's host lifecycle (e2e/support/fixtures.ts), for the helpers below. */
+let porthole: PortholeControl;
+
+test.beforeEach(({ porthole: fixture }) => {
+  porthole = fixture;
+});
 
 test.afterEach(async () => {
   if (run && run.exitCode === null) {
@@ -27,11 +27,6 @@ test.afterEach(async () => {
     await exited;
   }
   run = undefined;
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
-  data.cleanup();
 });
 
 /** The reply to a SOCKS5 greeting offering only "no authentication", or the connect error's code. */
@@ -55,7 +50,7 @@ function greetNoAuth(port: number): Promise<string> {
 }
 
 test('the editor requires the SOCKS password with a username; the saved proxy runs and refuses no-auth clients', async ({ page }) => {
-  host = await startHost(data.dir);
+  host = await porthole.start();
   await page.goto(host.url);
   await expect(page.getByText('Browser mode')).toBeVisible();
   const port = await freePort();
@@ -91,8 +86,8 @@ test('the editor requires the SOCKS password with a username; the saved proxy ru
 });
 
 test('a SOCKS mapping saved with a username but no password is failed, says what to set, and leaves its port closed', async ({ page }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   const port = await freePort();
   await api.call('rules.create', { type: 'socks', name: 'Imported proxy', enabled: true, listen: { host: '127.0.0.1', port }, socks: { username: 'alice', hasPassword: true } });
   await page.goto(host.url);
@@ -116,16 +111,14 @@ test('a SOCKS mapping saved with a username but no password is failed, says what
 
 test('porthole run names the SOCKS mapping that cannot start and says what to set', async () => {
   // Saved through the API of `porthole ui`, then run headless on the same data dir.
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   const port = await freePort();
   await api.call('rules.create', { type: 'socks', name: 'Team proxy', enabled: true, listen: { host: '127.0.0.1', port }, socks: { username: 'alice' } });
   api.close();
-  api = undefined;
-  await host.stop();
-  host = undefined;
+  await porthole.stop();
 
-  run = spawn(process.execPath, [resolve('out/main/cli.js'), 'run', '--data-dir', data.dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTHOLE_DATA_DIR: '' } });
+  run = spawn(process.execPath, [resolve('out/main/cli.js'), 'run', '--data-dir', porthole.dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTHOLE_DATA_DIR: '' } });
   let out = '';
   let err = '';
   run.stdout!.on('data', (d) => (out += d));

@@ -1,31 +1,22 @@
 import { mkdirSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
-import { TestApi } from './support/api';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import { expect, test } from './support/fixtures';
+import type { TestApi } from './support/api';
+import { type Host, freePort } from './support/host';
 
 // The SSH parts of the UI against the real host: saved servers (dialog, list, delete refused while in
 // use) and an SSH mapping made from a quick start. No SSH connection is made (mappings stay off).
 
-let data: ReturnType<typeof tempDataDir>;
 let host: Host | undefined;
 let api: TestApi | undefined;
 
 test.beforeEach(() => {
-  data = tempDataDir();
   mkdirSync('test-results/screenshots', { recursive: true });
 });
 
-test.afterEach(async () => {
-  api?.close();
-  api = undefined;
-  await host?.stop();
-  host = undefined;
-  data.cleanup();
-});
 
-test('save SSH servers, use one in an SSH mapping, and see the host refuse deleting it while in use', async ({ page }) => {
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+test('save SSH servers, use one in an SSH mapping, and see the host refuse deleting it while in use', async ({ page, porthole }) => {
+  host = await porthole.start();
+  api = await porthole.api();
   await api.call('servers.create', {
     server: { name: 'Bastion', host: '127.0.0.2', user: 'ops', auth: { method: 'agent' } },
   });
