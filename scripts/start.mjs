@@ -10,10 +10,11 @@
 // e2e/electron/electron-binary.ts).
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIsFresh } from './build-fresh.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -61,31 +62,7 @@ function run(command, commandArgs, opts = {}) {
   });
 }
 
-/** What the build reads, and what it writes: out/ is fresh when every output is newer than every input. */
-const BUILD_INPUTS = ['src-main', 'src-renderer', 'src-shared', 'package.json', 'package-lock.json', 'electron.vite.config.ts', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.web.json'];
-const BUILD_OUTPUTS = ['out/main/cli.js', 'out/main/electron-main.js', 'out/preload/preload.cjs', 'out/renderer/index.html'];
-
-/** Newest modification time under `path` (a file, or a directory walked whole); 0 when absent. */
-function newest(path) {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const name of readdirSync(path)) max = Math.max(max, newest(join(path, name)));
-  return max;
-}
-
-function buildIsFresh() {
-  const outputs = BUILD_OUTPUTS.map((p) => newest(join(root, p)));
-  if (outputs.some((t) => t === 0)) return false;
-  return Math.min(...outputs) >= Math.max(...BUILD_INPUTS.map((p) => newest(join(root, p))));
-}
-
-if (buildIsFresh() && !process.env.PORTHOLE_REBUILD) {
+if (buildIsFresh(root) && !process.env.PORTHOLE_REBUILD) {
   console.log('The build in out/ is newer than every source: starting it without building again (PORTHOLE_REBUILD=1 forces a build).');
 } else {
   const buildCode = await run(isWindows ? 'npx.cmd' : 'npx', ['electron-vite', 'build'], { shell: isWindows });
