@@ -68,3 +68,14 @@ test('the terminal names a mapping in its log lines, never by its id', async ({ 
   await expect.poll(() => host.output()).toContain('[Terminal name] Created mapping "Terminal name"');
   expect(host.output()).not.toContain(rule.id);
 });
+
+test('--help says run --profile takes any format porthole import reads', async () => {
+  const help = await new Promise<string>((resolveHelp) => {
+    const p = spawn(process.execPath, [join(ROOT, 'out', 'main', 'cli.js'), '--help'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout!.on('data', (d) => (text += d));
+    p.on('close', () => resolveHelp(text));
+  });
+  expect(help).toContain('any format porthole import reads');
+  expect(help).not.toContain('Porthole JSON profile');
+});
