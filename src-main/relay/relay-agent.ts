@@ -8,6 +8,9 @@ import type { RuleErrorCode } from '../../src-shared/model/errors';
 import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import { ByteMeter } from '../engine/byte-meter';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
+import { AgentDataConns } from './agent-data';
+import { serveTcpOnData } from './agent-data-serve';
+import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, agentHandshake } from './handshake';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
 import {
@@ -52,6 +55,8 @@ export interface RelayAgentOptions {
   pinAdvice?: string;
   /** Called when a fingerprint is pinned for the first time. */
   onPinned?: (fingerprint: string) => void;
+  /** Accept the relay's offer of data connections (a connection of their own per public TCP connection). Default true. */
+  dataConnections?: boolean;
 }
 
 /** Where pinned relay certificate fingerprints live (a known_relays file, or the saved relay itself). */
@@ -136,7 +141,11 @@ const FATAL: ReadonlySet<RuleErrorCode> = new Set(['AUTH_FAILED', 'RELAY_CERT_CH
 interface Live {
   gen: number;
   socket: Socket;
+  session: string;
+  dataKey: Buffer;
   h2: ServerHttp2Session;
+  /** Set once the relay offered data connections and this agent accepted. */
+  data?: AgentDataConns<Exposure>;
   control?: ServerHttp2Stream;
   /** Relay exposure id → exposure, for this session. */
   byId: Map<string, Exposure>;
@@ -263,7 +272,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     }
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const { session } = await agentHandshake(socket, { agent: o.agent, token: o.token, assigned: o.acceptAssigned ?? false, ...(o.software ? { software: o.software } : {}) }).catch(
+    const { session, dataKey } = await agentHandshake(socket, { agent: o.agent, token: o.token, assigned: o.acceptAssigned ?? false, ...(o.software ? { software: o.software } : {}) }).catch(
       (err: unknown) => {
         socket.destroy();
         throw err;
@@ -278,7 +287,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 4096 },
       maxSessionMemory: 256,
     });
-    const live: Live = { gen, socket, h2, byId: new Map(), early: new Map() };
+    const live: Live = { gen, socket, session, dataKey, h2, byId: new Map(), early: new Map() };
     this.live = live;
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('error', () => undefined);
@@ -378,7 +387,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     if (path === PATH_CONTROL) {
       if (live.control) return void stream.close(h2c.NGHTTP2_PROTOCOL_ERROR);
       live.control = stream;
-      stream.respond({ ':status': 200 });
+      const accept = headers[H_DATA] === DATA_CAPABILITY && this.opts.dataConnections !== false;
+      stream.respond({ ':status': 200, ...(accept ? { [H_DATA]: DATA_CAPABILITY } : {}) });
+      if (accept) live.data = this.dataConns(live);
       const lines = new LineSplitter();
       stream.on('data', (chunk: Buffer) => {
         try {
@@ -412,8 +423,31 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     });
   }
 
+  private dataConns(live: Live): AgentDataConns<Exposure> {
+    return new AgentDataConns<Exposure>({
+      session: live.session,
+      key: live.dataKey,
+      dial: async () => {
+        const socket = await this.dial(this.opts.connectTimeoutMs ?? 10_000);
+        if (live.gen !== this.generation) {
+          socket.destroy();
+          throw new Error('the session ended');
+        }
+        return socket;
+      },
+      exposureFor: (id) => live.byId.get(id),
+      serve: (e, socket, peer) => {
+        if (e.spec.protocol === 'tcp') serveTcpOnData(e, socket, peer);
+        else socket.destroy();
+      },
+      log: (level, m) => this.opts.log?.(level, m),
+      label: this.label,
+    });
+  }
+
   /** Serves the streams that arrived for exposure `id` before it was named. */
   private releaseEarly(live: Live, id: string, e: Exposure): void {
+    live.data?.released(id);
     const waiting = live.early.get(id);
     live.early.delete(id);
     for (const w of waiting ?? []) if (!w.stream.closed) this.serveData(e, w.stream, w.headers);
@@ -477,6 +511,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         return;
       }
       case 'unexposed':
+        return;
+      case 'data-dial':
+        live.data?.grant(msg.ids, msg.exp);
         return;
       case 'closing': {
         const err =
@@ -582,6 +619,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     for (const e of this.assignedByPort.values()) for (const c of e.conns.values()) c.kill();
     this.assignedByPort.clear();
     if (!live) return;
+    live.data?.close();
     clearInterval(live.heartbeat);
     await new Promise<void>((resolve) => {
       if (live.h2.destroyed) return resolve();

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closed, NetFixtures, readToEnd, sha256 } from '../../test-support/net-fixtures';
 import { agentPolicy, agentState, bound, RelayFixtures } from '../../test-support/relay-fixtures';
+import { DATA_MAGIC } from './data-protocol';
 import { agentHandshake } from './handshake';
 import { encodeFrame, encodePreamble, MAGIC, MAX_HANDSHAKE_FRAME, newNonce } from './protocol';
 import type { RelayAgent } from './relay-agent';
@@ -151,6 +152,21 @@ describe('relay against malformed agent connections', () => {
 
   it('closes connections that send the magic followed by random bytes', async () => {
     await fuzz('handshake', bytes(512), (port, b, _slot, fin) => sendRaw(port, Buffer.concat([MAGIC, b]), fin), [[Uint8Array.of(2)], [Uint8Array.of(1, 0, 0, 0, 0)]]);
+  });
+
+  it('closes data connections that send the data magic followed by random bytes', async () => {
+    await fuzz('handshake', bytes(512), (port, b, _slot, fin) => sendRaw(port, Buffer.concat([DATA_MAGIC, b]), fin), [[Uint8Array.of(1)], [Uint8Array.of(1, 0, 0, 0, 2, 123, 125)]]);
+  });
+
+  it('refuses data connections whose ticket is well formed but issued by no session', async () => {
+    const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+    const tickets = fc.record({
+      session: fc.oneof(hex(16), fc.string({ minLength: 1, maxLength: 64 })),
+      id: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      exp: fc.maxSafeNat().map((n) => n + 1),
+      mac: hex(64),
+    });
+    await fuzz('handshake', tickets, (port, t, _slot, fin) => sendRaw(port, Buffer.concat([DATA_MAGIC, Uint8Array.of(1), encodeFrame(t)]), fin));
   });
 
   it('closes connections that announce a handshake frame longer than the limit', async () => {

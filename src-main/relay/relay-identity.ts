@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 // The relay's TLS identity: a self-signed certificate made on first run and kept in the data dir
 // (the key readable only by its owner). Agents pin its SHA-256 fingerprint, like SSH known_hosts.
@@ -33,6 +32,10 @@ export async function loadOrCreateRelayIdentity(dataDir: string, commonName = 'P
     }
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Loaded only to make a certificate (first run): its X.509 code adds ~2.6 MB to the heap of every
+  // process that imports this file, and a heap over V8's 8 MB incremental-marking threshold turns the
+  // relay's per-read buffers into full garbage collections under load (issue 13).
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     keySize: 256,

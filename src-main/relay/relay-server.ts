@@ -9,7 +9,8 @@ import type { RelayAgentStatus, RelayExposureStatus, RelayServerStatus } from '.
 import { ByteMeter } from '../engine/byte-meter';
 import { EngineError, listenError } from '../engine/engine-error';
 import { listenOn } from '../engine/listen';
-import { HandshakeError, relayHandshake } from './handshake';
+import { DATA_CAPABILITY, H_DATA } from './data-protocol';
+import { HandshakeError, type RelayAccepted, relayHandshake } from './handshake';
 import { HttpExchangeLog } from './http-log';
 import {
   type AgentHello,
@@ -30,6 +31,8 @@ import {
   type RelayMessage,
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
+import { carryOnDataConn, RelayDataPlane } from './relay-data';
+import type { DataPool, DataPoolOptions } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayAgentPolicy, type RelayPolicy, formatRanges, inRanges } from './relay-policy';
 import { splice } from './splice';
@@ -48,6 +51,8 @@ export interface RelayServerOptions {
   heartbeatTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   maxExposuresPerAgent?: number;
+  /** Offer agents data connections (data-protocol.ts) with this pool sizing; false: HTTP/2 streams only. */
+  dataConnections?: false | Partial<DataPoolOptions>;
   log?: RelayLog;
 }
 
@@ -119,6 +124,8 @@ class AgentSession {
   readonly ports = new Map<string, PublicPort>();
   readonly byRef = new Map<string, PublicPort>();
   control: ClientHttp2Stream | undefined;
+  /** Set once the agent accepted data connections. */
+  data: DataPool | undefined;
   heartbeat: NodeJS.Timeout | undefined;
   closed = false;
   readonly since = Date.now();
@@ -131,6 +138,7 @@ class AgentSession {
     readonly socket: Socket,
     readonly h2: ClientHttp2Session,
     readonly hello: AgentHello,
+    readonly dataKey: Buffer,
   ) {}
 
   send(msg: RelayMessage): void {
@@ -160,9 +168,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private bound: { host: string; port: number } | undefined;
   sessionsAccepted = 0;
   handshakeFailures = 0;
+  private readonly data: RelayDataPlane;
 
   constructor(private readonly opts: RelayServerOptions) {
     super();
+    this.data = new RelayDataPlane({ tls: this.tls, ...(opts.dataConnections ? { pool: opts.dataConnections } : {}), log: (level, m) => this.log(level, m) });
   }
 
   private get log(): RelayLog {
@@ -211,9 +221,9 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     socket.setKeepAlive(true, 30_000);
     const address = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
     const id = randomBytes(8).toString('hex');
-    let hello: AgentHello;
+    let accepted: RelayAccepted;
     try {
-      hello = await relayHandshake(socket, {
+      accepted = await relayHandshake(socket, {
         session: id,
         timeoutMs: this.opts.handshakeTimeoutMs ?? 5000,
         tokenFor: (name) => {
@@ -230,6 +240,15 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       socket.destroy();
       return;
     }
+    if (accepted.kind === 'data') {
+      const why = this.data.admit(socket, accepted.dial, accepted.binding, address);
+      if (why) {
+        this.handshakeFailures++;
+        this.log('warn', `data connection from ${address} refused: ${why}`);
+      }
+      return;
+    }
+    const { hello, dataKey } = accepted;
     const policy = this.opts.policy.agents.find((x) => x.name === hello.agent)!;
     const previous = this.sessions.get(hello.agent);
     if (previous) {
@@ -243,7 +262,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, enablePush: false },
       maxSessionMemory: 256,
     });
-    const session = new AgentSession(id, hello.agent, policy, address, socket, h2, hello);
+    const session = new AgentSession(id, hello.agent, policy, address, socket, h2, hello, dataKey);
     this.sessions.set(hello.agent, session);
     h2.on('error', () => undefined);
     // An agent that authenticated but never speaks HTTP/2 is dropped at the handshake deadline, not the heartbeat's.
@@ -268,9 +287,16 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   private async openControl(s: AgentSession): Promise<void> {
-    const control = s.h2.request({ ':method': 'POST', ':path': PATH_CONTROL }, { endStream: false });
+    const offer = this.opts.dataConnections !== false;
+    const control = s.h2.request({ ':method': 'POST', ':path': PATH_CONTROL, ...(offer ? { [H_DATA]: DATA_CAPABILITY } : {}) }, { endStream: false });
     s.control = control;
     control.on('error', () => undefined);
+    // An agent that predates data connections ignores the offer and answers without the header.
+    control.once('response', (headers) => {
+      if (!offer || s.closed || headers[H_DATA] !== DATA_CAPABILITY) return;
+      s.data = this.data.open(s.id, s.dataKey, (ids, exp) => s.send({ t: 'data-dial', ids, exp }));
+      this.log('info', `agent "${s.name}" carries TCP connections on data connections of their own`);
+    });
     const lines = new LineSplitter();
     control.on('data', (chunk: Buffer) => {
       try {
@@ -403,6 +429,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const client = formatHostPort(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
     if (s.closed || s.h2.destroyed || s.h2.closed) return void sock.destroy();
     sock.on('error', () => undefined);
+    const data = s.data?.take();
+    if (data) return this.carryOnData(p, sock, data, client);
     let stream: ClientHttp2Stream;
     try {
       stream = s.h2.request({ ':method': 'POST', ':path': PATH_TCP, [H_EXPOSURE]: p.id, [H_PEER]: client }, { endStream: false });
@@ -436,6 +464,35 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         conn.bytesOut += n;
         http?.response(chunk);
       },
+      closed: () => {
+        http?.close();
+        p.conns.delete(conn.id);
+        p.meter.activeConnections--;
+      },
+    });
+  }
+
+  private carryOnData(p: PublicPort, sock: Socket, data: Socket, client: string): void {
+    const s = p.session;
+    const conn = p.track(client, () => {
+      sock.destroy();
+      data.destroy();
+    });
+    p.meter.activeConnections++;
+    p.meter.totalConnections++;
+    const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
+    carryOnDataConn(sock, data, p.id, client, {
+      fromClient: (chunk) => {
+        p.meter.bytesIn += chunk.length;
+        conn.bytesIn += chunk.length;
+        http?.request(chunk);
+      },
+      fromAgent: (chunk) => {
+        p.meter.bytesOut += chunk.length;
+        conn.bytesOut += chunk.length;
+        http?.response(chunk);
+      },
+      refused: (why) => this.log('info', `agent "${s.name}" could not reach its local port for ${p.address} (${why}); reset ${client}`),
       closed: () => {
         http?.close();
         p.conns.delete(conn.id);
@@ -531,6 +588,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     s.closed = true;
     clearInterval(s.heartbeat);
     if (this.sessions.get(s.name) === s) this.sessions.delete(s.name);
+    this.data.close(s.id);
     if (reason) s.send({ t: 'closing', reason, message });
     await Promise.all([...s.ports.values()].map((p) => p.close()));
     s.ports.clear();
@@ -556,6 +614,12 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     s.socket.destroy();
     if (!reason) this.log('info', `agent "${s.name}" offline (${message})`);
     this.emit('changed');
+  }
+
+  /** An agent's data-connection pool: ready connections, tickets out, the size it aims at; undefined without one. */
+  dataPool(agent: string): { ready: number; outstanding: number; target: number; taken: number; missed: number } | undefined {
+    const d = this.sessions.get(agent)?.data;
+    return d ? { ready: d.size, outstanding: d.outstanding, target: d.target, taken: d.stats.taken, missed: d.stats.missed } : undefined;
   }
 
   status(): RelayServerStatus {
