@@ -99,7 +99,6 @@ export class AgentDataConns<E> {
     this.stats.dialled++;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    socket.allowHalfOpen = true;
     socket.on('error', () => undefined);
     const mac = ticketMac(this.o.key, this.o.session, id, exp, channelBinding(socket));
     socket.write(Buffer.concat([DATA_MAGIC, Buffer.from([PROTOCOL_VERSION]), encodeFrame({ session: this.o.session, id, exp, mac })]));
@@ -134,6 +133,8 @@ export class AgentDataConns<E> {
       return void socket.destroy();
     }
     this.stats.opened++;
+    // Idle, a FIN from the relay closes it; carrying a connection, a FIN is the client's half-close.
+    socket.allowHalfOpen = true;
     const e = this.o.exposureFor(msg.open);
     if (e) return this.o.serve(e, socket, msg.peer);
     // As with HTTP/2 streams: the relay may open a public connection on a port whose 'exposed' is

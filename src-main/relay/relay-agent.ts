@@ -221,6 +221,12 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     return [...this.assignedByPort.values()];
   }
 
+  /** This session's data connections (idle ones, and counts since it began); undefined when the session has none. */
+  dataConnections(): { idle: number; dialled: number; failed: number; opened: number } | undefined {
+    const d = this.live?.data;
+    return d ? { idle: d.idle, ...d.stats } : undefined;
+  }
+
   /** Drops a waiting retry (or a failure the person has since fixed) and connects now (network back, resume from sleep, new settings). */
   reconnect(): boolean {
     if (this.state !== 'retrying' && this.state !== 'failed') return false;
@@ -292,7 +298,11 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('error', () => undefined);
     h2.on('stream', (stream, headers) => this.onStream(live, stream, headers));
-    h2.on('goaway', () => this.lost(gen, new EngineError('CONNECTION_RESET', `${this.label} is shutting down this session (GOAWAY) — reconnecting`)));
+    // nghttp2 sends GOAWAY ahead of DATA still queued, so the control stream's 'closing' (which says
+    // whether to retry at all) may arrive just after it: give it a moment before calling the session lost.
+    h2.on('goaway', () => {
+      setTimeout(() => this.lost(gen, new EngineError('CONNECTION_RESET', `${this.label} is shutting down this session (GOAWAY) — reconnecting`)), 500).unref();
+    });
     h2.on('close', () => this.lost(gen, new EngineError('CONNECTION_RESET', `lost the connection to ${this.label} — reconnecting`)));
     socket.on('error', () => undefined);
     this.startHeartbeat(live, gen);
