@@ -31,7 +31,8 @@ export interface AgentDataOptions<E> {
  * connection on it. Closed with the session (the relay closes idle ones it no longer wants).
  */
 export class AgentDataConns<E> {
-  private readonly queue: Array<{ id: number; exp: number }> = [];
+  private readonly queue: Array<{ id: number; exp: number; tries: number }> = [];
+  private readonly retries = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
   private readonly early = new Map<string, Array<{ socket: Socket; peer: string; timer: NodeJS.Timeout }>>();
   private dialing = 0;
@@ -44,7 +45,7 @@ export class AgentDataConns<E> {
 
   grant(ids: number[], exp: number): void {
     if (this.closed) return;
-    for (const id of ids) this.queue.push({ id, exp });
+    for (const id of ids) this.queue.push({ id, exp, tries: 0 });
     this.pump();
   }
 
@@ -68,6 +69,8 @@ export class AgentDataConns<E> {
   close(): void {
     this.closed = true;
     this.queue.length = 0;
+    for (const t of this.retries) clearTimeout(t);
+    this.retries.clear();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     for (const list of this.early.values()) {
@@ -85,12 +88,29 @@ export class AgentDataConns<E> {
       if (t.exp < Date.now()) continue;
       this.dialing++;
       this.dialOne(t.id, t.exp)
-        .catch((err: Error) => this.warn(`could not open a data connection to ${this.o.label} (${err.message}); its public connections use the session meanwhile`))
+        .catch((err: Error) => {
+          this.warn(`could not open a data connection to ${this.o.label} (${err.message}); its public connections use the session meanwhile`);
+          this.retry(t);
+        })
         .finally(() => {
           this.dialing--;
           this.pump();
         });
     }
+  }
+
+  /** A ticket stays good until it expires: try again after 0.5, 1, 2… s while there is time. */
+  private retry(t: { id: number; exp: number; tries: number }): void {
+    const delay = 500 * 2 ** t.tries;
+    if (this.closed || Date.now() + delay >= t.exp) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (this.closed) return;
+      this.queue.push({ ...t, tries: t.tries + 1 });
+      this.pump();
+    }, delay);
+    timer.unref();
+    this.retries.add(timer);
   }
 
   private async dialOne(id: number, exp: number): Promise<void> {

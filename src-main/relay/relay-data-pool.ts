@@ -14,9 +14,11 @@ export interface DataPoolOptions {
 }
 
 // rathole keeps 8 data channels per service ready, frp a configured pool per proxy; here one pool per
-// agent session serves all its TCP exposures (the open frame names the exposure), so a few suffice at
-// rest and it doubles whenever a public connection finds it empty.
-export const DATA_POOL_DEFAULTS: DataPoolOptions = { min: 4, max: 64, ticketTtlMs: 30_000, shrinkAfterMs: 30_000 };
+// agent session serves all its TCP exposures (the open frame names the exposure). It starts at 8,
+// doubles whenever a public connection finds it empty and halves back after a quiet period.
+const DIAL_GRACE_MS = 5000;
+
+export const DATA_POOL_DEFAULTS: DataPoolOptions = { min: 8, max: 64, ticketTtlMs: 30_000, shrinkAfterMs: 30_000 };
 
 /**
  * One agent session's data connections on the relay: the tickets it has issued (one-time ids with an
@@ -32,6 +34,7 @@ export class DataPool {
   private taken = 0;
   private missed = 0;
   private timer: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private closed = false;
   target: number;
   /** Counters for status and tests. */
@@ -57,8 +60,9 @@ export class DataPool {
     return this.ready.length;
   }
 
+  /** Tickets issued within the dial grace period and not yet redeemed. */
   get outstanding(): number {
-    return this.issued.size;
+    return this.pending(Date.now());
   }
 
   /**
@@ -110,6 +114,7 @@ export class DataPool {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.recheck);
     this.issued.clear();
     for (const e of this.ready.splice(0)) e.socket.destroy();
   }
@@ -119,7 +124,7 @@ export class DataPool {
     if (this.closed) return;
     const now = Date.now();
     for (const [id, exp] of this.issued) if (exp < now) this.issued.delete(id);
-    const want = this.target - this.ready.length - this.issued.size;
+    const want = this.target - this.ready.length - this.pending(now);
     if (want <= 0) return;
     const exp = now + this.o.ticketTtlMs;
     const ids: number[] = [];
@@ -129,6 +134,25 @@ export class DataPool {
       ids.push(id);
     }
     this.grant(ids, exp);
+    // Tickets that never come back (the agent could not connect) stop counting after the grace period;
+    // look again then, at most one batch per period however often dials fail.
+    if (!this.recheck) {
+      this.recheck = setTimeout(() => {
+        this.recheck = undefined;
+        this.refill();
+      }, DIAL_GRACE_MS + 100);
+      this.recheck.unref();
+    }
+  }
+
+  /**
+   * Tickets still expected to come back: a dial takes milliseconds, so one not redeemed after
+   * DIAL_GRACE_MS has most likely failed and no longer holds the pool back (it stays valid until it expires).
+   */
+  private pending(now: number): number {
+    let n = 0;
+    for (const exp of this.issued.values()) if (exp - this.o.ticketTtlMs > now - DIAL_GRACE_MS) n++;
+    return n;
   }
 
   /** Every shrinkAfterMs: a pool nobody used halves towards min and closes what it no longer needs. */

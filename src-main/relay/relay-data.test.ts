@@ -35,11 +35,17 @@ async function exposed(o: { relay?: Partial<RelayServerOptions>; agent?: Partial
 }
 
 /** Waits until the pool of "a1" has dialled every ticket it issued and holds `atLeast` ready connections. */
-async function poolFull(relay: RelayServer, atLeast = 1): Promise<{ ready: number; target: number; taken: number; missed: number }> {
-  await waitFor(() => {
-    const p = relay.dataPool('a1');
-    return p !== undefined && p.outstanding === 0 && p.ready === p.target && p.ready >= atLeast;
-  }, `the data-connection pool to fill (now ${JSON.stringify(relay.dataPool('a1'))})`);
+async function poolFull(relay: RelayServer, atLeast = 1, timeoutMs = 5000): Promise<{ ready: number; target: number; taken: number; missed: number }> {
+  await waitFor(
+    () => {
+      const p = relay.dataPool('a1');
+      return p !== undefined && p.outstanding === 0 && p.ready === p.target && p.ready >= atLeast;
+    },
+    'the data-connection pool to fill',
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (now ${JSON.stringify(relay.dataPool('a1'))})`);
+  });
   return relay.dataPool('a1')!;
 }
 
@@ -89,24 +95,40 @@ describe('relay data connections', () => {
   });
 
   it('starts connections that find the pool empty on HTTP/2 streams, all intact, and grows the pool', async () => {
-    const { relay, port } = await exposed({ relay: { dataConnections: { min: 2, max: 16 } } });
+    let tap: Awaited<ReturnType<RelayFixtures['tap']>> | undefined;
+    const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 2, max: 32 } }, via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
     const before = await poolFull(relay);
-    expect(before.ready).toBe(4);
-    const payloads = Array.from({ length: 12 }, () => randomBytes(32 * 1024));
-    await Promise.all(
-      payloads.map(async (payload) => {
+    expect(before.ready).toBe(8);
+    // New connections to the relay fail from now on, so nothing refills the pool while 12 clients arrive.
+    tap!.refuse(true);
+    const clients = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const payload = randomBytes(32 * 1024);
         const client = await net.connect(port);
-        const got = readToEnd(client);
-        client.end(payload);
-        expect((await got).sha256).toBe(sha256(payload));
+        const chunks: Buffer[] = [];
+        await new Promise<void>((resolve) => {
+          client.on('data', (d: Buffer) => {
+            chunks.push(d);
+            if (Buffer.concat(chunks).length >= payload.length) resolve();
+          });
+          client.write(payload);
+        });
+        expect(sha256(Buffer.concat(chunks))).toBe(sha256(payload));
+        return client;
       }),
     );
     const p = relay.dataPool('a1')!;
-    expect(p.taken + p.missed).toBe(12);
-    expect(p.missed).toBeGreaterThan(0);
-    expect(p.target).toBeGreaterThan(before.target);
-    expect(p.target).toBeLessThanOrEqual(16);
-    expect((await poolFull(relay, p.target)).ready).toBe(p.target);
+    expect(p).toMatchObject({ taken: 8, missed: 4, ready: 0 });
+    expect(p.target).toBe(32);
+    expect(relay.status().agents[0]!.exposures[0]!.activeConnections).toBe(12);
+    for (const c of clients) c.end();
+    await Promise.all(clients.map((c) => closed(c)));
+    // Reachable again: the agent retries the tickets it could not use (they are good for 30 s) and the
+    // next public connection (on a stream) has the relay issue the rest up to the new size.
+    tap!.refuse(false);
+    await echoed(port);
+    expect((await poolFull(relay, 32, 12_000)).ready).toBe(32);
+    expect(agent.dataConnections()!.idle).toBe(32);
   });
 
   it('shrinks a pool nobody uses back to its minimum, closing the connections it drops on both sides', async () => {
@@ -203,7 +225,7 @@ describe('relay data connections', () => {
 
   it('uses plain TCP data connections with tls off, and the relay warns once that they are unencrypted', async () => {
     const { relay, port } = await exposed({ tls: false });
-    await poolFull(relay, 4);
+    await poolFull(relay, 8);
     for (let i = 0; i < 3; i++) await echoed(port);
     expect(relay.dataPool('a1')!.taken).toBe(3);
     const warnings = rf.logs.filter((l) => l.startsWith('relay warn:') && l.includes('plain TCP'));
