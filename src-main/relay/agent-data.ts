@@ -46,7 +46,9 @@ export class AgentDataConns<E> {
   grant(ids: number[], exp: number): void {
     if (this.closed) return;
     for (const id of ids) this.queue.push({ id, exp, tries: 0 });
-    this.pump();
+    // After this turn's I/O: a public connection opened on the data connection that prompted this
+    // grant is served before the new dials' TLS handshakes take the event loop.
+    setImmediate(() => this.pump());
   }
 
   /** The exposure `id` was just named: serve the public connections that waited for it. */

@@ -11,14 +11,26 @@ export interface DataPoolOptions {
   ticketTtlMs: number;
   /** A pool that saw no public connection for this long halves towards `min`. */
   shrinkAfterMs: number;
+  /**
+   * New data connections asked for per second on trust, beyond a burst of the start size; each public
+   * connection that moves EARN_BYTES pays for one more at once (earn()). A data connection costs a TLS
+   * handshake on both sides (~2 ms of CPU in Node, more than a whole connection on an HTTP/2 stream), so
+   * a flood of short connections must not turn into a flood of handshakes: what the pool cannot take
+   * goes on HTTP/2 streams at their usual rate, and bulk traffic, which gains from data connections,
+   * refills the pool as fast as it comes.
+   */
+  refillPerSecond: number;
 }
+
+/** What a public connection moves before it has paid for a data connection's handshake. */
+export const EARN_BYTES = 256 * 1024;
 
 // rathole keeps 8 data channels per service ready, frp a configured pool per proxy; here one pool per
 // agent session serves all its TCP exposures (the open frame names the exposure). It starts at 8,
 // doubles whenever a public connection finds it empty and halves back after a quiet period.
 const DIAL_GRACE_MS = 5000;
 
-export const DATA_POOL_DEFAULTS: DataPoolOptions = { min: 8, max: 64, ticketTtlMs: 30_000, shrinkAfterMs: 30_000 };
+export const DATA_POOL_DEFAULTS: DataPoolOptions = { min: 8, max: 64, ticketTtlMs: 30_000, shrinkAfterMs: 30_000, refillPerSecond: 2 };
 
 /**
  * One agent session's data connections on the relay: the tickets it has issued (one-time ids with an
@@ -34,8 +46,11 @@ export class DataPool {
   private taken = 0;
   private missed = 0;
   private timer: NodeJS.Timeout | undefined;
-  private recheck: NodeJS.Timeout | undefined;
+  private recheck: { timer: NodeJS.Timeout; at: number } | undefined;
+  private refillQueued = false;
   private closed = false;
+  private tokens: number;
+  private tokensAt = Date.now();
   target: number;
   /** Counters for status and tests. */
   readonly stats = { admitted: 0, taken: 0, missed: 0 };
@@ -48,6 +63,12 @@ export class DataPool {
     private readonly o: DataPoolOptions = DATA_POOL_DEFAULTS,
   ) {
     this.target = Math.min(o.max, Math.max(o.min, DATA_POOL_DEFAULTS.min));
+    this.tokens = this.burst;
+  }
+
+  /** The initial fill (and a refill of a pool back at its start size) needs no budget. */
+  private get burst(): number {
+    return Math.max(1, Math.min(this.o.max, Math.max(this.o.min, DATA_POOL_DEFAULTS.min)));
   }
 
   start(): void {
@@ -99,14 +120,14 @@ export class DataPool {
       this.stats.missed++;
       const grown = Math.min(this.o.max, Math.max(1, this.target * 2));
       if (grown !== this.target) this.target = grown;
-      this.refill();
+      this.refillSoon();
       return undefined;
     }
     this.taken++;
     this.stats.taken++;
     entry.socket.off('data', entry.onIdleData);
     entry.socket.pause();
-    this.refill();
+    this.refillSoon();
     return entry.socket;
   }
 
@@ -114,35 +135,70 @@ export class DataPool {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    clearTimeout(this.recheck);
+    clearTimeout(this.recheck?.timer);
     this.issued.clear();
     for (const e of this.ready.splice(0)) e.socket.destroy();
   }
 
-  /** Issues tickets so that ready connections plus tickets out reach the target. */
+  /** A public connection (on either path) moved EARN_BYTES: one more data connection is worth its handshake. */
+  earn(): void {
+    if (this.closed) return;
+    this.budget(Date.now());
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+    this.refillSoon();
+  }
+
+  private budget(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) / 1000) * this.o.refillPerSecond);
+    this.tokensAt = now;
+  }
+
+  /** After the connection that took one has had its open frame written: the tickets follow it. */
+  private refillSoon(): void {
+    if (this.refillQueued) return;
+    this.refillQueued = true;
+    setImmediate(() => {
+      this.refillQueued = false;
+      this.refill();
+    });
+  }
+
+  /** Issues tickets, as the budget allows, so that ready connections plus tickets out reach the target. */
   private refill(): void {
     if (this.closed) return;
     const now = Date.now();
     for (const [id, exp] of this.issued) if (exp < now) this.issued.delete(id);
-    const want = this.target - this.ready.length - this.pending(now);
+    const want = Math.min(64, this.target - this.ready.length - this.pending(now));
     if (want <= 0) return;
-    const exp = now + this.o.ticketTtlMs;
-    const ids: number[] = [];
-    for (let i = 0; i < Math.min(want, 64); i++) {
-      const id = this.nextId++;
-      this.issued.set(id, exp);
-      ids.push(id);
+    this.budget(now);
+    const n = Math.min(want, Math.floor(this.tokens));
+    if (n > 0) {
+      this.tokens -= n;
+      const exp = now + this.o.ticketTtlMs;
+      const ids: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const id = this.nextId++;
+        this.issued.set(id, exp);
+        ids.push(id);
+      }
+      this.grant(ids, exp);
     }
-    this.grant(ids, exp);
-    // Tickets that never come back (the agent could not connect) stop counting after the grace period;
-    // look again then, at most one batch per period however often dials fail.
-    if (!this.recheck) {
-      this.recheck = setTimeout(() => {
-        this.recheck = undefined;
-        this.refill();
-      }, DIAL_GRACE_MS + 100);
-      this.recheck.unref();
-    }
+    // Look again when the budget allows the rest, or when tickets that never came back (the agent
+    // could not connect) stop counting: one timer, at most one batch per grace period for those.
+    const wait = n < want ? Math.min(DIAL_GRACE_MS, Math.ceil(((1 - (this.tokens % 1)) / this.o.refillPerSecond) * 1000)) : DIAL_GRACE_MS + 100;
+    this.recheckIn(wait);
+  }
+
+  private recheckIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.recheck && this.recheck.at <= at) return;
+    clearTimeout(this.recheck?.timer);
+    const timer = setTimeout(() => {
+      this.recheck = undefined;
+      this.refill();
+    }, ms);
+    timer.unref();
+    this.recheck = { timer, at };
   }
 
   /**

@@ -96,7 +96,7 @@ describe('relay data connections', () => {
 
   it('starts connections that find the pool empty on HTTP/2 streams, all intact, and grows the pool', async () => {
     let tap: Awaited<ReturnType<RelayFixtures['tap']>> | undefined;
-    const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 2, max: 32 } }, via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
+    const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 2, max: 32, refillPerSecond: 1000 } }, via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
     const before = await poolFull(relay);
     expect(before.ready).toBe(8);
     // New connections to the relay fail from now on, so nothing refills the pool while 12 clients arrive.
@@ -129,6 +129,21 @@ describe('relay data connections', () => {
     await echoed(port);
     expect((await poolFull(relay, 32, 12_000)).ready).toBe(32);
     expect(agent.dataConnections()!.idle).toBe(32);
+  });
+
+  it('does not turn a flood of short connections into a flood of handshakes, while bulk connections pay for their replacements', async () => {
+    // A trust budget of one new data connection per 100 s: whatever comes in faster was earned.
+    const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 8, max: 64, refillPerSecond: 0.01 } } });
+    await poolFull(relay, 8);
+    const dialledBefore = agent.dataConnections()!.dialled;
+    for (let i = 0; i < 40; i++) await echoed(port, 1024);
+    const p = relay.dataPool('a1')!;
+    expect(p).toMatchObject({ taken: 8, missed: 32, ready: 0 });
+    expect(agent.dataConnections()!.dialled - dialledBefore).toBeLessThanOrEqual(1);
+    // Four connections that each move 1 MiB (on streams: the pool is empty) earn four data connections at once.
+    await Promise.all([1, 2, 3, 4].map(() => echoed(port, 1024 * 1024)));
+    await waitFor(() => relay.dataPool('a1')!.ready >= 4, 'the earned data connections');
+    expect(agent.dataConnections()!.dialled - dialledBefore).toBeLessThanOrEqual(5);
   });
 
   it('shrinks a pool nobody uses back to its minimum, closing the connections it drops on both sides', async () => {

@@ -32,7 +32,7 @@ import {
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
 import { carryOnDataConn, RelayDataPlane } from './relay-data';
-import type { DataPool, DataPoolOptions } from './relay-data-pool';
+import { type DataPool, type DataPoolOptions, EARN_BYTES } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayAgentPolicy, type RelayPolicy, formatRanges, inRanges } from './relay-policy';
 import { splice } from './splice';
@@ -453,16 +453,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         sock.resetAndDestroy();
       }
     });
+    const earn = this.earner(s, conn);
     splice(sock, stream, {
       fromSocket: (n, chunk) => {
         p.meter.bytesIn += n;
         conn.bytesIn += n;
         http?.request(chunk);
+        earn();
       },
       fromStream: (n, chunk) => {
         p.meter.bytesOut += n;
         conn.bytesOut += n;
         http?.response(chunk);
+        earn();
       },
       closed: () => {
         http?.close();
@@ -470,6 +473,16 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         p.meter.activeConnections--;
       },
     });
+  }
+
+  /** Per connection: once it has moved EARN_BYTES it pays for one more pooled data connection (relay-data-pool.ts). */
+  private earner(s: AgentSession, conn: PublicConn): () => void {
+    let earned = !s.data;
+    return () => {
+      if (earned || conn.bytesIn + conn.bytesOut < EARN_BYTES) return;
+      earned = true;
+      s.data?.earn();
+    };
   }
 
   private carryOnData(p: PublicPort, sock: Socket, data: Socket, client: string): void {
@@ -481,16 +494,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     p.meter.activeConnections++;
     p.meter.totalConnections++;
     const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
+    const earn = this.earner(s, conn);
     carryOnDataConn(sock, data, p.id, client, {
       fromClient: (chunk) => {
         p.meter.bytesIn += chunk.length;
         conn.bytesIn += chunk.length;
         http?.request(chunk);
+        earn();
       },
       fromAgent: (chunk) => {
         p.meter.bytesOut += chunk.length;
         conn.bytesOut += chunk.length;
         http?.response(chunk);
+        earn();
       },
       refused: (why) => this.log('info', `agent "${s.name}" could not reach its local port for ${p.address} (${why}); reset ${client}`),
       closed: () => {
