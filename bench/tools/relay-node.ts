@@ -14,6 +14,7 @@
 // Both stop on SIGTERM (agent.close() / relay.stop(), then exit). Log lines go to stderr. The HTTP/2
 // window constants come from relay-agent.ts; the bench's bundle step can let PORTHOLE_BENCH_* env vars
 // replace them (see windowsFromEnv in bench/relay-scenarios.mjs), and `windows` shows what was used.
+import { tuneGcForDataPlane } from '../../src-main/relay/gc-policy';
 import { MAX_FRAME, RelayAgent, SESSION_WINDOW, STREAM_WINDOW } from '../../src-main/relay/relay-agent';
 import { loadOrCreateRelayIdentity } from '../../src-main/relay/relay-identity';
 import { RelayServer } from '../../src-main/relay/relay-server';
@@ -91,6 +92,8 @@ function runAgent(args: string[]): void {
   agent.start();
 }
 
+// As `porthole relay` and `porthole agent` do (gc-policy.ts); PORTHOLE_BENCH_GC=default leaves V8 as it is.
+if (process.env.PORTHOLE_BENCH_GC !== 'default') tuneGcForDataPlane();
 const [role, ...rest] = process.argv.slice(2);
 if (role === 'relay') await runRelay(rest);
 else if (role === 'agent') runAgent(rest);

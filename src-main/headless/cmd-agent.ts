@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { formatHostPort } from '../../src-shared/format/address';
 import { formatBytes } from '../../src-shared/format/units';
 import { readPortProxyProfile } from '../profiles/port-proxy-profile';
+import { tuneGcForDataPlane } from '../relay/gc-policy';
 import { type Exposure, RelayAgent } from '../relay/relay-agent';
 import { RelayPins } from '../relay/relay-pins';
 import { resolveDataDir } from '../store/data-dir';
@@ -30,6 +31,7 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     throw new UsageError(`${file}: no token: — add the token the relay's config gives agent "${relay.agentName}" (or pass --insecure-no-auth for a relay started that way)`);
   }
   if (relay.tls === false) warn('tls: false — plain TCP to the relay: traffic can be read and changed on the way');
+  tuneGcForDataPlane();
   const dataDir = resolveDataDir(args.values['data-dir']);
   const agentName = relay.agentName ?? relay.name;
   const agent = new RelayAgent({
