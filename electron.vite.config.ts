@@ -37,7 +37,24 @@ export default defineConfig({
       outDir: resolve('out/renderer'),
       minify: true,
       emptyOutDir: true,
-      rollupOptions: { input: resolve('src-renderer/index.html') },
+      rollupOptions: {
+        input: resolve('src-renderer/index.html'),
+        // The libraries in chunks of their own (measured minified: React 219 kB, zod 90 kB, i18next
+        // 66 kB, uPlot 51 kB, the rest 35 kB), so no chunk passes Vite's 500 kB warning: one 805 kB
+        // bundle did. All load at start either way (modulepreload, from the local disk or loopback);
+        // the app's own code and catalogues stay in the entry chunk (~330 kB).
+        output: {
+          codeSplitting: {
+            groups: [
+              { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+              { name: 'zod', test: /node_modules[\\/]zod[\\/]/ },
+              { name: 'i18n', test: /node_modules[\\/](i18next|react-i18next)[\\/]/ },
+              { name: 'uplot', test: /node_modules[\\/]uplot[\\/]/ },
+              { name: 'vendor', test: /node_modules[\\/]/ },
+            ],
+          },
+        },
+      },
     },
   },
 });

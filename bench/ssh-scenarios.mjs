@@ -108,10 +108,16 @@ async function apiConnect(uiUrl) {
   const u = new URL(uiUrl);
   const token = /token=([0-9a-fA-F]+)/.exec(u.hash)?.[1];
   if (!token) throw new Error(`no token in ${uiUrl}`);
-  const ws = new WebSocket(`ws://${u.host}/api?token=${token}`, { headers: { Origin: u.origin } });
+  const ws = new WebSocket(`ws://${u.host}/api`, { headers: { Origin: u.origin } });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
+  });
+  // The token goes in the first message (never the URL); calls may follow once the host says ready.
+  await new Promise((resolve, reject) => {
+    ws.once('message', (d) => (JSON.parse(d.toString()).t === 'ready' ? resolve() : reject(new Error(`unexpected first message ${d}`))));
+    ws.once('close', (code) => reject(new Error(`the host refused the API socket (${code})`)));
+    ws.send(JSON.stringify({ t: 'auth', token }));
   });
   let nextId = 0;
   const pending = new Map();

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type Host, startHost, tempDataDir } from './support/host';
+import { type Host, freePort, startHost, tempDataDir } from './support/host';
 
 // `porthole import FILE` as a person runs it: the built CLI reads real-world files (the import corpus,
 // whose ssh_config Includes a file from ~/.ssh), saves them to a data dir, reports conflicts on a
@@ -33,9 +34,9 @@ interface Run {
   stderr: string;
 }
 
-function porthole(args: string[]): Promise<Run> {
+function porthole(args: string[], home = HOME): Promise<Run> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME, PORTHOLE_DATA_DIR: '' } });
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home, PORTHOLE_DATA_DIR: '' } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -94,10 +95,14 @@ test('import saves to the data dir; importing the same file again reuses the ser
   expect(first.stdout).toContain(`${SSH_CONFIG}: ssh-config — 10 mappings, 5 SSH servers, 0 relays\n`);
   expect(first.stdout).toContain('  server  jump: ops@jump.example.net:2200\n');
   expect(first.stdout).toContain('  mapping app: L [::1]:6379 → [2001:db8::6]:6379: ssh -L [::1]:6379 → [2001:db8::6]:6379\n');
-  expect(first.stdout).toContain(`saved 10 mappings, 5 servers, 0 relays to ${store()}\n`);
+  expect(first.stdout).toContain(`saved 10 mappings, 5 servers, 0 relays to ${store()}; they are switched off — switch them on in Porthole, or import with --enable\n`);
   expect(first.stderr).toContain('warning: gpu-b: LocalForward "8888 localhost:8888"');
-  const saved = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: Array<{ name: string }>; servers: Array<{ name: string }> };
+  const saved = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: Array<{ name: string; enabled: boolean }>; servers: Array<{ name: string }> };
   expect(saved.rules).toHaveLength(10);
+  // Nothing starts by itself: every mapping is saved switched off (the file has them all on).
+  expect(saved.rules.filter((x) => x.enabled)).toEqual([]);
+  // conf.d/work.conf came in through the Include of the file named on the command line.
+  expect(saved.servers.map((x) => x.name)).toContain('build');
   expect(saved.servers.map((s) => s.name)).toEqual(['build', 'jump', 'app', 'gpu-a', 'gpu-b']);
 
   const second = await porthole(['import', SSH_CONFIG, '--data-dir', store()]);
@@ -105,7 +110,7 @@ test('import saves to the data dir; importing the same file again reuses the ser
   expect(second.stdout).toContain('  reused the saved one: jump — the same server is saved as "jump"\n');
   expect(second.stdout).toContain('  skipped: app: L 5432 → db.internal:5432 — a mapping named "app: L 5432 → db.internal:5432" exists; "app: L 5432 → db.internal:5432" already listens on 127.0.0.1:5432\n');
   expect(second.stdout).toContain('  renamed to "app: R 9000 → localhost:3000 (2)": app: R 9000 → localhost:3000 — a mapping named "app: R 9000 → localhost:3000" exists\n');
-  expect(second.stdout).toContain(`saved 2 mappings, 0 servers, 0 relays to ${store()} (8 skipped)\n`);
+  expect(second.stdout).toContain(`saved 2 mappings, 0 servers, 0 relays to ${store()} (8 skipped); they are switched off — switch them on in Porthole, or import with --enable\n`);
   const again = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: Array<{ name: string }>; servers: unknown[] };
   expect(again.servers).toHaveLength(5);
   expect(again.rules.map((x) => x.name).slice(10)).toEqual(['app: R 9000 → localhost:3000 (2)', 'app: R [::1]:9001 → [::1]:3001 (2)']);
@@ -147,7 +152,7 @@ test('two mappings of one file on one port: the first is saved, the second skipp
   const r = await porthole(['import', f, '--data-dir', store()]);
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('  skipped: second — "first" in this import also listens on 127.0.0.1:18123\n');
-  expect(r.stdout).toMatch(/saved 1 mapping, 1 server, 0 relays to .* \(1 skipped\)\n$/);
+  expect(r.stdout).toMatch(/saved 1 mapping, 1 server, 0 relays to .* \(1 skipped\); it is switched off — switch it on in Porthole, or import with --enable\n$/);
   const saved = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: { name: string }[] };
   expect(saved.rules.map((x) => x.name)).toContain('first');
   expect(saved.rules.map((x) => x.name)).not.toContain('second');
@@ -195,4 +200,83 @@ test('import while porthole ui holds the data dir exits 1 and says to drag the f
   expect(readFileSync(storeFile(), 'utf8')).toBe(before);
   // --dry-run only reads the file: it works while the app runs.
   expect((await porthole(['import', SSH_CONFIG, '--dry-run', '--data-dir', store()])).code).toBe(0);
+});
+
+test('--enable saves the mappings the file has on switched on, and names each one that listens off loopback', async () => {
+  const f = join(data.dir, 'team.yaml');
+  const rule = (name: string, h: string, port: number, enabled: boolean) =>
+    `  - { type: tcp-forward, name: ${name}, enabled: ${enabled}, listen: { host: "${h}", port: ${port} }, target: { host: db, port: 5432 } }`;
+  writeFileSync(f, `porthole: 1\nrules:\n${rule('Everyone', '0.0.0.0', 18201, true)}\n${rule('Local', '127.0.0.1', 18202, true)}\n${rule('Was off', '127.0.0.1', 18203, false)}\n`);
+  const r = await porthole(['import', f, '--enable', '--data-dir', store()]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe('warning: switched on "Everyone", which listens on 0.0.0.0:18201 — reachable from other machines\n');
+  expect(r.stdout).toContain(`saved 3 mappings, 0 servers, 0 relays to ${store()}; switched on 2 of them\n`);
+  const saved = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: Array<{ name: string; enabled: boolean }> };
+  expect(saved.rules.map((x) => [x.name, x.enabled])).toEqual([
+    ['Everyone', true],
+    ['Local', true],
+    ['Was off', false],
+  ]);
+});
+
+test('a SOCKS user without a password is saved switched off, even with --enable, and the warning says why', async () => {
+  const f = join(data.dir, 'socks.yaml');
+  writeFileSync(f, 'porthole: 1\nrules:\n  - { type: socks, name: Proxy, enabled: true, listen: { host: 127.0.0.1, port: 18204 }, socks: { username: alice, hasPassword: true } }\n');
+  const r = await porthole(['import', f, '--enable', '--data-dir', store()]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain(`warning: ${f}: mapping "Proxy": SOCKS user alice has no password here: set one in the rule before switching it on\n`);
+  const saved = JSON.parse(readFileSync(storeFile(), 'utf8')) as { rules: Array<{ name: string; enabled: boolean; socks: { hasPassword: boolean } }> };
+  expect(saved.rules).toMatchObject([{ name: 'Proxy', enabled: false, socks: { hasPassword: false } }]);
+});
+
+test('a file named on the command line follows its Include; warnings about the included file name it and its line, never quoting it', async () => {
+  const home = join(data.dir, 'home');
+  const marker = 'Qp4INCLUDEDmarker';
+  mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
+  writeFileSync(join(home, '.ssh', 'config'), 'Include config.d/*\nHost lab\n  HostName 127.0.0.1\n');
+  writeFileSync(join(home, '.ssh', 'config.d', 'work'), `Host work\n  HostName work.example\n  LocalForward 18205 db:5432\n  ${marker}Option yes\n  LocalForward 0.0.0.0:18206 ${marker}:1\n`);
+  const r = await porthole(['import', join(home, '.ssh', 'config'), '--dry-run', '--json'], home);
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout) as { servers: Array<{ name: string }>; warnings: string[] };
+  expect(out.servers.map((x) => x.name)).toEqual(['work', 'lab']);
+  expect(out.warnings).toEqual(['~/.ssh/config.d/work:4: unknown option, skipped', '~/.ssh/config.d/work:5: LocalForward listens on all interfaces, reachable from other machines']);
+  expect(JSON.stringify(out.warnings) + r.stderr).not.toContain(marker);
+});
+
+/** The SOCKS5 server's answer to a greeting offering only `method` (RFC 1928), or the connect error code. */
+function socksGreeting(port: number, method: number): Promise<number[] | string> {
+  return new Promise((res) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => s.write(Buffer.from([5, 1, method])));
+    s.once('data', (d: Buffer) => {
+      s.destroy();
+      res([...d.subarray(0, 2)]);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => res(err.code ?? err.message));
+  });
+}
+
+test('run --profile runs the file without saving it: its secrets stay in memory, and a SOCKS user without a password is not started', async () => {
+  const [withPw, noPw] = [await freePort(), await freePort()];
+  const f = join(data.dir, 'socks.yaml');
+  const rule = (name: string, port: number, extra: string) => `  - { type: socks, name: ${name}, listen: { host: 127.0.0.1, port: ${port} }, socks: { username: alice, hasPassword: true }${extra} }`;
+  writeFileSync(f, `porthole: 1\nrules:\n${rule('With', withPw, ', socksPassword: run-Profile-Pw-77')}\n${rule('Without', noPw, '')}\n`);
+  const proc = spawn(process.execPath, [CLI, 'run', '--profile', f, '--data-dir', store()], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTHOLE_DATA_DIR: '' } });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  try {
+    await expect.poll(() => out, { timeout: 15_000 }).toMatch(/2 mappings, 1 running/);
+    expect(out).toContain(`warning: ${f}: mapping "Without": SOCKS user alice has no password here: set one in the rule before switching it on`);
+    // The one with its password asks for it (no "no authentication" for a client that offers only that).
+    expect(await socksGreeting(withPw, 0)).toEqual([5, 0xff]);
+    expect(await socksGreeting(withPw, 2)).toEqual([5, 2]);
+    expect(await socksGreeting(noPw, 0)).toBe('ECONNREFUSED');
+  } finally {
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }
+  expect(existsSync(join(store(), 'secrets.json'))).toBe(false);
+  expect(existsSync(storeFile())).toBe(false);
 });

@@ -67,8 +67,8 @@ function httpGet(port: number, path: string): Promise<{ status: number; body: st
 }
 
 test("the seed's server and client YAML run as-is with a token: tcp forwards bytes, http also logs each request", async () => {
-  const serverCfg = withToken('seed-server-as-printed.yaml', 'seed-s3cret');
-  const clientCfg = withToken('seed-client-as-printed.yaml', 'seed-s3cret');
+  const serverCfg = withToken('seed-server-as-printed.yaml', 'seed-s3cret-0123456789');
+  const clientCfg = withToken('seed-client-as-printed.yaml', 'seed-s3cret-0123456789');
   // The agent-side services of the seed: an echo on 17210 and a web server on 17211.
   await listen(createServer((s) => s.pipe(s)), 17210);
   await listen(createHttpServer((req, res) => res.writeHead(req.url === '/missing' ? 404 : 200).end(`seed ${req.url}`)), 17211);
@@ -117,14 +117,33 @@ test('a relay config without tokens refuses to start unless --insecure-no-auth, 
   expect(await insecure.exit).toBe(0);
 });
 
+test('a token under 16 characters stops the relay (exit 2) saying how to make one; `porthole relay --gen-token` makes one it accepts', async () => {
+  const cfg = join(data.dir, 'weak.yaml');
+  const port = await freePort();
+  writeFileSync(cfg, `bind: 127.0.0.1:${port}\ntoken: hunter2\nproxy:\n  - remote_name: lab\n    port_list: []\n`);
+  const refused = porthole(['relay', '--config', cfg, '--data-dir', join(data.dir, 'w1')]);
+  expect(await refused.exit).toBe(2);
+  expect(refused.out()).toContain(`${cfg}: agent "lab" has a token shorter than 16 characters, which can be guessed — make one with \`porthole relay --gen-token\``);
+  const gen = porthole(['relay', '--gen-token']);
+  expect(await gen.exit).toBe(0);
+  const token = gen.out().trim();
+  expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  writeFileSync(cfg, `bind: 127.0.0.1:${port}\ntoken: ${token}\nlimits:\n  handshake_timeout: 5s\nproxy:\n  - remote_name: lab\n    port_list: []\n`);
+  const relay = porthole(['relay', '--config', cfg, '--data-dir', join(data.dir, 'w2')]);
+  await expect.poll(relay.out, { timeout: 15_000 }).toMatch(/listening on 127\.0\.0\.1:\d+/);
+  await expect.poll(relay.out).toMatch(/Limits: handshake within 5 s; 64 handshakes at once, 8 per address; 10 failed in 10 min refuse an address for 5 min/);
+  relay.proc.kill('SIGTERM');
+  expect(await relay.exit).toBe(0);
+});
+
 test('an agent with the wrong token exits 1 with a clear message, and the relay opened no port for it', async () => {
   const relayPort = await freePort();
   const publicPort = await freePort();
   const targetPort = await freePort();
   const serverCfg = join(data.dir, 'server.yaml');
-  writeFileSync(serverCfg, `bind: 127.0.0.1:${relayPort}\nproxy:\n  - remote_name: lab\n    token: right-token\n    port_list:\n      - type: tcp\n        bind: 127.0.0.1:${publicPort}\n        remote: ${targetPort}\n`);
+  writeFileSync(serverCfg, `bind: 127.0.0.1:${relayPort}\nproxy:\n  - remote_name: lab\n    token: right-token-0123456789\n    port_list:\n      - type: tcp\n        bind: 127.0.0.1:${publicPort}\n        remote: ${targetPort}\n`);
   const clientCfg = join(data.dir, 'client.yaml');
-  writeFileSync(clientCfg, `name: lab\nserver: 127.0.0.1:${relayPort}\ntoken: wrong-token\n`);
+  writeFileSync(clientCfg, `name: lab\nserver: 127.0.0.1:${relayPort}\ntoken: wrong-token-0123456789\n`);
   const relay = porthole(['relay', '--config', serverCfg, '--data-dir', join(data.dir, 'relay')]);
   await expect.poll(relay.out, { timeout: 15_000 }).toMatch(/listening on/);
   const agent = porthole(['agent', '--config', clientCfg, '--data-dir', join(data.dir, 'agent')]);

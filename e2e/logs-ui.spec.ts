@@ -149,6 +149,49 @@ test('levels are explicit toggles; text, regex (invalid too) and mapping filters
   expect(pageErrors).toEqual([]);
 });
 
+test('a catastrophic regular expression cannot freeze the page: it is stopped and reported, then a normal one filters', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { feed, panel, list, rows } = await setUp(page);
+  // `(a+)+$` backtracks through 2^40 ways of splitting each of these before it gives up.
+  feed.send([
+    line('info', `${'a'.repeat(40)}!`),
+    line('info', `${'a'.repeat(38)}!! also`),
+    line('warn', 'Refused 10.9.9.9:40000: not in the allow-list'),
+  ]);
+  await expect(list).toContainText('Refused 10.9.9.9');
+  await panel.getByRole('button', { name: 'Regular expression' }).click();
+  const search = panel.getByRole('searchbox');
+  await search.fill('(a+)+$');
+
+  // The page answers at once while the pattern runs: a script round trip, then a click on another control.
+  const started = Date.now();
+  await page.evaluate(() => document.title);
+  expect(Date.now() - started).toBeLessThan(2000);
+  const matchCase = panel.getByRole('button', { name: 'Match case' });
+  await matchCase.click({ timeout: 2000 });
+  await expect(matchCase).toHaveAttribute('aria-pressed', 'true', { timeout: 2000 });
+  await search.press('End', { timeout: 2000 });
+
+  const error = panel.getByTestId('log-search-error');
+  await expect(error).toHaveText('This pattern took too long (over 1000 ms) — simplify it (search not applied)', { timeout: 5000 });
+  await expect(search).toHaveAttribute('aria-invalid', 'true');
+  // The search is left out, as for an invalid pattern: every line shows.
+  await expect(list).toContainText('a'.repeat(40));
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: 'test-results/screenshots/logs-regex-too-slow.png' });
+
+  // A normal pattern afterwards runs in a fresh worker and filters, highlighted.
+  await search.fill('Refused|denied');
+  await expect(error).toBeHidden();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.locator('mark')).toHaveText(['Refused']);
+  await search.fill('^a{38}!!');
+  await expect(rows).toHaveCount(1);
+  await expect(rows).toContainText('also');
+  expect(pageErrors).toEqual([]);
+});
+
 test('pause holds new lines back, scrolling up stops following, copy and export carry the filtered, masked lines', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const { feed, panel, list, rows, ids } = await setUp(page);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { WebSocket } from 'ws';
+import { WS_CLOSE_BAD_TOKEN } from '../src-shared/api/ws-protocol';
 import { type Echo, type Host, connectOutcome, freePort, roundTrip, startEcho, startHost, tempDataDir } from './support/host';
 
 // The walking skeleton end to end: the real CLI host in browser mode, the real UI in Chromium, real
@@ -134,16 +135,14 @@ test('a wrong token gets no data: the page says so and the socket is refused', a
   expect(frames).toEqual([]);
   await expect(page.locator('[data-testid="rule-row"]')).toHaveCount(0);
 
-  // The same from a plain client: refused at the upgrade, no message ever arrives.
-  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api?token=${'0'.repeat(64)}`, { headers: { Origin: host.origin } });
+  // The same from a plain client: its wrong token is answered by closing the socket; no message ever arrives.
+  const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api`, { headers: { Origin: host.origin } });
   ws.on('error', () => undefined);
   const got: string[] = [];
   ws.on('message', (d) => got.push(d.toString()));
-  const status = await new Promise<number>((r) => {
-    ws.on('unexpected-response', (_q, res) => r(res.statusCode ?? 0));
-    ws.on('open', () => r(101));
-  });
-  expect(status).toBe(403);
+  await new Promise<void>((r) => ws.on('open', () => r()));
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  ws.send(JSON.stringify({ t: 'auth', token: '0'.repeat(64) }));
+  expect(await closed).toBe(WS_CLOSE_BAD_TOKEN);
   expect(got).toEqual([]);
-  expect(ws.readyState).not.toBe(WebSocket.OPEN);
 });

@@ -230,7 +230,7 @@ test('a wrong token fails the mapping with the relay’s refusal, and fixing it 
   await startRelayByApi(relayPort, publicPort);
   const relay = await api.call<{ relay: { id: string } }>('relays.create', {
     relay: { name: 'Home relay', host: '127.0.0.1', port: relayPort, agentName: 'laptop', tls: true },
-    token: 'not-the-token',
+    token: 'not-the-token-0123456789',
   });
   await page.goto(host.url);
   await createRelayMappingByApi(relay.relay.id);

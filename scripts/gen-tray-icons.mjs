@@ -5,7 +5,7 @@
 //   node scripts/gen-tray-icons.mjs           write the files
 //   node scripts/gen-tray-icons.mjs --check   exit 1 when a committed file differs from the output
 //
-// Per state (idle / active / error):
+// Per state (idle / active / degraded / error):
 //   {state}.png, {state}@2x.png                 16 and 32 px colour icons (Linux; Windows fallback)
 //   {state}.ico                                 16, 20, 24, 32, 40, 48, 64 px (Windows: small-icon sizes
 //                                               at 100–200 % DPI and the large ones, nativeImage docs)
@@ -89,12 +89,14 @@ const bangGlyph = (color) => [
 ];
 
 export const ICONS = {
-  // Grey disk: nothing running. Green: something running. Red "!": an enabled mapping failed or retries.
+  // Grey disk: nothing running. Green: something running. Amber "!": a mapping listens but its target
+  // keeps failing (degraded). Red "!": an enabled mapping failed or retries.
   idle: badge('#6e7681', '#b1bac4', arrowGlyph),
   active: badge('#1a7f37', '#56d364', arrowGlyph),
+  degraded: badge('#9a6700', '#e3b341', bangGlyph),
   error: badge('#cf222e', '#ff8182', bangGlyph),
   // Templates: outline ring = idle (arrow dimmed), filled disk with the arrow cut out = active,
-  // ring with "!" = error.
+  // filled disk with "!" cut out = degraded, ring with "!" = error.
   idleTemplate: [
     { shape: ring(16, 16, 13, 3), color: BLACK },
     { shape: strokes([[[9, 16], [20.5, 16]], ARROW[1]], 3), color: rgb('#000000', 0.55) },
@@ -102,6 +104,11 @@ export const ICONS = {
   activeTemplate: [
     { shape: disk(16, 16, 14.5), color: BLACK },
     { shape: strokes(ARROW, 3.2), erase: true },
+  ],
+  degradedTemplate: [
+    { shape: disk(16, 16, 14.5), color: BLACK },
+    { shape: strokes(BANG, 3.6), erase: true },
+    { shape: disk(16, 23, 2.2), erase: true },
   ],
   errorTemplate: [{ shape: ring(16, 16, 13, 3), color: BLACK }, ...bangGlyph(BLACK)],
 };

@@ -8,6 +8,7 @@ import { initTheme, applyTheme } from './lib/theme';
 import { createActions } from './store/actions';
 import { appStore } from './store/app-store';
 import { initBridge } from './store/bridge';
+import { initLogLanguage } from './store/log-language';
 import { initSettings } from './store/settings';
 import { initTraffic } from './store/traffic';
 import { App, NoTokenPage } from './views/app';
@@ -29,8 +30,10 @@ if (setup.kind === 'no-token') {
   const dispose = initBridge(setup.api, appStore, setup.kind === 'browser' ? setup.connection : undefined);
   const disposeSettings = initSettings(setup.api, appStore, { theme: applyTheme, language: setLanguage });
   const disposeTraffic = initTraffic(setup.api, appStore);
+  const disposeLogLanguage = initLogLanguage(appStore);
   window.addEventListener('pagehide', () => {
     dispose();
+    disposeLogLanguage();
     disposeSettings();
     disposeTraffic();
     if (setup.kind === 'browser') setup.dispose();

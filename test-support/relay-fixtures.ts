@@ -144,7 +144,8 @@ export class RelayFixtures {
     return agent;
   }
 
-  async tap(to: { host: string; port: number }): Promise<TcpTap> {
+  /** `localAddress`: the tap dials from it (127.0.0.2…: the relay sees another source address). */
+  async tap(to: { host: string; port: number }, opts: { localAddress?: string } = {}): Promise<TcpTap> {
     const chunks: Buffer[] = [];
     const sockets = new Set<Socket>();
     const track = (s: Socket) => {
@@ -157,7 +158,7 @@ export class RelayFixtures {
     const server = createServer((inbound) => {
       if (state.refusing) return void inbound.destroy();
       state.accepted++;
-      const outbound = netConnect(to);
+      const outbound = netConnect({ ...to, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
       track(inbound);
       track(outbound);
       const pair: [Socket, Socket] = [inbound, outbound];

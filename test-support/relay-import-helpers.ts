@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect } from 'vitest';
-import { UsageError } from '../src-main/headless/args';
+import { ProfileError } from '../src-main/profiles/profile-error';
 import { ImportedExposeSchema, ImportedRelaySchema, ImportedRelayServerConfigSchema, type ImportResult } from '../src-main/profiles/relay-import';
 import { prng } from './prng';
 
@@ -20,14 +20,14 @@ export function tmpWriter(prefix: string): (text: string | Buffer, name: string)
   };
 }
 
-export function usageError(fn: () => unknown): string {
+export function profileError(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ProfileError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a ProfileError');
 }
 
 /** Every draft passes the schemas and every expose's relay exists. */
@@ -88,13 +88,13 @@ export function mutations(text: string, seed: number, count: number): string[] {
   return out;
 }
 
-/** A reader only ever returns a valid result or throws UsageError. */
-export function expectReturnsOrUsageError(read: () => ImportResult, input: string): void {
+/** A reader only ever returns a valid result or throws ProfileError. */
+export function expectReturnsOrProfileError(read: () => ImportResult, input: string): void {
   let r: ImportResult;
   try {
     r = read();
   } catch (err) {
-    if (!(err instanceof UsageError)) throw new Error(`not a UsageError for input ${JSON.stringify(input)}: ${String(err)}`, { cause: err });
+    if (!(err instanceof ProfileError)) throw new Error(`not a ProfileError for input ${JSON.stringify(input)}: ${String(err)}`, { cause: err });
     return;
   }
   expectValid(r);

@@ -61,7 +61,8 @@ async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
     executablePath: electron.path,
     // '.' (not out/main/electron-main.js) so Electron reads package.json: name, version, `main`.
     args: ['.'],
-    env: { ...process.env, PORTHOLE_DATA_DIR: dataDir, ELECTRON_RENDERER_URL: '', PORTHOLE_E2E_HOOKS: '1' },
+    // These tests assume a tray (closing hides to it), whatever the session bus here says (tray-host.ts).
+    env: { ...process.env, PORTHOLE_DATA_DIR: dataDir, ELECTRON_RENDERER_URL: '', PORTHOLE_E2E_HOOKS: '1', PORTHOLE_E2E_TRAY_HOST: 'present' },
   });
   app = launched;
   const page = await launched.firstWindow();

@@ -7,11 +7,24 @@ export class TestApi {
   private nextId = 0;
   private constructor(private readonly ws: WebSocket) {}
 
+  /** Opens the API socket and signs in with the host's token (sent as the first message, never in the URL). */
   static async connect(host: Host): Promise<TestApi> {
-    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api?token=${host.token}`, { headers: { Origin: host.origin } });
+    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api`, { headers: { Origin: host.origin }, ...(host.ca ? { ca: host.ca, checkServerIdentity: () => undefined } : {}) });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (d: Buffer) => {
+        if ((JSON.parse(d.toString()) as { t: string }).t !== 'ready') return;
+        ws.off('message', onMessage);
+        ws.off('close', onClose);
+        resolve();
+      };
+      const onClose = (code: number, reason: Buffer) => reject(new Error(`the host refused the API socket: ${code} ${reason.toString()}`));
+      ws.on('message', onMessage);
+      ws.once('close', onClose);
+      ws.send(JSON.stringify({ t: 'auth', token: host.token }));
     });
     return new TestApi(ws);
   }

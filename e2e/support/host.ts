@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
@@ -10,14 +10,16 @@ export interface Host {
   url: string;
   token: string;
   origin: string;
+  /** The UI's self-signed certificate when it serves https. */
+  ca?: string;
   proc: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
 }
 
-/** Starts `porthole ui` (the real CLI, built) on a free loopback port and waits for its URL. */
-export async function startHost(dataDir: string): Promise<Host> {
-  const proc = spawn(process.execPath, [CLI, 'ui', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+/** Starts `porthole ui` (the real CLI, built) on a free loopback port (or as `args` say) and waits for its URL. */
+export async function startHost(dataDir: string, args: readonly string[] = ['--listen', '127.0.0.1:0']): Promise<Host> {
+  const proc = spawn(process.execPath, [CLI, 'ui', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PORTHOLE_DATA_DIR: '' },
   });
@@ -27,7 +29,7 @@ export async function startHost(dataDir: string): Promise<Host> {
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`porthole ui printed no URL in 15 s:\n${out}`)), 15_000);
     const check = () => {
-      const m = /Porthole UI: (http:\/\/\S+)/.exec(out);
+      const m = /Porthole UI: (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);
@@ -44,6 +46,7 @@ export async function startHost(dataDir: string): Promise<Host> {
     url,
     token: new URLSearchParams(u.hash.slice(1)).get('token') ?? '',
     origin: u.origin,
+    ...(u.protocol === 'https:' ? { ca: readFileSync(join(dataDir, 'ui-cert.pem'), 'utf8') } : {}),
     proc,
     output: () => out,
     stop: () =>

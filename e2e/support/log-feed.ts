@@ -14,7 +14,7 @@ export class LogFeed {
 
   static async attach(page: Page): Promise<LogFeed> {
     const feed = new LogFeed();
-    await page.routeWebSocket(/\/api\?token=/, (ws) => {
+    await page.routeWebSocket(/\/api$/, (ws) => {
       ws.connectToServer();
       feed.route = ws;
     });

@@ -7,6 +7,7 @@ import type { ApiIssue } from '../../src-shared/model/errors';
 import { type Rule, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
 import type { ExportOutput } from '../../src-shared/model/import';
 import type { ImportService } from '../service/import-service';
+import type { InspectorService } from '../service/inspector-service';
 import type { SettingsService } from '../service/settings-service';
 import type { TrafficHistory } from '../service/traffic-history';
 import type { LocalRelay } from '../service/local-relay';
@@ -44,10 +45,12 @@ export interface ApiDeps {
   exports: (req: z.output<typeof METHOD_INPUTS['exports.build']>) => ExportOutput;
   hostKeys: HostKeyPrompts;
   info: () => AppInfo;
+  /** Absent in hosts without one (tests): the inspector methods then list nothing. */
+  inspector?: InspectorService;
 }
 
 /** Builds the one handler table of a host process: validate with zod, then call the service. */
-export function createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys, info }: ApiDeps): ApiHost {
+export function createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys, info, inspector }: ApiDeps): ApiHost {
   // Which callers watch connections; a caller without identity (the tray, tests) counts as one shared watcher.
   const watching = new WeakMap<ApiCaller, boolean>();
   const shared: ApiCaller = { onGone: () => undefined };
@@ -133,12 +136,25 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'imports.preview': ({ sources }) => imports.preview(sources),
     'imports.apply': (input) => imports.apply(input),
     'imports.undo': () => imports.undo(),
+    'imports.claim': ({ ids }) => imports.claim(ids),
     'exports.build': (req) => exports(req),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
     'traffic.summary': () => traffic.summary(),
     'traffic.recent': () => traffic.recentTraffic(),
+    'inspector.list': (q) => inspector?.list(q ?? { limit: 1000 }) ?? { exchanges: [], notices: [] },
+    'inspector.get': ({ id }) => requireInspector().get(id),
+    'inspector.replay': ({ id, edit }) => requireInspector().replay(id, edit),
+    'inspector.clear': ({ ruleId }) => {
+      inspector?.clear(ruleId);
+      return { cleared: true as const };
+    },
   };
+
+  function requireInspector(): InspectorService {
+    if (!inspector) throw new ServiceError('NOT_FOUND', 'This host records no HTTP exchanges');
+    return inspector;
+  }
 
   /** Rules that gave up on a server or relay (wrong secret, rejected key) try again with what changed. */
   async function restartFailed(uses: (r: Rule) => boolean): Promise<number> {
@@ -166,7 +182,7 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
       return { ok: true, value: await fn(parsed.data, caller) };
     } catch (err) {
       if (err instanceof ServiceError) return { ok: false, error: err.toData() };
-      service.log.add('error', `Internal error in ${m}: ${(err as Error)?.stack ?? String(err)}`);
+      service.log.line('error', 'internalError', { method: m, error: (err as Error)?.stack ?? String(err) });
       return { ok: false, error: { code: 'INTERNAL', message: `Internal error in ${m}: ${(err as Error)?.message ?? String(err)}` } };
     }
   }

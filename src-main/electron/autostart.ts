@@ -42,7 +42,7 @@ export function quoteExecArg(arg: string): string {
 }
 
 /** String/localestring value escaping (spec, "Possible value types"): backslash first. */
-function escapeValue(value: string): string {
+export function escapeValue(value: string): string {
   return value.replaceAll('\\', '\\\\');
 }
 

@@ -1,12 +1,12 @@
-import { once } from 'node:events';
 import { dialog, net } from 'electron';
 import type { BrowserWindow, MessageBoxOptions } from 'electron';
-import type { ImportSource } from '../../src-shared/model/import';
+import type { HostImportSource } from '../service/import-service';
 import { readProfileText } from '../profiles/profile-file';
 import { takeIn } from './import-intake';
 import type { IntakeDeps } from './import-intake';
 import { classifyArg, classifyLaunchArgs, classifyPaths } from './launch-args';
 import type { LaunchArgsOptions, LaunchItem } from './launch-args';
+import { pageSettled } from './page-settled';
 import { downloadProfile } from './profile-download';
 
 // The Electron side of import-intake: native dialogs, net.fetch, and the timing. Batches run one at a
@@ -15,7 +15,7 @@ import { downloadProfile } from './profile-download';
 
 export interface DesktopIntakeOptions {
   /** core.imports.offer */
-  offer: (sources: ImportSource[]) => void;
+  offer: (sources: HostImportSource[]) => void;
   log: (level: 'info' | 'warn', message: string) => void;
   /** Shows and focuses the window. */
   reveal: () => void;
@@ -85,9 +85,12 @@ export function createDesktopIntake(): DesktopIntake {
     log: c.log,
   });
 
-  const pageLoaded = async (win: BrowserWindow): Promise<void> => {
-    if (win.isDestroyed()) return;
-    if (win.webContents.isLoading()) await once(win.webContents, 'did-finish-load');
+  // Never waits forever (page-settled.ts): a failed load or a crashed renderer lets the batch go on;
+  // its preview then waits on the host until the page claims it.
+  const pageLoaded = async (c: DesktopIntakeOptions & { win: BrowserWindow }): Promise<void> => {
+    if (c.win.isDestroyed()) return;
+    const outcome = await pageSettled(c.win.webContents);
+    if (outcome !== 'loaded') c.log('warn', `The window's page did not load (${outcome}); an import preview will show once it does`);
   };
 
   const run = (items: LaunchItem[]): void => {
@@ -99,7 +102,7 @@ export function createDesktopIntake(): DesktopIntake {
     }
     const c = ctx;
     chain = chain
-      .then(() => pageLoaded(c.win))
+      .then(() => pageLoaded(c))
       .then(() => takeIn(items, deps(c)))
       .then(
         () => {},

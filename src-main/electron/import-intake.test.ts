@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportSource } from '../../src-shared/model/import';
 import { readProfileText } from '../profiles/profile-file';
+import type { HostImportSource } from '../service/import-service';
 import { tempDir } from '../../test-support/tmp';
 import { takeIn } from './import-intake';
 import type { IntakeDeps } from './import-intake';
@@ -13,7 +13,7 @@ const urlLink = (u: string): string => `porthole://import?url=${encodeURICompone
 
 interface Recorder {
   deps: IntakeDeps;
-  offered: ImportSource[][];
+  offered: HostImportSource[][];
   told: Array<{ title: string; lines: string[] }>;
   asked: string[];
   downloaded: string[];
@@ -50,11 +50,11 @@ describe('takeIn', () => {
   beforeEach(() => (t = tempDir()));
   afterEach(() => t.cleanup());
 
-  it('offers an inline profile at once, without asking or downloading anything', async () => {
+  it('offers an inline profile at once, without asking or downloading anything, as a link (no Include, nothing starts)', async () => {
     const r = recorder();
     const items = classifyLaunchArgs(['exe', `porthole://import?profile=${b64('porthole: 1\nrules: []\n')}`], { skip: 1 });
     await takeIn(items, r.deps);
-    expect(r.offered).toEqual([[{ name: 'porthole:// link', text: 'porthole: 1\nrules: []\n' }]]);
+    expect(r.offered).toEqual([[{ name: 'porthole:// link', text: 'porthole: 1\nrules: []\n', origin: 'link' }]]);
     expect(r.asked).toEqual([]);
     expect(r.told).toEqual([]);
   });
@@ -71,7 +71,8 @@ describe('takeIn', () => {
     const accepted = recorder({ confirm: true, download: async () => '[common]\n' });
     await takeIn(items, accepted.deps);
     expect(accepted.downloaded).toEqual(['https://a.example/team/frpc.toml?k=secret']);
-    expect(accepted.offered).toEqual([[{ name: 'frpc.toml', text: '[common]\n' }]]);
+    // Downloaded because of a link: still a link, however the file is named.
+    expect(accepted.offered).toEqual([[{ name: 'frpc.toml', text: '[common]\n', origin: 'link' }]]);
   });
 
   it('never asks about links that are not https or not for import', async () => {
@@ -87,7 +88,7 @@ describe('takeIn', () => {
     expect(r.told).toEqual([{ title: 'Porthole could not import 4 items', lines: out.refused }]);
   });
 
-  it('reads files with the safe reader; refused ones are named, with the reason, in one message', async () => {
+  it('reads files with the safe reader as files named by path; refused ones are named, with the reason, in one message', async () => {
     const good = join(t.dir, 'ssh_config');
     writeFileSync(good, 'Host a\n  HostName a.example\n  LocalForward 8080 localhost:80\n');
     const big = join(t.dir, 'huge.yaml');
@@ -101,7 +102,7 @@ describe('takeIn', () => {
     const r = recorder();
     const items = classifyLaunchArgs(['exe', good, big, bin, dir, missing, 'relative.yaml'], { skip: 1, cwd: t.dir });
     const out = await takeIn(items, r.deps);
-    expect(r.offered).toEqual([[{ name: 'ssh_config', text: 'Host a\n  HostName a.example\n  LocalForward 8080 localhost:80\n' }]]);
+    expect(r.offered).toEqual([[{ name: 'ssh_config', text: 'Host a\n  HostName a.example\n  LocalForward 8080 localhost:80\n', origin: 'file' }]]);
     expect(out.refused).toEqual([
       `${big}: the file is larger than 1 MiB — not a profile`,
       `${bin}: binary data (NUL bytes) — not a profile`,

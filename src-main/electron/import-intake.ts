@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { ImportSource } from '../../src-shared/model/import';
+import type { HostImportSource } from '../service/import-service';
 import { describeDeepLinkSource, parseDeepLink } from './deep-link';
 import type { LaunchItem } from './launch-args';
 import { downloadName, shownUrl } from './profile-download';
@@ -7,12 +7,14 @@ import { downloadName, shownUrl } from './profile-download';
 // What happens to the links and files a launch, an open-file event or a tray drop brought in: every
 // usable one becomes a source of ONE import preview (nothing is imported before the user reviews
 // it there), every refused one a line in one message naming it and saying why. A url= link is
-// downloaded only after the user confirmed its address. The effects are passed in, so the whole
-// decision is unit-tested in plain Node.
+// downloaded only after the user confirmed its address. A file named by its path is a `file` source
+// (its ssh_config Includes are followed); a link's text, inline or downloaded, is a `link` source
+// (no Include, nothing may start, off-loopback listeners skipped). The effects are passed in, so the
+// whole decision is unit-tested in plain Node.
 
 export interface IntakeDeps {
   /** Shows the sources in the import preview (core.imports.offer) and brings the window forward. */
-  offer(sources: ImportSource[]): void;
+  offer(sources: HostImportSource[]): void;
   /** readProfileText: the safe reader (size, binary, not a regular file); throws with a message naming the file. */
   readFile(path: string): string;
   /** Asks the user whether to download from this https URL; true = go ahead. */
@@ -35,7 +37,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 
 /** Never throws: every failure ends up in `refused` and in the one message to the user. */
 export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Promise<IntakeResult> {
-  const sources: ImportSource[] = [];
+  const sources: HostImportSource[] = [];
   const refused: string[] = [];
   let declined = 0;
   for (const item of items) {
@@ -45,7 +47,7 @@ export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Pr
     }
     if (item.kind === 'file') {
       try {
-        sources.push({ name: basename(item.path).slice(0, 255) || 'profile', text: deps.readFile(item.path) });
+        sources.push({ name: basename(item.path).slice(0, 255) || 'profile', text: deps.readFile(item.path), origin: 'file' });
       } catch (err) {
         refused.push(message(err));
       }
@@ -58,7 +60,7 @@ export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Pr
     }
     deps.log('info', `Import link received: ${describeDeepLinkSource(link.source)}`);
     if (link.source.kind === 'inline') {
-      sources.push({ name: 'porthole:// link', text: link.source.text });
+      sources.push({ name: 'porthole:// link', text: link.source.text, origin: 'link' });
       continue;
     }
     const url = link.source.url;
@@ -75,7 +77,7 @@ export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Pr
       continue;
     }
     try {
-      sources.push({ name: downloadName(url), text: await deps.download(url) });
+      sources.push({ name: downloadName(url), text: await deps.download(url), origin: 'link' });
     } catch (err) {
       refused.push(message(err));
     }

@@ -1,8 +1,10 @@
 import { ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { ipcChannel, ipcEventChannel, METHOD_NAMES } from '../../src-shared/api/channels';
+import { SHELL_CHOOSE_IMPORT_FILES } from '../../src-shared/api/shell-bridge';
 import type { Envelope } from '../../src-shared/api/contract';
 import type { ApiCaller, ApiHost } from '../api/api-host';
+import { createCallGate } from './ipc-gate';
 import { checkSender } from './sender-check';
 import type { RendererLocation, SenderFacts } from './sender-check';
 
@@ -33,10 +35,20 @@ export interface IpcBridgeOptions {
   location: RendererLocation;
   /** Told about refused senders (for the log); never shown to the renderer in detail. */
   onRefused?: (method: string, reason: string) => void;
+  /** The shell's native file dialog (ShellBridge.chooseImportFiles); resolves with how many files were chosen. */
+  chooseImportFiles?: () => Promise<number>;
 }
 
-/** Registers every API method and forwards every API event; returns the disposer. */
-export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOptions): () => void {
+export interface IpcBridge {
+  /** Quitting: calls answer "Porthole is shutting down" from now on, and events stop. */
+  close(): void;
+  /** Removes the handlers (after close). */
+  dispose(): void;
+}
+
+/** Registers every API method and forwards every API event. */
+export function installIpcBridge({ api, win, location, onRefused, chooseImportFiles }: IpcBridgeOptions): IpcBridge {
+  const gate = createCallGate(api);
   // One caller per page load: its per-caller state (watching connections) ends with the page.
   let gone: (() => void)[] = [];
   const caller: ApiCaller = { onGone: (cleanup) => void gone.push(cleanup) };
@@ -45,8 +57,9 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
     gone = [];
     run.forEach((cleanup) => cleanup());
   };
-  win.webContents.on('did-start-navigation', (_event, _url, isInPlace, isMainFrame) => {
-    if (isMainFrame && !isInPlace) pageGone();
+  // Electron 45 passes the navigation in `details` (the positional arguments are deprecated).
+  win.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) pageGone();
   });
   win.webContents.on('render-process-gone', pageGone);
   win.webContents.on('destroyed', pageGone);
@@ -57,7 +70,19 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
         onRefused?.(method, verdict.reason);
         return { ok: false, error: { code: 'UNAUTHORIZED', message: `Refused ${method}: ${verdict.reason}` } };
       }
-      return api.handle(method, input, caller);
+      return gate.handle(method, input, caller);
+    });
+  }
+
+  if (chooseImportFiles) {
+    // Takes no input: the page can only ask for the dialog, the paths come from the user's choice in it.
+    ipcMain.handle(SHELL_CHOOSE_IMPORT_FILES, async (event): Promise<number> => {
+      const verdict = checkSender(senderFacts(event, win), location);
+      if (!verdict.ok || gate.closed) {
+        if (!verdict.ok) onRefused?.(SHELL_CHOOSE_IMPORT_FILES, verdict.reason);
+        return 0;
+      }
+      return chooseImportFiles();
     });
   }
 
@@ -67,11 +92,20 @@ export function installIpcBridge({ api, win, location, onRefused }: IpcBridgeOpt
   });
 
   let disposed = false;
-  return () => {
-    if (disposed) return;
-    disposed = true;
+  const close = (): void => {
+    if (gate.closed) return;
+    gate.close();
     pageGone();
     unsubscribe();
-    for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
+  };
+  return {
+    close,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      close();
+      for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
+      if (chooseImportFiles) ipcMain.removeHandler(SHELL_CHOOSE_IMPORT_FILES);
+    },
   };
 }

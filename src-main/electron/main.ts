@@ -1,24 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { app, dialog, net, powerMonitor, safeStorage } from 'electron';
+import { app, dialog, Menu, net, powerMonitor, safeStorage } from 'electron';
 import type { BrowserWindow } from 'electron';
 import ElectronStore from 'electron-store';
 import type { SettingsView, ShellPrefsHost } from '../../src-shared/model/settings';
 import { createCore } from '../service/core';
+import { startCoreControl } from '../api/control-socket';
 import type { Core } from '../service/core';
 import type { ConfFactory } from '../store/conf-like';
 import { acquireDataDirLock, DataDirLockedError } from '../store/data-dir-lock';
 import type { DataDirLock } from '../store/data-dir-lock';
+import { appMenuTemplate } from './app-menu';
 import { rendererLocation, trayIconDir } from './app-paths';
+import { registerAppImageHandler, runDesktopTool } from './appimage-integration';
 import { DEEP_LINK_SCHEME } from './deep-link';
 import { createDesktopIntake } from './desktop-intake';
 import { installIpcBridge } from './ipc-bridge';
+import type { IpcBridge } from './ipc-bridge';
 import { launchedHidden, setStartAtLogin } from './login-item';
 import { installNotifications } from './notifications';
 import { installPowerEvents } from './power-events';
 import { safeStorageCodec } from './secret-codec';
 import { createShellSwitches } from './shell-switches';
 import { TrayController } from './tray';
+import { decideStart, probeTrayHost, trayHostOverride } from './tray-host';
 import { createMainWindow, revealWindow } from './window';
 
 // Composition root of the desktop app: wiring only. Everything here runs in Electron's main process.
@@ -33,10 +38,22 @@ function dataDirFlag(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Fatal start-up error: say why in a dialog, let go of the data dir, exit 1 (no before-quit). */
-function fail(title: string, err: unknown, lock?: DataDirLock): void {
-  dialog.showErrorBox(title, err instanceof Error ? err.message : String(err));
+/** The Electron e2e project's hooks (PORTHOLE_E2E_*): never in a packaged app. */
+const e2eHooks = !app.isPackaged && process.env.PORTHOLE_E2E_HOOKS === '1';
+
+/**
+ * Fatal start-up error: let go of the data dir, say why in a dialog, exit 1 (no before-quit). The
+ * dialog waits for `ready`: before it, showErrorBox only prints to stderr on Linux, so a launch from
+ * the menu or at login would end with nothing on screen.
+ */
+async function fail(title: string, err: unknown, lock?: DataDirLock): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
   lock?.release();
+  console.error(`Porthole: ${title}: ${message}`);
+  await app.whenReady();
+  // showErrorBox is modal with nobody to dismiss it in the e2e project: it reports instead.
+  if (e2eHooks && process.env.PORTHOLE_E2E_FATAL === 'report') console.error(`Porthole e2e: error dialog (ready=${app.isReady()}): ${title}`);
+  else dialog.showErrorBox(title, message);
   app.exit(1);
 }
 
@@ -69,8 +86,7 @@ if (!app.requestSingleInstanceLock()) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     lock = acquireDataDirLock(dataDir, 'porthole (desktop app)');
   } catch (err) {
-    // showErrorBox may be called before `ready` (Electron docs; on Linux it then goes to stderr).
-    fail(err instanceof DataDirLockedError ? 'Porthole is already running' : 'Porthole could not start', err);
+    void fail(err instanceof DataDirLockedError ? 'Porthole is already running' : 'Porthole could not start', err);
   }
   if (lock) void start(lock);
 }
@@ -80,7 +96,7 @@ async function start(lock: DataDirLock): Promise<void> {
   let shutdownDone = false;
   let core: Core | undefined;
   // Filled in once ready; the lifecycle handlers below are registered before that.
-  const shell: { win?: BrowserWindow; disposeBridge?: () => void; disposers: Array<() => void> } = { disposers: [] };
+  const shell: { win?: BrowserWindow; bridge?: IpcBridge; disposers: Array<() => void> } = { disposers: [] };
   let tray: TrayController | undefined;
   let shutdownStarted = false;
   // Messages from before the core (and its log) exist.
@@ -123,10 +139,15 @@ async function start(lock: DataDirLock): Promise<void> {
   });
 
   async function shutdown(): Promise<void> {
+    // The person sees Porthole go at once, though the rules may take seconds to stop; a call from the
+    // page meanwhile gets "shutting down", not Electron's "No handler registered".
+    if (shell.win && !shell.win.isDestroyed()) shell.win.hide();
+    shell.bridge?.close();
     for (const dispose of shell.disposers.splice(0)) dispose();
-    shell.disposeBridge?.();
     tray?.destroy();
     try {
+      const hold = e2eHooks ? Number(process.env.PORTHOLE_E2E_SHUTDOWN_HOLD_MS ?? 0) : 0;
+      if (hold > 0) await new Promise((r) => setTimeout(r, Math.min(hold, 10_000)));
       if (core) {
         const c = core;
         await Promise.race([
@@ -139,6 +160,7 @@ async function start(lock: DataDirLock): Promise<void> {
     } catch (err) {
       console.error(`Porthole: shutdown was not clean: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
+      shell.bridge?.dispose();
       lock.release();
     }
   }
@@ -146,7 +168,11 @@ async function start(lock: DataDirLock): Promise<void> {
   // A terminal's Ctrl+C (npm start) or a service manager's SIGTERM: quit the normal way.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 
+  // Asked while the core starts; only a confirmed tray host allows a hidden start (tray-host.ts).
+  const trayHostAnswer = (e2eHooks ? trayHostOverride(process.env.PORTHOLE_E2E_TRAY_HOST) : undefined) ?? probeTrayHost();
   await app.whenReady();
+  const menu = appMenuTemplate(process.platform, app.isPackaged);
+  Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
   const switches = createShellSwitches({
     dataDir,
     setStartAtLogin: (enabled) => setStartAtLogin(enabled, { app }),
@@ -184,55 +210,23 @@ async function start(lock: DataDirLock): Promise<void> {
       version: app.getVersion(),
     });
   } catch (err) {
-    fail('Porthole could not open its data', err, lock);
+    await fail('Porthole could not open its data', err, lock);
     return;
   }
   const c = core;
   for (const message of early.splice(0)) c.service.log.add('warn', message);
+  // `porthole inspect` on this data dir follows the HTTP exchanges the app records.
+  void startCoreControl(dataDir, 'desktop', 'the Porthole desktop app', c, (m) => c.service.log.add('warn', m)).then((ctl) => {
+    if (ctl) shell.disposers.push(() => void ctl.close());
+  });
   if (!secretCodec.keyring) c.service.log.add('warn', `No OS keyring: passwords and tokens are kept in ${secretCodec.backend}`);
 
-  const location = rendererLocation(app.isPackaged);
-  const win = createMainWindow({
-    location,
-    stateDir: dataDir,
-    isQuitting: () => quitting,
-    startHidden: switches.get().startHidden || launchedHidden(process.argv, { app }),
-    isPackaged: app.isPackaged,
-    onSessionEnd: () => {
-      quitting = true;
-      app.quit();
-    },
-  });
-  shell.win = win;
-  shell.disposeBridge = installIpcBridge({
-    api: c.api,
-    win,
-    location,
-    onRefused: (method, reason) => console.warn(`Porthole: refused IPC ${method}: ${reason}`),
-  });
   const service = c.service;
-  shell.disposers.push(
-    installNotifications({ service, enabled: () => switches.get().notifications, onClick: () => revealWindow(win) }),
-    // Core.reconnectAll: waiting SSH and relay connections try again now after sleep, unlock or the network's return.
-    installPowerEvents({ target: c, monitor: powerMonitor, isOnline: () => net.isOnline() }),
-  );
-  // Registered by the installers too (electron-builder `protocols`); an unpackaged run leaves the
-  // user's registration alone.
-  if (app.isPackaged && !app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)) {
-    service.log.add('warn', 'Could not register Porthole as the handler of porthole:// links');
-  }
-  intake.takeArgv(process.argv, { ...argvShape, cwd: process.cwd() });
-  intake.start({
-    win,
-    offer: (sources) => void c.imports.offer(sources),
-    log: (level, message) => service.log.add(level, message),
-    reveal: () => revealWindow(win),
-  });
   try {
     tray = new TrayController({
       api: c.api,
       iconDir: trayIconDir(app.isPackaged),
-      onShow: () => revealWindow(win),
+      onShow: () => revealWindow(shell.win),
       onQuit: () => app.quit(),
       onError: (message) => service.log.add('warn', message),
       // The secrets switch only where there is no keyring to use instead.
@@ -251,12 +245,66 @@ async function start(lock: DataDirLock): Promise<void> {
       onDropFiles: (paths) => intake.takePaths(paths),
     });
   } catch (err) {
-    // No tray host (e.g. GNOME without the AppIndicator extension): the window stays reachable by
-    // launching Porthole again (single instance) and has its own Quit.
-    console.warn(`Porthole: no tray icon: ${err instanceof Error ? err.message : String(err)}`);
+    service.log.add('warn', `No tray icon: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // `new Tray()` succeeds even where nobody shows the icon (stock GNOME): start hidden only where a
+  // tray host is confirmed, and minimize rather than hide where there is none (tray-host.ts).
+  const startPlan = decideStart({
+    startHidden: switches.get().startHidden || launchedHidden(process.argv, { app }),
+    trayHost: await trayHostAnswer,
+    trayCreated: tray !== undefined,
+  });
+  if (startPlan.note) service.log.add('info', startPlan.note);
+
+  const location = rendererLocation(app.isPackaged);
+  const win = createMainWindow({
+    location,
+    stateDir: dataDir,
+    isQuitting: () => quitting,
+    startHidden: startPlan.hidden,
+    closeAction: () => startPlan.onClose,
+    isPackaged: app.isPackaged,
+    onSessionEnd: () => {
+      // Windows ends the process right after this event, before any asynchronous shutdown could
+      // finish: the data-dir lock goes now (synchronously), then the normal quit runs as far as it gets.
+      lock.release();
+      quitting = true;
+      app.quit();
+    },
+  });
+  shell.win = win;
+  shell.bridge = installIpcBridge({
+    api: c.api,
+    win,
+    location,
+    onRefused: (method, reason) => console.warn(`Porthole: refused IPC ${method}: ${reason}`),
+    // Import → Choose files…: the native dialog, so the host reads the files by the paths the user chose.
+    chooseImportFiles: async () => {
+      const r = await dialog.showOpenDialog(win, { title: 'Import profiles', properties: ['openFile', 'multiSelections', 'showHiddenFiles'], defaultPath: app.getPath('home') });
+      if (r.canceled) return 0;
+      intake.takePaths(r.filePaths);
+      return r.filePaths.length;
+    },
+  });
+  shell.disposers.push(
+    installNotifications({ service, enabled: () => switches.get().notifications, onClick: () => revealWindow(win) }),
+    // Core.reconnectAll: waiting SSH and relay connections try again now after sleep, unlock or the network's return.
+    installPowerEvents({ target: c, monitor: powerMonitor, isOnline: () => net.isOnline() }),
+  );
+  // Registered by the installers too (electron-builder `protocols`); an unpackaged run leaves the
+  // user's registration alone. An AppImage has no installer: it writes its own .desktop entry.
+  if (app.isPackaged && process.platform === 'linux' && process.env.APPIMAGE) {
+    void registerAppImageHandler({ run: runDesktopTool, log: (level, message) => service.log.add(level, message) });
+  } else if (app.isPackaged && !app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)) {
+    service.log.add('warn', 'Could not register Porthole as the handler of porthole:// links');
+  }
+  intake.takeArgv(process.argv, { ...argvShape, cwd: process.cwd() });
+  intake.start({
+    win,
+    offer: (sources) => void c.imports.offer(sources),
+    log: (level, message) => service.log.add(level, message),
+    reveal: () => revealWindow(win),
+  });
   // The Electron e2e project drives the tray through this; never in a packaged app.
-  if (!app.isPackaged && process.env.PORTHOLE_E2E_HOOKS === '1') {
-    Object.assign(globalThis, { __portholeE2E: { tray, switches } });
-  }
+  if (e2eHooks) Object.assign(globalThis, { __portholeE2E: { tray, switches, start: startPlan, imports: c.imports } });
 }

@@ -2,6 +2,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, METHOD_NAMES, ipcChannel, ipcEventChannel } from '../../src-shared/api/channels';
 import type { PreloadBridge } from '../../src-shared/api/contract';
+import { SHELL_CHOOSE_IMPORT_FILES, type ShellBridge } from '../../src-shared/api/shell-bridge';
 
 // Sandboxed preload, bundled to CommonJS: it imports only `electron` and the dependency-free channel
 // list. It exposes one function per API method, each fixed to its own channel (no generic invoke),
@@ -33,3 +34,7 @@ const on = Object.fromEntries(
 );
 
 contextBridge.exposeInMainWorld('porthole', { ...methods, on } as unknown as PreloadBridge);
+
+// The native file dialog, shown by the main process: the page only asks for it, and never names a path.
+const shell: ShellBridge = { chooseImportFiles: () => ipcRenderer.invoke(SHELL_CHOOSE_IMPORT_FILES) as Promise<number> };
+contextBridge.exposeInMainWorld('portholeShell', shell);

@@ -3,7 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../test-support/tmp';
-import { downloadName, downloadProfile, MAX_DOWNLOAD_BYTES, shownUrl } from './profile-download';
+import { downloadName, downloadProfile, fetchFailure, MAX_DOWNLOAD_BYTES, shownUrl } from './profile-download';
+import type { FetchLike } from './profile-download';
 
 // A real HTTP server on loopback port 0 plays the profile host. (The link parser allows only https;
 // the downloader itself is protocol-agnostic, so plain http on loopback exercises it fully.)
@@ -54,6 +55,35 @@ describe('downloadProfile', () => {
     };
     await expect(get('/p.yaml')).rejects.toThrow(/redirects elsewhere \(HTTP 302\) — link to the profile file itself/);
     expect(requests.map((r) => r.url)).toEqual(['/p.yaml']);
+  });
+
+  it("reads Electron net.fetch's rejection of a manual redirect as the redirect it is", async () => {
+    handler = (_req, res) => res.writeHead(301, { location: 'https://elsewhere.example/x' }).end();
+    // net.fetch(…, { redirect: 'manual' }) does not return the 3xx: it rejects like this (Electron's
+    // ClientRequest gives up on a redirect nobody followed). Same server, that behaviour on top.
+    const electronLike: FetchLike = async (url, init) => {
+      const res = await fetch(url, init);
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel();
+        throw new Error('Redirect was cancelled');
+      }
+      return res;
+    };
+    await expect(downloadProfile(`${base}/p.yaml`, { fetch: electronLike })).rejects.toThrow(
+      `${base}/p.yaml: the server redirects elsewhere (HTTP redirect) — link to the profile file itself`,
+    );
+  });
+
+  it('maps fetch rejections: redirect refusals, timeouts, network errors', () => {
+    const where = 'https://a.example/p.yaml';
+    expect(fetchFailure(new Error('Redirect was cancelled'), where).message).toMatch(/redirects elsewhere/);
+    expect(fetchFailure(new Error("Attempted to redirect, but redirect policy was 'error'"), where).message).toMatch(/redirects elsewhere/);
+    expect(fetchFailure(new TypeError('fetch failed', { cause: new Error('unexpected redirect') }), where).message).toMatch(/redirects elsewhere/);
+    expect(fetchFailure(new Error('aborted'), where, 15_000).message).toBe(`${where}: no answer within 15 s`);
+    expect(fetchFailure(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }), where).message).toBe(
+      `${where}: could not download (ENOTFOUND)`,
+    );
+    expect(fetchFailure(new Error('net::ERR_NAME_NOT_RESOLVED'), where).message).toBe(`${where}: could not download (net::ERR_NAME_NOT_RESOLVED)`);
   });
 
   it('names the status of a failed answer, and the address without its query', async () => {

@@ -46,6 +46,24 @@ export function downloadName(url: string): string {
   return clean || u.hostname;
 }
 
+function redirected(where: string, status: number | undefined): DownloadError {
+  return new DownloadError(`${where}: the server redirects elsewhere (HTTP ${status ?? 'redirect'}) — link to the profile file itself`);
+}
+
+/**
+ * What a rejected fetch means for the person. Electron's net.fetch does not hand a redirect back
+ * under `redirect: 'manual'`: it rejects with "Redirect was cancelled" (its ClientRequest gives up on
+ * a redirect nobody followed), and with "…redirect policy was 'error'" under 'error'. Those are the
+ * redirect we refuse, not a network failure.
+ */
+export function fetchFailure(err: unknown, where: string, timedOutAfterMs?: number): DownloadError {
+  if (timedOutAfterMs !== undefined) return new DownloadError(`${where}: no answer within ${within(timedOutAfterMs)}`);
+  const message = err instanceof Error ? err.message : String(err);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (/\bredirect\b/i.test(message) || /\bredirect\b/i.test(cause?.message ?? '')) return redirected(where, undefined);
+  return new DownloadError(`${where}: could not download (${cause?.code ?? cause?.message ?? message})`);
+}
+
 async function readCapped(res: Response, maxBytes: number, where: string): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw new DownloadError(`${where}: the profile is larger than 1 MiB`);
@@ -66,7 +84,7 @@ async function readCapped(res: Response, maxBytes: number, where: string): Promi
   return Buffer.concat(chunks, total);
 }
 
-/** Downloads one profile as text. Throws DownloadError (or the reader's UsageError) saying what went wrong. */
+/** Downloads one profile as text. Throws DownloadError (or the reader's ProfileError) saying what went wrong. */
 export async function downloadProfile(url: string, opts: DownloadOptions): Promise<string> {
   const where = shownUrl(url);
   const timeoutMs = opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS;
@@ -83,14 +101,12 @@ export async function downloadProfile(url: string, opts: DownloadOptions): Promi
         headers: { accept: 'text/plain, application/yaml, application/json, */*;q=0.5' },
       });
     } catch (err) {
-      if (ac.signal.aborted) throw new DownloadError(`${where}: no answer within ${within(timeoutMs)}`);
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new DownloadError(`${where}: could not download (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+      throw fetchFailure(err, where, ac.signal.aborted ? timeoutMs : undefined);
     }
     // 'manual' gives the 3xx itself in Node and an opaque redirect in browsers; both are refused.
     if (res.type === 'opaqueredirect' || res.redirected || (res.status >= 300 && res.status < 400)) {
       await res.body?.cancel().catch(() => {});
-      throw new DownloadError(`${where}: the server redirects elsewhere (HTTP ${res.status || 'redirect'}) — link to the profile file itself`);
+      throw redirected(where, res.status || undefined);
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});

@@ -39,6 +39,7 @@ export function safeStorageCodec(
     return {
       keyring: true,
       backend: `encrypted with ${keyringName(platform, linuxBackend)}`,
+      scheme: 'keychain',
       encode: (plain) => safe.encryptString(plain).toString('base64'),
       decode: (stored) => safe.decryptString(Buffer.from(stored, 'base64')),
       setMemoryOnly: () => {},
@@ -54,6 +55,7 @@ export function safeStorageCodec(
     get keep() {
       return memoryOnly ? ('memory' as const) : ('disk' as const);
     },
+    scheme: fileOnlyCodec.scheme,
     encode: fileOnlyCodec.encode,
     decode: fileOnlyCodec.decode,
     onKeepChange: (listener) => void listeners.push(listener),

@@ -11,7 +11,7 @@ import type { TrayIconState } from './tray-model';
 
 const ROOT = resolve(__dirname, '..', '..');
 const TRAY = join(ROOT, 'assets', 'tray');
-const STATES: TrayIconState[] = ['idle', 'active', 'error'];
+const STATES: TrayIconState[] = ['idle', 'active', 'degraded', 'error'];
 
 /** Our generator writes 8-bit RGBA with filter 0 on every row; anything else is a surprise. */
 function readPng(file: string): { size: number; rgba: Buffer } {

@@ -3,7 +3,7 @@ import type { RuleEntry } from '../../src-shared/api/contract';
 import { RuleSchema } from '../../src-shared/model/rule';
 import { emptyStats } from '../../src-shared/model/stats';
 import type { RuleState } from '../../src-shared/model/status';
-import { buildTrayMenuModel, escapeMenuLabel, trayIconState, trayTitle, trayTooltip, WINDOWS_TOOLTIP_MAX } from './tray-model';
+import { buildTrayMenuModel, escapeMenuLabel, trayIconState, traySummary, trayTitle, trayTooltip, WINDOWS_TOOLTIP_MAX } from './tray-model';
 import type { TrayMenuItem } from './tray-model';
 
 function entry(id: string, opts: { enabled?: boolean; state?: RuleState; group?: string; name?: string } = {}): RuleEntry {
@@ -134,6 +134,19 @@ describe('trayIconState', () => {
   it('ignores a failure the user already switched off', () => {
     expect(trayIconState([entry('b', { enabled: false, state: 'failed' })])).toBe('idle');
   });
+
+  it('is degraded when an enabled mapping runs but its target keeps failing, unless another one is in error', () => {
+    const degraded = entry('d', { enabled: true, state: 'running' });
+    degraded.status.degraded = { failures: 3, since: 1, error: { code: 'TARGET_REFUSED', message: 'refused', at: 1 } };
+    expect(trayIconState([entry('a', { enabled: true, state: 'running' }), degraded])).toBe('degraded');
+    expect(trayIconState([degraded, entry('b', { enabled: true, state: 'failed' })])).toBe('error');
+    expect(traySummary([degraded, entry('a', { enabled: true, state: 'running' })])).toBe('2 of 2 mappings running · 1 degraded');
+    expect(buildTrayMenuModel([degraded]).find((i) => i.kind === 'checkbox')).toMatchObject({ label: 'd — degraded', checked: true });
+  });
+
+  it('shows a failed mapping unchecked, so checking it starts it again', () => {
+    expect(buildTrayMenuModel([entry('f', { enabled: true, state: 'failed' })]).find((i) => i.kind === 'checkbox')).toMatchObject({ label: 'f — failed', checked: false });
+  });
 });
 
 describe('trayTooltip', () => {
@@ -169,9 +182,10 @@ describe('trayTitle', () => {
 });
 
 describe('escapeMenuLabel', () => {
-  it('doubles ampersands except on macOS', () => {
-    expect(escapeMenuLabel('R&D', 'linux')).toBe('R&&D');
-    expect(escapeMenuLabel('R&D', 'win32')).toBe('R&&D');
-    expect(escapeMenuLabel('R&D', 'darwin')).toBe('R&D');
+  it('doubles every ampersand, with no platform exception (Electron strips a single & on macOS too)', () => {
+    // The old rule left macOS labels alone, so "R&D" showed as "RD" in the menu bar.
+    expect(escapeMenuLabel('R&D')).toBe('R&&D');
+    expect(escapeMenuLabel('A && B')).toBe('A &&&& B');
+    expect(escapeMenuLabel('plain')).toBe('plain');
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RuleEntry } from '../../src-shared/api';
 import { formatRate } from '../../src-shared/format/units';
-import type { RuleState } from '../../src-shared/model/status';
+import { type ShownState, shownState, switchShowsOn } from '../../src-shared/model/status';
 
 // The tray menu as plain data, so its logic is unit-tested without Electron; tray.ts turns it into
 // a Menu. It is rebuilt whole from state on every change, since Linux (StatusNotifierItem) only picks
@@ -19,7 +19,7 @@ export type TrayMenuItem =
   | { kind: 'quit'; label: string }
   | { kind: 'separator' };
 
-export type TrayIconState = 'idle' | 'active' | 'error';
+export type TrayIconState = 'idle' | 'active' | 'degraded' | 'error';
 
 /** Desktop switches shown under the mappings (shell-settings.ts keeps them), in menu order. */
 export const SHELL_SETTING_KEYS = ['startAtLogin', 'startHidden', 'notifications', 'secretsMemoryOnly'] as const;
@@ -33,7 +33,7 @@ export interface TrayLabels {
   everythingOff: string;
   noRules: string;
   settings: Record<ShellSettingKey, string>;
-  states: Partial<Record<RuleState, string>>;
+  states: Partial<Record<ShownState, string>>;
 }
 
 export const DEFAULT_TRAY_LABELS: TrayLabels = {
@@ -50,7 +50,7 @@ export const DEFAULT_TRAY_LABELS: TrayLabels = {
     secretsMemoryOnly: "Don't save passwords on disk (no keyring)",
   },
   // Running needs no suffix: the tick says it is on. Stopped-but-enabled is a brief transition.
-  states: { starting: 'starting', retrying: 'retrying', failed: 'failed' },
+  states: { starting: 'starting', retrying: 'retrying', failed: 'failed', degraded: 'degraded' },
 };
 
 export interface TrayMenuOptions {
@@ -71,7 +71,7 @@ export interface TotalRate {
 
 /** "web — failed": the rule name plus its state when the state needs attention. */
 export function ruleLabel(entry: RuleEntry, labels: TrayLabels = DEFAULT_TRAY_LABELS): string {
-  const suffix = labels.states[entry.status.state];
+  const suffix = labels.states[shownState(entry.status)];
   return suffix ? `${entry.rule.name} — ${suffix}` : entry.rule.name;
 }
 
@@ -92,7 +92,8 @@ export function buildTrayMenuModel(entries: readonly RuleEntry[], opts: TrayMenu
       kind: 'checkbox',
       ruleId: entry.rule.id,
       label: ruleLabel(entry, labels),
-      checked: entry.rule.enabled,
+      // A failed mapping shows unchecked (its label says "failed"): checking it tries again.
+      checked: switchShowsOn(entry.rule.enabled, entry.status),
     };
     const group = groupOf(entry);
     if (group === undefined) {
@@ -132,6 +133,11 @@ function needsAttention(entry: RuleEntry): boolean {
   return entry.rule.enabled && (entry.status.state === 'failed' || entry.status.state === 'retrying');
 }
 
+/** Listening, but its target keeps refusing or not answering (issue 18). */
+function isDegraded(entry: RuleEntry): boolean {
+  return entry.rule.enabled && shownState(entry.status) === 'degraded';
+}
+
 /**
  * Which file shows a state (scripts/gen-tray-icons.mjs makes them): a template image on macOS (its
  * @2x twin is found by nativeImage), a multi-size .ico on Windows, a PNG elsewhere.
@@ -142,21 +148,23 @@ export function trayIconFile(dir: string, state: TrayIconState, platform: NodeJS
   return join(dir, `${state}.png`);
 }
 
-/** error: an enabled rule is failed or retrying; active: something is running; else idle. */
+/** error: an enabled rule is failed or retrying; degraded: one runs but its target fails; active: something is running; else idle. */
 export function trayIconState(entries: readonly RuleEntry[]): TrayIconState {
   if (entries.some(needsAttention)) return 'error';
+  if (entries.some(isDegraded)) return 'degraded';
   if (entries.some((e) => e.status.state === 'running')) return 'active';
   return 'idle';
 }
 
-/** "2 of 3 mappings running · 1 failing" — counts only, stable between stats ticks. */
+/** "2 of 3 mappings running · 1 failing · 1 degraded" — counts only, stable between stats ticks. */
 export function traySummary(entries: readonly RuleEntry[]): string {
   if (entries.length === 0) return 'No mappings';
   const running = entries.filter((e) => e.status.state === 'running').length;
   const noun = entries.length === 1 ? 'mapping' : 'mappings';
   const failing = entries.filter(needsAttention).length;
+  const degraded = entries.filter(isDegraded).length;
   const base = `${running} of ${entries.length} ${noun} running`;
-  return failing > 0 ? `${base} · ${failing} failing` : base;
+  return `${base}${failing > 0 ? ` · ${failing} failing` : ''}${degraded > 0 ? ` · ${degraded} degraded` : ''}`;
 }
 
 /** Windows keeps at most 127 characters of a tray tooltip (NOTIFYICONDATA.szTip) and cuts the rest. */
@@ -189,9 +197,10 @@ export function trayTitle(entries: readonly RuleEntry[], totalRate: TotalRate): 
 }
 
 /**
- * Windows and Linux read `&` in menu labels as a mnemonic marker, so a rule named "R&D" would lose
- * its ampersand; doubling it shows it literally. macOS shows labels as they are.
+ * Every platform reads `&` in menu labels as a mnemonic marker: Windows and Linux underline the next
+ * letter, and Electron's macOS menus strip it too (Chromium's FixUpWindowsStyleLabel), so a rule named
+ * "R&D" would show as "RD". Doubling it shows it literally everywhere.
  */
-export function escapeMenuLabel(label: string, platform: string): string {
-  return platform === 'darwin' ? label : label.replaceAll('&', '&&');
+export function escapeMenuLabel(label: string): string {
+  return label.replaceAll('&', '&&');
 }

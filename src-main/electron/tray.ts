@@ -165,7 +165,7 @@ export class TrayController {
   }
 
   private toTemplate(item: TrayMenuItem): MenuItemConstructorOptions {
-    const label = 'label' in item ? escapeMenuLabel(item.label, this.platform) : undefined;
+    const label = 'label' in item ? escapeMenuLabel(item.label) : undefined;
     switch (item.kind) {
       case 'checkbox':
         return {

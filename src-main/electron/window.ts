@@ -33,6 +33,8 @@ export interface MainWindowOptions {
   isPackaged: boolean;
   /** Windows is logging off or shutting down: quit now instead of hiding (which would block it). */
   onSessionEnd?: () => void;
+  /** What closing does while not quitting: hide to the tray, or minimize where no tray host shows us (tray-host.ts). */
+  closeAction?: () => 'hide' | 'minimize';
 }
 
 /**
@@ -116,8 +118,9 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     if (target) void shell.openExternal(target);
     return { action: 'deny' };
   });
-  const blockForeign = (event: { preventDefault(): void }, url: string): void => {
-    if (!isAppUrl(url, opts.location)) event.preventDefault();
+  // Electron 45 passes the navigation in `details` (the positional url argument is deprecated).
+  const blockForeign = (details: { url: string; preventDefault(): void }): void => {
+    if (!isAppUrl(details.url, opts.location)) details.preventDefault();
   };
   webContents.on('will-navigate', blockForeign);
   webContents.on('will-redirect', blockForeign);
@@ -136,7 +139,8 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
   win.on('close', (event) => {
     if (opts.isQuitting()) return;
     event.preventDefault();
-    win.hide();
+    if (opts.closeAction?.() === 'minimize') win.minimize();
+    else win.hide();
   });
   win.on('session-end', () => opts.onSessionEnd?.());
   trackWindowState(win, opts.stateDir);

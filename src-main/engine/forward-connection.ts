@@ -4,6 +4,7 @@ import { BufferPool } from './buffer-pool';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
 import { connectError, connectTimeout } from './engine-error';
+import type { StreamTap } from './stream-tap';
 
 export interface ConnectionInfo {
   id: number;
@@ -57,6 +58,8 @@ export class ForwardConnection {
     private readonly to: ForwardTarget,
     private readonly meter: ByteMeter,
     private readonly hooks: ForwardHooks,
+    /** Sees copies of the bytes both ways (the HTTP inspector). */
+    private readonly tap?: StreamTap,
   ) {
     client.on('error', () => {
       // A client that resets or vanishes is ordinary traffic, not a fault of the rule: the 'close'
@@ -74,10 +77,14 @@ export class ForwardConnection {
   connect(): void {
     const { host, port, connectTimeoutMs, keepAliveMs } = this.to;
     const meter = this.meter;
-    const reader = new TargetReader(this.client, (n) => {
-      this.bytesOut += n;
-      meter.bytesOut += n;
-    });
+    const reader = new TargetReader(
+      this.client,
+      (n) => {
+        this.bytesOut += n;
+        meter.bytesOut += n;
+      },
+      this.tap,
+    );
     let target: Socket;
     try {
       target = net.connect({
@@ -126,10 +133,15 @@ export class ForwardConnection {
       // its inactivity timer measures the whole connection's idleness.
       client.setTimeout(this.to.idleTimeoutMs, () => this.destroy());
     }
-    pump(client, target, (n) => {
-      this.bytesIn += n;
-      meter.bytesIn += n;
-    });
+    pump(
+      client,
+      target,
+      (n) => {
+        this.bytesIn += n;
+        meter.bytesIn += n;
+      },
+      this.tap,
+    );
     // target → client: TargetReader writes to the client and pauses the target (returns false from
     // onread) when the client's buffer is full; resume it on drain, pass the FIN on like pump().
     client.on('drain', () => target.resume());
@@ -155,7 +167,10 @@ export class ForwardConnection {
       if (other) abort(other);
     }
     this.openSockets -= 1;
-    if (this.openSockets === 0) this.hooks.onClose(this);
+    if (this.openSockets === 0) {
+      this.tap?.onEnd();
+      this.hooks.onClose(this);
+    }
   }
 
   private clearTimer(): void {
@@ -179,11 +194,21 @@ function abort(socket: Socket): void {
  * Written by hand rather than with pipe() to count bytes in the same listener and to keep the
  * end/close policy in one place (pipe() unpipes on close and leaves the other side dangling).
  */
-function pump(src: Socket, dst: Socket, count: (n: number) => void): void {
-  src.on('data', (chunk: Buffer) => {
-    count(chunk.length);
-    if (!dst.write(chunk)) src.pause();
-  });
+function pump(src: Socket, dst: Socket, count: (n: number) => void, tap: StreamTap | undefined): void {
+  // Two listeners rather than a test per chunk: a connection without a tap runs exactly as before.
+  src.on(
+    'data',
+    tap
+      ? (chunk: Buffer) => {
+          count(chunk.length);
+          tap.onClientChunk(chunk);
+          if (!dst.write(chunk)) src.pause();
+        }
+      : (chunk: Buffer) => {
+          count(chunk.length);
+          if (!dst.write(chunk)) src.pause();
+        },
+  );
   dst.on('drain', () => src.resume());
   src.once('end', () => dst.end());
 }
@@ -217,12 +242,15 @@ class TargetReader {
   constructor(
     private readonly dst: Socket,
     private readonly count: (n: number) => void,
+    private readonly tap?: StreamTap,
   ) {}
 
   readonly next = (): Buffer => this.installed;
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
     this.count(n);
+    // Before the write: the tap copies what it keeps while buf still holds this read.
+    if (this.tap) this.tap.onTargetChunk(buf.subarray(0, n));
     const dst = this.dst;
     if (buf === scratch || buf !== this.installed) {
       // (Node always reads into what next() returned last, so the second test is only a safeguard.)

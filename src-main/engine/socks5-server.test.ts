@@ -182,6 +182,27 @@ describe('Socks5Server with real clients', () => {
     expect(refusals.map((r) => r.reason)).toEqual(['auth-failed']);
   });
 
+  it('refuses to be built with a username but no password (or an empty one), so it can never run without auth', async () => {
+    const make = (auth: { username: string; password?: string }) => () =>
+      new Socks5Server({ listen: { host: LOOPBACK, port: 0 }, dial: directDialer(5000), auth });
+    for (const auth of [{ username: 'alice' }, { username: 'alice', password: '' }, { username: '', password: 'x' }]) {
+      expect(make(auth)).toThrow(EngineError);
+      expect(make(auth)).toThrow(expect.objectContaining({ code: 'SOCKS_PASSWORD_MISSING' }));
+    }
+    expect(make({ username: 'alice' })).toThrow(/127\.0\.0\.1:0 was given user alice without a password/);
+  });
+
+  it('offers only 0x02 when auth is configured: a client offering no-auth and user/pass is answered 05 02, never 05 00', async () => {
+    const { port } = await socks({ auth: { username: 'alice', password: 's3cret' } });
+    const c = await rawClient(port);
+    c.socket.write(b(5, 2, 0, 2));
+    expect(await c.until(2)).toEqual(b(5, 2));
+    // Skipping the auth sub-negotiation and sending a request straight away is a protocol error, not a way in.
+    c.socket.write(b(5, 1, 0, 1, 127, 0, 0, 1, 0, 22));
+    await closed(c.socket);
+    expect(c.received().subarray(0, 4)).toEqual(b(5, 2, 1, 1));
+  });
+
   it('replies 0x05 for a refusing destination, reports TARGET_REFUSED, and serves the next client', async () => {
     const dead = await fx.freePort();
     const echo = await fx.echoServer();

@@ -18,8 +18,12 @@ export interface Socks5ServerOptions {
   /** Port 0 lets the OS pick one (start() resolves with it). */
   listen: { host: string; port: number };
   dial: SocksDialer;
-  /** RFC 1929; when set, method 0x02 is required (a client offering only no-auth gets 0xFF). */
-  auth?: { username: string; password: string };
+  /**
+   * RFC 1929; when set, method 0x02 is required (a client offering only no-auth gets 0xFF). A username
+   * without a password makes the constructor throw SOCKS_PASSWORD_MISSING: such a server must not exist,
+   * since the only way to run it would be without authentication.
+   */
+  auth?: { username: string; password?: string | undefined };
   /** Source filter before the handshake; false → the client is reset. */
   allow?: (clientAddress: string) => boolean;
   /** 0 or unset: no limit. Counts connections still in their handshake too. */
@@ -70,9 +74,7 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
 
   constructor(private readonly opts: Socks5ServerOptions) {
     super();
-    if (opts.auth) {
-      this.credentials = { username: digest(Buffer.from(opts.auth.username)), password: digest(Buffer.from(opts.auth.password)) };
-    }
+    if (opts.auth) this.credentials = credentialsOf(opts.auth, formatHostPort(opts.listen.host, opts.listen.port));
   }
 
   connections(): Array<SocksConnectionInfo & { bytesIn: number; bytesOut: number; state: SocksConnectionState }> {
@@ -161,7 +163,8 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
   /** @internal Constant-time credential check (both compared, digests make the lengths equal). */
   checkCredentials(username: Uint8Array, password: Uint8Array): boolean {
     const c = this.credentials;
-    if (!c) return true;
+    // Unreachable while the session asks for 0x02 only when credentials exist; fail closed regardless.
+    if (!c) return false;
     const userOk = timingSafeEqual(digest(username), c.username);
     const passOk = timingSafeEqual(digest(password), c.password);
     return userOk && passOk;
@@ -205,6 +208,20 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     if (this.live.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+/** RFC 1929 fields are 1–255 bytes: an empty or missing one cannot be checked, so it is refused here. */
+function credentialsOf(auth: { username: string; password?: string | undefined }, where: string): { username: Buffer; password: Buffer } {
+  const user = Buffer.from(typeof auth.username === 'string' ? auth.username : '');
+  const pass = Buffer.from(typeof auth.password === 'string' ? auth.password : '');
+  if (user.length === 0 || pass.length === 0) {
+    throw new EngineError(
+      'SOCKS_PASSWORD_MISSING',
+      `The SOCKS server on ${where} was given ${user.length === 0 ? 'an empty username' : `user ${auth.username} without a password`} — ` +
+        'give both a username and a password, or neither to run without authentication',
+    );
+  }
+  return { username: digest(user), password: digest(pass) };
 }
 
 function digest(data: Uint8Array): Buffer {

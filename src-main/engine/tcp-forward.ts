@@ -8,6 +8,7 @@ import { listenOn } from './listen';
 import { ForwardConnection } from './forward-connection';
 import type { ConnectionInfo, ConnectionState, ForwardHooks, ForwardTarget } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
+import type { TapFactory } from './stream-tap';
 
 export type { ConnectionInfo } from './forward-connection';
 
@@ -27,6 +28,8 @@ export interface TcpForwardOptions {
   keepAlive?: boolean;
   /** Send a PROXY protocol header to the target. */
   proxyProtocol?: 'v1' | 'v2';
+  /** Observes each connection's bytes (the HTTP inspector); absent: nothing extra on the data path. */
+  tap?: TapFactory;
 }
 
 export interface LiveConnection extends ConnectionInfo {
@@ -189,7 +192,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       return;
     }
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
-    const conn = new ForwardConnection(info, socket, this.target, this.meter, this.hooks);
+    const conn = new ForwardConnection(info, socket, this.target, this.meter, this.hooks, this.opts.tap?.(info));
     this.live.add(conn);
     this.meter.activeConnections += 1;
     this.meter.totalConnections += 1;

@@ -6,10 +6,14 @@ import { tuneGcForDataPlane } from '../relay/gc-policy';
 import { type Exposure, RelayAgent } from '../relay/relay-agent';
 import { RelayPins } from '../relay/relay-pins';
 import { resolveDataDir } from '../store/data-dir';
+import { InspectOptionSchema } from '../../src-shared/model/inspector';
+import { InspectorService } from '../service/inspector-service';
 import { UsageError, parseArgs } from './args';
+import { startControlServer } from '../api/control-socket';
 import { untilSignal } from './signals';
 import { VERSION } from './version';
 import { maskSecrets } from '../../src-shared/format/mask-secrets';
+import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 
 const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const warn = (line: string) => process.stderr.write(`${new Date().toISOString()} WARNING: ${line}\n`);
@@ -29,6 +33,9 @@ export async function cmdAgent(argv: string[]): Promise<number> {
   const insecure = args.booleans.has('insecure-no-auth');
   if (relay.token === undefined && !insecure) {
     throw new UsageError(`${file}: no token: — add the token the relay's config gives agent "${relay.agentName}" (or pass --insecure-no-auth for a relay started that way)`);
+  }
+  if (tokenTooShort(relay.token)) {
+    throw new UsageError(`${file}: the token has ${relay.token!.length} characters; Porthole's relay needs at least ${MIN_TOKEN_LENGTH} so that it cannot be guessed — ${TOKEN_HOW_TO} on the relay, and put the same in both configs`);
   }
   if (relay.tls === false) warn('tls: false — plain TCP to the relay: traffic can be read and changed on the way');
   tuneGcForDataPlane();
@@ -53,9 +60,27 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     e.on('connection-error', (c) => warn(`${what}: connection from ${c.client} failed: ${c.error.message} [${c.error.code}]`));
     e.on('http', (x) => say(`${what} ${x.client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`));
   };
+  // `type: http` exposures are inspected: `porthole inspect` on this data dir follows what they record.
+  const inspector = new InspectorService();
+  const inspected: Array<{ id: string; name: string }> = [];
   for (const x of r.exposes) {
-    watch(agent.expose({ ref: `expose-${x.remotePort || 'auto'}-${x.localPort}-${x.protocol}`, name: x.name, protocol: x.protocol, kind: x.kind ?? 'tcp', remotePort: x.remotePort, target: { host: x.localHost, port: x.localPort } }));
+    const ref = `expose-${x.remotePort || 'auto'}-${x.localPort}-${x.protocol}`;
+    const name = x.name ?? ref;
+    const target = { host: x.localHost, port: x.localPort };
+    const kind = x.kind ?? 'tcp';
+    const http = kind === 'http' && x.protocol === 'tcp';
+    if (http) inspected.push({ id: ref, name });
+    const tap = http ? inspector.tapFor({ id: ref, name, inspect: InspectOptionSchema.parse({ enabled: true }), target }, (m) => say(`${name}: ${m}`)) : undefined;
+    watch(agent.expose({ ref, name: x.name, protocol: x.protocol, kind, remotePort: x.remotePort, target, ...(tap ? { tap } : {}) }));
   }
+  const control = await startControlServer(dataDir, 'agent', {
+    host: 'porthole agent',
+    inspector,
+    rules: () => inspected.map((i) => ({ ...i, inspected: true })),
+  }).catch((err: unknown) => {
+    warn(`porthole inspect will not reach this agent: its control socket could not be opened (${(err as Error).message})`);
+    return undefined;
+  });
   let failed: ((code: number) => void) | undefined;
   const fatal = new Promise<number>((resolve) => (failed = resolve));
   agent.on('state', (s) => {
@@ -76,6 +101,8 @@ export async function cmdAgent(argv: string[]): Promise<number> {
   say(`agent "${agentName}" connecting to ${agent.label}${r.exposes.length > 0 ? ` to expose ${r.exposes.length} port${r.exposes.length === 1 ? '' : 's'}` : ''}`);
   const outcome = await Promise.race([fatal, untilSignal().then(() => 0)]);
   const totals = [...agent.exposures(), ...agent.assigned()].reduce((t, e) => ({ i: t.i + e.meter.bytesIn, o: t.o + e.meter.bytesOut }), { i: 0, o: 0 });
+  await control?.close();
+  inspector.dispose();
   await agent.close();
   say(`agent stopped: ${formatBytes(totals.i)} in, ${formatBytes(totals.o)} out`);
   return outcome;

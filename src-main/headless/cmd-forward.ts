@@ -6,10 +6,12 @@ import { TcpForwarder } from '../engine/tcp-forward';
 import { UdpForwarder } from '../engine/udp-forward';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
+import { UPNP_FLAGS, forwardRouter, normaliseUpnpArgv, parseUpnpOption } from './forward-upnp';
 
 /** `porthole forward [--udp] [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT` — the seed script, done right. */
 export async function cmdForward(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['data-dir'], booleans: ['udp'] });
+  const args = parseArgs(normaliseUpnpArgv(argv), { values: ['data-dir', ...UPNP_FLAGS], booleans: ['udp'] });
+  const upnp = parseUpnpOption(args.values);
   if (args.positionals.length !== 2) {
     throw new UsageError('expected [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT, e.g. porthole forward 10022 192.168.0.10:22');
   }
@@ -39,7 +41,16 @@ export async function cmdForward(argv: string[]): Promise<number> {
   say(
     `forwarding ${proto} ${formatHostPort(bound.host, bound.port)} → ${formatHostPort(target.value.host, target.value.port)} (Ctrl-C to stop)`,
   );
-  await untilSignal();
+  // Listening for signals before asking the router, so Ctrl-C during the request still unmaps.
+  const signalled = untilSignal();
+  const router = upnp && forwardRouter(upnp, { ...bound, protocol: proto }, args.values['data-dir'], say);
+  if (router && !(await router.start())) {
+    await router.stop();
+    await fwd.stop();
+    return 1;
+  }
+  await signalled;
+  await router?.stop();
   const m = fwd.meter.snapshot();
   await fwd.stop();
   const what = udp ? 'sessions' : 'connections';

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
 import { EngineError } from '../engine/engine-error';
 import { readPortProxyProfile } from '../profiles/port-proxy-profile';
 import { tuneGcForDataPlane } from '../relay/gc-policy';
 import { MetricsServer } from '../relay/metrics-server';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
-import { agentsWithoutToken, formatRanges, type RelayPolicy } from '../relay/relay-policy';
+import { agentsWithoutToken, agentsWithWeakToken, formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
+import { formatSpan } from '../relay/relay-limits';
 import { RelayServer } from '../relay/relay-server';
 import { resolveDataDir } from '../store/data-dir';
 import { UsageError, parseArgs } from './args';
@@ -25,8 +27,13 @@ export function relayPolicyFromFile(file: string): { policy: RelayPolicy; warnin
 
 /** `porthole relay --config FILE` — the relay server for reverse tunnels, in the foreground. */
 export async function cmdRelay(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['config', 'data-dir'], booleans: ['insecure-no-auth'] });
+  const args = parseArgs(argv, { values: ['config', 'data-dir'], booleans: ['insecure-no-auth', 'gen-token'] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" — usage: porthole relay --config FILE`);
+  if (args.booleans.has('gen-token')) {
+    // 24 random bytes (192 bits) as base64url, the same shape as the app's Generate button.
+    process.stdout.write(`${randomBytes(24).toString('base64url')}\n`);
+    return 0;
+  }
   const file = args.values.config;
   if (!file) throw new UsageError('--config FILE is required (a port-proxy server YAML with token: keys)');
   const { policy, warnings } = relayPolicyFromFile(file);
@@ -39,6 +46,8 @@ export async function cmdRelay(argv: string[]): Promise<number> {
         'add `token:` at the top level (shared) or per proxy entry, or pass --insecure-no-auth if this relay is only reachable by you',
     );
   }
+  const weak = agentsWithWeakToken(policy);
+  if (weak.length > 0) throw new UsageError(weakTokenMessage(weak, file));
   if (open.length > 0) warn(`--insecure-no-auth: agents ${open.join(', ')} are accepted WITHOUT a token — anyone who can reach this relay can claim their ports`);
   const tls = policy.tls !== false;
   if (!tls) warn('tls: false — agents connect in plain TCP: their traffic can be read and changed on the way; use it only on a network you trust');
@@ -74,6 +83,12 @@ export async function cmdRelay(argv: string[]): Promise<number> {
     const ranges = a.allowPorts.length > 0 ? [`may ask for ${formatRanges(a.allowPorts)} on ${policy.publicHost ?? '127.0.0.1'}`] : [];
     say(`  agent "${a.name}": ${[...ports, ...ranges].join('; ') || 'no ports'}`);
   }
+  const l = relay.limits;
+  say(
+    `Limits: handshake within ${formatSpan(l.handshakeTimeoutMs)}; ${l.maxPendingHandshakes} handshakes at once, ${l.maxPendingPerAddress} per address; ` +
+      `${l.maxFailedHandshakes} failed in ${formatSpan(l.failureWindowMs)} refuse an address for ${formatSpan(l.blockMs)}; ` +
+      `public ports: ${l.maxConnections || 'unlimited'} connections each, idle timeout ${l.idleTimeoutMs ? formatSpan(l.idleTimeoutMs) : 'off'} (limits: in the config)`,
+  );
   let metrics: MetricsServer | undefined;
   if (policy.metrics) {
     metrics = new MetricsServer(() => relay.metricsText());

@@ -1,9 +1,12 @@
+import { ProfileError } from '../profiles/profile-error';
 import { HELP, UsageError } from './args';
 import { cmdAgent } from './cmd-agent';
 import { cmdForward } from './cmd-forward';
 import { cmdHost } from './cmd-host';
 import { cmdImport } from './cmd-import';
+import { cmdInspect } from './cmd-inspect';
 import { cmdRelay } from './cmd-relay';
+import { cmdUpnp } from './cmd-upnp';
 import { VERSION } from './version';
 
 const NOT_YET: Record<string, string> = {};
@@ -37,6 +40,10 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         return await cmdAgent(rest);
       case 'import':
         return await cmdImport(rest);
+      case 'inspect':
+        return await cmdInspect(rest);
+      case 'upnp':
+        return await cmdUpnp(rest);
       default:
         if (command in NOT_YET) {
           process.stderr.write(`porthole ${command}: ${NOT_YET[command]}\n`);
@@ -45,7 +52,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         throw new UsageError(`unknown command "${command}" — run porthole --help`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    // Bad input: a bad command line, or a profile/config file a reader refused (file:line in the message).
+    if (err instanceof UsageError || err instanceof ProfileError) {
       process.stderr.write(`porthole ${command ?? ''}: ${err.message}\n`);
       return 2;
     }

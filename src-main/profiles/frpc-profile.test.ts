@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readFrpcIniText, readFrpcProfile, readFrpcTomlText } from './frpc-profile';
-import { expectReturnsOrUsageError, expectValid, fixture, mutations, usageError } from '../../test-support/relay-import-helpers';
+import { expectReturnsOrProfileError, expectValid, fixture, mutations, profileError } from '../../test-support/relay-import-helpers';
 
 const REF = expect.stringMatching(/^relay-[A-Za-z0-9_-]+-[0-9a-f]{8}$/);
 
@@ -74,8 +74,8 @@ describe('frpc.toml', () => {
     ['serverAddr = "a"\n[[proxies]]\nname = "x"\nlocalPort = 1\n[[proxies]]\nname = "x"\nlocalPort = 2\n', /^f\.toml:5: proxy "x": the name is used by an earlier proxy/],
     ['proxies = 3\n', /^f\.toml: proxies: expected \[\[proxies\]\] tables/],
   ];
-  it.each(bad)('%j → UsageError', (text, re) => {
-    expect(usageError(() => readFrpcTomlText(text, 'f.toml'))).toMatch(re);
+  it.each(bad)('%j → ProfileError', (text, re) => {
+    expect(profileError(() => readFrpcTomlText(text, 'f.toml'))).toMatch(re);
   });
 
   it('warns about the default server address and a remote port used twice', () => {
@@ -124,8 +124,8 @@ describe('frpc.ini (legacy)', () => {
     ['[common]\nserver_addr = a\n[x]\nlocal_port = abc\n', /^f\.ini:4: local_port "abc": not a whole number/],
     ['[common]\nserver_addr = a\n[x]\nlocal_ip = 1.2.3.4\n', /^f\.ini:3: proxy "x": missing local_port/],
   ];
-  it.each(bad)('%j → UsageError', (text, re) => {
-    expect(usageError(() => readFrpcIniText(text, 'f.ini'))).toMatch(re);
+  it.each(bad)('%j → ProfileError', (text, re) => {
+    expect(profileError(() => readFrpcIniText(text, 'f.ini'))).toMatch(re);
   });
 
   it('reads privilege_token, quoted values and key: value', () => {
@@ -136,10 +136,10 @@ describe('frpc.ini (legacy)', () => {
 });
 
 describe('frpc: fuzz', () => {
-  it('300 mutations per format: a valid result or a UsageError, nothing else', () => {
+  it('300 mutations per format: a valid result or a ProfileError, nothing else', () => {
     const toml = ['frpc.toml', 'frpc-ipv6.toml'].map((n) => readFileSync(fixture('frpc', n), 'utf8'));
-    for (const [i, m] of toml.flatMap((s, k) => mutations(s, 2000 + k, 150)).entries()) expectReturnsOrUsageError(() => readFrpcTomlText(m, `fuzz-${i}.toml`), m);
+    for (const [i, m] of toml.flatMap((s, k) => mutations(s, 2000 + k, 150)).entries()) expectReturnsOrProfileError(() => readFrpcTomlText(m, `fuzz-${i}.toml`), m);
     const ini = readFileSync(fixture('frpc', 'frpc.ini'), 'utf8');
-    for (const [i, m] of mutations(ini, 3000, 300).entries()) expectReturnsOrUsageError(() => readFrpcIniText(m, `fuzz-${i}.ini`), m);
+    for (const [i, m] of mutations(ini, 3000, 300).entries()) expectReturnsOrProfileError(() => readFrpcIniText(m, `fuzz-${i}.ini`), m);
   });
 });

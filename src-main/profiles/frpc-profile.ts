@@ -1,6 +1,6 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { isValidHost } from '../../src-shared/format/address';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import {
   describe,
   hasTemplate,
@@ -82,9 +82,9 @@ export function readFrpcTomlText(raw: string, file: string): ImportResult {
     if (err instanceof TomlError) {
       const first = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
       const hint = /\{\{/.test(text) ? ' (the file uses Go templates ({{ … }}), which Porthole does not render)' : '';
-      throw new UsageError(`${file}:${err.line}: not valid TOML: ${first}${hint}`);
+      throw new ProfileError(`${file}:${err.line}: not valid TOML: ${first}${hint}`);
     }
-    throw new UsageError(`${file}: not valid TOML: ${(err as Error).message}`);
+    throw new ProfileError(`${file}: not valid TOML: ${(err as Error).message}`);
   }
   const warnings: string[] = [];
   const headerLines = (name: string) => [...text.split('\n').entries()].filter(([, l]) => new RegExp(`^\\s*\\[\\[\\s*${name}\\s*\\]\\]`).test(l)).map(([i]) => i + 1);
@@ -110,15 +110,15 @@ export function readFrpcTomlText(raw: string, file: string): ImportResult {
 
   const proxies: ProxyIn[] = [];
   const rawProxies = doc.proxies;
-  if (rawProxies !== undefined && !Array.isArray(rawProxies)) throw new UsageError(`${file}: proxies: expected [[proxies]] tables, found ${describe(rawProxies)}`);
+  if (rawProxies !== undefined && !Array.isArray(rawProxies)) throw new ProfileError(`${file}: proxies: expected [[proxies]] tables, found ${describe(rawProxies)}`);
   for (const [i, p] of (rawProxies ?? []).entries()) {
     const where = `${file}:${proxyLines[i] ?? 1}`;
-    if (!isTable(p)) throw new UsageError(`${where}: [[proxies]] entry ${i + 1}: expected a table, found ${describe(p)}`);
+    if (!isTable(p)) throw new ProfileError(`${where}: [[proxies]] entry ${i + 1}: expected a table, found ${describe(p)}`);
     const pf = flatten(p, ['plugin']);
     const handled = new Set(['name', 'type', 'localIP', 'localPort', 'remotePort', 'enabled']);
-    if (typeof p.name !== 'string' || p.name.trim() === '') throw new UsageError(`${where}: [[proxies]] entry ${i + 1}: missing "name"`);
-    if (p.type !== undefined && typeof p.type !== 'string') throw new UsageError(`${where}: proxy "${p.name}": type: expected a string, found ${describe(p.type)}`);
-    if (p.enabled !== undefined && typeof p.enabled !== 'boolean') throw new UsageError(`${where}: proxy "${p.name}": enabled: expected true or false, found ${describe(p.enabled)}`);
+    if (typeof p.name !== 'string' || p.name.trim() === '') throw new ProfileError(`${where}: [[proxies]] entry ${i + 1}: missing "name"`);
+    if (p.type !== undefined && typeof p.type !== 'string') throw new ProfileError(`${where}: proxy "${p.name}": type: expected a string, found ${describe(p.type)}`);
+    if (p.enabled !== undefined && typeof p.enabled !== 'boolean') throw new ProfileError(`${where}: proxy "${p.name}": enabled: expected true or false, found ${describe(p.enabled)}`);
     proxies.push({
       where,
       name: p.name,
@@ -132,7 +132,7 @@ export function readFrpcTomlText(raw: string, file: string): ImportResult {
     });
   }
   const rawVisitors = doc.visitors;
-  if (rawVisitors !== undefined && !Array.isArray(rawVisitors)) throw new UsageError(`${file}: visitors: expected [[visitors]] tables, found ${describe(rawVisitors)}`);
+  if (rawVisitors !== undefined && !Array.isArray(rawVisitors)) throw new ProfileError(`${file}: visitors: expected [[visitors]] tables, found ${describe(rawVisitors)}`);
   for (const [i, v] of (rawVisitors ?? []).entries()) {
     const name = isTable(v) && typeof v.name === 'string' ? `"${v.name}"` : `${i + 1}`;
     const type = isTable(v) && typeof v.type === 'string' ? ` (${v.type})` : '';
@@ -176,17 +176,17 @@ function scanIni(text: string, file: string, warnings: string[]): IniSection[] {
     if (t === '' || t.startsWith(';') || t.startsWith('#')) continue;
     if (t.startsWith('[')) {
       const m = /^\[([^\]]*)\]\s*([;#].*)?$/.exec(t);
-      if (!m) throw new UsageError(`${file}:${line}: not valid INI: a section header is not closed with ]`);
+      if (!m) throw new ProfileError(`${file}:${line}: not valid INI: a section header is not closed with ]`);
       const name = m[1]!.trim();
-      if (name === '') throw new UsageError(`${file}:${line}: not valid INI: empty section name`);
+      if (name === '') throw new ProfileError(`${file}:${line}: not valid INI: empty section name`);
       const dup = sections.find((s) => s.name === name);
-      if (dup) throw new UsageError(`${file}:${line}: section [${name}] appears twice (first at line ${dup.line})`);
+      if (dup) throw new ProfileError(`${file}:${line}: section [${name}] appears twice (first at line ${dup.line})`);
       cur = { name, line, values: new Map() };
       sections.push(cur);
       continue;
     }
     const m = /^([^=:]+?)\s*(?:[=:]\s*(.*))?$/.exec(t);
-    if (!m) throw new UsageError(`${file}:${line}: not valid INI: expected key = value`);
+    if (!m) throw new ProfileError(`${file}:${line}: not valid INI: expected key = value`);
     const key = m[1]!.trim();
     let value = m[2] ?? 'true';
     const q = /^"(.*)"$/.exec(value) ?? /^'(.*)'$/.exec(value) ?? /^`(.*)`$/.exec(value);
@@ -206,7 +206,7 @@ export function readFrpcIniText(raw: string, file: string): ImportResult {
   const warnings: string[] = [];
   const sections = scanIni(text, file, warnings);
   const common = sections.find((s) => s.name === 'common');
-  if (!common) throw new UsageError(`${file}: no [common] section — not an frpc.ini file`);
+  if (!common) throw new ProfileError(`${file}: no [common] section — not an frpc.ini file`);
   const cv = common.values;
   const get = (k: string) => cv.get(k);
   const COMMON_HANDLED = new Set(['server_addr', 'server_port', 'token', 'privilege_token', 'tls_enable', 'authentication_method', 'protocol', 'includes', 'user', 'start']);
@@ -227,7 +227,7 @@ export function readFrpcIniText(raw: string, file: string): ImportResult {
   const intOf = (e: { value: string; line: number } | undefined, field: string): unknown => {
     if (!e) return undefined;
     if (hasTemplate(e.value)) return e.value;
-    if (!/^\d{1,9}$/.test(e.value.trim())) throw new UsageError(`${file}:${e.line}: ${field} "${e.value}": not a whole number${/\s[;#]/.test(e.value) ? ' (frp does not strip a ; or # comment after a value)' : ''}`);
+    if (!/^\d{1,9}$/.test(e.value.trim())) throw new ProfileError(`${file}:${e.line}: ${field} "${e.value}": not a whole number${/\s[;#]/.test(e.value) ? ' (frp does not strip a ; or # comment after a value)' : ''}`);
     return Number(e.value.trim());
   };
   const boolOf = (e: { value: string; line: number } | undefined, field: string): boolean | undefined => {
@@ -235,7 +235,7 @@ export function readFrpcIniText(raw: string, file: string): ImportResult {
     const v = e.value.trim().toLowerCase();
     if (['true', '1', 'yes', 'on', 't'].includes(v)) return true;
     if (['false', '0', 'no', 'off', 'f'].includes(v)) return false;
-    throw new UsageError(`${file}:${e.line}: ${field} "${e.value}": expected true or false`);
+    throw new ProfileError(`${file}:${e.line}: ${field} "${e.value}": expected true or false`);
   };
   const commonIn: CommonIn = {
     where: `${file}:${common.line}`,
@@ -292,12 +292,12 @@ function build(format: 'frpc-toml' | 'frpc-ini', file: string, c: CommonIn, prox
   const addrTemplated = tmpl(field('serverAddr', 'server_addr'), c.serverAddr);
   const portTemplated = tmpl(field('serverPort', 'server_port'), c.serverPort);
   const tokenTemplated = tmpl(field('auth.token', 'token'), c.token);
-  if (c.serverAddr !== undefined && typeof c.serverAddr !== 'string') throw new UsageError(`${c.where}: ${field('serverAddr', 'server_addr')}: expected a string, found ${describe(c.serverAddr)}`);
+  if (c.serverAddr !== undefined && typeof c.serverAddr !== 'string') throw new ProfileError(`${c.where}: ${field('serverAddr', 'server_addr')}: expected a string, found ${describe(c.serverAddr)}`);
   if (c.serverPort !== undefined && !portTemplated && (typeof c.serverPort !== 'number' || !Number.isInteger(c.serverPort))) {
-    throw new UsageError(`${c.where}: ${field('serverPort', 'server_port')}: expected a port number, found ${describe(c.serverPort)}`);
+    throw new ProfileError(`${c.where}: ${field('serverPort', 'server_port')}: expected a port number, found ${describe(c.serverPort)}`);
   }
-  if (c.token !== undefined && typeof c.token !== 'string') throw new UsageError(`${c.where}: ${field('auth.token', 'token')}: expected a string, found ${describe(c.token)}`);
-  if (c.tls !== undefined && typeof c.tls !== 'boolean') throw new UsageError(`${c.where}: transport.tls.enable: expected true or false, found ${describe(c.tls)}`);
+  if (c.token !== undefined && typeof c.token !== 'string') throw new ProfileError(`${c.where}: ${field('auth.token', 'token')}: expected a string, found ${describe(c.token)}`);
+  if (c.tls !== undefined && typeof c.tls !== 'boolean') throw new ProfileError(`${c.where}: transport.tls.enable: expected true or false, found ${describe(c.tls)}`);
   if (addrTemplated || portTemplated) {
     warnings.push(`${file}: the frps address is a template, so no relay is imported${proxies.length > 0 ? ` and its ${proxies.length} ${proxies.length === 1 ? 'proxy is' : 'proxies are'} skipped` : ''}`);
     return { format, relays: [], exposes: [], warnings };
@@ -305,7 +305,7 @@ function build(format: 'frpc-toml' | 'frpc-ini', file: string, c: CommonIn, prox
   let host = (c.serverAddr as string | undefined)?.trim() ?? DEFAULT_SERVER_ADDR;
   if (/^\[.*\]$/.test(host)) host = host.slice(1, -1);
   if (c.serverAddr === undefined) warnings.push(`${file}: no ${field('serverAddr', 'server_addr')}: frp's default ${DEFAULT_SERVER_ADDR} is used; set the relay's address`);
-  if (!isValidHost(host)) throw new UsageError(`${c.where}: ${field('serverAddr', 'server_addr')} "${host}": not a valid host name or IP address`);
+  if (!isValidHost(host)) throw new ProfileError(`${c.where}: ${field('serverAddr', 'server_addr')} "${host}": not a valid host name or IP address`);
   const port = (c.serverPort as number | undefined) ?? DEFAULT_SERVER_PORT;
   const tls = (c.tls as boolean | undefined) ?? true;
   if (!tls) warnings.push(`${c.where}: TLS is off: Porthole connects to a relay without TLS only with its explicit insecure flag`);
@@ -340,7 +340,7 @@ function build(format: 'frpc-toml' | 'frpc-ini', file: string, c: CommonIn, prox
       warnings.push(`${p.where}: ${label} (${p.type}) skipped: ${why}`);
       continue;
     }
-    if (p.type !== 'tcp' && p.type !== 'udp') throw new UsageError(`${p.where}: ${label}: type "${p.type}" is not an frp proxy type`);
+    if (p.type !== 'tcp' && p.type !== 'udp') throw new ProfileError(`${p.where}: ${label}: type "${p.type}" is not an frp proxy type`);
     if (p.plugin) {
       warnings.push(`${p.where}: ${label} skipped: frpc plugins (unix sockets, HTTP/SOCKS proxies, static files…) are not supported`);
       continue;
@@ -350,13 +350,13 @@ function build(format: 'frpc-toml' | 'frpc-ini', file: string, c: CommonIn, prox
       warnings.push(`${p.where}: ${label} skipped: ${templated.map((k) => `${field(k, k === 'localIP' ? 'local_ip' : k === 'localPort' ? 'local_port' : 'remote_port')} "${String(p[k])}"`).join(', ')} is a Go template; Porthole does not render templates`);
       continue;
     }
-    if (p.localIP !== undefined && typeof p.localIP !== 'string') throw new UsageError(`${p.where}: ${label}: ${field('localIP', 'local_ip')}: expected a string, found ${describe(p.localIP)}`);
+    if (p.localIP !== undefined && typeof p.localIP !== 'string') throw new ProfileError(`${p.where}: ${label}: ${field('localIP', 'local_ip')}: expected a string, found ${describe(p.localIP)}`);
     for (const k of ['localPort', 'remotePort'] as const) {
       const v = p[k];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) throw new UsageError(`${p.where}: ${label}: ${field(k, k === 'localPort' ? 'local_port' : 'remote_port')}: expected a port number, found ${describe(v)}`);
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) throw new ProfileError(`${p.where}: ${label}: ${field(k, k === 'localPort' ? 'local_port' : 'remote_port')}: expected a port number, found ${describe(v)}`);
     }
-    if (p.localPort === undefined) throw new UsageError(`${p.where}: ${label}: missing ${field('localPort', 'local_port')}`);
-    if (names.has(p.name)) throw new UsageError(`${p.where}: ${label}: the name is used by an earlier proxy (frp requires unique names)`);
+    if (p.localPort === undefined) throw new ProfileError(`${p.where}: ${label}: missing ${field('localPort', 'local_port')}`);
+    if (names.has(p.name)) throw new ProfileError(`${p.where}: ${label}: the name is used by an earlier proxy (frp requires unique names)`);
     names.add(p.name);
     if (p.ignored.length > 0) warnings.push(`${p.where}: ${label}: ${p.ignored.join(', ')}: not supported by Porthole; ignored`);
     let localHost = (p.localIP as string | undefined)?.trim() ?? DEFAULT_LOCAL_IP;

@@ -7,7 +7,7 @@ import { RelaySchema } from '../../src-shared/model/relay';
 import { type Rule, RuleSchema } from '../../src-shared/model/rule';
 import { type SshServer, SshServerSchema } from '../../src-shared/model/ssh';
 import { tempDir } from '../../test-support/tmp';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { buildExport } from './export-profile';
 import { type ImportBundle, readImportFile, readImportText } from './import-bundle';
 
@@ -29,19 +29,21 @@ const CORPUS_FILES = [
   file('porthole', 'export-secrets.json'),
 ];
 
-const read = (f: string): ImportBundle => readImportText(readFileSync(f, 'utf8'), f, { home: HOME, user: 'me' });
-const usageError = (fn: () => unknown): string => {
+/** The corpus read as `porthole import FILE` reads it: a file named by its path (an ssh_config's Includes are followed). */
+const read = (f: string): ImportBundle => readImportFile(f, { home: HOME, user: 'me' });
+const profileError = (fn: () => unknown): string => {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ProfileError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a ProfileError');
 };
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const base = { enabled: false, autoStart: true, tags: [] };
-const relayExpose = { ...base, type: 'relay-expose', protocol: 'tcp', kind: 'tcp' };
+// On as in the file: whether anything starts is the import's decision (imports.apply start).
+const relayExpose = { ...base, enabled: true, type: 'relay-expose', protocol: 'tcp', kind: 'tcp' };
 
 describe('readImportText: a real-world corpus per format', () => {
   it('every corpus file has a BOM and CRLF line ends, and the text formats tabs and comments', () => {
@@ -84,6 +86,7 @@ describe('readImportText: a real-world corpus per format', () => {
       `${SSH_CONFIG}:19: unknown keyword "WeirdVendorOption" ignored`,
       `${SSH_CONFIG}:28: Match exec is never run by Porthole; the options of this Match block are ignored`,
       `gpu-b: LocalForward "8888 localhost:8888" (${SSH_CONFIG}:25) uses the same listen address 127.0.0.1:8888 as the forward of gpu-a (Porthole runs every host's forwards at once); skipped`,
+      `${SSH_CONFIG}:37: AddKeysToAgent is not carried over (Porthole adds no keys to the agent) — set for every host (5)`,
     ]);
   });
 
@@ -135,6 +138,7 @@ describe('readImportText: a real-world corpus per format', () => {
       `${f}: loginFailExit, transport.poolCount: not supported by Porthole; ignored`,
       `${f}:21: proxy "nas-web": transport.useCompression: not supported by Porthole; ignored`,
       `${f}:35: proxy "photos" (http) skipped: HTTP virtual hosts (customDomains/subdomain) are not supported by Porthole's relay`,
+      `${f}: these mappings go through [2001:db8::1]:7000, where frps runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import frpc.toml --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
     ]);
   });
 
@@ -149,7 +153,11 @@ describe('readImportText: a real-world corpus per format', () => {
       { ...relayExpose, name: 'rdp', relay: ref, target: { host: '192.168.1.20', port: 3389 }, remotePort: 63389 },
       { ...relayExpose, name: 'dns', relay: ref, target: { host: '127.0.0.1', port: 53 }, remotePort: 6053, protocol: 'udp' },
     ]);
-    expect(b.warnings).toEqual([`${f}:2: [common] login_fail_exit: not supported by Porthole; ignored`, `${f}:16: proxy "rdp": use_compression: not supported by Porthole; ignored`]);
+    expect(b.warnings).toEqual([
+      `${f}:2: [common] login_fail_exit: not supported by Porthole; ignored`,
+      `${f}:16: proxy "rdp": use_compression: not supported by Porthole; ignored`,
+      `${f}: these mappings go through [2001:db8::1]:7000, where frps runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import frpc.ini --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
+    ]);
   });
 
   it('rathole client.toml: services become exposes whose public port the server decides', () => {
@@ -157,17 +165,18 @@ describe('readImportText: a real-world corpus per format', () => {
     const b = read(f);
     const ref = b.relays[0]!.ref;
     expect(b.format).toBe('rathole-client');
-    expect(b.relays).toEqual([{ ref, name: 'rathole [2001:db8::2]:2333', host: '2001:db8::2', port: 2333, agentName: 'rathole [2001:db8::2]:2333', tls: true, hasToken: true, acceptAssigned: false, token: 'rh-Default-99' }]);
+    expect(b.relays).toEqual([{ ref, name: 'rathole [2001:db8::2]:2333', host: '2001:db8::2', port: 2333, agentName: 'rathole', tls: true, hasToken: true, acceptAssigned: false, token: 'rh-Default-99' }]);
     expect(b.rules).toEqual([
       { ...relayExpose, name: 'pi_ssh', relay: ref, target: { host: '::1', port: 22 }, remotePort: 0 },
       { ...relayExpose, name: 'grafana', relay: ref, target: { host: '127.0.0.1', port: 3000 }, remotePort: 0 },
       { ...relayExpose, name: 'wg', relay: ref, target: { host: '127.0.0.1', port: 51820 }, remotePort: 0, protocol: 'udp' },
     ]);
     expect(b.warnings).toEqual([
-      `${f}:2: client.prefer_ipv6 is not supported by Porthole; ignored`,
-      `${f}:9: client.transport tls: not supported by Porthole; ignored (certificates are pinned on first use)`,
+      `${f}:7: client.prefer_ipv6 is not supported by Porthole; ignored`,
+      `${f}:9: rathole's TLS settings (trusted_root, hostname, pkcs12) are not used: Porthole's relay makes its own certificate and the agent pins it on first use`,
       `${f}:17: service "grafana": nodelay is not supported by Porthole; ignored`,
-      `${f}: rathole's server decides the public port of each service (pi_ssh, grafana, wg): remote ports are imported as 0; set them from the server's [server.services] bind_addr`,
+      `${f}: rathole's server decides the public port of services pi_ssh, grafana, wg: imported with remote port 0 (the relay picks one); set it from the server's [server.services] bind_addr`,
+      `${f}: these mappings go through [2001:db8::2]:2333, where rathole's server runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import client.toml --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
     ]);
   });
 
@@ -194,7 +203,10 @@ describe('readImportText: a real-world corpus per format', () => {
       { ...base, type: 'socks', name: 'Plain SOCKS', listen: { host: '127.0.0.1', port: 1081 }, socks: { hasPassword: false, connectTimeoutMs: 10_000 } },
       { ...relayExpose, name: 'Expose grafana', relay: 'edge', target: { host: '127.0.0.1', port: 3000 }, remotePort: 20001, kind: 'http' },
     ]);
-    expect(b.warnings).toEqual([`${f}:7: unknown key "sharedBy" ignored`]);
+    expect(b.warnings).toEqual([
+      `${f}:7: unknown key "sharedBy" ignored`,
+      `${f}: mapping "SOCKS via bastion": SOCKS user me has no password here: set one in the rule before switching it on`,
+    ]);
   });
 
   it('Porthole JSON with secrets: password, token and SOCKS password stay in their own fields', () => {
@@ -240,7 +252,15 @@ describe('Porthole export → import round trip', () => {
         const out = buildExport({ rules: RULES, servers: [lab, mid, bastion], relays: [edge], secrets: SECRETS }, { format, includeSecrets, now: new Date(2026, 0, 2) });
         const b = readImportText(out.text, out.fileName);
         expect(b.format).toBe(format === 'yaml' ? 'porthole-yaml' : 'porthole-json');
-        expect(b.warnings).toEqual([]);
+        // Without secrets, the SOCKS servers with a user name arrive switched off, saying why.
+        expect(b.warnings).toEqual(
+          includeSecrets
+            ? []
+            : [
+                `${out.fileName}: mapping "SOCKS": SOCKS user me has no password here: set one in the rule before switching it on`,
+                `${out.fileName}: mapping "Plain": SOCKS user u has no password here: set one in the rule before switching it on`,
+              ],
+        );
         // Refs are the file's own names: map them back to the saved ids by name.
         const idOf = new Map([...b.servers.map((s) => [s.ref, [bastion, mid, lab].find((x) => x.name === s.name)!.id] as const), [b.relays[0]!.ref, edge.id] as const]);
         const flag = (s: SshServer): SshServer =>
@@ -254,7 +274,7 @@ describe('Porthole export → import round trip', () => {
             ...('server' in r ? { server: idOf.get(r.server) } : {}),
             ...(r.type === 'relay-expose' ? { relay: idOf.get(r.relay) } : {}),
           })),
-        ).toEqual(RULES.map((r) => ('socks' in r ? { ...r, socks: { ...r.socks, hasPassword: includeSecrets } } : r)));
+        ).toEqual(RULES.map((r) => ('socks' in r ? { ...r, socks: { ...r.socks, hasPassword: includeSecrets }, enabled: includeSecrets } : r)));
         const secretsBack = [...b.servers.flatMap((s) => [s.password, s.passphrase]), ...b.relays.map((r) => r.token), ...b.rules.map((r) => r.socksPassword)].filter((x) => x !== undefined);
         if (includeSecrets) {
           expect(secretsBack.sort()).toEqual([...secretValues].sort());
@@ -287,13 +307,13 @@ describe('readImportText / readImportFile: Porthole JSON profiles (was headless/
 
   it('names the file, the line, the rule and the field of an invalid rule', () => {
     const p = put('bad.json', `{\n  "rules": [\n    { "type": "tcp-forward", "name": "x",\n      "listen": { "host": "127.0.0.1", "port": 99999 }, "target": { "host": "h", "port": 1 } }\n  ]\n}\n`);
-    expect(usageError(() => readImportFile(p))).toBe(`${p}:4: rules[0].listen.port: port must be between 1 and 65535`);
+    expect(profileError(() => readImportFile(p))).toBe(`${p}:4: rules[0].listen.port: port must be between 1 and 65535`);
   });
 
   it('reports broken JSON with a line, without echoing the file', () => {
     const secret = 'hunter2-should-not-be-echoed';
     const p = put('broken.json', `{\n  "rules": [,\n  "${secret}"\n}\n`);
-    const msg = usageError(() => readImportFile(p));
+    const msg = profileError(() => readImportFile(p));
     expect(msg).toMatch(new RegExp(`^${esc(p)}:\\d+: not valid JSON`));
     expect(msg).not.toContain(secret);
   });
@@ -301,12 +321,12 @@ describe('readImportText / readImportFile: Porthole JSON profiles (was headless/
   it('reads text that is not JSON by content (an ssh_config), and refuses binary, oversized, unknown and missing files naming them', () => {
     expect(readImportFile(put('config', 'Host lab\n  HostName 127.0.0.1\n  LocalForward 8080 127.0.0.1:80\n'), { user: 'me' }).rules).toMatchObject([{ type: 'ssh-local', listen: { port: 8080 } }]);
     const bin = put('bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
-    expect(usageError(() => readImportFile(bin))).toMatch(new RegExp(`^${esc(bin)}: binary data \\(NUL bytes\\)`));
+    expect(profileError(() => readImportFile(bin))).toMatch(new RegExp(`^${esc(bin)}: binary data \\(NUL bytes\\)`));
     const big = put('big.yaml', `porthole: 1\n# ${'x'.repeat(1024 * 1024)}\n`);
-    expect(usageError(() => readImportFile(big))).toMatch(new RegExp(`^${esc(big)}: the file is larger than 1 MiB`));
+    expect(profileError(() => readImportFile(big))).toMatch(new RegExp(`^${esc(big)}: the file is larger than 1 MiB`));
     const notes = put('notes.txt', 'shopping list:\n- milk\n- eggs\n');
-    expect(usageError(() => readImportFile(notes))).toBe(`${notes}: not a format Porthole can import — expected a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)`);
-    expect(usageError(() => readImportFile(path.join(t.dir, 'gone.yaml')))).toMatch(/gone\.yaml: cannot read the file \(ENOENT\)$/);
+    expect(profileError(() => readImportFile(notes))).toBe(`${notes}: not a format Porthole can import — expected a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole config)`);
+    expect(profileError(() => readImportFile(path.join(t.dir, 'gone.yaml')))).toMatch(/gone\.yaml: cannot read the file \(ENOENT\)$/);
   });
 });
 
@@ -336,6 +356,9 @@ describe('readImportText: nothing in a file ever runs', () => {
       'config:8: Match exec is never run by Porthole; the options of this Match block are ignored',
       'config:10: Match exec is never run by Porthole; the options of this Match block are ignored',
       'lab: ProxyCommand is not supported (Porthole never runs commands from an imported file): connecting directly to 127.0.0.1',
+      'config:4: LocalCommand is not carried over (Porthole never runs commands from an imported file) — set for lab',
+      'config:5: PermitLocalCommand is not carried over (Porthole never runs commands from an imported file) — set for lab',
+      'config:6: KnownHostsCommand is not carried over (Porthole never runs commands from an imported file) — set for lab',
     ]);
     for (const m of marks) expect(existsSync(m), m).toBe(false);
   });
@@ -344,7 +367,7 @@ describe('readImportText: nothing in a file ever runs', () => {
 describe('readImportText: hostile input is refused quickly with a message naming the file', () => {
   const timed = (fn: () => unknown): { ms: number; message: string } => {
     const t0 = performance.now();
-    const message = usageError(fn);
+    const message = profileError(fn);
     return { ms: performance.now() - t0, message };
   };
   const lol = (head: string, tail: string) => {
@@ -379,28 +402,28 @@ describe('readImportText: hostile input is refused quickly with a message naming
   });
 
   it('a control character in a port-proxy agent name is refused naming the file (found by the property test below)', () => {
-    const msg = usageError(() => readImportText('name: home\u0001lab\nserver: relay.example.com:9015\n', 'client.yaml'));
+    const msg = profileError(() => readImportText('name: home\u0001lab\nserver: relay.example.com:9015\n', 'client.yaml'));
     expect(msg).toBe('client.yaml: relay "home\\u0001lab @ relay.example.com:9015" agentName: no control characters');
   });
 
   it('a Porthole file whose refs are ambiguous or whose jump hosts loop is refused at the line', () => {
     const srv = (ref: string, jump: string[]) => `  - { ref: ${ref}, name: ${ref}, host: h-${ref}, user: u, auth: { method: agent }, jump: [${jump.join(', ')}] }`;
     const doc = (...servers: string[]) => `porthole: 1\nservers:\n${servers.join('\n')}\n`;
-    expect(usageError(() => readImportText(doc(srv('a', []), srv('a', [])), 'dup.yaml'))).toBe('dup.yaml:4: servers[1].ref: "a" is the ref of an earlier server in this file');
-    expect(usageError(() => readImportText(doc(srv('a', ['a'])), 'self.yaml'))).toBe('self.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
-    expect(usageError(() => readImportText(doc(srv('a', ['b']), srv('b', ['c']), srv('c', ['a'])), 'loop.yaml'))).toBe('loop.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
+    expect(profileError(() => readImportText(doc(srv('a', []), srv('a', [])), 'dup.yaml'))).toBe('dup.yaml:4: servers[1].ref: "a" is the ref of an earlier server');
+    expect(profileError(() => readImportText(doc(srv('a', ['a'])), 'self.yaml'))).toBe('self.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
+    expect(profileError(() => readImportText(doc(srv('a', ['b']), srv('b', ['c']), srv('c', ['a'])), 'loop.yaml'))).toBe('loop.yaml:3: servers[0].jump: the jump hosts of "a" lead back to it');
     const relays = 'relays:\n  - { ref: r, name: R1, host: r1, agentName: x }\n  - { ref: r, name: R2, host: r2, agentName: x }\n';
-    expect(usageError(() => readImportText(`porthole: 1\n${relays}`, 'relays.yaml'))).toBe('relays.yaml:4: relays[1].ref: "r" is the ref of an earlier relay in this file');
+    expect(profileError(() => readImportText(`porthole: 1\n${relays}`, 'relays.yaml'))).toBe('relays.yaml:4: relays[1].ref: "r" is the ref of an earlier relay');
   });
 });
 
-describe('readImportText: property-based — anything but a UsageError naming the file is a bug', () => {
-  /** Throws anything that is not a UsageError whose message starts with the file (or a file it includes). */
+describe('readImportText: property-based — anything but a ProfileError naming the file is a bug', () => {
+  /** Throws anything that is not a ProfileError whose message starts with the file (or a file it includes). */
   const check = (text: string, name: string): void => {
     try {
       readImportText(text, name, { home: HOME, user: 'me' });
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
+      if (!(err instanceof ProfileError)) throw err;
       if (!new RegExp(`^(${esc(name)}|${esc(HOME)}[^:]*)(:\\d+)?: \\S`).test(err.message)) throw new Error(`unstructured message: ${err.message}`, { cause: err });
     }
   };

@@ -1,22 +1,23 @@
 import { basename } from 'node:path';
+import { formatHostPort } from '../../src-shared/format/address';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type RelayDraft, RelayDraftSchema } from '../../src-shared/model/relay';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServerDraftSchema } from '../../src-shared/model/ssh';
 import { DocRelaySchema, DocServerSchema, parseDocRule, PortholeDocSchema } from '../../src-shared/model/porthole-doc';
 import type { z } from 'zod';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { detectFormat, type ProfileFormat } from './detect-format';
 import { readFrpcIniText, readFrpcTomlText } from './frpc-profile';
 import { readPortProxyText } from './port-proxy-profile';
 import { checkYamlDepth, normalizeProfileText, readProfileText } from './profile-file';
 import { readRatholeText } from './rathole-profile';
-import { type ImportResult, validated } from './relay-import';
+import { type ImportedRelayServerConfig, type ImportResult, validated } from './relay-import';
 import { readSshConfigProfile, type ReadSshConfigOptions } from './ssh-config-profile';
 
 // Every importable format read into one shape: SSH servers and relays with file-local refs, and rule
 // drafts whose `server` / `relay` name those refs. The importer (service/import-service.ts) maps refs
-// to saved entities. Readers throw UsageError with `file:line: what is wrong`; what cannot be imported
+// to saved entities. Readers throw ProfileError with `file:line: what is wrong`; what cannot be imported
 // faithfully becomes a warning, never a silent drop.
 
 export type ImportFormat = ProfileFormat | 'porthole-yaml';
@@ -41,23 +42,56 @@ export interface ImportBundle {
   relays: ImportRelay[];
   rules: ImportRule[];
   warnings: string[];
+  /** frpc / rathole: what their server side said (rathole's [server] half); the relay config export uses it. */
+  relayServer?: ImportedRelayServerConfig;
 }
 
 const MAX_ALIASES = 100;
 const DOC_KEYS = new Set(['porthole', 'exportedAt', 'servers', 'relays', 'rules']);
-export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole client.toml)';
+export const IMPORT_WHAT = 'a tunnel profile (Porthole export, ssh_config, port-proxy YAML, frpc.toml/ini, rathole config)';
 
-/** Reads a file from disk (at most 1 MiB, text) and imports it. */
+/** Reads a file the user named by its path (at most 1 MiB, text) and imports it, following an ssh_config's Includes. */
 export function readImportFile(file: string, opts: ReadSshConfigOptions = {}): ImportBundle {
-  return readImportText(readProfileText(file, IMPORT_WHAT), file, opts);
+  return readImportText(readProfileText(file, IMPORT_WHAT), file, { followIncludes: true, ...opts });
 }
 
-/** Imports text already in memory (a dropped file, the clipboard, a share link); `name` names it in messages. */
+/**
+ * Imports text already in memory (a dropped file, the clipboard, a share link); `name` names it in
+ * messages. An ssh_config's Include lines are followed only with `followIncludes` (see ReadSshConfigOptions).
+ */
 export function readImportText(raw: string, name: string, opts: ReadSshConfigOptions = {}): ImportBundle {
+  return lockSocksWithoutPassword(readFormat(raw, name, opts));
+}
+
+/** The SOCKS user name of a socks / ssh-dynamic rule that has no password to go with it, if any. */
+export function socksUserWithoutPassword(rule: ImportRule): string | undefined {
+  if (rule.type !== 'socks' && rule.type !== 'ssh-dynamic') return undefined;
+  const user = rule.socks.username;
+  return user !== undefined && user !== '' && rule.socksPassword === undefined ? user : undefined;
+}
+
+/**
+ * A SOCKS server with a user name but no password in the file (written so, or exported without
+ * secrets with `hasPassword: true`) arrives switched off and says so: until a password is set here it
+ * must not run, since SOCKS without its password would let anyone in.
+ */
+function lockSocksWithoutPassword(b: ImportBundle): ImportBundle {
+  const warnings = [...b.warnings];
+  const rules = b.rules.map((r): ImportRule => {
+    if (r.type !== 'socks' && r.type !== 'ssh-dynamic') return r;
+    const user = socksUserWithoutPassword(r);
+    if (user !== undefined) warnings.push(`${b.source}: mapping "${r.name}": SOCKS user ${user} has no password here: set one in the rule before switching it on`);
+    // hasPassword says whether a password will be stored on this machine: only if one comes with the rule.
+    return { ...r, ...(user !== undefined ? { enabled: false } : {}), socks: { ...r.socks, hasPassword: r.socksPassword !== undefined } };
+  });
+  return { ...b, rules, warnings };
+}
+
+function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): ImportBundle {
   const text = normalizeProfileText(raw, name, IMPORT_WHAT);
   const format = detectPortholeYaml(text) ? 'porthole-yaml' : detectFormat(text, basename(name));
   if (!format) {
-    throw new UsageError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
+    throw new ProfileError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
   }
   switch (format) {
     case 'porthole-json':
@@ -75,6 +109,7 @@ export function readImportText(raw: string, name: string, opts: ReadSshConfigOpt
     case 'frpc-ini':
       return fromRelayImport(name, format, readFrpcIniText(text, name));
     case 'rathole-client':
+    case 'rathole-server':
       return fromRelayImport(name, format, readRatholeText(text, name));
   }
 }
@@ -86,10 +121,22 @@ function detectPortholeYaml(text: string): boolean {
 /** Reverse-tunnel configs: their relays become saved relays, their exposes relay-expose rules. */
 function fromRelayImport(source: string, format: ImportFormat, r: ImportResult): ImportBundle {
   const warnings = [...r.warnings];
-  if (r.relayServer) {
+  const file = basename(source);
+  if (r.relayServer && r.relays.length === 0) {
     warnings.push(
-      `${source}: this is a relay server config (what a VPS runs): start it with \`porthole relay --config ${basename(source)}\`, or set up the same agents in the Relay view — nothing to add to the mappings`,
+      format === 'rathole-server'
+        ? `${source}: this is rathole's server config (what the VPS runs): there, Porthole's relay takes its place — \`porthole import ${file} --relay-config relay.yaml\` writes the matching relay config, then run \`porthole relay --config relay.yaml\` on that machine; nothing to add to the mappings`
+        : `${source}: this is a relay server config (what a VPS runs): start it with \`porthole relay --config ${file}\`, or set up the same agents in the Relay view — nothing to add to the mappings`,
     );
+  }
+  if (format === 'frpc-toml' || format === 'frpc-ini' || format === 'rathole-client') {
+    // Porthole's agent speaks only to a Porthole relay: the frps/rathole server must be replaced.
+    const server = format === 'rathole-client' ? "rathole's server" : 'frps';
+    for (const x of r.relays) {
+      warnings.push(
+        `${source}: these mappings go through ${formatHostPort(x.host, x.port)}, where ${server} runs now; Porthole's agent talks only to a Porthole relay, so that machine must run \`porthole relay\` instead — \`porthole import ${file} --relay-config relay.yaml\` writes its config (agent, token, allowed ports)`,
+      );
+    }
   }
   const relays: ImportRelay[] = r.relays.map((x) => {
     const draft: RelayDraft = {
@@ -110,7 +157,9 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
   const rules: ImportRule[] = r.exposes.map((e) => ({
     type: 'relay-expose',
     name: e.name,
-    enabled: false,
+    // On as in the file (a proxy it switches off is not imported at all); the import itself decides
+    // whether anything starts (imports.apply start, porthole import --enable).
+    enabled: true,
     autoStart: true,
     tags: [],
     relay: e.relayRef,
@@ -119,7 +168,7 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
     protocol: e.protocol,
     kind: e.kind === 'http' ? 'http' : 'tcp',
   }));
-  return { source, format, servers: [], relays, rules, warnings };
+  return { source, format, servers: [], relays, rules, warnings, ...(r.relayServer && format !== 'port-proxy-server' ? { relayServer: r.relayServer } : {}) };
 }
 
 /** Porthole's own export (YAML or JSON; JSON is read as YAML 1.2 so errors carry a line). */
@@ -130,18 +179,18 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0].line ?? lc.linePos(e.pos[0]).line;
-    throw new UsageError(`${file}:${line}: not valid ${text.trimStart().startsWith('{') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ProfileError(`${file}:${line}: not valid ${text.trimStart().startsWith('{') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   let js: unknown;
   try {
     js = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {
-    throw new UsageError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : (err as Error).message}`, { cause: err });
+    throw new ProfileError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : (err as Error).message}`, { cause: err });
   }
   const top = PortholeDocSchema.safeParse(js);
   if (!top.success) {
     const i = top.error.issues[0]!;
-    throw new UsageError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'this file is from a newer Porthole (format version) — upgrade Porthole' : i.message}`);
+    throw new ProfileError(`${file}: ${i.path.join('.') || 'the file'}: ${i.path[0] === 'porthole' ? 'written by a newer Porthole (format version) — upgrade Porthole' : i.message}`);
   }
   const lineOf = (path: Array<string | number>): number => {
     let node: unknown = doc.contents;
@@ -155,7 +204,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   };
   const fail = (path: Array<string | number>, issue: { path: PropertyKey[]; message: string }): never => {
     const field = [...path, ...issue.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new UsageError(`${file}:${lineOf([...path, ...(issue.path as Array<string | number>)])}: ${field}: ${issue.message}`);
+    throw new ProfileError(`${file}:${lineOf([...path, ...(issue.path as Array<string | number>)])}: ${field}: ${issue.message}`);
   };
   const warnings: string[] = [];
   const root = doc.contents;
@@ -169,7 +218,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   const unique = <T extends { ref: string }>(list: T[], what: 'servers' | 'relays'): T[] => {
     const seen = new Set<string>();
     for (const [i, x] of list.entries()) {
-      if (seen.has(x.ref)) fail([what, i, 'ref'], { path: [], message: `"${x.ref}" is the ref of an earlier ${what.slice(0, -1)} in this file` });
+      if (seen.has(x.ref)) fail([what, i, 'ref'], { path: [], message: `"${x.ref}" is the ref of an earlier ${what.slice(0, -1)}` });
       seen.add(x.ref);
     }
     return list;
@@ -192,7 +241,7 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
   const relayRefs = new Set(relays.map((s) => s.ref));
   const byRef = new Map(servers.map((s) => [s.ref, s]));
   for (const [i, s] of servers.entries()) {
-    for (const j of s.jump) if (!serverRefs.has(j)) fail(['servers', i, 'jump'], { path: [], message: `jump host "${j}" is not a server ref in this file` });
+    for (const j of s.jump) if (!serverRefs.has(j)) fail(['servers', i, 'jump'], { path: [], message: `jump host "${j}" is not the ref of any server listed here` });
     // Each jump host is created before the servers that use it, so they cannot jump through each
     // other (the exporter never writes such a loop either).
     const todo = [...s.jump];
@@ -207,8 +256,8 @@ function readPortholeDoc(text: string, file: string): Omit<ImportBundle, 'source
     const r = parseDocRule(raw);
     if (!r.success) return fail(['rules', i], r.error.issues[0]!);
     const rule = r.data;
-    if ('server' in rule && !serverRefs.has(rule.server)) fail(['rules', i, 'server'], { path: [], message: `"${rule.server}" is not a server ref in this file` });
-    if (rule.type === 'relay-expose' && !relayRefs.has(rule.relay)) fail(['rules', i, 'relay'], { path: [], message: `"${rule.relay}" is not a relay ref in this file` });
+    if ('server' in rule && !serverRefs.has(rule.server)) fail(['rules', i, 'server'], { path: [], message: `"${rule.server}" is not the ref of any server listed here` });
+    if (rule.type === 'relay-expose' && !relayRefs.has(rule.relay)) fail(['rules', i, 'relay'], { path: [], message: `"${rule.relay}" is not the ref of any relay listed here` });
     return rule;
   });
   return { servers, relays, rules, warnings };

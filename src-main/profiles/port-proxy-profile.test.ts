@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readPortProxyProfile, readPortProxyText, realignItemKeys } from './port-proxy-profile';
-import { expectReturnsOrUsageError, expectValid, fixture, mutations, tmpWriter, usageError } from '../../test-support/relay-import-helpers';
+import { expectReturnsOrProfileError, expectValid, fixture, mutations, tmpWriter, profileError } from '../../test-support/relay-import-helpers';
 
 const write = tmpWriter('porthole-pp-');
 const SEED_AGENTS = [
@@ -171,7 +171,7 @@ describe('port-proxy server YAML', () => {
     const r = readPortProxyText('bind: 0.0.0.0:1\ntoken: 0012\nproxy:\n  - remote_name: a\n    token: 1e3\n', 'x.yaml');
     expect(r.relayServer!.token).toBe('0012');
     expect(r.relayServer!.agents[0]!.token).toBe('1e3');
-    expect(usageError(() => readPortProxyText('bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports: [0x50]\n', 'x.yaml'))).toBe(
+    expect(profileError(() => readPortProxyText('bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports: [0x50]\n', 'x.yaml'))).toBe(
       'x.yaml:4: allow_ports "0x50": not a port (8080) or a range (20000-20100)',
     );
   });
@@ -181,11 +181,47 @@ describe('port-proxy server YAML', () => {
       expect(readPortProxyText(`bind: 0.0.0.0:9015\nmetrics: ${m}\n`, 'x.yaml').relayServer!.metrics).toEqual({ host, port: 9100 });
     }
     for (const m of ['0.0.0.0:9100', '":9100"', '192.168.1.2:9100', '"[::]:9100"', 'metrics.example.com:9100']) {
-      expect(usageError(() => readPortProxyText(`bind: 0.0.0.0:9015\ntoken: t\nmetrics: ${m}\n`, 'x.yaml'))).toMatch(/^x\.yaml:3: metrics .*: metrics must listen on loopback/);
+      expect(profileError(() => readPortProxyText(`bind: 0.0.0.0:9015\ntoken: t\nmetrics: ${m}\n`, 'x.yaml'))).toMatch(/^x\.yaml:3: metrics .*: metrics must listen on loopback/);
     }
-    expect(usageError(() => readPortProxyText('bind: 0.0.0.0:9015\nmetrics: 127.0.0.1:9015\n', 'x.yaml'))).toBe(
+    expect(profileError(() => readPortProxyText('bind: 0.0.0.0:9015\nmetrics: 127.0.0.1:9015\n', 'x.yaml'))).toBe(
       'x.yaml:2: metrics 127.0.0.1:9015: the same port as bind 0.0.0.0:9015 — choose another port',
     );
+  });
+
+  it('reads limits: counts as whole numbers, durations with a unit or as seconds, and refuses values out of range with the line', () => {
+    const yaml = [
+      'bind: 0.0.0.0:9015',
+      'limits:',
+      '  handshake_timeout: 5s',
+      '  max_pending_handshakes: 128',
+      '  max_pending_per_address: 4',
+      '  max_failed_handshakes: 5',
+      '  failure_window: 15m',
+      '  block_for: 1h',
+      '  max_connections: 0',
+      '  idle_timeout: 90',
+      '  udp_idle_timeout: 2500ms',
+      '  max_speed: 9',
+    ].join('\n');
+    const r = readPortProxyText(yaml, 'x.yaml');
+    expect(r.relayServer!.limits).toEqual({
+      handshakeTimeoutMs: 5000,
+      maxPendingHandshakes: 128,
+      maxPendingPerAddress: 4,
+      maxFailedHandshakes: 5,
+      failureWindowMs: 900_000,
+      blockMs: 3600_000,
+      maxConnections: 0,
+      idleTimeoutMs: 90_000,
+      udpIdleTimeoutMs: 2500,
+    });
+    expect(r.warnings).toContain('x.yaml:12: unknown key "max_speed" ignored');
+    expect(readPortProxyText('bind: 0.0.0.0:9015\n', 'x.yaml').relayServer!.limits).toBeUndefined();
+    const bad = (line: string) => profileError(() => readPortProxyText(`bind: 0.0.0.0:9015\nlimits:\n  ${line}\n`, 'x.yaml'));
+    expect(bad('handshake_timeout: 30s')).toBe('x.yaml:3: limits: handshake_timeout "30s": expected a duration from 1 s to 10 s, e.g. 10s, 5m, 1h (a plain number is seconds)');
+    expect(bad('max_pending_per_address: -1')).toBe('x.yaml:3: limits: max_pending_per_address "-1": expected a whole number from 1 to 100000');
+    expect(bad('idle_timeout: soon')).toMatch(/^x\.yaml:3: limits: idle_timeout "soon": expected a duration from 0 \(off\) to /);
+    expect(profileError(() => readPortProxyText('bind: 0.0.0.0:9015\nlimits: 5\n', 'x.yaml'))).toBe('x.yaml:2: limits: expected keys such as handshake_timeout: 10s, found number 5');
   });
 });
 
@@ -308,14 +344,14 @@ describe('port-proxy: bad input', () => {
     ['bind: 0.0.0.0:1\nproxy:\n  - remote_name: a\n    allow_ports:\n      -\n', /^x\.yaml:5: allow_ports: expected a value, found null/],
     ['name: a\nserver: h:1\nexpose:\n  - {local: 80, remote: 1, name: ""}\n', /^x\.yaml:4: expose entry name: empty name/],
   ];
-  it.each(cases)('%j → UsageError', (text, re) => {
-    expect(usageError(() => readPortProxyText(text, 'x.yaml'))).toMatch(re);
+  it.each(cases)('%j → ProfileError', (text, re) => {
+    expect(profileError(() => readPortProxyText(text, 'x.yaml'))).toMatch(re);
   });
 
   it('refuses binary data, files over 1 MiB and missing files', () => {
-    expect(usageError(() => readPortProxyProfile(write(Buffer.from('name: a\0\n'), 'nul.yaml')))).toMatch(/binary data \(NUL bytes\)/);
-    expect(usageError(() => readPortProxyProfile(write(`# ${'x'.repeat(1024 * 1024)}\n`, 'big.yaml')))).toMatch(/larger than 1 MiB/);
-    expect(usageError(() => readPortProxyProfile(fixture('port-proxy', 'nope.yaml')))).toMatch(/cannot read the file \(ENOENT\)/);
+    expect(profileError(() => readPortProxyProfile(write(Buffer.from('name: a\0\n'), 'nul.yaml')))).toMatch(/binary data \(NUL bytes\)/);
+    expect(profileError(() => readPortProxyProfile(write(`# ${'x'.repeat(1024 * 1024)}\n`, 'big.yaml')))).toMatch(/larger than 1 MiB/);
+    expect(profileError(() => readPortProxyProfile(fixture('port-proxy', 'nope.yaml')))).toMatch(/cannot read the file \(ENOENT\)/);
   });
 
   it('refuses a YAML alias bomb (billion laughs) quickly', () => {
@@ -327,7 +363,7 @@ describe('port-proxy: bad input', () => {
     }
     const bomb = `bind: 0.0.0.0:1\n${levels.join('\n')}\nproxy:\n  - remote_name: *j\n`;
     const t = performance.now();
-    expect(usageError(() => readPortProxyText(bomb, 'bomb.yaml'))).toMatch(/^bomb\.yaml: too many YAML aliases/);
+    expect(profileError(() => readPortProxyText(bomb, 'bomb.yaml'))).toMatch(/^bomb\.yaml: too many YAML aliases/);
     expect(performance.now() - t).toBeLessThan(1000);
   });
 
@@ -347,9 +383,9 @@ describe('realignItemKeys', () => {
 
 describe('port-proxy: fuzz', () => {
   const sources = ['server.yaml', 'seed-server-as-printed.yaml', 'server-porthole.yaml', 'client-porthole.yaml', 'relay-porthole.yaml', 'agent-porthole.yaml', 'seed-server-as-printed-token.yaml'].map((n) => readFileSync(fixture('port-proxy', n), 'utf8'));
-  it('525 mutations: a valid result or a UsageError, nothing else', () => {
+  it('525 mutations: a valid result or a ProfileError, nothing else', () => {
     for (const [i, m] of sources.flatMap((s, k) => mutations(s, 1000 + k, 75)).entries()) {
-      expectReturnsOrUsageError(() => readPortProxyText(m, `fuzz-${i}.yaml`), m);
+      expectReturnsOrProfileError(() => readPortProxyText(m, `fuzz-${i}.yaml`), m);
     }
   });
 });

@@ -1,7 +1,8 @@
 import { Alias, type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { formatHostPort, isLoopbackHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import { HostSchema } from '../../src-shared/model/primitives';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
+import { formatSpan, LIMIT_KEYS, parseDuration, type RelayLimits } from '../relay/relay-limits';
 import { checkYamlDepth } from './profile-file';
 import {
   describe,
@@ -29,7 +30,8 @@ import {
 // These are also the config files of Porthole's own relay (`porthole relay --config`) and agent
 // (`porthole agent --config`), which extend both shapes: the server with `token`, `tls`,
 // `public_host`, `metrics` and per-agent `token`/`allow_ports` (and udp ports); the client with
-// `token`, `tls`, `fingerprint` and `expose` (ports the agent asks the relay for itself).
+// `token`, `tls`, `fingerprint` and `expose` (ports the agent asks the relay for itself). The server's
+// `limits` map sets admission and public-port limits (relay/relay-limits.ts).
 //
 // The seed's README prints its YAML with the keys under each `- ` item indented two columns too
 // far, which is not valid YAML. When strict parsing fails, the reader retries once with those
@@ -37,7 +39,7 @@ import {
 
 const WHAT = 'a port-proxy YAML config';
 const MAX_ALIASES = 100;
-const SERVER_KEYS = ['bind', 'proxy', 'token', 'tls', 'public_host', 'metrics'];
+const SERVER_KEYS = ['bind', 'proxy', 'token', 'tls', 'public_host', 'metrics', 'limits'];
 const AGENT_KEYS = ['remote_name', 'port_list', 'token', 'allow_ports'];
 const PORT_KEYS = ['type', 'bind', 'remote'];
 const CLIENT_KEYS = ['name', 'server', 'token', 'tls', 'fingerprint', 'expose'];
@@ -59,19 +61,19 @@ export function readPortProxyText(raw: string, file: string): ImportResult {
   const warnings: string[] = [];
   const { doc, lc } = parseYaml(text, file, warnings);
   const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) throw new UsageError(`${file}: the file is empty — not ${WHAT}`);
+  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) throw new ProfileError(`${file}: the file is empty — not ${WHAT}`);
   const y = new YamlReader(doc, lc, file, root, warnings);
-  if (!isMap(root)) throw new UsageError(`${y.at(root)}: expected a mapping of keys (bind/proxy or name/server), found ${describe(root.toJSON())}`);
+  if (!isMap(root)) throw new ProfileError(`${y.at(root)}: expected a mapping of keys (bind/proxy or name/server), found ${describe(root.toJSON())}`);
 
   const top = y.entries(root);
   const keys = new Set(top.map((e) => e.key));
   const kind: PortProxyKind | undefined = keys.has('proxy') || keys.has('bind') ? 'server' : keys.has('name') || keys.has('server') ? 'client' : undefined;
-  if (kind === undefined) throw new UsageError(`${file}: neither a port-proxy server config (bind, proxy) nor a client config (name, server)`);
+  if (kind === undefined) throw new ProfileError(`${file}: neither a port-proxy server config (bind, proxy) nor a client config (name, server)`);
   y.warnUnknown(top, kind === 'server' ? SERVER_KEYS : CLIENT_KEYS);
   return kind === 'client' ? readClient(y, top) : readServer(y, top);
 }
 
-/** Node access with `file:line` messages; every failure is a UsageError. */
+/** Node access with `file:line` messages; every failure is a ProfileError. */
 class YamlReader {
   constructor(
     private readonly doc: Document,
@@ -105,13 +107,13 @@ class YamlReader {
   /** A scalar as written: `token: 0012` stays "0012" (YAML would read the number 12). */
   text(e: Entry, field = e.key): string {
     const n = e.value;
-    if (!isScalar(n) || n.value === null || typeof n.value === 'object') throw new UsageError(`${this.at(n ?? e.keyNode)}: ${field}: expected a value, found ${describe(n?.toJSON() ?? null)}`);
+    if (!isScalar(n) || n.value === null || typeof n.value === 'object') throw new ProfileError(`${this.at(n ?? e.keyNode)}: ${field}: expected a value, found ${describe(n?.toJSON() ?? null)}`);
     return typeof n.value === 'string' ? n.value : (n.source ?? String(n.value));
   }
 
   bool(e: Entry): boolean {
     const n = e.value;
-    if (!isScalar(n) || typeof n.value !== 'boolean') throw new UsageError(`${this.at(n ?? e.keyNode)}: ${e.key}: expected true or false, found ${describe(n?.toJSON() ?? null)}`);
+    if (!isScalar(n) || typeof n.value !== 'boolean') throw new ProfileError(`${this.at(n ?? e.keyNode)}: ${e.key}: expected true or false, found ${describe(n?.toJSON() ?? null)}`);
     return n.value;
   }
 
@@ -130,18 +132,18 @@ class YamlReader {
     return this.text(e).trim().toLowerCase();
   }
 
-  /** A list value (null → empty), or a UsageError naming the expected item shape. */
+  /** A list value (null → empty), or a ProfileError naming the expected item shape. */
   list(e: Entry, shape: string): Entry[] {
     const seq = e.value;
     if (seq === null) return [];
-    if (!isSeq(seq)) throw new UsageError(`${this.at(seq)}: ${e.key}: expected a list of ${shape}, found ${describe(seq.toJSON())}`);
+    if (!isSeq(seq)) throw new ProfileError(`${this.at(seq)}: ${e.key}: expected a list of ${shape}, found ${describe(seq.toJSON())}`);
     // An empty item (`- `) is reported at the list's line.
     return seq.items.map((i) => ({ key: e.key, keyNode: seq, value: this.resolve(i) }));
   }
 
   map(item: Entry, shape: string): Entry[] {
     const n = item.value;
-    if (!isMap(n)) throw new UsageError(`${this.at(n ?? item.keyNode)}: ${item.key}: each entry is ${shape}, found ${describe(n?.toJSON() ?? null)}`);
+    if (!isMap(n)) throw new ProfileError(`${this.at(n ?? item.keyNode)}: ${item.key}: each entry is ${shape}, found ${describe(n?.toJSON() ?? null)}`);
     return this.entries(n);
   }
 }
@@ -152,8 +154,8 @@ function readClient(y: YamlReader, top: Entry[]): ImportResult {
   const { file, warnings } = y;
   const nameE = find(top, 'name');
   const serverE = find(top, 'server');
-  if (!nameE) throw new UsageError(`${file}: client config: missing "name" (the name this agent announces to the relay)`);
-  if (!serverE) throw new UsageError(`${file}: client config: missing "server" (the relay's HOST:PORT)`);
+  if (!nameE) throw new ProfileError(`${file}: client config: missing "name" (the name this agent announces to the relay)`);
+  if (!serverE) throw new ProfileError(`${file}: client config: missing "server" (the relay's HOST:PORT)`);
   const agentName = y.text(nameE).trim();
   const ep = y.addr(serverE);
   const tokenE = find(top, 'token');
@@ -172,7 +174,7 @@ function readClient(y: YamlReader, top: Entry[]): ImportResult {
         : hex.length === 64
           ? 'colons go between pairs of hex digits'
           : `${hex.length} hex digits, a SHA-256 fingerprint has 64`;
-      throw new UsageError(`${y.at(fpE.value)}: fingerprint "${raw}": ${why} — write 64 hex digits, with or without colons (AB:CD:…)`);
+      throw new ProfileError(`${y.at(fpE.value)}: fingerprint "${raw}": ${why} — write 64 hex digits, with or without colons (AB:CD:…)`);
     }
     if (tls === false) warnings.push(`${y.at(fpE.keyNode)}: fingerprint is set but tls is false; the pin is not used`);
   }
@@ -209,17 +211,17 @@ function readExposes(y: YamlReader, exposeE: Entry, agentName: string, ref: stri
     y.warnUnknown(ie, EXPOSE_KEYS);
     const localE = find(ie, 'local');
     const remoteE = find(ie, 'remote');
-    if (!localE) throw new UsageError(`${y.at(item.value)}: expose entry: missing "local" (the HOST:PORT or PORT on this machine)`);
-    if (!remoteE) throw new UsageError(`${y.at(item.value)}: expose entry: missing "remote" (the relay's public port, or 0 to let the relay pick one)`);
+    if (!localE) throw new ProfileError(`${y.at(item.value)}: expose entry: missing "local" (the HOST:PORT or PORT on this machine)`);
+    if (!remoteE) throw new ProfileError(`${y.at(item.value)}: expose entry: missing "remote" (the relay's public port, or 0 to let the relay pick one)`);
     const local = hostPortOrThrow(y.at(localE.value), 'local', y.text(localE).trim(), '127.0.0.1');
     const remoteText = y.text(remoteE).trim();
     if (!/^\d{1,5}$/.test(remoteText) || Number(remoteText) > 65535) {
-      throw new UsageError(`${y.at(remoteE.value)}: remote "${remoteText}": not a port number (1–65535, or 0 to let the relay pick one)`);
+      throw new ProfileError(`${y.at(remoteE.value)}: remote "${remoteText}": not a port number (1–65535, or 0 to let the relay pick one)`);
     }
     const remotePort = Number(remoteText);
     const typeE = find(ie, 'type');
     const type = typeE ? y.portType(typeE) : 'tcp';
-    if (!isPortType(type)) throw new UsageError(`${y.at(typeE?.value)}: type "${type}" is not supported (tcp, http or udp)`);
+    if (!isPortType(type)) throw new ProfileError(`${y.at(typeE?.value)}: type "${type}" is not supported (tcp, http or udp)`);
     const protocol = type === 'udp' ? 'udp' : 'tcp';
     if (remotePort !== 0) {
       if (requested.has(`${protocol}/${remotePort}`)) {
@@ -250,7 +252,7 @@ function isPortType(t: string): t is PortType {
 function readServer(y: YamlReader, top: Entry[]): ImportResult {
   const { file, warnings } = y;
   const bindE = find(top, 'bind');
-  if (!bindE) throw new UsageError(`${file}: server config: missing "bind" (the HOST:PORT the relay listens on for agents)`);
+  if (!bindE) throw new ProfileError(`${file}: server config: missing "bind" (the HOST:PORT the relay listens on for agents)`);
   const bind = y.addr(bindE);
   const tokenE = find(top, 'token');
   const token = tokenE ? y.token(tokenE) : undefined;
@@ -263,9 +265,12 @@ function readServer(y: YamlReader, top: Entry[]): ImportResult {
   const metrics = metricsE ? y.addr(metricsE) : undefined;
   if (metricsE && metrics) {
     const where = `${y.at(metricsE.value)}: metrics ${formatHostPort(metrics.host, metrics.port)}`;
-    if (!isLoopbackHost(metrics.host)) throw new UsageError(`${where}: metrics must listen on loopback (127.0.0.0/8, ::1 or localhost) — the endpoint has no authentication`);
-    if (listenEndpointsCollide(metrics, bind)) throw new UsageError(`${where}: the same port as bind ${formatHostPort(bind.host, bind.port)} — choose another port`);
+    if (!isLoopbackHost(metrics.host)) throw new ProfileError(`${where}: metrics must listen on loopback (127.0.0.0/8, ::1 or localhost) — the endpoint has no authentication`);
+    if (listenEndpointsCollide(metrics, bind)) throw new ProfileError(`${where}: the same port as bind ${formatHostPort(bind.host, bind.port)} — choose another port`);
   }
+
+  const limitsE = find(top, 'limits');
+  const limits = limitsE ? readLimits(y, limitsE) : undefined;
 
   const agents: Agent[] = [];
   const proxyE = find(top, 'proxy');
@@ -277,7 +282,7 @@ function readServer(y: YamlReader, top: Entry[]): ImportResult {
       const ie = y.map(item, '{ remote_name, port_list }');
       y.warnUnknown(ie, AGENT_KEYS);
       const nameE = find(ie, 'remote_name');
-      if (!nameE) throw new UsageError(`${y.at(item.value)}: proxy entry: missing "remote_name"`);
+      if (!nameE) throw new ProfileError(`${y.at(item.value)}: proxy entry: missing "remote_name"`);
       const name = y.text(nameE).trim();
       if (names.has(name)) {
         warnings.push(`${y.at(nameE.keyNode)}: remote_name "${name}" appears twice; this entry is skipped`);
@@ -300,6 +305,7 @@ function readServer(y: YamlReader, top: Entry[]): ImportResult {
     ...(tls !== undefined ? { tls } : {}),
     ...(publicHost !== undefined ? { publicHost } : {}),
     ...(metrics !== undefined ? { metrics } : {}),
+    ...(limits !== undefined ? { limits } : {}),
     agents,
   };
   const relayServer = validated(ImportedRelayServerConfigSchema, draft, file, 'server config');
@@ -322,8 +328,8 @@ function readPortList(y: YamlReader, listE: Entry, publicBinds: Array<{ family: 
     const typeE = find(pe, 'type');
     const bE = find(pe, 'bind');
     const rE = find(pe, 'remote');
-    if (!bE) throw new UsageError(`${y.at(p.value)}: port_list entry: missing "bind" (the relay's public HOST:PORT)`);
-    if (!rE) throw new UsageError(`${y.at(p.value)}: port_list entry: missing "remote" (the port on the agent's machine)`);
+    if (!bE) throw new ProfileError(`${y.at(p.value)}: port_list entry: missing "bind" (the relay's public HOST:PORT)`);
+    if (!rE) throw new ProfileError(`${y.at(p.value)}: port_list entry: missing "remote" (the port on the agent's machine)`);
     let type: PortType = 'tcp';
     if (!typeE) y.warnings.push(`${y.at(p.value)}: port_list entry has no "type"; read as tcp`);
     else {
@@ -337,7 +343,7 @@ function readPortList(y: YamlReader, listE: Entry, publicBinds: Array<{ family: 
     const b = y.addr(bE);
     const remoteText = y.text(rE).trim();
     if (!/^\d{1,5}$/.test(remoteText) || Number(remoteText) < 1 || Number(remoteText) > 65535) {
-      throw new UsageError(`${y.at(rE.value ?? rE.keyNode)}: remote "${remoteText}": not a port number (1–65535)`);
+      throw new ProfileError(`${y.at(rE.value ?? rE.keyNode)}: remote "${remoteText}": not a port number (1–65535)`);
     }
     // tcp and http share the TCP port space; udp has its own.
     const family = type === 'udp' ? 'udp' : 'tcp';
@@ -351,11 +357,34 @@ function readPortList(y: YamlReader, listE: Entry, publicBinds: Array<{ family: 
   return ports;
 }
 
+/** `limits:` — counts as whole numbers, durations as `10s`, `5m`, `1h`, `500ms` or plain seconds. */
+function readLimits(y: YamlReader, e: Entry): Partial<RelayLimits> {
+  if (!isMap(e.value)) throw new ProfileError(`${y.at(e.value ?? e.keyNode)}: limits: expected keys such as handshake_timeout: 10s, found ${describe(e.value?.toJSON() ?? null)}`);
+  const entries = y.entries(e.value);
+  y.warnUnknown(entries, LIMIT_KEYS.map((k) => k.key));
+  const out: Partial<RelayLimits> = {};
+  for (const le of entries) {
+    const spec = LIMIT_KEYS.find((k) => k.key === le.key);
+    if (!spec) continue;
+    const raw = y.text(le).trim();
+    const v = spec.kind === 'count' ? (/^\d{1,9}$/.test(raw) ? Number(raw) : undefined) : parseDuration(raw);
+    if (v === undefined || v < spec.min || v > spec.max) {
+      const want =
+        spec.kind === 'count'
+          ? `a whole number from ${spec.min} to ${spec.max}`
+          : `a duration from ${spec.min === 0 ? '0 (off)' : formatSpan(spec.min)} to ${formatSpan(spec.max)}, e.g. 10s, 5m, 1h (a plain number is seconds)`;
+      throw new ProfileError(`${y.at(le.value)}: limits: ${spec.key} "${raw}": expected ${want}`);
+    }
+    out[spec.field] = v;
+  }
+  return out;
+}
+
 function readAllowPorts(y: YamlReader, allowE: Entry): Agent['allowPorts'] {
   return y.list(allowE, 'ports (8080) or ranges ("20000-20100")').map((e) => {
     const s = y.text(e).trim();
     const r = parsePortRange(s);
-    if (!r.ok) throw new UsageError(`${y.at(e.value)}: allow_ports "${s}": ${r.error}`);
+    if (!r.ok) throw new ProfileError(`${y.at(e.value)}: allow_ports "${s}": ${r.error}`);
     return r.value;
   });
 }
@@ -374,7 +403,7 @@ function parseYaml(text: string, file: string, warnings: string[]): { doc: Docum
     const message = `${file}:${line}: not valid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
     const repaired = realignItemKeys(text);
     const second = repaired === text ? undefined : attempt(repaired);
-    if (!second || second.doc.errors.length > 0 || !looksLikePortProxy(second.doc)) throw new UsageError(message);
+    if (!second || second.doc.errors.length > 0 || !looksLikePortProxy(second.doc)) throw new ProfileError(message);
     warnings.push(`${message}; read with the keys under each "- " item aligned to its first key (as printed in port-proxy's README) — check the result`);
     r = second;
   }
@@ -383,7 +412,7 @@ function parseYaml(text: string, file: string, warnings: string[]): { doc: Docum
     // Expands aliases with a budget: a "billion laughs" document fails here, quickly.
     r.doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {
-    throw new UsageError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : `not valid YAML: ${(err as Error).message}`}`);
+    throw new ProfileError(`${file}: ${err instanceof ReferenceError ? 'too many YAML aliases (a resource exhaustion attack?)' : `not valid YAML: ${(err as Error).message}`}`);
   }
   return r;
 }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Lexer, Parser } from 'yaml';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 
 // Every profile reader starts here: a file that is too large, binary or unreadable is refused with a
 // message naming it, before any parser sees it.
@@ -18,15 +18,15 @@ export function readProfileText(file: string, what: string): string {
     size = st.size;
     isFile = st.isFile();
   } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ProfileError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  if (!isFile) throw new UsageError(`${file}: not a regular file`);
-  if (size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not ${what}`);
+  if (!isFile) throw new ProfileError(`${file}: not a regular file`);
+  if (size > MAX_PROFILE_BYTES) throw new ProfileError(`${file}: the file is larger than 1 MiB — not ${what}`);
   let buf: Buffer;
   try {
     buf = readFileSync(file);
   } catch (err) {
-    throw new UsageError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ProfileError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return normalizeProfileText(buf, file, what);
 }
@@ -34,8 +34,8 @@ export function readProfileText(file: string, what: string): string {
 /** The checks of readProfileText for text already in memory (a Buffer or a string). */
 export function normalizeProfileText(data: Buffer | string, file: string, what: string): string {
   const text = typeof data === 'string' ? data : data.toString('utf8');
-  if (Buffer.byteLength(text, 'utf8') > MAX_PROFILE_BYTES) throw new UsageError(`${file}: the file is larger than 1 MiB — not ${what}`);
-  if (text.includes('\0')) throw new UsageError(`${file}: binary data (NUL bytes) — not ${what}`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_PROFILE_BYTES) throw new ProfileError(`${file}: the file is larger than 1 MiB — not ${what}`);
+  if (text.includes('\0')) throw new ProfileError(`${file}: binary data (NUL bytes) — not ${what}`);
   return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
 }
 
@@ -53,7 +53,7 @@ export function checkYamlDepth(text: string, file: string): void {
     for (const _doc of parser.next(lexeme)) {
       // whole documents: the caller parses the text itself once it is known to be shallow
     }
-    if (parser.stack.length > MAX_YAML_DEPTH) throw new UsageError(`${file}:${line}: nested more than ${MAX_YAML_DEPTH} levels deep — not a tunnel profile`);
+    if (parser.stack.length > MAX_YAML_DEPTH) throw new ProfileError(`${file}:${line}: nested more than ${MAX_YAML_DEPTH} levels deep — not a tunnel profile`);
     for (let i = lexeme.indexOf('\n'); i >= 0; i = lexeme.indexOf('\n', i + 1)) line++;
   }
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isLoopbackHost, parseHostPort } from '../../src-shared/format/address';
 export { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { HostSchema, PortSchema } from '../../src-shared/model/primitives';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
+import { RELAY_LIMIT_FIELDS, type RelayLimits } from '../relay/relay-limits';
 
 // The format-neutral result of importing a reverse-tunnel config (port-proxy, frpc, rathole). The
 // relay rule type and relay entities do not exist in the model yet; these drafts are what the relay
@@ -46,6 +47,8 @@ export interface ImportedRelayServerConfig {
   publicHost?: string;
   /** Opt-in Prometheus endpoint; always on loopback. */
   metrics?: { host: string; port: number };
+  /** Admission and public-port limits (`limits:`), already range-checked by the reader. */
+  limits?: Partial<RelayLimits>;
   agents: Array<{
     name: string;
     /** Secret. */
@@ -56,7 +59,7 @@ export interface ImportedRelayServerConfig {
   }>;
 }
 
-export type RelayImportFormat = 'port-proxy-server' | 'port-proxy-client' | 'frpc-toml' | 'frpc-ini' | 'rathole-client';
+export type RelayImportFormat = 'port-proxy-server' | 'port-proxy-client' | 'frpc-toml' | 'frpc-ini' | 'rathole-client' | 'rathole-server';
 
 export interface ImportResult {
   format: RelayImportFormat;
@@ -101,6 +104,7 @@ export const ImportedRelayServerConfigSchema = z.strictObject({
   tls: z.boolean().optional(),
   publicHost: HostSchema.optional(),
   metrics: BindSchema.refine((b) => isLoopbackHost(b.host), 'metrics must listen on loopback').optional(),
+  limits: z.partialRecord(z.enum(RELAY_LIMIT_FIELDS), z.number().int().min(0)).optional(),
   agents: z.array(
     z.strictObject({
       name: NameSchema,
@@ -129,20 +133,20 @@ export function hasTemplate(s: string): boolean {
   return /\{\{.*\}\}/s.test(s);
 }
 
-/** `host:port` / `[v6]:port` (or a bare port with `defaultHost`) → endpoint, or a UsageError at `where`. */
+/** `host:port` / `[v6]:port` (or a bare port with `defaultHost`) → endpoint, or a ProfileError at `where`. */
 export function hostPortOrThrow(where: string, field: string, value: string, defaultHost?: string): { host: string; port: number } {
   const r = parseHostPort(value, defaultHost);
-  if (!r.ok) throw new UsageError(`${where}: ${field}${r.error.startsWith(`"${value.trim()}"`) ? '' : ` "${value}"`}: ${r.error}`);
+  if (!r.ok) throw new ProfileError(`${where}: ${field}${r.error.startsWith(`"${value.trim()}"`) ? '' : ` "${value}"`}: ${r.error}`);
   return r.value;
 }
 
-/** A zod check of one draft; the first issue becomes a UsageError at `where`. */
+/** A zod check of one draft; the first issue becomes a ProfileError at `where`. */
 export function validated<T>(schema: z.ZodType<T>, draft: unknown, where: string, what: string): T {
   const r = schema.safeParse(draft);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.');
-  throw new UsageError(`${where}: ${what}${field ? ` ${field}` : ''}: ${issue.message}`);
+  throw new ProfileError(`${where}: ${what}${field ? ` ${field}` : ''}: ${issue.message}`);
 }
 
 /** A zod check of one draft; undefined plus a warning when it fails (the caller skips the item). */

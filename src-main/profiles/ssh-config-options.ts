@@ -1,6 +1,6 @@
 import type { Match } from 'ssh-config';
 import type { HostKeyPolicy } from '../../src-shared/model/ssh';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import type { ConfigLine } from './ssh-config-text';
 import type { ForwardKind } from './ssh-forward-spec';
 
@@ -41,6 +41,9 @@ export const COMPUTED: Record<string, string> = {
   stricthostkeychecking: 'StrictHostKeyChecking',
   userknownhostsfile: 'UserKnownHostsFile',
   clearallforwardings: 'ClearAllForwardings',
+  identityagent: 'IdentityAgent',
+  identitiesonly: 'IdentitiesOnly',
+  gatewayports: 'GatewayPorts',
   localforward: 'LocalForward',
   remoteforward: 'RemoteForward',
   dynamicforward: 'DynamicForward',
@@ -48,7 +51,22 @@ export const COMPUTED: Record<string, string> = {
 /** Options passed by value (the library reads HostName and User for Match host/user); the rest by reference. */
 export const BY_VALUE = new Set(['hostname', 'user']);
 export const FORWARD_KEYS: Record<string, ForwardKind> = { localforward: 'LocalForward', remoteforward: 'RemoteForward', dynamicforward: 'DynamicForward' };
-export const SINGLE_VALUE = new Set(['hostname', 'port', 'user', 'identityfile', 'proxyjump', 'serveraliveinterval', 'serveralivecountmax', 'stricthostkeychecking', 'clearallforwardings']);
+export const SINGLE_VALUE = new Set([
+  'hostname',
+  'port',
+  'user',
+  'identityfile',
+  'proxyjump',
+  'serveraliveinterval',
+  'serveralivecountmax',
+  'stricthostkeychecking',
+  'clearallforwardings',
+  'identityagent',
+  'identitiesonly',
+  'gatewayports',
+]);
+/** Options Porthole reads itself (or reports on their own): never listed as "not carried over". */
+export const HANDLED = new Set([...Object.keys(COMPUTED), 'host', 'match', 'include', 'ignoreunknown']);
 export const HOST_KEY_POLICIES: Record<string, HostKeyPolicy> = { yes: 'strict', true: 'strict', 'accept-new': 'accept-new', no: 'off', off: 'off', false: 'off', ask: 'ask' };
 
 /** OpenSSH time format: `30`, `30s`, `5m`, `1h30m`… → seconds; undefined if malformed. */
@@ -64,34 +82,51 @@ export function convtime(text: string): number | undefined {
 }
 
 export const at = (l: ConfigLine) => `${l.file}:${l.line}`;
-export const quoteArgs = (l: ConfigLine) => `"${l.args.join(' ')}"`;
+/**
+ * ` "the arguments"` of a line, for a message — or nothing for a line of an included file, which is
+ * never quoted (see ConfigLine.included): the message's file:line says where it is.
+ */
+export const shownArgs = (l: ConfigLine) => (l.included ? '' : ` "${l.args.join(' ')}"`);
+/** ` "value"` (one value of the line `l`) for a message, or nothing if `l` is from an included file. */
+export const shownValue = (l: ConfigLine, value: string) => (l.included ? '' : ` "${value}"`);
+
+/** Match criteria OpenSSH knows (a word of an included file is named only if it is one of these). */
+const MATCH_CRITERIA = new Set(['all', 'canonical', 'final', 'exec', 'localnetwork', 'host', 'originalhost', 'tagged', 'user', 'localuser', 'version', 'sessiontype', 'command']);
 
 /** Values OpenSSH itself would refuse (it refuses the whole file): errors, whichever block they are in. */
 export function checkOption(l: ConfigLine): void {
   const first = l.args[0];
-  if (first === undefined) throw new UsageError(`${at(l)}: ${l.keyword}: missing value`);
-  if (SINGLE_VALUE.has(l.key) && l.args.length > 1) throw new UsageError(`${at(l)}: ${l.keyword} ${quoteArgs(l)}: expected one value`);
+  if (first === undefined) throw new ProfileError(`${at(l)}: ${l.keyword}: missing value`);
+  if (SINGLE_VALUE.has(l.key) && l.args.length > 1) throw new ProfileError(`${at(l)}: ${l.keyword}${shownArgs(l)}: expected one value`);
   switch (l.key) {
     case 'port':
-      if (!/^\d{1,5}$/.test(first) || Number(first) < 1 || Number(first) > 65535) throw new UsageError(`${at(l)}: Port "${first}": not a port number (1–65535)`);
+      if (!/^\d{1,5}$/.test(first) || Number(first) < 1 || Number(first) > 65535) throw new ProfileError(`${at(l)}: Port${shownValue(l, first)}: not a port number (1–65535)`);
       break;
     case 'serveraliveinterval':
-      if (convtime(first) === undefined) throw new UsageError(`${at(l)}: ServerAliveInterval "${first}": not a time in seconds`);
+      if (convtime(first) === undefined) throw new ProfileError(`${at(l)}: ServerAliveInterval${shownValue(l, first)}: not a time in seconds`);
       break;
     case 'serveralivecountmax':
-      if (!/^\d{1,9}$/.test(first)) throw new UsageError(`${at(l)}: ServerAliveCountMax "${first}": not a whole number`);
+      if (!/^\d{1,9}$/.test(first)) throw new ProfileError(`${at(l)}: ServerAliveCountMax${shownValue(l, first)}: not a whole number`);
       break;
     case 'stricthostkeychecking':
-      if (HOST_KEY_POLICIES[first.toLowerCase()] === undefined) throw new UsageError(`${at(l)}: StrictHostKeyChecking "${first}": expected yes, accept-new, no, off or ask`);
+      if (HOST_KEY_POLICIES[first.toLowerCase()] === undefined) throw new ProfileError(`${at(l)}: StrictHostKeyChecking${shownValue(l, first)}: expected yes, accept-new, no, off or ask`);
       break;
     case 'clearallforwardings':
-      if (!/^(yes|no)$/i.test(first)) throw new UsageError(`${at(l)}: ClearAllForwardings "${first}": expected yes or no`);
+      if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: ClearAllForwardings${shownValue(l, first)}: expected yes or no`);
+      break;
+    case 'identitiesonly':
+      if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: IdentitiesOnly${shownValue(l, first)}: expected yes or no`);
+      break;
+    case 'gatewayports':
+      // clientspecified is an sshd_config value: ssh refuses it in a client config.
+      if (!/^(yes|no)$/i.test(first)) throw new ProfileError(`${at(l)}: GatewayPorts${shownValue(l, first)}: expected yes or no`);
       break;
     case 'hostname':
     case 'user':
     case 'identityfile':
+    case 'identityagent':
     case 'proxyjump':
-      if (first === '') throw new UsageError(`${at(l)}: ${l.keyword}: empty value`);
+      if (first === '') throw new ProfileError(`${at(l)}: ${l.keyword}: empty value`);
       break;
   }
 }
@@ -114,19 +149,21 @@ export function matchCriteria(l: ConfigLine, warnings: string[]): Match['criteri
       continue;
     }
     const value = l.args[i + 1];
-    if (value === undefined) throw new UsageError(`${at(l)}: Match ${quoteArgs(l)}: "${l.args[i]}" needs a value`);
+    if (value === undefined) throw new ProfileError(`${at(l)}: Match${shownArgs(l)}:${shownValue(l, l.args[i]!) || ' a criterion'} needs a value`);
     if (kw === 'exec') exec = true;
     if (kw === 'host' || kw === 'originalhost') criteria[kw] = value;
     else unsupported.push(l.args[i]!);
     i += 2;
   }
-  if (l.args.length === 0) throw new UsageError(`${at(l)}: Match: missing criteria`);
+  if (l.args.length === 0) throw new ProfileError(`${at(l)}: Match: missing criteria`);
   if (exec) {
     warnings.push(`${at(l)}: Match exec is never run by Porthole; the options of this Match block are ignored`);
     return undefined;
   }
   if (unsupported.length > 0) {
-    warnings.push(`${at(l)}: Match ${unsupported.join(', ')} is not supported; the options of this Match block are ignored`);
+    const named = l.included ? unsupported.filter((c) => MATCH_CRITERIA.has(c.toLowerCase())) : unsupported;
+    const what = named.length === unsupported.length ? `Match ${named.join(', ')} is` : 'this Match criterion is';
+    warnings.push(`${at(l)}: ${what} not supported; the options of this Match block are ignored`);
     return undefined;
   }
   return criteria;

@@ -6,7 +6,7 @@ import { parse } from 'ssh-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RuleDraftSchema } from '../../src-shared/model/rule';
 import { SshServerDraftSchema } from '../../src-shared/model/ssh';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { type SshConfigProfile, readSshConfigProfile } from './ssh-config-profile';
 import { prng } from '../../test-support/prng';
 
@@ -23,17 +23,19 @@ function write(text: string | Buffer, name = `config-${++n}`): string {
   writeFileSync(f, text);
   return f;
 }
+/** The detail tests below look at one behaviour each: the note that a config has no forwards (tested in ssh-config-layouts.test.ts) is left out. */
 function read(text: string, opts: { home?: string; user?: string } = {}): SshConfigProfile {
-  return readSshConfigProfile(write(text), { home: tmp, user: 'me', ...opts });
+  const p = readSshConfigProfile(write(text), { home: tmp, user: 'me', ...opts });
+  return { ...p, warnings: p.warnings.filter((w) => !/: no LocalForward, RemoteForward or DynamicForward /.test(w)) };
 }
-function usageError(fn: () => unknown): string {
+function profileError(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ProfileError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a ProfileError');
 }
 
 /** Every draft passes the shared schemas and every reference resolves. */
@@ -117,7 +119,9 @@ describe('readSshConfigProfile: a real-world corpus', () => {
       `${CONFIG}:20: unknown keyword "FancyNewOption" ignored`,
       `${CONFIG}:26: LocalForward "3000 /run/app.sock": Unix-socket forwards are not supported; skipped`,
       `${CONFIG}:32: Match user is not supported; the options of this Match block are ignored`,
+      `${CONFIG}:36: Host *.example.com matches no host named in this config: its options are not imported — name each host in a Host line of its own`,
       'lab: StrictHostKeyChecking no: any host key is accepted, even a changed one',
+      `${CONFIG}:40: Compression is not carried over — set for every host (5)`,
     ]);
   });
 
@@ -199,10 +203,17 @@ describe('readSshConfigProfile: details', () => {
     expect(p.warnings).toEqual(['a: ServerAliveCountMax 0 is outside 1–100; using 1', 'b: ServerAliveInterval 3600 is longer than Porthole allows; using 600 seconds']);
   });
 
-  it('IgnoreUnknown silences unknown keywords; GatewayPorts yes is not applied', () => {
-    const p = read('IgnoreUnknown UseKeychain,Foo*\nUseKeychain yes\nFooBar 1\nBaz 2\nGatewayPorts yes\nHost h\n  LocalForward 1 a:1\n');
-    expect(p.rules[0]).toMatchObject({ listen: { host: '127.0.0.1', port: 1 } });
-    expect(p.warnings).toEqual([expect.stringMatching(/:4: unknown keyword "Baz" ignored$/), expect.stringMatching(/:5: GatewayPorts yes is not applied/)]);
+  it('IgnoreUnknown silences unknown keywords; GatewayPorts yes makes a forward without a bind address listen on every interface', () => {
+    const p = read('IgnoreUnknown UseKeychain,Foo*\nUseKeychain yes\nFooBar 1\nBaz 2\nGatewayPorts yes\nHost h\n  LocalForward 1 a:1\n  LocalForward 127.0.0.1:2 a:2\n');
+    expect(p.rules.map((r) => (r.type === 'ssh-local' ? r.listen : undefined))).toEqual([
+      { host: '0.0.0.0', port: 1 },
+      { host: '127.0.0.1', port: 2 },
+    ]);
+    expect(p.warnings).toEqual([
+      expect.stringMatching(/:4: unknown keyword "Baz" ignored$/),
+      expect.stringMatching(/^h: LocalForward "1 a:1" \(.*:7\) listens on all interfaces because of GatewayPorts yes \(.*:5\), reachable from other machines$/),
+      expect.stringMatching(/:2: UseKeychain is not carried over — set for h$/),
+    ]);
   });
 
   it('an Include inside a Host block is inserted in place and the block resumes after it', () => {
@@ -212,7 +223,10 @@ describe('readSshConfigProfile: details', () => {
       ['outer', 22, 'after'],
       ['inc', 2201, 'me'],
     ]);
-    expect(p.warnings).toEqual([expect.stringMatching(/:2: Include inside a Host block: the Host\/Match sections of .*inc\.conf are applied unconditionally/)]);
+    expect(p.warnings).toEqual([
+      expect.stringMatching(/:2: Include inside a Host block: the Host\/Match sections of .*inc\.conf are applied unconditionally/),
+      expect.stringMatching(/config: no LocalForward, RemoteForward or DynamicForward for the hosts named here: 2 SSH servers imported, no mappings$/),
+    ]);
   });
 
   it('ClearAllForwardings yes drops the forwards with a warning', () => {
@@ -275,50 +289,50 @@ describe('readSshConfigProfile: bad input', () => {
     ['LocalForward 8080 db:1 extra', 'expected two arguments, [bind_address:]port host:hostport'],
     ['RemoteForward 80 db:99999', 'port 99999 is out of range (1–65535)'],
     ['DynamicForward abc', '"abc" is not a port or bind_address:port'],
-    ['DynamicForward [nope]:1080', '"nope" is not an IPv6 address'],
-  ])('%s → UsageError with file:line', (line, what) => {
+    ['DynamicForward [a..b]:1080', '"a..b" is not a valid bind address'],
+  ])('%s → ProfileError with file:line', (line, what) => {
     const f = write(`# comment\nHost h\n  ${line}\n`);
     const kw = line.split(' ')[0];
-    expect(usageError(() => readSshConfigProfile(f, { home: tmp, user: 'me' }))).toBe(`${f}:3: ${kw} "${line.split(' ').slice(1).join(' ')}": ${what}`);
+    expect(profileError(() => readSshConfigProfile(f, { home: tmp, user: 'me' }))).toBe(`${f}:3: ${kw} "${line.split(' ').slice(1).join(' ')}": ${what}`);
   });
 
-  it('a malformed forward in an included file names that file and line', () => {
-    const inc = write('Host x\n\n  LocalForward nope\n', 'h2/.ssh/bad.conf');
+  it('a malformed forward in an included file names that file and line, without quoting it', () => {
+    write('Host x\n\n  LocalForward nope\n', 'h2/.ssh/bad.conf');
     const f = write('Include bad.conf\n', 'h2/.ssh/config');
-    expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h2'), user: 'me' }))).toBe(`${inc}:3: LocalForward "nope": missing the destination: expected [bind_address:]port host:hostport`);
+    expect(profileError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h2'), user: 'me' }))).toBe('~/.ssh/bad.conf:3: LocalForward: not a valid LocalForward (expected [bind_address:]port host:hostport)');
   });
 
   it('other values OpenSSH refuses are errors too', () => {
-    expect(usageError(() => read('Host h\n  Port 0x16\n'))).toMatch(/:2: Port "0x16": not a port number/);
-    expect(usageError(() => read('Host h\n  StrictHostKeyChecking maybe\n'))).toMatch(/:2: StrictHostKeyChecking "maybe": expected/);
-    expect(usageError(() => read('Host h\n  User "unclosed\n'))).toMatch(/:2: a quote is not closed$/);
-    expect(usageError(() => read('Host\n'))).toMatch(/:1: Host: missing host pattern$/);
-    expect(usageError(() => read('Host h\nMatch host\n'))).toMatch(/:2: Match "host": "host" needs a value$/);
+    expect(profileError(() => read('Host h\n  Port 0x16\n'))).toMatch(/:2: Port "0x16": not a port number/);
+    expect(profileError(() => read('Host h\n  StrictHostKeyChecking maybe\n'))).toMatch(/:2: StrictHostKeyChecking "maybe": expected/);
+    expect(profileError(() => read('Host h\n  User "unclosed\n'))).toMatch(/:2: a quote is not closed$/);
+    expect(profileError(() => read('Host\n'))).toMatch(/:1: Host: missing host pattern$/);
+    expect(profileError(() => read('Host h\nMatch host\n'))).toMatch(/:2: Match "host": "host" needs a value$/);
   });
 
   it('refuses a binary file and a file over 1 MiB, naming the file', () => {
     const bin = write(Buffer.from('Host a\n\0\x01\x02'));
-    expect(usageError(() => readSshConfigProfile(bin))).toBe(`${bin}: binary data (NUL bytes) — not an ssh_config file`);
+    expect(profileError(() => readSshConfigProfile(bin))).toBe(`${bin}: binary data (NUL bytes) — not an ssh_config file`);
     const big = write(`Host a\n${'# padding\n'.repeat(110_000)}`);
-    expect(usageError(() => readSshConfigProfile(big))).toBe(`${big}: the file is larger than 1 MiB — not an ssh_config file`);
+    expect(profileError(() => readSshConfigProfile(big))).toBe(`${big}: the file is larger than 1 MiB — not an ssh_config file`);
     const missing = path.join(tmp, 'missing');
-    expect(usageError(() => readSshConfigProfile(missing))).toBe(`${missing}: cannot read the file (ENOENT)`);
+    expect(profileError(() => readSshConfigProfile(missing))).toBe(`${missing}: cannot read the file (ENOENT)`);
   });
 
   it('refuses a file that is not an ssh_config at all', () => {
     const f = write('{ "rules": [] }\n');
-    expect(usageError(() => readSshConfigProfile(f))).toBe(`${f}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
-    expect(usageError(() => read(''))).toMatch(/does not look like an ssh_config file/);
+    expect(profileError(() => readSshConfigProfile(f))).toBe(`${f}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
+    expect(profileError(() => read(''))).toMatch(/does not look like an ssh_config file/);
   });
 
   it('stops an Include loop at depth 16', () => {
     const f = write('Include loop.conf\nHost a\n', 'h3/.ssh/loop.conf');
-    expect(usageError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h3'), user: 'me' }))).toBe(`${f}:1: Include "loop.conf": includes nested more than 16 deep (does a file include itself?)`);
+    expect(profileError(() => readSshConfigProfile(f, { home: path.join(tmp, 'h3'), user: 'me' }))).toBe('~/.ssh/loop.conf:1: Include: includes nested more than 16 deep (does a file include itself?)');
   });
 });
 
 describe('readSshConfigProfile: fuzz', () => {
-  it('500 random mutations of a valid config: a valid result or a UsageError, never anything else', () => {
+  it('500 random mutations of a valid config: a valid result or a ProfileError, never anything else', () => {
     const base = readFileSync(CONFIG, 'utf8');
     const alphabet = [...'abcxyz019:[]*?!%~/\\"\'#= \t\n\r,@.-_', '\u00e9', 'Host ', 'Match ', 'LocalForward ', 'ProxyJump ', 'Include ', '\n  Port '];
     const rnd = prng(20240611);
@@ -343,7 +357,7 @@ describe('readSshConfigProfile: fuzz', () => {
         for (const w of p.warnings) expect(typeof w).toBe('string');
         ok++;
       } catch (err) {
-        if (!(err instanceof UsageError)) throw new Error(`mutation ${i} threw ${(err as Error).stack}\n--- input ---\n${text}`, { cause: err });
+        if (!(err instanceof ProfileError)) throw new Error(`mutation ${i} threw ${(err as Error).stack}\n--- input ---\n${text}`, { cause: err });
         refused++;
       }
     }

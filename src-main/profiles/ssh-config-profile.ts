@@ -1,12 +1,13 @@
 import os from 'node:os';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { normalizeProfileText } from './profile-file';
 import { KNOWN_KEYWORDS } from './ssh-config-options';
 import { type TakenListen, forwardRules } from './ssh-config-rules';
 import { type ImportedSshServer, serverBuilder } from './ssh-config-server';
 import { expandIncludes, readConfigText } from './ssh-config-text';
 import { readSshConfigTree } from './ssh-config-tree';
+import { notCarriedOver } from './ssh-config-unsupported';
 
 // Imports an OpenSSH client config (~/.ssh/config) as SSH servers and ssh-local / ssh-remote /
 // ssh-dynamic rule drafts.
@@ -33,6 +34,13 @@ export interface ReadSshConfigOptions {
   user?: string;
   /** The file's text when it is already in memory (dropped or pasted); `file` then only names it. */
   text?: string;
+  /**
+   * Read the files its Include lines name. Only for a file the user named by its path (a CLI argument,
+   * a file opened with the app, the desktop file dialog); text from anywhere else (pasted, dropped
+   * into a page, the API, a porthole:// link) could otherwise pull any local file into the preview.
+   * Default: true when the file is read from `file` here, false when `text` is given.
+   */
+  followIncludes?: boolean;
 }
 
 function localUserName(opts: ReadSshConfigOptions): string | undefined {
@@ -46,7 +54,7 @@ function localUserName(opts: ReadSshConfigOptions): string | undefined {
 
 /**
  * Reads an OpenSSH client config as SSH servers and SSH rule drafts. Malformed input (a bad forward
- * spec, port, quote, or a file that is not an ssh_config at all) throws UsageError naming
+ * spec, port, quote, or a file that is not an ssh_config at all) throws ProfileError naming
  * `file:line`; anything that is valid for OpenSSH but cannot be imported faithfully is skipped or
  * approximated with a warning.
  */
@@ -60,9 +68,9 @@ export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = 
     const kw = /^[ \t]*([^ \t=]+)/.exec(row)?.[1];
     return kw !== undefined && KNOWN_KEYWORDS.has(kw.toLowerCase());
   });
-  if (!looksLikeSshConfig) throw new UsageError(`${file}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
+  if (!looksLikeSshConfig) throw new ProfileError(`${file}: does not look like an ssh_config file (no Host, Match or other ssh_config keyword)`);
 
-  const expanded = expandIncludes(file, text, home);
+  const expanded = expandIncludes(file, text, home, opts.followIncludes ?? opts.text === undefined);
   const warnings = [...expanded.warnings];
   const lines = expanded.lines;
 
@@ -70,12 +78,37 @@ export function readSshConfigProfile(file: string, opts: ReadSshConfigOptions = 
 
   const servers: ImportedSshServer[] = [];
   const rules: RuleDraftParsed[] = [];
-  const buildServer = serverBuilder({ tree, home, localUser, warnings, servers });
+  // The same message for many hosts (one `Host *` option read for each) is said once, naming them all.
+  const merged = new Map<string, { at: number; hosts: string[] }>();
+  const hostWarn = (name: string, msg: string) => {
+    const m = merged.get(msg);
+    if (m) {
+      if (!m.hosts.includes(name)) m.hosts.push(name);
+      return;
+    }
+    merged.set(msg, { at: warnings.length, hosts: [name] });
+    warnings.push(msg);
+  };
+  const buildServer = serverBuilder({ tree, home, localUser, warnings, servers, hostWarn });
 
   const listens: TakenListen[] = [];
+  const computed = new Map<string, Record<string, string | string[]>>();
   for (const alias of tree.aliases) {
+    computed.set(alias, tree.computeFor(alias));
     const b = buildServer(`host:${alias}`, alias, alias, undefined);
     rules.push(...forwardRules(alias, b, tree, warnings, listens));
+  }
+  for (const [msg, m] of merged) {
+    const names = m.hosts.length <= 5 ? m.hosts.join(', ') : `${m.hosts.slice(0, 5).join(', ')} and ${m.hosts.length - 5} more`;
+    warnings[m.at] = `${names}: ${msg}`;
+  }
+  warnings.push(...notCarriedOver(tree, computed));
+  if (rules.length === 0) {
+    warnings.push(
+      tree.aliases.length === 0
+        ? `${file}: no Host line names a single host (only patterns such as "Host *"), and no LocalForward, RemoteForward or DynamicForward: nothing to import`
+        : `${file}: no LocalForward, RemoteForward or DynamicForward for the hosts named here: ${servers.length} SSH server${servers.length === 1 ? '' : 's'} imported, no mappings`,
+    );
   }
   return { servers, rules, warnings };
 }

@@ -1,6 +1,6 @@
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
 import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
-import { at, quoteArgs } from './ssh-config-options';
+import { at, shownArgs } from './ssh-config-options';
 import type { Built } from './ssh-config-server';
 import { type SshConfigTree, refIndexes } from './ssh-config-tree';
 import type { ForwardSpec } from './ssh-forward-spec';
@@ -39,13 +39,20 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
     return rules;
   }
   const taken = new Set<string>();
+  // GatewayPorts yes: a local forward written without a bind address listens on every interface.
+  const gateway = deref(c.gatewayports);
+  const gatewayOn = gateway !== undefined && gateway.args[0]!.toLowerCase() === 'yes';
   for (const i of usable) {
-    const spec = forwards.get(i)!;
+    let spec = forwards.get(i)!;
     const l = refs[i]!;
+    if (gatewayOn && (spec.kind === 'LocalForward' || spec.kind === 'DynamicForward') && spec.listen.defaulted) {
+      spec = { ...spec, listen: { ...spec.listen, host: '0.0.0.0', allInterfaces: true } };
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) listens on all interfaces because of GatewayPorts yes (${at(gateway)}), reachable from other machines`);
+    }
     const rule = ruleFor(alias, b.server.ref, spec);
     if (!rule) continue;
     if (taken.has(rule.slot)) {
-      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses the same ${rule.slot} as an earlier forward; skipped`);
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) uses the same ${rule.slot} as an earlier forward; skipped`);
       continue;
     }
     const local = spec.kind === 'LocalForward' || spec.kind === 'DynamicForward' ? spec.listen : undefined;
@@ -53,14 +60,14 @@ export function forwardRules(alias: string, b: Built, tree: SshConfigTree, warni
     if (local && holder) {
       const where = `the same listen address ${formatHostPort(local.host, local.port)}`;
       const whose = holder.alias === alias ? 'an earlier forward' : `the forward of ${holder.alias} (Porthole runs every host's forwards at once)`;
-      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) uses ${where} as ${whose}; skipped`);
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) uses ${where} as ${whose}; skipped`);
       continue;
     }
     taken.add(rule.slot);
     const parsed = RuleDraftSchema.safeParse(rule.draft);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      warnings.push(`${alias}: ${l.keyword} ${quoteArgs(l)} (${at(l)}) skipped: ${issue.path.join('.')}: ${issue.message}`);
+      warnings.push(`${alias}: ${l.keyword}${shownArgs(l)} (${at(l)}) skipped: ${issue.path.join('.')}: ${issue.message}`);
       continue;
     }
     rules.push(parsed.data);

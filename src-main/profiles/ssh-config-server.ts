@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { type HostKeyPolicy, SshServerDraftSchema } from '../../src-shared/model/ssh';
-import { HOST_KEY_POLICIES, at, convtime } from './ssh-config-options';
+import { HOST_KEY_POLICIES, at, convtime, shownValue } from './ssh-config-options';
 import { truncateName } from './ssh-config-rules';
-import { expandTilde } from './ssh-config-text';
+import { type ConfigLine, expandTilde } from './ssh-config-text';
 import { type SshConfigTree, refIndexes } from './ssh-config-tree';
+import { authFor, expandEnv } from './ssh-config-auth';
 
 export type ImportedSshServer = z.output<typeof SshServerDraftSchema> & { ref: string };
 
@@ -61,6 +62,8 @@ export interface ServerBuildContext {
   /** The default User and `%u`; undefined if unknown. */
   localUser: string | undefined;
   warnings: string[];
+  /** A warning about one host (or jump spec) `name`: identical ones of several hosts are merged by the caller. */
+  hostWarn?: (name: string, msg: string) => void;
   /** Each server built is appended here, so a jump host comes before the servers that use it. */
   servers: ImportedSshServer[];
 }
@@ -72,6 +75,7 @@ export interface ServerBuildContext {
  */
 export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: string, name: string, override: JumpSpec | undefined) => Built {
   const { tree, home, localUser, warnings, servers } = ctx;
+  const hostWarn = ctx.hostWarn ?? ((name: string, msg: string) => warnings.push(`${name}: ${msg}`));
   const { refs, computeFor, deref } = tree;
   const built = new Map<string, Built>();
   const building = new Set<string>();
@@ -81,7 +85,7 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
     const memo = built.get(key);
     if (memo) return memo;
     const fail = (why: string): Built => {
-      warnings.push(`${name}: skipped: ${why}`);
+      hostWarn(name, `skipped: ${why}`);
       const r: Built = { ok: false };
       built.set(key, r);
       return r;
@@ -93,21 +97,22 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
     building.add(key);
     try {
       const c = computeFor(alias);
-      const w = (msg: string) => warnings.push(`${name}: ${msg}`);
+      const w = (msg: string) => hostWarn(name, msg);
 
       // HostName may use %h (the alias) and %%.
       let host = alias;
       if (typeof c.hostname === 'string') {
         const raw = c.hostname;
         host = raw.replace(/%([%h])/g, (_m, t: string) => (t === '%' ? '%' : alias));
-        if (/%/.test(raw.replace(/%[%h]/g, ''))) return fail(`HostName "${raw}": only %h and %% can be expanded`);
+        const shown = tree.fromIncluded('hostname', raw) ? '' : ` "${raw}"`;
+        if (/%/.test(raw.replace(/%[%h]/g, ''))) return fail(`HostName${shown}: only %h and %% can be expanded`);
       }
       const portLine = deref(c.port);
       const port = override?.port ?? (portLine ? Number(portLine.args[0]) : 22);
       const user = override?.user ?? (typeof c.user === 'string' ? c.user : localUser);
       if (user === undefined) return fail('no User and the local user name is unknown');
 
-      const expandTokens = (what: string, value: string): string => {
+      const expandTokens = (what: string, line: ConfigLine, value: string): string => {
         const unknown = new Set<string>();
         const out = expandTilde(value, home).replace(/%(.)/gs, (m, t: string) => {
           switch (t) {
@@ -130,19 +135,28 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
               return m;
           }
         });
-        if (out.startsWith('~')) w(`${what} "${value}": ~user paths are not expanded`);
-        if (unknown.size > 0) w(`${what} "${value}": ${[...unknown].join(', ')} not expanded`);
+        if (out.startsWith('~')) w(`${what}${shownValue(line, value)}: ~user paths are not expanded${line.included ? ` (${at(line)})` : ''}`);
+        if (unknown.size > 0) w(`${what}${shownValue(line, value)}: ${line.included ? `%-tokens not expanded (${at(line)})` : `${[...unknown].join(', ')} not expanded`}`);
         return out;
       };
 
-      // Authentication: the first IdentityFile, else the agent.
-      const identities = refIndexes(c.identityfile)
-        .map((i) => refs[i]!.args[0]!)
-        .filter((f) => f.toLowerCase() !== 'none');
-      let auth: ImportedSshServer['auth'] = { method: 'agent' };
-      if (identities.length > 0) {
-        auth = { method: 'key', keyPath: expandTokens('IdentityFile', identities[0]!), hasPassphrase: false };
-        if (new Set(identities).size > 1) w(`only the first IdentityFile (${identities[0]}) is used; ${identities.length - 1} more ignored`);
+      // Authentication as OpenSSH does it (ssh-config-auth.ts): a key file, or the agent's key
+      // matching a public key file, through IdentityAgent's socket.
+      const identityLines = refIndexes(c.identityfile)
+        .map((i) => refs[i]!)
+        .filter((l) => l.args[0]!.toLowerCase() !== 'none');
+      const identities = identityLines.map((l) => l.args[0]!);
+      const agentLine = deref(c.identityagent);
+      const onlyLine = deref(c.identitiesonly);
+      const auth = authFor({
+        identity: identityLines[0] ? { line: identityLines[0], path: expandTokens('IdentityFile', identityLines[0], identities[0]!) } : undefined,
+        agent: agentLine ? { line: agentLine, path: expandTokens('IdentityAgent', agentLine, expandEnv(agentLine.args[0]!, w, agentLine)) } : undefined,
+        identitiesOnly: onlyLine?.args[0]!.toLowerCase() === 'yes',
+        warn: w,
+      });
+      if (new Set(identities).size > 1) {
+        const first = identityLines[0]!;
+        w(`only the first IdentityFile (${first.included ? at(first) : identities[0]}) is used; ${identities.length - 1} more ignored`);
       }
 
       // Jump hosts: ProxyJump, unless a ProxyCommand came first (OpenSSH uses whichever is first).
@@ -157,10 +171,10 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
         const specs = jumpLine.args[0]!.split(',');
         for (const [i, specText] of specs.entries()) {
           const spec = parseJumpSpec(specText);
-          if (!spec) return fail(`ProxyJump "${specText}" is not [user@]host[:port] (${at(jumpLine)})`);
+          if (!spec) return fail(`ProxyJump${shownValue(jumpLine, specText)} is not [user@]host[:port] (${at(jumpLine)})`);
           const byAlias = spec.user === undefined && spec.port === undefined && concrete.has(spec.host);
           const j = byAlias ? buildServer(`host:${spec.host}`, spec.host, spec.host, undefined) : buildServer(`jump:${specText}`, spec.host, specText, spec);
-          if (!j.ok) return fail(`its jump host "${specText}" could not be imported`);
+          if (!j.ok) return fail(`its jump host${shownValue(jumpLine, specText)} could not be imported${jumpLine.included ? ` (${at(jumpLine)})` : ''}`);
           // Porthole walks one flat chain; the first jump host's own ProxyJump comes before it.
           if (i === 0) jump.push(...j.server.jump);
           jump.push(j.server.ref);
@@ -180,7 +194,7 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
         if (kh === '/dev/null' || kh.toLowerCase() === 'none') {
           if (hostKeyPolicy !== 'off') w(`UserKnownHostsFile ${kh}: no host keys are remembered, so the host key is asked every time unless StrictHostKeyChecking says otherwise`);
         } else {
-          knownHostsFile = expandTokens('UserKnownHostsFile', kh);
+          knownHostsFile = expandTokens('UserKnownHostsFile', khLine!, kh);
         }
       }
 
@@ -190,7 +204,7 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
       if (kaLine) {
         keepaliveIntervalMs = convtime(kaLine.args[0]!)! * 1000;
         if (keepaliveIntervalMs > MAX_KEEPALIVE_MS) {
-          w(`ServerAliveInterval ${kaLine.args[0]} is longer than Porthole allows; using 600 seconds`);
+          w(`ServerAliveInterval${kaLine.included ? ` (${at(kaLine)})` : ` ${kaLine.args[0]}`} is longer than Porthole allows; using 600 seconds`);
           keepaliveIntervalMs = MAX_KEEPALIVE_MS;
         }
       }
@@ -199,7 +213,7 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
       if (kcLine) {
         const n = Number(kcLine.args[0]);
         keepaliveCountMax = Math.min(100, Math.max(1, n));
-        if (keepaliveCountMax !== n) w(`ServerAliveCountMax ${n} is outside 1–100; using ${keepaliveCountMax}`);
+        if (keepaliveCountMax !== n) w(`ServerAliveCountMax${kcLine.included ? ` (${at(kcLine)})` : ` ${n}`} is outside 1–100; using ${keepaliveCountMax}`);
       }
 
       const draft = {
@@ -219,7 +233,8 @@ export function serverBuilder(ctx: ServerBuildContext): (key: string, alias: str
         const issue = parsed.error.issues[0]!;
         const field = issue.path.join('.');
         const value = (draft as Record<string, unknown>)[String(issue.path[0])];
-        return fail(`${field}${typeof value === 'string' ? ` "${value}"` : ''}: ${issue.message}`);
+        // The value may come from any line, of any file: with includes it is not quoted.
+        return fail(`${field}${typeof value === 'string' && !tree.hasIncluded ? ` "${value}"` : ''}: ${issue.message}`);
       }
       const server: ImportedSshServer = { ...parsed.data, ref: refFor(key, alias) };
       servers.push(server);

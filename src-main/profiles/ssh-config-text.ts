@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../headless/args';
+import { ProfileError } from './profile-error';
 import { MAX_PROFILE_BYTES, readProfileText } from './profile-file';
 
 // The text layer of the ssh_config importer: reading files safely, splitting lines into a keyword and
@@ -23,6 +23,11 @@ export interface ConfigLine {
   args: string[];
   /** A section header repeated after an Include, to restore the including file's context. */
   synthetic?: boolean;
+  /**
+   * The line comes from an included file. An Include may name any file on this machine (a private key,
+   * a password store), so no message ever quotes such a line: it names the file and line number.
+   */
+  included?: boolean;
 }
 
 export type Tokenized = { kind: 'empty' } | { kind: 'directive'; keyword: string; args: string[] } | { kind: 'error'; error: string };
@@ -101,10 +106,21 @@ export function expandTilde(p: string, home: string): string {
 
 interface ExpandState {
   home: string;
+  follow: boolean;
   warnings: string[];
   files: number;
   bytes: number;
 }
+
+/** `~/…` for a path under the home directory (shorter, and how the user wrote it). */
+export function shownPath(p: string, home: string): string {
+  const rel = path.relative(home, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? `~/${rel.split(path.sep).join('/')}` : p;
+}
+
+/** Why an Include of text the user did not name by its path is not followed, and what to do instead. */
+export const INCLUDE_NOT_FOLLOWED =
+  'included files are read only when Porthole opens the file itself — run `porthole import ~/.ssh/config`, or choose the file with Import → Choose files… in the desktop app';
 
 export interface ExpandedConfig {
   lines: ConfigLine[];
@@ -116,15 +132,20 @@ export interface ExpandedConfig {
  * OpenSSH does). Relative Include paths are taken from `~/.ssh/`; `*` and `?` are expanded in the
  * file name. After an included file that opened Host or Match sections, the including file's own
  * section header is repeated, because OpenSSH restores the including file's context there.
+ *
+ * `follow` false (text pasted, dropped into a page, sent over the API or in a porthole:// link):
+ * Include lines are skipped with a warning and no other file is read — such text could otherwise
+ * read any local file into the import preview.
  */
-export function expandIncludes(file: string, text: string, home: string): ExpandedConfig {
-  const state: ExpandState = { home, warnings: [], files: 1, bytes: text.length };
+export function expandIncludes(file: string, text: string, home: string, follow: boolean): ExpandedConfig {
+  const state: ExpandState = { home, follow, warnings: [], files: 1, bytes: text.length };
   const lines: ConfigLine[] = [];
   expandInto(file, text, 0, undefined, state, lines);
   return { lines, warnings: state.warnings };
 }
 
 function expandInto(file: string, text: string, depth: number, inherited: ConfigLine | undefined, state: ExpandState, out: ConfigLine[]): boolean {
+  const included = depth > 0;
   let header = inherited;
   let openedSections = false;
   const rows = text.split('\n');
@@ -132,8 +153,8 @@ function expandInto(file: string, text: string, depth: number, inherited: Config
     const lineNo = i + 1;
     const t = tokenizeLine(rows[i]!);
     if (t.kind === 'empty') continue;
-    if (t.kind === 'error') throw new UsageError(`${file}:${lineNo}: ${t.error}`);
-    const entry: ConfigLine = { file, line: lineNo, keyword: t.keyword, key: t.keyword.toLowerCase(), args: t.args };
+    if (t.kind === 'error') throw new ProfileError(`${file}:${lineNo}: ${t.error}`);
+    const entry: ConfigLine = { file, line: lineNo, keyword: t.keyword, key: t.keyword.toLowerCase(), args: t.args, ...(included ? { included } : {}) };
     if (entry.key === 'host' || entry.key === 'match') {
       header = entry;
       openedSections = true;
@@ -144,23 +165,31 @@ function expandInto(file: string, text: string, depth: number, inherited: Config
       out.push(entry);
       continue;
     }
-    if (entry.args.length === 0) throw new UsageError(`${file}:${lineNo}: Include: missing file name`);
+    if (entry.args.length === 0) throw new ProfileError(`${file}:${lineNo}: Include: missing file name`);
+    if (!state.follow) {
+      // Only the top file is read here (depth 0): its own text may be quoted.
+      state.warnings.push(`${file}:${lineNo}: Include ${entry.args.join(' ')} was not followed: ${INCLUDE_NOT_FOLLOWED}`);
+      continue;
+    }
     for (const pattern of entry.args) {
-      for (const target of resolveInclude(file, lineNo, pattern, state)) {
+      // An Include line of an included file is itself never quoted (see ConfigLine.included).
+      const shown = included ? 'Include' : `Include "${pattern}"`;
+      for (const target of resolveInclude(file, lineNo, pattern, shown, state)) {
         if (depth + 1 > MAX_INCLUDE_DEPTH) {
-          throw new UsageError(`${file}:${lineNo}: Include "${pattern}": includes nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`);
+          throw new ProfileError(`${file}:${lineNo}: ${shown}: includes nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`);
         }
         state.files++;
-        if (state.files > MAX_INCLUDED_FILES) throw new UsageError(`${file}:${lineNo}: Include "${pattern}": more than ${MAX_INCLUDED_FILES} included files`);
-        const included = readConfigText(target);
-        state.bytes += included.length;
-        if (state.bytes > MAX_EXPANDED_BYTES) throw new UsageError(`${file}:${lineNo}: Include "${pattern}": the included files add up to more than 8 MiB`);
-        const opened = expandInto(target, included, depth + 1, header, state, out);
+        if (state.files > MAX_INCLUDED_FILES) throw new ProfileError(`${file}:${lineNo}: ${shown}: more than ${MAX_INCLUDED_FILES} included files`);
+        const targetName = shownPath(target, state.home);
+        const includedText = readConfigText(target);
+        state.bytes += includedText.length;
+        if (state.bytes > MAX_EXPANDED_BYTES) throw new ProfileError(`${file}:${lineNo}: ${shown}: the included files add up to more than 8 MiB`);
+        const opened = expandInto(targetName, includedText, depth + 1, header, state, out);
         if (opened) {
           openedSections = true;
           if (header) {
             state.warnings.push(
-              `${file}:${lineNo}: Include inside a ${header.keyword} block: the Host/Match sections of ${target} are applied unconditionally (OpenSSH applies them only when the enclosing block matches)`,
+              `${file}:${lineNo}: Include inside a ${header.keyword} block: the Host/Match sections of ${targetName} are applied unconditionally (OpenSSH applies them only when the enclosing block matches)`,
             );
             out.push({ ...header, synthetic: true });
           } else {
@@ -174,17 +203,19 @@ function expandInto(file: string, text: string, depth: number, inherited: Config
   return openedSections;
 }
 
-function resolveInclude(file: string, lineNo: number, pattern: string, state: ExpandState): string[] {
+/** The files an Include pattern names; `shown` is how messages name the Include (never quoting an included file's line). */
+function resolveInclude(file: string, lineNo: number, pattern: string, shown: string, state: ExpandState): string[] {
+  const quoted = shown !== 'Include';
   let p = expandTilde(pattern, state.home);
   if (p.startsWith('~')) {
-    state.warnings.push(`${file}:${lineNo}: Include "${pattern}": ~user paths are not supported; skipped`);
+    state.warnings.push(`${file}:${lineNo}: ${shown}: ~user paths are not supported; skipped`);
     return [];
   }
   if (!path.isAbsolute(p)) p = path.join(state.home, '.ssh', p);
   const dir = path.dirname(p);
   const base = path.basename(p);
   if (/[*?[]/.test(dir)) {
-    state.warnings.push(`${file}:${lineNo}: Include "${pattern}": wildcards are only supported in the file name; skipped`);
+    state.warnings.push(`${file}:${lineNo}: ${shown}: wildcards are only supported in the file name; skipped`);
     return [];
   }
   if (!/[*?]/.test(base)) {
@@ -193,7 +224,7 @@ function resolveInclude(file: string, lineNo: number, pattern: string, state: Ex
     } catch {
       // reported below
     }
-    state.warnings.push(`${file}:${lineNo}: Include "${pattern}": ${p} does not exist; skipped`);
+    state.warnings.push(`${file}:${lineNo}: ${shown}: ${quoted ? `${p} does not exist` : 'the file does not exist'}; skipped`);
     return [];
   }
   let names: string[];
@@ -213,6 +244,6 @@ function resolveInclude(file: string, lineNo: number, pattern: string, state: Ex
         return false;
       }
     });
-  if (matches.length === 0) state.warnings.push(`${file}:${lineNo}: Include "${pattern}": no file matches ${p}`);
+  if (matches.length === 0) state.warnings.push(`${file}:${lineNo}: ${shown}: ${quoted ? `no file matches ${p}` : 'no file matches'}`);
   return matches;
 }

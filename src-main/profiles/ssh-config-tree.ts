@@ -1,6 +1,7 @@
 import SSHConfig, { LineType, type Directive, type Match, type Section } from 'ssh-config';
-import { UsageError } from '../headless/args';
-import { BY_VALUE, COMPUTED, FORWARD_KEYS, KNOWN_KEYWORDS, at, checkOption, matchCriteria, quoteArgs } from './ssh-config-options';
+import { ProfileError } from './profile-error';
+import { BY_VALUE, COMPUTED, FORWARD_KEYS, HANDLED, KNOWN_KEYWORDS, at, checkOption, matchCriteria, shownArgs } from './ssh-config-options';
+import { patternReports } from './ssh-config-unsupported';
 import { type ConfigLine, wildcardMatch } from './ssh-config-text';
 import { type ForwardSpec, parseForwardSpec } from './ssh-forward-spec';
 
@@ -16,7 +17,17 @@ export interface SshConfigTree {
   computeFor: (alias: string) => Record<string, string | string[]>;
   /** The line a computed (by-reference) value came from; the first one for a list. */
   deref: (v: string | string[] | undefined) => ConfigLine | undefined;
+  /** Whether a by-value option (HostName, User) with this value is written in an included file: then it is never quoted. */
+  fromIncluded: (key: 'hostname' | 'user', value: string) => boolean;
+  /** Whether any line came from an included file. */
+  hasIncluded: boolean;
 }
+
+const FORWARD_SYNTAX: Record<string, string> = {
+  LocalForward: '[bind_address:]port host:hostport',
+  RemoteForward: '[bind_address:]port host:hostport',
+  DynamicForward: '[bind_address:]port',
+};
 
 /** Host patterns that name one host (no wildcards, no negation). */
 function concreteAliases(l: ConfigLine): string[] {
@@ -29,7 +40,7 @@ export const refIndexes = (v: string | string[] | undefined): number[] =>
 
 /**
  * Checks every line of an expanded ssh_config and builds the tree the ssh-config library computes
- * over. Malformed lines throw UsageError naming `file:line`; anything else noteworthy goes to
+ * over. Malformed lines throw ProfileError naming `file:line`; anything else noteworthy goes to
  * `warnings`.
  */
 export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: string[]): SshConfigTree {
@@ -45,10 +56,11 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
   const forwards = new Map<number, ForwardSpec>();
   const aliases: string[] = [];
   const aliasSeen = new Set<string>();
+  const includedValues = new Set<string>();
 
   for (const l of lines) {
     if (l.key === 'host') {
-      if (l.args.length === 0) throw new UsageError(`${at(l)}: Host: missing host pattern`);
+      if (l.args.length === 0) throw new ProfileError(`${at(l)}: Host: missing host pattern`);
       const sec: Section = {
         type: LineType.DIRECTIVE,
         param: 'Host',
@@ -91,28 +103,39 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
       continue;
     }
     if (!KNOWN_KEYWORDS.has(l.key)) {
-      if (!ignored(l.key)) warnings.push(`${at(l)}: unknown keyword "${l.keyword}" ignored`);
+      // An included file may be anything (a key, a password list): its unknown words are not quoted.
+      if (!ignored(l.key)) warnings.push(l.included ? `${at(l)}: unknown option, skipped` : `${at(l)}: unknown keyword "${l.keyword}" ignored`);
       continue;
     }
-    const param = COMPUTED[l.key];
+    // Options Porthole does not carry over go to the library too, each under a name of its own, so
+    // that the hosts each one applies to can be listed (ssh-config-unsupported.ts).
+    const param = COMPUTED[l.key] ?? (HANDLED.has(l.key) ? undefined : `PortholeOpt${refs.length}`);
     if (param === undefined) continue;
+    if (COMPUTED[l.key] === undefined) {
+      if (section === undefined) continue;
+      refs.push(l);
+      section.push({ type: LineType.DIRECTIVE, param, separator: ' ', value: `\0${refs.length - 1}`, before: '', after: '\n' });
+      continue;
+    }
     checkOption(l);
     const forwardKind = FORWARD_KEYS[l.key];
     let spec: ForwardSpec | undefined;
     if (forwardKind) {
       const r = parseForwardSpec(forwardKind, l.args);
-      if (!r.ok) throw new UsageError(`${at(l)}: ${forwardKind} ${quoteArgs(l)}: ${r.error}`);
+      // The reader's reasons quote the fields, so a line of an included file gets a reason of its own.
+      if (!r.ok) throw new ProfileError(`${at(l)}: ${forwardKind}${shownArgs(l)}: ${l.included ? `not a valid ${forwardKind} (expected ${FORWARD_SYNTAX[forwardKind]})` : r.error}`);
       if (r.spec.kind === 'unsupported') {
-        warnings.push(`${at(l)}: ${forwardKind} ${quoteArgs(l)}: ${r.spec.reason}; skipped`);
+        warnings.push(`${at(l)}: ${forwardKind}${shownArgs(l)}: ${r.spec.reason}; skipped`);
       } else if (r.spec.kind === 'RemoteForward' && r.spec.remote.allInterfaces) {
-        warnings.push(`${at(l)}: ${forwardKind} ${quoteArgs(l)} asks the SSH server to listen on all its interfaces`);
+        warnings.push(`${at(l)}: ${forwardKind}${shownArgs(l)} asks the SSH server to listen on all its interfaces`);
       } else if (r.spec.kind !== 'RemoteForward' && r.spec.listen.allInterfaces) {
-        warnings.push(`${at(l)}: ${forwardKind} ${quoteArgs(l)} listens on all interfaces, reachable from other machines`);
+        warnings.push(`${at(l)}: ${forwardKind}${shownArgs(l)} listens on all interfaces, reachable from other machines`);
       }
       spec = r.spec;
     }
-    if (l.key === 'gatewayports' || section === undefined) continue;
+    if (section === undefined) continue;
     if (spec) forwards.set(refs.length, spec);
+    if (l.included && BY_VALUE.has(l.key)) includedValues.add(`${l.key}\0${l.args[0]!}`);
     const directive: Directive = {
       type: LineType.DIRECTIVE,
       param,
@@ -124,18 +147,13 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
     refs.push(l);
     section.push(directive);
   }
-  for (const l of lines) {
-    if (l.key === 'gatewayports' && /^(yes|clientspecified)$/i.test(l.args[0] ?? '')) {
-      warnings.push(`${at(l)}: GatewayPorts ${l.args[0]} is not applied: forwards without a bind address listen on 127.0.0.1 (write *:PORT to listen on all interfaces)`);
-    }
-  }
-  if (aliases.length === 0) warnings.push(`${file}: no Host entry names a single host (only patterns such as "Host *"); nothing to import`);
+  warnings.push(...patternReports(lines, aliases));
 
   const computeFor = (alias: string): Record<string, string | string[]> => {
     try {
       return root.compute(alias, { matchExec: false, ignoreCase: true });
     } catch (err) {
-      throw new UsageError(`${file}: cannot evaluate Host ${alias} (${(err as Error).message})`);
+      throw new ProfileError(`${file}: cannot evaluate Host ${alias} (${(err as Error).message})`);
     }
   };
   const deref = (v: string | string[] | undefined): ConfigLine | undefined => {
@@ -144,5 +162,6 @@ export function readSshConfigTree(file: string, lines: ConfigLine[], warnings: s
     return refs[Number(s.slice(1))];
   };
 
-  return { aliases, refs, forwards, computeFor, deref };
+  const fromIncluded = (key: 'hostname' | 'user', value: string) => includedValues.has(`${key}\0${value}`);
+  return { aliases, refs, forwards, computeFor, deref, fromIncluded, hasIncluded: lines.some((l) => l.included) };
 }

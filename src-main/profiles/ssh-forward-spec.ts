@@ -1,4 +1,4 @@
-import { type HostPort, isIPv6, isValidHost, parseHostPort } from '../../src-shared/format/address';
+import { type HostPort, isValidHost, parseHostPort } from '../../src-shared/format/address';
 
 // LocalForward / RemoteForward / DynamicForward arguments of ssh_config(5):
 //   LocalForward   [bind_address:]port  host:hostport
@@ -48,11 +48,11 @@ function parseBind(field: string, allowZero: boolean): BindSpec | string {
   } else if (/^\d+$/.test(field)) {
     portText = field;
   } else if (field.startsWith('[')) {
+    // OpenSSH (hpdelim) takes brackets around any address, and `ssh -G` prints every bind so.
     const m = /^\[([^\]]*)\]:(.*)$/.exec(field);
-    if (!m) return `"${field}" is not [IPv6]:PORT`;
+    if (!m) return `"${field}" is not [ADDRESS]:PORT`;
     bind = m[1]!;
     portText = m[2]!;
-    if (!isIPv6(bind)) return `"${bind}" is not an IPv6 address`;
   } else {
     const colon = field.lastIndexOf(':');
     if (colon < 0) return `"${field}" is not a port or bind_address:port`;
@@ -71,7 +71,13 @@ function parseBind(field: string, allowZero: boolean): BindSpec | string {
 
 function parseTarget(field: string): HostPort | string {
   const slash = /^([^/]+)\/(\d+)$/.exec(field);
-  const r = slash ? parseHostPort(`${slash[1]!.includes(':') ? `[${slash[1]}]` : slash[1]}:${slash[2]}`) : parseHostPort(field);
+  // `[127.0.0.1]:22` — brackets around a name or an IPv4 address are valid for OpenSSH too.
+  const bracketed = /^\[([^\]:]+)\]:(\d+)$/.exec(field);
+  const r = slash
+    ? parseHostPort(`${slash[1]!.includes(':') ? `[${slash[1]}]` : slash[1]}:${slash[2]}`)
+    : bracketed
+      ? parseHostPort(`${bracketed[1]}:${bracketed[2]}`)
+      : parseHostPort(field);
   return r.ok ? r.value : r.error;
 }
 

@@ -61,19 +61,23 @@ export function serveTcpOnData(e: Exposure, data: Socket, peer: string): void {
     c.state = 'open';
     e.emit('connection-open', { client: peer });
     const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
+    const tap = e.spec.tap?.({ id: c.id, client: peer });
     joinSockets(target, data, {
       fromA: (chunk) => {
         e.meter.bytesOut += chunk.length;
         c.bytesOut += chunk.length;
         http?.response(chunk);
+        tap?.onTargetChunk(chunk);
       },
       fromB: (chunk) => {
         e.meter.bytesIn += chunk.length;
         c.bytesIn += chunk.length;
         http?.request(chunk);
+        tap?.onClientChunk(chunk);
       },
       closed: () => {
         http?.close();
+        tap?.onEnd();
         finish();
         e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
       },

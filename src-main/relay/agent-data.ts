@@ -1,10 +1,17 @@
 import type { Socket } from 'node:net';
-import { DATA_MAGIC, type DataOpen, DataOpenSchema, ticketMac } from './data-protocol';
+import { DATA_MAGIC, DataAdmitSchema, type DataOpen, DataOpenSchema, ticketMac } from './data-protocol';
 import { channelBinding, RawReader } from './handshake';
 import { encodeFrame, PROTOCOL_VERSION } from './protocol';
 
-/** Data connections dialled at once; the rest of a grant waits its turn (the relay falls back to HTTP/2 meanwhile). */
-const DIAL_CONCURRENCY = 4;
+/**
+ * Data connections dialled at once, each until the relay says it joined the pool; the rest of a grant
+ * waits its turn (the relay falls back to HTTP/2 meanwhile). Well under the relay's cap on handshakes
+ * in progress from one address (max_pending_per_address, 8 by default), which several agents behind
+ * one NAT address share.
+ */
+const DIAL_CONCURRENCY = 2;
+/** The relay's admission deadline is 10 s at most (relay-limits.ts). */
+const ADMIT_TIMEOUT_MS = 12_000;
 /** A public connection for an exposure this session has not named yet waits this long for its 'exposed'. */
 const EARLY_WAIT_MS = 5000;
 /** Once the relay started an open frame, the rest of it must follow within this. */
@@ -92,7 +99,8 @@ export class AgentDataConns<E> {
       this.dialOne(t.id, t.exp)
         .catch((err: Error) => {
           this.warn(`could not open a data connection to ${this.o.label} (${err.message}); its public connections use the session meanwhile`);
-          this.retry(t);
+          // A refused ticket stays refused; a connection that failed on the way may try again.
+          if (!(err instanceof RefusedError)) this.retry(t);
         })
         .finally(() => {
           this.dialing--;
@@ -126,7 +134,23 @@ export class AgentDataConns<E> {
     socket.write(Buffer.concat([DATA_MAGIC, Buffer.from([PROTOCOL_VERSION]), encodeFrame({ session: this.o.session, id, exp, mac })]));
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    // Idle until the relay speaks: its first byte starts the open frame (or a refusal).
+    const admit = new RawReader(socket, ADMIT_TIMEOUT_MS);
+    let verdict;
+    try {
+      verdict = await admit.readFrame(DataAdmitSchema, 'relay verdict on a data connection');
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    } finally {
+      admit.detach();
+    }
+    if ('error' in verdict) {
+      this.stats.failed++;
+      socket.destroy();
+      throw new RefusedError(`${this.o.label} refused a data connection: ${verdict.error.message}`);
+    }
+    if (this.closed) return void socket.destroy();
+    // In the pool, idle until the relay speaks again: its next byte starts the open frame.
     socket.once('data', (first: Buffer) => {
       socket.pause();
       socket.unshift(first);
@@ -146,6 +170,7 @@ export class AgentDataConns<E> {
           socket.destroy();
         });
     });
+    socket.resume();
   }
 
   private opened(socket: Socket, msg: DataOpen): void {
@@ -188,3 +213,6 @@ export class AgentDataConns<E> {
     this.o.log('warn', message);
   }
 }
+
+/** The relay refused the ticket: dialling it again cannot help. */
+class RefusedError extends Error {}

@@ -11,8 +11,8 @@ import { ErrorBody, Mac, PROTOCOL_VERSION } from './protocol';
 // `porthole-data: 1`; an agent that will dial data connections answers with the same header. Only then
 // does the relay send `data-dial` tickets on the control stream.
 //
-//   agent → relay   DATA_MAGIC, VERSION, frame {session, id, exp, mac}        (then waits, idle, in the pool)
-//   relay → agent   frame {error}                                             refused (then closed), or later
+//   agent → relay   DATA_MAGIC, VERSION, frame {session, id, exp, mac}
+//   relay → agent   frame {ready: true}: in the pool, idle             (or frame {error}, then closed)
 //   relay → agent   frame {open: exposure id, peer}, then the public client's bytes, raw
 //   agent → relay   frame {ok: true}, then the target's bytes, raw            (or frame {error}, then closed)
 //
@@ -35,6 +35,9 @@ export const DataDialSchema = z.strictObject({
   mac: Mac,
 });
 export type DataDial = z.output<typeof DataDialSchema>;
+
+/** Relay → agent right after the ticket: admitted to the pool, or refused (the agent dials the next one only then). */
+export const DataAdmitSchema = z.union([z.strictObject({ ready: z.literal(true) }), z.strictObject({ error: ErrorBody })]);
 
 /** Relay → agent on an idle data connection. */
 export const DataOpenSchema = z.union([

@@ -5,8 +5,10 @@ import { createSecureContext, type SecureContext, connect as tlsConnect, type TL
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Endpoint } from '../../src-shared/model/primitives';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
+import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import { ByteMeter } from '../engine/byte-meter';
+import type { TapFactory } from '../engine/stream-tap';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
 import { AgentDataConns } from './agent-data';
 import { serveTcpOnData } from './agent-data-serve';
@@ -38,6 +40,11 @@ export interface RelayAgentOptions {
   relay: { host: string; port: number };
   agent: string;
   token: string;
+  /**
+   * Why the saved token cannot be used (say, it was encrypted by the desktop app's keyring): every
+   * attempt then fails at once with AUTH_FAILED naming it, and the relay is never dialled.
+   */
+  tokenProblem?: string;
   /** TLS (default). false = plain TCP, an explicit insecure choice. */
   tls?: boolean;
   /** The relay certificate's SHA-256 fingerprint, when given; else the pin store decides (trust on first use). */
@@ -75,6 +82,8 @@ export interface ExposureSpec {
   remotePort: number;
   target: Endpoint;
   connectTimeoutMs?: number;
+  /** Observes each TCP connection's bytes (the HTTP inspector); never sent to the relay. */
+  tap?: TapFactory;
 }
 
 export interface ExposureConnection {
@@ -272,6 +281,12 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
 
   private async connectOnce(gen: number): Promise<void> {
     const o = this.opts;
+    // First: an unreadable saved token arrives here as '' and must not read as a short one.
+    if (o.tokenProblem) throw new EngineError('AUTH_FAILED', `${this.label}: ${o.tokenProblem}`);
+    // A relay refuses such tokens at start (issue 14): say so here rather than as a wrong token.
+    if (tokenTooShort(o.token)) {
+      throw new EngineError('AUTH_FAILED', `${this.label}: the token for agent "${o.agent}" has ${o.token.length} characters; relays need at least ${MIN_TOKEN_LENGTH} — ${TOKEN_HOW_TO} on the relay, and set it on both sides`);
+    }
     const timeoutMs = o.connectTimeoutMs ?? 10_000;
     const socket = await this.dial(timeoutMs);
     if (gen !== this.generation) {
@@ -588,19 +603,23 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       c.state = 'open';
       e.emit('connection-open', { client: peer });
       const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
+      const tap = e.spec.tap?.({ id: c.id, client: peer });
       splice(target, stream, {
         fromSocket: (n, chunk) => {
           e.meter.bytesOut += n;
           c.bytesOut += n;
           http?.response(chunk);
+          tap?.onTargetChunk(chunk);
         },
         fromStream: (n, chunk) => {
           e.meter.bytesIn += n;
           c.bytesIn += n;
           http?.request(chunk);
+          tap?.onClientChunk(chunk);
         },
         closed: () => {
           http?.close();
+          tap?.onEnd();
           finish();
           e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
         },
@@ -676,6 +695,9 @@ function toEngineError(err: unknown, label: string): EngineError {
         return new EngineError('PROTOCOL_ERROR', `${label}: ${err.message}`);
       case 'REPLACED':
         return new EngineError('RELAY_REJECTED', `${label}: ${err.message}`);
+      case 'CLOSED':
+        // What a relay's admission control looks like from here (relay/admission.ts).
+        return new EngineError('CONNECTION_RESET', `${label}: ${err.message} (the relay may be busy, or refusing this address for a while after failed handshakes from it) — reconnecting`);
       default:
         return new EngineError('CONNECTION_RESET', `${label}: ${err.message} — reconnecting`);
     }

@@ -19,9 +19,9 @@ afterEach(async () => {
   await net.cleanup();
 });
 
-function rawTls(port: number): Promise<TLSSocket> {
+function rawTls(port: number, localAddress?: string): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'] }, () => resolve(s));
+    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], ...(localAddress ? { localAddress } : {}) }, () => resolve(s));
     net.socket(s);
     s.once('error', reject);
   });
@@ -39,7 +39,7 @@ interface HandAgent {
 /** Authenticates as `name`, serves the relay's HTTP/2 session and answers its data offer when `accept`. */
 async function handAgent(relay: RelayServer, name: string, accept: boolean): Promise<HandAgent> {
   const s = await rawTls(relay.address!.port);
-  const { session, dataKey } = await agentHandshake(s, { agent: name, token: 'secret-token', assigned: false });
+  const { session, dataKey } = await agentHandshake(s, { agent: name, token: 'secret-token-for-tests', assigned: false });
   const h2 = performServerHandshake(s);
   h2.on('error', () => undefined);
   const lines: HandAgent['lines'] = [];
@@ -66,8 +66,8 @@ async function handAgent(relay: RelayServer, name: string, accept: boolean): Pro
 }
 
 /** Dials a data connection presenting a ticket; `mac` picks the key and TLS binding it is made with. */
-async function dialData(relay: RelayServer, t: { session: string; id: number; exp: number }, key: Buffer, binding: 'this' | 'other' = 'this'): Promise<TLSSocket> {
-  const s = await rawTls(relay.address!.port);
+async function dialData(relay: RelayServer, t: { session: string; id: number; exp: number }, key: Buffer, binding: 'this' | 'other' = 'this', from?: string): Promise<TLSSocket> {
+  const s = await rawTls(relay.address!.port, from);
   const b = binding === 'this' ? channelBinding(s) : channelBinding(await rawTls(relay.address!.port));
   s.write(Buffer.concat([DATA_MAGIC, Buffer.from([PROTOCOL_VERSION]), encodeFrame({ ...t, mac: ticketMac(key, t.session, t.id, t.exp, b) })]));
   return s;
@@ -87,7 +87,7 @@ async function refusal(s: TLSSocket): Promise<string> {
 
 describe('data connection tickets', () => {
   it('admits a data connection once per ticket and refuses a replayed, forged, foreign-session or other-connection one, each a failed attempt', async () => {
-    const relay = await rf.relay({ agents: [agentPolicy('h1', 'secret-token', 1), agentPolicy('h2', 'secret-token', 1)] });
+    const relay = await rf.relay({ agents: [agentPolicy('h1', 'secret-token-for-tests', 1), agentPolicy('h2', 'secret-token-for-tests', 1)] });
     const a = await handAgent(relay, 'h1', true);
     const b = await handAgent(relay, 'h2', true);
     await waitFor(() => a.tickets().length >= 4 && b.tickets().length >= 4, 'tickets for both sessions');
@@ -116,11 +116,33 @@ describe('data connection tickets', () => {
     await dialData(relay, mine(t2!), a.dataKey);
     await waitFor(() => relay.dataPool('h1')?.ready === 2, 'the second data connection to join the pool');
     expect(relay.status().agents.filter((x) => x.online).map((x) => x.name)).toEqual(['h1', 'h2']);
-    expect(rf.logs.filter((l) => l.includes('data connection from') && l.includes('refused'))).toHaveLength(5);
+    // Logged once per burst from a source, not once per attempt (relay/burst-log.ts), like wrong tokens.
+    expect(rf.logs.filter((l) => l.includes('data connection from') && l.includes('refused'))).toHaveLength(1);
+    expect(relay.admissionStats().admitted).toBeGreaterThanOrEqual(4);
+  });
+
+  it('slows and then refuses a source that keeps presenting bad tickets, like a token guesser, while the agent keeps its data connections', async () => {
+    const relay = await rf.relay({ agents: [agentPolicy('h1', 'secret-token-for-tests', 1)] }, { limits: { maxFailedHandshakes: 3, failureDelayMs: 100 } });
+    const a = await handAgent(relay, 'h1', true);
+    await waitFor(() => a.tickets().length >= 2, 'tickets');
+    const [t1, t2] = a.tickets();
+    const guess = (t: { id: number; exp: number }) => dialData(relay, { session: a.session, ...t }, randomBytes(32), 'this', '127.0.0.3');
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) expect(await refusal(await guess(t1!))).toMatch(/does not verify/);
+    // Each failure delays the source's next handshake (100, 200 ms: failure-limiter.ts) before it is read.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await waitFor(() => relay.admissionStats().blocks === 1, 'the source to be refused');
+    // Refused now at TCP accept, before TLS: the connection is reset.
+    await expect(guess(t2!)).rejects.toThrow();
+    expect(relay.admissionStats().refusedBlocked).toBeGreaterThanOrEqual(1);
+    expect(rf.logs.some((l) => l.includes('3 failed handshakes from 127.0.0.3'))).toBe(true);
+    // The agent's own source is not the guesser's: its data connection still gets in.
+    await dialData(relay, { session: a.session, ...t1! }, a.dataKey);
+    await waitFor(() => relay.dataPool('h1')?.ready === 1, 'the agent\'s data connection');
   });
 
   it('refuses an expired ticket', async () => {
-    const relay = await rf.relay({ agents: [agentPolicy('h1', 'secret-token', 1)] }, { dataConnections: { ticketTtlMs: 200 } });
+    const relay = await rf.relay({ agents: [agentPolicy('h1', 'secret-token-for-tests', 1)] }, { dataConnections: { ticketTtlMs: 200 } });
     const a = await handAgent(relay, 'h1', true);
     await waitFor(() => a.tickets().length > 0, 'tickets');
     const t = a.tickets()[0]!;
@@ -132,7 +154,7 @@ describe('data connection tickets', () => {
 
   it('sends no tickets to an agent that did not accept the offer, and carries its connections on streams', async () => {
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('old', 'secret-token', port)] });
+    const relay = await rf.relay({ agents: [agentPolicy('old', 'secret-token-for-tests', port)] });
     const old = await handAgent(relay, 'old', false);
     old.send({ t: 'expose', ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port });
     // The relay handles the control stream's response before the expose that follows it on that stream.

@@ -27,9 +27,9 @@ interface Setup {
 async function exposed(o: { relay?: Partial<RelayServerOptions>; agent?: Partial<RelayAgentOptions>; tls?: boolean; targetPort?: number; via?: (relay: RelayServer) => Promise<{ host: string; port: number }> } = {}): Promise<Setup> {
   const targetPort = o.targetPort ?? (await net.echoServer()).port;
   const port = await net.freePort();
-  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)], ...(o.tls === false ? { tls: false } : {}) }, o.relay);
+  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)], ...(o.tls === false ? { tls: false } : {}) }, o.relay);
   const address = o.via ? await o.via(relay) : relay.address!;
-  const agent = rf.agent(address, { agent: 'a1', token: 'secret-token', ...(o.tls === false ? { tls: false } : {}), ...o.agent });
+  const agent = rf.agent(address, { agent: 'a1', token: 'secret-token-for-tests', ...(o.tls === false ? { tls: false } : {}), ...o.agent });
   await bound(agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort } }));
   return { relay, agent, port, targetPort };
 }
@@ -211,7 +211,7 @@ describe('relay data connections', () => {
     const { relay, agent, port, targetPort } = await exposed({ via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
     const first = await poolFull(relay);
     expect(tap!.open()).toBe(1 + first.ready);
-    const second = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const second = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const e2 = second.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort } });
     await agentState(agent, 'failed');
     await waitFor(() => tap!.open() === 0, 'the evicted session and all its data connections to close');

@@ -48,6 +48,7 @@ export class RelayDataPlane {
       socket.destroy();
       return why;
     }
+    socket.write(encodeFrame({ ready: true }));
     if (!this.opts.tls && !this.warnedPlain) {
       this.warnedPlain = true;
       this.opts.log('warn', `data connections from ${from} are plain TCP (tls: false): public traffic crosses the network between relay and agent unencrypted — turn tls on unless that network is yours alone`);

@@ -14,8 +14,8 @@ afterEach(async () => {
 /** A relay with agent "a1" exposing `targetPort` on a fresh public port; resolves once bound. */
 async function exposed(targetPort: number) {
   const port = await net.freePort();
-  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
-  const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] });
+  const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
   const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort } });
   await bound(exposure);
   return { relay, agent, exposure, port };

@@ -45,10 +45,10 @@ describe('relay restarts and reconnects', () => {
   ])('re-binds the exposure and carries traffic within 2 s of a relay restarted on the same port with $label', async ({ backoff }) => {
     const echo = await net.echoServer();
     const port = await net.freePort();
-    const agents = [agentPolicy('a1', 'secret-token', port)];
+    const agents = [agentPolicy('a1', 'secret-token-for-tests', port)];
     const first = await rf.relay({ agents });
     const relayPort = first.address!.port;
-    const agent = rf.agent(first, { agent: 'a1', token: 'secret-token', backoff });
+    const agent = rf.agent(first, { agent: 'a1', token: 'secret-token-for-tests', backoff });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port } });
     await bound(exposure);
     await roundTrip(port);
@@ -75,13 +75,13 @@ describe('relay restarts and reconnects', () => {
     const targetA = await targetOf('A');
     const targetB = await targetOf('B');
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
-    const a = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] });
+    const a = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const ea = a.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetA.port } });
     await bound(ea);
     expect((await readToEnd(await net.connect(port))).text).toBe('A');
 
-    const b = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const b = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const eb = b.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetB.port } });
     await agentState(a, 'failed');
     expect(a.lastError?.code).toBe('RELAY_REJECTED');
@@ -105,9 +105,9 @@ describe('relay restarts and reconnects', () => {
     // agent's reconnect — 100 times against ONE relay, whose status must end with exactly one session.
     const echo = await net.echoServer();
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] });
     const tap = await rf.tap(relay.address!);
-    const agent = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token', backoff: { initialMs: 5, maxMs: 20 } });
+    const agent = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token-for-tests', backoff: { initialMs: 5, maxMs: 20 } });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port } });
     await bound(exposure);
     await roundTrip(port);
@@ -166,8 +166,8 @@ describe('relay restarts and reconnects', () => {
     const blob = randomBytes(64 * MiB);
     const target = await net.server((s) => (target.accepted.length === 1 ? s.end(blob) : s.pipe(s)));
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
-    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: target.port } });
     await bound(exposure);
     const stalled = await net.connect(port);

@@ -78,8 +78,8 @@ describe('relay authentication', () => {
 
   it('fails an agent name the relay does not know with AUTH_FAILED', async () => {
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
-    const agent = rf.agent(relay, { agent: 'stranger', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] });
+    const agent = rf.agent(relay, { agent: 'stranger', token: 'secret-token-for-tests' });
     await agentState(agent, 'failed');
     expect(agent.lastError?.code).toBe('AUTH_FAILED');
     expect(agent.lastError?.message).toContain('"stranger"');
@@ -91,12 +91,12 @@ describe('relay authentication', () => {
 describe('relay certificate checks', () => {
   it('fails with RELAY_CERT_CHANGED when the relay is not the configured fingerprint, and sends it nothing after TLS', async () => {
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port)] });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] });
     const tap = await rf.tap(relay.address!);
     const other = await rf.identity(true);
     const real = (await rf.identity()).fingerprint;
     expect(other.fingerprint).not.toBe(real);
-    const agent = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token', fingerprint: other.fingerprint });
+    const agent = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token-for-tests', fingerprint: other.fingerprint });
     agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: 9 } });
 
     await agentState(agent, 'failed');
@@ -117,7 +117,7 @@ describe('relay certificate checks', () => {
 
     // The same count for an agent given the right fingerprint shows the handshake does show up there.
     const before = tap.upstream().length;
-    const good = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token', fingerprint: real });
+    const good = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token-for-tests', fingerprint: real });
     await agentState(good, 'ready');
     expect(tlsRecordTypes(tap.upstream().subarray(before)).filter((t) => t === APPLICATION_DATA).length).toBeGreaterThan(2);
   });
@@ -125,13 +125,13 @@ describe('relay certificate checks', () => {
   it('pins the relay on first use and fails with RELAY_CERT_CHANGED when the relay on that address later shows another certificate', async () => {
     const echo = await net.echoServer();
     const port = await net.freePort();
-    const agents = [agentPolicy('a1', 'secret-token', port)];
+    const agents = [agentPolicy('a1', 'secret-token-for-tests', port)];
     const first = await rf.relay({ agents });
     const relayPort = first.address!.port;
     const pins = rf.pins();
     const pinned: string[] = [];
     expect(pins.get('127.0.0.1', relayPort)).toBeUndefined();
-    const agent = rf.agent(first, { agent: 'a1', token: 'secret-token', pins, onPinned: (fp) => pinned.push(fp) });
+    const agent = rf.agent(first, { agent: 'a1', token: 'secret-token-for-tests', pins, onPinned: (fp) => pinned.push(fp) });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port } });
     await bound(exposure);
     const original = (await rf.identity()).fingerprint;
@@ -158,8 +158,8 @@ describe('relay policy', () => {
     const base = await net.freePort();
     const lone = await net.freePort();
     const outside = await net.freePort();
-    const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token', ports: [], allowPorts: [{ from: base, to: base + 4 }, { from: lone, to: lone }] }] });
-    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token-for-tests', ports: [], allowPorts: [{ from: base, to: base + 4 }, { from: lone, to: lone }] }] });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: outside, target: { host: '127.0.0.1', port: 9 } });
     const err = await refused(exposure);
     expect(err.code).toBe('RELAY_REJECTED');
@@ -174,8 +174,8 @@ describe('relay policy', () => {
   it('picks a port inside the allowed range for remotePort 0, and it carries traffic', async () => {
     const echo = await net.echoServer();
     const base = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', base, base + 9)] });
-    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', base, base + 9)] });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const exposures = [1, 2, 3].map((i) => agent.expose({ ref: `r${i}`, protocol: 'tcp', kind: 'tcp', remotePort: 0, target: { host: '127.0.0.1', port: echo.port } }));
     const ports = (await Promise.all(exposures.map((e) => bound(e)))).map((i) => i.publicPort);
     for (const p of ports) {

@@ -9,6 +9,8 @@ import type { RelayAgentStatus, RelayExposureStatus, RelayServerStatus } from '.
 import { ByteMeter } from '../engine/byte-meter';
 import { EngineError, listenError } from '../engine/engine-error';
 import { listenOn } from '../engine/listen';
+import { type AdmissionStats, type AdmissionTicket, RelayAdmission } from './admission';
+import { BurstLog } from './burst-log';
 import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, type RelayAccepted, relayHandshake } from './handshake';
 import { HttpExchangeLog } from './http-log';
@@ -34,7 +36,8 @@ import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
 import { carryOnDataConn, RelayDataPlane } from './relay-data';
 import { type DataPool, type DataPoolOptions, EARN_BYTES } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
-import { type RelayAgentPolicy, type RelayPolicy, formatRanges, inRanges } from './relay-policy';
+import { type RelayLimits, resolveRelayLimits } from './relay-limits';
+import { type RelayAgentPolicy, type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
 import { splice } from './splice';
 import { TLS_CIPHERSUITES } from './tls-suites';
 import { UDP_STREAM_HIGH_WATER } from './udp-peers';
@@ -49,7 +52,8 @@ export interface RelayServerOptions {
   insecureNoAuth?: boolean;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
-  handshakeTimeoutMs?: number;
+  /** Over the policy's limits (which are over the defaults): tests use short deadlines and small caps. */
+  limits?: Partial<RelayLimits>;
   maxExposuresPerAgent?: number;
   /** Offer agents data connections (data-protocol.ts) with this pool sizing; false: HTTP/2 streams only. */
   dataConnections?: false | Partial<DataPoolOptions>;
@@ -166,13 +170,30 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private nextId = 1;
   private startedAt: number | undefined;
   private bound: { host: string; port: number } | undefined;
+  readonly limits: RelayLimits;
+  private readonly admission: RelayAdmission;
+  /** Public connections refused at a port's max_connections, and the line saying so once per burst. */
+  publicRefused = 0;
+  private readonly burst: BurstLog;
   sessionsAccepted = 0;
-  handshakeFailures = 0;
   private readonly data: RelayDataPlane;
 
   constructor(private readonly opts: RelayServerOptions) {
     super();
+    this.limits = resolveRelayLimits(opts.policy.limits, opts.limits);
+    this.admission = new RelayAdmission(this.limits, (level, m) => this.log(level, m));
+    this.burst = new BurstLog((level, m) => this.log(level, m));
     this.data = new RelayDataPlane({ tls: this.tls, ...(opts.dataConnections ? { pool: opts.dataConnections } : {}), log: (level, m) => this.log(level, m) });
+  }
+
+  /** Connections to the agent port whose TLS or handshake failed (bad input, wrong token, deadline, a refused data connection). */
+  get handshakeFailures(): number {
+    return this.admission.stats().failed;
+  }
+
+  /** Handshakes in progress and what admission control refused or dropped, since start. */
+  admissionStats(): AdmissionStats {
+    return this.admission.stats();
   }
 
   private get log(): RelayLog {
@@ -186,12 +207,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   async start(): Promise<{ host: string; port: number }> {
     const p = this.opts.policy;
     if (this.tls && !this.opts.identity) throw new Error('the relay needs its TLS identity (certificate and key) unless tls is off');
-    const onSocket = (socket: Socket) => void this.accept(socket);
+    const weak = agentsWithWeakToken(p);
+    if (weak.length > 0) throw new Error(weakTokenMessage(weak));
+    // Admission's deadline closes sockets; Node's TLS timeout (later, as a backstop) only reports.
     const server = this.tls
-      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, honorCipherOrder: true, handshakeTimeout: this.opts.handshakeTimeoutMs ?? 5000 }, onSocket)
-      : createNetServer(onSocket);
-    // A failed TLS handshake (scanner, wrong protocol) never reaches accept(): count and drop it.
-    server.on('tlsClientError', () => this.handshakeFailures++);
+      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, honorCipherOrder: true, handshakeTimeout: this.limits.handshakeTimeoutMs + 1000 })
+      : createNetServer();
+    this.admission.guard(server, this.tls, (socket, ticket) => void this.accept(socket, ticket));
     this.listener = server;
     this.bound = await listenOn(server, p.bind.host, p.bind.port, (err) => this.log('error', `relay listener: ${err.message}`));
     this.startedAt = Date.now();
@@ -207,25 +229,29 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.listener = undefined;
     const closing = listener ? new Promise<void>((r) => listener.close(() => r())) : Promise.resolve();
     await Promise.all([...this.sessions.values()].map((s) => this.endSession(s, 'shutdown', 'the relay is stopping')));
+    this.admission.close();
     for (const s of this.sockets) s.destroy();
     await closing;
     this.startedAt = undefined;
     this.emit('changed');
   }
 
-  private async accept(socket: Socket): Promise<void> {
+  /** A connection that passed admission (and TLS): the handshake, then the agent's session. */
+  private async accept(socket: Socket, ticket: AdmissionTicket): Promise<void> {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const address = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+    const address = ticket.peer;
     const id = randomBytes(8).toString('hex');
     let accepted: RelayAccepted;
     try {
+      // A source whose handshakes failed waits before this one is read (token guessing gets slow).
+      if (!(await ticket.throttle())) return void socket.destroy();
       accepted = await relayHandshake(socket, {
         session: id,
-        timeoutMs: this.opts.handshakeTimeoutMs ?? 5000,
+        timeoutMs: Math.max(1, ticket.remainingMs()),
         tokenFor: (name) => {
           const a = this.opts.policy.agents.find((x) => x.name === name);
           if (!a) return undefined;
@@ -234,20 +260,20 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         },
       });
     } catch (err) {
-      this.handshakeFailures++;
       const msg = err instanceof HandshakeError ? err.message : (err as Error).message;
-      this.log(err instanceof HandshakeError && err.code === 'AUTH_FAILED' ? 'warn' : 'info', `handshake from ${address} failed: ${msg}`);
+      ticket.failed(err instanceof HandshakeError ? err.code : 'INTERNAL', `handshake from ${address} failed: ${msg}`);
       socket.destroy();
       return;
     }
     if (accepted.kind === 'data') {
+      // A data connection went through the same admission as a handshake (deadline, pending caps,
+      // the delay for its source); a wrong, replayed or expired ticket is a failed attempt like a wrong token.
       const why = this.data.admit(socket, accepted.dial, accepted.binding, address);
-      if (why) {
-        this.handshakeFailures++;
-        this.log('warn', `data connection from ${address} refused: ${why}`);
-      }
+      if (why) ticket.failed('AUTH_FAILED', `data connection from ${address} refused: ${why}`);
+      else ticket.admitted();
       return;
     }
+    ticket.admitted();
     const { hello, dataKey } = accepted;
     const policy = this.opts.policy.agents.find((x) => x.name === hello.agent)!;
     const previous = this.sessions.get(hello.agent);
@@ -276,7 +302,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         this.log('warn', `agent "${hello.agent}" (${address}) sent no HTTP/2 settings after the handshake; closing its session`);
         void this.endSession(session, undefined, 'no HTTP/2 after the handshake');
       }
-    }, this.opts.handshakeTimeoutMs ?? 5000);
+    }, this.limits.handshakeTimeoutMs);
     firstExchange.unref();
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('close', () => void this.endSession(session, undefined, 'connection closed'));
@@ -427,8 +453,16 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private onPublicConnection(p: PublicPort, sock: Socket): void {
     const s = p.session;
     const client = formatHostPort(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
-    if (s.closed || s.h2.destroyed || s.h2.closed) return void sock.destroy();
     sock.on('error', () => undefined);
+    if (s.closed || s.h2.destroyed || s.h2.closed) return void sock.destroy();
+    const max = this.limits.maxConnections;
+    if (max > 0 && p.conns.size >= max) {
+      this.publicRefused++;
+      this.burst.note(`public-full:${p.id}`, 'warn', `agent "${s.name}" port ${p.address}: refused ${client}, ${p.conns.size} connections are open (max_connections ${max})`);
+      return void sock.resetAndDestroy();
+    }
+    // As on TCP forwards: keepalive finds peers that vanished.
+    sock.setKeepAlive(true, 30_000);
     const data = s.data?.take();
     if (data) return this.carryOnData(p, sock, data, client);
     let stream: ClientHttp2Stream;
@@ -442,6 +476,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       sock.destroy();
       stream.close(h2c.NGHTTP2_CANCEL);
     });
+    // Every byte either way is read from or written to this socket, so its timer sees them all.
+    if (this.limits.idleTimeoutMs > 0) sock.setTimeout(this.limits.idleTimeoutMs, () => conn.kill());
     p.meter.activeConnections++;
     p.meter.totalConnections++;
     const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
@@ -491,6 +527,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       sock.destroy();
       data.destroy();
     });
+    if (this.limits.idleTimeoutMs > 0) sock.setTimeout(this.limits.idleTimeoutMs, () => conn.kill());
     p.meter.activeConnections++;
     p.meter.totalConnections++;
     const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
@@ -521,10 +558,27 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const s = p.session;
     const sock = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
     p.udp = sock;
-    const peers = new Map<string, PublicConn>();
+    // Peers are forgotten after udp_idle_timeout without a datagram either way (as the agent does),
+    // so that a scan of spoofed sources cannot fill the table for good.
+    const peers = new Map<string, { conn: PublicConn; last: number }>();
+    const forget = (tag: string) => {
+      const e = peers.get(tag);
+      if (!e) return;
+      peers.delete(tag);
+      p.conns.delete(e.conn.id);
+      p.meter.activeConnections--;
+    };
+    const idleMs = this.limits.udpIdleTimeoutMs;
+    const sweep = setInterval(() => {
+      const cutoff = Date.now() - idleMs;
+      for (const [tag, e] of peers) if (e.last < cutoff) forget(tag);
+    }, Math.min(idleMs, 5000));
+    sweep.unref();
+    sock.once('close', () => clearInterval(sweep));
     return new Promise((resolve, reject) => {
       sock.once('error', (err) => {
         p.udp = undefined;
+        clearInterval(sweep);
         reject(listenError(err, host, port));
       });
       sock.bind({ address: host, port }, () => {
@@ -545,25 +599,27 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
           }
           for (const g of grams) {
             const peer = parsePeer(g.peer);
-            const c = peers.get(g.peer);
-            if (!peer || !c) continue;
-            c.bytesOut += g.payload.length;
+            const e = peers.get(g.peer);
+            if (!peer || !e) continue;
+            e.last = Date.now();
+            e.conn.bytesOut += g.payload.length;
             p.meter.bytesOut += g.payload.length;
             sock.send(g.payload, peer.port, peer.host);
           }
         });
         sock.on('message', (msg, rinfo) => {
           const tag = formatHostPort(rinfo.address, rinfo.port);
-          let c = peers.get(tag);
-          if (!c) {
-            if (peers.size >= 10_000) return;
-            c = p.track(tag, () => peers.delete(tag));
-            peers.set(tag, c);
+          let e = peers.get(tag);
+          if (!e) {
+            if (peers.size >= this.limits.maxUdpPeers) return;
+            e = { conn: p.track(tag, () => forget(tag)), last: 0 };
+            peers.set(tag, e);
             p.meter.activeConnections++;
             p.meter.totalConnections++;
           }
+          e.last = Date.now();
           if (stream.writableLength > UDP_STREAM_HIGH_WATER || !stream.writable) return;
-          c.bytesIn += msg.length;
+          e.conn.bytesIn += msg.length;
           p.meter.bytesIn += msg.length;
           stream.write(encodeDatagram(tag, msg));
         });
@@ -684,6 +740,18 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     for (const a of this.opts.policy.agents) out.push(`porthole_relay_exposures{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.ports.size ?? 0}`);
     out.push('# HELP porthole_relay_sessions_total Agent sessions accepted.', '# TYPE porthole_relay_sessions_total counter', `porthole_relay_sessions_total ${this.sessionsAccepted}`);
     out.push('# HELP porthole_relay_handshake_failures_total Connections refused during the handshake.', '# TYPE porthole_relay_handshake_failures_total counter', `porthole_relay_handshake_failures_total ${this.handshakeFailures}`);
+    const a = this.admission.stats();
+    out.push('# HELP porthole_relay_handshakes_pending Connections to the agent port not authenticated yet.', '# TYPE porthole_relay_handshakes_pending gauge', `porthole_relay_handshakes_pending ${a.pending}`);
+    out.push('# HELP porthole_relay_handshake_timeouts_total Connections closed at the handshake deadline.', '# TYPE porthole_relay_handshake_timeouts_total counter', `porthole_relay_handshake_timeouts_total ${a.timedOut}`);
+    out.push(
+      '# HELP porthole_relay_admission_refused_total Agent-port connections refused or dropped before their handshake.',
+      '# TYPE porthole_relay_admission_refused_total counter',
+      `porthole_relay_admission_refused_total{reason="per_address"} ${a.refusedBusy}`,
+      `porthole_relay_admission_refused_total{reason="blocked"} ${a.refusedBlocked}`,
+      `porthole_relay_admission_refused_total{reason="evicted"} ${a.evicted}`,
+    );
+    out.push('# HELP porthole_relay_sources_blocked_total Times a source address was refused after failed handshakes.', '# TYPE porthole_relay_sources_blocked_total counter', `porthole_relay_sources_blocked_total ${a.blocks}`);
+    out.push('# HELP porthole_relay_public_refused_total Public connections reset at a port\'s max_connections.', '# TYPE porthole_relay_public_refused_total counter', `porthole_relay_public_refused_total ${this.publicRefused}`);
     const series: Array<[string, string, string]> = [
       ['porthole_relay_bytes_in_total', 'counter', 'Bytes from public clients to the agent.'],
       ['porthole_relay_bytes_out_total', 'counter', 'Bytes from the agent to public clients.'],

@@ -23,8 +23,8 @@ afterEach(async () => {
 
 /** A relay whose config assigns `ports` to agent "a1", and that agent accepting them; resolves when it serves them. */
 async function assigned(ports: RelayPortAssignment[]) {
-  const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token', ports, allowPorts: [] }] });
-  const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token', acceptAssigned: true });
+  const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token-for-tests', ports, allowPorts: [] }] });
+  const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests', acceptAssigned: true });
   await agentState(agent, 'ready');
   expect(agent.assigned()).toHaveLength(ports.length);
   return { relay, agent };
@@ -47,8 +47,8 @@ describe('udp exposures', () => {
   it('carries datagrams both ways on a udp exposure the agent asks for', async () => {
     const target = await udp.echoServer();
     const publicPort = await udp.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', publicPort)] });
-    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', publicPort)] });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const exposure = agent.expose({ ref: 'u1', protocol: 'udp', kind: 'tcp', remotePort: publicPort, target: { host: '127.0.0.1', port: target.port } });
     expect((await bound(exposure)).protocol).toBe('udp');
     const client = await udp.client();
@@ -57,6 +57,30 @@ describe('udp exposures', () => {
       await client.inbox.until(n);
     }
     expect(client.inbox.messages.map(String)).toEqual([1, 2, 3, 4, 5].map((n) => `datagram ${n}`));
+  });
+
+  it('forgets a peer quiet for udp_idle_timeout, and drops datagrams of peers past the cap until one is forgotten', async () => {
+    const target = await udp.echoServer();
+    const publicPort = await udp.freePort();
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', publicPort)] }, { limits: { udpIdleTimeoutMs: 600, maxUdpPeers: 2 } });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
+    await bound(agent.expose({ ref: 'u1', protocol: 'udp', kind: 'tcp', remotePort: publicPort, target: { host: '127.0.0.1', port: target.port } }));
+    const [a, b, c] = await Promise.all([udp.client(), udp.client(), udp.client()]);
+    const active = () => relay.status().agents[0]!.exposures[0]!.activeConnections;
+    a!.socket.send('a1', publicPort, '127.0.0.1');
+    b!.socket.send('b1', publicPort, '127.0.0.1');
+    await Promise.all([a!.inbox.until(1), b!.inbox.until(1)]);
+    c!.socket.send('c1', publicPort, '127.0.0.1');
+    // Whatever the relay did with c's datagram, it did before a's next one came back.
+    a!.socket.send('a2', publicPort, '127.0.0.1');
+    await a!.inbox.until(2);
+    expect(c!.inbox.count).toBe(0);
+    expect(active()).toBe(2);
+    await waitFor(() => active() === 0, 'the relay to forget both quiet peers', 3000);
+    c!.socket.send('c2', publicPort, '127.0.0.1');
+    await c!.inbox.until(1);
+    expect(c!.inbox.messages.map(String)).toEqual(['c2']);
+    expect(target.inbox.messages.map(String)).not.toContain('c1');
   });
 });
 
@@ -83,8 +107,8 @@ describe('ports the relay config assigns', () => {
     const echo = await net.echoServer();
     const ports = await Promise.all(Array.from({ length: 10 }, () => net.freePort()));
     const assignments = ports.map((port, i) => ({ type: 'tcp' as const, bind: { host: i === 0 ? '127.0.0.1' : 'localhost', port }, remotePort: echo.port }));
-    const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token', allowPorts: [], ports: assignments }] });
-    rf.agent(relay, { agent: 'a1', token: 'secret-token', acceptAssigned: true });
+    const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token-for-tests', allowPorts: [], ports: assignments }] });
+    rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests', acceptAssigned: true });
     const deadline = Date.now() + 5000;
     let client;
     while (!client && Date.now() < deadline) client = await net.connect(ports[0]!).catch(() => undefined);

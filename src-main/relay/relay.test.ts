@@ -22,8 +22,8 @@ describe('relay + agent end to end', () => {
       s.end(payloadDown);
     });
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token', port, port)] });
-    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port, port)] });
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: target.port } });
     const info = await new Promise<{ publicPort: number }>((resolve, reject) => {
       exposure.once('bound', resolve);

@@ -8,19 +8,24 @@ import { KnownHostsStore } from '../ssh/known-hosts';
 import { SessionPool } from '../ssh/session-pool';
 import type { ConfFactory } from '../store/conf-like';
 import { RuleStore } from '../store/rule-store';
-import { FileSecretStore, type SecretCodec, fileOnlyCodec, secretKey } from '../store/secret-store';
+import { FileSecretStore, type SecretCodec, type SecretStore, fileOnlyCodec, secretKey } from '../store/secret-store';
 import { SharedPool } from '../engine/shared-pool';
 import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
 import { type ExportInput, exportRules } from './export-rules';
 import type { ShellPrefsHost } from '../../src-shared/model/settings';
 import { ImportService } from './import-service';
+import { InspectorService } from './inspector-service';
 import { SettingsService } from './settings-service';
 import { TrafficHistory } from './traffic-history';
 import { LocalRelay } from './local-relay';
+import type { LogExtra } from './log-buffer';
 import { RelayRegistry } from './relay-registry';
 import { ServerRegistry } from './server-registry';
 import { makeTunnelFactory } from './tunnel-factory';
+import { RouterMappings } from '../router/router-mappings';
+import { lanAddresses } from '../router/net-info';
+import { RouterRules } from './router-rules';
 import { TunnelService } from './tunnel-service';
 
 export interface CoreOptions {
@@ -31,6 +36,8 @@ export interface CoreOptions {
   storeBackend: string;
   /** How secrets are protected: safeStorage in the desktop app; the file mode alone in headless mode. */
   secretCodec?: SecretCodec;
+  /** Secrets kept elsewhere than the data dir's secrets.json (`porthole run --profile`: in memory only). */
+  secretStore?: SecretStore;
   version: string;
   /** Tick length of the stats event; 1000 ms unless a test asks otherwise. */
   statsIntervalMs?: number;
@@ -48,6 +55,8 @@ export interface CoreOptions {
 export interface Core {
   api: ApiHost;
   service: TunnelService;
+  /** Recorded HTTP exchanges of the mappings with "Inspect HTTP" on (also served to `porthole inspect`). */
+  inspector: InspectorService;
   servers: ServerRegistry;
   info: AppInfo;
   /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
@@ -60,7 +69,7 @@ export interface Core {
 /** Builds what both composition roots (Electron main, headless CLI) share: store → service → API. */
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const store = RuleStore.open({ dataDir: opts.dataDir, confFactory: opts.confFactory });
-  const secrets = new FileSecretStore(opts.dataDir, opts.secretCodec ?? fileOnlyCodec);
+  const secrets = opts.secretStore ?? new FileSecretStore(opts.dataDir, opts.secretCodec ?? fileOnlyCodec);
   const knownHosts = new KnownHostsStore({
     appFile: join(opts.dataDir, 'known_hosts'),
     ...(opts.extraKnownHosts ? { extraFiles: opts.extraKnownHosts } : {}),
@@ -74,7 +83,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     return {
       server,
       jump: registry.jumpChain(server),
-      secrets: async ({ server: s, kind }) => registry.secret(s, kind),
+      secrets: ({ server: s, kind }) => registry.loginSecret(s, kind),
       knownHosts,
       prompt: (p) => prompts.ask(p),
     };
@@ -94,13 +103,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     () => late.service?.rules() ?? [],
     () => late.service?.emit('relays-changed', relays.list()),
     `porthole ${opts.version} (${platform()})`,
-    (level, m) => late.service?.log.add(level, m),
+    (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void late.service?.log.add(level, m, extra),
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
-  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool });
-  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant });
+  const inspector = new InspectorService();
+  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool }, inspector);
+  const router = new RouterRules(
+    new RouterMappings({
+      journalDir: join(opts.dataDir, 'router-mappings'),
+      log: (level, m, ruleId) => late.service?.log.add(level, m, { ruleId }),
+      onChange: (ruleId) => late.service?.routerChanged(ruleId),
+    }),
+  );
+  const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant, router });
   late.service = service;
-  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level, m) => service.log.add(level, m));
+  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void service.log.add(level, m, extra));
   const info: AppInfo = {
     name: 'Porthole',
     version: opts.version,
@@ -115,33 +132,39 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const exports = (req: ExportInput) => exportRules(store, secrets, req);
   const traffic = new TrafficHistory(opts.dataDir);
   service.on('stats', (b) => traffic.observe(b));
+  inspector.on('event', (e) => service.emit('inspector', e));
   service.on('rules-changed', (rules) => {
     const ids = new Set(rules.map((r) => r.id));
+    inspector.retain(ids);
     for (const t of traffic.summary()) if (!ids.has(t.ruleId)) traffic.forget(t.ruleId);
   });
   const settings = new SettingsService(store, opts.shellPrefs, (s) => service.setStatsInterval(s.statsIntervalMs), (v) => service.emit('settings-changed', v));
-  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, info: () => ({ ...info, secretsBackend: secrets.backend }) });
+  const api = createApiHost({ service, secrets, servers, relays, localRelay, imports, exports, settings, traffic, hostKeys: prompts, inspector, info: () => ({ ...info, secretsBackend: secrets.backend, lanAddresses: lanAddresses().map((a) => a.address) }) });
   if (store.recovery) {
-    service.log.add('error', `The saved mappings file was unreadable (${store.recovery.reason}); it was kept as ${store.recovery.movedTo}`);
+    service.log.line('error', 'storeRecovered', { reason: store.recovery.reason, movedTo: store.recovery.movedTo });
   }
   await service.start();
+  // Mappings an earlier run left on the router for rules that are not mapping now.
+  if (!opts.dormant) void router.mappings.sweep();
   let closing: Promise<void> | undefined;
   const svc = service;
   return {
     api,
     service,
+    inspector,
     servers,
     info,
     imports,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
-      if (n > 0) service.log.add('info', `Network or power change: reconnecting ${n} SSH/relay connection${n === 1 ? '' : 's'} now`);
+      if (n > 0) service.log.line('info', 'networkReconnecting', { count: n });
       return n;
     },
     shutdown: () =>
       (closing ??= (async () => {
         prompts.dispose();
         await svc.shutdown();
+        inspector.dispose();
         traffic.flush();
         await Promise.all([pool.closeAll(), relayPool.closeAll(), localRelay.stop()]);
       })()),

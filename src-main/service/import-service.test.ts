@@ -9,6 +9,7 @@ import type { SshServerEntry } from '../../src-shared/model/ssh';
 import { NetFixtures, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
+import { parseStoredSecret } from '../store/secret-tags';
 import { type Core, createCore } from './core';
 
 // Import preview → decisions → apply → undo through the API of a real core on a temp data dir, with
@@ -50,7 +51,8 @@ describe('ImportService through the API', () => {
     return r.error;
   }
   const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
-  const apply = (p: ImportPreview, decisions: Array<{ key: string; action: string; newName?: string }> = []) => call<ImportOutcome>('imports.apply', { previewId: p.id, decisions });
+  const apply = (p: ImportPreview, decisions: Array<{ key: string; action: string; newName?: string }> = [], start?: boolean) =>
+    call<ImportOutcome>('imports.apply', { previewId: p.id, decisions, ...(start !== undefined ? { start } : {}) });
   const item = (p: ImportPreview, kind: ImportItem['kind'], name: string) => p.items.find((i) => i.kind === kind && i.name === name)!;
   const rules = async () => (await call<RuleEntry[]>('rules.list')).map((e) => e.rule);
   const servers = async () => (await call<SshServerEntry[]>('servers.list')).map((e) => e.server);
@@ -58,7 +60,15 @@ describe('ImportService through the API', () => {
   const snapshot = async () => ({ rules: await rules(), servers: await servers(), relays: await relays() });
   const storeFile = () => readFileSync(join(t.dir, 'porthole.json'), 'utf8');
   const secretsFile = () => (existsSync(join(t.dir, 'secrets.json')) ? readFileSync(join(t.dir, 'secrets.json'), 'utf8') : '');
-  const secrets = (): Record<string, string> => (secretsFile() ? (JSON.parse(secretsFile()) as { entries: Record<string, string> }).entries : {});
+  /** secrets.json's entries, their storage tags (`v1:file:`) taken off. */
+  const plain = (entries: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(entries).map(([k, v]) => {
+        const p = parseStoredSecret(v);
+        return [k, 'body' in p ? p.body : v];
+      }),
+    );
+  const secrets = (): Record<string, string> => (secretsFile() ? plain((JSON.parse(secretsFile()) as { entries: Record<string, string> }).entries) : {});
   const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)?.status.state;
   const echoThrough = async (port: number, text: string) => {
     const s = await net.connect(port);
@@ -73,7 +83,21 @@ describe('ImportService through the API', () => {
     const p1 = await preview(file);
     const conflict = { kind: 'name', message: 'a mapping named "Web" exists', existingId: (await rules())[0]!.id };
     expect(p1.items).toEqual([
-      { key: 'r:0:0', kind: 'rule', name: 'Web', summary: `tcp-forward 127.0.0.1:${b} → 127.0.0.1:2`, ruleType: 'tcp-forward', source: 'web.json', conflicts: [conflict], action: 'rename', actions: ['rename', 'replace', 'skip'], renameTo: 'Web (2)' },
+      {
+        key: 'r:0:0',
+        kind: 'rule',
+        name: 'Web',
+        summary: `tcp-forward 127.0.0.1:${b} → 127.0.0.1:2`,
+        ruleType: 'tcp-forward',
+        source: 'web.json',
+        conflicts: [conflict],
+        action: 'rename',
+        actions: ['rename', 'replace', 'skip'],
+        renameTo: 'Web (2)',
+        listenAt: `127.0.0.1:${b}`,
+        offLoopback: false,
+        startsOn: false,
+      },
     ]);
     expect(await apply(p1)).toMatchObject({ rules: 1, servers: 0, relays: 0, replaced: 0, skipped: 0, canUndo: true });
     expect((await rules()).map((r) => [r.name, 'listen' in r && r.listen.port])).toEqual([['Web', a], ['Web (2)', b]]);
@@ -85,7 +109,7 @@ describe('ImportService through the API', () => {
     expect((await rules()).map((r) => r.name)).toEqual(['Web', 'Web (2)', 'Web (3)', 'Web, staging']);
   });
 
-  it('a listen-port conflict is skipped by default; replace puts the import in place of the holder, which then forwards to the new target', async () => {
+  it('a listen-port conflict is skipped by default; replace puts the import in place of the holder, which then forwards to the new target (when started)', async () => {
     const [oldEcho, newEcho] = [await net.echoServer(), await net.server((s) => s.end('new target\n'))];
     const port = await net.freePort();
     const holder = await call<RuleEntry>('rules.create', tcp('DB', port, oldEcho.port, { enabled: true }));
@@ -98,7 +122,7 @@ describe('ImportService through the API', () => {
     expect(await echoThrough(port, 'still old')).toBe('still old');
 
     const p2 = await preview(file);
-    expect(await apply(p2, [{ key: p2.items[0]!.key, action: 'replace' }])).toMatchObject({ rules: 0, replaced: 1, skipped: 0, ruleIds: [holder.rule.id] });
+    expect(await apply(p2, [{ key: p2.items[0]!.key, action: 'replace' }], true)).toMatchObject({ rules: 0, replaced: 1, skipped: 0, ruleIds: [holder.rule.id], startedIds: [holder.rule.id] });
     expect(await rules()).toEqual([{ ...holder.rule, name: 'Postgres', target: { host: '127.0.0.1', port: newEcho.port } }]);
     await waitFor(() => stateOf(holder.rule.id) === 'running', 'Postgres running');
     expect(await echoThrough(port, 'x')).toBe('new target\n');
@@ -124,7 +148,7 @@ describe('ImportService through the API', () => {
 
   it('the same SSH server (host, port, user) is reused, not saved twice; the same relay too', async () => {
     const saved = await call<SshServerEntry>('servers.create', { server: { name: 'My lab', host: 'lab.example.com', port: 2222, user: 'me', auth: { method: 'agent' } } });
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'My relay', host: 'relay.example.com', agentName: 'laptop' }, token: 'mine' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'My relay', host: 'relay.example.com', agentName: 'laptop' }, token: 'mine-mine-mine-mine' });
     const file = doc('lab.json', {
       servers: [srv('l', 'Lab', 'LAB.example.com', { port: 2222 })],
       relays: [{ ref: 'r', name: 'Relay', host: 'relay.example.com', agentName: 'laptop', token: 'theirs' }],
@@ -141,14 +165,14 @@ describe('ImportService through the API', () => {
     expect(await relays()).toEqual([relay.relay]);
     expect((await rules()).map((r) => ('server' in r ? r.server : r.type === 'relay-expose' ? r.relay : undefined))).toEqual([saved.server.id, relay.relay.id]);
     // Reusing keeps the saved token: the file's is not written over it.
-    expect(secrets()[`relay:${relay.relay.id}:token`]).toBe('mine');
+    expect(secrets()[`relay:${relay.relay.id}:token`]).toBe('mine-mine-mine-mine');
   });
 
   it('a failure part-way (a second mapping on a port the first one took) undoes everything: porthole.json and secrets.json byte-identical', async () => {
     const [echo, q, p] = [await net.echoServer(), await net.freePort(), await net.freePort()];
     const x = await call<RuleEntry>('rules.create', tcp('X', q, echo.port, { enabled: true }));
     await call('servers.create', { server: { name: 'S', host: 's.example', user: 'me', auth: { method: 'password' } }, password: 'pw-S' });
-    await call('relays.create', { relay: { name: 'R', host: 'r.example', agentName: 'me' }, token: 'tok-R' });
+    await call('relays.create', { relay: { name: 'R', host: 'r.example', agentName: 'me' }, token: 'tok-R-for-the-tests' });
     await waitFor(() => stateOf(x.rule.id) === 'running', 'X running');
     const before = { store: storeFile(), secrets: secretsFile(), lists: await snapshot() };
 
@@ -194,7 +218,7 @@ describe('ImportService through the API', () => {
     const [echo, q] = [await net.echoServer(), await net.freePort()];
     const x = await call<RuleEntry>('rules.create', tcp('X', q, echo.port, { enabled: true }));
     await call('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' } }, password: 'pw-old' });
-    await call('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old' });
+    await call('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old-for-the-tests' });
     await waitFor(() => stateOf(x.rule.id) === 'running', 'X running');
     const before = { store: storeFile(), secrets: secrets(), lists: await snapshot() };
 
@@ -289,8 +313,8 @@ describe('ImportService through the API', () => {
     const values = ['nas-Pw-5521', 'relay-Tok-8812', 'socks-Pw-3391', 'hl-Secret-42'];
     const pv = await preview(...sources);
     expect(pv.files).toEqual([
-      { name: 'porthole/export-secrets.json', format: 'porthole-json', warnings: [] },
-      { name: 'port-proxy/client.yaml', format: 'port-proxy-client', warnings: ['port-proxy/client.yaml:6: unknown key "reconnect" ignored', 'port-proxy/client.yaml:15: unknown key "note" ignored'] },
+      { name: 'porthole/export-secrets.json', format: 'porthole-json', warnings: [], origin: 'text' },
+      { name: 'port-proxy/client.yaml', format: 'port-proxy-client', warnings: ['port-proxy/client.yaml:6: unknown key "reconnect" ignored', 'port-proxy/client.yaml:15: unknown key "note" ignored'], origin: 'text' },
     ]);
     expect(pv.items.filter((i) => i.hasSecret).map((i) => i.name)).toEqual(['NAS', 'Home relay', 'NAS SOCKS', 'homelab @ [2001:db8::7]:9015']);
     for (const v of values) expect(JSON.stringify(pv)).not.toContain(v);
@@ -313,8 +337,8 @@ describe('ImportService through the API', () => {
   it('a file that cannot be read is reported in the preview with file:line; the others still import', async () => {
     const pv = await preview(doc('good.json', { rules: [tcp('Good', await net.freePort(), 2)] }), { name: 'bad.yaml', text: 'porthole: 1\nrules:\n  - type: tcp-forward\n    name: a\n    name: b\n' });
     expect(pv.files).toEqual([
-      { name: 'good.json', format: 'porthole-json', warnings: [] },
-      { name: 'bad.yaml', error: 'bad.yaml:5: not valid YAML: Map keys must be unique', warnings: [] },
+      { name: 'good.json', format: 'porthole-json', warnings: [], origin: 'text' },
+      { name: 'bad.yaml', error: 'bad.yaml:5: not valid YAML: Map keys must be unique', warnings: [], origin: 'text' },
     ]);
     expect(pv.items.map((i) => i.name)).toEqual(['Good']);
     expect(await apply(pv)).toMatchObject({ rules: 1 });
@@ -325,7 +349,7 @@ describe('ImportService through the API', () => {
     const bastion = (await servers())[0]!;
     await call('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' }, jump: [bastion.id] }, password: 'pw-lab' });
     const lab = (await servers()).find((s) => s.name === 'Lab')!;
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-e' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-e-for-the-tests' });
     await call('rules.create', { type: 'ssh-dynamic', name: 'SOCKS', server: lab.id, listen: { host: '::1', port: await net.freePort() }, socks: { username: 'u' } });
     await call('rules.create', { type: 'relay-expose', name: 'Out', relay: relay.relay.id, target: { host: '127.0.0.1', port: 80 }, remotePort: 20001 });
     await call('rules.create', tcp('Web', await net.freePort(), 80));
@@ -343,8 +367,8 @@ describe('ImportService through the API', () => {
       expect(strip(theirs.relays.map((e) => e.relay))).toEqual(strip(await relays()));
       const remap = theirs.rules.map((e) => ({ ...e.rule, ...('server' in e.rule ? { server: idMap.get(e.rule.server)! } : {}), ...(e.rule.type === 'relay-expose' ? { relay: idMap.get(e.rule.relay)! } : {}) }));
       expect(strip(remap)).toEqual(strip(await rules()));
-      const theirSecrets = Object.values((JSON.parse(readFileSync(join(other.dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> }).entries).sort();
-      expect(theirSecrets).toEqual(['pp-b', 'pw-lab', 'tok-e']);
+      const theirSecrets = Object.values(plain((JSON.parse(readFileSync(join(other.dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> }).entries)).sort();
+      expect(theirSecrets).toEqual(['pp-b', 'pw-lab', 'tok-e-for-the-tests']);
     } finally {
       await second.shutdown();
       other.cleanup();

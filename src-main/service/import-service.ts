@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
-import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
+import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, ImportOrigin, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
 import type { Relay } from '../../src-shared/model/relay';
 import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
 import type { SshServer } from '../../src-shared/model/ssh';
-import { UsageError } from '../headless/args';
+import { ProfileError } from '../profiles/profile-error';
 import { type ImportBundle, type ImportRelay, type ImportRule, type ImportServer, readImportText } from '../profiles/import-bundle';
 import { type SecretStore, secretKey } from '../store/secret-store';
+import { startFacts } from './import-exposure';
 import type { RelayRegistry } from './relay-registry';
 import type { ServerRegistry } from './server-registry';
 import { ServiceError } from './service-error';
@@ -14,7 +15,14 @@ import type { TunnelService } from './tunnel-service';
 
 // Preview → decisions → apply (all or nothing: a failure part-way undoes what was done) → undo the
 // last import. Previews live in memory for 30 minutes; secrets read from a file never leave the host
-// (the preview says only that an item has one).
+// (the preview says only that an item has one). Imported mappings arrive switched off unless apply
+// is asked to `start` them; a porthole:// link can never ask that, and its mappings that would
+// listen off loopback are skipped unless the user chooses them.
+
+/** A source the host read itself, with where it came from. Sources from the API are always `text`. */
+export interface HostImportSource extends ImportSource {
+  origin: ImportOrigin;
+}
 
 const PREVIEW_TTL_MS = 30 * 60_000;
 const MAX_PREVIEWS = 10;
@@ -73,6 +81,8 @@ function freeName(name: string, taken: Set<string>): string {
 
 export class ImportService {
   private readonly previews = new Map<string, StoredPreview>();
+  /** Ids of host-started previews no window has taken yet (oldest first): see claim(). */
+  private offered: string[] = [];
   private undoRecord: UndoRecord | undefined;
 
   constructor(
@@ -86,7 +96,13 @@ export class ImportService {
     return this.undoRecord !== undefined;
   }
 
-  preview(sources: ImportSource[]): ImportPreview {
+  /** The API's preview: whatever a caller sends is text (it cannot claim to be a file read by path). */
+  preview(sources: readonly ImportSource[]): ImportPreview {
+    return this.previewFrom(sources.map((s) => ({ name: s.name, text: s.text, origin: 'text' })));
+  }
+
+  /** A preview of sources the host read itself (CLI argument, file dialog, opened file, link). */
+  previewFrom(sources: readonly HostImportSource[]): ImportPreview {
     this.expire();
     const files: ImportPreview['files'] = [];
     const planned: Planned[] = [];
@@ -97,13 +113,14 @@ export class ImportService {
     for (const [bi, src] of sources.entries()) {
       let bundle: ImportBundle;
       try {
-        bundle = readImportText(src.text, src.name);
+        // An ssh_config's Include lines are read only for a file the user named by its path.
+        bundle = readImportText(src.text, src.name, { followIncludes: src.origin === 'file' });
       } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
-        files.push({ name: src.name, error: err.message, warnings: [] });
+        if (!(err instanceof ProfileError)) throw err;
+        files.push({ name: src.name, error: err.message, warnings: [], origin: src.origin });
         continue;
       }
-      files.push({ name: src.name, format: bundle.format, warnings: bundle.warnings });
+      files.push({ name: src.name, format: bundle.format, warnings: bundle.warnings, origin: src.origin });
       for (const s of bundle.servers) {
         const same = existingServers.find((x) => x.host.toLowerCase() === s.host.toLowerCase() && x.port === s.port && x.user === s.user);
         const named = existingServers.find((x) => x.name === s.name);
@@ -118,7 +135,8 @@ export class ImportService {
             key: `s:${bi}:${s.ref}`,
             kind: 'server',
             name: s.name,
-            summary: `SSH ${s.user}@${formatHostPort(s.host, s.port)}${s.jump.length ? ` via ${s.jump.length} jump host${s.jump.length === 1 ? '' : 's'}` : ''}`,
+            summary: `SSH ${s.user}@${formatHostPort(s.host, s.port)}`,
+            ...(s.jump.length ? { jumps: s.jump.length } : {}),
             source: src.name,
             conflicts,
             action: same ? 'reuse' : named ? 'rename' : 'import',
@@ -167,7 +185,10 @@ export class ImportService {
           const ep = ruleListenEndpoint(sibling.rule!)!;
           conflicts.push({ kind: 'listen-import', existingId: sibling.item.key, message: `"${sibling.item.name}" in this import also listens on ${formatHostPort(ep.host, ep.port)}` });
         }
-        const action: ImportAction = holder || sibling ? 'skip' : named ? 'rename' : 'import';
+        const facts = startFacts(r, bundle);
+        // A link from any web page must not make this machine listen for others without a choice.
+        const linkExposed = src.origin === 'link' && facts.offLoopback === true && !holder && !sibling;
+        const action: ImportAction = holder || sibling || linkExposed ? 'skip' : named ? 'rename' : 'import';
         const renameTo = freeName(r.name, ruleNames);
         ruleNames.add(action === 'rename' ? renameTo : r.name);
         planned.push({
@@ -185,21 +206,39 @@ export class ImportService {
             actions: conflicts.length === 0 ? ['import', 'skip'] : holder ? ['skip', 'replace'] : sibling ? ['skip', ...(named ? (['rename'] as const) : (['import'] as const))] : ['rename', 'replace', 'skip'],
             ...(named ? { renameTo } : {}),
             ...(r.socksPassword !== undefined ? { hasSecret: true } : {}),
+            ...facts,
+            ...(linkExposed ? { skippedBecause: 'link-off-loopback' as const } : {}),
           },
         });
       }
     }
-    const preview: ImportPreview = { id: randomUUID(), files, items: planned.map((p) => p.item) };
+    const preview: ImportPreview = { id: randomUUID(), files, items: planned.map((p) => p.item), canStart: sources.every((s) => s.origin !== 'link') };
     this.previews.set(preview.id, { preview, planned, at: Date.now() });
     while (this.previews.size > MAX_PREVIEWS) this.previews.delete(this.previews.keys().next().value!);
     return preview;
   }
 
-  /** A preview the host starts itself (deep link, opened file, tray drop): every window is asked to show it. */
-  offer(sources: ImportSource[]): ImportPreview {
-    const preview = this.preview(sources);
+  /**
+   * A preview the host starts itself (deep link, opened file, tray drop): every window listening is
+   * asked to show it, and it is kept until a window claims it — at a cold start the page subscribes
+   * only after its first render, and in browser mode no window may be open yet.
+   */
+  offer(sources: readonly HostImportSource[]): ImportPreview {
+    const preview = this.previewFrom(sources);
+    this.offered = [...this.offered.filter((id) => this.previews.has(id)), preview.id];
     this.service.emit('import-preview', preview);
     return preview;
+  }
+
+  /** Takes the host-started previews no window has taken yet: those named, or all; oldest first. */
+  claim(ids?: readonly string[]): ImportPreview[] {
+    this.expire();
+    const taken = this.offered.filter((id) => ids === undefined || ids.includes(id));
+    this.offered = this.offered.filter((id) => !taken.includes(id));
+    return taken.flatMap((id) => {
+      const stored = this.previews.get(id);
+      return stored ? [stored.preview] : [];
+    });
   }
 
   async apply(input: ImportApplyInput): Promise<ImportOutcome> {
@@ -213,8 +252,14 @@ export class ImportService {
       if (!p.item.actions.includes(d.action)) throw new ServiceError('INVALID_INPUT', `"${p.item.name}" cannot be imported with "${d.action}" (choose ${p.item.actions.join(', ')})`, [{ path: 'decisions', message: 'not allowed for this item' }]);
     }
     const choice = (p: Planned) => decisions.get(p.item.key) ?? { key: p.item.key, action: p.item.action, newName: p.item.renameTo };
+    const start = input.start === true;
+    if (start && !stored.preview.canStart) {
+      throw new ServiceError('INVALID_INPUT', 'Mappings from a porthole:// link are never started by the import — import them, check them, then switch them on in Mappings', [
+        { path: 'start', message: 'not allowed for an import from a link' },
+      ]);
+    }
     const undo: UndoRecord = { rules: [], servers: [], relays: [], replacedRules: [], replacedSocksPasswords: [], replacedServers: [], replacedRelays: [] };
-    const outcome: ImportOutcome = { rules: 0, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], canUndo: false };
+    const outcome: ImportOutcome = { rules: 0, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], startedIds: [], canUndo: false };
     // ref → saved id, per bundle
     const serverIds = new Map<ImportBundle, Map<string, string>>();
     const relayIds = new Map<ImportBundle, Map<string, string>>();
@@ -291,7 +336,10 @@ export class ImportService {
           continue;
         }
         const { socksPassword, ...rule } = p.rule!;
-        let draft: RuleDraftParsed = { ...rule, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
+        // Switched off unless the user asked to start what the file has on (never a SOCKS server without its password).
+        const enabled = start && p.item.startsOn === true;
+        // Saved switched off first, and switched on once its SOCKS password is stored: it never runs without it.
+        let draft: RuleDraftParsed = { ...rule, enabled: false, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
         if ('server' in draft) {
           const id = mapOf(serverIds, p.bundle).get(draft.server);
           if (!id) throw new ServiceError('INVALID_INPUT', `The mapping "${draft.name}" uses the server "${draft.server}", which you chose to skip — skip the mapping too, or import the server`);
@@ -319,6 +367,10 @@ export class ImportService {
           this.secrets.set(secretKey.socksPassword(id), socksPassword);
         }
         outcome.ruleIds.push(id);
+        if (enabled) {
+          await this.service.setEnabled(id, true);
+          outcome.startedIds.push(id);
+        }
       }
     } catch (err) {
       // All or nothing: put back what this import already changed.
@@ -327,11 +379,14 @@ export class ImportService {
     }
     this.previews.delete(input.previewId);
     this.undoRecord = undo;
-    this.service.log.add(
-      'info',
-      `Imported ${outcome.rules} mapping${outcome.rules === 1 ? '' : 's'}, ${outcome.servers} server${outcome.servers === 1 ? '' : 's'}, ${outcome.relays} relay${outcome.relays === 1 ? '' : 's'}` +
-        (outcome.replaced ? `, replaced ${outcome.replaced}` : '') + (outcome.skipped ? `, skipped ${outcome.skipped}` : ''),
-    );
+    this.service.log.line('info', 'importApplied', {
+      rules: outcome.rules,
+      servers: outcome.servers,
+      relays: outcome.relays,
+      replaced: outcome.replaced,
+      skipped: outcome.skipped,
+      started: outcome.startedIds.length,
+    });
     return { ...outcome, canUndo: true };
   }
 
@@ -340,7 +395,7 @@ export class ImportService {
     if (!u) throw new ServiceError('NOT_FOUND', 'There is no import to undo');
     this.undoRecord = undefined;
     const result = await this.revert(u);
-    this.service.log.add('info', `Undid the last import: removed ${result.removedRules} mapping${result.removedRules === 1 ? '' : 's'}${result.restoredRules ? `, restored ${result.restoredRules}` : ''}`);
+    this.service.log.line('info', 'importUndone', { removed: result.removedRules, restored: result.restoredRules });
     return result;
   }
 

@@ -1,12 +1,13 @@
 import type { LocalRelaySettings } from '../../src-shared/api/contract';
 import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
-import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus } from '../../src-shared/model/relay';
+import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
 import { EngineError } from '../engine/engine-error';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
-import { formatRanges, type RelayPolicy } from '../relay/relay-policy';
+import { formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
 import { type RelayLog, RelayServer } from '../relay/relay-server';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
+import { type KeyedLog, logLine } from './log-buffer';
 import { ServiceError } from './service-error';
 
 export const DEFAULT_LOCAL_RELAY: LocalRelayConfig = { bind: { host: '127.0.0.1', port: 9015 }, publicHost: '127.0.0.1', tls: true, agents: [] };
@@ -38,7 +39,7 @@ export class LocalRelay {
     private readonly secrets: SecretStore,
     private readonly dataDir: string,
     private readonly emit: (s: RelayServerStatus) => void,
-    private readonly log: RelayLog,
+    private readonly log: RelayLog & KeyedLog,
   ) {}
 
   settings(): LocalRelaySettings {
@@ -77,6 +78,10 @@ export class LocalRelay {
         { path: 'tokens', message: 'every agent needs a token' },
       ]);
     }
+    const weak = config.agents.filter((a) => tokenTooShort(this.token(a.name))).map((a) => a.name);
+    if (weak.length > 0) {
+      throw new ServiceError('INVALID_INPUT', `${weakTokenMessage(weak)} (Relay view → the agent's token)`, weak.map((n) => ({ path: `tokens.${n}`, message: TOKEN_TOO_SHORT })));
+    }
     const policy: RelayPolicy = {
       bind: config.bind,
       tls: config.tls,
@@ -90,13 +95,19 @@ export class LocalRelay {
       const bound = await server.start();
       this.lastError = undefined;
       this.server = server;
-      this.log('info', `Relay listening on ${formatHostPort(bound.host, bound.port)} (${config.tls ? `TLS, certificate ${identity!.fingerprint}` : 'plain TCP'})`);
-      if (isWildcardHost(config.bind.host)) this.log('warn', 'The relay listens on all interfaces: agents (and anyone) on the network can reach it');
-      for (const a of policy.agents) this.log('info', `Relay agent "${a.name}" may ask for ${formatRanges(a.allowPorts) || 'no ports'}`);
+      const address = formatHostPort(bound.host, bound.port);
+      if (config.tls) logLine(this.log, 'info', 'relayListeningTls', { address, fingerprint: identity!.fingerprint });
+      else logLine(this.log, 'info', 'relayListeningPlain', { address });
+      if (isWildcardHost(config.bind.host)) logLine(this.log, 'warn', 'relayAllInterfaces');
+      for (const a of policy.agents) {
+        const ports = formatRanges(a.allowPorts);
+        if (ports) logLine(this.log, 'info', 'relayAgentMay', { agent: a.name, ports });
+        else logLine(this.log, 'info', 'relayAgentMayNothing', { agent: a.name });
+      }
     } catch (err) {
       const e = err instanceof EngineError ? err : new EngineError('INTERNAL', (err as Error).message);
       this.lastError = { code: e.code, message: e.message };
-      this.log('error', `Relay could not start: ${e.message}`);
+      logLine(this.log, 'error', 'relayCouldNotStart', { error: e.message });
       this.emit(this.status());
       return this.status();
     }
@@ -113,7 +124,7 @@ export class LocalRelay {
     this.ticker = undefined;
     if (s) {
       await s.stop();
-      this.log('info', 'Relay stopped');
+      logLine(this.log, 'info', 'relayStopped');
     }
     this.emit(this.status());
     return this.status();

@@ -65,4 +65,23 @@ describe('LogBuffer', () => {
     for (let i = 0; i < LOG_QUERY_MAX_LIMIT; i++) b.add('info', `line ${i}`);
     expect(b.query({ limit: LOG_QUERY_MAX_LIMIT })).toHaveLength(LOG_QUERY_MAX_LIMIT);
   });
+
+  it('writes a line by its code: the English template filled in, the code, the masked fields and the rule name kept', () => {
+    const names: Record<string, string> = { r1: 'Web password=hunter2' };
+    const b = new LogBuffer(() => {}, 100, 5, undefined, (id) => names[id]);
+    buffers.push(b);
+    const e = b.line('warn', 'connectionFailed', { client: '127.0.0.1:5000', error: 'fetch https://bob:hunter2@x.example/ failed' }, { ruleId: 'r1', code: 'TARGET_REFUSED' });
+    expect(e).toMatchObject({
+      level: 'warn',
+      key: 'connectionFailed',
+      code: 'TARGET_REFUSED',
+      ruleId: 'r1',
+      ruleName: 'Web password=****',
+      message: 'Connection from 127.0.0.1:5000 failed: fetch https://bob:****@x.example/ failed',
+      fields: { client: '127.0.0.1:5000', error: 'fetch https://bob:****@x.example/ failed' },
+    });
+    // Plural pairs pick their form by `count`; a rule nobody names has no ruleName.
+    expect(b.line('info', 'networkReconnecting', { count: 1 }).message).toBe('Network or power change: reconnecting 1 SSH/relay connection now');
+    expect(b.line('info', 'networkReconnecting', { count: 2 }, { ruleId: 'gone' })).not.toHaveProperty('ruleName');
+  });
 });

@@ -1,6 +1,28 @@
 import { LOG_QUERY_MAX_LIMIT, type LogEntry, type LogLevel, type LogQuery, LogQuerySchema, levelAtLeast } from '../../src-shared/model/log';
+import { type LogFields, type LogKey, logText } from '../../src-shared/model/log-text';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 import { maskSecrets } from '../../src-shared/format/mask-secrets';
+
+export interface LogExtra {
+  ruleId?: string;
+  code?: RuleErrorCode;
+  key?: LogKey;
+  fields?: LogFields;
+}
+
+/** A logger that can carry a line's code and fields (log-text.ts) next to its English message. */
+export type KeyedLog = (level: 'info' | 'warn' | 'error', message: string, extra?: LogExtra) => void;
+
+/** Logs a line by its code through a KeyedLog. */
+export function logLine(log: KeyedLog, level: 'info' | 'warn' | 'error', key: LogKey, fields: LogFields = {}): void {
+  log(level, logText(key, fields), { key, fields });
+}
+
+function maskFields(fields: LogFields): LogFields {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = typeof v === 'string' ? maskSecrets(v) : v;
+  return out;
+}
 
 /** A bounded in-memory log: the newest `capacity` lines, queryable, with batched delivery to listeners. */
 export class LogBuffer {
@@ -14,11 +36,23 @@ export class LogBuffer {
     private readonly capacity = LOG_QUERY_MAX_LIMIT,
     private readonly flushMs = 150,
     private readonly echo?: (entry: LogEntry) => void,
+    /** The name of a rule, stored with its lines so they stay readable after it is gone. */
+    private readonly nameOf?: (ruleId: string) => string | undefined,
   ) {}
 
   /** Masks anything that looks like a secret first: messages quote URLs, headers and request paths. */
-  add(level: LogLevel, message: string, extra: { ruleId?: string; code?: RuleErrorCode } = {}): LogEntry {
-    const entry: LogEntry = { seq: ++this.seq, ts: Date.now(), level, message: maskSecrets(message), ...extra };
+  add(level: LogLevel, message: string, extra: LogExtra = {}): LogEntry {
+    const { fields, ...rest } = extra;
+    const ruleName = extra.ruleId !== undefined ? this.nameOf?.(extra.ruleId) : undefined;
+    const entry: LogEntry = {
+      seq: ++this.seq,
+      ts: Date.now(),
+      level,
+      message: maskSecrets(message),
+      ...rest,
+      ...(ruleName !== undefined ? { ruleName: maskSecrets(ruleName) } : {}),
+      ...(fields ? { fields: maskFields(fields) } : {}),
+    };
     this.entries.push(entry);
     // Trim in chunks so the common path stays O(1).
     if (this.entries.length > this.capacity * 1.1) this.entries = this.entries.slice(-this.capacity);
@@ -29,6 +63,11 @@ export class LogBuffer {
       this.flushTimer.unref();
     }
     return entry;
+  }
+
+  /** A line by its code (log-text.ts): the English message made from the code's template and the fields. */
+  line(level: LogLevel, key: LogKey, fields: LogFields = {}, extra: { ruleId?: string; code?: RuleErrorCode } = {}): LogEntry {
+    return this.add(level, logText(key, fields), { ...extra, key, fields });
   }
 
   flush(): void {

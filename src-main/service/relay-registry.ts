@@ -7,6 +7,7 @@ import { RelayAgent } from '../relay/relay-agent';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { ServiceError } from './service-error';
+import { type KeyedLog, logLine } from './log-buffer';
 
 export interface RelayInputParsed {
   relay: RelayDraft;
@@ -28,7 +29,7 @@ export class RelayRegistry {
     private readonly rules: () => Rule[],
     private readonly changed: () => void,
     private readonly software: string,
-    private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void,
+    private readonly log: KeyedLog,
   ) {}
 
   list(): RelayEntry[] {
@@ -79,7 +80,7 @@ export class RelayRegistry {
     const fp = normalizeFingerprint(fingerprint);
     if (!fp) throw new ServiceError('INVALID_INPUT', 'not a SHA-256 fingerprint', [{ path: 'fingerprint', message: '64 hex digits, colons optional' }]);
     this.store.putRelay({ ...relay, fingerprint: fp });
-    this.log('warn', `Relay "${relay.name}": now trusting certificate ${fp}`);
+    logLine(this.log, 'warn', 'relayTrusting', { name: relay.name, fingerprint: fp });
     this.pool().get(id)?.reconnect();
     this.changed();
     return this.entry(this.require(id));
@@ -92,6 +93,8 @@ export class RelayRegistry {
       relay: { host: relay.host, port: relay.port },
       agent: relay.agentName,
       token: this.secrets.get(secretKey.relayToken(id)) ?? '',
+      // A saved token this process cannot read is never sent (not even as ''): the agent fails at once, saying why.
+      ...(this.tokenProblem(id) ? { tokenProblem: this.tokenProblem(id) } : {}),
       tls: relay.tls,
       acceptAssigned: relay.acceptAssigned,
       software: this.software,
@@ -105,7 +108,7 @@ export class RelayRegistry {
           this.changed();
         },
       },
-      log: (level, m) => this.log(level, `Relay "${relay.name}": ${m}`),
+      log: (level, m) => logLine(this.log, level, 'relayLine', { name: relay.name, text: m }),
     });
     agent.on('state', (s) => {
       this.last.set(id, {
@@ -124,10 +127,12 @@ export class RelayRegistry {
     const state = agent ? (agent.state === 'closed' ? 'idle' : agent.state) : (last?.state ?? 'idle');
     const err = agent?.lastError ? { code: agent.lastError.code, message: agent.lastError.message } : agent ? undefined : last?.error;
     const seen = agent?.fingerprint ?? last?.fingerprint;
+    const unreadable = this.tokenProblem(relay.id);
     return {
-      relay,
+      // hasToken says whether the token is usable here: one this process cannot read is asked for again.
+      relay: unreadable ? { ...relay, hasToken: false } : relay,
       state,
-      ...(err && state !== 'ready' ? { error: err } : {}),
+      ...(err && state !== 'ready' ? { error: err } : unreadable ? { error: { code: 'AUTH_FAILED', message: unreadable } } : {}),
       ...(agent?.nextRetryAt && state === 'retrying' ? { nextRetryAt: agent.nextRetryAt } : {}),
       ...(seen ? { seenFingerprint: seen } : {}),
       usedBy: this.rules()
@@ -142,7 +147,15 @@ export class RelayRegistry {
     else this.secrets.set(secretKey.relayToken(id), token);
   }
 
+  /** A saved token that cannot be read here, as a message naming what to do. */
+  private tokenProblem(id: string): string | undefined {
+    const problem = this.secrets.problem(secretKey.relayToken(id));
+    return problem ? `The saved token cannot be used here: ${problem} — enter it again in the relay's settings` : undefined;
+  }
+
+  /** Whether a token is stored at all: one this process cannot read may still be the desktop app's. */
   private withTokenFlag(relay: Relay): Relay {
-    return { ...relay, hasToken: this.secrets.get(secretKey.relayToken(relay.id)) !== undefined };
+    const key = secretKey.relayToken(relay.id);
+    return { ...relay, hasToken: this.secrets.get(key) !== undefined || this.secrets.problem(key) !== undefined };
   }
 }

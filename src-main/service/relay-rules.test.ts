@@ -35,7 +35,7 @@ describe('relay rules through the API', () => {
   const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)!.status;
 
   /** The in-app relay on a free port; agent "laptop" may ask for one free port (`publicPort`). */
-  async function relayWithAgent(token = 'laptop-token'): Promise<{ port: number; publicPort: number; status: RelayServerStatus }> {
+  async function relayWithAgent(token = 'laptop-token-for-tests'): Promise<{ port: number; publicPort: number; status: RelayServerStatus }> {
     const port = await net.freePort();
     const publicPort = await net.freePort();
     await call<LocalRelaySettings>('relayServer.configure', {
@@ -50,7 +50,7 @@ describe('relay rules through the API', () => {
   it('exposes a local echo through the in-app relay; the relay view and the rule agree on bytes; the token stays out of the rules file', async () => {
     const echo = await net.echoServer();
     const { port, publicPort, status } = await relayWithAgent();
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'my relay', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'my relay', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
     expect(relay.relay.hasToken).toBe(true);
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: 0 });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
@@ -75,20 +75,20 @@ describe('relay rules through the API', () => {
 
   it('a wrong token fails the rule with AUTH_FAILED; fixing the token brings it up without touching the rule', async () => {
     const echo = await net.echoServer();
-    const { port } = await relayWithAgent('right');
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'wrong' });
+    const { port } = await relayWithAgent('right-token-for-tests');
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'wrong-token-for-tests' });
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port } });
     await waitFor(() => stateOf(rule.rule.id).state === 'failed', 'rule failed');
     expect(stateOf(rule.rule.id).error).toMatchObject({ code: 'AUTH_FAILED' });
     expect(stateOf(rule.rule.id).error!.message).toMatch(/agent "laptop": unknown agent name or wrong token/);
-    await call('relays.update', { id: relay.relay.id, relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'right' });
+    await call('relays.update', { id: relay.relay.id, relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'right-token-for-tests' });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after the token was fixed');
   });
 
   it("a relay whose certificate changed is refused (RELAY_CERT_CHANGED) until the person trusts the new one", async () => {
     const echo = await net.echoServer();
     const { port, status } = await relayWithAgent();
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token' });
+    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port } });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
     // The relay gets a new certificate (its files removed, as after a reinstall).
@@ -104,6 +104,25 @@ describe('relay rules through the API', () => {
     expect(entry.relay.fingerprint).toBe(status.fingerprint);
     await call('relays.trust', { id: relay.relay.id, fingerprint: entry.seenFingerprint });
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running after trusting the new certificate', 10_000);
+  });
+
+  it('guards the in-app relay with the same admission control: a ninth pending connection from one address is refused at once', async () => {
+    const { port } = await relayWithAgent();
+    const idle = await Promise.all(Array.from({ length: 8 }, () => net.connect(port)));
+    const ninth = await net.connect(port).catch(() => undefined);
+    if (ninth) await new Promise((r) => (ninth.closed ? r(undefined) : ninth.once('close', r)));
+    expect(idle.every((s) => !s.closed)).toBe(true);
+    const log = await call<{ message: string }[]>('logs.query', { minLevel: 'warn' });
+    expect(log.map((l) => l.message)).toContainEqual(expect.stringMatching(/^refused a connection from 127\.0\.0\.1:\d+: 8 handshakes from 127\.0\.0\.1 are already in progress \(max_pending_per_address\)$/));
+  });
+
+  it('refuses tokens under 16 characters for a saved relay and for the in-app relay, saying how to make one', async () => {
+    const port = await net.freePort();
+    const saved = await core.api.handle('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'hunter2' });
+    expect(!saved.ok && saved.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'token', message: expect.stringContaining('at least 16 characters') }] });
+    const configured = await core.api.handle('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'laptop', allowPorts: '20000' }] }, tokens: { laptop: 'hunter2' } });
+    expect(!configured.ok && configured.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'tokens.laptop', message: expect.stringContaining('porthole relay --gen-token') }] });
+    expect(await call<RelayEntry[]>('relays.list')).toEqual([]);
   });
 
   it('refuses to start the in-app relay while an agent has no token', async () => {

@@ -3,6 +3,7 @@ import type { Rule } from '../../src-shared/model/rule';
 import { EngineError } from '../engine/engine-error';
 import type { SharedPool } from '../engine/shared-pool';
 import type { Exposure, RelayAgent } from '../relay/relay-agent';
+import { type Inspection, directDial } from './inspect-wiring';
 import type { Tunnel, TunnelHealth, TunnelHooks } from './tunnel-factory';
 
 type RelayRule = Extract<Rule, { type: 'relay-expose' }>;
@@ -26,7 +27,7 @@ function health(agent: RelayAgent, exposure: Exposure): TunnelHealth {
 }
 
 /** `relay-expose`: the relay listens on a public port and its connections come to the rule's target here. */
-export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: RelayContext): Tunnel {
+export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: RelayContext, inspection?: Inspection): Tunnel {
   let agent: RelayAgent | undefined;
   let exposure: Exposure | undefined;
   const address = (a: RelayAgent, e: Exposure) => (e.info ? `${a.label} ${formatHostPort(e.info.publicHost, e.info.publicPort)}` : `${a.label} port ${rule.remotePort || '(any allowed)'}`);
@@ -42,6 +43,7 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
       }
     },
     async stop() {
+      inspection?.disarmed();
       const a = agent;
       agent = undefined;
       exposure?.removeAllListeners();
@@ -71,7 +73,17 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
       const a = ctx.pool.acquire(rule.relay);
       agent = a;
       a.on('state', onState);
-      const e = a.expose({ ref: rule.id, name: rule.name, protocol: rule.protocol, kind: rule.kind, remotePort: rule.remotePort, target: rule.target });
+      const e = a.expose({
+        ref: rule.id,
+        name: rule.name,
+        protocol: rule.protocol,
+        kind: rule.kind,
+        remotePort: rule.remotePort,
+        target: rule.target,
+        ...(inspection ? { tap: inspection.tap } : {}),
+      });
+      // The target is on this machine: a replay dials it directly, whether or not the relay is reachable.
+      inspection?.armed(directDial(rule.target));
       exposure = e;
       e.on('connection-open', (c) => hooks.connectionOpened(c.client));
       e.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));

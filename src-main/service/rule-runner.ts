@@ -3,7 +3,10 @@ import type { RuleErrorCode } from '../../src-shared/model/errors';
 import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
+import type { LogFields } from '../../src-shared/model/log-text';
 import type { LogBuffer } from './log-buffer';
+
+type ThrottledKey = 'connectionFailed' | 'refusedNotAllowed' | 'refusedMaxConnections' | 'refusedMaxSessions';
 import type { RefusalReason, Tunnel, TunnelConnection, TunnelFactory } from './tunnel-factory';
 
 // Failures at start that fix themselves (a network coming up) are retried with backoff; the rest
@@ -73,7 +76,7 @@ export class RuleRunner {
       if (RETRYABLE_AT_START.has(e.code)) this.scheduleRetry(e);
       else {
         this.transition('failed', { error: this.problem(e) });
-        this.deps.log.add('error', e.message, { ruleId: this.rule.id, code: e.code });
+        this.deps.log.line('error', 'ruleError', { error: e.message }, { ruleId: this.rule.id, code: e.code });
       }
       return;
     }
@@ -100,7 +103,7 @@ export class RuleRunner {
       if (this.state === 'running') return;
       if (this.state === 'retrying') this.transition('starting', {});
       this.transition('running', { boundAddress: this.boundAddress });
-      this.deps.log.add('info', `Listening on ${this.boundAddress}`, { ruleId: id });
+      this.deps.log.line('info', 'listening', { address: this.boundAddress ?? '' }, { ruleId: id });
     } else if (h.kind === 'down') {
       const extra = { error: this.problem(h.error), ...(h.nextRetryAt ? { nextRetryAt: h.nextRetryAt } : {}), boundAddress: this.boundAddress };
       if (this.state === 'retrying') {
@@ -108,10 +111,10 @@ export class RuleRunner {
         this.deps.emitState(this.status);
       } else {
         this.transition('retrying', extra);
-        this.deps.log.add('warn', h.error.message, { ruleId: id, code: h.error.code });
+        this.deps.log.line('warn', 'ruleError', { error: h.error.message }, { ruleId: id, code: h.error.code });
       }
     } else {
-      this.deps.log.add('error', h.error.message, { ruleId: id, code: h.error.code });
+      this.deps.log.line('error', 'ruleError', { error: h.error.message }, { ruleId: id, code: h.error.code });
       void this.dropTunnel().then(() => this.transition('failed', { error: this.problem(h.error) }));
     }
   }
@@ -123,7 +126,7 @@ export class RuleRunner {
     await this.dropTunnel();
     if (this.state !== 'stopped') {
       this.transition('stopped', {});
-      this.deps.log.add('info', 'Stopped', { ruleId: this.rule.id });
+      this.deps.log.line('info', 'stopped', {}, { ruleId: this.rule.id });
     }
   }
 
@@ -164,10 +167,7 @@ export class RuleRunner {
     const delay = backoffDelay(this.attempt);
     const nextRetryAt = Date.now() + delay;
     this.transition('retrying', { error: this.problem(e), nextRetryAt });
-    this.deps.log.add('warn', `${e.message} — retrying in ${(delay / 1000).toFixed(1)} s`, {
-      ruleId: this.rule.id,
-      code: e.code,
-    });
+    this.deps.log.line('warn', 'retrying', { error: e.message, seconds: (delay / 1000).toFixed(1) }, { ruleId: this.rule.id, code: e.code });
     const gen = this.generation;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -187,22 +187,17 @@ export class RuleRunner {
         if (!current()) return;
         this.status = { ...this.status, lastConnectionError: this.problem(err) };
         this.deps.emitState(this.status);
-        this.logThrottled(err.code, 'warn', (more) => `Connection from ${client} failed: ${err.message}${more}`, err.code);
+        this.logThrottled(err.code, 'warn', 'connectionFailed', { client, error: err.message }, err.code);
       },
       refused: (client: string, reason: RefusalReason) => {
         if (!current()) return;
-        const why =
-          reason === 'not-allowed'
-            ? 'its address is not allowed by this mapping\'s source list'
-            : reason === 'max-connections'
-              ? 'the mapping is at its connection limit'
-              : 'the mapping is at its session limit';
+        const key = reason === 'not-allowed' ? 'refusedNotAllowed' : reason === 'max-connections' ? 'refusedMaxConnections' : 'refusedMaxSessions';
         // A burst of refusals (a scan, a flood past the cap) becomes one line per 10 s.
-        this.logThrottled(`refused:${reason}`, 'warn', (more) => `Refused ${client}: ${why}${more}`);
+        this.logThrottled(`refused:${reason}`, 'warn', key, { client });
       },
       fatal: (err: EngineError) => {
         if (!current() || this.state !== 'running') return;
-        this.deps.log.add('error', err.message, { ruleId: this.rule.id, code: err.code });
+        this.deps.log.line('error', 'ruleError', { error: err.message }, { ruleId: this.rule.id, code: err.code });
         void this.dropTunnel().then(() => {
           if (current()) this.scheduleRetry(err);
         });
@@ -216,20 +211,18 @@ export class RuleRunner {
         if (this.state === 'running') {
           this.status = { ...this.status, boundAddress: address };
           this.deps.emitState(this.status);
-          this.deps.log.add('info', `Now reachable at ${address}`, { ruleId: this.rule.id });
+          this.deps.log.line('info', 'reachableAt', { address }, { ruleId: this.rule.id });
         }
       },
       connectionOpened: (client: string) => {
-        if (current()) this.deps.log.add('debug', `Connection from ${client}`, { ruleId: this.rule.id });
+        if (current()) this.deps.log.line('debug', 'connectionFrom', { client }, { ruleId: this.rule.id });
       },
       note: (message: string) => {
-        if (current()) this.deps.log.add('info', message, { ruleId: this.rule.id });
+        if (current()) this.deps.log.line('info', 'note', { text: message }, { ruleId: this.rule.id });
       },
       connectionClosed: (client: string, bytesIn: number, bytesOut: number, durationMs: number) => {
         if (!current()) return;
-        this.deps.log.add('debug', `Closed ${client}: ${bytesIn} B in, ${bytesOut} B out, ${durationMs} ms`, {
-          ruleId: this.rule.id,
-        });
+        this.deps.log.line('debug', 'connectionClosed', { client, bytesIn, bytesOut, durationMs }, { ruleId: this.rule.id });
         // The target answered, so the last per-connection error no longer describes the rule.
         if (bytesOut > 0 && this.status.lastConnectionError) {
           const { lastConnectionError: _dropped, ...rest } = this.status;
@@ -240,17 +233,19 @@ export class RuleRunner {
     };
   }
 
-  /** One log line per key per 10 s, with the count of what was suppressed in between. */
-  private logThrottled(key: string, level: 'warn' | 'error', message: (more: string) => string, code?: RuleErrorCode): void {
+  /** One log line per key per 10 s, with the count of what was suppressed in between (the `…More` code). */
+  private logThrottled(key: string, level: 'warn' | 'error', line: ThrottledKey, fields: LogFields, code?: RuleErrorCode): void {
     const now = Date.now();
     const seen = this.throttle.get(key);
     if (seen && now - seen.at < 10_000) {
       seen.suppressed++;
       return;
     }
-    const more = seen && seen.suppressed > 0 ? ` (and ${seen.suppressed} more like it)` : '';
+    const suppressed = seen ? seen.suppressed : 0;
     this.throttle.set(key, { at: now, suppressed: 0 });
-    this.deps.log.add(level, message(more), { ruleId: this.rule.id, ...(code ? { code } : {}) });
+    const extra = { ruleId: this.rule.id, ...(code ? { code } : {}) };
+    if (suppressed > 0) this.deps.log.line(level, `${line}More`, { ...fields, suppressed }, extra);
+    else this.deps.log.line(level, line, fields, extra);
   }
 
   private problem(e: EngineError): RuleProblem {
@@ -260,7 +255,7 @@ export class RuleRunner {
   private transition(state: RuleState, extra: Partial<Omit<RuleStatus, 'id' | 'state' | 'since'>>): void {
     const from = this.status.state;
     if (!ALLOWED_TRANSITIONS[from].includes(state)) {
-      this.deps.log.add('error', `Internal: refused state change ${from} → ${state}`, { ruleId: this.rule.id });
+      this.deps.log.line('error', 'internalTransition', { from, to: state }, { ruleId: this.rule.id });
       return;
     }
     this.status = { id: this.rule.id, state, since: Date.now(), ...extra };

@@ -14,6 +14,10 @@ export interface ServerInput {
   passphrase?: string;
 }
 
+function secretKeyOf(server: SshServer, kind: 'password' | 'passphrase'): string {
+  return kind === 'password' ? secretKey.sshPassword(server.id) : secretKey.sshPassphrase(server.id);
+}
+
 /** Saved SSH servers: CRUD, their write-only secrets, and their live connection state for the UI. */
 export class ServerRegistry {
   constructor(
@@ -82,7 +86,26 @@ export class ServerRegistry {
   }
 
   secret(server: SshServer, kind: 'password' | 'passphrase'): string | undefined {
-    return this.secrets.get(kind === 'password' ? secretKey.sshPassword(server.id) : secretKey.sshPassphrase(server.id));
+    return this.secrets.get(secretKeyOf(server, kind));
+  }
+
+  /**
+   * The secret for a login attempt. A saved one that cannot be read here (encrypted by the desktop
+   * app's keyring, say) rejects with the reason, so the attempt fails saying so instead of sending
+   * nothing or, worse, the stored ciphertext.
+   */
+  async loginSecret(server: SshServer, kind: 'password' | 'passphrase'): Promise<string | undefined> {
+    const value = this.secret(server, kind);
+    const problem = value === undefined ? this.secrets.problem(secretKeyOf(server, kind)) : undefined;
+    if (problem) throw new Error(`the saved ${kind} cannot be used here: ${problem} — enter it again in the server's settings`);
+    return value;
+  }
+
+  /** A saved secret of this server that cannot be read here, as a status message for the list. */
+  private secretProblem(server: SshServer): string | undefined {
+    const kind = server.auth.method === 'password' ? 'password' : server.auth.method === 'key' ? 'passphrase' : undefined;
+    const problem = kind && this.secrets.problem(secretKeyOf(server, kind));
+    return problem ? `The saved ${kind} cannot be used here: ${problem} — enter it again in the server's settings` : undefined;
   }
 
   private usedBy(id: string): Rule[] {
@@ -93,10 +116,12 @@ export class ServerRegistry {
     const session = this.pool().get(server.id);
     const state = session ? (session.state === 'closed' ? 'idle' : session.state) : 'idle';
     const err = session?.lastError;
+    const unreadable = this.secretProblem(server);
     return {
-      server,
+      // The flags say whether a secret is usable here: one this process cannot read is asked for again.
+      server: unreadable ? this.withSecretFlags(server, true) : server,
       state,
-      ...(err && state !== 'ready' ? { error: { code: err.code, message: err.message } } : {}),
+      ...(err && state !== 'ready' ? { error: { code: err.code, message: err.message } } : unreadable ? { error: { code: 'AUTH_FAILED', message: unreadable } } : {}),
       ...(session?.nextRetryAt && state === 'retrying' ? { nextRetryAt: session.nextRetryAt } : {}),
       usedBy: this.usedBy(server.id).map((r) => r.id),
     };
@@ -121,11 +146,17 @@ export class ServerRegistry {
     put(secretKey.sshPassphrase(server.id), server.auth.method === 'key' ? input.passphrase : undefined);
   }
 
-  /** The saved server records only whether a secret exists — derived from the secret store itself. */
-  private withSecretFlags(server: SshServer): SshServer {
+  /**
+   * The saved server records only whether a secret exists — derived from the secret store itself.
+   * One this process cannot read still exists (the desktop app may read it); `usable` asks instead
+   * whether it can be used here, for what the list shows.
+   */
+  private withSecretFlags(server: SshServer, usable = false): SshServer {
+    const has = (kind: 'password' | 'passphrase') =>
+      this.secret(server, kind) !== undefined || (!usable && this.secrets.problem(secretKeyOf(server, kind)) !== undefined);
     const auth = server.auth;
-    if (auth.method === 'password') return { ...server, auth: { ...auth, hasPassword: this.secret(server, 'password') !== undefined } };
-    if (auth.method === 'key') return { ...server, auth: { ...auth, hasPassphrase: this.secret(server, 'passphrase') !== undefined } };
+    if (auth.method === 'password') return { ...server, auth: { ...auth, hasPassword: has('password') } };
+    if (auth.method === 'key') return { ...server, auth: { ...auth, hasPassphrase: has('passphrase') } };
     return server;
   }
 }

@@ -6,6 +6,7 @@ import { LocalForwarder } from '../ssh/local-forward';
 import { RemoteForwarder } from '../ssh/remote-forward';
 import type { SessionPool } from '../ssh/session-pool';
 import type { SshSession } from '../ssh/ssh-session';
+import type { Inspection } from './inspect-wiring';
 import type { Tunnel, TunnelHealth, TunnelHooks } from './tunnel-factory';
 
 type SshRule = Extract<Rule, { type: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
@@ -77,35 +78,55 @@ function rows(fwd: Listening) {
   }));
 }
 
-/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session). */
+/**
+ * The rule's RFC 1929 credentials, read from the secret store at each start (the rule's `hasPassword`
+ * flag may be stale, e.g. after an import from an export without secrets). A username without a stored
+ * password fails closed: the rule does not start, rather than serving anyone who can reach the port.
+ */
+function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; password: string } | undefined {
+  const username = rule.socks.username;
+  if (!username) return undefined;
+  const password = ctx.socksPassword(rule.id);
+  if (password === undefined || password === '') {
+    const where = formatHostPort(rule.listen.host, rule.listen.port);
+    throw new EngineError(
+      'SOCKS_PASSWORD_MISSING',
+      `SOCKS user ${username} has no password stored on this machine — set the password in the rule, ` +
+        `or clear the username to allow anyone who can reach ${where}`,
+    );
+  }
+  return { username, password };
+}
+
+/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session); throws SOCKS_PASSWORD_MISSING. */
 function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
-  const password = rule.socks.username ? ctx.socksPassword(rule.id) : undefined;
-  return new Socks5Server({
-    listen: rule.listen,
-    dial,
-    handshakeTimeoutMs: rule.socks.connectTimeoutMs,
-    ...(rule.socks.username && password !== undefined ? { auth: { username: rule.socks.username, password } } : {}),
-  });
+  const auth = socksAuth(rule, ctx);
+  return new Socks5Server({ listen: rule.listen, dial, handshakeTimeoutMs: rule.socks.connectTimeoutMs, ...(auth ? { auth } : {}) });
 }
 
 export function createSocksTunnel(rule: Extract<Rule, { type: 'socks' }>, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
-  const server = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
-  wire(server as unknown as Listening, hooks);
-  // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
-  server.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
+  // Made in start(), where a missing password rejects (the rule goes to `failed`) before any port is bound.
+  let server: Socks5Server | undefined;
   return {
-    start: () => bind('tcp', rule.listen.host, rule.listen.port, () => server.start()),
-    stop: () => server.stop(),
-    snapshot: () => server.meter.snapshot(),
-    connections: () => rows(server as unknown as Listening),
-    closeConnection: (id) => server.closeConnection(id),
+    start: async () => {
+      const s = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
+      server = s;
+      wire(s as unknown as Listening, hooks);
+      // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
+      s.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
+      return bind('tcp', rule.listen.host, rule.listen.port, () => s.start());
+    },
+    stop: () => server?.stop() ?? Promise.resolve(),
+    snapshot: () => server?.meter.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
+    connections: () => (server ? rows(server as unknown as Listening) : []),
+    closeConnection: (id) => server?.closeConnection(id) ?? false,
   };
 }
 
 export type BindFn = (protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) => Promise<string>;
 
 /** `ssh -L`, `ssh -R` and `ssh -D` over the rule's server's shared session. */
-export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
+export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshContext, bind: BindFn, inspection?: Inspection): Tunnel {
   let session: SshSession | undefined;
   let fwd: Listening | undefined;
   const onState = () => hooks.healthChanged();
@@ -118,6 +139,8 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
   };
   return {
     async start() {
+      // Before the session: a SOCKS rule that cannot authenticate its clients needs no SSH connection.
+      if (rule.type === 'ssh-dynamic') socksAuth(rule, ctx);
       session = ctx.pool.acquire(rule.server);
       session.on('state', onState);
       try {
@@ -139,13 +162,15 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
           const s = session;
           const local =
             rule.type === 'ssh-local'
-              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target })
+              ? new LocalForwarder(s, { listen: rule.listen, target: rule.target, ...(inspection ? { tap: inspection.tap } : {}) })
               : socksServer(rule, (dest, client) => s.forwardOut(client.address, client.port, dest.host, dest.port), ctx);
           fwd = local as unknown as Listening;
           wire(fwd, hooks);
           address = await bind('tcp', rule.listen.host, rule.listen.port, () => local.start());
           await settle(s);
           if (s.state === 'failed' || s.state === 'closed') throw s.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
+          // A replay goes where the mapping's connections go: from the SSH server to the target.
+          if (rule.type === 'ssh-local') inspection?.armed(() => s.forwardOut('127.0.0.1', 0, rule.target.host, rule.target.port));
         }
         return address;
       } catch (err) {
@@ -156,6 +181,7 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
       }
     },
     async stop() {
+      inspection?.disarmed();
       await fwd?.stop();
       fwd = undefined;
       await release();

@@ -7,6 +7,8 @@ import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
 import { TcpForwarder } from '../engine/tcp-forward';
 import { UdpForwarder } from '../engine/udp-forward';
+import { type Inspection, directDial, inspectionFor } from './inspect-wiring';
+import type { InspectorService } from './inspector-service';
 import { type RelayContext, createRelayTunnel } from './relay-tunnels';
 import { type SshContext, createSocksTunnel, createSshTunnel } from './ssh-tunnels';
 
@@ -68,25 +70,29 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
   }
 }
 
-/** The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool. */
-export function makeTunnelFactory(ssh: SshContext, relay: RelayContext): TunnelFactory {
+/**
+ * The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool;
+ * rules with "Inspect HTTP" on get a tap from the inspector.
+ */
+export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, inspector?: InspectorService): TunnelFactory {
   return (rule, hooks) => {
+    const inspection = inspectionFor(rule, (m) => hooks.note(m), inspector);
     switch (rule.type) {
       case 'relay-expose':
-        return createRelayTunnel(rule, hooks, relay);
+        return createRelayTunnel(rule, hooks, relay, inspection);
       case 'ssh-local':
       case 'ssh-remote':
       case 'ssh-dynamic':
-        return createSshTunnel(rule, hooks, ssh, bind);
+        return createSshTunnel(rule, hooks, ssh, bind, inspection);
       case 'socks':
         return createSocksTunnel(rule, hooks, ssh, bind);
       default:
-        return createForwardTunnel(rule, hooks);
+        return createForwardTunnel(rule, hooks, inspection);
     }
   };
 }
 
-function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-forward' }>, hooks: TunnelHooks): Tunnel {
+function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-forward' }>, hooks: TunnelHooks, inspection: Inspection | undefined): Tunnel {
   switch (rule.type) {
     case 'tcp-forward': {
       const o = rule.options;
@@ -99,6 +105,7 @@ function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-fo
         maxConnections: o.maxConnections,
         allow: sourceFilter(o.allow, o.deny),
         ...(o.proxyProtocol !== 'off' ? { proxyProtocol: o.proxyProtocol } : {}),
+        ...(inspection ? { tap: inspection.tap } : {}),
       });
       fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
       fwd.on('listener-error', (e) => hooks.fatal(e));
@@ -106,8 +113,15 @@ function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-fo
       fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
       fwd.on('connection-refused', (c) => hooks.refused(c.client, c.reason));
       return {
-        start: () => bind('tcp', rule.listen.host, rule.listen.port, () => fwd.start()),
-        stop: () => fwd.stop(),
+        start: async () => {
+          const address = await bind('tcp', rule.listen.host, rule.listen.port, () => fwd.start());
+          inspection?.armed(directDial(rule.target, o.connectTimeoutMs));
+          return address;
+        },
+        stop: () => {
+          inspection?.disarmed();
+          return fwd.stop();
+        },
         snapshot: () => fwd.meter.snapshot(),
         connections: () =>
           fwd.connections().map((c) => ({

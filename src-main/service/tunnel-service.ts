@@ -8,9 +8,11 @@ import type { LogEntry } from '../../src-shared/model/log';
 import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
 import type { RuleStatus } from '../../src-shared/model/status';
 import type { RuleStore } from '../store/rule-store';
+import { DegradedTracker } from './degraded-tracker';
 import { LogBuffer } from './log-buffer';
 import { RuleRunner } from './rule-runner';
 import { ServiceError } from './service-error';
+import type { RouterRules } from './router-rules';
 import type { RelayRegistry } from './relay-registry';
 import type { ServerRegistry } from './server-registry';
 import type { TunnelFactory } from './tunnel-factory';
@@ -35,6 +37,8 @@ export interface TunnelServiceOptions {
   statsIntervalMs?: number;
   /** Mirrors each log line somewhere else too (the CLI prints them). */
   echoLog?: (line: LogEntry) => void;
+  /** "Open on router" for rules that ask for it. */
+  router?: RouterRules;
 }
 
 /** Rules → running tunnels. Knows nothing of Electron, IPC or the UI: it only emits events. */
@@ -46,10 +50,12 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private readonly servers: ServerRegistry | undefined;
   private readonly relays: RelayRegistry | undefined;
   private readonly dormant: boolean;
+  private readonly router: RouterRules | undefined;
   private intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private connectionWatchers = 0;
   private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
+  private readonly degraded = new DegradedTracker();
 
   constructor(opts: TunnelServiceOptions) {
     super();
@@ -58,8 +64,9 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.servers = opts.servers;
     this.relays = opts.relays;
     this.dormant = opts.dormant ?? false;
+    this.router = opts.router;
     this.intervalMs = opts.statsIntervalMs ?? 1000;
-    this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog);
+    this.log = new LogBuffer((batch) => this.emit('log', batch), 10_000, 150, opts.echoLog, (id) => this.runners.get(id)?.rule.name);
     for (const rule of this.store.list()) this.runners.set(rule.id, this.makeRunner(rule));
     // Which rules use a server is part of what the Servers view shows.
     this.on('rules-changed', () => {
@@ -98,6 +105,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await this.router?.releaseAll();
     this.log.dispose();
   }
 
@@ -116,7 +124,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.persist(rule);
     const runner = this.makeRunner(rule);
     this.runners.set(rule.id, runner);
-    this.log.add('info', `Created mapping "${rule.name}"`, { ruleId: rule.id });
+    this.log.line('info', 'mappingCreated', { name: rule.name }, { ruleId: rule.id });
     this.emit('rules-changed', this.store.list());
     if (rule.enabled) await this.run(runner);
     return this.entry(runner);
@@ -157,7 +165,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     await runner.stop();
     this.store.remove(id);
     this.runners.delete(id);
-    this.log.add('info', `Deleted mapping "${runner.rule.name}"`);
+    this.degraded.forget(id);
+    this.log.line('info', 'mappingDeleted', { name: runner.rule.name });
     this.emit('rules-changed', this.store.list());
   }
 
@@ -186,7 +195,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
 
   closeConnection(ruleId: string, id: number): { closed: boolean } {
     const closed = this.require(ruleId).closeConnection(id);
-    if (closed) this.log.add('info', `Closed connection #${id} on request`, { ruleId });
+    if (closed) this.log.line('info', 'closedOnRequest', { id }, { ruleId });
     return { closed };
   }
 
@@ -224,15 +233,31 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   }
 
   private entry(r: RuleRunner): RuleEntry {
-    return { rule: r.rule, status: r.status, stats: { ...r.stats(), rateIn: 0, rateOut: 0 } };
+    return { rule: r.rule, status: this.withRouter(this.degraded.decorate(r.status)), stats: { ...r.stats(), rateIn: 0, rateOut: 0 } };
+  }
+
+  private withRouter(status: RuleStatus): RuleStatus {
+    return this.router ? this.router.decorate(status) : status;
+  }
+
+  /** The router granted, renewed or refused a rule's mapping: its status event carries that. */
+  routerChanged(id: string): void {
+    const runner = this.runners.get(id);
+    if (runner) this.emit('rule-state', this.withRouter(this.degraded.decorate(runner.status)));
   }
 
   private makeRunner(rule: Rule): RuleRunner {
     return new RuleRunner(rule, {
       factory: this.factory,
       log: this.log,
-      emitState: (s) => {
-        this.emit('rule-state', s);
+      emitState: (raw) => {
+        const { status: s, change } = this.degraded.observe(raw);
+        if (change === 'degraded' && s.degraded) {
+          const { failures, error } = s.degraded;
+          this.log.line('warn', 'degraded', { failures, error: error.message }, { ruleId: s.id, code: error.code });
+        } else if (change === 'recovered') this.log.line('info', 'recovered', {}, { ruleId: s.id });
+        this.router?.onState(this.runners.get(s.id)?.rule ?? rule, s);
+        this.emit('rule-state', this.withRouter(s));
         // A rule over SSH changes state with its session: the Servers view shows that session.
         if (this.servers && ruleServerId(rule) !== undefined) this.emit('servers-changed', this.servers.list());
         if (this.relays && ruleRelayId(rule) !== undefined) this.emit('relays-changed', this.relays.list());

@@ -3,6 +3,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ByteMeter } from '../engine/byte-meter';
 import type { EngineError } from '../engine/engine-error';
 import type { ConnectionInfo, ConnectionState } from '../engine/forward-connection';
+import type { StreamTap } from '../engine/stream-tap';
 
 export interface ChannelConnectionHooks {
   /** At most once, before onClose. */
@@ -34,6 +35,8 @@ export class ChannelConnection {
     private readonly socketIsClient: boolean,
     private readonly meter: ByteMeter,
     private readonly hooks: ChannelConnectionHooks,
+    /** Sees copies of the bytes both ways (the HTTP inspector). */
+    private readonly tap?: StreamTap,
   ) {
     socket.on('error', () => {
       // Resets and vanishing peers are ordinary traffic; 'close' (with hadError) does the rest.
@@ -76,8 +79,11 @@ export class ChannelConnection {
       this.bytesOut += n;
       this.meter.bytesOut += n;
     };
-    pump(socket, channel, this.socketIsClient ? countIn : countOut);
-    pump(channel, socket, this.socketIsClient ? countOut : countIn);
+    const tap = this.tap;
+    const fromClient = tap ? (c: Buffer) => tap.onClientChunk(c) : undefined;
+    const fromTarget = tap ? (c: Buffer) => tap.onTargetChunk(c) : undefined;
+    pump(socket, channel, this.socketIsClient ? countIn : countOut, this.socketIsClient ? fromClient : fromTarget);
+    pump(channel, socket, this.socketIsClient ? countOut : countIn, this.socketIsClient ? fromTarget : fromClient);
     socket.resume();
   }
 
@@ -107,6 +113,7 @@ export class ChannelConnection {
     this.openStreams -= 1;
     if (this.openStreams === 0 && !this.done) {
       this.done = true;
+      this.tap?.onEnd();
       this.hooks.onClose(this);
     }
   }
@@ -119,9 +126,10 @@ export function closeChannel(channel: ClientChannel): void {
 }
 
 /** src → dst with backpressure (pause on a full buffer, resume on drain) and FIN passed on as end(). */
-function pump(src: Socket | ClientChannel, dst: Socket | ClientChannel, count: (n: number) => void): void {
+function pump(src: Socket | ClientChannel, dst: Socket | ClientChannel, count: (n: number) => void, observe?: (chunk: Buffer) => void): void {
   src.on('data', (chunk: Buffer) => {
     count(chunk.length);
+    observe?.(chunk);
     if (!dst.writable) return; // the other side is gone: drop what still arrives
     if (!dst.write(chunk)) src.pause();
   });

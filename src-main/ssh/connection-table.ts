@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { ByteMeter } from '../engine/byte-meter';
 import type { EngineError } from '../engine/engine-error';
 import type { ConnectionInfo } from '../engine/forward-connection';
+import type { TapFactory } from '../engine/stream-tap';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { ChannelConnection } from './channel-connection';
 
@@ -33,12 +34,13 @@ export class ConnectionTable {
   }
 
   /** Registers a new connection (socket side known, channel to come) and announces it. */
-  open(socket: Socket, client: string, socketIsClient: boolean): ChannelConnection {
+  open(socket: Socket, client: string, socketIsClient: boolean, tap?: TapFactory): ChannelConnection {
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
-    const conn = new ChannelConnection(info, socket, socketIsClient, this.meter, {
-      onError: (c, error) => this.emit('connection-error', { ...c.info, error }),
-      onClose: (c) => this.onClose(c),
-    });
+    const hooks = {
+      onError: (c: ChannelConnection, error: EngineError) => this.emit('connection-error', { ...c.info, error }),
+      onClose: (c: ChannelConnection) => this.onClose(c),
+    };
+    const conn = new ChannelConnection(info, socket, socketIsClient, this.meter, hooks, tap?.(info));
     this.live.add(conn);
     this.meter.activeConnections += 1;
     this.meter.totalConnections += 1;

@@ -4,6 +4,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from '../engine/byte-meter';
 import { EngineError, listenError } from '../engine/engine-error';
+import type { TapFactory } from '../engine/stream-tap';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { closeChannel } from './channel-connection';
 import { ConnectionTable, plainAddress } from './connection-table';
@@ -17,6 +18,8 @@ export interface LocalForwardOptions {
   target: { host: string; port: number };
   /** How long opening the channel may take (the server's connect to the target); default 10 000 ms. */
   connectTimeoutMs?: number;
+  /** Observes each connection's bytes (the HTTP inspector). */
+  tap?: TapFactory;
 }
 
 /**
@@ -92,7 +95,7 @@ export class LocalForwarder extends EventEmitter<SshForwardEvents> {
       return;
     }
     const address = plainAddress(socket.remoteAddress);
-    const conn = this.table.open(socket, formatHostPort(address, socket.remotePort ?? 0), true);
+    const conn = this.table.open(socket, formatHostPort(address, socket.remotePort ?? 0), true, this.opts.tap);
     const { host, port } = this.opts.target;
     const timeoutMs = this.opts.connectTimeoutMs ?? 10_000;
     let settled = false;

@@ -2,12 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, BaseAgent } from 'ssh2';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { formatHostPort } from '../../src-shared/format/address';
 import { EngineError } from '../engine/engine-error';
+import { publicKeyBlob, SelectedKeyAgent } from './agent-key-filter';
 
-/** Secrets live in the host's vault; the session asks for them per connection attempt and keeps none. */
+/**
+ * Secrets live in the host's vault; the session asks for them per connection attempt and keeps none.
+ * Resolves undefined when none is saved; rejects (with a message for the person) when a saved one
+ * cannot be read here, which fails the login with that message.
+ */
 export type SshSecrets = (request: { server: SshServer; kind: 'password' | 'passphrase' }) => Promise<string | undefined>;
 
 export interface PreparedAuth {
@@ -32,6 +37,14 @@ export function defaultAgent(): string | undefined {
   return process.env.SSH_AUTH_SOCK || undefined;
 }
 
+async function savedSecret(server: SshServer, secrets: SshSecrets, kind: 'password' | 'passphrase'): Promise<string | undefined> {
+  try {
+    return await secrets({ server, kind });
+  } catch (err) {
+    throw authFailed(server, err instanceof Error ? err.message : String(err), err);
+  }
+}
+
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
@@ -46,10 +59,12 @@ export async function prepareAuth(server: SshServer, secrets: SshSecrets, agentP
   const methods: AnyAuthMethod[] = [];
   const auth = server.auth;
   if (auth.method === 'agent') {
-    const agent = agentPath ?? defaultAgent();
-    if (!agent) {
+    // The server's own agent socket (ssh_config IdentityAgent) comes before the host's default.
+    const socket = auth.socket !== undefined ? expandHome(auth.socket) : (agentPath ?? defaultAgent());
+    if (!socket) {
       throw authFailed(server, 'no ssh-agent is running (SSH_AUTH_SOCK is not set) — start one and add your key with ssh-add, or choose a key file');
     }
+    const agent = auth.publicKeyPath !== undefined ? await agentWithKey(server, socket, expandHome(auth.publicKeyPath), auth.identitiesOnly === true) : socket;
     methods.push({ type: 'agent', username, agent });
   } else if (auth.method === 'key') {
     const keyPath = expandHome(auth.keyPath);
@@ -57,9 +72,19 @@ export async function prepareAuth(server: SshServer, secrets: SshSecrets, agentP
     try {
       data = await readFile(keyPath);
     } catch (err) {
-      throw authFailed(server, `cannot read the key file ${keyPath} (${(err as NodeJS.ErrnoException).code ?? String(err)}) — choose an existing private key file`, err);
+      const code = (err as NodeJS.ErrnoException).code;
+      // OpenSSH: a key whose private half is not on disk but whose .pub is, is the agent's to sign with.
+      if (code === 'ENOENT' && (await readable(`${keyPath}.pub`))) {
+        const socket = agentPath ?? defaultAgent();
+        if (!socket) {
+          throw authFailed(server, `${keyPath} is not on this machine, only ${keyPath}.pub — start the agent that holds its private key (ssh-agent, 1Password, Bitwarden, gpg-agent), or choose the private key file`, err);
+        }
+        methods.push({ type: 'agent', username, agent: await agentWithKey(server, socket, `${keyPath}.pub`, false) });
+        return withHandler(methods);
+      }
+      throw authFailed(server, `cannot read the key file ${keyPath} (${code ?? String(err)}) — choose an existing private key file`, err);
     }
-    const passphrase = auth.hasPassphrase ? await secrets({ server, kind: 'passphrase' }) : undefined;
+    const passphrase = auth.hasPassphrase ? await savedSecret(server, secrets, 'passphrase') : undefined;
     const parsed = ssh2.utils.parseKey(data, passphrase);
     if (parsed instanceof Error) {
       const encrypted = /encrypt|passphrase|decrypt/i.test(parsed.message);
@@ -76,7 +101,7 @@ export async function prepareAuth(server: SshServer, secrets: SshSecrets, agentP
     // Hand ssh2 the decrypted key: decrypting again (bcrypt KDF, pure JS here) would double a ~1 s cost.
     methods.push({ type: 'publickey', username, key: parsed });
   } else {
-    const password = await secrets({ server, kind: 'password' });
+    const password = await savedSecret(server, secrets, 'password');
     if (password === undefined) throw authFailed(server, 'no password is saved — enter the password in the server\'s settings');
     methods.push({ type: 'password', username, password });
     // Many servers (PAM, 2FA front ends) offer only keyboard-interactive; answer every prompt with the password.
@@ -87,6 +112,32 @@ export async function prepareAuth(server: SshServer, secrets: SshSecrets, agentP
     });
   }
 
+  return withHandler(methods);
+}
+
+async function readable(path: string): Promise<boolean> {
+  try {
+    await readFile(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The agent at `socket`, offering first (or, with `only`, solely) the key whose public half is in `pubPath`. */
+async function agentWithKey(server: SshServer, socket: string, pubPath: string, only: boolean): Promise<BaseAgent> {
+  let text: string;
+  try {
+    text = await readFile(pubPath, 'utf8');
+  } catch (err) {
+    throw authFailed(server, `cannot read the public key file ${pubPath} (${(err as NodeJS.ErrnoException).code ?? String(err)}) — Porthole asks the agent for the key it names`, err);
+  }
+  const blob = publicKeyBlob(text);
+  if (blob instanceof Error) throw authFailed(server, `${pubPath} is not an OpenSSH public key (${blob.message})`, blob);
+  return new SelectedKeyAgent(ssh2.createAgent(socket), blob, only, pubPath);
+}
+
+function withHandler(methods: AnyAuthMethod[]): PreparedAuth {
   const prepared: PreparedAuth = { tried: [], authHandler: () => undefined };
   let next = 0;
   prepared.authHandler = (authsLeft, _partial, callback) => {

@@ -1,9 +1,11 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processIdentity } from './process-identity';
 
 // One running instance per data dir: two hosts writing one rules file (or binding the same ports)
-// would fight. The lock is a file created with O_EXCL holding the owner's pid; a lock whose pid is gone
-// is stale and taken over.
+// would fight. The lock is a file created with O_EXCL holding the owner's pid and what identifies that
+// process beyond its pid (process-identity.ts); a lock whose process is gone — or whose pid now
+// belongs to another process — is stale and taken over.
 
 export const LOCK_FILE = 'porthole.lock';
 
@@ -11,6 +13,8 @@ export interface LockHolder {
   pid: number;
   command: string;
   startedAt: number;
+  /** processIdentity(pid) when the lock was taken; absent in locks written by older versions. */
+  identity?: string;
 }
 
 export class DataDirLockedError extends Error {
@@ -40,6 +44,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the process that wrote the lock still runs. A live pid whose identity differs is another
+ * process that got the same pid (after a reboot, or a crash long ago). When the identity cannot be
+ * read now, the pid alone decides (the safe side: better a refusal than two hosts on one data dir).
+ */
+export function holderRunning(holder: LockHolder, identify: (pid: number) => string | undefined = processIdentity): boolean {
+  if (!isAlive(holder.pid)) return false;
+  if (holder.identity === undefined) return true;
+  const now = identify(holder.pid);
+  return now === undefined || now === holder.identity;
+}
+
 function readHolder(path: string): LockHolder | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -50,6 +66,7 @@ function readHolder(path: string): LockHolder | undefined {
       pid: h.pid,
       command: typeof h.command === 'string' ? h.command.slice(0, 200) : 'porthole',
       startedAt: typeof h.startedAt === 'number' ? h.startedAt : 0,
+      ...(typeof h.identity === 'string' ? { identity: h.identity.slice(0, 200) } : {}),
     };
   } catch {
     return undefined;
@@ -59,7 +76,8 @@ function readHolder(path: string): LockHolder | undefined {
 export function acquireDataDirLock(dataDir: string, command: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE);
-  const me: LockHolder = { pid: process.pid, command, startedAt: Date.now() };
+  const identity = processIdentity(process.pid);
+  const me: LockHolder = { pid: process.pid, command, startedAt: Date.now(), ...(identity ? { identity } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -71,6 +89,8 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
       let released = false;
       return {
         path,
+        // Synchronous on purpose: Windows ends the process right after `session-end`, so the
+        // desktop app calls this from that event, where nothing asynchronous would get to run.
         release() {
           if (released) return;
           released = true;
@@ -87,8 +107,8 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readHolder(path);
-      if (holder && holder.pid !== process.pid && isAlive(holder.pid)) throw new DataDirLockedError(dataDir, holder);
-      // Stale (dead owner) or unreadable (a crash mid-write): remove and try again.
+      if (holder && holder.pid !== process.pid && holderRunning(holder)) throw new DataDirLockedError(dataDir, holder);
+      // Stale (owner gone, or its pid reused) or unreadable (a crash mid-write): remove and try again.
       try {
         unlinkSync(path);
       } catch {

@@ -21,6 +21,7 @@ describe('FileSecretStore', () => {
   it('stores what the codec makes of a value, never the value itself', () => {
     const rot: SecretCodec = {
       backend: 'test',
+      scheme: 'keychain',
       encode: (v) => Buffer.from(v).toString('base64'),
       decode: (v) => Buffer.from(v, 'base64').toString(),
     };

@@ -1,15 +1,22 @@
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type SecretScheme, migrateStoredSecret, readStoredSecret, tagSecret } from './secret-tags';
 
 // Passwords, passphrases and tokens never go into porthole.json. They live in `secrets.json` next to it
 // (mode 0600), each value passed through a codec: Electron's safeStorage (OS keychain) in the desktop
-// app; in headless mode the file mode is the only protection, and the UI says so.
+// app; in headless mode the file mode is the only protection, and the UI says so. Every stored value
+// carries a tag naming how it was stored (secret-tags.ts): one this process cannot read counts as
+// missing — the person is asked for it again, and it is never sent anywhere as it is.
 
 export interface SecretCodec {
   /** Shown to the user: where secrets are kept and how well. */
   readonly backend: string;
+  /** How values this codec writes are stored (the tag they get). */
+  readonly scheme: SecretScheme;
+  /** The stored body of a value of this codec's scheme. */
   encode(plain: string): string;
-  decode(stored: string): string;
+  /** Reads a body of this codec's scheme; throws when it cannot. */
+  decode(body: string): string;
   /**
    * 'memory': keep secrets for this session only. Nothing is written, and a secrets file found on
    * disk (from earlier runs or the CLI) is read but removed at the next change, since the set in
@@ -22,13 +29,17 @@ export interface SecretCodec {
 
 export const fileOnlyCodec: SecretCodec = {
   backend: 'file readable only by you (secrets.json, mode 0600)',
+  scheme: 'file',
   encode: (s) => s,
   decode: (s) => s,
 };
 
 export interface SecretStore {
   readonly backend: string;
+  /** The secret; undefined when none is stored or the stored one cannot be read here (see problem). */
   get(key: string): string | undefined;
+  /** Why a stored secret cannot be used here (e.g. encrypted by the desktop app's keyring); else undefined. */
+  problem(key: string): string | undefined;
   set(key: string, value: string): void;
   delete(key: string): void;
 }
@@ -61,16 +72,19 @@ export class FileSecretStore implements SecretStore {
   get(key: string): string | undefined {
     const v = this.entries[key];
     if (v === undefined) return undefined;
-    try {
-      return this.codec.decode(v);
-    } catch {
-      // Encrypted by another user account or OS keychain: unusable, ask again.
-      return undefined;
-    }
+    const read = readStoredSecret(v, this.codec);
+    return read.ok ? read.value : undefined;
+  }
+
+  problem(key: string): string | undefined {
+    const v = this.entries[key];
+    if (v === undefined) return undefined;
+    const read = readStoredSecret(v, this.codec);
+    return read.ok ? undefined : read.reason;
   }
 
   set(key: string, value: string): void {
-    this.write({ ...this.entries, [key]: this.codec.encode(value) });
+    this.write({ ...this.entries, [key]: tagSecret(this.codec.scheme, this.codec.encode(value)) });
   }
 
   delete(key: string): void {
@@ -86,7 +100,13 @@ export class FileSecretStore implements SecretStore {
       const doc: unknown = JSON.parse(readFileSync(this.path, 'utf8'));
       const entries = (doc as { entries?: unknown })?.entries;
       if (typeof entries !== 'object' || entries === null) return {};
-      return Object.fromEntries(Object.entries(entries).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+      // Values from before the tags get the tag their shape implies (written back at the next change);
+      // ones this process cannot read stay as they are, for the Porthole that can.
+      return Object.fromEntries(
+        Object.entries(entries)
+          .filter((e): e is [string, string] => typeof e[1] === 'string')
+          .map(([k, v]) => [k, migrateStoredSecret(v)]),
+      );
     } catch {
       // A damaged secrets file loses only the secrets; keep it aside for the curious.
       renameSync(this.path, `${this.path}.corrupt-${Date.now()}`);

@@ -1,7 +1,7 @@
 import { bridgeTransport, createApiClient } from '../../src-shared/api/client';
 import type { PortholeApi } from '../../src-shared/api/contract';
 import type { ReadonlySignal } from '../lib/signal';
-import { apiSocketUrl, tokenFromHash } from './token';
+import { apiSocketUrl, takeToken } from './token';
 import { createWsTransport, type ConnectionState, type SocketLike } from './ws-transport';
 
 export type ApiSetup =
@@ -30,16 +30,27 @@ function browserSocket(url: string): SocketLike {
   return s;
 }
 
+function sessionStore(win: Window): Storage | undefined {
+  try {
+    return win.sessionStorage;
+  } catch {
+    // Storage disabled for this site.
+    return undefined;
+  }
+}
+
 /**
  * The preload's `window.porthole` in the desktop app; otherwise a WebSocket to the host that served
- * this page, authenticated by the token in the URL fragment (left in place so a reload keeps working).
+ * this page, signed in with the token from the URL fragment (moved out of the URL into this tab's
+ * sessionStorage, so a reload keeps working).
  */
 export function getApi(win: Window = window): ApiSetup {
   if (win.porthole) return { kind: 'desktop', api: createApiClient(bridgeTransport(win.porthole)) };
-  const token = tokenFromHash(win.location.hash);
+  const token = takeToken({ location: win.location, history: win.history, storage: sessionStore(win) });
   if (!token) return { kind: 'no-token' };
   const transport = createWsTransport({
-    url: apiSocketUrl(win.location, token),
+    url: apiSocketUrl(win.location),
+    token,
     createSocket: browserSocket,
   });
   return {

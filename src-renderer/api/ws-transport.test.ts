@@ -8,7 +8,7 @@ class FakeSocket implements SocketLike {
   sent: unknown[] = [];
   closedWith: number | undefined;
   onopen: ((ev: unknown) => void) | null = null;
-  onclose: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: { code?: number } | undefined) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   constructor(readonly url: string) {}
@@ -23,20 +23,21 @@ class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
-  drop(): void {
+  drop(code?: number): void {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.(code === undefined ? {} : { code });
   }
   receive(msg: unknown): void {
     this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) });
   }
 }
 
-function setup() {
+function setup(extra: { token?: string } = {}) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number; cleared: boolean }[] = [];
   const transport = createWsTransport({
-    url: 'ws://h/api?token=t',
+    ...extra,
+    url: 'ws://h/api',
     createSocket: (url) => {
       const s = new FakeSocket(url);
       sockets.push(s);
@@ -126,6 +127,58 @@ describe('ws transport', () => {
     expect(seen).toEqual(['after reconnect']);
     expect(sockets).toHaveLength(3);
     expect(states).toEqual(['open', 'reconnecting', 'open']);
+  });
+
+  it('sends the token as the first message and holds calls until the host says ready', async () => {
+    const { transport, current } = setup({ token: 'tok' });
+    const call = transport.invoke('rules.list', undefined);
+    current().open();
+    expect(current().sent).toEqual([{ t: 'auth', token: 'tok' }]);
+    expect(transport.connection.get()).toBe('connecting');
+    const later = transport.invoke('app.info', undefined);
+    expect(current().sent).toHaveLength(1);
+    current().receive({ t: 'ready' });
+    expect(transport.connection.get()).toBe('open');
+    expect(current().sent).toEqual([
+      { t: 'auth', token: 'tok' },
+      { t: 'call', id: 1, m: 'rules.list' },
+      { t: 'call', id: 2, m: 'app.info' },
+    ]);
+    current().receive({ t: 'result', id: 1, r: { ok: true, value: [] } });
+    current().receive({ t: 'result', id: 2, r: { ok: true, value: 'i' } });
+    await expect(Promise.all([call, later])).resolves.toHaveLength(2);
+  });
+
+  it('never counts a socket whose token is refused as open, so retries keep backing off', () => {
+    const { transport, timers, current } = setup({ token: 'wrong' });
+    const states: string[] = [];
+    transport.connection.subscribe((s) => states.push(s));
+    for (let i = 0; i < 3; i++) {
+      current().open();
+      current().drop(); // the host closes a wrong token without ever saying ready
+      timers[i]?.fn();
+    }
+    expect(timers.map((t) => t.ms)).toEqual([500, 1000, 2000]);
+    expect(states).not.toContain('open');
+  });
+
+  it('stops and says the link expired when the host refuses the token (close 4401), instead of reconnecting for ever', async () => {
+    const { transport, timers, current } = setup({ token: 'from-the-last-start' });
+    const states: string[] = [];
+    transport.connection.subscribe((s) => states.push(s));
+    const waiting = transport.invoke('rules.list', undefined);
+    current().open();
+    current().drop(4401);
+    expect(transport.connection.get()).toBe('expired');
+    expect(timers).toEqual([]);
+    await expect(waiting).rejects.toThrow(/refused this link .*before it answered rules\.list\.$/);
+    // A plain drop (the host went away) still reconnects.
+    const other = setup({ token: 't' });
+    other.current().open();
+    other.current().drop(1006);
+    expect(other.transport.connection.get()).toBe('reconnecting');
+    expect(other.timers).toHaveLength(1);
+    expect(states).not.toContain('reconnecting');
   });
 
   it('caps the backoff at 10 seconds', () => {

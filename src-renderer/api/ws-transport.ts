@@ -1,7 +1,7 @@
 import type { EventName, MethodName } from '../../src-shared/api/channels';
 import type { ApiTransport } from '../../src-shared/api/client';
 import type { Envelope, Unsubscribe } from '../../src-shared/api/contract';
-import type { WsCall, WsServerMessage } from '../../src-shared/api/ws-protocol';
+import { WS_CLOSE_BAD_TOKEN, type WsAuth, type WsCall, type WsServerMessage } from '../../src-shared/api/ws-protocol';
 import { createSignal, type ReadonlySignal } from '../lib/signal';
 
 /** The part of the DOM WebSocket this transport uses (a fake implements it in tests). */
@@ -10,16 +10,23 @@ export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
+  /** The close event; `code` is the WebSocket close code where the platform gives one. */
+  onclose: ((ev: { code?: number } | undefined) => void) | null;
   onerror: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
 }
 
-/** `connecting`: first attempt; `open`; `reconnecting`: lost (or never reached) and retrying; `closed`: disposed. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/**
+ * `connecting`: first attempt; `open`; `reconnecting`: lost (or never reached) and retrying; `expired`:
+ * the host refused this page's token (it restarted: every start has a new one), so retrying cannot
+ * help — only the new link it printed does; `closed`: disposed.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'expired' | 'closed';
 
 export interface WsTransportOptions {
   url: string;
+  /** Sent as each socket's first message; calls wait for the host's `ready` before they go out. */
+  token?: string;
   createSocket: (url: string) => SocketLike;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -50,7 +57,7 @@ function isServerMessage(v: unknown): v is WsServerMessage {
   const m = v as Record<string, unknown>;
   if (m.t === 'result') return typeof m.id === 'number' && typeof m.r === 'object' && m.r !== null;
   if (m.t === 'event') return typeof m.e === 'string';
-  return false;
+  return m.t === 'ready';
 }
 
 /**
@@ -68,14 +75,16 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let nextId = 1;
   let socket: SocketLike | null = null;
+  // The current socket is open and, when a token is used, the host has accepted it.
+  let ready = false;
   let attempt = 0;
   let timer: unknown = null;
   let disposed = false;
 
-  function rejectAll(reason: string): void {
+  function rejectAll(reason: string, retrying = !disposed): void {
     for (const [id, p] of pending) {
       pending.delete(id);
-      p.reject(new Error(`${reason} before it answered ${p.method}. ${disposed ? '' : 'Reconnecting — try again in a moment.'}`.trim()));
+      p.reject(new Error(`${reason} before it answered ${p.method}. ${retrying ? 'Reconnecting — try again in a moment.' : ''}`.trim()));
     }
     queued.length = 0;
   }
@@ -90,6 +99,10 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
       return;
     }
     if (!isServerMessage(msg)) return;
+    if (msg.t === 'ready') {
+      if (socket && !ready) markReady(socket);
+      return;
+    }
     if (msg.t === 'result') {
       const p = pending.get(msg.id);
       if (!p) return;
@@ -106,16 +119,29 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
     }
   }
 
+  function markReady(s: SocketLike): void {
+    ready = true;
+    attempt = 0;
+    connection.set('open');
+    for (const call of queued.splice(0)) s.send(JSON.stringify(call));
+  }
+
   function connect(): void {
     timer = null;
     if (disposed) return;
     const s = opts.createSocket(opts.url);
     socket = s;
+    ready = false;
     s.onopen = () => {
       if (socket !== s) return;
-      attempt = 0;
-      connection.set('open');
-      for (const call of queued.splice(0)) s.send(JSON.stringify(call));
+      if (opts.token === undefined) {
+        markReady(s);
+        return;
+      }
+      // Until the host answers `ready`, this counts as still connecting (a wrong token is refused
+      // and closed, and must not look like a working connection).
+      const auth: WsAuth = { t: 'auth', token: opts.token };
+      s.send(JSON.stringify(auth));
     };
     s.onmessage = (ev) => {
       if (socket === s) handleMessage(ev.data);
@@ -123,9 +149,16 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
     s.onerror = () => {
       // A close event always follows; reconnecting happens there.
     };
-    s.onclose = () => {
+    s.onclose = (ev) => {
       if (socket !== s) return;
       socket = null;
+      ready = false;
+      if (ev?.code === WS_CLOSE_BAD_TOKEN && opts.token !== undefined) {
+        // Not a lost connection: this token will never be accepted again. Stop, and say so.
+        rejectAll('The Porthole host refused this link (it has restarted since it was printed)', false);
+        connection.set('expired');
+        return;
+      }
       for (const [id, p] of pending) {
         if (queued.some((c) => c.id === id)) continue;
         pending.delete(id);
@@ -152,7 +185,7 @@ export function createWsTransport(opts: WsTransportOptions): WsTransport {
         const call: WsCall = { t: 'call', id: nextId++, m: method };
         if (input !== undefined) call.a = input;
         pending.set(call.id, { method, resolve, reject });
-        if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(call));
+        if (socket && ready && socket.readyState === OPEN) socket.send(JSON.stringify(call));
         else queued.push(call);
       });
     },

@@ -3,9 +3,10 @@ interface SwitchProps {
   label: string;
   onChange: (checked: boolean) => void;
   disabled?: boolean;
+  title?: string;
 }
 
-export function Switch({ checked, label, onChange, disabled }: SwitchProps) {
+export function Switch({ checked, label, onChange, disabled, title }: SwitchProps) {
   return (
     <button
       type="button"
@@ -13,6 +14,7 @@ export function Switch({ checked, label, onChange, disabled }: SwitchProps) {
       aria-checked={checked}
       aria-label={label}
       disabled={disabled}
+      title={title}
       className="switch"
       onClick={() => onChange(!checked)}
     >

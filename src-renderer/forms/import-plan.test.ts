@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportItem, ImportPreview } from '../../src-shared/model/import';
-import { changesSomething, conflictText, decisionsFrom, describeOutcome, describePlan, describeUndo, hasErrors, initialChoices, planCounts, renameError } from './import-plan';
+import { changesSomething, conflictText, decisionsFrom, describeOutcome, describePlan, describeUndo, hasErrors, initialChoices, planCounts, renameError, wouldStart } from './import-plan';
 
 const item = (key: string, patch: Partial<ImportItem> = {}): ImportItem => ({
   key,
@@ -16,17 +16,25 @@ const item = (key: string, patch: Partial<ImportItem> = {}): ImportItem => ({
 
 const preview: ImportPreview = {
   id: 'p1',
-  files: [{ name: 'f.yaml', format: 'porthole-yaml', warnings: [] }],
+  files: [{ name: 'f.yaml', format: 'porthole-yaml', warnings: [], origin: 'file' }],
   items: [
     item('s', { kind: 'server', action: 'reuse', actions: ['reuse', 'replace', 'rename'], renameTo: 's (2)', conflicts: [{ kind: 'same-server', message: 'same', existingId: 'x' }] }),
     item('web', { action: 'rename', actions: ['rename', 'replace', 'skip'], renameTo: 'web (2)', conflicts: [{ kind: 'name', message: 'a mapping named "web" exists', existingId: 'y' }] }),
     item('db', { action: 'skip', actions: ['skip', 'replace'], conflicts: [{ kind: 'listen', message: 'listens', existingId: 'z' }] }),
-    item('new'),
+    item('new', { startsOn: true, listenAt: '0.0.0.0:1', offLoopback: true }),
     item('edge', { kind: 'relay' }),
   ],
+  canStart: true,
 };
 
 describe('import plan', () => {
+  it('"start after import" would switch on the chosen mappings the file has on, and nothing from a link', () => {
+    const c = initialChoices(preview);
+    expect(wouldStart(preview, c).map((i) => i.key)).toEqual(['new']);
+    expect(wouldStart(preview, { ...c, new: { action: 'skip', newName: 'new' } })).toEqual([]);
+    expect(wouldStart({ ...preview, canStart: false }, c)).toEqual([]);
+  });
+
   it('starts from the host’s default actions and proposed names', () => {
     const c = initialChoices(preview);
     expect(c['web']).toEqual({ action: 'rename', newName: 'web (2)' });
@@ -62,9 +70,12 @@ describe('import plan', () => {
   });
 
   it('says what an import and its undo did', () => {
-    expect(describeOutcome({ rules: 3, servers: 1, relays: 0, replaced: 1, skipped: 2, ruleIds: [], canUndo: true })).toBe('Imported 3 mappings and 1 SSH server (replaced 1, skipped 2)');
-    expect(describeOutcome({ rules: 1, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], canUndo: true })).toBe('Imported 1 mapping');
-    expect(describeOutcome({ rules: 0, servers: 0, relays: 0, replaced: 2, skipped: 0, ruleIds: [], canUndo: true })).toBe('Replaced 2 items');
+    expect(describeOutcome({ rules: 3, servers: 1, relays: 0, replaced: 1, skipped: 2, ruleIds: [], startedIds: [], canUndo: true })).toBe('Imported 3 mappings and 1 SSH server (replaced 1, skipped 2)');
+    expect(describeOutcome({ rules: 1, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], startedIds: [], canUndo: true })).toBe('Imported 1 mapping');
+    expect(describeOutcome({ rules: 0, servers: 0, relays: 0, replaced: 2, skipped: 0, ruleIds: [], startedIds: [], canUndo: true })).toBe('Replaced 2 items');
+    // Mappings arrive switched off unless started: the toast says which.
+    expect(describeOutcome({ rules: 2, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], startedIds: [], canUndo: true })).toBe('Imported 2 mappings · switched off until you switch them on');
+    expect(describeOutcome({ rules: 2, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], startedIds: ['b'], canUndo: true })).toBe('Imported 2 mappings · 1 switched on');
     expect(describeUndo({ removedRules: 3, restoredRules: 1, removedServers: 0, removedRelays: 1 })).toBe('Undid the import: removed 3 mappings and 1 relay, restored 1 replaced mapping');
   });
 });

@@ -60,6 +60,12 @@ export function planCounts(preview: ImportPreview, choices: Choices): PlanCounts
   return counts;
 }
 
+/** The mappings "start after import" would switch on: chosen for import and switched on in their file. */
+export function wouldStart(preview: ImportPreview, choices: Choices): ImportItem[] {
+  if (!preview.canStart) return [];
+  return preview.items.filter((i) => i.kind === 'rule' && i.startsOn === true && choiceOf(choices, i).action !== 'skip');
+}
+
 /** Whether Apply would change anything (reusing a saved server or relay alone does not). */
 export function changesSomething(c: PlanCounts): boolean {
   return c.add.rules + c.add.servers + c.add.relays + c.replace > 0;
@@ -97,7 +103,15 @@ export function describePlan(c: PlanCounts): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** The toast after an import, with whether its mappings were switched on (they arrive off unless started). */
 export function describeOutcome(o: ImportOutcome): string {
+  const text = outcomeText(o);
+  if (o.ruleIds.length === 0) return text;
+  const started = o.startedIds.length;
+  return `${text}${t('importExport.plan.separator')}${started === 0 ? t('importExport.outcome.allOff') : t('importExport.outcome.started', { count: started })}`;
+}
+
+function outcomeText(o: ImportOutcome): string {
   const added = what(o.rules, o.servers, o.relays);
   if (added.length) {
     const extra = [o.replaced ? t('importExport.outcome.replaced', { n: o.replaced }) : '', o.skipped ? t('importExport.outcome.skipped', { n: o.skipped }) : ''].filter(Boolean);

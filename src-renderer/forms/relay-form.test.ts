@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Relay, RelayEntry } from '../../src-shared/model/relay';
+import { type Relay, type RelayEntry, TOKEN_TOO_SHORT } from '../../src-shared/model/relay';
 import { changedCertificate, relayOptionLabel, sameFingerprint } from './relay-describe';
 import { checkRelayForm, emptyRelayValues, NO_TOKEN_WARNING, relayApiErrors, relayInputFrom, relayValuesFrom, type RelayFormValues } from './relay-form';
 
@@ -24,8 +24,16 @@ describe('relay form', () => {
     expect(relayInputFrom({ ...relayValuesFrom(saved), clearToken: true }, saved)).toMatchObject({ token: '', relay: { hasToken: false } });
   });
 
+  it('refuses a typed token under 16 characters, saying how to make a strong one, and keeps a stored one as it is', () => {
+    const c = checkRelayForm(v({ token: 'fifteen-chars-x' }));
+    expect(c.valid).toBe(false);
+    expect(c.errors.token).toBe(TOKEN_TOO_SHORT);
+    expect(TOKEN_TOO_SHORT).toContain('porthole relay --gen-token');
+    expect(checkRelayForm(relayValuesFrom(saved), saved).valid).toBe(true);
+  });
+
   it('checks fields with the shared schema and warns when no token will be stored', () => {
-    expect(checkRelayForm(v({ token: 't' })).valid).toBe(true);
+    expect(checkRelayForm(v({ token: 'sixteen-chars-xx' })).valid).toBe(true);
     expect(checkRelayForm(v({})).warnings.token).toBe(NO_TOKEN_WARNING);
     expect(checkRelayForm(relayValuesFrom(saved), saved).warnings).toEqual({});
     const bad = checkRelayForm(v({ name: ' ', host: 'bad host!', port: '70000', agentName: '', fingerprint: 'xyz' }));

@@ -1,5 +1,5 @@
 import type { ApiIssue } from '../../src-shared/model/errors';
-import { RelayDraftSchema, type Relay, type RelayInput } from '../../src-shared/model/relay';
+import { RelayDraftSchema, type Relay, type RelayInput, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
 
 // The saved-relay dialog as strings, to and from relays.create/update input. The token is write-only:
 // the form starts it empty and sends it only when typed (or '' when the person removes the stored one).
@@ -114,6 +114,8 @@ export function checkRelayForm(v: RelayFormValues, base?: Relay): RelayFormCheck
     const hint = FIELD_HINTS[key];
     if (hint) errors[key] = hint;
   }
+  // The relay (and the agent itself) refuse short tokens; say so before saving.
+  if (tokenTooShort(v.token)) errors.token ??= TOKEN_TOO_SHORT;
   const warnings: RelayFieldErrors = {};
   if (!tokenAfterSave(v, base)) warnings.token = NO_TOKEN_WARNING;
   return { errors, warnings, other, valid: Object.keys(errors).length === 0 && other.length === 0 };

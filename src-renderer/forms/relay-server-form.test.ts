@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalRelaySettings } from '../../src-shared/api/contract';
+import { TOKEN_TOO_SHORT } from '../../src-shared/model/relay';
 import {
   AGENT_TOKEN_MISSING,
   checkRelayServerForm,
@@ -50,6 +51,16 @@ describe('relay server settings form', () => {
     expect(c.errors['agents.1.allowPorts']).toMatch(/ports or ranges separated by commas/);
     expect(c.warnings['agents.0.token']).toBeUndefined();
     expect(c.warnings['agents.2.token']).toBe(AGENT_TOKEN_MISSING);
+  });
+
+  it('refuses a typed agent token under 16 characters; Generate makes one long enough', () => {
+    const values = relayServerValuesFrom(settings);
+    values.agents[0]!.token = 'hunter2';
+    const c = checkRelayServerForm(values, settings.withToken);
+    expect(c.valid).toBe(false);
+    expect(c.errors['agents.0.token']).toBe(TOKEN_TOO_SHORT);
+    values.agents[0]!.token = generateToken();
+    expect(checkRelayServerForm(values, settings.withToken).valid).toBe(true);
   });
 
   it('warns when the relay listens beyond loopback', () => {

@@ -1,6 +1,6 @@
 import type { LocalRelayConfigInput, LocalRelaySettings } from '../../src-shared/api/contract';
 import { isLoopbackHost, isWildcardHost } from '../../src-shared/format/address';
-import { LocalRelayConfigSchema } from '../../src-shared/model/relay';
+import { LocalRelayConfigSchema, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
 
 // The Relay view's settings form (the relay this app runs) as strings, to and from
 // relayServer.configure. Agent tokens are write-only: typed ones are sent, stored ones are only named.
@@ -132,6 +132,8 @@ export function checkRelayServerForm(v: RelayServerFormValues, withToken: readon
     const name = a.name.trim();
     if (name !== '' && seen.has(name)) errors[`agents.${i}.name`] ??= 'another agent has this name — names must be unique';
     seen.add(name);
+    // The relay refuses to start with a short token (it could be guessed).
+    if (tokenTooShort(a.token)) errors[`agents.${i}.token`] ??= TOKEN_TOO_SHORT;
   });
   const warnings: RelayServerFieldErrors = {};
   const host = v.bindHost.trim();

@@ -4,7 +4,9 @@ import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft, type Ru
 import { t } from '../i18n/i18n';
 import { translateMessage } from '../i18n/messages';
 import { optionValuesFrom, secondsToMs, splitList, switchOptionType, tcpOptionsFromValues, udpOptionsFromValues, type OptionValues } from './rule-options';
+import { ROUTER_PORT_HINT, routerDraft, routerValuesFrom, type RouterFormValues } from './rule-router';
 import { typeShape } from './rule-types';
+import { socksPasswordError } from './socks-password';
 import { formatTags, parseTags } from './tags';
 
 // The create/edit form as strings (what inputs hold), and its checks: the shared zod schema, then
@@ -12,7 +14,7 @@ import { formatTags, parseTags } from './tags';
 // Messages are English texts that validation.* holds (the view shows them through translateMessage);
 // the few with a value in them (editors.ruleForm.*) are made with t() when produced, in the UI language.
 
-export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser', 'group', 'tags'] as const;
+export const BASIC_FIELDS = ['name', 'server', 'relay', 'listenHost', 'listenPort', 'remoteHost', 'remotePort', 'targetHost', 'targetPort', 'socksUser', 'socksPassword', 'routerExternalPort', 'group', 'tags'] as const;
 /** The text fields of the collapsible "Advanced" section. */
 export const ADVANCED_FIELDS = ['allow', 'deny', 'maxConnections', 'maxSessions', 'connectTimeout', 'idleTimeout'] as const;
 export const FIELDS = [...BASIC_FIELDS, ...ADVANCED_FIELDS] as const;
@@ -20,7 +22,7 @@ export type FieldKey = (typeof FIELDS)[number];
 export type AdvancedFieldKey = (typeof ADVANCED_FIELDS)[number];
 export type FormRuleType = RuleType;
 
-export interface RuleFormValues extends OptionValues {
+export interface RuleFormValues extends OptionValues, RouterFormValues {
   type: RuleType;
   name: string;
   /** Id of the saved SSH server ('' = none chosen yet). */
@@ -34,6 +36,8 @@ export interface RuleFormValues extends OptionValues {
   targetPort: string;
   /** SOCKS username ('' = no authentication). */
   socksUser: string;
+  /** SOCKS password typed this time; write-only, never filled from a rule ('' = keep the stored one). */
+  socksPassword: string;
   /** relay-expose: id of the saved relay ('' = none chosen yet). Its public port is `remotePort` ('' = any allowed). */
   relay: string;
   relayProtocol: 'tcp' | 'udp';
@@ -86,6 +90,8 @@ const PATH_TO_FIELD: Record<string, FieldKey> = {
   'options.maxSessions': 'maxSessions',
   'options.connectTimeoutMs': 'connectTimeout',
   'options.idleTimeoutMs': 'idleTimeout',
+  'router.externalPort': 'routerExternalPort',
+  router: 'routerExternalPort',
 };
 
 /**
@@ -98,6 +104,7 @@ const FIELD_HINTS: Partial<Record<FieldKey, (type: RuleType) => string>> = {
   group: () => 'a group name is at most 60 characters',
   tags: () => 'at most 20 tags, each of 1 to 30 characters',
   remotePort: (type) => (type === 'relay-expose' ? RELAY_PORT_HINT : REMOTE_PORT_HINT),
+  routerExternalPort: () => ROUTER_PORT_HINT,
   maxConnections: () => 'enter a whole number from 0 (no limit) to 1000000',
   maxSessions: () => 'enter a whole number from 1 to 100000',
   connectTimeout: () => 'enter between 0.1 and 300 seconds',
@@ -116,6 +123,7 @@ export function emptyFormValues(): RuleFormValues {
     targetHost: '',
     targetPort: '',
     socksUser: '',
+    socksPassword: '',
     relay: '',
     relayProtocol: 'tcp',
     httpLog: false,
@@ -123,11 +131,12 @@ export function emptyFormValues(): RuleFormValues {
     group: '',
     tags: '',
     ...optionValuesFrom(),
+    ...routerValuesFrom(),
   };
 }
 
 export function formValuesFromRule(rule: Rule): RuleFormValues {
-  const v: RuleFormValues = { ...emptyFormValues(), type: rule.type, name: rule.name, enabled: rule.enabled, group: rule.group ?? '', tags: formatTags(rule.tags) };
+  const v: RuleFormValues = { ...emptyFormValues(), type: rule.type, name: rule.name, enabled: rule.enabled, group: rule.group ?? '', tags: formatTags(rule.tags), ...routerValuesFrom(rule) };
   if ('server' in rule) v.server = rule.server;
   if ('listen' in rule) Object.assign(v, { listenHost: rule.listen.host, listenPort: String(rule.listen.port) });
   if ('target' in rule) Object.assign(v, { targetHost: rule.target.host, targetPort: String(rule.target.port) });
@@ -195,11 +204,14 @@ export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
     hasPassword: base && 'socks' in base ? base.socks.hasPassword : false,
     ...(timeout !== undefined ? { connectTimeoutMs: timeout } : {}),
   };
+  // "Open on router" (tcp, udp, socks): left out for a rule that never had it.
+  const routerOption = routerDraft(v, base);
+  const router = routerOption ? { router: routerOption } : {};
   switch (v.type) {
     case 'tcp-forward':
-      return { type: v.type, ...common, listen, target, options: tcpOptionsFromValues(v) };
+      return { type: v.type, ...common, listen, target, options: tcpOptionsFromValues(v), ...router };
     case 'udp-forward':
-      return { type: v.type, ...common, listen, target, options: udpOptionsFromValues(v) };
+      return { type: v.type, ...common, listen, target, options: udpOptionsFromValues(v), ...router };
     case 'ssh-local':
       return { type: v.type, ...common, server, listen, target };
     case 'ssh-remote':
@@ -207,7 +219,7 @@ export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
     case 'ssh-dynamic':
       return { type: v.type, ...common, server, listen, socks };
     case 'socks':
-      return { type: v.type, ...common, listen, socks };
+      return { type: v.type, ...common, listen, socks, ...router };
     case 'relay-expose':
       return {
         type: v.type,
@@ -304,6 +316,8 @@ export function checkForm(v: RuleFormValues, otherRules: readonly Rule[], base?:
   }
   if (shape.server && !errors.server && serverIds && !serverIds.has(v.server)) errors.server = CHOOSE_SERVER;
   if (shape.relay && !errors.relay && relayIds && !relayIds.has(v.relay)) errors.relay = CHOOSE_RELAY;
+  const socksPassword = shape.socks ? socksPasswordError(v, base) : undefined;
+  if (socksPassword) errors.socksPassword = socksPassword;
   const warnings: Partial<Record<FieldKey, string>> = {};
   if (shape.listen) listenWarningsAndClash(v, otherRules, errors, warnings);
   const remoteHost = v.remoteHost.trim();

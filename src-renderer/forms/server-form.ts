@@ -102,7 +102,10 @@ export function serverInputFrom(v: ServerFormValues, base?: SshServer): SshServe
       ? { method: 'key' as const, keyPath: v.keyPath.trim(), hasPassphrase: v.passphrase !== '' || storedSecret(base, 'passphrase') }
       : v.auth === 'password'
         ? { method: 'password' as const, hasPassword: v.password !== '' || storedSecret(base, 'password') }
-        : { method: 'agent' as const };
+        : // An imported IdentityAgent / agent key (not shown in the form) is kept as it was.
+          base?.auth.method === 'agent'
+          ? base.auth
+          : { method: 'agent' as const };
   const keepalive = secondsToMs(v.keepalive);
   return {
     server: {

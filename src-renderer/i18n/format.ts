@@ -37,7 +37,7 @@ export function fmtDuration(ms: number): string {
 
 /**
  * The locale for dates and times: the UI language, but in English the browser's own English variant
- * (en-GB, en-IN…) so its clock (24- or 12-hour) and date order are the ones the person is used to.
+ * (en-GB, en-IN…) so its date order is the one the person is used to (the clock is 24-hour everywhere).
  */
 function timeLocale(): string {
   const lang = language();
@@ -45,8 +45,14 @@ function timeLocale(): string {
   return navigator.languages?.find((l) => /^en\b/i.test(l)) ?? 'en';
 }
 
+/**
+ * A clock time, always on the 24-hour clock: the log, the detail pane and the dashboard chart show
+ * times side by side, and en-US's 12-hour clock made the chart the odd one out (issue 18). The locale
+ * still decides the separators and the rest.
+ */
 export function fmtTime(ts: number, options?: Intl.DateTimeFormatOptions): string {
-  return new Date(ts).toLocaleTimeString(timeLocale(), options);
+  // hourCycle, not hour12: false, which gives "24:05" after midnight in some engines; hour12 would override it.
+  return new Date(ts).toLocaleTimeString(timeLocale(), { ...options, hour12: undefined, hourCycle: 'h23' });
 }
 
 export function fmtDateTime(ts: number): string {

@@ -8,7 +8,7 @@ import { language, t } from './i18n';
 // `validation.*`, so the table is built from it, and a message nobody mapped is shown as it came.
 
 /** The texts without variables; those with one are in PATTERNS. */
-type PlainKey = Exclude<keyof typeof en.validation, 'bindHost' | 'portInUse' | 'portInUseBy' | 'portInUseTry' | 'portInUseStop'>;
+type PlainKey = Exclude<keyof typeof en.validation, 'bindHost' | 'portInUse' | 'portInUseBy' | 'portInUseTry' | 'portInUseStop' | 'socksPasswordMissing'>;
 
 const byText = new Map<string, PlainKey>(
   Object.entries(en.validation)
@@ -37,7 +37,32 @@ const PATTERNS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
     /^Port (\d+) on (\S+) is already in use — choose another listen port or stop the program using it$/,
     (m) => t('validation.portInUseStop', { port: m[1] ?? '', host: m[2] ?? '' }),
   ],
+  [
+    /^SOCKS user (.+) has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach (\S+)$/,
+    (m) => t('validation.socksPasswordMissing', { user: m[1] ?? '', address: m[2] ?? '' }),
+  ],
 ];
+
+/**
+ * The engine's messages (locales/en/engine-errors.ts), each made a pattern: its text with every
+ * {{field}} matching anything, anchored at both ends.
+ */
+const ENGINE: readonly [RegExp, keyof typeof en.engineError][] = Object.entries(en.engineError).map(([key, text]) => {
+  const source = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{\\\{(\w+)\\\}\\\}/g, '(?<$1>.+?)');
+  return [new RegExp(`^${source}$`), key as keyof typeof en.engineError];
+});
+
+function engineMessage(message: string): string | undefined {
+  for (const [re, key] of ENGINE) {
+    const m = re.exec(message);
+    if (!m?.groups) continue;
+    const fields: Record<string, string> = { ...m.groups };
+    // "5 s" / "1.5 s" (engine-error.ts formatSeconds) in the UI language.
+    if (fields.duration) fields.duration = fields.duration.replace(/^(\d+(?:\.\d+)?) s$/, (_all, n: string) => t('common.seconds', { n }));
+    return (t as unknown as (k: string, o: object) => string)(`engineError.${key}`, { replace: fields });
+  }
+  return undefined;
+}
 
 function one(message: string): string {
   const key = byText.get(message);
@@ -46,6 +71,8 @@ function one(message: string): string {
     const m = re.exec(message);
     if (m) return fn(m);
   }
+  const engine = engineMessage(message);
+  if (engine !== undefined) return engine;
   const m = PREFIXED.exec(message);
   if (m?.[1] && m[2]) {
     const inner = byText.get(m[2]);
@@ -57,7 +84,8 @@ function one(message: string): string {
 /** The message in the UI language where it is a known one; otherwise unchanged. */
 export function translateMessage(message: string): string {
   if (language() === 'en') return message;
-  return message.split('; ').map(one).join('; ');
+  // Whole first: some of the engine's messages have a '; ' of their own.
+  return engineMessage(message) ?? message.split('; ').map(one).join('; ');
 }
 
 /** The host's own (English) words for where secrets are kept (src-main secret-store.ts / secret-codec.ts). */

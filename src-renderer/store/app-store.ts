@@ -40,7 +40,11 @@ export interface UiState {
   connectionFilter: ConnectionFilter;
   dialog: DialogState;
   selectedId: string | null;
-  logOpen: boolean;
+  /**
+   * The log panel, open or folded to a one-line strip, as the user left it in each view; a view not in
+   * here has the default (open on Mappings only: elsewhere it hid what the view shows, issue 18).
+   */
+  logOpenIn: Partial<Record<MainView, boolean>>;
   logFilter: LogFilter;
   notice: Notice | null;
 }
@@ -82,7 +86,7 @@ export function initialAppState(): AppState {
       connectionFilter: { text: '', ruleId: '' },
       dialog: { kind: 'none' },
       selectedId: null,
-      logOpen: true,
+      logOpenIn: {},
       logFilter: defaultLogFilter(),
       notice: null,
     },
@@ -115,6 +119,16 @@ export function setUi(patch: Partial<UiState>): void {
   appStore.setState((s) => ({ ui: { ...s.ui, ...patch } }));
 }
 
+/** Whether the log panel is open in the current view. */
+export function logOpen(ui: Pick<UiState, 'view' | 'logOpenIn'>): boolean {
+  return ui.logOpenIn[ui.view] ?? ui.view === 'mappings';
+}
+
+/** Opens or folds the log panel in the current view. */
+export function setLogOpen(open: boolean): void {
+  appStore.setState((s) => ({ ui: { ...s.ui, logOpenIn: { ...s.ui.logOpenIn, [s.ui.view]: open } } }));
+}
+
 export function openDialog(dialog: DialogState): void {
   setUi({ dialog });
 }
@@ -138,7 +152,7 @@ export function setLogFilter(patch: Partial<LogFilter>): void {
 
 /** A mapping's "Logs" action: opens the log panel on that mapping's lines (levels kept, search cleared). */
 export function openLogsFor(ruleId: string): void {
-  appStore.setState((s) => ({ ui: { ...s.ui, logOpen: true, logFilter: { ...s.ui.logFilter, ruleId, text: '' } } }));
+  appStore.setState((s) => ({ ui: { ...s.ui, logOpenIn: { ...s.ui.logOpenIn, [s.ui.view]: true }, logFilter: { ...s.ui.logFilter, ruleId, text: '' } } }));
 }
 
 export function setConnectionFilter(patch: Partial<ConnectionFilter>): void {

@@ -40,13 +40,13 @@ export interface TroubleItem {
   id: string;
   name: string;
   state: RuleState;
-  /** `connection`: running, but its last connection failed. */
-  kind: 'failed' | 'retrying' | 'connection';
+  /** `degraded`: running, but its last connections all failed; `connection`: running, but its last connection failed. */
+  kind: 'failed' | 'retrying' | 'degraded' | 'connection';
   problem: RuleProblem | undefined;
   nextRetryAt?: number;
 }
 
-const KIND_RANK: Record<TroubleItem['kind'], number> = { failed: 0, retrying: 1, connection: 2 };
+const KIND_RANK: Record<TroubleItem['kind'], number> = { failed: 0, retrying: 1, degraded: 2, connection: 3 };
 
 /** Failed first, then retrying, then running rules whose last connection failed; newest problem first within each. */
 export function rulesInTrouble(s: Pick<Rules, 'order' | 'rules' | 'statuses'>): TroubleItem[] {
@@ -58,6 +58,8 @@ export function rulesInTrouble(s: Pick<Rules, 'order' | 'rules' | 'statuses'>): 
     const base = { id, name: rule.name, state: status.state };
     if (status.state === 'failed' || status.state === 'retrying') {
       out.push({ ...base, kind: status.state, problem: status.error, ...(status.nextRetryAt !== undefined ? { nextRetryAt: status.nextRetryAt } : {}) });
+    } else if (status.state === 'running' && status.degraded) {
+      out.push({ ...base, kind: 'degraded', problem: status.degraded.error });
     } else if (status.state === 'running' && status.lastConnectionError) {
       out.push({ ...base, kind: 'connection', problem: status.lastConnectionError });
     }

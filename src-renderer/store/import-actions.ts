@@ -26,16 +26,18 @@ function errorText(err: unknown): string {
 }
 
 export function createImportActions(api: PortholeApi, store: ImportStore): ImportActions {
-  function begin(names: string[]): number {
+  function begin(names: string[], pasted = false): number {
     const serial = store.getState().serial + 1;
-    store.setState({ serial, session: { status: 'reading', names } });
+    store.setState({ serial, session: { status: 'reading', names, ...(pasted ? { pasted } : {}) } });
     return serial;
   }
 
   /** Sets the session unless the user closed it or started another meanwhile. */
   function settle(serial: number, preview: ImportPreview | null, refused: RefusedFile[], error?: string): void {
-    if (store.getState().serial !== serial) return;
-    store.setState({ session: { status: 'ready', preview, refused, ...(error !== undefined ? { error } : {}) } });
+    const before = store.getState();
+    if (before.serial !== serial) return;
+    const pasted = before.session?.pasted === true;
+    store.setState({ session: { status: 'ready', preview, refused, ...(error !== undefined ? { error } : {}), ...(pasted ? { pasted } : {}) } });
   }
 
   async function preview(serial: number, sources: ImportSource[], refused: RefusedFile[]): Promise<void> {
@@ -59,15 +61,34 @@ export function createImportActions(api: PortholeApi, store: ImportStore): Impor
     async previewText(text) {
       const pasted = pastedSource(text);
       if ('reason' in pasted) return pasted.reason;
-      const serial = begin([pasted.source.name]);
+      const serial = begin([pasted.source.name], true);
       await preview(serial, [pasted.source], []);
       return undefined;
     },
     followHostPreviews() {
-      return api.on.importPreview((p) => {
+      const show = (p: ImportPreview): void => {
+        const now = store.getState().session;
+        if (now?.status === 'ready' && now.preview?.id === p.id) return;
         const serial = begin(p.files.map((f) => f.name));
         settle(serial, p, []);
+      };
+      const off = api.on.importPreview((p) => {
+        show(p);
+        // Taken by this window: one opened later must not show it again.
+        api.imports.claim([p.id]).catch(() => {});
       });
+      // Offered before this window listened (a cold start from a link or a file; a browser window
+      // opened later): the host kept it. The newest wins, as it would have live. Shown even if this
+      // follower stopped meanwhile (React StrictMode mounts effects twice): the store outlives it,
+      // and the host hands a preview out only once.
+      api.imports
+        .claim()
+        .then((waiting) => {
+          const newest = waiting.at(-1);
+          if (newest) show(newest);
+        })
+        .catch(() => {});
+      return off;
     },
     async apply(input) {
       const outcome = await api.imports.apply(input);

@@ -6,10 +6,11 @@ import type { RefusedFile } from '../lib/read-import-files';
 // The import and export UI's own state, apart from the app store: the drop overlay, the preview
 // dialog's session, the paste and export dialogs, and the toast after an import (with its Undo).
 
+/** `pasted`: the source is text pasted in the paste dialog, not a file (the dialog words it so). */
 export type ImportSession =
-  | { status: 'reading'; names: string[] }
+  | { status: 'reading'; names: string[]; pasted?: boolean }
   /** `preview` is null when every file was refused here or the host could not read them (`error`). */
-  | { status: 'ready'; preview: ImportPreview | null; refused: RefusedFile[]; error?: string };
+  | { status: 'ready'; preview: ImportPreview | null; refused: RefusedFile[]; error?: string; pasted?: boolean };
 
 export type ImportToast =
   | { kind: 'imported'; text: string; canUndo: boolean; undoing?: boolean }

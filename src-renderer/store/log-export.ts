@@ -18,16 +18,22 @@ export function dateTime(ts: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clockTime(ts)}`;
 }
 
-/** A mapping's name as the log shows it — masked too, since a name is whatever the user typed. */
-export function ruleLabel(ruleId: string | undefined, names: Readonly<Record<string, string>>): string {
-  return ruleId === undefined ? '' : maskSecrets(names[ruleId] ?? ruleId);
+/**
+ * A mapping's name as the log shows it — masked too, since a name is whatever the user typed. `written`:
+ * the name the line carries from the host, for a mapping this window never saw (deleted, an undone import).
+ */
+export function ruleLabel(ruleId: string | undefined, names: Readonly<Record<string, string>>, written?: string): string {
+  return ruleId === undefined ? '' : maskSecrets(names[ruleId] ?? written ?? ruleId);
 }
 
-/** One line as copied and exported: `2026-05-01 12:34:56.789 WARN  [Web] message (CODE)`. */
+/**
+ * One line as copied and exported: `2026-05-01 12:34:56.789 WARN  [Web] message (CODE)`, in the host's
+ * English whatever the UI language (a log goes into bug reports and searches).
+ */
 export function formatLogLine(ring: LogRing, id: number, names: Readonly<Record<string, string>>): string {
-  const rule = ruleLabel(ring.ruleOf(id), names);
+  const rule = ruleLabel(ring.ruleOf(id), names, ring.ruleNameOf(id));
   const code = ring.codeOf(id);
-  return `${dateTime(ring.tsOf(id))} ${ring.levelOf(id).toUpperCase().padEnd(5)} ${rule ? `[${rule}] ` : ''}${ring.messageOf(id)}${code ? ` (${code})` : ''}`;
+  return `${dateTime(ring.tsOf(id))} ${ring.levelOf(id).toUpperCase().padEnd(5)} ${rule ? `[${rule}] ` : ''}${ring.englishOf(id)}${code ? ` (${code})` : ''}`;
 }
 
 /** Lines in id order, skipping any the ring dropped meanwhile; newline-terminated. */

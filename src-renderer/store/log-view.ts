@@ -42,12 +42,13 @@ export class LogView {
     return i < this.count && this.idAt(i) === id ? i : -1;
   }
 
-  /** Catches up with the ring: forgets dropped lines, tests the new ones. Cheap when nothing changed. */
+  /** Catches up with the ring (as far as the filter can decide): forgets dropped lines, tests the new ones. Cheap when nothing changed. */
   sync(ring: LogRing): void {
     const first = ring.firstId;
     if (this.count > 0 && this.ids[this.head]! < first) this.head += this.countBelow(first);
     if (this.scanned < first) this.scanned = first;
-    const end = ring.endId;
+    // Lines a worker has not searched yet are left for a later sync, not counted as misses.
+    const end = Math.max(this.scanned, Math.min(ring.endId, this.filter.decidedBelow?.() ?? Infinity));
     const { filter } = this;
     for (let id = this.scanned; id < end; id++) if (filter.matches(ring, id)) this.append(id);
     this.scanned = end;

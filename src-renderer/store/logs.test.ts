@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, LogLevel } from '../../src-shared/model/log';
 import { LogRing } from '../lib/log-ring';
+import type { LogSearchResults } from '../lib/log-search';
+import { searchChunk } from '../lib/log-search-scan';
 import { describeLogFilter, exportFileName, formatLogLines } from './log-export';
 import { ALL_RULES, compileLogFilter, defaultLogFilter, NO_RULE, splitHits, type LogFilter } from './log-filter';
 import { LogView } from './log-view';
@@ -78,8 +80,15 @@ describe('compileLogFilter', () => {
     line(5, 'info', 5, { message: 'Relay stopped' }),
   ];
   for (const l of lines) ring.push(l);
+  /** What the search worker would find (lib/log-search-scan.ts, run here directly). */
+  const searched = (f: LogFilter): LogSearchResults => {
+    const ids = lines.map((_, id) => id);
+    const res = searchChunk({ source: f.text, flags: f.caseSensitive ? '' : 'i', texts: ids.map((id) => ring.messageOf(id)), codes: ids.map((id) => ring.codeOf(id) ?? '') });
+    const found = new Set(res.kind === 'result' ? res.matched : []);
+    return { source: f.text, flags: f.caseSensitive ? '' : 'i', end: ring.endId, failure: undefined, has: (id) => found.has(id), hitsOf: () => undefined };
+  };
   const seqs = (f: LogFilter): number[] => {
-    const c = compileLogFilter(f);
+    const c = compileLogFilter(f, f.regex ? searched(f) : undefined);
     return lines.map((_, id) => id).filter((id) => c.matches(ring, id)).map((id) => ring.get(id)!.seq);
   };
 
@@ -98,9 +107,14 @@ describe('compileLogFilter', () => {
     expect(seqs(filter({ text: '127.0.0.1:8080' }))).toEqual([2]);
   });
 
-  it('searches by regular expression', () => {
+  it('searches by regular expression, with the results of the search worker only', () => {
     expect(seqs(filter({ text: '^(port|relay)\\b', regex: true }))).toEqual([4, 5]);
     expect(seqs(filter({ text: '\\d+ s$', regex: true }))).toEqual([3]);
+    expect(seqs(filter({ text: 'port_in', regex: true }))).toEqual([4]);
+    // Without them nothing is decided yet: the pattern is never run on this thread.
+    const waiting = compileLogFilter(filter({ text: 'relay', regex: true }));
+    expect(waiting.decidedBelow?.()).toBe(0);
+    expect(waiting.matches(ring, 4)).toBe(false);
   });
 
   it('reports an invalid regular expression instead of throwing, and leaves the search out', () => {
@@ -185,12 +199,15 @@ describe('log export', () => {
 
 describe('openLogsFor', () => {
   it('opens the panel on one mapping, keeping the levels and clearing the search', async () => {
-    const { appStore, openLogsFor, setLogFilter, setUi } = await import('./app-store');
-    setUi({ logOpen: false });
+    const { appStore, logOpen, openLogsFor, setLogFilter, setLogOpen, setUi } = await import('./app-store');
+    setUi({ view: 'dashboard' });
+    expect(logOpen(appStore.getState().ui)).toBe(false);
+    setUi({ view: 'mappings' });
+    setLogOpen(false);
     setLogFilter({ text: 'old search', levels: { debug: true, info: false, warn: true, error: true } });
     openLogsFor('r42');
     const { ui } = appStore.getState();
-    expect(ui.logOpen).toBe(true);
+    expect(logOpen(ui)).toBe(true);
     expect(ui.logFilter).toMatchObject({ ruleId: 'r42', text: '', levels: { debug: true, info: false, warn: true, error: true } });
   });
 });

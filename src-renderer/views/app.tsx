@@ -34,6 +34,8 @@ function MainPanel({ view }: { view: MainView }) {
 
 export function App() {
   const view = useApp((s) => s.ui.view);
+  const expired = useApp((s) => s.connection === 'expired');
+  if (expired) return <ExpiredPage />;
   return (
     <div className="app">
       <Header />
@@ -49,6 +51,23 @@ export function App() {
       <HostKeyPrompts />
       <ImportLayer />
     </div>
+  );
+}
+
+/** Browser mode after the host refused this page's token: it restarted, and only its new link works. */
+function ExpiredPage() {
+  const { t } = useTranslation();
+  return (
+    <main className="full-page" data-testid="link-expired">
+      <div className="full-page-card" role="alert">
+        <span className="logo" aria-hidden="true" />
+        <h1>{t('noToken.expiredTitle')}</h1>
+        <p>
+          <Trans i18nKey="noToken.expiredOpen" components={{ 1: <code />, 3: <code /> }} />
+        </p>
+        <p className="muted">{t('noToken.why')}</p>
+      </div>
+    </main>
   );
 }
 

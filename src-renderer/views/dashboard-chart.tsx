@@ -61,7 +61,9 @@ function chartOptions(width: number, view: View, t: TFunction, onCursor: (u: uPl
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
     select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-    padding: [10, 8, 0, 0],
+    // Right: half of the widest clock label ("23:59:59" at 11px ≈ 50 px), so the last tick's label,
+    // centred on the right edge, is not cut off (issue 18).
+    padding: [10, 28, 0, 0],
     scales: {
       x: { time: true, range: () => [view.end - view.rangeSec, view.end] },
       // A floor of 1 KiB/s keeps an idle chart flat on the axis with readable ticks.

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { fmtTime } from '../i18n/format';
+import { translateLogLine } from '../i18n/log-lines';
 import { useRuleLogs } from './use-rule-logs';
 
 function time(ts: number): string {
@@ -22,7 +23,7 @@ export function DetailLog({ id }: { id: string }) {
             <li key={`${l.seq}-${l.ts}`} className={`level-${l.level}`} data-level={l.level}>
               <time dateTime={new Date(l.ts).toISOString()}>{time(l.ts)}</time>
               <span className="log-level">{t(`mappings.log.level.${l.level}`)}</span>
-              <span className="log-msg">{l.message}</span>
+              <span className="log-msg">{translateLogLine(l)}</span>
             </li>
           ))}
         </ol>

@@ -29,9 +29,28 @@ export function ImportItemRow({ item, choice, showSource, onChoice }: ImportItem
               {t('importExport.item.secret')}
             </span>
           )}
+          {item.offLoopback && (
+            <span className="exposure-badge" data-testid="off-loopback-badge" title={t('importExport.item.offLoopbackTitle', { address: item.listenAt ?? '' })}>
+              <span aria-hidden="true">⚠ </span>
+              {t('importExport.item.offLoopback')}
+            </span>
+          )}
           {showSource && <span className="import-item-source muted">{t('importExport.item.from', { source: item.source })}</span>}
         </div>
-        <p className="import-item-summary">{item.summary}</p>
+        <p className="import-item-summary">
+          {item.summary}
+          {item.jumps ? ` ${t('importExport.item.viaJumps', { count: item.jumps })}` : ''}
+        </p>
+        {item.skippedBecause === 'link-off-loopback' && choice.action === 'skip' && (
+          <p className="import-conflict" data-testid="link-skipped">
+            {t('importExport.item.linkSkipped', { address: item.listenAt ?? '' })}
+          </p>
+        )}
+        {item.cannotStart?.reason === 'socks-password' && (
+          <p className="import-conflict" data-testid="cannot-start">
+            {t('importExport.item.socksPassword', { user: item.cannotStart.user })}
+          </p>
+        )}
         {item.conflicts.length > 0 && (
           <p className="import-conflict" data-testid="import-conflict">
             <span aria-hidden="true">⚠ </span>

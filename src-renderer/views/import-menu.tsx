@@ -6,8 +6,11 @@ import { setExportOpen, setPasteOpen } from '../store/imports';
 
 const ACCEPT = '.yaml,.yml,.json,.toml,.ini,.conf,.cfg,.txt,text/*,application/json,application/yaml,application/toml';
 
-/** The header's "Import" menu (choose files, or paste text) and "Export…" button. */
-export function ImportExportButtons() {
+/**
+ * The header's "Import" menu (choose files, or paste text) and "Export…" button; `compact` (a narrow
+ * window) folds all three into one "More" menu so nothing is pushed off screen.
+ */
+export function ImportExportButtons({ compact = false }: { compact?: boolean }) {
   const { t } = useTranslation();
   const actions = useActions();
   const hasRules = useApp((s) => s.order.length > 0);
@@ -76,10 +79,16 @@ export function ImportExportButtons() {
           }
         }}
       >
-        {t('importExport.menu.import')} <span aria-hidden="true" className="menu-caret">▾</span>
+        {compact ? t('importExport.menu.more') : t('importExport.menu.import')} <span aria-hidden="true" className="menu-caret">▾</span>
       </button>
       {open && (
-        <div className="menu" role="menu" id="import-menu-list" aria-label={t('importExport.menu.import')} onKeyDown={onMenuKey}>
+        <div
+          className={`menu${compact ? ' menu-end' : ''}`}
+          role="menu"
+          id="import-menu-list"
+          aria-label={compact ? t('importExport.menu.more') : t('importExport.menu.import')}
+          onKeyDown={onMenuKey}
+        >
           <button
             ref={(el) => {
               items.current[0] = el;
@@ -89,7 +98,11 @@ export function ImportExportButtons() {
             className="menu-item"
             onClick={() => {
               close(false);
-              input.current?.click();
+              // The desktop app's native dialog lets the host read the files by path (an ssh_config's
+              // Includes are then followed); in a browser the page reads them, as text.
+              const shell = window.portholeShell;
+              if (shell) void shell.chooseImportFiles().catch(() => input.current?.click());
+              else input.current?.click();
             }}
           >
             {t('importExport.menu.chooseFiles')}
@@ -110,11 +123,32 @@ export function ImportExportButtons() {
             {t('importExport.menu.pasteText')}
             <span className="menu-item-hint">{t('importExport.menu.pasteTextHint')}</span>
           </button>
+          {compact && (
+            <button
+              ref={(el) => {
+                items.current[2] = el;
+              }}
+              type="button"
+              role="menuitem"
+              className="menu-item"
+              aria-disabled={!hasRules}
+              onClick={() => {
+                if (!hasRules) return;
+                close(false);
+                setExportOpen(true);
+              }}
+            >
+              {t('importExport.menu.export')}
+              {!hasRules && <span className="menu-item-hint">{t('importExport.menu.nothingToExport')}</span>}
+            </button>
+          )}
         </div>
       )}
-      <button type="button" className="btn" disabled={!hasRules} title={hasRules ? undefined : t('importExport.menu.nothingToExport')} onClick={() => setExportOpen(true)}>
-        {t('importExport.menu.export')}
-      </button>
+      {!compact && (
+        <button type="button" className="btn" disabled={!hasRules} title={hasRules ? undefined : t('importExport.menu.nothingToExport')} onClick={() => setExportOpen(true)}>
+          {t('importExport.menu.export')}
+        </button>
+      )}
     </div>
   );
 }

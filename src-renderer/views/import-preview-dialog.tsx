@@ -13,6 +13,7 @@ import {
   initialChoices,
   kindHeading,
   planCounts,
+  wouldStart,
 } from '../forms/import-plan';
 import { t as tt } from '../i18n/i18n';
 import type { RefusedFile } from '../lib/read-import-files';
@@ -20,10 +21,12 @@ import { showView } from '../store/app-store';
 import { closeImportSession, type ImportSession, useImports } from '../store/imports';
 import { ImportFileList } from './import-file-list';
 import { ImportItemRow } from './import-item-row';
+import { ImportStartSection } from './import-start-section';
 
 const KIND_ORDER: readonly ImportItem['kind'][] = ['server', 'relay', 'rule'];
 
-function title(names: string[]): string {
+function title(names: string[], pasted: boolean): string {
+  if (pasted) return tt('importExport.preview.titlePasted');
   return names.length === 1 ? tt('importExport.preview.titleOne', { name: names[0] ?? '' }) : tt('importExport.preview.titleFiles', { count: names.length });
 }
 
@@ -32,6 +35,8 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
   const { t } = useTranslation();
   const actions = useActions();
   const [choices, setChoices] = useState<Choices>(() => initialChoices(preview));
+  // Off by default: an import adds mappings switched off unless the person asks otherwise.
+  const [start, setStart] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const counts = useMemo(() => planCounts(preview, choices), [preview, choices]);
@@ -39,13 +44,15 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
   const nothing = !changesSomething(counts);
   const showSource = preview.files.filter((f) => !f.error).length > 1;
   const conflicts = preview.items.filter((i) => i.conflicts.length > 0).length;
+  const starting = useMemo(() => wouldStart(preview, choices), [preview, choices]);
+  const hasRules = preview.items.some((i) => i.kind === 'rule');
 
   async function apply(): Promise<void> {
     if (busy || invalid || nothing) return;
     setBusy(true);
     setError(null);
     try {
-      const outcome = await actions.imports.apply({ previewId: preview.id, decisions: decisionsFrom(preview, choices) });
+      const outcome = await actions.imports.apply({ previewId: preview.id, decisions: decisionsFrom(preview, choices), start: preview.canStart && start && starting.length > 0 });
       showView(outcome.rules > 0 || outcome.ruleIds.length > 0 ? 'mappings' : 'servers');
     } catch (err) {
       setError(t('importExport.preview.failed', { error: err instanceof Error ? err.message : String(err) }));
@@ -82,6 +89,7 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
             </section>
           );
         })}
+        {hasRules && <ImportStartSection canStart={preview.canStart} start={start} onStart={setStart} starting={starting} />}
       </div>
       {error && (
         <p className="form-error" role="alert" data-testid="import-error">
@@ -151,11 +159,13 @@ export function ImportPreviewDialog() {
   const names = session.status === 'reading' ? session.names : [...session.refused.map((r) => r.name), ...(session.preview?.files.map((f) => f.name) ?? [])];
   return (
     <Modal labelledBy="import-dialog-title" onClose={() => closeImportSession()} className="import-dialog">
-      <h2 id="import-dialog-title">{title(names)}</h2>
+      <h2 id="import-dialog-title">{title(names, session.pasted === true)}</h2>
       {session.status === 'reading' || (session.preview?.items.length ?? 0) > 0 ? (
         <p className="dialog-lead">{t('importExport.preview.lead')}</p>
       ) : (
-        <p className="dialog-lead">{names.length === 1 ? t('importExport.preview.nothingFile') : t('importExport.preview.nothingFiles')}</p>
+        <p className="dialog-lead">
+          {session.pasted ? t('importExport.preview.nothingPasted') : names.length === 1 ? t('importExport.preview.nothingFile') : t('importExport.preview.nothingFiles')}
+        </p>
       )}
       <SessionBody session={session} />
     </Modal>

@@ -160,7 +160,7 @@ export function LogList({ model, paused, names, selection, onPick, onKeyDown }: 
                 ts={ring.tsOf(id)}
                 level={ring.levelOf(id)}
                 levelLabel={levelLabels[ring.levelOf(id)]}
-                rule={ruleLabel(ring.ruleOf(id), names)}
+                rule={ruleLabel(ring.ruleOf(id), names, ring.ruleNameOf(id))}
                 message={ring.messageOf(id)}
                 code={ring.codeOf(id)}
                 selected={selection.ids.has(id)}

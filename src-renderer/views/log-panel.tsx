@@ -1,25 +1,36 @@
-import { useCallback, useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fmtNumber } from '../i18n/format';
 import { copyPlainText } from '../lib/clipboard';
 import { downloadText } from '../lib/download-text';
-import { appStore, setLogFilter, setUi, useApp } from '../store/app-store';
+import { appStore, logOpen, setLogFilter, setLogOpen, useApp } from '../store/app-store';
 import { describeLogFilter, exportFileName, formatLogLines } from '../store/log-export';
 import { isFiltering, showEverything } from '../store/log-filter';
 import { LogList } from './log-list';
 import { idsToCopy, NO_SELECTION, pickLine, selectAll, selectionFor, type LogSelection } from './log-selection';
+import { LogResizer, useLogHeight } from './log-resizer';
+import { LogStrip } from './log-strip';
 import { LevelToggles, RuleSelect, SearchField } from './log-toolbar';
 import { useLogView } from './use-log-view';
 import '../logs.css';
 
 export function LogPanel() {
   const { t } = useTranslation();
-  const open = useApp((s) => s.ui.logOpen);
+  const open = useApp((s) => logOpen(s.ui));
   const names = useApp((s) => s.ruleNames);
   const filter = useApp((s) => s.ui.logFilter);
   const model = useLogView();
   const { ring, view, count, total, buffered, paused, setPaused, compiled } = model;
   const [expanded, setExpanded] = useState(false);
+  const panel = useRef<HTMLElement>(null);
+  const { height, set: setHeight } = useLogHeight();
+  const onResize = useCallback(
+    (h: number, commit: boolean) => {
+      setExpanded(false);
+      setHeight(h, commit);
+    },
+    [setHeight],
+  );
   const [rawSelection, setSelection] = useState<LogSelection>(NO_SELECTION);
   const selection = selectionFor(rawSelection, view);
   const [note, setNote] = useState('');
@@ -77,9 +88,16 @@ export function LogPanel() {
   const selected = selection.ids.size;
 
   return (
-    <section className={`log-panel${open ? ' is-open' : ''}${open && expanded ? ' is-expanded' : ''}`} aria-label={t('logs.panel.title')} data-testid="log-panel">
+    <section
+      ref={panel}
+      className={`log-panel${open ? ' is-open' : ''}${open && expanded ? ' is-expanded' : ''}`}
+      style={open && !expanded && height !== null ? { height } : undefined}
+      aria-label={t('logs.panel.title')}
+      data-testid="log-panel"
+    >
+      {open && <LogResizer panel={panel} height={expanded ? null : height} onResize={onResize} />}
       <div className="log-bar">
-        <button type="button" className="log-toggle" aria-expanded={open} aria-controls="log-lines" onClick={() => setUi({ logOpen: !open })}>
+        <button type="button" className="log-toggle" aria-expanded={open} aria-controls="log-lines" onClick={() => setLogOpen(!open)}>
           <span className="chevron" aria-hidden="true">
             {open ? '▾' : '▸'}
           </span>
@@ -90,6 +108,7 @@ export function LogPanel() {
             </span>
           )}
         </button>
+        {!open && <LogStrip ring={ring} names={names} />}
         {open && (
           <div className="log-tools">
             <LevelToggles counts={ring.levelCounts()} />

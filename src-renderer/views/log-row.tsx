@@ -1,6 +1,6 @@
 import { memo, type MouseEvent } from 'react';
 import type { LogLevel } from '../../src-shared/model/log';
-import { splitHits } from '../store/log-filter';
+import type { TextPart } from '../store/log-filter';
 import { clockTime, dateTime } from '../store/log-export';
 
 export interface LogRowProps {
@@ -15,7 +15,8 @@ export interface LogRowProps {
   message: string;
   code: string | undefined;
   selected: boolean;
-  highlight: RegExp | undefined;
+  /** The search's hits in this line (stable per search, so rows re-render only when it changes). */
+  highlight: ((id: number, message: string) => TextPart[]) | undefined;
   measure: (el: HTMLElement | null) => void;
   onPick: (id: number, e: MouseEvent) => void;
 }
@@ -43,7 +44,7 @@ export const LogRow = memo(function LogRow({ id, index, start, ts, level, levelL
         {rule || '—'}
       </span>
       <span className="log-msg">
-        {splitHits(message, highlight).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : p.text))}
+        {highlight ? highlight(id, message).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : p.text)) : message}
         {code && <span className="log-code"> {code}</span>}
       </span>
     </div>

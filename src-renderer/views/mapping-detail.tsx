@@ -2,18 +2,19 @@ import { useLayoutEffect, useRef, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
-import { useActions } from '../api/api-context';
 import { CopyButton } from '../components/copy-button';
 import { RateChart } from '../components/sparkline';
-import { Switch } from '../components/switch';
 import { connectAddressOf } from '../forms/rule-address';
 import { optionFacts, routeFacts, type Fact } from '../forms/rule-facts';
 import { fmtBytes, fmtDuration, fmtRate, fmtTime } from '../i18n/format';
-import { translateError, translateMessage } from '../i18n/messages';
+import { translateError } from '../i18n/messages';
+import { shownState } from '../../src-shared/model/status';
 import { useNow } from '../lib/use-now';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { selectMapping } from './mapping-focus';
 import { DetailLog } from './detail-log';
+import { DetailRouter } from './detail-router';
+import { RuleSwitch } from './rule-switch';
 import { stateLabel, StatusPill } from './status-pill';
 import { useDuplicate } from './use-duplicate';
 
@@ -111,7 +112,6 @@ export function MappingDetail({ id }: { id: string }) {
       return { server: server ? s.servers.entries[server]?.server.name : undefined, relay: relay ? s.relays.entries[relay]?.relay.name : undefined };
     }),
   );
-  const actions = useActions();
   const duplicate = useDuplicate();
   const pane = useRef<HTMLElement>(null);
   useFitToMain(pane);
@@ -137,7 +137,7 @@ export function MappingDetail({ id }: { id: string }) {
       }}
     >
       <header className="detail-head">
-        <Switch checked={rule.enabled} label={t('mappings.row.enable', { name: rule.name })} onChange={(on) => void actions.setEnabled(id, on)} />
+        <RuleSwitch rule={rule} status={status} />
         <h2 id="detail-title" title={rule.name}>
           {rule.name}
         </h2>
@@ -163,7 +163,7 @@ export function MappingDetail({ id }: { id: string }) {
         <p className="detail-state" data-testid="detail-state" data-state={status.state}>
           <StatusPill status={status} />
           <span className="muted">
-            {t('mappings.detail.stateSince', { state: stateLabel(status.state).toLowerCase(), time: clock(status.since) })}
+            {t('mappings.detail.stateSince', { state: stateLabel(shownState(status)).toLowerCase(), time: clock(status.degraded?.since ?? status.since) })}
           </span>
         </p>
         {problem && (
@@ -177,15 +177,22 @@ export function MappingDetail({ id }: { id: string }) {
             </p>
           </div>
         )}
-        {status.lastConnectionError && (
+        {status.state === 'running' && status.degraded && (
+          <div className="detail-warning" data-testid="detail-degraded">
+            <p>{t('mappings.row.degraded', { count: status.degraded.failures, message: translateError(status.degraded.error) })}</p>
+          </div>
+        )}
+        {status.lastConnectionError && !status.degraded && (
           <div className="detail-warning" data-testid="detail-last-connection-error">
-            <p>{t('mappings.row.lastConnectionFailed', { message: translateMessage(status.lastConnectionError.message) })}</p>
+            <p>{t('mappings.row.lastConnectionFailed', { message: translateError(status.lastConnectionError) })}</p>
             <p className="detail-error-meta">
               <code>{status.lastConnectionError.code}</code> · {t('mappings.detail.at', { time: clock(status.lastConnectionError.at) })}
             </p>
           </div>
         )}
       </section>
+
+      <DetailRouter rule={rule} status={status} />
 
       <section className="detail-section" aria-labelledby="detail-route">
         <h3 id="detail-route">{t('mappings.detail.route')}</h3>

@@ -2,19 +2,19 @@ import { memo, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
-import { useActions } from '../api/api-context';
 import { CopyButton } from '../components/copy-button';
 import { Sparkline } from '../components/sparkline';
-import { Switch } from '../components/switch';
 import { connectAddressOf } from '../forms/rule-address';
 import { describeRoute } from '../forms/rule-describe';
 import { fmtBytes, fmtRate } from '../i18n/format';
-import { translateError, translateMessage } from '../i18n/messages';
+import { translateError } from '../i18n/messages';
+import { shownState } from '../../src-shared/model/status';
 import { countRender } from '../lib/render-probe';
 import { openDialog, showConnectionsOf, useApp } from '../store/app-store';
 import { setTagFilter } from '../store/mapping-view';
 import { selectMapping } from './mapping-focus';
 import { RouteLine } from './route-line';
+import { RuleSwitch } from './rule-switch';
 import { StatusPill } from './status-pill';
 import { useDuplicate } from './use-duplicate';
 
@@ -50,29 +50,31 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
   const serverName = useApp((s) =>
     serverId !== undefined ? s.servers.entries[serverId]?.server.name : relayId !== undefined ? s.relays.entries[relayId]?.relay.name : undefined,
   );
-  const actions = useActions();
   const duplicate = useDuplicate();
   if (!rule || !status || !stats) return null;
   const route = describeRoute(rule, status, () => serverName);
   const problem = status.state === 'failed' || status.state === 'retrying' ? status.error : undefined;
-  const warning = status.state === 'running' ? status.lastConnectionError : undefined;
+  const degraded = status.state === 'running' ? status.degraded : undefined;
+  const warning = status.state === 'running' && !degraded ? status.lastConnectionError : undefined;
+  const shown = shownState(status);
   const address = connectAddressOf(rule, status);
   const nameId = `row-name-${id}`;
 
   return (
     <li
-      className={`row row-${status.state}${selected ? ' is-selected' : ''}`}
+      className={`row row-${shown}${selected ? ' is-selected' : ''}`}
       data-testid="rule-row"
       data-rule-id={id}
       data-rule-name={rule.name}
       data-state={status.state}
+      data-shown-state={shown}
       tabIndex={tabStop ? 0 : -1}
       aria-current={selected ? 'true' : undefined}
       aria-labelledby={nameId}
       onClick={(e) => onRowClick(e, id)}
     >
       <div className="row-switch">
-        <Switch checked={rule.enabled} label={t('mappings.row.enable', { name: rule.name })} onChange={(on) => void actions.setEnabled(id, on)} />
+        <RuleSwitch rule={rule} status={status} />
       </div>
       <div className="row-main">
         <div className="row-title">
@@ -124,9 +126,14 @@ export const MappingRow = memo(function MappingRow({ id, selected, tabStop, acti
             {translateError(problem)}
           </p>
         )}
+        {degraded && (
+          <p className="row-warning" role="status" data-testid="row-degraded" title={`${translateError(degraded.error)} [${degraded.error.code}]`}>
+            {t('mappings.row.degraded', { count: degraded.failures, message: translateError(degraded.error) })}
+          </p>
+        )}
         {warning && (
-          <p className="row-warning" role="status" title={`${translateMessage(warning.message)} [${warning.code}]`}>
-            {t('mappings.row.lastConnectionFailed', { message: translateMessage(warning.message) })}
+          <p className="row-warning" role="status" title={`${translateError(warning)} [${warning.code}]`}>
+            {t('mappings.row.lastConnectionFailed', { message: translateError(warning) })}
           </p>
         )}
       </div>

@@ -109,6 +109,7 @@ function AgentCard({ index, agent, stored, errorOf, warningOf, onBlur, onAgent, 
         </div>
         <FieldMessage
           id={`${id('token')}-msg`}
+          error={errorOf(key('token'))}
           warning={warningOf(key('token'))}
           hint={agent.token !== '' ? t('relaySettings.tokenSavedHint') : stored ? t('relaySettings.tokenReplaceHint') : undefined}
         />

@@ -15,6 +15,7 @@ import {
   type RuleFormValues,
 } from '../forms/rule-form';
 import { applyTemplate } from '../forms/rule-templates';
+import { editableRule, socksPasswordStored } from '../forms/socks-password';
 import { isRuleType, RULE_TYPE_INFO, ruleTypeInfo, typeShape } from '../forms/rule-types';
 import { closeDialog, useApp } from '../store/app-store';
 import { groupNames } from '../store/mapping-sections';
@@ -24,6 +25,8 @@ import { GroupTagsFields } from './group-tags-fields';
 import { RelayDialog } from './relay-dialog';
 import { RelaySelect } from './relay-select';
 import { RuleFields, type RenderField } from './rule-fields';
+import { RouterField } from './router-field';
+import { hasRouterOption } from '../forms/rule-router';
 import { SelectField } from './select-field';
 import { ServerDialog } from './server-dialog';
 import { ServerSelect } from './server-select';
@@ -32,9 +35,11 @@ import { FormFooter } from './form-footer';
 import { useSavedForm } from './use-saved-form';
 
 /** Create (no `rule`) or edit a mapping of any type. */
-export function RuleDialog({ rule }: { rule?: Rule }) {
+export function RuleDialog({ rule: given }: { rule?: Rule }) {
   const { t } = useTranslation();
   const actions = useActions();
+  const status = useApp((s) => (given ? s.statuses[given.id] : undefined));
+  const rule = useMemo(() => editableRule(given, status), [given, status]);
   const rules = useApp((s) => s.rules);
   const servers = useApp((s) => s.servers);
   const others = useMemo(() => Object.values(rules).filter((r) => r.id !== rule?.id), [rules, rule?.id]);
@@ -44,8 +49,6 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
   const relayIds = useMemo(() => (relays.loaded ? new Set(relays.order) : undefined), [relays]);
   const [newServer, setNewServer] = useState(false);
   const [newRelay, setNewRelay] = useState(false);
-  // Write-only: sent only when typed, never shown back.
-  const [socksPassword, setSocksPassword] = useState('');
   // Messages with a value in them are made in the UI language: useTranslation re-renders on a change
   // of language, and the check runs again on every render.
   const form = useSavedForm({
@@ -53,8 +56,15 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
     check: (v: RuleFormValues) => checkForm(v, others, rule, serverIds, relayIds),
     save: async (v: RuleFormValues) => {
       const draft = draftFromValues(v, rule);
-      const entry = rule ? await actions.update(rule.id, draft) : await actions.create(draft);
-      if (typeShape(v.type).socks && socksPassword !== '') await actions.setSocksPassword(entry.rule.id, socksPassword);
+      // Write-only: sent only when typed, never shown back.
+      const password = typeShape(v.type).socks && v.socksUser.trim() !== '' ? v.socksPassword : '';
+      if (password === '') return rule ? actions.update(rule.id, draft) : actions.create(draft);
+      // The password is a second call: the mapping is saved switched off until it is stored, so it never
+      // starts without it (the host would refuse it with SOCKS_PASSWORD_MISSING).
+      const off = { ...draft, enabled: false };
+      const saved = rule ? await actions.update(rule.id, off) : await actions.create(off);
+      const entry = await actions.setSocksPassword(saved.rule.id, password);
+      if (draft.enabled) await actions.setEnabled(entry.rule.id, true);
       return entry;
     },
     apiErrors: serverIssuesToErrors,
@@ -126,22 +136,28 @@ export function RuleDialog({ rule }: { rule?: Rule }) {
             error={serverErrors.relay ?? (shown.relay || values.relay !== '' ? check.errors.relay : undefined)}
           />
         )}
-        <RuleFields values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />
-        {shape.socks && values.socksUser.trim() !== '' && (
-          <FormField
-            id="rule-socksPassword"
-            label={t('editors.ruleDialog.password')}
-            type="password"
-            autoComplete="new-password"
-            value={socksPassword}
-            onValue={setSocksPassword}
-            placeholder={
-              rule && 'socks' in rule && rule.socks.hasPassword ? t('editors.ruleDialog.passwordUnchanged') : t('editors.ruleDialog.passwordPlaceholder')
-            }
-            hint={t('editors.ruleDialog.passwordHint')}
-            className="field-socksPassword"
-          />
-        )}
+        <RuleFields
+          values={values}
+          field={field}
+          onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))}
+          socksPassword={
+            <FormField
+              id="rule-socksPassword"
+              label={t('editors.ruleDialog.password')}
+              type="password"
+              autoComplete="new-password"
+              value={values.socksPassword}
+              onValue={(v) => set('socksPassword', v)}
+              onBlur={reveal('socksPassword')}
+              // Shown once the username was left too, so a new username says at once what else it needs.
+              error={errorOf('socksPassword') ?? (shown.socksUser ? check.errors.socksPassword : undefined)}
+              placeholder={socksPasswordStored(rule) ? t('editors.ruleDialog.passwordStored') : t('editors.ruleDialog.passwordPlaceholder')}
+              hint={t('editors.ruleDialog.passwordHint')}
+              className="field-socksPassword"
+            />
+          }
+        />
+        {hasRouterOption(values.type) && <RouterField values={values} field={field} onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))} />}
         <GroupTagsFields values={values} groups={groups} errorOf={errorOf} onText={set} onBlur={(key) => reveal(key)()} />
         {shape.advanced && (
           <AdvancedOptions

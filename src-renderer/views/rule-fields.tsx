@@ -46,7 +46,7 @@ function RelayPortFields({ values, field, onPatch }: { values: RuleFormValues; f
 }
 
 /** The endpoint fieldsets of the rule dialog, as the chosen type needs them. */
-export function RuleFields({ values, field, onPatch }: { values: RuleFormValues; field: RenderField; onPatch: (p: RelayPatch) => void }) {
+export function RuleFields({ values, field, onPatch, socksPassword }: { values: RuleFormValues; field: RenderField; onPatch: (p: RelayPatch) => void; socksPassword?: ReactNode }) {
   const { t } = useTranslation();
   const shape = typeShape(values.type);
   const ssh = shape.server;
@@ -92,9 +92,10 @@ export function RuleFields({ values, field, onPatch }: { values: RuleFormValues;
         </div>
       )}
       {shape.socks && (
-        <fieldset className="endpoint">
+        <fieldset className="endpoint client-auth">
           <legend>{t('ruleFields.clientAuth')}</legend>
           {field('socksUser', t('ruleFields.username'), { placeholder: t('ruleFields.optional'), hint: t('ruleFields.usernameHint') })}
+          {values.socksUser.trim() !== '' && socksPassword}
         </fieldset>
       )}
     </>

@@ -34,7 +34,7 @@ export const ServerRow = memo(function ServerRow({ id }: { id: string }) {
           <span className="route-text">· {authLabel(server.auth)}</span>
           {jump.length > 0 && <span className="route-text">· {t('servers.via', { hops: jump.join(' → ') })}</span>}
         </div>
-        {(state === 'failed' || state === 'retrying') && entry.error && (
+        {(state === 'failed' || state === 'retrying' || state === 'idle') && entry.error && (
           <p className="row-problem" role="status">
             {translateError(entry.error)}
           </p>

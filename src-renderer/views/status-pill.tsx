@@ -1,13 +1,14 @@
 import { useTranslation } from 'react-i18next';
-import type { RuleState, RuleStatus } from '../../src-shared/model/status';
+import { type ShownState, type RuleStatus, shownState } from '../../src-shared/model/status';
 import { fmtTime } from '../i18n/format';
 import { t as tt } from '../i18n/i18n';
-import { translateMessage } from '../i18n/messages';
+import { translateError } from '../i18n/messages';
 
-const TONES: Record<RuleState, string> = {
+const TONES: Record<ShownState, string> = {
   stopped: 'grey',
   starting: 'amber',
   running: 'green',
+  degraded: 'amber',
   retrying: 'amber',
   failed: 'red',
 };
@@ -15,7 +16,8 @@ const TONES: Record<RuleState, string> = {
 /** The pill's tooltip: the error (with its code) of a failed or retrying rule, the next attempt, or the bound address. */
 export function statusTitle(status: RuleStatus): string | undefined {
   const retryAt = status.state === 'retrying' && status.nextRetryAt ? tt('mappings.status.nextAttemptAt', { time: fmtTime(status.nextRetryAt) }) : null;
-  const error = (status.state === 'failed' || status.state === 'retrying') && status.error ? `${translateMessage(status.error.message)} [${status.error.code}]` : null;
+  const problem = status.state === 'failed' || status.state === 'retrying' ? status.error : status.state === 'running' ? status.degraded?.error : undefined;
+  const error = problem ? `${translateError(problem)} [${problem.code}]` : null;
   if (error) return retryAt ? `${error}\n${retryAt}` : error;
   if (retryAt) return retryAt;
   return status.boundAddress ? tt('mappings.status.boundTo', { address: status.boundAddress }) : undefined;
@@ -23,14 +25,15 @@ export function statusTitle(status: RuleStatus): string | undefined {
 
 export function StatusPill({ status }: { status: RuleStatus }) {
   const { t } = useTranslation();
+  const shown = shownState(status);
   return (
-    <span className={`pill pill-${TONES[status.state]}`} data-testid="status" title={statusTitle(status)}>
+    <span className={`pill pill-${TONES[shown]}`} data-testid="status" data-shown-state={shown} title={statusTitle(status)}>
       <span className="pill-dot" aria-hidden="true" />
-      {t(`mappings.state.${status.state}`)}
+      {t(`mappings.state.${shown}`)}
     </span>
   );
 }
 
-export function stateLabel(state: RuleState): string {
+export function stateLabel(state: ShownState): string {
   return tt(`mappings.state.${state}`);
 }

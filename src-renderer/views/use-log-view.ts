@@ -4,6 +4,7 @@ import { useApp } from '../store/app-store';
 import { compileLogFilter, type CompiledLogFilter } from '../store/log-filter';
 import { LogView } from '../store/log-view';
 import { useThrottled } from '../lib/use-throttled';
+import { useLogSearch } from './use-log-search';
 
 /**
  * At most this often the list takes in new lines (≤ 4 Hz). Each time costs the virtualizer a pass over
@@ -36,17 +37,25 @@ export function useLogView(): LogViewModel {
     LOG_RENDER_INTERVAL_MS,
   );
   const filter = useDeferredValue(useApp((s) => s.ui.logFilter));
-  const compiled = useMemo(() => compileLogFilter(filter), [filter]);
+  // A regular expression runs in a worker (lib/log-search.ts): its results and failures arrive later.
+  const { search, version: searchVersion } = useLogSearch(filter, logs.ring, logs);
+  const failure = search?.failure;
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- a failure changes what the filter does: a new view
+  const compiled = useMemo(() => compileLogFilter(filter, search), [filter, search, failure]);
   const view = useMemo(() => new LogView(compiled), [compiled]);
   /** While paused: the ring's end id when the user paused; lines from there on wait. */
   const [pausedAt, setPausedAt] = useState<number | null>(null);
 
   // sync() is idempotent (it catches the view up with the ring), so running it during render is safe.
-  const { count, buffered } = useMemo(() => {
-    view.sync(logs.ring);
-    const shown = pausedAt === null ? view.count : view.countBelow(pausedAt);
-    return { count: shown, buffered: view.count - shown };
-  }, [view, logs, pausedAt]);
+  const { count, buffered } = useMemo(
+    () => {
+      view.sync(logs.ring);
+      const shown = pausedAt === null ? view.count : view.countBelow(pausedAt);
+      return { count: shown, buffered: view.count - shown };
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- searchVersion: the worker's results grew in place
+    [view, logs, pausedAt, searchVersion],
+  );
 
   const setPaused = useCallback((paused: boolean) => setPausedAt(paused ? logs.ring.endId : null), [logs]);
 

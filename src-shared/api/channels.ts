@@ -32,14 +32,19 @@ export const METHOD_NAMES = [
   'imports.preview',
   'imports.apply',
   'imports.undo',
+  'imports.claim',
   'exports.build',
   'settings.get',
   'settings.update',
   'traffic.summary',
   'traffic.recent',
+  'inspector.list',
+  'inspector.get',
+  'inspector.replay',
+  'inspector.clear',
 ] as const;
 
-export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server', 'import-preview', 'settings-changed'] as const;
+export const EVENT_NAMES = ['rule-state', 'rules-changed', 'stats', 'log', 'servers-changed', 'host-key-prompt', 'connections', 'relays-changed', 'relay-server', 'import-preview', 'settings-changed', 'inspector'] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

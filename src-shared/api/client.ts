@@ -53,10 +53,17 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       preview: (sources) => call('imports.preview', { sources }),
       apply: (input) => call('imports.apply', input),
       undo: () => call('imports.undo', undefined),
+      claim: (ids) => call('imports.claim', ids ? { ids } : {}),
     },
     exports: { build: (req) => call('exports.build', req) },
     settings: { get: () => call('settings.get', undefined), update: (patch) => call('settings.update', patch) },
     traffic: { summary: () => call('traffic.summary', undefined), recent: () => call('traffic.recent', undefined) },
+    inspector: {
+      list: (q) => call('inspector.list', q),
+      get: (id) => call('inspector.get', { id }),
+      replay: (id, edit) => call('inspector.replay', edit ? { id, edit } : { id }),
+      clear: (ruleId) => call('inspector.clear', ruleId === undefined ? {} : { ruleId }),
+    },
     relayServer: {
       settings: () => call('relayServer.settings', undefined),
       configure: (config, tokens) => call('relayServer.configure', tokens ? { config, tokens } : { config }),
@@ -76,6 +83,7 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       rulesChanged: on('rules-changed'),
       stats: on('stats'),
       log: on('log'),
+      inspector: on('inspector'),
     },
   };
 }

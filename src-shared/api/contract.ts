@@ -5,6 +5,7 @@ import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
+import type { ExchangeDetail, InspectorEvent, InspectorList, InspectorListQuery, ReplayEdit } from '../model/inspector';
 import type { Rule, RuleDraft } from '../model/rule';
 import type { RuleStats, StatsBatch } from '../model/stats';
 import type { RuleStatus } from '../model/status';
@@ -24,6 +25,8 @@ export interface AppInfo {
   secretsBackend: string;
   /** Set when the store file was unreadable at start and was moved aside. */
   storeRecovery?: { movedTo: string; reason: string };
+  /** This host's IPv4 LAN addresses: what a mapping opened on the router must listen on. */
+  lanAddresses?: string[];
 }
 
 /** A rule as the UI shows it: the saved definition, its live state and its counters. */
@@ -66,11 +69,20 @@ export interface ApiMethods {
   'relayServer.start': [void, RelayServerStatus];
   'relayServer.stop': [void, RelayServerStatus];
   'relayServer.status': [void, RelayServerStatus];
-  /** Parses dropped/pasted files; nothing changes until imports.apply. */
+  /**
+   * Parses dropped/pasted files; nothing changes until imports.apply. Sources are text: an ssh_config's
+   * Include is never followed here (only for files the host reads by path). Each rule item says where it
+   * would listen (listenAt) and whether other machines could reach it (offLoopback).
+   */
   'imports.preview': [{ sources: ImportSource[] }, ImportPreview];
-  /** All or nothing; decisions override each item's default action. */
+  /** All or nothing; decisions override each item's default action. Mappings arrive switched off unless `start: true` (refused for a porthole:// link). */
   'imports.apply': [ImportApplyInput, ImportOutcome];
   'imports.undo': [void, ImportUndoOutcome];
+  /**
+   * Takes the previews the host started (links, opened files, tray drops) that no window has taken
+   * yet — those named, or all — so a window that subscribed late still shows them, once.
+   */
+  'imports.claim': [{ ids?: string[] }, ImportPreview[]];
   'exports.build': [ExportRequest, ExportOutput];
   'settings.get': [void, SettingsView];
   'settings.update': [SettingsUpdate, SettingsView];
@@ -78,6 +90,13 @@ export interface ApiMethods {
   'traffic.summary': [void, RuleTraffic[]];
   /** Total rate over the last 15 minutes, one point per stats tick. */
   'traffic.recent': [void, RecentTraffic];
+  /** Recorded HTTP exchanges (oldest first) of the mappings with "Inspect HTTP" on, and what the inspector noticed. */
+  'inspector.list': [InspectorListQuery | undefined, InspectorList];
+  /** One exchange with its heads and bodies (base64; a Content-Encoding decoded for display). */
+  'inspector.get': [{ id: number }, ExchangeDetail];
+  /** Sends an exchange's request again to its mapping's target (as recorded, or edited); the new exchange is marked `replayOf`. */
+  'inspector.replay': [{ id: number; edit?: ReplayEdit }, ExchangeDetail];
+  'inspector.clear': [{ ruleId?: string }, { cleared: true }];
 }
 
 export interface LocalRelaySettings {
@@ -117,6 +136,8 @@ export interface ApiEvents {
   'import-preview': ImportPreview;
   /** Settings changed (from any window, or the tray). */
   'settings-changed': SettingsView;
+  /** New recorded HTTP exchanges (batched), a clear, or a notice (a mapping's traffic is not HTTP). */
+  inspector: InspectorEvent;
 }
 
 type AssertKeys<A extends string, B extends string> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -168,10 +189,17 @@ export interface PortholeApi {
     preview(sources: ImportSource[]): Promise<ImportPreview>;
     apply(input: ImportApplyInput): Promise<ImportOutcome>;
     undo(): Promise<ImportUndoOutcome>;
+    claim(ids?: string[]): Promise<ImportPreview[]>;
   };
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
   settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };
   traffic: { summary(): Promise<RuleTraffic[]>; recent(): Promise<RecentTraffic> };
+  inspector: {
+    list(q?: InspectorListQuery): Promise<InspectorList>;
+    get(id: number): Promise<ExchangeDetail>;
+    replay(id: number, edit?: ReplayEdit): Promise<ExchangeDetail>;
+    clear(ruleId?: string): Promise<{ cleared: true }>;
+  };
   relayServer: {
     settings(): Promise<LocalRelaySettings>;
     configure(config: LocalRelayConfigInput, tokens?: Record<string, string>): Promise<LocalRelaySettings>;
@@ -191,6 +219,7 @@ export interface PortholeApi {
     rulesChanged(cb: (r: ApiEvents['rules-changed']) => void): Unsubscribe;
     stats(cb: (b: ApiEvents['stats']) => void): Unsubscribe;
     log(cb: (l: ApiEvents['log']) => void): Unsubscribe;
+    inspector(cb: (e: ApiEvents['inspector']) => void): Unsubscribe;
   };
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { InspectorClearSchema, InspectorGetSchema, InspectorListSchema, ReplayInputSchema } from '../model/inspector';
 import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
 import { SettingsUpdateSchema } from '../model/settings';
-import { FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
+import { AgentTokenSchema, FingerprintSchema, LocalRelayConfigSchema, RelayInputSchema } from '../model/relay';
 import { HostKeyAnswerSchema, SshServerInputSchema } from '../model/ssh';
 import { RuleDraftSchema, RuleIdSchema } from '../model/rule';
 import type { MethodName } from './channels';
@@ -36,7 +37,7 @@ export const METHOD_INPUTS = {
   'relays.trust': z.object({ id: RuleIdSchema, fingerprint: FingerprintSchema }).strict(),
   'relayServer.settings': NoInput,
   'relayServer.configure': z
-    .object({ config: LocalRelayConfigSchema, tokens: z.record(z.string().max(80), z.string().max(4096)).optional() })
+    .object({ config: LocalRelayConfigSchema, tokens: z.record(z.string().max(80), AgentTokenSchema).optional() })
     .strict(),
   'relayServer.start': NoInput,
   'relayServer.stop': NoInput,
@@ -44,9 +45,14 @@ export const METHOD_INPUTS = {
   'imports.preview': ImportPreviewInputSchema,
   'imports.apply': ImportApplyInputSchema,
   'imports.undo': NoInput,
+  'imports.claim': z.object({ ids: z.array(z.string().max(100)).max(20).optional() }).strict(),
   'exports.build': ExportInputSchema,
   'settings.get': NoInput,
   'settings.update': SettingsUpdateSchema,
   'traffic.summary': NoInput,
   'traffic.recent': NoInput,
+  'inspector.list': InspectorListSchema.optional(),
+  'inspector.get': InspectorGetSchema,
+  'inspector.replay': ReplayInputSchema,
+  'inspector.clear': InspectorClearSchema,
 } satisfies Record<MethodName, z.ZodType>;

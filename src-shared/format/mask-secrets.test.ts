@@ -52,3 +52,77 @@ describe('maskSecrets', () => {
     expect(once).not.toMatch(/\bp@|abc\b|abcdefgh|--pass x/);
   });
 });
+
+describe('maskSecrets in linear time', () => {
+  const KiB = 1024;
+  const line = (prefix: string, unit: string, size: number, suffix = '') => prefix + unit.repeat(Math.ceil(size / unit.length)).slice(0, size) + suffix;
+  // Lines an attacker can get logged (a request path, a header, a URL), shaped to make a backtracking
+  // pattern restart at every position and rescan the rest of the line.
+  const SHAPES: readonly [string, string, string?][] = [
+    ['token ', 'a.'],
+    ['token ', 'a-'],
+    ['', 'pass.'],
+    ['', 'secret.'],
+    ['', 'token='],
+    ['', 'x-api-key: '],
+    ['token ', 'Ab0+', '==='],
+    ['', 'token Ab0+/'],
+    ['', 'eyJ-'],
+    ['', 'eyJaaaaaaaaa.'],
+    ['', 'sk-'],
+    ['', 'xoxb-', '_'],
+    ['', 'ghp_a', '_'],
+    ['', 'a://'],
+    ['a://', 'b:'],
+    ['://', 'a+b.c-d'],
+    ['', 'http://aaaa'],
+    ['', 'authorization: '],
+    ['', 'bearer '],
+    ['-----BEGIN RSA PRIVATE KEY-----', '-----END A'],
+    ['', '-----BEGIN A'],
+    ['', '"password":"\\'],
+    ['token', ' '],
+    ['password', '='],
+  ];
+
+  /** Best of two, in ms: the less disturbed by other work on the machine. */
+  function time(text: string): number {
+    let best = Infinity;
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now();
+      maskSecrets(text);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  }
+
+  it('masks 1 MiB adversarial lines in time proportional to their length (64 KiB vs 1 MiB)', () => {
+    let small = 0;
+    let big = 0;
+    let slowest = 0;
+    for (const [prefix, unit, suffix] of SHAPES) {
+      small += time(line(prefix, unit, 64 * KiB, suffix));
+      const t = time(line(prefix, unit, 1024 * KiB, suffix));
+      big += t;
+      slowest = Math.max(slowest, t);
+    }
+    // 16× the input: linear is ~16× the time, quadratic 256×. (The quadratic masker took 1.2 s for a
+    // single 32 KB line.) The ceiling is generous for a loaded machine; typical is well under 100 ms.
+    expect(big / small).toBeLessThan(48);
+    expect(slowest).toBeLessThan(1500);
+  });
+
+  it('still finds a secret at the end of a long adversarial line', () => {
+    expect(maskSecrets(line('', 'pass.', 1024 * KiB, ' password=hunter2')).endsWith(' password=****')).toBe(true);
+    expect(maskSecrets(line('', 'a://', 256 * KiB, ' https://alice:p4ss@example.com/')).endsWith(' https://alice:****@example.com/')).toBe(true);
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N';
+    expect(maskSecrets(line('', 'eyJ-', 256 * KiB, ` ${jwt} x`)).endsWith(' **** x')).toBe(true);
+  });
+
+  it('keeps masking JWTs whose segments look like other tokens, and tokens after a name in a word', () => {
+    expect(maskSecrets(';eyJhbGciOiJkeyx.AKIAIOSFODNN7EXAMPLE.abcdefgh1234:')).toBe(';****:');
+    expect(maskSecrets('session.eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N')).toBe('session.****');
+    expect(maskSecrets('x-eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N')).toBe('x-****');
+    expect(maskSecrets('see 1.http://bob:hunter2@h/')).toBe('see 1.http://bob:****@h/');
+  });
+});

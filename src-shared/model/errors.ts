@@ -13,6 +13,9 @@ export const RULE_ERROR_CODES = [
   'HOST_KEY_CHANGED',
   'HOST_KEY_UNKNOWN',
   'AUTH_FAILED',
+  // A SOCKS rule names a user but this machine holds no password for it: refusing to start beats
+  // serving everyone without authentication.
+  'SOCKS_PASSWORD_MISSING',
   'RELAY_REJECTED',
   'RELAY_CERT_CHANGED',
   'RELAY_CERT_UNKNOWN',

@@ -13,6 +13,14 @@ export type ImportSource = z.output<typeof ImportSourceSchema>;
 
 export const ImportPreviewInputSchema = z.object({ sources: z.array(ImportSourceSchema).min(1).max(20) }).strict();
 
+/**
+ * Where the text of an import came from. Only host code knows and says so: whatever arrives through
+ * imports.preview is `text`. `file`: a file the user named by its path (CLI argument, the desktop
+ * file dialog, a file opened with the app or dropped on the tray), whose ssh_config Includes are
+ * followed. `link`: a porthole:// link (inline or downloaded) — anyone's web page can send one.
+ */
+export type ImportOrigin = 'file' | 'text' | 'link';
+
 export type ImportAction = 'import' | 'skip' | 'rename' | 'replace' | 'reuse';
 
 export interface ImportConflict {
@@ -30,6 +38,8 @@ export interface ImportItem {
   name: string;
   /** One line: what it is (e.g. `tcp-forward 127.0.0.1:8080 → db:5432`). */
   summary: string;
+  /** A server's jump hosts, counted (the UI says "via N jump hosts" in its language after the summary). */
+  jumps?: number;
   ruleType?: string;
   source: string;
   conflicts: ImportConflict[];
@@ -41,12 +51,24 @@ export interface ImportItem {
   renameTo?: string;
   /** The item carries a secret (password, passphrase, token) from the file. */
   hasSecret?: boolean;
+  /** Rules: where it listens once switched on (`0.0.0.0:8080`; for ssh-remote the SSH server's address, for relay-expose the relay's port). */
+  listenAt?: string;
+  /** Rules: that address is reachable from other machines (any interface, a LAN or public address, a relay's public port). */
+  offLoopback?: boolean;
+  /** Rules: the file has it switched on, so "start after import" starts it. */
+  startsOn?: boolean;
+  /** Rules: why it arrives switched off even with "start after import" (a SOCKS user name without its password). */
+  cannotStart?: { reason: 'socks-password'; user: string };
+  /** Rules from a porthole:// link that listen off loopback: skipped unless the user chooses to import them. */
+  skippedBecause?: 'link-off-loopback';
 }
 
 export interface ImportPreview {
   id: string;
-  files: Array<{ name: string; format?: string; error?: string; warnings: string[] }>;
+  files: Array<{ name: string; format?: string; error?: string; warnings: string[]; origin: ImportOrigin }>;
   items: ImportItem[];
+  /** False when a source came from a porthole:// link: nothing of this preview may start on apply. */
+  canStart: boolean;
 }
 
 export const ImportApplyInputSchema = z
@@ -64,6 +86,8 @@ export const ImportApplyInputSchema = z
       )
       .max(10_000)
       .default([]),
+    /** Switch on the imported mappings the file has on (ImportItem.startsOn). Default: all arrive switched off. */
+    start: z.boolean().default(false),
   })
   .strict();
 export type ImportApplyInput = z.input<typeof ImportApplyInputSchema>;
@@ -76,6 +100,8 @@ export interface ImportOutcome {
   skipped: number;
   /** Ids of the rules created or replaced. */
   ruleIds: string[];
+  /** Ids of the rules switched on by `start` (the others arrived switched off). */
+  startedIds: string[];
   canUndo: boolean;
 }
 

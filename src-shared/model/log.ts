@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RuleErrorCode } from './errors';
+import type { LogFields, LogKey } from './log-text';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -11,8 +12,14 @@ export interface LogEntry {
   ts: number;
   level: LogLevel;
   ruleId?: string;
+  /** The mapping's name when the line was written: a line outlives its mapping (deleted, an undone import). */
+  ruleName?: string;
   code?: RuleErrorCode;
+  /** The English line, as printed by the CLI and kept in exported logs. */
   message: string;
+  /** What the line says as a stable code and its fields (log-text.ts), for showing it in the UI language. */
+  key?: LogKey;
+  fields?: LogFields;
 }
 
 /** The most lines one query returns — also what the host keeps, so one query can fetch all of it. */

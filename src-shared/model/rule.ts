@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseCidr } from '../format/cidr';
+import { type InspectOption, InspectOptionSchema } from './inspector';
 import { type Endpoint, EndpointSchema, HostSchema, RuleIdSchema } from './primitives';
+import { type RouterOption, RouterOptionSchema } from './router';
 import { SocksOptionsSchema } from './ssh';
 
 // The user's mappings. These schemas are the single source of truth: the store, the API handlers,
@@ -69,6 +71,10 @@ export const TcpForwardFields = {
   /** Where each accepted connection is forwarded. */
   target: EndpointSchema,
   options: TcpOptionsSchema,
+  /** "Open on router": absent in rules saved before it existed. */
+  router: RouterOptionSchema.optional(),
+  /** "Inspect HTTP": record each request and response (absent: off). */
+  inspect: InspectOptionSchema.optional(),
 };
 
 export const UdpForwardFields = {
@@ -76,6 +82,7 @@ export const UdpForwardFields = {
   listen: EndpointSchema,
   target: EndpointSchema,
   options: UdpOptionsSchema,
+  router: RouterOptionSchema.optional(),
 };
 
 /** `ssh -L`: listen here, connect to `target` from the SSH server's side. */
@@ -84,6 +91,7 @@ export const SshLocalFields = {
   server: RuleIdSchema,
   listen: EndpointSchema,
   target: EndpointSchema,
+  inspect: InspectOptionSchema.optional(),
 };
 
 /** `ssh -R`: the SSH server listens on `remote` (port 0: the server picks one) and connections come to `target` here. */
@@ -110,6 +118,7 @@ export const SocksFields = {
   type: z.literal('socks'),
   listen: EndpointSchema,
   socks: SocksOptionsSchema,
+  router: RouterOptionSchema.optional(),
 };
 
 /** This machine's agent asks a relay to listen on a public port; its connections come to `target` here. */
@@ -121,8 +130,10 @@ export const RelayExposeFields = {
   /** The relay's public port; 0 = any port the relay's policy allows. */
   remotePort: z.number().int().min(0).max(65535, 'port must be between 0 and 65535').default(0),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  /** `http`: also log each request (method, path, status, duration) in the rule's log. */
+  /** `http`: log each request (method, path, status, duration) in the rule's log, and inspect it (issue 17). */
   kind: z.enum(['tcp', 'http']).default('tcp'),
+  /** The inspector's body limit (kind `http` switches inspection on). */
+  inspect: InspectOptionSchema.optional(),
 };
 
 export const TcpForwardDraftSchema = z.object({ ...RuleCommon, ...TcpForwardFields });
@@ -177,6 +188,28 @@ export function ruleListenEndpoint(rule: Rule | RuleDraftParsed): (Endpoint & { 
     case 'ssh-remote':
     case 'relay-expose':
       // It listens on the SSH server or the relay, not here.
+      return undefined;
+  }
+}
+
+/** The "Open on router" option of a rule that listens here and has it switched on. */
+export function ruleRouterOption(rule: Rule | RuleDraftParsed): RouterOption | undefined {
+  return 'router' in rule && rule.router?.enabled ? rule.router : undefined;
+}
+
+/**
+ * The "Inspect HTTP" settings of a rule that has them switched on: tcp-forward and ssh-local by their
+ * switch, relay-expose also by `kind: http` (what `type: http` in a port-proxy config means).
+ */
+export function ruleInspect(rule: Rule | RuleDraftParsed): InspectOption | undefined {
+  switch (rule.type) {
+    case 'tcp-forward':
+    case 'ssh-local':
+      return rule.inspect?.enabled ? rule.inspect : undefined;
+    case 'relay-expose':
+      if (rule.protocol !== 'tcp') return undefined;
+      return rule.kind === 'http' || rule.inspect?.enabled ? InspectOptionSchema.parse({ ...rule.inspect, enabled: true }) : undefined;
+    default:
       return undefined;
   }
 }

@@ -6,8 +6,19 @@ import { HostSchema, RuleIdSchema } from './primitives';
 // store (Electron safeStorage in the desktop app, a 0600 file in headless mode).
 
 export const SshAuthSchema = z.discriminatedUnion('method', [
-  /** ssh-agent via SSH_AUTH_SOCK (Pageant on Windows). */
-  z.object({ method: z.literal('agent') }).strict(),
+  /**
+   * An SSH agent: `socket` (ssh_config IdentityAgent) or else SSH_AUTH_SOCK (Pageant on Windows).
+   * `publicKeyPath` (IdentityFile x.pub, or x whose private half is not on disk): the agent's key
+   * matching that public key is offered first — and, with `identitiesOnly`, no other key.
+   */
+  z
+    .object({
+      method: z.literal('agent'),
+      socket: z.string().trim().min(1).max(4096).optional(),
+      publicKeyPath: z.string().trim().min(1).max(4096).optional(),
+      identitiesOnly: z.boolean().optional(),
+    })
+    .strict(),
   /** A private key file; `hasPassphrase` says a passphrase is kept in the secret store. */
   z.object({ method: z.literal('key'), keyPath: z.string().trim().min(1, 'choose a key file').max(4096), hasPassphrase: z.boolean().default(false) }).strict(),
   /** Password auth; the password itself lives in the secret store. */

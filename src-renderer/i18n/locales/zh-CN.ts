@@ -13,5 +13,8 @@ import { logs } from './zh-CN/logs';
 import { dashboard } from './zh-CN/dashboard';
 import { settings } from './zh-CN/settings';
 import { importExport } from './zh-CN/importExport';
+import { router } from './zh-CN/router';
+import { hostLog } from './zh-CN/host-log';
+import { engineErrors } from './zh-CN/engine-errors';
 
-export const zhCN: Catalog<typeof en> = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport };
+export const zhCN: Catalog<typeof en> = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport, ...router, ...hostLog, ...engineErrors };

@@ -5,6 +5,7 @@ export const common = {
     close: 'Close',
     delete: 'Delete',
     edit: 'Edit',
+    seconds: '{{n}} s',
     copy: 'Copy',
     copied: 'Copied',
     copyFailed: 'Copy failed',
@@ -25,7 +26,7 @@ export const common = {
   banners: {
     reconnecting: 'Disconnected from the Porthole host — reconnecting…',
     unreachable:
-      'Cannot reach the Porthole host — reconnecting… If this keeps up, check that this page’s #token=… is the one porthole ui printed.',
+      'Cannot reach the Porthole host — reconnecting… If this keeps up, open the URL porthole ui printed last, with its #token=… part (each start has a new token).',
     recoveryBefore: 'Your saved mappings file was unreadable and was moved to',
     recoveryAfter: '({{reason}}). Porthole started with an empty list.',
   },
@@ -53,6 +54,7 @@ export const common = {
     HOST_KEY_CHANGED: 'The server’s host key changed',
     HOST_KEY_UNKNOWN: 'Unknown host key',
     AUTH_FAILED: 'Authentication failed',
+    SOCKS_PASSWORD_MISSING: 'SOCKS password not set',
     RELAY_REJECTED: 'The relay refused',
     RELAY_CERT_CHANGED: 'The relay’s certificate changed',
     RELAY_CERT_UNKNOWN: 'Unknown relay certificate',
@@ -67,5 +69,7 @@ export const common = {
     title: 'Porthole needs its access token',
     open: 'Open the URL printed by <1>porthole ui</1>, including its <3>#token=…</3> part.',
     why: 'The token keeps other pages and people on this network from controlling your mappings.',
+    expiredTitle: 'This link has expired',
+    expiredOpen: 'Porthole was started again since this page was opened, and each start prints a new link. Open the new one printed by <1>porthole ui</1>, with its <3>#token=…</3> part.',
   },
 } as const;

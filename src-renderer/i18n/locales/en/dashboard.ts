@@ -41,6 +41,7 @@ export const dashboard = {
       kind: {
         failed: 'Stopped after an error',
         retrying: 'Retrying',
+        degraded: 'Listening, but its last connections to the target failed',
         connection: 'Running, but its last connection failed',
       },
       nextAttempt: 'next attempt in {{seconds}} s',

@@ -9,7 +9,7 @@ export const editors = {
       /** The type select. It was "Protocol" when the choice was TCP or UDP; e2e specs still find it by that name. */
       type: 'Protocol',
       password: 'Password',
-      passwordUnchanged: 'unchanged',
+      passwordStored: 'stored — leave empty to keep it',
       passwordPlaceholder: 'required by clients when set',
       passwordHint: "Kept in Porthole's secret store, never in the mappings file.",
       enabled: 'Enabled',

@@ -19,6 +19,11 @@ export const logs = {
       exportTitle: 'Download the lines shown as a .log text file',
       enlarge: 'Enlarge the log panel',
       shrink: 'Shrink the log panel',
+      resize: 'Log panel height: drag, or use the arrow keys',
+      errors_one: '{{count, number}} error',
+      errors_other: '{{count, number}} errors',
+      warnings_one: '{{count, number}} warning',
+      warnings_other: '{{count, number}} warnings',
       empty: 'No log lines yet.',
       noMatch_one: 'No line matches the filter ({{count, number}} line kept).',
       noMatch_other: 'No line matches the filter ({{count, number}} lines kept).',
@@ -59,10 +64,15 @@ export const logs = {
       searchRegex: 'Search logs (regular expression)',
       regex: 'Regular expression',
       matchCase: 'Match case',
-      notApplied: '{{error}} — search not applied',
+      notApplied: '{{error}} (search not applied)',
     },
     filter: {
       invalidRegex: 'Invalid regular expression: {{reason}}',
+      // A regular expression runs in a background worker with a time budget (lib/log-search.ts).
+      tooSlow: 'This pattern took too long (over {{ms}} ms) — simplify it',
+      noWorker: 'Regular-expression search could not start its background worker ({{reason}}) — turn off .* to search plain text',
+      workerError: 'it failed to load',
+      workerSilent: 'it did not start',
     },
     // The header line of an exported .log file and the filter it names.
     export: {

@@ -15,7 +15,7 @@ export const mappings = {
       noMatchBoth: 'No mapping matches <strong>“{{query}}”</strong> with the tag <strong>{{tag}}</strong>.',
       clearFilters: 'Clear filters',
     },
-    state: { stopped: 'Stopped', starting: 'Starting', running: 'Running', retrying: 'Retrying', failed: 'Failed' },
+    state: { stopped: 'Stopped', starting: 'Starting', running: 'Running', degraded: 'Degraded', retrying: 'Retrying', failed: 'Failed' },
     status: {
       nextAttemptAt: 'Next attempt at {{time}}',
       boundTo: 'Bound to {{address}}',
@@ -31,6 +31,9 @@ export const mappings = {
       stopTagFilter: 'Stop filtering by tag {{tag}}',
       filterByTag: 'Show only mappings tagged {{tag}}',
       lastConnectionFailed: 'Last connection failed: {{message}}',
+      degraded_one: 'Listening, but the last connection to the target failed: {{message}}',
+      degraded_other: 'Listening, but the last {{count}} connections to the target failed: {{message}}',
+      retryFailed: 'Failed — switch it on to try again',
       inTitle: 'Bytes sent by clients to the target',
       in: 'In',
       outTitle: 'Bytes sent by the target back to clients',

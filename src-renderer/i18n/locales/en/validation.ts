@@ -25,10 +25,12 @@ export const validation = {
     userChars: 'a user name has no spaces, @ or :',
     keepalive: 'enter 0 (off) to 600 seconds',
     password: 'enter the password',
+    socksPassword: 'enter a password for this user, or clear the username to let anyone who can reach the port connect',
     chooseServer: 'choose an SSH server',
     chooseRelay: 'choose a relay',
     remotePort: 'enter a port from 0 to 65535 (0 = let the server choose)',
     relayPort: 'enter a port from 1 to 65535, or leave it empty (or 0) for any port the relay allows',
+    routerPort: 'enter a port from 1 to 65535, or leave it empty for the listen port',
     group: 'a group name is at most 60 characters',
     tags: 'at most 20 tags, each of 1 to 30 characters',
     maxConnections: 'enter a whole number from 0 (no limit) to 1000000',
@@ -37,6 +39,7 @@ export const validation = {
     idleTimeoutUdp: 'enter between 1 and 86400 seconds (a day)',
     idleTimeoutTcp: 'enter 0 (never) or up to 604800 seconds (7 days)',
     agentTokenMissing: 'needs a token before the relay can start',
+    tokenTooShort: 'a token needs at least 16 characters — use Generate in the Relay view, or `porthole relay --gen-token`',
     agentDuplicate: 'another agent has this name — names must be unique',
     // Warnings and hints the form modules give as English text.
     tlsOffWarning: 'Without TLS the tunnel is not encrypted and the relay’s identity is not checked — use it only on a network you trust',
@@ -60,5 +63,7 @@ export const validation = {
     portInUseTry: 'choose another listen port, e.g. {{port}}',
     portInUseChoose: 'choose another listen port',
     portInUseStop: 'Port {{port}} on {{host}} is already in use — choose another listen port or stop the program using it',
+    socksPasswordMissing: 'SOCKS user {{user}} has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach {{address}}',
+    shuttingDown: 'Porthole is shutting down — it will quit in a moment',
   },
 } as const;

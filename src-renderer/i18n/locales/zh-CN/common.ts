@@ -7,6 +7,7 @@ export const common: Catalog<typeof en> = {
     close: '关闭',
     delete: '删除',
     edit: '编辑',
+    seconds: '{{n}} 秒',
     copy: '复制',
     copied: '已复制',
     copyFailed: '复制失败',
@@ -25,7 +26,7 @@ export const common: Catalog<typeof en> = {
   },
   banners: {
     reconnecting: '与 Porthole 主机的连接已断开——正在重新连接…',
-    unreachable: '无法连接 Porthole 主机——正在重新连接… 如果一直如此，请确认本页面的 #token=… 与 porthole ui 打印的一致。',
+    unreachable: '无法连接 Porthole 主机——正在重新连接… 如果一直如此，请打开 porthole ui 最近一次打印的网址，包括其中的 #token=… 部分（每次启动都会换新令牌）。',
     recoveryBefore: '保存的映射文件无法读取，已被移动到',
     recoveryAfter: '（{{reason}}）。Porthole 已以空列表启动。',
   },
@@ -51,6 +52,7 @@ export const common: Catalog<typeof en> = {
     HOST_KEY_CHANGED: '服务器主机密钥已变更',
     HOST_KEY_UNKNOWN: '未知的主机密钥',
     AUTH_FAILED: '认证失败',
+    SOCKS_PASSWORD_MISSING: '未设置 SOCKS 密码',
     RELAY_REJECTED: '中继拒绝了请求',
     RELAY_CERT_CHANGED: '中继证书已变更',
     RELAY_CERT_UNKNOWN: '未知的中继证书',
@@ -65,5 +67,7 @@ export const common: Catalog<typeof en> = {
     title: 'Porthole 需要访问令牌',
     open: '请打开 <1>porthole ui</1> 打印的网址，包括其中的 <3>#token=…</3> 部分。',
     why: '令牌可防止此网络上的其他页面和其他人控制你的映射。',
+    expiredTitle: '此链接已过期',
+    expiredOpen: '打开此页面之后 Porthole 又重新启动过，而每次启动都会打印新的链接。请打开 <1>porthole ui</1> 打印的新链接，包括其中的 <3>#token=…</3> 部分。',
   },
 };

@@ -43,6 +43,7 @@ export const dashboard: Catalog<typeof en> = {
       kind: {
         failed: '出错后已停止',
         retrying: '正在重试',
+        degraded: '仍在监听，但最近几次到目标的连接都失败了',
         connection: '运行中，但最近一次连接失败',
       },
       nextAttempt: '{{seconds}} 秒后重试',

@@ -10,7 +10,7 @@ export const editors: Catalog<typeof en> = {
       namePlaceholder: '例如 测试环境 Web',
       type: '类型',
       password: '密码',
-      passwordUnchanged: '未更改',
+      passwordStored: '已保存 — 留空则保留',
       passwordPlaceholder: '设置后客户端必须提供',
       passwordHint: '保存在 Porthole 的密钥存储中，不会写入映射文件。',
       enabled: '启用',

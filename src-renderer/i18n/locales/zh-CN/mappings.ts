@@ -15,7 +15,7 @@ export const mappings: Catalog<typeof en> = {
       noMatchBoth: '没有带标签 <strong>{{tag}}</strong> 且与<strong>“{{query}}”</strong>匹配的映射。',
       clearFilters: '清除筛选',
     },
-    state: { stopped: '已停止', starting: '正在启动', running: '运行中', retrying: '正在重试', failed: '失败' },
+    state: { stopped: '已停止', starting: '正在启动', running: '运行中', degraded: '降级', retrying: '正在重试', failed: '失败' },
     status: {
       nextAttemptAt: '下次尝试：{{time}}',
       boundTo: '已绑定到 {{address}}',
@@ -30,6 +30,8 @@ export const mappings: Catalog<typeof en> = {
       stopTagFilter: '取消按标签 {{tag}} 筛选',
       filterByTag: '只显示带标签 {{tag}} 的映射',
       lastConnectionFailed: '上次连接失败：{{message}}',
+      degraded_other: '仍在监听，但最近 {{count}} 次到目标的连接都失败了：{{message}}',
+      retryFailed: '已失败——打开开关即可重试',
       inTitle: '客户端发往目标的字节数',
       in: '入',
       outTitle: '目标发回客户端的字节数',

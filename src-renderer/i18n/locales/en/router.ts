@@ -1,0 +1,43 @@
+// "Open on router": the switch in the rule editor and the line in the detail pane.
+export const router = {
+  router: {
+    field: {
+      legend: 'Open on router',
+      switch: 'Open this port on the home router',
+      lead: 'Asks your router (UPnP, NAT-PMP or PCP) to forward a port on its internet address to this mapping, renewed while the mapping runs and closed when it stops.',
+      externalPort: 'Port on the router',
+      externalPortHint: 'Empty: the same as the listen port.',
+      protocol: 'Ask with',
+      auto: 'Auto',
+      upnp: 'UPnP',
+      natpmp: 'NAT-PMP',
+      pcp: 'PCP',
+      loopback: 'This mapping listens on {{host}}, which only this computer can reach — the router cannot forward to it. Listen on this computer’s LAN address instead:',
+      useAddress: 'Use {{address}}',
+      useAll: 'All interfaces (0.0.0.0)',
+      noLan: 'This computer has no LAN address the router could forward to.',
+    },
+    detail: {
+      heading: 'Router',
+      reachable: 'Reachable from the internet at {{address}} via {{method}}, renews in {{duration}}',
+      reachablePermanent: 'Reachable from the internet at {{address}} via {{method}}, permanent until stopped',
+      minutes: '{{count}} min',
+      copyAria: 'Copy the internet address {{address}}',
+      mapping: 'Asking the router for a port…',
+      waiting: 'The port is opened on the router while the mapping runs.',
+      forwardsTo: 'Router {{gateway}} forwards {{protocol}} to {{address}}',
+      retryIn: 'next attempt in {{duration}}',
+      routerCode: 'router code {{code}}',
+      doubleNat: 'The router’s own internet address ({{address}}) is private: it sits behind another router or your provider’s carrier-grade NAT, so this port is reachable only from that outer network. To be reachable from the internet, expose the service through a relay.',
+      openRelay: 'Open the Relay view',
+    },
+    method: { upnp: 'UPnP', natpmp: 'NAT-PMP', pcp: 'PCP' },
+    error: {
+      GATEWAY_NOT_FOUND: 'No router answered (UPnP, NAT-PMP or PCP)',
+      ROUTER_REFUSED: 'The router refused the mapping',
+      EXTERNAL_PORT_TAKEN: 'The port on the router is taken',
+      LISTEN_ON_LOOPBACK: 'Listens on loopback: the router cannot reach it',
+      ROUTER_ERROR: 'The router could not be used',
+    },
+  },
+} as const;

@@ -1,0 +1,45 @@
+import type { Catalog } from '../../catalog';
+import type { hostLog as en } from '../en/host-log';
+
+// The host's log lines in Chinese (docs/glossary.md: 映射, 中继, 代理端, 代理). {{error}}, {{text}} and
+// {{reason}} arrive already in Chinese where the renderer knows the host's words (i18n/messages.ts).
+export const hostLog: Catalog<typeof en> = {
+  hostLog: {
+    mappingCreated: '已创建映射“{{name}}”',
+    mappingDeleted: '已删除映射“{{name}}”',
+    listening: '正在监听 {{address}}',
+    stopped: '已停止',
+    ruleError: '{{error}}',
+    retrying: '{{error}}——{{seconds}} 秒后重试',
+    reachableAt: '现在可通过 {{address}} 访问',
+    connectionFrom: '来自 {{client}} 的连接',
+    connectionFailed: '来自 {{client}} 的连接失败：{{error}}',
+    connectionFailedMore: '来自 {{client}} 的连接失败：{{error}}（另有 {{suppressed}} 次相同情况）',
+    refusedNotAllowed: '已拒绝 {{client}}：其地址不在此映射的来源列表允许范围内',
+    refusedNotAllowedMore: '已拒绝 {{client}}：其地址不在此映射的来源列表允许范围内（另有 {{suppressed}} 次相同情况）',
+    refusedMaxConnections: '已拒绝 {{client}}：此映射已达连接数上限',
+    refusedMaxConnectionsMore: '已拒绝 {{client}}：此映射已达连接数上限（另有 {{suppressed}} 次相同情况）',
+    refusedMaxSessions: '已拒绝 {{client}}：此映射已达会话数上限',
+    refusedMaxSessionsMore: '已拒绝 {{client}}：此映射已达会话数上限（另有 {{suppressed}} 次相同情况）',
+    connectionClosed: '已关闭 {{client}}：收到 {{bytesIn}} 字节，发出 {{bytesOut}} 字节，历时 {{durationMs}} 毫秒',
+    note: '{{text}}',
+    internalTransition: '内部错误：拒绝了状态变化 {{from}} → {{to}}',
+    closedOnRequest: '已按请求关闭连接 #{{id}}',
+    degraded: '降级：最近 {{failures}} 次到目标的连接都失败了——{{error}}',
+    recovered: '到目标的连接已恢复正常',
+    importApplied: '导入完成——映射：{{rules}}，SSH 服务器：{{servers}}，中继：{{relays}}，替换：{{replaced}}，跳过：{{skipped}}，已开启：{{started}}',
+    importUndone: '已撤销上次导入——移除映射：{{removed}}，恢复：{{restored}}',
+    storeRecovered: '保存映射的文件无法读取（{{reason}}）；已另存为 {{movedTo}}',
+    networkReconnecting_other: '网络或电源状态变化：正在重新建立 {{count}} 个 SSH/中继连接',
+    relayListeningTls: '中继正在监听 {{address}}（TLS，证书 {{fingerprint}}）',
+    relayListeningPlain: '中继正在监听 {{address}}（明文 TCP）',
+    relayAllInterfaces: '中继监听所有网络接口：网络上的代理端（以及任何人）都能访问它',
+    relayAgentMay: '中继代理端“{{agent}}”可以申请 {{ports}}',
+    relayAgentMayNothing: '中继代理端“{{agent}}”不能申请任何端口',
+    relayCouldNotStart: '中继无法启动：{{error}}',
+    relayStopped: '中继已停止',
+    relayTrusting: '中继“{{name}}”：现在信任证书 {{fingerprint}}',
+    relayLine: '中继“{{name}}”：{{text}}',
+    internalError: '{{method}} 中的内部错误：{{error}}',
+  },
+};

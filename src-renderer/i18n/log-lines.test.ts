@@ -1,0 +1,147 @@
+/* eslint-disable no-restricted-imports -- builds the host's real engine messages: runs in Node under vitest, never in the page */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src-shared/model/log';
+import { LOG_KEYS, LOG_TEXT, type LogKey, logText } from '../../src-shared/model/log-text';
+import { connectError, connectTimeout, listenError, udpTargetError } from '../../src-main/engine/engine-error';
+import { LogRing } from '../lib/log-ring';
+import { formatLogLine } from '../store/log-export';
+import { i18n } from './i18n';
+import { shownLogLine, translateLogLine } from './log-lines';
+import { translateError, translateMessage } from './messages';
+import { en } from './locales/en';
+
+afterEach(async () => {
+  await i18n.changeLanguage('en');
+});
+
+const refused = connectError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), '127.0.0.1', 47999);
+
+/** A value for every {{field}} any log code uses; `error` is a real engine message. */
+const SAMPLE: Record<string, string | number> = {
+  name: 'Web app',
+  address: '127.0.0.1:47001',
+  error: refused.message,
+  seconds: '2.0',
+  client: '127.0.0.1:51234',
+  suppressed: 4,
+  bytesIn: 120,
+  bytesOut: 4096,
+  durationMs: 35,
+  text: 'GET /health → 200 (2 ms)',
+  from: 'running',
+  to: 'starting',
+  id: 7,
+  failures: 3,
+  rules: 2,
+  servers: 1,
+  relays: 0,
+  replaced: 0,
+  skipped: 1,
+  started: 1,
+  removed: 2,
+  restored: 0,
+  reason: 'Unexpected token } in JSON',
+  movedTo: '/data/porthole.json.corrupt-1',
+  count: 2,
+  fingerprint: 'SHA256:3q2+7w',
+  agent: 'laptop',
+  ports: '47000-47010',
+  method: 'rules.create',
+};
+
+/** Words that stay Latin in Chinese: protocol names (docs/glossary.md). */
+const LATIN_OK = /\b(TLS|TCP|UDP|SSH|SHA256)\b/g;
+
+function entry(key: LogKey): LogEntry {
+  const texts = Object.entries(LOG_TEXT).filter(([k]) => k === key || k.startsWith(`${key}_`)).map(([, text]) => text).join(' ');
+  const fields = Object.fromEntries(Object.entries(SAMPLE).filter(([f]) => texts.includes(`{{${f}}}`)));
+  return { seq: 1, ts: 0, level: 'info', key, fields, code: 'TARGET_REFUSED', message: logText(key, fields) };
+}
+
+describe('host log lines by their code', () => {
+  it('has a sample for every field any code uses, and the English catalogue is the host’s own text', () => {
+    for (const text of Object.values(LOG_TEXT)) for (const m of text.matchAll(/\{\{(\w+)\}\}/g)) expect(SAMPLE, m[1]).toHaveProperty(m[1]!);
+    expect(en.hostLog).toBe(LOG_TEXT);
+  });
+
+  it('walks every code: English shows the host’s line; Chinese has every field, no template left and no English words', async () => {
+    for (const key of LOG_KEYS) {
+      const e = entry(key);
+      expect(translateLogLine(e), key).toBe(e.message);
+      expect(shownLogLine(e), key).toBeUndefined();
+    }
+    await i18n.changeLanguage('zh-CN');
+    for (const key of LOG_KEYS) {
+      const e = entry(key);
+      const zh = translateLogLine(e);
+      expect(zh, key).not.toContain('{{');
+      // `note` is a tunnel's own line, shown as it is; every other code has words of its own.
+      if (key !== 'note') expect(zh, key).toMatch(/[\u4e00-\u9fff]/);
+      for (const [field, value] of Object.entries(e.fields ?? {})) {
+        // The error arrives translated; every other value appears as it came.
+        if (field !== 'error') expect(zh, `${key}: ${field}`).toContain(String(value));
+      }
+      let rest = zh.replace(LATIN_OK, '');
+      for (const value of Object.values(e.fields ?? {})) if (typeof value === 'string') rest = rest.replaceAll(value, '');
+      expect(rest, `${key}: ${zh}`).not.toMatch(/[A-Za-z]{3,}/);
+    }
+    expect(translateLogLine(entry('connectionFailed'))).toBe('来自 127.0.0.1:51234 的连接失败：127.0.0.1:47999 拒绝了连接——该端口上的服务在运行吗？');
+    expect(translateLogLine({ ...entry('networkReconnecting'), fields: { count: 1 } })).toBe('网络或电源状态变化：正在重新建立 1 个 SSH/中继连接');
+  });
+
+  it('keeps a line without a code, or with a code this window does not know, as the host wrote it', async () => {
+    await i18n.changeLanguage('zh-CN');
+    expect(translateLogLine({ message: 'agent "a" online from 10.0.0.2' })).toBe('agent "a" online from 10.0.0.2');
+    expect(translateLogLine({ key: 'fromANewerHost' as LogKey, fields: {}, message: 'Something new' })).toBe('Something new');
+  });
+
+  it('the log ring shows lines in the UI language, again after a switch, while copies and exports stay English', async () => {
+    const ring = new LogRing(10);
+    ring.setTranslator(shownLogLine);
+    const e = { ...entry('listening'), ruleId: 'r1', ruleName: 'Web app' };
+    const id = ring.push(e);
+    expect(ring.messageOf(id)).toBe('Listening on 127.0.0.1:47001');
+    await i18n.changeLanguage('zh-CN');
+    ring.setTranslator(shownLogLine);
+    expect(ring.messageOf(id)).toBe('正在监听 127.0.0.1:47001');
+    expect(ring.englishOf(id)).toBe('Listening on 127.0.0.1:47001');
+    expect(ring.get(id)).toMatchObject({ key: 'listening', ruleName: 'Web app', message: 'Listening on 127.0.0.1:47001' });
+    // The window never saw this mapping (an undone import): the line's own name, not its id.
+    expect(formatLogLine(ring, id, {})).toMatch(/ INFO {2}\[Web app\] Listening on 127\.0\.0\.1:47001 \(TARGET_REFUSED\)$/);
+  });
+});
+
+describe('the engine’s messages in the UI language', () => {
+  const errno = (code: string) => Object.assign(new Error(`x ${code}`), { code });
+  const host = 'db.internal';
+  const messages = [
+    refused,
+    connectError(errno('EHOSTUNREACH'), host, 5432),
+    connectError(connectTimeout(host, 5432, 5000), host, 5432),
+    connectError(connectTimeout(host, 5432, 1500), host, 5432),
+    connectError(errno('ETIMEDOUT'), host, 5432),
+    connectError(errno('ENOTFOUND'), host, 5432),
+    connectError(errno('ECONNRESET'), host, 5432),
+    udpTargetError(errno('ECONNREFUSED'), host, 53),
+    listenError(errno('EACCES'), '127.0.0.1', 80),
+    listenError(errno('EACCES'), '127.0.0.1', 8080),
+    listenError(errno('EADDRNOTAVAIL'), '10.9.9.9', 8080),
+    listenError(errno('ENOTFOUND'), host, 8080),
+  ];
+
+  it('recognises every one the host words (all but the catch-alls) and translates it whole', async () => {
+    for (const m of messages) expect(translateMessage(m.message)).toBe(m.message);
+    await i18n.changeLanguage('zh-CN');
+    for (const m of messages) {
+      const zh = translateError(m);
+      expect(zh, m.message).toMatch(/[\u4e00-\u9fff]/);
+      const rest = zh.replaceAll(host, '').replace(LATIN_OK, '');
+      expect(rest, `${m.message} → ${zh}`).not.toMatch(/[A-Za-z]{3,}/);
+    }
+    expect(translateMessage(connectError(connectTimeout(host, 5432, 1500), host, 5432).message)).toBe(
+      'db.internal:5432 在 1.5 秒 内没有响应——请检查目标地址和端口，以及是否有防火墙丢弃了连接',
+    );
+    // The catch-alls keep the OS's words as their detail.
+    expect(translateMessage(connectError(errno('EWHATEVER'), host, 1).message)).toBe('到 db.internal:1 的连接失败：x EWHATEVER');
+  });
+});
