@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connectError, connectTimeout } from '../engine/engine-error';
+import { AgentDataConns, type AgentDataOptions } from './agent-data';
 import { HttpExchangeLog } from './http-log';
 import { encodeFrame } from './protocol';
 import type { Exposure } from './relay-agent';
@@ -82,5 +83,16 @@ export function serveTcpOnData(e: Exposure, data: Socket, peer: string): void {
         e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
       },
     });
+  });
+}
+
+/** A session's data connections, serving TCP exposures (UDP stays on the session's HTTP/2 streams). */
+export function dataConnsFor(o: Omit<AgentDataOptions<Exposure>, 'serve'>): AgentDataConns<Exposure> {
+  return new AgentDataConns<Exposure>({
+    ...o,
+    serve: (e, socket, peer) => {
+      if (e.spec.protocol === 'tcp') serveTcpOnData(e, socket, peer);
+      else socket.destroy();
+    },
   });
 }

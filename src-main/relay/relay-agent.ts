@@ -10,8 +10,8 @@ import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import { ByteMeter } from '../engine/byte-meter';
 import type { TapFactory } from '../engine/stream-tap';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
-import { AgentDataConns } from './agent-data';
-import { serveTcpOnData } from './agent-data-serve';
+import type { AgentDataConns } from './agent-data';
+import { dataConnsFor } from './agent-data-serve';
 import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, agentHandshake } from './handshake';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
@@ -416,7 +416,22 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       live.control = stream;
       const accept = headers[H_DATA] === DATA_CAPABILITY && this.opts.dataConnections !== false;
       stream.respond({ ':status': 200, ...(accept ? { [H_DATA]: DATA_CAPABILITY } : {}) });
-      if (accept) live.data = this.dataConns(live);
+      if (accept) {
+        live.data = dataConnsFor({
+          session: live.session,
+          key: live.dataKey,
+          // Only while this session lives: a data connection made for an ended one is refused as a failed attempt.
+          dial: async () => {
+            const sock = await this.dial(this.opts.connectTimeoutMs ?? 10_000);
+            if (live.gen === this.generation) return sock;
+            sock.destroy();
+            throw new Error('the session ended');
+          },
+          exposureFor: (id) => live.byId.get(id),
+          log: (level, m) => this.opts.log?.(level, m),
+          label: this.label,
+        });
+      }
       const lines = new LineSplitter();
       stream.on('data', (chunk: Buffer) => {
         try {
@@ -447,28 +462,6 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       const i = w ? w.indexOf(entry) : -1;
       if (i >= 0) w!.splice(i, 1);
       if (w?.length === 0) live.early.delete(id);
-    });
-  }
-
-  private dataConns(live: Live): AgentDataConns<Exposure> {
-    return new AgentDataConns<Exposure>({
-      session: live.session,
-      key: live.dataKey,
-      dial: async () => {
-        const socket = await this.dial(this.opts.connectTimeoutMs ?? 10_000);
-        if (live.gen !== this.generation) {
-          socket.destroy();
-          throw new Error('the session ended');
-        }
-        return socket;
-      },
-      exposureFor: (id) => live.byId.get(id),
-      serve: (e, socket, peer) => {
-        if (e.spec.protocol === 'tcp') serveTcpOnData(e, socket, peer);
-        else socket.destroy();
-      },
-      log: (level, m) => this.opts.log?.(level, m),
-      label: this.label,
     });
   }
 

@@ -222,3 +222,13 @@ export class DataPool {
     this.refill();
   }
 }
+
+/** Per public connection (either path): once it has moved EARN_BYTES it pays for one more pooled data connection. */
+export function earner(pool: DataPool | undefined, conn: { bytesIn: number; bytesOut: number }): () => void {
+  let earned = !pool;
+  return () => {
+    if (earned || conn.bytesIn + conn.bytesOut < EARN_BYTES) return;
+    earned = true;
+    pool?.earn();
+  };
+}

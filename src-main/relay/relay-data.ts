@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
+import type { ByteMeter } from '../engine/byte-meter';
 import { type DataDial, DataReplySchema } from './data-protocol';
 import { RawReader } from './handshake';
+import { HttpExchangeLog } from './http-log';
 import { encodeFrame } from './protocol';
-import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions } from './relay-data-pool';
+import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions, earner } from './relay-data-pool';
 import { joinSockets } from './socket-join';
 
 export type DataLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -95,4 +97,50 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
       pub.resetAndDestroy();
       data.destroy();
     });
+}
+
+/** What carrying a public connection needs of its port (relay-server.ts's PublicPort). */
+export interface CarrierPort {
+  readonly id: string;
+  readonly kind: 'tcp' | 'http';
+  readonly address: string;
+  readonly meter: ByteMeter;
+  readonly conns: Map<number, unknown>;
+  track(client: string, kill: () => void): { id: number; bytesIn: number; bytesOut: number; kill(): void };
+}
+
+/**
+ * A public connection of `port` on a data connection from `pool`: tracked, metered and logged like
+ * one on an HTTP/2 stream (relay-server.ts onPublicConnection), with the same idle timeout.
+ */
+export function carryPublic(port: CarrierPort, agent: string, sock: Socket, data: Socket, client: string, o: { pool: DataPool; idleTimeoutMs: number; log: DataLog }): void {
+  const conn = port.track(client, () => {
+    sock.destroy();
+    data.destroy();
+  });
+  if (o.idleTimeoutMs > 0) sock.setTimeout(o.idleTimeoutMs, () => conn.kill());
+  port.meter.activeConnections++;
+  port.meter.totalConnections++;
+  const http = port.kind === 'http' ? new HttpExchangeLog((x) => o.log('info', `${agent} ${port.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
+  const earn = earner(o.pool, conn);
+  carryOnDataConn(sock, data, port.id, client, {
+    fromClient: (chunk) => {
+      port.meter.bytesIn += chunk.length;
+      conn.bytesIn += chunk.length;
+      http?.request(chunk);
+      earn();
+    },
+    fromAgent: (chunk) => {
+      port.meter.bytesOut += chunk.length;
+      conn.bytesOut += chunk.length;
+      http?.response(chunk);
+      earn();
+    },
+    refused: (why) => o.log('info', `agent "${agent}" could not reach its local port for ${port.address} (${why}); reset ${client}`),
+    closed: () => {
+      http?.close();
+      port.conns.delete(conn.id);
+      port.meter.activeConnections--;
+    },
+  });
 }

@@ -33,8 +33,8 @@ import {
   type RelayMessage,
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
-import { carryOnDataConn, RelayDataPlane } from './relay-data';
-import { type DataPool, type DataPoolOptions, EARN_BYTES } from './relay-data-pool';
+import { carryPublic, RelayDataPlane } from './relay-data';
+import { type DataPool, type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayLimits, resolveRelayLimits } from './relay-limits';
 import { type RelayAgentPolicy, type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
@@ -464,7 +464,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     // As on TCP forwards: keepalive finds peers that vanished.
     sock.setKeepAlive(true, 30_000);
     const data = s.data?.take();
-    if (data) return this.carryOnData(p, sock, data, client);
+    if (data) return carryPublic(p, s.name, sock, data, client, { pool: s.data!, idleTimeoutMs: this.limits.idleTimeoutMs, log: this.log });
     let stream: ClientHttp2Stream;
     try {
       stream = s.h2.request({ ':method': 'POST', ':path': PATH_TCP, [H_EXPOSURE]: p.id, [H_PEER]: client }, { endStream: false });
@@ -489,7 +489,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         sock.resetAndDestroy();
       }
     });
-    const earn = this.earner(s, conn);
+    const earn = earner(s.data, conn);
     splice(sock, stream, {
       fromSocket: (n, chunk) => {
         p.meter.bytesIn += n;
@@ -503,49 +503,6 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         http?.response(chunk);
         earn();
       },
-      closed: () => {
-        http?.close();
-        p.conns.delete(conn.id);
-        p.meter.activeConnections--;
-      },
-    });
-  }
-
-  /** Per connection: once it has moved EARN_BYTES it pays for one more pooled data connection (relay-data-pool.ts). */
-  private earner(s: AgentSession, conn: PublicConn): () => void {
-    let earned = !s.data;
-    return () => {
-      if (earned || conn.bytesIn + conn.bytesOut < EARN_BYTES) return;
-      earned = true;
-      s.data?.earn();
-    };
-  }
-
-  private carryOnData(p: PublicPort, sock: Socket, data: Socket, client: string): void {
-    const s = p.session;
-    const conn = p.track(client, () => {
-      sock.destroy();
-      data.destroy();
-    });
-    if (this.limits.idleTimeoutMs > 0) sock.setTimeout(this.limits.idleTimeoutMs, () => conn.kill());
-    p.meter.activeConnections++;
-    p.meter.totalConnections++;
-    const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
-    const earn = this.earner(s, conn);
-    carryOnDataConn(sock, data, p.id, client, {
-      fromClient: (chunk) => {
-        p.meter.bytesIn += chunk.length;
-        conn.bytesIn += chunk.length;
-        http?.request(chunk);
-        earn();
-      },
-      fromAgent: (chunk) => {
-        p.meter.bytesOut += chunk.length;
-        conn.bytesOut += chunk.length;
-        http?.response(chunk);
-        earn();
-      },
-      refused: (why) => this.log('info', `agent "${s.name}" could not reach its local port for ${p.address} (${why}); reset ${client}`),
       closed: () => {
         http?.close();
         p.conns.delete(conn.id);
