@@ -90,8 +90,9 @@ describe('relay data connections', () => {
     await waitFor(() => exposure.meter.activeConnections === 0, 'the agent to close the connection');
     expect(exposure.meter).toMatchObject({ bytesIn: up.length, bytesOut: down.length, totalConnections: 1 });
     expect(relay.status().agents[0]!.exposures[0]).toMatchObject({ bytesIn: up.length, bytesOut: down.length, totalConnections: 1 });
-    // The pool dialled a replacement for the one it handed out.
+    // The connection moved 8 MiB: it paid for the replacement of the data connection it used.
     expect((await poolFull(relay, before.ready)).ready).toBe(before.ready);
+    expect(relay.metricsText()).toContain(`porthole_relay_data_connections_ready{agent="a1"} ${before.ready}\n`);
   });
 
   it('starts connections that find the pool empty on HTTP/2 streams, all intact, and grows the pool', async () => {

@@ -695,6 +695,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     out.push('# HELP porthole_relay_agents_configured Agents in the relay config.', '# TYPE porthole_relay_agents_configured gauge', `porthole_relay_agents_configured ${this.opts.policy.agents.length}`);
     out.push('# HELP porthole_relay_exposures Public ports open, per agent.', '# TYPE porthole_relay_exposures gauge');
     for (const a of this.opts.policy.agents) out.push(`porthole_relay_exposures{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.ports.size ?? 0}`);
+    out.push('# HELP porthole_relay_data_connections_ready Data connections waiting in the pool, per agent.', '# TYPE porthole_relay_data_connections_ready gauge');
+    for (const a of this.opts.policy.agents) out.push(`porthole_relay_data_connections_ready{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.data?.size ?? 0}`);
     out.push('# HELP porthole_relay_sessions_total Agent sessions accepted.', '# TYPE porthole_relay_sessions_total counter', `porthole_relay_sessions_total ${this.sessionsAccepted}`);
     out.push('# HELP porthole_relay_handshake_failures_total Connections refused during the handshake.', '# TYPE porthole_relay_handshake_failures_total counter', `porthole_relay_handshake_failures_total ${this.handshakeFailures}`);
     const a = this.admission.stats();
