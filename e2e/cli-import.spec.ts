@@ -75,6 +75,7 @@ test('--dry-run --json prints the rules, servers, relays and warnings it read, a
     `${SSH_CONFIG}:19: unknown keyword "WeirdVendorOption" ignored`,
     `${SSH_CONFIG}:28: Match exec is never run by Porthole; the options of this Match block are ignored`,
     `gpu-b: LocalForward "8888 localhost:8888" (${SSH_CONFIG}:25) uses the same listen address 127.0.0.1:8888 as the forward of gpu-a (Porthole runs every host's forwards at once); skipped`,
+    `${SSH_CONFIG}:37: AddKeysToAgent is not carried over (Porthole adds no keys to the agent) — set for every host (5)`,
   ]);
   expect(existsSync(store())).toBe(false);
 });

@@ -98,7 +98,7 @@ test('drop an ssh_config and a port-proxy client config: preview, import, undo',
   const config = dialog.locator('[data-testid="import-file"][data-file-name="config"]');
   await expect(config.getByTestId('import-format')).toHaveText('OpenSSH client config');
   // Four warnings fold away; opening them shows the Match exec one.
-  await config.getByText('4 warnings').click();
+  await config.getByText('5 warnings').click();
   await expect(config.getByText(/Match exec is never run by Porthole/)).toBeVisible();
   // Dropped as text, not opened by its path: its Include is not followed, and the warning says how to.
   await expect(config.getByText(/^config:2: Include conf\.d\/\*\.conf was not followed: .* run `porthole import ~\/\.ssh\/config`/)).toBeVisible();

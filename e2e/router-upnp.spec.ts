@@ -116,3 +116,64 @@ test('the editor opens a port on the router; the detail pane shows where the int
   await expect.poll(() => /dport 18200 /.test(lab.routerRules()), { timeout: 10_000 }).toBe(false);
   await page.context().close();
 });
+
+test('the Relay view opens the relay’s agent port and an agent’s public port on the router and shows both, in English and Chinese; Stop closes them', async () => {
+  const page = await open('en-GB');
+  await page.locator('#tab-relay').click();
+  const settings = page.locator('form.relay-settings');
+  await settings.getByRole('switch', { name: 'Open the relay’s ports on the home router' }).click();
+  // The defaults listen on loopback: explained, with the way out.
+  const loopback = settings.getByTestId('relay-router-loopback');
+  await expect(loopback).toContainText('on loopback, which the router cannot reach');
+  await settings.getByTestId('relay-router-field').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/relay-router-settings-loopback.png` });
+  await loopback.getByRole('button', { name: 'Use all interfaces (0.0.0.0)' }).click();
+  await expect(settings.getByLabel('Listen host', { exact: true })).toHaveValue('0.0.0.0');
+  await expect(settings.getByLabel('Public host for agent ports', { exact: true })).toHaveValue('0.0.0.0');
+  await expect(loopback).toBeHidden();
+  await settings.getByRole('button', { name: 'Add agent' }).click();
+  const agentCard = settings.getByTestId('relay-agent-settings');
+  await agentCard.getByLabel('Name', { exact: true }).fill('laptop');
+  // The lab's router refuses 20000-20099 (its deny rule).
+  await agentCard.getByLabel('Allowed ports', { exact: true }).fill('20150-20160');
+  await agentCard.getByRole('button', { name: 'Generate' }).click();
+  const token = await agentCard.getByLabel('Token', { exact: true }).inputValue();
+  await page.getByRole('button', { name: 'Save and start relay' }).click();
+
+  const card = page.getByTestId('relay-router');
+  const agentPort = card.locator('[data-testid="relay-router-port"][data-port="9015"]');
+  await expect(agentPort).toContainText('Agent port 9015/TCP');
+  await expect(agentPort).toContainText(`Reachable from the internet at ${LAB.routerWan}:9015 via UPnP, renews in 30 min`);
+  await expect(agentPort.getByRole('button', { name: `Copy the internet address ${LAB.routerWan}:9015` })).toBeVisible();
+  await expect(card.getByTestId('relay-router-double-nat')).toContainText(`The router’s own internet address (${LAB.routerWan}) is private`);
+
+  // An agent out on the WAN side reaches the relay through that mapping and asks for a public port.
+  const target = await wan.tcpSource('127.0.0.1', 0, MiB, 5);
+  const conf = join(dir, 'agent.yaml');
+  writeFileSync(conf, `name: laptop\nserver: ${LAB.routerWan}:9015\ntoken: ${token}\nexpose:\n  - { name: web, local: "127.0.0.1:${target.port}", remote: 20151 }\n`);
+  const agent = lab.spawnLine(lab.ns.wan, [process.execPath, lab.bundle.cli, 'agent', '--config', conf, '--data-dir', join(dir, 'agent')]);
+  try {
+    const publicPort = card.locator('[data-testid="relay-router-port"][data-port="20151"]');
+    await expect(publicPort).toContainText('Public port 20151/TCP (web) of agent laptop');
+    await expect(publicPort).toContainText(`Reachable from the internet at ${LAB.routerWan}:20151 via UPnP`);
+    expect((await wan.tcpFetch(LAB.routerWan, 20151, 10_000)).sha256).toBe(target.sha256);
+    await card.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/relay-router.png` });
+    await card.screenshot({ path: `${SHOTS}/relay-router-card.png` });
+
+    const zh = await open('zh-CN');
+    await zh.locator('#tab-relay').click();
+    const zhCard = zh.getByTestId('relay-router');
+    await expect(zhCard.locator('[data-testid="relay-router-port"][data-port="9015"]')).toContainText(`代理端连接端口 9015/TCP可从互联网通过 ${LAB.routerWan}:9015 访问（UPnP），30 分钟后续期`);
+    await expect(zhCard.locator('[data-testid="relay-router-port"][data-port="20151"]')).toContainText('代理端 laptop 的公网端口 20151/TCP（web）');
+    await expect(zhCard.getByTestId('relay-router-double-nat')).toContainText('有公网地址的机器');
+    await zhCard.screenshot({ path: `${SHOTS}/relay-router-card-zh-CN.png` });
+    await zh.context().close();
+  } finally {
+    await agent.stop();
+  }
+  await page.getByRole('button', { name: 'Stop relay' }).click();
+  await expect(card).toBeHidden();
+  expect(lab.routerRules()).not.toMatch(/dport (9015|20151) /);
+  await page.context().close();
+});

@@ -13,6 +13,7 @@ import type { TrafficHistory } from '../service/traffic-history';
 import type { LocalRelay } from '../service/local-relay';
 import type { RelayRegistry } from '../service/relay-registry';
 import { ServiceError } from '../service/service-error';
+import { checkPort } from '../service/port-check';
 import type { HostKeyPrompts } from '../service/host-key-prompts';
 import type { ServerRegistry } from '../service/server-registry';
 import type { TunnelService } from '../service/tunnel-service';
@@ -137,11 +138,13 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'imports.apply': (input) => imports.apply(input),
     'imports.undo': () => imports.undo(),
     'imports.claim': ({ ids }) => imports.claim(ids),
+    'imports.relayConfig': ({ previewId, file }) => imports.relayConfig(previewId, file),
     'exports.build': (req) => exports(req),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
     'traffic.summary': () => traffic.summary(),
     'traffic.recent': () => traffic.recentTraffic(),
+    'ports.check': (input) => checkPort(service.rules(), input, (id) => service.entryOf(id).status.boundAddress),
     'inspector.list': (q) => inspector?.list(q ?? { limit: 1000 }) ?? { exchanges: [], notices: [] },
     'inspector.get': ({ id }) => requireInspector().get(id),
     'inspector.replay': ({ id, edit }) => requireInspector().replay(id, edit),

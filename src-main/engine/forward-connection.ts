@@ -184,7 +184,9 @@ export class ForwardConnection {
 function abort(socket: Socket): void {
   if (socket.destroyed) return;
   // resetAndDestroy() on a socket still connecting would wait for the connect; just drop it instead.
-  if (socket.connecting) socket.destroy();
+  // Nor once end() was called: while that shutdown is under way libuv refuses the reset (EINVAL) and
+  // Node 20 then never emits 'close', so the connection never counted as closed and stop() hung.
+  if (socket.connecting || socket.writableEnded) socket.destroy();
   else socket.resetAndDestroy();
 }
 

@@ -64,6 +64,7 @@ export async function cmdImport(argv: string[]): Promise<number> {
   // anything is saved; written once the data dir is ours, so a refused import leaves no file behind).
   const relayOut = args.values['relay-config'];
   const relayConfig = relayOut !== undefined ? relayConfigFor(bundle) : undefined;
+  if (relayOut !== undefined && relayConfig && dry) writeRelayConfig(relayOut, relayConfig.yaml);
   if (json && dry) {
     process.stdout.write(`${JSON.stringify(importJson(bundle), null, 2)}\n`);
     return 0;
@@ -85,7 +86,7 @@ export async function cmdImport(argv: string[]): Promise<number> {
       throw err;
     }
   }
-  if (relayOut !== undefined && relayConfig) {
+  if (relayOut !== undefined && relayConfig && !dry) {
     try {
       writeRelayConfig(relayOut, relayConfig.yaml);
     } catch (err) {

@@ -57,7 +57,8 @@ export function detectFormat(input: string, fileName = ''): ProfileFormat | unde
   if (/^remote-server[ \t]*:/m.test(text) || /^proxy_list[ \t]*:/m.test(text) || (/^server[ \t]*:[ \t]*(#.*)?$/m.test(text) && /^[ \t]+proxy[ \t]*:/m.test(text))) found.add('port-proxy-server');
   if (/^name[ \t]*:/m.test(text) && /^server[ \t]*:/m.test(text)) found.add('port-proxy-client');
   // remote-server.yaml of the newer layout: only `bind:`, often a ws:// or tcp:// address.
-  if (/^bind[ \t]*:[ \t]*['"]?(ws|wss|tcp):\/\//m.test(text)) found.add('port-proxy-client');
+  const topKeys = text.split('\n').filter((l) => /^[A-Za-z_-]+[ \t]*:/.test(l));
+  if (/^bind[ \t]*:[ \t]*['"]?(ws|wss|tcp):\/\//m.test(text) || (topKeys.length === 1 && /^bind[ \t]*:[ \t]*\S/.test(topKeys[0]!))) found.add('port-proxy-client');
   if (looksLikeSshConfig(text)) found.add('ssh-config');
   if (found.size === 0) return undefined;
   if (found.size === 1) return [...found][0];

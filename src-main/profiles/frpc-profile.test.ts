@@ -37,8 +37,8 @@ describe('frpc.toml', () => {
       relays: [{ ref: REF, name: 'frps [2001:db8::1]:7001', host: '2001:db8::1', port: 7001, tls: false }],
       exposes: [{ name: 'web-v6', relayRef: r.relays[0]!.ref, protocol: 'tcp', localHost: '::1', localPort: 8080, remotePort: 0 }],
       warnings: [
-        `${f}: auth.token "{{ .Envs.FRP_TOKEN }}" is a Go template; Porthole does not render templates`,
-        `${f}: TLS is off: Porthole connects to a relay without TLS only with its explicit insecure flag`,
+        `${f}:4: auth.token "{{ .Envs.FRP_TOKEN }}" is a Go template; Porthole does not render templates`,
+        `${f}:6: TLS is off: Porthole connects to a relay without TLS only with its explicit insecure flag`,
         `${f}:14: proxy "templated" skipped: localPort "{{ .Envs.PORT }}" is a Go template; Porthole does not render templates`,
       ],
     });
@@ -52,7 +52,7 @@ describe('frpc.toml', () => {
       exposes: [],
       warnings: [
         `${f}: includes "./confd/*.toml": included files are not read; import them separately`,
-        `${f}: serverAddr "{{ .Envs.FRP_SERVER_ADDR }}" is a Go template; Porthole does not render templates`,
+        `${f}:2: serverAddr "{{ .Envs.FRP_SERVER_ADDR }}" is a Go template; Porthole does not render templates`,
         `${f}: the frps address is a template, so no relay is imported and its 1 proxy is skipped`,
       ],
     });
@@ -62,10 +62,11 @@ describe('frpc.toml', () => {
     ['serverAddr = "a.example"\nserverPort = = 1\n', /^f\.toml:2: not valid TOML: /],
     ['serverAddr = "a"\nserverAddr = "b"\n', /^f\.toml:2: not valid TOML/],
     ['{{- range $_, $v := parseNumberRangePair "6000-6006" "7000-7006" }}\n[[proxies]]\n', /^f\.toml:1: not valid TOML: .*Go templates/],
-    ['serverAddr = 1\n', /^f\.toml: serverAddr: expected a string, found number 1/],
-    ['serverAddr = "a"\nserverPort = "7000"\n', /^f\.toml: serverPort: expected a port number/],
+    ['serverAddr = 1\n', /^f\.toml:1: serverAddr: expected a string, found number 1/],
+    ['serverAddr = "a"\nserverPort = "7000"\n', /^f\.toml:2: serverPort: expected a port number/],
     ['serverAddr = "a"\nserverPort = 70000\n', /^f\.toml: server port: /],
-    ['serverAddr = "bad host!"\n', /^f\.toml: serverAddr "bad host!": not a valid host/],
+    ['serverAddr = "bad host!"\n', /^f\.toml:1: serverAddr "bad host!": not a valid host/],
+    ['serverAddr = "a"\n\n[[proxies]]\nname = ""\nlocalPort = 1\n', /^f\.toml:3: \[\[proxies\]\] entry 1: "name" is empty — frp needs a unique name for each proxy$/],
     ['serverAddr = "a"\n\n[[proxies]]\ntype = "tcp"\nlocalPort = 1\n', /^f\.toml:3: \[\[proxies\]\] entry 1: missing "name"/],
     ['serverAddr = "a"\n\n[[proxies]]\nname = "x"\nremotePort = 1\n', /^f\.toml:3: proxy "x": missing localPort/],
     ['serverAddr = "a"\n[[proxies]]\nname = "x"\nlocalPort = 1.5\n', /^f\.toml:2: proxy "x": localPort: expected a port number/],
@@ -121,6 +122,8 @@ describe('frpc.ini (legacy)', () => {
     ['[common]\nserver_addr = a\n[common]\n', /^f\.ini:3: section \[common\] appears twice \(first at line 1\)/],
     ['[common]\nserver_addr = a\nserver_port = 7000 ; frps\n', /^f\.ini:3: server_port "7000 ; frps": not a whole number \(frp does not strip/],
     ['[common]\nserver_addr = a\ntls_enable = maybe\n', /^f\.ini:3: tls_enable "maybe": expected true or false/],
+    // A [common] key's message points at the key's own line, not at [common].
+    ['[common]\nserver_port = 7000\n\nserver_addr = bad host!\n', /^f\.ini:4: server_addr "bad host!": not a valid host name or IP address$/],
     ['[common]\nserver_addr = a\n[x]\nlocal_port = abc\n', /^f\.ini:4: local_port "abc": not a whole number/],
     ['[common]\nserver_addr = a\n[x]\nlocal_ip = 1.2.3.4\n', /^f\.ini:3: proxy "x": missing local_port/],
   ];

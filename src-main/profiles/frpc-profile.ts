@@ -59,6 +59,8 @@ interface ProxyIn {
 
 interface CommonIn {
   where: string;
+  /** Where each key is written (`file:line`), so a message points at the key's own line. */
+  at: (key: 'serverAddr' | 'serverPort' | 'token' | 'tls') => string;
   serverAddr: unknown;
   serverPort: unknown;
   token: unknown;
@@ -98,7 +100,7 @@ export function readFrpcTomlText(raw: string, file: string): ImportResult {
     warnings.push(`${file}: includes ${Array.isArray(inc) ? inc.map((s) => `"${String(s)}"`).join(', ') : describe(inc)}: included files are not read; import them separately`);
   }
   const method = flat.get('auth.method');
-  if (method !== undefined && method !== 'token') warnings.push(`${file}: auth.method ${describe(method)} is not supported (Porthole's relay uses a shared token)`);
+  if (method !== undefined && method !== 'token' && method !== '') warnings.push(`${file}: auth.method ${describe(method)} is not supported (Porthole's relay uses a shared token)`);
   const protocol = flat.get('transport.protocol');
   if (protocol !== undefined && protocol !== 'tcp') warnings.push(`${file}: transport.protocol ${describe(protocol)} is not supported; Porthole connects over TCP (TLS)`);
   if (flat.has('user')) warnings.push(`${file}: user ${describe(flat.get('user'))}: frps prefixes proxy names with it; Porthole imports the names as written`);
@@ -106,7 +108,13 @@ export function readFrpcTomlText(raw: string, file: string): ImportResult {
   const other = [...flat.keys()].filter((k) => !TOP_HANDLED.has(k));
   if (other.length > 0) warnings.push(`${file}: ${other.join(', ')}: not supported by Porthole; ignored`);
 
-  const common: CommonIn = { where: file, serverAddr: flat.get('serverAddr'), serverPort: flat.get('serverPort'), token: flat.get('auth.token'), tls: flat.get('transport.tls.enable') };
+  const rows = text.split('\n');
+  const TOML_KEYS = { serverAddr: /^\s*serverAddr\s*=/, serverPort: /^\s*serverPort\s*=/, token: /^\s*(auth\.)?token\s*=/, tls: /^\s*(transport\.tls\.)?enable\s*=/ };
+  const keyAt = (key: keyof typeof TOML_KEYS) => {
+    const i = rows.findIndex((l) => TOML_KEYS[key].test(l));
+    return i < 0 ? file : `${file}:${i + 1}`;
+  };
+  const common: CommonIn = { where: file, at: keyAt, serverAddr: flat.get('serverAddr'), serverPort: flat.get('serverPort'), token: flat.get('auth.token'), tls: flat.get('transport.tls.enable') };
 
   const proxies: ProxyIn[] = [];
   const rawProxies = doc.proxies;
@@ -116,7 +124,9 @@ export function readFrpcTomlText(raw: string, file: string): ImportResult {
     if (!isTable(p)) throw new ProfileError(`${where}: [[proxies]] entry ${i + 1}: expected a table, found ${describe(p)}`);
     const pf = flatten(p, ['plugin']);
     const handled = new Set(['name', 'type', 'localIP', 'localPort', 'remotePort', 'enabled']);
-    if (typeof p.name !== 'string' || p.name.trim() === '') throw new ProfileError(`${where}: [[proxies]] entry ${i + 1}: missing "name"`);
+    if (typeof p.name !== 'string' || p.name.trim() === '') {
+      throw new ProfileError(`${where}: [[proxies]] entry ${i + 1}: ${p.name === undefined ? 'missing "name"' : typeof p.name !== 'string' ? `"name" must be text, found ${describe(p.name)}` : '"name" is empty'} — frp needs a unique name for each proxy`);
+    }
     if (p.type !== undefined && typeof p.type !== 'string') throw new ProfileError(`${where}: proxy "${p.name}": type: expected a string, found ${describe(p.type)}`);
     if (p.enabled !== undefined && typeof p.enabled !== 'boolean') throw new ProfileError(`${where}: proxy "${p.name}": enabled: expected true or false, found ${describe(p.enabled)}`);
     proxies.push({
@@ -211,7 +221,7 @@ export function readFrpcIniText(raw: string, file: string): ImportResult {
   const get = (k: string) => cv.get(k);
   const COMMON_HANDLED = new Set(['server_addr', 'server_port', 'token', 'privilege_token', 'tls_enable', 'authentication_method', 'protocol', 'includes', 'user', 'start']);
   const method = get('authentication_method');
-  if (method && method.value !== 'token') warnings.push(`${file}:${method.line}: authentication_method "${method.value}" is not supported (Porthole's relay uses a shared token)`);
+  if (method && method.value !== 'token' && method.value.trim() !== '') warnings.push(`${file}:${method.line}: authentication_method "${method.value}" is not supported (Porthole's relay uses a shared token)`);
   const protocol = get('protocol');
   if (protocol && protocol.value !== 'tcp') warnings.push(`${file}:${protocol.line}: protocol "${protocol.value}" is not supported; Porthole connects over TCP (TLS)`);
   const includes = get('includes');
@@ -237,8 +247,13 @@ export function readFrpcIniText(raw: string, file: string): ImportResult {
     if (['false', '0', 'no', 'off', 'f'].includes(v)) return false;
     throw new ProfileError(`${file}:${e.line}: ${field} "${e.value}": expected true or false`);
   };
+  const INI_KEYS = { serverAddr: 'server_addr', serverPort: 'server_port', token: 'token', tls: 'tls_enable' } as const;
   const commonIn: CommonIn = {
     where: `${file}:${common.line}`,
+    at: (key) => {
+      const e = get(INI_KEYS[key]) ?? (key === 'token' ? get('privilege_token') : undefined);
+      return `${file}:${e?.line ?? common.line}`;
+    },
     serverAddr: get('server_addr')?.value,
     serverPort: intOf(get('server_port'), 'server_port'),
     token: tokenE?.value,
@@ -281,23 +296,23 @@ export function readFrpcIniText(raw: string, file: string): ImportResult {
 
 function build(format: 'frpc-toml' | 'frpc-ini', file: string, c: CommonIn, proxies: ProxyIn[], warnings: string[]): ImportResult {
   const field = (toml: string, ini: string) => (format === 'frpc-toml' ? toml : ini);
-  const tmpl = (name: string, v: unknown) => {
+  const tmpl = (name: string, v: unknown, key: 'serverAddr' | 'serverPort' | 'token') => {
     if (typeof v === 'string' && hasTemplate(v)) {
-      warnings.push(`${c.where}: ${name} "${v}" is a Go template; Porthole does not render templates`);
+      warnings.push(`${c.at(key)}: ${name} "${v}" is a Go template; Porthole does not render templates`);
       return true;
     }
     return false;
   };
   // The relay.
-  const addrTemplated = tmpl(field('serverAddr', 'server_addr'), c.serverAddr);
-  const portTemplated = tmpl(field('serverPort', 'server_port'), c.serverPort);
-  const tokenTemplated = tmpl(field('auth.token', 'token'), c.token);
-  if (c.serverAddr !== undefined && typeof c.serverAddr !== 'string') throw new ProfileError(`${c.where}: ${field('serverAddr', 'server_addr')}: expected a string, found ${describe(c.serverAddr)}`);
+  const addrTemplated = tmpl(field('serverAddr', 'server_addr'), c.serverAddr, 'serverAddr');
+  const portTemplated = tmpl(field('serverPort', 'server_port'), c.serverPort, 'serverPort');
+  const tokenTemplated = tmpl(field('auth.token', 'token'), c.token, 'token');
+  if (c.serverAddr !== undefined && typeof c.serverAddr !== 'string') throw new ProfileError(`${c.at('serverAddr')}: ${field('serverAddr', 'server_addr')}: expected a string, found ${describe(c.serverAddr)}`);
   if (c.serverPort !== undefined && !portTemplated && (typeof c.serverPort !== 'number' || !Number.isInteger(c.serverPort))) {
-    throw new ProfileError(`${c.where}: ${field('serverPort', 'server_port')}: expected a port number, found ${describe(c.serverPort)}`);
+    throw new ProfileError(`${c.at('serverPort')}: ${field('serverPort', 'server_port')}: expected a port number, found ${describe(c.serverPort)}`);
   }
-  if (c.token !== undefined && typeof c.token !== 'string') throw new ProfileError(`${c.where}: ${field('auth.token', 'token')}: expected a string, found ${describe(c.token)}`);
-  if (c.tls !== undefined && typeof c.tls !== 'boolean') throw new ProfileError(`${c.where}: transport.tls.enable: expected true or false, found ${describe(c.tls)}`);
+  if (c.token !== undefined && typeof c.token !== 'string') throw new ProfileError(`${c.at('token')}: ${field('auth.token', 'token')}: expected a string, found ${describe(c.token)}`);
+  if (c.tls !== undefined && typeof c.tls !== 'boolean') throw new ProfileError(`${c.at('tls')}: transport.tls.enable: expected true or false, found ${describe(c.tls)}`);
   if (addrTemplated || portTemplated) {
     warnings.push(`${file}: the frps address is a template, so no relay is imported${proxies.length > 0 ? ` and its ${proxies.length} ${proxies.length === 1 ? 'proxy is' : 'proxies are'} skipped` : ''}`);
     return { format, relays: [], exposes: [], warnings };
@@ -305,10 +320,10 @@ function build(format: 'frpc-toml' | 'frpc-ini', file: string, c: CommonIn, prox
   let host = (c.serverAddr as string | undefined)?.trim() ?? DEFAULT_SERVER_ADDR;
   if (/^\[.*\]$/.test(host)) host = host.slice(1, -1);
   if (c.serverAddr === undefined) warnings.push(`${file}: no ${field('serverAddr', 'server_addr')}: frp's default ${DEFAULT_SERVER_ADDR} is used; set the relay's address`);
-  if (!isValidHost(host)) throw new ProfileError(`${c.where}: ${field('serverAddr', 'server_addr')} "${host}": not a valid host name or IP address`);
+  if (!isValidHost(host)) throw new ProfileError(`${c.at('serverAddr')}: ${field('serverAddr', 'server_addr')} "${host}": not a valid host name or IP address`);
   const port = (c.serverPort as number | undefined) ?? DEFAULT_SERVER_PORT;
   const tls = (c.tls as boolean | undefined) ?? true;
-  if (!tls) warnings.push(`${c.where}: TLS is off: Porthole connects to a relay without TLS only with its explicit insecure flag`);
+  if (!tls) warnings.push(`${c.at('tls')}: TLS is off: Porthole connects to a relay without TLS only with its explicit insecure flag`);
   const token = tokenTemplated ? undefined : (c.token as string | undefined);
   if (token === undefined && !tokenTemplated) warnings.push(`${file}: no token: Porthole's relay needs a shared token; enter it before connecting`);
   const relay: ImportedRelay = validated(

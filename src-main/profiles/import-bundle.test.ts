@@ -201,7 +201,7 @@ describe('readImportText: a real-world corpus per format', () => {
       { ...base, type: 'ssh-remote', name: 'Share dev server', server: 'mid', remote: { host: '0.0.0.0', port: 9000 }, target: { host: '::1', port: 3000 } },
       { ...base, type: 'ssh-dynamic', name: 'SOCKS via bastion', autoStart: false, server: 'bastion', listen: { host: '::1', port: 1080 }, socks: { username: 'me', hasPassword: false, connectTimeoutMs: 10_000 } },
       { ...base, type: 'socks', name: 'Plain SOCKS', listen: { host: '127.0.0.1', port: 1081 }, socks: { hasPassword: false, connectTimeoutMs: 10_000 } },
-      { ...relayExpose, name: 'Expose grafana', relay: 'edge', target: { host: '127.0.0.1', port: 3000 }, remotePort: 20001, kind: 'http' },
+      { ...relayExpose, enabled: false, name: 'Expose grafana', relay: 'edge', target: { host: '127.0.0.1', port: 3000 }, remotePort: 20001, kind: 'http' },
     ]);
     expect(b.warnings).toEqual([
       `${f}:7: unknown key "sharedBy" ignored`,

@@ -91,6 +91,12 @@ function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): Impo
   const text = normalizeProfileText(raw, name, IMPORT_WHAT);
   const format = detectPortholeYaml(text) ? 'porthole-yaml' : detectFormat(text, basename(name));
   if (!format) {
+    // frps's own config: nothing to import on this side, but say what takes its place.
+    if (/^[ \t]*(bindPort|bind_port|vhostHTTPPort|vhost_http_port)[ \t]*=/m.test(text)) {
+      throw new ProfileError(
+        `${name}: this is frps's config (the server side of frp): Porthole imports frp's client config (frpc.toml or frpc.ini) — \`porthole import frpc.toml --relay-config relay.yaml\` also writes the config of the Porthole relay that takes frps's place here`,
+      );
+    }
     throw new ProfileError(`${name}: not a format Porthole can import — expected ${IMPORT_WHAT}`);
   }
   switch (format) {
@@ -102,8 +108,11 @@ function readFormat(raw: string, name: string, opts: ReadSshConfigOptions): Impo
       return { source: name, format, servers: p.servers, relays: [], rules: p.rules, warnings: p.warnings };
     }
     case 'port-proxy-server':
-    case 'port-proxy-client':
-      return fromRelayImport(name, format, readPortProxyText(text, name));
+    case 'port-proxy-client': {
+      // The reader knows better than the guess which side of port-proxy a file is (its layouts vary).
+      const r = readPortProxyText(text, name);
+      return fromRelayImport(name, r.format, r);
+    }
     case 'frpc-toml':
       return fromRelayImport(name, format, readFrpcTomlText(text, name));
     case 'frpc-ini':
@@ -148,7 +157,7 @@ function fromRelayImport(source: string, format: ImportFormat, r: ImportResult):
       ...(x.fingerprint ? { fingerprint: x.fingerprint } : {}),
       hasToken: x.token !== undefined,
       // A port-proxy client with no expose list serves the ports its relay's config assigns.
-      acceptAssigned: format === 'port-proxy-client' && r.exposes.every((e) => e.relayRef !== x.ref),
+      acceptAssigned: (format === 'port-proxy-client' || format === 'port-proxy-server') && r.exposes.every((e) => e.relayRef !== x.ref),
     };
     // The saved relay's rules are stricter than the readers' (no control characters in agentName).
     const relay = validated(RelayDraftSchema, draft, source, `relay ${JSON.stringify(x.name)}`);

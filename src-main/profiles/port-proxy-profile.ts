@@ -4,6 +4,7 @@ import { HostSchema } from '../../src-shared/model/primitives';
 import { ProfileError } from './profile-error';
 import { formatSpan, LIMIT_KEYS, parseDuration, type RelayLimits } from '../relay/relay-limits';
 import { checkYamlDepth } from './profile-file';
+import { readOtherLayout } from './port-proxy-layouts';
 import {
   describe,
   hostPortOrThrow,
@@ -48,7 +49,7 @@ const PORT_TYPES = ['tcp', 'http', 'udp'] as const;
 
 export type PortProxyKind = 'server' | 'client';
 type PortType = (typeof PORT_TYPES)[number];
-type Entry = { key: string; keyNode: Node; value: Node | null };
+export type Entry = { key: string; keyNode: Node; value: Node | null };
 type Agent = ImportedRelayServerConfig['agents'][number];
 
 export function readPortProxyProfile(file: string): ImportResult {
@@ -67,6 +68,9 @@ export function readPortProxyText(raw: string, file: string): ImportResult {
 
   const top = y.entries(root);
   const keys = new Set(top.map((e) => e.key));
+  // The layouts port-proxy used before and after the server.yaml / client.yaml pair (port-proxy-layouts.ts).
+  const older = readOtherLayout(y, top, keys);
+  if (older) return older;
   const kind: PortProxyKind | undefined = keys.has('proxy') || keys.has('bind') ? 'server' : keys.has('name') || keys.has('server') ? 'client' : undefined;
   if (kind === undefined) throw new ProfileError(`${file}: neither a port-proxy server config (bind, proxy) nor a client config (name, server)`);
   y.warnUnknown(top, kind === 'server' ? SERVER_KEYS : CLIENT_KEYS);
@@ -74,7 +78,7 @@ export function readPortProxyText(raw: string, file: string): ImportResult {
 }
 
 /** Node access with `file:line` messages; every failure is a ProfileError. */
-class YamlReader {
+export class YamlReader {
   constructor(
     private readonly doc: Document,
     private readonly lc: LineCounter,
@@ -148,7 +152,7 @@ class YamlReader {
   }
 }
 
-const find = (list: Entry[], key: string) => list.find((e) => e.key === key);
+export const find = (list: Entry[], key: string) => list.find((e) => e.key === key);
 
 function readClient(y: YamlReader, top: Entry[]): ImportResult {
   const { file, warnings } = y;

@@ -55,6 +55,19 @@ describe('rathole client.toml', () => {
     expect(r.warnings[0]).toBe("c.toml:1: rathole's transport here is plain TCP; Porthole's relay always uses TLS (the agent pins the relay's certificate on first use), so the relay you run in its place provides it");
   });
 
+  it('the transport is reported the same whether tcp is written or implied, and a proxy setting is not called a TLS problem', () => {
+    const base = '[client]\nremote_addr = "h.example:1"\ndefault_token = "t"\n[client.services.a]\nlocal_addr = "127.0.0.1:1"\n';
+    const implicit = readRatholeText(base, 'c.toml');
+    const explicit = readRatholeText(`${base}[client.transport]\ntype = "tcp"\n`, 'c.toml');
+    expect(explicit.relays[0]!.tls).toBe(implicit.relays[0]!.tls);
+    expect(explicit.relays[0]!.tls).toBe(true);
+    expect(explicit.warnings[0]!.replace(/^c\.toml:\d+: /, '')).toBe(implicit.warnings[0]!.replace(/^c\.toml:\d+: /, ''));
+    const proxied = readRatholeText(`${base}[client.transport]\ntype = "tcp"\n[client.transport.tcp]\nproxy = "socks5://me:secret@127.0.0.1:1080"\n`, 'c.toml');
+    expect(proxied.warnings[1]).toBe('c.toml:6: client.transport.tcp.proxy: reaching the server through a SOCKS5 or HTTP proxy is not supported; Porthole dials the relay directly');
+    expect(proxied.warnings.join('\n')).not.toContain('secret');
+    expect(proxied.warnings.join('\n')).not.toMatch(/proxy.*TLS/);
+  });
+
   const bad: Array<[string, RegExp]> = [
     ['[client]\nremote_addr = "h:1"\nremote_addr = "h:2"\n', /^c\.toml:3: not valid TOML/],
     ['[server]\ndefault_token = "t"\n', /^c\.toml:1: server\.bind_addr: missing/],

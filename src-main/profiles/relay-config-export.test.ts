@@ -35,11 +35,11 @@ describe('relayConfigFor', () => {
     const short = relayConfigFor(readImportText('serverAddr = "127.0.0.1"\nserverPort = 7000\nauth.token = "12345678"\n[[proxies]]\nname = "a"\nlocalPort = 1\nremotePort = 2\n', 'frpc.toml'));
     expect(short.generated).toBe(true);
     expect(short.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(short.notes[0]).toBe("the token in frpc.toml has 8 characters and Porthole's relay needs at least 16: the relay config has a new one");
+    expect(short.notes[0]).toBe("its token has 8 characters and Porthole's relay needs at least 16: the relay config has a new one");
     // On loopback frps was this machine's: the relay stays there too.
     expect(policyOf(short.yaml)).toMatchObject({ bind: { host: '127.0.0.1', port: 7000 }, publicHost: '127.0.0.1' });
     const none = relayConfigFor(readImportText('[common]\nserver_addr = 198.51.100.1\n[a]\ntype = tcp\nlocal_port = 1\nremote_port = 2\n', 'frpc.ini'));
-    expect(none.notes[0]).toBe('frpc.ini has no token; the relay config has a new one');
+    expect(none.notes[0]).toBe("there is no token in it, and Porthole's relay needs one: the relay config has a new one");
     expect(policyOf(none.yaml).agents[0]!.token).toBe(none.token);
   });
 

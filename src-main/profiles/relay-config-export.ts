@@ -36,7 +36,7 @@ function ranges(ports: number[]): Array<number | string> {
 }
 
 /** The relay config matching an imported frpc / rathole profile; a ProfileError when the profile has no such server side. */
-export function relayConfigFor(b: ImportBundle): RelayConfigExport {
+export function relayConfigFor(b: ImportBundle, madeBefore?: string): RelayConfigExport {
   const notes: string[] = [];
   const server = b.relayServer;
   if (b.format === 'port-proxy-server' || b.format === 'porthole-yaml' || b.format === 'porthole-json' || b.format === 'ssh-config' || b.format === 'port-proxy-client') {
@@ -50,11 +50,13 @@ export function relayConfigFor(b: ImportBundle): RelayConfigExport {
   let generated = false;
   if (token === undefined || token.length < MIN_TOKEN_LENGTH) {
     notes.push(
+      // Not named by b.source: pasted text has no file name worth repeating.
       token === undefined
-        ? `${b.source} has no token; the relay config has a new one`
-        : `the token in ${b.source} has ${token.length} characters and Porthole's relay needs at least ${MIN_TOKEN_LENGTH}: the relay config has a new one`,
+        ? 'there is no token in it, and Porthole\'s relay needs one: the relay config has a new one'
+        : `its token has ${token.length} characters and Porthole's relay needs at least ${MIN_TOKEN_LENGTH}: the relay config has a new one`,
     );
-    token = randomBytes(24).toString('base64url');
+    // The same new token each time this profile's config is written (the saved relay must match it).
+    token = madeBefore ?? randomBytes(24).toString('base64url');
     generated = true;
   }
   const agentName = relay?.agentName ?? server?.agents[0]?.name ?? 'agent';

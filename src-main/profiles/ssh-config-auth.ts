@@ -51,7 +51,8 @@ export function authFor(input: AuthInput): SshAuth {
   const { line, path } = identity;
   const shown = shownValue(line, line.args[0]!);
   if (/\.pub$/i.test(path)) {
-    if (!existsSync(path)) warn(`IdentityFile${shown}: the public key file does not exist here (${at(line)}); the agent cannot be asked for its key until it does`);
+    // Not the line number for a line of this file: the same IdentityFile of many hosts is then one warning.
+    if (!existsSync(path)) warn(`IdentityFile${shown}: the public key file is not on this machine${line.included ? ` (${at(line)})` : ''}; the agent cannot be asked for its key until it is`);
     if (agentOff) warn(`IdentityFile${shown} names a public key, whose private half only an agent has, but IdentityAgent none turns the agent off (${at(line)})`);
     return viaAgent(path);
   }

@@ -47,6 +47,22 @@ describe('an ssh_config is recognised by its grammar, not by having a forward', 
     expect(b.warnings).toContain(`${path.join(h, '.ssh/config')}:5: UseKeychain is not carried over — set for every host (2)`);
   });
 
+  it('Include globs in directories too, as OpenSSH (glob(3)) does; nesting stops at 16 levels', () => {
+    const h = home({
+      '.ssh/config': 'Include ~/.ssh/*/config\n',
+      '.ssh/colima/config': 'Host colima\n  HostName 127.0.0.1\n  Port 50022\n',
+      '.ssh/orb/config': 'Host orb\n  HostName 127.0.0.1\n  Port 32222\n',
+      '.ssh/loop': 'Include loop\n',
+    });
+    const b = readImportFile(path.join(h, '.ssh/config'), { home: h, user: 'me' });
+    expect(b.servers.map((s) => [s.name, s.port])).toEqual([
+      ['colima', 50022],
+      ['orb', 32222],
+    ]);
+    writeFileSync(path.join(h, '.ssh/config2'), 'Include loop\n');
+    expect(() => readImportFile(path.join(h, '.ssh/config2'), { home: h, user: 'me' })).toThrow(/includes nested more than 16 deep \(does a file include itself\?\)/);
+  });
+
   it('a missing Include is warned about, and a config of Host * alone imports nothing with a note', () => {
     const h = home({ '.ssh/config': 'Include nothing-here.conf\nHost *\n  ServerAliveInterval 30\n' });
     const f = path.join(h, '.ssh/config');

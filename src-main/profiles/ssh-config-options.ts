@@ -150,7 +150,8 @@ export function matchCriteria(l: ConfigLine, warnings: string[]): Match['criteri
     }
     const value = l.args[i + 1];
     if (value === undefined) throw new ProfileError(`${at(l)}: Match${shownArgs(l)}:${shownValue(l, l.args[i]!) || ' a criterion'} needs a value`);
-    if (kw === 'exec') exec = true;
+    // `!exec` runs the command just the same (and negates its result).
+    if (kw === 'exec' || kw === '!exec') exec = true;
     if (kw === 'host' || kw === 'originalhost') criteria[kw] = value;
     else unsupported.push(l.args[i]!);
     i += 2;

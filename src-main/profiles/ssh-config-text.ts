@@ -214,9 +214,11 @@ function resolveInclude(file: string, lineNo: number, pattern: string, shown: st
   if (!path.isAbsolute(p)) p = path.join(state.home, '.ssh', p);
   const dir = path.dirname(p);
   const base = path.basename(p);
-  if (/[*?[]/.test(dir)) {
-    state.warnings.push(`${file}:${lineNo}: ${shown}: wildcards are only supported in the file name; skipped`);
-    return [];
+  if (/[*?]/.test(dir)) {
+    // glob(3) as OpenSSH uses it: wildcards in any path component (`Include ~/.ssh/*/config`).
+    const found = globPath(p);
+    if (found.length === 0) state.warnings.push(`${file}:${lineNo}: ${shown}: ${quoted ? `no file matches ${p}` : 'no file matches'}`);
+    return found;
   }
   if (!/[*?]/.test(base)) {
     try {
@@ -246,4 +248,37 @@ function resolveInclude(file: string, lineNo: number, pattern: string, shown: st
     });
   if (matches.length === 0) state.warnings.push(`${file}:${lineNo}: ${shown}: ${quoted ? `no file matches ${p}` : 'no file matches'}`);
   return matches;
+}
+
+/** Files matching an absolute path whose components may hold `*` and `?`, sorted per directory as glob(3) does. */
+function globPath(pattern: string): string[] {
+  const parts = pattern.split(path.sep).filter((x) => x !== '');
+  let current = [path.parse(pattern).root];
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    const next: string[] = [];
+    for (const dir of current) {
+      if (!/[*?]/.test(part)) {
+        next.push(path.join(dir, part));
+        continue;
+      }
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names.filter((x) => wildcardMatch(part, x)).sort()) next.push(path.join(dir, n));
+    }
+    // Bounded like the includes themselves: a pattern cannot make this walk the whole disk.
+    current = next.slice(0, MAX_INCLUDED_FILES);
+    if (last) break;
+  }
+  return current.filter((f) => {
+    try {
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  });
 }

@@ -119,6 +119,9 @@ export class UpnpGateway implements RouterGateway {
       .getSpecificPortMappingEntry(req.externalPort, proto)
       .catch((err: unknown) => refused(err, `${this.describe}: GetSpecificPortMappingEntry ${proto} ${req.externalPort}`));
     if (!held || held.internalClient !== req.internalAddress || held.internalPort !== req.internalPort) return;
+    // Same host and port but another owner's description: a later run took the port over (a profile run's
+    // rules get new ids each time), so this stale record's owner no longer has it.
+    if (held.description && held.description !== req.description) return;
     await this.igd.deletePortMapping(req.externalPort, proto).catch((err: unknown) => {
       if (err instanceof UpnpSoapError && err.errorCode === 714) return;
       refused(err, `${this.describe}: DeletePortMapping ${proto} ${req.externalPort}`);

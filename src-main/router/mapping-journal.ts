@@ -18,6 +18,8 @@ const RecordSchema = z.object({
   /** PCP only: the mapping's nonce, without which the router will not delete it (RFC 6887 section 11.1). */
   nonce: z.string().regex(/^[0-9a-f]{24}$/).optional(),
   at: z.number(),
+  /** The process that made it: while that one lives, the mapping is not stale (absent in older records). */
+  pid: z.number().int().positive().optional(),
 });
 export type JournalRecord = z.output<typeof RecordSchema>;
 
@@ -40,11 +42,11 @@ export class MappingJournal {
     }
   }
 
-  write(rec: JournalRecord): void {
+  write(rec: Omit<JournalRecord, 'pid'>): void {
     const f = this.file(rec.ownerId);
     if (!f) return;
     mkdirSync(this.dir!, { recursive: true, mode: 0o700 });
-    writeFileSync(`${f}.tmp`, `${JSON.stringify(rec)}\n`, { mode: 0o600 });
+    writeFileSync(`${f}.tmp`, `${JSON.stringify({ ...rec, pid: process.pid })}\n`, { mode: 0o600 });
     renameSync(`${f}.tmp`, f);
   }
 
@@ -57,6 +59,22 @@ export class MappingJournal {
         .map((f) => f.slice(0, -5));
     } catch {
       return [];
+    }
+  }
+
+  /**
+   * Whether another process that is still running wrote it: the one data dir is shared by the app,
+   * `porthole run --profile` and `porthole forward --upnp`, which do not lock it against each other, so
+   * one's start must not take another's live mappings for stale ones.
+   */
+  static heldByLiveProcess(rec: JournalRecord): boolean {
+    if (rec.pid === undefined || rec.pid === process.pid) return false;
+    try {
+      process.kill(rec.pid, 0);
+      return true;
+    } catch (err) {
+      // EPERM: it exists, under another user.
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
     }
   }
 

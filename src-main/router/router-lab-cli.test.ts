@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NsAgentClient } from '../../test-support/router-lab/agent-client';
 import { describeRouterLab } from '../../test-support/router-lab/describe-lab';
@@ -217,6 +218,44 @@ describeRouterLab('porthole forward --upnp against miniupnpd', () => {
     } finally {
       lab.silenceRouter([]);
     }
+  });
+
+  it('porthole run --profile: a rule with the router option maps while it runs and unmaps on SIGTERM; its start leaves another live Porthole\'s mapping alone; a killed run\'s mapping goes at the next start', async () => {
+    const profile = `${data.dir}/game.yaml`;
+    writeFileSync(
+      profile,
+      `porthole: 1\nrules:\n  - type: tcp-forward\n    name: profile game\n    listen: { host: 0.0.0.0, port: 8130 }\n    target: { host: 127.0.0.1, port: ${source.port} }\n    router: { enabled: true, externalPort: 18130 }\n`,
+    );
+    // Another Porthole on the same data dir (as the app would be): its journal sits beside the run's.
+    const other = forward(['--upnp=18131', ...dd('r'), `${LAB.host2}:8131`, `127.0.0.1:${source.port}`]);
+    await granted(other);
+    const run = () => lab.porthole(['run', '--profile', profile, ...dd('r')]);
+    const kept = /Left the TCP mapping of port 18131 on the router alone: process \d+, another Porthole using this data dir, holds it|Removed a stale TCP mapping of port 18131/;
+    const first = run();
+    const m = await first.waitForLine(/INFO {2}\[profile game\] Reachable from the internet at ([\d.]+):(\d+) via UPnP/, 10_000, 'porthole run --profile');
+    expect([m[1], Number(m[2])]).toEqual([LAB.routerWan, 18130]);
+    expect((await first.waitForLine(kept, 5000, 'the start-up sweep'))[0]).toMatch(/^Left/);
+    expect(await wan.tcpFetch(LAB.routerWan, 18130, 20_000)).toEqual({ bytes: 16 * MiB, sha256: source.sha256 });
+    expect((await wan.tcpFetch(LAB.routerWan, 18131, 20_000)).sha256, 'the other Porthole still reachable').toBe(source.sha256);
+    first.kill('SIGTERM');
+    expect(await first.exited(8000)).toBe(0);
+    expect(first.stdout()).toMatch(/\[profile game\] Closed TCP port 18130 on the router/);
+    expect(lab.routerRules()).not.toMatch(/dport 18130 /);
+
+    // Killed: nothing is unmapped, and the next run's rule has another id — only the sweep finds it.
+    const killed = run();
+    await killed.waitForLine(/Reachable from the internet at [\d.]+:18130/, 10_000, 'the second run');
+    killed.kill('SIGKILL');
+    await killed.exited(5000);
+    expect(lab.routerRules()).toMatch(/dport 18130 /);
+    const next = run();
+    await next.waitForLine(/Removed a stale TCP mapping of port 18130 left on the router by an earlier run|Reachable from the internet at [\d.]+:18130/, 10_000, 'the third run');
+    await next.waitForLine(/Reachable from the internet at [\d.]+:18130/, 10_000, 'the third run mapped');
+    next.kill('SIGTERM');
+    expect(await next.exited(8000)).toBe(0);
+    expect(lab.routerRules()).not.toMatch(/dport 18130 /);
+    expect(lab.routerRules(), 'the other Porthole kept its port throughout').toMatch(/dport 18131 /);
+    await other.stop();
   });
 
   it('no router on the LAN gives GATEWAY_NOT_FOUND within a few seconds', async () => {

@@ -112,6 +112,10 @@ export class RouterMappings {
     for (const ownerId of this.journal.owners()) {
       const rec = this.journal.read(ownerId);
       if (!rec || this.entries.has(ownerId)) continue;
+      if (MappingJournal.heldByLiveProcess(rec)) {
+        this.log('info', `Left the ${rec.protocol.toUpperCase()} mapping of port ${rec.externalPort} on the router alone: process ${rec.pid}, another Porthole using this data dir, holds it`, ownerId);
+        continue;
+      }
       try {
         const lan = await resolveLanEndpoint(rec.internalAddress);
         if (!lan) continue;

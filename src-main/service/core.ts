@@ -144,8 +144,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     service.log.line('error', 'storeRecovered', { reason: store.recovery.reason, movedTo: store.recovery.movedTo });
   }
   await service.start();
-  // Mappings an earlier run left on the router for rules that are not mapping now.
-  if (!opts.dormant) void router.mappings.sweep();
+  // Mappings an earlier run left on the router for rules (and the in-app relay) that are not mapping now.
+  if (!opts.dormant) {
+    void router.mappings.sweep();
+    void localRelay.sweepRouter();
+  }
   let closing: Promise<void> | undefined;
   const svc = service;
   return {

@@ -5,6 +5,7 @@ import type { Relay } from '../../src-shared/model/relay';
 import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { ProfileError } from '../profiles/profile-error';
+import { relayConfigFor } from '../profiles/relay-config-export';
 import { type ImportBundle, type ImportRelay, type ImportRule, type ImportServer, readImportText } from '../profiles/import-bundle';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { startFacts } from './import-exposure';
@@ -39,6 +40,10 @@ interface StoredPreview {
   preview: ImportPreview;
   planned: Planned[];
   at: number;
+  /** Each file's bundle, by its index in preview.files (undefined: the file was refused). */
+  bundles?: Array<ImportBundle | undefined>;
+  /** Tokens made for a relay config offered from this preview (the file's own was short or missing): the saved relay gets the same one. */
+  relayTokens?: Map<ImportBundle, Map<string, string>>;
 }
 
 interface UndoRecord {
@@ -101,6 +106,31 @@ export class ImportService {
     return this.previewFrom(sources.map((s) => ({ name: s.name, text: s.text, origin: 'text' })));
   }
 
+  /**
+   * The config of the Porthole relay that takes the place of the frps / rathole server a previewed file
+   * goes through (issue 15): offered from the preview, so that side can run `porthole relay`. A token
+   * made here (the file's was short or missing) is kept with the preview and given to the relay it saves.
+   */
+  relayConfig(previewId: string, file: number): { fileName: string; yaml: string; notes: string[] } {
+    const stored = this.previews.get(previewId);
+    if (!stored) throw new ServiceError('NOT_FOUND', 'This import preview has expired — drop the files again');
+    const bundle = stored.bundles?.[file];
+    if (!bundle) throw new ServiceError('INVALID_INPUT', 'No such file in this preview', [{ path: 'file', message: 'not a file of this preview' }]);
+    const tokens = (stored.relayTokens ??= new Map()).get(bundle) ?? new Map<string, string>();
+    let out;
+    try {
+      out = relayConfigFor(bundle, tokens.values().next().value);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new ServiceError('INVALID_INPUT', err.message, [{ path: 'file', message: 'no relay side' }]);
+      throw err;
+    }
+    if (out.generated && out.relayRef !== undefined) {
+      tokens.set(out.relayRef, out.token);
+      stored.relayTokens.set(bundle, tokens);
+    }
+    return { fileName: 'porthole-relay.yaml', yaml: out.yaml, notes: out.notes };
+  }
+
   /** A preview of sources the host read itself (CLI argument, file dialog, opened file, link). */
   previewFrom(sources: readonly HostImportSource[]): ImportPreview {
     this.expire();
@@ -110,6 +140,7 @@ export class ImportService {
     const existingServers = this.servers.list().map((e) => e.server);
     const existingRelays = this.relays.list().map((e) => e.relay);
     const rulesByName = new Map(this.service.rules().map((r) => [r.name, r]));
+    const bundles: Array<ImportBundle | undefined> = [];
     for (const [bi, src] of sources.entries()) {
       let bundle: ImportBundle;
       try {
@@ -118,9 +149,11 @@ export class ImportService {
       } catch (err) {
         if (!(err instanceof ProfileError)) throw err;
         files.push({ name: src.name, error: err.message, warnings: [], origin: src.origin });
+        bundles.push(undefined);
         continue;
       }
       files.push({ name: src.name, format: bundle.format, warnings: bundle.warnings, origin: src.origin });
+      bundles.push(bundle);
       for (const s of bundle.servers) {
         const same = existingServers.find((x) => x.host.toLowerCase() === s.host.toLowerCase() && x.port === s.port && x.user === s.user);
         const named = existingServers.find((x) => x.name === s.name);
@@ -213,7 +246,7 @@ export class ImportService {
       }
     }
     const preview: ImportPreview = { id: randomUUID(), files, items: planned.map((p) => p.item), canStart: sources.every((s) => s.origin !== 'link') };
-    this.previews.set(preview.id, { preview, planned, at: Date.now() });
+    this.previews.set(preview.id, { preview, planned, at: Date.now(), bundles });
     while (this.previews.size > MAX_PREVIEWS) this.previews.delete(this.previews.keys().next().value!);
     return preview;
   }
@@ -311,8 +344,10 @@ export class ImportService {
           ids.set(r.ref, p.item.conflicts[0]!.existingId);
           continue;
         }
-        const { ref: _ref, token, ...draft } = r;
-        const relay = { ...draft, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
+        const { ref: _ref, token: fileToken, ...draft } = r;
+        // A relay config offered from this preview made a new token: the relay saved here uses it too.
+        const token = stored.relayTokens?.get(p.bundle)?.get(r.ref) ?? fileToken;
+        const relay = { ...draft, ...(token !== undefined ? { hasToken: true } : {}), ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
         const input2 = { relay, ...(token !== undefined ? { token } : {}) };
         if (c.action === 'replace') {
           const id = p.item.conflicts[0]!.existingId;

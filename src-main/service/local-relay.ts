@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { LocalRelaySettings } from '../../src-shared/api/contract';
 import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
 import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
@@ -8,6 +9,7 @@ import { type RelayLog, RelayServer } from '../relay/relay-server';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { type KeyedLog, logLine } from './log-buffer';
+import { RelayRouter } from './relay-router';
 import { ServiceError } from './service-error';
 
 export const DEFAULT_LOCAL_RELAY: LocalRelayConfig = { bind: { host: '127.0.0.1', port: 9015 }, publicHost: '127.0.0.1', tls: true, agents: [] };
@@ -33,6 +35,9 @@ export class LocalRelay {
   private server: RelayServer | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private lastError: { code: string; message: string } | undefined;
+  /** "Open on router" for the agent port and the public ports, following the server's status. */
+  private readonly router: RelayRouter;
+  private routerOption: LocalRelayConfig['router'];
 
   constructor(
     private readonly store: RuleStore,
@@ -40,7 +45,21 @@ export class LocalRelay {
     private readonly dataDir: string,
     private readonly emit: (s: RelayServerStatus) => void,
     private readonly log: RelayLog & KeyedLog,
-  ) {}
+    routerTimings: { discoveryTimeoutMs?: number; retryMs?: number } = {},
+  ) {
+    this.router = new RelayRouter({ ...routerTimings, journalDir: join(dataDir, 'router-mappings', 'relay'), log: (level, m) => this.log(level, m), onChange: () => this.emit(this.status()) });
+  }
+
+  /** Removes router mappings an earlier run left (Porthole killed while the relay ran); in the background. */
+  sweepRouter(): Promise<void> {
+    return this.router.sweep();
+  }
+
+  /** Sends the status, after the router mappings have followed it. */
+  private publish(): void {
+    if (this.server) this.router.sync(this.server.status(), this.routerOption);
+    this.emit(this.status());
+  }
 
   settings(): LocalRelaySettings {
     const config = this.store.localRelay() ?? DEFAULT_LOCAL_RELAY;
@@ -90,11 +109,12 @@ export class LocalRelay {
     };
     const identity = config.tls ? await loadOrCreateRelayIdentity(this.dataDir) : undefined;
     const server = new RelayServer({ policy, ...(identity ? { identity } : {}), log: this.log });
-    server.on('changed', () => this.emit(this.status()));
+    server.on('changed', () => this.publish());
     try {
       const bound = await server.start();
       this.lastError = undefined;
       this.server = server;
+      this.routerOption = config.router;
       const address = formatHostPort(bound.host, bound.port);
       if (config.tls) logLine(this.log, 'info', 'relayListeningTls', { address, fingerprint: identity!.fingerprint });
       else logLine(this.log, 'info', 'relayListeningPlain', { address });
@@ -111,9 +131,9 @@ export class LocalRelay {
       this.emit(this.status());
       return this.status();
     }
-    this.ticker = setInterval(() => this.emit(this.status()), 1000);
+    this.ticker = setInterval(() => this.publish(), 1000);
     this.ticker.unref();
-    this.emit(this.status());
+    this.publish();
     return this.status();
   }
 
@@ -126,12 +146,15 @@ export class LocalRelay {
       await s.stop();
       logLine(this.log, 'info', 'relayStopped');
     }
+    // Its ports are closed: so are they on the router (the relay's Stop, a restart, Porthole quitting).
+    await this.router.stop();
     this.emit(this.status());
     return this.status();
   }
 
   status(): RelayServerStatus {
-    if (this.server) return this.server.status();
+    const router = this.router.status();
+    if (this.server) return { ...this.server.status(), ...(router ? { router } : {}) };
     const { config } = this.settings();
     return {
       running: false,
@@ -139,6 +162,7 @@ export class LocalRelay {
       agents: config.agents.map((a) => ({ name: a.name, online: false, exposures: [], allowPorts: a.allowPorts, configuredPorts: 0 })),
       warnings: [],
       ...(this.lastError ? { error: this.lastError } : {}),
+      ...(router ? { router } : {}),
     };
   }
 

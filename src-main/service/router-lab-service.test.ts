@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
+import type { RelayServerStatus } from '../../src-shared/model/relay';
 import type { RuleStatus } from '../../src-shared/model/status';
 import { NsAgentClient } from '../../test-support/router-lab/agent-client';
 import { describeRouterLab } from '../../test-support/router-lab/describe-lab';
@@ -156,5 +158,70 @@ describeRouterLab('rules with "Open on router" in the service, against miniupnpd
     expect(forwards(18104)).toBe(false);
     expect(host.logText()).toMatch(/Closed UDP port 8103 on the router/);
     expect(host.logText()).toMatch(/Closed TCP port 18104 on the router/);
+  });
+
+  it('the in-app relay with "Open on router": its agent port and the ports an agent asks for are reached from the WAN through the router; an agent leaving and the relay stopping unmap them; a killed host\'s are removed at the next start', async () => {
+    const dir = `${data.dir}/relay`;
+    const token = 'lab-relay-token-0123456789';
+    const config = (bindHost: string) => ({
+      config: { bind: { host: bindHost, port: 9015 }, publicHost: '0.0.0.0', tls: true, agents: [{ name: 'laptop', allowPorts: '20200-20210' }], router: { enabled: true } },
+      tokens: { laptop: token },
+    });
+    const ports = (s: RelayServerStatus) => (s.router ?? []).map((p) => [p.role, p.agent, p.protocol, p.port, p.mapping.state, p.mapping.externalPort]);
+    // The agent's targets are on the WAN namespace's loopback: only the agent itself reaches them.
+    const target = await wan.tcpSource('127.0.0.1', 0, 4 * MiB, 21);
+    const udpTarget = await wan.udpEcho('127.0.0.1', 0);
+    const relay = await ServiceDriverClient.start(lab, dir);
+    try {
+      await relay.call('relayServer.configure', config('127.0.0.1'));
+      await relay.call('relayServer.start');
+      const loop = await relay.waitForRelay((s) => s.router?.[0]?.mapping.state === 'failed', 'the loopback agent port refused');
+      expect(loop.router![0]).toMatchObject({ role: 'agent-port', port: 9015, mapping: { error: { code: 'LISTEN_ON_LOOPBACK' } } });
+
+      let seen = relay.relayStatuses().length;
+      await relay.call('relayServer.configure', config('0.0.0.0'));
+      const up = await relay.waitForRelay((s) => s.running && s.router?.[0]?.mapping.state === 'mapped', 'the agent port mapped', 10_000, seen);
+      expect(up.router![0]!.mapping).toMatchObject({ method: 'upnp', externalAddress: LAB.routerWan, externalPort: 9015, internalAddress: LAB.host, internalPort: 9015, warning: { code: 'DOUBLE_NAT' } });
+
+      // The agent on the WAN side reaches the relay only through the router's mapping of the agent port.
+      const agentConf = `${data.dir}/agent.yaml`;
+      writeFileSync(agentConf, `name: laptop\nserver: ${LAB.routerWan}:9015\ntoken: ${token}\nexpose:\n  - { local: "127.0.0.1:${target.port}", remote: 20201 }\n  - { local: "127.0.0.1:${udpTarget.port}", remote: 20202, type: udp }\n`);
+      const agent = lab.spawnLine(lab.ns.wan, [process.execPath, lab.bundle.cli, 'agent', '--config', agentConf, '--data-dir', `${dir}-agent`]);
+      await agent.waitForLine(/exposed udp \S+ as \S+:20202 on the relay/, 15_000, 'the agent');
+      const all = await relay.waitForRelay((s) => ports(s).length === 3 && ports(s).every((p) => p[4] === 'mapped'), 'three ports mapped');
+      expect(ports(all)).toEqual([
+        ['agent-port', undefined, 'tcp', 9015, 'mapped', 9015],
+        ['public', 'laptop', 'tcp', 20201, 'mapped', 20201],
+        ['public', 'laptop', 'udp', 20202, 'mapped', 20202],
+      ]);
+      expect(await wan.tcpFetch(LAB.routerWan, 20201, 20_000)).toEqual({ bytes: 4 * MiB, sha256: target.sha256 });
+      expect((await wan.udpAsk(LAB.routerWan, 20202, 5, 3000)).received.sort()).toEqual(Array.from({ length: 5 }, (_, i) => `echo:datagram-${i}`));
+
+      await agent.stop();
+      await waitFor(() => !forwards(20201) && !forwards(20202), 'the public ports unmapped once the agent left', 10_000);
+      expect(forwards(9015)).toBe(true);
+      seen = relay.relayStatuses().length;
+      await relay.call('relayServer.stop');
+      expect(forwards(9015), 'Stop resolves once the router was told').toBe(false);
+      await refused(9015);
+      await waitFor(() => /Relay agent port: Closed TCP port 9015 on the router/.test(relay.logText()), 'the unmap in the log', 5000);
+      expect((await relay.waitForRelay((s) => !s.running && s.router === undefined, 'stopped without router ports', 5000, seen)).running).toBe(false);
+
+      // Killed while mapped: the next start of Porthole (relay not started) removes it.
+      seen = relay.relayStatuses().length;
+      await relay.call('relayServer.start');
+      await relay.waitForRelay((s) => s.router?.[0]?.mapping.state === 'mapped', 'mapped again', 10_000, seen);
+      await relay.kill();
+      expect(forwards(9015), 'a killed host cannot unmap').toBe(true);
+      const next = await ServiceDriverClient.start(lab, dir);
+      try {
+        await waitFor(() => !forwards(9015), 'the stale relay mapping removed at start', 10_000);
+        await waitFor(() => /Relay agent port: Removed a stale TCP mapping of port 9015/.test(next.logText()), 'the removal in the log', 5000);
+      } finally {
+        await next.quit();
+      }
+    } finally {
+      await relay.stop();
+    }
   });
 });

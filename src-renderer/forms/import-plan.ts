@@ -135,7 +135,7 @@ export function describeUndo(u: ImportUndoOutcome): string {
   return done.length ? t('importExport.undo.done', { what: done.join(t('importExport.list.clauses')) }) : t('importExport.undo.nothing');
 }
 
-const FORMATS = ['ssh-config', 'porthole-yaml', 'porthole-json', 'port-proxy-client', 'port-proxy-server', 'frpc-toml', 'frpc-ini', 'rathole-client'] as const;
+const FORMATS = ['ssh-config', 'porthole-yaml', 'porthole-json', 'port-proxy-client', 'port-proxy-server', 'frpc-toml', 'frpc-ini', 'rathole-client', 'rathole-server'] as const;
 
 function isKnownFormat(format: string): format is (typeof FORMATS)[number] {
   return (FORMATS as readonly string[]).includes(format);

@@ -9,6 +9,7 @@ import {
   relayServerConfigFrom,
   relayServerDirty,
   relayServerIssuesToFields,
+  relayRouterLoopback,
   relayServerValuesFrom,
   tokensFrom,
 } from './relay-server-form';
@@ -31,6 +32,24 @@ describe('relay server settings form', () => {
     expect(relayServerDirty({ ...values, bindPort: '9016' }, settings)).toBe(true);
     expect(relayServerDirty({ ...values, agents: [{ ...values.agents[0]!, token: 'new' }] }, settings)).toBe(true);
     expect(relayServerDirty(values, null)).toBe(true);
+  });
+
+  it('"Open on router": absent until switched on, kept (with its lease) once saved, dirty on a change, loopback addresses named', () => {
+    const values = relayServerValuesFrom(settings);
+    expect(values).toMatchObject({ routerEnabled: false, routerProtocol: 'auto', routerLeaseSeconds: undefined });
+    expect(relayRouterLoopback(values)).toEqual([]);
+    const on = { ...values, routerEnabled: true, routerProtocol: 'natpmp' as const };
+    expect(relayServerConfigFrom(on).router).toEqual({ enabled: true, protocol: 'natpmp' });
+    expect(relayServerDirty(on, settings)).toBe(true);
+    expect(relayRouterLoopback(on)).toEqual(['bindHost', 'publicHost']);
+    expect(relayRouterLoopback({ ...on, bindHost: '0.0.0.0', publicHost: '192.168.1.20' })).toEqual([]);
+
+    const saved: LocalRelaySettings = { ...settings, config: { ...settings.config, router: { enabled: true, protocol: 'pcp', leaseSeconds: 600 } } };
+    const back = relayServerValuesFrom(saved);
+    expect(relayServerDirty(back, saved)).toBe(false);
+    // Switched off again: the option stays in the settings (off), with the lease the form does not show.
+    expect(relayServerConfigFrom({ ...back, routerEnabled: false }).router).toEqual({ enabled: false, protocol: 'pcp', leaseSeconds: 600 });
+    expect(relayServerDirty({ ...back, routerEnabled: false }, saved)).toBe(true);
   });
 
   it('sends only typed tokens, by trimmed agent name', () => {

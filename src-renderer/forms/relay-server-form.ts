@@ -1,6 +1,7 @@
 import type { LocalRelayConfigInput, LocalRelaySettings } from '../../src-shared/api/contract';
 import { isLoopbackHost, isWildcardHost } from '../../src-shared/format/address';
 import { LocalRelayConfigSchema, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
+import type { RouterMethod } from '../../src-shared/model/router';
 
 // The Relay view's settings form (the relay this app runs) as strings, to and from
 // relayServer.configure. Agent tokens are write-only: typed ones are sent, stored ones are only named.
@@ -20,6 +21,11 @@ export interface RelayServerFormValues {
   publicHost: string;
   tls: boolean;
   agents: RelayAgentValues[];
+  /** "Open on router" for the agent port and the public ports. */
+  routerEnabled: boolean;
+  routerProtocol: RouterMethod;
+  /** The saved lease (the form does not show it); undefined when the option was never saved. */
+  routerLeaseSeconds: number | undefined;
 }
 
 /** Keys: `bindHost`, `bindPort`, `publicHost`, `agents.N.name`, `agents.N.allowPorts`, `agents.N.token`. */
@@ -47,6 +53,9 @@ export function relayServerValuesFrom(settings: LocalRelaySettings): RelayServer
     publicHost: c.publicHost,
     tls: c.tls,
     agents: c.agents.map((a) => ({ key: agentKey(), name: a.name, allowPorts: a.allowPorts, token: '' })),
+    routerEnabled: c.router?.enabled ?? false,
+    routerProtocol: c.router?.protocol ?? 'auto',
+    routerLeaseSeconds: c.router?.leaseSeconds,
   };
 }
 
@@ -61,7 +70,17 @@ export function relayServerConfigFrom(v: RelayServerFormValues): LocalRelayConfi
     publicHost: v.publicHost.trim() || '127.0.0.1',
     tls: v.tls,
     agents: v.agents.map((a) => ({ name: a.name.trim(), allowPorts: a.allowPorts.trim() })),
+    // Settings that never had the option keep none (they save as before).
+    ...(v.routerEnabled || v.routerLeaseSeconds !== undefined
+      ? { router: { enabled: v.routerEnabled, protocol: v.routerProtocol, ...(v.routerLeaseSeconds !== undefined ? { leaseSeconds: v.routerLeaseSeconds } : {}) } }
+      : {}),
   };
+}
+
+/** Which of the relay's addresses the router cannot reach (loopback), while "Open on router" is on. */
+export function relayRouterLoopback(v: RelayServerFormValues): Array<'bindHost' | 'publicHost'> {
+  if (!v.routerEnabled) return [];
+  return (['bindHost', 'publicHost'] as const).filter((k) => isLoopbackHost(v[k].trim() || '127.0.0.1'));
 }
 
 /** Tokens typed this time, by (trimmed) agent name. */
@@ -83,7 +102,9 @@ export function relayServerDirty(v: RelayServerFormValues, settings: LocalRelayS
     now.bind.port !== saved.bind.port ||
     now.publicHost !== saved.publicHost ||
     now.tls !== saved.tls ||
-    agents(now.agents ?? []) !== agents(saved.agents)
+    agents(now.agents ?? []) !== agents(saved.agents) ||
+    (now.router?.enabled ?? false) !== (saved.router?.enabled ?? false) ||
+    (now.router?.protocol ?? 'auto') !== (saved.router?.protocol ?? 'auto')
   );
 }
 

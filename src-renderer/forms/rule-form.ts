@@ -1,5 +1,6 @@
 import { formatHostPort, isLoopbackHost, isWildcardHost, listenEndpointsCollide } from '../../src-shared/format/address';
 import type { ApiIssue } from '../../src-shared/model/errors';
+import { DEFAULT_MAX_BODY_BYTES } from '../../src-shared/model/inspector';
 import { RuleDraftSchema, ruleListenEndpoint, type Rule, type RuleDraft, type RuleType } from '../../src-shared/model/rule';
 import { t } from '../i18n/i18n';
 import { translateMessage } from '../i18n/messages';
@@ -41,8 +42,10 @@ export interface RuleFormValues extends OptionValues, RouterFormValues {
   /** relay-expose: id of the saved relay ('' = none chosen yet). Its public port is `remotePort` ('' = any allowed). */
   relay: string;
   relayProtocol: 'tcp' | 'udp';
-  /** relay-expose over TCP: log each HTTP request (kind `http`). */
+  /** relay-expose over TCP: log and inspect each HTTP request (kind `http`). */
   httpLog: boolean;
+  /** tcp-forward and ssh-local: "Inspect HTTP" (record each request and response). */
+  inspectHttp: boolean;
   enabled: boolean;
   /** Free text ('' = no group). */
   group: string;
@@ -127,6 +130,7 @@ export function emptyFormValues(): RuleFormValues {
     relay: '',
     relayProtocol: 'tcp',
     httpLog: false,
+    inspectHttp: false,
     enabled: true,
     group: '',
     tags: '',
@@ -142,7 +146,7 @@ export function formValuesFromRule(rule: Rule): RuleFormValues {
   if ('target' in rule) Object.assign(v, { targetHost: rule.target.host, targetPort: String(rule.target.port) });
   switch (rule.type) {
     case 'tcp-forward':
-      return { ...v, ...optionValuesFrom(rule.options, undefined, 'tcp') };
+      return { ...v, ...optionValuesFrom(rule.options, undefined, 'tcp'), inspectHttp: rule.inspect?.enabled ?? false };
     case 'udp-forward':
       return { ...v, ...optionValuesFrom(undefined, rule.options, 'udp') };
     case 'ssh-remote':
@@ -151,7 +155,7 @@ export function formValuesFromRule(rule: Rule): RuleFormValues {
     case 'socks':
       return { ...v, socksUser: rule.socks.username ?? '', connectTimeout: String(rule.socks.connectTimeoutMs / 1000) };
     case 'ssh-local':
-      return v;
+      return { ...v, inspectHttp: rule.inspect?.enabled ?? false };
     case 'relay-expose':
       return {
         ...v,
@@ -204,16 +208,19 @@ export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
     hasPassword: base && 'socks' in base ? base.socks.hasPassword : false,
     ...(timeout !== undefined ? { connectTimeoutMs: timeout } : {}),
   };
+  // "Inspect HTTP" keeps the body limit the rule had; left out for a rule that never had it on.
+  const baseInspect = base && 'inspect' in base ? base.inspect : undefined;
+  const inspect = v.inspectHttp || baseInspect ? { inspect: { enabled: v.inspectHttp, maxBodyBytes: baseInspect?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES } } : {};
   // "Open on router" (tcp, udp, socks): left out for a rule that never had it.
   const routerOption = routerDraft(v, base);
   const router = routerOption ? { router: routerOption } : {};
   switch (v.type) {
     case 'tcp-forward':
-      return { type: v.type, ...common, listen, target, options: tcpOptionsFromValues(v), ...router };
+      return { type: v.type, ...common, listen, target, options: tcpOptionsFromValues(v), ...router, ...inspect };
     case 'udp-forward':
       return { type: v.type, ...common, listen, target, options: udpOptionsFromValues(v), ...router };
     case 'ssh-local':
-      return { type: v.type, ...common, server, listen, target };
+      return { type: v.type, ...common, server, listen, target, ...inspect };
     case 'ssh-remote':
       return { type: v.type, ...common, server, remote: { host: v.remoteHost.trim() || '127.0.0.1', port: portValue(v.remotePort) as number }, target };
     case 'ssh-dynamic':
@@ -231,6 +238,7 @@ export function draftFromValues(v: RuleFormValues, base?: Rule): RuleDraft {
         protocol: v.relayProtocol,
         // The schema refuses HTTP logging over UDP; the checkbox is off for UDP, whatever it held.
         kind: v.relayProtocol === 'tcp' && v.httpLog ? 'http' : 'tcp',
+        ...(baseInspect ? { inspect: baseInspect } : {}),
       };
   }
 }

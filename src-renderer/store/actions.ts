@@ -54,6 +54,10 @@ export interface Actions {
   dismissHostKey(promptId: string): void;
   /** Import previews, apply and undo, and exports (their UI state lives in the import store). */
   imports: ImportActions;
+  /** Whether a listen address is free (the rule editor asks as the person types). */
+  checkPort: PortholeApi['ports']['check'];
+  /** The HTTP inspector's calls and its event (the Inspector view keeps its own store). */
+  inspector: PortholeApi['inspector'] & { onEvent: PortholeApi['on']['inspector'] };
 }
 
 /** The error's message, in the UI language where it is a known one. */
@@ -187,5 +191,7 @@ export function createActions(api: PortholeApi, store: AppStore): Actions {
       store.setState((s) => ({ hostKeyPrompts: dequeuePrompt(s.hostKeyPrompts, promptId) }));
     },
     imports: createImportActions(api, importStore),
+    checkPort: (input) => api.ports.check(input),
+    inspector: { ...api.inspector, onEvent: (cb) => api.on.inspector(cb) },
   };
 }

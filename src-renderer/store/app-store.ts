@@ -26,7 +26,7 @@ export interface Notice {
   text: string;
 }
 
-export type MainView = 'mappings' | 'dashboard' | 'connections' | 'servers' | 'relay' | 'settings';
+export type MainView = 'mappings' | 'dashboard' | 'connections' | 'inspector' | 'servers' | 'relay' | 'settings';
 
 export interface ConnectionFilter {
   /** Matches a mapping name or a client address, case-insensitive. */

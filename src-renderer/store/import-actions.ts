@@ -1,5 +1,5 @@
 import type { PortholeApi, Unsubscribe } from '../../src-shared/api/contract';
-import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource } from '../../src-shared/model/import';
+import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportRelayConfig, ImportSource } from '../../src-shared/model/import';
 import { describeOutcome, describeUndo } from '../forms/import-plan';
 import { t } from '../i18n/i18n';
 import { translateMessage } from '../i18n/messages';
@@ -18,6 +18,8 @@ export interface ImportActions {
   /** Undoes the last import; the toast says what was undone or why not. */
   undo(): Promise<void>;
   buildExport(req: ExportRequest): Promise<ExportOutput>;
+  /** The relay config for the server side of a previewed frpc / rathole file (issue 15). */
+  relayConfig(previewId: string, file: number): Promise<ImportRelayConfig>;
 }
 
 /** The error's message, in the UI language where it is a known one. */
@@ -110,5 +112,6 @@ export function createImportActions(api: PortholeApi, store: ImportStore): Impor
       }
     },
     buildExport: (req) => api.exports.build(req),
+    relayConfig: (previewId, file) => api.imports.relayConfig(previewId, file),
   };
 }

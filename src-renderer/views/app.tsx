@@ -7,6 +7,7 @@ import { Dialogs } from './dialogs';
 import { Footer } from './footer';
 import { Header } from './header';
 import { HostKeyPrompts } from './host-key-dialog';
+import { InspectorView } from './inspector-view';
 import { ImportLayer } from './import-layer';
 import { LogPanel } from './log-panel';
 import { MappingList } from './mapping-list';
@@ -19,6 +20,8 @@ function MainPanel({ view }: { view: MainView }) {
   switch (view) {
     case 'connections':
       return <ConnectionsView />;
+    case 'inspector':
+      return <InspectorView />;
     case 'servers':
       return <ServersView />;
     case 'relay':

@@ -14,7 +14,7 @@ import '../router.css';
 // double-NAT warning with the way out (a relay).
 
 /** Minutes are enough for a lease of an hour ("renews in 52 min"); the countdown ticks every 15 s. */
-function untilText(ms: number): string {
+export function untilText(ms: number): string {
   return ms >= 120_000 ? tt('router.detail.minutes', { count: Math.round(ms / 60_000) }) : fmtDuration(Math.max(0, ms));
 }
 

@@ -25,8 +25,23 @@ function Warnings({ warnings }: { warnings: string[] }) {
   );
 }
 
+/** Formats whose server side (frps, rathole's server) becomes a Porthole relay: the preview offers its config. */
+const RELAY_SIDE = new Set(['frpc-toml', 'frpc-ini', 'rathole-client', 'rathole-server']);
+
 /** Each file of an import: the format it was read as, or why it was not; then its warnings. */
-export function ImportFileList({ files, refused }: { files: ImportPreview['files']; refused: RefusedFile[] }) {
+export function ImportFileList({
+  files,
+  refused,
+  onRelayConfig,
+  relayConfigSaved,
+}: {
+  files: ImportPreview['files'];
+  refused: RefusedFile[];
+  /** Saves the relay config for file `index` (frpc / rathole only). */
+  onRelayConfig?: (index: number) => void;
+  /** What saving it said, by file index. */
+  relayConfigSaved?: Record<number, string>;
+}) {
   const { t } = useTranslation();
   if (files.length === 0 && refused.length === 0) return null;
   return (
@@ -60,6 +75,18 @@ export function ImportFileList({ files, refused }: { files: ImportPreview['files
             </p>
           )}
           <Warnings warnings={f.warnings} />
+          {onRelayConfig && f.format && RELAY_SIDE.has(f.format) && (
+            <div className="import-relay-config">
+              <button type="button" className="btn btn-small" title={t('importExport.files.relayConfigTitle')} onClick={() => onRelayConfig(i)}>
+                {t('importExport.files.relayConfig')}
+              </button>
+              {relayConfigSaved?.[i] && (
+                <p className="field-hint" role="status">
+                  {relayConfigSaved[i]}
+                </p>
+              )}
+            </div>
+          )}
         </li>
       ))}
     </ul>

@@ -17,6 +17,7 @@ import {
 } from '../forms/import-plan';
 import { t as tt } from '../i18n/i18n';
 import type { RefusedFile } from '../lib/read-import-files';
+import { downloadText } from '../lib/download-text';
 import { showView } from '../store/app-store';
 import { closeImportSession, type ImportSession, useImports } from '../store/imports';
 import { ImportFileList } from './import-file-list';
@@ -46,6 +47,19 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
   const conflicts = preview.items.filter((i) => i.conflicts.length > 0).length;
   const starting = useMemo(() => wouldStart(preview, choices), [preview, choices]);
   const hasRules = preview.items.some((i) => i.kind === 'rule');
+  const [relaySaved, setRelaySaved] = useState<Record<number, string>>({});
+
+  /** frpc / rathole: the config of the Porthole relay that replaces their server, saved as a file. */
+  async function saveRelayConfig(file: number): Promise<void> {
+    setError(null);
+    try {
+      const out = await actions.imports.relayConfig(preview.id, file);
+      downloadText(out.fileName, out.yaml, 'application/yaml;charset=utf-8');
+      setRelaySaved((s) => ({ ...s, [file]: t('importExport.files.relayConfigSaved', { file: out.fileName, notes: out.notes.join(' ') }).trim() }));
+    } catch (err) {
+      setError(t('importExport.preview.failed', { error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
 
   async function apply(): Promise<void> {
     if (busy || invalid || nothing) return;
@@ -63,7 +77,7 @@ function PreviewBody({ preview, refused }: { preview: ImportPreview; refused: Re
   return (
     <>
       <div className="import-scroll">
-        <ImportFileList files={preview.files} refused={refused} />
+        <ImportFileList files={preview.files} refused={refused} onRelayConfig={(i) => void saveRelayConfig(i)} relayConfigSaved={relaySaved} />
         {KIND_ORDER.map((kind) => {
           const items = preview.items.filter((i) => i.kind === kind);
           if (items.length === 0) return null;

@@ -13,6 +13,7 @@ import {
 } from '../forms/relay-server-form';
 import { CopyButton } from './fingerprint';
 import { FieldMessage, FormField } from './form-field';
+import { RelayRouterField } from './relay-router-field';
 
 interface RelaySettingsFormProps {
   values: RelayServerFormValues;
@@ -187,6 +188,7 @@ export function RelaySettingsForm(props: RelaySettingsFormProps) {
           <FieldMessage id="relay-tls-msg" warning={values.tls ? undefined : RELAY_TLS_OFF_WARNING} hint={t('relaySettings.tlsHint')} />
         </div>
       </div>
+      <RelayRouterField values={values} onPatch={(patch, touched) => set(patch, touched)} />
       <div className="agents-head">
         <span className="field-label">{t('relaySettings.agents')}</span>
         <span className="muted agents-note">{t('relaySettings.agentsNote')}</span>

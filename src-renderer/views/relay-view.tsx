@@ -16,6 +16,7 @@ import {
 } from '../forms/relay-server-form';
 import { useApp } from '../store/app-store';
 import { RelayAgentsTable, RelayExposuresTable } from './relay-live-tables';
+import { RelayRouterCard } from './relay-router-card';
 import { RelaySettingsForm } from './relay-settings-form';
 import { RelayStatusCard } from './relay-status-card';
 
@@ -110,6 +111,7 @@ function RelayPanel({ settings }: { settings: LocalRelaySettings }) {
     <div className="relay-layout">
       <div className="relay-col relay-col-live">
         <RelayStatusCard status={status} busy={busy} dirty={dirty} actionError={actionError} onStart={() => void onStart()} onStop={() => void onStop()} />
+        {status?.router && <RelayRouterCard ports={status.router} />}
         {status && <RelayAgentsTable agents={status.agents} />}
         {status && running && <RelayExposuresTable agents={status.agents} />}
       </div>

@@ -32,7 +32,18 @@ import { ServerDialog } from './server-dialog';
 import { ServerSelect } from './server-select';
 import { TemplateBar } from './template-bar';
 import { FormFooter } from './form-footer';
+import { PortCheckNote, usePortCheck } from './port-check-note';
+import type { PortCheckInput } from '../../src-shared/model/ports';
 import { useSavedForm } from './use-saved-form';
+
+/** The listen address to check as it is typed, once it is a whole one. */
+function listenCheckInput(values: RuleFormValues, listens: boolean, ruleId: string | undefined): PortCheckInput | undefined {
+  const host = values.listenHost.trim();
+  const text = values.listenPort.trim();
+  const port = Number(text);
+  if (!listens || host === '' || !/^\d{1,5}$/.test(text) || port < 1 || port > 65535) return undefined;
+  return { protocol: values.type === 'udp-forward' ? 'udp' : 'tcp', host, port, ...(ruleId !== undefined ? { ruleId } : {}) };
+}
 
 /** Create (no `rule`) or edit a mapping of any type. */
 export function RuleDialog({ rule: given }: { rule?: Rule }) {
@@ -75,6 +86,8 @@ export function RuleDialog({ rule: given }: { rule?: Rule }) {
   const shape = typeShape(values.type);
 
   const set = (field: FieldKey, value: string) => form.patch({ [field]: value }, [field]);
+  const portInput = listenCheckInput(values, shape.listen, rule?.id);
+  const portCheck = usePortCheck(portInput, actions.checkPort);
   const reveal = (field: FieldKey) => () => form.reveal(field);
 
   const field: RenderField = (key, label, extra = {}) => (
@@ -140,6 +153,7 @@ export function RuleDialog({ rule: given }: { rule?: Rule }) {
           values={values}
           field={field}
           onPatch={(patch) => setValues((v) => ({ ...v, ...patch }))}
+          listenNote={<PortCheckNote result={portCheck} onUse={(port) => set('listenPort', String(port))} />}
           socksPassword={
             <FormField
               id="rule-socksPassword"

@@ -6,7 +6,7 @@ import { typeShape } from '../forms/rule-types';
 
 type FieldExtra = { inputMode?: 'numeric'; placeholder?: string; hint?: string; autoFocus?: boolean };
 export type RenderField = (key: FieldKey, label: string, extra?: FieldExtra) => ReactNode;
-export type RelayPatch = Partial<Pick<RuleFormValues, 'relayProtocol' | 'httpLog'>>;
+export type RelayPatch = Partial<Pick<RuleFormValues, 'relayProtocol' | 'httpLog' | 'inspectHttp'>>;
 
 function targetLegend(type: RuleFormValues['type']): string {
   switch (type) {
@@ -46,7 +46,20 @@ function RelayPortFields({ values, field, onPatch }: { values: RuleFormValues; f
 }
 
 /** The endpoint fieldsets of the rule dialog, as the chosen type needs them. */
-export function RuleFields({ values, field, onPatch, socksPassword }: { values: RuleFormValues; field: RenderField; onPatch: (p: RelayPatch) => void; socksPassword?: ReactNode }) {
+export function RuleFields({
+  values,
+  field,
+  onPatch,
+  socksPassword,
+  listenNote,
+}: {
+  values: RuleFormValues;
+  field: RenderField;
+  onPatch: (p: RelayPatch) => void;
+  socksPassword?: ReactNode;
+  /** Under the listen fields: whether the port is free (views/port-check-note.tsx). */
+  listenNote?: ReactNode;
+}) {
   const { t } = useTranslation();
   const shape = typeShape(values.type);
   const ssh = shape.server;
@@ -67,6 +80,7 @@ export function RuleFields({ values, field, onPatch, socksPassword }: { values: 
           {field('listenPort', t('ruleFields.listenPort'), { inputMode: 'numeric', placeholder: shape.socks ? '1080' : '8080' })}
         </fieldset>
       )}
+      {shape.listen && listenNote}
       {shape.target && (
         <fieldset className="endpoint">
           <legend>{targetLegend(values.type)}</legend>
@@ -88,6 +102,17 @@ export function RuleFields({ values, field, onPatch, socksPassword }: { values: 
           </label>
           <p id="rule-httpLog-hint" className="field-hint checkbox-hint">
             {values.relayProtocol === 'udp' ? t('ruleFields.httpOnlyTcp') : t('ruleFields.httpLogHint')}
+          </p>
+        </div>
+      )}
+      {(values.type === 'tcp-forward' || values.type === 'ssh-local') && (
+        <div className="relay-http">
+          <label className="checkbox">
+            <input type="checkbox" checked={values.inspectHttp} aria-describedby="rule-inspect-hint" onChange={(e) => onPatch({ inspectHttp: e.target.checked })} />
+            {t('ruleFields.inspectHttp')}
+          </label>
+          <p id="rule-inspect-hint" className="field-hint checkbox-hint">
+            {t('ruleFields.inspectHttpHint')}
           </p>
         </div>
       )}

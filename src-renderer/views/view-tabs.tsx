@@ -5,7 +5,7 @@ import { showView, useApp, type MainView } from '../store/app-store';
 export const VIEW_PANEL_ID = 'view-panel';
 
 /** The tabs in order; their names are `shell.tabs.<view>`. */
-const TABS: readonly MainView[] = ['mappings', 'dashboard', 'connections', 'servers', 'relay', 'settings'];
+const TABS: readonly MainView[] = ['mappings', 'dashboard', 'connections', 'inspector', 'servers', 'relay', 'settings'];
 
 export function tabId(view: MainView): string {
   return `tab-${view}`;

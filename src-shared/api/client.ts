@@ -54,10 +54,12 @@ export function createApiClient(t: ApiTransport): PortholeApi {
       apply: (input) => call('imports.apply', input),
       undo: () => call('imports.undo', undefined),
       claim: (ids) => call('imports.claim', ids ? { ids } : {}),
+      relayConfig: (previewId, file) => call('imports.relayConfig', { previewId, file }),
     },
     exports: { build: (req) => call('exports.build', req) },
     settings: { get: () => call('settings.get', undefined), update: (patch) => call('settings.update', patch) },
     traffic: { summary: () => call('traffic.summary', undefined), recent: () => call('traffic.recent', undefined) },
+    ports: { check: (input) => call('ports.check', input) },
     inspector: {
       list: (q) => call('inspector.list', q),
       get: (id) => call('inspector.get', { id }),

@@ -1,12 +1,14 @@
 import type { ConnectionRow } from '../model/connection';
-import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../model/import';
+import type { ExportOutput, ExportRequest, ImportApplyInput, ImportOutcome, ImportPreview, ImportRelayConfig, ImportSource, ImportUndoOutcome } from '../model/import';
 import type { RecentTraffic, RuleTraffic, SettingsUpdate, SettingsView } from '../model/settings';
 import type { LocalRelayConfig, RelayEntry, RelayInput, RelayServerStatus } from '../model/relay';
 import type { HostKeyPrompt, SshServerEntry, SshServerInput } from '../model/ssh';
 import type { ApiErrorData } from '../model/errors';
 import type { LogEntry, LogQuery } from '../model/log';
+import type { PortCheck, PortCheckInput } from '../model/ports';
 import type { ExchangeDetail, InspectorEvent, InspectorList, InspectorListQuery, ReplayEdit } from '../model/inspector';
 import type { Rule, RuleDraft } from '../model/rule';
+import type { RouterMethod } from '../model/router';
 import type { RuleStats, StatsBatch } from '../model/stats';
 import type { RuleStatus } from '../model/status';
 import type { EventName, MethodName } from './channels';
@@ -83,6 +85,8 @@ export interface ApiMethods {
    * yet — those named, or all — so a window that subscribed late still shows them, once.
    */
   'imports.claim': [{ ids?: string[] }, ImportPreview[]];
+  /** For a previewed frpc / rathole file: the config of the Porthole relay that replaces frps or rathole's server there. */
+  'imports.relayConfig': [{ previewId: string; file: number }, ImportRelayConfig];
   'exports.build': [ExportRequest, ExportOutput];
   'settings.get': [void, SettingsView];
   'settings.update': [SettingsUpdate, SettingsView];
@@ -90,6 +94,8 @@ export interface ApiMethods {
   'traffic.summary': [void, RuleTraffic[]];
   /** Total rate over the last 15 minutes, one point per stats tick. */
   'traffic.recent': [void, RecentTraffic];
+  /** Whether a listen address is free now, who holds it, and a free port near it (the rule editor, as you type). */
+  'ports.check': [PortCheckInput, PortCheck];
   /** Recorded HTTP exchanges (oldest first) of the mappings with "Inspect HTTP" on, and what the inspector noticed. */
   'inspector.list': [InspectorListQuery | undefined, InspectorList];
   /** One exchange with its heads and bodies (base64; a Content-Encoding decoded for display). */
@@ -110,6 +116,7 @@ export type LocalRelayConfigInput = {
   publicHost?: string;
   tls?: boolean;
   agents?: Array<{ name: string; allowPorts: string; hasToken?: boolean }>;
+  router?: { enabled: boolean; protocol?: RouterMethod; leaseSeconds?: number };
 };
 
 /** Events pushed host → UI. */
@@ -190,10 +197,12 @@ export interface PortholeApi {
     apply(input: ImportApplyInput): Promise<ImportOutcome>;
     undo(): Promise<ImportUndoOutcome>;
     claim(ids?: string[]): Promise<ImportPreview[]>;
+    relayConfig(previewId: string, file: number): Promise<ImportRelayConfig>;
   };
   exports: { build(req: ExportRequest): Promise<ExportOutput> };
   settings: { get(): Promise<SettingsView>; update(patch: SettingsUpdate): Promise<SettingsView> };
   traffic: { summary(): Promise<RuleTraffic[]>; recent(): Promise<RecentTraffic> };
+  ports: { check(input: PortCheckInput): Promise<PortCheck> };
   inspector: {
     list(q?: InspectorListQuery): Promise<InspectorList>;
     get(id: number): Promise<ExchangeDetail>;

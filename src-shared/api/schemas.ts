@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionCloseSchema, ConnectionsQuerySchema } from '../model/connection';
 import { LogQuerySchema } from '../model/log';
+import { PortCheckInputSchema } from '../model/ports';
 import { InspectorClearSchema, InspectorGetSchema, InspectorListSchema, ReplayInputSchema } from '../model/inspector';
 import { ExportInputSchema, ImportApplyInputSchema, ImportPreviewInputSchema } from '../model/import';
 import { SettingsUpdateSchema } from '../model/settings';
@@ -46,11 +47,13 @@ export const METHOD_INPUTS = {
   'imports.apply': ImportApplyInputSchema,
   'imports.undo': NoInput,
   'imports.claim': z.object({ ids: z.array(z.string().max(100)).max(20).optional() }).strict(),
+  'imports.relayConfig': z.object({ previewId: z.string().min(1).max(100), file: z.number().int().min(0).max(1000) }).strict(),
   'exports.build': ExportInputSchema,
   'settings.get': NoInput,
   'settings.update': SettingsUpdateSchema,
   'traffic.summary': NoInput,
   'traffic.recent': NoInput,
+  'ports.check': PortCheckInputSchema,
   'inspector.list': InspectorListSchema.optional(),
   'inspector.get': InspectorGetSchema,
   'inspector.replay': ReplayInputSchema,

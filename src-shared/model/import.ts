@@ -105,6 +105,14 @@ export interface ImportOutcome {
   canUndo: boolean;
 }
 
+/** A Porthole relay config offered from an import preview (imports.relayConfig); it holds an agent token. */
+export interface ImportRelayConfig {
+  fileName: string;
+  yaml: string;
+  /** What to know about it: a new token, ports the relay will pick from. */
+  notes: string[];
+}
+
 export interface ImportUndoOutcome {
   removedRules: number;
   restoredRules: number;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizeFingerprint } from '../format/fingerprint';
 import { HostSchema, RuleIdSchema } from './primitives';
+import { type RouterMappingStatus, RouterOptionSchema } from './router';
 
 // Relays are saved entities that `relay-expose` rules refer to by id (this machine is the agent).
 // The token lives in the secret store; the relay records only that one exists. The pinned
@@ -118,7 +119,28 @@ export interface RelayServerStatus {
   error?: { code: string; message: string };
   /** Warnings from reading the config (unknown keys, insecure choices). */
   warnings: string[];
+  /** "Open on router": one entry per port the relay has asked the home router for (while it runs with it on). */
+  router?: RelayRouterPort[];
 }
+
+/** One port of the in-app relay on the home router: its agent port, or a public port an agent holds. */
+export interface RelayRouterPort {
+  role: 'agent-port' | 'public';
+  /** Public ports: the agent holding it, and the name it gave the port. */
+  agent?: string;
+  name?: string;
+  protocol: 'tcp' | 'udp';
+  /** The relay's own port (the same port is asked for on the router). */
+  port: number;
+  mapping: RouterMappingStatus;
+}
+
+/**
+ * The in-app relay's "Open on router": its agent port and every public port it opens for agents, each on
+ * the same external port as on this machine (so what agents are told stays true on the router).
+ */
+export const LocalRelayRouterSchema = RouterOptionSchema.omit({ externalPort: true });
+export type LocalRelayRouterOption = z.output<typeof LocalRelayRouterSchema>;
 
 /** The in-app relay's settings (Relay view): what `porthole relay --config` reads from YAML. */
 export const LocalRelayAgentSchema = z
@@ -140,6 +162,8 @@ export const LocalRelayConfigSchema = z
     publicHost: HostSchema.default('127.0.0.1'),
     tls: z.boolean().default(true),
     agents: z.array(LocalRelayAgentSchema).max(200).default([]),
+    /** Absent in settings saved before it existed. */
+    router: LocalRelayRouterSchema.optional(),
   })
   .strict();
 export type LocalRelayConfig = z.output<typeof LocalRelayConfigSchema>;

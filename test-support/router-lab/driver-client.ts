@@ -1,3 +1,4 @@
+import type { RelayServerStatus } from '../../src-shared/model/relay';
 import type { RuleStatus } from '../../src-shared/model/status';
 import type { LineChild } from './line-child';
 import type { RouterLab } from './topology';
@@ -42,6 +43,26 @@ export class ServiceDriverClient {
       const hit = this.states().slice(after).find(pred);
       if (hit) return hit;
       if (Date.now() - t0 > timeoutMs) throw new Error(`no rule-state event with ${what} within ${timeoutMs} ms; log:\n${this.logText()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Every (changed) status of the in-app relay so far, oldest first. */
+  relayStatuses(): RelayServerStatus[] {
+    return this.child
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{"event":"relay-server"'))
+      .map((l) => (JSON.parse(l) as { payload: RelayServerStatus }).payload);
+  }
+
+  /** Waits for a status of the in-app relay (after the first `after` of them) that satisfies `pred`. */
+  async waitForRelay(pred: (s: RelayServerStatus) => boolean, what: string, timeoutMs = 10_000, after = 0): Promise<RelayServerStatus> {
+    const t0 = Date.now();
+    for (;;) {
+      const hit = this.relayStatuses().slice(after).find(pred);
+      if (hit) return hit;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`no relay-server event with ${what} within ${timeoutMs} ms; last: ${JSON.stringify(this.relayStatuses().at(-1))}\nlog:\n${this.logText()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -12,6 +12,16 @@ export async function runServiceDriver(args: string[]): Promise<void> {
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   core.api.subscribe('rule-state', (payload) => out({ event: 'rule-state', payload }));
   core.api.subscribe('log', (payload) => out({ event: 'log', payload }));
+  // The in-app relay's status, only when something in it changed (not every 1 s tick).
+  let lastRelay = '';
+  core.api.subscribe('relay-server', (payload) => {
+    const { startedAt: _s, ...shape } = payload;
+    const agents = shape.agents.map((a) => ({ ...a, exposures: a.exposures.map((x) => ({ id: x.id, publicAddress: x.publicAddress, protocol: x.protocol })) }));
+    const key = JSON.stringify({ ...shape, agents });
+    if (key === lastRelay) return;
+    lastRelay = key;
+    out({ event: 'relay-server', payload });
+  });
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     const { id, method, input } = JSON.parse(line) as { id: number; method: string; input?: unknown };

@@ -12,7 +12,8 @@ import { dashboard } from './en/dashboard';
 import { settings } from './en/settings';
 import { importExport } from './en/importExport';
 import { router } from './en/router';
+import { inspector } from './en/inspector';
 import { hostLog } from './en/host-log';
 import { engineErrors } from './en/engine-errors';
 
-export const en = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport, ...router, ...hostLog, ...engineErrors } as const;
+export const en = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport, ...router, ...inspector, ...hostLog, ...engineErrors } as const;

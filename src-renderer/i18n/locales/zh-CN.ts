@@ -14,7 +14,8 @@ import { dashboard } from './zh-CN/dashboard';
 import { settings } from './zh-CN/settings';
 import { importExport } from './zh-CN/importExport';
 import { router } from './zh-CN/router';
+import { inspector } from './zh-CN/inspector';
 import { hostLog } from './zh-CN/host-log';
 import { engineErrors } from './zh-CN/engine-errors';
 
-export const zhCN: Catalog<typeof en> = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport, ...router, ...hostLog, ...engineErrors };
+export const zhCN: Catalog<typeof en> = { ...common, ...validation, ...servers, ...connections, ...relay, ...rules, ...mappings, ...editors, ...shell, ...logs, ...dashboard, ...settings, ...importExport, ...router, ...inspector, ...hostLog, ...engineErrors };

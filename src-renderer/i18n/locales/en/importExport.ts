@@ -61,6 +61,9 @@ export const importExport = {
       error: '{{name}}: {{error}}',
       warnings_one: '{{count}} warning',
       warnings_other: '{{count}} warnings',
+      relayConfig: 'Save the relay config for the server…',
+      relayConfigTitle: "Porthole's relay takes the place of frps or rathole's server: this saves its config (agent, token, allowed ports) to run there with porthole relay --config",
+      relayConfigSaved: 'Saved {{file}} — on the server, run porthole relay --config {{file}}. {{notes}}',
     },
     format: {
       'ssh-config': 'OpenSSH client config',

@@ -1,6 +1,15 @@
 // The mapping editor's fields, the seven kinds of mapping and the quick-start templates.
 export const rules = {
   ruleFields: {
+    portCheck: {
+      byMapping: 'Port {{port}} is already used by the mapping “{{name}}”.',
+      byProcess: 'Port {{port}} on {{host}} is in use by {{name}} (pid {{pid}}).',
+      byPorthole: 'Port {{port}} on {{host}} is in use by Porthole itself (the relay or the UI).',
+      taken: 'Port {{port}} on {{host}} is in use by another program.',
+      permission: 'Porthole may not listen on port {{port}} here: ports below 1024 need administrator rights.',
+      notLocal: '{{host}} is not an address of this machine.',
+      useInstead: 'Use {{port}} instead',
+    },
     forwardTo: 'Forward to',
     forwardToSsh: 'Forward to (as seen from the SSH server)',
     forwardToRemote: 'Forward to (from this machine)',
@@ -20,9 +29,11 @@ export const rules = {
     listenPort: 'Listen port',
     targetHost: 'Target host',
     targetPort: 'Target port',
-    httpLog: 'Log HTTP requests',
+    httpLog: 'Inspect HTTP',
     httpOnlyTcp: 'Only for TCP.',
-    httpLogHint: 'Writes each request (method, path, status, time) to this mapping’s log.',
+    httpLogHint: 'Records each request and response (bodies up to 1 MiB) for the Inspector, where you can replay them, and writes a line for each to this mapping’s log. Traffic passes unchanged.',
+    inspectHttp: 'Inspect HTTP',
+    inspectHttpHint: 'Records each request and response (bodies up to 1 MiB) for the Inspector, where you can replay them. Traffic passes unchanged; traffic that is not HTTP is left alone.',
     clientAuth: 'Client authentication',
     username: 'Username',
     optional: 'optional',

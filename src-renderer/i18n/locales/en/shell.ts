@@ -11,6 +11,7 @@ export const shell = {
       mappings: 'Mappings',
       dashboard: 'Dashboard',
       connections: 'Connections',
+      inspector: 'Inspector',
       servers: 'Servers',
       relay: 'Relay',
       settings: 'Settings',

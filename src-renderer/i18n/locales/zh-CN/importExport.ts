@@ -54,6 +54,9 @@ export const importExport: Catalog<typeof en> = {
       refused: '{{name}} 未导入：{{reason}}。',
       error: '{{name}}：{{error}}',
       warnings_other: '{{count}} 条警告',
+      relayConfig: '保存服务器端的中继配置…',
+      relayConfigTitle: 'Porthole 中继将取代 frps 或 rathole 服务端：此操作保存其配置（代理名称、令牌、允许的端口），在那台机器上用 porthole relay --config 运行',
+      relayConfigSaved: '已保存 {{file}} —— 请在服务器上运行 porthole relay --config {{file}}。{{notes}}',
     },
     format: {
       'ssh-config': 'OpenSSH 客户端配置',

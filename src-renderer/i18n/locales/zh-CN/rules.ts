@@ -3,6 +3,15 @@ import type { rules as en } from '../en/rules';
 
 export const rules: Catalog<typeof en> = {
   ruleFields: {
+    portCheck: {
+      byMapping: '端口 {{port}} 已被映射“{{name}}”使用。',
+      byProcess: '{{host}} 上的端口 {{port}} 正被 {{name}}（pid {{pid}}）占用。',
+      byPorthole: '{{host}} 上的端口 {{port}} 正被 Porthole 自身（中继或界面）占用。',
+      taken: '{{host}} 上的端口 {{port}} 正被其他程序占用。',
+      permission: 'Porthole 不能在此监听端口 {{port}}：1024 以下的端口需要管理员权限。',
+      notLocal: '{{host}} 不是本机的地址。',
+      useInstead: '改用 {{port}}',
+    },
     forwardTo: '转发到',
     forwardToSsh: '转发到（从 SSH 服务器看）',
     forwardToRemote: '转发到（从本机）',
@@ -22,9 +31,11 @@ export const rules: Catalog<typeof en> = {
     listenPort: '监听端口',
     targetHost: '目标主机',
     targetPort: '目标端口',
-    httpLog: '记录 HTTP 请求',
+    httpLog: '检查 HTTP',
     httpOnlyTcp: '仅适用于 TCP。',
-    httpLogHint: '将每个请求（方法、路径、状态、耗时）写入此映射的日志。',
+    httpLogHint: '记录每个请求和响应（正文最多 1 MiB）供检查器查看和重放，并在此映射的日志中为每个请求写一行。流量原样通过。',
+    inspectHttp: '检查 HTTP',
+    inspectHttpHint: '记录每个请求和响应（正文最多 1 MiB）供检查器查看和重放。流量原样通过；非 HTTP 流量不受影响。',
     clientAuth: '客户端认证',
     username: '用户名',
     optional: '可选',

@@ -13,6 +13,7 @@ export const shell: Catalog<typeof en> = {
       mappings: '映射',
       dashboard: '仪表盘',
       connections: '连接',
+      inspector: '检查器',
       servers: '服务器',
       relay: '中继',
       settings: '设置',
