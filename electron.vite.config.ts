@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
-// One config for the three targets. The main build has two entries: the Electron main process and the
-// plain-Node CLI (headless mode). Both must run on Node 20 (tests, servers) as well as in Electron's Node.
+// One config for the three targets. The main build has three entries: the Electron main process, the
+// plain-Node CLI (headless mode) and the data plane's worker thread, which both start. All must run on
+// Node 20 (tests, servers) as well as in Electron's Node.
 export default defineConfig({
   main: {
     build: {
@@ -14,6 +15,9 @@ export default defineConfig({
         input: {
           'electron-main': resolve('src-main/electron/main.ts'),
           cli: resolve('src-main/headless/cli.ts'),
+          // The data plane's worker thread: an entry of its own so that it loads the engine and no
+          // package (src-main/dataplane/worker-imports.test.ts checks the same bundle shape).
+          'dataplane-worker': resolve('src-main/dataplane/worker-main.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -9,8 +9,10 @@
 //   npm run bench                 5 rounds (BENCH_ROUNDS=N; SSH scenarios 3, BENCH_SSH_ROUNDS), ~8 min on 2 cores
 //   npm run bench -- --quick      2 rounds, shorter runs (smoke test, ~1.5 min)
 //   npm run bench -- --no-build   use the existing out/main/cli.js
-//   BENCH_ONLY=tput,rtt,cps,idle,udp,ssh,relay   run a subset of the scenarios (ssh: bench/ssh-scenarios.mjs,
-//                                           relay: bench/relay-scenarios.mjs, ~3 min); also `npm run bench -- relay`
+//   BENCH_ONLY=tput,gc,rtt,cps,idle,udp,ssh,relay   run a subset of the scenarios (tput, gc: bench/tcp-scenarios.mjs,
+//                                           ssh: bench/ssh-scenarios.mjs, relay: bench/relay-scenarios.mjs, ~3 min);
+//                                           also `npm run bench -- relay`. BENCH_ONLY=isolate (never by default):
+//                                           the data plane's host compared (main thread, worker thread, child process)
 //
 // Writes bench/results/latest.json (machine facts, every sample, medians, targets) and
 // bench/results/latest.md (the table printed at the end).
@@ -24,11 +26,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { CFG, CLI, NO_BUILD, ONLY, QUICK, RESULTS, ROOT, UDP_STANDIN, enabled } from '../bench/lib/config.mjs';
 import { haproxy, startHaproxy, startNodeServer, startPorthole, startSocat } from '../bench/lib/contenders.mjs';
-import { idleRound, iperf, udpMaxRate } from '../bench/lib/measure.mjs';
-import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, isBound, log, logPath, readdirLog, runTool, spawnProc, stopAll, waitFor } from '../bench/lib/procs.mjs';
+import { idleRound, udpMaxRate } from '../bench/lib/measure.mjs';
+import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, log, readdirLog, runTool, stopAll } from '../bench/lib/procs.mjs';
 import { LAST_NOTE, generalNotes, markdown, medians, tcpNotes, tcpTable } from '../bench/lib/report.mjs';
 import { setupRelay } from '../bench/relay-scenarios.mjs';
 import { setupSsh } from '../bench/ssh-scenarios.mjs';
+import { setupTcp } from '../bench/tcp-scenarios.mjs';
 
 // ---------------------------------------------------------------------------------------------------
 // Setup: file limits, build, machine facts
@@ -116,18 +119,10 @@ async function main() {
   const skipped = {};
 
   // --- targets and forwarders (started once, shared by all rounds) ---
-  if (enabled('tput')) {
-    const t = await freeTcpPort();
-    const iperfSrv = spawnProc('iperf3-server', 'iperf3', ['-s', '-p', String(t), '-B', '127.0.0.1'], { logFile: logPath('iperf3-server') });
-    await waitFor('iperf3 server', () => isBound(t, 'tcp'), iperfSrv);
-    const ports = { direct: t, porthole: await freeTcpPort(), socat: await freeTcpPort(), haproxy: await freeTcpPort() };
-    await startPorthole('porthole-tput', ports.porthole, t);
-    await startSocat('socat-tput', ports.socat, t);
-    await startHaproxy('haproxy-tput', ports.haproxy, t);
-    for (const streams of [1, 4]) {
-      scenarios.push({ id: `tput${streams}`, contenders: TCP4, run: (c) => iperf(ports[c], streams) });
-    }
-  }
+  // TCP throughput both ways through porthole forward, porthole run and the engine alone, with CPU-s/GB
+  // and the data plane's GCs (bench/tcp-scenarios.mjs); `isolate` only when asked for.
+  const tcp = enabled('tput') || enabled('gc') || ONLY?.has('isolate') ? await setupTcp() : undefined;
+  if (tcp) scenarios.push(...tcp.scenarios);
   if (enabled('rtt') || enabled('cps')) {
     const t = await freeTcpPort();
     await startNodeServer('tcp-echo', 'tcp-echo.mjs', t);
@@ -227,13 +222,15 @@ async function main() {
 
   const { M, get } = medians(samples);
   const { rows, targets } = tcpTable({ M, get, TCP4, udp, skipped, notes });
+  const tcpReport = tcp?.report(M, get);
+  if (tcpReport) targets.unshift(...tcpReport.targets);
   const sshReport = ssh?.report(M, get);
   if (sshReport) targets.push(...sshReport.targets);
   const relayReport = relay?.report?.(M, get);
   if (relayReport) targets.push(...relayReport.targets);
   if (skipped.relay) notes.push(`Relay scenarios skipped: ${skipped.relay}.`);
-  notes.push(...generalNotes(machine), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), LAST_NOTE);
-  const sections = [sshReport?.section, relayReport?.section].filter(Boolean);
+  notes.push(...generalNotes(machine), ...(tcpReport?.notes ?? []), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), LAST_NOTE);
+  const sections = [tcpReport?.section, sshReport?.section, relayReport?.section].filter(Boolean);
   const md = markdown({ machine, rows, sections, targets, notes });
 
   const errors = Object.entries(M).flatMap(([id, byC]) => Object.entries(byC).filter(([, m]) => m.errors > 0).map(([c, m]) => `${id}/${c}: ${m.errors} failed runs`));
@@ -248,6 +245,7 @@ async function main() {
     targets,
     skipped,
     udpCalibration: udp,
+    tcp: tcp?.facts,
     ssh: ssh?.facts,
     relay: relay?.facts,
     errors,

@@ -6,10 +6,10 @@ import { CLI, TOOLS } from './config.mjs';
 import { fileHas, getTmpDir, isBound, logPath, spawnProc, waitFor } from './procs.mjs';
 
 /** Porthole CLI; stdout goes to a file (cheap, never blocks) which is polled for the `forwarding` line. */
-export async function startPorthole(name, listenPort, targetPort, { udp = false, timeoutMs = 10_000 } = {}) {
+export async function startPorthole(name, listenPort, targetPort, { udp = false, timeoutMs = 10_000, env } = {}) {
   const file = logPath(name);
   const args = [CLI, 'forward', ...(udp ? ['--udp'] : []), `127.0.0.1:${listenPort}`, `127.0.0.1:${targetPort}`];
-  const entry = spawnProc(name, process.execPath, args, { logFile: file });
+  const entry = spawnProc(name, process.execPath, args, { logFile: file, ...(env ? { env } : {}) });
   entry.logFile = file;
   // The ready line is `<ISO time> forwarding [tcp|udp] HOST:PORT → …` (an error such as "UDP forwarding
   // is not available" must not count).

@@ -36,6 +36,7 @@ async function iperfOnce(port, streams, extraArgs, seconds) {
     if (typeof bps !== 'number') return { error: 'no end.sum_received in iperf3 output' };
     return {
       gbps: Math.round((bps / 1e9) * 1000) / 1000,
+      bytes: j.end?.sum_received?.bytes,
       retransmits: j.end?.sum_sent?.retransmits,
       senderCpuPct: Math.round(j.end?.cpu_utilization_percent?.host_total ?? NaN),
       receiverCpuPct: Math.round(j.end?.cpu_utilization_percent?.remote_total ?? NaN),

@@ -1,9 +1,11 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import { BufferPool } from './buffer-pool';
+import { abortSocket } from './abort-socket';
+import { adoptWithOnread } from './adopt-accepted';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
 import { connectError, connectTimeout } from './engine-error';
+import { PooledReader } from './pooled-reader';
 import type { StreamTap } from './stream-tap';
 
 export interface ConnectionInfo {
@@ -46,6 +48,9 @@ export interface ForwardHooks {
 export class ForwardConnection {
   bytesIn = 0;
   bytesOut = 0;
+  private readonly client: Socket;
+  /** client → target through caller buffers (see adoptWithOnread); undefined: 'data' events (pump). */
+  private readonly fromClient: PooledReader | undefined;
   private target: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private openSockets = 2;
@@ -54,18 +59,32 @@ export class ForwardConnection {
 
   constructor(
     readonly info: ConnectionInfo,
-    private readonly client: Socket,
+    accepted: Socket,
     private readonly to: ForwardTarget,
     private readonly meter: ByteMeter,
     private readonly hooks: ForwardHooks,
     /** Sees copies of the bytes both ways (the HTTP inspector). */
     private readonly tap?: StreamTap,
   ) {
+    const reader = new PooledReader(
+      (n) => {
+        this.bytesIn += n;
+        meter.bytesIn += n;
+      },
+      tap ? (chunk) => tap.onClientChunk(chunk) : undefined,
+    );
+    const adopted = adoptWithOnread(accepted, { buffer: reader.next, callback: reader.onRead }, true);
+    this.fromClient = adopted ? reader : undefined;
+    const client = adopted ?? accepted;
+    this.client = client;
     client.on('error', () => {
       // A client that resets or vanishes is ordinary traffic, not a fault of the rule: the 'close'
       // that follows tears the target down. The listener must exist so the error is never unhandled.
     });
-    client.once('close', () => this.onSocketClose(client, this.target));
+    client.once('close', () => {
+      this.fromClient?.dispose();
+      this.onSocketClose(client, this.target);
+    });
   }
 
   get state(): ConnectionState {
@@ -77,14 +96,14 @@ export class ForwardConnection {
   connect(): void {
     const { host, port, connectTimeoutMs, keepAliveMs } = this.to;
     const meter = this.meter;
-    const reader = new TargetReader(
-      this.client,
+    const reader = new PooledReader(
       (n) => {
         this.bytesOut += n;
         meter.bytesOut += n;
       },
-      this.tap,
+      this.tap ? (chunk) => this.tap!.onTargetChunk(chunk) : undefined,
     );
+    reader.attach(this.client);
     let target: Socket;
     try {
       target = net.connect({
@@ -94,7 +113,7 @@ export class ForwardConnection {
         noDelay: true,
         keepAlive: keepAliveMs > 0,
         keepAliveInitialDelay: keepAliveMs,
-        // target → client bypasses the stream's data events (see TargetReader), so no per-read allocation.
+        // target → client bypasses the stream's data events (see PooledReader), so no per-read allocation.
         onread: { buffer: reader.next, callback: reader.onRead },
       });
     } catch (err) {
@@ -133,16 +152,23 @@ export class ForwardConnection {
       // its inactivity timer measures the whole connection's idleness.
       client.setTimeout(this.to.idleTimeoutMs, () => this.destroy());
     }
-    pump(
-      client,
-      target,
-      (n) => {
-        this.bytesIn += n;
-        meter.bytesIn += n;
-      },
-      this.tap,
-    );
-    // target → client: TargetReader writes to the client and pauses the target (returns false from
+    if (this.fromClient) {
+      // client → target like target → client below.
+      this.fromClient.attach(target);
+      target.on('drain', () => client.resume());
+      client.once('end', () => target.end());
+    } else {
+      pump(
+        client,
+        target,
+        (n) => {
+          this.bytesIn += n;
+          meter.bytesIn += n;
+        },
+        this.tap,
+      );
+    }
+    // target → client: the PooledReader writes to the client and pauses the target (returns false from
     // onread) when the client's buffer is full; resume it on drain, pass the FIN on like pump().
     client.on('drain', () => target.resume());
     target.once('end', () => client.end());
@@ -181,14 +207,8 @@ export class ForwardConnection {
   }
 }
 
-function abort(socket: Socket): void {
-  if (socket.destroyed) return;
-  // resetAndDestroy() on a socket still connecting would wait for the connect; just drop it instead.
-  // Nor once end() was called: while that shutdown is under way libuv refuses the reset (EINVAL) and
-  // Node 20 then never emits 'close', so the connection never counted as closed and stop() hung.
-  if (socket.connecting || socket.writableEnded) socket.destroy();
-  else socket.resetAndDestroy();
-}
+// Connecting, or with a shutdown under way (libuv refuses the reset there): destroyed instead; see abortSocket.
+const abort = abortSocket;
 
 /**
  * Copies src → dst with backpressure: src is paused whenever dst's buffer is over its high-water
@@ -213,73 +233,4 @@ function pump(src: Socket, dst: Socket, count: (n: number) => void, tap: StreamT
   );
   dst.on('drain', () => src.resume());
   src.once('end', () => dst.end());
-}
-
-const READ_SIZE = 64 * 1024;
-/** A read at least this big suggests a bulk transfer: worth a buffer of the connection's own. */
-const BULK_READ = 16 * 1024;
-/**
- * Shared by every target socket that has no pool buffer: whatever is read into it is copied out before
- * the read callback returns, so the next read (by any socket) may overwrite it.
- */
-const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
-/** Buffers written without a copy; 64 × 64 KiB = 4 MiB at most, beyond that reads use scratch + copy. */
-const pool = new BufferPool(READ_SIZE, 64);
-
-/**
- * The target → client direction, read with net.connect's `onread` option: Node reads into the buffer
- * next() returns and calls onRead(n, buf) instead of allocating a fresh 64 KiB buffer per read and
- * emitting 'data'. (Accepted sockets have no such option in Node 20, so client → target uses pump().)
- *
- * A socket reads into `installed`: the shared scratch buffer (small reads: copied out, cheap from
- * Node's slab), or during bulk transfers a pool buffer of its own whose bytes go to the client
- * without a copy. A pool buffer whose write the client could not take synchronously is still in
- * flight: it is replaced for the next read and returned to the pool by that write's callback, so no
- * buffer is ever read into while its bytes are being sent. Backpressure is pump()'s: onRead returns
- * dst.write()'s result, and false makes Node stop reading until the client drains.
- */
-class TargetReader {
-  private installed: Buffer = scratch;
-
-  constructor(
-    private readonly dst: Socket,
-    private readonly count: (n: number) => void,
-    private readonly tap?: StreamTap,
-  ) {}
-
-  readonly next = (): Buffer => this.installed;
-
-  readonly onRead = (n: number, buf: Buffer): boolean => {
-    this.count(n);
-    // Before the write: the tap copies what it keeps while buf still holds this read.
-    if (this.tap) this.tap.onTargetChunk(buf.subarray(0, n));
-    const dst = this.dst;
-    if (buf === scratch || buf !== this.installed) {
-      // (Node always reads into what next() returned last, so the second test is only a safeguard.)
-      const chunk = Buffer.allocUnsafe(n);
-      buf.copy(chunk, 0, 0, n);
-      if (n >= BULK_READ && this.installed === scratch) this.installed = pool.acquire() ?? scratch;
-      return dst.write(chunk);
-    }
-    let inFlight = false;
-    const ok = dst.write(buf.subarray(0, n), () => {
-      if (inFlight) pool.release(buf);
-    });
-    if (dst.writableLength > 0) {
-      // Queued (in Node or in libuv), not yet in the kernel: buf belongs to that write now.
-      inFlight = true;
-      this.installed = (n >= BULK_READ ? pool.acquire() : undefined) ?? scratch;
-    } else if (n < BULK_READ) {
-      // Written through and the transfer looks over: don't sit on a pool buffer while idle.
-      pool.release(buf);
-      this.installed = scratch;
-    }
-    return ok;
-  };
-
-  /** The socket has closed (no more reads): return a pool buffer it held for its next read. */
-  dispose(): void {
-    if (this.installed !== scratch) pool.release(this.installed);
-    this.installed = scratch;
-  }
 }

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** Copies src → dst with backpressure and passes the FIN on (forward-connection's pump, for any Duplex). */
@@ -11,9 +10,4 @@ export function pump(src: Duplex, dst: Duplex, count: (n: number) => void): void
   src.once('end', () => dst.end());
 }
 
-export function abort(stream: Duplex): void {
-  if (stream.destroyed) return;
-  // resetAndDestroy() on a socket still connecting would wait for the connect; just drop it instead.
-  if (stream instanceof net.Socket && !stream.connecting) stream.resetAndDestroy();
-  else stream.destroy();
-}
+export { abortSocket as abort } from './abort-socket';

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import { ByteMeter } from './byte-meter';
+import { ByteMeter, METER_CELLS } from './byte-meter';
 import type { EngineError } from './engine-error';
 import { udpTargetError } from './engine-error';
 
@@ -24,10 +24,34 @@ export interface UdpMeterSnapshot {
  * snapshot() keeps the TCP shape so the service can treat every forwarder alike; udpSnapshot() has it all.
  */
 export class UdpMeter extends ByteMeter {
-  packetsIn = 0;
-  packetsOut = 0;
-  dropped = 0;
-  refused = 0;
+  constructor() {
+    super(METER_CELLS + 4);
+  }
+
+  get packetsIn(): number {
+    return this.cells[METER_CELLS]!;
+  }
+  set packetsIn(v: number) {
+    this.cells[METER_CELLS] = v;
+  }
+  get packetsOut(): number {
+    return this.cells[METER_CELLS + 1]!;
+  }
+  set packetsOut(v: number) {
+    this.cells[METER_CELLS + 1] = v;
+  }
+  get dropped(): number {
+    return this.cells[METER_CELLS + 2]!;
+  }
+  set dropped(v: number) {
+    this.cells[METER_CELLS + 2] = v;
+  }
+  get refused(): number {
+    return this.cells[METER_CELLS + 3]!;
+  }
+  set refused(v: number) {
+    this.cells[METER_CELLS + 3] = v;
+  }
 
   udpSnapshot(): UdpMeterSnapshot {
     return {

@@ -1,12 +1,16 @@
 import { formatHostPort, isWildcardHost, parseHostPort } from '../../src-shared/format/address';
 import { formatBytes } from '../../src-shared/format/units';
+import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
-import { TcpForwarder } from '../engine/tcp-forward';
-import { UdpForwarder } from '../engine/udp-forward';
+import { DataPlane, type DataPlaneStoppedError } from '../dataplane/data-plane';
+import type { ListenerSpec, PlaneEvent } from '../dataplane/protocol';
+import type { RemoteListener } from '../dataplane/remote-listener';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
 import { UPNP_FLAGS, forwardRouter, normaliseUpnpArgv, parseUpnpOption } from './forward-upnp';
+
+const RESTART_DELAY_MS = 500;
 
 /** `porthole forward [--udp] [LISTEN_HOST:]LISTEN_PORT TARGET_HOST:TARGET_PORT` — the seed script, done right. */
 export async function cmdForward(argv: string[]): Promise<number> {
@@ -21,64 +25,145 @@ export async function cmdForward(argv: string[]): Promise<number> {
   if (!target.ok) throw new UsageError(`target address: ${target.error}`);
   const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const udp = args.booleans.has('udp');
-  const fwd = udp ? udpForwarder(listen.value, target.value, say) : tcpForwarder(listen.value, target.value, say);
-  let bound: { host: string; port: number };
+  const spec: ListenerSpec = udp
+    ? { kind: 'udp', listen: listen.value, target: target.value, idleTimeoutMs: 60_000, maxSessions: 1000, allow: [], deny: [] }
+    : {
+        kind: 'tcp',
+        listen: listen.value,
+        target: target.value,
+        connectTimeoutMs: 10_000,
+        idleTimeoutMs: 0,
+        keepAlive: true,
+        maxConnections: 0,
+        allow: [],
+        deny: [],
+        proxyProtocol: 'off',
+      };
+  // The bytes move in the data plane's thread, away from this process's CLI, API and store modules.
+  const plane = new DataPlane();
+  const run = new ForwardRun(plane, spec, say);
   try {
-    bound = await fwd.start();
-  } catch (err) {
-    if (err instanceof EngineError) {
-      const l = listen.value;
-      const message = err.code === 'PORT_IN_USE' ? await describePortInUse(udp ? 'udp' : 'tcp', l.host, l.port) : err.message;
-      process.stderr.write(`porthole forward: ${message} [${err.code}]\n`);
+    let bound: { host: string; port: number };
+    try {
+      bound = await run.start();
+    } catch (err) {
+      if (err instanceof EngineError) {
+        const l = listen.value;
+        const message = err.code === 'PORT_IN_USE' ? await describePortInUse(udp ? 'udp' : 'tcp', l.host, l.port) : err.message;
+        process.stderr.write(`porthole forward: ${message} [${err.code}]\n`);
+        return 1;
+      }
+      throw err;
+    }
+    if (isWildcardHost(listen.value.host)) {
+      process.stderr.write(`warning: listening on all interfaces (${listen.value.host}) — anyone on your network can use this port\n`);
+    }
+    const proto = udp ? 'udp' : 'tcp';
+    say(
+      `forwarding ${proto} ${formatHostPort(bound.host, bound.port)} → ${formatHostPort(target.value.host, target.value.port)} (Ctrl-C to stop)`,
+    );
+    // Listening for signals before asking the router, so Ctrl-C during the request still unmaps.
+    const signalled = untilSignal();
+    const router = upnp && forwardRouter(upnp, { ...bound, protocol: proto }, args.values['data-dir'], say);
+    if (router && !(await router.start())) {
+      await router.stop();
+      await run.stop();
       return 1;
     }
-    throw err;
+    const failed = await Promise.race([signalled.then(() => undefined), run.failure]);
+    await router?.stop();
+    const m = run.totals();
+    await run.stop();
+    const what = udp ? 'sessions' : 'connections';
+    say(`stopped: ${m.totalConnections} ${what}, ${formatBytes(m.bytesIn)} in, ${formatBytes(m.bytesOut)} out`);
+    if (failed) {
+      process.stderr.write(`porthole forward: ${failed.message} [${failed.code}]\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await plane.close();
   }
-  if (isWildcardHost(listen.value.host)) {
-    process.stderr.write(`warning: listening on all interfaces (${listen.value.host}) — anyone on your network can use this port\n`);
-  }
-  const proto = udp ? 'udp' : 'tcp';
-  say(
-    `forwarding ${proto} ${formatHostPort(bound.host, bound.port)} → ${formatHostPort(target.value.host, target.value.port)} (Ctrl-C to stop)`,
-  );
-  // Listening for signals before asking the router, so Ctrl-C during the request still unmaps.
-  const signalled = untilSignal();
-  const router = upnp && forwardRouter(upnp, { ...bound, protocol: proto }, args.values['data-dir'], say);
-  if (router && !(await router.start())) {
-    await router.stop();
-    await fwd.stop();
-    return 1;
-  }
-  await signalled;
-  await router?.stop();
-  const m = fwd.meter.snapshot();
-  await fwd.stop();
-  const what = udp ? 'sessions' : 'connections';
-  say(`stopped: ${m.totalConnections} ${what}, ${formatBytes(m.bytesIn)} in, ${formatBytes(m.bytesOut)} out`);
-  return 0;
 }
 
-type Endpoint = { host: string; port: number };
+/**
+ * The one listener of `porthole forward`. If the data plane stops under it, a new one takes the same
+ * port after a short pause (the restart is announced); a data plane that keeps stopping ends the command.
+ */
+class ForwardRun {
+  private listener: RemoteListener | undefined;
+  private carried: MeterSnapshot = { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 };
+  private stopped = false;
+  private fail!: (err: EngineError) => void;
+  /** Resolves when the forward cannot go on (never rejects). */
+  readonly failure = new Promise<EngineError>((resolve) => (this.fail = resolve));
 
-function tcpForwarder(listen: Endpoint, target: Endpoint, say: (l: string) => void): TcpForwarder {
-  const fwd = new TcpForwarder({ listen, target });
-  fwd.on('connection-open', (c) => say(`open  #${c.id} from ${c.client}`));
-  fwd.on('connection-close', (c) =>
-    say(`close #${c.id} from ${c.client}: ${formatBytes(c.bytesIn)} in, ${formatBytes(c.bytesOut)} out, ${c.durationMs} ms`),
-  );
-  fwd.on('connection-error', (c) => say(`error #${c.id} from ${c.client}: ${c.error.message} [${c.error.code}]`));
-  fwd.on('listener-error', (e) => say(`listener failed: ${e.message} [${e.code}]`));
-  return fwd;
-}
+  constructor(
+    private readonly plane: DataPlane,
+    private readonly spec: ListenerSpec,
+    private readonly say: (line: string) => void,
+  ) {}
 
-function udpForwarder(listen: Endpoint, target: Endpoint, say: (l: string) => void): UdpForwarder {
-  const fwd = new UdpForwarder({ listen, target });
-  fwd.on('session-open', (c) => say(`open  #${c.id} from ${c.client}`));
-  fwd.on('session-close', (c) =>
-    say(`close #${c.id} from ${c.client} (${c.reason}): ${c.packetsIn} datagrams in, ${c.packetsOut} out, ${formatBytes(c.bytesIn)} in, ${formatBytes(c.bytesOut)} out`),
-  );
-  fwd.on('session-error', (c) => say(`error #${c.id} from ${c.client}: ${c.error.message} [${c.error.code}]`));
-  fwd.on('session-refused', (c) => say(`refused ${c.client}: ${c.reason}`));
-  fwd.on('listener-error', (e) => say(`listener failed: ${e.message} [${e.code}]`));
-  return fwd;
+  async start(): Promise<{ host: string; port: number }> {
+    this.listener = await this.plane.listen(this.spec, { event: (e) => this.event(e), lost: (err) => this.lost(err) });
+    return this.listener.bound;
+  }
+
+  totals(): MeterSnapshot {
+    const live = this.listener?.snapshot();
+    const c = this.carried;
+    return {
+      bytesIn: c.bytesIn + (live?.bytesIn ?? 0),
+      bytesOut: c.bytesOut + (live?.bytesOut ?? 0),
+      activeConnections: live?.activeConnections ?? 0,
+      totalConnections: c.totalConnections + (live?.totalConnections ?? 0),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.stop();
+  }
+
+  private lost(err: DataPlaneStoppedError): void {
+    this.carried = this.totals();
+    this.listener = undefined;
+    if (!err.restartable) {
+      this.fail(err);
+      return;
+    }
+    this.say(`${err.message}`);
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.start().then(
+        (b) => this.say(`forwarding again on ${formatHostPort(b.host, b.port)}`),
+        (e: unknown) => this.fail(e instanceof EngineError ? e : new EngineError('INTERNAL', String(e))),
+      );
+    }, RESTART_DELAY_MS);
+  }
+
+  private event(e: PlaneEvent): void {
+    const say = this.say;
+    switch (e.e) {
+      case 'open':
+        say(`open  #${e.id} from ${e.client}`);
+        break;
+      case 'close':
+        if (e.packetsIn !== undefined) {
+          say(
+            `close #${e.id} from ${e.client} (${e.reason ?? 'closed'}): ${e.packetsIn} datagrams in, ${e.packetsOut ?? 0} out, ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out`,
+          );
+        } else say(`close #${e.id} from ${e.client}: ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out, ${e.durationMs} ms`);
+        break;
+      case 'error':
+        say(`error ${e.id !== undefined ? `#${e.id} ` : ''}from ${e.client}: ${e.error.message} [${e.error.code}]`);
+        break;
+      case 'refused':
+        say(`refused ${e.client}: ${e.reason}`);
+        break;
+      case 'listener-error':
+        say(`listener failed: ${e.error.message} [${e.error.code}]`);
+        break;
+    }
+  }
 }

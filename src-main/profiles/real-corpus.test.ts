@@ -8,7 +8,8 @@ import { readImportText } from './import-bundle';
 
 // Real files from public repositories (issue 15), with their provenance and the result checked by hand
 // once, in fixtures/real-corpus/manifest.json. The files are read from a local snapshot of each
-// repository (git show COMMIT:PATH) or from $PORTHOLE_REAL_CORPUS; where neither is there the suite
+// repository (git show COMMIT:PATH) or from $PORTHOLE_REAL_CORPUS (default: shared/corpora/real-configs
+// beside the clone); where neither is there the suite
 // says so loudly and skips (the constructed layouts in the *-layouts tests run everywhere).
 
 interface Entry {
@@ -25,8 +26,9 @@ const MIRRORS = process.env.PORTHOLE_MIRRORS ?? '/work/.mirror';
 
 function load(e: Entry): Buffer | undefined {
   const slug = e.repo.replace('/', '+');
-  const dir = process.env.PORTHOLE_REAL_CORPUS;
-  if (dir) {
+  // Data files may live in the steering workspace's shared/ (beside the clone, as CI lays it out).
+  const dir = process.env.PORTHOLE_REAL_CORPUS ?? path.resolve(here, '../../../shared/corpora/real-configs');
+  if (existsSync(dir)) {
     const f = path.join(dir, slug, e.commit, e.path);
     if (existsSync(f)) return readFileSync(f);
   }

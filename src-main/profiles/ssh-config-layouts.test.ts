@@ -75,6 +75,31 @@ describe('an ssh_config is recognised by its grammar, not by having a forward', 
   });
 });
 
+describe('authentication as OpenSSH reads it', () => {
+  it('IdentityAgent: a path (with ~ and ${VAR}), SSH_AUTH_SOCK (the default agent) or none; IdentityFile x.pub selects that agent key', () => {
+    const h = home({ '.ssh/id_ed25519.pub': 'ssh-ed25519 AAAA x\n', '.ssh/only_pub.pub': 'ssh-ed25519 AAAA y\n' });
+    process.env.PORTHOLE_TEST_AGENT_DIR = '/run/agents';
+    try {
+      const b = readImportText(
+        'Host a\n  IdentityAgent ~/.1password/agent.sock\n  IdentityFile ~/.ssh/id_ed25519.pub\n  IdentitiesOnly yes\n' +
+          'Host b\n  IdentityAgent ${PORTHOLE_TEST_AGENT_DIR}/gpg.sock\nHost c\n  IdentityAgent SSH_AUTH_SOCK\n  IdentityFile ~/.ssh/only_pub\n' +
+          'Host d\n  IdentityAgent none\n  IdentityFile ~/.ssh/id_ed25519.pub\n',
+        'config',
+        { home: h, user: 'me' },
+      );
+      expect(b.servers.map((s) => [s.name, s.auth])).toEqual([
+        ['a', { method: 'agent', socket: path.join(h, '.1password/agent.sock'), publicKeyPath: path.join(h, '.ssh/id_ed25519.pub'), identitiesOnly: true }],
+        ['b', { method: 'agent', socket: '/run/agents/gpg.sock' }],
+        ['c', { method: 'agent', publicKeyPath: path.join(h, '.ssh/only_pub.pub') }],
+        ['d', { method: 'agent', publicKeyPath: path.join(h, '.ssh/id_ed25519.pub') }],
+      ]);
+      expect(b.warnings.filter((w) => /IdentityAgent none/.test(w))).toEqual(['d: IdentityFile "~/.ssh/id_ed25519.pub" names a public key, whose private half only an agent has, but IdentityAgent none turns the agent off (config:12)']);
+    } finally {
+      delete process.env.PORTHOLE_TEST_AGENT_DIR;
+    }
+  });
+});
+
 describe('every forward syntax OpenSSH accepts', () => {
   it('brackets around IPv4 and names as well as IPv6, as ssh -G prints them', () => {
     const b = read('Host h\n  LocalForward 10022 [127.0.0.1]:22\n  LocalForward [127.0.0.1]:10023 [localhost]:23\n  LocalForward [::1]:10024 [::1]:24\n  RemoteForward [127.0.0.1]:2025 [127.0.0.1]:25\n');

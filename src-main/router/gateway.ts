@@ -47,6 +47,8 @@ export interface RouterGateway {
 }
 
 const upper = (p: 'tcp' | 'udp') => (p === 'udp' ? 'UDP' : 'TCP');
+/** Seconds a lease may have run down between AddPortMapping and reading it back. */
+const LEASE_READ_SLACK_S = 5;
 
 function refused(err: unknown, where: string): never {
   if (err instanceof UpnpSoapError) {
@@ -106,9 +108,10 @@ export class UpnpGateway implements RouterGateway {
       lease = 0;
       await add(0).catch((e: unknown) => refused(e, where));
     }
-    // The router may grant a shorter lease than asked; renewals follow what it granted.
+    // The router may grant a shorter lease than asked; renewals follow what it granted. The entry tells
+    // the time left, which has already run down by a second or two on a busy host: that is no shortening.
     const entry = await this.igd.getSpecificPortMappingEntry(req.externalPort, proto).catch(() => undefined);
-    const granted = entry && entry.leaseSeconds > 0 && entry.leaseSeconds < lease ? entry.leaseSeconds : lease;
+    const granted = entry && entry.leaseSeconds > 0 && entry.leaseSeconds < lease - LEASE_READ_SLACK_S ? entry.leaseSeconds : lease;
     return { externalPort: req.externalPort, leaseSeconds: granted };
   }
 

@@ -10,6 +10,7 @@ import type { ConfFactory } from '../store/conf-like';
 import { RuleStore } from '../store/rule-store';
 import { FileSecretStore, type SecretCodec, type SecretStore, fileOnlyCodec, secretKey } from '../store/secret-store';
 import { SharedPool } from '../engine/shared-pool';
+import { DataPlane } from '../dataplane/data-plane';
 import type { RelayAgent } from '../relay/relay-agent';
 import { HostKeyPrompts } from './host-key-prompts';
 import { type ExportInput, exportRules } from './export-rules';
@@ -50,6 +51,8 @@ export interface CoreOptions {
   dormant?: boolean;
   /** How long a host-key prompt waits for an answer before it counts as a rejection. */
   hostKeyPromptTimeoutMs?: number;
+  /** Where TCP/UDP/SOCKS listeners run; default: a data plane of this core's own, closed at shutdown. */
+  dataPlane?: DataPlane;
 }
 
 export interface Core {
@@ -62,6 +65,8 @@ export interface Core {
   /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
   reconnectAll(): number;
   imports: ImportService;
+  /** The worker thread that moves the bytes of tcp-forward, udp-forward and socks rules. */
+  dataPlane: DataPlane;
   /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
@@ -107,7 +112,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
   const inspector = new InspectorService();
-  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool }, inspector);
+  const dataPlane = opts.dataPlane ?? new DataPlane();
+  const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool }, dataPlane, inspector);
   const router = new RouterRules(
     new RouterMappings({
       journalDir: join(opts.dataDir, 'router-mappings'),
@@ -158,6 +164,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     servers,
     info,
     imports,
+    dataPlane,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
       if (n > 0) service.log.line('info', 'networkReconnecting', { count: n });
@@ -170,6 +177,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         inspector.dispose();
         traffic.flush();
         await Promise.all([pool.closeAll(), relayPool.closeAll(), localRelay.stop()]);
+        if (!opts.dataPlane) await dataPlane.close();
       })()),
   };
 }

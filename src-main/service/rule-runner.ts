@@ -3,6 +3,7 @@ import type { RuleErrorCode } from '../../src-shared/model/errors';
 import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
+import { DataPlaneStoppedError } from '../dataplane/stopped-error';
 import type { LogFields } from '../../src-shared/model/log-text';
 import type { LogBuffer } from './log-buffer';
 
@@ -17,7 +18,14 @@ const RETRYABLE_AT_START = new Set<RuleErrorCode>([
   'TARGET_TIMEOUT',
   'CONNECTION_RESET',
   'DNS_FAILED',
+  // The data plane thread died under the start; a new one is started with the retry.
+  'DATA_PLANE_STOPPED',
 ]);
+
+/** A data plane that stopped again and again (or cannot start at all) is not retried by itself. */
+function isFinal(e: EngineError): boolean {
+  return e instanceof DataPlaneStoppedError && !e.restartable;
+}
 
 export const BACKOFF_MIN_MS = 500;
 export const BACKOFF_MAX_MS = 30_000;
@@ -73,7 +81,7 @@ export class RuleRunner {
     } catch (err) {
       if (gen !== this.generation) return;
       const e = toEngineError(err);
-      if (RETRYABLE_AT_START.has(e.code)) this.scheduleRetry(e);
+      if (RETRYABLE_AT_START.has(e.code) && !isFinal(e)) this.scheduleRetry(e);
       else {
         this.transition('failed', { error: this.problem(e) });
         this.deps.log.line('error', 'ruleError', { error: e.message }, { ruleId: this.rule.id, code: e.code });
@@ -130,12 +138,12 @@ export class RuleRunner {
     }
   }
 
-  connections(): TunnelConnection[] {
-    return this.tunnel?.connections() ?? [];
+  async connections(): Promise<TunnelConnection[]> {
+    return (await this.tunnel?.connections()) ?? [];
   }
 
-  closeConnection(id: number): boolean {
-    return this.tunnel?.closeConnection(id) ?? false;
+  async closeConnection(id: number): Promise<boolean> {
+    return (await this.tunnel?.closeConnection(id)) ?? false;
   }
 
   stats(): MeterSnapshot {

@@ -1,7 +1,7 @@
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Rule } from '../../src-shared/model/rule';
 import { EngineError } from '../engine/engine-error';
-import { Socks5Server, type SocksDialer, directDialer } from '../engine/socks5-server';
+import { Socks5Server, type SocksDialer } from '../engine/socks5-server';
 import { LocalForwarder } from '../ssh/local-forward';
 import { RemoteForwarder } from '../ssh/remote-forward';
 import type { SessionPool } from '../ssh/session-pool';
@@ -82,8 +82,9 @@ function rows(fwd: Listening) {
  * The rule's RFC 1929 credentials, read from the secret store at each start (the rule's `hasPassword`
  * flag may be stale, e.g. after an import from an export without secrets). A username without a stored
  * password fails closed: the rule does not start, rather than serving anyone who can reach the port.
+ * For `socks` (whose listener runs in the data plane) and `ssh-dynamic`.
  */
-function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; password: string } | undefined {
+export function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; password: string } | undefined {
   const username = rule.socks.username;
   if (!username) return undefined;
   const password = ctx.socksPassword(rule.id);
@@ -98,29 +99,10 @@ function socksAuth(rule: SocksRule, ctx: SshContext): { username: string; passwo
   return { username, password };
 }
 
-/** A SOCKS5 listener for `socks` (direct) and `ssh-dynamic` (through the session); throws SOCKS_PASSWORD_MISSING. */
+/** The SOCKS5 listener of `ssh-dynamic`: its dialer goes through the session, so it stays in this thread; throws SOCKS_PASSWORD_MISSING. */
 function socksServer(rule: SocksRule, dial: SocksDialer, ctx: SshContext): Socks5Server {
   const auth = socksAuth(rule, ctx);
   return new Socks5Server({ listen: rule.listen, dial, handshakeTimeoutMs: rule.socks.connectTimeoutMs, ...(auth ? { auth } : {}) });
-}
-
-export function createSocksTunnel(rule: Extract<Rule, { type: 'socks' }>, hooks: TunnelHooks, ctx: SshContext, bind: BindFn): Tunnel {
-  // Made in start(), where a missing password rejects (the rule goes to `failed`) before any port is bound.
-  let server: Socks5Server | undefined;
-  return {
-    start: async () => {
-      const s = socksServer(rule, directDialer(rule.socks.connectTimeoutMs), ctx);
-      server = s;
-      wire(s as unknown as Listening, hooks);
-      // An auth failure is also reported as a connection error (AUTH_FAILED): log it once, there.
-      s.on('connection-refused', (c) => c.reason !== 'auth-failed' && hooks.refused(c.client, c.reason));
-      return bind('tcp', rule.listen.host, rule.listen.port, () => s.start());
-    },
-    stop: () => server?.stop() ?? Promise.resolve(),
-    snapshot: () => server?.meter.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
-    connections: () => (server ? rows(server as unknown as Listening) : []),
-    closeConnection: (id) => server?.closeConnection(id) ?? false,
-  };
 }
 
 export type BindFn = (protocol: 'tcp' | 'udp', host: string, port: number, start: () => Promise<{ host: string; port: number }>) => Promise<string>;

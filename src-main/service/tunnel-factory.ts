@@ -1,16 +1,16 @@
 import { formatHostPort } from '../../src-shared/format/address';
-import { sourceFilter } from '../../src-shared/format/cidr';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
-import { TcpForwarder } from '../engine/tcp-forward';
-import { UdpForwarder } from '../engine/udp-forward';
-import { type Inspection, directDial, inspectionFor } from './inspect-wiring';
+import type { DataPlane } from '../dataplane/data-plane';
+import { createInspectedForwardTunnel } from './inspected-forward';
+import { inspectionFor } from './inspect-wiring';
 import type { InspectorService } from './inspector-service';
+import { createPlaneTunnel, listenerSpec } from './plane-tunnels';
 import { type RelayContext, createRelayTunnel } from './relay-tunnels';
-import { type SshContext, createSocksTunnel, createSshTunnel } from './ssh-tunnels';
+import { type SshContext, createSshTunnel, socksAuth } from './ssh-tunnels';
 
 /** One live connection as the service sees it; the rule id is added by the service. */
 export type TunnelConnection = Omit<ConnectionRow, 'ruleId'>;
@@ -30,8 +30,9 @@ export interface Tunnel {
   start(): Promise<string>;
   stop(): Promise<void>;
   snapshot(): MeterSnapshot;
-  connections(): TunnelConnection[];
-  closeConnection(id: number): boolean;
+  /** Asynchronous where the tunnel runs in the data plane (the list comes back as a message). */
+  connections(): TunnelConnection[] | Promise<TunnelConnection[]>;
+  closeConnection(id: number): boolean | Promise<boolean>;
   /** Absent: always up once started. */
   health?(): TunnelHealth;
 }
@@ -72,9 +73,10 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
 
 /**
  * The factory for every rule type; SSH rule types need the session pool, relay rules the agent pool;
- * rules with "Inspect HTTP" on get a tap from the inspector.
+ * tcp-forward, udp-forward and socks rules run their listeners in the data plane; rules with "Inspect
+ * HTTP" on get a tap from the inspector.
  */
-export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, inspector?: InspectorService): TunnelFactory {
+export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, plane: DataPlane, inspector?: InspectorService): TunnelFactory {
   return (rule, hooks) => {
     const inspection = inspectionFor(rule, (m) => hooks.note(m), inspector);
     switch (rule.type) {
@@ -84,88 +86,14 @@ export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, inspecto
       case 'ssh-remote':
       case 'ssh-dynamic':
         return createSshTunnel(rule, hooks, ssh, bind, inspection);
+      case 'tcp-forward':
+        // The inspector parses what it taps in this thread: an inspected mapping forwards here too.
+        if (inspection) return createInspectedForwardTunnel(rule, hooks, bind, inspection);
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => undefined));
+      case 'udp-forward':
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => undefined));
       case 'socks':
-        return createSocksTunnel(rule, hooks, ssh, bind);
-      default:
-        return createForwardTunnel(rule, hooks, inspection);
+        return createPlaneTunnel(rule, hooks, plane, bind, () => listenerSpec(rule, () => socksAuth(rule, ssh)));
     }
   };
-}
-
-function createForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' | 'udp-forward' }>, hooks: TunnelHooks, inspection: Inspection | undefined): Tunnel {
-  switch (rule.type) {
-    case 'tcp-forward': {
-      const o = rule.options;
-      const fwd = new TcpForwarder({
-        listen: rule.listen,
-        target: rule.target,
-        connectTimeoutMs: o.connectTimeoutMs,
-        idleTimeoutMs: o.idleTimeoutMs,
-        keepAlive: o.keepAlive,
-        maxConnections: o.maxConnections,
-        allow: sourceFilter(o.allow, o.deny),
-        ...(o.proxyProtocol !== 'off' ? { proxyProtocol: o.proxyProtocol } : {}),
-        ...(inspection ? { tap: inspection.tap } : {}),
-      });
-      fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
-      fwd.on('listener-error', (e) => hooks.fatal(e));
-      fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
-      fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
-      fwd.on('connection-refused', (c) => hooks.refused(c.client, c.reason));
-      return {
-        start: async () => {
-          const address = await bind('tcp', rule.listen.host, rule.listen.port, () => fwd.start());
-          inspection?.armed(directDial(rule.target, o.connectTimeoutMs));
-          return address;
-        },
-        stop: () => {
-          inspection?.disarmed();
-          return fwd.stop();
-        },
-        snapshot: () => fwd.meter.snapshot(),
-        connections: () =>
-          fwd.connections().map((c) => ({
-            id: c.id,
-            protocol: 'tcp' as const,
-            client: c.client,
-            since: c.openedAt,
-            bytesIn: c.bytesIn,
-            bytesOut: c.bytesOut,
-            state: c.state,
-          })),
-        closeConnection: (id) => fwd.closeConnection(id),
-      };
-    }
-    case 'udp-forward': {
-      const o = rule.options;
-      const fwd = new UdpForwarder({
-        listen: rule.listen,
-        target: rule.target,
-        idleTimeoutMs: o.idleTimeoutMs,
-        maxSessions: o.maxSessions,
-        allow: sourceFilter(o.allow, o.deny),
-      });
-      fwd.on('session-error', (c) => hooks.connectionError(c.error, c.client));
-      fwd.on('listener-error', (e) => hooks.fatal(e));
-      fwd.on('session-open', (c) => hooks.connectionOpened(c.client));
-      fwd.on('session-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
-      fwd.on('session-refused', (c) => hooks.refused(c.client, c.reason === 'not-allowed' ? 'not-allowed' : 'max-sessions'));
-      return {
-        start: () => bind('udp', rule.listen.host, rule.listen.port, () => fwd.start()),
-        stop: () => fwd.stop(),
-        snapshot: () => fwd.meter.snapshot(),
-        connections: () =>
-          fwd.sessions().map((c) => ({
-            id: c.id,
-            protocol: 'udp' as const,
-            client: c.client,
-            since: c.openedAt,
-            bytesIn: c.bytesIn,
-            bytesOut: c.bytesOut,
-            state: 'active' as const,
-          })),
-        closeConnection: (id) => fwd.closeSession(id),
-      };
-    }
-  }
 }

@@ -12,6 +12,7 @@ import { NetFixtures, type TestServer } from '../../test-support/net-fixtures';
 import { tempDir, waitFor } from '../../test-support/tmp';
 import { type Core, createCore } from './core';
 import { SharedPool } from '../engine/shared-pool';
+import { DataPlane } from '../dataplane/data-plane';
 import { type TunnelFactory, makeTunnelFactory } from './tunnel-factory';
 import { SessionPool } from '../ssh/session-pool';
 import { TunnelService } from './tunnel-service';
@@ -192,11 +193,14 @@ describe('TunnelService with the tcp-forward engine', () => {
 describe('TunnelService with the udp-forward engine', () => {
   let t: ReturnType<typeof tempDir>;
   let svc: TunnelService | undefined;
+  let plane: DataPlane | undefined;
   const sockets: DgramSocket[] = [];
   beforeEach(() => (t = tempDir()));
   afterEach(async () => {
     await svc?.shutdown();
     svc = undefined;
+    await plane?.close();
+    plane = undefined;
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     sockets.length = 0;
     t.cleanup();
@@ -214,9 +218,11 @@ describe('TunnelService with the udp-forward engine', () => {
     const client = await bound();
     const listenPort = (await bound()).address().port;
     await new Promise<void>((r) => sockets.pop()!.close(() => r()));
+    plane = new DataPlane();
     const noSsh = makeTunnelFactory(
       { pool: new SessionPool(() => { throw new Error('no SSH in this test'); }), socksPassword: () => undefined },
       { pool: new SharedPool(() => { throw new Error('no relay in this test'); }) },
+      plane,
     );
     svc = new TunnelService({ store: RuleStore.open({ dataDir: t.dir, confFactory }), factory: noSsh });
     const e = await svc.create(
@@ -236,7 +242,7 @@ describe('TunnelService with the udp-forward engine', () => {
     expect(replies.sort()).toEqual(['one', 'three', 'two']);
     const stats = svc.tick().rules[e.rule.id]!;
     expect(stats).toMatchObject({ bytesIn: 11, bytesOut: 11, activeConnections: 1, totalConnections: 1 });
-    expect(svc.connections(e.rule.id)).toEqual([
+    expect(await svc.connections(e.rule.id)).toEqual([
       expect.objectContaining({ protocol: 'udp', client: `127.0.0.1:${client.address().port}`, state: 'active' }),
     ]);
   });

@@ -54,6 +54,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private intervalMs: number;
   private ticker: NodeJS.Timeout | undefined;
   private connectionWatchers = 0;
+  private listing = false;
   private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
   private readonly degraded = new DegradedTracker();
 
@@ -188,13 +189,14 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     return Promise.all(ids.map((id) => this.setEnabled(id, enabled)));
   }
 
-  connections(ruleId?: string): ConnectionRow[] {
+  async connections(ruleId?: string): Promise<ConnectionRow[]> {
     const runners = ruleId === undefined ? [...this.runners.values()] : [this.require(ruleId)];
-    return runners.flatMap((r) => r.connections().map((c) => ({ ...c, ruleId: r.rule.id })));
+    const lists = await Promise.all(runners.map(async (r) => (await r.connections()).map((c) => ({ ...c, ruleId: r.rule.id }))));
+    return lists.flat();
   }
 
-  closeConnection(ruleId: string, id: number): { closed: boolean } {
-    const closed = this.require(ruleId).closeConnection(id);
+  async closeConnection(ruleId: string, id: number): Promise<{ closed: boolean }> {
+    const closed = await this.require(ruleId).closeConnection(id);
     if (closed) this.log.line('info', 'closedOnRequest', { id }, { ruleId });
     return { closed };
   }
@@ -228,7 +230,16 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.lastTick = { ts, totals };
     const batch: StatsBatch = { ts, intervalMs: this.intervalMs, rules };
     this.emit('stats', batch);
-    if (this.connectionWatchers > 0) this.emit('connections', this.connections());
+    if (this.connectionWatchers > 0) {
+      // The data plane's lists come back as messages; a tick whose list is still on its way is skipped.
+      if (!this.listing) {
+        this.listing = true;
+        void this.connections()
+          .then((rows) => this.emit('connections', rows))
+          .catch((err: unknown) => this.log.add('warn', `Could not list the connections: ${(err as Error).message}`))
+          .finally(() => (this.listing = false));
+      }
+    }
     return batch;
   }
 

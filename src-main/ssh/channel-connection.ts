@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ClientChannel } from 'ssh2';
+import { abortSocket } from '../engine/abort-socket';
 import type { ByteMeter } from '../engine/byte-meter';
 import type { EngineError } from '../engine/engine-error';
 import type { ConnectionInfo, ConnectionState } from '../engine/forward-connection';
@@ -98,10 +99,7 @@ export class ChannelConnection {
 
   /** Resets the socket and closes the channel (used by stop(), closeConnection() and a lost session). */
   abort(): void {
-    if (!this.socket.destroyed) {
-      if (this.socket.connecting) this.socket.destroy();
-      else this.socket.resetAndDestroy();
-    }
+    abortSocket(this.socket);
     this.abortChannel();
   }
 

@@ -20,6 +20,8 @@ export const RULE_ERROR_CODES = [
   'RELAY_CERT_CHANGED',
   'RELAY_CERT_UNKNOWN',
   'PROTOCOL_ERROR',
+  // The data plane (the thread that moves TCP/UDP/SOCKS bytes) stopped under a running rule.
+  'DATA_PLANE_STOPPED',
   'INTERNAL',
 ] as const;
 

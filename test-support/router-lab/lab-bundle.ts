@@ -33,7 +33,12 @@ export async function buildLabBundle(): Promise<LabBundle> {
       emptyOutDir: false,
       minify: false,
       rollupOptions: {
-        input: { cli: join(root, 'src-main/headless/cli.ts'), lab: join(root, 'test-support/router-lab/lab-main.ts') },
+        input: {
+          cli: join(root, 'src-main/headless/cli.ts'),
+          lab: join(root, 'test-support/router-lab/lab-main.ts'),
+          // The data plane's worker, found next to the bundle as in out/main.
+          'dataplane-worker': join(root, 'src-main/dataplane/worker-main.ts'),
+        },
         output: { format: 'es', entryFileNames: '[name].mjs' },
       },
     },

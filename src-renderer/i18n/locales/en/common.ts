@@ -59,6 +59,7 @@ export const common = {
     RELAY_CERT_CHANGED: 'The relay’s certificate changed',
     RELAY_CERT_UNKNOWN: 'Unknown relay certificate',
     PROTOCOL_ERROR: 'Protocol error',
+    DATA_PLANE_STOPPED: 'The data plane stopped',
     INTERNAL: 'Internal error',
     INVALID_INPUT: 'Invalid input',
     NOT_FOUND: 'Not found',

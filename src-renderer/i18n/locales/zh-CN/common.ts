@@ -57,6 +57,7 @@ export const common: Catalog<typeof en> = {
     RELAY_CERT_CHANGED: '中继证书已变更',
     RELAY_CERT_UNKNOWN: '未知的中继证书',
     PROTOCOL_ERROR: '协议错误',
+    DATA_PLANE_STOPPED: '数据平面已停止',
     INTERNAL: '内部错误',
     INVALID_INPUT: '输入无效',
     NOT_FOUND: '未找到',

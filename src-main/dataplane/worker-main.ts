@@ -1,0 +1,106 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { GcTrace } from './gc-trace';
+import { ListenerTable, toWireError } from './listeners';
+import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
+import { checkRequest } from './protocol-checks';
+
+// Entry of the data plane: a worker thread started by DataPlane (data-plane.ts), bundled on its own
+// (out/main/dataplane-worker.js) so that it loads the engine and nothing else — no zod, ssh2, yaml,
+// conf or ws. Its heap stays a few MB, which keeps the garbage collections that Node's per-read
+// buffers cause cheap and rare. It also runs as a child process with an IPC channel (process.send),
+// which is how the thread was measured against a process (bench/tools/isolate-compare.mjs).
+
+interface Port {
+  post(m: PlaneMessage): void;
+  onMessage(fn: (m: unknown) => void): void;
+}
+
+function openPort(): Port | undefined {
+  const thread = parentPort;
+  if (thread) return { post: (m) => thread.postMessage(m), onMessage: (fn) => thread.on('message', fn) };
+  const send = process.send?.bind(process);
+  if (!send) return undefined;
+  // A child process ends with its parent's channel.
+  process.on('disconnect', () => process.exit(0));
+  return { post: (m) => send(m), onMessage: (fn) => process.on('message', fn) };
+}
+
+const port = openPort();
+const options = (workerData ?? { protocol: Number(process.env.PORTHOLE_DATA_PLANE_PROTOCOL), traceGc: !!process.env.PORTHOLE_TRACE_GC }) as {
+  protocol?: unknown;
+  traceGc?: unknown;
+};
+
+if (!port) {
+  process.stderr.write('porthole data plane: start it through Porthole (it needs a parent thread or an IPC channel)\n');
+  process.exitCode = 2;
+} else if (options.protocol !== DATA_PLANE_PROTOCOL) {
+  process.stderr.write(`porthole data plane: protocol ${String(options.protocol)} asked, ${DATA_PLANE_PROTOCOL} spoken — reinstall Porthole\n`);
+  process.exit(2);
+} else {
+  serve(port, options.traceGc === true);
+}
+
+function serve(port: Port, traceGc: boolean): void {
+  // Events are batched per turn of the loop: a burst of connections costs one message, not hundreds.
+  let outbox: PlaneEvent[] = [];
+  let flushing = false;
+  const flush = (): void => {
+    flushing = false;
+    if (outbox.length === 0) return;
+    const events = outbox;
+    outbox = [];
+    port.post({ t: 'events', events });
+  };
+  const emit = (e: PlaneEvent): void => {
+    outbox.push(e);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  };
+  const table = new ListenerTable(emit);
+  const gc = traceGc ? new GcTrace((line) => process.stderr.write(`${line}\n`)) : undefined;
+
+  const answer = async (req: PlaneRequest): Promise<unknown> => {
+    switch (req.op) {
+      case 'start':
+        return table.start(req.lid, req.spec);
+      case 'stop':
+        await table.stop(req.lid);
+        return null;
+      case 'connections':
+        return table.rows(req.lid);
+      case 'close-connection':
+        return table.close(req.lid, req.id);
+      case 'ping':
+        return gc ? { gc: { ...gc.counts } } : {};
+    }
+  };
+
+  port.onMessage((raw) => {
+    let req: PlaneRequest;
+    try {
+      req = checkRequest(raw);
+    } catch (err) {
+      const rid = (raw as { rid?: unknown } | null)?.rid;
+      const error = { code: 'INTERNAL' as const, message: `The data plane got an invalid request (${(err as Error).message})` };
+      // Without a usable request id nobody waits for an answer; say so where a person can see it.
+      if (typeof rid === 'number' && Number.isInteger(rid) && rid >= 0) port.post({ t: 'reply', rid, ok: false, error });
+      else process.stderr.write(`porthole data plane: ${error.message}\n`);
+      return;
+    }
+    answer(req).then(
+      (value) => {
+        // Events raised before the answer (e.g. the last closes of a stopped listener) go first.
+        flush();
+        port.post({ t: 'reply', rid: req.rid, ok: true, value });
+      },
+      (err: unknown) => {
+        flush();
+        port.post({ t: 'reply', rid: req.rid, ok: false, error: toWireError(err) });
+      },
+    );
+  });
+  port.post({ t: 'ready', protocol: DATA_PLANE_PROTOCOL });
+}

@@ -1,0 +1,73 @@
+import net from 'node:net';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
+import { adoptWithOnread } from './adopt-accepted';
+
+describe('adoptWithOnread', () => {
+  const fx = new NetFixtures();
+  const servers: net.Server[] = [];
+  afterEach(async () => {
+    await fx.cleanup();
+    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+
+  async function listen(opts: net.ServerOpts, onSocket: (s: Socket) => void): Promise<{ server: net.Server; port: number }> {
+    const server = net.createServer(opts, onSocket);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { server, port: (server.address() as net.AddressInfo).port };
+  }
+
+  it('reads an accepted socket into the caller\'s buffer (no allocation per read), writes and ends as before', async () => {
+    const mine = Buffer.alloc(4096);
+    const reads: { n: number; same: boolean; text: string }[] = [];
+    let adopted: Socket | undefined;
+    let peer: string | undefined;
+    const { server, port } = await listen({ pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
+      adopted = adoptWithOnread(
+        accepted,
+        {
+          buffer: () => mine,
+          callback: (n, buf) => {
+            reads.push({ n, same: buf === mine, text: buf.subarray(0, n).toString() });
+            return true;
+          },
+        },
+        true,
+      );
+      if (!adopted) return;
+      peer = adopted.remoteAddress;
+      fx.socket(adopted);
+      adopted.once('end', () => adopted!.end(`got ${reads.map((r) => r.text).join('')}`));
+      adopted.resume();
+    });
+    const client = await fx.connect(port);
+    const reply = readToEnd(client);
+    client.end('hello');
+    expect((await reply).text).toBe('got hello');
+    expect(adopted).toBeDefined();
+    expect(reads.every((r) => r.same)).toBe(true);
+    expect(reads.reduce((a, r) => a + r.n, 0)).toBe(5);
+    expect(peer).toBe('127.0.0.1');
+    await closed(adopted!);
+    // The server does not count the adopted socket: close() is not held up by it.
+    const count = await new Promise<number>((r) => server.getConnections((_e, n) => r(n)));
+    expect(count).toBe(0);
+  });
+
+  it('leaves a socket that has started reading alone', async () => {
+    let result: Socket | undefined | null = null;
+    const { port } = await listen({ allowHalfOpen: true }, (accepted) => {
+      fx.socket(accepted);
+      accepted.on('data', () => {
+        result = adoptWithOnread(accepted, { buffer: () => Buffer.alloc(16), callback: () => true }, true);
+        accepted.end();
+      });
+    });
+    const client = await fx.connect(port);
+    client.write('x');
+    await waitFor(() => result !== null, 'the accepted socket to read');
+    expect(result).toBeUndefined();
+  });
+});

@@ -1,0 +1,77 @@
+import type { Socket } from 'node:net';
+import { BufferPool } from './buffer-pool';
+
+const READ_SIZE = 64 * 1024;
+/** A read at least this big suggests a bulk transfer: worth a buffer of the connection's own. */
+const BULK_READ = 16 * 1024;
+/**
+ * Shared by every reading socket that has no pool buffer: whatever is read into it is copied out before
+ * the read callback returns, so the next read (by any socket) may overwrite it.
+ */
+const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
+/** Buffers written without a copy; 64 × 64 KiB = 4 MiB at most, beyond that reads use scratch + copy. */
+const pool = new BufferPool(READ_SIZE, 64);
+
+/**
+ * One direction of a forwarded connection, read with the `onread` socket option (net.connect's, and
+ * an accepted socket's through adoptWithOnread): Node reads into the buffer next() returns and calls
+ * onRead(n, buf) instead of allocating a fresh 64 KiB buffer per read and emitting 'data'.
+ *
+ * A socket reads into `installed`: the shared scratch buffer (small reads: copied out, cheap from
+ * Node's slab), or during bulk transfers a pool buffer of its own whose bytes go to dst
+ * without a copy. A pool buffer whose write the other side could not take synchronously is still in
+ * flight: it is replaced for the next read and returned to the pool by that write's callback, so no
+ * buffer is ever read into while its bytes are being sent. Backpressure is pump()'s: onRead returns
+ * dst.write()'s result, and false makes Node stop reading until dst drains.
+ */
+export class PooledReader {
+  private installed: Buffer = scratch;
+  private dst: Socket | undefined;
+
+  constructor(
+    private readonly count: (n: number) => void,
+    /** Sees each read before it is written (the HTTP inspector's tap): it copies what it keeps. */
+    private readonly tap?: (chunk: Buffer) => void,
+  ) {}
+
+  /** Where the bytes go; set before the source socket starts reading. */
+  attach(dst: Socket): void {
+    this.dst = dst;
+  }
+
+  readonly next = (): Buffer => this.installed;
+
+  readonly onRead = (n: number, buf: Buffer): boolean => {
+    this.count(n);
+    // Before the write: the tap copies what it keeps while buf still holds this read.
+    if (this.tap) this.tap(buf.subarray(0, n));
+    const dst = this.dst!;
+    if (buf === scratch || buf !== this.installed) {
+      // (Node always reads into what next() returned last, so the second test is only a safeguard.)
+      const chunk = Buffer.allocUnsafe(n);
+      buf.copy(chunk, 0, 0, n);
+      if (n >= BULK_READ && this.installed === scratch) this.installed = pool.acquire() ?? scratch;
+      return dst.write(chunk);
+    }
+    let inFlight = false;
+    const ok = dst.write(buf.subarray(0, n), () => {
+      if (inFlight) pool.release(buf);
+    });
+    if (dst.writableLength > 0) {
+      // Queued (in Node or in libuv), not yet in the kernel: buf belongs to that write now.
+      inFlight = true;
+      this.installed = (n >= BULK_READ ? pool.acquire() : undefined) ?? scratch;
+    } else if (n < BULK_READ) {
+      // Written through and the transfer looks over: don't sit on a pool buffer while idle.
+      pool.release(buf);
+      this.installed = scratch;
+    }
+    return ok;
+  };
+
+  /** The socket has closed (no more reads): return a pool buffer it held for its next read. */
+  dispose(): void {
+    if (this.installed !== scratch) pool.release(this.installed);
+    this.installed = scratch;
+  }
+}

@@ -1,0 +1,54 @@
+import { sourceFilter } from '../../src-shared/format/cidr';
+import type { Rule } from '../../src-shared/model/rule';
+import { TcpForwarder } from '../engine/tcp-forward';
+import { type Inspection, directDial } from './inspect-wiring';
+import type { BindFn } from './ssh-tunnels';
+import type { Tunnel, TunnelHooks } from './tunnel-factory';
+
+/**
+ * A tcp-forward rule with "Inspect HTTP" on. Its listener runs in this (the control) thread, not in the
+ * data plane: the inspector's tap is called synchronously with every chunk and parses, stores and
+ * replays here. Inspection is a debugging mode; the data plane is for mappings that only move bytes.
+ */
+export function createInspectedForwardTunnel(rule: Extract<Rule, { type: 'tcp-forward' }>, hooks: TunnelHooks, bind: BindFn, inspection: Inspection): Tunnel {
+  const o = rule.options;
+  const fwd = new TcpForwarder({
+    listen: rule.listen,
+    target: rule.target,
+    connectTimeoutMs: o.connectTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    keepAlive: o.keepAlive,
+    maxConnections: o.maxConnections,
+    allow: sourceFilter(o.allow, o.deny),
+    ...(o.proxyProtocol !== 'off' ? { proxyProtocol: o.proxyProtocol } : {}),
+    tap: inspection.tap,
+  });
+  fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
+  fwd.on('listener-error', (e) => hooks.fatal(e));
+  fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
+  fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
+  fwd.on('connection-refused', (c) => hooks.refused(c.client, c.reason));
+  return {
+    start: async () => {
+      const address = await bind('tcp', rule.listen.host, rule.listen.port, () => fwd.start());
+      inspection.armed(directDial(rule.target, o.connectTimeoutMs));
+      return address;
+    },
+    stop: () => {
+      inspection.disarmed();
+      return fwd.stop();
+    },
+    snapshot: () => fwd.meter.snapshot(),
+    connections: () =>
+      fwd.connections().map((c) => ({
+        id: c.id,
+        protocol: 'tcp' as const,
+        client: c.client,
+        since: c.openedAt,
+        bytesIn: c.bytesIn,
+        bytesOut: c.bytesOut,
+        state: c.state,
+      })),
+    closeConnection: (id) => fwd.closeConnection(id),
+  };
+}
