@@ -1,20 +1,25 @@
 // Relay scenarios of `npm run bench` (id `relay`: `npm run bench -- relay` or BENCH_ONLY=relay): a public
-// port on Porthole's relay (RelayServer) carried over TLS + HTTP/2 to an agent (RelayAgent) that dials the
-// target, against OpenSSH `ssh -R` to a throwaway sshd on the same machine (sshd holds the public port,
-// the ssh client dials the target) and against the target directly.
+// port on Porthole's relay (RelayServer) carried to an agent (RelayAgent) that dials the target — on a
+// data connection of its own from the agent's pool (data-protocol.ts), or on an HTTP/2 stream when the
+// pool is empty or off — against OpenSSH `ssh -R` to a throwaway sshd on the same machine (sshd holds the
+// public port, the ssh client dials the target), two references that are not Porthole (the bare TLS +
+// node:http2 tunnel, socat over TLS) and the target directly.
 //
-//   relayTput1, relayTput1R   iperf3, 1 stream: client → target, and target → client (-R)
+//   relayTput1, relayTput1R   iperf3, 1 stream: client → target, and target → client (-R), every contender
 //   relayTput8                iperf3 -P 8: 8 connections through one relay session / one SSH session
 //   relayRtt                  64 B ping-pong over one established connection (bench/tools/pingpong.mjs)
 //   relayCps1, relayCps32     open → 1 B echo → close, serial and 32 concurrent (bench/tools/connrate.mjs)
 //   relayIdle                 RSS of each side with N idle tunnelled connections, fresh processes per round
 //
+// "relay" is what ships (TLS, data connections); "relay-h2" the same with the pool off (every connection
+// on an HTTP/2 stream: what releases before data connections did, the baseline for connections/s); the
+// other VARIANTS turn TLS off and change the HTTP/2 windows (BENCH_RELAY_VARIANTS=0 leaves them out).
 // The relay and the agent run in processes of their own, as in real use: bench/tools/relay-node.ts, which
 // imports src-main/relay, bundled with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The
 // bundle step also lets PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2
-// window constants of relay-agent.ts, so the throughput scenarios also run relay pairs with other windows,
-// and one with TLS off, as extra contenders (BENCH_RELAY_VARIANTS=0 leaves them out). CPU time of each
-// side is sampled from /proc during every run, to say what bounds it.
+// window constants of relay-agent.ts. CPU time of each side is sampled from /proc during every run, to
+// say what bounds it; the relay reports on SIGUSR2 how many connections took the pool and how many the
+// HTTP/2 fallback.
 //
 // BENCH_RELAY_ROUNDS (default min(rounds, 3)), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
 // tune it; BENCH_RELAY_CPU_PROF=DIR runs the main relay and agent under node --cpu-prof.
@@ -45,19 +50,32 @@ const RELAY = {
   cpsConcurrency: 32,
   withVariants: process.env.BENCH_RELAY_VARIANTS !== '0',
   cpuProfDir: process.env.BENCH_RELAY_CPU_PROF || undefined,
-  target: 1.5,
 };
 
 
 /**
- * Relay pairs run next to the shipped one in the 1-stream throughput scenario (and, with streams8, the
- * 8-stream one, where the session window is shared): other HTTP/2 windows (both sides alike; the shipped
- * ones are STREAM_WINDOW etc. of relay-agent.ts) and TLS off (plain TCP, shipped windows).
+ * Contenders run next to the shipped relay in both 1-stream throughput scenarios (and, with streams8, the
+ * 8-stream one): the pool off (`pool: false`, also in the round trip, connections/s and idle scenarios:
+ * `main`), TLS off (plain TCP), other HTTP/2 windows with the pool off (both sides alike; the shipped
+ * ones are STREAM_WINDOW etc. of relay-agent.ts), and the two references.
  */
 export const VARIANTS = [
-  { id: 'relay-h2default', label: 'HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 }, streams8: true },
-  { id: 'relay-16m', label: '16 MiB stream, 128 MiB session, 64 KiB frames', windows: { STREAM_WINDOW: 16 * 2 ** 20, SESSION_WINDOW: 128 * 2 ** 20, MAX_FRAME: 65_536 } },
-  { id: 'relay-plain', label: 'shipped windows, TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1)', plain: true },
+  { id: 'relay-h2', label: 'pool off: every connection on an HTTP/2 stream, TLS (PORTHOLE_BENCH_POOL=0; releases before data connections)', pool: false, streams8: true, main: true },
+  { id: 'relay-plain', label: 'TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1), pool on', plain: true, streams8: true },
+  { id: 'relay-plain-h2', label: 'TLS off, pool off', plain: true, pool: false },
+  { id: 'relay-h2default', label: 'pool off, HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', pool: false, windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 } },
+  {
+    id: 'relay-v8gc',
+    label: "as shipped but with V8's default garbage collection (PORTHOLE_BENCH_GC=default: incremental marking on, as in the desktop app and `porthole run`, which do not set gc-policy.ts)",
+    gc: 'default',
+  },
+  {
+    id: 'ref-tls-pipe',
+    label: 'reference, not Porthole: one TLS connection per public connection joined with pipe(), two Node processes that load nothing else (bench/tools/tls-pipe-tunnel.mjs: no pool, tickets, meters or logs)',
+    ref: 'tls-pipe',
+    streams8: true,
+    rtt: true,
+  },
   {
     id: 'ref-h2',
     label: 'reference, not Porthole: the smallest TLS + node:http2 tunnel, two processes, shipped windows (bench/tools/h2-tunnel.mjs: no handshake, policy, meters or logs)',
@@ -82,13 +100,16 @@ const readyLine = (file) =>
     .map((l) => JSON.parse(l))[0];
 
 /**
- * A relay process and an agent process exposing each { pub, target } pair. `windows` and `plain` (see
- * VARIANTS) apply to both sides; the ready lines report what each side really used.
+ * A relay process and an agent process exposing each { pub, target } pair. `windows`, `plain` and `pool`
+ * (see VARIANTS) apply to both sides; the ready lines report what each side really used. poolStats()
+ * asks the relay for its pool counters ({ taken, missed, … }, or null with the pool off).
  */
-export async function startRelayPair(name, pairs, { windows, plain = false, cpuProf = false } = {}) {
+export async function startRelayPair(name, pairs, { windows, plain = false, pool = true, gc, cpuProf = false } = {}) {
   const env = {
+    ...(gc ? { PORTHOLE_BENCH_GC: gc } : {}),
     ...(windows ? Object.fromEntries(Object.entries(windows).map(([k, v]) => [`PORTHOLE_BENCH_${k}`, String(v)])) : {}),
     ...(plain ? { PORTHOLE_BENCH_PLAIN: '1' } : {}),
+    ...(pool ? {} : { PORTHOLE_BENCH_POOL: '0' }),
   };
   const prof = cpuProf && RELAY.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${RELAY.cpuProfDir}`] : [];
   const token = randomBytes(16).toString('hex');
@@ -107,6 +128,7 @@ export async function startRelayPair(name, pairs, { windows, plain = false, cpuP
   await waitFor(`${name} agent`, () => fileHas(agentLog, /^\{"ready":true/m) && pairs.every((p) => isBound(p.pub, 'tcp')), agent, 15_000);
   const a = readyLine(agentLog);
   if (r.tls === plain || a.tls === plain) throw new Error(`${name}: TLS is ${r.tls ? 'on' : 'off'} on the relay and ${a.tls ? 'on' : 'off'} on the agent, not ${plain ? 'off' : 'on'}`);
+  if (r.pool !== pool || a.pool !== pool) throw new Error(`${name}: the pool is ${r.pool ? 'on' : 'off'} on the relay and ${a.pool ? 'on' : 'off'} on the agent, not ${pool ? 'on' : 'off'}`);
   if (windows) {
     for (const [side, used] of [
       ['relay', r.windows],
@@ -121,11 +143,25 @@ export async function startRelayPair(name, pairs, { windows, plain = false, cpuP
     agent,
     port: r.port,
     windows: r.windows,
+    poolStats: () => poolStats(relay, relayLog),
     stop: async () => {
       await stopProc(agent, 3000);
       await stopProc(relay, 3000);
     },
   };
+}
+
+/** The relay's pool counters: SIGUSR2, then the {"pool":…} line it prints (null: no pool; undefined: no answer). */
+async function poolStats(relay, file) {
+  const lines = () => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"pool":'));
+  const before = lines().length;
+  try {
+    process.kill(relay.child.pid, 'SIGUSR2');
+    await waitFor('pool counters', () => lines().length > before, relay, 3000);
+    return JSON.parse(lines().at(-1)).pool;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -148,7 +184,7 @@ async function startReference(v, target, shipped) {
     return { pub, cpu: { pub: tree(relay), agent: tree(agent) } };
   }
   const env = { PORTHOLE_BENCH_STREAM_WINDOW: String(shipped.stream), PORTHOLE_BENCH_SESSION_WINDOW: String(shipped.session), PORTHOLE_BENCH_MAX_FRAME: String(shipped.frame) };
-  const tool = path.join(TOOLS, 'h2-tunnel.mjs');
+  const tool = path.join(TOOLS, v.ref === 'tls-pipe' ? 'tls-pipe-tunnel.mjs' : 'h2-tunnel.mjs');
   const agentLog = logPath(`${v.id}-agent`);
   const agent = spawnProc(`${v.id}-agent`, process.execPath, [tool, 'agent', cert, key, String(target)], { logFile: agentLog, env });
   await waitFor(`${v.id} agent`, () => fileHas(agentLog, /^\{"ready":true/m), agent, 15_000);
@@ -183,8 +219,9 @@ async function idleRound(c, echo, sshd) {
   const pub = await freeTcpPort();
   let sides;
   let stop;
-  if (c === 'relay') {
-    const pair = await startRelayPair('relay-idle', [{ pub, target: echo.port }]);
+  let pair;
+  if (c === 'relay' || c === 'relay-h2') {
+    pair = await startRelayPair(`${c}-idle`, [{ pub, target: echo.port }], { pool: c === 'relay' });
     sides = { pub: () => [pair.relay.child.pid], agent: () => [pair.agent.child.pid] };
     stop = pair.stop;
   } else {
@@ -210,6 +247,8 @@ async function idleRound(c, echo, sshd) {
     await waitFor('idle target count', async () => (atTarget = await askCount(echo.entry)) >= opened.opened, undefined, 15_000).catch(() => undefined);
     await sleep(1000);
     const after = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
+    // Connections opened in bursts find the pool empty after its first few: say how many took which path.
+    const pool = pair ? await pair.poolStats() : undefined;
     const per = (k) => Math.round(((after[k] - base[k]) / opened.opened) * 100) / 100;
     const res = {
       connections: opened.opened,
@@ -219,6 +258,7 @@ async function idleRound(c, echo, sshd) {
       agentBaseMiB: Math.round(base.agent / 102.4) / 10,
       pubKiBPerConn: per('pub'),
       agentKiBPerConn: per('agent'),
+      ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed } : {}),
     };
     if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
     return res;
@@ -271,15 +311,20 @@ export async function setupRelay() {
     { cpuProf: true },
   );
   cpu.relay = { pub: [main.relay.child.pid], agent: [main.agent.child.pid] };
+  const pairs = { relay: main };
   for (const v of variants) {
     if (v.ref) {
       const r = await startReference(v, iperfPort, main.windows);
       ports[v.id] = { iperf: r.pub };
       cpu[v.id] = r.cpu;
+      // The transport of data connections with nothing else: what the round trip can come down to in Node.
+      if (v.rtt) ports[v.id].echo = (await startReference(v, echoPort, main.windows)).pub;
       continue;
     }
-    ports[v.id] = { iperf: await freeTcpPort() };
-    const pair = await startRelayPair(v.id, [{ pub: ports[v.id].iperf, target: iperfPort }], { windows: v.windows, plain: v.plain });
+    ports[v.id] = { iperf: await freeTcpPort(), ...(v.main ? { echo: await freeTcpPort() } : {}) };
+    const exposed = [{ pub: ports[v.id].iperf, target: iperfPort }, ...(v.main ? [{ pub: ports[v.id].echo, target: echoPort }] : [])];
+    const pair = await startRelayPair(v.id, exposed, { windows: v.windows, plain: v.plain, pool: v.pool !== false, gc: v.gc });
+    pairs[v.id] = pair;
     cpu[v.id] = { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] };
   }
   const tls = await tlsCipher(main.port);
@@ -294,8 +339,9 @@ export async function setupRelay() {
     sshCipher = await opensshCipher(sshd);
   }
   const ref = sshd ? ['ssh-R'] : [];
-  const MAIN = ['direct', 'relay', ...ref];
-  const WITH_VARIANTS = [...MAIN, ...variants.map((v) => v.id)];
+  const poolOff = variants.filter((v) => v.main).map((v) => v.id);
+  const MAIN = ['direct', 'relay', ...poolOff, ...ref];
+  const WITH_VARIANTS = [...MAIN, ...variants.filter((v) => !v.main).map((v) => v.id)];
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
 
   // A short pass through every relay first, so no relay's first measured run pays for JIT warm-up.
@@ -305,18 +351,25 @@ export async function setupRelay() {
   const measured = (c, fn) => withCpu(cpu[c], fn);
   // CPU seconds both sides spend per GB carried: what a byte costs, whatever else the machine runs.
   const perGB = (r) => (r.gbps > 0 && r.pubCpuPct !== undefined ? { ...r, cpuSecPerGB: Math.round(((r.pubCpuPct + r.agentCpuPct) / 100 / (r.gbps / 8)) * 100) / 100 } : r);
-  const tput = (streams, extra = []) => async (c) => perGB(await measured(c, () => iperf(ports[c].iperf, streams, extra, RELAY.iperfSeconds)));
+  // With a pool: how many of the run's connections (iperf3's control connection included) took it.
+  const paths = async (c, fn) => {
+    const before = pairs[c] ? await pairs[c].poolStats() : undefined;
+    const r = await fn();
+    const after = before ? await pairs[c].poolStats() : undefined;
+    return after ? { ...r, onDataConns: after.taken - before.taken, onStreams: after.missed - before.missed } : r;
+  };
+  const tput = (streams, extra = []) => async (c) => perGB(await paths(c, () => measured(c, () => iperf(ports[c].iperf, streams, extra, RELAY.iperfSeconds))));
   // CPU milliseconds both sides spend per connection (open, 1 B each way, close).
   const perConn = (r) => (r.rate > 0 && r.pubCpuPct !== undefined ? { ...r, cpuMsPerConn: Math.round(((r.pubCpuPct + r.agentCpuPct) / 100 / r.rate) * 1e5) / 100 } : r);
   const cps = (conc) => async (c) => perConn(await measured(c, () => runTool('connrate.mjs', [ports[c].echo, RELAY.cpsSeconds, conc], (RELAY.cpsSeconds + 20) * 1000)));
   const scenarios = [
     { id: 'relayTput1', contenders: WITH_VARIANTS, run: tput(1) },
-    { id: 'relayTput1R', contenders: MAIN, run: tput(1, ['-R']) },
-    { id: 'relayTput8', contenders: [...MAIN, ...variants.filter((v) => v.streams8).map((v) => v.id)], run: tput(8) },
-    { id: 'relayRtt', contenders: MAIN, run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
+    { id: 'relayTput1R', contenders: WITH_VARIANTS, run: tput(1, ['-R']) },
+    { id: 'relayTput8', contenders: [...MAIN, ...variants.filter((v) => v.streams8 && !v.main).map((v) => v.id)], run: tput(8) },
+    { id: 'relayRtt', contenders: [...MAIN, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
     { id: 'relayCps1', contenders: MAIN, run: cps(1) },
     { id: `relayCps${RELAY.cpsConcurrency}`, contenders: MAIN, run: cps(RELAY.cpsConcurrency) },
-    { id: 'relayIdle', contenders: ['relay', ...ref], run: (c) => idleRound(c, echo, sshd) },
+    { id: 'relayIdle', contenders: ['relay', ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
   ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
 
   const facts = {
@@ -327,6 +380,7 @@ export async function setupRelay() {
     windows: main.windows,
     variants,
     noVariants,
+    poolOff: poolOff[0],
     ...RELAY,
   };
   return { scenarios, facts, report: (M, get) => relayReport(M, get, facts) };

@@ -86,6 +86,8 @@ export interface TcpTap {
   open(): number;
   /** Resets both sides of every open connection. */
   cut(): void;
+  /** While on, new connections are closed at once (the relay unreachable for new connections only). */
+  refuse(on: boolean): void;
 }
 
 export class RelayFixtures {
@@ -152,8 +154,9 @@ export class RelayFixtures {
       s.once('close', () => sockets.delete(s));
     };
     const pairs = new Set<[Socket, Socket]>();
-    const state = { accepted: 0 };
+    const state = { accepted: 0, refusing: false };
     const server = createServer((inbound) => {
+      if (state.refusing) return void inbound.destroy();
       state.accepted++;
       const outbound = netConnect({ ...to, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
       track(inbound);
@@ -181,6 +184,9 @@ export class RelayFixtures {
         return state.accepted;
       },
       open: () => pairs.size,
+      refuse: (on: boolean) => {
+        state.refusing = on;
+      },
       cut: () => {
         for (const [a, b] of pairs) {
           a.resetAndDestroy();

@@ -1,10 +1,13 @@
 // The relay side of the bench as one ES module for Node 20: bench/tools/relay-node.ts and the relay code it
 // imports (src-main/relay), bundled with vite like the app's main build, into node_modules/.cache so that
 // its package imports resolve from the project's node_modules. Used by bench/relay-scenarios.mjs.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ROOT, TOOLS } from './config.mjs';
 
-const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'porthole-bench');
+// One directory per checkout: git worktrees that share one node_modules (a symlink) would otherwise
+// overwrite each other's bundle while their benches run.
+const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', `porthole-bench-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
 export const BUNDLE = path.join(BUNDLE_DIR, 'relay-node.mjs');
 export const WINDOW_NAMES = ['STREAM_WINDOW', 'SESSION_WINDOW', 'MAX_FRAME'];
 

@@ -3,14 +3,18 @@
 //
 //   relay-node.mjs relay DATA_DIR AGENT TOKEN
 //       RelayServer on 127.0.0.1:0 with TLS (identity made in DATA_DIR on first use); AGENT may ask
-//       for any port ≥ 1024. Prints {"ready":true,"port":N,"fingerprint":"AB:…","windows":{…}}.
+//       for any port ≥ 1024. Prints {"ready":true,"port":N,"fingerprint":"AB:…","windows":{…}}; on
+//       SIGUSR2 {"pool":{ready,outstanding,target,taken,missed}} (null with no pool).
 //   relay-node.mjs agent RELAY_PORT FINGERPRINT AGENT TOKEN PUBLIC:TARGET[,PUBLIC:TARGET…]
 //       RelayAgent pinned to FINGERPRINT, one TCP exposure per pair (relay port PUBLIC → 127.0.0.1:
 //       TARGET). Prints {"ready":true,"bound":[PUBLIC,…],"windows":{…}} once every exposure is bound.
+//   With data connections (the default) the relay hands out connections from the agent's pool; the
+//   bench's first pass through each relay lets the pool fill before anything is measured.
 //
 // Both stop on SIGTERM (agent.close() / relay.stop(), then exit). Log lines go to stderr. The HTTP/2
 // window constants come from relay-agent.ts; the bench's bundle step can let PORTHOLE_BENCH_* env vars
 // replace them (see windowsFromEnv in bench/relay-scenarios.mjs), and `windows` shows what was used.
+import { tuneGcForDataPlane } from '../../src-main/relay/gc-policy';
 import { MAX_FRAME, RelayAgent, SESSION_WINDOW, STREAM_WINDOW } from '../../src-main/relay/relay-agent';
 import { loadOrCreateRelayIdentity } from '../../src-main/relay/relay-identity';
 import { RelayServer } from '../../src-main/relay/relay-server';
@@ -18,6 +22,9 @@ import { RelayServer } from '../../src-main/relay/relay-server';
 const windows = { stream: STREAM_WINDOW, session: SESSION_WINDOW, frame: MAX_FRAME };
 // PORTHOLE_BENCH_PLAIN=1 (both sides): plain TCP instead of TLS, to show what TLS costs.
 const tls = process.env.PORTHOLE_BENCH_PLAIN !== '1';
+// PORTHOLE_BENCH_POOL=0 (both sides): no data connections, every public connection on an HTTP/2 stream
+// (what releases before data connections did).
+const pool = process.env.PORTHOLE_BENCH_POOL !== '0';
 const say = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 const log = (level: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
 const die = (message: string): never => {
@@ -46,10 +53,13 @@ async function runRelay(args: string[]): Promise<void> {
     policy: { bind: { host: '127.0.0.1', port: 0 }, tls, agents: [{ name: agent!, token: token!, ports: [], allowPorts: [{ from: 1024, to: 65535 }] }] },
     identity,
     log,
+    ...(pool ? {} : { dataConnections: false as const }),
   });
   const { port } = await relay.start();
   onStop(() => relay.stop());
-  say({ ready: true, port, fingerprint: identity.fingerprint, windows, tls });
+  // SIGUSR2: the agent's data-connection pool counters, so the bench can say which path connections took.
+  process.on('SIGUSR2', () => say({ pool: relay.dataPool(agent!) ?? null }));
+  say({ ready: true, port, fingerprint: identity.fingerprint, windows, tls, pool });
 }
 
 function runAgent(args: string[]): void {
@@ -63,6 +73,7 @@ function runAgent(args: string[]): void {
     tls,
     software: 'porthole bench',
     log,
+    dataConnections: pool,
   });
   onStop(() => agent.close());
   agent.on('state', (s) => {
@@ -75,12 +86,14 @@ function runAgent(args: string[]): void {
     e.once('failed', (err) => die(`exposure of relay port ${pub}: ${err.message}`));
     e.once('bound', (info) => {
       bound.push(info.publicPort);
-      if (bound.length === wanted.length) say({ ready: true, bound, windows, tls });
+      if (bound.length === wanted.length) say({ ready: true, bound, windows, tls, pool });
     });
   }
   agent.start();
 }
 
+// As `porthole relay` and `porthole agent` do (gc-policy.ts); PORTHOLE_BENCH_GC=default leaves V8 as it is.
+if (process.env.PORTHOLE_BENCH_GC !== 'default') tuneGcForDataPlane();
 const [role, ...rest] = process.argv.slice(2);
 if (role === 'relay') await runRelay(rest);
 else if (role === 'agent') runAgent(rest);

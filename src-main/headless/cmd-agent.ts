@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { formatHostPort } from '../../src-shared/format/address';
 import { formatBytes } from '../../src-shared/format/units';
 import { readPortProxyProfile } from '../profiles/port-proxy-profile';
+import { tuneGcForDataPlane } from '../relay/gc-policy';
 import { type Exposure, RelayAgent } from '../relay/relay-agent';
 import { RelayPins } from '../relay/relay-pins';
 import { resolveDataDir } from '../store/data-dir';
@@ -37,6 +38,7 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     throw new UsageError(`${file}: the token has ${relay.token!.length} characters; Porthole's relay needs at least ${MIN_TOKEN_LENGTH} so that it cannot be guessed — ${TOKEN_HOW_TO} on the relay, and put the same in both configs`);
   }
   if (relay.tls === false) warn('tls: false — plain TCP to the relay: traffic can be read and changed on the way');
+  tuneGcForDataPlane();
   const dataDir = resolveDataDir(args.values['data-dir']);
   const agentName = relay.agentName ?? relay.name;
   const agent = new RelayAgent({

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
 import { EngineError } from '../engine/engine-error';
 import { readPortProxyProfile } from '../profiles/port-proxy-profile';
+import { tuneGcForDataPlane } from '../relay/gc-policy';
 import { MetricsServer } from '../relay/metrics-server';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
 import { agentsWithoutToken, agentsWithWeakToken, formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
@@ -50,6 +51,7 @@ export async function cmdRelay(argv: string[]): Promise<number> {
   if (open.length > 0) warn(`--insecure-no-auth: agents ${open.join(', ')} are accepted WITHOUT a token — anyone who can reach this relay can claim their ports`);
   const tls = policy.tls !== false;
   if (!tls) warn('tls: false — agents connect in plain TCP: their traffic can be read and changed on the way; use it only on a network you trust');
+  tuneGcForDataPlane();
   const dataDir = resolveDataDir(args.values['data-dir']);
   const identity = tls ? await loadOrCreateRelayIdentity(dataDir) : undefined;
   const relay = new RelayServer({

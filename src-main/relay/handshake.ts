@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
+import { DATA_MAGIC, type DataDial, DataDialSchema } from './data-protocol';
 import {
   type AgentHello,
   AgentHelloSchema,
@@ -17,6 +18,7 @@ import {
   proofMatches,
   RelayHelloSchema,
   RelayVerdictSchema,
+  sessionDataKey,
 } from './protocol';
 
 export type HandshakeFailure = HandshakeErrorBody['code'] | 'TIMEOUT' | 'CLOSED';
@@ -34,8 +36,9 @@ export class HandshakeError extends Error {
 /**
  * Reads exact byte counts from a socket during the handshake, then gives the socket back with any
  * bytes read past the handshake pushed back (the peer's HTTP/2 preface may arrive in the same chunk).
+ * Data connections (data-protocol.ts) read their frames with it too.
  */
-class RawReader {
+export class RawReader {
   private chunks: Buffer[] = [];
   private have = 0;
   private waiter: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
@@ -135,9 +138,16 @@ function flushed(socket: Socket, data: Buffer): Promise<void> {
 }
 
 async function readPreamble(r: RawReader, who: string): Promise<number> {
+  return (await readAnyPreamble(r, who, false)).version;
+}
+
+/** MAGIC (or, where a data connection may start, DATA_MAGIC) and the version byte. */
+async function readAnyPreamble(r: RawReader, who: string, dataToo: boolean): Promise<{ data: boolean; version: number }> {
   const pre = await r.read(MAGIC.length + 1);
-  if (!pre.subarray(0, MAGIC.length).equals(MAGIC)) throw new HandshakeError('PROTOCOL', `${who} did not start with the Porthole relay protocol's magic bytes — is this a Porthole ${who}?`);
-  return pre[MAGIC.length]!;
+  const magic = pre.subarray(0, MAGIC.length);
+  const data = dataToo && magic.equals(DATA_MAGIC);
+  if (!data && !magic.equals(MAGIC)) throw new HandshakeError('PROTOCOL', `${who} did not start with the Porthole relay protocol's magic bytes — is this a Porthole ${who}?`);
+  return { data, version: pre[MAGIC.length]! };
 }
 
 export interface AgentHandshakeOptions {
@@ -148,8 +158,11 @@ export interface AgentHandshakeOptions {
   timeoutMs?: number;
 }
 
-/** The agent's side. Resolves with the relay's session id; rejects with a HandshakeError. */
-export async function agentHandshake(socket: Socket, o: AgentHandshakeOptions): Promise<{ session: string }> {
+/**
+ * The agent's side. Resolves with the relay's session id and the session's data-connection key;
+ * rejects with a HandshakeError.
+ */
+export async function agentHandshake(socket: Socket, o: AgentHandshakeOptions): Promise<{ session: string; dataKey: Buffer }> {
   const r = new RawReader(socket, o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
   try {
     const agentNonce = newNonce();
@@ -170,7 +183,7 @@ export async function agentHandshake(socket: Socket, o: AgentHandshakeOptions): 
     }
     await proofSent;
     r.detach();
-    return { session: verdict.session };
+    return { session: verdict.session, dataKey: sessionDataKey(o.token, o.agent, agentNonce, relayHello.nonce, binding) };
   } catch (err) {
     r.detach();
     throw err;
@@ -184,15 +197,27 @@ export interface RelayHandshakeOptions {
   timeoutMs?: number;
 }
 
-/** The relay's side. Resolves with the authenticated hello; on failure the agent has been told why. */
-export async function relayHandshake(socket: Socket, o: RelayHandshakeOptions): Promise<AgentHello> {
+/** What came in on the agent port: an authenticated agent, or a data connection still to be checked against its ticket. */
+export type RelayAccepted = { kind: 'agent'; hello: AgentHello; dataKey: Buffer } | { kind: 'data'; dial: DataDial; binding: Buffer };
+
+/**
+ * The relay's side. Resolves with the authenticated hello, or with a data connection's ticket (which
+ * the caller checks: data-protocol.ts); on failure the agent has been told why.
+ */
+export async function relayHandshake(socket: Socket, o: RelayHandshakeOptions): Promise<RelayAccepted> {
   const r = new RawReader(socket, o.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
   const refuse = (code: HandshakeErrorBody['code'], message: string) => {
     if (socket.writable) socket.end(encodeFrame({ error: { code, message } }));
     return new HandshakeError(code, message);
   };
   try {
-    const version = await readPreamble(r, 'agent');
+    const { data, version } = await readAnyPreamble(r, 'agent', true);
+    if (data) {
+      if (version !== PROTOCOL_VERSION) throw refuse('VERSION', `this relay speaks data-connection version ${PROTOCOL_VERSION}, the agent ${version}`);
+      const dial = await r.readFrame(DataDialSchema, 'data connection ticket');
+      r.detach();
+      return { kind: 'data', dial, binding: channelBinding(socket) };
+    }
     socket.write(encodePreamble());
     if (version !== PROTOCOL_VERSION) {
       throw refuse('VERSION', `this relay speaks protocol version ${PROTOCOL_VERSION}, the agent ${version} — update the older side`);
@@ -212,7 +237,7 @@ export async function relayHandshake(socket: Socket, o: RelayHandshakeOptions): 
     }
     await flushed(socket, encodeFrame({ ok: true, session: o.session, mac: proof(token, 'relay', hello.agent, hello.nonce, relayNonce, binding) }));
     r.detach();
-    return hello;
+    return { kind: 'agent', hello, dataKey: sessionDataKey(token, hello.agent, hello.nonce, relayNonce, binding) };
   } catch (err) {
     r.detach();
     throw err;

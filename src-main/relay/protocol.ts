@@ -28,8 +28,8 @@ export const AgentNameSchema = z
   .refine((v) => !/\p{Cc}/u.test(v), 'agent name has control characters');
 
 const Nonce = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'not a 32-byte base64 nonce');
-const Mac = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 HMAC in hex');
-const ErrorBody = z.strictObject({ code: z.enum(['AUTH_FAILED', 'VERSION', 'PROTOCOL', 'REPLACED', 'SHUTDOWN']), message: z.string().max(1000) });
+export const Mac = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 HMAC in hex');
+export const ErrorBody = z.strictObject({ code: z.enum(['AUTH_FAILED', 'VERSION', 'PROTOCOL', 'REPLACED', 'SHUTDOWN']), message: z.string().max(1000) });
 export type HandshakeErrorBody = z.output<typeof ErrorBody>;
 
 export const AgentHelloSchema = z.strictObject({
@@ -54,7 +54,7 @@ export function newNonce(): string {
 }
 
 /** The bytes both sides MAC: who proves, both nonces, the agent name, the TLS binding (empty on plain TCP). */
-function transcript(role: 'agent' | 'relay', agent: string, agentNonce: string, relayNonce: string, binding: Buffer): Buffer {
+function transcript(role: 'agent' | 'relay' | 'data', agent: string, agentNonce: string, relayNonce: string, binding: Buffer): Buffer {
   return Buffer.concat([
     Buffer.from(`porthole-relay-v${PROTOCOL_VERSION}\0${role}\0${agent}\0${agentNonce}\0${relayNonce}\0`, 'utf8'),
     binding,
@@ -63,6 +63,14 @@ function transcript(role: 'agent' | 'relay', agent: string, agentNonce: string, 
 
 export function proof(token: string, role: 'agent' | 'relay', agent: string, agentNonce: string, relayNonce: string, binding: Buffer): string {
   return createHmac('sha256', token).update(transcript(role, agent, agentNonce, relayNonce, binding)).digest('hex');
+}
+
+/**
+ * The session's data-connection key (data-protocol.ts): both sides derive it from the same handshake,
+ * so it never crosses the wire, and it differs for every session.
+ */
+export function sessionDataKey(token: string, agent: string, agentNonce: string, relayNonce: string, binding: Buffer): Buffer {
+  return createHmac('sha256', token).update(transcript('data', agent, agentNonce, relayNonce, binding)).digest();
 }
 
 export function proofMatches(expectedHex: string, gotHex: string): boolean {
@@ -125,6 +133,11 @@ export const RelayMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('exposed'), ref: Ref, exposure: ExposureInfo }),
   z.strictObject({ t: z.literal('expose-failed'), ref: Ref, code: z.enum(['RELAY_REJECTED', 'PORT_IN_USE', 'PERMISSION_DENIED', 'ADDRESS_NOT_AVAILABLE', 'INTERNAL']), message: z.string().max(1000) }),
   z.strictObject({ t: z.literal('unexposed'), ref: Ref }),
+  /**
+   * Tickets for data connections (data-protocol.ts), only to an agent that accepted them: dial one data
+   * connection per id before `exp` (the relay's clock, ms since the epoch; the agent only echoes it).
+   */
+  z.strictObject({ t: z.literal('data-dial'), ids: z.array(z.number().int().min(1).max(2 ** 31 - 1)).min(1).max(64), exp: z.number().int().positive() }),
   /** This session is being closed: another session of the same agent name took over, or the relay stops. */
   z.strictObject({ t: z.literal('closing'), reason: z.enum(['replaced', 'shutdown']), message: z.string().max(1000) }),
 ]);

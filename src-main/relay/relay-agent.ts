@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { constants as h2c, type IncomingHttpHeaders, performServerHandshake, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Endpoint } from '../../src-shared/model/primitives';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
@@ -10,6 +10,9 @@ import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import { ByteMeter } from '../engine/byte-meter';
 import type { TapFactory } from '../engine/stream-tap';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
+import type { AgentDataConns } from './agent-data';
+import { dataConnsFor } from './agent-data-serve';
+import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, agentHandshake } from './handshake';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
 import {
@@ -59,6 +62,8 @@ export interface RelayAgentOptions {
   pinAdvice?: string;
   /** Called when a fingerprint is pinned for the first time. */
   onPinned?: (fingerprint: string) => void;
+  /** Accept the relay's offer of data connections (a connection of their own per public TCP connection). Default true. */
+  dataConnections?: boolean;
 }
 
 /** Where pinned relay certificate fingerprints live (a known_relays file, or the saved relay itself). */
@@ -145,7 +150,11 @@ const FATAL: ReadonlySet<RuleErrorCode> = new Set(['AUTH_FAILED', 'RELAY_CERT_CH
 interface Live {
   gen: number;
   socket: Socket;
+  session: string;
+  dataKey: Buffer;
   h2: ServerHttp2Session;
+  /** Set once the relay offered data connections and this agent accepted. */
+  data?: AgentDataConns<Exposure>;
   control?: ServerHttp2Stream;
   /** Relay exposure id → exposure, for this session. */
   byId: Map<string, Exposure>;
@@ -178,6 +187,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   private readonly retry: RetrySchedule;
   private readonly own = new Map<string, Exposure>();
   private readonly assignedByPort = new Map<string, Exposure>();
+  /** One TLS context for every connection to the relay: made per tls.connect() it costs ~0.5 ms each data connection. */
+  private secureContext: SecureContext | undefined;
 
   constructor(private readonly opts: RelayAgentOptions) {
     super();
@@ -219,6 +230,12 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   /** Ports the relay's config assigned to this agent, in the current session. */
   assigned(): Exposure[] {
     return [...this.assignedByPort.values()];
+  }
+
+  /** This session's data connections (idle ones, and counts since it began); undefined when the session has none. */
+  dataConnections(): { idle: number; dialled: number; failed: number; opened: number } | undefined {
+    const d = this.live?.data;
+    return d ? { idle: d.idle, ...d.stats } : undefined;
   }
 
   /** Drops a waiting retry (or a failure the person has since fixed) and connects now (network back, resume from sleep, new settings). */
@@ -278,7 +295,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     }
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    const { session } = await agentHandshake(socket, { agent: o.agent, token: o.token, assigned: o.acceptAssigned ?? false, ...(o.software ? { software: o.software } : {}) }).catch(
+    const { session, dataKey } = await agentHandshake(socket, { agent: o.agent, token: o.token, assigned: o.acceptAssigned ?? false, ...(o.software ? { software: o.software } : {}) }).catch(
       (err: unknown) => {
         socket.destroy();
         throw err;
@@ -293,12 +310,16 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 4096 },
       maxSessionMemory: 256,
     });
-    const live: Live = { gen, socket, h2, byId: new Map(), early: new Map() };
+    const live: Live = { gen, socket, session, dataKey, h2, byId: new Map(), early: new Map() };
     this.live = live;
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('error', () => undefined);
     h2.on('stream', (stream, headers) => this.onStream(live, stream, headers));
-    h2.on('goaway', () => this.lost(gen, new EngineError('CONNECTION_RESET', `${this.label} is shutting down this session (GOAWAY) — reconnecting`)));
+    // nghttp2 sends GOAWAY ahead of DATA still queued, so the control stream's 'closing' (which says
+    // whether to retry at all) may arrive just after it: give it a moment before calling the session lost.
+    h2.on('goaway', () => {
+      setTimeout(() => this.lost(gen, new EngineError('CONNECTION_RESET', `${this.label} is shutting down this session (GOAWAY) — reconnecting`)), 500).unref();
+    });
     h2.on('close', () => this.lost(gen, new EngineError('CONNECTION_RESET', `lost the connection to ${this.label} — reconnecting`)));
     socket.on('error', () => undefined);
     this.startHeartbeat(live, gen);
@@ -318,7 +339,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         reject(err);
       };
       const socket: Socket = useTls
-        ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, ...(isIp(host) ? {} : { servername: host }) }, () => {
+        ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], secureContext: (this.secureContext ??= createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES })), ...(isIp(host) ? {} : { servername: host }) }, () => {
             clearTimeout(timer);
             try {
               const c = (socket as TLSSocket).getCipher();
@@ -393,7 +414,24 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     if (path === PATH_CONTROL) {
       if (live.control) return void stream.close(h2c.NGHTTP2_PROTOCOL_ERROR);
       live.control = stream;
-      stream.respond({ ':status': 200 });
+      const accept = headers[H_DATA] === DATA_CAPABILITY && this.opts.dataConnections !== false;
+      stream.respond({ ':status': 200, ...(accept ? { [H_DATA]: DATA_CAPABILITY } : {}) });
+      if (accept) {
+        live.data = dataConnsFor({
+          session: live.session,
+          key: live.dataKey,
+          // Only while this session lives: a data connection made for an ended one is refused as a failed attempt.
+          dial: async () => {
+            const sock = await this.dial(this.opts.connectTimeoutMs ?? 10_000);
+            if (live.gen === this.generation) return sock;
+            sock.destroy();
+            throw new Error('the session ended');
+          },
+          exposureFor: (id) => live.byId.get(id),
+          log: (level, m) => this.opts.log?.(level, m),
+          label: this.label,
+        });
+      }
       const lines = new LineSplitter();
       stream.on('data', (chunk: Buffer) => {
         try {
@@ -429,6 +467,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
 
   /** Serves the streams that arrived for exposure `id` before it was named. */
   private releaseEarly(live: Live, id: string, e: Exposure): void {
+    live.data?.released(id);
     const waiting = live.early.get(id);
     live.early.delete(id);
     for (const w of waiting ?? []) if (!w.stream.closed) this.serveData(e, w.stream, w.headers);
@@ -492,6 +531,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         return;
       }
       case 'unexposed':
+        return;
+      case 'data-dial':
+        live.data?.grant(msg.ids, msg.exp);
         return;
       case 'closing': {
         const err =
@@ -601,6 +643,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     for (const e of this.assignedByPort.values()) for (const c of e.conns.values()) c.kill();
     this.assignedByPort.clear();
     if (!live) return;
+    live.data?.close();
     clearInterval(live.heartbeat);
     await new Promise<void>((resolve) => {
       if (live.h2.destroyed) return resolve();

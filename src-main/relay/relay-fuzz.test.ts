@@ -5,9 +5,11 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closed, NetFixtures, readToEnd, sha256 } from '../../test-support/net-fixtures';
 import { agentPolicy, agentState, bound, RelayFixtures } from '../../test-support/relay-fixtures';
+import { DATA_MAGIC } from './data-protocol';
 import { agentHandshake } from './handshake';
 import { encodeFrame, encodePreamble, MAGIC, MAX_HANDSHAKE_FRAME, newNonce } from './protocol';
 import type { RelayAgent } from './relay-agent';
+import type { RelayLimits } from './relay-limits';
 import type { RelayServer } from './relay-server';
 
 // Malformed input on the relay's agent port must close that one connection and nothing else: the relay
@@ -42,11 +44,11 @@ interface World {
 }
 
 /** A relay with agent "a1" connected and exposing an echo server, and room for fuzz0…fuzz{BATCH-1}. */
-async function world(): Promise<World> {
+async function world(limits: Partial<RelayLimits> = {}): Promise<World> {
   const echo = await net.echoServer();
   const publicPort = await net.freePort();
   const fuzzers = Array.from({ length: BATCH }, (_, i) => agentPolicy(`fuzz${i}`, FUZZ_TOKEN, 1, 1));
-  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', publicPort), agentPolicy('a2', 'other-token-for-tests', 1, 1), ...fuzzers] }, RELAY_TIMINGS);
+  const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', publicPort), agentPolicy('a2', 'other-token-for-tests', 1, 1), ...fuzzers] }, { ...RELAY_TIMINGS, limits: { ...RELAY_TIMINGS.limits, ...limits } });
   const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
   await bound(agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: publicPort, target: { host: '127.0.0.1', port: echo.port } }));
   return { relay, agent, publicPort };
@@ -120,8 +122,9 @@ async function fuzz<T>(
   arb: fc.Arbitrary<T>,
   send: (port: number, input: T, slot: number, halfClose: boolean) => Promise<void>,
   examples: T[][] = [],
+  limits: Partial<RelayLimits> = {},
 ): Promise<void> {
-  const w = await world();
+  const w = await world(limits);
   const session = w.agent.session;
   const port = w.relay.address!.port;
   let connections = 0;
@@ -151,6 +154,24 @@ describe('relay against malformed agent connections', () => {
 
   it('closes connections that send the magic followed by random bytes', async () => {
     await fuzz('handshake', bytes(512), (port, b, _slot, fin) => sendRaw(port, Buffer.concat([MAGIC, b]), fin), [[Uint8Array.of(2)], [Uint8Array.of(1, 0, 0, 0, 0)]]);
+  });
+
+  it('closes data connections that send the data magic followed by random bytes', async () => {
+    await fuzz('handshake', bytes(512), (port, b, _slot, fin) => sendRaw(port, Buffer.concat([DATA_MAGIC, b]), fin), [[Uint8Array.of(1)], [Uint8Array.of(1, 0, 0, 0, 2, 123, 125)]]);
+  });
+
+  it('refuses data connections whose ticket is well formed but issued by no session', async () => {
+    const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+    const tickets = fc.record({
+      session: fc.oneof(hex(16), fc.string({ minLength: 1, maxLength: 64 })),
+      id: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      exp: fc.maxSafeNat().map((n) => n + 1),
+      mac: hex(64),
+    });
+    // Each is a failed attempt that counts towards refusing the source (127.0.0.1, the agents' too):
+    // here the limiter lets them all through, its own tests are in relay-brute-force.test.ts.
+    const lenient = { maxFailedHandshakes: 10_000, failureDelayMs: 0, maxFailureDelayMs: 0 };
+    await fuzz('handshake', tickets, (port, t, _slot, fin) => sendRaw(port, Buffer.concat([DATA_MAGIC, Uint8Array.of(1), encodeFrame(t)]), fin), [], lenient);
   });
 
   it('closes connections that announce a handshake frame longer than the limit', async () => {

@@ -11,7 +11,8 @@ import { EngineError, listenError } from '../engine/engine-error';
 import { listenOn } from '../engine/listen';
 import { type AdmissionStats, type AdmissionTicket, RelayAdmission } from './admission';
 import { BurstLog } from './burst-log';
-import { HandshakeError, relayHandshake } from './handshake';
+import { DATA_CAPABILITY, H_DATA } from './data-protocol';
+import { HandshakeError, type RelayAccepted, relayHandshake } from './handshake';
 import { HttpExchangeLog } from './http-log';
 import {
   type AgentHello,
@@ -32,6 +33,8 @@ import {
   type RelayMessage,
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
+import { carryPublic, RelayDataPlane } from './relay-data';
+import { type DataPool, type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayLimits, resolveRelayLimits } from './relay-limits';
 import { type RelayAgentPolicy, type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
@@ -52,6 +55,8 @@ export interface RelayServerOptions {
   /** Over the policy's limits (which are over the defaults): tests use short deadlines and small caps. */
   limits?: Partial<RelayLimits>;
   maxExposuresPerAgent?: number;
+  /** Offer agents data connections (data-protocol.ts) with this pool sizing; false: HTTP/2 streams only. */
+  dataConnections?: false | Partial<DataPoolOptions>;
   log?: RelayLog;
 }
 
@@ -123,6 +128,8 @@ class AgentSession {
   readonly ports = new Map<string, PublicPort>();
   readonly byRef = new Map<string, PublicPort>();
   control: ClientHttp2Stream | undefined;
+  /** Set once the agent accepted data connections. */
+  data: DataPool | undefined;
   heartbeat: NodeJS.Timeout | undefined;
   closed = false;
   readonly since = Date.now();
@@ -135,6 +142,7 @@ class AgentSession {
     readonly socket: Socket,
     readonly h2: ClientHttp2Session,
     readonly hello: AgentHello,
+    readonly dataKey: Buffer,
   ) {}
 
   send(msg: RelayMessage): void {
@@ -168,15 +176,17 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   publicRefused = 0;
   private readonly burst: BurstLog;
   sessionsAccepted = 0;
+  private readonly data: RelayDataPlane;
 
   constructor(private readonly opts: RelayServerOptions) {
     super();
     this.limits = resolveRelayLimits(opts.policy.limits, opts.limits);
     this.admission = new RelayAdmission(this.limits, (level, m) => this.log(level, m));
     this.burst = new BurstLog((level, m) => this.log(level, m));
+    this.data = new RelayDataPlane({ tls: this.tls, ...(opts.dataConnections ? { pool: opts.dataConnections } : {}), log: (level, m) => this.log(level, m) });
   }
 
-  /** Connections to the agent port whose TLS or handshake failed (bad input, wrong token, deadline). */
+  /** Connections to the agent port whose TLS or handshake failed (bad input, wrong token, deadline, a refused data connection). */
   get handshakeFailures(): number {
     return this.admission.stats().failed;
   }
@@ -235,11 +245,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     socket.setKeepAlive(true, 30_000);
     const address = ticket.peer;
     const id = randomBytes(8).toString('hex');
-    let hello: AgentHello;
+    let accepted: RelayAccepted;
     try {
       // A source whose handshakes failed waits before this one is read (token guessing gets slow).
       if (!(await ticket.throttle())) return void socket.destroy();
-      hello = await relayHandshake(socket, {
+      accepted = await relayHandshake(socket, {
         session: id,
         timeoutMs: Math.max(1, ticket.remainingMs()),
         tokenFor: (name) => {
@@ -255,7 +265,16 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       socket.destroy();
       return;
     }
+    if (accepted.kind === 'data') {
+      // A data connection went through the same admission as a handshake (deadline, pending caps,
+      // the delay for its source); a wrong, replayed or expired ticket is a failed attempt like a wrong token.
+      const why = this.data.admit(socket, accepted.dial, accepted.binding, address);
+      if (why) ticket.failed('AUTH_FAILED', `data connection from ${address} refused: ${why}`);
+      else ticket.admitted();
+      return;
+    }
     ticket.admitted();
+    const { hello, dataKey } = accepted;
     const policy = this.opts.policy.agents.find((x) => x.name === hello.agent)!;
     const previous = this.sessions.get(hello.agent);
     if (previous) {
@@ -269,7 +288,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, enablePush: false },
       maxSessionMemory: 256,
     });
-    const session = new AgentSession(id, hello.agent, policy, address, socket, h2, hello);
+    const session = new AgentSession(id, hello.agent, policy, address, socket, h2, hello, dataKey);
     this.sessions.set(hello.agent, session);
     h2.on('error', () => undefined);
     // An agent that authenticated but never speaks HTTP/2 is dropped at the handshake deadline, not the heartbeat's.
@@ -294,9 +313,16 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   private async openControl(s: AgentSession): Promise<void> {
-    const control = s.h2.request({ ':method': 'POST', ':path': PATH_CONTROL }, { endStream: false });
+    const offer = this.opts.dataConnections !== false;
+    const control = s.h2.request({ ':method': 'POST', ':path': PATH_CONTROL, ...(offer ? { [H_DATA]: DATA_CAPABILITY } : {}) }, { endStream: false });
     s.control = control;
     control.on('error', () => undefined);
+    // An agent that predates data connections ignores the offer and answers without the header.
+    control.once('response', (headers) => {
+      if (!offer || s.closed || headers[H_DATA] !== DATA_CAPABILITY) return;
+      s.data = this.data.open(s.id, s.dataKey, (ids, exp) => s.send({ t: 'data-dial', ids, exp }));
+      this.log('info', `agent "${s.name}" carries TCP connections on data connections of their own`);
+    });
     const lines = new LineSplitter();
     control.on('data', (chunk: Buffer) => {
       try {
@@ -437,6 +463,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     }
     // As on TCP forwards: keepalive finds peers that vanished.
     sock.setKeepAlive(true, 30_000);
+    const data = s.data?.take();
+    if (data) return carryPublic(p, s.name, sock, data, client, { pool: s.data!, idleTimeoutMs: this.limits.idleTimeoutMs, log: this.log });
     let stream: ClientHttp2Stream;
     try {
       stream = s.h2.request({ ':method': 'POST', ':path': PATH_TCP, [H_EXPOSURE]: p.id, [H_PEER]: client }, { endStream: false });
@@ -461,16 +489,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         sock.resetAndDestroy();
       }
     });
+    const earn = earner(s.data, conn);
     splice(sock, stream, {
       fromSocket: (n, chunk) => {
         p.meter.bytesIn += n;
         conn.bytesIn += n;
         http?.request(chunk);
+        earn();
       },
       fromStream: (n, chunk) => {
         p.meter.bytesOut += n;
         conn.bytesOut += n;
         http?.response(chunk);
+        earn();
       },
       closed: () => {
         http?.close();
@@ -586,6 +617,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     s.closed = true;
     clearInterval(s.heartbeat);
     if (this.sessions.get(s.name) === s) this.sessions.delete(s.name);
+    this.data.close(s.id);
     if (reason) s.send({ t: 'closing', reason, message });
     await Promise.all([...s.ports.values()].map((p) => p.close()));
     s.ports.clear();
@@ -611,6 +643,12 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     s.socket.destroy();
     if (!reason) this.log('info', `agent "${s.name}" offline (${message})`);
     this.emit('changed');
+  }
+
+  /** An agent's data-connection pool: ready connections, tickets out, the size it aims at; undefined without one. */
+  dataPool(agent: string): { ready: number; outstanding: number; target: number; taken: number; missed: number } | undefined {
+    const d = this.sessions.get(agent)?.data;
+    return d ? { ready: d.size, outstanding: d.outstanding, target: d.target, taken: d.stats.taken, missed: d.stats.missed } : undefined;
   }
 
   status(): RelayServerStatus {
@@ -657,6 +695,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     out.push('# HELP porthole_relay_agents_configured Agents in the relay config.', '# TYPE porthole_relay_agents_configured gauge', `porthole_relay_agents_configured ${this.opts.policy.agents.length}`);
     out.push('# HELP porthole_relay_exposures Public ports open, per agent.', '# TYPE porthole_relay_exposures gauge');
     for (const a of this.opts.policy.agents) out.push(`porthole_relay_exposures{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.ports.size ?? 0}`);
+    out.push('# HELP porthole_relay_data_connections_ready Data connections waiting in the pool, per agent.', '# TYPE porthole_relay_data_connections_ready gauge');
+    for (const a of this.opts.policy.agents) out.push(`porthole_relay_data_connections_ready{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.data?.size ?? 0}`);
     out.push('# HELP porthole_relay_sessions_total Agent sessions accepted.', '# TYPE porthole_relay_sessions_total counter', `porthole_relay_sessions_total ${this.sessionsAccepted}`);
     out.push('# HELP porthole_relay_handshake_failures_total Connections refused during the handshake.', '# TYPE porthole_relay_handshake_failures_total counter', `porthole_relay_handshake_failures_total ${this.handshakeFailures}`);
     const a = this.admission.stats();

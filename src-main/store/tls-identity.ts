@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 // A self-signed TLS identity made on first use and kept in the data dir (the key readable only by its
 // owner), so its fingerprint stays the same across restarts and can be pinned or compared by hand.
@@ -43,6 +42,10 @@ export async function loadOrCreateTlsIdentity(files: TlsIdentityFiles): Promise<
     }
   }
   mkdirSync(files.dataDir, { recursive: true, mode: 0o700 });
+  // Loaded only to make a certificate (first run): its X.509 code adds ~2.6 MB to the heap of every
+  // process that imports this file, and a heap over V8's 8 MB incremental-marking threshold makes the
+  // relay's per-read buffers cost full garbage collections under load (issue 13, relay/gc-policy.ts).
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: files.commonName }], {
     keyType: 'ec',
     keySize: 256,

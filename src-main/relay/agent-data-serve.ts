@@ -1,0 +1,98 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connectError, connectTimeout } from '../engine/engine-error';
+import { AgentDataConns, type AgentDataOptions } from './agent-data';
+import { HttpExchangeLog } from './http-log';
+import { encodeFrame } from './protocol';
+import type { Exposure } from './relay-agent';
+import { joinSockets } from './socket-join';
+
+/**
+ * Serves one public connection that arrived on a data connection (data-protocol.ts): dials the
+ * exposure's target, tells the relay whether it answered (the frame the relay waits for before it
+ * forwards the agent's bytes), then joins the two sockets with nothing in between. The same events and
+ * counters as a connection on an HTTP/2 stream.
+ */
+export function serveTcpOnData(e: Exposure, data: Socket, peer: string): void {
+  const { host, port } = e.spec.target;
+  const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
+  const target = netConnect({ host, port, allowHalfOpen: true });
+  let conn: ReturnType<Exposure['track']> | undefined = e.track(peer, () => {
+    target.destroy();
+    data.destroy();
+  });
+  const started = Date.now();
+  e.meter.activeConnections++;
+  e.meter.totalConnections++;
+  const finish = () => {
+    if (!conn) return;
+    e.conns.delete(conn.id);
+    e.meter.activeConnections--;
+    conn = undefined;
+  };
+  const timer = setTimeout(() => target.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+  const failConnect = (err: Error) => {
+    clearTimeout(timer);
+    const error = connectError(err, host, port);
+    if (data.writable) data.end(encodeFrame({ error: { code: error.code, message: error.message.slice(0, 1000) } }));
+    setTimeout(() => data.destroy(), 1000).unref();
+    finish();
+    e.emit('connection-error', { client: peer, error });
+  };
+  target.once('error', failConnect);
+  // The relay gave up (public client gone) while the target was still being dialled.
+  const onDataClose = () => {
+    if (!target.connecting) return;
+    clearTimeout(timer);
+    target.destroy();
+    finish();
+  };
+  data.once('close', onDataClose);
+  target.once('connect', () => {
+    clearTimeout(timer);
+    target.off('error', failConnect);
+    data.off('close', onDataClose);
+    target.on('error', () => undefined);
+    if (data.destroyed) {
+      target.destroy();
+      return finish();
+    }
+    target.setNoDelay(true);
+    data.write(encodeFrame({ ok: true }));
+    const c = conn!;
+    c.state = 'open';
+    e.emit('connection-open', { client: peer });
+    const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
+    const tap = e.spec.tap?.({ id: c.id, client: peer });
+    joinSockets(target, data, {
+      fromA: (chunk) => {
+        e.meter.bytesOut += chunk.length;
+        c.bytesOut += chunk.length;
+        http?.response(chunk);
+        tap?.onTargetChunk(chunk);
+      },
+      fromB: (chunk) => {
+        e.meter.bytesIn += chunk.length;
+        c.bytesIn += chunk.length;
+        http?.request(chunk);
+        tap?.onClientChunk(chunk);
+      },
+      closed: () => {
+        http?.close();
+        tap?.onEnd();
+        finish();
+        e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
+      },
+    });
+  });
+}
+
+/** A session's data connections, serving TCP exposures (UDP stays on the session's HTTP/2 streams). */
+export function dataConnsFor(o: Omit<AgentDataOptions<Exposure>, 'serve'>): AgentDataConns<Exposure> {
+  return new AgentDataConns<Exposure>({
+    ...o,
+    serve: (e, socket, peer) => {
+      if (e.spec.protocol === 'tcp') serveTcpOnData(e, socket, peer);
+      else socket.destroy();
+    },
+  });
+}

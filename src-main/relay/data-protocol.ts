@@ -1,0 +1,58 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { ErrorBody, Mac, PROTOCOL_VERSION } from './protocol';
+
+// Data connections (issue 13): the agent carries a public TCP connection on a TLS connection of its own
+// (plain TCP with `tls: false`) to the relay's agent port, instead of an HTTP/2 stream, so the bytes
+// meet no framing and no multiplexer. The HTTP/2 session keeps the control stream, UDP, heartbeats and
+// any connection that finds no data connection ready.
+//
+// Negotiation, invisible to peers that predate it: the relay's `/control` request carries the header
+// `porthole-data: 1`; an agent that will dial data connections answers with the same header. Only then
+// does the relay send `data-dial` tickets on the control stream.
+//
+//   agent → relay   DATA_MAGIC, VERSION, frame {session, id, exp, mac}
+//   relay → agent   frame {ready: true}: in the pool, idle             (or frame {error}, then closed)
+//   relay → agent   frame {open: exposure id, peer}, then the public client's bytes, raw
+//   agent → relay   frame {ok: true}, then the target's bytes, raw            (or frame {error}, then closed)
+//
+// The ticket: the relay issues one-time ids with an expiry; the agent proves each with
+//   mac = HMAC-SHA256(session data key, "porthole-data-v1" session id exp, TLS binding of this connection)
+// where the session data key comes from the agent's handshake (protocol.ts sessionDataKey) and the
+// binding is the keying material exported from this data connection's TLS session (empty on plain TCP):
+// a ticket works once, for that session, before its expiry, and only on the connection it was made for.
+
+/** First bytes of a data connection; as long as the handshake's MAGIC, so one read tells them apart. */
+export const DATA_MAGIC = Buffer.from('PHRDATA\0', 'latin1');
+/** Header on the `/control` stream: offered by the relay (request), accepted by the agent (response). */
+export const H_DATA = 'porthole-data';
+export const DATA_CAPABILITY = '1';
+
+export const DataDialSchema = z.strictObject({
+  session: z.string().min(1).max(64),
+  id: z.number().int().min(1).max(2 ** 31 - 1),
+  exp: z.number().int().positive(),
+  mac: Mac,
+});
+export type DataDial = z.output<typeof DataDialSchema>;
+
+/** Relay → agent right after the ticket: admitted to the pool, or refused (the agent dials the next one only then). */
+export const DataAdmitSchema = z.union([z.strictObject({ ready: z.literal(true) }), z.strictObject({ error: ErrorBody })]);
+
+/** Relay → agent on an idle data connection. */
+export const DataOpenSchema = z.union([
+  z.strictObject({ open: z.string().min(1).max(64), peer: z.string().max(64) }),
+  z.strictObject({ error: ErrorBody }),
+]);
+export type DataOpen = z.output<typeof DataOpenSchema>;
+
+/** Agent → relay once the target answered: carry on, or why the target could not be reached. */
+export const DataReplySchema = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ error: z.strictObject({ code: z.string().min(1).max(64), message: z.string().max(1000) }) }),
+]);
+export type DataReply = z.output<typeof DataReplySchema>;
+
+export function ticketMac(key: Buffer, session: string, id: number, exp: number, binding: Buffer): string {
+  return createHmac('sha256', key).update(`porthole-data-v${PROTOCOL_VERSION}\0${session}\0${id}\0${exp}\0`, 'utf8').update(binding).digest('hex');
+}

@@ -1,0 +1,234 @@
+import type { Socket } from 'node:net';
+import { type DataDial, ticketMac } from './data-protocol';
+import { proofMatches } from './protocol';
+
+export interface DataPoolOptions {
+  /** The pool never shrinks below this many ready data connections (0: none kept while idle). */
+  min: number;
+  /** …nor grows above this many (ready ones plus tickets out). */
+  max: number;
+  /** How long a ticket may wait for its data connection. */
+  ticketTtlMs: number;
+  /** A pool that saw no public connection for this long halves towards `min`. */
+  shrinkAfterMs: number;
+  /**
+   * New data connections asked for per second on trust, beyond a burst of the start size; each public
+   * connection that moves EARN_BYTES pays for one more at once (earn()). A data connection costs a TLS
+   * handshake on both sides (~2 ms of CPU in Node, more than a whole connection on an HTTP/2 stream), so
+   * a flood of short connections must not turn into a flood of handshakes: what the pool cannot take
+   * goes on HTTP/2 streams at their usual rate, and bulk traffic, which gains from data connections,
+   * refills the pool as fast as it comes.
+   */
+  refillPerSecond: number;
+}
+
+/** What a public connection moves before it has paid for a data connection's handshake. */
+export const EARN_BYTES = 256 * 1024;
+
+// rathole keeps 8 data channels per service ready, frp a configured pool per proxy; here one pool per
+// agent session serves all its TCP exposures (the open frame names the exposure). It starts at 8,
+// doubles whenever a public connection finds it empty and halves back after a quiet period.
+const DIAL_GRACE_MS = 5000;
+
+export const DATA_POOL_DEFAULTS: DataPoolOptions = { min: 8, max: 64, ticketTtlMs: 30_000, shrinkAfterMs: 30_000, refillPerSecond: 2 };
+
+/**
+ * One agent session's data connections on the relay: the tickets it has issued (one-time ids with an
+ * expiry), the authenticated connections waiting for a public connection, and the adaptive target size.
+ * The relay alone hands connections out and alone closes idle ones, so a connection is never taken
+ * while the agent is closing it.
+ */
+export class DataPool {
+  private readonly issued = new Map<number, number>();
+  /** Ready connections, oldest first: take() uses the newest, shrinking closes the oldest. */
+  private readonly ready: Array<{ socket: Socket; onIdleData: () => void }> = [];
+  private nextId = 1;
+  private taken = 0;
+  private missed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private recheck: { timer: NodeJS.Timeout; at: number } | undefined;
+  private refillQueued = false;
+  private closed = false;
+  private tokens: number;
+  private tokensAt = Date.now();
+  target: number;
+  /** Counters for status and tests. */
+  readonly stats = { admitted: 0, taken: 0, missed: 0 };
+
+  constructor(
+    readonly session: string,
+    private readonly key: Buffer,
+    /** Sends tickets to the agent on the control stream. */
+    private readonly grant: (ids: number[], exp: number) => void,
+    private readonly o: DataPoolOptions = DATA_POOL_DEFAULTS,
+  ) {
+    this.target = Math.min(o.max, Math.max(o.min, DATA_POOL_DEFAULTS.min));
+    this.tokens = this.burst;
+  }
+
+  /** The initial fill (and a refill of a pool back at its start size) needs no budget. */
+  private get burst(): number {
+    return Math.max(1, Math.min(this.o.max, Math.max(this.o.min, DATA_POOL_DEFAULTS.min)));
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.review(), this.o.shrinkAfterMs);
+    this.timer.unref();
+    this.refill();
+  }
+
+  get size(): number {
+    return this.ready.length;
+  }
+
+  /** Tickets issued within the dial grace period and not yet redeemed. */
+  get outstanding(): number {
+    return this.pending(Date.now());
+  }
+
+  /**
+   * Checks a data connection's ticket; on success the connection joins the pool. Returns why it was
+   * refused otherwise (the caller tells the agent, closes it and counts a failed attempt).
+   */
+  admit(socket: Socket, dial: DataDial, binding: Buffer): string | undefined {
+    if (this.closed) return 'its session has ended';
+    const exp = this.issued.get(dial.id);
+    if (exp === undefined) return `ticket ${dial.id} is unknown or was already used`;
+    if (!proofMatches(ticketMac(this.key, this.session, dial.id, exp, binding), dial.mac) || dial.exp !== exp) return `ticket ${dial.id} does not verify`;
+    this.issued.delete(dial.id);
+    if (Date.now() > exp) return `ticket ${dial.id} expired`;
+    this.stats.admitted++;
+    socket.setKeepAlive(true, 30_000);
+    socket.setNoDelay(true);
+    // Read while idle so an agent that closes it (or dies) is noticed; it must not send anything yet.
+    const entry = { socket, onIdleData: () => socket.destroy() };
+    socket.on('data', entry.onIdleData);
+    socket.once('close', () => {
+      const i = this.ready.indexOf(entry);
+      if (i >= 0) this.ready.splice(i, 1);
+    });
+    this.ready.push(entry);
+    return undefined;
+  }
+
+  /** A ready data connection for a public connection (paused, listeners of the pool removed), or none. */
+  take(): Socket | undefined {
+    let entry = this.ready.pop();
+    while (entry?.socket.destroyed) entry = this.ready.pop();
+    if (!entry) {
+      this.missed++;
+      this.stats.missed++;
+      const grown = Math.min(this.o.max, Math.max(1, this.target * 2));
+      if (grown !== this.target) this.target = grown;
+      this.refillSoon();
+      return undefined;
+    }
+    this.taken++;
+    this.stats.taken++;
+    entry.socket.off('data', entry.onIdleData);
+    entry.socket.pause();
+    this.refillSoon();
+    return entry.socket;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    clearTimeout(this.recheck?.timer);
+    this.issued.clear();
+    for (const e of this.ready.splice(0)) e.socket.destroy();
+  }
+
+  /** A public connection (on either path) moved EARN_BYTES: one more data connection is worth its handshake. */
+  earn(): void {
+    if (this.closed) return;
+    this.budget(Date.now());
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+    this.refillSoon();
+  }
+
+  private budget(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) / 1000) * this.o.refillPerSecond);
+    this.tokensAt = now;
+  }
+
+  /** After the connection that took one has had its open frame written: the tickets follow it. */
+  private refillSoon(): void {
+    if (this.refillQueued) return;
+    this.refillQueued = true;
+    setImmediate(() => {
+      this.refillQueued = false;
+      this.refill();
+    });
+  }
+
+  /** Issues tickets, as the budget allows, so that ready connections plus tickets out reach the target. */
+  private refill(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    for (const [id, exp] of this.issued) if (exp < now) this.issued.delete(id);
+    const want = Math.min(64, this.target - this.ready.length - this.pending(now));
+    if (want <= 0) return;
+    this.budget(now);
+    const n = Math.min(want, Math.floor(this.tokens));
+    if (n > 0) {
+      this.tokens -= n;
+      const exp = now + this.o.ticketTtlMs;
+      const ids: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const id = this.nextId++;
+        this.issued.set(id, exp);
+        ids.push(id);
+      }
+      this.grant(ids, exp);
+    }
+    // Look again when the budget allows the rest, or when tickets that never came back (the agent
+    // could not connect) stop counting: one timer, at most one batch per grace period for those.
+    const wait = n < want ? Math.min(DIAL_GRACE_MS, Math.ceil(((1 - (this.tokens % 1)) / this.o.refillPerSecond) * 1000)) : DIAL_GRACE_MS + 100;
+    this.recheckIn(wait);
+  }
+
+  private recheckIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.recheck && this.recheck.at <= at) return;
+    clearTimeout(this.recheck?.timer);
+    const timer = setTimeout(() => {
+      this.recheck = undefined;
+      this.refill();
+    }, ms);
+    timer.unref();
+    this.recheck = { timer, at };
+  }
+
+  /**
+   * Tickets still expected to come back: a dial takes milliseconds, so one not redeemed after
+   * DIAL_GRACE_MS has most likely failed and no longer holds the pool back (it stays valid until it expires).
+   */
+  private pending(now: number): number {
+    let n = 0;
+    for (const exp of this.issued.values()) if (exp - this.o.ticketTtlMs > now - DIAL_GRACE_MS) n++;
+    return n;
+  }
+
+  /** Every shrinkAfterMs: a pool nobody used halves towards min and closes what it no longer needs. */
+  private review(): void {
+    if (this.taken === 0 && this.missed === 0 && this.target > this.o.min) {
+      this.target = Math.max(this.o.min, Math.floor(this.target / 2));
+      while (this.ready.length > this.target) this.ready.shift()!.socket.destroy();
+    }
+    this.taken = 0;
+    this.missed = 0;
+    this.refill();
+  }
+}
+
+/** Per public connection (either path): once it has moved EARN_BYTES it pays for one more pooled data connection. */
+export function earner(pool: DataPool | undefined, conn: { bytesIn: number; bytesOut: number }): () => void {
+  let earned = !pool;
+  return () => {
+    if (earned || conn.bytesIn + conn.bytesOut < EARN_BYTES) return;
+    earned = true;
+    pool?.earn();
+  };
+}
