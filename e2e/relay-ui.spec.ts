@@ -101,7 +101,7 @@ test('run a relay in the app, expose a local service through it, and watch its a
   const early = page.getByRole('dialog');
   await early.getByRole('button', { name: 'Share a local web app' }).click();
   await expect(early.getByLabel('Protocol', { exact: true })).toHaveValue('relay-expose');
-  await expect(early.getByLabel('Log HTTP requests')).toBeChecked();
+  await expect(early.getByLabel('Inspect HTTP')).toBeChecked();
   await expect(early.getByText('No saved relays yet: add the relay this machine should connect to.')).toBeVisible();
   await expect(early.getByRole('button', { name: 'Add a relay' })).toBeVisible();
   await early.screenshot({ path: `${SHOTS}/rule-dialog-relay-none.png` });
@@ -155,9 +155,9 @@ test('run a relay in the app, expose a local service through it, and watch its a
   await rule.getByLabel('Public port', { exact: true }).fill('');
   await rule.getByLabel('Target port', { exact: true }).fill(String(echo.port));
   await rule.getByRole('radio', { name: 'UDP' }).check();
-  await expect(rule.getByLabel('Log HTTP requests')).toBeDisabled();
+  await expect(rule.getByLabel('Inspect HTTP')).toBeDisabled();
   await rule.getByRole('radio', { name: 'TCP' }).check();
-  await expect(rule.getByLabel('Log HTTP requests')).toBeEnabled();
+  await expect(rule.getByLabel('Inspect HTTP')).toBeEnabled();
   await rule.screenshot({ path: `${SHOTS}/rule-dialog-relay.png` });
   await page.emulateMedia({ colorScheme: 'dark' });
   await rule.screenshot({ path: `${SHOTS}/rule-dialog-relay-dark.png` });
