@@ -5,8 +5,15 @@ import { LOOPBACK, waitFor } from '../../test-support/net-fixtures';
 import { KIB, MIB, RING_PER_MAPPING, STORE_MAX_BYTES } from '../../src-shared/model/inspector';
 import { TcpForwarder } from '../engine/tcp-forward';
 import { type InspectedRule, InspectorService } from '../service/inspector-service';
+import { BodyArena, KeptBody } from './body-collector';
 import { ExchangeStore } from './exchange-store';
 import type { CapturedExchange } from './http-capture';
+
+function kept(n: number): KeptBody {
+  const k = new KeptBody(new BodyArena(Math.max(n, 1)));
+  (k as { length: number }).length = n;
+  return k;
+}
 
 function exchange(bodyBytes: number, target = '/'): CapturedExchange {
   return {
@@ -16,12 +23,12 @@ function exchange(bodyBytes: number, target = '/'): CapturedExchange {
     method: 'GET',
     target,
     httpVersion: 'HTTP/1.1',
-    requestHeaders: [],
+    requestHead: '',
     requestHeadBytes: 20,
-    requestBody: [],
+    requestBody: new KeptBody(undefined),
     requestBytes: 0,
     requestTruncated: false,
-    response: { version: 'HTTP/1.1', status: 200, reason: 'OK', headers: [], headBytes: 20, body: [Buffer.alloc(bodyBytes)], bytes: bodyBytes, truncated: false },
+    response: { version: 'HTTP/1.1', status: 200, reason: 'OK', head: '', headBytes: 20, body: kept(bodyBytes), bytes: bodyBytes, truncated: false },
     interim: [],
     end: 'complete',
     durationMs: 1,

@@ -1,4 +1,5 @@
 import { RING_PER_MAPPING, STORE_MAX_BYTES } from '../../src-shared/model/inspector';
+import type { KeptBody } from './body-collector';
 import type { CapturedExchange } from './http-capture';
 
 // Recorded exchanges: a ring per mapping (the last N), and a cap on bytes across all mappings; when
@@ -12,51 +13,63 @@ export interface StoredExchange {
   size: number;
   replayOf?: number;
   target?: string;
+  /** Set once it left the store (limits, clear, or its body bytes were overwritten in the arena). */
+  gone?: boolean;
 }
 
 /** A fixed allowance per record for the objects around the bytes. */
 const OVERHEAD = 512;
 
 function sizeOf(x: CapturedExchange): number {
-  let n = OVERHEAD + x.requestHeadBytes + x.target.length;
-  for (const b of x.requestBody) n += b.length;
-  if (x.response) {
-    n += x.response.headBytes;
-    for (const b of x.response.body) n += b.length;
-  }
+  let n = OVERHEAD + x.requestHeadBytes + x.target.length + x.requestBody.length;
+  if (x.response) n += x.response.headBytes + x.response.body.length;
   return n;
 }
 
-/** A queue with O(1) push and shift (an array with a moving head, compacted now and then). */
+/**
+ * A queue with O(1) push and shift (an array with a moving head, compacted now and then). An exchange
+ * removed from the middle (its body overwritten) stays as a `gone` entry until the head passes it.
+ */
 class Ring {
   items: StoredExchange[] = [];
   head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
+  /** Entries not gone. */
+  length = 0;
 
   first(): StoredExchange | undefined {
+    this.skipGone();
     return this.items[this.head];
   }
 
   push(e: StoredExchange): void {
     this.items.push(e);
+    this.length++;
   }
 
   shift(): StoredExchange | undefined {
+    this.skipGone();
     const e = this.items[this.head];
     if (e === undefined) return undefined;
     this.items[this.head++] = undefined as unknown as StoredExchange;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    this.length--;
+    this.compact();
     return e;
   }
 
   all(): StoredExchange[] {
-    return this.items.slice(this.head);
+    return this.items.slice(this.head).filter((e) => !e.gone);
+  }
+
+  private skipGone(): void {
+    while (this.items[this.head]?.gone) this.items[this.head++] = undefined as unknown as StoredExchange;
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
@@ -94,6 +107,13 @@ export class ExchangeStore {
 
   add(ruleId: string, x: CapturedExchange, extra: { replayOf?: number; target?: string } = {}): StoredExchange {
     const e: StoredExchange = { id: this.nextId++, ruleId, x, size: sizeOf(x), ...extra };
+    // Bytes overwritten in the arena take their exchange with them (it is among the oldest anyway).
+    x.requestBody.owner = e;
+    x.requestBody.onLost = this.onBodyLost;
+    if (x.response) {
+      x.response.body.owner = e;
+      x.response.body.onLost = this.onBodyLost;
+    }
     let ring = this.rings.get(ruleId);
     if (!ring) this.rings.set(ruleId, (ring = new Ring()));
     ring.push(e);
@@ -124,10 +144,7 @@ export class ExchangeStore {
   clear(ruleId?: string): void {
     for (const [id, ring] of this.rings) {
       if (ruleId !== undefined && id !== ruleId) continue;
-      for (const e of ring.all()) {
-        this.byId.delete(e.id);
-        this.bytes -= e.size;
-      }
+      for (const e of ring.all()) this.forget(e);
       this.rings.delete(id);
     }
   }
@@ -140,9 +157,28 @@ export class ExchangeStore {
   private drop(ring: Ring): void {
     const e = ring.shift();
     if (!e) return;
+    this.forget(e);
+    this.dropped++;
+  }
+
+  // One function for every body (no closure per exchange).
+  private readonly onBodyLost = (body: KeptBody): void => this.remove(body.owner as StoredExchange);
+
+  private remove(e: StoredExchange): void {
+    if (e.gone) return;
+    const ring = this.rings.get(e.ruleId);
+    if (ring) ring.length--;
+    this.forget(e);
+    this.dropped++;
+  }
+
+  private forget(e: StoredExchange): void {
+    if (e.gone) return;
+    e.gone = true;
     this.byId.delete(e.id);
     this.bytes -= e.size;
-    this.dropped++;
+    e.x.requestBody.onLost = undefined;
+    if (e.x.response) e.x.response.body.onLost = undefined;
   }
 
   private oldestRing(): Ring | undefined {

@@ -1,6 +1,8 @@
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { type BodyView, type ExchangeDetail, type ExchangeSummary, type HeaderList, headerValue } from '../../src-shared/model/inspector';
+import type { KeptBody } from './body-collector';
 import type { StoredExchange } from './exchange-store';
+import { parseFields } from './http-head';
 
 // Stored exchanges as the API shows them: a summary per list row, the detail with bodies (base64) and,
 // for a Content-Encoding the UI cannot undo itself (br) or should not have to, the decoded body.
@@ -25,12 +27,11 @@ export function summaryOf(e: StoredExchange): ExchangeSummary {
     durationMs: x.durationMs,
     end: x.end,
   };
-  const host = headerValue(x.requestHeaders, 'host');
-  if (host !== undefined) s.host = host;
+  if (x.host !== undefined) s.host = x.host;
   if (x.ttfbMs !== undefined) s.ttfbMs = x.ttfbMs;
   if (x.upgrade) s.upgrade = x.upgrade;
   if (x.requestTruncated || res?.truncated) s.truncated = true;
-  const type = res ? headerValue(res.headers, 'content-type') : undefined;
+  const type = res?.contentType;
   if (type) s.responseType = type.slice(0, 120);
   if (e.replayOf !== undefined) s.replayOf = e.replayOf;
   return s;
@@ -56,8 +57,8 @@ function decode(encoding: string, data: Buffer): Buffer {
   }
 }
 
-export function bodyView(parts: Buffer[], size: number, truncated: boolean, headers: HeaderList): BodyView {
-  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+export function bodyView(kept: KeptBody, size: number, truncated: boolean, headers: HeaderList): BodyView {
+  const data = kept.bytes();
   const view: BodyView = { size, base64: data.toString('base64'), truncated };
   const coding = headerValue(headers, 'content-encoding')?.trim().toLowerCase();
   if (!coding || coding === 'identity' || data.length === 0) return view;
@@ -77,10 +78,11 @@ export function bodyView(parts: Buffer[], size: number, truncated: boolean, head
 
 export function detailOf(e: StoredExchange): ExchangeDetail {
   const { x } = e;
+  const requestHeaders = parseFields(x.requestHead);
   const d: ExchangeDetail = {
     ...summaryOf(e),
     httpVersion: x.httpVersion,
-    request: { headers: x.requestHeaders, body: bodyView(x.requestBody, x.requestBytes, x.requestTruncated, x.requestHeaders) },
+    request: { headers: requestHeaders, body: bodyView(x.requestBody, x.requestBytes, x.requestTruncated, requestHeaders) },
     interim: x.interim,
     timings: {
       ...(x.requestMs !== undefined ? { requestMs: x.requestMs } : {}),
@@ -89,7 +91,10 @@ export function detailOf(e: StoredExchange): ExchangeDetail {
     },
   };
   const res = x.response;
-  if (res) d.response = { httpVersion: res.version, reason: res.reason, headers: res.headers, body: bodyView(res.body, res.bytes, res.truncated, res.headers) };
+  if (res) {
+    const headers = parseFields(res.head);
+    d.response = { httpVersion: res.version, reason: res.reason, headers, body: bodyView(res.body, res.bytes, res.truncated, headers) };
+  }
   if (e.target) d.target = e.target;
   return d;
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CaptureBudget } from './body-collector';
+import { BodyArena } from './body-collector';
 import { type CaptureNotice, type CapturedExchange, HttpCapture } from './http-capture';
+import { parseFields } from './http-head';
 
 // The parser on exact byte sequences, fed whole, byte by byte and in random splits: what real clients
 // do on real sockets is in inspector-curl.test.ts.
 
-function capture(opts: { maxBodyBytes?: number; budget?: CaptureBudget } = {}) {
+function capture(opts: { maxBodyBytes?: number; arena?: BodyArena } = {}) {
   const exchanges: CapturedExchange[] = [];
   const notices: Array<[CaptureNotice, string]> = [];
   let t = 0;
@@ -21,8 +22,8 @@ function capture(opts: { maxBodyBytes?: number; budget?: CaptureBudget } = {}) {
   return { cap, exchanges, notices };
 }
 
-const body = (x: CapturedExchange) => Buffer.concat(x.requestBody).toString();
-const resBody = (x: CapturedExchange) => Buffer.concat(x.response?.body ?? []).toString();
+const body = (x: CapturedExchange) => x.requestBody.bytes().toString();
+const resBody = (x: CapturedExchange) => x.response?.body.bytes().toString() ?? '';
 
 type Feed = 'whole' | 'bytes' | 'splits';
 function feed(fn: (b: Buffer) => void, data: string | Buffer, how: Feed): void {
@@ -59,7 +60,10 @@ describe.each<Feed>(['whole', 'bytes', 'splits'])('HttpCapture fed %s', (how) =>
     expect(body(exchanges[1]!)).toBe('abc');
     expect(resBody(exchanges[1]!)).toBe('xyz!!');
     expect(exchanges[1]!.response!.bytes).toBe(5);
-    expect(exchanges[0]!.requestHeaders).toEqual([['Host', 'x']]);
+    expect(parseFields(exchanges[0]!.requestHead)).toEqual([['Host', 'x']]);
+    expect(exchanges[0]!.host).toBe('x');
+    expect(exchanges[1]!.response!.contentType).toBeUndefined();
+    expect(exchanges[0]!.response!.contentType).toBe('text/plain');
   });
 
   it('matches pipelined requests to their responses', () => {
@@ -108,15 +112,28 @@ describe('HttpCapture', () => {
     expect(exchanges[0]!.response!.truncated).toBe(false);
   });
 
-  it('keeps nothing more once the shared budget is spent, and gives it back when the exchange is recorded', () => {
-    const budget = new CaptureBudget(6);
-    const { cap, exchanges } = capture({ budget });
-    cap.onClientChunk(Buffer.from('POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd'));
-    expect(budget.inUse).toBe(4);
-    cap.onTargetChunk(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nwxyz'));
-    expect(resBody(exchanges[0]!)).toBe('');
-    expect(exchanges[0]!.response!.truncated).toBe(true);
-    expect(budget.inUse).toBe(0);
+  it('writes bodies round a fixed arena: the oldest bytes go, and the body they belonged to is lost, not garbled', () => {
+    const arena = new BodyArena(10);
+    const a = capture({ arena });
+    const lost: string[] = [];
+    a.cap.onClientChunk(Buffer.from('POST /1 HTTP/1.1\r\nContent-Length: 6\r\n\r\nabcdef'));
+    a.cap.onTargetChunk(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz'));
+    const first = a.exchanges[0]!;
+    first.requestBody.onLost = () => lost.push('first request');
+    expect([body(first), resBody(first)]).toEqual(['abcdef', 'xyz']);
+    // 4 more bytes fill the arena (6 + 3 + 1) and wrap over "abc": the first request body is lost.
+    a.cap.onClientChunk(Buffer.from('POST /2 HTTP/1.1\r\nContent-Length: 4\r\n\r\n1234'));
+    expect(lost).toEqual(['first request']);
+    expect([first.requestBody.lost, body(first), resBody(first)]).toEqual([true, '', 'xyz']);
+    a.cap.onTargetChunk(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+    expect(body(a.exchanges[1]!)).toBe('1234');
+    // A body as big as the arena overwrites its own start: lost too, and marked truncated.
+    const b = capture({ arena: new BodyArena(4) });
+    b.cap.onClientChunk(Buffer.from('POST / HTTP/1.1\r\nContent-Length: 6\r\n\r\n'));
+    b.cap.onClientChunk(Buffer.from('abc'));
+    b.cap.onClientChunk(Buffer.from('def'));
+    b.cap.onTargetChunk(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+    expect([b.exchanges[0]!.requestTruncated, b.exchanges[0]!.requestBytes, body(b.exchanges[0]!)]).toEqual([true, 6, '']);
   });
 
   it('a response delimited by the close is complete at onEnd; an unanswered request is recorded as closed', () => {

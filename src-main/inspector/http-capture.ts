@@ -3,25 +3,27 @@
 // with heads, bodies up to a limit (the rest counted), status and timings.
 //
 // Forwarding never waits for it: the taps are synchronous calls that copy what they keep (bounded by
-// the per-body limit and a shared budget) and never throw. Traffic that is not HTTP/1.x (TLS, HTTP/2,
+// the per-body limit, into a fixed-size arena shared by every connection) and never throw. Traffic that is not HTTP/1.x (TLS, HTTP/2,
 // a database protocol) is recognised at its first wrong byte, reported once, and then ignored, as is
 // everything after a 101 Switching Protocols or a CONNECT. It imports nothing but pure code, so the
 // same module can run inside the data-plane worker and post its records.
 
-import type { ExchangeEnd, HeaderList } from '../../src-shared/model/inspector';
+import type { ExchangeEnd } from '../../src-shared/model/inspector';
 import type { StreamTap } from '../engine/stream-tap';
-import { BodyCollector, type CaptureBudget } from './body-collector';
+import { BodyArena, BodyCollector, type KeptBody } from './body-collector';
 import { CHUNK_BAD, CHUNK_MORE, ChunkedDecoder } from './chunked-decoder';
-import { type Framing, HeadCollector, type RequestHead, type ResponseHead, bodyFraming, firstValue, hasToken, parseRequestHead, parseResponseHead } from './http-head';
+import { type Framing, HeadCollector, type HeadFacts, type RequestHead, type ResponseHead, parseRequestHead, parseResponseHead } from './http-head';
 
 
 export interface CapturedResponse {
   version: string;
   status: number;
   reason: string;
-  headers: HeaderList;
+  /** The header section as sent (latin1 text; parseFields lists it). */
+  head: string;
   headBytes: number;
-  body: Buffer[];
+  contentType?: string;
+  body: KeptBody;
   bytes: number;
   truncated: boolean;
 }
@@ -34,9 +36,11 @@ export interface CapturedExchange {
   method: string;
   target: string;
   httpVersion: string;
-  requestHeaders: HeaderList;
+  /** The request's header section as sent (latin1 text; parseFields lists it). */
+  requestHead: string;
   requestHeadBytes: number;
-  requestBody: Buffer[];
+  host?: string;
+  requestBody: KeptBody;
   requestBytes: number;
   requestTruncated: boolean;
   response?: CapturedResponse;
@@ -59,7 +63,8 @@ export interface HttpCaptureOptions {
   maxBodyBytes?: number;
   /** Cap on one head (start line and fields). Default 64 KiB. */
   maxHeadBytes?: number;
-  budget?: CaptureBudget;
+  /** Where kept body bytes go (shared by the captures of an inspector); default: one of this capture's own. */
+  arena?: BodyArena;
   /** Monotonic ms (performance.now). */
   now?: () => number;
   /** Epoch ms. */
@@ -75,19 +80,26 @@ const MAX_PENDING = 64;
 // whether they are a tunnel's or the next request's.
 const MAX_HOLDBACK = 64 * 1024;
 
+// Every field is set at construction, so that all Pending objects share one shape (V8 keeps the
+// property accesses on the forwarding path monomorphic).
 interface Pending {
   t0: number;
   startedAt: number;
-  head: RequestHead;
-  body: BodyCollector;
-  requestDone?: number;
-  firstResponse?: number;
-  response?: ResponseHead;
-  resBody?: BodyCollector;
-  responseDone?: number;
+  head: RequestHead & HeadFacts;
+  /** Made when the first body byte comes (most requests have none). */
+  body: BodyCollector | undefined;
+  requestDone: number | undefined;
+  firstResponse: number | undefined;
+  resBody: BodyCollector | undefined;
+  response: (ResponseHead & HeadFacts) | undefined;
+  responseDone: number | undefined;
   interim: number[];
   /** Upgrade or CONNECT: the bytes after it may be a tunnel's. */
   mayTunnel: boolean;
+}
+
+function roundMs(a: number | undefined, b: number | undefined): number | undefined {
+  return a !== undefined && b !== undefined ? Math.max(0, Math.round((b - a) * 100) / 100) : undefined;
 }
 
 type ReqState = 'head' | 'length' | 'chunked' | 'hold' | 'off';
@@ -97,6 +109,7 @@ export class HttpCapture implements StreamTap {
   private readonly now: () => number;
   private readonly clock: () => number;
   private readonly maxBody: number;
+  private readonly arena: BodyArena;
   private readonly reqHead: HeadCollector;
   private readonly resHead: HeadCollector;
   private reqState: ReqState = 'head';
@@ -106,6 +119,7 @@ export class HttpCapture implements StreamTap {
   private reqChunks: ChunkedDecoder | undefined;
   private resChunks: ChunkedDecoder | undefined;
   private reading: Pending | undefined;
+  private readonly noBody: BodyCollector;
   private headStart: { t0: number; startedAt: number } | undefined;
   /** Requests in order; [0] is the one the next response answers. */
   private pending: Pending[] = [];
@@ -118,6 +132,8 @@ export class HttpCapture implements StreamTap {
     this.now = opts.now ?? (() => performance.now());
     this.clock = opts.clock ?? Date.now;
     this.maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+    this.arena = opts.arena ?? new BodyArena(Math.max(2 * this.maxBody, 64 * 1024));
+    this.noBody = new BodyCollector(0, this.arena);
     const maxHead = opts.maxHeadBytes ?? 64 * 1024;
     this.reqHead = new HeadCollector('request', maxHead);
     this.resHead = new HeadCollector('response', maxHead);
@@ -183,7 +199,7 @@ export class HttpCapture implements StreamTap {
         }
         case 'length': {
           const n = Math.min(this.reqRemaining, chunk.length - i);
-          this.reading!.body.add(chunk, i, i + n);
+          this.requestBody(this.reading!).add(chunk, i, i + n);
           i += n;
           this.reqRemaining -= n;
           if (this.reqRemaining === 0) this.requestDone();
@@ -219,11 +235,22 @@ export class HttpCapture implements StreamTap {
     this.everHttp = true;
     const start = this.headStart ?? { t0: this.now(), startedAt: this.clock() };
     this.headStart = undefined;
-    const upgrade = hasToken(head.headers, 'connection', 'upgrade') && firstValue(head.headers, 'upgrade') !== undefined;
-    const p: Pending = { ...start, head, body: new BodyCollector(this.maxBody, this.opts.budget), interim: [], mayTunnel: upgrade || head.method === 'CONNECT' };
+    const p: Pending = {
+      t0: start.t0,
+      startedAt: start.startedAt,
+      head,
+      body: undefined,
+      requestDone: undefined,
+      firstResponse: undefined,
+      resBody: undefined,
+      response: undefined,
+      responseDone: undefined,
+      interim: [],
+      mayTunnel: head.upgrade !== undefined || head.method === 'CONNECT',
+    };
     this.pending.push(p);
     this.reading = p;
-    const framing: Framing = head.method === 'CONNECT' ? { kind: 'none' } : bodyFraming(head.headers, 'request');
+    const framing: Framing = head.method === 'CONNECT' ? { kind: 'none' } : head.framing;
     switch (framing.kind) {
       case 'length':
         this.reqState = 'length';
@@ -231,13 +258,17 @@ export class HttpCapture implements StreamTap {
         return;
       case 'chunked':
         this.reqState = 'chunked';
-        this.reqChunks = new ChunkedDecoder((c, s, e) => p.body.add(c, s, e));
+        this.reqChunks = new ChunkedDecoder((c, s, e) => this.requestBody(p).add(c, s, e));
         return;
       case 'none':
         return this.requestDone();
       default:
         return this.giveUp('gave-up', 'a request had a Content-Length or Transfer-Encoding the inspector cannot follow');
     }
+  }
+
+  private requestBody(p: Pending): BodyCollector {
+    return (p.body ??= new BodyCollector(this.maxBody, this.arena));
   }
 
   private requestDone(): void {
@@ -326,13 +357,12 @@ export class HttpCapture implements StreamTap {
       return;
     }
     p.response = head;
-    p.resBody = new BodyCollector(this.maxBody, this.opts.budget);
+    p.resBody = new BodyCollector(this.maxBody, this.arena);
     const tunnel = status === 101 || (p.head.method === 'CONNECT' && status >= 200 && status < 300);
     if (tunnel) {
       p.responseDone = this.now();
       this.pending.shift();
-      const upgrade = status === 101 ? firstValue(head.headers, 'upgrade')?.toLowerCase() : undefined;
-      this.emit(p, status === 101 ? 'upgraded' : 'tunnel', p.responseDone, upgrade);
+      this.emit(p, status === 101 ? 'upgraded' : 'tunnel', p.responseDone, status === 101 ? head.upgrade : undefined);
       // Everything after this is the new protocol's: let it flow by.
       this.reqState = 'off';
       this.resState = 'off';
@@ -341,7 +371,7 @@ export class HttpCapture implements StreamTap {
       return;
     }
     const bodiless = p.head.method === 'HEAD' || status === 204 || status === 304;
-    const framing: Framing = bodiless ? { kind: 'none' } : bodyFraming(head.headers, 'response');
+    const framing: Framing = bodiless ? { kind: 'none' } : head.framing;
     switch (framing.kind) {
       case 'none':
         return this.responseDone(p);
@@ -406,7 +436,7 @@ export class HttpCapture implements StreamTap {
   private emit(p: Pending, end: ExchangeEnd, t: number, upgrade?: string): void {
     const res = p.response;
     const resBody = p.resBody;
-    const ms = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? Math.max(0, Math.round((b - a) * 100) / 100) : undefined);
+    const ms = roundMs;
     const x: CapturedExchange = {
       connId: this.opts.connId,
       client: this.opts.client,
@@ -414,11 +444,11 @@ export class HttpCapture implements StreamTap {
       method: p.head.method,
       target: p.head.target,
       httpVersion: p.head.version,
-      requestHeaders: p.head.headers,
+      requestHead: p.head.fields,
       requestHeadBytes: p.head.bytes,
-      requestBytes: p.body.size,
-      requestTruncated: p.body.truncated || (p.requestDone === undefined && end !== 'complete'),
-      requestBody: p.body.release(),
+      requestBytes: p.body?.size ?? 0,
+      requestTruncated: (p.body?.truncated ?? false) || (p.requestDone === undefined && end !== 'complete'),
+      requestBody: (p.body ?? this.noBody).kept,
       interim: p.interim,
       end,
       durationMs: ms(p.t0, t) ?? 0,
@@ -428,14 +458,16 @@ export class HttpCapture implements StreamTap {
         version: res.version,
         status: res.status,
         reason: res.reason,
-        headers: res.headers,
+        head: res.fields,
         headBytes: res.bytes,
         bytes: resBody.size,
         truncated: resBody.truncated,
-        body: resBody.release(),
+        body: resBody.kept,
       };
     }
     if (upgrade) x.upgrade = upgrade;
+    if (p.head.host !== undefined) x.host = p.head.host;
+    if (res?.contentType !== undefined) x.response!.contentType = res.contentType;
     const ttfb = ms(p.t0, p.firstResponse);
     if (ttfb !== undefined) x.ttfbMs = ttfb;
     const requestMs = ms(p.t0, p.requestDone);

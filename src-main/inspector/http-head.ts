@@ -22,7 +22,6 @@ export interface RequestHead {
   method: string;
   target: string;
   version: string;
-  headers: HeaderList;
   bytes: number;
 }
 
@@ -30,7 +29,6 @@ export interface ResponseHead {
   version: string;
   status: number;
   reason: string;
-  headers: HeaderList;
   bytes: number;
 }
 
@@ -45,7 +43,8 @@ const MORE: HeadStep = { more: true };
 export class HeadCollector {
   /** Whether the first byte of this head (after leading empty lines) has been seen. */
   started = false;
-  private parts: Buffer[] = [];
+  // latin1 text (one char per byte): cheaper than copying Buffers, and what the parse wants anyway.
+  private text = '';
   private size = 0;
   private state = 0;
   private n = 0;
@@ -68,36 +67,42 @@ export class HeadCollector {
     }
     const begin = i;
     const limit = Math.min(chunk.length, begin + (this.max - this.size));
-    for (; i < limit; i++) {
-      const b = chunk[i]!;
-      if (this.inStartLine) {
-        const r = this.kind === 'request' ? this.requestLine(b) : this.statusLine(b);
-        if (r === BAD) return { bad: 'not-http' };
-        if (r === END) this.inStartLine = false;
-      } else if (b === LF) {
-        if (this.lineLen === 0 || (this.lineLen === 1 && this.lastCR)) {
-          this.parts.push(Buffer.from(chunk.subarray(begin, i + 1)));
-          this.size += i + 1 - begin;
-          return { more: false, end: i + 1 };
-        }
-        this.lineLen = 0;
-        this.lastCR = false;
-      } else {
-        this.lineLen++;
-        this.lastCR = b === CR;
+    // The start line byte by byte (so that other protocols are recognised at once)…
+    for (; this.inStartLine && i < limit; i++) {
+      const r = this.kind === 'request' ? this.requestLine(chunk[i]!) : this.statusLine(chunk[i]!);
+      if (r === BAD) return { bad: 'not-http' };
+      if (r === END) this.inStartLine = false;
+    }
+    // …then the field lines from LF to LF with the native search, up to the empty line.
+    while (i < limit) {
+      const lf = chunk.indexOf(LF, i);
+      if (lf < 0 || lf >= limit) {
+        this.lineLen += limit - i;
+        this.lastCR = chunk[limit - 1] === CR;
+        break;
       }
+      const len = this.lineLen + (lf - i);
+      const lastCR = lf > i ? chunk[lf - 1] === CR : this.lastCR;
+      if (len === 0 || (len === 1 && lastCR)) {
+        this.text += chunk.toString('latin1', begin, lf + 1);
+        this.size += lf + 1 - begin;
+        return { more: false, end: lf + 1 };
+      }
+      this.lineLen = 0;
+      this.lastCR = false;
+      i = lf + 1;
     }
     if (limit < chunk.length) return { bad: 'head-too-long' };
-    this.parts.push(Buffer.from(chunk.subarray(begin)));
+    this.text += chunk.toString('latin1', begin);
     this.size += chunk.length - begin;
     return this.size >= this.max ? { bad: 'head-too-long' } : MORE;
   }
 
   /** The head's text (latin1: field values are octets) and its size; the collector is ready for the next head. */
   take(): { text: string; bytes: number } {
-    const text = Buffer.concat(this.parts).toString('latin1');
+    const text = this.text;
     const bytes = this.size;
-    this.parts = [];
+    this.text = '';
     this.size = 0;
     this.started = false;
     this.state = 0;
@@ -172,61 +177,121 @@ const OK = 0;
 const BAD = 1;
 const END = 2;
 
-/** Splits the header section into (name, value) pairs; undefined when a line is not a field. */
-export function parseFields(lines: string[]): HeaderList | undefined {
+/**
+ * The header section as (name, value) pairs, in order. Lenient: a line that is not a field is left out
+ * (the forwarding path never waits for this; the UI shows what could be read).
+ */
+export function parseFields(fields: string): HeaderList {
   const out: HeaderList = [];
-  for (const raw of lines) {
+  for (const raw of fields.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') continue;
     if (line[0] === ' ' || line[0] === '\t') {
       // obs-fold (§5.2): a continuation of the previous value.
       const last = out.at(-1);
-      if (!last) return undefined;
-      last[1] = `${last[1]} ${line.trim()}`;
+      if (last) last[1] = `${last[1]} ${line.trim()}`;
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = line.slice(0, colon);
-    for (let k = 0; k < name.length; k++) if (TCHAR[name.charCodeAt(k)] !== 1) return undefined;
-    out.push([name, line.slice(colon + 1).trim()]);
+    if (colon <= 0) continue;
+    out.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
   }
   return out;
 }
 
-export function parseRequestHead(text: string, bytes: number): RequestHead | undefined {
-  const lines = text.split('\n');
-  const start = (lines[0] ?? '').replace(/\r$/, '');
-  const sp1 = start.indexOf(' ');
-  const sp2 = start.lastIndexOf(' ');
-  const headers = parseFields(lines.slice(1));
-  if (sp1 <= 0 || sp2 <= sp1 || !headers) return undefined;
-  return { method: start.slice(0, sp1), target: start.slice(sp1 + 1, sp2), version: start.slice(sp2 + 1), headers, bytes };
+/**
+ * The values of one field, found in the lower-cased header section without splitting it into fields
+ * (this runs for every message on the forwarding path; the full list is made only when someone looks).
+ * `lower` and `orig` start with the LF that ends the start line; `key` is `\n<name>:`.
+ */
+export function fieldValues(lower: string, orig: string, key: string): string[] {
+  const out: string[] = [];
+  for (let at = lower.indexOf(key); at >= 0; at = lower.indexOf(key, at + key.length)) out.push(valueAt(orig, at + key.length));
+  return out;
 }
 
-export function parseResponseHead(text: string, bytes: number): ResponseHead | undefined {
-  const lines = text.split('\n');
-  const start = (lines[0] ?? '').replace(/\r$/, '');
-  const headers = parseFields(lines.slice(1));
-  if (!headers) return undefined;
-  return { version: start.slice(0, 8), status: Number(start.slice(9, 12)), reason: start.slice(13), headers, bytes };
+function valueAt(orig: string, from: number): string {
+  const end = orig.indexOf('\n', from);
+  return orig.slice(from, end < 0 ? undefined : end).trim();
+}
+
+/** The first value of a field, or undefined; whether there are more is `lower.indexOf(key, …)`. */
+function firstValueAt(lower: string, orig: string, key: string): string | undefined {
+  const at = lower.indexOf(key);
+  return at < 0 ? undefined : valueAt(orig, at + key.length);
+}
+
+const K_TE = '\ntransfer-encoding:';
+const K_CL = '\ncontent-length:';
+const K_CONNECTION = '\nconnection:';
+const K_UPGRADE = '\nupgrade:';
+const K_HOST = '\nhost:';
+const K_TYPE = '\ncontent-type:';
+
+export interface HeadFacts {
+  /** The header section, from the LF that ends the start line (parseFields reads it). */
+  fields: string;
+  framing: Framing;
+  /** Connection: upgrade with an Upgrade field (requests), or the Upgrade value (responses). */
+  upgrade: string | undefined;
+  host: string | undefined;
+  contentType: string | undefined;
 }
 
 export type Framing = { kind: 'none' } | { kind: 'length'; n: number } | { kind: 'chunked' } | { kind: 'until-close' } | { kind: 'bad' };
 
-function values(headers: HeaderList, name: string): string[] {
-  const out: string[] = [];
-  for (const [k, v] of headers) if (k.length === name.length && k.toLowerCase() === name) out.push(v);
-  return out;
+const NONE: Framing = { kind: 'none' };
+const UNTIL_CLOSE: Framing = { kind: 'until-close' };
+const CHUNKED: Framing = { kind: 'chunked' };
+const BAD_FRAMING: Framing = { kind: 'bad' };
+
+function framingOf(lower: string, orig: string, kind: HeadKind): Framing {
+  if (lower.includes(K_TE)) return bodyFraming(fieldValues(lower, orig, K_TE), [], kind);
+  const at = lower.indexOf(K_CL);
+  if (at < 0) return kind === 'request' ? NONE : UNTIL_CLOSE;
+  // One Content-Length with one value: the common case, without the list handling.
+  if (lower.indexOf(K_CL, at + K_CL.length) < 0) {
+    const v = valueAt(orig, at + K_CL.length);
+    if (/^\d{1,15}$/.test(v)) {
+      const n = Number(v);
+      return n === 0 ? NONE : { kind: 'length', n };
+    }
+  }
+  return bodyFraming([], fieldValues(lower, orig, K_CL), kind);
 }
 
-/** Whether a header's comma-separated list holds `token` (case-insensitive). */
-export function hasToken(headers: HeaderList, name: string, token: string): boolean {
-  return values(headers, name).some((v) => v.split(',').some((t) => t.trim().toLowerCase() === token));
+function facts(text: string, startEnd: number, kind: HeadKind): HeadFacts {
+  const fields = text.slice(startEnd);
+  const lower = fields.toLowerCase();
+  let upgrade = firstValueAt(lower, fields, K_UPGRADE);
+  if (upgrade !== undefined) {
+    const connection = fieldValues(lower, fields, K_CONNECTION).join(',').toLowerCase();
+    if (kind === 'response' || connection.split(',').some((t) => t.trim() === 'upgrade')) upgrade = upgrade.toLowerCase();
+    else upgrade = undefined;
+  }
+  return {
+    fields,
+    framing: framingOf(lower, fields, kind),
+    upgrade,
+    host: kind === 'request' ? firstValueAt(lower, fields, K_HOST) : undefined,
+    contentType: kind === 'response' ? firstValueAt(lower, fields, K_TYPE) : undefined,
+  };
 }
 
-export function firstValue(headers: HeaderList, name: string): string | undefined {
-  return values(headers, name)[0];
+export function parseRequestHead(text: string, bytes: number): (RequestHead & HeadFacts) | undefined {
+  const lf = text.indexOf('\n');
+  const start = text.slice(0, lf).replace(/\r$/, '');
+  const sp1 = start.indexOf(' ');
+  const sp2 = start.lastIndexOf(' ');
+  if (lf < 0 || sp1 <= 0 || sp2 <= sp1) return undefined;
+  return { method: start.slice(0, sp1), target: start.slice(sp1 + 1, sp2), version: start.slice(sp2 + 1), bytes, ...facts(text, lf, 'request') };
+}
+
+export function parseResponseHead(text: string, bytes: number): (ResponseHead & HeadFacts) | undefined {
+  const lf = text.indexOf('\n');
+  if (lf < 0) return undefined;
+  const start = text.slice(0, lf).replace(/\r$/, '');
+  return { version: start.slice(0, 8), status: Number(start.slice(9, 12)), reason: start.slice(13), bytes, ...facts(text, lf, 'response') };
 }
 
 /**
@@ -234,17 +299,15 @@ export function firstValue(headers: HeaderList, name: string): string | undefine
  * be the final coding; repeated Content-Length values must agree. A request without either has none;
  * a response without either runs until the connection closes.
  */
-export function bodyFraming(headers: HeaderList, kind: HeadKind): Framing {
-  const te = values(headers, 'transfer-encoding');
+export function bodyFraming(te: string[], cl: string[], kind: HeadKind): Framing {
   if (te.length > 0) {
     const codings = te.join(',').split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
-    if (codings.at(-1) === 'chunked') return { kind: 'chunked' };
-    return kind === 'request' ? { kind: 'bad' } : { kind: 'until-close' };
+    if (codings.at(-1) === 'chunked') return CHUNKED;
+    return kind === 'request' ? BAD_FRAMING : UNTIL_CLOSE;
   }
-  const cl = values(headers, 'content-length');
-  if (cl.length === 0) return kind === 'request' ? { kind: 'none' } : { kind: 'until-close' };
+  if (cl.length === 0) return kind === 'request' ? NONE : UNTIL_CLOSE;
   const all = cl.join(',').split(',').map((v) => v.trim());
-  if (!all.every((v) => /^\d{1,15}$/.test(v)) || new Set(all.map(Number)).size !== 1) return { kind: 'bad' };
+  if (!all.every((v) => /^\d{1,15}$/.test(v)) || new Set(all.map(Number)).size !== 1) return BAD_FRAMING;
   const n = Number(all[0]);
-  return n === 0 ? { kind: 'none' } : { kind: 'length', n };
+  return n === 0 ? NONE : { kind: 'length', n };
 }

@@ -13,10 +13,11 @@ import {
 } from '../../src-shared/model/inspector';
 import type { Endpoint } from '../../src-shared/model/primitives';
 import type { TapFactory } from '../engine/stream-tap';
-import { CaptureBudget } from '../inspector/body-collector';
-import { ExchangeStore, type ExchangeStoreOptions } from '../inspector/exchange-store';
+import { BodyArena } from '../inspector/body-collector';
+import { ExchangeStore, type ExchangeStoreOptions, type StoredExchange } from '../inspector/exchange-store';
 import { detailOf, summaryOf } from '../inspector/exchange-view';
 import { type CaptureNotice, type CapturedExchange, HttpCapture } from '../inspector/http-capture';
+import { parseFields } from '../inspector/http-head';
 import { type ReplayDial, type ReplayRequest, sendReplay } from '../inspector/replay';
 import { ServiceError } from './service-error';
 
@@ -40,24 +41,24 @@ export interface InspectorEvents {
 const BATCH_MS = 100;
 
 export interface InspectorServiceOptions extends ExchangeStoreOptions {
-  /** What captures in progress may hold in all (default: the store's cap). */
-  budgetBytes?: number;
+  /** The body arena's size (default: the store's byte cap). */
+  arenaBytes?: number;
   replayTimeoutMs?: number;
 }
 
 export class InspectorService extends EventEmitter<InspectorEvents> {
   readonly store: ExchangeStore;
-  private readonly budget: CaptureBudget;
+  private readonly arena: BodyArena;
   private readonly notices = new Map<string, InspectorNotice>();
   private readonly dialers = new Map<string, { dial: ReplayDial; rule: InspectedRule }>();
   private readonly names = new Map<string, string>();
-  private batch: ExchangeSummary[] = [];
+  private batch: StoredExchange[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: InspectorServiceOptions = {}) {
     super();
     this.store = new ExchangeStore(opts);
-    this.budget = new CaptureBudget(opts.budgetBytes ?? opts.maxBytes ?? STORE_MAX_BYTES);
+    this.arena = new BodyArena(opts.arenaBytes ?? opts.maxBytes ?? STORE_MAX_BYTES);
   }
 
   /** The name of a mapping the inspector has seen (for `porthole inspect`). */
@@ -78,7 +79,7 @@ export class InspectorService extends EventEmitter<InspectorEvents> {
         connId: conn.id,
         client: conn.client,
         maxBodyBytes: rule.inspect.maxBodyBytes,
-        budget: this.budget,
+        arena: this.arena,
         onExchange: (x) => this.record(rule.id, x, { target }),
         onNotice: (kind, detail) => {
           if (said.has(kind)) return;
@@ -136,10 +137,10 @@ export class InspectorService extends EventEmitter<InspectorEvents> {
       if (x.requestTruncated) {
         throw new ServiceError(
           'CONFLICT',
-          `Only ${x.requestBody.reduce((n, b) => n + b.length, 0)} of the request body's ${x.requestBytes} bytes were kept — edit the request to send another body, or raise the mapping's body limit`,
+          `Only ${x.requestBody.length} of the request body's ${x.requestBytes} bytes were kept — edit the request to send another body, or raise the mapping's body limit`,
         );
       }
-      req = { method: x.method, url: x.target, headers: x.requestHeaders, body: Buffer.concat(x.requestBody) };
+      req = { method: x.method, url: x.target, headers: parseFields(x.requestHead), body: x.requestBody.bytes() };
     }
     const target = formatHostPort(d.rule.target.host, d.rule.target.port);
     let x: CapturedExchange;
@@ -161,9 +162,12 @@ export class InspectorService extends EventEmitter<InspectorEvents> {
 
   private record(ruleId: string, x: CapturedExchange, extra: { replayOf?: number; target?: string }) {
     const stored = this.store.add(ruleId, x, extra);
-    this.batch.push(summaryOf(stored));
-    this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
-    this.timer.unref?.();
+    // Summaries are made when the batch goes out, off the forwarding path's turn.
+    this.batch.push(stored);
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), BATCH_MS);
+      this.timer.unref();
+    }
     return stored;
   }
 
@@ -172,7 +176,7 @@ export class InspectorService extends EventEmitter<InspectorEvents> {
     const batch = this.batch;
     this.batch = [];
     // Exchanges the limits dropped before the batch went out are not announced.
-    const live = batch.filter((s) => this.store.get(s.id) !== undefined);
+    const live = batch.filter((s) => !s.gone).map(summaryOf);
     if (live.length === 0) return;
     this.emit('added', live);
     this.emit('event', { kind: 'added', exchanges: live });
