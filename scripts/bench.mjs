@@ -13,6 +13,7 @@
 //                                           ssh: bench/ssh-scenarios.mjs, relay: bench/relay-scenarios.mjs, ~3 min);
 //                                           also `npm run bench -- relay`. BENCH_ONLY=isolate (never by default):
 //                                           the data plane's host compared (main thread, worker thread, child process)
+//   BENCH_ONLY=http                         the HTTP inspector scenarios (bench/http-scenarios.mjs), only when named
 //
 // Writes bench/results/latest.json (machine facts, every sample, medians, targets) and
 // bench/results/latest.md (the table printed at the end).
@@ -29,6 +30,7 @@ import { haproxy, startHaproxy, startNodeServer, startPorthole, startSocat } fro
 import { idleRound, udpMaxRate } from '../bench/lib/measure.mjs';
 import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, log, readdirLog, runTool, stopAll } from '../bench/lib/procs.mjs';
 import { LAST_NOTE, generalNotes, markdown, medians, tcpNotes, tcpTable } from '../bench/lib/report.mjs';
+import { setupHttp } from '../bench/http-scenarios.mjs';
 import { setupRelay } from '../bench/relay-scenarios.mjs';
 import { setupSsh } from '../bench/ssh-scenarios.mjs';
 import { setupTcp } from '../bench/tcp-scenarios.mjs';
@@ -198,6 +200,8 @@ async function main() {
     skipped.relay = relay.skipped;
     log(`bench: relay scenarios skipped: ${relay.skipped}`);
   } else if (relay) scenarios.push(...relay.scenarios);
+  const http = ONLY?.has('http') ? await setupHttp() : undefined;
+  if (http) scenarios.push(...http.scenarios);
 
   // --- rounds ---
   const samples = {};
@@ -228,9 +232,11 @@ async function main() {
   if (sshReport) targets.push(...sshReport.targets);
   const relayReport = relay?.report?.(M, get);
   if (relayReport) targets.push(...relayReport.targets);
+  const httpReport = http?.report(M, get);
+  if (httpReport) targets.push(...httpReport.targets);
   if (skipped.relay) notes.push(`Relay scenarios skipped: ${skipped.relay}.`);
-  notes.push(...generalNotes(machine), ...(tcpReport?.notes ?? []), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), LAST_NOTE);
-  const sections = [tcpReport?.section, sshReport?.section, relayReport?.section].filter(Boolean);
+  notes.push(...generalNotes(machine), ...(tcpReport?.notes ?? []), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), ...(httpReport?.notes ?? []), LAST_NOTE);
+  const sections = [tcpReport?.section, sshReport?.section, relayReport?.section, httpReport?.section].filter(Boolean);
   const md = markdown({ machine, rows, sections, targets, notes });
 
   const errors = Object.entries(M).flatMap(([id, byC]) => Object.entries(byC).filter(([, m]) => m.errors > 0).map(([c, m]) => `${id}/${c}: ${m.errors} failed runs`));
@@ -248,6 +254,7 @@ async function main() {
     tcp: tcp?.facts,
     ssh: ssh?.facts,
     relay: relay?.facts,
+    http: http?.facts,
     errors,
     notes,
     samples,
