@@ -2,20 +2,21 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
-import { type Page, expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { zhCN } from '../src-renderer/i18n/locales/zh-CN';
-import { TestApi } from './support/api';
-import { type Host, freePort, startHost, tempDataDir } from './support/host';
+import type { TestApi } from './support/api';
+import { expect, portholeForFile, setLook as setUiLook, test } from './support/fixtures';
+import { type Host, freePort } from './support/host';
+import { seriousAxe as axe } from './support/look';
 
 // The Inspector view against the real CLI host: a tcp-forward mapping with "Inspect HTTP" on in front
 // of a node:http target in this process; requests sent through the mapping show up live, headers with
 // secrets stay masked until revealed, and a replay from the UI reaches the target.
 
 const SECRET = 'Bearer e2e-very-secret-token';
+const porthole = portholeForFile();
 let host: Host;
 let api: TestApi;
-let data: ReturnType<typeof tempDataDir>;
 let target: http.Server;
 let listenPort: number;
 const seen: Array<{ method: string; url: string; body: string; auth?: string }> = [];
@@ -36,9 +37,8 @@ test.beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
-  data = tempDataDir();
-  host = await startHost(data.dir);
-  api = await TestApi.connect(host);
+  host = await porthole.start();
+  api = await porthole.api();
   listenPort = await freePort();
   await api.call('rules.create', {
     type: 'tcp-forward',
@@ -52,9 +52,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await api.call('settings.update', { language: 'system', theme: 'system' }).catch(() => undefined);
-  api.close();
-  await host.stop();
-  data.cleanup();
+  await porthole.dispose();
   target.closeAllConnections();
   await new Promise<void>((r) => target.close(() => r()));
 });
@@ -70,17 +68,12 @@ function send(method: string, path: string, body?: string, headers: Record<strin
   });
 }
 
-async function setLook(page: Page, lang: string, theme: 'light' | 'dark'): Promise<void> {
+async function setLook(page: Page, lang: 'en' | 'zh-CN', theme: 'light' | 'dark'): Promise<void> {
   await page.emulateMedia({ colorScheme: theme });
-  await api.call('settings.update', { language: lang, theme });
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+  await setUiLook(page, api, lang, theme);
 }
 
-async function seriousAxe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(' | ')})`);
-}
+const seriousAxe = (page: Page) => axe(page, 'inspector');
 
 const rows = (page: Page) => page.getByTestId('insp-row');
 const renders = (page: Page, id: string) => page.evaluate((k) => (window as unknown as { __portholeRenderProbe: { counts: Record<string, number> } }).__portholeRenderProbe.counts[k] ?? 0, `insp-row:${id}`);
