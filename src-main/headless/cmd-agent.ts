@@ -3,7 +3,7 @@ import { formatHostPort } from '../../src-shared/format/address';
 import { formatBytes } from '../../src-shared/format/units';
 import { readPortProxyProfile } from '../profiles/port-proxy-profile';
 import { tuneGcForDataPlane } from '../relay/gc-policy';
-import { type Exposure, RelayAgent } from '../relay/relay-agent';
+import { type Exposure, type ExposureSpec, RelayAgent } from '../relay/relay-agent';
 import { RelayPins } from '../relay/relay-pins';
 import { resolveDataDir } from '../store/data-dir';
 import { InspectOptionSchema } from '../../src-shared/model/inspector';
@@ -41,6 +41,17 @@ export async function cmdAgent(argv: string[]): Promise<number> {
   tuneGcForDataPlane();
   const dataDir = resolveDataDir(args.values['data-dir']);
   const agentName = relay.agentName ?? relay.name;
+  // `type: http` exposures (the agent's own, or ports the relay's config assigns) are inspected:
+  // `porthole inspect` on this data dir follows what they record.
+  const inspector = new InspectorService();
+  const inspectOn = InspectOptionSchema.parse({ enabled: true });
+  const inspected = new Map<string, string>();
+  const tapFor = (spec: ExposureSpec) => {
+    if (spec.kind !== 'http' || spec.protocol !== 'tcp') return undefined;
+    const name = spec.name ?? spec.ref;
+    inspected.set(spec.ref, name);
+    return inspector.tapFor({ id: spec.ref, name, inspect: inspectOn, target: spec.target }, (m) => say(`${name}: ${m}`));
+  };
   const agent = new RelayAgent({
     relay: { host: relay.host, port: relay.port },
     agent: agentName,
@@ -52,6 +63,7 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     software: `porthole ${VERSION} (${process.platform})`,
     // Log lines can quote request paths and peers' words: secrets in them are masked before printing.
     log: (level, m) => (level === 'info' ? say(maskSecrets(m)) : warn(maskSecrets(m))),
+    assignedTap: tapFor,
   });
   const watch = (e: Exposure) => {
     const what = `${e.spec.protocol} ${formatHostPort(e.spec.target.host, e.spec.target.port)}`;
@@ -60,23 +72,22 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     e.on('connection-error', (c) => warn(`${what}: connection from ${c.client} failed: ${c.error.message} [${c.error.code}]`));
     e.on('http', (x) => say(`${what} ${x.client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`));
   };
-  // `type: http` exposures are inspected: `porthole inspect` on this data dir follows what they record.
-  const inspector = new InspectorService();
-  const inspected: Array<{ id: string; name: string }> = [];
   for (const x of r.exposes) {
-    const ref = `expose-${x.remotePort || 'auto'}-${x.localPort}-${x.protocol}`;
-    const name = x.name ?? ref;
-    const target = { host: x.localHost, port: x.localPort };
-    const kind = x.kind ?? 'tcp';
-    const http = kind === 'http' && x.protocol === 'tcp';
-    if (http) inspected.push({ id: ref, name });
-    const tap = http ? inspector.tapFor({ id: ref, name, inspect: InspectOptionSchema.parse({ enabled: true }), target }, (m) => say(`${name}: ${m}`)) : undefined;
-    watch(agent.expose({ ref, name: x.name, protocol: x.protocol, kind, remotePort: x.remotePort, target, ...(tap ? { tap } : {}) }));
+    const spec: ExposureSpec = {
+      ref: `expose-${x.remotePort || 'auto'}-${x.localPort}-${x.protocol}`,
+      ...(x.name ? { name: x.name } : {}),
+      protocol: x.protocol,
+      kind: x.kind ?? 'tcp',
+      remotePort: x.remotePort,
+      target: { host: x.localHost, port: x.localPort },
+    };
+    const tap = tapFor(spec);
+    watch(agent.expose(tap ? { ...spec, tap } : spec));
   }
   const control = await startControlServer(dataDir, 'agent', {
     host: 'porthole agent',
     inspector,
-    rules: () => inspected.map((i) => ({ ...i, inspected: true })),
+    rules: () => [...inspected].map(([id, name]) => ({ id, name, inspected: true })),
   }).catch((err: unknown) => {
     warn(`porthole inspect will not reach this agent: its control socket could not be opened (${(err as Error).message})`);
     return undefined;

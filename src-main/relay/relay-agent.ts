@@ -62,6 +62,8 @@ export interface RelayAgentOptions {
   pinAdvice?: string;
   /** Called when a fingerprint is pinned for the first time. */
   onPinned?: (fingerprint: string) => void;
+  /** A tap for a port the relay's config assigns (the HTTP inspector, for `type: http` there). */
+  assignedTap?: (spec: ExposureSpec) => TapFactory | undefined;
   /** Accept the relay's offer of data connections (a connection of their own per public TCP connection). Default true. */
   dataConnections?: boolean;
 }
@@ -488,14 +490,16 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         this.assignedByPort.clear();
         for (const info of msg.assigned) {
           if (info.localPort === undefined || info.localPort === 0) continue;
-          const e = new Exposure({
+          const spec: ExposureSpec = {
             ref: `assigned:${info.protocol}:${info.publicPort}`,
             name: `${info.kind === 'http' ? 'http' : info.protocol} ${formatHostPort(info.publicHost, info.publicPort)} → 127.0.0.1:${info.localPort}`,
             protocol: info.protocol,
             kind: info.kind,
             remotePort: info.publicPort,
             target: { host: '127.0.0.1', port: info.localPort },
-          });
+          };
+          const tap = this.opts.assignedTap?.(spec);
+          const e = new Exposure(tap ? { ...spec, tap } : spec);
           e.info = info;
           live.byId.set(info.id, e);
           this.releaseEarly(live, info.id, e);
