@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -147,10 +147,34 @@ test('live list, masked secrets, detail with decoded body, replay as is and edit
   expect(seen.at(-1)).toMatchObject({ method: 'POST', body: '{"action":"closed"}' });
   await page.screenshot({ path: 'test-results/screenshots/inspector-en-replay.png', fullPage: false });
 
+  // HAR 1.2 export of the ticked exchanges, secrets masked as on screen.
+  await rows(page).filter({ hasText: '/hooks/github' }).first().getByRole('checkbox').check();
+  await rows(page).filter({ hasText: '/missing' }).getByRole('checkbox').check();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export HAR (2)' }).click();
+  const har = JSON.parse(readFileSync((await (await download).path())!, 'utf8')) as {
+    log: { version: string; entries: Array<{ request: { method: string; url: string; headers: Array<{ name: string; value: string }> }; response: { status: number } }> };
+  };
+  expect(har.log.version).toBe('1.2');
+  expect(har.log.entries.map((e) => [e.request.method, new URL(e.request.url).pathname, e.response.status])).toEqual([
+    ['POST', '/hooks/github', 200],
+    ['GET', '/missing', 404],
+  ]);
+  expect(JSON.stringify(har)).not.toContain('e2e-very-secret-token');
+
   // gzip decoded for display.
   await rows(page).filter({ hasText: '/gz' }).getByRole('button').click();
   await expect(page.getByTestId('insp-detail')).toContainText('Decoded from gzip');
   await expect(page.getByTestId('insp-detail').getByTestId(/-res-text$/)).toContainText('"compressed": true');
+});
+
+test('the rule editor shows Inspect HTTP switched on for the mapping', async ({ page }) => {
+  await page.goto(host.url);
+  await setLook(page, 'en', 'light');
+  await page.getByRole('button', { name: 'Edit Webhook app' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('checkbox', { name: 'Inspect HTTP' })).toBeChecked();
+  await expect(dialog).toContainText('Records each request and response');
 });
 
 test('the Inspector in Chinese, dark: translated, axe-clean, secrets masked', async ({ page }) => {
