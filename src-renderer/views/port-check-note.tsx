@@ -17,15 +17,14 @@ export interface PortCheckResult {
  * to say or the answer is pending.
  */
 export function usePortCheck(input: PortCheckInput | undefined, ask: (input: PortCheckInput) => Promise<PortCheck>): PortCheckResult | undefined {
-  const [result, setResult] = useState<PortCheckResult | undefined>(undefined);
+  const [result, setResult] = useState<(PortCheckResult & { key: string }) | undefined>(undefined);
   const key = input ? `${input.protocol} ${input.host} ${input.port} ${input.ruleId ?? ''}` : '';
   useEffect(() => {
-    setResult(undefined);
     if (!input) return;
     let current = true;
     const timer = setTimeout(() => {
       ask(input).then(
-        (check) => current && setResult({ input, check }),
+        (check) => current && setResult({ key, input, check }),
         // No answer (an older host, a lost connection): say nothing; saving still checks.
         () => undefined,
       );
@@ -36,7 +35,8 @@ export function usePortCheck(input: PortCheckInput | undefined, ask: (input: Por
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` is the input's value; a new object each render must not ask again
   }, [key, ask]);
-  return result;
+  // An answer about an address no longer in the fields says nothing (no reset inside the effect).
+  return result && result.key === key && input ? result : undefined;
 }
 
 /** Under the listen fields: who holds the port, and a button for the free one the host found. */
