@@ -7,6 +7,8 @@
 // think time rather than the client's download speed. The response body size is given when the head
 // declares it.
 
+import { ChunkedDecoder } from '../inspector/chunked-decoder';
+
 export interface HttpExchange {
   method: string;
   /** The request-target as sent: at most 200 characters, control characters replaced by '?'. */
@@ -31,15 +33,13 @@ export interface HttpExchangeLogOptions {
 const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
-const HTAB = 0x09;
 const MAX_FIELD_CHARS = 200;
 // A client may pipeline without reading responses; past this the queue stops growing.
 const MAX_PENDING = 1024;
 const VERSION = 'HTTP/1.';
-const MORE = -1;
+const MORE = -1; // the same values as the chunked decoder's CHUNK_MORE / CHUNK_BAD
 const BAD = -2;
 const TOO_LONG = -3;
-const SEMICOLON = 0x3b;
 const INVALID = 0;
 const CONTINUE = 1;
 const LINE_END = 2;
@@ -191,101 +191,8 @@ class HeadReader {
   }
 }
 
-/** Skips a chunked body (RFC 9112 §7.1) including extensions and trailers, without keeping any of it. */
-class ChunkedSkipper {
-  private state: 'size' | 'ext' | 'size-lf' | 'data' | 'data-cr' | 'data-lf' | 'trailer' = 'size';
-  private digits = 0;
-  private remaining = 0;
-  private skipped = 0;
-  private lineLen = 0;
-  private lastCR = false;
 
-  constructor(private readonly max: number) {}
-
-  /** Index after the body's last byte, MORE when all of chunk was taken, BAD on a framing error. */
-  feed(chunk: Buffer, from: number): number {
-    let i = from;
-    while (i < chunk.length) {
-      if (this.state === 'data') {
-        const n = Math.min(this.remaining, chunk.length - i);
-        i += n;
-        this.remaining -= n;
-        if (this.remaining === 0) this.state = 'data-cr';
-        continue;
-      }
-      const b = chunk[i++]!;
-      switch (this.state) {
-        case 'size': {
-          const v = hexValue(b);
-          if (v >= 0) {
-            // 13 hex digits stay below 2^53; anything longer is an attack or garbage.
-            if (++this.digits > 13) return BAD;
-            this.remaining = this.remaining * 16 + v;
-          } else if (this.digits === 0) return BAD;
-          else if (b === SEMICOLON || b === SP || b === HTAB) this.enter('ext');
-          else if (!this.sizeLineEnd(b)) return BAD;
-          break;
-        }
-        case 'ext':
-          // Bounded like Node's own parser (CVE-2024-22019): extensions are skipped, never stored.
-          if (!this.sizeLineEnd(b) && ++this.skipped > this.max) return BAD;
-          break;
-        case 'size-lf':
-          if (b !== LF) return BAD;
-          this.afterSize();
-          break;
-        case 'data-cr':
-          if (b === CR) this.state = 'data-lf';
-          else if (b === LF) this.enter('size');
-          else return BAD;
-          break;
-        case 'data-lf':
-          if (b !== LF) return BAD;
-          this.enter('size');
-          break;
-        case 'trailer':
-          if (++this.skipped > this.max) return BAD;
-          if (b !== LF) {
-            this.lineLen++;
-            this.lastCR = b === CR;
-          } else if (this.lineLen === 0 || (this.lineLen === 1 && this.lastCR)) {
-            this.enter('size');
-            return i;
-          } else this.lineLen = 0;
-          break;
-      }
-    }
-    return MORE;
-  }
-
-  private sizeLineEnd(b: number): boolean {
-    if (b === CR) this.state = 'size-lf';
-    else if (b === LF) this.afterSize();
-    else return false;
-    return true;
-  }
-
-  private afterSize(): void {
-    if (this.remaining === 0) this.enter('trailer');
-    else this.state = 'data';
-  }
-
-  private enter(state: 'size' | 'ext' | 'trailer'): void {
-    this.state = state;
-    this.skipped = 0;
-    this.lineLen = 0;
-    if (state === 'size') {
-      this.digits = 0;
-      this.remaining = 0;
-    }
-  }
-}
-
-function hexValue(b: number): number {
-  if (isDigit(b)) return b - 0x30;
-  const l = b | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
-}
+const skipBody = (): void => undefined;
 
 type Framing = { kind: 'length'; n: number } | { kind: 'chunked' | 'unframed' | 'undeclared' | 'bad' };
 
@@ -339,8 +246,8 @@ export class HttpExchangeLog {
   private readonly now: () => number;
   private readonly reqHead: HeadReader;
   private readonly resHead: HeadReader;
-  private readonly reqChunked: ChunkedSkipper;
-  private readonly resChunked: ChunkedSkipper;
+  private readonly reqChunked: ChunkedDecoder;
+  private readonly resChunked: ChunkedDecoder;
   private reqState: BodyState | 'stopped' = 'head';
   private resState: BodyState | 'until-close' = 'head';
   private reqRemaining = 0;
@@ -359,8 +266,9 @@ export class HttpExchangeLog {
     const max = opts.maxHeaderBytes ?? 16 * 1024;
     this.reqHead = new HeadReader('request', max);
     this.resHead = new HeadReader('status', max);
-    this.reqChunked = new ChunkedSkipper(max);
-    this.resChunked = new ChunkedSkipper(max);
+    // The inspector's decoder with its data dropped: a chunked body is skipped, never kept.
+    this.reqChunked = new ChunkedDecoder(skipBody, max);
+    this.resChunked = new ChunkedDecoder(skipBody, max);
   }
 
   /** true once the observer gave up (not HTTP, head too long, upgrade/CONNECT, framing error). */
