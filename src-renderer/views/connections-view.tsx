@@ -5,38 +5,16 @@ import type { ConnectionRow } from '../../src-shared/model/connection';
 import { setConnectionFilter, useApp } from '../store/app-store';
 import { countLabel, DEFAULT_SORT, filterConnections, sortConnections, toggleSort, type SortKey, type SortState } from '../store/connections';
 import { ConnectionsTable } from './connections-table';
+import { FilterText, MappingFilter } from './filter-fields';
 import { useConnections } from './use-connections';
 
 function ConnectionsToolbar({ shown, total }: { shown: number; total: number }) {
   const { t } = useTranslation();
   const filter = useApp((s) => s.ui.connectionFilter);
-  const order = useApp((s) => s.order);
-  const rules = useApp((s) => s.rules);
   return (
     <div className="conn-toolbar">
-      <div className="conn-filter">
-        <label htmlFor="conn-filter-text">{t('connections.filter')}</label>
-        <input
-          id="conn-filter-text"
-          type="search"
-          value={filter.text}
-          placeholder={t('connections.filterPlaceholder')}
-          onChange={(e) => setConnectionFilter({ text: e.target.value })}
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </div>
-      <div className="conn-filter">
-        <label htmlFor="conn-filter-rule">{t('connections.mapping')}</label>
-        <select id="conn-filter-rule" value={filter.ruleId} onChange={(e) => setConnectionFilter({ ruleId: e.target.value })}>
-          <option value="">{t('connections.allMappings')}</option>
-          {order.map((id) => (
-            <option key={id} value={id}>
-              {rules[id]?.name ?? id}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterText id="conn-filter-text" label={t('connections.filter')} placeholder={t('connections.filterPlaceholder')} value={filter.text} onChange={(text) => setConnectionFilter({ text })} />
+      <MappingFilter id="conn-filter-rule" label={t('connections.mapping')} allLabel={t('connections.allMappings')} value={filter.ruleId} onChange={(ruleId) => setConnectionFilter({ ruleId })} />
       <p className="conn-count" role="status" data-testid="connection-count">
         {countLabel(shown, total)}
       </p>

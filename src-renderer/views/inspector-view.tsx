@@ -8,6 +8,7 @@ import { translateMessage } from '../i18n/messages';
 import { downloadText } from '../lib/download-text';
 import { useApp } from '../store/app-store';
 import { filterIds, methodsOf, selectExchange, setChecked, setInspectorFilter, type StatusClass, toggleChecked, useInspector } from '../store/inspector';
+import { FilterText, MappingFilter } from './filter-fields';
 import { InspectorDetail } from './inspector-detail';
 import { InspectorList } from './inspector-list';
 import { useInspectorFeed } from './use-inspector-feed';
@@ -25,8 +26,6 @@ function Toolbar({ shown, onError }: { shown: readonly number[]; onError: (m: st
   const checked = useInspector((s) => s.checked);
   const byId = useInspector((s) => s.byId);
   const methods = useMemo(() => methodsOf({ byId }), [byId]);
-  const order = useApp((s) => s.order);
-  const rules = useApp((s) => s.rules);
   const version = useApp((s) => s.info?.version ?? '');
   const [busy, setBusy] = useState(false);
 
@@ -57,29 +56,8 @@ function Toolbar({ shown, onError }: { shown: readonly number[]; onError: (m: st
 
   return (
     <div className="conn-toolbar insp-toolbar">
-      <div className="conn-filter">
-        <label htmlFor="insp-filter-text">{t('inspector.filter')}</label>
-        <input
-          id="insp-filter-text"
-          type="search"
-          value={filter.text}
-          placeholder={t('inspector.filterPlaceholder')}
-          onChange={(e) => setInspectorFilter({ text: e.target.value })}
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </div>
-      <div className="conn-filter">
-        <label htmlFor="insp-filter-rule">{t('inspector.mapping')}</label>
-        <select id="insp-filter-rule" value={filter.ruleId} onChange={(e) => setInspectorFilter({ ruleId: e.target.value })}>
-          <option value="">{t('inspector.allMappings')}</option>
-          {order.map((id) => (
-            <option key={id} value={id}>
-              {rules[id]?.name ?? id}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterText id="insp-filter-text" label={t('inspector.filter')} placeholder={t('inspector.filterPlaceholder')} value={filter.text} onChange={(text) => setInspectorFilter({ text })} />
+      <MappingFilter id="insp-filter-rule" label={t('inspector.mapping')} allLabel={t('inspector.allMappings')} value={filter.ruleId} onChange={(ruleId) => setInspectorFilter({ ruleId })} />
       <div className="conn-filter">
         <label htmlFor="insp-filter-method">{t('inspector.method')}</label>
         <select id="insp-filter-method" value={filter.method} onChange={(e) => setInspectorFilter({ method: e.target.value })}>
