@@ -1,14 +1,15 @@
 // Password and keyboard-interactive logins need a server that checks a password without a system
 // account, so these run against ssh2's own Server in-process (OpenSSH would need a real user password).
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/tmp';
 import { Sessions, reach } from '../../test-support/ssh-helpers';
 import type { SshServer } from '../../src-shared/model/ssh';
-
-const HOST_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
+import { keygen } from '../../test-support/sshd';
 
 describe('password logins (ssh2 Server)', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -17,9 +18,10 @@ describe('password logins (ssh2 Server)', () => {
   let port: number;
   const conns = new Set<Connection>();
   let methodsSeen: string[];
+  let hostKey: Buffer;
 
   async function listen(mode: 'password' | 'keyboard-interactive'): Promise<void> {
-    server = new ssh2.Server({ hostKeys: [HOST_KEY] }, (conn) => {
+    server = new ssh2.Server({ hostKeys: [hostKey] }, (conn) => {
       conns.add(conn);
       conn.on('error', () => undefined);
       conn.on('close', () => conns.delete(conn));
@@ -50,10 +52,12 @@ describe('password logins (ssh2 Server)', () => {
     hostKeyPolicy: 'off',
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = tempDir();
     sessions = new Sessions(tmp.dir);
     methodsSeen = [];
+    await keygen(join(tmp.dir, 'host_key'));
+    hostKey = readFileSync(join(tmp.dir, 'host_key'));
   });
   afterEach(async () => {
     await sessions.closeAll();
