@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ByteMeter } from '../engine/byte-meter';
+import { abortSocket } from '../engine/abort-socket';
 import { type DataDial, DataReplySchema } from './data-protocol';
 import { RawReader } from './handshake';
 import { HttpExchangeLog } from './http-log';
@@ -85,7 +86,7 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
       reader.detach();
       if ('error' in reply) {
         hooks.refused(`${reply.error.code}: ${reply.error.message}`);
-        pub.resetAndDestroy();
+        abortSocket(pub);
         data.destroy();
         return;
       }
@@ -94,7 +95,7 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
     .catch((err: Error) => {
       reader.detach();
       if (!pub.destroyed) hooks.refused(err.message);
-      pub.resetAndDestroy();
+      abortSocket(pub);
       data.destroy();
     });
 }

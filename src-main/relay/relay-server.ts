@@ -8,6 +8,7 @@ import { formatHostPort } from '../../src-shared/format/address';
 import type { RelayAgentStatus, RelayExposureStatus, RelayServerStatus } from '../../src-shared/model/relay';
 import { ByteMeter } from '../engine/byte-meter';
 import { EngineError, listenError } from '../engine/engine-error';
+import { abortSocket } from '../engine/abort-socket';
 import { listenOn } from '../engine/listen';
 import { type AdmissionStats, type AdmissionTicket, RelayAdmission } from './admission';
 import { BurstLog } from './burst-log';
@@ -486,7 +487,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       if (status !== 200) {
         const why = headers['porthole-error'];
         this.log('info', `agent "${s.name}" could not reach its local port for ${p.address} (${typeof why === 'string' ? why : `status ${status}`}); reset ${client}`);
-        sock.resetAndDestroy();
+        abortSocket(sock);
       }
     });
     const earn = earner(s.data, conn);
