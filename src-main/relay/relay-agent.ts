@@ -3,6 +3,7 @@ import { constants as h2c, type IncomingHttpHeaders, performServerHandshake, typ
 import { connect as netConnect, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
+import { type LineLog, said } from '../../src-shared/model/log-text';
 import type { Endpoint } from '../../src-shared/model/primitives';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
@@ -57,7 +58,8 @@ export interface RelayAgentOptions {
   heartbeatTimeoutMs?: number;
   backoff?: BackoffOptions;
   software?: string;
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The English line (what `porthole agent` prints) and its code and fields. */
+  log?: LineLog;
   /** What to do about a changed pinned certificate, for the message (default: the known_relays file). */
   pinAdvice?: string;
   /** Called when a fingerprint is pinned for the first time. */
@@ -198,7 +200,11 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   }
 
   get label(): string {
-    return `relay ${formatHostPort(this.opts.relay.host, this.opts.relay.port)}`;
+    return `relay ${this.address}`;
+  }
+
+  private get address(): string {
+    return formatHostPort(this.opts.relay.host, this.opts.relay.port);
   }
 
   start(): void {
@@ -381,7 +387,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     }
     if (!this.opts.pins) throw new EngineError('RELAY_CERT_UNKNOWN', `${this.label}: no fingerprint to check its certificate ${seen} against — give the relay's fingerprint`);
     this.opts.pins.set(host, port, seen);
-    this.opts.log?.('warn', `First connection to ${this.label}: pinned its certificate ${seen} — compare it with the one the relay printed at start`);
+    this.opts.log?.('warn', ...said('agentPinned', { relay: this.address, fingerprint: seen }));
     this.opts.onPinned?.(seen);
   }
 
@@ -430,8 +436,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
             throw new Error('the session ended');
           },
           exposureFor: (id) => live.byId.get(id),
-          log: (level, m) => this.opts.log?.(level, m),
-          label: this.label,
+          log: (level, m, line) => this.opts.log?.(level, m, line),
+          relay: this.address,
         });
       }
       const lines = new LineSplitter();
@@ -504,9 +510,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
           live.byId.set(info.id, e);
           this.releaseEarly(live, info.id, e);
           this.assignedByPort.set(e.spec.ref, e);
-          this.opts.log?.('info', `${this.label} serves ${e.spec.name} for agent "${this.opts.agent}"`);
+          this.opts.log?.('info', ...said('agentServes', { relay: this.address, name: String(e.spec.name), agent: this.opts.agent }));
         }
-        for (const f of msg.failedAssigned) this.opts.log?.('error', `${this.label} could not open its ${f.protocol} port ${f.publicPort} for this agent: ${f.message}`);
+        for (const f of msg.failedAssigned) this.opts.log?.('error', ...said('agentAssignedFailed', { relay: this.address, protocol: f.protocol, port: f.publicPort, error: f.message }));
         this.setState('ready');
         this.emit('ready');
         for (const e of this.own.values()) {
@@ -551,7 +557,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   }
 
   private protocolError(live: Live, message: string): void {
-    this.opts.log?.('error', `${this.label} broke the protocol (${message}); reconnecting`);
+    this.opts.log?.('error', ...said('agentProtocolError', { relay: this.address, error: message }));
     live.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);
     this.lost(live.gen, new EngineError('PROTOCOL_ERROR', `${this.label} sent something invalid (${message}) — reconnecting`));
   }

@@ -108,7 +108,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     () => late.service?.rules() ?? [],
     () => late.service?.emit('relays-changed', relays.list()),
     `porthole ${opts.version} (${platform()})`,
-    (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void late.service?.log.add(level, m, extra),
+    (level: 'info' | 'warn' | 'error', m: string, extra: LogExtra) => void late.service?.log.add(level, m, extra),
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
   const inspector = new InspectorService();
@@ -117,13 +117,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const router = new RouterRules(
     new RouterMappings({
       journalDir: join(opts.dataDir, 'router-mappings'),
-      log: (level, m, ruleId) => late.service?.log.add(level, m, { ruleId }),
+      log: (level, m, ruleId, _code, line) => late.service?.log.said(level, m, line, { ruleId }),
       onChange: (ruleId) => late.service?.routerChanged(ruleId),
     }),
   );
   const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant, router });
   late.service = service;
-  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void service.log.add(level, m, extra));
+  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level: 'info' | 'warn' | 'error', m: string, extra: LogExtra) => void service.log.add(level, m, extra));
   const info: AppInfo = {
     name: 'Porthole',
     version: opts.version,

@@ -5,10 +5,10 @@ import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus, 
 import { EngineError } from '../engine/engine-error';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
 import { formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
-import { type RelayLog, RelayServer } from '../relay/relay-server';
+import { RelayServer } from '../relay/relay-server';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
-import { type KeyedLog, logLine } from './log-buffer';
+import { type KeyedLog, extraOf, lineInto, logLine } from './log-buffer';
 import { RelayRouter } from './relay-router';
 import { ServiceError } from './service-error';
 
@@ -44,10 +44,10 @@ export class LocalRelay {
     private readonly secrets: SecretStore,
     private readonly dataDir: string,
     private readonly emit: (s: RelayServerStatus) => void,
-    private readonly log: RelayLog & KeyedLog,
+    private readonly log: KeyedLog,
     routerTimings: { discoveryTimeoutMs?: number; retryMs?: number } = {},
   ) {
-    this.router = new RelayRouter({ ...routerTimings, journalDir: join(dataDir, 'router-mappings', 'relay'), log: (level, m) => this.log(level, m), onChange: () => this.emit(this.status()) });
+    this.router = new RelayRouter({ ...routerTimings, journalDir: join(dataDir, 'router-mappings', 'relay'), log: (level, m, line) => this.log(level, m, extraOf(line)), onChange: () => this.emit(this.status()) });
   }
 
   /** Removes router mappings an earlier run left (Porthole killed while the relay ran); in the background. */
@@ -108,7 +108,7 @@ export class LocalRelay {
       agents: config.agents.map((a) => ({ name: a.name, token: this.token(a.name)!, ports: [], allowPorts: parseRanges(a.allowPorts) })),
     };
     const identity = config.tls ? await loadOrCreateRelayIdentity(this.dataDir) : undefined;
-    const server = new RelayServer({ policy, ...(identity ? { identity } : {}), log: this.log });
+    const server = new RelayServer({ policy, ...(identity ? { identity } : {}), log: lineInto(this.log) });
     server.on('changed', () => this.publish());
     try {
       const bound = await server.start();
