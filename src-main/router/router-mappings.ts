@@ -262,7 +262,7 @@ export class RouterMappings {
       ...(retry !== undefined ? { renewAt: Date.now() + retry } : {}),
     };
     this.changed(entry);
-    this.log('error', said('routerError', { error: e.message }), entry.req.ownerId, e.code);
+    this.log('error', said('routerError', { error: e.message, errorCode: e.code }), entry.req.ownerId, e.code);
     if (retry !== undefined) {
       this.schedule(entry, gen, retry, () => {
         entry.gw = undefined;

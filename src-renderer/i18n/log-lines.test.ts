@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src-shared/model/log';
 import { LOG_KEYS, LOG_TEXT, LOG_WORDS, type LogKey, type LogWord, logText, said } from '../../src-shared/model/log-text';
 import { connectError, connectTimeout, listenError, udpTargetError } from '../../src-main/engine/engine-error';
+import { RouterMappings } from '../../src-main/router/router-mappings';
 import { LogRing } from '../lib/log-ring';
 import { formatLogLine } from '../store/log-export';
 import { i18n } from './i18n';
@@ -157,9 +158,31 @@ describe('host log lines by their code', () => {
     expect(translateLogLine(line(serves))).toBe('中继“Home relay”：中继 127.0.0.1:9015 为代理端“laptop”提供 web');
     expect(translateLogLine(line(burst))).toBe('来自 198.51.100.9:51000 的握手失败：对方在握手期间关闭了连接（最近 1.5 分钟 内另有 4 条相同情况）');
     expect(translateLogLine(line(router))).toBe('中继的公网 TCP 端口 8080（代理端“laptop”）：已关闭路由器上的 TCP 端口 8080（192.168.1.1:5351 上的 NAT-PMP）');
+    // A router's failure: what its code means in Chinese, then the host's detail.
+    const failed = said('routerError', { error: 'the mapping listens on 127.0.0.1, which the router cannot reach', errorCode: 'LISTEN_ON_LOOPBACK' });
+    expect(failed[0]).toBe('Router: the mapping listens on 127.0.0.1, which the router cannot reach');
+    expect(translateLogLine(line(failed))).toBe('路由器：监听的是回环地址：路由器无法访问：the mapping listens on 127.0.0.1, which the router cannot reach');
+    // Where a relay mapping listens, bound and not yet.
+    const listening = (address: string) => translateLogLine(line(said('listening', { address })));
+    expect(listening('relay 127.0.0.1:9015 127.0.0.1:42637')).toBe('正在监听 中继 127.0.0.1:9015 上的 127.0.0.1:42637');
+    expect(listening('relay 127.0.0.1:9015 port (any allowed)')).toBe('正在监听 中继 127.0.0.1:9015 上的端口 （任意允许的端口）');
     // A wrapped line of a code this window does not know keeps its English words inside the Chinese.
     const newer = { ...line(serves), inner: { key: 'fromANewerHost' as LogKey, fields: {} } };
     expect(translateLogLine(newer)).toBe('中继“Home relay”：relay 127.0.0.1:9015 serves web for agent "laptop"');
+  });
+
+  it('shows the router’s real line about a loopback listener wholly in Chinese', async () => {
+    const said: LogEntry[] = [];
+    const router = new RouterMappings({ log: (level, message, _owner, code, l) => void said.push({ seq: 1, ts: 0, level, message, key: l.key, fields: l.fields, ...(code ? { code: code as LogEntry['code'] } : {}) }) });
+    const status = await router.map({ ownerId: 'r1', protocol: 'tcp', listenHost: '127.0.0.1', listenPort: 47001, option: { enabled: true, protocol: 'auto', leaseSeconds: 3600 } });
+    await router.releaseAll();
+    expect(status.error?.code).toBe('LISTEN_ON_LOOPBACK');
+    expect(said).toHaveLength(1);
+    expect(said[0]!.message).toMatch(/^Router: the mapping listens on 127\.0\.0\.1, which the router cannot reach — listen on /);
+    await i18n.changeLanguage('zh-CN');
+    const zh = translateLogLine(said[0]!);
+    expect(zh).toMatch(/^路由器：映射监听的是 127\.0\.0\.1，路由器无法访问——请监听本机的局域网地址/);
+    expect(zh.replace(/\d+\.\d+\.\d+\.\d+/g, '')).not.toMatch(/[A-Za-z]{3,}/);
   });
 
   it('keeps a line without a code, or with a code this window does not know, as the host wrote it', async () => {

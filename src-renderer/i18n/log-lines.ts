@@ -1,8 +1,9 @@
 import { maskSecrets } from '../../src-shared/format/mask-secrets';
 import type { LogEntry } from '../../src-shared/model/log';
 import { isLogKey, LOG_WORDS, type LogFields, type LogLine, type LogWord } from '../../src-shared/model/log-text';
+import { ROUTER_ERROR_CODES, type RouterErrorCode } from '../../src-shared/model/router';
 import { language, t } from './i18n';
-import { translateError, translateSecretsBackend } from './messages';
+import { translateError, translateMessage, translateSecretsBackend } from './messages';
 
 // A host log line in the UI language (issue 18): the line's code (src-shared/model/log-text.ts) and
 // fields through the `hostLog` catalogue. English shows the host's own message (the same words);
@@ -25,16 +26,35 @@ const SPANS = new Set(['span', 'blockSpan']);
 /** A router as gateway.ts describes it: `UPnP IGD at http://…`, `NAT-PMP at 192.168.1.1:5351`. */
 const GATEWAY = /^(UPnP IGD|NAT-PMP|PCP) at (.+)$/;
 
+/** Where a relay mapping listens (service/relay-tunnels.ts): `relay R PUBLIC`, or `relay R port N` before it is bound. */
+const RELAY_ADDRESS = /^relay (\S+) (?:port (\d+|\(any allowed\))|(\S+))$/;
+
+function address(value: string): string {
+  const m = RELAY_ADDRESS.exec(value);
+  if (!m) return value;
+  const relay = m[1] ?? '';
+  if (m[3]) return t('hostLogUnit.relayAddress', { relay, address: m[3] });
+  return t('hostLogUnit.relayPort', { relay, port: m[2] === '(any allowed)' ? t('hostLogUnit.anyAllowedPort') : (m[2] ?? '') });
+}
+
+const isRouterCode = (c: unknown): c is RouterErrorCode => (ROUTER_ERROR_CODES as readonly unknown[]).includes(c);
+
 function field(name: string, value: string | number, code: string | undefined): string | number {
   if (typeof value !== 'string') return value;
   const phrase = PHRASES.has(name) ? PHRASE_OF.get(value) : undefined;
   if (phrase) return t(`hostLogWord.${phrase}`);
+  // A router's failure (its message is the host's English): what its code means, then the detail.
+  if (WORDS.has(name) && isRouterCode(code)) {
+    const whole = translateMessage(value);
+    return whole !== value ? whole : t('common.labelled', { label: t(`router.error.${code}`), text: value });
+  }
   if (WORDS.has(name)) return translateError({ code: code ?? '', message: value });
   const span = SPANS.has(name) ? SPAN.exec(value) : null;
   if (span) return looseT(`hostLogUnit.${span[2]}`, { n: span[1] });
   const gw = name === 'gateway' ? GATEWAY.exec(value) : null;
   if (gw) return t('hostLogUnit.gatewayAt', { what: gw[1] ?? '', where: gw[2] ?? '' });
   if (name === 'backend') return translateSecretsBackend(value);
+  if (name === 'address') return address(value);
   return value;
 }
 
@@ -42,7 +62,9 @@ function field(name: string, value: string | number, code: string | undefined): 
 function render(key: unknown, fields: LogFields | undefined, inner: LogLine | undefined, code: string | undefined): string | undefined {
   if (!isLogKey(key)) return undefined;
   const replace: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(fields ?? {})) replace[name] = field(name, value, code);
+  // A line may carry the code of the error it quotes (a router's failure): it labels that error.
+  const errorCode = typeof fields?.errorCode === 'string' ? fields.errorCode : code;
+  for (const [name, value] of Object.entries(fields ?? {})) replace[name] = field(name, value, errorCode);
   // A wrapped line of a code this window knows replaces the English words of `text`.
   const wrapped = inner ? render(inner.key, inner.fields, inner.inner, code) : undefined;
   if (wrapped !== undefined) replace.text = wrapped;

@@ -17,5 +17,8 @@ export const engineErrors = {
     listenNotHere: "Cannot listen on {{where}}: {{host}} is not an address of this machine — use 127.0.0.1, 0.0.0.0 or one of this machine's own addresses",
     listenDns: 'Could not resolve "{{host}}" to listen on — check the listen address',
     listenFailed: 'Could not listen on {{where}}: {{detail}}',
+    // "Open on router" on a loopback listener (src-main/router/router-mappings.ts).
+    routerLoopback: "the mapping listens on {{host}}, which the router cannot reach — listen on this computer's LAN address ({{lan}}) or on all interfaces (0.0.0.0)",
+    routerLoopbackNoLan: "the mapping listens on {{host}}, which the router cannot reach — listen on this computer's LAN address or on all interfaces (0.0.0.0)",
   },
 } as const;

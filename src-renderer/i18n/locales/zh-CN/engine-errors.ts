@@ -16,5 +16,7 @@ export const engineErrors: Catalog<typeof en> = {
     listenNotHere: '无法监听 {{where}}：{{host}} 不是本机的地址——请使用 127.0.0.1、0.0.0.0 或本机自己的地址',
     listenDns: '无法解析要监听的“{{host}}”——请检查监听地址',
     listenFailed: '无法监听 {{where}}：{{detail}}',
+    routerLoopback: '映射监听的是 {{host}}，路由器无法访问——请监听本机的局域网地址（{{lan}}）或所有网络接口（0.0.0.0）',
+    routerLoopbackNoLan: '映射监听的是 {{host}}，路由器无法访问——请监听本机的局域网地址或所有网络接口（0.0.0.0）',
   },
 };

@@ -161,5 +161,14 @@ export const hostLog: Catalog<typeof en> = {
     pageDestroyed: '已销毁',
     pageTimeout: '超时',
   },
-  hostLogUnit: { ms: '{{n}} 毫秒', s: '{{n}} 秒', min: '{{n}} 分钟', h: '{{n}} 小时', gatewayAt: '{{where}} 上的 {{what}}' },
+  hostLogUnit: {
+    ms: '{{n}} 毫秒',
+    s: '{{n}} 秒',
+    min: '{{n}} 分钟',
+    h: '{{n}} 小时',
+    gatewayAt: '{{where}} 上的 {{what}}',
+    relayAddress: '中继 {{relay}} 上的 {{address}}',
+    relayPort: '中继 {{relay}} 上的端口 {{port}}',
+    anyAllowedPort: '（任意允许的端口）',
+  },
 };
