@@ -4,7 +4,7 @@ import { type Echo, freePort, startEcho } from './support/host';
 import { seriousAxe, shot } from './support/look';
 
 // Issue 18: the host's own lines in the UI language — not only mappings' lines but the relay server's,
-// its agents' and the router's, which reached a Chinese window in English before they had codes. The
+// its agents', the router's and the SSH side's, which reached a Chinese window in English before they had codes. The
 // same lines in English are the words the CLI prints (unchanged), and exported logs stay English.
 
 const TOKEN = 'laptop-token-for-e2e-0123456789';
@@ -16,7 +16,7 @@ async function linesFor(page: Page, search: string): Promise<Locator> {
   return panel.getByTestId('log-lines').getByTestId('log-line');
 }
 
-test('the relay server’s, its agent’s and the router’s log lines in Chinese (light and dark), and the same lines in English', async ({ page, host, api }) => {
+test('the relay server’s, its agent’s, the router’s and an SSH mapping’s log lines in Chinese (light and dark), and the same lines in English', async ({ page, host, api }) => {
   let echo: Echo | undefined;
   try {
     echo = await startEcho();
@@ -47,7 +47,13 @@ test('the relay server’s, its agent’s and the router’s log lines in Chines
       target: { host: '127.0.0.1', port: echo.port },
       router: { enabled: true },
     });
+    // An SSH mapping whose key file is not there: its failure, said by the SSH side, in the log.
+    const ssh = await api.call<{ server: { id: string } }>('servers.create', {
+      server: { name: 'Box', host: '127.0.0.1', port: await freePort(), user: 'me', auth: { method: 'key', keyPath: '/nonexistent/porthole-e2e/id_ed25519' } },
+    });
+    await api.call('rules.create', { type: 'ssh-local', name: 'Via SSH', enabled: true, server: ssh.server.id, listen: { host: '127.0.0.1', port: await freePort() }, target: { host: '127.0.0.1', port: echo.port } });
     await expect(page.locator('[data-testid="rule-row"][data-rule-name="Echo via relay"]')).toHaveAttribute('data-state', 'running');
+    await expect(page.locator('[data-testid="rule-row"][data-rule-name="Via SSH"]')).toHaveAttribute('data-state', 'failed');
 
     const online = await linesFor(page, '代理端“laptop”已从 127.0.0.1:');
     await expect(online.first()).toContainText(/代理端“laptop”已从 127\.0\.0\.1:\d+ 上线/);
@@ -57,8 +63,9 @@ test('the relay server’s, its agent’s and the router’s log lines in Chines
     await expect(pinned).toContainText(`中继“Home relay”：首次连接中继 127.0.0.1:${relayPort}：已固定其证书`);
     await expect(await linesFor(page, '路由器：映射监听的是 127.0.0.1，路由器无法访问——请监听本机的局域网地址')).toHaveCount(1);
     await expect(await linesFor(page, `正在监听 中继 127.0.0.1:${relayPort} 上的 127.0.0.1:${publicPort}`)).toHaveCount(1);
+    await expect(await linesFor(page, '无法登录 me@127.0.0.1:')).toContainText(/无法登录 me@127\.0\.0\.1:\d+：无法读取密钥文件 \/nonexistent\/porthole-e2e\/id_ed25519（ENOENT）——请选择一个存在的私钥文件/);
     // None of them in English any more.
-    for (const english of ['online from', 'exposed tcp', 'First connection to', 'Router:']) await expect(await linesFor(page, english), english).toHaveCount(0);
+    for (const english of ['online from', 'exposed tcp', 'First connection to', 'Router:', 'Cannot log in']) await expect(await linesFor(page, english), english).toHaveCount(0);
 
     await linesFor(page, '');
     const serious: string[] = [];
@@ -74,6 +81,7 @@ test('the relay server’s, its agent’s and the router’s log lines in Chines
     await expect((await linesFor(page, 'agent "laptop" online from 127.0.0.1:')).first()).toBeVisible();
     await expect(await linesFor(page, `Relay "Home relay": First connection to relay 127.0.0.1:${relayPort}: pinned its certificate`)).toHaveCount(1);
     await expect(await linesFor(page, "Router: the mapping listens on 127.0.0.1, which the router cannot reach")).toHaveCount(1);
+    await expect(await linesFor(page, 'Cannot log in to me@127.0.0.1:')).toContainText('cannot read the key file /nonexistent/porthole-e2e/id_ed25519 (ENOENT) — choose an existing private key file');
     await linesFor(page, '');
     await shot(page, 'log-lines-relay-router-en-light');
   } finally {

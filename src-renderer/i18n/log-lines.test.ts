@@ -4,6 +4,8 @@ import type { LogEntry } from '../../src-shared/model/log';
 import { LOG_KEYS, LOG_TEXT, LOG_WORDS, type LogKey, type LogWord, logText, said } from '../../src-shared/model/log-text';
 import { connectError, connectTimeout, listenError, udpTargetError } from '../../src-main/engine/engine-error';
 import { RouterMappings } from '../../src-main/router/router-mappings';
+import { channelOpenError, type Ssh2Error, sessionError } from '../../src-main/ssh/ssh-errors';
+import type { SshServer } from '../../src-shared/model/ssh';
 import { LogRing } from '../lib/log-ring';
 import { formatLogLine } from '../store/log-export';
 import { i18n } from './i18n';
@@ -204,6 +206,47 @@ describe('host log lines by their code', () => {
     expect(ring.get(id)).toMatchObject({ key: 'listening', ruleName: 'Web app', message: 'Listening on 127.0.0.1:47001' });
     // The window never saw this mapping (an undone import): the line's own name, not its id.
     expect(formatLogLine(ring, id, {})).toMatch(/ INFO {2}\[Web app\] Listening on 127\.0\.0\.1:47001 \(TARGET_REFUSED\)$/);
+  });
+});
+
+describe('an SSH mapping’s messages in the UI language', () => {
+  const server = { id: 's1', name: 'Box', host: 'box.internal', port: 22, user: 'me', auth: { method: 'agent' } } as unknown as SshServer;
+  const err = (fields: Partial<Ssh2Error>, message = 'x'): Ssh2Error => Object.assign(new Error(message), fields);
+  const hop = { server, tried: ['publickey'] };
+  const messages = [
+    sessionError(undefined, hop, true),
+    sessionError(undefined, hop, false),
+    sessionError(err({ level: 'client-authentication' }), hop, false),
+    sessionError(err({ level: 'client-authentication' }), { ...hop, agentProblem: 'SSH_AUTH_SOCK is not set' }, false),
+    sessionError(err({ level: 'client-timeout' }, 'Keepalive timeout'), hop, true),
+    sessionError(err({ level: 'client-timeout' }, 'Timed out while waiting for handshake'), hop, false),
+    sessionError(err({ code: 'ENOTFOUND' }), hop, false),
+    sessionError(err({ code: 'ECONNREFUSED' }), hop, false),
+    sessionError(err({ code: 'EHOSTUNREACH' }), hop, false),
+    sessionError(err({ code: 'ETIMEDOUT' }), hop, false),
+    sessionError(err({ code: 'ECONNRESET' }), hop, true),
+    channelOpenError(err({ reason: 1 }, '(SSH) Channel open failure: administratively prohibited'), server, 'db', 5432),
+    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: Connection refused'), server, 'db', 5432),
+    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: unknown host'), server, 'db', 5432),
+    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: Connection timed out'), server, 'db', 5432),
+    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: No route to host'), server, 'db', 5432),
+    // ssh-auth.ts's reasons a login cannot even be tried.
+    { code: 'AUTH_FAILED', message: 'Cannot log in to me@box.internal:22: no ssh-agent is running (SSH_AUTH_SOCK is not set) — start one and add your key with ssh-add, or choose a key file' },
+    { code: 'AUTH_FAILED', message: "Cannot log in to me@box.internal:22: no password is saved — enter the password in the server's settings" },
+    { code: 'AUTH_FAILED', message: 'Cannot log in to me@box.internal:22: the passphrase for /home/me/.ssh/id_ed25519 is wrong — enter it again' },
+  ];
+
+  it('recognises what the host says about SSH servers and channels, and says it in Chinese', async () => {
+    for (const m of messages) expect(translateMessage(m.message)).toBe(m.message);
+    await i18n.changeLanguage('zh-CN');
+    for (const m of messages) {
+      const zh = translateError(m);
+      expect(zh, m.message).toMatch(/[\u4e00-\u9fff]/);
+      // The detail OpenSSH gave (its own words, like the OS's) is the only English left.
+      const rest = zh.replaceAll('me@box.internal:22', '').replaceAll('box.internal', '').replaceAll('/home/me/.ssh/id_ed25519', '').replace(/No route to host|SSH_AUTH_SOCK is not set|publickey|MaxStartups|AllowUsers|fail2ban|AllowTcpForwarding|PermitOpen|ssh-agent|ssh-add|SSH_AUTH_SOCK/g, '').replace(LATIN_OK, '');
+      expect(rest, `${m.message} → ${zh}`).not.toMatch(/[A-Za-z]{3,}/);
+    }
+    expect(translateError(messages[7]!)).toBe('box.internal:22 拒绝了连接——SSH 服务器在端口 22 上运行吗？');
   });
 });
 
