@@ -66,6 +66,8 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
   private thread: Thread | undefined;
   private snapshot: RelayServerStatus;
   private bound: { host: string; port: number } | undefined;
+  /** The port of the first start: a restart of a relay configured on port 0 listens where agents were told. */
+  private firstPort: number | undefined;
   private nextRid = 1;
   private readonly pending = new Map<number, Pending>();
   private watchdog: NodeJS.Timeout | undefined;
@@ -96,6 +98,7 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
     try {
       await t.ready;
       this.bound = checkBound(await this.request(t, 'start'));
+      this.firstPort ??= this.bound.port;
       // status() right after start() says running, as RelayServer's does.
       this.snapshot = checkStatus(await this.request(t, 'status'));
       this.startWatchdog();
@@ -150,7 +153,9 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
   private spawn(): Thread {
     const entry = this.opts.entry ?? relayWorkerEntry();
     if (!entry) throw new EngineError('INTERNAL', `${RELAY_THREAD} is missing (no relay-worker.js next to Porthole's main bundle) — rebuild Porthole with npm run build or reinstall it`);
-    const { log: _log, entry: _entry, resourceLimits, statusIntervalMs, watchdogMs: _w, ...options } = this.opts;
+    const { log: _log, entry: _entry, resourceLimits, statusIntervalMs, watchdogMs: _w, ...rest } = this.opts;
+    const bind = { ...rest.policy.bind, port: rest.policy.bind.port || (this.firstPort ?? 0) };
+    const options: RelayWorkerOptions = { ...rest, policy: { ...rest.policy, bind } };
     const workerData: RelayWorkerData = { protocol: RELAY_WORKER_PROTOCOL, options, statusIntervalMs: statusIntervalMs ?? 1000 };
     const worker = new Worker(entry, { workerData, resourceLimits: resourceLimits ?? DEFAULT_LIMITS });
     let readyNow: () => void = () => undefined;
