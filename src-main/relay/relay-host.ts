@@ -42,6 +42,8 @@ export class RelayWorkerStoppedError extends EngineError {
 // The relay's heap holds sessions and buffers' bookkeeping (the bytes themselves are off-heap): a few
 // MB. A leak ends the thread — reported, restartable — before it could grow the whole process's.
 const DEFAULT_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 };
+/** RelayServer.stop() gives agents 200 ms to read GOAWAY; a thread still busy after this is ended. */
+const STOP_GRACE_MS = 5_000;
 
 interface Thread {
   worker: Worker;
@@ -112,8 +114,11 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
   async stop(): Promise<void> {
     const t = this.thread;
     if (!t) return;
-    // The relay tells its agents it is stopping (GOAWAY) before the thread ends.
-    await this.request(t, 'stop').catch(() => undefined);
+    // The relay tells its agents it is stopping (GOAWAY) before the thread ends; a thread that does
+    // not answer within STOP_GRACE_MS is ended anyway.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.request(t, 'stop').catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(timer);
     await this.end(t);
     this.emit('changed');
   }
