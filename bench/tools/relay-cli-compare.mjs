@@ -9,11 +9,13 @@
 //
 // DIR holds out/main/cli.js with its node_modules reachable (a checkout, or a copy with a symlink);
 // `worker:DIR` runs that build's relay worker thread in a process with no V8 flag instead
-// (relay-worker-node.mjs: the in-app relay's situation). The agent is always --a's.
+// (relay-worker-node.mjs); `ui:DIR` runs `porthole ui` and starts its in-app relay through the API
+// (what the desktop app and `porthole ui` carry; CPU of the whole ui process). The agent is always --a's.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
 import { cpuTicks } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
 import { fileHas, freeTcpPort, initTmpDir, isBound, log, logPath, spawnProc, stopAll, stopProc, waitFor } from '../lib/procs.mjs';
@@ -23,7 +25,10 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
-const spec = (v) => (v.startsWith('worker:') ? { worker: true, dir: path.resolve(v.slice(7)) } : { worker: false, dir: path.resolve(v) });
+const spec = (v) => {
+  const m = /^(worker|ui):(.*)$/.exec(v);
+  return { kind: m ? m[1] : 'cli', dir: path.resolve(m ? m[2] : v) };
+};
 const builds = { a: spec(arg('a')), b: spec(arg('b')) };
 const rounds = Number(arg('rounds', '4'));
 const seconds = Number(arg('seconds', '4'));
@@ -40,18 +45,54 @@ async function onePair(build, target) {
   const server = path.join(dir, 'server.yaml');
   const client = path.join(dir, 'client.yaml');
   writeFileSync(server, `bind: "127.0.0.1:${relayPort}"\ntoken: "${token}"\ntls: true\nproxy:\n  - remote_name: bench\n    port_list:\n      - { type: tcp, bind: "127.0.0.1:${pub}", remote: ${target} }\n`);
-  writeFileSync(client, `name: "bench"\nserver: "127.0.0.1:${relayPort}"\ntoken: "${token}"\ntls: true\n`);
-  const relayLog = logPath(`${build}-relay`);
   const b = builds[build];
-  const relayArgs = b.worker
-    ? [path.join(import.meta.dirname, 'relay-worker-node.mjs'), path.join(b.dir, 'out/main'), JSON.stringify({ relayPort, pub, target, token, dir })]
-    : [cli(b.dir), 'relay', '--config', server, '--data-dir', path.join(dir, 'relay')];
+  // The in-app relay only has ranges agents may ask for: this agent asks for the public port itself.
+  const expose = b.kind === 'ui' ? `expose:\n  - { local: ${target}, remote: ${pub} }\n` : '';
+  writeFileSync(client, `name: "bench"\nserver: "127.0.0.1:${relayPort}"\ntoken: "${token}"\ntls: true\n${expose}`);
+  const relayLog = logPath(`${build}-relay`);
+  const uiPort = b.kind === 'ui' ? await freeTcpPort() : 0;
+  const relayArgs =
+    b.kind === 'worker'
+      ? [path.join(import.meta.dirname, 'relay-worker-node.mjs'), path.join(b.dir, 'out/main'), JSON.stringify({ relayPort, pub, target, token, dir })]
+      : b.kind === 'ui'
+        ? [cli(b.dir), 'ui', '--data-dir', path.join(dir, 'ui'), '--listen', `127.0.0.1:${uiPort}`]
+        : [cli(b.dir), 'relay', '--config', server, '--data-dir', path.join(dir, 'relay')];
   const relay = spawnProc(`${build}-relay`, process.execPath, [...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []), ...relayArgs], { logFile: relayLog });
-  await waitFor(`${build} relay`, () => fileHas(relayLog, /Porthole relay listening/), relay, 15_000);
+  if (b.kind === 'ui') await startInAppRelay(relayLog, relay, uiPort, relayPort, pub);
+  else await waitFor(`${build} relay`, () => fileHas(relayLog, /Porthole relay listening/), relay, 15_000);
   const agentLog = logPath(`${build}-agent`);
   const agent = spawnProc(`${build}-agent`, process.execPath, [cli(builds.a.dir), 'agent', '--config', client, '--data-dir', path.join(dir, 'agent')], { logFile: agentLog });
   await waitFor(`${build} agent`, () => fileHas(agentLog, /connected to/) && isBound(pub, 'tcp'), agent, 15_000);
   return { relay, agent, pub, relayLog };
+}
+
+/** `porthole ui`: configures and starts its in-app relay over the API socket, as the Relay view does. */
+async function startInAppRelay(logFile, proc, uiPort, relayPort, pub) {
+  await waitFor('porthole ui', () => fileHas(logFile, /Porthole UI: \S+#token=/), proc, 15_000);
+  const uiToken = /#token=(\S+)/.exec(readFileSync(logFile, 'utf8'))[1];
+  const ws = new WebSocket(`ws://127.0.0.1:${uiPort}/api`, { headers: { Origin: `http://127.0.0.1:${uiPort}` } });
+  const results = new Map();
+  let ready;
+  const isReady = new Promise((r) => (ready = r));
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString());
+    if (m.t === 'ready') ready();
+    if (m.t === 'result') results.get(m.id)?.(m.r);
+  });
+  await new Promise((r, j) => ws.once('open', r).once('error', j));
+  ws.send(JSON.stringify({ t: 'auth', token: uiToken }));
+  await isReady;
+  let id = 0;
+  const call = (m, a) =>
+    new Promise((resolve, reject) => {
+      const n = ++id;
+      results.set(n, (r) => (r.ok ? resolve(r.value) : reject(new Error(`${m}: ${r.error.message}`))));
+      ws.send(JSON.stringify({ t: 'call', id: n, m, a }));
+    });
+  await call('relayServer.configure', { config: { bind: { host: '127.0.0.1', port: relayPort }, publicHost: '127.0.0.1', tls: true, agents: [{ name: 'bench', allowPorts: String(pub) }] }, tokens: { bench: token } });
+  const status = await call('relayServer.start');
+  if (!status.running) throw new Error(`in-app relay did not start: ${JSON.stringify(status.error)}`);
+  ws.close();
 }
 
 async function measure(pair, extra) {
@@ -101,6 +142,6 @@ try {
 const med = (xs, k) => median(xs.filter((x) => !x.error).map((x) => x[k]));
 for (const build of ['a', 'b']) {
   const r = results[build];
-  log(`${build} (${builds[build].worker ? 'worker:' : ''}${builds[build].dir}): median → ${med(r.fwd, 'gbps')} Gbit/s, ${med(r.fwd, 'cpuSPerGB')} CPU-s/GB; ← ${med(r.rev, 'gbps')} Gbit/s, ${med(r.rev, 'cpuSPerGB')} CPU-s/GB (relay process, ${rounds} rounds × ${seconds} s)`);
+  log(`${build} (${builds[build].kind}:${builds[build].dir}): median → ${med(r.fwd, 'gbps')} Gbit/s, ${med(r.fwd, 'cpuSPerGB')} CPU-s/GB; ← ${med(r.rev, 'gbps')} Gbit/s, ${med(r.rev, 'cpuSPerGB')} CPU-s/GB (relay process, ${rounds} rounds × ${seconds} s)`);
 }
 log(JSON.stringify(results));
