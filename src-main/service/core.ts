@@ -67,6 +67,8 @@ export interface Core {
   imports: ImportService;
   /** The worker thread that moves the bytes of tcp-forward, udp-forward and socks rules. */
   dataPlane: DataPlane;
+  /** The in-app relay server (Relay view), which runs in a worker thread of its own. */
+  localRelay: LocalRelay;
   /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
@@ -165,6 +167,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     info,
     imports,
     dataPlane,
+    localRelay,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
       if (n > 0) service.log.line('info', 'networkReconnecting', { count: n });

@@ -25,6 +25,8 @@ const SAMPLE: Record<string, string | number> = {
   address: '127.0.0.1:47001',
   error: refused.message,
   seconds: '2.0',
+  times: 3,
+  window: 60,
   client: '127.0.0.1:51234',
   suppressed: 4,
   bytesIn: 120,

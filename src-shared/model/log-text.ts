@@ -46,6 +46,8 @@ export const LOG_TEXT = {
   relayAgentMayNothing: 'Relay agent "{{agent}}" may ask for no ports',
   relayCouldNotStart: 'Relay could not start: {{error}}',
   relayStopped: 'Relay stopped',
+  relayThreadRestarting: '{{error}}. Porthole restarts it in {{seconds}} s',
+  relayThreadGaveUp: '{{error}}. It stopped {{times}} times within {{window}} s, so Porthole does not restart it again — press Start to try again',
   relayTrusting: 'Relay "{{name}}": now trusting certificate {{fingerprint}}',
   /** A relay agent's own line (connection state, exposures): the relay's name, its words as they are. */
   relayLine: 'Relay "{{name}}": {{text}}',
@@ -98,6 +100,28 @@ export interface LogLine {
   readonly key: LogKey;
   readonly fields: LogFields;
   readonly inner?: LogLine;
+}
+
+/**
+ * A LogLine that came across a thread or process boundary (a worker's log message), rebuilt from its
+ * known parts; undefined for anything else: an unknown code, a field that is not a short string or a
+ * finite number, more than 32 fields, or lines nested deeper than 3.
+ */
+export function checkLogLine(v: unknown, depth = 0): LogLine | undefined {
+  if (depth > 3 || typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isLogKey(o.key) || typeof o.fields !== 'object' || o.fields === null || Array.isArray(o.fields)) return undefined;
+  const entries = Object.entries(o.fields as Record<string, unknown>);
+  if (entries.length > 32) return undefined;
+  const fields: Record<string, string | number> = {};
+  for (const [k, f] of entries) {
+    if (typeof f === 'string' && f.length <= 65_536) fields[k] = f;
+    else if (typeof f === 'number' && Number.isFinite(f)) fields[k] = f;
+    else return undefined;
+  }
+  if (o.inner === undefined) return { key: o.key, fields };
+  const inner = checkLogLine(o.inner, depth + 1);
+  return inner ? { key: o.key, fields, inner } : undefined;
 }
 
 /**

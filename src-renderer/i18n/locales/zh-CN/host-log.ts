@@ -37,6 +37,8 @@ export const hostLog: Catalog<typeof en> = {
     relayAgentMay: '中继代理端“{{agent}}”可以申请 {{ports}}',
     relayAgentMayNothing: '中继代理端“{{agent}}”不能申请任何端口',
     relayCouldNotStart: '中继无法启动：{{error}}',
+    relayThreadRestarting: '{{error}}。Porthole 将在 {{seconds}} 秒后重启它',
+    relayThreadGaveUp: '{{error}}。它在 {{window}} 秒内停止了 {{times}} 次，Porthole 不再自动重启——请按"启动"重试',
     relayStopped: '中继已停止',
     relayTrusting: '中继“{{name}}”：现在信任证书 {{fingerprint}}',
     relayLine: '中继“{{name}}”：{{text}}',
