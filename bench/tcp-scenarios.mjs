@@ -15,52 +15,28 @@
 //        bench/lib/engine-bundle.mjs), the allocation pattern the isolation is meant to survive.
 //
 // Every process is spawned through bench/lib/procs.mjs; the tables come from bench/lib/tcp-report.mjs.
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { CFG, CLI, ONLY, QUICK, enabled, envNum } from './lib/config.mjs';
+import { CFG, ONLY, QUICK, enabled, envNum } from './lib/config.mjs';
 import { startHaproxy, startPorthole, startSocat } from './lib/contenders.mjs';
 import { ENGINE_BUNDLE, READS, WORKER_BUNDLE, bundleEngineForward } from './lib/engine-bundle.mjs';
 import { iperf } from './lib/measure.mjs';
-import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, spawnProc, waitFor } from './lib/procs.mjs';
+import { descendants, fileHas, freeTcpPort, isBound, log, logPath, spawnProc, waitFor } from './lib/procs.mjs';
+import { RUN_OTHER_RULES, startPortholeRun } from './lib/porthole-run.mjs';
 import { cpuTicksOf, gcCounts } from './lib/dataplane-measure.mjs';
 import { tcpReport } from './lib/tcp-report.mjs';
 
 export const TCP = {
-  otherRules: envNum('BENCH_RUN_RULES', 200),
+  otherRules: RUN_OTHER_RULES,
   gcSeconds: envNum('BENCH_GC_SECONDS', QUICK ? 3 : 10),
 };
 
 const TRACE = { PORTHOLE_TRACE_GC: '1' };
 
 /** `porthole run --profile` with `others` idle tcp-forward rules besides the measured one. */
-async function startPortholeRun(name, listenPort, targetPort, others) {
-  const dir = getTmpDir();
-  const rules = [{ type: 'tcp-forward', name: 'measured', enabled: true, listen: { host: '127.0.0.1', port: listenPort }, target: { host: '127.0.0.1', port: targetPort } }];
-  // Ports that were free a moment ago; the OS may hand one out twice, and a duplicate would be skipped.
-  const taken = new Set([listenPort, targetPort]);
-  while (rules.length < others + 1) {
-    const port = await freeTcpPort();
-    if (taken.has(port)) continue;
-    taken.add(port);
-    rules.push({ type: 'tcp-forward', name: `idle ${rules.length}`, enabled: true, listen: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port: targetPort } });
-  }
-  const profile = path.join(dir, `${name}.json`);
-  writeFileSync(profile, JSON.stringify({ porthole: 1, rules }));
-  const file = logPath(name);
-  const entry = spawnProc(name, process.execPath, [CLI, 'run', '--profile', profile, '--data-dir', path.join(dir, `${name}-data`)], { logFile: file, env: TRACE });
-  entry.logFile = file;
-  // The log echoes "Listening on HOST:PORT" for each rule once it runs.
-  await waitFor(`${name}: all ${others + 1} rules listening`, () => countListening(file) >= others + 1, entry, 60_000);
-  if (!fileHas(file, new RegExp(`Listening on 127\\.0\\.0\\.1:${listenPort}\\b`))) throw new Error(`${name}: the measured rule is not listening (see ${file})`);
+async function startRunForward(name, listenPort, targetPort, others) {
+  const measured = { type: 'tcp-forward', name: 'measured', enabled: true, listen: { host: '127.0.0.1', port: listenPort }, target: { host: '127.0.0.1', port: targetPort } };
+  const entry = await startPortholeRun(name, { rules: [measured], others, idleTarget: targetPort, env: TRACE });
+  if (!fileHas(entry.logFile, new RegExp(`Listening on 127\\.0\\.0\\.1:${listenPort}\\b`))) throw new Error(`${name}: the measured rule is not listening (see ${entry.logFile})`);
   return entry;
-}
-
-function countListening(file) {
-  try {
-    return (readFileSync(file, 'utf8').match(/Listening on /g) ?? []).length;
-  } catch {
-    return 0;
-  }
 }
 
 /** The engine bundle (bench/tools/engine-forward.ts) hosted one way or another. */
@@ -114,7 +90,7 @@ export async function setupTcp() {
     entries.porthole = await startPorthole('porthole-tput', ports.porthole, t, { env: TRACE });
     ports['porthole-run'] = await freeTcpPort();
     log(`bench: starting porthole run with ${TCP.otherRules} other rules…`);
-    entries['porthole-run'] = await startPortholeRun('porthole-run-tput', ports['porthole-run'], t, TCP.otherRules);
+    entries['porthole-run'] = await startRunForward('porthole-run-tput', ports['porthole-run'], t, TCP.otherRules);
     ports.engine = await freeTcpPort();
     entries.engine = await startEngine('engine-alone', ports.engine, t, ['inproc']);
   }

@@ -260,6 +260,20 @@ export const fileHas = (file, re) => {
   }
 };
 
+/**
+ * The last lines a process wrote to its log (its reason to stop, usually), for error messages: of the
+ * lines matching `prefer` if there are any, leaving out those matching `skip`.
+ */
+export function lastWords(file, { skip = /^$/, prefer } = {}) {
+  try {
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !skip.test(l));
+    const chosen = prefer && lines.some((l) => prefer.test(l)) ? lines.filter((l) => prefer.test(l)) : lines;
+    return chosen.slice(-2).join(' | ').slice(0, 400) || 'no output';
+  } catch {
+    return 'no log';
+  }
+}
+
 export function vmRssKiB(pid) {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
