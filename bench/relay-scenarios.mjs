@@ -11,12 +11,15 @@
 //   relayCps1, relayCps32     open → 1 B echo → close, serial and 32 concurrent (bench/tools/connrate.mjs)
 //   relayIdle                 RSS of each side with N idle tunnelled connections, fresh processes per round
 //
+// "cli-agent" and "cli-run" are the relay as users run it (bench/lib/relay-cli.mjs): `porthole relay` +
+// `porthole agent`, and `porthole relay` + the agent inside `porthole run` with 200 other rules, the built
+// CLI on both sides (throughput both ways, round trip, connections/s, idle; full GCs of each process).
 // "relay" is what ships (TLS, data connections); "relay-h2" the same with the pool off (every connection
 // on an HTTP/2 stream: what releases before data connections did, the baseline for connections/s); the
 // other VARIANTS turn TLS off and change the HTTP/2 windows (BENCH_RELAY_VARIANTS=0 leaves them out).
-// The relay and the agent run in processes of their own, as in real use: bench/tools/relay-node.ts, which
-// imports src-main/relay, bundled with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The
-// bundle step also lets PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2
+// For the others the relay and the agent run in lean processes of their own (the engine alone, the
+// reference for what the CLI adds): bench/tools/relay-node.ts, which imports src-main/relay, bundled
+// with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The bundle step also lets PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2
 // window constants of relay-agent.ts. CPU time of each side is sampled from /proc during every run, to
 // say what bounds it; the relay reports on SIGUSR2 how many connections took the pool and how many the
 // HTTP/2 fallback.
@@ -35,6 +38,7 @@ import { askCount, startNodeServer } from './lib/contenders.mjs';
 import { rssKiB, withCpu } from './lib/cpu.mjs';
 import { iperf } from './lib/measure.mjs';
 import { BUNDLE, bundleRelayNode } from './lib/relay-bundle.mjs';
+import { CLI_CONTENDERS, CLI_IDS, fullGcCount, startCliPair } from './lib/relay-cli.mjs';
 import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
 import { relayReport } from './lib/relay-report.mjs';
 import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
@@ -220,8 +224,12 @@ async function idleRound(c, echo, sshd) {
   let sides;
   let stop;
   let pair;
-  if (c === 'relay' || c === 'relay-h2') {
-    pair = await startRelayPair(`${c}-idle`, [{ pub, target: echo.port }], { pool: c === 'relay' });
+  if (c === 'relay' || c === 'relay-h2' || CLI_IDS.includes(c)) {
+    try {
+      pair = CLI_IDS.includes(c) ? await startCliPair(c, `${c}-idle`, [{ pub, target: echo.port }]) : await startRelayPair(`${c}-idle`, [{ pub, target: echo.port }], { pool: c === 'relay' });
+    } catch (err) {
+      return { error: `${c} did not start: ${err.message}` };
+    }
     sides = { pub: () => [pair.relay.child.pid], agent: () => [pair.agent.child.pid] };
     stop = pair.stop;
   } else {
@@ -248,7 +256,7 @@ async function idleRound(c, echo, sshd) {
     await sleep(1000);
     const after = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
     // Connections opened in bursts find the pool empty after its first few: say how many took which path.
-    const pool = pair ? await pair.poolStats() : undefined;
+    const pool = pair?.poolStats ? await pair.poolStats() : undefined;
     const per = (k) => Math.round(((after[k] - base[k]) / opened.opened) * 100) / 100;
     const res = {
       connections: opened.opened,
@@ -327,6 +335,26 @@ export async function setupRelay() {
     pairs[v.id] = pair;
     cpu[v.id] = { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] };
   }
+  // The relay as users run it: a contender that does not start is left out, saying why (facts.usersFailed).
+  const users = [];
+  const usersFailed = [];
+  const gcLogs = {};
+  for (const u of CLI_CONTENDERS) {
+    ports[u.id] = { iperf: await freeTcpPort(), echo: await freeTcpPort() };
+    try {
+      const pair = await startCliPair(u.id, u.id, [
+        { pub: ports[u.id].iperf, target: iperfPort },
+        { pub: ports[u.id].echo, target: echoPort },
+      ]);
+      cpu[u.id] = { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] };
+      gcLogs[u.id] = { pub: pair.relay.logFile, agent: pair.agent.logFile };
+      users.push(u.id);
+    } catch (err) {
+      delete ports[u.id];
+      usersFailed.push({ id: u.id, label: u.short, why: err.message });
+      log(`bench: relay — "${u.short}" (${u.id}) is left out: it did not start: ${err.message}`);
+    }
+  }
   const tls = await tlsCipher(main.port);
   let sshCipher;
   if (sshd) {
@@ -341,14 +369,20 @@ export async function setupRelay() {
   const ref = sshd ? ['ssh-R'] : [];
   const poolOff = variants.filter((v) => v.main).map((v) => v.id);
   const MAIN = ['direct', 'relay', ...poolOff, ...ref];
-  const WITH_VARIANTS = [...MAIN, ...variants.filter((v) => !v.main).map((v) => v.id)];
+  const WITH_USERS = ['direct', 'relay', ...users, ...poolOff, ...ref];
+  const WITH_VARIANTS = [...WITH_USERS, ...variants.filter((v) => !v.main).map((v) => v.id)];
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
 
   // A short pass through every relay first, so no relay's first measured run pays for JIT warm-up.
   for (const c of WITH_VARIANTS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
   await runTool('pingpong.mjs', [ports.relay.echo, 500, 100, RELAY.pingSize], 30_000);
 
-  const measured = (c, fn) => withCpu(cpu[c], fn);
+  // Full GCs of each side's process (every isolate) where it runs under --trace-gc: the CLI contenders.
+  const measured = async (c, fn) => {
+    const gc0 = gcLogs[c] && { pub: fullGcCount(gcLogs[c].pub), agent: fullGcCount(gcLogs[c].agent) };
+    const r = await withCpu(cpu[c], fn);
+    return gc0 ? { ...r, pubFullGcs: fullGcCount(gcLogs[c].pub) - gc0.pub, agentFullGcs: fullGcCount(gcLogs[c].agent) - gc0.agent } : r;
+  };
   // CPU seconds both sides spend per GB carried: what a byte costs, whatever else the machine runs.
   const perGB = (r) => (r.gbps > 0 && r.pubCpuPct !== undefined ? { ...r, cpuSecPerGB: Math.round(((r.pubCpuPct + r.agentCpuPct) / 100 / (r.gbps / 8)) * 100) / 100 } : r);
   // With a pool: how many of the run's connections (iperf3's control connection included) took it.
@@ -366,10 +400,10 @@ export async function setupRelay() {
     { id: 'relayTput1', contenders: WITH_VARIANTS, run: tput(1) },
     { id: 'relayTput1R', contenders: WITH_VARIANTS, run: tput(1, ['-R']) },
     { id: 'relayTput8', contenders: [...MAIN, ...variants.filter((v) => v.streams8 && !v.main).map((v) => v.id)], run: tput(8) },
-    { id: 'relayRtt', contenders: [...MAIN, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
-    { id: 'relayCps1', contenders: MAIN, run: cps(1) },
-    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: MAIN, run: cps(RELAY.cpsConcurrency) },
-    { id: 'relayIdle', contenders: ['relay', ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
+    { id: 'relayRtt', contenders: [...WITH_USERS, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
+    { id: 'relayCps1', contenders: WITH_USERS, run: cps(1) },
+    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS, run: cps(RELAY.cpsConcurrency) },
+    { id: 'relayIdle', contenders: ['relay', ...users, ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
   ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
 
   const facts = {
@@ -381,6 +415,8 @@ export async function setupRelay() {
     variants,
     noVariants,
     poolOff: poolOff[0],
+    users: CLI_CONTENDERS.filter((u) => users.includes(u.id)),
+    usersFailed,
     ...RELAY,
   };
   return { scenarios, facts, report: (M, get) => relayReport(M, get, facts) };
