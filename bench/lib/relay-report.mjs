@@ -3,6 +3,7 @@
 // every contender in both directions (TLS off, HTTP/2 windows, the references), one line per figure on
 // what bounds it, the targets of issue 13 and the notes.
 import { fmt, fmtRatio, judge, ratio } from './report.mjs';
+import { usersNotes, usersTable, usersTargets } from './relay-users-report.mjs';
 
 const kib = (n) => (n >= 2 ** 20 ? `${n / 2 ** 20} MiB` : `${Math.round(n / 1024)} KiB`);
 
@@ -58,6 +59,7 @@ export function relayReport(M, get, facts) {
     `| Relay scenario | direct | porthole relay | relay, pool off${off ? '' : ' (not run)'} | ${ssh ? 'OpenSSH ssh -R' : 'ssh -R (not run)'} | relay ÷ ssh -R | relay ÷ pool off |`,
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows,
+    ...usersTable(M, get, facts),
     ...contendersTable(M, get, facts),
     '',
     'What bounds each relay figure (medians of this run; CPU from /proc, 100 = one core):',
@@ -73,7 +75,7 @@ export function relayReport(M, get, facts) {
       : `ssh -R not run: ${facts.opensshMissing}.`,
     `Relay method: ${facts.rounds} rounds (BENCH_RELAY_ROUNDS), contenders interleaved; iperf3 -t ${facts.iperfSeconds} (receiver bits/s) after a 1 s warm-up pass through each relay; round trip ${facts.pingCount} × ${facts.pingSize} B after ${facts.pingWarmup} warm-up; connections/s ${facts.cpsSeconds} s per run; idle: fresh relay + agent (or ssh -R session) per round, VmRSS after ${n} connections (each proven with a 1 B echo, then idle, 1 s settle) minus before, per side. Targets: iperf3 server and Node echo server; everything on 127.0.0.1 and the same ${facts.cores ?? 2} cores. CPU-s/GB is the figure to compare on a busy machine: throughput follows whatever else runs on the cores.`,
   ];
-  return { section, targets: targets(M, get, facts), notes };
+  return { section, targets: [...targets(M, get, facts), ...usersTargets(M, get, facts)], notes: [...notes, ...usersNotes(facts)] };
 }
 
 /** Every contender of the throughput scenarios, both directions, against ssh -R. */
@@ -82,6 +84,7 @@ function contendersTable(M, get, facts) {
   const w = facts.windows;
   const list = [
     ['relay', `porthole relay as shipped: TLS, data connections (pool on); when it falls back, ${kib(w.stream)} stream, ${kib(w.session)} session, ${kib(w.frame)} frames`],
+    ...(facts.users ?? []).map((u) => [u.id, u.label]),
     ...facts.variants.map((v) => [v.id, v.label]),
     ...(facts.opensshMissing ? [] : [['ssh-R', 'OpenSSH ssh -R']]),
   ];
