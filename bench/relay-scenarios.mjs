@@ -19,8 +19,9 @@
 // other VARIANTS turn TLS off and change the HTTP/2 windows (BENCH_RELAY_VARIANTS=0 leaves them out).
 // For the others the relay and the agent run in lean processes of their own (the engine alone, the
 // reference for what the CLI adds): bench/tools/relay-node.ts, which imports src-main/relay, bundled
-// with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The bundle step also lets PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2
-// window constants of relay-agent.ts. CPU time of each side is sampled from /proc during every run, to
+// with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The bundle step also lets
+// PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2 window constants of
+// relay-agent.ts. CPU time of each side is sampled from /proc during every run, to
 // say what bounds it; the relay reports on SIGUSR2 how many connections took the pool and how many the
 // HTTP/2 fallback.
 //
