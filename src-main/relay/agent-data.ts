@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { DATA_MAGIC, DataAdmitSchema, type DataOpen, DataOpenSchema, ticketMac } from './data-protocol';
-import { channelBinding, RawReader } from './handshake';
-import { encodeFrame, PROTOCOL_VERSION } from './protocol';
+// No zod here (only data-wire.ts and raw-reader.ts): the data plane worker runs this class too.
+import { checkAdmit, checkOpen, DATA_MAGIC, type DataOpen, encodeFrame, PROTOCOL_VERSION, ticketMac } from './data-wire';
+import { channelBinding, RawReader } from './raw-reader';
 
 /**
  * Data connections dialled at once, each until the relay says it joined the pool; the rest of a grant
@@ -137,7 +137,7 @@ export class AgentDataConns<E> {
     const admit = new RawReader(socket, ADMIT_TIMEOUT_MS);
     let verdict;
     try {
-      verdict = await admit.readFrame(DataAdmitSchema, 'relay verdict on a data connection');
+      verdict = await admit.readChecked(checkAdmit, 'relay verdict on a data connection');
     } catch (err) {
       socket.destroy();
       throw err;
@@ -157,7 +157,7 @@ export class AgentDataConns<E> {
       const reader = new RawReader(socket, OPEN_FRAME_TIMEOUT_MS);
       socket.resume();
       reader
-        .readFrame(DataOpenSchema, 'relay open frame')
+        .readChecked(checkOpen, 'relay open frame')
         .then((msg) => {
           reader.detach();
           this.sockets.delete(socket);
