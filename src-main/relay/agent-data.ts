@@ -214,5 +214,5 @@ export class AgentDataConns<E> {
   }
 }
 
-/** The relay refused the ticket: dialling it again cannot help. */
-class RefusedError extends Error {}
+/** The relay refused the ticket (or presented the wrong certificate): dialling it again cannot help. */
+export class RefusedError extends Error {}
