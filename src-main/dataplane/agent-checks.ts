@@ -99,3 +99,11 @@ export function checkAgentStats(v: unknown): AgentStats {
   const o = obj(v, 'agent stats');
   return { idle: num(o, 'idle'), dialled: num(o, 'dialled'), failed: num(o, 'failed'), opened: num(o, 'opened'), certRefused: num(o, 'certRefused') };
 }
+
+export function checkTickets(v: unknown): Array<{ id: number; exp: number }> {
+  if (!Array.isArray(v) || v.length > 10_000) throw new ProtocolError('tickets: expected a list');
+  return v.map((x) => {
+    const o = obj(x, 'ticket');
+    return { id: int(o, 'id', 1, 2 ** 31 - 1), exp: int(o, 'exp', 1, MAX_ID) };
+  });
+}

@@ -102,9 +102,9 @@ class AgentSession {
   }
 
   /** Idle and waiting data connections closed, no more dials; connections carrying traffic go on. */
-  drain(): void {
+  drain(): Array<{ id: number; exp: number }> {
     this.drained = true;
-    this.data.close();
+    return this.data.drain();
   }
 
   rows(x: string): WireConnection[] {

@@ -1,7 +1,7 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { EngineError } from '../engine/engine-error';
 import { defaultEntry } from './entry';
-import { type AgentSessionSpec, DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
+import { type AgentSessionSpec, type AgentStats, DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
 import { checkGcCounts, checkMessage, checkStartResult } from './protocol-checks';
 import { RemoteAgentSession } from './remote-agent-session';
 import { RemoteListener } from './remote-listener';
@@ -134,6 +134,15 @@ export class DataPlane {
     entry.remote = remote;
     started.catch(() => undefined);
     return remote;
+  }
+
+  /** The counters of every relay agent session in the current thread (status, tests). */
+  async agentSessionStats(): Promise<AgentStats[]> {
+    const t = this.thread;
+    const all = await Promise.all(
+      [...this.listeners.values()].map((e) => (t && e.gen === t.gen && e.remote instanceof RemoteAgentSession ? e.remote.stats() : undefined)),
+    );
+    return all.filter((s): s is AgentStats => s !== undefined);
   }
 
   /** Stops every listener, then the thread. Further listen() calls fail. */

@@ -108,7 +108,7 @@ export type PlaneRequest =
   | { op: 'agent-grant'; rid: number; lid: number; ids: number[]; exp: number }
   | { op: 'agent-expose'; rid: number; lid: number; exposure: AgentExposureSpec }
   | { op: 'agent-unexpose'; rid: number; lid: number; x: string }
-  /** Stop dialling and close the idle data connections (the session's connections move to the control thread). */
+  /** Stop dialling and close the idle data connections (the session's next ones are dialled by the control thread); answered with the tickets not dialled yet. */
   | { op: 'agent-drain'; rid: number; lid: number }
   | { op: 'agent-connections'; rid: number; lid: number; x: string }
   | { op: 'agent-close'; rid: number; lid: number; x: string; id: number }

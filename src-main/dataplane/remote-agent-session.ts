@@ -1,5 +1,5 @@
 import type { DataPlane } from './data-plane';
-import { checkAgentStats } from './agent-checks';
+import { checkAgentStats, checkTickets } from './agent-checks';
 import type { AgentExposureSpec, AgentStats, WireConnection } from './protocol';
 import { checkConnections } from './protocol-checks';
 
@@ -30,9 +30,9 @@ export class RemoteAgentSession {
     this.post({ op: 'agent-unexpose', lid: this.lid, x });
   }
 
-  /** No more data connections here; the ones carrying traffic go on. */
-  drain(): void {
-    this.post({ op: 'agent-drain', lid: this.lid });
+  /** No more data connections there (the ones carrying traffic go on); resolves with the tickets it had not dialled yet. */
+  drain(): Promise<Array<{ id: number; exp: number }>> {
+    return this.plane.request(this.lid, { op: 'agent-drain', lid: this.lid }, checkTickets, []).catch(() => []);
   }
 
   connections(x: string): Promise<WireConnection[]> {

@@ -90,8 +90,7 @@ function serve(port: Port, traceGc: boolean): void {
         session(req.lid).unexpose(req.x);
         return null;
       case 'agent-drain':
-        session(req.lid).drain();
-        return null;
+        return session(req.lid).drain();
       case 'agent-connections':
         return agents.get(req.lid)?.rows(req.x) ?? [];
       case 'agent-close':

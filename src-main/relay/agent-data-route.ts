@@ -11,6 +11,8 @@ export interface AgentDataRouteOptions {
   plane?: DataPlane;
   /** How the data plane reaches and verifies the relay for this session. */
   planeSpec(): AgentSessionSpec;
+  /** An exposure of the agent already needs this thread (an inspector tap): the session starts here. */
+  needsLocal(): boolean;
   /** This thread's data connections for the session (agent-data-serve.ts dataConnsFor). */
   makeLocal(): AgentDataConns<Exposure>;
   log(level: 'info' | 'warn' | 'error', message: string): void;
@@ -37,7 +39,7 @@ export class AgentDataRoute {
   private closed = false;
 
   constructor(private readonly o: AgentDataRouteOptions) {
-    if (o.plane) this.startRemote(o.plane);
+    if (o.plane && !o.needsLocal()) this.startRemote(o.plane);
     else this.local = o.makeLocal();
   }
 
@@ -90,9 +92,13 @@ export class AgentDataRoute {
 
   private toLocal(): void {
     this.drained = true;
-    this.remote?.drain();
     const local = this.ensureLocal();
     for (const x of this.named.keys()) local.released(x);
+    // The tickets the worker had not used yet are still good here.
+    void this.remote?.drain().then((left) => {
+      if (this.closed) return;
+      for (const t of left) local.grant([t.id], t.exp);
+    });
   }
 
   private startRemote(plane: DataPlane): void {

@@ -75,6 +75,13 @@ export class AgentDataConns<E> {
     return this.sockets.size;
   }
 
+  /** Closes like close() and returns the tickets not dialled yet (another AgentDataConns may use them). */
+  drain(): Array<{ id: number; exp: number }> {
+    const left = this.queue.map(({ id, exp }) => ({ id, exp }));
+    this.close();
+    return left;
+  }
+
   close(): void {
     this.closed = true;
     this.queue.length = 0;

@@ -413,6 +413,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
         live.data = new AgentDataRoute({
           ...(this.opts.dataPlane && !this.planeBroken ? { plane: this.opts.dataPlane } : {}),
           planeSpec: () => this.planeSpec(live),
+          needsLocal: () => [...this.own.values()].some((e) => e.spec.protocol === 'tcp' && e.spec.tap !== undefined),
           makeLocal,
           log: (level, m) => this.opts.log?.(level, m),
           planeLost: (err) => this.planeLost(err),
