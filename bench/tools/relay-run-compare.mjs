@@ -3,7 +3,7 @@
 // scenarios use. Compares builds of the CLI, interleaved round by round, on one relay (the bench's relay
 // bundle, bench/tools/relay-node.ts: the same relay for every contender) and one iperf3 target:
 //
-//   node bench/tools/relay-run-compare.mjs before=/path/a/out/main/cli.js after=out/main/cli.js [--rounds 5] [--seconds 4]
+//   node bench/tools/relay-run-compare.mjs before=/path/a/out/main/cli.js after=out/main/cli.js [--rounds 5] [--seconds 4] [--others 200]
 //
 // Per round and contender: a fresh `porthole run` with one relay-expose rule, a 1 s warm-up, then iperf3
 // client → target and target → client (-R), 1 stream. Reports receiver Gbit/s, CPU seconds per GB of the
@@ -26,6 +26,8 @@ const opt = (name, dflt) => {
 };
 const rounds = opt('rounds', 5);
 const seconds = opt('seconds', 4);
+/** Idle tcp-forward rules loaded beside the measured one (the TCP bench's "porthole run with 200 rules"). */
+const others = opt('others', 0);
 const contenders = argv.filter((a) => a.includes('=') && !a.startsWith('--')).map((a) => ({ label: a.slice(0, a.indexOf('=')), cli: path.resolve(a.slice(a.indexOf('=') + 1)) }));
 if (contenders.length === 0) throw new Error('usage: relay-run-compare.mjs label=path/to/cli.js … [--rounds N] [--seconds S]');
 
@@ -74,12 +76,20 @@ try {
   const relay = spawnProc('relay', process.execPath, [BUNDLE, 'relay', path.join(getTmpDir(), 'relay-identity'), 'bench', token], { logFile: relayLog });
   await waitFor('relay', () => fileHas(relayLog, /^\{"ready":true/m), relay, 15_000);
   const r = readyLine(relayLog);
-  log(`relay on ${r.port} (tls ${r.tls}, pool ${r.pool}); ${rounds} rounds × ${contenders.map((c) => c.label).join(', ')}; iperf3 -t ${seconds}`);
+  log(`relay on ${r.port} (tls ${r.tls}, pool ${r.pool}); ${others} idle tcp-forward rules beside; ${rounds} rounds × ${contenders.map((c) => c.label).join(', ')}; iperf3 -t ${seconds}`);
   for (let round = 1; round <= rounds; round++) {
     // Alternate the order per round so neither build always runs first.
     const order = round % 2 ? contenders : [...contenders].reverse();
     for (const c of order) {
       const pub = await freeTcpPort();
+      const idle = [];
+      const taken = new Set([pub, targetPort, r.port]);
+      while (idle.length < others) {
+        const port = await freeTcpPort();
+        if (taken.has(port)) continue;
+        taken.add(port);
+        idle.push({ type: 'tcp-forward', name: `idle ${idle.length}`, enabled: true, listen: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port: targetPort } });
+      }
       const dir = path.join(getTmpDir(), `${c.label}-${round}`);
       const profile = `${dir}.json`;
       writeFileSync(
@@ -87,7 +97,7 @@ try {
         JSON.stringify({
           porthole: 1,
           relays: [{ ref: 'bench', name: 'bench', host: '127.0.0.1', port: r.port, agentName: 'bench', tls: true, fingerprint: r.fingerprint, token }],
-          rules: [{ type: 'relay-expose', name: 'measured', relay: 'bench', target: { host: '127.0.0.1', port: targetPort }, remotePort: pub }],
+          rules: [{ type: 'relay-expose', name: 'measured', relay: 'bench', target: { host: '127.0.0.1', port: targetPort }, remotePort: pub }, ...idle],
         }),
       );
       const runLog = logPath(`${c.label}-run-${round}`);

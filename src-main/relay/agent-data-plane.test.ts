@@ -34,14 +34,14 @@ function plane(): DataPlane {
   return p;
 }
 
-async function setup(o: { tap?: TapFactory } = {}): Promise<{ relay: RelayServer; agent: RelayAgent; port: number; port2: number; dp: DataPlane; exposure: ReturnType<RelayAgent['expose']> }> {
-  const echo = await net.echoServer();
+async function setup(o: { tap?: TapFactory; kind?: 'tcp' | 'http'; targetPort?: number } = {}): Promise<{ relay: RelayServer; agent: RelayAgent; port: number; port2: number; dp: DataPlane; exposure: ReturnType<RelayAgent['expose']> }> {
+  const targetPort = o.targetPort ?? (await net.echoServer()).port;
   const port = await net.freePort();
   const port2 = await net.freePort();
   const relay = await rf.relay({ agents: [{ ...agentPolicy('a1', TOKEN, port), allowPorts: [{ from: port, to: port }, { from: port2, to: port2 }] }] });
   const dp = plane();
   const agent = rf.agent(relay, { agent: 'a1', token: TOKEN, dataPlane: dp });
-  const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port }, ...(o.tap ? { tap: o.tap } : {}) });
+  const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: o.kind ?? 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort }, ...(o.tap ? { tap: o.tap } : {}) });
   await bound(exposure);
   return { relay, agent, port, port2, dp, exposure };
 }
@@ -118,6 +118,21 @@ describe('relay agent data connections in the data plane', () => {
     expect(Buffer.concat(seen).toString()).toBe('tapped');
     await echoed(port, Buffer.from('untapped'));
     expect(agent.dataConnections()?.opened).toBe(2);
+  });
+
+  it('logs the HTTP exchanges of a `kind: http` exposure served in the worker', async () => {
+    const target = await net.server((sock) => {
+      sock.once('data', () => sock.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n'));
+    });
+    const { relay, agent, port, exposure } = await setup({ kind: 'http', targetPort: target.port });
+    await poolReady(relay);
+    const exchange = new Promise((r) => exposure.once('http', r));
+    const client = await net.connect(port);
+    const got = readToEnd(client);
+    client.write('GET /status?x=1 HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect((await got).text).toBe('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
+    expect(await exchange).toMatchObject({ method: 'GET', path: '/status?x=1', status: 204, client: `127.0.0.1:${client.localPort}` });
+    expect((await agent.dataPlaneConnections())?.opened).toBe(1);
   });
 
   it('closes the worker\'s data connections when the agent closes', async () => {

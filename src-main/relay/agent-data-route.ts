@@ -53,7 +53,7 @@ export class AgentDataRoute {
   name(x: string, e: Exposure): void {
     this.named.set(x, e);
     if (e.spec.protocol === 'tcp' && e.spec.tap && this.remote && !this.drained) this.toLocal();
-    if (this.remote && e.spec.protocol === 'tcp' && !e.spec.tap) {
+    if (this.remote && !this.drained && e.spec.protocol === 'tcp' && !e.spec.tap) {
       this.remote.expose({ x, kind: e.spec.kind, target: e.spec.target, connectTimeoutMs: e.spec.connectTimeoutMs ?? 10_000, meter: e.planeMeter() });
       e.remote = { session: this.remote, x };
     }
