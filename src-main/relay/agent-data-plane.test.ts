@@ -34,13 +34,13 @@ function plane(): DataPlane {
   return p;
 }
 
-async function setup(o: { tap?: TapFactory; kind?: 'tcp' | 'http'; targetPort?: number } = {}): Promise<{ relay: RelayServer; agent: RelayAgent; port: number; port2: number; dp: DataPlane; exposure: ReturnType<RelayAgent['expose']> }> {
+async function setup(o: { tap?: TapFactory; kind?: 'tcp' | 'http'; targetPort?: number; plain?: boolean } = {}): Promise<{ relay: RelayServer; agent: RelayAgent; port: number; port2: number; dp: DataPlane; exposure: ReturnType<RelayAgent['expose']> }> {
   const targetPort = o.targetPort ?? (await net.echoServer()).port;
   const port = await net.freePort();
   const port2 = await net.freePort();
-  const relay = await rf.relay({ agents: [{ ...agentPolicy('a1', TOKEN, port), allowPorts: [{ from: port, to: port }, { from: port2, to: port2 }] }] });
+  const relay = await rf.relay({ agents: [{ ...agentPolicy('a1', TOKEN, port), allowPorts: [{ from: port, to: port }, { from: port2, to: port2 }] }], ...(o.plain ? { tls: false } : {}) });
   const dp = plane();
-  const agent = rf.agent(relay, { agent: 'a1', token: TOKEN, dataPlane: dp });
+  const agent = rf.agent(relay, { agent: 'a1', token: TOKEN, dataPlane: dp, ...(o.plain ? { tls: false } : {}) });
   const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: o.kind ?? 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort }, ...(o.tap ? { tap: o.tap } : {}) });
   await bound(exposure);
   return { relay, agent, port, port2, dp, exposure };
@@ -74,6 +74,13 @@ describe('relay agent data connections in the data plane', () => {
     expect(relay.dataPool('a1')?.taken).toBe(1);
     await waitFor(() => exposure.snapshot().activeConnections === 0, 'the connection to close in the meter');
     expect(exposure.snapshot()).toMatchObject({ bytesIn: up.length, bytesOut: up.length, totalConnections: 1 });
+  });
+
+  it('with tls: false the worker dials plain TCP data connections (the ticket still authenticates them)', async () => {
+    const { relay, agent, port } = await setup({ plain: true });
+    await poolReady(relay);
+    await echoed(port, randomBytes(256 * 1024));
+    expect(await agent.dataPlaneConnections()).toMatchObject({ opened: 1, failed: 0, certRefused: 0 });
   });
 
   it('lists a connection the worker carries and closes it on request', async () => {
