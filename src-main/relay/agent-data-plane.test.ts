@@ -215,7 +215,11 @@ describe('relay agent data connections in the data plane', () => {
       { event: () => undefined, lost: () => undefined },
     );
     session.grant([7], Date.now() + 30_000);
-    await waitFor(async () => (await session.stats())?.failed === 1, 'the forged ticket to be refused');
+    // idle counts the socket until its 'close' event, a turn after the refusal is counted.
+    await waitFor(async () => {
+      const st = await session.stats();
+      return st?.failed === 1 && st.idle === 0;
+    }, 'the forged ticket to be refused and its connection closed');
     expect(await session.stats()).toMatchObject({ dialled: 1, failed: 1, opened: 0, idle: 0 });
     await session.stop();
   });
