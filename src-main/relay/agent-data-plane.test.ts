@@ -37,7 +37,9 @@ function plane(): DataPlane {
 async function setup(o: { tap?: TapFactory; kind?: 'tcp' | 'http'; targetPort?: number; plain?: boolean } = {}): Promise<{ relay: RelayServer; agent: RelayAgent; port: number; port2: number; dp: DataPlane; exposure: ReturnType<RelayAgent['expose']> }> {
   const targetPort = o.targetPort ?? (await net.echoServer()).port;
   const port = await net.freePort();
-  const port2 = await net.freePort();
+  let port2 = await net.freePort();
+  // The OS may hand the same free port out twice in a row.
+  while (port2 === port) port2 = await net.freePort();
   const relay = await rf.relay({ agents: [{ ...agentPolicy('a1', TOKEN, port), allowPorts: [{ from: port, to: port }, { from: port2, to: port2 }] }], ...(o.plain ? { tls: false } : {}) });
   const dp = plane();
   const agent = rf.agent(relay, { agent: 'a1', token: TOKEN, dataPlane: dp, ...(o.plain ? { tls: false } : {}) });
