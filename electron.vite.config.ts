@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
-// One config for the three targets. The main build has three entries: the Electron main process, the
-// plain-Node CLI (headless mode) and the data plane's worker thread, which both start. All must run on
+// One config for the three targets. The main build has four entries: the Electron main process, the
+// plain-Node CLI (headless mode), the data plane's worker thread and the relay's, which both start. All must run on
 // Node 20 (tests, servers) as well as in Electron's Node.
 export default defineConfig({
   main: {
@@ -18,6 +18,9 @@ export default defineConfig({
           // The data plane's worker thread: an entry of its own so that it loads the engine and no
           // package (src-main/dataplane/worker-imports.test.ts checks the same bundle shape).
           'dataplane-worker': resolve('src-main/dataplane/worker-main.ts'),
+          // The relay's worker thread (`porthole relay`, the in-app relay): the relay code and zod,
+          // none of the app's packages (checked by the same test).
+          'relay-worker': resolve('src-main/relay/relay-worker-main.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

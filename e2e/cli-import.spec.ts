@@ -81,7 +81,7 @@ test('--dry-run --json says a file carries secrets without printing them', async
   expect(out.rules.map((x) => [x.name, x.type, x.hasSocksPassword])).toEqual([['NAS SOCKS', 'ssh-dynamic', true], ['NAS web', 'relay-expose', undefined]]);
   expect(out.servers[0]).toMatchObject({ name: 'NAS', hasPassword: true });
   expect(out.relays[0]).toMatchObject({ name: 'Home relay', hasToken: true });
-  for (const secret of ['nas-Pw-5521', 'relay-Tok-8812', 'socks-Pw-3391']) expect(r.stdout + r.stderr).not.toContain(secret);
+  for (const secret of ['nas-Pw-5521', 'relay-Tok-8812-Lk4Q', 'socks-Pw-3391']) expect(r.stdout + r.stderr).not.toContain(secret);
 });
 
 test('import saves to the data dir; importing the same file again reuses the servers, skips taken ports and renames the rest', async () => {

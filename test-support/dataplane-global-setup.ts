@@ -1,8 +1,10 @@
-// vitest globalSetup: bundles the data plane's worker entry (src-main/dataplane/worker-main.ts) the way
-// the app's build does, into a temporary directory, once per run. Node cannot load TypeScript into a
+// vitest globalSetup: bundles the data plane's worker entry (src-main/dataplane/worker-main.ts) and the
+// relay's (src-main/relay/relay-worker-main.ts) the way the app's build does, into a temporary
+// directory, once per run. Node cannot load TypeScript into a
 // worker thread, and the service tests must run over the real data plane. Test files get the path
-// through inject('dataPlaneEntry') (test-support/dataplane-setup.ts hands it to DataPlane).
-import { mkdtempSync, rmSync } from 'node:fs';
+// through inject('dataPlaneEntry') / inject('relayWorkerEntry') (test-support/dataplane-setup.ts hands
+// them to DataPlane and RelayHost).
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -10,12 +12,15 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     dataPlaneEntry: string;
+    relayWorkerEntry: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const { build } = await import('vite');
   const outDir = mkdtempSync(join(tmpdir(), 'porthole-dataplane-'));
+  // The relay's worker imports zod, as out/main/relay-worker.js does: it resolves from here.
+  symlinkSync(resolve('node_modules'), join(outDir, 'node_modules'), 'dir');
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -23,16 +28,20 @@ export default async function setup(project: TestProject): Promise<() => void> {
     build: {
       // SSR build like electron-vite's main build: node built-ins and npm packages stay imports (the
       // worker must import no package at all; dataplane/worker-imports.test.ts checks this bundle).
-      ssr: resolve('src-main/dataplane/worker-main.ts'),
+      ssr: true,
       outDir,
       emptyOutDir: false,
       target: 'node20',
       minify: false,
       copyPublicDir: false,
       reportCompressedSize: false,
-      rollupOptions: { output: { format: 'es', entryFileNames: 'dataplane-worker.mjs' } },
+      rollupOptions: {
+        input: { 'dataplane-worker': resolve('src-main/dataplane/worker-main.ts'), 'relay-worker': resolve('src-main/relay/relay-worker-main.ts') },
+        output: { format: 'es', entryFileNames: '[name].mjs' },
+      },
     },
   });
   project.provide('dataPlaneEntry', join(outDir, 'dataplane-worker.mjs'));
+  project.provide('relayWorkerEntry', join(outDir, 'relay-worker.mjs'));
   return () => rmSync(outDir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ExchangeSummary } from '../../src-shared/model/inspector';
 import { type Rule, ruleInspect } from '../../src-shared/model/rule';
 import type { InspectorService } from '../service/inspector-service';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // The local control socket of a running host (`porthole ui`, `run`, `agent`, the desktop app), through
 // which `porthole inspect` follows recorded HTTP exchanges. Unix: a socket file of mode 0600 in a 0700
@@ -225,7 +226,7 @@ export async function startCoreControl(
   kind: string,
   host: string,
   core: { inspector: InspectorService; service: { rules(): Rule[] } },
-  warn: (message: string) => void,
+  warn: (message: string, line: LogLine) => void,
 ): Promise<ControlServer | undefined> {
   try {
     return await startControlServer(dataDir, kind, {
@@ -234,7 +235,7 @@ export async function startCoreControl(
       rules: () => core.service.rules().map((r) => ({ id: r.id, name: r.name, inspected: ruleInspect(r) !== undefined })),
     });
   } catch (err) {
-    warn(`porthole inspect will not reach this ${host}: its control socket could not be opened (${(err as Error).message})`);
+    warn(...said('controlSocketFailed', { host, error: (err as Error).message }));
     return undefined;
   }
 }

@@ -133,7 +133,7 @@ export function createApiHost({ service, secrets, servers, relays, localRelay, i
     'relayServer.configure': (input) => localRelay.configure(input),
     'relayServer.start': () => localRelay.start(),
     'relayServer.stop': () => localRelay.stop(),
-    'relayServer.status': () => localRelay.status(),
+    'relayServer.status': () => localRelay.currentStatus(),
     'imports.preview': ({ sources }) => imports.preview(sources),
     'imports.apply': (input) => imports.apply(input),
     'imports.undo': () => imports.undo(),

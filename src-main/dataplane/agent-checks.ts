@@ -1,3 +1,4 @@
+import { checkLogLine } from '../../src-shared/model/log-text';
 import type { AgentExposureSpec, AgentSessionSpec, AgentStats, PlaneEvent, PlaneRequest } from './protocol';
 import { bool, checkError, DAY_MS, hostPort, int, MAX_ID, num, type Obj, obj, oneOf, ProtocolError, str } from './check-helpers';
 
@@ -70,7 +71,14 @@ export function checkAgentRequest(o: Obj, op: (typeof AGENT_OPS)[number], rid: n
 }
 
 export function checkAgentEvent(o: Obj, e: (typeof AGENT_EVENTS)[number], lid: number): PlaneEvent {
-  if (e === 'log') return { e, lid, level: oneOf(o, 'level', ['info', 'warn', 'error'] as const), message: str(o, 'message', 4096) };
+  if (e === 'log') {
+    const level = oneOf(o, 'level', ['info', 'warn', 'error'] as const);
+    const message = str(o, 'message', 4096);
+    // The line's code and fields, rebuilt (a window shows it in its language).
+    const line = checkLogLine(o.line);
+    if (!line) throw new ProtocolError('line: expected a known log code with short text or number fields');
+    return { e, lid, level, message, line };
+  }
   const x = str(o, 'x', 64);
   const client = str(o, 'client', 300);
   switch (e) {

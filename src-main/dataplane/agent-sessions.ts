@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { formatHostPort } from '../../src-shared/format/address';
+import { said } from '../../src-shared/model/log-text';
 import { ByteMeter, METER_CELLS } from '../engine/byte-meter';
 import { connectTimeout } from '../engine/engine-error';
 import { AgentDataConns, RefusedError } from '../relay/agent-data';
@@ -81,8 +83,8 @@ class AgentSession {
       dial: () => this.dial(),
       exposureFor: (x) => this.exposures.get(x),
       serve: (e, socket, peer) => serveTcpOnData(e, socket, peer),
-      log: (level, message) => emit({ e: 'log', lid, level, message }),
-      label: spec.label,
+      log: (level, message, line) => emit({ e: 'log', lid, level, message, line }),
+      relay: formatHostPort(spec.relay.host, spec.relay.port),
     });
   }
 
@@ -130,7 +132,7 @@ class AgentSession {
 
   /** Like RelayAgent.dial, and the certificate must be the very one the session's control connection presented. */
   private dial(): Promise<Socket> {
-    const { relay, tls, servername, fingerprint, connectTimeoutMs, label } = this.spec;
+    const { relay, tls, servername, fingerprint, connectTimeoutMs } = this.spec;
     return new Promise<Socket>((resolve, reject) => {
       const timer = setTimeout(() => fail(connectTimeout(relay.host, relay.port, connectTimeoutMs)), connectTimeoutMs);
       const fail = (err: Error) => {
@@ -154,8 +156,8 @@ class AgentSession {
               const seen = (socket as TLSSocket).getPeerCertificate()?.fingerprint256;
               if (!seen || seen !== fingerprint) {
                 this.certRefused++;
-                const msg = `${label} presented certificate ${seen ?? '(none)'} on a data connection, not ${fingerprint ?? '(none)'} as on its control connection — closed it before sending the ticket`;
-                this.emit({ e: 'log', lid: this.lid, level: 'error', message: msg });
+                const [msg, line] = said('agentDataCertMismatch', { relay: formatHostPort(relay.host, relay.port), seen: seen ?? '(none)', expected: fingerprint ?? '(none)' });
+                this.emit({ e: 'log', lid: this.lid, level: 'error', message: msg, line });
                 return fail(new RefusedError(msg));
               }
               resolve(socket);

@@ -67,6 +67,29 @@ describe('DataPlane (worker thread)', () => {
     expect(await l.connections()).toEqual([]);
   });
 
+  it('delivers every open and close of a stream of short connections, each close after its open, batched or not', async () => {
+    const echo = await net.echoServer();
+    plane = new DataPlane();
+    const { h, events } = handlers();
+    const l = await plane.listen(tcp(0, echo.port), h);
+    const n = 30;
+    for (let i = 0; i < n; i++) {
+      const c = await net.connect(l.bound.port);
+      c.end('x');
+      expect((await readToEnd(c)).text).toBe('x');
+    }
+    await waitFor(() => events.filter((e) => e.e === 'close').length === n, `${n} close events`);
+    const seen = events.map((e) => `${e.e} ${'id' in e ? e.id : ''}`);
+    const ids = Array.from({ length: n }, (_, i) => i + 1);
+    // (A connection's close may come after the next one's open: the client is done before both sockets are.)
+    expect(seen.filter((s) => s.startsWith('open'))).toEqual(ids.map((id) => `open ${id}`));
+    expect(seen.filter((s) => s.startsWith('close')).sort()).toEqual(ids.map((id) => `close ${id}`).sort());
+    for (const id of ids) expect(seen.indexOf(`open ${id}`)).toBeLessThan(seen.indexOf(`close ${id}`));
+    // A request is answered after the events raised before it: the list is empty and no event is behind.
+    expect(await l.connections()).toEqual([]);
+    expect(l.snapshot()).toMatchObject({ activeConnections: 0, totalConnections: n });
+  });
+
   it('reports a taken port with the engine\'s own code and message', async () => {
     const taken = await net.server();
     plane = new DataPlane();

@@ -1,3 +1,4 @@
+import type { LogLine } from '../../src-shared/model/log-text';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 
 // The messages between the control thread (service, API, SSH, stores) and the data plane (the worker
@@ -177,7 +178,7 @@ export type PlaneEvent =
   | { e: 'relay-error'; lid: number; x: string; client: string; error: WireError }
   /** One HTTP exchange of a `kind: http` exposure (relay/http-log.ts, which loads no package). */
   | { e: 'relay-http'; lid: number; x: string; client: string; method: string; path: string; status: number; durationMs: number; bodyBytes?: number }
-  | { e: 'log'; lid: number; level: 'info' | 'warn' | 'error'; message: string };
+  | { e: 'log'; lid: number; level: 'info' | 'warn' | 'error'; message: string; line: LogLine };
 
 /** Data plane → control. */
 export type PlaneMessage =

@@ -32,3 +32,14 @@ describe('the data plane worker bundle', () => {
     expect(imports).toEqual(expect.arrayContaining(['node:net', 'node:dgram', 'node:worker_threads']));
   });
 });
+
+describe("the relay's worker bundle", () => {
+  it('imports Node built-ins and zod (the relay protocol checks) only: none of the app (yaml, ssh2, conf, electron, …)', () => {
+    const imports = [...new Set(importsOf(inject('relayWorkerEntry')))].sort();
+    const builtins = new Set(builtinModules);
+    const packages = imports.filter((s) => !(s.startsWith('node:') || builtins.has(s)));
+    expect(packages.filter((p) => p !== 'zod')).toEqual([]);
+    // It carries the whole relay: agent port (TLS), HTTP/2 sessions, public TCP and UDP ports.
+    expect(imports).toEqual(expect.arrayContaining(['node:tls', 'node:http2', 'node:net', 'node:dgram', 'node:worker_threads']));
+  });
+});

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AgentSessionTable } from './agent-sessions';
+import { EventOutbox } from './event-outbox';
 import { GcTrace } from './gc-trace';
 import { ListenerTable, toWireError } from './listeners';
 import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
@@ -43,23 +44,10 @@ if (!port) {
 }
 
 function serve(port: Port, traceGc: boolean): void {
-  // Events are batched per turn of the loop: a burst of connections costs one message, not hundreds.
-  let outbox: PlaneEvent[] = [];
-  let flushing = false;
-  const flush = (): void => {
-    flushing = false;
-    if (outbox.length === 0) return;
-    const events = outbox;
-    outbox = [];
-    port.post({ t: 'events', events });
-  };
-  const emit = (e: PlaneEvent): void => {
-    outbox.push(e);
-    if (!flushing) {
-      flushing = true;
-      setImmediate(flush);
-    }
-  };
+  // Events go in batches (see EventOutbox): a burst or a stream of connections costs a few messages, not two each.
+  const outbox = new EventOutbox((events) => port.post({ t: 'events', events }));
+  const flush = outbox.flush;
+  const emit = (e: PlaneEvent): void => outbox.push(e);
   const table = new ListenerTable(emit);
   const agents = new AgentSessionTable(emit);
   const session = (lid: number) => {

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DesktopEntryError, escapeValue, execLine, writeAutostartEntry } from './autostart';
 import { DEEP_LINK_SCHEME } from './deep-link';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // An AppImage is not installed: nothing wrote a .desktop entry naming it as the handler of porthole://
 // links, so app.setAsDefaultProtocolClient (which asks xdg-settings to point the scheme at our
@@ -58,7 +59,8 @@ export interface AppImageDeps {
   home?: string;
   /** Runs a desktop tool; rejects with an error whose `code` is 'ENOENT' when it is not installed. */
   run(command: string, args: string[]): Promise<void>;
-  log(level: 'info' | 'warn', message: string): void;
+  /** The English line and its code (log-text.ts), for the host log. */
+  log(level: 'info' | 'warn', message: string, line: LogLine): void;
 }
 
 export type AppImageOutcome = 'not-appimage' | 'registered' | 'unchanged' | 'foreign' | 'failed';
@@ -71,7 +73,6 @@ export async function registerAppImageHandler(deps: AppImageDeps): Promise<AppIm
   if (!appImage) return 'not-appimage';
   const dir = applicationsDir(deps.env, deps.home);
   const path = join(dir, APPIMAGE_DESKTOP_FILE);
-  const advice = `porthole:// links will not open Porthole — integrate the AppImage (e.g. AppImageLauncher), or import profiles from the app`;
   let existing: string | undefined;
   try {
     existing = readFileSync(path, 'utf8');
@@ -83,18 +84,18 @@ export async function registerAppImageHandler(deps: AppImageDeps): Promise<AppIm
     plan = planAppImageEntry(appImage, existing);
   } catch (err) {
     // A relative or control-character path cannot be written into Exec safely.
-    deps.log('warn', `Could not register the AppImage for porthole:// links (${err instanceof DesktopEntryError ? err.message : failure(err)}): ${advice}`);
+    deps.log('warn', ...said('appImageUnsafePath', { error: err instanceof DesktopEntryError ? err.message : failure(err) }));
     return 'failed';
   }
   if (plan.action === 'foreign') {
-    deps.log('info', `${path} was not written by Porthole; left as it is`);
+    deps.log('info', ...said('appImageForeign', { path }));
     return 'foreign';
   }
   if (plan.action === 'keep') return 'unchanged';
   try {
     writeAutostartEntry(path, plan.text);
   } catch (err) {
-    deps.log('warn', `Could not write ${path} (${failure(err)}): ${advice}`);
+    deps.log('warn', ...said('appImageWriteFailed', { path, error: failure(err) }));
     return 'failed';
   }
   // The entry alone is found by most desktops; these make it the scheme's handler and refresh the
@@ -108,11 +109,11 @@ export async function registerAppImageHandler(deps: AppImageDeps): Promise<AppIm
       await deps.run(command, args);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      deps.log('warn', `Registering the AppImage for porthole:// links: ${command} failed (${failure(err)}); ${advice}`);
+      deps.log('warn', ...said('appImageToolFailed', { command, error: failure(err) }));
       return 'failed';
     }
   }
-  deps.log('info', `Registered ${appImage} as the handler of porthole:// links (${path})`);
+  deps.log('info', ...said('appImageRegistered', { appImage, path }));
   return 'registered';
 }
 

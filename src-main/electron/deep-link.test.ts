@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../test-support/prng';
 import {
-  describeDeepLinkSource,
+  deepLinkSourceLine,
   MAX_INLINE_PROFILE_BYTES,
   parseDeepLink,
   type DeepLinkResult,
@@ -122,9 +122,12 @@ describe('parseDeepLink: random input', () => {
   });
 });
 
-describe('describeDeepLinkSource', () => {
+describe('deepLinkSourceLine', () => {
   it('hides paths, queries and contents', () => {
-    expect(describeDeepLinkSource({ kind: 'url', url: 'https://a.example/secret?token=t' })).toBe('https://a.example/… (path hidden)');
-    expect(describeDeepLinkSource({ kind: 'inline', text: 'é' })).toBe('an inline profile of 2 bytes');
+    expect(deepLinkSourceLine({ kind: 'url', url: 'https://a.example/secret?token=t' })).toEqual([
+      'Import link received: https://a.example/… (path hidden)',
+      { key: 'importLinkUrl', fields: { origin: 'https://a.example' } },
+    ]);
+    expect(deepLinkSourceLine({ kind: 'inline', text: 'é' })[0]).toBe('Import link received: an inline profile of 2 bytes');
   });
 });

@@ -2,6 +2,7 @@
 // is untrusted input, parsed here without electron. Nothing is fetched here: an inline profile goes
 // to the import preview as it is; a url= link is downloaded only after the user confirmed the address
 // (import-intake.ts), and the preview then shows what it would import.
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 export const DEEP_LINK_SCHEME = 'porthole';
 export const MAX_IMPORT_URL_LENGTH = 2048;
@@ -89,7 +90,7 @@ export function parseDeepLink(raw: unknown): DeepLinkResult {
  * For the log: where an import would come from, without paths, queries or contents (they may hold
  * tokens, as Clash Verge Rev's scheme handler also assumes).
  */
-export function describeDeepLinkSource(source: DeepLinkSource): string {
-  if (source.kind === 'url') return `${new URL(source.url).origin}/… (path hidden)`;
-  return `an inline profile of ${Buffer.byteLength(source.text, 'utf8')} bytes`;
+export function deepLinkSourceLine(source: DeepLinkSource): [string, LogLine] {
+  if (source.kind === 'url') return said('importLinkUrl', { origin: new URL(source.url).origin });
+  return said('importLinkInline', { bytes: Buffer.byteLength(source.text, 'utf8') });
 }

@@ -8,6 +8,7 @@ import { classifyArg, classifyLaunchArgs, classifyPaths } from './launch-args';
 import type { LaunchArgsOptions, LaunchItem } from './launch-args';
 import { pageSettled } from './page-settled';
 import { downloadProfile } from './profile-download';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // The Electron side of import-intake: native dialogs, net.fetch, and the timing. Batches run one at a
 // time (two launches in a row must not stack dialogs), and none runs before the core exists and the
@@ -16,7 +17,7 @@ import { downloadProfile } from './profile-download';
 export interface DesktopIntakeOptions {
   /** core.imports.offer */
   offer: (sources: HostImportSource[]) => void;
-  log: (level: 'info' | 'warn', message: string) => void;
+  log: (level: 'info' | 'warn', message: string, line: LogLine) => void;
   /** Shows and focuses the window. */
   reveal: () => void;
 }
@@ -90,7 +91,7 @@ export function createDesktopIntake(): DesktopIntake {
   const pageLoaded = async (c: DesktopIntakeOptions & { win: BrowserWindow }): Promise<void> => {
     if (c.win.isDestroyed()) return;
     const outcome = await pageSettled(c.win.webContents);
-    if (outcome !== 'loaded') c.log('warn', `The window's page did not load (${outcome}); an import preview will show once it does`);
+    if (outcome !== 'loaded') c.log('warn', ...said('pageNotLoaded', { outcome }));
   };
 
   const run = (items: LaunchItem[]): void => {
@@ -106,7 +107,7 @@ export function createDesktopIntake(): DesktopIntake {
       .then(() => takeIn(items, deps(c)))
       .then(
         () => {},
-        (err: unknown) => c.log('warn', `Import request failed: ${err instanceof Error ? err.message : String(err)}`),
+        (err: unknown) => c.log('warn', ...said('importRequestFailed', { error: err instanceof Error ? err.message : String(err) })),
       );
   };
 

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import type { HostImportSource } from '../service/import-service';
-import { describeDeepLinkSource, parseDeepLink } from './deep-link';
+import { deepLinkSourceLine, parseDeepLink } from './deep-link';
 import type { LaunchItem } from './launch-args';
 import { downloadName, shownUrl } from './profile-download';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // What happens to the links and files a launch, an open-file event or a tray drop brought in: every
 // usable one becomes a source of ONE import preview (nothing is imported before the user reviews
@@ -23,7 +24,8 @@ export interface IntakeDeps {
   download(url: string): Promise<string>;
   /** Tells the user what could not be imported (a dialog or notification); one call per batch. */
   tell(title: string, lines: string[]): void;
-  log(level: 'info' | 'warn', message: string): void;
+  /** The English line and its code (log-text.ts), for the host log. */
+  log(level: 'info' | 'warn', message: string, line: LogLine): void;
 }
 
 export interface IntakeResult {
@@ -58,7 +60,7 @@ export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Pr
       refused.push(`A porthole:// link: ${link.reason}`);
       continue;
     }
-    deps.log('info', `Import link received: ${describeDeepLinkSource(link.source)}`);
+    deps.log('info', ...deepLinkSourceLine(link.source));
     if (link.source.kind === 'inline') {
       sources.push({ name: 'porthole:// link', text: link.source.text, origin: 'link' });
       continue;
@@ -73,7 +75,7 @@ export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Pr
     }
     if (!yes) {
       declined++;
-      deps.log('info', `Import link declined: nothing was downloaded from ${shownUrl(url)}`);
+      deps.log('info', ...said('importLinkDeclined', { url: shownUrl(url) }));
       continue;
     }
     try {
@@ -91,7 +93,7 @@ export async function takeIn(items: readonly LaunchItem[], deps: IntakeDeps): Pr
       sources.length = 0;
     }
   }
-  for (const line of refused) deps.log('warn', `Not imported: ${line}`);
+  for (const line of refused) deps.log('warn', ...said('notImported', { error: line }));
   if (refused.length > 0) {
     deps.tell(refused.length === 1 ? 'Porthole could not import this' : `Porthole could not import ${refused.length} items`, refused);
   }

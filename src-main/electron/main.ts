@@ -25,6 +25,7 @@ import { createShellSwitches } from './shell-switches';
 import { TrayController } from './tray';
 import { decideStart, probeTrayHost, trayHostOverride } from './tray-host';
 import { createMainWindow, revealWindow } from './window';
+import type { LogLine } from '../../src-shared/model/log-text';
 
 // Composition root of the desktop app: wiring only. Everything here runs in Electron's main process.
 
@@ -100,10 +101,10 @@ async function start(lock: DataDirLock): Promise<void> {
   let tray: TrayController | undefined;
   let shutdownStarted = false;
   // Messages from before the core (and its log) exist.
-  const early: string[] = [];
-  const logWarn = (message: string): void => {
-    if (core) core.service.log.add('warn', message);
-    else early.push(message);
+  const early: Array<[string, LogLine]> = [];
+  const logWarn = (message: string, line: LogLine): void => {
+    if (core) core.service.log.said('warn', message, line);
+    else early.push([message, line]);
   };
 
   // The tray owns the app: closing the last window must not quit it.
@@ -214,12 +215,12 @@ async function start(lock: DataDirLock): Promise<void> {
     return;
   }
   const c = core;
-  for (const message of early.splice(0)) c.service.log.add('warn', message);
+  for (const [message, line] of early.splice(0)) c.service.log.said('warn', message, line);
   // `porthole inspect` on this data dir follows the HTTP exchanges the app records.
-  void startCoreControl(dataDir, 'desktop', 'the Porthole desktop app', c, (m) => c.service.log.add('warn', m)).then((ctl) => {
+  void startCoreControl(dataDir, 'desktop', 'the Porthole desktop app', c, (m, line) => c.service.log.said('warn', m, line)).then((ctl) => {
     if (ctl) shell.disposers.push(() => void ctl.close());
   });
-  if (!secretCodec.keyring) c.service.log.add('warn', `No OS keyring: passwords and tokens are kept in ${secretCodec.backend}`);
+  if (!secretCodec.keyring) c.service.log.line('warn', 'noKeyring', { backend: secretCodec.backend });
 
   const service = c.service;
   try {
@@ -228,7 +229,7 @@ async function start(lock: DataDirLock): Promise<void> {
       iconDir: trayIconDir(app.isPackaged),
       onShow: () => revealWindow(shell.win),
       onQuit: () => app.quit(),
-      onError: (message) => service.log.add('warn', message),
+      onError: (message, line) => service.log.said('warn', message, line),
       // The secrets switch only where there is no keyring to use instead.
       settings: () => {
         const { secretsMemoryOnly, ...rest } = switches.get();
@@ -245,7 +246,7 @@ async function start(lock: DataDirLock): Promise<void> {
       onDropFiles: (paths) => intake.takePaths(paths),
     });
   } catch (err) {
-    service.log.add('warn', `No tray icon: ${err instanceof Error ? err.message : String(err)}`);
+    service.log.line('warn', 'noTrayIcon', { error: err instanceof Error ? err.message : String(err) });
   }
   // `new Tray()` succeeds even where nobody shows the icon (stock GNOME): start hidden only where a
   // tray host is confirmed, and minimize rather than hide where there is none (tray-host.ts).
@@ -254,7 +255,7 @@ async function start(lock: DataDirLock): Promise<void> {
     trayHost: await trayHostAnswer,
     trayCreated: tray !== undefined,
   });
-  if (startPlan.note) service.log.add('info', startPlan.note);
+  if (startPlan.note) service.log.said('info', ...startPlan.note);
 
   const location = rendererLocation(app.isPackaged);
   const win = createMainWindow({
@@ -294,15 +295,15 @@ async function start(lock: DataDirLock): Promise<void> {
   // Registered by the installers too (electron-builder `protocols`); an unpackaged run leaves the
   // user's registration alone. An AppImage has no installer: it writes its own .desktop entry.
   if (app.isPackaged && process.platform === 'linux' && process.env.APPIMAGE) {
-    void registerAppImageHandler({ run: runDesktopTool, log: (level, message) => service.log.add(level, message) });
+    void registerAppImageHandler({ run: runDesktopTool, log: (level, message, line) => service.log.said(level, message, line) });
   } else if (app.isPackaged && !app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME)) {
-    service.log.add('warn', 'Could not register Porthole as the handler of porthole:// links');
+    service.log.line('warn', 'protocolHandlerFailed');
   }
   intake.takeArgv(process.argv, { ...argvShape, cwd: process.cwd() });
   intake.start({
     win,
     offer: (sources) => void c.imports.offer(sources),
-    log: (level, message) => service.log.add(level, message),
+    log: (level, message, line) => service.log.said(level, message, line),
     reveal: () => revealWindow(win),
   });
   // The Electron e2e project drives the tray through this; never in a packaged app.

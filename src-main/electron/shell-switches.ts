@@ -1,5 +1,6 @@
 import { loadShellSettings, saveShellSettings } from './shell-settings';
 import type { ShellSettings } from './shell-settings';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // The tray's desktop switches: remembered in shell-settings.json, applied to the OS (login item) here;
 // others are read where they matter (notifications, start hidden) or told through onChange (secrets).
@@ -14,7 +15,7 @@ export interface ShellSwitchesOptions {
    * False for development and test runs, which must never touch the user's real login items.
    */
   reconcile: boolean;
-  onError?: (message: string) => void;
+  onError?: (message: string, line: LogLine) => void;
   /** A switch changed (after it was applied and saved, or kept for the session when saving failed). */
   onChange?: (key: keyof ShellSettings, value: boolean) => void;
 }
@@ -32,7 +33,7 @@ export class ShellSwitchError extends Error {}
 export function createShellSwitches(opts: ShellSwitchesOptions): ShellSwitches {
   let current = loadShellSettings(opts.dataDir);
   const report = (what: string, err: unknown): void =>
-    opts.onError?.(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    opts.onError?.(...said('desktopSettingFailed', { what, error: err instanceof Error ? err.message : String(err) }));
 
   if (opts.reconcile && current.startAtLogin) {
     try {
@@ -69,7 +70,7 @@ export function createShellSwitches(opts: ShellSwitchesOptions): ShellSwitches {
       try {
         apply(key, value);
       } catch (err) {
-        opts.onError?.(err instanceof Error ? err.message : String(err));
+        opts.onError?.(...said('desktopSwitchFailed', { error: err instanceof Error ? err.message : String(err) }));
       }
     },
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../test-support/tmp';
 import { decideStart, parseNameHasOwner, probeTrayHost } from './tray-host';
+import { LOG_WORDS } from '../../src-shared/model/log-text';
 
 const haveDbus = spawnSync('dbus-daemon', ['--version']).status === 0 && spawnSync('gdbus', ['help']).error === undefined;
 if (!haveDbus) console.warn('SKIPPED: the tray-host probe against a real bus (install dbus-daemon and gdbus: apt install dbus libglib2.0-bin)');
@@ -22,8 +23,10 @@ describe('decideStart', () => {
   it('starts hidden only where a tray host is confirmed', () => {
     expect(decideStart({ startHidden: true, trayHost: 'present', trayCreated: true })).toEqual({ hidden: true, onClose: 'hide' });
     const gnome = decideStart({ startHidden: true, trayHost: 'absent', trayCreated: true });
-    expect(gnome).toMatchObject({ hidden: false, onClose: 'minimize', note: expect.stringContaining('AppIndicator') });
-    expect(decideStart({ startHidden: true, trayHost: 'unknown', trayCreated: true })).toMatchObject({ hidden: false, onClose: 'hide', note: expect.stringContaining('could not tell') });
+    expect(gnome).toMatchObject({ hidden: false, onClose: 'minimize', note: [expect.stringContaining('AppIndicator'), { key: 'shownAtStart' }] });
+    // The reason is one of the host's phrases: a Chinese window shows it in Chinese (issue 18).
+    expect(gnome.note?.[1].fields.why).toBe(LOG_WORDS.noTrayHost);
+    expect(decideStart({ startHidden: true, trayHost: 'unknown', trayCreated: true })).toMatchObject({ hidden: false, onClose: 'hide', note: [expect.stringContaining('could not tell'), { key: 'shownAtStart', fields: { why: LOG_WORDS.trayHostUnknown } }] });
     expect(decideStart({ startHidden: true, trayHost: 'present', trayCreated: false })).toMatchObject({ hidden: false, onClose: 'minimize' });
     expect(decideStart({ startHidden: false, trayHost: 'absent', trayCreated: true })).toEqual({ hidden: false, onClose: 'minimize' });
   });

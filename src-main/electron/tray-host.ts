@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // Whether anyone will show our tray icon. On Windows and macOS there always is a notification area /
 // menu bar. On Linux, Electron's Tray is a StatusNotifierItem: it is shown only while some process
@@ -69,8 +70,8 @@ export interface StartDecision {
   hidden: boolean;
   /** Closing the window hides it (tray) or minimizes it (no tray host to bring it back from). */
   onClose: 'hide' | 'minimize';
-  /** Why a hidden start was overridden, for the log. */
-  note?: string;
+  /** Why a hidden start was overridden, for the log: the English line and its code. */
+  note?: [string, LogLine];
 }
 
 export function decideStart(opts: { startHidden: boolean; trayHost: TrayHost; trayCreated: boolean }): StartDecision {
@@ -82,7 +83,7 @@ export function decideStart(opts: { startHidden: boolean; trayHost: TrayHost; tr
     : opts.trayHost === 'absent'
       ? 'this desktop shows no tray icons (on GNOME, the AppIndicator extension adds them)'
       : 'Porthole could not tell whether this desktop shows tray icons (no session bus answer)';
-  return { hidden: false, onClose, note: `Showing the window although a hidden start was asked for: ${why}` };
+  return { hidden: false, onClose, note: said('shownAtStart', { why }) };
 }
 
 /** The Electron e2e project fixes the answer with PORTHOLE_E2E_TRAY_HOST (never in a packaged app). */

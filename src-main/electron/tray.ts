@@ -19,6 +19,7 @@ import {
   WINDOWS_TOOLTIP_MAX,
 } from './tray-model';
 import type { ShellSettingKey, TrayIconState, TrayMenuItem } from './tray-model';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // The tray icon and its menu. State comes from the same API events the renderer gets. Every change
 // goes through one throttled update: the icon, tooltip and (macOS) title are set when their text
@@ -31,7 +32,7 @@ export interface TrayControllerOptions {
   onShow: () => void;
   onQuit: () => void;
   /** Told when a tray action failed (the rule stays as it was); for the log. */
-  onError?: (message: string) => void;
+  onError?: (message: string, line: LogLine) => void;
   /** Current desktop switches to show (keys left out are not shown); omitted: no settings in the menu. */
   settings?: () => Partial<Record<ShellSettingKey, boolean>>;
   /** The user flipped a switch; call refresh() after applying it (or failing to). */
@@ -95,7 +96,7 @@ export class TrayController {
   private async loadInitial(): Promise<void> {
     const res = await this.opts.api.handle('rules.list', undefined);
     if (!res.ok) {
-      this.opts.onError?.(`Tray could not list the mappings: ${res.error.message}`);
+      this.opts.onError?.(...said('trayListFailed', { error: res.error.message }));
       return;
     }
     const entries = res.value as RuleEntry[];
@@ -203,7 +204,7 @@ export class TrayController {
     results.forEach((res, i) => {
       const change = changes[i]!;
       if (!res.ok) {
-        this.opts.onError?.(`Tray: could not switch a mapping ${change.enabled ? 'on' : 'off'}: ${res.error.message}`);
+        this.opts.onError?.(...said('traySwitchFailed', { state: change.enabled ? 'on' : 'off', error: res.error.message }));
         return;
       }
       // Don't wait for a rules-changed event to show the new switch position.
@@ -215,7 +216,7 @@ export class TrayController {
 
   private async setGroup(group: string, enabled: boolean): Promise<void> {
     const res = await this.opts.api.handle('rules.setGroupEnabled', { group, enabled });
-    if (!res.ok) this.opts.onError?.(`Tray: could not switch group "${group}" ${enabled ? 'on' : 'off'}: ${res.error.message}`);
+    if (!res.ok) this.opts.onError?.(...said('trayGroupFailed', { group, state: enabled ? 'on' : 'off', error: res.error.message }));
     else for (const [id, rule] of this.rules) if (rule.group?.trim() === group) this.rules.set(id, { ...rule, enabled });
     this.redrawNow();
   }

@@ -23,8 +23,10 @@ describe('adoptWithOnread', () => {
     const mine = Buffer.alloc(4096);
     const reads: { n: number; same: boolean; text: string }[] = [];
     let adopted: Socket | undefined;
+    let original: Socket | undefined;
     let peer: string | undefined;
     const { server, port } = await listen({ pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
+      original = accepted;
       adopted = adoptWithOnread(
         accepted,
         {
@@ -50,8 +52,10 @@ describe('adoptWithOnread', () => {
     expect(reads.every((r) => r.same)).toBe(true);
     expect(reads.reduce((a, r) => a + r.n, 0)).toBe(5);
     expect(peer).toBe('127.0.0.1');
+    // On this Node the socket is given `onread` in place: no second Socket per connection.
+    expect(adopted).toBe(original);
     await closed(adopted!);
-    // The server does not count the adopted socket: close() is not held up by it.
+    // Once closed, the server counts it no more: close() is not held up by it.
     const count = await new Promise<number>((r) => server.getConnections((_e, n) => r(n)));
     expect(count).toBe(0);
   });

@@ -46,11 +46,12 @@ export interface ForwardHooks {
  * a peer never mistakes a failed connection for a complete exchange (a FIN would look like a clean end).
  */
 export class ForwardConnection {
-  bytesIn = 0;
-  bytesOut = 0;
   private readonly client: Socket;
   /** client → target through caller buffers (see adoptWithOnread); undefined: 'data' events (pump). */
   private readonly fromClient: PooledReader | undefined;
+  /** Client bytes counted by pump() when the client could not be given `onread`. */
+  private pumped = 0;
+  private fromTarget: PooledReader | undefined;
   private target: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private openSockets = 2;
@@ -66,25 +67,26 @@ export class ForwardConnection {
     /** Sees copies of the bytes both ways (the HTTP inspector). */
     private readonly tap?: StreamTap,
   ) {
-    const reader = new PooledReader(
-      (n) => {
-        this.bytesIn += n;
-        meter.bytesIn += n;
-      },
-      tap ? (chunk) => tap.onClientChunk(chunk) : undefined,
-    );
+    const reader = new PooledReader(meter, true, tap ? (chunk) => tap.onClientChunk(chunk) : undefined);
     const adopted = adoptWithOnread(accepted, { buffer: reader.next, callback: reader.onRead }, true);
     this.fromClient = adopted ? reader : undefined;
     const client = adopted ?? accepted;
     this.client = client;
-    client.on('error', () => {
-      // A client that resets or vanishes is ordinary traffic, not a fault of the rule: the 'close'
-      // that follows tears the target down. The listener must exist so the error is never unhandled.
-    });
-    client.once('close', () => {
+    // Plain on() where a socket emits the event once anyway: once() costs a bound wrapper and a state
+    // object per listener, and an idle connection carries its listeners for as long as it lives.
+    client.on('error', ignore);
+    client.on('close', () => {
       this.fromClient?.dispose();
       this.onSocketClose(client, this.target);
     });
+  }
+
+  get bytesIn(): number {
+    return this.fromClient ? this.fromClient.bytes : this.pumped;
+  }
+
+  get bytesOut(): number {
+    return this.fromTarget?.bytes ?? 0;
   }
 
   get state(): ConnectionState {
@@ -95,14 +97,9 @@ export class ForwardConnection {
   /** Starts connecting to the target; call once, right after construction. */
   connect(): void {
     const { host, port, connectTimeoutMs, keepAliveMs } = this.to;
-    const meter = this.meter;
-    const reader = new PooledReader(
-      (n) => {
-        this.bytesOut += n;
-        meter.bytesOut += n;
-      },
-      this.tap ? (chunk) => this.tap!.onTargetChunk(chunk) : undefined,
-    );
+    const tap = this.tap;
+    const reader = new PooledReader(this.meter, false, tap ? (chunk) => tap.onTargetChunk(chunk) : undefined);
+    this.fromTarget = reader;
     reader.attach(this.client);
     let target: Socket;
     try {
@@ -124,11 +121,11 @@ export class ForwardConnection {
     }
     this.target = target;
     target.on('error', (err) => this.fail(connectError(err, host, port)));
-    target.once('close', () => {
+    target.on('close', () => {
       reader.dispose();
       this.onSocketClose(target, this.client);
     });
-    target.once('connect', () => this.onTargetConnect(target));
+    target.on('connect', () => this.onTargetConnect(target));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
@@ -156,13 +153,13 @@ export class ForwardConnection {
       // client → target like target → client below.
       this.fromClient.attach(target);
       target.on('drain', () => client.resume());
-      client.once('end', () => target.end());
+      client.on('end', () => target.end());
     } else {
       pump(
         client,
         target,
         (n) => {
-          this.bytesIn += n;
+          this.pumped += n;
           meter.bytesIn += n;
         },
         this.tap,
@@ -171,7 +168,7 @@ export class ForwardConnection {
     // target → client: the PooledReader writes to the client and pauses the target (returns false from
     // onread) when the client's buffer is full; resume it on drain, pass the FIN on like pump().
     client.on('drain', () => target.resume());
-    target.once('end', () => client.end());
+    target.on('end', () => client.end());
     client.resume();
   }
 
@@ -205,6 +202,11 @@ export class ForwardConnection {
       this.timer = undefined;
     }
   }
+}
+
+function ignore(): void {
+  // A client that resets or vanishes is ordinary traffic, not a fault of the rule: the 'close' that
+  // follows tears the target down. The listener must exist so the error is never unhandled.
 }
 
 // Connecting, or with a shutdown under way (libuv refuses the reset there): destroyed instead; see abortSocket.

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { BufferPool } from './buffer-pool';
+import type { ByteMeter } from './byte-meter';
 
 const READ_SIZE = 64 * 1024;
 /** A read at least this big suggests a bulk transfer: worth a buffer of the connection's own. */
@@ -25,11 +26,16 @@ const pool = new BufferPool(READ_SIZE, 64);
  * dst.write()'s result, and false makes Node stop reading until dst drains.
  */
 export class PooledReader {
+  /** Bytes read so far. */
+  bytes = 0;
   private installed: Buffer = scratch;
   private dst: Socket | undefined;
 
   constructor(
-    private readonly count: (n: number) => void,
+    /** Also counted here (a field, not a callback: one closure less per reader and connection). */
+    private readonly meter: ByteMeter,
+    /** true: client → target (the meter's bytesIn); false: target → client (bytesOut). */
+    private readonly fromClient: boolean,
     /** Sees each read before it is written (the HTTP inspector's tap): it copies what it keeps. */
     private readonly tap?: (chunk: Buffer) => void,
   ) {}
@@ -42,7 +48,9 @@ export class PooledReader {
   readonly next = (): Buffer => this.installed;
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
-    this.count(n);
+    this.bytes += n;
+    if (this.fromClient) this.meter.bytesIn += n;
+    else this.meter.bytesOut += n;
     // Before the write: the tap copies what it keeps while buf still holds this read.
     if (this.tap) this.tap(buf.subarray(0, n));
     const dst = this.dst!;

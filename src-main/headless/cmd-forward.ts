@@ -23,7 +23,13 @@ export async function cmdForward(argv: string[]): Promise<number> {
   if (!listen.ok) throw new UsageError(`listen address: ${listen.error}`);
   const target = parseHostPort(args.positionals[1]!);
   if (!target.ok) throw new UsageError(`target address: ${target.error}`);
-  const say = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  // One write (and one timestamp) for lines said together: the data plane sends connection events in
+  // batches, and a busy forward was paying a formatted date and a write(2) per open and per close.
+  const sayAll = (lines: string[]) => {
+    const at = new Date().toISOString();
+    process.stdout.write(lines.map((line) => `${at} ${line}\n`).join(''));
+  };
+  const say = (line: string) => sayAll([line]);
   const udp = args.booleans.has('udp');
   const spec: ListenerSpec = udp
     ? { kind: 'udp', listen: listen.value, target: target.value, idleTimeoutMs: 60_000, maxSessions: 1000, allow: [], deny: [] }
@@ -41,7 +47,7 @@ export async function cmdForward(argv: string[]): Promise<number> {
       };
   // The bytes move in the data plane's thread, away from this process's CLI, API and store modules.
   const plane = new DataPlane();
-  const run = new ForwardRun(plane, spec, say);
+  const run = new ForwardRun(plane, spec, say, sayAll);
   try {
     let bound: { host: string; port: number };
     try {
@@ -95,6 +101,8 @@ class ForwardRun {
   private carried: MeterSnapshot = { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 };
   private stopped = false;
   private fail!: (err: EngineError) => void;
+  /** Lines of the events delivered in this turn, written together once they are all delivered. */
+  private lines: string[] = [];
   /** Resolves when the forward cannot go on (never rejects). */
   readonly failure = new Promise<EngineError>((resolve) => (this.fail = resolve));
 
@@ -102,6 +110,7 @@ class ForwardRun {
     private readonly plane: DataPlane,
     private readonly spec: ListenerSpec,
     private readonly say: (line: string) => void,
+    private readonly sayAll: (lines: string[]) => void,
   ) {}
 
   async start(): Promise<{ host: string; port: number }> {
@@ -143,26 +152,34 @@ class ForwardRun {
   }
 
   private event(e: PlaneEvent): void {
-    const say = this.say;
+    // A batch of events is delivered in one synchronous loop; the microtask runs right after it.
+    if (this.lines.length === 0) {
+      queueMicrotask(() => {
+        const lines = this.lines;
+        this.lines = [];
+        if (lines.length > 0) this.sayAll(lines);
+      });
+    }
+    const say = this.lines;
     switch (e.e) {
       case 'open':
-        say(`open  #${e.id} from ${e.client}`);
+        say.push(`open  #${e.id} from ${e.client}`);
         break;
       case 'close':
         if (e.packetsIn !== undefined) {
-          say(
+          say.push(
             `close #${e.id} from ${e.client} (${e.reason ?? 'closed'}): ${e.packetsIn} datagrams in, ${e.packetsOut ?? 0} out, ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out`,
           );
-        } else say(`close #${e.id} from ${e.client}: ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out, ${e.durationMs} ms`);
+        } else say.push(`close #${e.id} from ${e.client}: ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out, ${e.durationMs} ms`);
         break;
       case 'error':
-        say(`error ${e.id !== undefined ? `#${e.id} ` : ''}from ${e.client}: ${e.error.message} [${e.error.code}]`);
+        say.push(`error ${e.id !== undefined ? `#${e.id} ` : ''}from ${e.client}: ${e.error.message} [${e.error.code}]`);
         break;
       case 'refused':
-        say(`refused ${e.client}: ${e.reason}`);
+        say.push(`refused ${e.client}: ${e.reason}`);
         break;
       case 'listener-error':
-        say(`listener failed: ${e.error.message} [${e.error.code}]`);
+        say.push(`listener failed: ${e.error.message} [${e.error.code}]`);
         break;
     }
   }

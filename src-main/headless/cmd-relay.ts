@@ -7,9 +7,10 @@ import { MetricsServer } from '../relay/metrics-server';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
 import { agentsWithoutToken, agentsWithWeakToken, formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
 import { formatSpan } from '../relay/relay-limits';
-import { RelayServer } from '../relay/relay-server';
+import { RelayHost } from '../relay/relay-host';
 import { resolveDataDir } from '../store/data-dir';
 import { UsageError, parseArgs } from './args';
+import { superviseRelay } from './relay-supervisor';
 import { untilSignal } from './signals';
 import { maskSecrets } from '../../src-shared/format/mask-secrets';
 
@@ -51,10 +52,12 @@ export async function cmdRelay(argv: string[]): Promise<number> {
   if (open.length > 0) warn(`--insecure-no-auth: agents ${open.join(', ')} are accepted WITHOUT a token — anyone who can reach this relay can claim their ports`);
   const tls = policy.tls !== false;
   if (!tls) warn('tls: false — agents connect in plain TCP: their traffic can be read and changed on the way; use it only on a network you trust');
+  // Process-wide V8 flag, set before the relay's thread starts: its isolate moves the bytes.
   tuneGcForDataPlane();
   const dataDir = resolveDataDir(args.values['data-dir']);
   const identity = tls ? await loadOrCreateRelayIdentity(dataDir) : undefined;
-  const relay = new RelayServer({
+  // The relay runs in a worker thread of its own (relay-host.ts): a heap with the relay code only.
+  const relay = new RelayHost({
     policy,
     ...(identity ? { identity } : {}),
     insecureNoAuth: insecure,
@@ -71,6 +74,8 @@ export async function cmdRelay(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // From here a thread that dies is restarted (or, dying again and again, ends the command non-zero).
+  const supervisor = superviseRelay(relay, { log: (level, m) => (level === 'info' ? say(m) : warn(m)) });
   say(`Porthole relay listening on ${formatHostPort(bound.host, bound.port)} (${tls ? 'TLS' : 'plain TCP'}) for ${policy.agents.length} agent${policy.agents.length === 1 ? '' : 's'}`);
   if (identity) {
     say(`${identity.created ? 'Made a new certificate' : 'Certificate'}: ${identity.certFile}`);
@@ -96,13 +101,21 @@ export async function cmdRelay(argv: string[]): Promise<number> {
       const m = await metrics.start(policy.metrics.host, policy.metrics.port);
       say(`Prometheus metrics at http://${formatHostPort(m.host, m.port)}/metrics`);
     } catch (err) {
+      supervisor.dispose();
       await relay.stop();
       process.stderr.write(`porthole relay: metrics endpoint: ${(err as Error).message}\n`);
       return 1;
     }
   }
-  const sig = await untilSignal();
-  say(`${sig}: telling agents the relay is stopping`);
+  const end = await Promise.race([untilSignal().then((sig) => ({ sig })), supervisor.fatal.then((why) => ({ why }))]);
+  supervisor.dispose();
+  if ('why' in end) {
+    await metrics?.stop();
+    await relay.stop();
+    process.stderr.write(`porthole relay: ${end.why}\n`);
+    return 1;
+  }
+  say(`${end.sig}: telling agents the relay is stopping`);
   await metrics?.stop();
   await relay.stop();
   say('relay stopped');

@@ -104,7 +104,11 @@ describe('readImportText: a real-world corpus per format', () => {
         { ...relayExpose, name: 'homelab auto → [::1]:22', relay: ref, target: { host: '::1', port: 22 }, remotePort: 0 },
         { ...relayExpose, name: 'homelab 20053 → 192.168.1.10:53', relay: ref, target: { host: '192.168.1.10', port: 53 }, remotePort: 20053, protocol: 'udp' },
       ],
-      warnings: [`${f}:6: unknown key "reconnect" ignored`, `${f}:15: unknown key "note" ignored`],
+      warnings: [
+        `${f}:6: unknown key "reconnect" ignored`,
+        `${f}:15: unknown key "note" ignored`,
+        `${f}: relay "homelab @ [2001:db8::7]:9015": its token has 12 characters and relays need at least 16, so its mappings will not connect — make one with \`porthole relay --gen-token\` (or \`openssl rand -hex 24\`), or with Generate in the Relay view, set it on the relay, and enter it for this relay here`,
+      ],
     });
   });
 
@@ -213,7 +217,7 @@ describe('readImportText: a real-world corpus per format', () => {
     const b = read(file('porthole', 'export-secrets.json'));
     expect(b.format).toBe('porthole-json');
     expect(b.servers).toMatchObject([{ ref: 'nas', auth: { method: 'password', hasPassword: true }, password: 'nas-Pw-5521' }]);
-    expect(b.relays).toMatchObject([{ ref: 'home-relay', hasToken: true, token: 'relay-Tok-8812' }]);
+    expect(b.relays).toMatchObject([{ ref: 'home-relay', hasToken: true, token: 'relay-Tok-8812-Lk4Q' }]);
     expect(b.rules).toMatchObject([
       { type: 'ssh-dynamic', server: 'nas', socks: { username: 'me', hasPassword: true }, socksPassword: 'socks-Pw-3391' },
       { type: 'relay-expose', relay: 'home-relay', target: { host: '::1', port: 5000 } },
@@ -241,10 +245,10 @@ describe('Porthole export → import round trip', () => {
   const SECRETS = {
     sshPassword: (id: string) => (id === 'srv-3' ? 'pw-lab' : undefined),
     sshPassphrase: (id: string) => (id === 'srv-1' ? 'pp-bastion' : undefined),
-    relayToken: (id: string) => (id === 'rl-1' ? 'tok-edge' : undefined),
+    relayToken: (id: string) => (id === 'rl-1' ? 'tok-edge-5Qz9w2LmRt' : undefined),
     socksPassword: (id: string) => ({ r5: 'sx-5', r6: 'sx-6' })[id],
   };
-  const secretValues = ['pw-lab', 'pp-bastion', 'tok-edge', 'sx-5', 'sx-6'];
+  const secretValues = ['pw-lab', 'pp-bastion', 'tok-edge-5Qz9w2LmRt', 'sx-5', 'sx-6'];
 
   for (const format of ['yaml', 'json'] as const) {
     for (const includeSecrets of [false, true]) {

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { formatHostPort } from '../../src-shared/format/address';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { type RelayDraft, RelayDraftSchema } from '../../src-shared/model/relay';
+import { MIN_TOKEN_LENGTH, type RelayDraft, RelayDraftSchema, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 import type { RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServerDraftSchema } from '../../src-shared/model/ssh';
 import { DocRelaySchema, DocServerSchema, parseDocRule, PortholeDocSchema } from '../../src-shared/model/porthole-doc';
@@ -60,7 +60,23 @@ export function readImportFile(file: string, opts: ReadSshConfigOptions = {}): I
  * messages. An ssh_config's Include lines are followed only with `followIncludes` (see ReadSshConfigOptions).
  */
 export function readImportText(raw: string, name: string, opts: ReadSshConfigOptions = {}): ImportBundle {
-  return lockSocksWithoutPassword(readFormat(raw, name, opts));
+  return warnShortRelayTokens(lockSocksWithoutPassword(readFormat(raw, name, opts)));
+}
+
+/**
+ * A saved relay whose token is too short would only fail when its mappings start (the agent refuses to
+ * send a guessable token, and relays refuse it too): the preview says so first. frpc and rathole configs
+ * say it their own way — the relay config written for them (--relay-config) carries a new token.
+ */
+function warnShortRelayTokens(b: ImportBundle): ImportBundle {
+  if (b.format === 'frpc-toml' || b.format === 'frpc-ini' || b.format === 'rathole-client' || b.format === 'rathole-server') return b;
+  const weak = b.relays.filter((r) => tokenTooShort(r.token));
+  if (weak.length === 0) return b;
+  const warnings = weak.map(
+    (r) =>
+      `${b.source}: relay "${r.name}": its token has ${r.token!.length} characters and relays need at least ${MIN_TOKEN_LENGTH}, so its mappings will not connect — ${TOKEN_HOW_TO}, set it on the relay, and enter it for this relay here`,
+  );
+  return { ...b, warnings: [...b.warnings, ...warnings] };
 }
 
 /** The SOCKS user name of a socks / ssh-dynamic rule that has no password to go with it, if any. */

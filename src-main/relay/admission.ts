@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
-import { BurstLog, type LogLevel } from './burst-log';
+import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
+import { BurstLog } from './burst-log';
 import { type FailureLimits, FailureLimiter, sourceKey } from './failure-limiter';
 import { formatSpan, type RelayLimits } from './relay-limits';
 
@@ -96,8 +97,8 @@ export class AdmissionTicket {
   }
 
   /** The handshake failed (`AUTH_FAILED` counts towards the source's refusal). The caller closes the socket. */
-  failed(code: string, message: string): void {
-    if (this.settle('failed')) this.gate.onFailed(this, code, message);
+  failed(code: string, message: string, line: LogLine): void {
+    if (this.settle('failed')) this.gate.onFailed(this, code, message, line);
   }
 
   /** @internal */
@@ -131,7 +132,7 @@ export class RelayAdmission {
 
   constructor(
     readonly limits: AdmissionLimits,
-    write: (level: LogLevel, message: string) => void,
+    write: LineLog,
   ) {
     this.limiter = new FailureLimiter(limits);
     this.log = new BurstLog(write);
@@ -156,7 +157,7 @@ export class RelayAdmission {
     });
     server.on('tlsClientError', (err: Error, socket: Socket) => {
       const ticket = this.byPeer.get(peerKey(socket));
-      ticket?.failed('TLS', `TLS with ${ticket.peer} failed: ${err.message}`);
+      ticket?.failed('TLS', ...said('relayTlsFailed', { peer: ticket.peer, error: err.message }));
       // Node leaves the socket open after its own handshake timeout: close it here.
       socket.destroy();
     });
@@ -186,7 +187,7 @@ export class RelayAdmission {
     const mine = this.bySource.get(source);
     if (mine && mine.size >= this.limits.maxPendingPerAddress) {
       this.counts.refusedBusy++;
-      this.log.note(`busy:${source}`, 'warn', `refused a connection from ${peer}: ${mine.size} handshakes from ${source} are already in progress (max_pending_per_address)`);
+      this.log.note(`busy:${source}`, 'warn', ...said('relayBusySource', { peer, pending: mine.size, source }));
       return void raw.resetAndDestroy();
     }
     if (this.pending.size >= this.limits.maxPendingHandshakes) this.evictOne();
@@ -198,7 +199,7 @@ export class RelayAdmission {
     this.byPeer.set(ticket.key, ticket);
     this.counts.peakPending = Math.max(this.counts.peakPending, this.pending.size);
     this.counts.peakPerAddress = Math.max(this.counts.peakPerAddress, set.size);
-    raw.once('close', () => ticket.failed('CLOSED', `handshake from ${peer} failed: the peer closed the connection during the handshake`));
+    raw.once('close', () => ticket.failed('CLOSED', ...said('relayHandshakeFailed', { peer, error: 'the peer closed the connection during the handshake' })));
     return ticket;
   }
 
@@ -214,7 +215,7 @@ export class RelayAdmission {
       }
     }
     if (!victim) return;
-    this.log.note('full', 'warn', `${this.pending.size} handshakes in progress (max_pending_handshakes): dropped the oldest from ${victim.source}, which had ${most}`);
+    this.log.note('full', 'warn', ...said('relayHandshakesFull', { pending: this.pending.size, source: victim.source, most }));
     this.drop(victim, 'evicted');
   }
 
@@ -231,7 +232,7 @@ export class RelayAdmission {
     if (!t.settle('failed')) return;
     this.counts.failed++;
     this.counts.timedOut++;
-    this.log.note('timeout', 'info', `closed the connection from ${t.peer}: no TLS and handshake within ${formatSpan(this.limits.handshakeTimeoutMs)}`);
+    this.log.note('timeout', 'info', ...said('relayHandshakeTimeout', { peer: t.peer, span: formatSpan(this.limits.handshakeTimeoutMs) }));
     t.raw.destroy();
   }
 
@@ -251,26 +252,23 @@ export class RelayAdmission {
   }
 
   /** @internal */
-  onFailed(t: AdmissionTicket, code: string, message: string): void {
+  onFailed(t: AdmissionTicket, code: string, message: string, line: LogLine): void {
     this.counts.failed++;
     // The handshake's own timer runs to the same deadline and may fire first.
     if (code === 'TIMEOUT') {
       this.counts.timedOut++;
-      this.log.note('timeout', 'info', `closed the connection from ${t.peer}: no TLS and handshake within ${formatSpan(this.limits.handshakeTimeoutMs)}`);
+      this.log.note('timeout', 'info', ...said('relayHandshakeTimeout', { peer: t.peer, span: formatSpan(this.limits.handshakeTimeoutMs) }));
       return;
     }
     if (code !== 'AUTH_FAILED') {
-      this.log.note(`fail:${t.source}`, 'info', message);
+      this.log.note(`fail:${t.source}`, 'info', message, line);
       return;
     }
-    this.log.note(`auth:${t.source}`, 'warn', message);
+    this.log.note(`auth:${t.source}`, 'warn', message, line);
     const block = this.limiter.fail(t.source);
     if (!block) return;
     this.counts.blocks++;
-    this.log.always(
-      'warn',
-      `${block.failures} failed handshakes from ${block.source} in the last ${formatSpan(block.overMs)}; refusing it for ${formatSpan(block.blockMs)}`,
-    );
+    this.log.always('warn', ...said('relayBlocked', { failures: block.failures, source: block.source, span: formatSpan(block.overMs), blockSpan: formatSpan(block.blockMs) }));
     // Its other connections waiting for their turn go now too.
     for (const other of [...(this.bySource.get(t.source) ?? [])]) this.drop(other, 'blocked');
   }

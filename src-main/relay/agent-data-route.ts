@@ -1,3 +1,4 @@
+import { type LineLog, said } from '../../src-shared/model/log-text';
 import type { DataPlane } from '../dataplane/data-plane';
 import type { AgentSessionSpec, AgentStats, PlaneEvent } from '../dataplane/protocol';
 import type { RemoteAgentSession } from '../dataplane/remote-agent-session';
@@ -15,7 +16,7 @@ export interface AgentDataRouteOptions {
   needsLocal(): boolean;
   /** This thread's data connections for the session (agent-data-serve.ts dataConnsFor). */
   makeLocal(): AgentDataConns<Exposure>;
-  log(level: 'info' | 'warn' | 'error', message: string): void;
+  log: LineLog;
   /** The data plane stopped under this session; called once per stop. */
   planeLost(err: DataPlaneStoppedError): void;
 }
@@ -106,14 +107,14 @@ export class AgentDataRoute {
     try {
       remote = plane.agentSession(this.o.planeSpec(), { event: (e) => this.onEvent(e), lost: (err) => this.onLost(remote, err) });
     } catch (err) {
-      this.o.log('warn', `data connections stay in the main thread: ${(err as Error).message}`);
+      this.o.log('warn', ...said('agentDataStayMain', { error: (err as Error).message }));
       this.ensureLocal();
       return;
     }
     this.remote = remote;
     remote.started.catch((err: Error) => {
       if (this.remote !== remote || err instanceof DataPlaneStoppedError) return;
-      this.o.log('warn', `the data plane refused this session's data connections (${err.message}); they stay in the main thread`);
+      this.o.log('warn', ...said('agentDataPlaneRefused', { error: err.message }));
       this.remote = undefined;
       for (const e of this.named.values()) if (e.remote?.session === remote) e.remote = undefined;
       this.ensureLocal();
@@ -123,7 +124,7 @@ export class AgentDataRoute {
   }
 
   private onEvent(ev: PlaneEvent): void {
-    if (ev.e === 'log') return this.o.log(ev.level, ev.message);
+    if (ev.e === 'log') return this.o.log(ev.level, ev.message, ev.line);
     if (!('x' in ev)) return;
     const e = this.named.get(ev.x);
     if (!e) return;

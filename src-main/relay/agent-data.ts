@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
 // No zod here (only data-wire.ts and raw-reader.ts): the data plane worker runs this class too.
 import { checkAdmit, checkOpen, DATA_MAGIC, type DataOpen, encodeFrame, PROTOCOL_VERSION, ticketMac } from './data-wire';
 import { channelBinding, RawReader } from './raw-reader';
@@ -28,8 +29,9 @@ export interface AgentDataOptions<E> {
   exposureFor(id: string): E | undefined;
   /** Serves one public connection on `socket` (the open frame has been read off it). */
   serve(exposure: E, socket: Socket, peer: string): void;
-  log(level: 'info' | 'warn' | 'error', message: string): void;
-  label: string;
+  log: LineLog;
+  /** The relay's host:port, for log lines. */
+  relay: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export class AgentDataConns<E> {
       this.dialing++;
       this.dialOne(t.id, t.exp)
         .catch((err: Error) => {
-          this.warn(`could not open a data connection to ${this.o.label} (${err.message}); its public connections use the session meanwhile`);
+          this.warn(...said('agentDataDialFailed', { relay: this.o.relay, error: err.message }));
           // A refused ticket stays refused; a connection that failed on the way may try again.
           if (!(err instanceof RefusedError)) this.retry(t);
         })
@@ -154,7 +156,7 @@ export class AgentDataConns<E> {
     if ('error' in verdict) {
       this.stats.failed++;
       socket.destroy();
-      throw new RefusedError(`${this.o.label} refused a data connection: ${verdict.error.message}`);
+      throw new RefusedError(`relay ${this.o.relay} refused a data connection: ${verdict.error.message}`);
     }
     if (this.closed) return void socket.destroy();
     // In the pool, idle until the relay speaks again: its next byte starts the open frame.
@@ -173,7 +175,7 @@ export class AgentDataConns<E> {
         .catch((err: Error) => {
           reader.detach();
           this.stats.failed++;
-          this.warn(`a data connection to ${this.o.label} broke before use (${err.message})`);
+          this.warn(...said('agentDataBroke', { relay: this.o.relay, error: err.message }));
           socket.destroy();
         });
     });
@@ -183,7 +185,7 @@ export class AgentDataConns<E> {
   private opened(socket: Socket, msg: DataOpen): void {
     if ('error' in msg) {
       this.stats.failed++;
-      this.warn(`${this.o.label} refused a data connection: ${msg.error.message}`);
+      this.warn(...said('agentDataRefused', { relay: this.o.relay, error: msg.error.message }));
       return void socket.destroy();
     }
     this.stats.opened++;
@@ -213,11 +215,11 @@ export class AgentDataConns<E> {
     this.early.set(msg.open, list);
   }
 
-  private warn(message: string): void {
+  private warn(message: string, line: LogLine): void {
     const now = Date.now();
     if (this.closed || now - this.lastWarn < WARN_EVERY_MS) return;
     this.lastWarn = now;
-    this.o.log('warn', message);
+    this.o.log('warn', message, line);
   }
 }
 

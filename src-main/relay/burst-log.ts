@@ -1,3 +1,4 @@
+import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
 import { formatSpan } from './relay-limits';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -15,14 +16,14 @@ export class BurstLog {
   private droppedInWindow = 0;
 
   constructor(
-    private readonly write: (level: LogLevel, message: string) => void,
+    private readonly write: LineLog,
     private readonly quietMs = 60_000,
     private readonly maxLines = 30,
     private readonly now: () => number = Date.now,
     private readonly maxKinds = 1024,
   ) {}
 
-  note(kind: string, level: LogLevel, line: string): void {
+  note(kind: string, level: LogLevel, message: string, line: LogLine): void {
     const now = this.now();
     const k = this.kinds.get(kind);
     if (k && now - k.at < this.quietMs) {
@@ -30,7 +31,7 @@ export class BurstLog {
       return;
     }
     if (now - this.windowStart >= this.quietMs) {
-      if (this.droppedInWindow > 0) this.write('warn', `${this.droppedInWindow} more relay log lines like the ones above were not written in the last ${formatSpan(now - this.windowStart)}`);
+      if (this.droppedInWindow > 0) this.write('warn', ...said('relayBurstDropped', { lines: this.droppedInWindow, span: formatSpan(now - this.windowStart) }));
       this.windowStart = now;
       this.linesInWindow = 0;
       this.droppedInWindow = 0;
@@ -40,15 +41,15 @@ export class BurstLog {
       return;
     }
     this.linesInWindow++;
-    const more = k && k.suppressed > 0 ? ` (and ${k.suppressed} more like it in the last ${formatSpan(now - k.at)})` : '';
     this.kinds.delete(kind);
     if (this.kinds.size >= this.maxKinds) this.kinds.delete(this.kinds.keys().next().value!);
     this.kinds.set(kind, { at: now, suppressed: 0 });
-    this.write(level, `${line}${more}`);
+    if (k && k.suppressed > 0) this.write(level, ...said('burstMore', { suppressed: k.suppressed, span: formatSpan(now - k.at) }, line));
+    else this.write(level, message, line);
   }
 
   /** Written at once, outside the budget (a source just got refused: the operator has to see that). */
-  always(level: LogLevel, line: string): void {
-    this.write(level, line);
+  always(level: LogLevel, message: string, line: LogLine): void {
+    this.write(level, message, line);
   }
 }

@@ -1,3 +1,4 @@
+import type { LogLine } from '../../src-shared/model/log-text';
 import { describe, expect, it } from 'vitest';
 import { BurstLog } from './burst-log';
 import { FailureLimiter, sourceKey } from './failure-limiter';
@@ -105,16 +106,30 @@ describe('burst log', () => {
   it('writes the first line of a kind, counts the rest of the burst into the next one, and caps lines across kinds', () => {
     const clock = { t: 0 };
     const lines: string[] = [];
-    const log = new BurstLog((_l, m) => lines.push(m), 60_000, 5, () => clock.t);
-    for (let i = 0; i < 1000; i++) log.note('timeout', 'info', `timeout ${i}`);
+    const said: LogLine[] = [];
+    const log = new BurstLog(
+      (_l, m, line) => {
+        lines.push(m);
+        said.push(line);
+      },
+      60_000,
+      5,
+      () => clock.t,
+    );
+    // A line whose English is `text` (the code a tunnel's own words use).
+    const text = (t: string): [string, LogLine] => [t, { key: 'note', fields: { text: t } }];
+    for (let i = 0; i < 1000; i++) log.note('timeout', 'info', ...text(`timeout ${i}`));
     expect(lines).toEqual(['timeout 0']);
     clock.t += 61_000;
-    log.note('timeout', 'info', 'timeout again');
+    log.note('timeout', 'info', ...text('timeout again'));
     expect(lines[1]).toBe('timeout again (and 999 more like it in the last 1 min)');
-    for (let i = 0; i < 100; i++) log.note(`auth:${i}`, 'warn', `source ${i}`);
+    // By code too: the count around the line it follows, for a window to show in its language.
+    expect(said[1]).toEqual({ key: 'burstMore', fields: { suppressed: 999, span: '1 min', text: 'timeout again' }, inner: { key: 'note', fields: { text: 'timeout again' } } });
+    for (let i = 0; i < 100; i++) log.note(`auth:${i}`, 'warn', ...text(`source ${i}`));
     expect(lines).toHaveLength(2 + 4);
     clock.t += 61_000;
-    log.note('x', 'info', 'later');
+    log.note('x', 'info', ...text('later'));
     expect(lines.slice(-2)).toEqual(['96 more relay log lines like the ones above were not written in the last 1 min', 'later']);
+    expect(said.at(-2)).toEqual({ key: 'relayBurstDropped', fields: { lines: 96, span: '1 min' } });
   });
 });

@@ -8,7 +8,7 @@ import { listenOn } from '../engine/listen';
 export class MetricsServer {
   private server: Server | undefined;
 
-  constructor(private readonly render: () => string) {}
+  constructor(private readonly render: () => string | Promise<string>) {}
 
   async start(host: string, port: number): Promise<{ host: string; port: number }> {
     const server = createServer((req, res) => {
@@ -20,9 +20,16 @@ export class MetricsServer {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found — the metrics are at /metrics\n');
         return;
       }
-      const body = this.render();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      // The relay's counters live in its worker thread: asked for per request.
+      Promise.resolve()
+        .then(() => this.render())
+        .then(
+          (body) => {
+            res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+            res.end(req.method === 'HEAD' ? undefined : body);
+          },
+          (err: Error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`the relay's counters are not available: ${err.message}\n`),
+        );
     });
     server.headersTimeout = 10_000;
     server.requestTimeout = 10_000;

@@ -3,6 +3,7 @@ import { constants as h2c, type IncomingHttpHeaders, performServerHandshake, typ
 import { connect as netConnect, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
+import { type LineLog, said } from '../../src-shared/model/log-text';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
@@ -58,7 +59,8 @@ export interface RelayAgentOptions {
   heartbeatTimeoutMs?: number;
   backoff?: BackoffOptions;
   software?: string;
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The English line (what `porthole agent` prints) and its code and fields. */
+  log?: LineLog;
   /** What to do about a changed pinned certificate, for the message (default: the known_relays file). */
   pinAdvice?: string;
   /** Called when a fingerprint is pinned for the first time. */
@@ -143,7 +145,11 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   }
 
   get label(): string {
-    return `relay ${formatHostPort(this.opts.relay.host, this.opts.relay.port)}`;
+    return `relay ${this.address}`;
+  }
+
+  private get address(): string {
+    return formatHostPort(this.opts.relay.host, this.opts.relay.port);
   }
 
   start(): void {
@@ -332,7 +338,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   private planeLost(err: DataPlaneStoppedError): void {
     // One that cannot live is not tried again by this agent: its data connections stay here.
     if (!err.restartable) this.planeBroken = true;
-    this.opts.log?.('error', `${err.message} — the public connections it carried for ${this.label} were closed`);
+    this.opts.log?.('error', ...said('agentPlaneLost', { error: err.message, relay: this.address }));
     for (const e of this.own.values()) if (e.spec.protocol === 'tcp') e.emit('plane-lost', err);
   }
 
@@ -357,7 +363,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     }
     if (!this.opts.pins) throw new EngineError('RELAY_CERT_UNKNOWN', `${this.label}: no fingerprint to check its certificate ${seen} against — give the relay's fingerprint`);
     this.opts.pins.set(host, port, seen);
-    this.opts.log?.('warn', `First connection to ${this.label}: pinned its certificate ${seen} — compare it with the one the relay printed at start`);
+    this.opts.log?.('warn', ...said('agentPinned', { relay: this.address, fingerprint: seen }));
     this.opts.onPinned?.(seen);
   }
 
@@ -407,15 +413,15 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
               throw new Error('the session ended');
             },
             exposureFor: (id) => live.byId.get(id),
-            log: (level, m) => this.opts.log?.(level, m),
-            label: this.label,
+            log: (level, m, line) => this.opts.log?.(level, m, line),
+            relay: this.address,
           });
         live.data = new AgentDataRoute({
           ...(this.opts.dataPlane && !this.planeBroken ? { plane: this.opts.dataPlane } : {}),
           planeSpec: () => this.planeSpec(live),
           needsLocal: () => [...this.own.values()].some((e) => e.spec.protocol === 'tcp' && e.spec.tap !== undefined),
           makeLocal,
-          log: (level, m) => this.opts.log?.(level, m),
+          log: (level, m, line) => this.opts.log?.(level, m, line),
           planeLost: (err) => this.planeLost(err),
         });
       }
@@ -489,9 +495,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
           live.byId.set(info.id, e);
           this.releaseEarly(live, info.id, e);
           this.assignedByPort.set(e.spec.ref, e);
-          this.opts.log?.('info', `${this.label} serves ${e.spec.name} for agent "${this.opts.agent}"`);
+          this.opts.log?.('info', ...said('agentServes', { relay: this.address, name: String(e.spec.name), agent: this.opts.agent }));
         }
-        for (const f of msg.failedAssigned) this.opts.log?.('error', `${this.label} could not open its ${f.protocol} port ${f.publicPort} for this agent: ${f.message}`);
+        for (const f of msg.failedAssigned) this.opts.log?.('error', ...said('agentAssignedFailed', { relay: this.address, protocol: f.protocol, port: f.publicPort, error: f.message }));
         this.setState('ready');
         this.emit('ready');
         for (const e of this.own.values()) {
@@ -536,7 +542,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   }
 
   private protocolError(live: Live, message: string): void {
-    this.opts.log?.('error', `${this.label} broke the protocol (${message}); reconnecting`);
+    this.opts.log?.('error', ...said('agentProtocolError', { relay: this.address, error: message }));
     live.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);
     this.lost(live.gen, new EngineError('PROTOCOL_ERROR', `${this.label} sent something invalid (${message}) — reconnecting`));
   }

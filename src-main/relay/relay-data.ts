@@ -1,13 +1,21 @@
 import type { Socket } from 'node:net';
 import type { ByteMeter } from '../engine/byte-meter';
+import { abortSocket } from '../engine/abort-socket';
 import { type DataDial, DataReplySchema } from './data-protocol';
 import { RawReader } from './handshake';
-import { HttpExchangeLog } from './http-log';
+import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
+import { type HttpExchange, HttpExchangeLog } from './http-log';
 import { encodeFrame } from './protocol';
 import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions, earner } from './relay-data-pool';
 import { joinSockets } from './socket-join';
 
-export type DataLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+export type DataLog = LineLog;
+
+/** One HTTP exchange through a relay's public port, as the relay logs it. */
+export function httpLine(agent: string, address: string, client: string, x: HttpExchange): [string, LogLine] {
+  const fields = { agent, address, client, method: x.method, path: x.path, durationMs: x.durationMs };
+  return x.status ? said('relayHttp', { ...fields, status: x.status }) : said('relayHttpNoResponse', fields);
+}
 
 /** How long the relay waits for the agent's verdict on a public connection (its target's connect timeout is 10 s). */
 export const DATA_REPLY_TIMEOUT_MS = 30_000;
@@ -53,7 +61,7 @@ export class RelayDataPlane {
     socket.write(encodeFrame({ ready: true }));
     if (!this.opts.tls && !this.warnedPlain) {
       this.warnedPlain = true;
-      this.opts.log('warn', `data connections from ${from} are plain TCP (tls: false): public traffic crosses the network between relay and agent unencrypted — turn tls on unless that network is yours alone`);
+      this.opts.log('warn', ...said('relayDataPlain', { from }));
     }
     return undefined;
   }
@@ -85,7 +93,7 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
       reader.detach();
       if ('error' in reply) {
         hooks.refused(`${reply.error.code}: ${reply.error.message}`);
-        pub.resetAndDestroy();
+        abortSocket(pub);
         data.destroy();
         return;
       }
@@ -94,7 +102,7 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
     .catch((err: Error) => {
       reader.detach();
       if (!pub.destroyed) hooks.refused(err.message);
-      pub.resetAndDestroy();
+      abortSocket(pub);
       data.destroy();
     });
 }
@@ -121,7 +129,7 @@ export function carryPublic(port: CarrierPort, agent: string, sock: Socket, data
   if (o.idleTimeoutMs > 0) sock.setTimeout(o.idleTimeoutMs, () => conn.kill());
   port.meter.activeConnections++;
   port.meter.totalConnections++;
-  const http = port.kind === 'http' ? new HttpExchangeLog((x) => o.log('info', `${agent} ${port.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
+  const http = port.kind === 'http' ? new HttpExchangeLog((x) => o.log('info', ...httpLine(agent, port.address, client, x))) : undefined;
   const earn = earner(o.pool, conn);
   carryOnDataConn(sock, data, port.id, client, {
     fromClient: (chunk) => {
@@ -136,7 +144,7 @@ export function carryPublic(port: CarrierPort, agent: string, sock: Socket, data
       http?.response(chunk);
       earn();
     },
-    refused: (why) => o.log('info', `agent "${agent}" could not reach its local port for ${port.address} (${why}); reset ${client}`),
+    refused: (why) => o.log('info', ...said('relayAgentNoLocal', { agent, address: port.address, error: why, client })),
     closed: () => {
       http?.close();
       port.conns.delete(conn.id);

@@ -5,9 +5,11 @@ import { type ClientHttp2Session, type ClientHttp2Stream, connect as h2connect, 
 import { createServer as createNetServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
+import { type LineLog, said } from '../../src-shared/model/log-text';
 import type { RelayAgentStatus, RelayExposureStatus, RelayServerStatus } from '../../src-shared/model/relay';
 import { ByteMeter } from '../engine/byte-meter';
 import { EngineError, listenError } from '../engine/engine-error';
+import { abortSocket } from '../engine/abort-socket';
 import { listenOn } from '../engine/listen';
 import { type AdmissionStats, type AdmissionTicket, RelayAdmission } from './admission';
 import { BurstLog } from './burst-log';
@@ -33,7 +35,7 @@ import {
   type RelayMessage,
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
-import { carryPublic, RelayDataPlane } from './relay-data';
+import { carryPublic, httpLine, RelayDataPlane } from './relay-data';
 import { type DataPool, type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayLimits, resolveRelayLimits } from './relay-limits';
@@ -42,7 +44,8 @@ import { splice } from './splice';
 import { TLS_CIPHERSUITES } from './tls-suites';
 import { UDP_STREAM_HIGH_WATER } from './udp-peers';
 
-export type RelayLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+/** The English line (what `porthole relay` prints) and its code and fields (issue 18: a window shows it in its language). */
+export type RelayLog = LineLog;
 
 export interface RelayServerOptions {
   policy: RelayPolicy;
@@ -181,9 +184,9 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   constructor(private readonly opts: RelayServerOptions) {
     super();
     this.limits = resolveRelayLimits(opts.policy.limits, opts.limits);
-    this.admission = new RelayAdmission(this.limits, (level, m) => this.log(level, m));
-    this.burst = new BurstLog((level, m) => this.log(level, m));
-    this.data = new RelayDataPlane({ tls: this.tls, ...(opts.dataConnections ? { pool: opts.dataConnections } : {}), log: (level, m) => this.log(level, m) });
+    this.admission = new RelayAdmission(this.limits, (level, m, line) => this.log(level, m, line));
+    this.burst = new BurstLog((level, m, line) => this.log(level, m, line));
+    this.data = new RelayDataPlane({ tls: this.tls, ...(opts.dataConnections ? { pool: opts.dataConnections } : {}), log: (level, m, line) => this.log(level, m, line) });
   }
 
   /** Connections to the agent port whose TLS or handshake failed (bad input, wrong token, deadline, a refused data connection). */
@@ -215,7 +218,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       : createNetServer();
     this.admission.guard(server, this.tls, (socket, ticket) => void this.accept(socket, ticket));
     this.listener = server;
-    this.bound = await listenOn(server, p.bind.host, p.bind.port, (err) => this.log('error', `relay listener: ${err.message}`));
+    this.bound = await listenOn(server, p.bind.host, p.bind.port, (err) => this.log('error', ...said('relayListenerError', { error: err.message })));
     this.startedAt = Date.now();
     return this.bound;
   }
@@ -261,7 +264,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       });
     } catch (err) {
       const msg = err instanceof HandshakeError ? err.message : (err as Error).message;
-      ticket.failed(err instanceof HandshakeError ? err.code : 'INTERNAL', `handshake from ${address} failed: ${msg}`);
+      ticket.failed(err instanceof HandshakeError ? err.code : 'INTERNAL', ...said('relayHandshakeFailed', { peer: address, error: msg }));
       socket.destroy();
       return;
     }
@@ -269,7 +272,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       // A data connection went through the same admission as a handshake (deadline, pending caps,
       // the delay for its source); a wrong, replayed or expired ticket is a failed attempt like a wrong token.
       const why = this.data.admit(socket, accepted.dial, accepted.binding, address);
-      if (why) ticket.failed('AUTH_FAILED', `data connection from ${address} refused: ${why}`);
+      if (why) ticket.failed('AUTH_FAILED', ...said('relayDataRefused', { peer: address, error: why }));
       else ticket.admitted();
       return;
     }
@@ -278,7 +281,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const policy = this.opts.policy.agents.find((x) => x.name === hello.agent)!;
     const previous = this.sessions.get(hello.agent);
     if (previous) {
-      this.log('warn', `agent "${hello.agent}" connected again from ${address}; closing its previous session from ${previous.address}`);
+      this.log('warn', ...said('relayAgentAgain', { agent: hello.agent, address, previous: previous.address }));
       await this.endSession(previous, 'replaced', `another session of agent "${hello.agent}" connected from ${address} and replaced this one`);
     }
     if (socket.destroyed || !this.listener) return void socket.destroy();
@@ -299,14 +302,14 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     });
     const firstExchange = setTimeout(() => {
       if (!spoke) {
-        this.log('warn', `agent "${hello.agent}" (${address}) sent no HTTP/2 settings after the handshake; closing its session`);
+        this.log('warn', ...said('relayAgentNoSettings', { agent: hello.agent, address }));
         void this.endSession(session, undefined, 'no HTTP/2 after the handshake');
       }
     }, this.limits.handshakeTimeoutMs);
     firstExchange.unref();
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('close', () => void this.endSession(session, undefined, 'connection closed'));
-    this.log('info', `agent "${hello.agent}" online from ${address}${hello.software ? ` (${hello.software})` : ''}`);
+    this.log('info', ...(hello.software ? said('relayAgentOnlineSoftware', { agent: hello.agent, address, software: hello.software }) : said('relayAgentOnline', { agent: hello.agent, address })));
     await this.openControl(session);
     this.startHeartbeat(session);
     this.emit('changed');
@@ -321,14 +324,14 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     control.once('response', (headers) => {
       if (!offer || s.closed || headers[H_DATA] !== DATA_CAPABILITY) return;
       s.data = this.data.open(s.id, s.dataKey, (ids, exp) => s.send({ t: 'data-dial', ids, exp }));
-      this.log('info', `agent "${s.name}" carries TCP connections on data connections of their own`);
+      this.log('info', ...said('relayAgentDataConnections', { agent: s.name }));
     });
     const lines = new LineSplitter();
     control.on('data', (chunk: Buffer) => {
       try {
         for (const line of lines.push(chunk)) void this.onAgentMessage(s, parseLine(AgentMessageSchema, line));
       } catch (err) {
-        this.log('warn', `agent "${s.name}" (${s.address}) broke the protocol: ${(err as Error).message}; closing its session`);
+        this.log('warn', ...said('relayAgentBrokeProtocol', { agent: s.name, address: s.address, error: (err as Error).message }));
         s.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);
         void this.endSession(s, undefined, 'protocol error');
       }
@@ -344,7 +347,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
           assigned.push(port.info());
         } catch (err) {
           failedAssigned.push({ publicPort: a.bind.port, protocol, message: (err as Error).message });
-          this.log('error', `agent "${s.name}": cannot open ${protocol} ${formatHostPort(a.bind.host, a.bind.port)}: ${(err as Error).message}`);
+          this.log('error', ...said('relayAgentCannotOpen', { agent: s.name, protocol, address: formatHostPort(a.bind.host, a.bind.port), error: (err as Error).message }));
         }
       }
     }
@@ -359,7 +362,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         s.byRef.delete(msg.ref);
         s.ports.delete(port.id);
         await port.close();
-        this.log('info', `agent "${s.name}" closed ${port.protocol} ${port.address}`);
+        this.log('info', ...said('relayAgentClosedPort', { agent: s.name, protocol: port.protocol, address: port.address }));
         this.emit('changed');
       }
       s.send({ t: 'unexposed', ref: msg.ref });
@@ -372,7 +375,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       await old.close();
     }
     const reject = (code: 'RELAY_REJECTED' | 'PORT_IN_USE' | 'PERMISSION_DENIED' | 'ADDRESS_NOT_AVAILABLE' | 'INTERNAL', message: string) => {
-      this.log('warn', `agent "${s.name}": ${message}`);
+      this.log('warn', ...said('relayAgentRefused', { agent: s.name, error: message }));
       s.send({ t: 'expose-failed', ref: msg.ref, code, message });
     };
     const ranges = s.policy.allowPorts;
@@ -390,7 +393,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         if (s.closed) return void port.close();
         s.byRef.set(msg.ref, port);
         s.send({ t: 'exposed', ref: msg.ref, exposure: port.info() });
-        this.log('info', `agent "${s.name}" exposed ${msg.protocol} ${port.address}${msg.name ? ` (${msg.name})` : ''}`);
+        this.log('info', ...(msg.name ? said('relayAgentExposedNamed', { agent: s.name, protocol: msg.protocol, address: port.address, name: msg.name }) : said('relayAgentExposed', { agent: s.name, protocol: msg.protocol, address: port.address })));
         this.emit('changed');
         return;
       } catch (err) {
@@ -438,7 +441,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (protocol === 'tcp') {
       const server = createNetServer({ allowHalfOpen: true, noDelay: true }, (sock) => this.onPublicConnection(p, sock));
       p.server = server;
-      const a = await listenOn(server, host, port, (err) => this.log('error', `agent "${s.name}" port ${formatHostPort(host, port)}: ${err.message}`));
+      const a = await listenOn(server, host, port, (err) => this.log('error', ...said('relayAgentPortError', { agent: s.name, address: formatHostPort(host, port), error: err.message })));
       p.host = a.host;
       p.port = a.port;
     } else {
@@ -458,7 +461,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const max = this.limits.maxConnections;
     if (max > 0 && p.conns.size >= max) {
       this.publicRefused++;
-      this.burst.note(`public-full:${p.id}`, 'warn', `agent "${s.name}" port ${p.address}: refused ${client}, ${p.conns.size} connections are open (max_connections ${max})`);
+      this.burst.note(`public-full:${p.id}`, 'warn', ...said('relayPublicFull', { agent: s.name, address: p.address, client, open: p.conns.size, max }));
       return void sock.resetAndDestroy();
     }
     // As on TCP forwards: keepalive finds peers that vanished.
@@ -480,13 +483,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (this.limits.idleTimeoutMs > 0) sock.setTimeout(this.limits.idleTimeoutMs, () => conn.kill());
     p.meter.activeConnections++;
     p.meter.totalConnections++;
-    const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', `${s.name} ${p.address} ${client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`)) : undefined;
+    const http = p.kind === 'http' ? new HttpExchangeLog((x) => this.log('info', ...httpLine(s.name, p.address, client, x))) : undefined;
     stream.on('response', (headers) => {
       const status = headers[':status'];
       if (status !== 200) {
         const why = headers['porthole-error'];
-        this.log('info', `agent "${s.name}" could not reach its local port for ${p.address} (${typeof why === 'string' ? why : `status ${status}`}); reset ${client}`);
-        sock.resetAndDestroy();
+        this.log('info', ...(typeof why === 'string' ? said('relayAgentNoLocal', { agent: s.name, address: p.address, error: why, client }) : said('relayAgentNoLocalStatus', { agent: s.name, address: p.address, status: String(status), client })));
+        abortSocket(sock);
       }
     });
     const earn = earner(s.data, conn);
@@ -540,7 +543,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       });
       sock.bind({ address: host, port }, () => {
         sock.removeAllListeners('error');
-        sock.on('error', (err) => this.log('warn', `agent "${s.name}" udp ${p.address}: ${err.message}`));
+        sock.on('error', (err) => this.log('warn', ...said('relayAgentUdpError', { agent: s.name, address: p.address, error: err.message })));
         const stream = s.h2.request({ ':method': 'POST', ':path': PATH_UDP, [H_EXPOSURE]: p.id }, { endStream: false });
         p.udpStream = stream;
         stream.on('error', () => undefined);
@@ -550,7 +553,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
           try {
             grams = reader.push(chunk);
           } catch {
-            this.log('warn', `agent "${s.name}" sent a malformed datagram frame on ${p.address}; resetting that stream`);
+            this.log('warn', ...said('relayAgentBadDatagram', { agent: s.name, address: p.address }));
             stream.close(h2c.NGHTTP2_PROTOCOL_ERROR);
             return;
           }
@@ -594,7 +597,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       if (waiting || s.closed) return;
       waiting = true;
       const timer = setTimeout(() => {
-        this.log('warn', `agent "${s.name}" (${s.address}) missed a heartbeat (${deadline} ms); dropping its session`);
+        this.log('warn', ...said('relayAgentMissedHeartbeat', { agent: s.name, address: s.address, deadline }));
         void this.endSession(s, undefined, 'heartbeat timeout');
       }, deadline);
       try {
@@ -641,7 +644,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       }
     });
     s.socket.destroy();
-    if (!reason) this.log('info', `agent "${s.name}" offline (${message})`);
+    if (!reason) this.log('info', ...said('relayAgentOffline', { agent: s.name, why: message }));
     this.emit('changed');
   }
 

@@ -4,6 +4,7 @@ import { type MapRequest, type RouterGateway, findGateway } from './gateway';
 import { MappingJournal } from './mapping-journal';
 import { lanAddresses, resolveLanEndpoint } from './net-info';
 import { RouterError } from './router-error';
+import { type LogLine, said } from '../../src-shared/model/log-text';
 
 // The router side of listening rules: map when a rule runs, renew before the lease ends, unmap when
 // it stops; one entry per owner (a rule id, or the CLI's forward). Work on one owner is serialised so
@@ -26,7 +27,8 @@ export interface RouterMappingsOptions {
   discoveryTimeoutMs?: number;
   /** First retry after a failure; doubles up to 5 min. */
   retryMs?: number;
-  log?(level: Level, message: string, ownerId: string, code?: string): void;
+  /** The English line (what the CLI prints) with its code and fields for a window (log-text.ts), and the error code of a failure. */
+  log?(level: Level, message: string, ownerId: string, code: string | undefined, line: LogLine): void;
   onChange?(ownerId: string, status: RouterMappingStatus | undefined): void;
 }
 
@@ -113,7 +115,7 @@ export class RouterMappings {
       const rec = this.journal.read(ownerId);
       if (!rec || this.entries.has(ownerId)) continue;
       if (MappingJournal.heldByLiveProcess(rec)) {
-        this.log('info', `Left the ${rec.protocol.toUpperCase()} mapping of port ${rec.externalPort} on the router alone: process ${rec.pid}, another Porthole using this data dir, holds it`, ownerId);
+        this.log('info', said('routerLeftAlone', { protocol: rec.protocol.toUpperCase(), port: rec.externalPort, pid: String(rec.pid) }), ownerId);
         continue;
       }
       try {
@@ -123,7 +125,7 @@ export class RouterMappings {
         if (gw.gateway !== rec.gateway || this.entries.has(ownerId)) continue;
         await gw.unmap(rec);
         this.journal.remove(ownerId);
-        this.log('info', `Removed a stale ${rec.protocol.toUpperCase()} mapping of port ${rec.externalPort} left on the router by an earlier run`, ownerId);
+        this.log('info', said('routerRemovedStale', { protocol: rec.protocol.toUpperCase(), port: rec.externalPort }), ownerId);
       } catch {
         // The router is not there (another network, a laptop away from home): the lease ends it.
       }
@@ -142,10 +144,10 @@ export class RouterMappings {
     const { gw, ...what } = a;
     try {
       await gw.unmap(what);
-      this.log('info', `Closed ${what.protocol.toUpperCase()} port ${what.externalPort} on the router (${gw.describe})`, entry.req.ownerId);
+      this.log('info', said('routerClosed', { protocol: what.protocol.toUpperCase(), port: what.externalPort, gateway: gw.describe }), entry.req.ownerId);
       this.journal.remove(entry.req.ownerId);
     } catch (err) {
-      this.log('warn', `Could not close port ${what.externalPort} on the router: ${(err as Error).message} — it expires with its lease`, entry.req.ownerId);
+      this.log('warn', said('routerCloseFailed', { port: what.externalPort, error: (err as Error).message }), entry.req.ownerId);
     }
   }
 
@@ -206,19 +208,22 @@ export class RouterMappings {
           ? {
               warning: {
                 code: 'DOUBLE_NAT' as const,
-                message: `the router's own external address ${external || '(none)'} is private: it is behind another router or carrier-grade NAT, so this port is reachable only from that outer network — use a relay to be reachable from the internet`,
+                message: said('routerDoubleNat', { external: external || '(none)' })[0],
               },
             }
           : {}),
       };
       this.changed(entry);
-      const lease = granted.leaseSeconds > 0 ? `lease ${granted.leaseSeconds} s, renewed every ${Math.round(granted.leaseSeconds / 2)} s` : 'permanent: the router does not do leases';
-      this.log(
-        'info',
-        `Reachable from the internet at ${formatHostPort(external, granted.externalPort)} via ${describeMethod(gw.method)} → ${formatHostPort(lan.address, req.listenPort)} ${req.protocol.toUpperCase()} (${gw.describe}; ${lease})`,
-        req.ownerId,
-      );
-      if (entry.status.warning) this.log('warn', entry.status.warning.message, req.ownerId, 'DOUBLE_NAT');
+      const reach = {
+        external: formatHostPort(external, granted.externalPort),
+        method: describeMethod(gw.method),
+        internal: formatHostPort(lan.address, req.listenPort),
+        protocol: req.protocol.toUpperCase(),
+        gateway: gw.describe,
+      };
+      const leased = granted.leaseSeconds > 0 ? said('routerReachable', { ...reach, lease: granted.leaseSeconds, renew: Math.round(granted.leaseSeconds / 2) }) : said('routerReachablePermanent', reach);
+      this.log('info', leased, req.ownerId);
+      if (entry.status.warning) this.log('warn', said('routerDoubleNat', { external: external || '(none)' }), req.ownerId, 'DOUBLE_NAT');
       if (renewAt) this.schedule(entry, gen, renewAt - Date.now(), () => this.renew(entry, gen));
     } catch (err) {
       if (gen === entry.gen) this.fail(entry, gen, err);
@@ -257,7 +262,7 @@ export class RouterMappings {
       ...(retry !== undefined ? { renewAt: Date.now() + retry } : {}),
     };
     this.changed(entry);
-    this.log('error', `Router: ${e.message}`, entry.req.ownerId, e.code);
+    this.log('error', said('routerError', { error: e.message, errorCode: e.code }), entry.req.ownerId, e.code);
     if (retry !== undefined) {
       this.schedule(entry, gen, retry, () => {
         entry.gw = undefined;
@@ -296,9 +301,9 @@ export class RouterMappings {
     for (const s of stale) {
       try {
         await gw.unmap(s);
-        this.log('info', `Removed a stale ${s.protocol.toUpperCase()} mapping of port ${s.externalPort} left on the router by an earlier run`, entry.req.ownerId);
+        this.log('info', said('routerRemovedStale', { protocol: s.protocol.toUpperCase(), port: s.externalPort }), entry.req.ownerId);
       } catch (err) {
-        this.log('warn', `Could not remove the stale mapping of port ${s.externalPort}: ${(err as Error).message}`, entry.req.ownerId);
+        this.log('warn', said('routerStaleRemoveFailed', { port: s.externalPort, error: (err as Error).message }), entry.req.ownerId);
       }
     }
     if (rec) this.journal.remove(entry.req.ownerId);
@@ -308,7 +313,7 @@ export class RouterMappings {
     if (this.entries.get(entry.req.ownerId) === entry) this.opts.onChange?.(entry.req.ownerId, entry.status);
   }
 
-  private log(level: Level, message: string, ownerId: string, code?: string): void {
-    this.opts.log?.(level, message, ownerId, code);
+  private log(level: Level, [message, line]: [string, LogLine], ownerId: string, code?: string): void {
+    this.opts.log?.(level, message, ownerId, code, line);
   }
 }

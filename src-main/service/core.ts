@@ -67,6 +67,8 @@ export interface Core {
   imports: ImportService;
   /** The worker thread that moves the bytes of tcp-forward, udp-forward and socks rules and relay agents' data connections. */
   dataPlane: DataPlane;
+  /** The in-app relay server (Relay view), which runs in a worker thread of its own. */
+  localRelay: LocalRelay;
   /** Stops every rule gracefully (closing listeners, connections and SSH sessions) and flushes the log. */
   shutdown(): Promise<void>;
 }
@@ -108,7 +110,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     () => late.service?.rules() ?? [],
     () => late.service?.emit('relays-changed', relays.list()),
     `porthole ${opts.version} (${platform()})`,
-    (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void late.service?.log.add(level, m, extra),
+    (level: 'info' | 'warn' | 'error', m: string, extra: LogExtra) => void late.service?.log.add(level, m, extra),
   );
   const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id, dataPlane));
   const inspector = new InspectorService();
@@ -117,13 +119,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const router = new RouterRules(
     new RouterMappings({
       journalDir: join(opts.dataDir, 'router-mappings'),
-      log: (level, m, ruleId) => late.service?.log.add(level, m, { ruleId }),
+      log: (level, m, ruleId, _code, line) => late.service?.log.said(level, m, line, { ruleId }),
       onChange: (ruleId) => late.service?.routerChanged(ruleId),
     }),
   );
   const service = new TunnelService({ store, factory, servers, relays, statsIntervalMs: opts.statsIntervalMs ?? store.settings().statsIntervalMs, echoLog: opts.echoLog, dormant: opts.dormant, router });
   late.service = service;
-  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level: 'info' | 'warn' | 'error', m: string, extra?: LogExtra) => void service.log.add(level, m, extra));
+  const localRelay = new LocalRelay(store, secrets, opts.dataDir, (s) => service.emit('relay-server', s), (level: 'info' | 'warn' | 'error', m: string, extra: LogExtra) => void service.log.add(level, m, extra));
   const info: AppInfo = {
     name: 'Porthole',
     version: opts.version,
@@ -165,6 +167,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     info,
     imports,
     dataPlane,
+    localRelay,
     reconnectAll: () => {
       const n = pool.reconnectAll() + relayPool.reconnectAll();
       if (n > 0) service.log.line('info', 'networkReconnecting', { count: n });

@@ -310,11 +310,11 @@ describe('ImportService through the API', () => {
 
   it('secrets read from a file go to the secret store, never into porthole.json or the preview', async () => {
     const sources = ['porthole/export-secrets.json', 'port-proxy/client.yaml'].map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8') }));
-    const values = ['nas-Pw-5521', 'relay-Tok-8812', 'socks-Pw-3391', 'hl-Secret-42'];
+    const values = ['nas-Pw-5521', 'relay-Tok-8812-Lk4Q', 'socks-Pw-3391', 'hl-Secret-42'];
     const pv = await preview(...sources);
     expect(pv.files).toEqual([
       { name: 'porthole/export-secrets.json', format: 'porthole-json', warnings: [], origin: 'text' },
-      { name: 'port-proxy/client.yaml', format: 'port-proxy-client', warnings: ['port-proxy/client.yaml:6: unknown key "reconnect" ignored', 'port-proxy/client.yaml:15: unknown key "note" ignored'], origin: 'text' },
+      { name: 'port-proxy/client.yaml', format: 'port-proxy-client', warnings: ['port-proxy/client.yaml:6: unknown key "reconnect" ignored', 'port-proxy/client.yaml:15: unknown key "note" ignored', expect.stringMatching(/^port-proxy\/client\.yaml: relay "homelab @ \[2001:db8::7\]:9015": its token has 12 characters and relays need at least 16/)], origin: 'text' },
     ]);
     expect(pv.items.filter((i) => i.hasSecret).map((i) => i.name)).toEqual(['NAS', 'Home relay', 'NAS SOCKS', 'homelab @ [2001:db8::7]:9015']);
     for (const v of values) expect(JSON.stringify(pv)).not.toContain(v);
@@ -327,7 +327,7 @@ describe('ImportService through the API', () => {
     expect([home!.hasToken, homelab!.hasToken]).toEqual([true, true]);
     expect(secrets()).toEqual({
       [`ssh:${nas!.id}:password`]: 'nas-Pw-5521',
-      [`relay:${home!.id}:token`]: 'relay-Tok-8812',
+      [`relay:${home!.id}:token`]: 'relay-Tok-8812-Lk4Q',
       [`relay:${homelab!.id}:token`]: 'hl-Secret-42',
       [`socks:${socks.id}:password`]: 'socks-Pw-3391',
     });

@@ -1,3 +1,4 @@
+import type { LogLine } from '../../src-shared/model/log-text';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Rule, ruleInspect } from '../../src-shared/model/rule';
@@ -16,7 +17,7 @@ export interface Inspection {
 }
 
 /** The inspection of one start of `rule`'s tunnel, when it has "Inspect HTTP" on. */
-export function inspectionFor(rule: Rule, note: (message: string) => void, inspector: InspectorService | undefined): Inspection | undefined {
+export function inspectionFor(rule: Rule, note: (message: string, line: LogLine) => void, inspector: InspectorService | undefined): Inspection | undefined {
   const inspect = inspector ? ruleInspect(rule) : undefined;
   if (!inspector || !inspect || !('target' in rule)) return undefined;
   const r: InspectedRule = { id: rule.id, name: rule.name, inspect, target: rule.target };

@@ -11,6 +11,8 @@ import { type SshdFixture, sshdAvailable, startSshd } from '../../test-support/s
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
 import { type Core, createCore } from './core';
+import { LOG_QUERY_MAX_LIMIT } from '../../src-shared/model/log';
+import { linesWithoutCode } from '../../test-support/log-codes';
 
 // "Inspect HTTP" end to end through the API on each rule type that has it: tcp-forward, ssh-local over
 // a real OpenSSH sshd, relay-expose through the in-app relay. curl is the client; a node:http server the
@@ -47,9 +49,12 @@ beforeEach(async () => {
   core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [], hostKeyPromptTimeoutMs: 10_000 });
 });
 afterEach(async () => {
+  // The inspector's notices reach a window by their code too (issue 18).
+  const uncoded = linesWithoutCode(core.service.log.query({ limit: LOG_QUERY_MAX_LIMIT }));
   await core.shutdown();
   await net.cleanup();
   t.cleanup();
+  expect(uncoded).toEqual([]);
 });
 
 async function call<T>(m: string, a?: unknown): Promise<T> {

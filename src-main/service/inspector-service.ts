@@ -1,3 +1,4 @@
+import { type LogLine, said as lineOf } from '../../src-shared/model/log-text';
 import { EventEmitter } from 'node:events';
 import { formatHostPort } from '../../src-shared/format/address';
 import {
@@ -70,7 +71,7 @@ export class InspectorService extends EventEmitter<InspectorEvents> {
    * The tap for one start of an inspected rule's tunnel. `note` writes to the rule's log: a notice
    * (not HTTP, TLS) is said once per start, not once per connection.
    */
-  tapFor(rule: InspectedRule, note: (message: string) => void): TapFactory {
+  tapFor(rule: InspectedRule, note: (message: string, line: LogLine) => void): TapFactory {
     this.names.set(rule.id, rule.name);
     const said = new Set<CaptureNotice>();
     const target = formatHostPort(rule.target.host, rule.target.port);
@@ -86,7 +87,7 @@ export class InspectorService extends EventEmitter<InspectorEvents> {
           said.add(kind);
           const notice: InspectorNotice = { ruleId: rule.id, kind, message: detail, at: Date.now() };
           this.notices.set(`${rule.id}:${kind}`, notice);
-          note(`Inspect HTTP: ${detail}${kind === 'gave-up' ? ' — this connection is no longer inspected' : ''}`);
+          note(...lineOf(kind === 'gave-up' ? 'inspectGaveUp' : 'inspectNotice', { detail }));
           this.emit('event', { kind: 'notice', notice });
         },
       });

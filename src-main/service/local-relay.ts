@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import type { LocalRelaySettings } from '../../src-shared/api/contract';
 import { formatHostPort, isWildcardHost } from '../../src-shared/format/address';
 import { type LocalRelayConfig, LocalRelayConfigSchema, type RelayServerStatus, TOKEN_TOO_SHORT, tokenTooShort } from '../../src-shared/model/relay';
+import { said } from '../../src-shared/model/log-text';
 import { EngineError } from '../engine/engine-error';
 import { loadOrCreateRelayIdentity } from '../relay/relay-identity';
 import { formatRanges, type RelayPolicy, weakTokenMessage } from '../relay/relay-policy';
-import { type RelayLog, RelayServer } from '../relay/relay-server';
+import { RelayHost, type RelayWorkerStoppedError } from '../relay/relay-host';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
-import { type KeyedLog, logLine } from './log-buffer';
+import { type KeyedLog, extraOf, lineInto, logLine } from './log-buffer';
 import { RelayRouter } from './relay-router';
 import { ServiceError } from './service-error';
 
@@ -27,12 +28,21 @@ export function parseRanges(text: string): Array<{ from: number; to: number }> {
     });
 }
 
+/** A relay thread that died is restarted after these waits (the n-th of a series, the last repeated)… */
+const RESTART_DELAYS_MS = [1000, 2000, 5000];
+/** …unless it died this often within the window: then it stays stopped until the person starts it. */
+const CRASH_LOOP = { max: 3, windowMs: 60_000 };
+
 /**
  * The relay server run inside the app (Relay view): its settings in the store, agent tokens in the
- * secret store, the certificate in the data dir; status pushed once a second while it runs.
+ * secret store, the certificate in the data dir; status pushed once a second while it runs. The relay
+ * itself runs in a worker thread of its own (RelayHost), away from the app's big heap; if that thread
+ * dies the relay shows as failed with the reason, its ports close, and it is restarted.
  */
 export class LocalRelay {
-  private server: RelayServer | undefined;
+  private server: RelayHost | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private crashes: number[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private lastError: { code: string; message: string } | undefined;
   /** "Open on router" for the agent port and the public ports, following the server's status. */
@@ -44,10 +54,10 @@ export class LocalRelay {
     private readonly secrets: SecretStore,
     private readonly dataDir: string,
     private readonly emit: (s: RelayServerStatus) => void,
-    private readonly log: RelayLog & KeyedLog,
+    private readonly log: KeyedLog,
     routerTimings: { discoveryTimeoutMs?: number; retryMs?: number } = {},
   ) {
-    this.router = new RelayRouter({ ...routerTimings, journalDir: join(dataDir, 'router-mappings', 'relay'), log: (level, m) => this.log(level, m), onChange: () => this.emit(this.status()) });
+    this.router = new RelayRouter({ ...routerTimings, journalDir: join(dataDir, 'router-mappings', 'relay'), log: (level, m, line) => this.log(level, m, extraOf(line)), onChange: () => this.emit(this.status()) });
   }
 
   /** Removes router mappings an earlier run left (Porthole killed while the relay ran); in the background. */
@@ -89,6 +99,8 @@ export class LocalRelay {
   }
 
   async start(): Promise<RelayServerStatus> {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     if (this.server) return this.status();
     const { config } = this.settings();
     const missing = config.agents.filter((a) => this.token(a.name) === undefined).map((a) => a.name);
@@ -108,8 +120,9 @@ export class LocalRelay {
       agents: config.agents.map((a) => ({ name: a.name, token: this.token(a.name)!, ports: [], allowPorts: parseRanges(a.allowPorts) })),
     };
     const identity = config.tls ? await loadOrCreateRelayIdentity(this.dataDir) : undefined;
-    const server = new RelayServer({ policy, ...(identity ? { identity } : {}), log: this.log });
+    const server = new RelayHost({ policy, ...(identity ? { identity } : {}), log: lineInto(this.log) });
     server.on('changed', () => this.publish());
+    server.on('failed', (err) => void this.onFailed(server, err));
     try {
       const bound = await server.start();
       this.lastError = undefined;
@@ -138,6 +151,8 @@ export class LocalRelay {
   }
 
   async stop(): Promise<RelayServerStatus> {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const s = this.server;
     this.server = undefined;
     clearInterval(this.ticker);
@@ -166,8 +181,49 @@ export class LocalRelay {
     };
   }
 
-  metricsText(): string | undefined {
+  /** The status with the relay's counters of this instant (status() answers the last pushed ones). */
+  async currentStatus(): Promise<RelayServerStatus> {
+    await this.server?.currentStatus();
+    return this.status();
+  }
+
+  async metricsText(): Promise<string | undefined> {
     return this.server?.metricsText();
+  }
+
+  /** The relay's worker thread while it runs (tests, diagnostics). */
+  get threadId(): number | undefined {
+    return this.server?.threadId;
+  }
+
+  /** Ends the relay's thread as a crash would (tests). */
+  async killWorker(): Promise<void> {
+    await this.server?.kill();
+  }
+
+  /** The relay's thread died: its ports are gone; say so, close them on the router, restart it. */
+  private async onFailed(server: RelayHost, err: RelayWorkerStoppedError): Promise<void> {
+    if (this.server !== server) return;
+    this.server = undefined;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((at) => now - at < CRASH_LOOP.windowMs), now];
+    const final = this.crashes.length >= CRASH_LOOP.max;
+    const wait = RESTART_DELAYS_MS[Math.min(this.crashes.length, RESTART_DELAYS_MS.length) - 1]!;
+    const [message, line] = final
+      ? said('relayThreadGaveUp', { error: err.message, times: this.crashes.length, window: CRASH_LOOP.windowMs / 1000 })
+      : said('relayThreadRestarting', { error: err.message, seconds: wait / 1000 });
+    this.lastError = { code: err.code, message };
+    this.log('error', message, extraOf(line));
+    await this.router.stop();
+    this.emit(this.status());
+    if (final) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.server) void this.start();
+    }, wait);
+    this.restartTimer.unref();
   }
 
   private token(name: string): string | undefined {

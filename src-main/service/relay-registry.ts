@@ -8,7 +8,8 @@ import { RelayAgent } from '../relay/relay-agent';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { ServiceError } from './service-error';
-import { type KeyedLog, logLine } from './log-buffer';
+import { said } from '../../src-shared/model/log-text';
+import { type KeyedLog, extraOf, logLine } from './log-buffer';
 
 export interface RelayInputParsed {
   relay: RelayDraft;
@@ -109,7 +110,11 @@ export class RelayRegistry {
           this.changed();
         },
       },
-      log: (level, m) => logLine(this.log, level, 'relayLine', { name: relay.name, text: m }),
+      // The agent's own line, after the relay's name: `Relay "Home": relay 203.0.113.5:9015 serves …`.
+      log: (level, _m, line) => {
+        const [message, wrapped] = said('relayLine', { name: relay.name }, line);
+        this.log(level, message, extraOf(wrapped));
+      },
       ...(dataPlane ? { dataPlane } : {}),
     });
     agent.on('state', (s) => {

@@ -1,4 +1,5 @@
 import { parseHostPort } from '../../src-shared/format/address';
+import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
 import type { LocalRelayRouterOption, RelayRouterPort, RelayServerStatus } from '../../src-shared/model/relay';
 import type { RouterMappingStatus } from '../../src-shared/model/router';
 import { type MappingRequest, RouterMappings, type RouterMappingsOptions } from '../router/router-mappings';
@@ -11,8 +12,6 @@ import { type MappingRequest, RouterMappings, type RouterMappingsOptions } from 
 
 export const RELAY_AGENT_OWNER = 'relay-agent';
 
-type Level = 'info' | 'warn' | 'error';
-
 interface Wanted {
   req: MappingRequest;
   port: Omit<RelayRouterPort, 'mapping'>;
@@ -21,7 +20,7 @@ interface Wanted {
 export interface RelayRouterOptions extends Pick<RouterMappingsOptions, 'discoveryTimeoutMs' | 'retryMs'> {
   /** Where its journal lives (`<data dir>/router-mappings/relay`); undefined: none. */
   journalDir?: string;
-  log(level: Level, message: string): void;
+  log: LineLog;
   /** A port was granted, renewed, refused or released: the relay's status should be sent again. */
   onChange(): void;
 }
@@ -68,7 +67,7 @@ export class RelayRouter {
       ...(opts.journalDir ? { journalDir: opts.journalDir } : {}),
       ...(opts.discoveryTimeoutMs !== undefined ? { discoveryTimeoutMs: opts.discoveryTimeoutMs } : {}),
       ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
-      log: (level, message, ownerId) => opts.log(level, `Relay ${this.label(ownerId)}: ${message}`),
+      log: (level, _message, ownerId, _code, line) => opts.log(level, ...this.about(ownerId, line)),
       onChange: () => opts.onChange(),
     });
   }
@@ -113,11 +112,14 @@ export class RelayRouter {
     await this.mappings.releaseAll();
   }
 
-  private label(ownerId: string): string {
+  /** A router line about one of the relay's ports: `Relay public TCP port 8080 (agent "laptop"): …`. */
+  private about(ownerId: string, line: LogLine): [string, LogLine] {
     const w = this.wanted.get(ownerId);
-    if (ownerId === RELAY_AGENT_OWNER) return 'agent port';
+    if (ownerId === RELAY_AGENT_OWNER) return said('relayRouterAgentPort', {}, line);
     const m = /^relay-(tcp|udp)-(\d+)$/.exec(ownerId);
-    const what = m ? `public ${m[1]!.toUpperCase()} port ${m[2]}` : ownerId;
-    return w?.port.agent ? `${what} (agent "${w.port.agent}")` : what;
+    const agent = w?.port.agent;
+    if (!m) return said('relayRouterOwner', { owner: agent ? `${ownerId} (agent "${agent}")` : ownerId }, line);
+    const port = { protocol: m[1]!.toUpperCase(), port: m[2]! };
+    return agent ? said('relayRouterPublicAgent', { ...port, agent }, line) : said('relayRouterPublic', port, line);
   }
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
+import { LOG_QUERY_MAX_LIMIT } from '../../src-shared/model/log';
+import { linesWithoutCode } from '../../test-support/log-codes';
 import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
@@ -22,9 +24,12 @@ describe('relay rules through the API', () => {
     core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
   });
   afterEach(async () => {
+    // The relay server's, the agent's and the service's lines all reach a window by their code (issue 18).
+    const uncoded = linesWithoutCode(core.service.log.query({ limit: LOG_QUERY_MAX_LIMIT }));
     await core.shutdown();
     await net.cleanup();
     t.cleanup();
+    expect(uncoded).toEqual([]);
   });
 
   async function call<T>(m: string, a?: unknown): Promise<T> {

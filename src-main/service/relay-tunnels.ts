@@ -1,3 +1,4 @@
+import { said } from '../../src-shared/model/log-text';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { Rule } from '../../src-shared/model/rule';
 import { EngineError } from '../engine/engine-error';
@@ -90,7 +91,10 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
       e.on('connection-open', (c) => hooks.connectionOpened(c.client));
       e.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
       e.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
-      e.on('http', (x) => hooks.note(`${x.client} ${x.method} ${x.path} → ${x.status || 'no response'} (${x.durationMs} ms)`));
+      e.on('http', (x) => {
+        const fields = { client: x.client, method: x.method, path: x.path, durationMs: x.durationMs };
+        hooks.note(...(x.status ? said('httpExchange', { ...fields, status: x.status }) : said('httpExchangeNoResponse', fields)));
+      });
       e.on('unbound', () => hooks.healthChanged());
       // Like a forwarder's: the data plane carrying its data connections stopped, so the rule restarts
       // (the agent's next data connections go to a new thread) — or, when it cannot live, stays failed.

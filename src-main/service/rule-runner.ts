@@ -4,7 +4,7 @@ import type { Rule } from '../../src-shared/model/rule';
 import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import { DataPlaneStoppedError } from '../dataplane/stopped-error';
-import type { LogFields } from '../../src-shared/model/log-text';
+import type { LogFields, LogLine } from '../../src-shared/model/log-text';
 import type { LogBuffer } from './log-buffer';
 
 type ThrottledKey = 'connectionFailed' | 'refusedNotAllowed' | 'refusedMaxConnections' | 'refusedMaxSessions';
@@ -225,8 +225,8 @@ export class RuleRunner {
       connectionOpened: (client: string) => {
         if (current()) this.deps.log.line('debug', 'connectionFrom', { client }, { ruleId: this.rule.id });
       },
-      note: (message: string) => {
-        if (current()) this.deps.log.line('info', 'note', { text: message }, { ruleId: this.rule.id });
+      note: (message: string, line: LogLine) => {
+        if (current()) this.deps.log.said('info', message, line, { ruleId: this.rule.id });
       },
       connectionClosed: (client: string, bytesIn: number, bytesOut: number, durationMs: number) => {
         if (!current()) return;

@@ -1,3 +1,4 @@
+import type { LogLine } from '../../src-shared/model/log-text';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { Rule } from '../../src-shared/model/rule';
@@ -53,7 +54,7 @@ export interface TunnelHooks {
   /** The tunnel is reachable at a new address (an SSH server assigned a new remote port). */
   boundChanged(address: string): void;
   /** A line for the rule's log (e.g. one HTTP request through a relay exposure). */
-  note(message: string): void;
+  note(message: string, line: LogLine): void;
 }
 
 export type TunnelFactory = (rule: Rule, hooks: TunnelHooks) => Tunnel;
@@ -78,7 +79,7 @@ async function bind(protocol: 'tcp' | 'udp', host: string, port: number, start: 
  */
 export function makeTunnelFactory(ssh: SshContext, relay: RelayContext, plane: DataPlane, inspector?: InspectorService): TunnelFactory {
   return (rule, hooks) => {
-    const inspection = inspectionFor(rule, (m) => hooks.note(m), inspector);
+    const inspection = inspectionFor(rule, (m, line) => hooks.note(m, line), inspector);
     switch (rule.type) {
       case 'relay-expose':
         return createRelayTunnel(rule, hooks, relay, inspection);

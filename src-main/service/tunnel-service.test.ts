@@ -183,7 +183,11 @@ describe('TunnelService with the tcp-forward engine', () => {
         s.on('close', () => resolve());
       });
     }
-    const lines = c.service.log.query({ ruleId: e.rule.id, minLevel: 'warn' });
+    // The data plane sends connection events in batches (up to 20 ms later): wait for the line.
+    const lines = await waitFor(() => {
+      const found = c.service.log.query({ ruleId: e.rule.id, minLevel: 'warn' });
+      return found.length > 0 ? found : undefined;
+    }, 'the refusal to be logged');
     expect(lines.filter((l) => l.message.startsWith('Refused'))).toHaveLength(1);
     expect(lines[0]!.message).toContain("not allowed by this mapping's source list");
     expect(echo.accepted).toHaveLength(0);

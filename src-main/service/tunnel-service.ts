@@ -236,7 +236,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
         this.listing = true;
         void this.connections()
           .then((rows) => this.emit('connections', rows))
-          .catch((err: unknown) => this.log.add('warn', `Could not list the connections: ${(err as Error).message}`))
+          .catch((err: unknown) => this.log.line('warn', 'connectionsListFailed', { error: (err as Error).message }))
           .finally(() => (this.listing = false));
       }
     }

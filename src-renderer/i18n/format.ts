@@ -55,6 +55,7 @@ export function fmtTime(ts: number, options?: Intl.DateTimeFormatOptions): strin
   return new Date(ts).toLocaleTimeString(timeLocale(), { ...options, hour12: undefined, hourCycle: 'h23' });
 }
 
+/** A date and time, the time on the 24-hour clock like fmtTime (the Inspector's "Started" said "1:05 PM"). */
 export function fmtDateTime(ts: number): string {
-  return new Date(ts).toLocaleString(timeLocale());
+  return new Date(ts).toLocaleString(timeLocale(), { hourCycle: 'h23' });
 }

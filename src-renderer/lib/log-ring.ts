@@ -2,7 +2,7 @@ import { LOG_LEVELS, type LogEntry, type LogLevel } from '../../src-shared/model
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 
 /** A line's text in the UI language, or undefined to show its (English) message. */
-export type LineTranslator = (e: Pick<LogEntry, 'key' | 'fields' | 'code' | 'message'>) => string | undefined;
+export type LineTranslator = (e: Pick<LogEntry, 'key' | 'fields' | 'code' | 'message' | 'inner'>) => string | undefined;
 
 
 /**
@@ -28,6 +28,8 @@ export class LogRing {
   private readonly keys: Uint32Array;
   private readonly ruleNames: Uint32Array;
   private readonly fields: (LogEntry['fields'] | undefined)[];
+  /** The line a wrapping line wraps (a relay agent's own words after the relay's name); rare, so a sparse column. */
+  private readonly inners: (LogEntry['inner'] | undefined)[];
   private readonly shown: (string | undefined)[];
   private translator: LineTranslator | undefined;
   private readonly names: string[] = [''];
@@ -48,6 +50,7 @@ export class LogRing {
     this.keys = new Uint32Array(capacity);
     this.ruleNames = new Uint32Array(capacity);
     this.fields = new Array<LogEntry['fields'] | undefined>(capacity);
+    this.inners = new Array<LogEntry['inner'] | undefined>(capacity);
     this.shown = new Array<string | undefined>(capacity);
   }
 
@@ -62,7 +65,7 @@ export class LogRing {
     const message = this.messages[slot];
     this.shown[slot] =
       key && this.translator && message !== undefined
-        ? this.translator({ key: key as LogEntry['key'], fields: this.fields[slot], message, code: this.nameAt(this.codes, slot) as RuleErrorCode | undefined })
+        ? this.translator({ key: key as LogEntry['key'], fields: this.fields[slot], message, code: this.nameAt(this.codes, slot) as RuleErrorCode | undefined, inner: this.inners[slot] })
         : undefined;
   }
 
@@ -105,6 +108,7 @@ export class LogRing {
     this.keys[slot] = e.key ? this.intern(e.key) : 0;
     this.ruleNames[slot] = e.ruleName ? this.intern(e.ruleName) : 0;
     this.fields[slot] = e.key ? e.fields : undefined;
+    this.inners[slot] = e.key ? e.inner : undefined;
     this.translate(slot);
     this.perLevel[level]!++;
     this.total++;
@@ -167,6 +171,7 @@ export class LogRing {
     if (code !== undefined) e.code = code as RuleErrorCode;
     if (key !== undefined) e.key = key as LogEntry['key'];
     if (this.fields[slot] !== undefined) e.fields = this.fields[slot];
+    if (this.inners[slot] !== undefined) e.inner = this.inners[slot];
     if (ruleName !== undefined) e.ruleName = ruleName;
     return e;
   }
@@ -175,6 +180,7 @@ export class LogRing {
   clear(): void {
     this.messages.fill(undefined);
     this.fields.fill(undefined);
+    this.inners.fill(undefined);
     this.shown.fill(undefined);
     this.perLevel.fill(0);
     this.count = 0;

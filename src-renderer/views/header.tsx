@@ -5,7 +5,7 @@ import { openDialog, useApp } from '../store/app-store';
 import { ImportExportButtons } from './import-menu';
 import { ViewTabs } from './view-tabs';
 
-/** Below this width Import and Export fold into one "More" menu (styles.css wraps the tabs below 1200 px). */
+/** Below this width Import and Export fold into one "More" menu (styles.css wraps the tabs below 1280 px). */
 export const COMPACT_HEADER_QUERY = '(max-width: 899px)';
 
 export function Header() {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RuleErrorCode } from './errors';
-import type { LogFields, LogKey } from './log-text';
+import type { LogFields, LogKey, LogLine } from './log-text';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,6 +20,8 @@ export interface LogEntry {
   /** What the line says as a stable code and its fields (log-text.ts), for showing it in the UI language. */
   key?: LogKey;
   fields?: LogFields;
+  /** The line this one wraps (log-text.ts LogLine): its English words are `fields.text`. */
+  inner?: LogLine;
 }
 
 /** The most lines one query returns — also what the host keeps, so one query can fetch all of it. */

@@ -38,6 +38,8 @@ export async function buildLabBundle(): Promise<LabBundle> {
           lab: join(root, 'test-support/router-lab/lab-main.ts'),
           // The data plane's worker, found next to the bundle as in out/main.
           'dataplane-worker': join(root, 'src-main/dataplane/worker-main.ts'),
+          // The relay's worker (the in-app relay and `porthole relay` run in it), likewise.
+          'relay-worker': join(root, 'src-main/relay/relay-worker-main.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].mjs' },
       },
