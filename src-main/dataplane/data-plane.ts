@@ -1,8 +1,9 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { EngineError } from '../engine/engine-error';
 import { defaultEntry } from './entry';
-import { DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
+import { type AgentSessionSpec, type AgentStats, DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
 import { checkGcCounts, checkMessage, checkStartResult } from './protocol-checks';
+import { RemoteAgentSession } from './remote-agent-session';
 import { RemoteListener } from './remote-listener';
 import { DataPlaneStoppedError, WHAT } from './stopped-error';
 
@@ -69,7 +70,7 @@ interface Pending {
 interface Entry {
   gen: number;
   handlers: ListenerHandlers;
-  remote?: RemoteListener;
+  remote?: { gone: boolean };
 }
 
 type Req = PlaneRequest extends infer R ? (R extends PlaneRequest ? Omit<R, 'rid'> : never) : never;
@@ -112,13 +113,40 @@ export class DataPlane {
     this.listeners.set(lid, entry);
     try {
       const res = checkStartResult(await this.send(t, { op: 'start', lid, spec }));
-      entry.remote = new RemoteListener(this, lid, { host: res.host, port: res.port }, res.meter);
-      return entry.remote;
+      const remote = new RemoteListener(this, lid, { host: res.host, port: res.port }, res.meter);
+      entry.remote = remote;
+      return remote;
     } catch (err) {
       this.listeners.delete(lid);
       this.updateRef();
       throw err;
     }
+  }
+
+  /**
+   * Starts a relay agent session's data connections in the data plane (the worker dials them). Throws
+   * when no data plane can run (shut down, worker script missing); the session's `started` rejects
+   * when the worker refused it. Events and lost() come like a listener's.
+   */
+  agentSession(spec: AgentSessionSpec, handlers: ListenerHandlers): RemoteAgentSession {
+    const t = this.ensureThread();
+    const lid = this.nextLid++;
+    const entry: Entry = { gen: t.gen, handlers };
+    this.listeners.set(lid, entry);
+    const started = this.send(t, { op: 'agent-start', lid, spec }).then(() => undefined);
+    const remote = new RemoteAgentSession(this, lid, started);
+    entry.remote = remote;
+    started.catch(() => undefined);
+    return remote;
+  }
+
+  /** The counters of every relay agent session in the current thread (status, tests). */
+  async agentSessionStats(): Promise<AgentStats[]> {
+    const t = this.thread;
+    const all = await Promise.all(
+      [...this.listeners.values()].map((e) => (t && e.gen === t.gen && e.remote instanceof RemoteAgentSession ? e.remote.stats() : undefined)),
+    );
+    return all.filter((s): s is AgentStats => s !== undefined);
   }
 
   /** Stops every listener, then the thread. Further listen() calls fail. */

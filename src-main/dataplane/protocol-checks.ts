@@ -1,7 +1,5 @@
-import { RULE_ERROR_CODES } from '../../src-shared/model/errors';
 import type {
   GcCounts,
-  HostPort,
   ListenerSpec,
   PlaneEvent,
   PlaneMessage,
@@ -9,61 +7,16 @@ import type {
   SocksListenerSpec,
   StartResult,
   WireConnection,
-  WireError,
 } from './protocol';
 
 // Checks of the data plane's messages (protocol.ts), used on both sides of the boundary. Each throws a
-// ProtocolError naming the offending field; what passes is rebuilt from the known fields only.
+// ProtocolError naming the offending field; what passes is rebuilt from the known fields only. The
+// relay agent's messages are checked in agent-checks.ts.
 
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
-}
+import { AGENT_EVENTS, AGENT_OPS, checkAgentEvent, checkAgentRequest, isAgentEvent, isAgentOp } from './agent-checks';
+import { bool, checkError, DAY_MS, hostPort, int, MAX_ID, num, obj, oneOf, ProtocolError, str, strings } from './check-helpers';
 
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown, what: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError(`${what}: expected an object`);
-  return v as Obj;
-}
-function int(o: Obj, k: string, min: number, max: number): number {
-  const v = o[k];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ProtocolError(`${k}: expected an integer in ${min}..${max}, got ${String(v)}`);
-  return v;
-}
-function num(o: Obj, k: string): number {
-  const v = o[k];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ProtocolError(`${k}: expected a non-negative number`);
-  return v;
-}
-function str(o: Obj, k: string, max = 1024): string {
-  const v = o[k];
-  if (typeof v !== 'string' || v.length > max) throw new ProtocolError(`${k}: expected a string of at most ${max} characters`);
-  return v;
-}
-function bool(o: Obj, k: string): boolean {
-  if (typeof o[k] !== 'boolean') throw new ProtocolError(`${k}: expected true or false`);
-  return o[k] as boolean;
-}
-function oneOf<T extends string>(o: Obj, k: string, allowed: readonly T[]): T {
-  const v = o[k];
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new ProtocolError(`${k}: expected one of ${allowed.join(', ')}`);
-  return v as T;
-}
-function strings(o: Obj, k: string): string[] {
-  const v = o[k];
-  if (!Array.isArray(v) || v.length > 1000 || !v.every((s) => typeof s === 'string' && s.length <= 64)) {
-    throw new ProtocolError(`${k}: expected a list of CIDR strings`);
-  }
-  return v as string[];
-}
-function hostPort(v: unknown, what: string): HostPort {
-  const o = obj(v, what);
-  const host = str(o, 'host', 255);
-  if (host === '') throw new ProtocolError(`${what}.host: empty`);
-  return { host, port: int(o, 'port', 0, 65535) };
-}
-
-const DAY_MS = 7 * 24 * 3600_000;
+export { checkError, ProtocolError } from './check-helpers';
 
 export function checkSpec(v: unknown): ListenerSpec {
   const o = obj(v, 'spec');
@@ -115,13 +68,12 @@ export function checkSpec(v: unknown): ListenerSpec {
   }
 }
 
-const MAX_ID = Number.MAX_SAFE_INTEGER;
-
 export function checkRequest(v: unknown): PlaneRequest {
   const o = obj(v, 'request');
-  const op = oneOf(o, 'op', ['start', 'stop', 'connections', 'close-connection', 'ping'] as const);
+  const op = oneOf(o, 'op', ['start', 'stop', 'connections', 'close-connection', 'ping', ...AGENT_OPS] as const);
   const rid = int(o, 'rid', 0, MAX_ID);
   if (op === 'ping') return { op, rid };
+  if (isAgentOp(op)) return checkAgentRequest(o, op, rid);
   const lid = int(o, 'lid', 0, MAX_ID);
   switch (op) {
     case 'start':
@@ -133,17 +85,13 @@ export function checkRequest(v: unknown): PlaneRequest {
   }
 }
 
-export function checkError(v: unknown): WireError {
-  const o = obj(v, 'error');
-  return { code: oneOf(o, 'code', RULE_ERROR_CODES), message: str(o, 'message', 4096) };
-}
-
 const REFUSALS = ['not-allowed', 'max-connections', 'max-sessions', 'auth-failed'] as const;
 
 function checkEvent(v: unknown): PlaneEvent {
   const o = obj(v, 'event');
-  const e = oneOf(o, 'e', ['open', 'close', 'error', 'refused', 'listener-error'] as const);
+  const e = oneOf(o, 'e', ['open', 'close', 'error', 'refused', 'listener-error', ...AGENT_EVENTS] as const);
   const lid = int(o, 'lid', 0, MAX_ID);
+  if (isAgentEvent(e)) return checkAgentEvent(o, e, lid);
   switch (e) {
     case 'open':
       return { e, lid, id: int(o, 'id', 0, MAX_ID), client: str(o, 'client', 300) };

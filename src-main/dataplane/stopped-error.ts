@@ -1,7 +1,7 @@
 import { EngineError } from '../engine/engine-error';
 
 /** How messages name the data plane to people. */
-export const WHAT = 'The data plane (the thread that moves the bytes of TCP, UDP and SOCKS mappings)';
+export const WHAT = 'The data plane (the thread that moves the bytes of TCP, UDP, SOCKS and relay mappings)';
 
 /** The data plane stopped under a listener (code DATA_PLANE_STOPPED); says whether restarting makes sense. */
 export class DataPlaneStoppedError extends EngineError {

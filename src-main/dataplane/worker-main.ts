@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { AgentSessionTable } from './agent-sessions';
 import { EventOutbox } from './event-outbox';
 import { GcTrace } from './gc-trace';
 import { ListenerTable, toWireError } from './listeners';
@@ -6,8 +7,8 @@ import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequ
 import { checkRequest } from './protocol-checks';
 
 // Entry of the data plane: a worker thread started by DataPlane (data-plane.ts), bundled on its own
-// (out/main/dataplane-worker.js) so that it loads the engine and nothing else — no zod, ssh2, yaml,
-// conf or ws. Its heap stays a few MB, which keeps the garbage collections that Node's per-read
+// (out/main/dataplane-worker.js) so that it loads the engine and the relay agent's data connections and
+// nothing else — no zod, ssh2, yaml, conf or ws. Its heap stays a few MB, which keeps the garbage collections that Node's per-read
 // buffers cause cheap and rare. It also runs as a child process with an IPC channel (process.send),
 // which is how the thread was measured against a process (bench/tools/isolate-compare.mjs).
 
@@ -48,6 +49,12 @@ function serve(port: Port, traceGc: boolean): void {
   const flush = outbox.flush;
   const emit = (e: PlaneEvent): void => outbox.push(e);
   const table = new ListenerTable(emit);
+  const agents = new AgentSessionTable(emit);
+  const session = (lid: number) => {
+    const a = agents.get(lid);
+    if (!a) throw new Error(`no agent session ${lid} in the data plane`);
+    return a;
+  };
   const gc = traceGc ? new GcTrace((line) => process.stderr.write(`${line}\n`)) : undefined;
 
   const answer = async (req: PlaneRequest): Promise<unknown> => {
@@ -55,8 +62,29 @@ function serve(port: Port, traceGc: boolean): void {
       case 'start':
         return table.start(req.lid, req.spec);
       case 'stop':
+        agents.stop(req.lid);
         await table.stop(req.lid);
         return null;
+      case 'agent-start':
+        agents.start(req.lid, req.spec);
+        return null;
+      case 'agent-grant':
+        session(req.lid).grant(req.ids, req.exp);
+        return null;
+      case 'agent-expose':
+        session(req.lid).expose(req.exposure);
+        return null;
+      case 'agent-unexpose':
+        session(req.lid).unexpose(req.x);
+        return null;
+      case 'agent-drain':
+        return session(req.lid).drain();
+      case 'agent-connections':
+        return agents.get(req.lid)?.rows(req.x) ?? [];
+      case 'agent-close':
+        return agents.get(req.lid)?.close(req.x, req.id) ?? false;
+      case 'agent-stats':
+        return session(req.lid).stats();
       case 'connections':
         return table.rows(req.lid);
       case 'close-connection':

@@ -1,10 +1,24 @@
 import { connect as netConnect, type Socket } from 'node:net';
+import type { ByteMeter } from '../engine/byte-meter';
 import { connectError, connectTimeout } from '../engine/engine-error';
+import type { TapFactory } from '../engine/stream-tap';
 import { AgentDataConns, type AgentDataOptions } from './agent-data';
+import { encodeFrame } from './data-wire';
 import { HttpExchangeLog } from './http-log';
-import { encodeFrame } from './protocol';
-import type { Exposure } from './relay-agent';
+import type { Exposure, ExposureEvents } from './relay-agent';
 import { joinSockets } from './socket-join';
+
+/**
+ * What serving a public connection needs of an exposure: the control thread's Exposure, or the data
+ * plane worker's stand-in for it (dataplane/agent-sessions.ts). Loads no package (the worker runs it).
+ */
+export interface ServedExposure {
+  readonly spec: { kind: 'tcp' | 'http'; target: { host: string; port: number }; connectTimeoutMs?: number; tap?: TapFactory };
+  readonly meter: ByteMeter;
+  readonly conns: { delete(id: number): boolean };
+  track(client: string, kill: () => void): { id: number; state: 'connecting' | 'open'; bytesIn: number; bytesOut: number };
+  emit<K extends keyof ExposureEvents>(event: K, ...args: ExposureEvents[K]): boolean;
+}
 
 /**
  * Serves one public connection that arrived on a data connection (data-protocol.ts): dials the
@@ -12,11 +26,11 @@ import { joinSockets } from './socket-join';
  * forwards the agent's bytes), then joins the two sockets with nothing in between. The same events and
  * counters as a connection on an HTTP/2 stream.
  */
-export function serveTcpOnData(e: Exposure, data: Socket, peer: string): void {
+export function serveTcpOnData(e: ServedExposure, data: Socket, peer: string): void {
   const { host, port } = e.spec.target;
   const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
   const target = netConnect({ host, port, allowHalfOpen: true });
-  let conn: ReturnType<Exposure['track']> | undefined = e.track(peer, () => {
+  let conn: ReturnType<ServedExposure['track']> | undefined = e.track(peer, () => {
     target.destroy();
     data.destroy();
   });

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
-import { DATA_MAGIC, DataAdmitSchema, type DataOpen, DataOpenSchema, ticketMac } from './data-protocol';
-import { channelBinding, RawReader } from './handshake';
-import { encodeFrame, PROTOCOL_VERSION } from './protocol';
+// No zod here (only data-wire.ts and raw-reader.ts): the data plane worker runs this class too.
+import { checkAdmit, checkOpen, DATA_MAGIC, type DataOpen, encodeFrame, PROTOCOL_VERSION, ticketMac } from './data-wire';
+import { channelBinding, RawReader } from './raw-reader';
 
 /**
  * Data connections dialled at once, each until the relay says it joined the pool; the rest of a grant
@@ -77,6 +77,13 @@ export class AgentDataConns<E> {
     return this.sockets.size;
   }
 
+  /** Closes like close() and returns the tickets not dialled yet (another AgentDataConns may use them). */
+  drain(): Array<{ id: number; exp: number }> {
+    const left = this.queue.map(({ id, exp }) => ({ id, exp }));
+    this.close();
+    return left;
+  }
+
   close(): void {
     this.closed = true;
     this.queue.length = 0;
@@ -139,7 +146,7 @@ export class AgentDataConns<E> {
     const admit = new RawReader(socket, ADMIT_TIMEOUT_MS);
     let verdict;
     try {
-      verdict = await admit.readFrame(DataAdmitSchema, 'relay verdict on a data connection');
+      verdict = await admit.readChecked(checkAdmit, 'relay verdict on a data connection');
     } catch (err) {
       socket.destroy();
       throw err;
@@ -159,7 +166,7 @@ export class AgentDataConns<E> {
       const reader = new RawReader(socket, OPEN_FRAME_TIMEOUT_MS);
       socket.resume();
       reader
-        .readFrame(DataOpenSchema, 'relay open frame')
+        .readChecked(checkOpen, 'relay open frame')
         .then((msg) => {
           reader.detach();
           this.sockets.delete(socket);
@@ -216,5 +223,5 @@ export class AgentDataConns<E> {
   }
 }
 
-/** The relay refused the ticket: dialling it again cannot help. */
-class RefusedError extends Error {}
+/** The relay refused the ticket (or presented the wrong certificate): dialling it again cannot help. */
+export class RefusedError extends Error {}

@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { ErrorBody, Mac, PROTOCOL_VERSION } from './protocol';
+import { ErrorBody, Mac } from './protocol';
+
+export { DATA_MAGIC, ticketMac } from './data-wire';
 
 // Data connections (issue 13): the agent carries a public TCP connection on a TLS connection of its own
 // (plain TCP with `tls: false`) to the relay's agent port, instead of an HTTP/2 stream, so the bytes
@@ -22,8 +23,6 @@ import { ErrorBody, Mac, PROTOCOL_VERSION } from './protocol';
 // binding is the keying material exported from this data connection's TLS session (empty on plain TCP):
 // a ticket works once, for that session, before its expiry, and only on the connection it was made for.
 
-/** First bytes of a data connection; as long as the handshake's MAGIC, so one read tells them apart. */
-export const DATA_MAGIC = Buffer.from('PHRDATA\0', 'latin1');
 /** Header on the `/control` stream: offered by the relay (request), accepted by the agent (response). */
 export const H_DATA = 'porthole-data';
 export const DATA_CAPABILITY = '1';
@@ -52,7 +51,3 @@ export const DataReplySchema = z.union([
   z.strictObject({ error: z.strictObject({ code: z.string().min(1).max(64), message: z.string().max(1000) }) }),
 ]);
 export type DataReply = z.output<typeof DataReplySchema>;
-
-export function ticketMac(key: Buffer, session: string, id: number, exp: number, binding: Buffer): string {
-  return createHmac('sha256', key).update(`porthole-data-v${PROTOCOL_VERSION}\0${session}\0${id}\0${exp}\0`, 'utf8').update(binding).digest('hex');
-}

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { PROTOCOL_VERSION } from './data-wire';
 
 // The relay protocol (shared/DESIGN.md "Relay protocol"). On the raw (TLS) socket, before HTTP/2:
 //
@@ -15,8 +16,7 @@ import { z } from 'zod';
 // client: it opens the control stream and one stream per public connection.
 
 export const MAGIC = Buffer.from('PHRELAY\0', 'latin1');
-export const PROTOCOL_VERSION = 1;
-export const MAX_HANDSHAKE_FRAME = 4096;
+export { encodeFrame, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION } from './data-wire';
 export const NONCE_BYTES = 32;
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 
@@ -77,14 +77,6 @@ export function proofMatches(expectedHex: string, gotHex: string): boolean {
   const a = Buffer.from(expectedHex, 'hex');
   const b = Buffer.from(gotHex, 'hex');
   return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
-}
-
-export function encodeFrame(body: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(body), 'utf8');
-  if (json.length > MAX_HANDSHAKE_FRAME) throw new Error(`handshake frame of ${json.length} bytes is over the ${MAX_HANDSHAKE_FRAME}-byte limit`);
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(json.length, 0);
-  return Buffer.concat([head, json]);
 }
 
 export function encodePreamble(): Buffer {

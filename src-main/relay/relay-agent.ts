@@ -4,22 +4,23 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
 import { type LineLog, said } from '../../src-shared/model/log-text';
-import type { Endpoint } from '../../src-shared/model/primitives';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
 import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
 import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
-import { ByteMeter } from '../engine/byte-meter';
 import type { TapFactory } from '../engine/stream-tap';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
-import type { AgentDataConns } from './agent-data';
+import type { DataPlane } from '../dataplane/data-plane';
+import type { AgentSessionSpec, AgentStats } from '../dataplane/protocol';
+import type { DataPlaneStoppedError } from '../dataplane/stopped-error';
+import { AgentDataRoute } from './agent-data-route';
 import { dataConnsFor } from './agent-data-serve';
+import { Exposure, type ExposureSpec } from './exposure';
 import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, agentHandshake } from './handshake';
-import { type HttpExchange, HttpExchangeLog } from './http-log';
+import { HttpExchangeLog } from './http-log';
 import {
   type AgentMessage,
   encodeLine,
-  type ExposureInfo,
   H_EXPOSURE,
   H_PEER,
   LineSplitter,
@@ -68,77 +69,19 @@ export interface RelayAgentOptions {
   assignedTap?: (spec: ExposureSpec) => TapFactory | undefined;
   /** Accept the relay's offer of data connections (a connection of their own per public TCP connection). Default true. */
   dataConnections?: boolean;
+  /**
+   * Dial and serve the data connections in this data plane (a worker thread with a small heap) instead
+   * of this thread; absent: here. The control connection, UDP and HTTP/2 streams stay here either way.
+   */
+  dataPlane?: DataPlane;
 }
+
+export { Exposure, PLANE_ID_BASE, type ExposureConnection, type ExposureEvents, type ExposureSpec } from './exposure';
 
 /** Where pinned relay certificate fingerprints live (a known_relays file, or the saved relay itself). */
 export interface PinStore {
   get(host: string, port: number): string | undefined;
   set(host: string, port: number, fingerprint: string): void;
-}
-
-export interface ExposureSpec {
-  /** The agent's own id for it (e.g. the rule id). */
-  ref: string;
-  name?: string;
-  protocol: 'tcp' | 'udp';
-  kind: 'tcp' | 'http';
-  /** 0: the relay picks a port its policy allows. */
-  remotePort: number;
-  target: Endpoint;
-  connectTimeoutMs?: number;
-  /** Observes each TCP connection's bytes (the HTTP inspector); never sent to the relay. */
-  tap?: TapFactory;
-}
-
-export interface ExposureConnection {
-  id: number;
-  client: string;
-  openedAt: number;
-  bytesIn: number;
-  bytesOut: number;
-  state: 'connecting' | 'open';
-}
-
-export interface ExposureEvents {
-  bound: [ExposureInfo];
-  /** The relay refused it, or the session carrying it went away (`unbound`: waiting for the next session). */
-  failed: [EngineError];
-  unbound: [];
-  'connection-open': [{ client: string }];
-  'connection-close': [{ client: string; bytesIn: number; bytesOut: number; durationMs: number }];
-  'connection-error': [{ client: string; error: EngineError }];
-  http: [HttpExchange & { client: string }];
-}
-
-/** One exposure the agent asked for (or the relay assigned): its binding, counters and live connections. */
-export class Exposure extends EventEmitter<ExposureEvents> {
-  readonly meter = new ByteMeter();
-  info: ExposureInfo | undefined;
-  lastError: EngineError | undefined;
-  readonly conns = new Map<number, ExposureConnection & { kill(): void }>();
-  private nextId = 1;
-
-  constructor(readonly spec: ExposureSpec) {
-    super();
-  }
-
-  connections(): ExposureConnection[] {
-    return [...this.conns.values()].map(({ kill: _kill, ...c }) => c);
-  }
-
-  closeConnection(id: number): boolean {
-    const c = this.conns.get(id);
-    if (!c) return false;
-    c.kill();
-    return true;
-  }
-
-  /** @internal */
-  track(client: string, kill: () => void): ExposureConnection & { kill(): void } {
-    const c = { id: this.nextId++, client, openedAt: Date.now(), bytesIn: 0, bytesOut: 0, state: 'connecting' as const, kill };
-    this.conns.set(c.id, c);
-    return c;
-  }
 }
 
 export interface RelayAgentEvents {
@@ -158,7 +101,7 @@ interface Live {
   dataKey: Buffer;
   h2: ServerHttp2Session;
   /** Set once the relay offered data connections and this agent accepted. */
-  data?: AgentDataConns<Exposure>;
+  data?: AgentDataRoute;
   control?: ServerHttp2Stream;
   /** Relay exposure id → exposure, for this session. */
   byId: Map<string, Exposure>;
@@ -193,6 +136,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   private readonly assignedByPort = new Map<string, Exposure>();
   /** One TLS context for every connection to the relay: made per tls.connect() it costs ~0.5 ms each data connection. */
   private secureContext: SecureContext | undefined;
+  /** The data plane stopped for good (crash loop): data connections are dialled here from now on. */
+  private planeBroken = false;
 
   constructor(private readonly opts: RelayAgentOptions) {
     super();
@@ -226,7 +171,10 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     const e = this.own.get(ref);
     if (!e) return;
     this.own.delete(ref);
-    if (e.info && this.live) this.live.byId.delete(e.info.id);
+    if (e.info && this.live) {
+      this.live.byId.delete(e.info.id);
+      this.live.data?.unnamed(e.info.id);
+    }
     for (const c of e.conns.values()) c.kill();
     this.send({ t: 'unexpose', ref });
   }
@@ -242,8 +190,12 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
 
   /** This session's data connections (idle ones, and counts since it began); undefined when the session has none. */
   dataConnections(): { idle: number; dialled: number; failed: number; opened: number } | undefined {
-    const d = this.live?.data;
-    return d ? { idle: d.idle, ...d.stats } : undefined;
+    return this.live?.data?.localStats();
+  }
+
+  /** This session's data connections in the data plane (undefined when the data plane carries none). */
+  async dataPlaneConnections(): Promise<AgentStats | undefined> {
+    return this.live?.data?.planeStats();
   }
 
   /** Drops a waiting retry (or a failure the person has since fixed) and connects now (network back, resume from sleep, new settings). */
@@ -366,6 +318,30 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     });
   }
 
+  private planeSpec(live: Live): AgentSessionSpec {
+    const { host, port } = this.opts.relay;
+    const tls = this.opts.tls !== false;
+    return {
+      relay: { host, port },
+      tls,
+      ...(tls && !isIp(host) ? { servername: host } : {}),
+      // The control connection of this session was verified against the pin with this very fingerprint.
+      ...(tls && this.fingerprint ? { fingerprint: this.fingerprint } : {}),
+      session: live.session,
+      key: live.dataKey.toString('hex'),
+      label: this.label,
+      connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
+    };
+  }
+
+  /** The data plane stopped under this agent's data connections: their rules are told (and restart). */
+  private planeLost(err: DataPlaneStoppedError): void {
+    // One that cannot live is not tried again by this agent: its data connections stay here.
+    if (!err.restartable) this.planeBroken = true;
+    this.opts.log?.('error', ...said('agentPlaneLost', { error: err.message, relay: this.address }));
+    for (const e of this.own.values()) if (e.spec.protocol === 'tcp') e.emit('plane-lost', err);
+  }
+
   private verifyCertificate(socket: TLSSocket): void {
     const { host, port } = this.opts.relay;
     const cert = socket.getPeerCertificate();
@@ -425,19 +401,28 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       const accept = headers[H_DATA] === DATA_CAPABILITY && this.opts.dataConnections !== false;
       stream.respond({ ':status': 200, ...(accept ? { [H_DATA]: DATA_CAPABILITY } : {}) });
       if (accept) {
-        live.data = dataConnsFor({
-          session: live.session,
-          key: live.dataKey,
-          // Only while this session lives: a data connection made for an ended one is refused as a failed attempt.
-          dial: async () => {
-            const sock = await this.dial(this.opts.connectTimeoutMs ?? 10_000);
-            if (live.gen === this.generation) return sock;
-            sock.destroy();
-            throw new Error('the session ended');
-          },
-          exposureFor: (id) => live.byId.get(id),
+        const makeLocal = () =>
+          dataConnsFor({
+            session: live.session,
+            key: live.dataKey,
+            // Only while this session lives: a data connection made for an ended one is refused as a failed attempt.
+            dial: async () => {
+              const sock = await this.dial(this.opts.connectTimeoutMs ?? 10_000);
+              if (live.gen === this.generation) return sock;
+              sock.destroy();
+              throw new Error('the session ended');
+            },
+            exposureFor: (id) => live.byId.get(id),
+            log: (level, m, line) => this.opts.log?.(level, m, line),
+            relay: this.address,
+          });
+        live.data = new AgentDataRoute({
+          ...(this.opts.dataPlane && !this.planeBroken ? { plane: this.opts.dataPlane } : {}),
+          planeSpec: () => this.planeSpec(live),
+          needsLocal: () => [...this.own.values()].some((e) => e.spec.protocol === 'tcp' && e.spec.tap !== undefined),
+          makeLocal,
           log: (level, m, line) => this.opts.log?.(level, m, line),
-          relay: this.address,
+          planeLost: (err) => this.planeLost(err),
         });
       }
       const lines = new LineSplitter();
@@ -475,7 +460,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
 
   /** Serves the streams that arrived for exposure `id` before it was named. */
   private releaseEarly(live: Live, id: string, e: Exposure): void {
-    live.data?.released(id);
+    live.data?.name(id, e);
     const waiting = live.early.get(id);
     live.early.delete(id);
     for (const w of waiting ?? []) if (!w.stream.closed) this.serveData(e, w.stream, w.headers);
@@ -653,8 +638,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     for (const e of this.assignedByPort.values()) for (const c of e.conns.values()) c.kill();
     this.assignedByPort.clear();
     if (!live) return;
-    live.data?.close();
     clearInterval(live.heartbeat);
+    await live.data?.close();
     await new Promise<void>((resolve) => {
       if (live.h2.destroyed) return resolve();
       live.h2.once('close', () => resolve());

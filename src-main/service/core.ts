@@ -65,7 +65,7 @@ export interface Core {
   /** Reconnects waiting SSH sessions now (resume from sleep, network back); returns how many. */
   reconnectAll(): number;
   imports: ImportService;
-  /** The worker thread that moves the bytes of tcp-forward, udp-forward and socks rules. */
+  /** The worker thread that moves the bytes of tcp-forward, udp-forward and socks rules and relay agents' data connections. */
   dataPlane: DataPlane;
   /** The in-app relay server (Relay view), which runs in a worker thread of its own. */
   localRelay: LocalRelay;
@@ -112,7 +112,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     `porthole ${opts.version} (${platform()})`,
     (level: 'info' | 'warn' | 'error', m: string, extra: LogExtra) => void late.service?.log.add(level, m, extra),
   );
-  const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id));
+  const relayPool: SharedPool<RelayAgent> = new SharedPool<RelayAgent>((id): RelayAgent => relays.makeAgent(id, dataPlane));
   const inspector = new InspectorService();
   const dataPlane = opts.dataPlane ?? new DataPlane();
   const factory = makeTunnelFactory({ pool, socksPassword: (ruleId) => secrets.get(secretKey.socksPassword(ruleId)) }, { pool: relayPool }, dataPlane, inspector);

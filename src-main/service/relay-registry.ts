@@ -3,6 +3,7 @@ import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { type Relay, type RelayDraft, RelayDraftSchema, type RelayEntry } from '../../src-shared/model/relay';
 import { type Rule, ruleRelayId } from '../../src-shared/model/rule';
 import type { SharedPool } from '../engine/shared-pool';
+import type { DataPlane } from '../dataplane/data-plane';
 import { RelayAgent } from '../relay/relay-agent';
 import type { RuleStore } from '../store/rule-store';
 import { type SecretStore, secretKey } from '../store/secret-store';
@@ -87,8 +88,8 @@ export class RelayRegistry {
     return this.entry(this.require(id));
   }
 
-  /** Builds the agent connection of a relay (the pool calls this on first use). */
-  makeAgent(id: string): RelayAgent {
+  /** Builds the agent connection of a relay (the pool calls this on first use); its data connections run in `dataPlane`. */
+  makeAgent(id: string, dataPlane?: DataPlane): RelayAgent {
     const relay = this.require(id);
     const agent = new RelayAgent({
       relay: { host: relay.host, port: relay.port },
@@ -114,6 +115,7 @@ export class RelayRegistry {
         const [message, wrapped] = said('relayLine', { name: relay.name }, line);
         this.log(level, message, extraOf(wrapped));
       },
+      ...(dataPlane ? { dataPlane } : {}),
     });
     agent.on('state', (s) => {
       this.last.set(id, {

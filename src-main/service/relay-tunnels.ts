@@ -33,6 +33,8 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
   let exposure: Exposure | undefined;
   const address = (a: RelayAgent, e: Exposure) => (e.info ? `${a.label} ${formatHostPort(e.info.publicHost, e.info.publicPort)}` : `${a.label} port ${rule.remotePort || '(any allowed)'}`);
   const onState = () => hooks.healthChanged();
+  /** The data plane stopped for good under this rule's data connections (crash loop): failed until switched on again. */
+  let planeFailed: EngineError | undefined;
   const tunnel: Tunnel = {
     async start() {
       try {
@@ -53,9 +55,9 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
       a.unexpose(rule.id);
       await ctx.pool.release(rule.relay);
     },
-    snapshot: () => exposure?.meter.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
-    connections: () =>
-      (exposure?.connections() ?? []).map((c) => ({
+    snapshot: () => exposure?.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
+    connections: async () =>
+      (exposure ? await exposure.allConnections() : []).map((c) => ({
         id: c.id,
         protocol: rule.protocol,
         client: c.client,
@@ -64,8 +66,8 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
         bytesOut: c.bytesOut,
         state: c.state === 'open' ? ('open' as const) : ('connecting' as const),
       })),
-    closeConnection: (id) => exposure?.closeConnection(id) ?? false,
-    health: () => (agent && exposure ? health(agent, exposure) : { kind: 'up' }),
+    closeConnection: (id) => exposure?.closeAnyConnection(id) ?? false,
+    health: (): TunnelHealth => (planeFailed ? { kind: 'failed', error: planeFailed } : agent && exposure ? health(agent, exposure) : { kind: 'up' }),
   };
   return tunnel;
 
@@ -94,6 +96,13 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
         hooks.note(...(x.status ? said('httpExchange', { ...fields, status: x.status }) : said('httpExchangeNoResponse', fields)));
       });
       e.on('unbound', () => hooks.healthChanged());
+      // Like a forwarder's: the data plane carrying its data connections stopped, so the rule restarts
+      // (the agent's next data connections go to a new thread) — or, when it cannot live, stays failed.
+      e.on('plane-lost', (err) => {
+        if (err.restartable) return hooks.fatal(err);
+        planeFailed = err;
+        hooks.healthChanged();
+      });
       // The first outcome decides start(); later ones change health and the shown address.
       return new Promise<string>((resolve, reject) => {
         let settled = false;

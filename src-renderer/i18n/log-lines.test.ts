@@ -49,6 +49,8 @@ const SAMPLE: Record<string, string | number> = {
   movedTo: '/data/porthole.json.corrupt-1',
   count: 2,
   fingerprint: 'SHA256:3q2+7w',
+  seen: 'AB:CD:01',
+  expected: 'EF:01:23',
   agent: 'laptop',
   ports: '47000-47010',
   method: 'rules.create',

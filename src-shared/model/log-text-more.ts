@@ -47,6 +47,10 @@ export const RELAY_AGENT_TEXT = {
   agentDataDialFailed: 'could not open a data connection to relay {{relay}} ({{error}}); its public connections use the session meanwhile',
   agentDataBroke: 'a data connection to relay {{relay}} broke before use ({{error}})',
   agentDataRefused: 'relay {{relay}} refused a data connection: {{error}}',
+  agentDataCertMismatch: 'relay {{relay}} presented certificate {{seen}} on a data connection, not {{expected}} as on its control connection — closed it before sending the ticket',
+  agentPlaneLost: '{{error}} — the public connections it carried for relay {{relay}} were closed',
+  agentDataStayMain: 'data connections stay in the main thread: {{error}}',
+  agentDataPlaneRefused: "the data plane refused this session's data connections ({{error}}); they stay in the main thread",
 } as const;
 
 /** Port mappings on the home router (router/router-mappings.ts, service/relay-router.ts). */

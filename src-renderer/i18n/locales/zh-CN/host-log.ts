@@ -89,6 +89,10 @@ export const hostLog: Catalog<typeof en> = {
     agentDataDialFailed: '无法打开到中继 {{relay}} 的数据连接（{{error}}）；其公网连接暂时走会话',
     agentDataBroke: '到中继 {{relay}} 的一个数据连接在使用前断开了（{{error}}）',
     agentDataRefused: '中继 {{relay}} 拒绝了一个数据连接：{{error}}',
+    agentDataCertMismatch: '中继 {{relay}} 在数据连接上出示的证书是 {{seen}}，而不是其控制连接上的 {{expected}}——已在发送票据前关闭',
+    agentPlaneLost: '{{error}}——它为中继 {{relay}} 承载的公网连接已关闭',
+    agentDataStayMain: '数据连接留在主线程：{{error}}',
+    agentDataPlaneRefused: '数据平面拒绝了此会话的数据连接（{{error}}）；它们留在主线程',
     // The router (router-mappings.ts, relay-router.ts).
     routerLeftAlone: '保留路由器上端口 {{port}} 的 {{protocol}} 映射不动：它属于进程 {{pid}}，即使用此数据目录的另一个 Porthole',
     routerRemovedStale: '已移除之前运行在路由器上遗留的端口 {{port}} 的 {{protocol}} 映射',
