@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { formatHostPort } from '../../src-shared/format/address';
 import { formatBytes } from '../../src-shared/format/units';
 import { readPortProxyProfile } from '../profiles/port-proxy-profile';
+import { DataPlane } from '../dataplane/data-plane';
 import { tuneGcForDataPlane } from '../relay/gc-policy';
 import { type Exposure, type ExposureSpec, RelayAgent } from '../relay/relay-agent';
 import { RelayPins } from '../relay/relay-pins';
@@ -52,7 +53,11 @@ export async function cmdAgent(argv: string[]): Promise<number> {
     inspected.set(spec.ref, name);
     return inspector.tapFor({ id: spec.ref, name, inspect: inspectOn, target: spec.target }, (m) => say(`${name}: ${m}`));
   };
+  // Data connections (one per public TCP connection) move their bytes in the data plane's thread, away
+  // from this process's CLI, parser and inspector modules — as in `porthole run` and the app.
+  const plane = new DataPlane();
   const agent = new RelayAgent({
+    dataPlane: plane,
     relay: { host: relay.host, port: relay.port },
     agent: agentName,
     token: relay.token ?? '',
@@ -115,6 +120,7 @@ export async function cmdAgent(argv: string[]): Promise<number> {
   await control?.close();
   inspector.dispose();
   await agent.close();
+  await plane.close();
   say(`agent stopped: ${formatBytes(totals.i)} in, ${formatBytes(totals.o)} out`);
   return outcome;
 }
