@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 // The pieces of the relay's wire format that an agent's data connections need (data-protocol.ts
 // describes them), with no zod: the data plane worker (src-main/dataplane) dials data connections
 // itself and must load Node built-ins only. protocol.ts and data-protocol.ts re-export these, so the
-// two sides keep one definition; the checks below accept exactly what data-protocol.ts's schemas do.
+// two sides keep one definition; protocol-checks.test.ts checks them against the zod schemas they replaced.
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_HANDSHAKE_FRAME = 4096;
@@ -44,8 +44,18 @@ function errorBody(v: unknown): WireErrorBody | undefined {
   return { code: e.code as WireErrorBody['code'], message: e.message };
 }
 
-/** A checker throws this; RawReader turns it into a PROTOCOL handshake error naming the frame. */
-export class FrameError extends Error {}
+/**
+ * A checker throws this; RawReader turns it into a PROTOCOL handshake error naming the frame. `detail`
+ * is the message without the key path (a control line's error shows only that, as it did with zod).
+ */
+export class FrameError extends Error {
+  constructor(
+    message: string,
+    readonly detail: string = message,
+  ) {
+    super(message);
+  }
+}
 
 /** Relay → agent right after the ticket: `{ready: true}` or `{error}`. */
 export function checkAdmit(v: unknown): DataAdmit {
