@@ -1,7 +1,5 @@
-import { z } from 'zod';
-import { ErrorBody, Mac } from './protocol';
-
-export { DATA_MAGIC, ticketMac } from './data-wire';
+export { checkAdmit, checkOpen, DATA_MAGIC, type DataAdmit, type DataOpen, ticketMac } from './data-wire';
+export { checkDataDial, checkDataReply, type DataDial, type DataReply } from './protocol-checks';
 
 // Data connections (issue 13): the agent carries a public TCP connection on a TLS connection of its own
 // (plain TCP with `tls: false`) to the relay's agent port, instead of an HTTP/2 stream, so the bytes
@@ -27,27 +25,5 @@ export { DATA_MAGIC, ticketMac } from './data-wire';
 export const H_DATA = 'porthole-data';
 export const DATA_CAPABILITY = '1';
 
-export const DataDialSchema = z.strictObject({
-  session: z.string().min(1).max(64),
-  id: z.number().int().min(1).max(2 ** 31 - 1),
-  exp: z.number().int().positive(),
-  mac: Mac,
-});
-export type DataDial = z.output<typeof DataDialSchema>;
-
-/** Relay → agent right after the ticket: admitted to the pool, or refused (the agent dials the next one only then). */
-export const DataAdmitSchema = z.union([z.strictObject({ ready: z.literal(true) }), z.strictObject({ error: ErrorBody })]);
-
-/** Relay → agent on an idle data connection. */
-export const DataOpenSchema = z.union([
-  z.strictObject({ open: z.string().min(1).max(64), peer: z.string().max(64) }),
-  z.strictObject({ error: ErrorBody }),
-]);
-export type DataOpen = z.output<typeof DataOpenSchema>;
-
-/** Agent → relay once the target answered: carry on, or why the target could not be reached. */
-export const DataReplySchema = z.union([
-  z.strictObject({ ok: z.literal(true) }),
-  z.strictObject({ error: z.strictObject({ code: z.string().min(1).max(64), message: z.string().max(1000) }) }),
-]);
-export type DataReply = z.output<typeof DataReplySchema>;
+// The frames' checks: checkDataDial / checkDataReply (protocol-checks.ts) on the relay, checkAdmit /
+// checkOpen (data-wire.ts) on the agent — hand-written, so neither worker thread loads zod.

@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
 import { channelBinding, HandshakeError, RawReader } from './raw-reader';
-import { DATA_MAGIC, type DataDial, DataDialSchema } from './data-protocol';
+import { checkDataDial, DATA_MAGIC, type DataDial } from './data-protocol';
 import {
   type AgentHello,
-  AgentHelloSchema,
-  AgentProofSchema,
+  checkAgentHello,
+  checkAgentProof,
+  checkRelayHello,
+  checkRelayVerdict,
   encodeFrame,
   encodePreamble,
   HANDSHAKE_TIMEOUT_MS,
@@ -14,8 +16,6 @@ import {
   PROTOCOL_VERSION,
   proof,
   proofMatches,
-  RelayHelloSchema,
-  RelayVerdictSchema,
   sessionDataKey,
 } from './protocol';
 
@@ -59,14 +59,14 @@ export async function agentHandshake(socket: Socket, o: AgentHandshakeOptions): 
     const hello: AgentHello = { agent: o.agent, nonce: agentNonce, assigned: o.assigned, ...(o.software ? { software: o.software } : {}) };
     socket.write(Buffer.concat([encodePreamble(), encodeFrame(hello)]));
     const version = await readPreamble(r, 'relay');
-    const relayHello = await r.readFrame(RelayHelloSchema, 'relay hello');
+    const relayHello = await r.readChecked(checkRelayHello, 'relay hello');
     if ('error' in relayHello) throw new HandshakeError(relayHello.error.code, relayHello.error.message);
     if (version !== PROTOCOL_VERSION) throw new HandshakeError('VERSION', `the relay speaks protocol version ${version}, this agent ${PROTOCOL_VERSION}`);
     const binding = channelBinding(socket);
     // Every handshake write must have completed before HTTP/2 takes the socket over (node's http2
     // asserts on a write completion it did not start).
     const proofSent = flushed(socket, encodeFrame({ mac: proof(o.token, 'agent', o.agent, agentNonce, relayHello.nonce, binding) }));
-    const verdict = await r.readFrame(RelayVerdictSchema, 'relay verdict');
+    const verdict = await r.readChecked(checkRelayVerdict, 'relay verdict');
     if ('error' in verdict) throw new HandshakeError(verdict.error.code, verdict.error.message);
     if (!proofMatches(proof(o.token, 'relay', o.agent, agentNonce, relayHello.nonce, binding), verdict.mac)) {
       throw new HandshakeError('AUTH_FAILED', 'the relay could not prove it knows this agent\'s token — it is not the relay you configured, or its token differs');
@@ -104,7 +104,7 @@ export async function relayHandshake(socket: Socket, o: RelayHandshakeOptions): 
     const { data, version } = await readAnyPreamble(r, 'agent', true);
     if (data) {
       if (version !== PROTOCOL_VERSION) throw refuse('VERSION', `this relay speaks data-connection version ${PROTOCOL_VERSION}, the agent ${version}`);
-      const dial = await r.readFrame(DataDialSchema, 'data connection ticket');
+      const dial = await r.readChecked(checkDataDial, 'data connection ticket');
       r.detach();
       return { kind: 'data', dial, binding: channelBinding(socket) };
     }
@@ -112,11 +112,11 @@ export async function relayHandshake(socket: Socket, o: RelayHandshakeOptions): 
     if (version !== PROTOCOL_VERSION) {
       throw refuse('VERSION', `this relay speaks protocol version ${PROTOCOL_VERSION}, the agent ${version} — update the older side`);
     }
-    const hello = await r.readFrame(AgentHelloSchema, 'agent hello');
+    const hello = await r.readChecked(checkAgentHello, 'agent hello');
     const relayNonce = newNonce();
     socket.write(encodeFrame({ nonce: relayNonce }));
     const binding = channelBinding(socket);
-    const agentProof = await r.readFrame(AgentProofSchema, 'agent proof');
+    const agentProof = await r.readChecked(checkAgentProof, 'agent proof');
     const token = o.tokenFor(hello.agent);
     // Same answer for an unknown name and a wrong token: the relay does not reveal which names exist.
     if (token === undefined || !proofMatches(proof(token, 'agent', hello.agent, hello.nonce, relayNonce, binding), agentProof.mac)) {

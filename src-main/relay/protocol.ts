@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import { PROTOCOL_VERSION } from './data-wire';
+import { FrameError, PROTOCOL_VERSION } from './data-wire';
+import type { AgentMessage, RelayMessage } from './protocol-checks';
 
 // The relay protocol (shared/DESIGN.md "Relay protocol"). On the raw (TLS) socket, before HTTP/2:
 //
@@ -20,34 +20,23 @@ export { encodeFrame, MAX_HANDSHAKE_FRAME, PROTOCOL_VERSION } from './data-wire'
 export const NONCE_BYTES = 32;
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 
-/** Names the relay config and the agent share; what a port-proxy `remote_name` may be. */
-export const AgentNameSchema = z
-  .string()
-  .min(1, 'empty agent name')
-  .max(80, 'agent name is longer than 80 characters')
-  .refine((v) => !/\p{Cc}/u.test(v), 'agent name has control characters');
-
-const Nonce = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'not a 32-byte base64 nonce');
-export const Mac = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 HMAC in hex');
-export const ErrorBody = z.strictObject({ code: z.enum(['AUTH_FAILED', 'VERSION', 'PROTOCOL', 'REPLACED', 'SHUTDOWN']), message: z.string().max(1000) });
-export type HandshakeErrorBody = z.output<typeof ErrorBody>;
-
-export const AgentHelloSchema = z.strictObject({
-  agent: AgentNameSchema,
-  nonce: Nonce,
-  /** Whether this agent serves the ports the relay's config assigns to its name (port-proxy's model). */
-  assigned: z.boolean(),
-  /** Free text for the relay's log (e.g. "porthole 0.3.0 (linux)"). */
-  software: z.string().max(200).optional(),
-});
-export type AgentHello = z.output<typeof AgentHelloSchema>;
-
-export const RelayHelloSchema = z.union([z.strictObject({ nonce: Nonce }), z.strictObject({ error: ErrorBody })]);
-export const AgentProofSchema = z.strictObject({ mac: Mac });
-export const RelayVerdictSchema = z.union([
-  z.strictObject({ ok: z.literal(true), session: z.string().max(64), mac: Mac }),
-  z.strictObject({ error: ErrorBody }),
-]);
+// The frames' types and checks: protocol-checks.ts (hand-written, so the relay's worker loads no zod).
+export {
+  type AgentHello,
+  type AgentMessage,
+  type AgentProof,
+  checkAgentHello,
+  checkAgentMessage,
+  checkAgentProof,
+  checkRelayHello,
+  checkRelayMessage,
+  checkRelayVerdict,
+  type ExposureInfo,
+  type HandshakeErrorBody,
+  type RelayHello,
+  type RelayMessage,
+  type RelayVerdict,
+} from './protocol-checks';
 
 export function newNonce(): string {
   return randomBytes(NONCE_BYTES).toString('base64');
@@ -86,55 +75,6 @@ export function encodePreamble(): Buffer {
 // ---- control stream (HTTP/2 stream `/control`, newline-delimited JSON both ways) ----
 
 export const MAX_CONTROL_LINE = 64 * 1024;
-const Ref = z.string().min(1).max(64);
-const Protocol = z.enum(['tcp', 'udp']);
-const Kind = z.enum(['tcp', 'http']);
-const Port = z.number().int().min(0).max(65535);
-const Host = z.string().min(1).max(255);
-
-/** Agent → relay. */
-export const AgentMessageSchema = z.discriminatedUnion('t', [
-  /** Ask for a public port (0: any the policy allows) for one of this agent's own exposures. */
-  z.strictObject({ t: z.literal('expose'), ref: Ref, protocol: Protocol, kind: Kind, remotePort: Port, name: z.string().max(80).optional() }),
-  z.strictObject({ t: z.literal('unexpose'), ref: Ref }),
-]);
-export type AgentMessage = z.output<typeof AgentMessageSchema>;
-
-const ExposureInfo = z.strictObject({
-  /** The relay's id for the exposure; data streams carry it. */
-  id: Ref,
-  protocol: Protocol,
-  kind: Kind,
-  publicHost: Host,
-  publicPort: Port,
-  /** Set for ports the relay's config assigns: the agent connects to this port on its own loopback. */
-  localPort: Port.optional(),
-});
-export type ExposureInfo = z.output<typeof ExposureInfo>;
-
-/** Relay → agent. */
-export const RelayMessageSchema = z.discriminatedUnion('t', [
-  z.strictObject({
-    t: z.literal('welcome'),
-    agent: AgentNameSchema,
-    /** Ports the relay's config assigns to this agent (only when the agent said `assigned: true`). */
-    assigned: z.array(ExposureInfo).max(1000),
-    /** Assigned ports that could not be opened, with why. */
-    failedAssigned: z.array(z.strictObject({ publicPort: Port, protocol: Protocol, message: z.string().max(1000) })).max(1000),
-  }),
-  z.strictObject({ t: z.literal('exposed'), ref: Ref, exposure: ExposureInfo }),
-  z.strictObject({ t: z.literal('expose-failed'), ref: Ref, code: z.enum(['RELAY_REJECTED', 'PORT_IN_USE', 'PERMISSION_DENIED', 'ADDRESS_NOT_AVAILABLE', 'INTERNAL']), message: z.string().max(1000) }),
-  z.strictObject({ t: z.literal('unexposed'), ref: Ref }),
-  /**
-   * Tickets for data connections (data-protocol.ts), only to an agent that accepted them: dial one data
-   * connection per id before `exp` (the relay's clock, ms since the epoch; the agent only echoes it).
-   */
-  z.strictObject({ t: z.literal('data-dial'), ids: z.array(z.number().int().min(1).max(2 ** 31 - 1)).min(1).max(64), exp: z.number().int().positive() }),
-  /** This session is being closed: another session of the same agent name took over, or the relay stops. */
-  z.strictObject({ t: z.literal('closing'), reason: z.enum(['replaced', 'shutdown']), message: z.string().max(1000) }),
-]);
-export type RelayMessage = z.output<typeof RelayMessageSchema>;
-
 /** Splits a byte stream into lines; a line over the cap is an error (the session is closed). */
 export class LineSplitter {
   private pending: Buffer[] = [];
@@ -167,17 +107,20 @@ export function encodeLine(msg: AgentMessage | RelayMessage): string {
   return `${JSON.stringify(msg)}\n`;
 }
 
-/** Parses one control line against a schema; a throw means a protocol violation by the peer. */
-export function parseLine<T>(schema: z.ZodType<T>, line: string): T {
+/** Parses one control line with a check (protocol-checks.ts); a throw means a protocol violation by the peer. */
+export function parseLine<T>(check: (json: unknown) => T, line: string): T {
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch {
     throw new Error('control message is not JSON');
   }
-  const r = schema.safeParse(json);
-  if (!r.success) throw new Error(`invalid control message: ${r.error.issues[0]?.message ?? 'unknown'}`);
-  return r.data;
+  try {
+    return check(json);
+  } catch (err) {
+    if (err instanceof FrameError) throw new Error(`invalid control message: ${err.detail}`, { cause: err });
+    throw err;
+  }
 }
 
 // ---- data streams ----

@@ -1,11 +1,10 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { z } from 'zod';
 import { FrameError, MAX_HANDSHAKE_FRAME } from './data-wire';
 import type { HandshakeErrorBody } from './protocol';
 
-// Frame reading shared by the handshake and data connections, kept free of zod at run time (only its
-// types): the data plane worker reads data-connection frames with it (see data-wire.ts).
+// Frame reading shared by the handshake and data connections, free of zod: the data plane worker and the
+// relay's worker read frames with it, checked by hand (data-wire.ts, protocol-checks.ts).
 
 export type HandshakeFailure = HandshakeErrorBody['code'] | 'TIMEOUT' | 'CLOSED';
 
@@ -55,13 +54,6 @@ export class RawReader {
       this.waiter = { n, resolve, reject };
       this.pump();
     });
-  }
-
-  async readFrame<T>(schema: z.ZodType<T>, what: string): Promise<T> {
-    const json = await this.readJson(what);
-    const r = schema.safeParse(json);
-    if (!r.success) throw new HandshakeError('PROTOCOL', `${what}: ${r.error.issues[0]?.path.join('.') || 'message'}: ${r.error.issues[0]?.message ?? 'invalid'}`);
-    return r.data;
   }
 
   /** A frame checked by a plain function (which throws FrameError); no zod. */

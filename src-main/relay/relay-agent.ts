@@ -5,7 +5,7 @@ import { createSecureContext, type SecureContext, connect as tlsConnect, type TL
 import { formatHostPort } from '../../src-shared/format/address';
 import { type LineLog, said } from '../../src-shared/model/log-text';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
-import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
+import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay-token';
 import { type BackoffOptions, RetrySchedule } from '../engine/backoff';
 import type { TapFactory } from '../engine/stream-tap';
 import { connectError, connectTimeout, EngineError, errnoCode } from '../engine/engine-error';
@@ -29,7 +29,7 @@ import {
   PATH_UDP,
   parseLine,
   type RelayMessage,
-  RelayMessageSchema,
+  checkRelayMessage,
 } from './protocol';
 import { splice } from './splice';
 import { TLS_CIPHERSUITES } from './tls-suites';
@@ -428,7 +428,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       const lines = new LineSplitter();
       stream.on('data', (chunk: Buffer) => {
         try {
-          for (const line of lines.push(chunk)) this.onMessage(live, parseLine(RelayMessageSchema, line));
+          for (const line of lines.push(chunk)) this.onMessage(live, parseLine(checkRelayMessage, line));
         } catch (err) {
           this.protocolError(live, (err as Error).message);
         }

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ByteMeter } from '../engine/byte-meter';
 import { abortSocket } from '../engine/abort-socket';
-import { type DataDial, DataReplySchema } from './data-protocol';
+import { checkDataReply, type DataDial } from './data-protocol';
 import { RawReader } from './handshake';
 import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
@@ -88,7 +88,7 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
   const reader = new RawReader(data, DATA_REPLY_TIMEOUT_MS);
   data.resume();
   reader
-    .readFrame(DataReplySchema, 'agent reply')
+    .readChecked(checkDataReply, 'agent reply')
     .then((reply) => {
       reader.detach();
       if ('error' in reply) {

@@ -1,7 +1,7 @@
 // Who may expose what on a relay: the port-proxy server config (`bind`, `proxy[].remote_name`,
 // `port_list`) extended with tokens, ranges agents may ask for themselves, TLS, metrics and limits.
 
-import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay';
+import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay-token';
 import type { RelayLimits } from './relay-limits';
 
 export interface RelayPortAssignment {

@@ -19,7 +19,7 @@ import { HttpExchangeLog } from './http-log';
 import {
   type AgentHello,
   type AgentMessage,
-  AgentMessageSchema,
+  checkAgentMessage,
   DatagramReader,
   encodeDatagram,
   encodeLine,
@@ -329,7 +329,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const lines = new LineSplitter();
     control.on('data', (chunk: Buffer) => {
       try {
-        for (const line of lines.push(chunk)) void this.onAgentMessage(s, parseLine(AgentMessageSchema, line));
+        for (const line of lines.push(chunk)) void this.onAgentMessage(s, parseLine(checkAgentMessage, line));
       } catch (err) {
         this.log('warn', ...said('relayAgentBrokeProtocol', { agent: s.name, address: s.address, error: (err as Error).message }));
         s.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);

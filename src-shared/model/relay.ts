@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normalizeFingerprint } from '../format/fingerprint';
 import { HostSchema, RuleIdSchema } from './primitives';
 import { type RouterMappingStatus, RouterOptionSchema } from './router';
+import { TOKEN_TOO_SHORT, tokenTooShort } from './relay-token';
 
 // Relays are saved entities that `relay-expose` rules refer to by id (this machine is the agent).
 // The token lives in the secret store; the relay records only that one exists. The pinned
@@ -37,19 +38,7 @@ export type RelayDraft = z.input<typeof RelayDraftSchema>;
 export const RelaySchema = RelayDraftSchema.extend({ id: RuleIdSchema });
 export type Relay = z.output<typeof RelaySchema>;
 
-/**
- * The shortest token a relay or an agent accepts (issue 14): a short one falls to guessing, even
- * with the relay slowing guessers down. Empty means "no token" (an --insecure-no-auth relay).
- */
-export const MIN_TOKEN_LENGTH = 16;
-/** How to make a strong token, for messages. */
-export const TOKEN_HOW_TO = 'make one with `porthole relay --gen-token` (or `openssl rand -hex 24`), or with Generate in the Relay view';
-/** The form and API message for a token under MIN_TOKEN_LENGTH (one fixed text, so it is translated). */
-export const TOKEN_TOO_SHORT = 'a token needs at least 16 characters — use Generate in the Relay view, or `porthole relay --gen-token`';
-
-export function tokenTooShort(token: string | undefined): boolean {
-  return token !== undefined && token !== '' && token.length < MIN_TOKEN_LENGTH;
-}
+export { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, TOKEN_TOO_SHORT, tokenTooShort } from './relay-token';
 
 /** A token as set through the API: empty (delete it) or at least MIN_TOKEN_LENGTH characters. */
 export const AgentTokenSchema = z
