@@ -18,8 +18,8 @@ export default defineConfig({
           // The data plane's worker thread: an entry of its own so that it loads the engine and no
           // package (src-main/dataplane/worker-imports.test.ts checks the same bundle shape).
           'dataplane-worker': resolve('src-main/dataplane/worker-main.ts'),
-          // The relay's worker thread (`porthole relay`, the in-app relay): the relay code and zod,
-          // none of the app's packages (checked by the same test).
+          // The relay's worker thread (`porthole relay`, the in-app relay): the relay code and no
+          // package, not even zod (checked by the same test).
           'relay-worker': resolve('src-main/relay/relay-worker-main.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },

@@ -4,7 +4,7 @@
 // worker thread, and the service tests must run over the real data plane. Test files get the path
 // through inject('dataPlaneEntry') / inject('relayWorkerEntry') (test-support/dataplane-setup.ts hands
 // them to DataPlane and RelayHost).
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -19,15 +19,14 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => void> {
   const { build } = await import('vite');
   const outDir = mkdtempSync(join(tmpdir(), 'porthole-dataplane-'));
-  // The relay's worker imports zod, as out/main/relay-worker.js does: it resolves from here.
-  symlinkSync(resolve('node_modules'), join(outDir, 'node_modules'), 'dir');
   await build({
     configFile: false,
     logLevel: 'warn',
     root: resolve('.'),
     build: {
       // SSR build like electron-vite's main build: node built-ins and npm packages stay imports (the
-      // worker must import no package at all; dataplane/worker-imports.test.ts checks this bundle).
+      // workers must import no package at all; dataplane/worker-imports.test.ts checks these bundles, and
+      // with no node_modules next to them a package import would fail to load).
       ssr: true,
       outDir,
       emptyOutDir: false,

@@ -8,8 +8,8 @@ import { RELAY_WORKER_PROTOCOL, type RelayWorkerMessage, type RelayWorkerRequest
 // The whole RelayServer runs here — agent-port listener, handshakes, HTTP/2 control sessions, public
 // ports and data connections — because a thread cannot be handed an accepted socket and a data
 // connection arrives on the agent port. Bundled on its own so that this heap holds the relay code and
-// zod (the relay protocol's schemas) and nothing of the app: the per-read buffers that moving bytes
-// allocates then meet a small heap, whose garbage collections are cheap (issue 13).
+// nothing else — no package, not even zod (protocol-checks.ts checks frames by hand): the per-read
+// buffers that moving bytes allocates then meet a small heap, whose garbage collections are cheap (issue 13).
 
 const port = parentPort;
 const data = (workerData ?? {}) as { protocol?: unknown; options?: unknown; statusIntervalMs?: unknown };
