@@ -1,38 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RelayEntry } from '../../src-shared/model/relay';
 import type { ImportOutcome, ImportPreview, ImportRelayConfig } from '../../src-shared/model/import';
-import { tempDir } from '../../test-support/tmp';
 import { readPortProxyText } from '../profiles/port-proxy-profile';
-import { confFactory } from '../store/conf-factories';
 import { parseStoredSecret } from '../store/secret-tags';
-import { type Core, createCore } from './core';
+import { useServiceCore } from '../../test-support/service-core';
 
 // Issue 15, "a way off frp": the import preview of an frpc / rathole file offers the config of the
 // Porthole relay that replaces their server (imports.relayConfig); a token it had to make (frp's was
 // short) is the one the imported relay is saved with, so the two sides match.
 
 describe('imports.relayConfig', () => {
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
+  const svc = useServiceCore();
+  const { call } = svc;
 
-  beforeEach(async () => {
-    t = tempDir();
-    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
-  });
-  afterEach(async () => {
-    await core.shutdown();
-    t.cleanup();
-  });
-
-  async function call<T>(m: string, a?: unknown): Promise<T> {
-    const r = await core.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
   const savedTokens = (): string[] => {
-    const f = join(t.dir, 'secrets.json');
+    const f = join(svc.dir, 'secrets.json');
     if (!existsSync(f)) return [];
     const entries = (JSON.parse(readFileSync(f, 'utf8')) as { entries: Record<string, string> }).entries;
     return Object.values(entries).map((v) => {
@@ -61,9 +45,9 @@ describe('imports.relayConfig', () => {
 
   it('without asking for the relay config, the file\'s own token is saved; other formats and unknown files are refused', async () => {
     const p = await call<ImportPreview>('imports.preview', { sources: [FRPC, { name: 'config', text: 'Host a\n  LocalForward 1 b:1\n' }] });
-    const r = await core.api.handle('imports.relayConfig', { previewId: p.id, file: 1 });
+    const r = await svc.core.api.handle('imports.relayConfig', { previewId: p.id, file: 1 });
     expect(r.ok ? 'ok' : r.error.message).toMatch(/^config: --relay-config is for frpc and rathole configs/);
-    const none = await core.api.handle('imports.relayConfig', { previewId: p.id, file: 5 });
+    const none = await svc.core.api.handle('imports.relayConfig', { previewId: p.id, file: 5 });
     expect(none.ok ? 'ok' : none.error.code).toBe('INVALID_INPUT');
     await call<ImportOutcome>('imports.apply', { previewId: p.id, decisions: [] });
     expect(savedTokens()).toEqual(['short']);

@@ -1,12 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
 import type { ImportItem, ImportOutcome, ImportPreview, ImportSource } from '../../src-shared/model/import';
-import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
-import { tempDir } from '../../test-support/tmp';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
+import { waitFor } from '../../test-support/net-fixtures';
+import { useServiceCore } from '../../test-support/service-core';
 
 // Issue 14, through the API of a real core with real listeners: Include is never followed for text
 // sent over the API, imports start nothing unless asked, a porthole:// link never starts anything and
@@ -15,28 +13,11 @@ import { type Core, createCore } from './core';
 const MARKER = 'Kx9LEAKmarker';
 
 describe('imports: nothing read or started behind the user’s back', () => {
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
-  let net: NetFixtures;
+  const svc = useServiceCore({ options: (dir) => ({ dataDir: join(dir, 'data') }) });
+  const { net, call } = svc;
 
-  beforeEach(async () => {
-    t = tempDir();
-    net = new NetFixtures();
-    core = await createCore({ dataDir: join(t.dir, 'data'), mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
-  });
-  afterEach(async () => {
-    await core.shutdown();
-    await net.cleanup();
-    t.cleanup();
-  });
-
-  async function call<T>(m: string, a?: unknown): Promise<T> {
-    const r = await core.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
   async function refused(m: string, a?: unknown): Promise<{ code: string; message: string }> {
-    const r = await core.api.handle(m, a);
+    const r = await svc.core.api.handle(m, a);
     if (r.ok) throw new Error(`${m} succeeded`);
     return r.error;
   }
@@ -45,7 +26,7 @@ describe('imports: nothing read or started behind the user’s back', () => {
   const item = (p: ImportPreview, name: string) => p.items.find((i) => i.name === name)!;
   const rules = async () => (await call<RuleEntry[]>('rules.list')).map((e) => e.rule);
   const ruleId = async (name: string) => (await rules()).find((r) => r.name === name)!.id;
-  const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)?.status.state;
+  const stateOf = (id: string) => svc.core.service.list().find((e) => e.rule.id === id)?.status.state;
   /** The error code of a TCP connect to 127.0.0.1:port, or 'connected'. */
   const connectResult = (port: number) =>
     net.connect(port).then(
@@ -60,7 +41,7 @@ describe('imports: nothing read or started behind the user’s back', () => {
     `  - { type: tcp-forward, name: ${name}, enabled: true, listen: { host: "${host}", port: ${port} }, target: { host: 127.0.0.1, port: ${target} } }\n`;
 
   it('a pasted ssh_config that Includes a file never shows that file in the preview, and says Include was not followed', async () => {
-    const secret = join(t.dir, 'secrets.json');
+    const secret = join(svc.dir, 'secrets.json');
     writeFileSync(secret, `{"entries": {"ssh:1:password": "${MARKER}-pw"}}\nroot:${MARKER}:19000:0:::\nHost ${MARKER}host\n  HostName ${MARKER}.example\n  LocalForward 1 ${MARKER}:1\n`);
     const text = `Include ${secret}\nHost lab\n  HostName 127.0.0.1\n  Include ${secret}\n  LocalForward ${await net.freePort()} 127.0.0.1:80\n`;
     const pv = await preview({ name: 'pasted', text });
@@ -76,9 +57,9 @@ describe('imports: nothing read or started behind the user’s back', () => {
   });
 
   it('the host’s own file import follows Include and names the included file and line instead of quoting it', () => {
-    const home = t.dir;
+    const home = svc.dir;
     writeFileSync(join(home, 'inc.conf'), `Host box\n  HostName 127.0.0.1\n  ${MARKER}Option yes\n  Port ${MARKER}\n`);
-    const pv = core.imports.previewFrom([{ name: 'config', text: `Include ${join(home, 'inc.conf')}\nHost top\n  HostName 127.0.0.1\n`, origin: 'file' }]);
+    const pv = svc.core.imports.previewFrom([{ name: 'config', text: `Include ${join(home, 'inc.conf')}\nHost top\n  HostName 127.0.0.1\n`, origin: 'file' }]);
     expect(JSON.stringify(pv)).not.toContain(MARKER);
     // The bad Port of the included file refuses the file, at its line, without its value.
     expect(pv.files[0]).toMatchObject({ origin: 'file', error: `${join(home, 'inc.conf')}:4: Port: not a port number (1–65535)` });
@@ -111,7 +92,7 @@ describe('imports: nothing read or started behind the user’s back', () => {
 
   it('a porthole:// link: off-loopback mappings are skipped unless chosen, and nothing may start', async () => {
     const [any, lo] = [await net.freePort(), await net.freePort()];
-    const pv = core.imports.offer([{ name: 'porthole:// link', text: yaml(tcp('Everyone', '0.0.0.0', any, 9) + tcp('Local', '127.0.0.1', lo, 9)).text, origin: 'link' }]);
+    const pv = svc.core.imports.offer([{ name: 'porthole:// link', text: yaml(tcp('Everyone', '0.0.0.0', any, 9) + tcp('Local', '127.0.0.1', lo, 9)).text, origin: 'link' }]);
     expect(pv.canStart).toBe(false);
     expect(item(pv, 'Everyone')).toMatchObject({ action: 'skip', actions: ['import', 'skip'], skippedBecause: 'link-off-loopback', offLoopback: true });
     expect(item(pv, 'Local')).toMatchObject({ action: 'import', offLoopback: false });

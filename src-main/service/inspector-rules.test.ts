@@ -1,26 +1,19 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiEvents, LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
 import type { ExchangeDetail, InspectorEvent, InspectorList } from '../../src-shared/model/inspector';
 import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
 import type { SshServerEntry } from '../../src-shared/model/ssh';
-import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
+import { waitFor } from '../../test-support/net-fixtures';
 import { type SshdFixture, sshdAvailable, startSshd } from '../../test-support/sshd';
-import { tempDir } from '../../test-support/tmp';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
-import { LOG_QUERY_MAX_LIMIT } from '../../src-shared/model/log';
-import { linesWithoutCode } from '../../test-support/log-codes';
+import { useServiceCore } from '../../test-support/service-core';
 
 // "Inspect HTTP" end to end through the API on each rule type that has it: tcp-forward, ssh-local over
 // a real OpenSSH sshd, relay-expose through the in-app relay. curl is the client; a node:http server the
 // target, which records what it received (a replay must reach it).
 
-let t: ReturnType<typeof tempDir>;
-let core: Core;
-let net: NetFixtures;
 let target: http.Server;
 let targetPort: number;
 const seen: Array<{ method: string; url: string; body: string }> = [];
@@ -42,26 +35,11 @@ afterAll(async () => {
   target.closeAllConnections();
   await new Promise<void>((r) => target.close(() => r()));
 });
-beforeEach(async () => {
-  t = tempDir();
-  net = new NetFixtures();
+const svc = useServiceCore({ options: () => ({ hostKeyPromptTimeoutMs: 10_000 }), checkLogCodes: true });
+const { net, call } = svc;
+beforeEach(() => {
   seen.length = 0;
-  core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [], hostKeyPromptTimeoutMs: 10_000 });
 });
-afterEach(async () => {
-  // The inspector's notices reach a window by their code too (issue 18).
-  const uncoded = linesWithoutCode(core.service.log.query({ limit: LOG_QUERY_MAX_LIMIT }));
-  await core.shutdown();
-  await net.cleanup();
-  t.cleanup();
-  expect(uncoded).toEqual([]);
-});
-
-async function call<T>(m: string, a?: unknown): Promise<T> {
-  const r = await core.api.handle(m, a);
-  if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -77,7 +55,7 @@ function curl(args: string[]): Promise<string> {
 /** Sends two requests on one connection through `port`, and checks what the API then shows and replays. */
 async function exercise(ruleId: string, port: number): Promise<void> {
   const events: InspectorEvent[] = [];
-  const off = core.api.subscribe('inspector', (e: ApiEvents['inspector']) => events.push(e));
+  const off = svc.core.api.subscribe('inspector', (e: ApiEvents['inspector']) => events.push(e));
   // --next starts a new set of options for the next URL; curl still reuses the connection.
   const auth = ['-H', 'Authorization: Bearer top-secret'];
   const out = await curl([...auth, `http://127.0.0.1:${port}/a`, '--next', ...auth, '--data-binary', 'x=1', `http://127.0.0.1:${port}/b`]);
@@ -120,12 +98,12 @@ describe('Inspect HTTP through the API', () => {
   });
 
   it('rejects bad input at the boundary and says which exchange is gone', async () => {
-    const bad = await core.api.handle('inspector.replay', { id: 1, edit: { method: 'GET', url: '/x', headers: [['X-A', 'one\r\nInjected: yes']], bodyBase64: '' } });
+    const bad = await svc.core.api.handle('inspector.replay', { id: 1, edit: { method: 'GET', url: '/x', headers: [['X-A', 'one\r\nInjected: yes']], bodyBase64: '' } });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.message).toMatch(/line breaks/);
-    const gone = await core.api.handle('inspector.get', { id: 12345 });
+    const gone = await svc.core.api.handle('inspector.get', { id: 12345 });
     expect(!gone.ok && gone.error).toMatchObject({ code: 'NOT_FOUND' });
-    expect((await core.api.handle('inspector.list', { limit: 0 })).ok).toBe(false);
+    expect((await svc.core.api.handle('inspector.list', { limit: 0 })).ok).toBe(false);
   });
 
   it('relay-expose with kind http: inspection is on without its own switch', async () => {
@@ -146,7 +124,7 @@ describe('Inspect HTTP through the API', () => {
       remotePort: publicPort,
       kind: 'http',
     });
-    await waitFor(() => core.service.list().find((e) => e.rule.id === rule.rule.id)?.status.state === 'running', 'the relay rule running');
+    await waitFor(() => svc.core.service.list().find((e) => e.rule.id === rule.rule.id)?.status.state === 'running', 'the relay rule running');
     await exercise(rule.rule.id, publicPort);
   });
 });

@@ -1,40 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { threadId } from 'node:worker_threads';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
-import { NetFixtures, sha256, waitFor } from '../../test-support/net-fixtures';
-import { tempDir } from '../../test-support/tmp';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
+import { sha256, waitFor } from '../../test-support/net-fixtures';
+import { useServiceCore } from '../../test-support/service-core';
 
 // The in-app relay runs in a worker thread of its own (relay/relay-host.ts), the whole RelayServer
 // with it: agent port, control sessions, public ports and data connections. Through the service core,
 // with a relay-expose rule of the same core as its agent, as a VPS running `porthole ui` would.
 
 describe('the in-app relay in its worker thread', () => {
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
-  let net: NetFixtures;
+  const svc = useServiceCore();
+  const { net, call } = svc;
 
-  beforeEach(async () => {
-    t = tempDir();
-    net = new NetFixtures();
-    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
-  });
-  afterEach(async () => {
-    await core.shutdown();
-    await net.cleanup();
-    t.cleanup();
-  });
-
-  async function call<T>(m: string, a?: unknown): Promise<T> {
-    const r = await core.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
-  const exposure = () => core.localRelay.status().agents[0]?.exposures[0];
+  const exposure = () => svc.core.localRelay.status().agents[0]?.exposures[0];
 
   /** Writes `payload` to the public port and reads the echo back whole. */
   async function roundTrip(publicPort: number, payload: Buffer): Promise<Buffer> {
@@ -81,11 +62,11 @@ describe('the in-app relay in its worker thread', () => {
 
   it('runs in a thread of its own and carries bytes both ways over data connections; its pushed status moves the counters', async () => {
     const { publicPort } = await relayWithExposedEcho();
-    const relayThread = core.localRelay.threadId;
+    const relayThread = svc.core.localRelay.threadId;
     expect(relayThread).toBeGreaterThan(0);
     expect(relayThread).not.toBe(threadId);
     // The agent took the offer of data connections: the relay's pool (counted in its thread) fills.
-    await waitFor(async () => /porthole_relay_data_connections_ready\{agent="laptop"\} [1-9]/.test((await core.localRelay.metricsText()) ?? ''), 'data connections ready');
+    await waitFor(async () => /porthole_relay_data_connections_ready\{agent="laptop"\} [1-9]/.test((await svc.core.localRelay.metricsText()) ?? ''), 'data connections ready');
     const payload = randomBytes(512 * 1024);
     const back = await roundTrip(publicPort, payload);
     expect(sha256(back)).toBe(sha256(payload));
@@ -96,17 +77,17 @@ describe('the in-app relay in its worker thread', () => {
 
   it('a killed relay thread fails the relay with the reason, closes its public port, and comes back with its agent', async () => {
     const { publicPort } = await relayWithExposedEcho();
-    const first = core.localRelay.threadId;
-    await core.localRelay.killWorker();
-    const failed = core.localRelay.status();
+    const first = svc.core.localRelay.threadId;
+    await svc.core.localRelay.killWorker();
+    const failed = svc.core.localRelay.status();
     expect(failed.running).toBe(false);
     expect(failed.error?.code).toBe('DATA_PLANE_STOPPED');
     expect(failed.error?.message).toMatch(/^The relay stopped: the relay's worker thread .* ended unexpectedly \(exit code 1: it was terminated\); its agent port and public ports are closed .*\. Porthole restarts it in 1 s$/);
     expect(await tryConnect(publicPort)).toBe('ECONNREFUSED');
     // Restarted by itself; the agent reconnects and takes its port again.
-    await waitFor(() => core.localRelay.status().running && exposure() !== undefined, 'relay restarted with its agent', 15_000);
-    expect(core.localRelay.threadId).not.toBe(first);
-    expect(core.localRelay.status().error).toBeUndefined();
+    await waitFor(() => svc.core.localRelay.status().running && exposure() !== undefined, 'relay restarted with its agent', 15_000);
+    expect(svc.core.localRelay.threadId).not.toBe(first);
+    expect(svc.core.localRelay.status().error).toBeUndefined();
     const payload = randomBytes(64 * 1024);
     expect(sha256(await roundTrip(publicPort, payload))).toBe(sha256(payload));
   });
@@ -114,7 +95,7 @@ describe('the in-app relay in its worker thread', () => {
   it('stop ends the thread and frees the agent port and the public port', async () => {
     const { port, publicPort } = await relayWithExposedEcho();
     await call('relayServer.stop');
-    expect(core.localRelay.threadId).toBeUndefined();
+    expect(svc.core.localRelay.threadId).toBeUndefined();
     expect(await tryConnect(publicPort)).toBe('ECONNREFUSED');
     const probe = createServer();
     await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve));

@@ -1,43 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
 import type { RuleStatus } from '../../src-shared/model/status';
-import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
-import { tempDir } from '../../test-support/tmp';
+import { closed, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { DataPlane } from '../dataplane/data-plane';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
+import { useServiceCore } from '../../test-support/service-core';
 
 // Issue 13: a relay-expose rule's data connections (one TLS connection per public connection) are
 // dialled and carried by the data plane worker, as the service's TCP forwarders are — through the
 // in-app relay here, so the relay and the agent are both this process, as in `porthole ui` on a VPS.
 
 describe('relay rules over the data plane', () => {
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
   let plane: DataPlane;
-  const net = new NetFixtures();
-
-  beforeEach(async () => {
-    t = tempDir();
-    plane = new DataPlane();
-    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [], statsIntervalMs: 60_000, dataPlane: plane });
+  const svc = useServiceCore({
+    options: () => ({ statsIntervalMs: 60_000, dataPlane: (plane = new DataPlane()) }),
+    afterShutdown: async () => {
+      // The core's agents are closed: their sessions are gone from the worker.
+      expect(await plane.agentSessionStats()).toEqual([]);
+      await plane.close();
+    },
   });
-  afterEach(async () => {
-    await core.shutdown();
-    // The core's agents are closed: their sessions are gone from the worker.
-    expect(await plane.agentSessionStats()).toEqual([]);
-    await plane.close();
-    await net.cleanup();
-    t.cleanup();
-  });
-
-  async function call<T>(m: string, a?: unknown): Promise<T> {
-    const r = await core.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
+  const { net, call } = svc;
 
   async function relayRule(): Promise<{ rule: RuleEntry; publicPort: number }> {
     const echo = await net.echoServer();
@@ -50,7 +34,7 @@ describe('relay rules over the data plane', () => {
     await call<RelayServerStatus>('relayServer.start');
     const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
     const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: publicPort });
-    await waitFor(() => core.service.entryOf(rule.rule.id).status.state === 'running', 'rule running');
+    await waitFor(() => svc.core.service.entryOf(rule.rule.id).status.state === 'running', 'rule running');
     return { rule, publicPort };
   }
 
@@ -73,22 +57,22 @@ describe('relay rules over the data plane', () => {
     await waitFor(async () => (await idle()) >= 1, 'the worker to hold a data connection');
     await echoed(publicPort, 1024 * 1024);
     expect(await opened()).toBe(1);
-    await waitFor(() => core.service.tick().rules[rule.rule.id]!.activeConnections === 0, 'the connection to close');
-    expect(core.service.tick().rules[rule.rule.id]).toMatchObject({ bytesIn: 1024 * 1024, bytesOut: 1024 * 1024, totalConnections: 1 });
+    await waitFor(() => svc.core.service.tick().rules[rule.rule.id]!.activeConnections === 0, 'the connection to close');
+    expect(svc.core.service.tick().rules[rule.rule.id]).toMatchObject({ bytesIn: 1024 * 1024, bytesOut: 1024 * 1024, totalConnections: 1 });
   });
 
   it('a killed data plane puts the relay rule in retrying with a clear message, then it runs again on a new thread', async () => {
     const { rule, publicPort } = await relayRule();
     await waitFor(async () => (await idle()) >= 1, 'the worker to hold a data connection');
     const states: RuleStatus[] = [];
-    core.service.on('rule-state', (s) => s.id === rule.rule.id && states.push(s));
+    svc.core.service.on('rule-state', (s) => s.id === rule.rule.id && states.push(s));
     const first = plane.threadId;
     await plane.kill();
     await waitFor(() => states.some((s) => s.state === 'retrying'), 'the rule to go retrying');
     const retrying = states.find((s) => s.state === 'retrying')!;
     expect(retrying.error).toMatchObject({ code: 'DATA_PLANE_STOPPED' });
     expect(retrying.error!.message).toContain('stopped unexpectedly (exit code 1) — Porthole restarts it with its mappings');
-    await waitFor(() => core.service.entryOf(rule.rule.id).status.state === 'running', 'the rule to run again', 10_000);
+    await waitFor(() => svc.core.service.entryOf(rule.rule.id).status.state === 'running', 'the rule to run again', 10_000);
     await waitFor(async () => plane.threadId !== first && (await idle()) >= 1, 'a new worker to hold a data connection', 15_000);
     await echoed(publicPort, 64 * 1024);
     expect(await opened()).toBe(1);

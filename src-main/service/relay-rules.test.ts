@@ -1,43 +1,19 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
-import { LOG_QUERY_MAX_LIMIT } from '../../src-shared/model/log';
-import { linesWithoutCode } from '../../test-support/log-codes';
-import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
-import { tempDir } from '../../test-support/tmp';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
+import { waitFor } from '../../test-support/net-fixtures';
+import { useServiceCore } from '../../test-support/service-core';
 
 // relay-expose rules end to end through the API: the in-app relay (this process is also the relay,
 // as on a VPS running `porthole ui`), a saved relay pointing at it, a rule exposing a loopback echo.
 
 describe('relay rules through the API', () => {
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
-  let net: NetFixtures;
+  const svc = useServiceCore({ checkLogCodes: true });
+  const { net, call } = svc;
 
-  beforeEach(async () => {
-    t = tempDir();
-    net = new NetFixtures();
-    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
-  });
-  afterEach(async () => {
-    // The relay server's, the agent's and the service's lines all reach a window by their code (issue 18).
-    const uncoded = linesWithoutCode(core.service.log.query({ limit: LOG_QUERY_MAX_LIMIT }));
-    await core.shutdown();
-    await net.cleanup();
-    t.cleanup();
-    expect(uncoded).toEqual([]);
-  });
-
-  async function call<T>(m: string, a?: unknown): Promise<T> {
-    const r = await core.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
-  const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)!.status;
+  const stateOf = (id: string) => svc.core.service.list().find((e) => e.rule.id === id)!.status;
 
   /** The in-app relay on a free port; agent "laptop" may ask for one free port (`publicPort`). */
   async function relayWithAgent(token = 'laptop-token-for-tests'): Promise<{ port: number; publicPort: number; status: RelayServerStatus }> {
@@ -72,7 +48,7 @@ describe('relay rules through the API', () => {
     const rs = await call<RelayServerStatus>('relayServer.status');
     expect(rs.agents[0]).toMatchObject({ name: 'laptop', online: true });
     expect(rs.agents[0]!.exposures[0]).toMatchObject({ publicAddress: `127.0.0.1:${publicPort}`, source: 'agent', bytesIn: 17, name: 'echo' });
-    expect(readFileSync(join(t.dir, 'porthole.json'), 'utf8')).not.toContain('laptop-token');
+    expect(readFileSync(join(svc.dir, 'porthole.json'), 'utf8')).not.toContain('laptop-token');
     // Switching the rule off closes the public port at the relay.
     await call('rules.setEnabled', { id: rule.rule.id, enabled: false });
     await waitFor(async () => (await call<RelayServerStatus>('relayServer.status')).agents[0]!.exposures.length === 0, 'exposure closed');
@@ -98,8 +74,8 @@ describe('relay rules through the API', () => {
     await waitFor(() => stateOf(rule.rule.id).state === 'running', 'rule running');
     // The relay gets a new certificate (its files removed, as after a reinstall).
     await call('relayServer.stop');
-    rmSync(join(t.dir, 'relay-cert.pem'));
-    rmSync(join(t.dir, 'relay-key.pem'));
+    rmSync(join(svc.dir, 'relay-cert.pem'));
+    rmSync(join(svc.dir, 'relay-key.pem'));
     const restarted = await call<RelayServerStatus>('relayServer.start');
     expect(restarted.fingerprint).not.toBe(status.fingerprint);
     await waitFor(() => stateOf(rule.rule.id).state === 'failed', 'rule failed on the changed certificate', 10_000);
@@ -123,9 +99,9 @@ describe('relay rules through the API', () => {
 
   it('refuses tokens under 16 characters for a saved relay and for the in-app relay, saying how to make one', async () => {
     const port = await net.freePort();
-    const saved = await core.api.handle('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'hunter2' });
+    const saved = await svc.core.api.handle('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'hunter2' });
     expect(!saved.ok && saved.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'token', message: expect.stringContaining('at least 16 characters') }] });
-    const configured = await core.api.handle('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'laptop', allowPorts: '20000' }] }, tokens: { laptop: 'hunter2' } });
+    const configured = await svc.core.api.handle('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'laptop', allowPorts: '20000' }] }, tokens: { laptop: 'hunter2' } });
     expect(!configured.ok && configured.error).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: 'tokens.laptop', message: expect.stringContaining('porthole relay --gen-token') }] });
     expect(await call<RelayEntry[]>('relays.list')).toEqual([]);
   });
@@ -133,7 +109,7 @@ describe('relay rules through the API', () => {
   it('refuses to start the in-app relay while an agent has no token', async () => {
     const port = await net.freePort();
     await call('relayServer.configure', { config: { bind: { host: '127.0.0.1', port }, agents: [{ name: 'open', allowPorts: '20000' }] } });
-    const r = await core.api.handle('relayServer.start', undefined);
+    const r = await svc.core.api.handle('relayServer.start', undefined);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error.message).toMatch(/Set a token for "open"/);
     await expect(net.connect(port)).rejects.toThrow(/ECONNREFUSED/);

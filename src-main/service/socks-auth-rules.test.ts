@@ -1,38 +1,19 @@
 import type { Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RuleEntry } from '../../src-shared/api/contract';
 import type { SshServerEntry } from '../../src-shared/model/ssh';
 import type { RuleStatus } from '../../src-shared/model/status';
-import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
-import { tempDir } from '../../test-support/tmp';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
+import { waitFor } from '../../test-support/net-fixtures';
+import { useServiceCore } from '../../test-support/service-core';
 
 // A SOCKS rule that names a user must authenticate its clients: with no password stored for it, the
 // rule fails closed (does not listen at all) instead of serving everyone without authentication.
 
 const MISSING = /^SOCKS user alice has no password stored on this machine — set the password in the rule, or clear the username to allow anyone who can reach 127\.0\.0\.1:\d+$/;
 
-let t: ReturnType<typeof tempDir>;
-let core: Core;
-let net: NetFixtures;
 
-beforeEach(async () => {
-  t = tempDir();
-  net = new NetFixtures();
-  core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [] });
-});
-afterEach(async () => {
-  await core.shutdown();
-  await net.cleanup();
-  t.cleanup();
-});
-
-async function call<T>(m: string, a?: unknown): Promise<T> {
-  const r = await core.api.handle(m, a);
-  if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
+const svc = useServiceCore();
+const { net, call } = svc;
 
 /** Resolves with the connect error's code, or 'connected' (the socket is then closed). */
 async function probe(port: number): Promise<string> {

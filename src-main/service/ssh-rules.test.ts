@@ -6,11 +6,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { RuleEntry } from '../../src-shared/api/contract';
 import type { HostKeyPrompt, SshServerEntry } from '../../src-shared/model/ssh';
 import type { RuleStatus } from '../../src-shared/model/status';
-import { NetFixtures, readToEnd, waitFor } from '../../test-support/net-fixtures';
+import { readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { type SshdFixture, startSshd, sshdAvailable } from '../../test-support/sshd';
-import { tempDir } from '../../test-support/tmp';
-import { confFactory } from '../store/conf-factories';
-import { type Core, createCore } from './core';
+import { useServiceCore } from '../../test-support/service-core';
 
 // SSH rules end to end through the API: saved server → rule → a real OpenSSH sshd → a loopback target.
 
@@ -18,9 +16,6 @@ const haveSshd = sshdAvailable();
 
 describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
   let sshd: SshdFixture;
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
-  let net: NetFixtures;
   let http: Server;
   let httpPort: number;
 
@@ -34,27 +29,14 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
     await sshd?.cleanup();
     await new Promise<void>((r) => http.close(() => r()));
   });
-  beforeEach(async () => {
-    t = tempDir();
-    net = new NetFixtures();
-    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [], hostKeyPromptTimeoutMs: 10_000 });
-  });
-  afterEach(async () => {
-    await core.shutdown();
-    await net.cleanup();
-    t.cleanup();
-  });
+  const svc = useServiceCore({ options: () => ({ hostKeyPromptTimeoutMs: 10_000 }) });
+  const { net, call } = svc;
 
-  async function call<T>(m: string, a?: unknown): Promise<T> {
-    const r = await core.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
   const server = (over: Record<string, unknown> = {}) =>
     call<SshServerEntry>('servers.create', {
       server: { name: 'test sshd', host: '127.0.0.1', port: sshd.port, user: sshd.user, auth: { method: 'key', keyPath: sshd.userKeyPath }, hostKeyPolicy: 'accept-new', ...over },
     });
-  const stateOf = (id: string) => core.service.list().find((e) => e.rule.id === id)!.status;
+  const stateOf = (id: string) => svc.core.service.list().find((e) => e.rule.id === id)!.status;
   const curl = (args: string[]) =>
     new Promise<string>((resolve, reject) => {
       const p = spawn('curl', ['-sS', '--max-time', '10', ...args]);
@@ -84,7 +66,7 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
     const servers = await call<SshServerEntry[]>('servers.list');
     expect(servers[0]).toMatchObject({ state: 'ready', usedBy: expect.arrayContaining([local.rule.id, dyn.rule.id]) });
     // A server in use cannot be deleted.
-    const del = await core.api.handle('servers.remove', { id: s.server.id });
+    const del = await svc.core.api.handle('servers.remove', { id: s.server.id });
     expect(del).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
 
@@ -105,15 +87,15 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
     const s = await server({ hostKeyPolicy: 'ask' });
     const echo = await net.echoServer();
     const prompts: HostKeyPrompt[] = [];
-    core.api.subscribe('host-key-prompt', (p) => {
+    svc.core.api.subscribe('host-key-prompt', (p) => {
       prompts.push(p);
-      void core.api.handle('hostKeys.answer', { promptId: p.promptId, decision: 'always' });
+      void svc.core.api.handle('hostKeys.answer', { promptId: p.promptId, decision: 'always' });
     });
     const r = await call<RuleEntry>('rules.create', { type: 'ssh-local', name: 'ask', enabled: true, server: s.server.id, listen: { host: '127.0.0.1', port: await net.freePort() }, target: { host: '127.0.0.1', port: echo.port } });
     expect(r.status.state).toBe('running');
     expect(prompts).toHaveLength(1);
     expect(prompts[0]!.fingerprint).toBe(sshd.hostKeyFingerprint);
-    expect(readFileSync(join(t.dir, 'known_hosts'), 'utf8')).toContain('ssh-ed25519');
+    expect(readFileSync(join(svc.dir, 'known_hosts'), 'utf8')).toContain('ssh-ed25519');
   });
 
   it('fails the rule with AUTH_FAILED for a key the server refuses, without retrying', async () => {
@@ -145,7 +127,7 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
 
   it('keeps passwords out of porthole.json', async () => {
     await call('servers.create', { server: { name: 'pw', host: '127.0.0.1', port: 2, user: 'u', auth: { method: 'password' } }, password: 's3cret-pass' });
-    const saved = readFileSync(join(t.dir, 'porthole.json'), 'utf8');
+    const saved = readFileSync(join(svc.dir, 'porthole.json'), 'utf8');
     expect(saved).not.toContain('s3cret-pass');
     expect(JSON.parse(saved).servers[0].auth).toEqual({ method: 'password', hasPassword: true });
   });
@@ -157,7 +139,7 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
     const r = await call<RuleEntry>('rules.create', { type: 'ssh-local', name: 'resilient', enabled: true, server: s.server.id, listen: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port: echo.port } });
     expect(r.status.state).toBe('running');
     const states: RuleStatus[] = [];
-    core.api.subscribe('rule-state', (st) => st.id === r.rule.id && states.push(st));
+    svc.core.api.subscribe('rule-state', (st) => st.id === r.rule.id && states.push(st));
     await sshd.stop();
     const down = await waitFor(() => states.find((x) => x.state === 'retrying' && x.nextRetryAt), 'retrying with a next attempt time', 15_000);
     expect(down.nextRetryAt).toBeGreaterThan(Date.now() - 1000);
@@ -171,22 +153,15 @@ describe.skipIf(!haveSshd)('SSH rules through the API against OpenSSH', () => {
 });
 
 describe('SOCKS rule with a username and password set through the API', () => {
-  let t: ReturnType<typeof tempDir>;
-  let core: Core;
-  let net: NetFixtures;
+  const svc = useServiceCore();
+  const { net } = svc;
   let http: Server;
   beforeEach(async () => {
-    t = tempDir();
-    net = new NetFixtures();
-    core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't' });
     http = createServer((_req, res) => res.end('secret page'));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   });
   afterEach(async () => {
-    await core.shutdown();
-    await net.cleanup();
     await new Promise<void>((r) => http.close(() => r()));
-    t.cleanup();
   });
 
   const curlStatus = (args: string[]) =>
@@ -199,19 +174,19 @@ describe('SOCKS rule with a username and password set through the API', () => {
 
   it('requires the stored password, keeps it out of porthole.json, and refuses wrong credentials', async () => {
     const port = await net.freePort();
-    const created = await core.api.handle('rules.create', { type: 'socks', name: 'auth proxy', enabled: true, listen: { host: '127.0.0.1', port }, socks: { username: 'alice' } });
+    const created = await svc.core.api.handle('rules.create', { type: 'socks', name: 'auth proxy', enabled: true, listen: { host: '127.0.0.1', port }, socks: { username: 'alice' } });
     expect(created.ok).toBe(true);
     const id = created.ok ? (created.value as RuleEntry).rule.id : '';
-    const set = await core.api.handle('rules.setSocksPassword', { id, password: 'wonderland' });
+    const set = await svc.core.api.handle('rules.setSocksPassword', { id, password: 'wonderland' });
     expect(set).toMatchObject({ ok: true, value: { rule: { socks: { username: 'alice', hasPassword: true } }, status: { state: 'running' } } });
-    expect(readFileSync(join(t.dir, 'porthole.json'), 'utf8')).not.toContain('wonderland');
+    expect(readFileSync(join(svc.dir, 'porthole.json'), 'utf8')).not.toContain('wonderland');
     const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/`;
     expect(await curlStatus(['--socks5-hostname', `alice:wonderland@127.0.0.1:${port}`, url])).toEqual({ code: 0, out: 'secret page' });
     expect((await curlStatus(['--socks5-hostname', `alice:nope@127.0.0.1:${port}`, url])).code).not.toBe(0);
     expect((await curlStatus(['--socks5-hostname', `127.0.0.1:${port}`, url])).code).not.toBe(0);
     // Only SOCKS rules take a password.
-    const tcp = await core.api.handle('rules.create', { type: 'tcp-forward', name: 'x', listen: { host: '127.0.0.1', port: await net.freePort() }, target: { host: '127.0.0.1', port: 1 } });
-    const wrong = await core.api.handle('rules.setSocksPassword', { id: tcp.ok ? (tcp.value as RuleEntry).rule.id : '', password: 'p' });
+    const tcp = await svc.core.api.handle('rules.create', { type: 'tcp-forward', name: 'x', listen: { host: '127.0.0.1', port: await net.freePort() }, target: { host: '127.0.0.1', port: 1 } });
+    const wrong = await svc.core.api.handle('rules.setSocksPassword', { id: tcp.ok ? (tcp.value as RuleEntry).rule.id : '', password: 'p' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 });
