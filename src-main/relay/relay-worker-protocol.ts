@@ -1,9 +1,6 @@
 import type { LogLine } from '../../src-shared/model/log-text';
+import type { RelayServerOptions } from './relay-server';
 import type { RelayServerStatus } from '../../src-shared/model/relay';
-import type { DataPoolOptions } from './relay-data-pool';
-import type { RelayIdentity } from './relay-identity';
-import type { RelayLimits } from './relay-limits';
-import type { RelayPolicy } from './relay-policy';
 
 // The messages between RelayHost (main thread) and the relay's worker thread (relay-worker-main.ts).
 // Everything is structured-clone data; relay-worker-checks.ts validates each side's input.
@@ -12,16 +9,7 @@ import type { RelayPolicy } from './relay-policy';
 export const RELAY_WORKER_PROTOCOL = 1;
 
 /** RelayServerOptions without the log callback: what crosses to the worker as workerData. */
-export interface RelayWorkerOptions {
-  policy: RelayPolicy;
-  identity?: RelayIdentity;
-  insecureNoAuth?: boolean;
-  heartbeatIntervalMs?: number;
-  heartbeatTimeoutMs?: number;
-  limits?: Partial<RelayLimits>;
-  maxExposuresPerAgent?: number;
-  dataConnections?: false | Partial<DataPoolOptions>;
-}
+export type RelayWorkerOptions = Omit<RelayServerOptions, 'log'>;
 
 export interface RelayWorkerData {
   protocol: number;
