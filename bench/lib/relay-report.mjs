@@ -161,7 +161,7 @@ function bounds(M, get, facts) {
       M[id]['ref-socat-tls'] && `socat over TLS (C) ${perGB(id, 'ref-socat-tls')}`,
     ].filter(Boolean);
     out.push(
-      `Throughput 1 stream, ${dir}: CPU per byte in the two Node processes, ${vsSsh(id, 'cpuSecPerGB', 2, 'CPU-s/GB')}; against ${refs.join(', ')} CPU-s/GB. On a data connection the bytes meet no framing (a TLS connection per public connection, joined with pipe()), so what is left is Node's cost per read — a fresh buffer per socket read, a JS 'data' event per 16 KiB TLS record, AES-GCM in OpenSSL, loopback copies in the kernel — the same as the bare TLS + pipe() tunnel's. V8 incremental marking is off in both processes (src-main/relay/gc-policy.ts, as in \`porthole relay\` and \`porthole agent\`): with V8's default, a heap over 8 MB (zod, selfsigned and the relay code are that much) turns the stream of read buffers into a full mark-compact every ~100 ms. ${sides(id)}; ${machine(id)}.`,
+      `Throughput 1 stream, ${dir}: CPU per byte in the two Node processes, ${vsSsh(id, 'cpuSecPerGB', 2, 'CPU-s/GB')}; against ${refs.join(', ')} CPU-s/GB. On a data connection the bytes meet no framing (a TLS connection per public connection, joined with pipe()), so what is left is Node's cost per read — a fresh buffer per socket read, a JS 'data' event per 16 KiB TLS record, AES-GCM in OpenSSL, loopback copies in the kernel — the same as the bare TLS + pipe() tunnel's. V8 incremental marking is off in both processes (src-main/relay/gc-policy.ts, as \`porthole relay\` and \`porthole agent\` do); the "V8's default GC" figure is the same pair with it on. ${sides(id)}; ${machine(id)}.`,
     );
   }
   if (M.relayTput8) {
