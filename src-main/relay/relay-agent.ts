@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { constants as h2c, type IncomingHttpHeaders, performServerHandshake, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { createSecureContext, type SecureContext, connect as tlsConnect, TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
 import { type LineLog, said } from '../../src-shared/model/log-text';
 import type { RuleErrorCode } from '../../src-shared/model/errors';
@@ -99,6 +99,8 @@ interface Live {
   socket: Socket;
   session: string;
   dataKey: Buffer;
+  /** The certificate fingerprint of this session's own control connection, which passed the pin check (TLS only). */
+  verified?: string;
   h2: ServerHttp2Session;
   /** Set once the relay offered data connections and this agent accepted. */
   data?: AgentDataRoute;
@@ -270,7 +272,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 4096 },
       maxSessionMemory: 256,
     });
-    const live: Live = { gen, socket, session, dataKey, h2, byId: new Map(), early: new Map() };
+    // dial() returned this socket only after its certificate passed the pin check.
+    const verified = socket instanceof TLSSocket ? socket.getPeerCertificate()?.fingerprint256 : undefined;
+    const live: Live = { gen, socket, session, dataKey, ...(verified ? { verified } : {}), h2, byId: new Map(), early: new Map() };
     this.live = live;
     h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
     h2.on('error', () => undefined);
@@ -325,8 +329,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       relay: { host, port },
       tls,
       ...(tls && !isIp(host) ? { servername: host } : {}),
-      // The control connection of this session was verified against the pin with this very fingerprint.
-      ...(tls && this.fingerprint ? { fingerprint: this.fingerprint } : {}),
+      // The fingerprint this session's control connection was verified with — not `this.fingerprint`,
+      // which is whatever the last dial saw, refused or not (shown to the user beside the pin).
+      ...(tls && live.verified ? { fingerprint: live.verified } : {}),
       session: live.session,
       key: live.dataKey.toString('hex'),
       label: this.label,
