@@ -101,4 +101,20 @@ describe('the in-app relay in its worker thread', () => {
     await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
+
+  it('a Stop that comes while the relay is still starting wins: the relay ends stopped, its port free', async () => {
+    const port = await net.freePort();
+    await call<LocalRelaySettings>('relayServer.configure', {
+      config: { bind: { host: '127.0.0.1', port }, publicHost: '127.0.0.1', tls: true, agents: [{ name: 'laptop', allowPorts: '20000' }] },
+      tokens: { laptop: 'laptop-token-for-tests' },
+    });
+    // Not awaited: the stop arrives while the start waits for its thread to listen.
+    const starting = call<RelayServerStatus>('relayServer.start');
+    const stopped = await call<RelayServerStatus>('relayServer.stop');
+    expect(stopped.running).toBe(false);
+    await starting;
+    expect(svc.core.localRelay.status().running).toBe(false);
+    expect(svc.core.localRelay.threadId).toBeUndefined();
+    expect(await tryConnect(port)).toBe('ECONNREFUSED');
+  });
 });

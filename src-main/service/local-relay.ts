@@ -43,6 +43,8 @@ export class LocalRelay {
   private server: RelayHost | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private crashes: number[] = [];
+  /** Counts stop() calls: a start or a restart that was on its way when one came gives way to it. */
+  private stops = 0;
   private ticker: NodeJS.Timeout | undefined;
   private lastError: { code: string; message: string } | undefined;
   /** "Open on router" for the agent port and the public ports, following the server's status. */
@@ -102,6 +104,8 @@ export class LocalRelay {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     if (this.server) return this.status();
+    // A stop() while this start is on its way wins: what this start made is stopped again.
+    const stops = this.stops;
     const { config } = this.settings();
     const missing = config.agents.filter((a) => this.token(a.name) === undefined).map((a) => a.name);
     if (missing.length > 0) {
@@ -125,6 +129,10 @@ export class LocalRelay {
     server.on('failed', (err) => void this.onFailed(server, err));
     try {
       const bound = await server.start();
+      if (stops !== this.stops) {
+        await server.stop();
+        return this.status();
+      }
       this.lastError = undefined;
       this.server = server;
       this.routerOption = config.router;
@@ -151,6 +159,7 @@ export class LocalRelay {
   }
 
   async stop(): Promise<RelayServerStatus> {
+    this.stops++;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     const s = this.server;
@@ -216,9 +225,11 @@ export class LocalRelay {
       : said('relayThreadRestarting', { error: err.message, seconds: wait / 1000 });
     this.lastError = { code: err.code, message };
     this.log('error', message, extraOf(line));
+    const stops = this.stops;
     await this.router.stop();
     this.emit(this.status());
-    if (final) return;
+    // Stopped (the Stop button, quitting) while its router mappings were being closed: no restart.
+    if (final || stops !== this.stops) return;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.server) void this.start();
