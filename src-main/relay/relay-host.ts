@@ -53,6 +53,7 @@ interface Thread {
   exited: Promise<void>;
   closing: boolean;
   failure?: string;
+  /** performance.now() of its last message: monotonic, so a sleeping machine or a clock change is not a stuck thread. */
   heardAt: number;
 }
 
@@ -170,7 +171,7 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
       worker,
       closing: false,
       isReady: false,
-      heardAt: Date.now(),
+      heardAt: performance.now(),
       ready: new Promise<void>((res, rej) => ((readyNow = res), (notReady = rej))),
       exited: new Promise<void>((res) => (exitNow = res)),
     };
@@ -178,7 +179,7 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
     this.thread = t;
     worker.on('message', (raw: unknown) => {
       if (this.thread !== t) return;
-      t.heardAt = Date.now();
+      t.heardAt = performance.now();
       let m;
       try {
         m = checkWorkerMessage(raw);
@@ -275,7 +276,7 @@ export class RelayHost extends EventEmitter<{ changed: []; failed: [RelayWorkerS
     const deadline = this.opts.watchdogMs ?? Math.max(15_000, 10 * (this.opts.statusIntervalMs ?? 1000));
     this.watchdog = setInterval(() => {
       const t = this.thread;
-      if (t && !t.closing && Date.now() - t.heardAt > deadline) this.fail(t, `it sent nothing for ${Math.round(deadline / 1000)} s (stuck)`);
+      if (t && !t.closing && performance.now() - t.heardAt > deadline) this.fail(t, `it sent nothing for ${Math.round(deadline / 1000)} s (stuck)`);
     }, Math.min(2_000, deadline));
     this.watchdog.unref();
   }
