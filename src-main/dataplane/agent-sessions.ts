@@ -168,7 +168,11 @@ class AgentSession {
             resolve(socket);
           });
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        // Destroyed by stop() while connecting: settle now rather than at the connect timeout.
+        fail(new Error('the agent session ended'));
+      });
       socket.once('error', fail);
     });
   }

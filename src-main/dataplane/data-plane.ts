@@ -136,7 +136,12 @@ export class DataPlane {
     const started = this.send(t, { op: 'agent-start', lid, spec }).then(() => undefined);
     const remote = new RemoteAgentSession(this, lid, started);
     entry.remote = remote;
-    started.catch(() => undefined);
+    // Refused by the worker: nothing of it lives there, so it neither keeps the thread nor hears of its loss.
+    started.catch((err: unknown) => {
+      if (err instanceof DataPlaneStoppedError || this.listeners.get(lid) !== entry) return;
+      this.listeners.delete(lid);
+      this.updateRef();
+    });
     return remote;
   }
 
