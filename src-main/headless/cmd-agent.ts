@@ -116,7 +116,11 @@ export async function cmdAgent(argv: string[]): Promise<number> {
   agent.start();
   say(`agent "${agentName}" connecting to ${agent.label}${r.exposes.length > 0 ? ` to expose ${r.exposes.length} port${r.exposes.length === 1 ? '' : 's'}` : ''}`);
   const outcome = await Promise.race([fatal, untilSignal().then(() => 0)]);
-  const totals = [...agent.exposures(), ...agent.assigned()].reduce((t, e) => ({ i: t.i + e.meter.bytesIn, o: t.o + e.meter.bytesOut }), { i: 0, o: 0 });
+  const totals = [...agent.exposures(), ...agent.assigned()].reduce((t, e) => {
+    // Bytes moved in this thread and in the data plane.
+    const m = e.snapshot();
+    return { i: t.i + m.bytesIn, o: t.o + m.bytesOut };
+  }, { i: 0, o: 0 });
   await control?.close();
   inspector.dispose();
   await agent.close();
