@@ -30,7 +30,7 @@ export function serveTcpOnData(e: ServedExposure, data: Socket, peer: string): v
   const { host, port } = e.spec.target;
   const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
   const target = netConnect({ host, port, allowHalfOpen: true });
-  let conn: ReturnType<ServedExposure['track']> | undefined = e.track(peer, () => {
+  let conn: Served | undefined = e.track(peer, () => {
     target.destroy();
     data.destroy();
   });
@@ -72,32 +72,43 @@ export function serveTcpOnData(e: ServedExposure, data: Socket, peer: string): v
     }
     target.setNoDelay(true);
     data.write(encodeFrame({ ok: true }));
-    const c = conn!;
-    c.state = 'open';
-    e.emit('connection-open', { client: peer });
-    const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
-    const tap = e.spec.tap?.({ id: c.id, client: peer });
-    joinSockets(target, data, {
-      fromA: (chunk) => {
-        e.meter.bytesOut += chunk.length;
-        c.bytesOut += chunk.length;
-        http?.response(chunk);
-        tap?.onTargetChunk(chunk);
-      },
-      fromB: (chunk) => {
-        e.meter.bytesIn += chunk.length;
-        c.bytesIn += chunk.length;
-        http?.request(chunk);
-        tap?.onClientChunk(chunk);
-      },
-      closed: () => {
-        http?.close();
-        tap?.onEnd();
-        finish();
-        e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
-      },
-    });
+    const h = openServed(e, conn!, peer, started, finish);
+    joinSockets(target, data, { fromA: h.fromTarget, fromB: h.fromClient, closed: h.closed });
   });
+}
+
+type Served = ReturnType<ServedExposure['track']>;
+
+/**
+ * What serving a public connection does once its target answered, on a data connection as on an
+ * HTTP/2 stream (relay-agent.ts): marks it open, then counts each chunk, logs HTTP exchanges (`kind:
+ * http`), feeds the inspector's tap, and reports the close with its totals.
+ */
+export function openServed(e: ServedExposure, c: Served, peer: string, started: number, finish: () => void): { fromTarget(chunk: Buffer): void; fromClient(chunk: Buffer): void; closed(): void } {
+  c.state = 'open';
+  e.emit('connection-open', { client: peer });
+  const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
+  const tap = e.spec.tap?.({ id: c.id, client: peer });
+  return {
+    fromTarget: (chunk) => {
+      e.meter.bytesOut += chunk.length;
+      c.bytesOut += chunk.length;
+      http?.response(chunk);
+      tap?.onTargetChunk(chunk);
+    },
+    fromClient: (chunk) => {
+      e.meter.bytesIn += chunk.length;
+      c.bytesIn += chunk.length;
+      http?.request(chunk);
+      tap?.onClientChunk(chunk);
+    },
+    closed: () => {
+      http?.close();
+      tap?.onEnd();
+      finish();
+      e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
+    },
+  };
 }
 
 /** A session's data connections, serving TCP exposures (UDP stays on the session's HTTP/2 streams). */

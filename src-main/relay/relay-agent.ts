@@ -13,11 +13,10 @@ import type { DataPlane } from '../dataplane/data-plane';
 import type { AgentSessionSpec, AgentStats } from '../dataplane/protocol';
 import type { DataPlaneStoppedError } from '../dataplane/stopped-error';
 import { AgentDataRoute } from './agent-data-route';
-import { dataConnsFor } from './agent-data-serve';
+import { dataConnsFor, openServed } from './agent-data-serve';
 import { Exposure, type ExposureSpec } from './exposure';
 import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, agentHandshake } from './handshake';
-import { HttpExchangeLog } from './http-log';
 import {
   type AgentMessage,
   encodeLine,
@@ -592,31 +591,8 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
       if (stream.closed) return void target.destroy();
       target.setNoDelay(true);
       stream.respond({ ':status': 200 });
-      const c = conn!;
-      c.state = 'open';
-      e.emit('connection-open', { client: peer });
-      const http = e.spec.kind === 'http' ? new HttpExchangeLog((x) => e.emit('http', { ...x, client: peer })) : undefined;
-      const tap = e.spec.tap?.({ id: c.id, client: peer });
-      splice(target, stream, {
-        fromSocket: (n, chunk) => {
-          e.meter.bytesOut += n;
-          c.bytesOut += n;
-          http?.response(chunk);
-          tap?.onTargetChunk(chunk);
-        },
-        fromStream: (n, chunk) => {
-          e.meter.bytesIn += n;
-          c.bytesIn += n;
-          http?.request(chunk);
-          tap?.onClientChunk(chunk);
-        },
-        closed: () => {
-          http?.close();
-          tap?.onEnd();
-          finish();
-          e.emit('connection-close', { client: peer, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: Date.now() - started });
-        },
-      });
+      const h = openServed(e, conn!, peer, started, finish);
+      splice(target, stream, { fromSocket: (_n, chunk) => h.fromTarget(chunk), fromStream: (_n, chunk) => h.fromClient(chunk), closed: h.closed });
     });
   }
 
