@@ -17,7 +17,7 @@ import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { GcTrace } from '../../src-main/dataplane/gc-trace';
-import { DATA_PLANE_PROTOCOL, type TcpListenerSpec } from '../../src-main/dataplane/protocol';
+import { DATA_PLANE_PROTOCOL, plainTcpListener, type TcpListenerSpec } from '../../src-main/dataplane/protocol';
 import { TcpForwarder } from '../../src-main/engine/tcp-forward';
 
 const [listenArg, targetArg, host = 'inproc', ...flags] = process.argv.slice(2);
@@ -39,18 +39,7 @@ if (flags.includes('--load-control')) {
   (globalThis as { keep?: unknown }).keep = [cli, core];
 }
 
-const spec: TcpListenerSpec = {
-  kind: 'tcp',
-  listen: { host: '127.0.0.1', port: listenPort },
-  target: { host: '127.0.0.1', port: targetPort },
-  connectTimeoutMs: 10_000,
-  idleTimeoutMs: 0,
-  keepAlive: true,
-  maxConnections: 0,
-  allow: [],
-  deny: [],
-  proxyProtocol: 'off',
-};
+const spec: TcpListenerSpec = plainTcpListener({ host: '127.0.0.1', port: listenPort }, { host: '127.0.0.1', port: targetPort });
 const ready = (extra: object) =>
   process.stdout.write(`${JSON.stringify({ ready: true, host, heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20), ...extra })}\n`);
 let stop: () => Promise<void> = async () => undefined;

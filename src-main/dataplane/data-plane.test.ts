@@ -6,21 +6,10 @@ import { NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-
 import { tempDir } from '../../test-support/tmp';
 import { listenError } from '../engine/engine-error';
 import { DataPlane, type DataPlaneStoppedError, type ListenerHandlers } from './data-plane';
-import type { PlaneEvent, TcpListenerSpec } from './protocol';
+import { type PlaneEvent, plainTcpListener, type TcpListenerSpec } from './protocol';
 
-const tcp = (port: number, targetPort: number, extra: Partial<TcpListenerSpec> = {}): TcpListenerSpec => ({
-  kind: 'tcp',
-  listen: { host: '127.0.0.1', port },
-  target: { host: '127.0.0.1', port: targetPort },
-  connectTimeoutMs: 5000,
-  idleTimeoutMs: 0,
-  keepAlive: true,
-  maxConnections: 0,
-  allow: [],
-  deny: [],
-  proxyProtocol: 'off',
-  ...extra,
-});
+const tcp = (port: number, targetPort: number, extra: Partial<TcpListenerSpec> = {}): TcpListenerSpec =>
+  plainTcpListener({ host: '127.0.0.1', port }, { host: '127.0.0.1', port: targetPort }, { connectTimeoutMs: 5000, ...extra });
 
 describe('DataPlane (worker thread)', () => {
   const net = new NetFixtures();

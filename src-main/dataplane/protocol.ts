@@ -34,6 +34,11 @@ export interface TcpListenerSpec {
   proxyProtocol: 'off' | 'v1' | 'v2';
 }
 
+/** A TCP forward with the options a new tcp-forward rule has (no limits, 10 s to connect, keepalive on). */
+export function plainTcpListener(listen: HostPort, target: HostPort, over: Partial<TcpListenerSpec> = {}): TcpListenerSpec {
+  return { kind: 'tcp', listen, target, connectTimeoutMs: 10_000, idleTimeoutMs: 0, keepAlive: true, maxConnections: 0, allow: [], deny: [], proxyProtocol: 'off', ...over };
+}
+
 export interface UdpListenerSpec {
   kind: 'udp';
   listen: HostPort;

@@ -4,7 +4,7 @@ import type { MeterSnapshot } from '../engine/byte-meter';
 import { EngineError } from '../engine/engine-error';
 import { describePortInUse } from '../engine/port-owner';
 import { DataPlane, type DataPlaneStoppedError } from '../dataplane/data-plane';
-import type { ListenerSpec, PlaneEvent } from '../dataplane/protocol';
+import { type ListenerSpec, type PlaneEvent, plainTcpListener } from '../dataplane/protocol';
 import type { RemoteListener } from '../dataplane/remote-listener';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
@@ -33,18 +33,7 @@ export async function cmdForward(argv: string[]): Promise<number> {
   const udp = args.booleans.has('udp');
   const spec: ListenerSpec = udp
     ? { kind: 'udp', listen: listen.value, target: target.value, idleTimeoutMs: 60_000, maxSessions: 1000, allow: [], deny: [] }
-    : {
-        kind: 'tcp',
-        listen: listen.value,
-        target: target.value,
-        connectTimeoutMs: 10_000,
-        idleTimeoutMs: 0,
-        keepAlive: true,
-        maxConnections: 0,
-        allow: [],
-        deny: [],
-        proxyProtocol: 'off',
-      };
+    : plainTcpListener(listen.value, target.value);
   // The bytes move in the data plane's thread, away from this process's CLI, API and store modules.
   const plane = new DataPlane();
   const run = new ForwardRun(plane, spec, say, sayAll);
