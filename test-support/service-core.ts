@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, expect } from 'vitest';
+import type { LocalRelaySettings, RuleEntry } from '../src-shared/api/contract';
 import { LOG_QUERY_MAX_LIMIT } from '../src-shared/model/log';
+import type { RelayEntry, RelayServerStatus } from '../src-shared/model/relay';
 import { type Core, type CoreOptions, createCore } from '../src-main/service/core';
 import { confFactory } from '../src-main/store/conf-factories';
 import { linesWithoutCode } from './log-codes';
-import { NetFixtures } from './net-fixtures';
+import { NetFixtures, waitFor } from './net-fixtures';
 import { tempDir } from './tmp';
 
 // The service core as the service tests use it: a fresh core per test (browser mode, the conf store)
@@ -32,6 +34,26 @@ export interface ServiceCoreSetup {
   afterShutdown?: () => Promise<void> | void;
   /** Fails the test when a line reached the log without a code a window can translate (issue 18). */
   checkLogCodes?: boolean;
+}
+
+/**
+ * The in-app relay on a free port with one agent ("laptop") allowed one free public port, a saved relay
+ * pointing at it, and a running relay-expose rule carrying a loopback echo server through it.
+ */
+export async function exposeEchoThroughInAppRelay(f: ServiceCoreFixture): Promise<{ port: number; publicPort: number; rule: RuleEntry }> {
+  const echo = await f.net.echoServer();
+  const port = await f.net.freePort();
+  const publicPort = await f.net.freePort();
+  const token = 'laptop-token-for-tests';
+  await f.call<LocalRelaySettings>('relayServer.configure', {
+    config: { bind: { host: '127.0.0.1', port }, publicHost: '127.0.0.1', tls: true, agents: [{ name: 'laptop', allowPorts: `${publicPort}` }] },
+    tokens: { laptop: token },
+  });
+  expect((await f.call<RelayServerStatus>('relayServer.start')).running).toBe(true);
+  const relay = await f.call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token });
+  const rule = await f.call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: publicPort });
+  await waitFor(() => f.core.service.entryOf(rule.rule.id).status.state === 'running', 'the relay-expose rule running');
+  return { port, publicPort, rule };
 }
 
 /** Registers the beforeEach/afterEach of a core per test; call it at the top of a describe (or file). */

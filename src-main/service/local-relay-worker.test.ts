@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
-import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
+import type { LocalRelaySettings } from '../../src-shared/api/contract';
+import type { RelayServerStatus } from '../../src-shared/model/relay';
 import { sha256, waitFor } from '../../test-support/net-fixtures';
-import { useServiceCore } from '../../test-support/service-core';
+import { exposeEchoThroughInAppRelay, useServiceCore } from '../../test-support/service-core';
 
 // The in-app relay runs in a worker thread of its own (relay/relay-host.ts), the whole RelayServer
 // with it: agent port, control sessions, public ports and data connections. Through the service core,
@@ -46,16 +46,7 @@ describe('the in-app relay in its worker thread', () => {
   }
 
   async function relayWithExposedEcho(): Promise<{ port: number; publicPort: number }> {
-    const echo = await net.echoServer();
-    const port = await net.freePort();
-    const publicPort = await net.freePort();
-    await call<LocalRelaySettings>('relayServer.configure', {
-      config: { bind: { host: '127.0.0.1', port }, publicHost: '127.0.0.1', tls: true, agents: [{ name: 'laptop', allowPorts: `${publicPort}` }] },
-      tokens: { laptop: 'laptop-token-for-tests' },
-    });
-    expect((await call<RelayServerStatus>('relayServer.start')).running).toBe(true);
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
-    await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: publicPort });
+    const { port, publicPort } = await exposeEchoThroughInAppRelay(svc);
     await waitFor(() => exposure() !== undefined, 'the agent holds its public port');
     return { port, publicPort };
   }

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
-import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
 import type { RuleStatus } from '../../src-shared/model/status';
 import { closed, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { DataPlane } from '../dataplane/data-plane';
-import { useServiceCore } from '../../test-support/service-core';
+import { exposeEchoThroughInAppRelay, useServiceCore } from '../../test-support/service-core';
 
 // Issue 13: a relay-expose rule's data connections (one TLS connection per public connection) are
 // dialled and carried by the data plane worker, as the service's TCP forwarders are — through the
@@ -21,22 +19,9 @@ describe('relay rules over the data plane', () => {
       await plane.close();
     },
   });
-  const { net, call } = svc;
+  const { net } = svc;
 
-  async function relayRule(): Promise<{ rule: RuleEntry; publicPort: number }> {
-    const echo = await net.echoServer();
-    const port = await net.freePort();
-    const publicPort = await net.freePort();
-    await call<LocalRelaySettings>('relayServer.configure', {
-      config: { bind: { host: '127.0.0.1', port }, publicHost: '127.0.0.1', tls: true, agents: [{ name: 'laptop', allowPorts: `${publicPort}` }] },
-      tokens: { laptop: 'laptop-token-for-tests' },
-    });
-    await call<RelayServerStatus>('relayServer.start');
-    const relay = await call<RelayEntry>('relays.create', { relay: { name: 'r', host: '127.0.0.1', port, agentName: 'laptop' }, token: 'laptop-token-for-tests' });
-    const rule = await call<RuleEntry>('rules.create', { type: 'relay-expose', name: 'echo', enabled: true, relay: relay.relay.id, target: { host: '127.0.0.1', port: echo.port }, remotePort: publicPort });
-    await waitFor(() => svc.core.service.entryOf(rule.rule.id).status.state === 'running', 'rule running');
-    return { rule, publicPort };
-  }
+  const relayRule = () => exposeEchoThroughInAppRelay(svc);
 
   async function echoed(port: number, size: number): Promise<void> {
     const up = randomBytes(size);
