@@ -2,7 +2,7 @@ import { sourceFilter } from '../../src-shared/format/cidr';
 import type { Rule } from '../../src-shared/model/rule';
 import { TcpForwarder } from '../engine/tcp-forward';
 import { type Inspection, directDial } from './inspect-wiring';
-import type { BindFn } from './ssh-tunnels';
+import { type BindFn, listeningRows, wireListening } from './ssh-tunnels';
 import type { Tunnel, TunnelHooks } from './tunnel-factory';
 
 /**
@@ -23,10 +23,7 @@ export function createInspectedForwardTunnel(rule: Extract<Rule, { type: 'tcp-fo
     ...(o.proxyProtocol !== 'off' ? { proxyProtocol: o.proxyProtocol } : {}),
     tap: inspection.tap,
   });
-  fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
-  fwd.on('listener-error', (e) => hooks.fatal(e));
-  fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
-  fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
+  wireListening(fwd, hooks);
   fwd.on('connection-refused', (c) => hooks.refused(c.client, c.reason));
   return {
     start: async () => {
@@ -39,16 +36,7 @@ export function createInspectedForwardTunnel(rule: Extract<Rule, { type: 'tcp-fo
       return fwd.stop();
     },
     snapshot: () => fwd.meter.snapshot(),
-    connections: () =>
-      fwd.connections().map((c) => ({
-        id: c.id,
-        protocol: 'tcp' as const,
-        client: c.client,
-        since: c.openedAt,
-        bytesIn: c.bytesIn,
-        bytesOut: c.bytesOut,
-        state: c.state,
-      })),
+    connections: () => listeningRows(fwd),
     closeConnection: (id) => fwd.closeConnection(id),
   };
 }

@@ -47,7 +47,8 @@ async function settle(session: SshSession): Promise<void> {
   });
 }
 
-interface Listening {
+/** A local listener that forwards connections (SSH -L/-D here, the engine's TcpForwarder for inspected forwards). */
+export interface Listening {
   start(): Promise<{ host: string; port: number }>;
   stop(): Promise<void>;
   meter: { snapshot(): { bytesIn: number; bytesOut: number; activeConnections: number; totalConnections: number } };
@@ -59,14 +60,16 @@ interface Listening {
   on(event: 'listener-error', l: (e: EngineError) => void): unknown;
 }
 
-function wire(fwd: Listening, hooks: TunnelHooks): void {
+/** Connection and listener events of a Listening, to the rule's hooks. */
+export function wireListening(fwd: Listening, hooks: TunnelHooks): void {
   fwd.on('connection-open', (c) => hooks.connectionOpened(c.client));
   fwd.on('connection-close', (c) => hooks.connectionClosed(c.client, c.bytesIn, c.bytesOut, c.durationMs));
   fwd.on('connection-error', (c) => hooks.connectionError(c.error, c.client));
   fwd.on('listener-error', (e) => hooks.fatal(e));
 }
 
-function rows(fwd: Listening) {
+/** A Listening's connections as the Connections view lists them. */
+export function listeningRows(fwd: Listening) {
   return fwd.connections().map((c) => ({
     id: c.id,
     protocol: 'tcp' as const,
@@ -130,7 +133,7 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
         if (rule.type === 'ssh-remote') {
           const remote = new RemoteForwarder(session, { remote: rule.remote, target: rule.target });
           fwd = remote as unknown as Listening;
-          wire(fwd, hooks);
+          wireListening(fwd, hooks);
           remote.on('bound', (b) => hooks.boundChanged(`${session?.label ?? rule.server} ${formatHostPort(b.host, b.port)}`));
           await settle(session);
           if (session.state === 'failed' || session.state === 'closed') throw session.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
@@ -147,7 +150,7 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
               ? new LocalForwarder(s, { listen: rule.listen, target: rule.target, ...(inspection ? { tap: inspection.tap } : {}) })
               : socksServer(rule, (dest, client) => s.forwardOut(client.address, client.port, dest.host, dest.port), ctx);
           fwd = local as unknown as Listening;
-          wire(fwd, hooks);
+          wireListening(fwd, hooks);
           address = await bind('tcp', rule.listen.host, rule.listen.port, () => local.start());
           await settle(s);
           if (s.state === 'failed' || s.state === 'closed') throw s.lastError ?? new EngineError('INTERNAL', 'SSH session closed');
@@ -169,7 +172,7 @@ export function createSshTunnel(rule: SshRule, hooks: TunnelHooks, ctx: SshConte
       await release();
     },
     snapshot: () => fwd?.meter.snapshot() ?? { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 },
-    connections: () => (fwd ? rows(fwd) : []),
+    connections: () => (fwd ? listeningRows(fwd) : []),
     closeConnection: (id) => fwd?.closeConnection(id) ?? false,
     health: () => (session ? sessionHealth(session) : { kind: 'failed', error: new EngineError('INTERNAL', 'not started') }),
   };
