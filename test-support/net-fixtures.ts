@@ -80,6 +80,16 @@ export class NetFixtures {
   }
 
   /** Connects to 127.0.0.1:port and resolves once connected. */
+  /** Sends `payload` to `port` and half-closes; what came back before the close (an echo returns the payload), once the socket closed. */
+  async roundTrip(port: number, payload: Buffer): Promise<{ bytes: number; sha256: string }> {
+    const client = await this.connect(port);
+    const got = readToEnd(client);
+    client.end(payload);
+    const { bytes, sha256: digest } = await got;
+    await closed(client);
+    return { bytes, sha256: digest };
+  }
+
   async connect(port: number, opts: { allowHalfOpen?: boolean; host?: string } = {}): Promise<Socket> {
     const socket = this.socket(net.connect({ host: opts.host ?? LOOPBACK, port, allowHalfOpen: opts.allowHalfOpen ?? true }));
     await new Promise<void>((resolve, reject) => {

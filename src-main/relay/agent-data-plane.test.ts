@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as tlsServer, type Server as TlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
+import { NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, bound, RelayFixtures } from '../../test-support/relay-fixtures';
 import { DataPlane } from '../dataplane/data-plane';
 import type { PlaneEvent } from '../dataplane/protocol';
@@ -53,13 +53,7 @@ async function poolReady(relay: RelayServer): Promise<void> {
 }
 
 async function echoed(port: number, up: Buffer): Promise<void> {
-  const client = await net.connect(port);
-  const got = readToEnd(client);
-  client.end(up);
-  const r = await got;
-  expect(r.bytes).toBe(up.length);
-  expect(r.sha256).toBe(sha256(up));
-  await closed(client);
+  expect(await net.roundTrip(port, up)).toEqual({ bytes: up.length, sha256: sha256(up) });
 }
 
 describe('relay agent data connections in the data plane', () => {

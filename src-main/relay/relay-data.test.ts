@@ -52,13 +52,7 @@ async function poolFull(relay: RelayServer, atLeast = 1, timeoutMs = 5000): Prom
 /** Sends `size` random bytes through the public port to the echo target and checks they come back. */
 async function echoed(port: number, size = 64 * 1024): Promise<void> {
   const payload = randomBytes(size);
-  const client = await net.connect(port);
-  const got = readToEnd(client);
-  client.end(payload);
-  const r = await got;
-  expect(r.bytes).toBe(size);
-  expect(r.sha256).toBe(sha256(payload));
-  await closed(client);
+  expect(await net.roundTrip(port, payload)).toEqual({ bytes: size, sha256: sha256(payload) });
 }
 
 describe('relay data connections', () => {

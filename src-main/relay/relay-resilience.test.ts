@@ -16,13 +16,7 @@ afterEach(async () => {
 /** One echo round trip through a public port: the bytes come back intact. */
 async function roundTrip(port: number, size = 64 * 1024): Promise<void> {
   const payload = randomBytes(size);
-  const client = await net.connect(port);
-  const got = readToEnd(client);
-  client.end(payload);
-  const r = await got;
-  expect(r.bytes).toBe(size);
-  expect(r.sha256).toBe(sha256(payload));
-  await closed(client);
+  expect(await net.roundTrip(port, payload)).toEqual({ bytes: size, sha256: sha256(payload) });
 }
 
 function nextBound(e: Exposure): Promise<ExposureInfo> {

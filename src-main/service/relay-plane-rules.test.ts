@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RuleStatus } from '../../src-shared/model/status';
-import { closed, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
+import { sha256, waitFor } from '../../test-support/net-fixtures';
 import { DataPlane } from '../dataplane/data-plane';
 import { exposeEchoThroughInAppRelay, useServiceCore } from '../../test-support/service-core';
 
@@ -25,13 +25,7 @@ describe('relay rules over the data plane', () => {
 
   async function echoed(port: number, size: number): Promise<void> {
     const up = randomBytes(size);
-    const client = await net.connect(port);
-    const got = readToEnd(client);
-    client.end(up);
-    const r = await got;
-    expect(r.bytes).toBe(size);
-    expect(r.sha256).toBe(sha256(up));
-    await closed(client);
+    expect(await net.roundTrip(port, up)).toEqual({ bytes: size, sha256: sha256(up) });
   }
 
   const opened = async () => (await plane.agentSessionStats()).reduce((n, s) => n + s.opened, 0);
