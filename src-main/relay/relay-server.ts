@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { type ClientHttp2Session, type ClientHttp2Stream, connect as h2connect, constants as h2c } from 'node:http2';
+import { type ClientHttp2Stream, connect as h2connect, constants as h2c } from 'node:http2';
 import { createServer as createNetServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
@@ -17,12 +17,10 @@ import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, type RelayAccepted, relayHandshake } from './handshake';
 import { HttpExchangeLog } from './http-log';
 import {
-  type AgentHello,
   type AgentMessage,
   checkAgentMessage,
   DatagramReader,
   encodeDatagram,
-  encodeLine,
   type ExposureInfo,
   H_EXPOSURE,
   H_PEER,
@@ -32,14 +30,14 @@ import {
   PATH_UDP,
   parseLine,
   parsePeer,
-  type RelayMessage,
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
 import { carryPublic, httpLine, RelayDataPlane } from './relay-data';
-import { type DataPool, type DataPoolOptions, earner } from './relay-data-pool';
+import { type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayLimits, resolveRelayLimits } from './relay-limits';
-import { type RelayAgentPolicy, type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
+import { type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
+import { AgentSession, type PublicConn, PublicPort } from './relay-session';
 import { splice } from './splice';
 import { TLS_CIPHERSUITES } from './tls-suites';
 import { UDP_STREAM_HIGH_WATER } from './udp-peers';
@@ -61,97 +59,6 @@ export interface RelayServerOptions {
   /** Offer agents data connections (data-protocol.ts) with this pool sizing; false: HTTP/2 streams only. */
   dataConnections?: false | Partial<DataPoolOptions>;
   log?: RelayLog;
-}
-
-interface PublicConn {
-  id: number;
-  client: string;
-  openedAt: number;
-  bytesIn: number;
-  bytesOut: number;
-  kill(): void;
-}
-
-/** One public port of one agent session. */
-class PublicPort {
-  readonly conns = new Map<number, PublicConn>();
-  server: Server | undefined;
-  udp: UdpSocket | undefined;
-  udpStream: ClientHttp2Stream | undefined;
-  host = '';
-  port = 0;
-  private nextConn = 1;
-
-  constructor(
-    readonly id: string,
-    readonly session: AgentSession,
-    readonly protocol: 'tcp' | 'udp',
-    readonly kind: 'tcp' | 'http',
-    readonly source: 'config' | 'agent',
-    readonly meter: ByteMeter,
-    readonly localPort?: number,
-    readonly ref?: string,
-    readonly name?: string,
-  ) {}
-
-  info(): ExposureInfo {
-    return { id: this.id, protocol: this.protocol, kind: this.kind, publicHost: this.host, publicPort: this.port, ...(this.localPort ? { localPort: this.localPort } : {}) };
-  }
-
-  get address(): string {
-    return formatHostPort(this.host, this.port);
-  }
-
-  track(client: string, kill: () => void): PublicConn {
-    const c = { id: this.nextConn++, client, openedAt: Date.now(), bytesIn: 0, bytesOut: 0, kill };
-    this.conns.set(c.id, c);
-    return c;
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.conns.values()) c.kill();
-    this.udpStream?.close(h2c.NGHTTP2_CANCEL);
-    const closing: Array<Promise<void>> = [];
-    if (this.server) {
-      const s = this.server;
-      closing.push(new Promise((r) => s.close(() => r())));
-    }
-    if (this.udp) {
-      const u = this.udp;
-      closing.push(new Promise((r) => u.close(() => r())));
-    }
-    this.server = undefined;
-    this.udp = undefined;
-    await Promise.all(closing);
-  }
-}
-
-/** One authenticated agent connection: its HTTP/2 session (the relay is the client) and its ports. */
-class AgentSession {
-  readonly ports = new Map<string, PublicPort>();
-  readonly byRef = new Map<string, PublicPort>();
-  control: ClientHttp2Stream | undefined;
-  /** Set once the agent accepted data connections. */
-  data: DataPool | undefined;
-  heartbeat: NodeJS.Timeout | undefined;
-  closed = false;
-  readonly since = Date.now();
-
-  constructor(
-    readonly id: string,
-    readonly name: string,
-    readonly policy: RelayAgentPolicy,
-    readonly address: string,
-    readonly socket: Socket,
-    readonly h2: ClientHttp2Session,
-    readonly hello: AgentHello,
-    readonly dataKey: Buffer,
-  ) {}
-
-  send(msg: RelayMessage): void {
-    const c = this.control;
-    if (c && !c.destroyed && c.writable) c.write(encodeLine(msg));
-  }
 }
 
 interface RelayServerEvents {
