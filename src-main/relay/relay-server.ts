@@ -37,6 +37,7 @@ import { type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayLimits, resolveRelayLimits } from './relay-limits';
 import { type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
+import { relayMetricsText } from './relay-metrics';
 import { AgentSession, type PublicConn, PublicPort } from './relay-session';
 import { splice } from './splice';
 import { TLS_CIPHERSUITES } from './tls-suites';
@@ -596,45 +597,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     };
   }
 
-  /** Prometheus text exposition of the relay's gauges and counters. */
+  /** Prometheus text exposition of the relay's gauges and counters (relay-metrics.ts). */
   metricsText(): string {
-    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const out: string[] = [];
-    const online = this.sessions.size;
-    out.push('# HELP porthole_relay_agents_online Agents with a live session.', '# TYPE porthole_relay_agents_online gauge', `porthole_relay_agents_online ${online}`);
-    out.push('# HELP porthole_relay_agents_configured Agents in the relay config.', '# TYPE porthole_relay_agents_configured gauge', `porthole_relay_agents_configured ${this.opts.policy.agents.length}`);
-    out.push('# HELP porthole_relay_exposures Public ports open, per agent.', '# TYPE porthole_relay_exposures gauge');
-    for (const a of this.opts.policy.agents) out.push(`porthole_relay_exposures{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.ports.size ?? 0}`);
-    out.push('# HELP porthole_relay_data_connections_ready Data connections waiting in the pool, per agent.', '# TYPE porthole_relay_data_connections_ready gauge');
-    for (const a of this.opts.policy.agents) out.push(`porthole_relay_data_connections_ready{agent="${esc(a.name)}"} ${this.sessions.get(a.name)?.data?.size ?? 0}`);
-    out.push('# HELP porthole_relay_sessions_total Agent sessions accepted.', '# TYPE porthole_relay_sessions_total counter', `porthole_relay_sessions_total ${this.sessionsAccepted}`);
-    out.push('# HELP porthole_relay_handshake_failures_total Connections refused during the handshake.', '# TYPE porthole_relay_handshake_failures_total counter', `porthole_relay_handshake_failures_total ${this.handshakeFailures}`);
-    const a = this.admission.stats();
-    out.push('# HELP porthole_relay_handshakes_pending Connections to the agent port not authenticated yet.', '# TYPE porthole_relay_handshakes_pending gauge', `porthole_relay_handshakes_pending ${a.pending}`);
-    out.push('# HELP porthole_relay_handshake_timeouts_total Connections closed at the handshake deadline.', '# TYPE porthole_relay_handshake_timeouts_total counter', `porthole_relay_handshake_timeouts_total ${a.timedOut}`);
-    out.push(
-      '# HELP porthole_relay_admission_refused_total Agent-port connections refused or dropped before their handshake.',
-      '# TYPE porthole_relay_admission_refused_total counter',
-      `porthole_relay_admission_refused_total{reason="per_address"} ${a.refusedBusy}`,
-      `porthole_relay_admission_refused_total{reason="blocked"} ${a.refusedBlocked}`,
-      `porthole_relay_admission_refused_total{reason="evicted"} ${a.evicted}`,
-    );
-    out.push('# HELP porthole_relay_sources_blocked_total Times a source address was refused after failed handshakes.', '# TYPE porthole_relay_sources_blocked_total counter', `porthole_relay_sources_blocked_total ${a.blocks}`);
-    out.push('# HELP porthole_relay_public_refused_total Public connections reset at a port\'s max_connections.', '# TYPE porthole_relay_public_refused_total counter', `porthole_relay_public_refused_total ${this.publicRefused}`);
-    const series: Array<[string, string, string]> = [
-      ['porthole_relay_bytes_in_total', 'counter', 'Bytes from public clients to the agent.'],
-      ['porthole_relay_bytes_out_total', 'counter', 'Bytes from the agent to public clients.'],
-      ['porthole_relay_connections_active', 'gauge', 'Open public connections (UDP: peers).'],
-      ['porthole_relay_connections_total', 'counter', 'Public connections accepted (UDP: peers seen).'],
-    ];
-    for (const [name, type, help] of series) {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [key, m] of this.totals) {
-        const [agent, protocol, port] = key.split('\0') as [string, string, string];
-        const v = name.endsWith('bytes_in_total') ? m.bytesIn : name.endsWith('bytes_out_total') ? m.bytesOut : name.endsWith('active') ? m.activeConnections : m.totalConnections;
-        out.push(`${name}{agent="${esc(agent)}",protocol="${protocol}",port="${port}"} ${v}`);
-      }
-    }
-    return `${out.join('\n')}\n`;
+    return relayMetricsText({
+      agents: this.opts.policy.agents.map((a) => {
+        const s = this.sessions.get(a.name);
+        return { name: a.name, exposures: s?.ports.size ?? 0, dataReady: s?.data?.size ?? 0 };
+      }),
+      online: this.sessions.size,
+      sessionsAccepted: this.sessionsAccepted,
+      handshakeFailures: this.handshakeFailures,
+      admission: this.admission.stats(),
+      publicRefused: this.publicRefused,
+      totals: this.totals,
+    });
   }
 }
