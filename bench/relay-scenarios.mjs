@@ -21,7 +21,7 @@
 // reference for what the CLI adds): bench/tools/relay-node.ts, which imports src-main/relay, bundled
 // with vite (the app's build tool) by bench/lib/relay-bundle.mjs. The bundle step also lets
 // PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW / _MAX_FRAME replace the HTTP/2 window constants of
-// relay-agent.ts. CPU time of each side is sampled from /proc during every run, to
+// h2-windows.ts. CPU time of each side is sampled from /proc during every run, to
 // say what bounds it; the relay reports on SIGUSR2 how many connections took the pool and how many the
 // HTTP/2 fallback.
 //
@@ -62,7 +62,7 @@ const RELAY = {
  * Contenders run next to the shipped relay in both 1-stream throughput scenarios (and, with streams8, the
  * 8-stream one): the pool off (`pool: false`, also in the round trip, connections/s and idle scenarios:
  * `main`), TLS off (plain TCP), other HTTP/2 windows with the pool off (both sides alike; the shipped
- * ones are STREAM_WINDOW etc. of relay-agent.ts), and the two references.
+ * ones are STREAM_WINDOW etc. of h2-windows.ts), and the two references.
  */
 export const VARIANTS = [
   { id: 'relay-h2', label: 'pool off: every connection on an HTTP/2 stream, TLS (PORTHOLE_BENCH_POOL=0; releases before data connections)', pool: false, streams8: true, main: true },
@@ -297,7 +297,7 @@ export async function setupRelay() {
     ? 'left out (BENCH_RELAY_VARIANTS=0)'
     : bundle.windowsFromEnv
       ? undefined
-      : 'window variants unavailable: relay-agent.ts no longer declares STREAM_WINDOW, SESSION_WINDOW and MAX_FRAME as the bundle step expects';
+      : 'window variants unavailable: h2-windows.ts no longer declares STREAM_WINDOW, SESSION_WINDOW and MAX_FRAME as the bundle step expects';
   const sshMissing = opensshMissing();
   const sshd = sshMissing ? undefined : await startSshd(path.join(getTmpDir(), 'sshd-relay'));
 

@@ -12,7 +12,7 @@ export const BUNDLE = path.join(BUNDLE_DIR, 'relay-node.mjs');
 export const WINDOW_NAMES = ['STREAM_WINDOW', 'SESSION_WINDOW', 'MAX_FRAME'];
 
 /**
- * A vite plugin that makes the window constants of relay-agent.ts read PORTHOLE_BENCH_<NAME> first.
+ * A vite plugin that makes the window constants of h2-windows.ts read PORTHOLE_BENCH_<NAME> first.
  * With the variables unset the bundle behaves exactly like the source. It counts its replacements so a
  * changed source line shows up as "variants unavailable", not as a silent no-op.
  */
@@ -21,7 +21,7 @@ function windowsFromEnv(state) {
     name: 'porthole-bench-windows-from-env',
     enforce: 'pre',
     transform(code, id) {
-      if (!id.replaceAll('\\', '/').endsWith('/src-main/relay/relay-agent.ts')) return undefined;
+      if (!id.replaceAll('\\', '/').endsWith('/src-main/relay/h2-windows.ts')) return undefined;
       return code.replace(new RegExp(`^export const (${WINDOW_NAMES.join('|')}) = ([^;\\n]+);`, 'gm'), (_, name, expr) => {
         state.replaced.push(name);
         return `export const ${name} = Number(process.env.PORTHOLE_BENCH_${name}) || (${expr});`;

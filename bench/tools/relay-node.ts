@@ -12,10 +12,11 @@
 //   bench's first pass through each relay lets the pool fill before anything is measured.
 //
 // Both stop on SIGTERM (agent.close() / relay.stop(), then exit). Log lines go to stderr. The HTTP/2
-// window constants come from relay-agent.ts; the bench's bundle step can let PORTHOLE_BENCH_* env vars
+// window constants come from h2-windows.ts; the bench's bundle step can let PORTHOLE_BENCH_* env vars
 // replace them (see windowsFromEnv in bench/relay-scenarios.mjs), and `windows` shows what was used.
 import { tuneGcForDataPlane } from '../../src-main/relay/gc-policy';
-import { MAX_FRAME, RelayAgent, SESSION_WINDOW, STREAM_WINDOW } from '../../src-main/relay/relay-agent';
+import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from '../../src-main/relay/h2-windows';
+import { RelayAgent } from '../../src-main/relay/relay-agent';
 import { loadOrCreateRelayIdentity } from '../../src-main/relay/relay-identity';
 import { RelayServer } from '../../src-main/relay/relay-server';
 

@@ -14,6 +14,7 @@ import type { AgentSessionSpec, AgentStats } from '../dataplane/protocol';
 import type { DataPlaneStoppedError } from '../dataplane/stopped-error';
 import { AgentDataRoute } from './agent-data-route';
 import { dataConnsFor, openServed } from './agent-data-serve';
+import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './h2-windows';
 import { Exposure, type ExposureSpec } from './exposure';
 import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { HandshakeError, agentHandshake } from './handshake';
@@ -642,12 +643,6 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     this.emit('down', err);
   }
 }
-
-// Flow-control windows (measured in `npm run bench`): per stream big enough for a fast LAN/WAN
-// bandwidth-delay product, per session a cap on what all streams together may have in flight.
-export const STREAM_WINDOW = 4 * 1024 * 1024;
-export const SESSION_WINDOW = 32 * 1024 * 1024;
-export const MAX_FRAME = 64 * 1024;
 
 function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');

@@ -31,7 +31,7 @@ import {
   parseLine,
   parsePeer,
 } from './protocol';
-import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './relay-agent';
+import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './h2-windows';
 import { carryPublic, httpLine, RelayDataPlane } from './relay-data';
 import { type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
