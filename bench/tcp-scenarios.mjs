@@ -65,8 +65,8 @@ async function measured(entry, fn, { tree = false } = {}) {
   res.cpuSec = Math.round(cpuSec * 100) / 100;
   if (res.bytes > 0) res.cpuSecPerGB = Math.round((cpuSec / (res.bytes / 1e9)) * 1000) / 1000;
   if (gc0) {
-    // A full GC is printed at once; give the line a moment to reach the log.
-    await new Promise((r) => setTimeout(r, 150));
+    // The data plane prints its counts every 250 ms when they changed: wait for the next line.
+    await new Promise((r) => setTimeout(r, 400));
     const gc1 = gcCounts(entry.logFile);
     if (gc1) {
       res.fullGcs = gc1.major - (gc0?.major ?? 0);

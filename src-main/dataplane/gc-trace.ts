@@ -1,46 +1,76 @@
-import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import type { GcCounts } from './protocol';
 
-// PORTHOLE_TRACE_GC=1: the data plane counts its own garbage collections (PerformanceObserver 'gc'
-// entries are per isolate, so these are the worker's alone) and prints the running totals to stderr,
-// at most once a second and only when they changed. `npm run bench` reads those lines to report full
-// GCs during a transfer: a lean data plane should do none. A full GC is printed at once, so a reader
-// that waits a moment after a transfer sees the exact count.
+// PORTHOLE_TRACE_GC=1: the data plane counts its own garbage collections and prints the running totals
+// to stderr when they changed. `npm run bench` reads those lines to report full GCs during a transfer:
+// a lean data plane should do none.
+//
+// The counting must not cause what it counts. A PerformanceObserver('gc') — the first way this was
+// done — makes a JS entry object per collection and hands them over later, so under load (14
+// scavenges a second) some live through two scavenges and are promoted: the traced worker's old
+// space grew ~50 KB/s and took a full GC every ~40 s, while the untraced one stayed flat at 6.3 MB
+// (measured with node --trace-gc-nvp). v8.GCProfiler records each collection in C++ and gives them to
+// JS only when stopped, so this polls it: every TICK_MS one profiler is stopped, tallied (a few KB
+// that die young) and a fresh one started. A collection set off by that switch itself can only be a
+// minor one (the switch allocates in the young generation) and may be missed.
 
 export const GC_LINE_PREFIX = 'porthole data plane gc:';
+const TICK_MS = 250;
 
 export function formatGcLine(c: GcCounts): string {
   return `${GC_LINE_PREFIX} major=${c.major} minor=${c.minor} incremental=${c.incremental} weakcb=${c.weakcb} majorMs=${c.majorMs.toFixed(1)} minorMs=${c.minorMs.toFixed(1)}`;
 }
 
+interface GcProfile {
+  statistics?: Array<{ gcType?: string; cost?: number }>;
+}
+
+/** Add one GCProfiler result to the running counts (cost is in microseconds). */
+export function tallyGcProfile(c: GcCounts, profile: GcProfile | undefined): void {
+  for (const s of profile?.statistics ?? []) {
+    const ms = (s.cost ?? 0) / 1000;
+    switch (s.gcType) {
+      case 'MarkSweepCompact':
+        c.major++;
+        c.majorMs += ms;
+        break;
+      case 'Scavenge':
+      case 'MinorMarkCompact':
+      case 'MinorMarkSweep':
+        c.minor++;
+        c.minorMs += ms;
+        break;
+      case 'IncrementalMarking':
+        c.incremental++;
+        break;
+      case 'ProcessWeakCallbacks':
+        c.weakcb++;
+        break;
+    }
+  }
+}
+
 export class GcTrace {
   readonly counts: GcCounts = { major: 0, minor: 0, incremental: 0, weakcb: 0, majorMs: 0, minorMs: 0 };
-  private readonly observer: PerformanceObserver;
+  private profiler: GCProfiler | undefined = new GCProfiler();
   private printed = '';
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly write: (line: string) => void) {
-    this.observer = new PerformanceObserver((list) => {
-      let major = false;
-      for (const entry of list.getEntries()) {
-        const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-        const c = this.counts;
-        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-          c.major++;
-          c.majorMs += entry.duration;
-          major = true;
-        } else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-          c.minor++;
-          c.minorMs += entry.duration;
-        } else if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) c.incremental++;
-        else if (kind === constants.NODE_PERFORMANCE_GC_WEAKCB) c.weakcb++;
-      }
-      // Full collections are what the data plane must avoid: each is reported at once.
-      if (major) this.print();
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
-    this.timer = setInterval(() => this.print(), 1000);
+    this.profiler?.start();
+    this.timer = setInterval(() => this.poll(), TICK_MS);
     this.timer.unref();
+  }
+
+  /** Take what the running profiler recorded into the counts, and keep recording (unless disposed). */
+  poll(restart = true): void {
+    const done = this.profiler;
+    if (!done) return;
+    const profile = done.stop() as GcProfile | undefined;
+    this.profiler = restart ? new GCProfiler() : undefined;
+    this.profiler?.start();
+    tallyGcProfile(this.counts, profile);
+    this.print();
   }
 
   print(): void {
@@ -52,7 +82,6 @@ export class GcTrace {
 
   dispose(): void {
     clearInterval(this.timer);
-    this.observer.disconnect();
-    this.print();
+    this.poll(false);
   }
 }
