@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AgentSessionTable } from './agent-sessions';
 import { EventOutbox } from './event-outbox';
 import { GcTrace } from './gc-trace';
+import { startIdleGc } from './idle-gc';
 import { ListenerTable, toWireError } from './listeners';
 import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
 import { checkRequest } from './protocol-checks';
@@ -56,6 +57,8 @@ function serve(port: Port, traceGc: boolean): void {
     return a;
   };
   const gc = traceGc ? new GcTrace((line) => process.stderr.write(`${line}\n`)) : undefined;
+  // Garbage that connections leave in the old generation is collected between transfers (idle-gc.ts).
+  startIdleGc();
 
   const answer = async (req: PlaneRequest): Promise<unknown> => {
     switch (req.op) {
