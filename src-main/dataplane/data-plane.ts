@@ -286,10 +286,8 @@ export class DataPlane {
     const { max, windowMs } = this.opts.crashLoop;
     this.stops = [...this.stops.filter((at) => now - at < windowMs), now];
     if (this.stops.length >= max) {
-      return new DataPlaneStoppedError(
-        `${WHAT} stopped unexpectedly ${this.stops.length} times within ${seconds(windowMs)} (last: ${detail}) — switch the mapping on again to retry`,
-        false,
-      );
+      const reason = `${WHAT} stopped unexpectedly ${this.stops.length} time${this.stops.length === 1 ? '' : 's'} within ${seconds(windowMs)} (last: ${detail})`;
+      return new DataPlaneStoppedError(`${reason} — switch the mapping on again to retry`, false, reason);
     }
     return new DataPlaneStoppedError(`${WHAT} stopped unexpectedly (${detail}) — Porthole restarts it with its mappings`, true);
   }

@@ -9,6 +9,8 @@ export class DataPlaneStoppedError extends EngineError {
     message: string,
     /** false: the rule should not be restarted automatically (crash loop, or the thread cannot start). */
     readonly restartable: boolean,
+    /** What happened, without the advice the message ends with (for a line that gives other advice). */
+    readonly reason: string = message,
   ) {
     super('DATA_PLANE_STOPPED', message);
     this.name = 'DataPlaneStoppedError';

@@ -57,3 +57,30 @@ describe('relay rules over the data plane', () => {
     expect(await opened()).toBe(1);
   });
 });
+
+describe('relay rules when the data plane cannot run any more', () => {
+  let plane: DataPlane;
+  // One unexpected stop is already a crash loop here: the plane says not to restart.
+  const svc = useServiceCore({
+    options: () => ({ statsIntervalMs: 60_000, dataPlane: (plane = new DataPlane({ crashLoop: { max: 1, windowMs: 60_000 } })) }),
+    afterShutdown: () => plane.close(),
+  });
+
+  it('keeps the rule running, says so in its log, and its agent carries the next connections itself', async () => {
+    const { rule, publicPort } = await exposeEchoThroughInAppRelay(svc);
+    const id = rule.rule.id;
+    await waitFor(async () => (await plane.agentSessionStats()).some((s) => s.idle >= 1), 'the worker to hold a data connection');
+    const states: RuleStatus[] = [];
+    svc.core.service.on('rule-state', (s) => s.id === id && states.push(s));
+    await plane.kill('out of memory');
+    const fallback = () => svc.core.service.log.query({ ruleId: id, minLevel: 'warn' }).find((e) => e.key === 'relayPlaneFallback');
+    await waitFor(() => fallback() !== undefined, 'the rule to log that it carries on without the data plane');
+    expect(fallback()!.message).toContain('stopped unexpectedly 1 time within 60 s (last: exit code 1: out of memory): this mapping keeps running');
+    expect(fallback()!.message).not.toContain('switch the mapping on again');
+    // Bytes still go through, and the rule never left running.
+    const up = randomBytes(256 * 1024);
+    expect(await svc.net.roundTrip(publicPort, up)).toEqual({ bytes: up.length, sha256: sha256(up) });
+    expect(states.map((s) => s.state).filter((s) => s !== 'running')).toEqual([]);
+    expect(svc.core.service.entryOf(id).status.state).toBe('running');
+  });
+});

@@ -34,7 +34,6 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
   const address = (a: RelayAgent, e: Exposure) => (e.info ? `${a.label} ${formatHostPort(e.info.publicHost, e.info.publicPort)}` : `${a.label} port ${rule.remotePort || '(any allowed)'}`);
   const onState = () => hooks.healthChanged();
   /** The data plane stopped for good under this rule's data connections (crash loop): failed until switched on again. */
-  let planeFailed: EngineError | undefined;
   const tunnel: Tunnel = {
     async start() {
       try {
@@ -67,7 +66,7 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
         state: c.state === 'open' ? ('open' as const) : ('connecting' as const),
       })),
     closeConnection: (id) => exposure?.closeAnyConnection(id) ?? false,
-    health: (): TunnelHealth => (planeFailed ? { kind: 'failed', error: planeFailed } : agent && exposure ? health(agent, exposure) : { kind: 'up' }),
+    health: (): TunnelHealth => (agent && exposure ? health(agent, exposure) : { kind: 'up' }),
   };
   return tunnel;
 
@@ -97,11 +96,12 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
       });
       e.on('unbound', () => hooks.healthChanged());
       // Like a forwarder's: the data plane carrying its data connections stopped, so the rule restarts
-      // (the agent's next data connections go to a new thread) — or, when it cannot live, stays failed.
+      // (the agent's next data connections go to a new thread). When no thread can live any more (a
+      // crash loop), the agent carries its data connections itself from now on, so the rule keeps
+      // running — slower, and its log says so.
       e.on('plane-lost', (err) => {
         if (err.restartable) return hooks.fatal(err);
-        planeFailed = err;
-        hooks.healthChanged();
+        hooks.note(...said('relayPlaneFallback', { error: err.reason }), 'warn');
       });
       // The first outcome decides start(); later ones change health and the shown address.
       return new Promise<string>((resolve, reject) => {

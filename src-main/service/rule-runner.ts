@@ -225,8 +225,8 @@ export class RuleRunner {
       connectionOpened: (client: string) => {
         if (current()) this.deps.log.line('debug', 'connectionFrom', { client }, { ruleId: this.rule.id });
       },
-      note: (message: string, line: LogLine) => {
-        if (current()) this.deps.log.said('info', message, line, { ruleId: this.rule.id });
+      note: (message: string, line: LogLine, level: 'info' | 'warn' = 'info') => {
+        if (current()) this.deps.log.said(level, message, line, { ruleId: this.rule.id });
       },
       connectionClosed: (client: string, bytesIn: number, bytesOut: number, durationMs: number) => {
         if (!current()) return;

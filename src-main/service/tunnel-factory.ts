@@ -53,8 +53,8 @@ export interface TunnelHooks {
   healthChanged(): void;
   /** The tunnel is reachable at a new address (an SSH server assigned a new remote port). */
   boundChanged(address: string): void;
-  /** A line for the rule's log (e.g. one HTTP request through a relay exposure). */
-  note(message: string, line: LogLine): void;
+  /** A line for the rule's log (e.g. one HTTP request through a relay exposure); info unless said. */
+  note(message: string, line: LogLine, level?: 'info' | 'warn'): void;
 }
 
 export type TunnelFactory = (rule: Rule, hooks: TunnelHooks) => Tunnel;
