@@ -33,7 +33,6 @@ export function createRelayTunnel(rule: RelayRule, hooks: TunnelHooks, ctx: Rela
   let exposure: Exposure | undefined;
   const address = (a: RelayAgent, e: Exposure) => (e.info ? `${a.label} ${formatHostPort(e.info.publicHost, e.info.publicPort)}` : `${a.label} port ${rule.remotePort || '(any allowed)'}`);
   const onState = () => hooks.healthChanged();
-  /** The data plane stopped for good under this rule's data connections (crash loop): failed until switched on again. */
   const tunnel: Tunnel = {
     async start() {
       try {
