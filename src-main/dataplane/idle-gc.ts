@@ -58,6 +58,9 @@ export class IdleCollector {
  * the runtime refuses (the collector then stays off).
  */
 export function fullCollection(): (() => void) | undefined {
+  // Started with --expose-gc already: use it, and leave the flag as it was.
+  const own = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as () => void;
   try {
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
