@@ -53,6 +53,17 @@ describe('IdleCollector', () => {
 });
 
 describe('fullCollection', () => {
+  it('uses the gc of a process started with --expose-gc as it is', () => {
+    const g = globalThis as { gc?: unknown };
+    const own = () => undefined;
+    g.gc = own;
+    try {
+      expect(fullCollection()).toBe(own);
+    } finally {
+      delete g.gc;
+    }
+  });
+
   it('gives V8 a real mark-compact without --expose-gc, and leaves the flag off for other contexts', () => {
     const gc = fullCollection();
     expect(gc).toBeTypeOf('function');
