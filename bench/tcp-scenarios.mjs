@@ -56,6 +56,9 @@ async function measured(entry, fn, { tree = false } = {}) {
   const pids = () => (entry ? [entry.child.pid, ...(tree ? descendants(entry.child.pid) : [])] : []);
   const startPids = pids();
   const before = new Map(startPids.map((p) => [p, cpuTicksOf(p)]));
+  // The data plane prints its counts every 250 ms when they changed: wait for the last of them before
+  // taking the starting count, so a collection just before the transfer is not counted inside it.
+  if (entry?.logFile) await new Promise((r) => setTimeout(r, 400));
   const gc0 = entry?.logFile ? gcCounts(entry.logFile) : undefined;
   const res = await fn();
   if (!entry || res.error) return res;

@@ -281,7 +281,10 @@ export class DataPlane {
 
   private stoppedError(t: Thread, code: number): DataPlaneStoppedError {
     const detail = `exit code ${code}${t.failure ? `: ${t.failure}` : ''}`;
-    if (!t.ready) return new DataPlaneStoppedError(`${WHAT} could not start (${detail}) — reinstall or rebuild Porthole`, false);
+    if (!t.ready) {
+      const reason = `${WHAT} could not start (${detail})`;
+      return new DataPlaneStoppedError(`${reason} — reinstall or rebuild Porthole`, false, reason);
+    }
     const now = Date.now();
     const { max, windowMs } = this.opts.crashLoop;
     this.stops = [...this.stops.filter((at) => now - at < windowMs), now];

@@ -1,54 +1,86 @@
 import { GCProfiler } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { GROWTH_BYTES, IdleCollector, fullCollection, type IdleGcProbe } from './idle-gc';
+import { GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
 
-/** A probe whose readings the test sets; collect() drops the heap to what survives. */
+/** A probe whose readings the test sets; collect() drops old space to what survives. */
 function probe(start: number) {
-  const p = { busyShare: 0, heap: start, live: start, collected: 0 };
+  const p = { busyShare: 0, old: start, live: start, collected: 0 };
   const api: IdleGcProbe = {
     busy: () => p.busyShare,
-    heapUsed: () => p.heap,
+    oldBytes: () => p.old,
     collect: () => {
       p.collected++;
-      p.heap = p.live;
+      p.old = p.live;
     },
   };
   return { p, api };
 }
 
+/** Ticks n sample periods; how many of them collected. */
+const ticks = (c: IdleCollector, n: number) => Array.from({ length: n }, () => c.tick()).filter(Boolean).length;
+
 describe('IdleCollector', () => {
-  it('collects only when the thread was quiet and the heap grew by the threshold since the last collection', () => {
+  it('collects only after a whole run of quiet samples, when old space grew by the threshold since the last collection', () => {
     const { p, api } = probe(6e6);
     const c = new IdleCollector(api);
     // Grown, but busy (a transfer): V8 keeps its own schedule.
-    p.heap = 6e6 + GROWTH_BYTES * 2;
+    p.old = 6e6 + GROWTH_BYTES * 2;
     p.busyShare = 0.6;
-    expect(c.tick()).toBe(false);
+    expect(ticks(c, 10)).toBe(0);
     // Quiet but not grown enough.
-    p.heap = 6e6 + GROWTH_BYTES - 1;
+    p.old = 6e6 + GROWTH_BYTES - 1;
     p.busyShare = 0;
-    expect(c.tick()).toBe(false);
-    // Quiet and grown: one collection.
-    p.heap = 6e6 + GROWTH_BYTES;
+    expect(ticks(c, 10)).toBe(0);
+    // Grown and quiet: not before QUIET_SAMPLES quiet samples in a row.
+    p.old = 6e6 + GROWTH_BYTES;
     p.live = 6.2e6;
+    p.busyShare = 0.5;
+    c.tick();
+    p.busyShare = 0;
+    expect(ticks(c, QUIET_SAMPLES - 1)).toBe(0);
     expect(c.tick()).toBe(true);
     expect(p.collected).toBe(1);
-    // The new baseline is what survived, so the next tick does nothing.
-    expect(c.tick()).toBe(false);
+    // The new baseline is what survived, so the next quiet second does nothing.
+    expect(ticks(c, QUIET_SAMPLES * 2)).toBe(0);
     // Growth counts from that baseline, not from the start.
-    p.heap = 6.2e6 + GROWTH_BYTES;
-    expect(c.tick()).toBe(true);
+    p.old = 6.2e6 + GROWTH_BYTES;
+    expect(ticks(c, QUIET_SAMPLES)).toBe(1);
     expect(c.collections).toBe(2);
   });
 
-  it('treats a thread busy at the threshold or above as not quiet', () => {
+  it('a busy sample (a transfer just starting) breaks the quiet run', () => {
     const { p, api } = probe(0);
-    const c = new IdleCollector(api, 10, 0.02);
-    p.heap = 100;
+    const c = new IdleCollector(api, { growth: 10, quiet: 0.02, samples: 4 });
+    p.old = 100;
+    expect(ticks(c, 3)).toBe(0);
     p.busyShare = 0.02;
     expect(c.tick()).toBe(false);
     p.busyShare = 0.019;
+    expect(ticks(c, 3)).toBe(0);
     expect(c.tick()).toBe(true);
+  });
+});
+
+describe('oldGenerationBytes', () => {
+  it('does not move with young-generation garbage, and a full collection lowers what old space holds', () => {
+    const gc = fullCollection()!;
+    gc();
+    const before = oldGenerationBytes();
+    let sum = 0;
+    // Short-lived objects: the scavenger's, not counted (V8 may promote a little; far below the threshold).
+    for (let i = 0; i < 50_000; i++) sum += { i, s: `x${i}` }.s.length;
+    expect(sum).toBeGreaterThan(0);
+    expect(oldGenerationBytes() - before).toBeLessThan(GROWTH_BYTES / 2);
+    // Long-lived then dropped: old-space garbage that only the full collection frees.
+    const holder: { keep?: unknown[] } = { keep: Array.from({ length: 2000 }, (_, i) => ({ i, pad: new Array(64).fill(i) })) };
+    gc();
+    const held = oldGenerationBytes();
+    expect(held - before).toBeGreaterThan(GROWTH_BYTES / 2);
+    expect(holder.keep).toHaveLength(2000);
+    delete holder.keep;
+    gc();
+    expect(oldGenerationBytes()).toBeLessThan(held);
   });
 });
 
@@ -64,10 +96,10 @@ describe('fullCollection', () => {
     }
   });
 
-  it('gives V8 a real mark-compact without --expose-gc, and leaves the flag off for other contexts', () => {
+  it('gives V8 a real mark-compact without --expose-gc, and leaves the flag off for contexts made after', () => {
     const gc = fullCollection();
     expect(gc).toBeTypeOf('function');
-    expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+    expect(runInNewContext('typeof gc')).toBe('undefined');
     const profiler = new GCProfiler();
     profiler.start();
     gc!();

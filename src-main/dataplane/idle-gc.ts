@@ -1,4 +1,4 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 
@@ -10,55 +10,72 @@ import { performance } from 'node:perf_hooks';
 // it is garbage that only a full (mark-compact) collection frees, and V8 starts one when old space
 // reaches its limit: after ~70 s of bench traffic that fell inside a 10 s transfer. V8's memory
 // reducer, which does this on the main thread when it goes quiet, only starts after a first full
-// collection, which a fresh worker never had. So the data plane does it itself: once a second it
-// looks at how busy its thread was (event-loop utilisation) and how much its heap grew since the last
-// full collection; quiet for a whole period and grown by GROWTH_BYTES or more → one full collection
-// (a few ms on this heap). A plane that is never quiet keeps V8's own schedule.
+// collection, which a fresh worker never had. So the data plane does it itself: every SAMPLE_MS it
+// looks at how busy its thread was (event-loop utilisation); QUIET_SAMPLES quiet samples in a row (a
+// whole second, so a transfer that has just begun is not quiet) and an old generation grown by
+// GROWTH_BYTES or more since the last full collection → one full collection (a few ms on this heap).
+// Only old space and large objects count: the young generation's garbage is the scavenger's. A plane
+// that is never quiet keeps V8's own schedule.
 
 export const GROWTH_BYTES = 1024 * 1024;
-/** Below this share of the period spent running JS or waiting on nothing but I/O callbacks, the thread is quiet. */
+/** At or above this share of a sample spent running callbacks, the thread is not quiet. */
 export const QUIET_UTILISATION = 0.02;
-export const PERIOD_MS = 1000;
+export const SAMPLE_MS = 250;
+export const QUIET_SAMPLES = 4;
 
 export interface IdleGcProbe {
   /** Share of the time since the last call that the event loop was busy (0..1). */
   busy(): number;
-  heapUsed(): number;
+  /** Bytes in the old generation (old space and large objects). */
+  oldBytes(): number;
   collect(): void;
 }
 
-/** The decision, apart from timers and V8: what a tick does with what it sees. */
+/** The decision, apart from timers and V8: what each sample does with what it sees. */
 export class IdleCollector {
   private baseline: number;
+  private quietRun = 0;
   collections = 0;
 
   constructor(
     private readonly probe: IdleGcProbe,
-    private readonly growth = GROWTH_BYTES,
-    private readonly quiet = QUIET_UTILISATION,
+    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES },
   ) {
-    this.baseline = probe.heapUsed();
+    this.baseline = probe.oldBytes();
   }
 
-  /** One period passed: collect when the thread was quiet all along and the heap grew enough. */
+  /** One sample period passed: collect when the last `samples` periods were all quiet and old space grew enough. */
   tick(): boolean {
-    const busy = this.probe.busy();
-    if (busy >= this.quiet) return false;
-    if (this.probe.heapUsed() - this.baseline < this.growth) return false;
+    if (this.probe.busy() >= this.o.quiet) {
+      this.quietRun = 0;
+      return false;
+    }
+    if (++this.quietRun < this.o.samples) return false;
+    if (this.probe.oldBytes() - this.baseline < this.o.growth) return false;
     this.probe.collect();
     this.collections++;
-    this.baseline = this.probe.heapUsed();
+    this.quietRun = 0;
+    this.baseline = this.probe.oldBytes();
     return true;
   }
 }
 
+/** Old space plus large-object space of this isolate. */
+export function oldGenerationBytes(): number {
+  let n = 0;
+  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'old_space' || s.space_name === 'large_object_space') n += s.space_used_size;
+  return n;
+}
+
 /**
  * V8's full collection as a function, without starting the process with --expose-gc: the flag is
- * read when a context is made, so it is set for one new context and cleared again. Undefined when
- * the runtime refuses (the collector then stays off).
+ * read when a context is made, so it is set for one new context and cleared again. The flag is
+ * process-wide: a context another thread makes in those microseconds gets a `gc` too (harmless), and
+ * two threads doing this at once could clear it under each other (that one's collector stays off).
+ * Undefined when the runtime refuses (the collector then stays off). A process started with
+ * --expose-gc keeps its own `gc` and its flag.
  */
 export function fullCollection(): (() => void) | undefined {
-  // Started with --expose-gc already: use it, and leave the flag as it was.
   const own = (globalThis as { gc?: unknown }).gc;
   if (typeof own === 'function') return own as () => void;
   try {
@@ -73,7 +90,7 @@ export function fullCollection(): (() => void) | undefined {
 }
 
 /** Runs the idle collector on this thread until the returned stop is called (its timer never holds the thread open). */
-export function startIdleGc(periodMs = PERIOD_MS): (() => void) | undefined {
+export function startIdleGc(sampleMs = SAMPLE_MS): (() => void) | undefined {
   const gc = fullCollection();
   if (!gc) return undefined;
   let last = performance.eventLoopUtilization();
@@ -84,10 +101,10 @@ export function startIdleGc(periodMs = PERIOD_MS): (() => void) | undefined {
       last = now;
       return delta.utilization;
     },
-    heapUsed: () => getHeapStatistics().used_heap_size,
+    oldBytes: oldGenerationBytes,
     collect: gc,
   });
-  const timer = setInterval(() => collector.tick(), periodMs);
+  const timer = setInterval(() => collector.tick(), sampleMs);
   timer.unref();
   return () => clearInterval(timer);
 }

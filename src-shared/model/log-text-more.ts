@@ -50,7 +50,7 @@ export const RELAY_AGENT_TEXT = {
   agentDataCertMismatch: 'relay {{relay}} presented certificate {{seen}} on a data connection, not {{expected}} as on its control connection — closed it before sending the ticket',
   agentPlaneLost: '{{error}} — the public connections it carried for relay {{relay}} were closed',
   relayPlaneFallback:
-    '{{error}}: this mapping keeps running, its public connections now carried by the main process (slower) — restart Porthole to move them back to the data plane',
+    '{{error}}: this mapping keeps running, its public connections now carried by the main thread (slower) — restart Porthole to move them back to the data plane',
   agentDataStayMain: 'data connections stay in the main thread: {{error}}',
   agentDataPlaneRefused: "the data plane refused this session's data connections ({{error}}); they stay in the main thread",
 } as const;

@@ -91,7 +91,7 @@ export const hostLog: Catalog<typeof en> = {
     agentDataRefused: '中继 {{relay}} 拒绝了一个数据连接：{{error}}',
     agentDataCertMismatch: '中继 {{relay}} 在数据连接上出示的证书是 {{seen}}，而不是其控制连接上的 {{expected}}——已在发送票据前关闭',
     agentPlaneLost: '{{error}}——它为中继 {{relay}} 承载的公网连接已关闭',
-    relayPlaneFallback: '{{error}}：此映射继续运行，其公网连接改由主进程承载（较慢）——重启 Porthole 可移回数据平面',
+    relayPlaneFallback: '{{error}}：此映射继续运行，其公网连接改由主线程承载（较慢）——重启 Porthole 可移回数据平面',
     agentDataStayMain: '数据连接留在主线程：{{error}}',
     agentDataPlaneRefused: '数据平面拒绝了此会话的数据连接（{{error}}）；它们留在主线程',
     // The router (router-mappings.ts, relay-router.ts).
