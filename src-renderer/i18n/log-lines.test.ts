@@ -100,6 +100,20 @@ const TRANSLATED = new Set(['error', 'span', 'blockSpan', 'why', 'detail', 'what
 /** Words that stay Latin in Chinese: protocol names (docs/glossary.md). */
 const LATIN_OK = /\b(TLS|TCP|UDP|SSH|SHA256|HTTPS?|NAT|PMP|PCP|UPnP|IGD|AppImage|AppImageLauncher|AppIndicator|GNOME|Porthole|porthole|inspect|GOAWAY|max_connections|max_pending_per_address|max_pending_handshakes|tls|false|secrets\.json|Content-Length|Transfer-Encoding)\b/g;
 
+/**
+ * Each host message is recognised (English in, the same English out), then in Chinese holds Chinese
+ * and no English word of 3+ letters beyond LATIN_OK and what `allowed` strips (names, a peer's words).
+ */
+async function expectTranslatedWhole(messages: readonly { code: string; message: string }[], allowed: (zh: string) => string): Promise<void> {
+  for (const m of messages) expect(translateMessage(m.message)).toBe(m.message);
+  await i18n.changeLanguage('zh-CN');
+  for (const m of messages) {
+    const zh = translateError(m);
+    expect(zh, m.message).toMatch(/[\u4e00-\u9fff]/);
+    expect(allowed(zh).replace(LATIN_OK, ''), `${m.message} → ${zh}`).not.toMatch(/[A-Za-z]{3,}/);
+  }
+}
+
 function entry(key: LogKey): LogEntry {
   const texts = Object.entries(LOG_TEXT).filter(([k]) => k === key || k.startsWith(`${key}_`)).map(([, text]) => text).join(' ');
   const fields = Object.fromEntries(Object.entries(SAMPLE).filter(([f]) => texts.includes(`{{${f}}}`)));
@@ -241,15 +255,14 @@ describe('an SSH mapping’s messages in the UI language', () => {
   ];
 
   it('recognises what the host says about SSH servers and channels, and says it in Chinese', async () => {
-    for (const m of messages) expect(translateMessage(m.message)).toBe(m.message);
-    await i18n.changeLanguage('zh-CN');
-    for (const m of messages) {
-      const zh = translateError(m);
-      expect(zh, m.message).toMatch(/[\u4e00-\u9fff]/);
-      // The detail OpenSSH gave (its own words, like the OS's) is the only English left.
-      const rest = zh.replaceAll('me@box.internal:22', '').replaceAll('box.internal', '').replaceAll('/home/me/.ssh/id_ed25519', '').replace(/No route to host|SSH_AUTH_SOCK is not set|publickey|MaxStartups|AllowUsers|fail2ban|AllowTcpForwarding|PermitOpen|ssh-agent|ssh-add|SSH_AUTH_SOCK/g, '').replace(LATIN_OK, '');
-      expect(rest, `${m.message} → ${zh}`).not.toMatch(/[A-Za-z]{3,}/);
-    }
+    // The detail OpenSSH gave (its own words, like the OS's) is the only English left.
+    await expectTranslatedWhole(messages, (zh) =>
+      zh
+        .replaceAll('me@box.internal:22', '')
+        .replaceAll('box.internal', '')
+        .replaceAll('/home/me/.ssh/id_ed25519', '')
+        .replace(/No route to host|SSH_AUTH_SOCK is not set|publickey|MaxStartups|AllowUsers|fail2ban|AllowTcpForwarding|PermitOpen|ssh-agent|ssh-add|SSH_AUTH_SOCK/g, ''),
+    );
     expect(translateError(messages[7]!)).toBe('box.internal:22 拒绝了连接——SSH 服务器在端口 22 上运行吗？');
   });
 });
@@ -273,14 +286,7 @@ describe('the engine’s messages in the UI language', () => {
   ];
 
   it('recognises every one the host words (all but the catch-alls) and translates it whole', async () => {
-    for (const m of messages) expect(translateMessage(m.message)).toBe(m.message);
-    await i18n.changeLanguage('zh-CN');
-    for (const m of messages) {
-      const zh = translateError(m);
-      expect(zh, m.message).toMatch(/[\u4e00-\u9fff]/);
-      const rest = zh.replaceAll(host, '').replace(LATIN_OK, '');
-      expect(rest, `${m.message} → ${zh}`).not.toMatch(/[A-Za-z]{3,}/);
-    }
+    await expectTranslatedWhole(messages, (zh) => zh.replaceAll(host, ''));
     expect(translateMessage(connectError(connectTimeout(host, 5432, 1500), host, 5432).message)).toBe(
       'db.internal:5432 在 1.5 秒 内没有响应——请检查目标地址和端口，以及是否有防火墙丢弃了连接',
     );
