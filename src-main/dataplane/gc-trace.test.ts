@@ -1,7 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { GC_LINE_PREFIX, GcTrace, tallyGcProfile } from './gc-trace';
+import { fullCollection } from './idle-gc';
 import type { GcCounts } from './protocol';
 
 const zero = (): GcCounts => ({ major: 0, minor: 0, incremental: 0, weakcb: 0, majorMs: 0, minorMs: 0 });
@@ -25,9 +24,7 @@ describe('GcTrace', () => {
   });
 
   it('counts real collections of this isolate: forced full ones and the young-generation churn', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    setFlagsFromString('--no-expose-gc');
+    const gc = fullCollection()!;
     const lines: string[] = [];
     const trace = new GcTrace((l) => lines.push(l));
     try {

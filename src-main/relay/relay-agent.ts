@@ -343,9 +343,9 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
   private planeLost(err: DataPlaneStoppedError): void {
     // One that cannot live is not tried again by this agent: its data connections stay here.
     if (!err.restartable) this.planeBroken = true;
-    // Not restartable: its advice ("switch the mapping on again") is not what happens here, where
-    // this agent carries its data connections itself from now on; the rules' lines say so.
-    this.opts.log?.('error', ...said('agentPlaneLost', { error: err.restartable ? err.message : err.reason, relay: this.address }));
+    // The reason, not the message: a non-restartable one's advice ("switch the mapping on again") is not
+    // what happens here, where this agent carries its data connections itself; the rules' lines say so.
+    this.opts.log?.('error', ...said('agentPlaneLost', { error: err.reason, relay: this.address }));
     for (const e of this.own.values()) if (e.spec.protocol === 'tcp') e.emit('plane-lost', err);
   }
 
