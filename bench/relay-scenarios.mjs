@@ -37,7 +37,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { CFG, QUICK, TOOLS, envNum } from './lib/config.mjs';
 import { askCount, startNodeServer } from './lib/contenders.mjs';
 import { rssKiB, withCpu } from './lib/cpu.mjs';
-import { iperf } from './lib/measure.mjs';
+import { iperf, warmConnectionPath } from './lib/measure.mjs';
 import { BUNDLE, bundleRelayNode } from './lib/relay-bundle.mjs';
 import { CLI_CONTENDERS, CLI_IDS, fullGcCount, startCliPair } from './lib/relay-cli.mjs';
 import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
@@ -377,14 +377,8 @@ export async function setupRelay() {
   // A short pass through every relay first, so no relay's first measured run pays for JIT warm-up.
   for (const c of WITH_VARIANTS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
   await runTool('pingpong.mjs', [ports.relay.echo, 500, 100, RELAY.pingSize], 30_000);
-  // And a second of connections through each (serial, then 32 at once): the connection path — HTTP/2
-  // streams, the pool, the service's per-connection hooks — is other code than the bulk path, and
-  // measured cold it was what the first rounds of connections/s measured (by hand, a fresh
-  // `porthole run` agent did 545/s in its first 3 s and 700–810/s after; `porthole agent` 565 → 740–820).
-  for (const c of WITH_USERS.filter((x) => x !== 'direct' && x !== 'ssh-R')) {
-    await runTool('connrate.mjs', [ports[c].echo, 1, 1], 30_000);
-    await runTool('connrate.mjs', [ports[c].echo, 0.5, RELAY.cpsConcurrency], 30_000);
-  }
+  // And of connections (HTTP/2 streams, the pool, the service's per-connection hooks).
+  for (const c of WITH_USERS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await warmConnectionPath(ports[c].echo, RELAY.cpsConcurrency);
 
   // Full GCs of each side's process (every isolate) where it runs under --trace-gc: the CLI contenders.
   const measured = async (c, fn) => {

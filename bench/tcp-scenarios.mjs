@@ -52,13 +52,16 @@ async function startEngine(name, listenPort, targetPort, hostArgs) {
  * One measured run: the forwarder's CPU time (every thread, and child processes for the hosts that
  * have them) and, where the data plane prints them, its GC counts, around fn().
  */
+/** The data plane prints its GC counts every 250 ms when they changed (gc-trace.ts): time for the next line. */
+const gcLinesSettled = () => new Promise((r) => setTimeout(r, 400));
+
 async function measured(entry, fn, { tree = false } = {}) {
   const pids = () => (entry ? [entry.child.pid, ...(tree ? descendants(entry.child.pid) : [])] : []);
   const startPids = pids();
   const before = new Map(startPids.map((p) => [p, cpuTicksOf(p)]));
-  // The data plane prints its counts every 250 ms when they changed: wait for the last of them before
-  // taking the starting count, so a collection just before the transfer is not counted inside it.
-  if (entry?.logFile) await new Promise((r) => setTimeout(r, 400));
+  // Wait for the data plane's last count line before taking the starting count, so a collection just
+  // before the transfer is not counted inside it.
+  if (entry?.logFile) await gcLinesSettled();
   const gc0 = entry?.logFile ? gcCounts(entry.logFile) : undefined;
   const res = await fn();
   if (!entry || res.error) return res;
@@ -68,8 +71,7 @@ async function measured(entry, fn, { tree = false } = {}) {
   res.cpuSec = Math.round(cpuSec * 100) / 100;
   if (res.bytes > 0) res.cpuSecPerGB = Math.round((cpuSec / (res.bytes / 1e9)) * 1000) / 1000;
   if (gc0) {
-    // The data plane prints its counts every 250 ms when they changed: wait for the next line.
-    await new Promise((r) => setTimeout(r, 400));
+    await gcLinesSettled();
     const gc1 = gcCounts(entry.logFile);
     if (gc1) {
       res.fullGcs = gc1.major - (gc0?.major ?? 0);

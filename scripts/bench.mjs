@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CFG, CLI, NO_BUILD, ONLY, QUICK, RESULTS, ROOT, UDP_STANDIN, enabled } from '../bench/lib/config.mjs';
 import { haproxy, startHaproxy, startNodeServer, startPorthole, startSocat } from '../bench/lib/contenders.mjs';
-import { idleRound, udpMaxRate } from '../bench/lib/measure.mjs';
+import { idleRound, udpMaxRate, warmConnectionPath } from '../bench/lib/measure.mjs';
 import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, log, readdirLog, runTool, stopAll } from '../bench/lib/procs.mjs';
 import { LAST_NOTE, generalNotes, markdown, medians, tcpNotes, tcpTable } from '../bench/lib/report.mjs';
 import { setupHttp } from '../bench/http-scenarios.mjs';
@@ -140,12 +140,7 @@ async function main() {
       });
     }
     if (enabled('cps')) {
-      // A second of connections through each forwarder first, as the relay scenarios do: the first
-      // measured run would otherwise pay for the JIT warm-up of porthole's connection path.
-      for (const c of TCP4.filter((x) => x !== 'direct')) {
-        await runTool('connrate.mjs', [ports[c], 1, 1], 30_000);
-        await runTool('connrate.mjs', [ports[c], 0.5, CFG.cpsConcurrency], 30_000);
-      }
+      for (const c of TCP4.filter((x) => x !== 'direct')) await warmConnectionPath(ports[c], CFG.cpsConcurrency);
       scenarios.push({ id: 'cps1', contenders: TCP4, run: (c) => runTool('connrate.mjs', [ports[c], CFG.cpsSeconds, 1], (CFG.cpsSeconds + 20) * 1000) });
       scenarios.push({
         id: `cps${CFG.cpsConcurrency}`,

@@ -11,6 +11,17 @@ export const median = (xs) => {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 };
 
+/**
+ * A second of connections through a forwarder before its connections/s are measured (serial, then
+ * `concurrency` at once): porthole's connection path is other code than its bulk path, and measured cold
+ * the first rounds measured JIT warm-up (a fresh `porthole run` relay agent did 545 conn/s in its first
+ * 3 s and 700–810 after; `porthole agent` 565 → 740–820).
+ */
+export async function warmConnectionPath(port, concurrency) {
+  await runTool('connrate.mjs', [port, 1, 1], 30_000);
+  await runTool('connrate.mjs', [port, 0.5, concurrency], 30_000);
+}
+
 export async function iperf(port, streams, extraArgs = [], seconds = CFG.iperfSeconds) {
   // The persistent iperf3 server needs a moment to wind down the previous test (more so behind a
   // forwarder that closes lazily); "busy" is retried, not counted.
