@@ -51,7 +51,8 @@ const RELAY = {
   pingCount: QUICK ? 2000 : 3000,
   pingWarmup: QUICK ? 200 : 500,
   pingSize: 64,
-  cpsSeconds: 1,
+  // 2 s a run: the pool-on and pool-off rates differ by a few %, 1 s runs varied by ±15 % on shared cores.
+  cpsSeconds: QUICK ? 1 : 2,
   cpsConcurrency: 32,
   withVariants: process.env.BENCH_RELAY_VARIANTS !== '0',
   cpuProfDir: process.env.BENCH_RELAY_CPU_PROF || undefined,
@@ -370,7 +371,10 @@ export async function setupRelay() {
   const ref = sshd ? ['ssh-R'] : [];
   const poolOff = variants.filter((v) => v.main).map((v) => v.id);
   const MAIN = ['direct', 'relay', ...poolOff, ...ref];
-  const WITH_USERS = ['direct', 'relay', ...users, ...poolOff, ...ref];
+  // Contenders measured only for their connection rate (the HTTP/2-only relay as users run it).
+  const cpsOnly = new Set(CLI_CONTENDERS.filter((u) => u.cpsOnly).map((u) => u.id));
+  const WITH_USERS = ['direct', 'relay', ...users.filter((u) => !cpsOnly.has(u)), ...poolOff, ...ref];
+  const WITH_USERS_CPS = ['direct', 'relay', ...users, ...poolOff, ...ref];
   const WITH_VARIANTS = [...WITH_USERS, ...variants.filter((v) => !v.main).map((v) => v.id)];
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
 
@@ -378,7 +382,7 @@ export async function setupRelay() {
   for (const c of WITH_VARIANTS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await runCmd('iperf3', ['-c', '127.0.0.1', '-p', String(ports[c].iperf), '-t', '1', '--connect-timeout', '3000'], 20_000);
   await runTool('pingpong.mjs', [ports.relay.echo, 500, 100, RELAY.pingSize], 30_000);
   // And of connections (HTTP/2 streams, the pool, the service's per-connection hooks).
-  for (const c of WITH_USERS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await warmConnectionPath(ports[c].echo, RELAY.cpsConcurrency);
+  for (const c of WITH_USERS_CPS.filter((x) => x !== 'direct' && x !== 'ssh-R')) await warmConnectionPath(ports[c].echo, RELAY.cpsConcurrency);
 
   // Full GCs of each side's process (every isolate) where it runs under --trace-gc: the CLI contenders.
   const measured = async (c, fn) => {
@@ -404,9 +408,9 @@ export async function setupRelay() {
     { id: 'relayTput1R', contenders: WITH_VARIANTS, run: tput(1, ['-R']) },
     { id: 'relayTput8', contenders: [...MAIN, ...variants.filter((v) => v.streams8 && !v.main).map((v) => v.id)], run: tput(8) },
     { id: 'relayRtt', contenders: [...WITH_USERS, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
-    { id: 'relayCps1', contenders: WITH_USERS, run: cps(1) },
-    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS, run: cps(RELAY.cpsConcurrency) },
-    { id: 'relayIdle', contenders: ['relay', ...users, ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
+    { id: 'relayCps1', contenders: WITH_USERS_CPS, run: cps(1) },
+    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS_CPS, run: cps(RELAY.cpsConcurrency) },
+    { id: 'relayIdle', contenders: ['relay', ...users.filter((u) => !cpsOnly.has(u)), ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
   ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
 
   const facts = {

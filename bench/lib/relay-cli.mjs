@@ -30,6 +30,12 @@ export const CLI_CONTENDERS = [
     label: `\`porthole relay\` + the agent inside \`porthole run --profile\` (the service core: a relay-expose rule per public port, the relay's token and fingerprint in the profile, ${RUN_OTHER_RULES} idle tcp-forward rules beside)`,
     short: `porthole relay + porthole run (${RUN_OTHER_RULES} other rules)`,
   },
+  {
+    id: 'cli-run-h2',
+    label: `the same \`porthole relay\` + \`porthole run\` with the relay's \`limits: max_data_connections: 0\` (every public connection on an HTTP/2 stream, as relays before data connections): the connection-rate reference as users run it, measured in the connections/s scenarios only`,
+    short: 'porthole relay (no data connections) + porthole run',
+    cpsOnly: true,
+  },
 ];
 export const CLI_IDS = CLI_CONTENDERS.map((c) => c.id);
 
@@ -55,10 +61,10 @@ async function waitLogged(what, predicate, entry, file, timeoutMs) {
 }
 
 /** `porthole relay` with a config of its own; `agent` is the YAML of its one agent entry. */
-async function startCliRelay(name, dir, token, agent) {
+async function startCliRelay(name, dir, token, agent, extra = '') {
   const port = await freeTcpPort();
   const cfg = path.join(dir, 'relay.yaml');
-  writeFileSync(cfg, `bind: "127.0.0.1:${port}"\ntoken: "${token}"\ntls: true\npublic_host: "127.0.0.1"\nproxy:\n  - remote_name: ${AGENT}\n${agent}`);
+  writeFileSync(cfg, `bind: "127.0.0.1:${port}"\ntoken: "${token}"\ntls: true\npublic_host: "127.0.0.1"\n${extra}proxy:\n  - remote_name: ${AGENT}\n${agent}`);
   const file = logPath(`${name}-relay`);
   const relay = spawnProc(`${name}-relay`, process.execPath, [...NODE_ARGS, CLI, 'relay', '--config', cfg, '--data-dir', path.join(dir, 'relay-data')], { logFile: file });
   relay.logFile = file;
@@ -95,9 +101,11 @@ export async function startCliPair(kind, name, pairs) {
       await waitLogged(`${name}: porthole agent connected, public ports bound`, () => fileHas(file, /connected to /) && bound(), agent, file, 20_000);
       return { relay: r.relay, agent, stop };
     }
-    if (kind !== 'cli-run') throw new Error(`unknown CLI contender ${kind}`);
-    const r = await startCliRelay(name, dir, token, `    allow_ports: [${pairs.map((p) => p.pub).join(', ')}]\n`);
+    if (kind !== 'cli-run' && kind !== 'cli-run-h2') throw new Error(`unknown CLI contender ${kind}`);
+    const noData = kind === 'cli-run-h2' ? 'limits:\n  max_data_connections: 0\n' : '';
+    const r = await startCliRelay(name, dir, token, `    allow_ports: [${pairs.map((p) => p.pub).join(', ')}]\n`, noData);
     started.push(r.relay);
+    if (noData && !fileHas(r.relay.logFile, /data connections: off/)) throw new Error(`${name}: porthole relay did not say its data connections are off (${lastWords(r.relay.logFile, { skip: GC_TRACE_LINE })})`);
     const relays = [{ ref: 'bench', name: 'bench relay', host: '127.0.0.1', port: r.port, agentName: AGENT, tls: true, fingerprint: r.fingerprint, token }];
     const rules = pairs.map((p) => ({ type: 'relay-expose', name: `measured ${p.pub}`, enabled: true, relay: 'bench', target: { host: '127.0.0.1', port: p.target }, remotePort: p.pub }));
     // startPortholeRun stops its process itself when it does not get ready.

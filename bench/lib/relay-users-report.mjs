@@ -52,7 +52,8 @@ export function usersTable(M, get, facts) {
 /** Issue 13's relay targets for each contender users run, in the same run. */
 export function usersTargets(M, get, facts) {
   const out = [];
-  for (const u of facts.users ?? []) {
+  const h2 = (facts.users ?? []).find((u) => u.cpsOnly);
+  for (const u of (facts.users ?? []).filter((x) => !x.cpsOnly)) {
     const name = (what) => `Relay as users run it (${u.short}): ${what}`;
     const vsSsh = (what, id, key, goal, higher) => {
       if (!M[id]?.[u.id] || !M[id]?.[SSH]) return;
@@ -71,6 +72,11 @@ export function usersTargets(M, get, facts) {
       if (!off || !M[id]?.[u.id]) continue;
       const r = ratio(get(id, u.id, 'rate'), get(id, off, 'rate'));
       out.push(judge(name(`connections/s, ${label}, vs the HTTP/2-only relay (engine alone, pool off)`), '≥ 1.00×', r, fmtRatio(r), 1, true));
+      // Like for like: the same processes with the relay offering no data connections.
+      if (h2 && u.id === 'cli-run' && M[id]?.[h2.id]) {
+        const rh = ratio(get(id, u.id, 'rate'), get(id, h2.id, 'rate'));
+        out.push(judge(name(`connections/s, ${label}, vs the same with no data connections (${h2.short})`), '≥ 1.00×', rh, fmtRatio(rh), 1, true));
+      }
     }
     if (M.relayRtt?.[u.id] && M.relayRtt?.[SSH]) {
       const d = get('relayRtt', 'direct', 'p50');

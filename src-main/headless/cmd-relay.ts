@@ -92,7 +92,8 @@ export async function cmdRelay(argv: string[]): Promise<number> {
   say(
     `Limits: handshake within ${formatSpan(l.handshakeTimeoutMs)}; ${l.maxPendingHandshakes} handshakes at once, ${l.maxPendingPerAddress} per address; ` +
       `${l.maxFailedHandshakes} failed in ${formatSpan(l.failureWindowMs)} refuse an address for ${formatSpan(l.blockMs)}; ` +
-      `public ports: ${l.maxConnections || 'unlimited'} connections each, idle timeout ${l.idleTimeoutMs ? formatSpan(l.idleTimeoutMs) : 'off'} (limits: in the config)`,
+      `public ports: ${l.maxConnections || 'unlimited'} connections each, idle timeout ${l.idleTimeoutMs ? formatSpan(l.idleTimeoutMs) : 'off'}; ` +
+      `data connections: ${l.maxDataConnections ? `up to ${l.maxDataConnections} per agent` : 'off (every connection on the agent\'s HTTP/2 connection)'} (limits: in the config)`,
   );
   let metrics: MetricsServer | undefined;
   if (policy.metrics) {

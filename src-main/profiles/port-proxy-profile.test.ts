@@ -201,6 +201,7 @@ describe('port-proxy server YAML', () => {
       '  max_connections: 0',
       '  idle_timeout: 90',
       '  udp_idle_timeout: 2500ms',
+      '  max_data_connections: 0',
       '  max_speed: 9',
     ].join('\n');
     const r = readPortProxyText(yaml, 'x.yaml');
@@ -214,12 +215,14 @@ describe('port-proxy server YAML', () => {
       maxConnections: 0,
       idleTimeoutMs: 90_000,
       udpIdleTimeoutMs: 2500,
+      maxDataConnections: 0,
     });
-    expect(r.warnings).toContain('x.yaml:12: unknown key "max_speed" ignored');
+    expect(r.warnings).toContain('x.yaml:13: unknown key "max_speed" ignored');
     expect(readPortProxyText('bind: 0.0.0.0:9015\n', 'x.yaml').relayServer!.limits).toBeUndefined();
     const bad = (line: string) => profileError(() => readPortProxyText(`bind: 0.0.0.0:9015\nlimits:\n  ${line}\n`, 'x.yaml'));
     expect(bad('handshake_timeout: 30s')).toBe('x.yaml:3: limits: handshake_timeout "30s": expected a duration from 1 s to 10 s, e.g. 10s, 5m, 1h (a plain number is seconds)');
     expect(bad('max_pending_per_address: -1')).toBe('x.yaml:3: limits: max_pending_per_address "-1": expected a whole number from 1 to 100000');
+    expect(bad('max_data_connections: 5000')).toBe('x.yaml:3: limits: max_data_connections "5000": expected a whole number from 0 to 1024');
     expect(bad('idle_timeout: soon')).toMatch(/^x\.yaml:3: limits: idle_timeout "soon": expected a duration from 0 \(off\) to /);
     expect(profileError(() => readPortProxyText('bind: 0.0.0.0:9015\nlimits: 5\n', 'x.yaml'))).toBe('x.yaml:2: limits: expected keys such as handshake_timeout: 10s, found number 5');
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, agentState, bound, RelayFixtures } from '../../test-support/relay-fixtures';
@@ -53,6 +54,24 @@ async function poolFull(relay: RelayServer, atLeast = 1, timeoutMs = 5000): Prom
 async function echoed(port: number, size = 64 * 1024): Promise<void> {
   const payload = randomBytes(size);
   expect(await net.roundTrip(port, payload)).toEqual({ bytes: size, sha256: sha256(payload) });
+}
+
+/** Writes 1 KiB on an open client connection and waits for its echo. */
+async function echoedOn(client: Socket): Promise<void> {
+  const payload = randomBytes(1024);
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    const onData = (d: Buffer) => {
+      chunks.push(d);
+      if (Buffer.concat(chunks).length >= payload.length) {
+        client.off('data', onData);
+        resolve();
+      }
+    };
+    client.on('data', onData);
+    client.write(payload);
+  });
+  expect(sha256(Buffer.concat(chunks))).toBe(sha256(payload));
 }
 
 describe('relay data connections', () => {
@@ -230,6 +249,28 @@ describe('relay data connections', () => {
     await echoed(port);
     expect(relay.dataPool('a1')).toBeUndefined();
     expect(agent.dataConnections()).toBeUndefined();
+  });
+
+  it('keeps each agent\'s pool within limits.max_data_connections, and offers none at 0', async () => {
+    let tap: Awaited<ReturnType<RelayFixtures['tap']>> | undefined;
+    const capped = await exposed({ relay: { limits: { maxDataConnections: 3 } }, via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
+    expect(await poolFull(capped.relay, 3)).toMatchObject({ ready: 3, target: 3 });
+    // Five at once, with nothing refilling meanwhile: three take the pool, two miss it (they go on
+    // HTTP/2 streams), and the pool's target stays at the cap instead of doubling.
+    tap!.refuse(true);
+    const clients = await Promise.all(Array.from({ length: 5 }, () => net.connect(capped.port)));
+    for (const c of clients) await echoedOn(c);
+    expect(capped.relay.dataPool('a1')).toMatchObject({ taken: 3, missed: 2, target: 3 });
+    for (const c of clients) c.end();
+    await Promise.all(clients.map((c) => closed(c)));
+    tap!.refuse(false);
+    await echoed(capped.port);
+    expect((await poolFull(capped.relay, 3)).ready).toBe(3);
+
+    const off = await exposed({ relay: { limits: { maxDataConnections: 0 } } });
+    await echoed(off.port);
+    expect(off.relay.dataPool('a1')).toBeUndefined();
+    expect(off.agent.dataConnections()).toBeUndefined();
   });
 
   it('uses plain TCP data connections with tls off, and the relay warns once that they are unencrypted', async () => {

@@ -30,6 +30,12 @@ export interface RelayLimits {
   udpIdleTimeoutMs: number;
   /** UDP peers remembered per public port; datagrams from further peers are dropped. */
   maxUdpPeers: number;
+  /**
+   * Data connections per agent: TLS connections the agent dials ahead, each then carrying one public
+   * TCP connection (data-protocol.ts). 0 = none: every public connection travels on an HTTP/2 stream of
+   * the agent's one connection, as relays before data connections did.
+   */
+  maxDataConnections: number;
 }
 
 export const RELAY_LIMIT_FIELDS = [
@@ -47,6 +53,7 @@ export const RELAY_LIMIT_FIELDS = [
   'idleTimeoutMs',
   'udpIdleTimeoutMs',
   'maxUdpPeers',
+  'maxDataConnections',
 ] as const satisfies ReadonlyArray<keyof RelayLimits>;
 
 export const DEFAULT_RELAY_LIMITS: Readonly<RelayLimits> = Object.freeze({
@@ -67,6 +74,8 @@ export const DEFAULT_RELAY_LIMITS: Readonly<RelayLimits> = Object.freeze({
   idleTimeoutMs: 0,
   udpIdleTimeoutMs: 60_000,
   maxUdpPeers: 10_000,
+  // rathole keeps 8 ready per service, frp a configured pool; the pool here grows from 8 on demand.
+  maxDataConnections: 64,
 });
 
 /** The defaults, then each later source's fields over them. */
@@ -90,6 +99,7 @@ export const LIMIT_KEYS: ReadonlyArray<{ key: string; field: keyof RelayLimits; 
   { key: 'max_connections', field: 'maxConnections', kind: 'count', min: 0, max: 1_000_000 },
   { key: 'idle_timeout', field: 'idleTimeoutMs', kind: 'duration', min: 0, max: 7 * 24 * 3600_000 },
   { key: 'udp_idle_timeout', field: 'udpIdleTimeoutMs', kind: 'duration', min: 1000, max: 24 * 3600_000 },
+  { key: 'max_data_connections', field: 'maxDataConnections', kind: 'count', min: 0, max: 1024 },
 ];
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3600_000 };

@@ -33,7 +33,7 @@ import {
 } from './protocol';
 import { MAX_FRAME, SESSION_WINDOW, STREAM_WINDOW } from './h2-windows';
 import { carryPublic, httpLine, RelayDataPlane } from './relay-data';
-import { type DataPoolOptions, earner } from './relay-data-pool';
+import { DATA_POOL_DEFAULTS, type DataPoolOptions, earner } from './relay-data-pool';
 import type { RelayIdentity } from './relay-identity';
 import { type RelayLimits, resolveRelayLimits } from './relay-limits';
 import { type RelayPolicy, agentsWithWeakToken, formatRanges, inRanges, weakTokenMessage } from './relay-policy';
@@ -88,13 +88,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private readonly burst: BurstLog;
   sessionsAccepted = 0;
   private readonly data: RelayDataPlane;
+  /** Whether agents are offered data connections (limits.max_data_connections > 0). */
+  private readonly offersData: boolean;
 
   constructor(private readonly opts: RelayServerOptions) {
     super();
     this.limits = resolveRelayLimits(opts.policy.limits, opts.limits);
     this.admission = new RelayAdmission(this.limits, (level, m, line) => this.log(level, m, line));
     this.burst = new BurstLog((level, m, line) => this.log(level, m, line));
-    this.data = new RelayDataPlane({ tls: this.tls, ...(opts.dataConnections ? { pool: opts.dataConnections } : {}), log: (level, m, line) => this.log(level, m, line) });
+    // limits.max_data_connections caps each agent's pool; 0 (or the option false) offers none.
+    const cap = this.limits.maxDataConnections;
+    this.offersData = opts.dataConnections !== false && cap > 0;
+    const pool = { max: cap, min: Math.min(DATA_POOL_DEFAULTS.min, cap), ...(opts.dataConnections || {}) };
+    this.data = new RelayDataPlane({ tls: this.tls, pool, log: (level, m, line) => this.log(level, m, line) });
   }
 
   /** Connections to the agent port whose TLS or handshake failed (bad input, wrong token, deadline, a refused data connection). */
@@ -224,7 +230,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   private async openControl(s: AgentSession): Promise<void> {
-    const offer = this.opts.dataConnections !== false;
+    const offer = this.offersData;
     const control = s.h2.request({ ':method': 'POST', ':path': PATH_CONTROL, ...(offer ? { [H_DATA]: DATA_CAPABILITY } : {}) }, { endStream: false });
     s.control = control;
     control.on('error', () => undefined);
