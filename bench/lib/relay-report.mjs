@@ -84,7 +84,8 @@ function contendersTable(M, get, facts) {
   const w = facts.windows;
   const list = [
     ['relay', `porthole relay as shipped: TLS, data connections (pool on); when it falls back, ${kib(w.stream)} stream, ${kib(w.session)} session, ${kib(w.frame)} frames`],
-    ...(facts.users ?? []).map((u) => [u.id, u.label]),
+    // A contender measured for connections/s only has no throughput row.
+    ...(facts.users ?? []).filter((u) => !u.cpsOnly).map((u) => [u.id, u.label]),
     ...facts.variants.map((v) => [v.id, v.label]),
     ...(facts.opensshMissing ? [] : [['ssh-R', 'OpenSSH ssh -R']]),
   ];

@@ -119,8 +119,13 @@ export class DataPool {
       this.missed++;
       this.stats.missed++;
       const grown = Math.min(this.o.max, Math.max(1, this.target * 2));
-      if (grown !== this.target) this.target = grown;
-      this.refillSoon();
+      // A miss changes what refill() would do only when the target grew or a whole ticket's budget
+      // has come in; otherwise the recheck timer refill() left is already set for when it does. (A
+      // refill per miss cost ~6 µs of the relay's CPU for every short connection, profiled.)
+      if (grown !== this.target) {
+        this.target = grown;
+        this.refillSoon();
+      } else if (this.hasTicketBudget()) this.refillSoon();
       return undefined;
     }
     this.taken++;
@@ -146,6 +151,11 @@ export class DataPool {
     this.budget(Date.now());
     this.tokens = Math.min(this.burst, this.tokens + 1);
     this.refillSoon();
+  }
+
+  private hasTicketBudget(): boolean {
+    this.budget(Date.now());
+    return this.tokens >= 1;
   }
 
   private budget(now: number): void {

@@ -160,6 +160,17 @@ describe('relay data connections', () => {
     expect(agent.dataConnections()!.dialled - dialledBefore).toBeLessThanOrEqual(5);
   });
 
+  it('refills on its budget alone after connections found it empty, with no further connection to prompt it', async () => {
+    // Four tickets a second: the burst is spent on the first fill, then misses leave the refill to the timer.
+    const { relay, port } = await exposed({ relay: { dataConnections: { min: 8, max: 8, refillPerSecond: 4 } } });
+    await poolFull(relay, 8);
+    await Promise.all(Array.from({ length: 14 }, () => echoed(port, 1024)));
+    const p = relay.dataPool('a1')!;
+    expect(p.taken + p.missed).toBe(14);
+    expect(p.missed).toBeGreaterThan(0);
+    expect((await poolFull(relay, 8, 10_000)).ready).toBe(8);
+  });
+
   it('shrinks a pool nobody uses back to its minimum, closing the connections it drops on both sides', async () => {
     const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 1, max: 8, shrinkAfterMs: 100 } } });
     // It starts at 8 and halves once per quiet period of 100 ms: 8 → 4 → 2 → 1.
