@@ -13,7 +13,8 @@
 //
 // "cli-agent" and "cli-run" are the relay as users run it (bench/lib/relay-cli.mjs): `porthole relay` +
 // `porthole agent`, and `porthole relay` + the agent inside `porthole run` with 200 other rules, the built
-// CLI on both sides (throughput both ways, round trip, connections/s, idle; full GCs of each process).
+// CLI on both sides (throughput both ways, round trip, connections/s, idle; full GCs of each process);
+// "cli-run-h2" is cli-run with the relay's data connections off, in the connections/s scenarios only.
 // "relay" is what ships (TLS, data connections); "relay-h2" the same with the pool off (every connection
 // on an HTTP/2 stream: what releases before data connections did, the baseline for connections/s); the
 // other VARIANTS turn TLS off and change the HTTP/2 windows (BENCH_RELAY_VARIANTS=0 leaves them out).

@@ -105,7 +105,10 @@ export class DataPool {
     socket.on('data', entry.onIdleData);
     socket.once('close', () => {
       const i = this.ready.indexOf(entry);
-      if (i >= 0) this.ready.splice(i, 1);
+      if (i < 0) return;
+      this.ready.splice(i, 1);
+      // An idle one the agent closed (its data plane restarted, the network dropped): replace it.
+      if (!this.closed) this.refillSoon();
     });
     this.ready.push(entry);
     return undefined;
@@ -120,8 +123,9 @@ export class DataPool {
       this.stats.missed++;
       const grown = Math.min(this.o.max, Math.max(1, this.target * 2));
       // A miss changes what refill() would do only when the target grew or a whole ticket's budget
-      // has come in; otherwise the recheck timer refill() left is already set for when it does. (A
-      // refill per miss cost ~6 µs of the relay's CPU for every short connection, profiled.)
+      // has come in; otherwise the recheck timer refill() leaves whenever it falls short is already set
+      // for when it can do more. (A refill per miss cost ~6 µs of the relay's CPU for every short
+      // connection, profiled.)
       if (grown !== this.target) {
         this.target = grown;
         this.refillSoon();
@@ -178,8 +182,15 @@ export class DataPool {
     if (this.closed) return;
     const now = Date.now();
     for (const [id, exp] of this.issued) if (exp < now) this.issued.delete(id);
-    const want = Math.min(64, this.target - this.ready.length - this.pending(now));
-    if (want <= 0) return;
+    // `max` is a hard cap: a ticket that has not come back within the dial grace no longer holds the
+    // target back, but it can still be redeemed until it expires, so it still counts against max.
+    const want = Math.min(64, this.target - this.ready.length - this.pending(now), this.o.max - this.ready.length - this.issued.size);
+    if (want <= 0) {
+      // Full for now; look again when a ticket out stops counting as pending or expires.
+      const next = this.nextTicketChange(now);
+      if (next !== undefined) this.recheckIn(next - now + 100);
+      return;
+    }
     this.budget(now);
     const n = Math.min(want, Math.floor(this.tokens));
     if (n > 0) {
@@ -209,6 +220,17 @@ export class DataPool {
     }, ms);
     timer.unref();
     this.recheck = { timer, at };
+  }
+
+  /** The next moment a ticket out stops counting as pending (its dial grace ends) or expires; undefined: none out. */
+  private nextTicketChange(now: number): number | undefined {
+    let first: number | undefined;
+    for (const exp of this.issued.values()) {
+      const graceEnds = exp - this.o.ticketTtlMs + DIAL_GRACE_MS;
+      const at = graceEnds > now ? graceEnds : exp;
+      if (first === undefined || at < first) first = at;
+    }
+    return first;
   }
 
   /**

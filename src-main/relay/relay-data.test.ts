@@ -264,7 +264,8 @@ describe('relay data connections', () => {
 
   it('keeps each agent\'s pool within limits.max_data_connections, and offers none at 0', async () => {
     let tap: Awaited<ReturnType<RelayFixtures['tap']>> | undefined;
-    const capped = await exposed({ relay: { limits: { maxDataConnections: 3 } }, via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
+    // Pool options given in code tune the pool but do not lift the limit.
+    const capped = await exposed({ relay: { limits: { maxDataConnections: 3 }, dataConnections: { max: 32 } }, via: async (r) => ({ host: '127.0.0.1', port: (tap = await rf.tap(r.address!)).port }) });
     expect(await poolFull(capped.relay, 3)).toMatchObject({ ready: 3, target: 3 });
     // Five at once, with nothing refilling meanwhile: three take the pool, two miss it (they go on
     // HTTP/2 streams), and the pool's target stays at the cap instead of doubling.
@@ -276,7 +277,8 @@ describe('relay data connections', () => {
     await Promise.all(clients.map((c) => closed(c)));
     tap!.refuse(false);
     await echoed(capped.port);
-    expect((await poolFull(capped.relay, 3)).ready).toBe(3);
+    // The agent retries the tickets it could not use with backoff (0.5 s, 1 s, 2 s …).
+    expect((await poolFull(capped.relay, 3, 12_000)).ready).toBe(3);
 
     const off = await exposed({ relay: { limits: { maxDataConnections: 0 } } });
     await echoed(off.port);

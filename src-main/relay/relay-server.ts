@@ -97,9 +97,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.admission = new RelayAdmission(this.limits, (level, m, line) => this.log(level, m, line));
     this.burst = new BurstLog((level, m, line) => this.log(level, m, line));
     // limits.max_data_connections caps each agent's pool; 0 (or the option false) offers none.
-    const cap = this.limits.maxDataConnections;
-    this.offersData = opts.dataConnections !== false && cap > 0;
-    const pool = { max: cap, min: Math.min(DATA_POOL_DEFAULTS.min, cap), ...(opts.dataConnections || {}) };
+    // Options given in code (tests, the bench) tune the pool but never lift the cap.
+    const tuned = opts.dataConnections || {};
+    const max = Math.min(this.limits.maxDataConnections, tuned.max ?? DATA_POOL_DEFAULTS.max);
+    this.offersData = opts.dataConnections !== false && max > 0;
+    const pool = { ...tuned, max, min: Math.min(tuned.min ?? DATA_POOL_DEFAULTS.min, max) };
     this.data = new RelayDataPlane({ tls: this.tls, pool, log: (level, m, line) => this.log(level, m, line) });
   }
 

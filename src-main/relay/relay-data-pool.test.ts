@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ticketMac } from './data-protocol';
+import { DataPool, type DataPoolOptions } from './relay-data-pool';
+
+// The pool's bookkeeping on a fake clock: which tickets it grants and when. The sockets it holds are
+// stand-ins (the pool only keeps them, listens for 'close' and destroys them); relay-data.test.ts runs
+// the same pool with real agents and data connections.
+
+class HeldSocket extends EventEmitter {
+  destroyed = false;
+  setKeepAlive(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  destroy(): this {
+    if (!this.destroyed) {
+      this.destroyed = true;
+      this.emit('close');
+    }
+    return this;
+  }
+}
+
+const SESSION = 's1';
+const key = randomBytes(32);
+const binding = randomBytes(32);
+
+interface Harness {
+  pool: DataPool;
+  /** Every ticket granted so far, in order. */
+  granted: Array<{ id: number; exp: number }>;
+  /** Redeems granted tickets (oldest first) with data connections; returns those sockets. */
+  redeem(n: number): HeldSocket[];
+}
+
+function harness(o: Partial<DataPoolOptions>): Harness {
+  const granted: Array<{ id: number; exp: number }> = [];
+  let used = 0;
+  const pool = new DataPool(SESSION, key, (ids, exp) => granted.push(...ids.map((id) => ({ id, exp }))), {
+    min: 8,
+    max: 64,
+    ticketTtlMs: 30_000,
+    shrinkAfterMs: 60_000,
+    refillPerSecond: 2,
+    ...o,
+  });
+  const redeem = (n: number) =>
+    Array.from({ length: n }, () => {
+      const t = granted[used++];
+      if (!t) throw new Error(`only ${granted.length} tickets were granted`);
+      const s = new HeldSocket();
+      expect(pool.admit(s as unknown as Socket, { session: SESSION, id: t.id, exp: t.exp, mac: ticketMac(key, SESSION, t.id, t.exp, binding) }, binding)).toBeUndefined();
+      return s;
+    });
+  return { pool, granted, redeem };
+}
+
+/** Lets the pool's setImmediate refills run. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+let pools: DataPool[] = [];
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date'] });
+});
+afterEach(() => {
+  for (const p of pools) p.close();
+  pools = [];
+  vi.useRealTimers();
+});
+const started = (o: Partial<DataPoolOptions>): Harness => {
+  const h = harness(o);
+  pools.push(h.pool);
+  h.pool.start();
+  return h;
+};
+
+describe('DataPool', () => {
+  it('grants nothing on misses while its budget is spent, then refills on its own timer', async () => {
+    const h = started({ min: 4, max: 4, refillPerSecond: 2 });
+    expect(h.granted).toHaveLength(4); // the start burst
+    h.redeem(4);
+    for (let i = 0; i < 4; i++) expect(h.pool.take()).toBeDefined();
+    await settle();
+    expect(h.granted).toHaveLength(4); // the budget went on the first fill
+    // Misses, as fast as short connections come: none of them buys a ticket.
+    for (let i = 0; i < 50; i++) expect(h.pool.take()).toBeUndefined();
+    await settle();
+    expect(h.granted).toHaveLength(4);
+    // Two a second on trust, with no connection to prompt it.
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(h.granted.length).toBeGreaterThanOrEqual(6);
+    expect(h.granted.length).toBeLessThanOrEqual(7);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.granted).toHaveLength(8);
+  });
+
+  it('replaces a ready connection the agent closed', async () => {
+    const h = started({ min: 3, max: 3, refillPerSecond: 2 });
+    const sockets = h.redeem(3);
+    await vi.advanceTimersByTimeAsync(6000); // the budget is full again, nothing is out
+    expect(h.granted).toHaveLength(3);
+    sockets[0]!.destroy();
+    sockets[1]!.destroy();
+    await settle();
+    expect(h.pool.size).toBe(1);
+    expect(h.granted).toHaveLength(5);
+  });
+
+  it('never has more connections and tickets out than max, even when tickets come back late', async () => {
+    const h = started({ min: 3, max: 3, refillPerSecond: 100 });
+    expect(h.granted).toHaveLength(3);
+    // Nothing comes back within the dial grace (5 s): the pool stops waiting for these three tickets …
+    await vi.advanceTimersByTimeAsync(6000);
+    await settle();
+    // … but they can still be redeemed until they expire, so no replacements are granted.
+    expect(h.granted).toHaveLength(3);
+    h.redeem(3);
+    expect(h.pool.size).toBe(3);
+    // Once they expire unused, the pool grants their replacements by itself.
+    const h2 = started({ min: 2, max: 2, refillPerSecond: 100 });
+    expect(h2.granted).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(h2.granted).toHaveLength(4);
+    expect(h2.pool.outstanding).toBe(2);
+  });
+});
