@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 
@@ -11,6 +12,16 @@ import { waitFor } from './tmp';
 export { waitFor };
 
 export const LOOPBACK = '127.0.0.1';
+
+/** The first port of net.ipv4.ip_local_port_range (Linux; 32768, its default, elsewhere). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
 
 export interface TestServer {
   server: Server;
@@ -116,6 +127,27 @@ export class NetFixtures {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     this.servers.delete(server);
     return port;
+  }
+
+  /**
+   * A free port below the kernel's ephemeral range, for a test that closes a listener and binds the same
+   * port again. A port from freePort() lies inside that range, where any outgoing connection on the
+   * machine (parallel test files, the agent's own data connections) may take it as its source port
+   * while it is free, and the second bind then fails with EADDRINUSE (seen once in CI).
+   */
+  async stablePort(): Promise<number> {
+    const low = ephemeralLow();
+    const from = Math.max(1024, low - 12_000);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = from + Math.floor(Math.random() * (low - from));
+      const ok = await new Promise<boolean>((resolve) => {
+        const probe = net.createServer();
+        probe.once('error', () => resolve(false));
+        probe.listen({ host: LOOPBACK, port, exclusive: true }, () => probe.close(() => resolve(true)));
+      });
+      if (ok) return port;
+    }
+    throw new Error(`no free port found between ${from} and ${low - 1}`);
   }
 
   /**

@@ -206,7 +206,8 @@ describe('TcpForwarder data path', () => {
 
   it('can be started again after stop() on the same port', async () => {
     const echo = await fx.echoServer();
-    const { fwd, port } = await forward(echo.port);
+    // Bound again after stop(): a port outside the ephemeral range (see stablePort).
+    const { fwd, port } = await forward(echo.port, { listen: { host: LOOPBACK, port: await fx.stablePort() } });
     await fwd.stop();
     const fwd2 = new TcpForwarder({ listen: { host: LOOPBACK, port }, target: { host: LOOPBACK, port: echo.port } });
     forwarders.push(fwd2);

@@ -38,9 +38,10 @@ describe('relay restarts and reconnects', () => {
     { label: 'the fixture backoff (100 ms doubling to 500 ms)', backoff: { initialMs: 100, maxMs: 500 } },
   ])('re-binds the exposure and carries traffic within 2 s of a relay restarted on the same port with $label', async ({ backoff }) => {
     const echo = await net.echoServer();
-    const port = await net.freePort();
+    // Both ports are bound again after the restart: outside the ephemeral range (see stablePort).
+    const port = await net.stablePort();
     const agents = [agentPolicy('a1', 'secret-token-for-tests', port)];
-    const first = await rf.relay({ agents });
+    const first = await rf.relay({ bind: { host: '127.0.0.1', port: await net.stablePort() }, agents });
     const relayPort = first.address!.port;
     const agent = rf.agent(first, { agent: 'a1', token: 'secret-token-for-tests', backoff });
     const exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: echo.port } });
