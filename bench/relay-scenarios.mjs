@@ -374,7 +374,8 @@ export async function setupRelay() {
   const MAIN = ['direct', 'relay', ...poolOff, ...ref];
   // Contenders measured only for their connection rate (the HTTP/2-only relay as users run it).
   const cpsOnly = new Set(CLI_CONTENDERS.filter((u) => u.cpsOnly).map((u) => u.id));
-  const WITH_USERS = ['direct', 'relay', ...users.filter((u) => !cpsOnly.has(u)), ...poolOff, ...ref];
+  const usersMeasuredFully = users.filter((u) => !cpsOnly.has(u));
+  const WITH_USERS = ['direct', 'relay', ...usersMeasuredFully, ...poolOff, ...ref];
   const WITH_USERS_CPS = ['direct', 'relay', ...users, ...poolOff, ...ref];
   const WITH_VARIANTS = [...WITH_USERS, ...variants.filter((v) => !v.main).map((v) => v.id)];
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
@@ -411,7 +412,7 @@ export async function setupRelay() {
     { id: 'relayRtt', contenders: [...WITH_USERS, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
     { id: 'relayCps1', contenders: WITH_USERS_CPS, run: cps(1) },
     { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS_CPS, run: cps(RELAY.cpsConcurrency) },
-    { id: 'relayIdle', contenders: ['relay', ...users.filter((u) => !cpsOnly.has(u)), ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
+    { id: 'relayIdle', contenders: ['relay', ...usersMeasuredFully, ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
   ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
 
   const facts = {

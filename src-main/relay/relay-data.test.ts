@@ -56,9 +56,9 @@ async function echoed(port: number, size = 64 * 1024): Promise<void> {
   expect(await net.roundTrip(port, payload)).toEqual({ bytes: size, sha256: sha256(payload) });
 }
 
-/** Writes 1 KiB on an open client connection and waits for its echo. */
-async function echoedOn(client: Socket): Promise<void> {
-  const payload = randomBytes(1024);
+/** Writes `size` random bytes on an open client connection and checks they come back; the connection stays open. */
+async function echoedOn(client: Socket, size = 1024): Promise<void> {
+  const payload = randomBytes(size);
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve) => {
     const onData = (d: Buffer) => {
@@ -117,17 +117,8 @@ describe('relay data connections', () => {
     tap!.refuse(true);
     const clients = await Promise.all(
       Array.from({ length: 12 }, async () => {
-        const payload = randomBytes(32 * 1024);
         const client = await net.connect(port);
-        const chunks: Buffer[] = [];
-        await new Promise<void>((resolve) => {
-          client.on('data', (d: Buffer) => {
-            chunks.push(d);
-            if (Buffer.concat(chunks).length >= payload.length) resolve();
-          });
-          client.write(payload);
-        });
-        expect(sha256(Buffer.concat(chunks))).toBe(sha256(payload));
+        await echoedOn(client, 32 * 1024);
         return client;
       }),
     );
