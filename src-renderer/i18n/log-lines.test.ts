@@ -1,11 +1,9 @@
-/* eslint-disable no-restricted-imports -- builds the host's real engine messages: runs in Node under vitest, never in the page */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src-shared/model/log';
 import { LOG_KEYS, LOG_TEXT, LOG_WORDS, type LogKey, type LogWord, logText, said } from '../../src-shared/model/log-text';
-import { connectError, connectTimeout, listenError, udpTargetError } from '../../src-main/engine/engine-error';
-import { RouterMappings } from '../../src-main/router/router-mappings';
-import { channelOpenError, type Ssh2Error, sessionError } from '../../src-main/ssh/ssh-errors';
-import type { SshServer } from '../../src-shared/model/ssh';
+// The host's real messages, written by the code that says them (src-main/service/host-messages.test.ts
+// keeps this file current): the renderer does not import src-main.
+import host from '../../test-support/fixtures/host-messages.json';
 import { LogRing } from '../lib/log-ring';
 import { formatLogLine } from '../store/log-export';
 import { i18n } from './i18n';
@@ -17,7 +15,7 @@ afterEach(async () => {
   await i18n.changeLanguage('en');
 });
 
-const refused = connectError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), '127.0.0.1', 47999);
+const refused = host.refused;
 
 /** A value for every {{field}} any log code uses; `error` is a real engine message. */
 const SAMPLE: Record<string, string | number> = {
@@ -192,15 +190,11 @@ describe('host log lines by their code', () => {
   });
 
   it('shows the router’s real line about a loopback listener wholly in Chinese', async () => {
-    const said: LogEntry[] = [];
-    const router = new RouterMappings({ log: (level, message, _owner, code, l) => void said.push({ seq: 1, ts: 0, level, message, key: l.key, fields: l.fields, ...(code ? { code: code as LogEntry['code'] } : {}) }) });
-    const status = await router.map({ ownerId: 'r1', protocol: 'tcp', listenHost: '127.0.0.1', listenPort: 47001, option: { enabled: true, protocol: 'auto', leaseSeconds: 3600 } });
-    await router.releaseAll();
-    expect(status.error?.code).toBe('LISTEN_ON_LOOPBACK');
-    expect(said).toHaveLength(1);
-    expect(said[0]!.message).toMatch(/^Router: the mapping listens on 127\.0\.0\.1, which the router cannot reach — listen on /);
+    const r = host.routerLoopback;
+    const said = { seq: 1, ts: 0, ...r, level: r.level as LogEntry['level'], key: r.key as LogKey, code: r.code as LogEntry['code'] };
+    expect(translateLogLine(said)).toBe(r.message);
     await i18n.changeLanguage('zh-CN');
-    const zh = translateLogLine(said[0]!);
+    const zh = translateLogLine(said);
     expect(zh).toMatch(/^路由器：映射监听的是 127\.0\.0\.1，路由器无法访问——请监听本机的局域网地址/);
     expect(zh.replace(/\d+\.\d+\.\d+\.\d+/g, '')).not.toMatch(/[A-Za-z]{3,}/);
   });
@@ -228,26 +222,8 @@ describe('host log lines by their code', () => {
 });
 
 describe('an SSH mapping’s messages in the UI language', () => {
-  const server = { id: 's1', name: 'Box', host: 'box.internal', port: 22, user: 'me', auth: { method: 'agent' } } as unknown as SshServer;
-  const err = (fields: Partial<Ssh2Error>, message = 'x'): Ssh2Error => Object.assign(new Error(message), fields);
-  const hop = { server, tried: ['publickey'] };
   const messages = [
-    sessionError(undefined, hop, true),
-    sessionError(undefined, hop, false),
-    sessionError(err({ level: 'client-authentication' }), hop, false),
-    sessionError(err({ level: 'client-authentication' }), { ...hop, agentProblem: 'SSH_AUTH_SOCK is not set' }, false),
-    sessionError(err({ level: 'client-timeout' }, 'Keepalive timeout'), hop, true),
-    sessionError(err({ level: 'client-timeout' }, 'Timed out while waiting for handshake'), hop, false),
-    sessionError(err({ code: 'ENOTFOUND' }), hop, false),
-    sessionError(err({ code: 'ECONNREFUSED' }), hop, false),
-    sessionError(err({ code: 'EHOSTUNREACH' }), hop, false),
-    sessionError(err({ code: 'ETIMEDOUT' }), hop, false),
-    sessionError(err({ code: 'ECONNRESET' }), hop, true),
-    channelOpenError(err({ reason: 1 }, '(SSH) Channel open failure: administratively prohibited'), server, 'db', 5432),
-    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: Connection refused'), server, 'db', 5432),
-    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: unknown host'), server, 'db', 5432),
-    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: Connection timed out'), server, 'db', 5432),
-    channelOpenError(err({ reason: 2 }, '(SSH) Channel open failure: No route to host'), server, 'db', 5432),
+    ...host.ssh,
     // ssh-auth.ts's reasons a login cannot even be tried.
     { code: 'AUTH_FAILED', message: 'Cannot log in to me@box.internal:22: no ssh-agent is running (SSH_AUTH_SOCK is not set) — start one and add your key with ssh-add, or choose a key file' },
     { code: 'AUTH_FAILED', message: "Cannot log in to me@box.internal:22: no password is saved — enter the password in the server's settings" },
@@ -268,29 +244,15 @@ describe('an SSH mapping’s messages in the UI language', () => {
 });
 
 describe('the engine’s messages in the UI language', () => {
-  const errno = (code: string) => Object.assign(new Error(`x ${code}`), { code });
-  const host = 'db.internal';
-  const messages = [
-    refused,
-    connectError(errno('EHOSTUNREACH'), host, 5432),
-    connectError(connectTimeout(host, 5432, 5000), host, 5432),
-    connectError(connectTimeout(host, 5432, 1500), host, 5432),
-    connectError(errno('ETIMEDOUT'), host, 5432),
-    connectError(errno('ENOTFOUND'), host, 5432),
-    connectError(errno('ECONNRESET'), host, 5432),
-    udpTargetError(errno('ECONNREFUSED'), host, 53),
-    listenError(errno('EACCES'), '127.0.0.1', 80),
-    listenError(errno('EACCES'), '127.0.0.1', 8080),
-    listenError(errno('EADDRNOTAVAIL'), '10.9.9.9', 8080),
-    listenError(errno('ENOTFOUND'), host, 8080),
-  ];
+  const messages = [refused, ...host.engine];
 
   it('recognises every one the host words (all but the catch-alls) and translates it whole', async () => {
-    await expectTranslatedWhole(messages, (zh) => zh.replaceAll(host, ''));
-    expect(translateMessage(connectError(connectTimeout(host, 5432, 1500), host, 5432).message)).toBe(
+    await expectTranslatedWhole(messages, (zh) => zh.replaceAll('db.internal', ''));
+    // connectError(connectTimeout(…, 1500)): the third of host.engine.
+    expect(translateMessage(host.engine[2]!.message)).toBe(
       'db.internal:5432 在 1.5 秒 内没有响应——请检查目标地址和端口，以及是否有防火墙丢弃了连接',
     );
     // The catch-alls keep the OS's words as their detail.
-    expect(translateMessage(connectError(errno('EWHATEVER'), host, 1).message)).toBe('到 db.internal:1 的连接失败：x EWHATEVER');
+    expect(translateMessage(host.catchAll.message)).toBe('到 db.internal:1 的连接失败：x EWHATEVER');
   });
 });
