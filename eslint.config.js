@@ -5,6 +5,23 @@ import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'net', 'os', 'crypto', 'child_process', 'http', 'events', 'stream', 'dgram', 'url'];
 
+/**
+ * no-restricted-imports sees only static `import`/`export … from`: the same bans for a module named in
+ * `import('…')`, `require('…')` or vitest's vi.mock/doMock/importActual/importMock (a string or template
+ * literal; a name computed at run time is not caught). `source` is an esquery regex (no `/` inside).
+ */
+function restrictedModuleCalls(source, message) {
+  const literal = `[value=${source}]`;
+  const template = `:matches(TemplateLiteral:has(TemplateElement[value.raw=${source}]))`;
+  const callee = `:matches(ImportExpression, CallExpression[callee.name='require'], CallExpression[callee.object.name='vi'][callee.property.name=/^(mock|doMock|importActual|importMock)$/])`;
+  return [
+    { selector: `ImportExpression > Literal.source${literal}`, message },
+    { selector: `ImportExpression > ${template}.source`, message },
+    { selector: `${callee} > Literal.arguments:first-child${literal}`, message },
+    { selector: `${callee} > ${template}.arguments:first-child`, message },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
   js.configs.recommended,
@@ -65,6 +82,15 @@ export default tseslint.config(
           { group: [...NODE_BUILTINS, 'electron', 'electron/*'], message: 'The renderer runs in a sandbox: no Node, no electron.' },
         ],
       }],
+      // The same for modules loaded by a call — tests included: a test that needs the host's real words
+      // reads test-support/fixtures/host-messages.json (src-main/service/host-messages.test.ts writes it).
+      'no-restricted-syntax': ['error',
+        ...restrictedModuleCalls('/src-main/', 'The renderer talks to the host only through the API client (tests: use test-support/fixtures).'),
+        ...restrictedModuleCalls(
+          `/^(node:|(${NODE_BUILTINS.filter((m) => m !== 'node:*').join('|')})$|electron($|[^a-z]))/`,
+          'The renderer runs in a sandbox: no Node, no electron.',
+        ),
+      ],
     },
   },
 );

@@ -101,11 +101,19 @@ export async function suggestFreePort(protocol: 'tcp' | 'udp', host: string, por
   return undefined;
 }
 
+/** Where describePortInUse learns who holds the port and which one is free: this machine, unless a test fixes them. */
+export interface PortProbe {
+  owner(protocol: 'tcp' | 'udp', port: number): PortOwner | undefined;
+  free(protocol: 'tcp' | 'udp', host: string, port: number): Promise<number | undefined>;
+}
+
+const LIVE_PROBE: PortProbe = { owner: findPortOwner, free: suggestFreePort };
+
 /** `already in use by nginx (pid 1234) — choose another listen port, e.g. 8081`. */
-export async function describePortInUse(protocol: 'tcp' | 'udp', host: string, port: number): Promise<string> {
-  const owner = findPortOwner(protocol, port);
+export async function describePortInUse(protocol: 'tcp' | 'udp', host: string, port: number, probe: PortProbe = LIVE_PROBE): Promise<string> {
+  const owner = probe.owner(protocol, port);
   const who = owner ? (owner.pid === process.pid ? ' by Porthole itself (another mapping or program in this process)' : ` by ${owner.name} (pid ${owner.pid})`) : '';
-  const free = await suggestFreePort(protocol, host, port);
+  const free = await probe.free(protocol, host, port);
   const hint = free ? `choose another listen port, e.g. ${free}` : 'choose another listen port';
   return `${protocol.toUpperCase()} port ${port} on ${host} is already in use${who} — ${hint}`;
 }

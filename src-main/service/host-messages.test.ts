@@ -1,15 +1,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SshServer } from '../../src-shared/model/ssh';
+// The secrets backend's texts live with the desktop shell's codec, which takes only a type from electron and runs in plain Node.
+// eslint-disable-next-line no-restricted-imports
+import { NO_KEYRING_FILE_TEXT, NO_KEYRING_MEMORY_TEXT, type SafeStorageLike, safeStorageCodec } from '../electron/secret-codec';
 import { connectError, connectTimeout, listenError, udpTargetError } from '../engine/engine-error';
+import { describePortInUse, type PortOwner } from '../engine/port-owner';
 import { RouterMappings } from '../router/router-mappings';
 import { channelOpenError, type Ssh2Error, sessionError } from '../ssh/ssh-errors';
+import { fileOnlyCodec } from '../store/secret-store';
 
-// The host's real messages — engine errors, SSH errors, the router's line about a loopback listener —
-// written by the code that says them into test-support/fixtures/host-messages.json, which the renderer's
-// translation test (src-renderer/i18n/log-lines.test.ts) reads: the renderer may not import src-main,
+// The host's real messages — engine errors, SSH errors, the router's line about a loopback listener,
+// where secrets are kept, a listen port in use — written by the code that says them into
+// test-support/fixtures/host-messages.json, which the renderer's translation tests
+// (src-renderer/i18n/log-lines.test.ts, messages.test.ts) read: the renderer may not import src-main,
 // and this test fails whenever a message changes until the fixture is written again
 // (PORTHOLE_UPDATE_FIXTURES=1 npx vitest run src-main/service/host-messages.test.ts).
+// Nothing here depends on the machine: no live sockets, no /proc, no clock.
 
 const FIXTURE = new URL('../../test-support/fixtures/host-messages.json', import.meta.url);
 
@@ -74,9 +81,48 @@ async function routerLoopbackLine() {
   return said[0]!;
 }
 
+/** Every text AppInfo.secretsBackend can carry: the plain file, no keyring (file or memory only), each OS keyring. */
+function secretsBackends(): string[] {
+  // Only Linux asks which backend; macOS and Windows name their keyring themselves.
+  const safe = (backend: ReturnType<SafeStorageLike['getSelectedStorageBackend']>): SafeStorageLike => ({
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => backend,
+    encryptString: (s: string) => Buffer.from(s),
+    decryptString: (b: Buffer) => b.toString(),
+  });
+  const keyrings = [
+    safeStorageCodec(safe('gnome_libsecret'), { memoryOnly: false, platform: 'linux' }).backend,
+    safeStorageCodec(safe('unknown'), { memoryOnly: false, platform: 'darwin' }).backend,
+    safeStorageCodec(safe('unknown'), { memoryOnly: false, platform: 'win32' }).backend,
+  ];
+  return [fileOnlyCodec.backend, NO_KEYRING_FILE_TEXT, NO_KEYRING_MEMORY_TEXT, ...keyrings];
+}
+
+/**
+ * describePortInUse in each of its forms (another program, Porthole itself, nobody known; a free port
+ * suggested or none), with who holds the port and which port is free fixed rather than read from this
+ * machine's /proc and sockets, so the fixture is the same on every machine and run. Its live probes are
+ * tested in src-main/engine/tcp-forward-options.test.ts ("port owner").
+ */
+async function portInUseMessages(): Promise<string[]> {
+  const fixed = (owner: PortOwner | undefined, free: number | undefined) => ({ owner: () => owner, free: async () => free });
+  return [
+    await describePortInUse('tcp', '127.0.0.1', 8080, fixed({ pid: 1234, name: 'nginx' }, 8081)),
+    await describePortInUse('tcp', '127.0.0.1', 47001, fixed({ pid: process.pid, name: 'node' }, 47002)),
+    await describePortInUse('udp', '0.0.0.0', 5353, fixed(undefined, undefined)),
+    await describePortInUse('tcp', '::1', 5432, fixed({ pid: 812, name: 'postgres' }, undefined)),
+  ];
+}
+
 describe('the host messages the renderer translates', () => {
   it('are the ones test-support/fixtures/host-messages.json holds', async () => {
-    const now = { ...engineMessages(), ssh: sshMessages(), routerLoopback: await routerLoopbackLine() };
+    const now = {
+      ...engineMessages(),
+      ssh: sshMessages(),
+      routerLoopback: await routerLoopbackLine(),
+      secretsBackends: secretsBackends(),
+      portInUse: await portInUseMessages(),
+    };
     if (process.env.PORTHOLE_UPDATE_FIXTURES === '1') writeFileSync(FIXTURE, `${JSON.stringify(now, null, 2)}\n`);
     expect(JSON.parse(readFileSync(FIXTURE, 'utf8'))).toEqual(now);
   });

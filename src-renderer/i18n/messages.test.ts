@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+// The host's real messages, written by the code that says them (src-main/service/host-messages.test.ts
+// keeps this file current): the renderer does not import src-main.
+import host from '../../test-support/fixtures/host-messages.json';
 import { fmtDuration, fmtTime } from './format';
 import { i18n, t } from './i18n';
 import { translateError, translateMessage, translateSecretsBackend } from './messages';
@@ -33,28 +36,11 @@ describe('messages and formats in the UI language', () => {
 });
 
 describe('where secrets are kept, in the UI language', () => {
-  // The host's real texts, from the code that writes them (src-main runs these under Node, never in the page).
-  const hostTexts = async () => {
-     
-    const { fileOnlyCodec } = await import('../../src-main/store/secret-store');
-    const { NO_KEYRING_FILE_TEXT, NO_KEYRING_MEMORY_TEXT, safeStorageCodec } = await import('../../src-main/electron/secret-codec');
-     
-    const safe = (backend: string) => ({
-      isEncryptionAvailable: () => true,
-      getSelectedStorageBackend: () => backend,
-      encryptString: (s: string) => Buffer.from(s),
-      decryptString: (b: Buffer) => b.toString(),
-    });
-    const keyrings = [
-      safeStorageCodec(safe('gnome_libsecret') as never, { memoryOnly: false, platform: 'linux' }).backend,
-      safeStorageCodec(safe('') as never, { memoryOnly: false, platform: 'darwin' }).backend,
-      safeStorageCodec(safe('') as never, { memoryOnly: false, platform: 'win32' }).backend,
-    ];
-    return [fileOnlyCodec.backend, NO_KEYRING_FILE_TEXT, NO_KEYRING_MEMORY_TEXT, ...keyrings];
-  };
+  // The host's real texts, written by the code that says them (src-main/service/host-messages.test.ts).
+  const texts = host.secretsBackends;
 
   it('translates every text the host can send and keeps English as it is', async () => {
-    const texts = await hostTexts();
+    expect(texts.length).toBeGreaterThan(0);
     for (const text of texts) expect(translateSecretsBackend(text)).toBe(text);
     await i18n.changeLanguage('zh-CN');
     for (const text of texts) {
@@ -68,30 +54,36 @@ describe('where secrets are kept, in the UI language', () => {
 });
 
 describe('a listen port in use, in the UI language', () => {
+  // describePortInUse's real messages in each of its forms (another program, Porthole itself, nobody
+  // known; a free port suggested or none), written by src-main/service/host-messages.test.ts.
+  const texts = host.portInUse;
+
   it('translates the host\u2019s real message, with its owner and the free port it suggests', async () => {
-     
-    const { createServer } = await import('node:net');
-    const { describePortInUse } = await import('../../src-main/engine/port-owner');
-     
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as { port: number }).port;
-      const text = await describePortInUse('tcp', '127.0.0.1', port);
-      expect(text).toMatch(new RegExp(`^TCP port ${port} on 127\\.0\\.0\\.1 is already in use`));
-      expect(translateMessage(text)).toBe(text);
-      await i18n.changeLanguage('zh-CN');
+    // Every form is in the fixture, so no check below is skipped.
+    expect(texts.some((text) => / by .+ \(pid \d+\) — /.test(text))).toBe(true);
+    expect(texts.some((text) => / by Porthole itself /.test(text))).toBe(true);
+    expect(texts.some((text) => / already in use — /.test(text))).toBe(true);
+    expect(texts.some((text) => /e\.g\. \d+$/.test(text))).toBe(true);
+    expect(texts.some((text) => /choose another listen port$/.test(text))).toBe(true);
+    const parts = texts.map((text) => {
+      const m = /^(TCP|UDP) port (\d+) on (\S+) is already in use/.exec(text);
+      expect(m, text).not.toBeNull();
+      return { text, protocol: m![1]!, port: m![2]!, host: m![3]!, suggested: /e\.g\. (\d+)$/.exec(text)?.[1], owner: / by (.+) \(pid (\d+)\) — /.exec(text) };
+    });
+    for (const { text } of parts) expect(translateMessage(text)).toBe(text);
+    await i18n.changeLanguage('zh-CN');
+    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const { text, protocol, port, host: on, suggested, owner } of parts) {
       const zh = translateMessage(text);
-      expect(zh).toMatch(new RegExp(`^127\\.0\\.0\\.1 上的 TCP 端口 ${port} 已被占用`));
-      expect(zh).not.toMatch(/already in use|choose another|by Porthole/);
-      const suggested = /e\.g\. (\d+)$/.exec(text)?.[1];
-      if (suggested) expect(zh).toContain(`例如 ${suggested}`);
-      expect(translateMessage(`TCP port 80 on 0.0.0.0 is already in use by nginx (pid 12) — choose another listen port`)).toBe(
-        '0.0.0.0 上的 TCP 端口 80 已被占用（nginx，pid 12）——请换一个监听端口',
-      );
-    } finally {
-      server.close();
+      expect(zh, text).toMatch(new RegExp(`^${escape(on)} 上的 ${protocol} 端口 ${port} 已被占用`));
+      expect(zh, text).not.toMatch(/already in use|choose another|by Porthole/);
+      if (suggested) expect(zh, text).toContain(`例如 ${suggested}`);
+      if (owner) expect(zh, text).toContain(`（${owner[1]}，pid ${owner[2]}）`);
+      if (text.includes(' by Porthole itself ')) expect(zh, text).toContain('Porthole 自身');
     }
+    expect(translateMessage(`TCP port 80 on 0.0.0.0 is already in use by nginx (pid 12) — choose another listen port`)).toBe(
+      '0.0.0.0 上的 TCP 端口 80 已被占用（nginx，pid 12）——请换一个监听端口',
+    );
   });
 });
 
