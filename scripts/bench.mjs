@@ -9,7 +9,7 @@
 //   npm run bench                 5 rounds (BENCH_ROUNDS=N; SSH scenarios 3, BENCH_SSH_ROUNDS), ~8 min on 2 cores
 //   npm run bench -- --quick      2 rounds, shorter runs (smoke test, ~1.5 min)
 //   npm run bench -- --no-build   use the existing out/main/cli.js
-//   BENCH_ONLY=tput,gc,rtt,cps,idle,udp,ssh,relay   run a subset of the scenarios (tput, gc: bench/tcp-scenarios.mjs,
+//   BENCH_ONLY=tput,gc,rtt,cps,idle,udp,ssh,relay   run a subset of the scenarios (tput, gc: bench/tcp-scenarios.mjs, rtt, cps: bench/echo-scenarios.mjs,
 //                                           ssh: bench/ssh-scenarios.mjs, relay: bench/relay-scenarios.mjs, ~3 min);
 //                                           also `npm run bench -- relay`. BENCH_ONLY=isolate (never by default):
 //                                           the data plane's host compared (main thread, worker thread, child process)
@@ -26,10 +26,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CFG, CLI, NO_BUILD, ONLY, QUICK, RESULTS, ROOT, UDP_STANDIN, enabled } from '../bench/lib/config.mjs';
-import { haproxy, startHaproxy, startNodeServer, startPorthole, startSocat } from '../bench/lib/contenders.mjs';
-import { idleRound, udpMaxRate, warmConnectionPath } from '../bench/lib/measure.mjs';
+import { haproxy, startNodeServer, startPorthole, startSocat } from '../bench/lib/contenders.mjs';
+import { idleRound, udpMaxRate } from '../bench/lib/measure.mjs';
 import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, log, readdirLog, runTool, stopAll } from '../bench/lib/procs.mjs';
 import { LAST_NOTE, generalNotes, markdown, medians, tcpNotes, tcpTable } from '../bench/lib/report.mjs';
+import { ECHO_MAIN, setupEcho } from '../bench/echo-scenarios.mjs';
 import { setupHttp } from '../bench/http-scenarios.mjs';
 import { setupRelay } from '../bench/relay-scenarios.mjs';
 import { setupSsh } from '../bench/ssh-scenarios.mjs';
@@ -115,7 +116,7 @@ async function main() {
   log(`bench: ${machine.tools.iperf3}; ${machine.tools.socat}; ${machine.tools.haproxy}`);
   log(`bench: ${CFG.rounds} rounds${QUICK ? ' (--quick)' : ''}; logs in ${tmpDir}`);
 
-  const TCP4 = ['direct', 'porthole', 'socat', 'haproxy'];
+  const TCP4 = ECHO_MAIN;
   const scenarios = [];
   const notes = [];
   const skipped = {};
@@ -125,30 +126,9 @@ async function main() {
   // and the data plane's GCs (bench/tcp-scenarios.mjs); `isolate` only when asked for.
   const tcp = enabled('tput') || enabled('gc') || ONLY?.has('isolate') ? await setupTcp() : undefined;
   if (tcp) scenarios.push(...tcp.scenarios);
-  if (enabled('rtt') || enabled('cps')) {
-    const t = await freeTcpPort();
-    await startNodeServer('tcp-echo', 'tcp-echo.mjs', t);
-    const ports = { direct: t, porthole: await freeTcpPort(), socat: await freeTcpPort(), haproxy: await freeTcpPort() };
-    await startPorthole('porthole-echo', ports.porthole, t);
-    await startSocat('socat-echo', ports.socat, t);
-    await startHaproxy('haproxy-echo', ports.haproxy, t);
-    if (enabled('rtt')) {
-      scenarios.push({
-        id: 'rtt',
-        contenders: TCP4,
-        run: (c) => runTool('pingpong.mjs', [ports[c], CFG.pingCount, CFG.pingWarmup, CFG.pingSize], 60_000),
-      });
-    }
-    if (enabled('cps')) {
-      for (const c of TCP4.filter((x) => x !== 'direct')) await warmConnectionPath(ports[c], CFG.cpsConcurrency);
-      scenarios.push({ id: 'cps1', contenders: TCP4, run: (c) => runTool('connrate.mjs', [ports[c], CFG.cpsSeconds, 1], (CFG.cpsSeconds + 20) * 1000) });
-      scenarios.push({
-        id: `cps${CFG.cpsConcurrency}`,
-        contenders: TCP4,
-        run: (c) => runTool('connrate.mjs', [ports[c], CFG.cpsSeconds, CFG.cpsConcurrency], (CFG.cpsSeconds + 20) * 1000),
-      });
-    }
-  }
+  // Round trip and connections/s against one echo target (bench/echo-scenarios.mjs).
+  const echo = enabled('rtt') || enabled('cps') ? await setupEcho({ rtt: enabled('rtt'), cps: enabled('cps') }) : undefined;
+  if (echo) scenarios.push(...echo.scenarios);
   if (enabled('idle')) {
     const t = await freeTcpPort();
     const target = await startNodeServer('idle-target', 'tcp-echo.mjs', t, { ipc: true });
@@ -228,6 +208,7 @@ async function main() {
   const { M, get } = medians(samples);
   const { rows, targets } = tcpTable({ M, get, TCP4, udp, skipped, notes });
   const tcpReport = tcp?.report(M, get);
+  const echoReport = echo?.report(M, get);
   if (tcpReport) targets.unshift(...tcpReport.targets);
   const sshReport = ssh?.report(M, get);
   if (sshReport) targets.push(...sshReport.targets);
@@ -236,8 +217,8 @@ async function main() {
   const httpReport = http?.report(M, get);
   if (httpReport) targets.push(...httpReport.targets);
   if (skipped.relay) notes.push(`Relay scenarios skipped: ${skipped.relay}.`);
-  notes.push(...generalNotes(machine), ...(tcpReport?.notes ?? []), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), ...(httpReport?.notes ?? []), LAST_NOTE);
-  const sections = [tcpReport?.section, sshReport?.section, relayReport?.section, httpReport?.section].filter(Boolean);
+  notes.push(...generalNotes(machine), ...(tcpReport?.notes ?? []), ...(rows.length ? tcpNotes(machine, nofile) : []), ...(echoReport?.notes ?? []), ...(sshReport?.notes ?? []), ...(relayReport?.notes ?? []), ...(httpReport?.notes ?? []), LAST_NOTE);
+  const sections = [tcpReport?.section, echoReport?.section, sshReport?.section, relayReport?.section, httpReport?.section].filter(Boolean);
   const md = markdown({ machine, rows, sections, targets, notes });
 
   const errors = Object.entries(M).flatMap(([id, byC]) => Object.entries(byC).filter(([, m]) => m.errors > 0).map(([c, m]) => `${id}/${c}: ${m.errors} failed runs`));
