@@ -169,11 +169,13 @@ export async function cmdHost(kind: 'run' | 'ui', argv: string[]): Promise<numbe
         if (err instanceof ServiceError) throw new UsageError(`${profile}: ${err.message}`, { cause: err });
         throw err;
       });
-      for (const id of outcome.ruleIds) {
-        const rule = core.service.entryOf(id).rule;
-        if ((rule.type === 'socks' || rule.type === 'ssh-dynamic') && rule.socks.username && !rule.socks.hasPassword) continue;
-        await core.service.setEnabled(id, true);
-      }
+      const service = core.service;
+      const runnable = outcome.ruleIds.filter((id) => {
+        const rule = service.entryOf(id).rule;
+        return !((rule.type === 'socks' || rule.type === 'ssh-dynamic') && rule.socks.username && !rule.socks.hasPassword);
+      });
+      // One write and one rules-changed for the whole file (one per rule costs O(n²) for n rules).
+      await core.service.setEnabledMany(runnable, true);
     }
     if (ui) {
       if (importPath !== undefined && importText !== undefined) {

@@ -10,6 +10,7 @@ import { type ImportBundle, type ImportRelay, type ImportRule, type ImportServer
 import { type SecretStore, secretKey } from '../store/secret-store';
 import { startFacts } from './import-exposure';
 import type { RelayRegistry } from './relay-registry';
+import type { RuleBatch } from './rule-batch';
 import type { ServerRegistry } from './server-registry';
 import { ServiceError } from './service-error';
 import type { TunnelService } from './tunnel-service';
@@ -297,6 +298,7 @@ export class ImportService {
     const serverIds = new Map<ImportBundle, Map<string, string>>();
     const relayIds = new Map<ImportBundle, Map<string, string>>();
     const mapOf = (m: Map<ImportBundle, Map<string, string>>, b: ImportBundle) => m.get(b) ?? m.set(b, new Map()).get(b)!;
+    let batch: RuleBatch | undefined;
     try {
       for (const p of orderServers(stored.planned.filter((x) => x.server))) {
         const s = p.server!;
@@ -364,6 +366,8 @@ export class ImportService {
           outcome.relays++;
         }
       }
+      // Each mapping is checked as it comes, in order, but all are saved in one write at the end.
+      batch = this.service.batch();
       for (const p of stored.planned.filter((x) => x.rule)) {
         const c = choice(p);
         if (c.action === 'skip') {
@@ -373,8 +377,7 @@ export class ImportService {
         const { socksPassword, ...rule } = p.rule!;
         // Switched off unless the user asked to start what the file has on (never a SOCKS server without its password).
         const enabled = start && p.item.startsOn === true;
-        // Saved switched off first, and switched on once its SOCKS password is stored: it never runs without it.
-        let draft: RuleDraftParsed = { ...rule, enabled: false, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
+        let draft: RuleDraftParsed = { ...rule, enabled, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
         if ('server' in draft) {
           const id = mapOf(serverIds, p.bundle).get(draft.server);
           if (!id) throw new ServiceError('INVALID_INPUT', `The mapping "${draft.name}" uses the server "${draft.server}", which you chose to skip — skip the mapping too, or import the server`);
@@ -389,26 +392,30 @@ export class ImportService {
         if (c.action === 'replace') {
           id = p.item.conflicts.find((x) => x.kind === 'listen')?.existingId ?? p.item.conflicts[0]!.existingId;
           undo.replacedRules.push(this.service.entryOf(id).rule);
-          await this.service.update(id, draft);
+          batch.update(id, draft);
           outcome.replaced++;
         } else {
-          const e = await this.service.create(draft);
-          id = e.rule.id;
+          id = batch.create(draft).id;
           undo.rules.push(id);
           outcome.rules++;
         }
+        // Stored before the batch is saved and started: the mapping never runs without it.
         if (socksPassword !== undefined) {
           if (c.action === 'replace') undo.replacedSocksPasswords.push({ id, password: this.secrets.get(secretKey.socksPassword(id)) });
           this.secrets.set(secretKey.socksPassword(id), socksPassword);
         }
         outcome.ruleIds.push(id);
-        if (enabled) {
-          await this.service.setEnabled(id, true);
-          outcome.startedIds.push(id);
-        }
+        if (enabled) outcome.startedIds.push(id);
       }
+      await batch.commit();
     } catch (err) {
-      // All or nothing: put back what this import already changed.
+      // All or nothing: put back what this import already changed. Mappings of a batch that was never
+      // saved are not there to remove or restore, but the passwords stored for them are.
+      if (batch && !batch.saved) {
+        for (const id of undo.rules) this.secrets.delete(secretKey.socksPassword(id));
+        undo.rules = [];
+        undo.replacedRules = [];
+      }
       await this.revert(undo);
       throw err;
     }
@@ -437,18 +444,21 @@ export class ImportService {
   private async revert(u: UndoRecord): Promise<ImportUndoOutcome> {
     const out: ImportUndoOutcome = { removedRules: 0, restoredRules: 0, removedServers: 0, removedRelays: 0 };
     const known = new Set(this.service.rules().map((r) => r.id));
-    for (const id of [...u.rules].reverse()) {
-      if (!known.has(id)) continue;
-      await this.service.remove(id);
-      this.secrets.delete(secretKey.socksPassword(id));
+    // One write and one rules-changed for all the mappings, as the import itself made.
+    const batch = this.service.batch();
+    const removed = u.rules.filter((id) => known.has(id));
+    for (const id of [...removed].reverse()) {
+      batch.remove(id);
       out.removedRules++;
     }
     for (const rule of [...u.replacedRules].reverse()) {
       if (!known.has(rule.id)) continue;
       const { id, ...draft } = rule;
-      await this.service.update(id, draft);
+      batch.update(id, draft);
       out.restoredRules++;
     }
+    await batch.commit();
+    for (const id of removed) this.secrets.delete(secretKey.socksPassword(id));
     for (const { id, password } of [...u.replacedSocksPasswords].reverse()) {
       if (!known.has(id)) continue;
       if (password === undefined) this.secrets.delete(secretKey.socksPassword(id));

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, RuleEntry } from '../../src-shared/api/contract';
-import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
-import { type Rule, type RuleDraftParsed, ruleListenEndpoint, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
+import { type Rule, type RuleDraftParsed, ruleRelayId, ruleServerId } from '../../src-shared/model/rule';
 import type { ConnectionRow } from '../../src-shared/model/connection';
 import type { LogEntry } from '../../src-shared/model/log';
 import type { RuleStats, StatsBatch } from '../../src-shared/model/stats';
@@ -10,18 +8,13 @@ import type { RuleStatus } from '../../src-shared/model/status';
 import type { RuleStore } from '../store/rule-store';
 import { DegradedTracker } from './degraded-tracker';
 import { LogBuffer } from './log-buffer';
+import { RuleBatch, type RuleChanges, followRule, listenConflictIn, mappingNotFound } from './rule-batch';
 import { RuleRunner } from './rule-runner';
 import { ServiceError } from './service-error';
 import type { RouterRules } from './router-rules';
 import type { RelayRegistry } from './relay-registry';
 import type { ServerRegistry } from './server-registry';
 import type { TunnelFactory } from './tunnel-factory';
-
-/** What a rule connects (everything but its name, notes, tags, group and on/off state): a change restarts it. */
-function wiring(rule: Rule): Omit<Rule, 'name' | 'notes' | 'tags' | 'group' | 'enabled' | 'autoStart'> {
-  const { name: _name, notes: _notes, tags: _tags, group: _group, enabled: _enabled, autoStart: _autoStart, ...rest } = rule;
-  return rest;
-}
 
 type ServiceEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
 
@@ -57,6 +50,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private listing = false;
   private lastTick = { ts: Date.now(), totals: new Map<string, { bytesIn: number; bytesOut: number }>() };
   private readonly degraded = new DegradedTracker();
+  /** Goes up with every write of the rules (see RuleBatch). */
+  private revision = 0;
 
   constructor(opts: TunnelServiceOptions) {
     super();
@@ -80,17 +75,11 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   async start(): Promise<void> {
     this.ticker = setInterval(() => this.tick(), this.intervalMs);
     this.ticker.unref();
-    const starting: Promise<void>[] = [];
-    for (const runner of this.runners.values()) {
-      if (!runner.rule.enabled) continue;
-      if (!runner.rule.autoStart) {
-        runner.rule = { ...runner.rule, enabled: false };
-        this.persist(runner.rule);
-        continue;
-      }
-      starting.push(this.run(runner));
-    }
-    await Promise.all(starting);
+    const enabled = [...this.runners.values()].filter((r) => r.rule.enabled);
+    const off = enabled.filter((r) => !r.rule.autoStart).map((r) => ({ ...r.rule, enabled: false }));
+    if (off.length > 0) this.persist(off);
+    for (const rule of off) this.runners.get(rule.id)!.rule = rule;
+    await Promise.all(enabled.filter((r) => r.rule.enabled).map((r) => this.run(r)));
   }
 
   /** Changes the stats tick (the settings' stats interval) without restarting anything. */
@@ -118,35 +107,31 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     return this.store.list();
   }
 
+  /**
+   * Rule changes checked one by one but saved in one write and announced in one rules-changed (an
+   * import of many rules); create, update and remove are batches of one.
+   */
+  batch(): RuleBatch {
+    return new RuleBatch({
+      saved: () => this.savedRules(),
+      checkRefs: (draft) => this.assertServerExists(draft),
+      revision: () => this.revision,
+      save: (changes) => this.saveBatch(changes),
+    });
+  }
+
   async create(draft: RuleDraftParsed): Promise<RuleEntry> {
-    this.assertNoConflict(draft, undefined);
-    this.assertServerExists(draft);
-    const rule: Rule = { ...draft, id: randomUUID() };
-    this.persist(rule);
-    const runner = this.makeRunner(rule);
-    this.runners.set(rule.id, runner);
-    this.log.line('info', 'mappingCreated', { name: rule.name }, { ruleId: rule.id });
-    this.emit('rules-changed', this.store.list());
-    if (rule.enabled) await this.run(runner);
-    return this.entry(runner);
+    const batch = this.batch();
+    const rule = batch.create(draft);
+    await batch.commit();
+    return this.entry(this.require(rule.id));
   }
 
   async update(id: string, draft: RuleDraftParsed): Promise<RuleEntry> {
-    const runner = this.require(id);
-    this.assertNoConflict(draft, id);
-    this.assertServerExists(draft);
-    const before = runner.rule;
-    const rule: Rule = { ...draft, id };
-    this.persist(rule);
-    runner.rule = rule;
-    this.emit('rules-changed', this.store.list());
-    const wiringChanged = JSON.stringify(wiring(before)) !== JSON.stringify(wiring(rule));
-    if (!rule.enabled) await runner.stop();
-    else if (wiringChanged && runner.state !== 'stopped') {
-      await runner.stop();
-      await this.run(runner);
-    } else if (runner.state === 'stopped' || runner.state === 'failed') await this.run(runner);
-    return this.entry(runner);
+    const batch = this.batch();
+    batch.update(id, draft);
+    await batch.commit();
+    return this.entry(this.require(id));
   }
 
   /** Stops and starts a rule that is on, so it picks up new credentials. */
@@ -162,31 +147,32 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   }
 
   async remove(id: string): Promise<void> {
-    const runner = this.require(id);
-    await runner.stop();
-    this.store.remove(id);
-    this.runners.delete(id);
-    this.degraded.forget(id);
-    this.log.line('info', 'mappingDeleted', { name: runner.rule.name });
-    this.emit('rules-changed', this.store.list());
+    const batch = this.batch();
+    batch.remove(id);
+    await batch.commit();
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<RuleStatus> {
-    const runner = this.require(id);
-    if (runner.rule.enabled !== enabled) {
-      this.persist({ ...runner.rule, enabled });
-      runner.rule = { ...runner.rule, enabled };
+    return (await this.setEnabledMany([id], enabled))[0]!;
+  }
+
+  /** Switches rules on or off with one write and one rules-changed (`porthole run --profile` starts a whole file). */
+  async setEnabledMany(ids: readonly string[], enabled: boolean): Promise<RuleStatus[]> {
+    const runners = ids.map((id) => this.require(id));
+    const changed = runners.filter((r) => r.rule.enabled !== enabled).map((r) => ({ ...r.rule, enabled }));
+    if (changed.length > 0) {
+      this.persist(changed);
+      for (const rule of changed) this.runners.get(rule.id)!.rule = rule;
       this.emit('rules-changed', this.store.list());
     }
-    if (enabled) await this.run(runner);
-    else await runner.stop();
-    return runner.status;
+    await Promise.all(runners.map((r) => (enabled ? this.run(r) : r.stop())));
+    return runners.map((r) => r.status);
   }
 
   async setGroupEnabled(group: string, enabled: boolean): Promise<RuleStatus[]> {
     const ids = [...this.runners.values()].filter((r) => r.rule.group === group).map((r) => r.rule.id);
     if (ids.length === 0) throw new ServiceError('NOT_FOUND', `No mapping is in the group "${group}"`);
-    return Promise.all(ids.map((id) => this.setEnabled(id, enabled)));
+    return this.setEnabledMany(ids, enabled);
   }
 
   async connections(ruleId?: string): Promise<ConnectionRow[]> {
@@ -282,16 +268,55 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
 
   private require(id: string): RuleRunner {
     const r = this.runners.get(id);
-    if (!r) throw new ServiceError('NOT_FOUND', `No mapping with id ${id} — it may have been deleted elsewhere`);
+    if (!r) throw mappingNotFound(id);
     return r;
   }
 
-  private persist(rule: Rule): void {
+  private *savedRules(): Iterable<Rule> {
+    for (const r of this.runners.values()) yield r.rule;
+  }
+
+  /** One write of the rule list; the store keeps its old list in memory and on disk when it fails. */
+  private persist(put: readonly Rule[], removed: readonly string[] = []): void {
     try {
-      this.store.put(rule);
+      this.store.putRules(put, removed);
     } catch (err) {
       throw new ServiceError('INTERNAL', `Could not save to ${this.store.path}: ${(err as Error).message}`);
     }
+    this.revision++;
+  }
+
+  /** RuleBatch's save: throws, having changed nothing, if the write fails; runners change only after it. */
+  private saveBatch({ put, removed }: RuleChanges): Promise<void> {
+    const leaving = removed.map((id) => this.require(id));
+    this.persist(put, removed);
+    for (const r of leaving) {
+      this.runners.delete(r.rule.id);
+      this.degraded.forget(r.rule.id);
+    }
+    const changed = put.map((rule): [RuleRunner, Rule | undefined] => {
+      const runner = this.runners.get(rule.id);
+      if (runner) {
+        const before = runner.rule;
+        runner.rule = rule;
+        return [runner, before];
+      }
+      const created = this.makeRunner(rule);
+      this.runners.set(rule.id, created);
+      this.log.line('info', 'mappingCreated', { name: rule.name }, { ruleId: rule.id });
+      return [created, undefined];
+    });
+    return (async () => {
+      // A deleted rule stops before the list without it goes out, as the rule-state watchers expect.
+      await Promise.all(
+        leaving.map(async (r) => {
+          await r.stop();
+          this.log.line('info', 'mappingDeleted', { name: r.rule.name });
+        }),
+      );
+      this.emit('rules-changed', this.store.list());
+      await Promise.all(changed.map(([runner, before]) => followRule(runner, before, (r) => this.run(r))));
+    })();
   }
 
   private assertServerExists(draft: RuleDraftParsed): void {
@@ -303,23 +328,6 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
 
   /** The saved rule (other than `selfId`) already listening where `draft` would, if any. */
   listenConflict(draft: RuleDraftParsed, selfId?: string): Rule | undefined {
-    const mine = ruleListenEndpoint(draft);
-    if (!mine) return undefined;
-    for (const other of this.runners.values()) {
-      if (other.rule.id === selfId) continue;
-      const theirs = ruleListenEndpoint(other.rule);
-      if (theirs && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs)) return other.rule;
-    }
-    return undefined;
-  }
-
-  private assertNoConflict(draft: RuleDraftParsed, selfId: string | undefined): void {
-    const other = this.listenConflict(draft, selfId);
-    const theirs = other && ruleListenEndpoint(other);
-    if (!other || !theirs) return;
-    const where = formatHostPort(theirs.host, theirs.port);
-    throw new ServiceError('CONFLICT', `The mapping "${other.name}" already listens on ${where}`, [
-      { path: 'listen.port', message: `already used by "${other.name}" (${where}) — choose another port` },
-    ]);
+    return listenConflictIn(draft, this.savedRules(), selfId);
   }
 }

@@ -43,6 +43,25 @@ describe('RuleStore', () => {
     expect(b.recovery).toBeUndefined();
   });
 
+  it('puts and drops many rules in one write of the list, keeping its order', () => {
+    const sets: string[] = [];
+    const s = RuleStore.open({
+      dataDir: t.dir,
+      confFactory: (o) => {
+        const conf = confFactory(o);
+        return { path: conf.path, get: (k) => conf.get(k), set: (k, v) => (sets.push(k), conf.set(k, v)) };
+      },
+    });
+    s.putRules([rule('a', 1001), rule('b', 1002), rule('c', 1003)]);
+    s.putRules([rule('d', 1004), { ...rule('c', 1003), name: 'c2' }, { ...rule('a', 1001), name: 'a2' }], ['b']);
+    expect(sets.filter((k) => k === 'rules')).toHaveLength(2);
+    expect(open().list().map((r) => [r.id, r.name])).toEqual([
+      ['a', 'a2'],
+      ['c', 'c2'],
+      ['d', 'rule d'],
+    ]);
+  });
+
   it('runs the migration hook once, step by step, from an older schema', () => {
     writeFileSync(
       join(t.dir, 'porthole.json'),

@@ -130,10 +130,19 @@ class Collection<T extends { id: string }> {
 
   /** Adds or replaces (by id), keeping list order. */
   put(item: T): void {
-    const i = this.items.findIndex((r) => r.id === item.id);
-    const next = this.items.slice();
-    if (i >= 0) next[i] = item;
-    else next.push(item);
+    this.putMany([item]);
+  }
+
+  /** Drops the items of `removed`, then adds or replaces each of `items` (by id, keeping list order), in one write. */
+  putMany(items: readonly T[], removed: readonly string[] = []): void {
+    const gone = new Set(removed);
+    const next = gone.size > 0 ? this.items.filter((r) => !gone.has(r.id)) : this.items.slice();
+    const at = new Map(next.map((r, i) => [r.id, i]));
+    for (const item of items) {
+      const i = at.get(item.id);
+      if (i !== undefined) next[i] = item;
+      else at.set(item.id, next.push(item) - 1);
+    }
     this.write(next);
   }
 
@@ -199,6 +208,14 @@ export class RuleStore {
   /** Adds or replaces (by id), keeping list order. */
   put(rule: Rule): void {
     this.rules.put(rule);
+  }
+
+  /**
+   * Drops the rules of `removed` and adds or replaces `rules`, in one write of the list: conf rewrites
+   * the whole file on every set, so a rule at a time costs O(n²) for n rules.
+   */
+  putRules(rules: readonly Rule[], removed: readonly string[] = []): void {
+    this.rules.putMany(rules, removed);
   }
 
   remove(id: string): boolean {
