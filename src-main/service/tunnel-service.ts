@@ -290,10 +290,6 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
   private saveBatch({ put, removed }: RuleChanges): Promise<void> {
     const leaving = removed.map((id) => this.require(id));
     this.persist(put, removed);
-    for (const r of leaving) {
-      this.runners.delete(r.rule.id);
-      this.degraded.forget(r.rule.id);
-    }
     const changed = put.map((rule): [RuleRunner, Rule | undefined] => {
       const runner = this.runners.get(rule.id);
       if (runner) {
@@ -307,10 +303,13 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
       return [created, undefined];
     });
     return (async () => {
-      // A deleted rule stops before the list without it goes out, as the rule-state watchers expect.
+      // A deleted rule stops before the list without it goes out, as the rule-state watchers expect, and
+      // leaves the runners only then: the log names a rule by its runner, so its last lines keep its name.
       await Promise.all(
         leaving.map(async (r) => {
           await r.stop();
+          this.runners.delete(r.rule.id);
+          this.degraded.forget(r.rule.id);
           this.log.line('info', 'mappingDeleted', { name: r.rule.name });
         }),
       );
