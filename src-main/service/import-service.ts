@@ -141,6 +141,8 @@ export class ImportService {
     const existingServers = this.servers.list().map((e) => e.server);
     const existingRelays = this.relays.list().map((e) => e.relay);
     const rulesByName = new Map(this.service.rules().map((r) => [r.name, r]));
+    // Which saved mapping already listens where an imported one would: indexed once for the whole preview.
+    const listeners = this.service.listenIndex();
     const bundles: Array<ImportBundle | undefined> = [];
     for (const [bi, src] of sources.entries()) {
       let bundle: ImportBundle;
@@ -208,7 +210,7 @@ export class ImportService {
         const conflicts: ImportConflict[] = [];
         const named = rulesByName.get(r.name);
         if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a mapping named "${r.name}" exists` });
-        const holder = this.service.listenConflict(r);
+        const holder = listeners.conflict(r, undefined);
         if (holder) {
           const ep = ruleListenEndpoint(holder)!;
           conflicts.push({ kind: 'listen', existingId: holder.id, message: `"${holder.name}" already listens on ${formatHostPort(ep.host, ep.port)}` });

@@ -14,18 +14,6 @@ export function mappingNotFound(id: string): ServiceError {
   return new ServiceError('NOT_FOUND', `No mapping with id ${id} — it may have been deleted elsewhere`);
 }
 
-/** The rule of `rules` (other than `selfId`) already listening where `draft` would, if any. */
-export function listenConflictIn(draft: RuleDraftParsed, rules: Iterable<Rule>, selfId?: string): Rule | undefined {
-  const mine = ruleListenEndpoint(draft);
-  if (!mine) return undefined;
-  for (const other of rules) {
-    if (other.id === selfId) continue;
-    const theirs = ruleListenEndpoint(other);
-    if (theirs && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs)) return other;
-  }
-  return undefined;
-}
-
 function assertNoListenConflict(other: Rule | undefined): void {
   const theirs = other && ruleListenEndpoint(other);
   if (!other || !theirs) return;
@@ -37,9 +25,10 @@ function assertNoListenConflict(other: Rule | undefined): void {
 
 /**
  * Rules by where they listen (protocol and port: endpoints collide only on the same port) with their
- * place in the list, so a batch of n checks costs O(n), not O(n²), and still names the first holder.
+ * place in the list, so n checks (a batch, an import preview) cost O(n), not O(n²), and still name the
+ * first holder.
  */
-class ListenIndex {
+export class ListenIndex {
   private readonly buckets = new Map<string, Map<string, Rule>>();
   private readonly bucketOf = new Map<string, string>();
   private readonly place = new Map<string, number>();
@@ -70,7 +59,7 @@ class ListenIndex {
     this.place.delete(id);
   }
 
-  /** As listenConflictIn over the indexed rules, in list order. */
+  /** The first indexed rule (other than `selfId`) already listening where `draft` would, if any. */
   conflict(draft: RuleDraftParsed, selfId: string | undefined): Rule | undefined {
     const mine = ruleListenEndpoint(draft);
     if (!mine) return undefined;

@@ -8,7 +8,7 @@ import type { RuleStatus } from '../../src-shared/model/status';
 import type { RuleStore } from '../store/rule-store';
 import { DegradedTracker } from './degraded-tracker';
 import { LogBuffer } from './log-buffer';
-import { RuleBatch, type RuleChanges, followRule, listenConflictIn, mappingNotFound } from './rule-batch';
+import { ListenIndex, RuleBatch, type RuleChanges, followRule, mappingNotFound } from './rule-batch';
 import { RuleRunner } from './rule-runner';
 import { ServiceError } from './service-error';
 import type { RouterRules } from './router-rules';
@@ -76,10 +76,10 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.ticker = setInterval(() => this.tick(), this.intervalMs);
     this.ticker.unref();
     const enabled = [...this.runners.values()].filter((r) => r.rule.enabled);
+    // Those without autoStart are saved switched off, in one write.
     const off = enabled.filter((r) => !r.rule.autoStart).map((r) => ({ ...r.rule, enabled: false }));
-    if (off.length > 0) this.persist(off);
-    for (const rule of off) this.runners.get(rule.id)!.rule = rule;
-    await Promise.all(enabled.filter((r) => r.rule.enabled).map((r) => this.run(r)));
+    if (off.length > 0) this.saveRunnerRules(off);
+    await Promise.all(enabled.filter((r) => r.rule.autoStart).map((r) => this.run(r)));
   }
 
   /** Changes the stats tick (the settings' stats interval) without restarting anything. */
@@ -161,8 +161,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     const runners = ids.map((id) => this.require(id));
     const changed = runners.filter((r) => r.rule.enabled !== enabled).map((r) => ({ ...r.rule, enabled }));
     if (changed.length > 0) {
-      this.persist(changed);
-      for (const rule of changed) this.runners.get(rule.id)!.rule = rule;
+      this.saveRunnerRules(changed);
       this.emit('rules-changed', this.store.list());
     }
     await Promise.all(runners.map((r) => (enabled ? this.run(r) : r.stop())));
@@ -286,6 +285,12 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     this.revision++;
   }
 
+  /** Saves new versions of rules that have runners (one write), then gives each runner its rule. */
+  private saveRunnerRules(rules: readonly Rule[]): void {
+    this.persist(rules);
+    for (const rule of rules) this.runners.get(rule.id)!.rule = rule;
+  }
+
   /** RuleBatch's save: throws, having changed nothing, if the write fails; runners change only after it. */
   private saveBatch({ put, removed }: RuleChanges): Promise<void> {
     const leaving = removed.map((id) => this.require(id));
@@ -325,8 +330,8 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     if (relayId !== undefined && this.relays) this.relays.require(relayId);
   }
 
-  /** The saved rule (other than `selfId`) already listening where `draft` would, if any. */
-  listenConflict(draft: RuleDraftParsed, selfId?: string): Rule | undefined {
-    return listenConflictIn(draft, this.savedRules(), selfId);
+  /** Where the saved rules listen, to ask which one already listens where a draft would (conflict()). */
+  listenIndex(): ListenIndex {
+    return new ListenIndex(this.savedRules());
   }
 }
