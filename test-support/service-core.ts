@@ -18,6 +18,13 @@ export async function apiCall<T>(core: Core, method: string, args?: unknown): Pr
   return r.value as T;
 }
 
+/** An API call's error (code and message), or an Error naming the method if it succeeded. */
+export async function apiRefusal(core: Core, method: string, args?: unknown): Promise<{ code: string; message: string }> {
+  const r = await core.api.handle(method, args);
+  if (r.ok) throw new Error(`${method} succeeded`);
+  return r.error;
+}
+
 export interface ServiceCoreFixture {
   /** The current test's core (only inside a test or its hooks). */
   readonly core: Core;
@@ -25,6 +32,8 @@ export interface ServiceCoreFixture {
   /** The test's temp dir; the core's data dir unless `dataDir` said otherwise. */
   readonly dir: string;
   call<T>(method: string, args?: unknown): Promise<T>;
+  /** See apiRefusal. */
+  refused(method: string, args?: unknown): Promise<{ code: string; message: string }>;
 }
 
 export interface ServiceCoreSetup {
@@ -92,5 +101,6 @@ export function useServiceCore(setup: ServiceCoreSetup = {}): ServiceCoreFixture
       return need(t, 'temp dir').dir;
     },
     call: <T>(method: string, args?: unknown) => apiCall<T>(need(core, 'core'), method, args),
+    refused: (method: string, args?: unknown) => apiRefusal(need(core, 'core'), method, args),
   };
 }

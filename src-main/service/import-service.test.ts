@@ -7,6 +7,7 @@ import type { ExportOutput, ImportItem, ImportOutcome, ImportPreview, ImportSour
 import type { RelayEntry } from '../../src-shared/model/relay';
 import type { SshServerEntry } from '../../src-shared/model/ssh';
 import { NetFixtures, readToEnd, waitFor } from '../../test-support/net-fixtures';
+import { apiCall, apiRefusal } from '../../test-support/service-core';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
 import { parseStoredSecret } from '../store/secret-tags';
@@ -40,16 +41,8 @@ describe('ImportService through the API', () => {
     t.cleanup();
   });
 
-  async function call<T>(m: string, a?: unknown, on: Core = core): Promise<T> {
-    const r = await on.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
-  async function refused(m: string, a?: unknown): Promise<{ code: string; message: string }> {
-    const r = await core.api.handle(m, a);
-    if (r.ok) throw new Error(`${m} succeeded`);
-    return r.error;
-  }
+  const call = <T>(m: string, a?: unknown, on: Core = core) => apiCall<T>(on, m, a);
+  const refused = (m: string, a?: unknown) => apiRefusal(core, m, a);
   const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
   const apply = (p: ImportPreview, decisions: Array<{ key: string; action: string; newName?: string }> = [], start?: boolean) =>
     call<ImportOutcome>('imports.apply', { previewId: p.id, decisions, ...(start !== undefined ? { start } : {}) });

@@ -14,13 +14,8 @@ const MARKER = 'Kx9LEAKmarker';
 
 describe('imports: nothing read or started behind the user’s back', () => {
   const svc = useServiceCore({ options: (dir) => ({ dataDir: join(dir, 'data') }) });
-  const { net, call } = svc;
+  const { net, call, refused } = svc;
 
-  async function refused(m: string, a?: unknown): Promise<{ code: string; message: string }> {
-    const r = await svc.core.api.handle(m, a);
-    if (r.ok) throw new Error(`${m} succeeded`);
-    return r.error;
-  }
   const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
   const apply = (p: ImportPreview, extra: object = {}) => call<ImportOutcome>('imports.apply', { previewId: p.id, ...extra });
   const item = (p: ImportPreview, name: string) => p.items.find((i) => i.name === name)!;

@@ -44,13 +44,8 @@ describe('rule batches', () => {
       return { confFactory: countingConf };
     },
   });
-  const { net, call } = svc;
+  const { net, call, refused } = svc;
 
-  async function refused(m: string, a?: unknown): Promise<{ code: string; message: string }> {
-    const r = await svc.core.api.handle(m, a);
-    if (r.ok) throw new Error(`${m} succeeded`);
-    return r.error;
-  }
   const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
   const rules = async () => (await call<RuleEntry[]>('rules.list')).map((e) => e.rule);
   const stateOf = (id: string) => svc.core.service.list().find((e) => e.rule.id === id)?.status.state;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SettingsView, ShellPrefs } from '../../src-shared/model/settings';
 import type { StatsBatch } from '../../src-shared/model/stats';
+import { apiCall } from '../../test-support/service-core';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
 import { type Core, createCore } from './core';
@@ -18,11 +19,7 @@ describe('settings through the API', () => {
   });
   const open = async (shellPrefs?: Parameters<typeof createCore>[0]['shellPrefs']) =>
     (core = await createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', ...(shellPrefs ? { shellPrefs } : {}) }));
-  const call = async <T,>(c: Core, m: string, a?: unknown) => {
-    const r = await c.api.handle(m, a);
-    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-    return r.value as T;
-  };
+  const call = apiCall;
 
   it('defaults, persists across restarts, and a new stats interval takes effect at once', async () => {
     const c = await open();

@@ -3,6 +3,7 @@ import type { RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry } from '../../src-shared/model/relay';
 import type { SshServerEntry } from '../../src-shared/model/ssh';
 import { NetFixtures, type TestServer, waitFor } from '../../test-support/net-fixtures';
+import { apiCall } from '../../test-support/service-core';
 import { tempDir } from '../../test-support/tmp';
 import { confFactory } from '../store/conf-factories';
 import type { SecretCodec } from '../store/secret-store';
@@ -38,11 +39,7 @@ describe('secrets this process cannot read', () => {
 
   const open = (secretCodec?: SecretCodec) =>
     createCore({ dataDir: t.dir, mode: 'browser', confFactory, storeBackend: 'conf', version: 't', extraKnownHosts: [], ...(secretCodec ? { secretCodec } : {}) });
-  async function call<T>(c: Core, m: string, a?: unknown): Promise<T> {
-    const r = await c.api.handle(m, a);
-    if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  }
+  const call = apiCall;
 
   it('are asked for again and never sent: the server, the relay and their rules say why', async () => {
     // Stand-ins for the SSH server and the relay: they only count who connects.
