@@ -10,12 +10,11 @@
 // (accept, dial, pipe(): bench/tools/node-forward-ref.mjs) and one on Node's raw libuv handles with no
 // JavaScript socket layer (bench/tools/raw-forward-ref.mjs). Those two say what bounds the serial
 // figure: how fast a forwarder written in Node can turn connections over on this machine at all.
-import path from 'node:path';
-import { CFG, TOOLS } from './lib/config.mjs';
+import { CFG } from './lib/config.mjs';
 import { startHaproxy, startNodeServer, startPorthole, startSocat } from './lib/contenders.mjs';
 import { withCpu } from './lib/cpu.mjs';
 import { warmConnectionPath } from './lib/measure.mjs';
-import { descendants, fileHas, freeTcpPort, logPath, runTool, spawnProc, waitFor } from './lib/procs.mjs';
+import { descendants, freeTcpPort, runTool } from './lib/procs.mjs';
 import { fmt, fmtRatio, ratio } from './lib/report.mjs';
 
 export const ECHO_MAIN = ['direct', 'porthole', 'socat', 'haproxy'];
@@ -30,13 +29,6 @@ const LABEL = {
   haproxy: 'haproxy (mode tcp, nbthread 2)',
   ...Object.fromEntries(REFS.map((r) => [r.id, r.label])),
 };
-
-async function startRef(ref, listenPort, targetPort) {
-  const file = logPath(ref.id);
-  const entry = spawnProc(ref.id, process.execPath, [path.join(TOOLS, ref.tool), String(listenPort), String(targetPort)], { logFile: file });
-  await waitFor(ref.id, () => fileHas(file, /"ready":true/), entry);
-  return entry;
-}
 
 /** { scenarios, report(M, get) → { section, notes } }; `rtt` and `cps` say which to run. */
 export async function setupEcho({ rtt, cps }) {
@@ -54,12 +46,12 @@ export async function setupEcho({ rtt, cps }) {
     scenarios.push({ id: 'rtt', contenders: ECHO_MAIN, run: (c) => runTool('pingpong.mjs', [ports[c], CFG.pingCount, CFG.pingWarmup, CFG.pingSize], 60_000) });
   }
   if (cps) {
-    for (const ref of REFS) pids[ref.id] = (await startRef(ref, ports[ref.id], t)).child.pid;
+    for (const ref of REFS) pids[ref.id] = (await startNodeServer(ref.id, ref.tool, [ports[ref.id], t])).child.pid;
     const contenders = [...ECHO_MAIN, ...REFS.map((r) => r.id)];
     for (const c of contenders.filter((x) => x !== 'direct')) await warmConnectionPath(ports[c], CFG.cpsConcurrency);
     // socat forks a process per connection: its own CPU counts those it reaped, descendants() the rest.
     const group = (c) => (c === 'socat' ? () => [pids.socat, ...descendants(pids.socat)] : [pids[c]]);
-    const measured = (c, concurrency) => async () => {
+    const measured = async (c, concurrency) => {
       const run = () => runTool('connrate.mjs', [ports[c], CFG.cpsSeconds, concurrency], (CFG.cpsSeconds + 20) * 1000);
       if (c === 'direct') return run();
       const r = await withCpu({ fwd: group(c) }, run);
@@ -70,7 +62,7 @@ export async function setupEcho({ rtt, cps }) {
       ['cps1', 1],
       [`cps${CFG.cpsConcurrency}`, CFG.cpsConcurrency],
     ]) {
-      scenarios.push({ id, contenders, run: (c) => measured(c, concurrency)() });
+      scenarios.push({ id, contenders, run: (c) => measured(c, concurrency) });
     }
   }
   return { scenarios, report: (M, get) => cpsReport(M, get) };

@@ -59,9 +59,10 @@ export async function startHaproxy(name, listenPort, targetPort) {
   return entry;
 }
 
-export async function startNodeServer(name, script, port, { ipc = false } = {}) {
+/** A Node tool from bench/tools that prints {"ready":true} when up; `ports` is its port argument, or several. */
+export async function startNodeServer(name, script, ports, { ipc = false } = {}) {
   const file = logPath(name);
-  const entry = spawnProc(name, process.execPath, [path.join(TOOLS, script), String(port)], { logFile: file, ipc });
+  const entry = spawnProc(name, process.execPath, [path.join(TOOLS, script), ...[ports].flat().map(String)], { logFile: file, ipc });
   await waitFor(name, () => fileHas(file, /"ready":true/), entry);
   return entry;
 }
