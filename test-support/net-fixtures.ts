@@ -113,6 +113,16 @@ export class NetFixtures {
     return socket;
   }
 
+  /** 'connected' if a TCP connection to 127.0.0.1:port opens (it is closed again at once), else the error's code. */
+  async connectOutcome(port: number): Promise<string> {
+    try {
+      (await this.connect(port)).destroy();
+      return 'connected';
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code ?? String(err);
+    }
+  }
+
   /** Registers a socket for cleanup and keeps its errors from going unhandled. */
   socket(socket: Socket): Socket {
     this.sockets.add(socket);

@@ -22,15 +22,7 @@ describe('imports: nothing read or started behind the user’s back', () => {
   const rules = async () => (await call<RuleEntry[]>('rules.list')).map((e) => e.rule);
   const ruleId = async (name: string) => (await rules()).find((r) => r.name === name)!.id;
   const stateOf = (id: string) => svc.core.service.list().find((e) => e.rule.id === id)?.status.state;
-  /** The error code of a TCP connect to 127.0.0.1:port, or 'connected'. */
-  const connectResult = (port: number) =>
-    net.connect(port).then(
-      (s) => {
-        s.destroy();
-        return 'connected';
-      },
-      (err: NodeJS.ErrnoException) => err.code,
-    );
+  const connectResult = (port: number) => net.connectOutcome(port);
   const yaml = (rules: string) => ({ name: 'team.yaml', text: `porthole: 1\nrules:\n${rules}` });
   const tcp = (name: string, host: string, port: number, target: number) =>
     `  - { type: tcp-forward, name: ${name}, enabled: true, listen: { host: "${host}", port: ${port} }, target: { host: 127.0.0.1, port: ${target} } }\n`;

@@ -35,15 +35,7 @@ describe('the in-app relay in its worker thread', () => {
     return Buffer.concat(chunks);
   }
 
-  /** The connection attempt's error code, or 'connected'. */
-  async function tryConnect(port: number): Promise<string> {
-    try {
-      (await net.connect(port)).destroy();
-      return 'connected';
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code ?? 'error';
-    }
-  }
+  const tryConnect = (port: number) => net.connectOutcome(port);
 
   async function relayWithExposedEcho(): Promise<{ port: number; publicPort: number }> {
     const { port, publicPort } = await exposeEchoThroughInAppRelay(svc);

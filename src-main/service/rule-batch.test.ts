@@ -51,14 +51,7 @@ describe('rule batches', () => {
   const stateOf = (id: string) => svc.core.service.list().find((e) => e.rule.id === id)?.status.state;
   const storeFile = () => readFileSync(join(svc.dir, 'porthole.json'), 'utf8');
   const secretsFile = () => (existsSync(join(svc.dir, 'secrets.json')) ? readFileSync(join(svc.dir, 'secrets.json'), 'utf8') : '');
-  const connectResult = (port: number) =>
-    net.connect(port).then(
-      (s) => {
-        s.destroy();
-        return 'connected';
-      },
-      (err: NodeJS.ErrnoException) => err.code,
-    );
+  const connectResult = (port: number) => net.connectOutcome(port);
   /** Counts rules-changed from now on. */
   const rulesChanged = () => {
     const seen: number[] = [];
@@ -94,6 +87,17 @@ describe('rule batches', () => {
     expect(seen).toEqual([50, 0]);
     expect(await rules()).toEqual([]);
     expect(await connectResult(ports[0]!)).toBe('ECONNREFUSED');
+  });
+
+  it('a deleted mapping keeps its name in the log lines of its stopping (the log names a rule by its runner)', async () => {
+    const [echo, q] = [await net.echoServer(), ...(await freePorts(1))];
+    const x = await call<RuleEntry>('rules.create', tcp('Named X', q!, echo.port, { enabled: true }));
+    await waitFor(() => stateOf(x.rule.id) === 'running', 'X running');
+    const seqBefore = Math.max(0, ...svc.core.service.log.query({ ruleId: x.rule.id }).map((e) => e.seq));
+    await call('rules.remove', { id: x.rule.id });
+    const last = svc.core.service.log.query({ ruleId: x.rule.id }).filter((e) => e.seq > seqBefore);
+    expect(last.length).toBeGreaterThan(0);
+    expect(last.map((e) => e.ruleName)).toEqual(last.map(() => 'Named X'));
   });
 
   it('a failed write of the batch leaves porthole.json, secrets.json and every list as they were, names the file, and starts nothing', async () => {

@@ -15,16 +15,7 @@ const MISSING = /^SOCKS user alice has no password stored on this machine — se
 const svc = useServiceCore();
 const { net, call } = svc;
 
-/** Resolves with the connect error's code, or 'connected' (the socket is then closed). */
-async function probe(port: number): Promise<string> {
-  try {
-    const s = await net.connect(port);
-    s.destroy();
-    return 'connected';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? String(err);
-  }
-}
+const probe = (port: number) => net.connectOutcome(port);
 
 /** Sends a SOCKS5 greeting and resolves with the server's 2-byte method selection. */
 async function greet(socket: Socket, methods: number[]): Promise<Buffer> {
