@@ -4,7 +4,7 @@ import type { RelayEntry } from '../../src-shared/model/relay';
 import { relayConfigFor } from '../profiles/relay-config-export';
 import { IMPORT_WHAT, type ImportBundle, readImportText } from '../profiles/import-bundle';
 import { readProfileText } from '../profiles/profile-file';
-import { describeDraft } from '../service/import-service';
+import { describeDraft } from '../service/import-plan';
 import { type Core, createCore } from '../service/core';
 import { ServiceError } from '../service/service-error';
 import { confFactory } from '../store/conf-factories';

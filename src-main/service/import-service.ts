@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { formatHostPort, listenEndpointsCollide } from '../../src-shared/format/address';
-import type { ImportAction, ImportApplyInput, ImportConflict, ImportItem, ImportOrigin, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
+import type { ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
 import type { Relay } from '../../src-shared/model/relay';
-import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-shared/model/rule';
+import type { Rule, RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { ProfileError } from '../profiles/profile-error';
 import { relayConfigFor } from '../profiles/relay-config-export';
-import { type ImportBundle, type ImportRelay, type ImportRule, type ImportServer, readImportText } from '../profiles/import-bundle';
+import { type ImportBundle, readImportText } from '../profiles/import-bundle';
 import { type SecretStore, secretKey } from '../store/secret-store';
-import { startFacts } from './import-exposure';
+import { type HostImportSource, type PlanContext, type Planned, planFile } from './import-plan';
 import type { RelayRegistry } from './relay-registry';
 import type { RuleBatch } from './rule-batch';
 import type { ServerRegistry } from './server-registry';
@@ -21,21 +20,10 @@ import type { TunnelService } from './tunnel-service';
 // is asked to `start` them; a porthole:// link can never ask that, and its mappings that would
 // listen off loopback are skipped unless the user chooses them.
 
-/** A source the host read itself, with where it came from. Sources from the API are always `text`. */
-export interface HostImportSource extends ImportSource {
-  origin: ImportOrigin;
-}
+export type { HostImportSource } from './import-plan';
 
 const PREVIEW_TTL_MS = 30 * 60_000;
 const MAX_PREVIEWS = 10;
-
-interface Planned {
-  item: ImportItem;
-  bundle: ImportBundle;
-  server?: ImportServer;
-  relay?: ImportRelay;
-  rule?: ImportRule;
-}
 
 interface StoredPreview {
   preview: ImportPreview;
@@ -56,33 +44,6 @@ interface UndoRecord {
   replacedSocksPasswords: Array<{ id: string; password: string | undefined }>;
   replacedServers: Array<{ server: SshServer; password?: string; passphrase?: string }>;
   replacedRelays: Array<{ relay: Relay; token?: string }>;
-}
-
-export function describeDraft(r: RuleDraftParsed): string {
-  const hp = (e: { host: string; port: number }) => formatHostPort(e.host, e.port);
-  switch (r.type) {
-    case 'tcp-forward':
-    case 'udp-forward':
-      return `${r.type} ${hp(r.listen)} → ${hp(r.target)}`;
-    case 'ssh-local':
-      return `ssh -L ${hp(r.listen)} → ${hp(r.target)}`;
-    case 'ssh-remote':
-      return `ssh -R ${formatHostPort(r.remote.host, r.remote.port)} → ${hp(r.target)}`;
-    case 'ssh-dynamic':
-      return `ssh -D ${hp(r.listen)} (SOCKS)`;
-    case 'socks':
-      return `SOCKS ${hp(r.listen)}`;
-    case 'relay-expose':
-      return `relay port ${r.remotePort || 'any'}/${r.protocol}${r.kind === 'http' ? ' (HTTP log)' : ''} → ${hp(r.target)}`;
-  }
-}
-
-function freeName(name: string, taken: Set<string>): string {
-  if (!taken.has(name)) return name;
-  for (let i = 2; ; i++) {
-    const n = `${name.slice(0, 74)} (${i})`;
-    if (!taken.has(n)) return n;
-  }
 }
 
 export class ImportService {
@@ -136,13 +97,16 @@ export class ImportService {
   previewFrom(sources: readonly HostImportSource[]): ImportPreview {
     this.expire();
     const files: ImportPreview['files'] = [];
-    const planned: Planned[] = [];
-    const ruleNames = new Set(this.service.rules().map((r) => r.name));
-    const existingServers = this.servers.list().map((e) => e.server);
-    const existingRelays = this.relays.list().map((e) => e.relay);
-    const rulesByName = new Map(this.service.rules().map((r) => [r.name, r]));
-    // Which saved mapping already listens where an imported one would: indexed once for the whole preview.
-    const listeners = this.service.listenIndex();
+    const rules = this.service.rules();
+    const ctx: PlanContext = {
+      servers: this.servers.list().map((e) => e.server),
+      relays: this.relays.list().map((e) => e.relay),
+      rulesByName: new Map(rules.map((r) => [r.name, r])),
+      // Which saved mapping already listens where an imported one would: indexed once for the whole preview.
+      listeners: this.service.listenIndex(),
+      ruleNames: new Set(rules.map((r) => r.name)),
+      planned: [],
+    };
     const bundles: Array<ImportBundle | undefined> = [];
     for (const [bi, src] of sources.entries()) {
       let bundle: ImportBundle;
@@ -157,97 +121,9 @@ export class ImportService {
       }
       files.push({ name: src.name, format: bundle.format, warnings: bundle.warnings, origin: src.origin });
       bundles.push(bundle);
-      for (const s of bundle.servers) {
-        const same = existingServers.find((x) => x.host.toLowerCase() === s.host.toLowerCase() && x.port === s.port && x.user === s.user);
-        const named = existingServers.find((x) => x.name === s.name);
-        const conflicts: ImportConflict[] = [];
-        if (same) conflicts.push({ kind: 'same-server', existingId: same.id, message: `the same server is saved as "${same.name}"` });
-        else if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a server named "${s.name}" exists (${named.user}@${formatHostPort(named.host, named.port)})` });
-        const taken = new Set(existingServers.map((x) => x.name));
-        planned.push({
-          bundle,
-          server: s,
-          item: {
-            key: `s:${bi}:${s.ref}`,
-            kind: 'server',
-            name: s.name,
-            summary: `SSH ${s.user}@${formatHostPort(s.host, s.port)}`,
-            ...(s.jump.length ? { jumps: s.jump.length } : {}),
-            source: src.name,
-            conflicts,
-            action: same ? 'reuse' : named ? 'rename' : 'import',
-            actions: same ? ['reuse', 'replace', 'rename'] : named ? ['rename', 'replace'] : ['import'],
-            ...(named && !same ? { renameTo: freeName(s.name, taken) } : same ? { renameTo: freeName(s.name, taken) } : {}),
-            ...(s.password !== undefined || s.passphrase !== undefined ? { hasSecret: true } : {}),
-          },
-        });
-      }
-      for (const r of bundle.relays) {
-        const same = existingRelays.find((x) => x.host.toLowerCase() === r.host.toLowerCase() && x.port === r.port && x.agentName === r.agentName);
-        const named = existingRelays.find((x) => x.name === r.name);
-        const conflicts: ImportConflict[] = [];
-        if (same) conflicts.push({ kind: 'same-relay', existingId: same.id, message: `the same relay is saved as "${same.name}"` });
-        else if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a relay named "${r.name}" exists (${formatHostPort(named.host, named.port)})` });
-        const taken = new Set(existingRelays.map((x) => x.name));
-        planned.push({
-          bundle,
-          relay: r,
-          item: {
-            key: `y:${bi}:${r.ref}`,
-            kind: 'relay',
-            name: r.name,
-            summary: `relay ${formatHostPort(r.host, r.port)} as agent "${r.agentName}"${r.tls ? '' : ' (no TLS)'}`,
-            source: src.name,
-            conflicts,
-            action: same ? 'reuse' : named ? 'rename' : 'import',
-            actions: same ? ['reuse', 'replace', 'rename'] : named ? ['rename', 'replace'] : ['import'],
-            ...(named || same ? { renameTo: freeName(r.name, taken) } : {}),
-            ...(r.token !== undefined ? { hasSecret: true } : {}),
-          },
-        });
-      }
-      for (const [ri, r] of bundle.rules.entries()) {
-        const conflicts: ImportConflict[] = [];
-        const named = rulesByName.get(r.name);
-        if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a mapping named "${r.name}" exists` });
-        const holder = listeners.conflict(r, undefined);
-        if (holder) {
-          const ep = ruleListenEndpoint(holder)!;
-          conflicts.push({ kind: 'listen', existingId: holder.id, message: `"${holder.name}" already listens on ${formatHostPort(ep.host, ep.port)}` });
-        }
-        // Two mappings of this import on the same address: the later one is skipped unless the earlier is.
-        const sibling = holder ? undefined : importedListener(r, planned);
-        if (sibling) {
-          const ep = ruleListenEndpoint(sibling.rule!)!;
-          conflicts.push({ kind: 'listen-import', existingId: sibling.item.key, message: `"${sibling.item.name}" in this import also listens on ${formatHostPort(ep.host, ep.port)}` });
-        }
-        const facts = startFacts(r, bundle);
-        // A link from any web page must not make this machine listen for others without a choice.
-        const linkExposed = src.origin === 'link' && facts.offLoopback === true && !holder && !sibling;
-        const action: ImportAction = holder || sibling || linkExposed ? 'skip' : named ? 'rename' : 'import';
-        const renameTo = freeName(r.name, ruleNames);
-        ruleNames.add(action === 'rename' ? renameTo : r.name);
-        planned.push({
-          bundle,
-          rule: r,
-          item: {
-            key: `r:${bi}:${ri}`,
-            kind: 'rule',
-            name: r.name,
-            summary: describeDraft(r),
-            ruleType: r.type,
-            source: src.name,
-            conflicts,
-            action,
-            actions: conflicts.length === 0 ? ['import', 'skip'] : holder ? ['skip', 'replace'] : sibling ? ['skip', ...(named ? (['rename'] as const) : (['import'] as const))] : ['rename', 'replace', 'skip'],
-            ...(named ? { renameTo } : {}),
-            ...(r.socksPassword !== undefined ? { hasSecret: true } : {}),
-            ...facts,
-            ...(linkExposed ? { skippedBecause: 'link-off-loopback' as const } : {}),
-          },
-        });
-      }
+      planFile(ctx, src, bi, bundle);
     }
+    const { planned } = ctx;
     const preview: ImportPreview = { id: randomUUID(), files, items: planned.map((p) => p.item), canStart: sources.every((s) => s.origin !== 'link') };
     this.previews.set(preview.id, { preview, planned, at: Date.now(), bundles });
     while (this.previews.size > MAX_PREVIEWS) this.previews.delete(this.previews.keys().next().value!);
@@ -523,13 +399,3 @@ function orderServers(list: Planned[]): Planned[] {
   return out;
 }
 
-/** An earlier mapping of the same import (not skipped by default) that listens where `draft` would. */
-function importedListener(draft: RuleDraftParsed, planned: readonly Planned[]): Planned | undefined {
-  const mine = ruleListenEndpoint(draft);
-  if (!mine) return undefined;
-  return planned.find((p) => {
-    if (!p.rule || p.item.action === 'skip') return false;
-    const theirs = ruleListenEndpoint(p.rule);
-    return theirs !== undefined && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs);
-  });
-}
