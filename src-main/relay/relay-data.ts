@@ -107,7 +107,7 @@ export function carryOnDataConn(pub: Socket, data: Socket, exposure: string, pee
     });
 }
 
-/** What carrying a public connection needs of its port (relay-server.ts's PublicPort). */
+/** What carrying a public connection needs of its port (relay-session.ts's PublicPort). */
 export interface CarrierPort {
   readonly id: string;
   readonly kind: 'tcp' | 'http';
@@ -119,7 +119,7 @@ export interface CarrierPort {
 
 /**
  * A public connection of `port` on a data connection from `pool`: tracked, metered and logged like
- * one on an HTTP/2 stream (relay-server.ts onPublicConnection), with the same idle timeout.
+ * one on an HTTP/2 stream (relay-public.ts onPublicConnection), with the same idle timeout.
  */
 export function carryPublic(port: CarrierPort, agent: string, sock: Socket, data: Socket, client: string, o: { pool: DataPool; idleTimeoutMs: number; log: DataLog }): void {
   const conn = port.track(client, () => {

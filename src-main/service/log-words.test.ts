@@ -23,8 +23,9 @@ describe('the phrases in log fields are the ones a window knows', () => {
     expect(found.filter((w) => !words.has(w))).toEqual([]);
   });
 
-  it('every reason an agent goes offline on its own (relay-server.ts), and the tray host answers (tray-host.ts)', () => {
-    const offline = quoted(src('relay/relay-server.ts'), /endSession\([^,]+, undefined, '([^']+)'\)/g);
+  it('every reason an agent goes offline on its own (the relay server: relay-accept.ts, relay-control.ts, relay-session-life.ts), and the tray host answers (tray-host.ts)', () => {
+    const server = ['relay/relay-accept.ts', 'relay/relay-control.ts', 'relay/relay-session-life.ts'].map(src).join('\n');
+    const offline = quoted(server, /endSession\(st, [^,]+, undefined, '([^']+)'\)/g);
     expect(offline.length).toBeGreaterThanOrEqual(5);
     expect(offline.filter((w) => !words.has(w))).toEqual([]);
     const tray = quoted(src('electron/tray-host.ts'), /^\s*[?:] '([^']+)';?$/gm);
