@@ -130,7 +130,7 @@ class AgentSession {
     for (const s of this.sockets) s.destroy();
   }
 
-  /** Like RelayAgent.dial, and the certificate must be the very one the session's control connection presented. */
+  /** Like dialRelay (relay/agent-dial.ts), and the certificate must be the very one the session's control connection presented. */
   private dial(): Promise<Socket> {
     const { relay, tls, servername, fingerprint, connectTimeoutMs } = this.spec;
     return new Promise<Socket>((resolve, reject) => {

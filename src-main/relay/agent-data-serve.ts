@@ -81,7 +81,7 @@ type Served = ReturnType<ServedExposure['track']>;
 
 /**
  * What serving a public connection does once its target answered, on a data connection as on an
- * HTTP/2 stream (relay-agent.ts): marks it open, then counts each chunk, logs HTTP exchanges (`kind:
+ * HTTP/2 stream (agent-streams.ts): marks it open, then counts each chunk, logs HTTP exchanges (`kind:
  * http`), feeds the inspector's tap, and reports the close with its totals.
  */
 export function openServed(e: ServedExposure, c: Served, peer: string, started: number, finish: () => void): { fromTarget(chunk: Buffer): void; fromClient(chunk: Buffer): void; closed(): void } {

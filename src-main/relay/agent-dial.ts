@@ -1,0 +1,74 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { createSecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
+import { said } from '../../src-shared/model/log-text';
+import { connectTimeout, EngineError } from '../engine/engine-error';
+import type { AgentContext } from './agent-context';
+import { TLS_CIPHERSUITES } from './tls-suites';
+
+// Dialling the relay, for a session's control connection and for each data connection: TLS 1.3 by
+// default, the certificate checked against the given fingerprint or the pin store (trust on first use).
+
+/** A connection to the relay whose certificate (under TLS) passed the pin check. */
+export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Socket> {
+  const { host, port } = ctx.opts.relay;
+  return new Promise<Socket>((resolve, reject) => {
+    const useTls = ctx.opts.tls !== false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(connectTimeout(host, port, timeoutMs));
+    }, timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const socket: Socket = useTls
+      ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], secureContext: (ctx.secureContext ??= createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES })), ...(isIp(host) ? {} : { servername: host }) }, () => {
+          clearTimeout(timer);
+          try {
+            const c = (socket as TLSSocket).getCipher();
+            ctx.tls = `${(socket as TLSSocket).getProtocol() ?? '?'} ${c.name}`;
+            verifyCertificate(ctx, socket as TLSSocket);
+            resolve(socket);
+          } catch (err) {
+            fail(err as Error);
+          }
+        })
+      : netConnect({ host, port }, () => {
+          clearTimeout(timer);
+          resolve(socket);
+        });
+    socket.once('error', fail);
+  });
+}
+
+function verifyCertificate(ctx: AgentContext, socket: TLSSocket): void {
+  const { host, port } = ctx.opts.relay;
+  const cert = socket.getPeerCertificate();
+  const seen = cert?.fingerprint256;
+  if (!seen) throw new EngineError('RELAY_CERT_UNKNOWN', `${ctx.label} presented no certificate`);
+  ctx.fingerprint = seen;
+  const given = ctx.opts.fingerprint ? normalizeFingerprint(ctx.opts.fingerprint) : undefined;
+  const pinned = given ?? ctx.opts.pins?.get(host, port);
+  if (pinned) {
+    if (pinned !== seen) {
+      throw new EngineError(
+        'RELAY_CERT_CHANGED',
+        `${ctx.label} presented certificate ${seen}, but ${given ? 'the configured fingerprint is' : 'the pinned one is'} ${pinned}. ` +
+          'Someone may be intercepting the connection — or the relay got a new certificate. If you know it did, ' +
+          (given ? 'update the fingerprint in the config.' : (ctx.opts.pinAdvice ?? 'remove the old pin (known_relays in the data dir) and connect again.')),
+      );
+    }
+    return;
+  }
+  if (!ctx.opts.pins) throw new EngineError('RELAY_CERT_UNKNOWN', `${ctx.label}: no fingerprint to check its certificate ${seen} against — give the relay's fingerprint`);
+  ctx.opts.pins.set(host, port, seen);
+  ctx.opts.log?.('warn', ...said('agentPinned', { relay: ctx.address, fingerprint: seen }));
+  ctx.opts.onPinned?.(seen);
+}
+
+/** An IP address, which TLS may not be given as the server name (SNI). */
+export function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}

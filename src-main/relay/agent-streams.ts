@@ -1,0 +1,111 @@
+import { constants as h2c, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { connect as netConnect } from 'node:net';
+import { connectError, connectTimeout } from '../engine/engine-error';
+import type { Live } from './agent-context';
+import { openServed } from './agent-data-serve';
+import type { Exposure } from './exposure';
+import { H_EXPOSURE, H_PEER, PATH_TCP, PATH_UDP } from './protocol';
+import { splice } from './splice';
+import { UdpPeers } from './udp-peers';
+
+// The HTTP/2 streams the relay opens towards the agent, other than the control stream: one per public
+// TCP connection that found no data connection, one per UDP port. Each is served by dialling the
+// exposure's target; a stream that names an exposure not announced yet waits for its announcement.
+
+/** Data streams held at most while their exposure's 'welcome'/'exposed' is on its way. */
+const MAX_EARLY_STREAMS = 256;
+
+/** A stream for an exposure: served now, or held until the control stream names its exposure. */
+export function routeStream(live: Live, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  const id = headers[H_EXPOSURE];
+  if (typeof id !== 'string') return void stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+  const exposure = live.byId.get(id);
+  if (exposure) return serveData(exposure, stream, headers);
+  // The relay opens a port's streams as soon as the port is open (a UDP port's at once), and HTTP/2
+  // sends a new stream's HEADERS ahead of DATA still queued on the control stream: hold the stream
+  // until the 'welcome'/'exposed' naming its exposure arrives (the relay resets it if that never comes).
+  let held = 0;
+  for (const w of live.early.values()) held += w.length;
+  if (held >= MAX_EARLY_STREAMS) return void stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+  const waiting = live.early.get(id) ?? [];
+  const entry = { stream, headers };
+  waiting.push(entry);
+  live.early.set(id, waiting);
+  stream.once('close', () => {
+    const w = live.early.get(id);
+    const i = w ? w.indexOf(entry) : -1;
+    if (i >= 0) w!.splice(i, 1);
+    if (w?.length === 0) live.early.delete(id);
+  });
+}
+
+/** Serves the streams that arrived for exposure `id` before it was named. */
+export function releaseEarly(live: Live, id: string, e: Exposure): void {
+  live.data?.name(id, e);
+  const waiting = live.early.get(id);
+  live.early.delete(id);
+  for (const w of waiting ?? []) if (!w.stream.closed) serveData(e, w.stream, w.headers);
+}
+
+function serveData(exposure: Exposure, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  const path = headers[':path'];
+  const peer = typeof headers[H_PEER] === 'string' ? headers[H_PEER] : '?';
+  if (path === PATH_TCP && exposure.spec.protocol === 'tcp') serveTcp(exposure, stream, peer);
+  else if (path === PATH_UDP && exposure.spec.protocol === 'udp') serveUdp(exposure, stream);
+  else stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+}
+
+function serveTcp(e: Exposure, stream: ServerHttp2Stream, peer: string): void {
+  const { host, port } = e.spec.target;
+  const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
+  const target = netConnect({ host, port, allowHalfOpen: true });
+  let conn: ReturnType<Exposure['track']> | undefined = e.track(peer, () => {
+    target.destroy();
+    stream.close(h2c.NGHTTP2_CANCEL);
+  });
+  const started = Date.now();
+  e.meter.activeConnections++;
+  e.meter.totalConnections++;
+  const timer = setTimeout(() => target.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+  const failConnect = (err: Error) => {
+    clearTimeout(timer);
+    const error = connectError(err, host, port);
+    if (!stream.closed && !stream.headersSent) stream.respond({ ':status': 502, 'porthole-error': error.code }, { endStream: true });
+    stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+    finish();
+    e.emit('connection-error', { client: peer, error });
+  };
+  const finish = () => {
+    if (!conn) return;
+    e.conns.delete(conn.id);
+    e.meter.activeConnections--;
+    conn = undefined;
+  };
+  target.once('error', failConnect);
+  stream.once('close', () => {
+    if (target.connecting) {
+      target.destroy();
+      finish();
+    }
+  });
+  target.once('connect', () => {
+    clearTimeout(timer);
+    target.off('error', failConnect);
+    target.on('error', () => undefined);
+    if (stream.closed) return void target.destroy();
+    target.setNoDelay(true);
+    stream.respond({ ':status': 200 });
+    const h = openServed(e, conn!, peer, started, finish);
+    splice(target, stream, { fromSocket: (_n, chunk) => h.fromTarget(chunk), fromStream: (_n, chunk) => h.fromClient(chunk), closed: h.closed });
+  });
+}
+
+function serveUdp(e: Exposure, stream: ServerHttp2Stream): void {
+  stream.respond({ ':status': 200 });
+  const peers = new UdpPeers(e.spec.target, stream, e.meter, {
+    opened: (client) => e.emit('connection-open', { client }),
+    closed: (client, bytesIn, bytesOut, durationMs) => e.emit('connection-close', { client, bytesIn, bytesOut, durationMs }),
+    error: (client, error) => e.emit('connection-error', { client, error }),
+  });
+  stream.on('close', () => peers.close());
+}
