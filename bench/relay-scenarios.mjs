@@ -28,20 +28,20 @@
 //
 // BENCH_RELAY_ROUNDS (default min(rounds, 3)), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
 // tune it; BENCH_RELAY_CPU_PROF=DIR runs the main relay and agent under node --cpu-prof.
-// Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree).
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+// Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree). The
+// contenders (VARIANTS) and how each starts are in bench/lib/relay-contenders.mjs, the idle rounds in
+// bench/lib/relay-idle.mjs, the report in bench/lib/relay-report.mjs; this file sets up and lists the scenarios.
 import os from 'node:os';
 import path from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
-import { CFG, QUICK, TOOLS, envNum } from './lib/config.mjs';
-import { askCount, startNodeServer } from './lib/contenders.mjs';
-import { rssKiB, withCpu } from './lib/cpu.mjs';
+import { CFG, QUICK, envNum } from './lib/config.mjs';
+import { startNodeServer } from './lib/contenders.mjs';
+import { withCpu } from './lib/cpu.mjs';
 import { iperf, warmConnectionPath } from './lib/measure.mjs';
-import { BUNDLE, bundleRelayNode } from './lib/relay-bundle.mjs';
-import { CLI_CONTENDERS, CLI_IDS, fullGcCount, startCliPair } from './lib/relay-cli.mjs';
-import { descendants, fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, sleep, spawnProc, stopProc, waitFor } from './lib/procs.mjs';
+import { bundleRelayNode } from './lib/relay-bundle.mjs';
+import { CLI_CONTENDERS, fullGcCount, startCliPair } from './lib/relay-cli.mjs';
+import { hasSocat, startReference, startRelayPair, tlsCipher, VARIANTS } from './lib/relay-contenders.mjs';
+import { idleRound } from './lib/relay-idle.mjs';
+import { freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, spawnProc, waitFor } from './lib/procs.mjs';
 import { relayReport } from './lib/relay-report.mjs';
 import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
 
@@ -58,230 +58,6 @@ const RELAY = {
   withVariants: process.env.BENCH_RELAY_VARIANTS !== '0',
   cpuProfDir: process.env.BENCH_RELAY_CPU_PROF || undefined,
 };
-
-
-/**
- * Contenders run next to the shipped relay in both 1-stream throughput scenarios (and, with streams8, the
- * 8-stream one): the pool off (`pool: false`, also in the round trip, connections/s and idle scenarios:
- * `main`), TLS off (plain TCP), other HTTP/2 windows with the pool off (both sides alike; the shipped
- * ones are STREAM_WINDOW etc. of h2-windows.ts), and the two references.
- */
-export const VARIANTS = [
-  { id: 'relay-h2', label: 'pool off: every connection on an HTTP/2 stream, TLS (PORTHOLE_BENCH_POOL=0; releases before data connections)', pool: false, streams8: true, main: true },
-  { id: 'relay-plain', label: 'TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1), pool on', plain: true, streams8: true },
-  { id: 'relay-plain-h2', label: 'TLS off, pool off', plain: true, pool: false },
-  { id: 'relay-h2default', label: 'pool off, HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', pool: false, windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 } },
-  {
-    id: 'relay-v8gc',
-    label: "as shipped but with V8's default garbage collection (PORTHOLE_BENCH_GC=default: incremental marking on, as in the desktop app and `porthole run`, which do not set gc-policy.ts)",
-    gc: 'default',
-  },
-  {
-    id: 'ref-tls-pipe',
-    label: 'reference, not Porthole: one TLS connection per public connection joined with pipe(), two Node processes that load nothing else (bench/tools/tls-pipe-tunnel.mjs: no pool, tickets, meters or logs)',
-    ref: 'tls-pipe',
-    streams8: true,
-    rtt: true,
-  },
-  {
-    id: 'ref-h2',
-    label: 'reference, not Porthole: the smallest TLS + node:http2 tunnel, two processes, shipped windows (bench/tools/h2-tunnel.mjs: no handshake, policy, meters or logs)',
-    ref: 'h2',
-    streams8: true,
-  },
-  {
-    id: 'ref-socat-tls',
-    label: 'reference, not Porthole: socat pair over TLS (C, OpenSSL), one TLS connection per public connection (no multiplexing), 256 KiB buffers',
-    ref: 'socat',
-    streams8: true,
-  },
-];
-
-// ---------------------------------------------------------------------------------------------------
-// Relay + agent processes
-
-const readyLine = (file) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{"ready":true'))
-    .map((l) => JSON.parse(l))[0];
-
-/**
- * A relay process and an agent process exposing each { pub, target } pair. `windows`, `plain` and `pool`
- * (see VARIANTS) apply to both sides; the ready lines report what each side really used. poolStats()
- * asks the relay for its pool counters ({ taken, missed, … }, or null with the pool off).
- */
-export async function startRelayPair(name, pairs, { windows, plain = false, pool = true, gc, cpuProf = false } = {}) {
-  const env = {
-    ...(gc ? { PORTHOLE_BENCH_GC: gc } : {}),
-    ...(windows ? Object.fromEntries(Object.entries(windows).map(([k, v]) => [`PORTHOLE_BENCH_${k}`, String(v)])) : {}),
-    ...(plain ? { PORTHOLE_BENCH_PLAIN: '1' } : {}),
-    ...(pool ? {} : { PORTHOLE_BENCH_POOL: '0' }),
-  };
-  const prof = cpuProf && RELAY.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${RELAY.cpuProfDir}`] : [];
-  const token = randomBytes(16).toString('hex');
-  const relayLog = logPath(`${name}-relay`);
-  // One identity dir for every relay: made by the first, loaded by the others.
-  const relay = spawnProc(`${name}-relay`, process.execPath, [...prof, BUNDLE, 'relay', path.join(getTmpDir(), 'relay-identity'), 'bench', token], { logFile: relayLog, env });
-  await waitFor(`${name} relay`, () => fileHas(relayLog, /^\{"ready":true/m), relay, 15_000);
-  const r = readyLine(relayLog);
-  const agentLog = logPath(`${name}-agent`);
-  const agent = spawnProc(
-    `${name}-agent`,
-    process.execPath,
-    [...prof, BUNDLE, 'agent', String(r.port), r.fingerprint, 'bench', token, pairs.map((p) => `${p.pub}:${p.target}`).join(',')],
-    { logFile: agentLog, env },
-  );
-  await waitFor(`${name} agent`, () => fileHas(agentLog, /^\{"ready":true/m) && pairs.every((p) => isBound(p.pub, 'tcp')), agent, 15_000);
-  const a = readyLine(agentLog);
-  if (r.tls === plain || a.tls === plain) throw new Error(`${name}: TLS is ${r.tls ? 'on' : 'off'} on the relay and ${a.tls ? 'on' : 'off'} on the agent, not ${plain ? 'off' : 'on'}`);
-  if (r.pool !== pool || a.pool !== pool) throw new Error(`${name}: the pool is ${r.pool ? 'on' : 'off'} on the relay and ${a.pool ? 'on' : 'off'} on the agent, not ${pool ? 'on' : 'off'}`);
-  if (windows) {
-    for (const [side, used] of [
-      ['relay', r.windows],
-      ['agent', a.windows],
-    ]) {
-      const want = { stream: windows.STREAM_WINDOW, session: windows.SESSION_WINDOW, frame: windows.MAX_FRAME };
-      if (JSON.stringify(used) !== JSON.stringify(want)) throw new Error(`${name}: the ${side} used windows ${JSON.stringify(used)}, not ${JSON.stringify(want)}`);
-    }
-  }
-  return {
-    relay,
-    agent,
-    port: r.port,
-    windows: r.windows,
-    poolStats: () => poolStats(relay, relayLog),
-    stop: async () => {
-      await stopProc(agent, 3000);
-      await stopProc(relay, 3000);
-    },
-  };
-}
-
-/** The relay's pool counters: SIGUSR2, then the {"pool":…} line it prints (null: no pool; undefined: no answer). */
-async function poolStats(relay, file) {
-  const lines = () => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"pool":'));
-  const before = lines().length;
-  try {
-    process.kill(relay.child.pid, 'SIGUSR2');
-    await waitFor('pool counters', () => lines().length > before, relay, 3000);
-    return JSON.parse(lines().at(-1)).pool;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A reference tunnel that is not Porthole (VARIANTS with `ref`), relay side → agent side → target, with
- * the relay identity's certificate; returns the public port and the pids of each side (socat forks a
- * child per connection, so those are read again when the CPU is sampled).
- */
-async function startReference(v, target, shipped) {
-  const dir = path.join(getTmpDir(), 'relay-identity');
-  const cert = path.join(dir, 'relay-cert.pem');
-  const key = path.join(dir, 'relay-key.pem');
-  const pub = await freeTcpPort();
-  const tree = (entry) => () => [entry.child.pid, ...descendants(entry.child.pid)];
-  if (v.ref === 'socat') {
-    const mid = await freeTcpPort();
-    const agent = spawnProc(`${v.id}-agent`, 'socat', ['-b', '262144', `OPENSSL-LISTEN:${mid},bind=127.0.0.1,reuseaddr,fork,cert=${cert},key=${key},verify=0`, `TCP:127.0.0.1:${target}`], { logFile: logPath(`${v.id}-agent`), tree: true });
-    await waitFor(`${v.id} agent`, () => isBound(mid, 'tcp'), agent);
-    const relay = spawnProc(`${v.id}-relay`, 'socat', ['-b', '262144', `TCP-LISTEN:${pub},bind=127.0.0.1,reuseaddr,fork`, `OPENSSL:127.0.0.1:${mid},verify=0`], { logFile: logPath(`${v.id}-relay`), tree: true });
-    await waitFor(`${v.id} relay`, () => isBound(pub, 'tcp'), relay);
-    return { pub, cpu: { pub: tree(relay), agent: tree(agent) } };
-  }
-  const env = { PORTHOLE_BENCH_STREAM_WINDOW: String(shipped.stream), PORTHOLE_BENCH_SESSION_WINDOW: String(shipped.session), PORTHOLE_BENCH_MAX_FRAME: String(shipped.frame) };
-  const tool = path.join(TOOLS, v.ref === 'tls-pipe' ? 'tls-pipe-tunnel.mjs' : 'h2-tunnel.mjs');
-  const agentLog = logPath(`${v.id}-agent`);
-  const agent = spawnProc(`${v.id}-agent`, process.execPath, [tool, 'agent', cert, key, String(target)], { logFile: agentLog, env });
-  await waitFor(`${v.id} agent`, () => fileHas(agentLog, /^\{"ready":true/m), agent, 15_000);
-  const relay = spawnProc(`${v.id}-relay`, process.execPath, [tool, 'relay', String(readyLine(agentLog).port), String(pub)], { logFile: logPath(`${v.id}-relay`), env });
-  await waitFor(`${v.id} relay`, () => isBound(pub, 'tcp'), relay, 15_000);
-  return { pub, cpu: { pub: [relay.child.pid], agent: [agent.child.pid] } };
-}
-
-const hasSocat = () => spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-
-/** The TLS version and cipher suite an agent gets from the relay (a probe connection, then dropped). */
-function tlsCipher(port) {
-  return new Promise((resolve) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'] }, () => {
-      resolve(`${s.getProtocol()} ${s.getCipher().standardName ?? s.getCipher().name}`);
-      s.destroy();
-    });
-    s.once('error', (err) => resolve(`unknown (${err.message})`));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Idle connections
-
-/**
- * One idle round: fresh processes for contender c (relay pair or ssh -R), RSS of each side before and
- * after N connections that each proved themselves end to end with a 1 B echo and then stay idle.
- */
-async function idleRound(c, echo, sshd) {
-  const n = RELAY.idleConnections;
-  await waitFor('idle target drained', async () => (await askCount(echo.entry)) === 0, undefined, 15_000);
-  const pub = await freeTcpPort();
-  let sides;
-  let stop;
-  let pair;
-  if (c === 'relay' || c === 'relay-h2' || CLI_IDS.includes(c)) {
-    try {
-      pair = CLI_IDS.includes(c) ? await startCliPair(c, `${c}-idle`, [{ pub, target: echo.port }]) : await startRelayPair(`${c}-idle`, [{ pub, target: echo.port }], { pool: c === 'relay' });
-    } catch (err) {
-      return { error: `${c} did not start: ${err.message}` };
-    }
-    sides = { pub: () => [pair.relay.child.pid], agent: () => [pair.agent.child.pid] };
-    stop = pair.stop;
-  } else {
-    const before = new Set(sshd.pids());
-    const ssh = await startSshR('ssh-R-idle', sshd, [{ pub, target: echo.port }]);
-    // This session's sshd processes (monitor + session child), not the listener or other sessions.
-    const session = sshd.pids().filter((p) => !before.has(p));
-    sides = { pub: () => session, agent: () => [ssh.child.pid] };
-    stop = () => stopProc(ssh, 3000);
-  }
-  let client;
-  try {
-    await sleep(300);
-    const base = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
-    client = spawnProc('relay-idle-client', process.execPath, [path.join(TOOLS, 'idle-client.mjs'), String(pub), String(n), '200'], { logFile: logPath('relay-idle-client'), ipc: true });
-    const opened = await Promise.race([
-      new Promise((resolve) => client.child.once('message', resolve)),
-      client.exit.then((code) => ({ error: `idle client exited (${code})` })),
-      sleep(60_000).then(() => ({ error: 'idle client timed out' })),
-    ]);
-    if (opened.error) return { error: opened.error };
-    let atTarget = 0;
-    await waitFor('idle target count', async () => (atTarget = await askCount(echo.entry)) >= opened.opened, undefined, 15_000).catch(() => undefined);
-    await sleep(1000);
-    const after = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
-    // Connections opened in bursts find the pool empty after its first few: say how many took which path.
-    const pool = pair?.poolStats ? await pair.poolStats() : undefined;
-    const per = (k) => Math.round(((after[k] - base[k]) / opened.opened) * 100) / 100;
-    const res = {
-      connections: opened.opened,
-      atTarget,
-      openMs: opened.ms,
-      pubBaseMiB: Math.round(base.pub / 102.4) / 10,
-      agentBaseMiB: Math.round(base.agent / 102.4) / 10,
-      pubKiBPerConn: per('pub'),
-      agentKiBPerConn: per('agent'),
-      ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed } : {}),
-    };
-    if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
-    return res;
-  } finally {
-    if (client && !client.exited) {
-      client.child.send({ cmd: 'close' });
-      await Promise.race([client.exit, sleep(3000)]);
-    }
-    await stopProc(client);
-    await stop();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -319,7 +95,7 @@ export async function setupRelay() {
       { pub: ports.relay.iperf, target: iperfPort },
       { pub: ports.relay.echo, target: echoPort },
     ],
-    { cpuProf: true },
+    { cpuProfDir: RELAY.cpuProfDir },
   );
   cpu.relay = { pub: [main.relay.child.pid], agent: [main.agent.child.pid] };
   const pairs = { relay: main };
@@ -412,7 +188,7 @@ export async function setupRelay() {
     { id: 'relayRtt', contenders: [...WITH_USERS, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
     { id: 'relayCps1', contenders: WITH_USERS_CPS, run: cps(1) },
     { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS_CPS, run: cps(RELAY.cpsConcurrency) },
-    { id: 'relayIdle', contenders: ['relay', ...usersMeasuredFully, ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd) },
+    { id: 'relayIdle', contenders: ['relay', ...usersMeasuredFully, ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd, RELAY.idleConnections) },
   ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
 
   const facts = {
