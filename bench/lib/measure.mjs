@@ -57,17 +57,16 @@ async function iperfOnce(port, streams, extraArgs, seconds) {
   }
 }
 
-export async function idleRound(targetEntry, targetPort) {
-  const lp = await freeTcpPort();
-  const fwd = await startPorthole('porthole-idle', lp, targetPort);
-  const pid = fwd.child.pid;
+/**
+ * n idle connections to `port` from bench/tools/idle-client.mjs (opened `batch` at a time, each proven with
+ * a 1 B echo), counted at the echo target `targetEntry`: `during(opened, atTarget)` runs while they stay
+ * open, a second after the target counted them; then the client closes them. { error } when they did not open.
+ */
+export async function whileIdle(name, port, n, batch, targetEntry, during) {
   let client;
   try {
-    await waitFor('idle target drained', async () => (await askCount(targetEntry)) === 0, undefined, 15_000);
-    await sleep(300);
-    const before = vmRssKiB(pid);
-    client = spawnProc('idle-client', process.execPath, [path.join(TOOLS, 'idle-client.mjs'), String(lp), String(CFG.idleConnections), String(CFG.idleBatch)], {
-      logFile: logPath('idle-client'),
+    client = spawnProc(name, process.execPath, [path.join(TOOLS, 'idle-client.mjs'), String(port), String(n), String(batch)], {
+      logFile: logPath(name),
       ipc: true,
     });
     const opened = await Promise.race([
@@ -79,24 +78,39 @@ export async function idleRound(targetEntry, targetPort) {
     let atTarget = 0;
     await waitFor('idle target count', async () => (atTarget = await askCount(targetEntry)) >= opened.opened, undefined, 15_000).catch(() => undefined);
     await sleep(1000);
-    const after = vmRssKiB(pid);
-    const res = {
-      connections: opened.opened,
-      clientErrors: opened.errors,
-      atTarget,
-      openMs: opened.ms,
-      rssBeforeKiB: before,
-      rssAfterKiB: after,
-      kibPerConn: Math.round(((after - before) / opened.opened) * 100) / 100,
-    };
-    if (opened.opened < CFG.idleConnections) res.error = `only ${opened.opened}/${CFG.idleConnections} connections opened (${opened.lastError ?? ''})`;
-    return res;
+    return await during(opened, atTarget);
   } finally {
     if (client && !client.exited) {
       client.child.send({ cmd: 'close' });
       await Promise.race([client.exit, sleep(3000)]);
     }
     await stopProc(client);
+  }
+}
+
+export async function idleRound(targetEntry, targetPort) {
+  const lp = await freeTcpPort();
+  const fwd = await startPorthole('porthole-idle', lp, targetPort);
+  const pid = fwd.child.pid;
+  try {
+    await waitFor('idle target drained', async () => (await askCount(targetEntry)) === 0, undefined, 15_000);
+    await sleep(300);
+    const before = vmRssKiB(pid);
+    return await whileIdle('idle-client', lp, CFG.idleConnections, CFG.idleBatch, targetEntry, (opened, atTarget) => {
+      const after = vmRssKiB(pid);
+      const res = {
+        connections: opened.opened,
+        clientErrors: opened.errors,
+        atTarget,
+        openMs: opened.ms,
+        rssBeforeKiB: before,
+        rssAfterKiB: after,
+        kibPerConn: Math.round(((after - before) / opened.opened) * 100) / 100,
+      };
+      if (opened.opened < CFG.idleConnections) res.error = `only ${opened.opened}/${CFG.idleConnections} connections opened (${opened.lastError ?? ''})`;
+      return res;
+    });
+  } finally {
     await stopProc(fwd, 5000);
   }
 }

@@ -1,10 +1,9 @@
 // The idle scenario of the relay bench (relayIdle in bench/relay-scenarios.mjs): how much memory each
 // side of a reverse tunnel holds per idle tunnelled connection.
-import path from 'node:path';
-import { TOOLS } from './config.mjs';
 import { askCount } from './contenders.mjs';
 import { rssKiB } from './cpu.mjs';
-import { freeTcpPort, logPath, sleep, spawnProc, stopProc, waitFor } from './procs.mjs';
+import { whileIdle } from './measure.mjs';
+import { freeTcpPort, sleep, stopProc, waitFor } from './procs.mjs';
 import { CLI_IDS, startCliPair } from './relay-cli.mjs';
 import { startRelayPair } from './relay-contenders.mjs';
 import { startSshR } from './sshd.mjs';
@@ -35,42 +34,28 @@ export async function idleRound(c, echo, sshd, n) {
     sides = { pub: () => session, agent: () => [ssh.child.pid] };
     stop = () => stopProc(ssh, 3000);
   }
-  let client;
   try {
     await sleep(300);
     const base = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
-    client = spawnProc('relay-idle-client', process.execPath, [path.join(TOOLS, 'idle-client.mjs'), String(pub), String(n), '200'], { logFile: logPath('relay-idle-client'), ipc: true });
-    const opened = await Promise.race([
-      new Promise((resolve) => client.child.once('message', resolve)),
-      client.exit.then((code) => ({ error: `idle client exited (${code})` })),
-      sleep(60_000).then(() => ({ error: 'idle client timed out' })),
-    ]);
-    if (opened.error) return { error: opened.error };
-    let atTarget = 0;
-    await waitFor('idle target count', async () => (atTarget = await askCount(echo.entry)) >= opened.opened, undefined, 15_000).catch(() => undefined);
-    await sleep(1000);
-    const after = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
-    // Connections opened in bursts find the pool empty after its first few: say how many took which path.
-    const pool = pair?.poolStats ? await pair.poolStats() : undefined;
-    const per = (k) => Math.round(((after[k] - base[k]) / opened.opened) * 100) / 100;
-    const res = {
-      connections: opened.opened,
-      atTarget,
-      openMs: opened.ms,
-      pubBaseMiB: Math.round(base.pub / 102.4) / 10,
-      agentBaseMiB: Math.round(base.agent / 102.4) / 10,
-      pubKiBPerConn: per('pub'),
-      agentKiBPerConn: per('agent'),
-      ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed } : {}),
-    };
-    if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
-    return res;
+    return await whileIdle('relay-idle-client', pub, n, 200, echo.entry, async (opened, atTarget) => {
+      const after = { pub: rssKiB(sides.pub()), agent: rssKiB(sides.agent()) };
+      // Connections opened in bursts find the pool empty after its first few: say how many took which path.
+      const pool = pair?.poolStats ? await pair.poolStats() : undefined;
+      const per = (k) => Math.round(((after[k] - base[k]) / opened.opened) * 100) / 100;
+      const res = {
+        connections: opened.opened,
+        atTarget,
+        openMs: opened.ms,
+        pubBaseMiB: Math.round(base.pub / 102.4) / 10,
+        agentBaseMiB: Math.round(base.agent / 102.4) / 10,
+        pubKiBPerConn: per('pub'),
+        agentKiBPerConn: per('agent'),
+        ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed } : {}),
+      };
+      if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
+      return res;
+    });
   } finally {
-    if (client && !client.exited) {
-      client.child.send({ cmd: 'close' });
-      await Promise.race([client.exit, sleep(3000)]);
-    }
-    await stopProc(client);
     await stop();
   }
 }
