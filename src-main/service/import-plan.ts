@@ -5,7 +5,7 @@ import { type Rule, type RuleDraftParsed, ruleListenEndpoint } from '../../src-s
 import type { SshServer } from '../../src-shared/model/ssh';
 import type { ImportBundle, ImportRelay, ImportRule, ImportServer } from '../profiles/import-bundle';
 import { startFacts } from './import-exposure';
-import type { ListenIndex } from './rule-batch';
+import { type ListenIndex, listenKey } from './rule-batch';
 
 // The preview's half of an import: what each item of a file would do here — its conflicts with what is
 // saved and with the rest of the import, the action proposed and the actions offered. Applying them is
@@ -32,6 +32,31 @@ export interface PlanContext {
   listeners: ListenIndex;
   ruleNames: Set<string>;
   planned: Planned[];
+  /** The mappings of `planned` not skipped by default, by where they listen. */
+  plannedListeners: PlannedListeners;
+}
+
+/**
+ * An import's own mappings by where they listen (keyed as ListenIndex keys saved rules), in plan order:
+ * each mapping is compared only with those on its port, not with every mapping planned before it.
+ */
+export class PlannedListeners {
+  private readonly buckets = new Map<string, Planned[]>();
+
+  add(p: Planned): void {
+    const ep = p.rule && ruleListenEndpoint(p.rule);
+    if (!ep) return;
+    const key = listenKey(ep);
+    const bucket = this.buckets.get(key) ?? this.buckets.set(key, []).get(key)!;
+    bucket.push(p);
+  }
+
+  /** The first added that listens where `draft` would, if any. */
+  first(draft: RuleDraftParsed): Planned | undefined {
+    const mine = ruleListenEndpoint(draft);
+    if (!mine) return undefined;
+    return this.buckets.get(listenKey(mine))?.find((p) => listenEndpointsCollide(mine, ruleListenEndpoint(p.rule!)!));
+  }
 }
 
 /** Plans the servers, relays and mappings of file number `bi` (read from `src`) into ctx.planned. */
@@ -95,7 +120,7 @@ export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bu
       conflicts.push({ kind: 'listen', existingId: holder.id, message: `"${holder.name}" already listens on ${formatHostPort(ep.host, ep.port)}` });
     }
     // Two mappings of this import on the same address: the later one is skipped unless the earlier is.
-    const sibling = holder ? undefined : importedListener(r, ctx.planned);
+    const sibling = holder ? undefined : ctx.plannedListeners.first(r);
     if (sibling) {
       const ep = ruleListenEndpoint(sibling.rule!)!;
       conflicts.push({ kind: 'listen-import', existingId: sibling.item.key, message: `"${sibling.item.name}" in this import also listens on ${formatHostPort(ep.host, ep.port)}` });
@@ -106,7 +131,7 @@ export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bu
     const action: ImportAction = holder || sibling || linkExposed ? 'skip' : named ? 'rename' : 'import';
     const renameTo = freeName(r.name, ctx.ruleNames);
     ctx.ruleNames.add(action === 'rename' ? renameTo : r.name);
-    ctx.planned.push({
+    const planned: Planned = {
       bundle,
       rule: r,
       item: {
@@ -124,7 +149,9 @@ export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bu
         ...facts,
         ...(linkExposed ? { skippedBecause: 'link-off-loopback' as const } : {}),
       },
-    });
+    };
+    ctx.planned.push(planned);
+    if (action !== 'skip') ctx.plannedListeners.add(planned);
   }
 }
 
@@ -153,15 +180,4 @@ function freeName(name: string, taken: Set<string>): string {
     const n = `${name.slice(0, 74)} (${i})`;
     if (!taken.has(n)) return n;
   }
-}
-
-/** An earlier mapping of the same import (not skipped by default) that listens where `draft` would. */
-function importedListener(draft: RuleDraftParsed, planned: readonly Planned[]): Planned | undefined {
-  const mine = ruleListenEndpoint(draft);
-  if (!mine) return undefined;
-  return planned.find((p) => {
-    if (!p.rule || p.item.action === 'skip') return false;
-    const theirs = ruleListenEndpoint(p.rule);
-    return theirs !== undefined && theirs.protocol === mine.protocol && listenEndpointsCollide(mine, theirs);
-  });
 }

@@ -7,7 +7,7 @@ import { ProfileError } from '../profiles/profile-error';
 import { relayConfigFor } from '../profiles/relay-config-export';
 import { type ImportBundle, readImportText } from '../profiles/import-bundle';
 import { type SecretStore, secretKey } from '../store/secret-store';
-import { type HostImportSource, type PlanContext, type Planned, planFile } from './import-plan';
+import { type HostImportSource, type PlanContext, type Planned, PlannedListeners, planFile } from './import-plan';
 import type { RelayRegistry } from './relay-registry';
 import type { RuleBatch } from './rule-batch';
 import type { ServerRegistry } from './server-registry';
@@ -106,6 +106,7 @@ export class ImportService {
       listeners: this.service.listenIndex(),
       ruleNames: new Set(rules.map((r) => r.name)),
       planned: [],
+      plannedListeners: new PlannedListeners(),
     };
     const bundles: Array<ImportBundle | undefined> = [];
     for (const [bi, src] of sources.entries()) {

@@ -23,6 +23,11 @@ function assertNoListenConflict(other: Rule | undefined): void {
   ]);
 }
 
+/** Where a listen endpoint is indexed: endpoints collide only on the same protocol and port. */
+export function listenKey(ep: { protocol: string; port: number }): string {
+  return `${ep.protocol}:${ep.port}`;
+}
+
 /**
  * Rules by where they listen (protocol and port: endpoints collide only on the same port) with their
  * place in the list, so n checks (a batch, an import preview) cost O(n), not O(n²), and still name the
@@ -48,7 +53,7 @@ export class ListenIndex {
     this.unlisten(rule.id);
     const ep = ruleListenEndpoint(rule);
     if (!ep) return;
-    const key = `${ep.protocol}:${ep.port}`;
+    const key = listenKey(ep);
     const bucket = this.buckets.get(key) ?? this.buckets.set(key, new Map()).get(key)!;
     bucket.set(rule.id, rule);
     this.bucketOf.set(rule.id, key);
@@ -64,7 +69,7 @@ export class ListenIndex {
     const mine = ruleListenEndpoint(draft);
     if (!mine) return undefined;
     let first: Rule | undefined;
-    for (const other of this.buckets.get(`${mine.protocol}:${mine.port}`)?.values() ?? []) {
+    for (const other of this.buckets.get(listenKey(mine))?.values() ?? []) {
       if (other.id === selfId || (first && this.place.get(first.id)! < this.place.get(other.id)!)) continue;
       if (listenEndpointsCollide(mine, ruleListenEndpoint(other)!)) first = other;
     }
