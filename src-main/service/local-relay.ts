@@ -86,11 +86,8 @@ export class LocalRelay {
       if (names.has(a.name)) throw new ServiceError('INVALID_INPUT', `Two agents are named "${a.name}"`, [{ path: `config.agents.${i}.name`, message: 'agent names must be unique' }]);
       names.add(a.name);
     }
-    for (const [name, token] of Object.entries(input.tokens ?? {})) {
-      if (!names.has(name)) continue;
-      if (token === '') this.secrets.delete(secretKey.localRelayAgentToken(name));
-      else this.secrets.set(secretKey.localRelayAgentToken(name), token);
-    }
+    const tokens = Object.entries(input.tokens ?? {}).filter(([name]) => names.has(name));
+    this.secrets.setMany(tokens.map(([name, token]) => [secretKey.localRelayAgentToken(name), token === '' ? undefined : token]));
     const stored = config.agents.map((a) => ({ ...a, hasToken: this.token(a.name) !== undefined }));
     this.store.setLocalRelay({ ...config, agents: stored });
     if (this.server) {

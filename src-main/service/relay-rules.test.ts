@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LocalRelaySettings, RuleEntry } from '../../src-shared/api/contract';
 import type { RelayEntry, RelayServerStatus } from '../../src-shared/model/relay';
+import { CountingSecrets } from '../../test-support/counting-stores';
 import { waitFor } from '../../test-support/net-fixtures';
 import { useServiceCore } from '../../test-support/service-core';
+import { FileSecretStore } from '../store/secret-store';
 
 // relay-expose rules end to end through the API: the in-app relay (this process is also the relay,
 // as on a VPS running `porthole ui`), a saved relay pointing at it, a rule exposing a loopback echo.
@@ -113,5 +115,20 @@ describe('relay rules through the API', () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error.message).toMatch(/Set a token for "open"/);
     await expect(net.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('in-app relay settings', () => {
+  let secrets: CountingSecrets | undefined;
+  const svc = useServiceCore({ options: (dir) => ({ secretStore: (secrets = new CountingSecrets(new FileSecretStore(dir))) }) });
+
+  it('stores the tokens of several agents, and deletes one, in one write of the secret store', async () => {
+    const agents = ['a', 'b', 'c'].map((name) => ({ name, allowPorts: '20000' }));
+    const configure = (tokens: Record<string, string>) => svc.call<LocalRelaySettings>('relayServer.configure', { config: { bind: { host: '127.0.0.1', port: 9 }, agents }, tokens });
+    const before = secrets!.writes;
+    expect((await configure({ a: 'token-a-for-the-tests', b: 'token-b-for-the-tests', c: 'token-c-for-the-tests' })).withToken).toEqual(['a', 'b', 'c']);
+    expect(secrets!.writes - before).toBe(1);
+    expect((await configure({ a: 'token-a-changed-for-tests', b: '' })).withToken).toEqual(['a', 'c']);
+    expect(secrets!.writes - before).toBe(2);
   });
 });

@@ -6,44 +6,27 @@ import type { ImportOutcome, ImportPreview, ImportSource } from '../../src-share
 import type { SshServerEntry } from '../../src-shared/model/ssh';
 import { type RuleDraftParsed, RuleDraftSchema } from '../../src-shared/model/rule';
 import { readToEnd, waitFor } from '../../test-support/net-fixtures';
+import { CountingConf, diskError } from '../../test-support/counting-stores';
 import { useServiceCore } from '../../test-support/service-core';
-import { confFactory } from '../store/conf-factories';
-import type { ConfFactory } from '../store/conf-like';
 
 // Many rules at once (an import, `porthole run --profile`) are saved in one write of the rule list and
 // announced in one rules-changed, each still checked as if created one by one; a failed write leaves
 // nothing of the batch behind.
 
-/** Writes of the 'rules' key; `fail` makes the next ones throw as a full or read-only disk would. */
-const rulesKey = { writes: 0, fail: undefined as Error | undefined };
-const countingConf: ConfFactory = (opts) => {
-  const conf = confFactory(opts);
-  return {
-    get path() {
-      return conf.path;
-    },
-    get: (key) => conf.get(key),
-    set: (key, value) => {
-      if (key === 'rules') {
-        if (rulesKey.fail) throw rulesKey.fail;
-        rulesKey.writes++;
-      }
-      conf.set(key, value);
-    },
-  };
-};
-
 const tcp = (name: string, port: number, target: number, extra: object = {}) => ({ type: 'tcp-forward', name, listen: { host: '127.0.0.1', port }, target: { host: '127.0.0.1', port: target }, ...extra });
 const doc = (name: string, d: object): ImportSource => ({ name, text: JSON.stringify({ porthole: 1, ...d }) });
 
 describe('rule batches', () => {
+  /** Counts the writes of the rule list; its `fail` makes them throw. */
+  let conf = new CountingConf();
   const svc = useServiceCore({
     options: () => {
-      rulesKey.writes = 0;
-      rulesKey.fail = undefined;
-      return { confFactory: countingConf };
+      conf = new CountingConf();
+      return { confFactory: conf.factory };
     },
   });
+  const rulesWrites = () => conf.writes('rules');
+  const failRules = (err: Error | undefined) => (conf.fail = err && ((key) => (key === 'rules' ? err : undefined)));
   const { net, call, refused } = svc;
 
   const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
@@ -70,11 +53,11 @@ describe('rule batches', () => {
     const ports = await freePorts(50);
     const pv = await preview(doc('many.json', { rules: ports.map((p, i) => tcp(`m${i}`, p, echo.port, { enabled: true })) }));
     const seen = rulesChanged();
-    const writesBefore = rulesKey.writes;
+    const writesBefore = rulesWrites();
 
     const outcome = await call<ImportOutcome>('imports.apply', { previewId: pv.id, decisions: [], start: true });
     expect(outcome).toMatchObject({ rules: 50, startedIds: outcome.ruleIds });
-    expect(rulesKey.writes - writesBefore).toBe(1);
+    expect(rulesWrites() - writesBefore).toBe(1);
     expect(seen).toEqual([50]);
     expect(JSON.parse(storeFile()).rules).toHaveLength(50);
     await waitFor(() => outcome.ruleIds.every((id) => stateOf(id) === 'running'), 'all 50 running');
@@ -83,7 +66,7 @@ describe('rule batches', () => {
     expect((await readToEnd(s)).text).toBe('through the last one');
 
     await call('imports.undo');
-    expect(rulesKey.writes - writesBefore).toBe(2);
+    expect(rulesWrites() - writesBefore).toBe(2);
     expect(seen).toEqual([50, 0]);
     expect(await rules()).toEqual([]);
     expect(await connectResult(ports[0]!)).toBe('ECONNREFUSED');
@@ -118,11 +101,11 @@ describe('rule batches', () => {
       }),
     );
     const seen = rulesChanged();
-    rulesKey.fail = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    failRules(diskError('EACCES', 'permission denied'));
 
     const err = await refused('imports.apply', { previewId: pv.id, decisions: [{ key: pv.items.find((i) => i.name === 'Takes over X')!.key, action: 'replace' }], start: true });
     expect(err).toEqual({ code: 'INTERNAL', message: `Could not save to ${join(svc.dir, 'porthole.json')}: EACCES: permission denied` });
-    rulesKey.fail = undefined;
+    failRules(undefined);
     expect(seen).toEqual([]);
     expect(storeFile()).toBe(before.store);
     expect(secretsFile()).toBe(before.secrets);
@@ -138,10 +121,10 @@ describe('rule batches', () => {
   it('a batch whose second mapping listens where its first does is refused with the first one named, and writes nothing', async () => {
     const [p, other] = await freePorts(2);
     const pv = await preview(doc('two.json', { rules: [tcp('First', p!, 9), tcp('Other', other!, 9), tcp('Second', p!, 9)] }));
-    const writesBefore = rulesKey.writes;
+    const writesBefore = rulesWrites();
     const err = await refused('imports.apply', { previewId: pv.id, decisions: [{ key: pv.items.find((i) => i.name === 'Second')!.key, action: 'import' }] });
     expect(err).toMatchObject({ code: 'CONFLICT', message: `The mapping "First" already listens on 127.0.0.1:${p}` });
-    expect(rulesKey.writes).toBe(writesBefore);
+    expect(rulesWrites()).toBe(writesBefore);
     expect(await rules()).toEqual([]);
 
     // The same straight on the service: each staged change is checked against the earlier ones.
@@ -155,7 +138,7 @@ describe('rule batches', () => {
     const a = await call<RuleEntry>('rules.create', tcp('A', p!, 9));
     const b = await call<RuleEntry>('rules.create', tcp('B', q!, 9));
     const seen = rulesChanged();
-    const writesBefore = rulesKey.writes;
+    const writesBefore = rulesWrites();
     const batch = svc.core.service.batch();
     batch.update(a.rule.id, draft('A moved', r!));
     batch.remove(b.rule.id);
@@ -167,7 +150,7 @@ describe('rule batches', () => {
     const gone = batch.create(draft('Gone', 1));
     batch.remove(gone.id);
     await batch.commit();
-    expect(rulesKey.writes - writesBefore).toBe(1);
+    expect(rulesWrites() - writesBefore).toBe(1);
     expect(seen).toEqual([3]);
     expect((await rules()).map((x) => [x.name, 'listen' in x && x.listen.port])).toEqual([
       ['A moved', r],
@@ -208,18 +191,18 @@ describe('rule batches', () => {
     const ids: string[] = [];
     for (const [i, p] of ports.entries()) ids.push((await call<RuleEntry>('rules.create', tcp(`r${i}`, p, echo.port))).rule.id);
     const seen = rulesChanged();
-    const writesBefore = rulesKey.writes;
+    const writesBefore = rulesWrites();
 
-    rulesKey.fail = new Error('ENOSPC: no space left on device');
+    failRules(diskError('ENOSPC', 'no space left on device'));
     await expect(svc.core.service.setEnabledMany(ids, true)).rejects.toThrow(`Could not save to ${join(svc.dir, 'porthole.json')}: ENOSPC`);
-    rulesKey.fail = undefined;
+    failRules(undefined);
     expect((await rules()).every((x) => !x.enabled)).toBe(true);
     expect(ids.every((id) => stateOf(id) === 'stopped')).toBe(true);
     expect(seen).toEqual([]);
 
     const statuses = await svc.core.service.setEnabledMany(ids, true);
     expect(statuses.map((s) => s.id)).toEqual(ids);
-    expect(rulesKey.writes - writesBefore).toBe(1);
+    expect(rulesWrites() - writesBefore).toBe(1);
     expect(seen).toEqual([20]);
     await waitFor(() => ids.every((id) => stateOf(id) === 'running'), 'all 20 running');
   });

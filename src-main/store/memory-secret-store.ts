@@ -1,4 +1,4 @@
-import type { SecretStore } from './secret-store';
+import type { SecretRestore, SecretStore } from './secret-store';
 
 /**
  * Secrets held for this process only (`porthole run --profile FILE`): the profile's passwords and
@@ -23,5 +23,18 @@ export class MemorySecretStore implements SecretStore {
 
   delete(key: string): void {
     this.entries.delete(key);
+  }
+
+  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore {
+    const before = new Map<string, string | undefined>();
+    const put = (key: string, value: string | undefined) => {
+      if (value === undefined) this.entries.delete(key);
+      else this.entries.set(key, value);
+    };
+    for (const [key, value] of changes) {
+      if (!before.has(key)) before.set(key, this.entries.get(key));
+      put(key, value);
+    }
+    return () => before.forEach((value, key) => put(key, value));
   }
 }

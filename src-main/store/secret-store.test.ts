@@ -1,8 +1,22 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import type * as Fs from 'node:fs';
+import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../test-support/tmp';
 import { FileSecretStore, SECRETS_FILE, type SecretCodec } from './secret-store';
+
+// Every write of the secrets file is a rename of a finished temp file over it: counted here.
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof Fs>();
+  return { ...fs, renameSync: vi.fn(fs.renameSync) };
+});
+
+const rot: SecretCodec = {
+  backend: 'test',
+  scheme: 'keychain',
+  encode: (v) => Buffer.from(v).toString('base64'),
+  decode: (v) => Buffer.from(v, 'base64').toString(),
+};
 
 describe('FileSecretStore', () => {
   let t: ReturnType<typeof tempDir>;
@@ -19,12 +33,6 @@ describe('FileSecretStore', () => {
   });
 
   it('stores what the codec makes of a value, never the value itself', () => {
-    const rot: SecretCodec = {
-      backend: 'test',
-      scheme: 'keychain',
-      encode: (v) => Buffer.from(v).toString('base64'),
-      decode: (v) => Buffer.from(v, 'base64').toString(),
-    };
     new FileSecretStore(t.dir, rot).set('k', 'correct horse');
     expect(readFileSync(join(t.dir, SECRETS_FILE), 'utf8')).not.toContain('correct horse');
     expect(new FileSecretStore(t.dir, rot).get('k')).toBe('correct horse');
@@ -33,5 +41,40 @@ describe('FileSecretStore', () => {
   it('survives a damaged secrets file by starting empty', () => {
     writeFileSync(join(t.dir, SECRETS_FILE), '{broken');
     expect(new FileSecretStore(t.dir).get('x')).toBeUndefined();
+  });
+
+  it('sets and deletes several secrets in one write of the 0600 file, and its restore puts back what was stored, a value this process cannot read included', () => {
+    new FileSecretStore(t.dir, rot).set('ssh:a:password', 'from-the-desktop');
+    const s = new FileSecretStore(t.dir);
+    s.setMany([
+      ['relay:r:token', 'tok'],
+      ['socks:x:password', 'sx'],
+    ]);
+    const stored = () => JSON.parse(readFileSync(join(t.dir, SECRETS_FILE), 'utf8')) as unknown;
+    const before = stored();
+    expect(s.problem('ssh:a:password')).toBeDefined();
+    const writes = () => vi.mocked(renameSync).mock.calls.filter(([, to]) => to === join(t.dir, SECRETS_FILE)).length;
+    const writesBefore = writes();
+
+    const restore = s.setMany([
+      ['ssh:a:password', 'new'],
+      ['ssh:b:password', 'b'],
+      ['ssh:c:password', 'c'],
+      ['relay:r:token', undefined],
+      ['relay:gone:token', undefined],
+    ]);
+    expect(writes() - writesBefore).toBe(1);
+    expect(statSync(join(t.dir, SECRETS_FILE)).mode & 0o777).toBe(0o600);
+    expect(readdirSync(t.dir)).toEqual([SECRETS_FILE]);
+    const reread = new FileSecretStore(t.dir);
+    expect(['ssh:a:password', 'ssh:b:password', 'ssh:c:password', 'relay:r:token', 'socks:x:password'].map((k) => reread.get(k))).toEqual(['new', 'b', 'c', undefined, 'sx']);
+
+    restore();
+    expect(writes() - writesBefore).toBe(2);
+    expect(stored()).toEqual(before);
+    expect(new FileSecretStore(t.dir, rot).get('ssh:a:password')).toBe('from-the-desktop');
+    // Deleting only what is not there writes nothing, as a single delete never did.
+    s.setMany([['relay:gone:token', undefined]]);
+    expect(writes() - writesBefore).toBe(2);
   });
 });

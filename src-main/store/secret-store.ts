@@ -42,7 +42,15 @@ export interface SecretStore {
   problem(key: string): string | undefined;
   set(key: string, value: string): void;
   delete(key: string): void;
+  /**
+   * Sets each key to its value, or deletes it where the value is undefined, in one write (an import
+   * stores many at once; a write per secret rewrites the file n times). Returns what puts those keys
+   * back as they were stored — values this process cannot read included — in one write.
+   */
+  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore;
 }
+
+export type SecretRestore = () => void;
 
 export const SECRETS_FILE = 'secrets.json';
 
@@ -84,14 +92,32 @@ export class FileSecretStore implements SecretStore {
   }
 
   set(key: string, value: string): void {
-    this.write({ ...this.entries, [key]: tagSecret(this.codec.scheme, this.codec.encode(value)) });
+    this.setMany([[key, value]]);
   }
 
   delete(key: string): void {
-    if (!(key in this.entries)) return;
+    this.setMany([[key, undefined]]);
+  }
+
+  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore {
+    const stored = new Map<string, string | undefined>();
+    for (const [key, value] of changes) stored.set(key, value === undefined ? undefined : tagSecret(this.codec.scheme, this.codec.encode(value)));
+    const before = this.putStored(stored);
+    return () => void this.putStored(before);
+  }
+
+  /** Writes stored (tagged) values, undefined deleting, in one write; returns the stored values they replaced. */
+  private putStored(stored: ReadonlyMap<string, string | undefined>): Map<string, string | undefined> {
+    const before = new Map<string, string | undefined>();
     const next = { ...this.entries };
-    delete next[key];
-    this.write(next);
+    for (const [key, value] of stored) {
+      before.set(key, this.entries[key]);
+      if (value !== undefined) next[key] = value;
+      else delete next[key];
+    }
+    // Deleting what is not there writes nothing, as a single delete never did.
+    if ([...stored].some(([key, value]) => value !== undefined || key in this.entries)) this.write(next);
+    return before;
   }
 
   private load(): Record<string, string> {
