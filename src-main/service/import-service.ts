@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
-import type { Relay } from '../../src-shared/model/relay';
-import type { Rule, RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServer } from '../../src-shared/model/ssh';
 import { ProfileError } from '../profiles/profile-error';
 import { relayConfigFor } from '../profiles/relay-config-export';
 import { type ImportBundle, readImportText } from '../profiles/import-bundle';
+import { SecretBatch } from '../store/secret-batch';
 import { type SecretStore, secretKey } from '../store/secret-store';
+import { type Choice, ImportStaging, type SavedBefore, type UndoRecord } from './import-apply';
 import { type HostImportSource, type PlanContext, type Planned, PlannedListeners, planFile } from './import-plan';
 import type { RelayRegistry } from './relay-registry';
-import type { RuleBatch } from './rule-batch';
+import { Writes, commitAll } from './saved-batch';
 import type { ServerRegistry } from './server-registry';
 import { ServiceError } from './service-error';
 import type { TunnelService } from './tunnel-service';
@@ -33,17 +33,6 @@ interface StoredPreview {
   bundles?: Array<ImportBundle | undefined>;
   /** Tokens made for a relay config offered from this preview (the file's own was short or missing): the saved relay gets the same one. */
   relayTokens?: Map<ImportBundle, Map<string, string>>;
-}
-
-interface UndoRecord {
-  rules: string[];
-  servers: string[];
-  relays: string[];
-  replacedRules: Rule[];
-  /** SOCKS passwords the import wrote over, by rule id (undefined: there was none). */
-  replacedSocksPasswords: Array<{ id: string; password: string | undefined }>;
-  replacedServers: Array<{ server: SshServer; password?: string; passphrase?: string }>;
-  replacedRelays: Array<{ relay: Relay; token?: string }>;
 }
 
 export class ImportService {
@@ -164,138 +153,31 @@ export class ImportService {
       if (!p) throw new ServiceError('INVALID_INPUT', `Unknown import item ${d.key}`, [{ path: 'decisions', message: 'not in this preview' }]);
       if (!p.item.actions.includes(d.action)) throw new ServiceError('INVALID_INPUT', `"${p.item.name}" cannot be imported with "${d.action}" (choose ${p.item.actions.join(', ')})`, [{ path: 'decisions', message: 'not allowed for this item' }]);
     }
-    const choice = (p: Planned) => decisions.get(p.item.key) ?? { key: p.item.key, action: p.item.action, newName: p.item.renameTo };
+    const choice: Choice = (p) => decisions.get(p.item.key) ?? { action: p.item.action, newName: p.item.renameTo };
     const start = input.start === true;
     if (start && !stored.preview.canStart) {
       throw new ServiceError('INVALID_INPUT', 'Mappings from a porthole:// link are never started by the import — import them, check them, then switch them on in Mappings', [
         { path: 'start', message: 'not allowed for an import from a link' },
       ]);
     }
-    const undo: UndoRecord = { rules: [], servers: [], relays: [], replacedRules: [], replacedSocksPasswords: [], replacedServers: [], replacedRelays: [] };
-    const outcome: ImportOutcome = { rules: 0, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: [], startedIds: [], canUndo: false };
-    // ref → saved id, per bundle
-    const serverIds = new Map<ImportBundle, Map<string, string>>();
-    const relayIds = new Map<ImportBundle, Map<string, string>>();
-    const mapOf = (m: Map<ImportBundle, Map<string, string>>, b: ImportBundle) => m.get(b) ?? m.set(b, new Map()).get(b)!;
-    let batch: RuleBatch | undefined;
+    // Every item is checked as it is staged, and nothing is written before all of them passed. Then
+    // one write each: the secrets first (nothing saved is ever without its secret), the servers, the
+    // relays, and the mappings, which start once saved.
+    const secrets = new SecretBatch(this.secrets);
+    const servers = this.servers.batch(secrets);
+    const relays = this.relays.batch(secrets);
+    const rules = this.service.batch({ server: (id) => servers.has(id), relay: (id) => relays.has(id) });
+    const staging = new ImportStaging({ secrets, servers, relays, rules }, this.savedBefore(), choice, start, stored.relayTokens);
+    const { undo, outcome } = staging;
+    const writes = new Writes();
     try {
-      for (const p of orderServers(stored.planned.filter((x) => x.server))) {
-        const s = p.server!;
-        const c = choice(p);
-        const ids = mapOf(serverIds, p.bundle);
-        if (c.action === 'skip') {
-          outcome.skipped++;
-          continue;
-        }
-        if (c.action === 'reuse') {
-          ids.set(s.ref, p.item.conflicts[0]!.existingId);
-          continue;
-        }
-        const jump = s.jump.map((ref) => {
-          const id = ids.get(ref);
-          if (!id) throw new ServiceError('INVALID_INPUT', `The server "${s.name}" jumps through "${ref}", which you chose to skip`);
-          return id;
-        });
-        const { ref: _ref, password, passphrase, ...draft } = s;
-        const server = { ...draft, jump, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
-        const input2 = { server, ...(password !== undefined ? { password } : {}), ...(passphrase !== undefined ? { passphrase } : {}) };
-        if (c.action === 'replace') {
-          const id = p.item.conflicts[0]!.existingId;
-          const before = this.servers.list().find((e) => e.server.id === id)!.server;
-          undo.replacedServers.push({ server: before, ...this.serverSecrets(before) });
-          this.servers.update(id, input2);
-          ids.set(s.ref, id);
-          outcome.replaced++;
-        } else {
-          const e = this.servers.create(input2);
-          undo.servers.push(e.server.id);
-          ids.set(s.ref, e.server.id);
-          outcome.servers++;
-        }
-      }
-      for (const p of stored.planned.filter((x) => x.relay)) {
-        const r = p.relay!;
-        const c = choice(p);
-        const ids = mapOf(relayIds, p.bundle);
-        if (c.action === 'skip') {
-          outcome.skipped++;
-          continue;
-        }
-        if (c.action === 'reuse') {
-          ids.set(r.ref, p.item.conflicts[0]!.existingId);
-          continue;
-        }
-        const { ref: _ref, token: fileToken, ...draft } = r;
-        // A relay config offered from this preview made a new token: the relay saved here uses it too.
-        const token = stored.relayTokens?.get(p.bundle)?.get(r.ref) ?? fileToken;
-        const relay = { ...draft, ...(token !== undefined ? { hasToken: true } : {}), ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
-        const input2 = { relay, ...(token !== undefined ? { token } : {}) };
-        if (c.action === 'replace') {
-          const id = p.item.conflicts[0]!.existingId;
-          const before = this.relays.list().find((e) => e.relay.id === id)!.relay;
-          const oldToken = this.secrets.get(secretKey.relayToken(id));
-          undo.replacedRelays.push({ relay: before, ...(oldToken !== undefined ? { token: oldToken } : {}) });
-          this.relays.update(id, input2);
-          ids.set(r.ref, id);
-          outcome.replaced++;
-        } else {
-          const e = this.relays.create(input2);
-          undo.relays.push(e.relay.id);
-          ids.set(r.ref, e.relay.id);
-          outcome.relays++;
-        }
-      }
-      // Each mapping is checked as it comes, in order, but all are saved in one write at the end.
-      batch = this.service.batch();
-      for (const p of stored.planned.filter((x) => x.rule)) {
-        const c = choice(p);
-        if (c.action === 'skip') {
-          outcome.skipped++;
-          continue;
-        }
-        const { socksPassword, ...rule } = p.rule!;
-        // Switched off unless the user asked to start what the file has on (never a SOCKS server without its password).
-        const enabled = start && p.item.startsOn === true;
-        let draft: RuleDraftParsed = { ...rule, enabled, ...(c.action === 'rename' && c.newName ? { name: c.newName } : {}) };
-        if ('server' in draft) {
-          const id = mapOf(serverIds, p.bundle).get(draft.server);
-          if (!id) throw new ServiceError('INVALID_INPUT', `The mapping "${draft.name}" uses the server "${draft.server}", which you chose to skip — skip the mapping too, or import the server`);
-          draft = { ...draft, server: id };
-        }
-        if (draft.type === 'relay-expose') {
-          const id = mapOf(relayIds, p.bundle).get(draft.relay);
-          if (!id) throw new ServiceError('INVALID_INPUT', `The mapping "${draft.name}" uses the relay "${draft.relay}", which you chose to skip — skip the mapping too, or import the relay`);
-          draft = { ...draft, relay: id };
-        }
-        let id: string;
-        if (c.action === 'replace') {
-          id = p.item.conflicts.find((x) => x.kind === 'listen')?.existingId ?? p.item.conflicts[0]!.existingId;
-          undo.replacedRules.push(this.service.entryOf(id).rule);
-          batch.update(id, draft);
-          outcome.replaced++;
-        } else {
-          id = batch.create(draft).id;
-          undo.rules.push(id);
-          outcome.rules++;
-        }
-        // Stored before the batch is saved and started: the mapping never runs without it.
-        if (socksPassword !== undefined) {
-          if (c.action === 'replace') undo.replacedSocksPasswords.push({ id, password: this.secrets.get(secretKey.socksPassword(id)) });
-          this.secrets.set(secretKey.socksPassword(id), socksPassword);
-        }
-        outcome.ruleIds.push(id);
-        if (enabled) outcome.startedIds.push(id);
-      }
-      await batch.commit();
+      staging.stage(stored.planned);
+      for (const step of [secrets, servers, relays]) writes.commit(step);
+      await rules.commit();
     } catch (err) {
-      // All or nothing: put back what this import already changed. Mappings of a batch that was never
-      // saved are not there to remove or restore, but the passwords stored for them are.
-      if (batch && !batch.saved) {
-        for (const id of undo.rules) this.secrets.delete(secretKey.socksPassword(id));
-        undo.rules = [];
-        undo.replacedRules = [];
-      }
-      await this.revert(undo);
+      // All or nothing: put back what this import wrote, newest first.
+      if (rules.saved) await this.revertRules(undo);
+      writes.undoAll();
       throw err;
     }
     this.previews.delete(input.previewId);
@@ -321,49 +203,74 @@ export class ImportService {
   }
 
   private async revert(u: UndoRecord): Promise<ImportUndoOutcome> {
-    const out: ImportUndoOutcome = { removedRules: 0, restoredRules: 0, removedServers: 0, removedRelays: 0 };
     const known = new Set(this.service.rules().map((r) => r.id));
-    // One write and one rules-changed for all the mappings, as the import itself made.
-    const batch = this.service.batch();
-    const removed = u.rules.filter((id) => known.has(id));
-    for (const id of [...removed].reverse()) {
-      batch.remove(id);
-      out.removedRules++;
-    }
-    for (const rule of [...u.replacedRules].reverse()) {
-      if (!known.has(rule.id)) continue;
-      const { id, ...draft } = rule;
-      batch.update(id, draft);
-      out.restoredRules++;
-    }
-    await batch.commit();
-    for (const id of removed) this.secrets.delete(secretKey.socksPassword(id));
+    const { removed, restored } = await this.revertRules(u);
+    const out: ImportUndoOutcome = { removedRules: removed.length, restoredRules: restored, removedServers: 0, removedRelays: 0 };
+    // The rest in one write each, as the import made it: secrets, relays, servers.
+    const secrets = new SecretBatch(this.secrets);
+    for (const id of removed) secrets.delete(secretKey.socksPassword(id));
     for (const { id, password } of [...u.replacedSocksPasswords].reverse()) {
       if (!known.has(id)) continue;
-      if (password === undefined) this.secrets.delete(secretKey.socksPassword(id));
-      else this.secrets.set(secretKey.socksPassword(id), password);
+      if (password === undefined) secrets.delete(secretKey.socksPassword(id));
+      else secrets.set(secretKey.socksPassword(id), password);
     }
+    const relays = this.relays.batch(secrets);
     for (const id of [...u.relays].reverse()) {
       try {
-        this.relays.remove(id);
+        relays.remove(id);
         out.removedRelays++;
       } catch {
         // Used by a mapping made after the import: keep it.
       }
     }
-    for (const r of [...u.replacedRelays].reverse()) this.relays.update(r.relay.id, { relay: stripId(r.relay), token: r.token ?? '' });
+    for (const r of [...u.replacedRelays].reverse()) relays.update(r.relay.id, { relay: stripId(r.relay), token: r.token ?? '' });
+    const servers = this.servers.batch(secrets);
     for (const id of [...u.servers].reverse()) {
       try {
-        this.servers.remove(id);
+        servers.remove(id);
         out.removedServers++;
       } catch {
         // Used by a mapping or a jump made after the import: keep it.
       }
     }
     for (const s of [...u.replacedServers].reverse()) {
-      this.servers.update(s.server.id, { server: stripId(s.server), password: s.password ?? '', passphrase: s.passphrase ?? '' });
+      servers.update(s.server.id, { server: stripId(s.server), password: s.password ?? '', passphrase: s.passphrase ?? '' });
     }
+    commitAll([secrets, relays, servers]);
     return out;
+  }
+
+  /** Removes the mappings an import made and restores those it replaced, in one write and one rules-changed. */
+  private async revertRules(u: UndoRecord): Promise<{ removed: string[]; restored: number }> {
+    const known = new Set(this.service.rules().map((r) => r.id));
+    const batch = this.service.batch();
+    const removed = u.rules.filter((id) => known.has(id));
+    for (const id of [...removed].reverse()) batch.remove(id);
+    let restored = 0;
+    for (const rule of [...u.replacedRules].reverse()) {
+      if (!known.has(rule.id)) continue;
+      const { id, ...draft } = rule;
+      batch.update(id, draft);
+      restored++;
+    }
+    await batch.commit();
+    return { removed, restored };
+  }
+
+  /** The items an import replaces as they are saved now, with their secrets. */
+  private savedBefore(): SavedBefore {
+    return {
+      server: (id) => {
+        const server = this.servers.require(id);
+        return { server, ...this.serverSecrets(server) };
+      },
+      relay: (id) => {
+        const token = this.secrets.get(secretKey.relayToken(id));
+        return { relay: this.relays.require(id), ...(token !== undefined ? { token } : {}) };
+      },
+      rule: (id) => this.service.entryOf(id).rule,
+      socksPassword: (id) => this.secrets.get(secretKey.socksPassword(id)),
+    };
   }
 
   private serverSecrets(s: SshServer): { password?: string; passphrase?: string } {
@@ -382,21 +289,3 @@ function stripId<T extends { id: string }>(x: T): Omit<T, 'id'> {
   const { id: _id, ...rest } = x;
   return rest;
 }
-
-/** Jump hosts before the servers that use them (per bundle, by ref). */
-function orderServers(list: Planned[]): Planned[] {
-  const out: Planned[] = [];
-  const done = new Set<Planned>();
-  const visit = (p: Planned, depth: number) => {
-    if (done.has(p) || depth > 16) return;
-    for (const ref of p.server!.jump) {
-      const dep = list.find((x) => x.bundle === p.bundle && x.server!.ref === ref);
-      if (dep) visit(dep, depth + 1);
-    }
-    done.add(p);
-    out.push(p);
-  };
-  for (const p of list) visit(p, 0);
-  return out;
-}
-

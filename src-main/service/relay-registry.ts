@@ -6,7 +6,9 @@ import type { SharedPool } from '../engine/shared-pool';
 import type { DataPlane } from '../dataplane/data-plane';
 import { RelayAgent } from '../relay/relay-agent';
 import type { RuleStore } from '../store/rule-store';
+import type { SecretBatch } from '../store/secret-batch';
 import { type SecretStore, secretKey } from '../store/secret-store';
+import { type Step, StagedList, saveAlone } from './saved-batch';
 import { ServiceError } from './service-error';
 import { said } from '../../src-shared/model/log-text';
 import { type KeyedLog, extraOf, logLine } from './log-buffer';
@@ -14,6 +16,19 @@ import { type KeyedLog, extraOf, logLine } from './log-buffer';
 export interface RelayInputParsed {
   relay: RelayDraft;
   token?: string;
+}
+
+/** Relay changes checked one by one and saved in one write of the list; see ServerBatch. */
+export interface RelayBatch extends Step {
+  create(input: RelayInputParsed): Relay;
+  update(id: string, input: RelayInputParsed): Relay;
+  remove(id: string): void;
+  /** Whether the relay is saved or staged, and not removed, in this batch. */
+  has(id: string): boolean;
+}
+
+function notFound(id: string): ServiceError {
+  return new ServiceError('NOT_FOUND', `No relay with id ${id} — it may have been deleted`, [{ path: 'relay', message: 'choose a saved relay' }]);
 }
 
 /**
@@ -40,40 +55,66 @@ export class RelayRegistry {
 
   require(id: string): Relay {
     const r = this.store.getRelay(id);
-    if (!r) throw new ServiceError('NOT_FOUND', `No relay with id ${id} — it may have been deleted`, [{ path: 'relay', message: 'choose a saved relay' }]);
+    if (!r) throw notFound(id);
     return r;
   }
 
   create(input: RelayInputParsed): RelayEntry {
-    const relay: Relay = { ...RelayDraftSchema.parse(input.relay), id: randomUUID() };
-    this.saveToken(relay.id, input.token);
-    this.store.putRelay(this.withTokenFlag(relay));
-    this.changed();
-    return this.entry(this.require(relay.id));
+    return this.entry(this.require(saveAlone(this.secrets, (s) => this.batch(s), (b) => b.create(input)).id));
   }
 
   update(id: string, input: RelayInputParsed): RelayEntry {
-    const before = this.require(id);
-    const relay: Relay = { ...RelayDraftSchema.parse(input.relay), id };
-    // A new address is a different relay: its certificate has to be pinned again.
-    if ((relay.host !== before.host || relay.port !== before.port) && relay.fingerprint === before.fingerprint) delete relay.fingerprint;
-    this.saveToken(id, input.token);
-    this.store.putRelay(this.withTokenFlag(relay));
-    this.last.delete(id);
-    this.pool().get(id)?.reconnect();
-    this.changed();
-    return this.entry(this.require(id));
+    return this.entry(this.require(saveAlone(this.secrets, (s) => this.batch(s), (b) => b.update(id, input)).id));
   }
 
   remove(id: string): void {
-    const relay = this.require(id);
-    const users = this.rules().filter((r) => ruleRelayId(r) === id);
-    if (users.length > 0) {
-      throw new ServiceError('CONFLICT', `The relay "${relay.name}" is used by ${users.map((r) => `"${r.name}"`).join(', ')} — delete or change those mappings first`);
-    }
-    this.store.removeRelay(id);
-    this.secrets.delete(secretKey.relayToken(id));
-    this.changed();
+    saveAlone(this.secrets, (s) => this.batch(s), (b) => b.remove(id));
+  }
+
+  batch(secrets: SecretBatch): RelayBatch {
+    const list = new StagedList<Relay>({ path: this.store.path, list: () => this.store.listRelays(), putMany: (put, removed) => this.store.putRelays(put, removed) }, (updated) => {
+      for (const id of updated) {
+        this.last.delete(id);
+        this.pool().get(id)?.reconnect();
+      }
+      this.changed();
+    });
+    const require = (id: string) => {
+      const r = list.get(id);
+      if (!r) throw notFound(id);
+      return r;
+    };
+    const stage = (relay: Relay, token: string | undefined) => {
+      if (token !== undefined) {
+        if (token === '') secrets.delete(secretKey.relayToken(relay.id));
+        else secrets.set(secretKey.relayToken(relay.id), token);
+      }
+      const saved = this.withTokenFlag(relay, secrets);
+      list.put(saved);
+      return saved;
+    };
+    return {
+      create: (input) => stage({ ...RelayDraftSchema.parse(input.relay), id: randomUUID() }, input.token),
+      update: (id, input) => {
+        const before = require(id);
+        const relay: Relay = { ...RelayDraftSchema.parse(input.relay), id };
+        // A new address is a different relay: its certificate has to be pinned again.
+        if ((relay.host !== before.host || relay.port !== before.port) && relay.fingerprint === before.fingerprint) delete relay.fingerprint;
+        return stage(relay, input.token);
+      },
+      remove: (id) => {
+        const relay = require(id);
+        const users = this.rules().filter((r) => ruleRelayId(r) === id);
+        if (users.length > 0) {
+          throw new ServiceError('CONFLICT', `The relay "${relay.name}" is used by ${users.map((r) => `"${r.name}"`).join(', ')} — delete or change those mappings first`);
+        }
+        list.delete(id);
+        secrets.delete(secretKey.relayToken(id));
+      },
+      has: (id) => list.get(id) !== undefined,
+      commit: () => list.commit(),
+      undo: () => list.undo(),
+    };
   }
 
   /** Pins the certificate fingerprint the person compared (after a change); the agent retries with it. */
@@ -148,12 +189,6 @@ export class RelayRegistry {
     };
   }
 
-  private saveToken(id: string, token: string | undefined): void {
-    if (token === undefined) return;
-    if (token === '') this.secrets.delete(secretKey.relayToken(id));
-    else this.secrets.set(secretKey.relayToken(id), token);
-  }
-
   /** A saved token that cannot be read here, as a message naming what to do. */
   private tokenProblem(id: string): string | undefined {
     const problem = this.secrets.problem(secretKey.relayToken(id));
@@ -161,8 +196,8 @@ export class RelayRegistry {
   }
 
   /** Whether a token is stored at all: one this process cannot read may still be the desktop app's. */
-  private withTokenFlag(relay: Relay): Relay {
+  private withTokenFlag(relay: Relay, secrets: SecretBatch): Relay {
     const key = secretKey.relayToken(relay.id);
-    return { ...relay, hasToken: this.secrets.get(key) !== undefined || this.secrets.problem(key) !== undefined };
+    return { ...relay, hasToken: secrets.get(key) !== undefined || secrets.problem(key) !== undefined };
   }
 }

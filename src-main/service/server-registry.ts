@@ -4,8 +4,10 @@ import { ruleServerId } from '../../src-shared/model/rule';
 import type { SshServer, SshServerDraft, SshServerEntry } from '../../src-shared/model/ssh';
 import { SshServerDraftSchema } from '../../src-shared/model/ssh';
 import type { RuleStore } from '../store/rule-store';
+import type { SecretBatch } from '../store/secret-batch';
 import { type SecretStore, secretKey } from '../store/secret-store';
 import type { SessionPool } from '../ssh/session-pool';
+import { type Step, StagedList, saveAlone } from './saved-batch';
 import { ServiceError } from './service-error';
 
 export interface ServerInput {
@@ -14,8 +16,27 @@ export interface ServerInput {
   passphrase?: string;
 }
 
+/**
+ * Server changes checked one by one as single ones are — against the saved servers with the batch's
+ * earlier changes over them — and saved in one write of the list (an import, its undo). Their secrets
+ * go into the batch's SecretBatch, which is written first (see commitAll).
+ */
+export interface ServerBatch extends Step {
+  create(input: ServerInput): SshServer;
+  update(id: string, input: ServerInput): SshServer;
+  remove(id: string): void;
+  /** Whether the server is saved or staged, and not removed, in this batch. */
+  has(id: string): boolean;
+}
+
+type SecretReader = Pick<SecretStore, 'get' | 'problem'>;
+
 function secretKeyOf(server: SshServer, kind: 'password' | 'passphrase'): string {
   return kind === 'password' ? secretKey.sshPassword(server.id) : secretKey.sshPassphrase(server.id);
+}
+
+function notFound(id: string): ServiceError {
+  return new ServiceError('NOT_FOUND', `No SSH server with id ${id} — it may have been deleted`, [{ path: 'server', message: 'choose a saved SSH server' }]);
 }
 
 /** Saved SSH servers: CRUD, their write-only secrets, and their live connection state for the UI. */
@@ -38,7 +59,7 @@ export class ServerRegistry {
 
   require(id: string): SshServer {
     const s = this.store.getServer(id);
-    if (!s) throw new ServiceError('NOT_FOUND', `No SSH server with id ${id} — it may have been deleted`, [{ path: 'server', message: 'choose a saved SSH server' }]);
+    if (!s) throw notFound(id);
     return s;
   }
 
@@ -48,41 +69,58 @@ export class ServerRegistry {
   }
 
   create(input: ServerInput): SshServerEntry {
-    const server: SshServer = { ...SshServerDraftSchema.parse(input.server), id: randomUUID() };
-    this.checkJumps(server);
-    this.saveSecrets(server, input);
-    this.store.putServer(this.withSecretFlags(server));
-    this.changed();
-    return this.entry(this.require(server.id));
+    return this.entry(this.require(saveAlone(this.secrets, (s) => this.batch(s), (b) => b.create(input)).id));
   }
 
   update(id: string, input: ServerInput): SshServerEntry {
-    this.require(id);
-    const server: SshServer = { ...SshServerDraftSchema.parse(input.server), id };
-    this.checkJumps(server);
-    this.saveSecrets(server, input);
-    this.store.putServer(this.withSecretFlags(server));
-    // New credentials or address: let a failed or waiting session try again now.
-    this.pool().get(id)?.reconnect();
-    this.changed();
-    return this.entry(this.require(id));
+    return this.entry(this.require(saveAlone(this.secrets, (s) => this.batch(s), (b) => b.update(id, input)).id));
   }
 
   remove(id: string): void {
-    const server = this.require(id);
-    const users = this.usedBy(id);
-    if (users.length > 0) {
-      const names = users.map((r) => `"${r.name}"`).join(', ');
-      throw new ServiceError('CONFLICT', `The SSH server "${server.name}" is used by ${names} — delete or change those mappings first`);
-    }
-    const jumpers = this.store.listServers().filter((s) => s.jump.includes(id));
-    if (jumpers.length > 0) {
-      throw new ServiceError('CONFLICT', `The SSH server "${server.name}" is a jump host of "${jumpers[0]!.name}" — change that server first`);
-    }
-    this.store.removeServer(id);
-    this.secrets.delete(secretKey.sshPassword(id));
-    this.secrets.delete(secretKey.sshPassphrase(id));
-    this.changed();
+    saveAlone(this.secrets, (s) => this.batch(s), (b) => b.remove(id));
+  }
+
+  batch(secrets: SecretBatch): ServerBatch {
+    const list = new StagedList<SshServer>({ path: this.store.path, list: () => this.store.listServers(), putMany: (put, removed) => this.store.putServers(put, removed) }, (updated) => {
+      // New credentials or address: let a failed or waiting session try again now.
+      for (const id of updated) this.pool().get(id)?.reconnect();
+      this.changed();
+    });
+    const require = (id: string) => {
+      const s = list.get(id);
+      if (!s) throw notFound(id);
+      return s;
+    };
+    const stage = (server: SshServer, input: ServerInput) => {
+      this.checkJumps(server, list);
+      this.saveSecrets(server, input, secrets);
+      const saved = this.withSecretFlags(server, secrets);
+      list.put(saved);
+      return saved;
+    };
+    return {
+      create: (input) => stage({ ...SshServerDraftSchema.parse(input.server), id: randomUUID() }, input),
+      update: (id, input) => {
+        require(id);
+        return stage({ ...SshServerDraftSchema.parse(input.server), id }, input);
+      },
+      remove: (id) => {
+        const server = require(id);
+        const users = this.usedBy(id);
+        if (users.length > 0) {
+          const names = users.map((r) => `"${r.name}"`).join(', ');
+          throw new ServiceError('CONFLICT', `The SSH server "${server.name}" is used by ${names} — delete or change those mappings first`);
+        }
+        const jumper = [...list.values()].find((s) => s.jump.includes(id));
+        if (jumper) throw new ServiceError('CONFLICT', `The SSH server "${server.name}" is a jump host of "${jumper.name}" — change that server first`);
+        list.delete(id);
+        secrets.delete(secretKey.sshPassword(id));
+        secrets.delete(secretKey.sshPassphrase(id));
+      },
+      has: (id) => list.get(id) !== undefined,
+      commit: () => list.commit(),
+      undo: () => list.undo(),
+    };
   }
 
   secret(server: SshServer, kind: 'password' | 'passphrase'): string | undefined {
@@ -119,7 +157,7 @@ export class ServerRegistry {
     const unreadable = this.secretProblem(server);
     return {
       // The flags say whether a secret is usable here: one this process cannot read is asked for again.
-      server: unreadable ? this.withSecretFlags(server, true) : server,
+      server: unreadable ? this.withSecretFlags(server, this.secrets, true) : server,
       state,
       ...(err && state !== 'ready' ? { error: { code: err.code, message: err.message } } : unreadable ? { error: { code: 'AUTH_FAILED', message: unreadable } } : {}),
       ...(session?.nextRetryAt && state === 'retrying' ? { nextRetryAt: session.nextRetryAt } : {}),
@@ -127,33 +165,33 @@ export class ServerRegistry {
     };
   }
 
-  private checkJumps(server: SshServer): void {
+  private checkJumps(server: SshServer, list: StagedList<SshServer>): void {
     const seen = new Set<string>([server.id]);
     for (const id of server.jump) {
       if (seen.has(id)) throw new ServiceError('INVALID_INPUT', 'A server cannot jump through itself or the same host twice', [{ path: 'server.jump', message: 'remove the repeated jump host' }]);
       seen.add(id);
-      if (!this.store.getServer(id)) throw new ServiceError('INVALID_INPUT', `Jump host ${id} is not a saved server`, [{ path: 'server.jump', message: 'choose saved servers as jump hosts' }]);
+      if (!list.get(id)) throw new ServiceError('INVALID_INPUT', `Jump host ${id} is not a saved server`, [{ path: 'server.jump', message: 'choose saved servers as jump hosts' }]);
     }
   }
 
-  private saveSecrets(server: SshServer, input: ServerInput): void {
+  private saveSecrets(server: SshServer, input: ServerInput, secrets: SecretBatch): void {
     const put = (key: string, value: string | undefined) => {
       if (value === undefined) return;
-      if (value === '') this.secrets.delete(key);
-      else this.secrets.set(key, value);
+      if (value === '') secrets.delete(key);
+      else secrets.set(key, value);
     };
     put(secretKey.sshPassword(server.id), server.auth.method === 'password' ? input.password : undefined);
     put(secretKey.sshPassphrase(server.id), server.auth.method === 'key' ? input.passphrase : undefined);
   }
 
   /**
-   * The saved server records only whether a secret exists — derived from the secret store itself.
-   * One this process cannot read still exists (the desktop app may read it); `usable` asks instead
-   * whether it can be used here, for what the list shows.
+   * The saved server records only whether a secret exists — derived from the secrets (those staged
+   * with it, else the store). One this process cannot read still exists (the desktop app may read
+   * it); `usable` asks instead whether it can be used here, for what the list shows.
    */
-  private withSecretFlags(server: SshServer, usable = false): SshServer {
+  private withSecretFlags(server: SshServer, secrets: SecretReader = this.secrets, usable = false): SshServer {
     const has = (kind: 'password' | 'passphrase') =>
-      this.secret(server, kind) !== undefined || (!usable && this.secrets.problem(secretKeyOf(server, kind)) !== undefined);
+      secrets.get(secretKeyOf(server, kind)) !== undefined || (!usable && secrets.problem(secretKeyOf(server, kind)) !== undefined);
     const auth = server.auth;
     if (auth.method === 'password') return { ...server, auth: { ...auth, hasPassword: has('password') } };
     if (auth.method === 'key') return { ...server, auth: { ...auth, hasPassphrase: has('passphrase') } };

@@ -17,3 +17,12 @@ export class ServiceError extends Error {
       : { code: this.code, message: this.message };
   }
 }
+
+/** A failed write of the store, naming its file. */
+export function couldNotSave(path: string, err: unknown): ServiceError {
+  return new ServiceError('INTERNAL', `Could not save to ${path}: ${messageOf(err)}`);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

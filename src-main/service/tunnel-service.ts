@@ -10,7 +10,7 @@ import { DegradedTracker } from './degraded-tracker';
 import { LogBuffer } from './log-buffer';
 import { ListenIndex, RuleBatch, type RuleChanges, followRule, mappingNotFound } from './rule-batch';
 import { RuleRunner } from './rule-runner';
-import { ServiceError } from './service-error';
+import { ServiceError, couldNotSave } from './service-error';
 import type { RouterRules } from './router-rules';
 import type { RelayRegistry } from './relay-registry';
 import type { ServerRegistry } from './server-registry';
@@ -32,6 +32,12 @@ export interface TunnelServiceOptions {
   echoLog?: (line: LogEntry) => void;
   /** "Open on router" for rules that ask for it. */
   router?: RouterRules;
+}
+
+/** Servers and relays staged to be saved with a batch of rules (saved ones count too). */
+export interface StagedRefs {
+  server(id: string): boolean;
+  relay(id: string): boolean;
 }
 
 /** Rules → running tunnels. Knows nothing of Electron, IPC or the UI: it only emits events. */
@@ -109,12 +115,13 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
 
   /**
    * Rule changes checked one by one but saved in one write and announced in one rules-changed (an
-   * import of many rules); create, update and remove are batches of one.
+   * import of many rules); create, update and remove are batches of one. `staged` knows the servers
+   * and relays an import saves with its rules, which the rules may use before they are saved.
    */
-  batch(): RuleBatch {
+  batch(staged?: StagedRefs): RuleBatch {
     return new RuleBatch({
       saved: () => this.savedRules(),
-      checkRefs: (draft) => this.assertServerExists(draft),
+      checkRefs: (draft) => this.assertServerExists(draft, staged),
       revision: () => this.revision,
       save: (changes) => this.saveBatch(changes),
     });
@@ -280,7 +287,7 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     try {
       this.store.putRules(put, removed);
     } catch (err) {
-      throw new ServiceError('INTERNAL', `Could not save to ${this.store.path}: ${(err as Error).message}`);
+      throw couldNotSave(this.store.path, err);
     }
     this.revision++;
   }
@@ -323,11 +330,11 @@ export class TunnelService extends EventEmitter<ServiceEvents> {
     })();
   }
 
-  private assertServerExists(draft: RuleDraftParsed): void {
+  private assertServerExists(draft: RuleDraftParsed, staged: StagedRefs | undefined): void {
     const id = ruleServerId(draft);
-    if (id !== undefined && this.servers) this.servers.require(id);
+    if (id !== undefined && this.servers && !staged?.server(id)) this.servers.require(id);
     const relayId = ruleRelayId(draft);
-    if (relayId !== undefined && this.relays) this.relays.require(relayId);
+    if (relayId !== undefined && this.relays && !staged?.relay(relayId)) this.relays.require(relayId);
   }
 
   /** Where the saved rules listen, to ask which one already listens where a draft would (conflict()). */

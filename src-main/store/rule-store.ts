@@ -234,8 +234,9 @@ export class RuleStore {
     this.servers.put(server);
   }
 
-  removeServer(id: string): boolean {
-    return this.servers.remove(id);
+  /** Drops the servers of `removed` and adds or replaces `servers`, in one write (see putRules). */
+  putServers(servers: readonly SshServer[], removed: readonly string[] = []): void {
+    this.servers.putMany(servers, removed);
   }
 
   listRelays(): Relay[] {
@@ -250,8 +251,9 @@ export class RuleStore {
     this.relays.put(relay);
   }
 
-  removeRelay(id: string): boolean {
-    return this.relays.remove(id);
+  /** Drops the relays of `removed` and adds or replaces `relays`, in one write (see putRules). */
+  putRelays(relays: readonly Relay[], removed: readonly string[] = []): void {
+    this.relays.putMany(relays, removed);
   }
 
   /** App settings (theme, language, stats interval); defaults for anything missing or invalid. */

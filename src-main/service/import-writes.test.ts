@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RuleEntry } from '../../src-shared/api/contract';
+import type { ImportOutcome, ImportPreview, ImportSource } from '../../src-shared/model/import';
+import type { RelayEntry } from '../../src-shared/model/relay';
+import type { SshServerEntry } from '../../src-shared/model/ssh';
+import { CountingConf, CountingSecrets, diskError } from '../../test-support/counting-stores';
+import { useServiceCore } from '../../test-support/service-core';
+import { FileSecretStore } from '../store/secret-store';
+
+// An import writes each list it changes (servers, relays, mappings) and the secrets once, however many
+// items it has — a write per item rewrote the whole file each time, O(n²) — and so does its undo. A
+// write that fails puts back what the import already wrote.
+
+const doc = (name: string, d: object): ImportSource => ({ name, text: JSON.stringify({ porthole: 1, ...d }) });
+const srv = (i: number) => ({ ref: `s${i}`, name: `Server ${i}`, host: `s${i}.example`, user: 'me', auth: { method: 'password' }, password: `pw-${i}` });
+const rly = (i: number) => ({ ref: `y${i}`, name: `Relay ${i}`, host: `r${i}.example`, agentName: 'me', token: `token-${i}-for-the-tests` });
+const viaServer = (i: number) => ({ type: 'ssh-local', name: `Via ${i}`, server: `s${i}`, listen: { host: '127.0.0.1', port: 30000 + i }, target: { host: 'db', port: 5432 } });
+const viaRelay = (i: number) => ({ type: 'relay-expose', name: `Out ${i}`, relay: `y${i}`, target: { host: '127.0.0.1', port: 80 } });
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('import writes', () => {
+  let conf = new CountingConf();
+  let secrets: CountingSecrets | undefined;
+  const svc = useServiceCore({
+    options: (dir) => {
+      conf = new CountingConf();
+      secrets = new CountingSecrets(new FileSecretStore(dir));
+      return { confFactory: conf.factory, secretStore: secrets };
+    },
+  });
+  const { call, refused } = svc;
+
+  const preview = (...sources: ImportSource[]) => call<ImportPreview>('imports.preview', { sources });
+  const storeFile = () => readFileSync(join(svc.dir, 'porthole.json'), 'utf8');
+  const secretsFile = () => (existsSync(join(svc.dir, 'secrets.json')) ? readFileSync(join(svc.dir, 'secrets.json'), 'utf8') : '');
+  const lists = async () => ({ rules: await call<RuleEntry[]>('rules.list'), servers: await call<SshServerEntry[]>('servers.list'), relays: await call<RelayEntry[]>('relays.list') });
+  /** Writes of each list and of the secrets since `since` (a count taken earlier). */
+  const count = () => ({ servers: conf.writes('servers'), relays: conf.writes('relays'), rules: conf.writes('rules'), secrets: secrets!.writes });
+  const since = (before: ReturnType<typeof count>) => {
+    const now = count();
+    return { servers: now.servers - before.servers, relays: now.relays - before.relays, rules: now.rules - before.rules, secrets: now.secrets - before.secrets };
+  };
+  const once = { servers: 1, relays: 1, rules: 1, secrets: 1 };
+  const none = { servers: 0, relays: 0, rules: 0, secrets: 0 };
+  const saveError = (text: string) => `Could not save to ${join(svc.dir, 'porthole.json')}: ${text}`;
+
+  it('an import of 100 servers with passwords, 100 relays with tokens and 200 mappings writes each list and the secrets once; so does its undo', async () => {
+    const n = 100;
+    const pv = await preview(doc('big.json', { servers: range(n).map(srv), relays: range(n).map(rly), rules: [...range(n).map(viaServer), ...range(n).map(viaRelay)] }));
+    const before = count();
+
+    expect(await call<ImportOutcome>('imports.apply', { previewId: pv.id })).toMatchObject({ servers: n, relays: n, rules: 2 * n });
+    expect(since(before)).toEqual(once);
+    const saved = await lists();
+    expect(saved.servers.map((e) => [e.server.name, e.server.auth])).toEqual(range(n).map((i) => [`Server ${i}`, { method: 'password', hasPassword: true }]));
+    expect(saved.relays.every((e) => e.relay.hasToken)).toBe(true);
+    const stored = new FileSecretStore(svc.dir);
+    expect(range(n).map((i) => stored.get(`ssh:${saved.servers[i]!.server.id}:password`))).toEqual(range(n).map((i) => `pw-${i}`));
+    expect(saved.rules.map((e) => ('server' in e.rule ? e.rule.server : e.rule.type === 'relay-expose' ? e.rule.relay : ''))).toEqual([...saved.servers.map((e) => e.server.id), ...saved.relays.map((e) => e.relay.id)]);
+
+    await call('imports.undo');
+    expect(since(before)).toEqual({ servers: 2, relays: 2, rules: 2, secrets: 2 });
+    expect(await lists()).toEqual({ rules: [], servers: [], relays: [] });
+    expect(JSON.parse(secretsFile())).toEqual({ version: 1, entries: {} });
+  });
+
+  it('an import refused part-way (its second mapping on the port its first one takes) writes nothing at all', async () => {
+    const pv = await preview(doc('a.json', { servers: [srv(0)], relays: [rly(0)], rules: [viaServer(0), viaRelay(0)] }), doc('b.json', { rules: [{ type: 'tcp-forward', name: 'Also there', listen: { host: '127.0.0.1', port: 30000 }, target: { host: '127.0.0.1', port: 9 } }] }));
+    const second = pv.items.find((i) => i.name === 'Also there')!;
+    const before = { store: storeFile(), secrets: secretsFile(), counts: count() };
+    await expect(refused('imports.apply', { previewId: pv.id, decisions: [{ key: second.key, action: 'import' }] })).resolves.toMatchObject({ code: 'CONFLICT', message: 'The mapping "Via 0" already listens on 127.0.0.1:30000' });
+    expect(since(before.counts)).toEqual(none);
+    expect([storeFile(), secretsFile()]).toEqual([before.store, before.secrets]);
+  });
+
+  it.each(['servers', 'relays'])('a failed write of the %s list puts back what the import wrote, names the file, and lists nothing of it', async (key) => {
+    await call('servers.create', { server: { name: 'Kept', host: 'kept.example', user: 'me', auth: { method: 'password' } }, password: 'pw-kept' });
+    const pv = await preview(doc('team.json', { servers: [srv(0), srv(1)], relays: [rly(0)], rules: [viaServer(0), viaRelay(0)] }));
+    const before = { store: storeFile(), secrets: secretsFile(), lists: await lists() };
+    conf.fail = (k) => (k === key ? diskError('EACCES', 'permission denied') : undefined);
+
+    await expect(refused('imports.apply', { previewId: pv.id })).resolves.toEqual({ code: 'INTERNAL', message: saveError('EACCES: permission denied') });
+    conf.fail = undefined;
+    expect([storeFile(), secretsFile()]).toEqual([before.store, before.secrets]);
+    expect(await lists()).toEqual(before.lists);
+    await expect(refused('imports.undo')).resolves.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a server whose list cannot be written leaves no password behind', async () => {
+    await call('servers.create', { server: { name: 'Kept', host: 'kept.example', user: 'me', auth: { method: 'password' } }, password: 'pw-kept' });
+    const before = secretsFile();
+    conf.fail = (k) => (k === 'servers' ? diskError('ENOSPC', 'no space left on device') : undefined);
+    await expect(refused('servers.create', { server: { name: 'S', host: 's.example', user: 'me', auth: { method: 'password' } }, password: 'pw-S' })).resolves.toEqual({
+      code: 'INTERNAL',
+      message: saveError('ENOSPC: no space left on device'),
+    });
+    conf.fail = undefined;
+    expect(secretsFile()).toBe(before);
+  });
+});
