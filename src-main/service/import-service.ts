@@ -175,10 +175,11 @@ export class ImportService {
       for (const step of [secrets, servers, relays]) writes.commit(step);
       await rules.commit();
     } catch (err) {
-      // All or nothing: put back what this import wrote, newest first.
-      if (rules.saved) await this.revertRules(undo);
-      writes.undoAll();
-      throw err;
+      // All or nothing: put back what this import wrote, newest first. A failure to put something
+      // back is added to the error, after the cause.
+      const failures: unknown[] = [];
+      if (rules.saved) await this.revertRules(undo).catch((e: unknown) => void failures.push(e));
+      throw writes.undoAll(err, failures, 'the partial import');
     }
     this.previews.delete(input.previewId);
     this.undoRecord = undo;
@@ -236,7 +237,7 @@ export class ImportService {
     for (const s of [...u.replacedServers].reverse()) {
       servers.update(s.server.id, { server: stripId(s.server), password: s.password ?? '', passphrase: s.passphrase ?? '' });
     }
-    commitAll([secrets, relays, servers]);
+    commitAll([secrets, relays, servers], 'the partial undo');
     return out;
   }
 

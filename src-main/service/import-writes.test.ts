@@ -11,7 +11,8 @@ import { FileSecretStore } from '../store/secret-store';
 
 // An import writes each list it changes (servers, relays, mappings) and the secrets once, however many
 // items it has — a write per item rewrote the whole file each time, O(n²) — and so does its undo. A
-// write that fails puts back what the import already wrote.
+// write that fails puts back what the import already wrote; if putting it back fails too, the person
+// still sees the cause first.
 
 const doc = (name: string, d: object): ImportSource => ({ name, text: JSON.stringify({ porthole: 1, ...d }) });
 const srv = (i: number) => ({ ref: `s${i}`, name: `Server ${i}`, host: `s${i}.example`, user: 'me', auth: { method: 'password' }, password: `pw-${i}` });
@@ -98,5 +99,22 @@ describe('import writes', () => {
     });
     conf.fail = undefined;
     expect(secretsFile()).toBe(before);
+  });
+
+  it('when putting back a failed import fails too, the error gives the cause first, then what could not be put back; the rest is still put back', async () => {
+    const old = await call<SshServerEntry>('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' } }, password: 'pw-old' });
+    const pv = await preview(doc('lab.json', { servers: [{ ...srv(0), name: 'Lab', password: 'pw-new' }], rules: [viaServer(0)] }));
+    const lab = pv.items.find((i) => i.kind === 'server')!;
+    const secretsBefore = secretsFile();
+    const serverWrites = conf.writes('servers');
+    // The mappings cannot be saved; nor can the server list be written again, once the import wrote it.
+    conf.fail = (k) => (k === 'rules' ? diskError('EACCES', 'permission denied') : k === 'servers' && conf.writes('servers') > serverWrites ? diskError('EROFS', 'read-only file system') : undefined);
+
+    const err = await refused('imports.apply', { previewId: pv.id, decisions: [{ key: lab.key, action: 'replace' }] });
+    conf.fail = undefined;
+    expect(err).toEqual({ code: 'INTERNAL', message: `${saveError('EACCES: permission denied')}; undoing the partial import also failed: ${saveError('EROFS: read-only file system')}` });
+    expect(secretsFile()).toBe(secretsBefore);
+    expect(new FileSecretStore(svc.dir).get(`ssh:${old.server.id}:password`)).toBe('pw-old');
+    expect(await call('rules.list')).toEqual([]);
   });
 });

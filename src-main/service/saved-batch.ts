@@ -1,6 +1,6 @@
 import type { SecretStore } from '../store/secret-store';
 import { SecretBatch } from '../store/secret-batch';
-import { couldNotSave } from './service-error';
+import { couldNotSave, withUndoFailures } from './service-error';
 
 // Saved servers and relays changed many at once (an import, its undo). The store rewrites its whole
 // file on every write, so a write per server costs O(n²) for an import of n; a batch checks each change
@@ -110,20 +110,29 @@ export class Writes {
     this.done.push(step);
   }
 
-  /** Undoes the steps written, newest first. */
-  undoAll(): void {
-    for (const step of this.done.splice(0).reverse()) step.undo();
+  /**
+   * Undoes the steps written, newest first, each even when one before it failed; returns `err` with
+   * the failures of undoing (`failures` already met, then these) added to its message.
+   */
+  undoAll(err: unknown, failures: unknown[], what: string): unknown {
+    for (const step of this.done.splice(0).reverse()) {
+      try {
+        step.undo();
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    return withUndoFailures(err, failures, what);
   }
 }
 
-/** Commits the steps in order, all or none: when one fails, those written are undone and its error is thrown. */
-export function commitAll(steps: readonly Step[]): void {
+/** Commits the steps in order, all or none: when one fails, those written are undone and its error is thrown (see Writes.undoAll). */
+export function commitAll(steps: readonly Step[], what: string): void {
   const writes = new Writes();
   try {
     for (const step of steps) writes.commit(step);
   } catch (err) {
-    writes.undoAll();
-    throw err;
+    throw writes.undoAll(err, [], what);
   }
 }
 
@@ -132,6 +141,6 @@ export function saveAlone<B extends Step, T>(secrets: SecretStore, batch: (secre
   const staged = new SecretBatch(secrets);
   const b = batch(staged);
   const out = change(b);
-  commitAll([staged, b]);
+  commitAll([staged, b], 'the partial change');
   return out;
 }

@@ -23,6 +23,17 @@ export function couldNotSave(path: string, err: unknown): ServiceError {
   return new ServiceError('INTERNAL', `Could not save to ${path}: ${messageOf(err)}`);
 }
 
+/**
+ * `err` with what failed while undoing what it left half done added to its message: the person sees
+ * the cause first, then that some of it is still there, and why.
+ */
+export function withUndoFailures(err: unknown, failures: readonly unknown[], what: string): unknown {
+  if (failures.length === 0) return err;
+  const also = `; undoing ${what} also failed: ${failures.map(messageOf).join('; ')}`;
+  if (err instanceof ServiceError) return new ServiceError(err.code, err.message + also, err.issues);
+  return new Error(messageOf(err) + also, { cause: err });
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
