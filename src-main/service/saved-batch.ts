@@ -5,7 +5,7 @@ import { couldNotSave, withUndoFailures } from './service-error';
 // Saved servers and relays changed many at once (an import, its undo). The store rewrites its whole
 // file on every write, so a write per server costs O(n²) for an import of n; a batch checks each change
 // as it is staged, against the saved list with the batch's earlier changes over it, and writes the
-// list once. Each write can be taken back exactly, so a failure part-way leaves nothing half-saved.
+// list once. Each write can be taken back, so a failure part-way leaves nothing half-saved.
 
 /** A staged write that can be taken back once it is written. */
 export interface Step {
