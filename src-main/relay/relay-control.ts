@@ -6,7 +6,7 @@ import { DATA_CAPABILITY, H_DATA } from './data-protocol';
 import { type AgentMessage, checkAgentMessage, type ExposureInfo, LineSplitter, PATH_CONTROL, parseLine } from './protocol';
 import { formatRanges, inRanges } from './relay-policy';
 import { openPort } from './relay-public';
-import type { AgentSession } from './relay-session';
+import type { AgentSession, PublicPort } from './relay-session';
 import { endSession } from './relay-session-life';
 import type { RelayState } from './relay-state';
 
@@ -29,7 +29,10 @@ export async function openControl(st: RelayState, s: AgentSession): Promise<void
   const lines = new LineSplitter();
   control.on('data', (chunk: Buffer) => {
     try {
-      for (const line of lines.push(chunk)) void onAgentMessage(st, s, parseLine(checkAgentMessage, line));
+      for (const line of lines.push(chunk)) {
+        const msg = parseLine(checkAgentMessage, line);
+        inTurn(s, msg.ref, () => onAgentMessage(st, s, msg));
+      }
     } catch (err) {
       st.log('warn', ...said('relayAgentBrokeProtocol', { agent: s.name, address: s.address, error: (err as Error).message }));
       s.h2.goaway(h2c.NGHTTP2_PROTOCOL_ERROR);
@@ -54,6 +57,22 @@ export async function openControl(st: RelayState, s: AgentSession): Promise<void
   s.send({ t: 'welcome', agent: s.name, assigned, failedAssigned });
 }
 
+/**
+ * Runs `work` once the messages before it about exposure `ref` are done. The relay reads a line while
+ * an earlier one still waits for its port to open; an `expose` sent twice (older agents could send one
+ * before the welcome and again on it) or an `unexpose` right after an `expose` must see that port open,
+ * or they open a second one or miss the one to close. Messages about different exposures go side by side.
+ */
+function inTurn(s: AgentSession, ref: string, work: () => Promise<void>): void {
+  const before = s.turns.get(ref);
+  // A turn that threw (a 'changed' listener, say) does not hold up the ones after it.
+  const turn = (before ? before.then(work) : work()).catch(() => undefined);
+  s.turns.set(ref, turn);
+  void turn.then(() => {
+    if (s.turns.get(ref) === turn) s.turns.delete(ref);
+  });
+}
+
 async function onAgentMessage(st: RelayState, s: AgentSession, msg: AgentMessage): Promise<void> {
   if (s.closed) return;
   if (msg.t === 'unexpose') {
@@ -69,6 +88,8 @@ async function onAgentMessage(st: RelayState, s: AgentSession, msg: AgentMessage
     return;
   }
   const old = s.byRef.get(msg.ref);
+  // The same request again: the port it has already is the answer (reopening it would drop its connections).
+  if (old && asksFor(msg, old)) return void s.send({ t: 'exposed', ref: msg.ref, exposure: old.info() });
   if (old) {
     s.byRef.delete(msg.ref);
     s.ports.delete(old.id);
@@ -103,6 +124,11 @@ async function onAgentMessage(st: RelayState, s: AgentSession, msg: AgentMessage
   }
   const code = lastErr instanceof EngineError && (['PORT_IN_USE', 'PERMISSION_DENIED', 'ADDRESS_NOT_AVAILABLE'] as const).includes(lastErr.code as 'PORT_IN_USE') ? (lastErr.code as 'PORT_IN_USE') : 'INTERNAL';
   reject(code, msg.remotePort === 0 ? `no free port left in ${formatRanges(ranges)} on the relay` : `cannot open port ${msg.remotePort} on the relay: ${lastErr?.message ?? 'unknown error'}`);
+}
+
+/** Whether `port` is what `msg` asks for: the same protocol, kind and name, and its port unless it asks for any. */
+function asksFor(msg: Extract<AgentMessage, { t: 'expose' }>, port: PublicPort): boolean {
+  return msg.protocol === port.protocol && msg.kind === port.kind && msg.name === port.name && (msg.remotePort === 0 || msg.remotePort === port.port);
 }
 
 /** Up to 64 ports of the ranges not used by any exposure now, starting at a random offset. */

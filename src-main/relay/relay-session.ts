@@ -77,6 +77,8 @@ export class PublicPort {
 export class AgentSession {
   readonly ports = new Map<string, PublicPort>();
   readonly byRef = new Map<string, PublicPort>();
+  /** Per exposure ref, the last of its control messages in hand: the next one waits for it (relay-control.ts). */
+  readonly turns = new Map<string, Promise<void>>();
   control: ClientHttp2Stream | undefined;
   /** Set once the agent accepted data connections. */
   data: DataPool | undefined;
