@@ -72,6 +72,8 @@ export interface Live {
   /** Set once the relay offered data connections and this agent accepted. */
   data?: AgentDataRoute;
   control?: ServerHttp2Stream;
+  /** The relay's welcome arrived, and with it this session's requests for every exposure went out. */
+  welcomed?: boolean;
   /** Relay exposure id → exposure, for this session. */
   byId: Map<string, Exposure>;
   /** Data streams that arrived before the control message naming their exposure id. */
@@ -119,9 +121,15 @@ export class AgentContext {
     return formatHostPort(this.opts.relay.host, this.opts.relay.port);
   }
 
+  /**
+   * Sends a message about an exposure, once the relay has welcomed the session; before that nothing is
+   * sent, as the welcome asks for every exposure then. So each goes out once per session: relays before
+   * relay-control.ts's inTurn() read lines side by side, and there a request sent twice opened two ports.
+   */
   send(msg: AgentMessage): void {
-    const c = this.live?.control;
-    if (c && !c.destroyed && c.writable) c.write(encodeLine(msg));
+    const live = this.live;
+    const c = live?.control;
+    if (live?.welcomed && c && !c.destroyed && c.writable) c.write(encodeLine(msg));
   }
 }
 

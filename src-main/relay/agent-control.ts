@@ -55,8 +55,10 @@ function onMessage(ctx: AgentContext, live: Live, msg: RelayMessage): void {
         ctx.opts.log?.('info', ...said('agentServes', { relay: ctx.address, name: String(e.spec.name), agent: ctx.opts.agent }));
       }
       for (const f of msg.failedAssigned) ctx.opts.log?.('error', ...said('agentAssignedFailed', { relay: ctx.address, protocol: f.protocol, port: f.publicPort, error: f.message }));
-      ctx.ready();
+      // Asked for before 'ready' is told: an exposure added by a listener of it goes out with expose(), once.
+      live.welcomed = true;
       for (const e of ctx.own.values()) ctx.send(exposeMessage(e.spec));
+      ctx.ready();
       return;
     }
     case 'exposed': {

@@ -72,7 +72,7 @@ export class RelayAgent extends EventEmitter<RelayAgentEvents> {
     this.attempt();
   }
 
-  /** Asks for a public port for a local target; re-asked after every reconnect until unexpose(). */
+  /** Asks for a public port for a local target (now, or on the session's welcome); re-asked after every reconnect until unexpose(). */
   expose(spec: ExposureSpec): Exposure {
     if (this.ctx.own.has(spec.ref)) throw new Error(`exposure ${spec.ref} already exists`);
     const e = new Exposure(spec);

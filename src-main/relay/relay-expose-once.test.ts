@@ -2,14 +2,15 @@ import { performServerHandshake, type ServerHttp2Stream } from 'node:http2';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
-import { agentPolicy, RelayFixtures } from '../../test-support/relay-fixtures';
+import { agentPolicy, agentState, bound, RelayFixtures, refused } from '../../test-support/relay-fixtures';
 import { agentHandshake } from './handshake';
 import { type AgentMessage, checkRelayMessage, encodeLine, LineSplitter, PATH_CONTROL, parseLine, type RelayMessage } from './protocol';
+import type { Exposure } from './relay-agent';
 import type { RelayServer } from './relay-server';
 
-// One exposure, one public port per session: the relay opens one port for a ref however often it is
-// asked (an older or hostile agent may ask twice before the first port is open) and closes it when an
-// unexpose follows at once.
+// One exposure, one public port per session: the agent asks for it once (its 'welcome' handler asks for
+// every exposure), and the relay opens one port for a ref however often it is asked (an older or hostile
+// agent may ask twice before the first port is open) and closes it when an unexpose follows at once.
 
 const net = new NetFixtures();
 const rf = new RelayFixtures();
@@ -63,6 +64,41 @@ function answersFor(agent: RawAgent, ref: string, n: number): Promise<RelayMessa
   const about = () => agent.answers.filter((m) => 'ref' in m && m.ref === ref);
   return waitFor(() => about().length >= n && about(), `${n} answers about ${ref} (have ${JSON.stringify(about())})`);
 }
+
+describe('an exposure asked for while the agent reads the relay\'s welcome', () => {
+  // Two points with no timing in them: `assignedTap` is called for each port the relay's config assigns
+  // as the welcome is read, before it asks for the exposures (the control stream is open, the welcome not
+  // yet taken in); 'ready' is emitted after. A rule switched on as the agent connects lands in either.
+  it.each([
+    ['assignedTap', 'a fixed port', 'before', 'fixed'],
+    ['assignedTap', 'any port of a range', 'before', 'any'],
+    ['the ready event', 'a fixed port', 'ready', 'fixed'],
+    ['the ready event', 'any port of a range', 'ready', 'any'],
+  ] as const)('is asked for once and bound once, added in %s, on %s', async (_at, _port, when, which) => {
+    const base = await net.freePort();
+    const assigned = await net.freePort();
+    const policy = { ...agentPolicy('a1', TOKEN, base, which === 'fixed' ? base : base + 9), ports: [{ type: 'tcp' as const, bind: { host: '127.0.0.1', port: assigned }, remotePort: 9 }] };
+    const relay = await rf.relay({ agents: [policy] });
+    const events: string[] = [];
+    let exposure: Exposure | undefined;
+    const add = () => {
+      exposure = agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: which === 'fixed' ? base : 0, target: { host: '127.0.0.1', port: 9 } });
+      exposure.on('bound', (info) => events.push(`bound ${info.publicPort}`));
+      exposure.on('failed', (err) => events.push(`failed ${err.code}`));
+    };
+    const agent = rf.agent(relay, { agent: 'a1', token: TOKEN, acceptAssigned: true, ...(when === 'before' ? { assignedTap: () => void add() } : {}) });
+    if (when === 'ready') agent.once('ready', add);
+    await agentState(agent, 'ready');
+    const info = await bound(exposure!);
+    // The relay answers one line after another: once this refusal is back, every answer about r1 is too.
+    await refused(agent.expose({ ref: 'barrier', protocol: 'tcp', kind: 'tcp', remotePort: 1, target: { host: '127.0.0.1', port: 9 } }));
+    expect(events).toEqual([`bound ${info.publicPort}`]);
+    expect(exposure!.lastError).toBeUndefined();
+    if (which === 'fixed') expect(info.publicPort).toBe(base);
+    const asked = relay.status().agents[0]!.exposures.filter((x) => x.source === 'agent');
+    expect(asked.map((x) => x.publicAddress)).toEqual([`127.0.0.1:${info.publicPort}`]);
+  });
+});
 
 describe('the relay, asked for the same exposure again in one session', () => {
   it.each([
