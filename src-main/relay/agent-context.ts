@@ -79,6 +79,8 @@ export interface Live {
   /** Data streams that arrived before the control message naming their exposure id. */
   early: Map<string, Array<{ stream: ServerHttp2Stream; headers: IncomingHttpHeaders }>>;
   heartbeat?: NodeJS.Timeout;
+  /** While a heartbeat PING waits for its answer: the deadline that calls the session lost. */
+  heartbeatDeadline?: NodeJS.Timeout;
 }
 
 /** One relay agent's state, across its sessions. */

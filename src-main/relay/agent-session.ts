@@ -77,11 +77,11 @@ function startHeartbeat(ctx: AgentContext, live: Live, gen: number): void {
   live.heartbeat = setInterval(() => {
     if (waiting || live.h2.destroyed) return;
     waiting = true;
-    const timer = setTimeout(() => {
+    live.heartbeatDeadline = setTimeout(() => {
       ctx.lost(gen, new EngineError('CONNECTION_RESET', `${ctx.label} did not answer a heartbeat within ${deadline} ms — reconnecting`));
     }, deadline);
     live.h2.ping((err) => {
-      clearTimeout(timer);
+      clearTimeout(live.heartbeatDeadline);
       waiting = false;
       if (err && gen === ctx.generation) ctx.lost(gen, new EngineError('CONNECTION_RESET', `heartbeat to ${ctx.label} failed — reconnecting`));
     });
@@ -104,6 +104,8 @@ export async function teardownSession(ctx: AgentContext): Promise<void> {
   ctx.assignedByPort.clear();
   if (!live) return;
   clearInterval(live.heartbeat);
+  // Not left to the ping's callback (nghttp2 cancels pings when the session is destroyed, below).
+  clearTimeout(live.heartbeatDeadline);
   await live.data?.close();
   await new Promise<void>((resolve) => {
     if (live.h2.destroyed) return resolve();

@@ -13,18 +13,18 @@ export function startHeartbeat(st: RelayState, s: AgentSession): void {
   s.heartbeat = setInterval(() => {
     if (waiting || s.closed) return;
     waiting = true;
-    const timer = setTimeout(() => {
+    s.heartbeatDeadline = setTimeout(() => {
       st.log('warn', ...said('relayAgentMissedHeartbeat', { agent: s.name, address: s.address, deadline }));
       void endSession(st, s, undefined, 'heartbeat timeout');
     }, deadline);
     try {
       s.h2.ping((err) => {
-        clearTimeout(timer);
+        clearTimeout(s.heartbeatDeadline);
         waiting = false;
         if (err) void endSession(st, s, undefined, 'heartbeat failed');
       });
     } catch {
-      clearTimeout(timer);
+      clearTimeout(s.heartbeatDeadline);
       void endSession(st, s, undefined, 'heartbeat failed');
     }
   }, interval);
@@ -36,6 +36,8 @@ export async function endSession(st: RelayState, s: AgentSession, reason: 'repla
   if (s.closed) return;
   s.closed = true;
   clearInterval(s.heartbeat);
+  // Not left to the ping's callback (nghttp2 cancels pings when the session is destroyed, a moment later).
+  clearTimeout(s.heartbeatDeadline);
   if (st.sessions.get(s.name) === s) st.sessions.delete(s.name);
   st.data.close(s.id);
   if (reason) s.send({ t: 'closing', reason, message });

@@ -83,6 +83,8 @@ export class AgentSession {
   /** Set once the agent accepted data connections. */
   data: DataPool | undefined;
   heartbeat: NodeJS.Timeout | undefined;
+  /** While a heartbeat PING waits for its answer: the deadline that ends the session (relay-session-life.ts). */
+  heartbeatDeadline: NodeJS.Timeout | undefined;
   closed = false;
   readonly since = Date.now();
 
