@@ -8,7 +8,7 @@
 //   h2-tunnel.mjs relay AGENT_PORT PUBLIC_PORT        dials the agent; each public connection becomes a stream
 //
 // Both print {"ready":true,"port":N} when listening. Windows: PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW
-// / _MAX_FRAME (the bench passes the shipped values of relay-agent.ts).
+// / _MAX_FRAME (the bench passes the shipped values of src-main/relay/h2-windows.ts).
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';

@@ -23,8 +23,10 @@ interface RelayServerEvents {
 
 /**
  * The relay: listens for agents (TLS by default), authenticates each with the HMAC handshake, opens
- * the public ports its policy gives that agent, and carries each public connection as one HTTP/2
- * stream to the agent. A new session of an agent name replaces the old one and re-binds its ports.
+ * the public ports its policy gives that agent, and carries each public TCP connection to the agent on
+ * a data connection of its own from the agent's pool (data-protocol.ts, relay-data.ts) when the agent
+ * took the offer, else on an HTTP/2 stream of its own; a UDP port's datagrams share one HTTP/2 stream.
+ * A new session of an agent name replaces the old one and re-binds its ports.
  * The work is done by functions of its state (relay-state.ts): relay-accept.ts, relay-control.ts,
  * relay-session-life.ts and relay-public.ts.
  */

@@ -7,8 +7,8 @@ import { type AgentHello, encodeLine, type ExposureInfo, type RelayMessage } fro
 import type { DataPool } from './relay-data-pool';
 import type { RelayAgentPolicy } from './relay-policy';
 
-// The relay server's state per agent session (relay-server.ts): the session itself, its public ports
-// and their connections.
+// The relay server's state per agent session (made by relay-accept.ts, kept by agent name in
+// relay-state.ts): the session itself, its public ports and their connections.
 
 export interface PublicConn {
   id: number;

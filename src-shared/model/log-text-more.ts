@@ -2,7 +2,10 @@
 // router and the desktop shell. Each template is exactly the English line these modules wrote before
 // they had codes: `porthole relay`, `porthole agent` and exported logs print the same words.
 
-/** The relay server (relay/relay-server.ts, admission.ts, relay-data.ts): lines about its agents and their ports. */
+/**
+ * The relay server (src-main/relay: relay-server.ts, relay-accept.ts, relay-control.ts, relay-public.ts,
+ * relay-session-life.ts, relay-data.ts, admission.ts, burst-log.ts): lines about its agents and their ports.
+ */
 export const RELAY_SERVER_TEXT = {
   relayListenerError: 'relay listener: {{error}}',
   relayAgentAgain: 'agent "{{agent}}" connected again from {{address}}; closing its previous session from {{previous}}',
@@ -38,7 +41,11 @@ export const RELAY_SERVER_TEXT = {
   relayDataRefused: 'data connection from {{peer}} refused: {{error}}',
 } as const;
 
-/** The relay agent (relay/relay-agent.ts, agent-data.ts): its own lines about the relay it dials. */
+/**
+ * The relay agent (src-main/relay: agent-dial.ts, agent-control.ts, agent-data-open.ts, agent-data-route.ts,
+ * agent-data.ts; dataplane/agent-sessions.ts; relayPlaneFallback: service/relay-tunnels.ts): its own lines
+ * about the relay it dials.
+ */
 export const RELAY_AGENT_TEXT = {
   agentPinned: 'First connection to relay {{relay}}: pinned its certificate {{fingerprint}} — compare it with the one the relay printed at start',
   agentServes: 'relay {{relay}} serves {{name}} for agent "{{agent}}"',

@@ -49,7 +49,8 @@ export const hostLog: Catalog<typeof en> = {
     httpExchangeNoResponse: '{{client}} {{method}} {{path}} → 无响应（{{durationMs}} 毫秒）',
     inspectNotice: '检查 HTTP：{{detail}}',
     inspectGaveUp: '检查 HTTP：{{detail}}——此连接不再被检查',
-    // The relay server (relay-server.ts, admission.ts, relay-data.ts).
+    // The relay server (relay-server.ts, relay-accept.ts, relay-control.ts, relay-public.ts, relay-session-life.ts,
+    // relay-data.ts, admission.ts, burst-log.ts).
     relayListenerError: '中继监听器：{{error}}',
     relayAgentAgain: '代理端“{{agent}}”从 {{address}} 再次连接；正在关闭它来自 {{previous}} 的上一个会话',
     relayAgentNoSettings: '代理端“{{agent}}”（{{address}}）在握手后没有发送 HTTP/2 设置；正在关闭其会话',
@@ -81,7 +82,8 @@ export const hostLog: Catalog<typeof en> = {
     relayTlsFailed: '与 {{peer}} 的 TLS 失败：{{error}}',
     relayHandshakeFailed: '来自 {{peer}} 的握手失败：{{error}}',
     relayDataRefused: '已拒绝来自 {{peer}} 的数据连接：{{error}}',
-    // The relay agent (relay-agent.ts, agent-data.ts).
+    // The relay agent (agent-dial.ts, agent-control.ts, agent-data-open.ts, agent-data-route.ts, agent-data.ts,
+    // dataplane/agent-sessions.ts, service/relay-tunnels.ts).
     agentPinned: '首次连接中继 {{relay}}：已固定其证书 {{fingerprint}}——请与中继启动时打印的证书比对',
     agentServes: '中继 {{relay}} 为代理端“{{agent}}”提供 {{name}}',
     agentAssignedFailed: '中继 {{relay}} 无法为此代理端打开其 {{protocol}} 端口 {{port}}：{{error}}',
