@@ -6,9 +6,9 @@ import { CLI, TOOLS } from './config.mjs';
 import { fileHas, getTmpDir, isBound, logPath, spawnProc, waitFor } from './procs.mjs';
 
 /** Porthole CLI; stdout goes to a file (cheap, never blocks) which is polled for the `forwarding` line. */
-export async function startPorthole(name, listenPort, targetPort, { udp = false, timeoutMs = 10_000, env } = {}) {
+export async function startPorthole(name, listenPort, targetPort, { udp = false, timeoutMs = 10_000, env, nodeArgs = [] } = {}) {
   const file = logPath(name);
-  const args = [CLI, 'forward', ...(udp ? ['--udp'] : []), `127.0.0.1:${listenPort}`, `127.0.0.1:${targetPort}`];
+  const args = [...nodeArgs, CLI, 'forward', ...(udp ? ['--udp'] : []), `127.0.0.1:${listenPort}`, `127.0.0.1:${targetPort}`];
   const entry = spawnProc(name, process.execPath, args, { logFile: file, ...(env ? { env } : {}) });
   entry.logFile = file;
   // The ready line is `<ISO time> forwarding [tcp|udp] HOST:PORT → …` (an error such as "UDP forwarding

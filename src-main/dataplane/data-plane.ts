@@ -33,6 +33,11 @@ export interface DataPlaneOptions {
   entry?: string;
   /** Count the worker's GCs and print them (default: PORTHOLE_TRACE_GC is set). */
   traceGc?: boolean;
+  /**
+   * Collect the old generation while the plane is idle (idle-gc.ts; default: on unless
+   * PORTHOLE_IDLE_GC=0). Off is for measuring what that collection trades (bench/tools/idle-pause.mjs).
+   */
+  idleGc?: boolean;
   resourceLimits?: ResourceLimits;
   /** Liveness: a ping every intervalMs; no answer within deadlineMs ends the thread as failed. */
   watchdog?: { intervalMs: number; deadlineMs: number };
@@ -92,6 +97,7 @@ export class DataPlane {
   constructor(opts: DataPlaneOptions = {}) {
     this.opts = {
       traceGc: opts.traceGc ?? !!process.env.PORTHOLE_TRACE_GC,
+      idleGc: opts.idleGc ?? process.env.PORTHOLE_IDLE_GC !== '0',
       resourceLimits: opts.resourceLimits ?? DEFAULT_LIMITS,
       watchdog: opts.watchdog ?? DEFAULT_WATCHDOG,
       crashLoop: opts.crashLoop ?? DEFAULT_CRASH_LOOP,
@@ -202,7 +208,7 @@ export class DataPlane {
     if (this.closed) throw new EngineError('INTERNAL', `${WHAT} is shut down (Porthole is quitting)`);
     if (this.thread) return this.thread;
     const worker = new Worker(this.opts.entry ?? defaultEntry(), {
-      workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc: this.opts.traceGc },
+      workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc: this.opts.traceGc, idleGc: this.opts.idleGc },
       resourceLimits: this.opts.resourceLimits,
     });
     const t: Thread = { worker, gen: ++this.gen, ready: false, closing: false };

@@ -16,6 +16,13 @@ import { performance } from 'node:perf_hooks';
 // GROWTH_BYTES or more since the last full collection → one full collection (a few ms on this heap).
 // Only old space and large objects count: the young generation's garbage is the scavenger's. A plane
 // that is never quiet keeps V8's own schedule.
+//
+// What it costs: with no connection open, the collection frees the last connection's objects, and V8
+// discards the optimized code that was specialised on them (--trace-deopt-verbose: "marking dependent
+// code … reason: weak objects", 62–71 functions of the accept/connect/pipe/close path per pause); the
+// next burst of connections runs unoptimized until it is compiled again — measured with
+// bench/tools/idle-pause.mjs, ~350 against ~270 CPU µs per connection in the first 3 s after a pause.
+// PORTHOLE_IDLE_GC=0 switches it off (DataPlaneOptions.idleGc) to measure exactly that.
 
 export const GROWTH_BYTES = 1024 * 1024;
 /** At or above this share of a sample spent running callbacks, the thread is not quiet. */

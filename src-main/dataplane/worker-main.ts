@@ -29,9 +29,14 @@ function openPort(): Port | undefined {
 }
 
 const port = openPort();
-const options = (workerData ?? { protocol: Number(process.env.PORTHOLE_DATA_PLANE_PROTOCOL), traceGc: !!process.env.PORTHOLE_TRACE_GC }) as {
+const options = (workerData ?? {
+  protocol: Number(process.env.PORTHOLE_DATA_PLANE_PROTOCOL),
+  traceGc: !!process.env.PORTHOLE_TRACE_GC,
+  idleGc: process.env.PORTHOLE_IDLE_GC !== '0',
+}) as {
   protocol?: unknown;
   traceGc?: unknown;
+  idleGc?: unknown;
 };
 
 if (!port) {
@@ -41,10 +46,10 @@ if (!port) {
   process.stderr.write(`porthole data plane: protocol ${String(options.protocol)} asked, ${DATA_PLANE_PROTOCOL} spoken — reinstall Porthole\n`);
   process.exit(2);
 } else {
-  serve(port, options.traceGc === true);
+  serve(port, options.traceGc === true, options.idleGc !== false);
 }
 
-function serve(port: Port, traceGc: boolean): void {
+function serve(port: Port, traceGc: boolean, idleGc: boolean): void {
   // Events go in batches (see EventOutbox): a burst or a stream of connections costs a few messages, not two each.
   const outbox = new EventOutbox((events) => port.post({ t: 'events', events }));
   const flush = outbox.flush;
@@ -58,7 +63,7 @@ function serve(port: Port, traceGc: boolean): void {
   };
   const gc = traceGc ? new GcTrace((line) => process.stderr.write(`${line}\n`)) : undefined;
   // Garbage that connections leave in the old generation is collected between transfers (idle-gc.ts).
-  startIdleGc();
+  if (idleGc) startIdleGc();
 
   const answer = async (req: PlaneRequest): Promise<unknown> => {
     switch (req.op) {
