@@ -95,18 +95,33 @@ async function onAgentMessage(st: RelayState, s: AgentSession, msg: AgentMessage
     s.ports.delete(old.id);
     await old.close();
   }
-  const reject = (code: 'RELAY_REJECTED' | 'PORT_IN_USE' | 'PERMISSION_DENIED' | 'ADDRESS_NOT_AVAILABLE' | 'INTERNAL', message: string) => {
+  const reject: Refuse = (code, message) => {
     st.log('warn', ...said('relayAgentRefused', { agent: s.name, error: message }));
     s.send({ t: 'expose-failed', ref: msg.ref, code, message });
   };
   const ranges = s.policy.allowPorts;
   if (ranges.length === 0) return reject('RELAY_REJECTED', `the relay does not let agent "${s.name}" ask for ports (its config gives it no allow_ports)`);
-  if (s.byRef.size >= (st.opts.maxExposuresPerAgent ?? 256)) return reject('RELAY_REJECTED', `agent "${s.name}" already has ${s.byRef.size} ports, the most this relay allows`);
-  const host = st.opts.policy.publicHost ?? '127.0.0.1';
-  const candidates = msg.remotePort === 0 ? freeCandidates(st, ranges) : [msg.remotePort];
+  // Requests whose ports are still being opened count too: lines read in one go run side by side
+  // (inTurn), and counting only open ports would let them all past the cap.
+  const held = s.byRef.size + s.exposing;
+  if (held >= (st.opts.maxExposuresPerAgent ?? 256)) return reject('RELAY_REJECTED', `agent "${s.name}" already has ${held} ports, the most this relay allows`);
   if (msg.remotePort !== 0 && !inRanges(msg.remotePort, ranges)) {
     return reject('RELAY_REJECTED', `port ${msg.remotePort} is not one this relay allows agent "${s.name}" (allowed: ${formatRanges(ranges)})`);
   }
+  s.exposing++;
+  try {
+    await exposeIn(st, s, msg, ranges, reject);
+  } finally {
+    s.exposing--;
+  }
+}
+
+type Refuse = (code: 'RELAY_REJECTED' | 'PORT_IN_USE' | 'PERMISSION_DENIED' | 'ADDRESS_NOT_AVAILABLE' | 'INTERNAL', message: string) => void;
+
+/** Opens the port an allowed `expose` asks for (the first free one of the ranges for any port) and answers it. */
+async function exposeIn(st: RelayState, s: AgentSession, msg: Extract<AgentMessage, { t: 'expose' }>, ranges: Array<{ from: number; to: number }>, reject: Refuse): Promise<void> {
+  const host = st.opts.policy.publicHost ?? '127.0.0.1';
+  const candidates = msg.remotePort === 0 ? freeCandidates(st, ranges) : [msg.remotePort];
   let lastErr: Error | undefined;
   for (const candidate of candidates) {
     try {

@@ -133,3 +133,20 @@ describe('the relay, asked for the same exposure again in one session', () => {
     expect(answers.map((m) => m.t)).toEqual(['exposed', 'unexposed']);
   });
 });
+
+describe('the relay\'s cap on exposures per agent', () => {
+  it('holds for expose requests that arrive together, counting those whose ports are still being opened', async () => {
+    const base = await net.freePort();
+    const relay = await rf.relay({ agents: [agentPolicy('a1', TOKEN, base, base + 9)] }, { maxExposuresPerAgent: 2 });
+    const agent = await rawAgent(relay, 'a1');
+    const refs = ['r1', 'r2', 'r3', 'r4', 'r5'];
+    // In one write: every request is read before the first port is open.
+    agent.send(...refs.map((ref) => expose(ref, 0)));
+    const answers = (await Promise.all(refs.map((ref) => answersFor(agent, ref, 1)))).map(([m]) => m!);
+    expect(answers.filter((m) => m.t === 'exposed')).toHaveLength(2);
+    const failed = answers.filter((m) => m.t === 'expose-failed');
+    expect(failed).toHaveLength(3);
+    for (const m of failed) expect(m).toMatchObject({ code: 'RELAY_REJECTED', message: 'agent "a1" already has 2 ports, the most this relay allows' });
+    expect(relay.status().agents[0]!.exposures).toHaveLength(2);
+  });
+});

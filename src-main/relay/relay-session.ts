@@ -79,6 +79,8 @@ export class AgentSession {
   readonly byRef = new Map<string, PublicPort>();
   /** Per exposure ref, the last of its control messages in hand: the next one waits for it (relay-control.ts). */
   readonly turns = new Map<string, Promise<void>>();
+  /** Expose requests past the exposure cap whose ports are still being opened: they count against it (relay-control.ts). */
+  exposing = 0;
   control: ClientHttp2Stream | undefined;
   /** Set once the agent accepted data connections. */
   data: DataPool | undefined;
