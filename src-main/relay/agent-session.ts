@@ -74,17 +74,26 @@ function startHeartbeat(ctx: AgentContext, live: Live, gen: number): void {
   const interval = ctx.opts.heartbeatIntervalMs ?? 10_000;
   const deadline = ctx.opts.heartbeatTimeoutMs ?? 10_000;
   let waiting = false;
+  const failed = () => ctx.lost(gen, new EngineError('CONNECTION_RESET', `heartbeat to ${ctx.label} failed — reconnecting`));
   live.heartbeat = setInterval(() => {
-    if (waiting || live.h2.destroyed) return;
+    if (waiting) return;
     waiting = true;
     live.heartbeatDeadline = setTimeout(() => {
       ctx.lost(gen, new EngineError('CONNECTION_RESET', `${ctx.label} did not answer a heartbeat within ${deadline} ms — reconnecting`));
     }, deadline);
-    live.h2.ping((err) => {
+    // ping() throws at once on a destroyed session (ERR_HTTP2_INVALID_SESSION), as the relay's side
+    // guards too: that session is lost, whether or not its 'close' has been heard yet.
+    try {
+      live.h2.ping((err) => {
+        clearTimeout(live.heartbeatDeadline);
+        waiting = false;
+        if (err) failed();
+      });
+    } catch {
       clearTimeout(live.heartbeatDeadline);
       waiting = false;
-      if (err && gen === ctx.generation) ctx.lost(gen, new EngineError('CONNECTION_RESET', `heartbeat to ${ctx.label} failed — reconnecting`));
-    });
+      failed();
+    }
   }, interval);
   live.heartbeat.unref();
 }
