@@ -144,20 +144,24 @@ export class NetFixtures {
    * port again. A port from freePort() lies inside that range, where any outgoing connection on the
    * machine (parallel test files, the agent's own data connections) may take it as its source port
    * while it is free, and the second bind then fails with EADDRINUSE (seen once in CI).
+   * With `count`, the first of that many free ports in a row (a range for a relay's allow_ports).
    */
-  async stablePort(): Promise<number> {
+  async stablePort(count = 1): Promise<number> {
     const low = ephemeralLow();
     const from = Math.max(1024, low - 12_000);
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const port = from + Math.floor(Math.random() * (low - from));
-      const ok = await new Promise<boolean>((resolve) => {
+    const free = (port: number) =>
+      new Promise<boolean>((resolve) => {
         const probe = net.createServer();
         probe.once('error', () => resolve(false));
         probe.listen({ host: LOOPBACK, port, exclusive: true }, () => probe.close(() => resolve(true)));
       });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = from + Math.floor(Math.random() * (low - from - count));
+      let ok = true;
+      for (let i = 0; ok && i < count; i++) ok = await free(port + i);
       if (ok) return port;
     }
-    throw new Error(`no free port found between ${from} and ${low - 1}`);
+    throw new Error(`no ${count} free port(s) in a row found between ${from} and ${low - 1}`);
   }
 
   /**

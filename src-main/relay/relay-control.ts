@@ -87,6 +87,20 @@ async function onAgentMessage(st: RelayState, s: AgentSession, msg: AgentMessage
     s.send({ t: 'unexposed', ref: msg.ref });
     return;
   }
+  // A fixed port is claimed while its request is in hand, before anything waits: a request for any
+  // port read with it leaves that port to it (exposeIn) rather than making it fail with PORT_IN_USE.
+  const fixed = msg.remotePort;
+  if (fixed !== 0) s.claimed.set(fixed, (s.claimed.get(fixed) ?? 0) + 1);
+  try {
+    await onExpose(st, s, msg);
+  } finally {
+    const n = (s.claimed.get(fixed) ?? 0) - 1;
+    if (n > 0) s.claimed.set(fixed, n);
+    else s.claimed.delete(fixed);
+  }
+}
+
+async function onExpose(st: RelayState, s: AgentSession, msg: Extract<AgentMessage, { t: 'expose' }>): Promise<void> {
   const old = s.byRef.get(msg.ref);
   // The same request again: the port it has already is the answer (reopening it would drop its connections).
   if (old && asksFor(msg, old)) return void s.send({ t: 'exposed', ref: msg.ref, exposure: old.info() });
@@ -121,7 +135,9 @@ type Refuse = (code: 'RELAY_REJECTED' | 'PORT_IN_USE' | 'PERMISSION_DENIED' | 'A
 /** Opens the port an allowed `expose` asks for (the first free one of the ranges for any port) and answers it. */
 async function exposeIn(st: RelayState, s: AgentSession, msg: Extract<AgentMessage, { t: 'expose' }>, ranges: Array<{ from: number; to: number }>, reject: Refuse): Promise<void> {
   const host = st.opts.policy.publicHost ?? '127.0.0.1';
-  const candidates = msg.remotePort === 0 ? freeCandidates(st, ranges) : [msg.remotePort];
+  // The lines read with this one are all taken in before this resumes, so the fixed ports they ask for are claimed by then.
+  if (msg.remotePort === 0) await Promise.resolve();
+  const candidates = msg.remotePort === 0 ? freeCandidates(st, s, ranges) : [msg.remotePort];
   let lastErr: Error | undefined;
   for (const candidate of candidates) {
     try {
@@ -146,9 +162,9 @@ function asksFor(msg: Extract<AgentMessage, { t: 'expose' }>, port: PublicPort):
   return msg.protocol === port.protocol && msg.kind === port.kind && msg.name === port.name && (msg.remotePort === 0 || msg.remotePort === port.port);
 }
 
-/** Up to 64 ports of the ranges not used by any exposure now, starting at a random offset. */
-function freeCandidates(st: RelayState, ranges: Array<{ from: number; to: number }>): number[] {
-  const used = new Set<number>();
+/** Up to 64 ports of the ranges neither used by any exposure now nor claimed by a fixed request of `mine`, from a random offset. */
+function freeCandidates(st: RelayState, mine: AgentSession, ranges: Array<{ from: number; to: number }>): number[] {
+  const used = new Set<number>(mine.claimed.keys());
   for (const s of st.sessions.values()) for (const p of s.ports.values()) used.add(p.port);
   const all: number[] = [];
   for (const r of ranges) for (let p = r.from; p <= r.to && all.length < 65_536; p++) if (!used.has(p)) all.push(p);

@@ -150,3 +150,18 @@ describe('the relay\'s cap on exposures per agent', () => {
     expect(relay.status().agents[0]!.exposures).toHaveLength(2);
   });
 });
+
+describe('the relay, asked for any port and for fixed ports together', () => {
+  it('leaves the fixed ports asked for with it to their requests', async () => {
+    // Below the ephemeral range: the agent's own connection could take base + 1 as its source port.
+    const base = await net.stablePort(2);
+    const relay = await rf.relay({ agents: [agentPolicy('a1', TOKEN, base, base + 1)] });
+    const agent = await rawAgent(relay, 'a1');
+    // In one write, any port first: it is read, and its port chosen, before the fixed ones are open.
+    agent.send(expose('any', 0), expose('low', base), expose('high', base + 1));
+    const [low, high, any] = (await Promise.all(['low', 'high', 'any'].map((ref) => answersFor(agent, ref, 1)))).map(([m]) => m);
+    expect(low).toMatchObject({ t: 'exposed', exposure: { publicPort: base } });
+    expect(high).toMatchObject({ t: 'exposed', exposure: { publicPort: base + 1 } });
+    expect(any).toMatchObject({ t: 'expose-failed', message: `no free port left in ${base}-${base + 1} on the relay` });
+  });
+});

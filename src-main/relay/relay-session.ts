@@ -81,6 +81,8 @@ export class AgentSession {
   readonly turns = new Map<string, Promise<void>>();
   /** Expose requests past the exposure cap whose ports are still being opened: they count against it (relay-control.ts). */
   exposing = 0;
+  /** Fixed ports asked for by expose requests in hand, with how many ask for each: requests for any port leave them be. */
+  readonly claimed = new Map<number, number>();
   control: ClientHttp2Stream | undefined;
   /** Set once the agent accepted data connections. */
   data: DataPool | undefined;
