@@ -1,5 +1,5 @@
 import type * as Fs from 'node:fs';
-import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../test-support/tmp';
@@ -76,5 +76,25 @@ describe('FileSecretStore', () => {
     // Deleting only what is not there writes nothing, as a single delete never did.
     s.setMany([['relay:gone:token', undefined]]);
     expect(writes() - writesBefore).toBe(2);
+  });
+
+  it('says it could not save secrets.json, naming that file and not its temporary one, when the write fails', () => {
+    const s = new FileSecretStore(t.dir);
+    s.set('k', 'kept');
+    // The temporary file's name taken by a directory: the write fails as on a full or read-only disk (tests may run as root).
+    mkdirSync(join(t.dir, `${SECRETS_FILE}.tmp-${process.pid}`));
+    let err: unknown;
+    try {
+      s.set('k', 'lost');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
+    const lead = `Could not save to ${join(t.dir, SECRETS_FILE)}: EISDIR`;
+    expect(message.slice(0, lead.length)).toBe(lead);
+    expect(message).toContain(`check that Porthole may write to ${t.dir}`);
+    expect(message).not.toContain('.tmp-');
+    expect(s.get('k')).toBe('kept');
   });
 });

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type SecretScheme, migrateStoredSecret, readStoredSecret, tagSecret } from './secret-tags';
 
 // Passwords, passphrases and tokens never go into porthole.json. They live in `secrets.json` next to it
@@ -147,11 +147,25 @@ export class FileSecretStore implements SecretStore {
       return;
     }
     const tmp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, entries: next }), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.path);
+    try {
+      writeFileSync(tmp, JSON.stringify({ version: 1, entries: next }), { mode: 0o600 });
+      chmodSync(tmp, 0o600);
+      renameSync(tmp, this.path);
+    } catch (err) {
+      throw couldNotWrite(this.path, err);
+    }
     this.entries = next;
   }
+}
+
+/**
+ * A failed write of the secrets file, in the words of the other stores' (service-error.ts couldNotSave):
+ * it names secrets.json, not the temporary file the system's message names, and says what to check.
+ */
+function couldNotWrite(path: string, err: unknown): Error {
+  // Node's "EACCES: permission denied, open '<file>.tmp-123'": the cause without the operation and file.
+  const why = err instanceof Error ? err.message.replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '') : String(err);
+  return new Error(`Could not save to ${path}: ${why} — check that Porthole may write to ${dirname(path)} and that the disk has room`, { cause: err });
 }
 
 /** Keys under which each kind of secret is stored. */
