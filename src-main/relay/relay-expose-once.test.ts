@@ -75,7 +75,7 @@ describe('an exposure asked for while the agent reads the relay\'s welcome', () 
     ['the ready event', 'a fixed port', 'ready', 'fixed'],
     ['the ready event', 'any port of a range', 'ready', 'any'],
   ] as const)('is asked for once and bound once, added in %s, on %s', async (_at, _port, when, which) => {
-    const base = await net.freePort();
+    const base = await net.stablePort(10);
     const assigned = await net.freePort();
     const policy = { ...agentPolicy('a1', TOKEN, base, which === 'fixed' ? base : base + 9), ports: [{ type: 'tcp' as const, bind: { host: '127.0.0.1', port: assigned }, remotePort: 9 }] };
     const relay = await rf.relay({ agents: [policy] });
@@ -105,7 +105,7 @@ describe('the relay, asked for the same exposure again in one session', () => {
     ['a fixed port', 'fixed'],
     ['any port of a range', 'any'],
   ] as const)('opens one port and answers both requests with it, on %s', async (_, which) => {
-    const base = await net.freePort();
+    const base = await net.stablePort(10);
     const relay = await rf.relay({ agents: [agentPolicy('a1', TOKEN, base, which === 'fixed' ? base : base + 9)] });
     const agent = await rawAgent(relay, 'a1');
     const msg = expose('r1', which === 'fixed' ? base : 0);
@@ -136,7 +136,7 @@ describe('the relay, asked for the same exposure again in one session', () => {
 
 describe('the relay\'s cap on exposures per agent', () => {
   it('holds for expose requests that arrive together, counting those whose ports are still being opened', async () => {
-    const base = await net.freePort();
+    const base = await net.stablePort(10);
     const relay = await rf.relay({ agents: [agentPolicy('a1', TOKEN, base, base + 9)] }, { maxExposuresPerAgent: 2 });
     const agent = await rawAgent(relay, 'a1');
     const refs = ['r1', 'r2', 'r3', 'r4', 'r5'];

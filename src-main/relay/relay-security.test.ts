@@ -155,7 +155,7 @@ describe('relay certificate checks', () => {
 
 describe('relay policy', () => {
   it('refuses a port outside allow_ports with RELAY_REJECTED naming the ranges and opens nothing, while the agent stays up', async () => {
-    const base = await net.freePort();
+    const base = await net.stablePort(5);
     const lone = await net.freePort();
     const outside = await net.freePort();
     const relay = await rf.relay({ agents: [{ name: 'a1', token: 'secret-token-for-tests', ports: [], allowPorts: [{ from: base, to: base + 4 }, { from: lone, to: lone }] }] });
@@ -173,7 +173,7 @@ describe('relay policy', () => {
 
   it('picks a port inside the allowed range for remotePort 0, and it carries traffic', async () => {
     const echo = await net.echoServer();
-    const base = await net.freePort();
+    const base = await net.stablePort(10);
     const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', base, base + 9)] });
     const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
     const exposures = [1, 2, 3].map((i) => agent.expose({ ref: `r${i}`, protocol: 'tcp', kind: 'tcp', remotePort: 0, target: { host: '127.0.0.1', port: echo.port } }));
