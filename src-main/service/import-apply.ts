@@ -25,6 +25,8 @@ export interface UndoRecord {
   replacedSocksPasswords: Array<{ id: string; password: string | undefined }>;
   replacedServers: Array<{ server: SshServer; password?: string; passphrase?: string }>;
   replacedRelays: Array<{ relay: Relay; token?: string }>;
+  /** Set once an undo has written the mappings back, so that an undo tried again after a later step failed does not write them twice. */
+  rulesUndone?: { removed: number; restored: number };
 }
 
 /** The batches an import is saved in: secrets, servers, relays and rules, one write each. */

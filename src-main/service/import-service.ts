@@ -11,7 +11,7 @@ import { type HostImportSource, type PlanContext, type Planned, PlannedListeners
 import type { RelayRegistry } from './relay-registry';
 import { Writes, commitAll } from './saved-batch';
 import type { ServerRegistry } from './server-registry';
-import { ServiceError } from './service-error';
+import { ServiceError, messageOf } from './service-error';
 import type { TunnelService } from './tunnel-service';
 
 // Preview → decisions → apply (all or nothing: a failure part-way undoes what was done) → undo the
@@ -40,6 +40,8 @@ export class ImportService {
   /** Ids of host-started previews no window has taken yet (oldest first): see claim(). */
   private offered: string[] = [];
   private undoRecord: UndoRecord | undefined;
+  /** An undo is writing: a second one waits for it to end. */
+  private undoing = false;
 
   constructor(
     private readonly service: TunnelService,
@@ -194,22 +196,46 @@ export class ImportService {
     return { ...outcome, canUndo: true };
   }
 
+  /**
+   * Takes the last import back. Its record is dropped only once all of it is undone: when a write
+   * fails, the record stays, noting what was already written back, and undo can be tried again.
+   */
   async undo(): Promise<ImportUndoOutcome> {
     const u = this.undoRecord;
     if (!u) throw new ServiceError('NOT_FOUND', 'There is no import to undo');
-    this.undoRecord = undefined;
-    const result = await this.revert(u);
+    if (this.undoing) throw new ServiceError('CONFLICT', 'The last import is already being undone');
+    this.undoing = true;
+    let result: ImportUndoOutcome;
+    try {
+      result = await this.revert(u);
+    } catch (err) {
+      const error = messageOf(err);
+      this.service.log.line('error', 'importUndoFailed', { error });
+      throw new ServiceError(err instanceof ServiceError ? err.code : 'INTERNAL', `Could not undo the last import: ${error} — fix that, then undo the import again (what is already undone is not undone twice)`);
+    } finally {
+      this.undoing = false;
+    }
+    if (this.undoRecord === u) this.undoRecord = undefined;
     this.service.log.line('info', 'importUndone', { removed: result.removedRules, restored: result.restoredRules });
     return result;
   }
 
+  /**
+   * The mappings in one write, then the secrets, relays and servers all or none (commitAll). Tried
+   * again after a failure, it skips the mappings if they were written back, and finishes what a
+   * failed put-back of the second part left half undone: a relay or server already gone loses its secrets.
+   */
   private async revert(u: UndoRecord): Promise<ImportUndoOutcome> {
     const known = new Set(this.service.rules().map((r) => r.id));
-    const { removed, restored } = await this.revertRules(u);
-    const out: ImportUndoOutcome = { removedRules: removed.length, restoredRules: restored, removedServers: 0, removedRelays: 0 };
+    if (!u.rulesUndone) {
+      const { removed, restored } = await this.revertRules(u);
+      u.rulesUndone = { removed: removed.length, restored };
+    }
+    const out: ImportUndoOutcome = { removedRules: u.rulesUndone.removed, restoredRules: u.rulesUndone.restored, removedServers: 0, removedRelays: 0 };
     // The rest in one write each, as the import made it: secrets, relays, servers.
     const secrets = new SecretBatch(this.secrets);
-    for (const id of removed) secrets.delete(secretKey.socksPassword(id));
+    // Every mapping the import made is gone now (or was deleted since, with its password).
+    for (const id of u.rules) secrets.delete(secretKey.socksPassword(id));
     for (const { id, password } of [...u.replacedSocksPasswords].reverse()) {
       if (!known.has(id)) continue;
       if (password === undefined) secrets.delete(secretKey.socksPassword(id));
@@ -217,6 +243,10 @@ export class ImportService {
     }
     const relays = this.relays.batch(secrets);
     for (const id of [...u.relays].reverse()) {
+      if (!relays.has(id)) {
+        secrets.delete(secretKey.relayToken(id));
+        continue;
+      }
       try {
         relays.remove(id);
         out.removedRelays++;
@@ -227,6 +257,11 @@ export class ImportService {
     for (const r of [...u.replacedRelays].reverse()) relays.update(r.relay.id, { relay: stripId(r.relay), token: r.token ?? '' });
     const servers = this.servers.batch(secrets);
     for (const id of [...u.servers].reverse()) {
+      if (!servers.has(id)) {
+        secrets.delete(secretKey.sshPassword(id));
+        secrets.delete(secretKey.sshPassphrase(id));
+        continue;
+      }
       try {
         servers.remove(id);
         out.removedServers++;

@@ -117,4 +117,38 @@ describe('import writes', () => {
     expect(new FileSecretStore(svc.dir).get(`ssh:${old.server.id}:password`)).toBe('pw-old');
     expect(await call('rules.list')).toEqual([]);
   });
+  it.each([
+    ['mappings', 'rules', 'nothing of the undo is written'],
+    ['servers', 'servers', 'the mappings are written back, the secrets and relays put back as the import left them'],
+  ])('an undo whose write of the %s fails keeps its record (%s); undone again once the disk is fixed, the files are as before the import', async (_what, key) => {
+    const lab = await call<SshServerEntry>('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' } }, password: 'pw-old' });
+    const edge = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old-for-the-tests' });
+    await call('rules.create', { type: 'tcp-forward', name: 'Kept', enabled: false, listen: { host: '127.0.0.1', port: 29999 }, target: { host: '127.0.0.1', port: 9 } });
+    const pre = { store: storeFile(), secrets: secretsFile() };
+    const pv = await preview(doc('lab.json', { servers: [{ ...srv(0), name: 'Lab', password: 'pw-new' }, srv(1)], relays: [{ ...rly(0), name: 'Edge' }, rly(1)], rules: [viaServer(0), viaServer(1), viaRelay(1)] }));
+    const replace = (kind: string, name: string) => ({ key: pv.items.find((i) => i.kind === kind && i.name === name)!.key, action: 'replace' });
+    await call('imports.apply', { previewId: pv.id, decisions: [replace('server', 'Lab'), replace('relay', 'Edge')] });
+    const imported = { store: storeFile(), secrets: secretsFile(), lists: await lists() };
+    conf.fail = (k) => (k === key ? diskError('ENOSPC', 'no space left on device') : undefined);
+
+    await expect(refused('imports.undo')).resolves.toEqual({
+      code: 'INTERNAL',
+      message: `Could not undo the last import: ${saveError('ENOSPC: no space left on device')} — fix that, then undo the import again (what is already undone is not undone twice)`,
+    });
+    expect(svc.core.service.log.query({ limit: 5 }).map((l) => [l.level, l.key, l.message])).toContainEqual(['error', 'importUndoFailed', `Could not undo the last import: ${saveError('ENOSPC: no space left on device')} — it can be tried again`]);
+    // Put back, a secret the undo deleted goes to the end of the file: the same secrets, in another order.
+    expect(JSON.parse(secretsFile())).toEqual(JSON.parse(imported.secrets));
+    const now = await lists();
+    const saved = (l: typeof now) => ({ servers: l.servers.map((e) => e.server), relays: l.relays.map((e) => e.relay) });
+    expect(saved(now)).toEqual(saved(imported.lists));
+    if (key === 'rules') expect(storeFile()).toBe(imported.store);
+    else expect(now.rules.map((e) => e.rule.name)).toEqual(['Kept']);
+
+    conf.fail = undefined;
+    expect(await call('imports.undo')).toEqual({ removedRules: 3, restoredRules: 0, removedServers: 1, removedRelays: 1 });
+    expect([storeFile(), secretsFile()]).toEqual([pre.store, pre.secrets]);
+    const stored = new FileSecretStore(svc.dir);
+    expect([stored.get(`ssh:${lab.server.id}:password`), stored.get(`relay:${edge.relay.id}:token`)]).toEqual(['pw-old', 'tok-old-for-the-tests']);
+    await expect(refused('imports.undo')).resolves.toMatchObject({ code: 'NOT_FOUND' });
+  });
 });

@@ -34,6 +34,6 @@ export function withUndoFailures(err: unknown, failures: readonly unknown[], wha
   return new Error(messageOf(err) + also, { cause: err });
 }
 
-function messageOf(err: unknown): string {
+export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -36,6 +36,7 @@ export const LOG_TEXT = {
   recovered: 'Connections to the target succeed again',
   importApplied: 'Imported — mappings: {{rules}}, SSH servers: {{servers}}, relays: {{relays}}, replaced: {{replaced}}, skipped: {{skipped}}, switched on: {{started}}',
   importUndone: 'Undid the last import — mappings removed: {{removed}}, restored: {{restored}}',
+  importUndoFailed: 'Could not undo the last import: {{error}} — it can be tried again',
   storeRecovered: 'The saved mappings file was unreadable ({{reason}}); it was kept as {{movedTo}}',
   networkReconnecting_one: 'Network or power change: reconnecting {{count}} SSH/relay connection now',
   networkReconnecting_other: 'Network or power change: reconnecting {{count}} SSH/relay connections now',
