@@ -119,6 +119,9 @@ describe('relay agent data connections in the data plane', () => {
     await waitFor(() => (relay.dataPool('a1')?.ready ?? 0) >= 1, 'the relay pool to refill from this thread');
     await echoed(port2, Buffer.from('tapped'));
     expect(Buffer.concat(seen).toString()).toBe('tapped');
+    // The first took the pool's connection; the next one must find another there, or it goes on an
+    // HTTP/2 stream (the relay's fallback when the pool is empty) and opens no data connection.
+    await waitFor(() => (relay.dataPool('a1')?.ready ?? 0) >= 1, 'the relay pool to refill from this thread');
     await echoed(port, Buffer.from('untapped'));
     expect(agent.dataConnections()?.opened).toBe(2);
   });
