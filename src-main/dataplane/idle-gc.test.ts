@@ -1,14 +1,15 @@
 import { GCProfiler } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
+import { CHURN_PER_MIB, GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
 
 /** A probe whose readings the test sets; collect() drops old space to what survives. */
 function probe(start: number) {
-  const p = { busyShare: 0, old: start, live: start, collected: 0 };
+  const p = { busyShare: 0, old: start, live: start, collected: 0, opened: 0 };
   const api: IdleGcProbe = {
     busy: () => p.busyShare,
     oldBytes: () => p.old,
+    opened: () => p.opened,
     collect: () => {
       p.collected++;
       p.old = p.live;
@@ -24,16 +25,14 @@ describe('IdleCollector', () => {
   it('collects only after a whole run of quiet samples, when old space grew by the threshold since the last collection', () => {
     const { p, api } = probe(6e6);
     const c = new IdleCollector(api);
+    // Quiet but not grown enough.
+    p.old = 6e6 + GROWTH_BYTES - 1;
+    expect(ticks(c, 10)).toBe(0);
     // Grown, but busy (a transfer): V8 keeps its own schedule.
     p.old = 6e6 + GROWTH_BYTES * 2;
     p.busyShare = 0.6;
     expect(ticks(c, 10)).toBe(0);
-    // Quiet but not grown enough.
-    p.old = 6e6 + GROWTH_BYTES - 1;
-    p.busyShare = 0;
-    expect(ticks(c, 10)).toBe(0);
     // Grown and quiet: not before QUIET_SAMPLES quiet samples in a row.
-    p.old = 6e6 + GROWTH_BYTES;
     p.live = 6.2e6;
     p.busyShare = 0.5;
     c.tick();
@@ -51,7 +50,7 @@ describe('IdleCollector', () => {
 
   it('a busy sample (a transfer just starting) breaks the quiet run', () => {
     const { p, api } = probe(0);
-    const c = new IdleCollector(api, { growth: 10, quiet: 0.02, samples: 4 });
+    const c = new IdleCollector(api, { growth: 10, quiet: 0.02, samples: 4, churnPerMiB: CHURN_PER_MIB });
     p.old = 100;
     expect(ticks(c, 3)).toBe(0);
     p.busyShare = 0.02;
@@ -59,6 +58,43 @@ describe('IdleCollector', () => {
     p.busyShare = 0.019;
     expect(ticks(c, 3)).toBe(0);
     expect(c.tick()).toBe(true);
+  });
+});
+
+describe('IdleCollector and connection churn', () => {
+  const MiB = 1024 * 1024;
+
+  it('leaves growth that many short connections made to V8, and collects growth from a few long ones', () => {
+    const { p, api } = probe(6 * MiB);
+    const c = new IdleCollector(api);
+    // A burst of short connections: 2 MiB of old space grown by 1,200 of them (600 a MiB, as measured).
+    p.opened = 1200;
+    p.old = 8 * MiB;
+    expect(ticks(c, QUIET_SAMPLES * 3)).toBe(0);
+    expect(p.collected).toBe(0);
+    expect(c.leftToV8).toBe(3);
+    // V8 collects by itself during the next burst: old space falls, and counting starts again there.
+    p.opened = 3000;
+    p.old = 6.1 * MiB;
+    expect(ticks(c, QUIET_SAMPLES)).toBe(0);
+    // Then bulk transfers: 1 MiB over a handful of connections — collected while idle.
+    p.opened = 3010;
+    p.old = 7.1 * MiB;
+    p.live = 6 * MiB;
+    expect(ticks(c, QUIET_SAMPLES)).toBe(1);
+    expect(p.collected).toBe(1);
+  });
+
+  it('draws the line at CHURN_PER_MIB connections per MiB of growth', () => {
+    const at = (opened: number) => {
+      const { p, api } = probe(0);
+      const c = new IdleCollector(api);
+      p.opened = opened;
+      p.old = 2 * MiB;
+      return ticks(c, QUIET_SAMPLES);
+    };
+    expect(at(2 * CHURN_PER_MIB)).toBe(1);
+    expect(at(2 * CHURN_PER_MIB + 1)).toBe(0);
   });
 });
 

@@ -22,48 +22,79 @@ import { performance } from 'node:perf_hooks';
 // code … reason: weak objects", 62–71 functions of the accept/connect/pipe/close path per pause); the
 // next burst of connections runs unoptimized until it is compiled again — measured with
 // bench/tools/idle-pause.mjs, ~350 against ~270 CPU µs per connection in the first 3 s after a pause.
-// PORTHOLE_IDLE_GC=0 switches it off (DataPlaneOptions.idleGc) to measure exactly that.
+// So growth that connection churn made (more than CHURN_PER_MIB connections opened per MiB of growth:
+// 3 s of serial connections, ~3,500 of them, grew old space by 5–8 MiB, 450–700 a MiB) is left to V8:
+// its own full collections come during the churn, while the connection path's objects are alive, and
+// discard nothing. Growth from a few long connections (bulk transfers: ~40 KB per iperf3 run of 2–5
+// connections, ≤ 125 a MiB) is what this collects. A fall
+// of old space between samples is V8's own full collection: the count starts again from there.
+// PORTHOLE_IDLE_GC=0 switches it off (DataPlaneOptions.idleGc) to measure what it trades.
 
 export const GROWTH_BYTES = 1024 * 1024;
 /** At or above this share of a sample spent running callbacks, the thread is not quiet. */
 export const QUIET_UTILISATION = 0.02;
 export const SAMPLE_MS = 250;
 export const QUIET_SAMPLES = 4;
+/** More connections opened than this per MiB of old-space growth: the growth is churn's, left to V8. */
+export const CHURN_PER_MIB = 250;
+const MIB = 1024 * 1024;
 
 export interface IdleGcProbe {
   /** Share of the time since the last call that the event loop was busy (0..1). */
   busy(): number;
   /** Bytes in the old generation (old space and large objects). */
   oldBytes(): number;
+  /** Connections opened so far (monotonic). */
+  opened(): number;
   collect(): void;
 }
 
 /** The decision, apart from timers and V8: what each sample does with what it sees. */
 export class IdleCollector {
   private baseline: number;
+  private baseOpened: number;
+  private lastOld: number;
   private quietRun = 0;
   collections = 0;
+  /** Quiet runs that found enough growth but left it to V8 (connection churn). */
+  leftToV8 = 0;
 
   constructor(
     private readonly probe: IdleGcProbe,
-    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES },
+    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES, churnPerMiB: CHURN_PER_MIB },
   ) {
-    this.baseline = probe.oldBytes();
+    this.baseline = this.lastOld = probe.oldBytes();
+    this.baseOpened = probe.opened();
   }
 
-  /** One sample period passed: collect when the last `samples` periods were all quiet and old space grew enough. */
+  /** One sample period passed: collect when the last `samples` periods were all quiet and old space grew enough, not by churn. */
   tick(): boolean {
+    const old = this.probe.oldBytes();
+    // Old space only shrinks in a full collection: V8 made one of its own; growth counts from here.
+    if (old < this.lastOld) this.rebase(old);
+    this.lastOld = old;
     if (this.probe.busy() >= this.o.quiet) {
       this.quietRun = 0;
       return false;
     }
     if (++this.quietRun < this.o.samples) return false;
-    if (this.probe.oldBytes() - this.baseline < this.o.growth) return false;
+    const growth = old - this.baseline;
+    if (growth < this.o.growth) return false;
+    if (this.probe.opened() - this.baseOpened > (growth / MIB) * this.o.churnPerMiB) {
+      this.quietRun = 0;
+      this.leftToV8++;
+      return false;
+    }
     this.probe.collect();
     this.collections++;
     this.quietRun = 0;
-    this.baseline = this.probe.oldBytes();
+    this.rebase(this.probe.oldBytes());
     return true;
+  }
+
+  private rebase(old: number): void {
+    this.baseline = this.lastOld = old;
+    this.baseOpened = this.probe.opened();
   }
 }
 
@@ -96,8 +127,11 @@ export function fullCollection(): (() => void) | undefined {
   }
 }
 
-/** Runs the idle collector on this thread until the returned stop is called (its timer never holds the thread open). */
-export function startIdleGc(sampleMs = SAMPLE_MS): (() => void) | undefined {
+/**
+ * Runs the idle collector on this thread until the returned stop is called (its timer never holds the
+ * thread open); `opened` counts the connections this thread's listeners have opened so far.
+ */
+export function startIdleGc(opened: () => number, sampleMs = SAMPLE_MS): (() => void) | undefined {
   const gc = fullCollection();
   if (!gc) return undefined;
   let last = performance.eventLoopUtilization();
@@ -109,6 +143,7 @@ export function startIdleGc(sampleMs = SAMPLE_MS): (() => void) | undefined {
       return delta.utilization;
     },
     oldBytes: oldGenerationBytes,
+    opened,
     collect: gc,
   });
   const timer = setInterval(() => collector.tick(), sampleMs);

@@ -53,7 +53,12 @@ function serve(port: Port, traceGc: boolean, idleGc: boolean): void {
   // Events go in batches (see EventOutbox): a burst or a stream of connections costs a few messages, not two each.
   const outbox = new EventOutbox((events) => port.post({ t: 'events', events }));
   const flush = outbox.flush;
-  const emit = (e: PlaneEvent): void => outbox.push(e);
+  // Connections opened, for the idle collector (it leaves growth from connection churn to V8).
+  let opened = 0;
+  const emit = (e: PlaneEvent): void => {
+    if (e.e === 'open' || e.e === 'relay-open') opened++;
+    outbox.push(e);
+  };
   const table = new ListenerTable(emit);
   const agents = new AgentSessionTable(emit);
   const session = (lid: number) => {
@@ -63,7 +68,7 @@ function serve(port: Port, traceGc: boolean, idleGc: boolean): void {
   };
   const gc = traceGc ? new GcTrace((line) => process.stderr.write(`${line}\n`)) : undefined;
   // Garbage that connections leave in the old generation is collected between transfers (idle-gc.ts).
-  if (idleGc) startIdleGc();
+  if (idleGc) startIdleGc(() => opened);
 
   const answer = async (req: PlaneRequest): Promise<unknown> => {
     switch (req.op) {
