@@ -61,13 +61,13 @@ export class PlannedListeners {
 
 /** Plans the servers, relays and mappings of file number `bi` (read from `src`) into ctx.planned. */
 export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bundle: ImportBundle): void {
+  const serverNames = new Set(ctx.servers.map((x) => x.name));
   for (const s of bundle.servers) {
     const same = ctx.servers.find((x) => x.host.toLowerCase() === s.host.toLowerCase() && x.port === s.port && x.user === s.user);
     const named = ctx.servers.find((x) => x.name === s.name);
     const conflicts: ImportConflict[] = [];
     if (same) conflicts.push({ kind: 'same-server', existingId: same.id, message: `the same server is saved as "${same.name}"` });
     else if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a server named "${s.name}" exists (${named.user}@${formatHostPort(named.host, named.port)})` });
-    const taken = new Set(ctx.servers.map((x) => x.name));
     ctx.planned.push({
       bundle,
       server: s,
@@ -79,20 +79,18 @@ export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bu
         ...(s.jump.length ? { jumps: s.jump.length } : {}),
         source: src.name,
         conflicts,
-        action: same ? 'reuse' : named ? 'rename' : 'import',
-        actions: same ? ['reuse', 'replace', 'rename'] : named ? ['rename', 'replace'] : ['import'],
-        ...(named && !same ? { renameTo: freeName(s.name, taken) } : same ? { renameTo: freeName(s.name, taken) } : {}),
+        ...savedChoice(s.name, !!same, !!named, serverNames),
         ...(s.password !== undefined || s.passphrase !== undefined ? { hasSecret: true } : {}),
       },
     });
   }
+  const relayNames = new Set(ctx.relays.map((x) => x.name));
   for (const r of bundle.relays) {
     const same = ctx.relays.find((x) => x.host.toLowerCase() === r.host.toLowerCase() && x.port === r.port && x.agentName === r.agentName);
     const named = ctx.relays.find((x) => x.name === r.name);
     const conflicts: ImportConflict[] = [];
     if (same) conflicts.push({ kind: 'same-relay', existingId: same.id, message: `the same relay is saved as "${same.name}"` });
     else if (named) conflicts.push({ kind: 'name', existingId: named.id, message: `a relay named "${r.name}" exists (${formatHostPort(named.host, named.port)})` });
-    const taken = new Set(ctx.relays.map((x) => x.name));
     ctx.planned.push({
       bundle,
       relay: r,
@@ -103,9 +101,7 @@ export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bu
         summary: `relay ${formatHostPort(r.host, r.port)} as agent "${r.agentName}"${r.tls ? '' : ' (no TLS)'}`,
         source: src.name,
         conflicts,
-        action: same ? 'reuse' : named ? 'rename' : 'import',
-        actions: same ? ['reuse', 'replace', 'rename'] : named ? ['rename', 'replace'] : ['import'],
-        ...(named || same ? { renameTo: freeName(r.name, taken) } : {}),
+        ...savedChoice(r.name, !!same, !!named, relayNames),
         ...(r.token !== undefined ? { hasSecret: true } : {}),
       },
     });
@@ -153,6 +149,16 @@ export function planFile(ctx: PlanContext, src: HostImportSource, bi: number, bu
     ctx.planned.push(planned);
     if (action !== 'skip') ctx.plannedListeners.add(planned);
   }
+}
+
+/**
+ * What a server or relay of the file may do beside the saved ones: the same one saved → reuse it (or
+ * replace, or add it renamed); only its name taken → rename (or replace); neither → import.
+ */
+function savedChoice(name: string, same: boolean, named: boolean, taken: Set<string>): Pick<ImportItem, 'action' | 'actions' | 'renameTo'> {
+  if (same) return { action: 'reuse', actions: ['reuse', 'replace', 'rename'], renameTo: freeName(name, taken) };
+  if (named) return { action: 'rename', actions: ['rename', 'replace'], renameTo: freeName(name, taken) };
+  return { action: 'import', actions: ['import'] };
 }
 
 export function describeDraft(r: RuleDraftParsed): string {
