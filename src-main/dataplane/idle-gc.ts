@@ -30,14 +30,14 @@ import { performance } from 'node:perf_hooks';
 // of old space between samples is V8's own full collection: the count starts again from there.
 // PORTHOLE_IDLE_GC=0 switches it off (DataPlaneOptions.idleGc) to measure what it trades.
 
-export const GROWTH_BYTES = 1024 * 1024;
+const MIB = 1024 * 1024;
+export const GROWTH_BYTES = MIB;
 /** At or above this share of a sample spent running callbacks, the thread is not quiet. */
 export const QUIET_UTILISATION = 0.02;
 export const SAMPLE_MS = 250;
 export const QUIET_SAMPLES = 4;
 /** More connections opened than this per MiB of old-space growth: the growth is churn's, left to V8. */
 export const CHURN_PER_MIB = 250;
-const MIB = 1024 * 1024;
 
 export interface IdleGcProbe {
   /** Share of the time since the last call that the event loop was busy (0..1). */
