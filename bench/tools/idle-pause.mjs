@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { startNodeServer, startPorthole } from '../lib/contenders.mjs';
 import { cpuTicks } from '../lib/cpu.mjs';
+import { median } from '../lib/measure.mjs';
 import { freeTcpPort, initTmpDir, log, runTool, sleep, stopAll } from '../lib/procs.mjs';
 
 const [rounds, idleMs, windowS] = [6, 12_000, 3].map((d, i) => Number(process.argv[2 + i] ?? d));
@@ -51,7 +52,6 @@ for (let r = 0; r < rounds; r++) {
     await sleep(idleMs);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // Round 0 is the cold start (nothing compiled yet) and has no pause before it: left out of the medians.
 const summary = contenders.map((c) => {
   const w = c.windows.slice(1);
