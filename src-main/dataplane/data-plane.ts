@@ -3,6 +3,7 @@ import { EngineError } from '../engine/engine-error';
 import { defaultEntry } from './entry';
 import { type AgentSessionSpec, type AgentStats, DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
 import { checkGcCounts, checkMessage, checkStartResult } from './protocol-checks';
+import { withoutMemoryReducer } from './no-memory-reducer';
 import { RemoteAgentSession } from './remote-agent-session';
 import { RemoteListener } from './remote-listener';
 import { DataPlaneStoppedError, WHAT } from './stopped-error';
@@ -38,6 +39,11 @@ export interface DataPlaneOptions {
    * PORTHOLE_IDLE_GC=0). Off is for measuring what that collection trades (bench/tools/idle-pause.mjs).
    */
   idleGc?: boolean;
+  /**
+   * Let V8's memory reducer run in the worker (no-memory-reducer.ts; default: off unless
+   * PORTHOLE_PLANE_MEMORY_REDUCER=1, which is for measuring what leaving it out trades).
+   */
+  memoryReducer?: boolean;
   resourceLimits?: ResourceLimits;
   /** Liveness: a ping every intervalMs; no answer within deadlineMs ends the thread as failed. */
   watchdog?: { intervalMs: number; deadlineMs: number };
@@ -98,6 +104,7 @@ export class DataPlane {
     this.opts = {
       traceGc: opts.traceGc ?? !!process.env.PORTHOLE_TRACE_GC,
       idleGc: opts.idleGc ?? process.env.PORTHOLE_IDLE_GC !== '0',
+      memoryReducer: opts.memoryReducer ?? process.env.PORTHOLE_PLANE_MEMORY_REDUCER === '1',
       resourceLimits: opts.resourceLimits ?? DEFAULT_LIMITS,
       watchdog: opts.watchdog ?? DEFAULT_WATCHDOG,
       crashLoop: opts.crashLoop ?? DEFAULT_CRASH_LOOP,
@@ -207,10 +214,12 @@ export class DataPlane {
   private ensureThread(): Thread {
     if (this.closed) throw new EngineError('INTERNAL', `${WHAT} is shut down (Porthole is quitting)`);
     if (this.thread) return this.thread;
-    const worker = new Worker(this.opts.entry ?? defaultEntry(), {
-      workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc: this.opts.traceGc, idleGc: this.opts.idleGc },
-      resourceLimits: this.opts.resourceLimits,
-    });
+    const make = () =>
+      new Worker(this.opts.entry ?? defaultEntry(), {
+        workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc: this.opts.traceGc, idleGc: this.opts.idleGc },
+        resourceLimits: this.opts.resourceLimits,
+      });
+    const worker = this.opts.memoryReducer ? make() : withoutMemoryReducer(make);
     const t: Thread = { worker, gen: ++this.gen, ready: false, closing: false };
     this.thread = t;
     worker.on('message', (m: unknown) => this.onMessage(t, m));
