@@ -4,7 +4,8 @@
 //        scale) | porthole forward (the CLI) | porthole run with 200 other rules loaded | the engine
 //        alone (a process that loads nothing but the forwarder: the reference) | socat | haproxy.
 //        Every forwarder's CPU time is sampled from /proc: CPU-s/GB, the figure that stays stable on
-//        a busy machine. Porthole's data plane counts its full GCs (PORTHOLE_TRACE_GC).
+//        a busy machine. Porthole's processes run under node --trace-gc to count the
+//        data plane's full GCs (bench/lib/trace-gc.mjs).
 //   gc (BENCH_ONLY id `gc`, part of the default run)   one long transfer per direction (10 s, --quick
 //        3 s) through porthole forward, porthole run and the engine alone: full GCs in the isolate
 //        that moves the bytes, CPU-s/GB. Target: none.
@@ -21,7 +22,8 @@ import { ENGINE_BUNDLE, READS, WORKER_BUNDLE, bundleEngineForward } from './lib/
 import { iperf } from './lib/measure.mjs';
 import { descendants, fileHas, freeTcpPort, isBound, log, logPath, spawnProc, waitFor } from './lib/procs.mjs';
 import { RUN_OTHER_RULES, startPortholeRun } from './lib/porthole-run.mjs';
-import { cpuTicksOf, gcCounts } from './lib/dataplane-measure.mjs';
+import { cpuTicksOf } from './lib/dataplane-measure.mjs';
+import { busiestIsolateDelta, traceGcCounts } from './lib/trace-gc.mjs';
 import { tcpReport } from './lib/tcp-report.mjs';
 
 export const TCP = {
@@ -29,12 +31,13 @@ export const TCP = {
   gcSeconds: envNum('BENCH_GC_SECONDS', QUICK ? 3 : 10),
 };
 
-const TRACE = { PORTHOLE_TRACE_GC: '1' };
+// Porthole's processes run under node --trace-gc: the GC counts come from its lines (trace-gc.mjs).
+const TRACE_ARGS = ['--trace-gc'];
 
 /** `porthole run --profile` with `others` idle tcp-forward rules besides the measured one. */
 async function startRunForward(name, listenPort, targetPort, others) {
   const measured = { type: 'tcp-forward', name: 'measured', enabled: true, listen: { host: '127.0.0.1', port: listenPort }, target: { host: '127.0.0.1', port: targetPort } };
-  const entry = await startPortholeRun(name, { rules: [measured], others, idleTarget: targetPort, env: TRACE });
+  const entry = await startPortholeRun(name, { rules: [measured], others, idleTarget: targetPort, nodeArgs: TRACE_ARGS });
   if (!fileHas(entry.logFile, new RegExp(`Listening on 127\\.0\\.0\\.1:${listenPort}\\b`))) throw new Error(`${name}: the measured rule is not listening (see ${entry.logFile})`);
   return entry;
 }
@@ -42,7 +45,7 @@ async function startRunForward(name, listenPort, targetPort, others) {
 /** The engine bundle (bench/tools/engine-forward.ts) hosted one way or another. */
 async function startEngine(name, listenPort, targetPort, hostArgs) {
   const file = logPath(name);
-  const entry = spawnProc(name, process.execPath, [ENGINE_BUNDLE, String(listenPort), String(targetPort), ...hostArgs], { logFile: file, env: TRACE });
+  const entry = spawnProc(name, process.execPath, [...TRACE_ARGS, ENGINE_BUNDLE, String(listenPort), String(targetPort), ...hostArgs], { logFile: file });
   entry.logFile = file;
   await waitFor(name, () => fileHas(file, /"ready":true/), entry, 30_000);
   return entry;
@@ -50,19 +53,14 @@ async function startEngine(name, listenPort, targetPort, hostArgs) {
 
 /**
  * One measured run: the forwarder's CPU time (every thread, and child processes for the hosts that
- * have them) and, where the data plane prints them, its GC counts, around fn().
+ * have them) and, for the processes run under --trace-gc, the collections of the isolate that moved
+ * the bytes, around fn().
  */
-/** The data plane prints its GC counts every 250 ms when they changed (gc-trace.ts): time for the next line. */
-const gcLinesSettled = () => new Promise((r) => setTimeout(r, 400));
-
 async function measured(entry, fn, { tree = false } = {}) {
   const pids = () => (entry ? [entry.child.pid, ...(tree ? descendants(entry.child.pid) : [])] : []);
   const startPids = pids();
   const before = new Map(startPids.map((p) => [p, cpuTicksOf(p)]));
-  // Wait for the data plane's last count line before taking the starting count, so a collection just
-  // before the transfer is not counted inside it.
-  if (entry?.logFile) await gcLinesSettled();
-  const gc0 = entry?.logFile ? gcCounts(entry.logFile) : undefined;
+  const gc0 = entry?.logFile ? traceGcCounts(entry.logFile) : undefined;
   const res = await fn();
   if (!entry || res.error) return res;
   let ticks = 0;
@@ -71,12 +69,9 @@ async function measured(entry, fn, { tree = false } = {}) {
   res.cpuSec = Math.round(cpuSec * 100) / 100;
   if (res.bytes > 0) res.cpuSecPerGB = Math.round((cpuSec / (res.bytes / 1e9)) * 1000) / 1000;
   if (gc0) {
-    await gcLinesSettled();
-    const gc1 = gcCounts(entry.logFile);
-    if (gc1) {
-      res.fullGcs = gc1.major - (gc0?.major ?? 0);
-      res.minorGcs = gc1.minor - (gc0?.minor ?? 0);
-    }
+    const d = busiestIsolateDelta(gc0, traceGcCounts(entry.logFile));
+    res.fullGcs = d.major;
+    res.minorGcs = d.minor;
   }
   return res;
 }
@@ -92,7 +87,7 @@ export async function setupTcp() {
   const want = { tput: enabled('tput'), gc: enabled('gc'), isolate: ONLY?.has('isolate') ?? false };
   if (want.tput || want.gc) {
     ports.porthole = await freeTcpPort();
-    entries.porthole = await startPorthole('porthole-tput', ports.porthole, t, { env: TRACE });
+    entries.porthole = await startPorthole('porthole-tput', ports.porthole, t, { nodeArgs: TRACE_ARGS });
     ports['porthole-run'] = await freeTcpPort();
     log(`bench: starting porthole run with ${TCP.otherRules} other rules…`);
     entries['porthole-run'] = await startRunForward('porthole-run-tput', ports['porthole-run'], t, TCP.otherRules);

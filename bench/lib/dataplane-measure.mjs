@@ -1,5 +1,4 @@
-// CPU time of a process from /proc and the GC counts Porthole's data plane prints (PORTHOLE_TRACE_GC),
-// for the TCP scenarios of `npm run bench`.
+// CPU time of a process from /proc, for the TCP scenarios of `npm run bench` (GC counts: trace-gc.mjs).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -19,18 +18,3 @@ export function cpuTicksOf(pid) {
   }
 }
 cpuTicksOf.CLK_TCK = CLK_TCK;
-
-const GC_LINE = /porthole data plane gc: major=(\d+) minor=(\d+)/g;
-
-/** The last GC counts a process logged, or undefined when it logged none (yet). */
-export function gcCounts(logFile) {
-  let text;
-  try {
-    text = readFileSync(logFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let last;
-  for (const m of text.matchAll(GC_LINE)) last = m;
-  return last ? { major: Number(last[1]), minor: Number(last[2]) } : { major: 0, minor: 0 };
-}

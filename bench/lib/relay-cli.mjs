@@ -14,7 +14,7 @@
 //               connection-rate target, measured in the connections/s scenarios only (cpsOnly)
 //
 // Both processes run under node --trace-gc: every isolate (main thread, the relay's worker thread, the
-// data plane's worker) prints its collections, and fullGcCount() counts the full ones (Mark-Compact).
+// data plane's worker) prints its collections, and trace-gc.mjs's fullGcCount() counts the full ones (Mark-Compact).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,15 +44,6 @@ export const CLI_IDS = CLI_CONTENDERS.map((c) => c.id);
 
 const NODE_ARGS = ['--trace-gc'];
 const AGENT = 'bench';
-
-/** Full collections (Mark-Compact lines of --trace-gc, any isolate) a process has logged so far. */
-export function fullGcCount(file) {
-  try {
-    return (readFileSync(file, 'utf8').match(/Mark-Compact/g) ?? []).length;
-  } catch {
-    return 0;
-  }
-}
 
 /** waitFor, with the process's last words in the error. */
 async function waitLogged(what, predicate, entry, file, timeoutMs) {

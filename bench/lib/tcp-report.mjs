@@ -58,7 +58,7 @@ export function tcpReport(M, get, facts) {
       }
     }
     notes.push(
-      `TCP throughput: iperf3 -t ${facts.iperfSeconds}, receiver bits/s; both directions (-R: the target sends). "porthole forward" is the CLI; "porthole run" runs ${facts.otherRules + 1} tcp-forward rules from a profile (the measured one and ${facts.otherRules} idle ones); "engine alone" is the engine's TcpForwarder in a process that loads nothing else (bench/tools/engine-forward.ts), the reference for what the data plane can do. CPU seconds per GB: user + system time of the forwarder's process (every thread; socat with its forked children) over the bytes iperf3 received — the figure that stays stable when other work shares the cores. Full GCs: mark-compact collections counted by the isolate that moves the bytes (PORTHOLE_TRACE_GC=1).`,
+      `TCP throughput: iperf3 -t ${facts.iperfSeconds}, receiver bits/s; both directions (-R: the target sends). "porthole forward" is the CLI; "porthole run" runs ${facts.otherRules + 1} tcp-forward rules from a profile (the measured one and ${facts.otherRules} idle ones); "engine alone" is the engine's TcpForwarder in a process that loads nothing else (bench/tools/engine-forward.ts), the reference for what the data plane can do. CPU seconds per GB: user + system time of the forwarder's process (every thread; socat with its forked children) over the bytes iperf3 received — the figure that stays stable when other work shares the cores. Full and minor GCs: the collections of the isolate that moves the bytes (the one with the most collections during the run), from the lines of node --trace-gc, which Porthole's processes and the engine-alone reference run under.`,
     );
   }
 

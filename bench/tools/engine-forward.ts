@@ -11,19 +11,17 @@
 //   --load-control  first import every module of the CLI (ssh2, zod, yaml, conf, ws, …), as the app's
 //                   control thread does, so that its heap is the app's size.
 //
-// Prints {"ready":true,...} once listening. With PORTHOLE_TRACE_GC=1 the isolate that moves the bytes
-// prints its GC counts (src-main/dataplane/gc-trace.ts lines) to stderr. Stops on SIGTERM.
+// Prints {"ready":true,...} once listening. Stops on SIGTERM. The bench counts GCs by running it under
+// node --trace-gc (a child host inherits the flag through fork's execArgv).
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { GcTrace } from '../../src-main/dataplane/gc-trace';
 import { DATA_PLANE_PROTOCOL, plainTcpListener, type TcpListenerSpec } from '../../src-main/dataplane/protocol';
 import { TcpForwarder } from '../../src-main/engine/tcp-forward';
 
 const [listenArg, targetArg, host = 'inproc', ...flags] = process.argv.slice(2);
 const listenPort = Number(listenArg);
 const targetPort = Number(targetArg);
-const traceGc = !!process.env.PORTHOLE_TRACE_GC;
 const workerArg = flags.includes('--worker') ? flags[flags.indexOf('--worker') + 1] : undefined;
 const workerFile = workerArg ? resolve(workerArg) : undefined;
 const die = (m: string): never => {
@@ -45,7 +43,6 @@ const ready = (extra: object) =>
 let stop: () => Promise<void> = async () => undefined;
 
 if (host === 'inproc') {
-  if (traceGc) new GcTrace((line) => process.stderr.write(`${line}\n`));
   const fwd = new TcpForwarder({ listen: spec.listen, target: spec.target });
   fwd.on('listener-error', (e) => die(e.message));
   await fwd.start().catch((e: Error) => die(e.message));
@@ -61,7 +58,7 @@ if (host === 'inproc') {
   };
   let child: ReturnType<typeof fork> | undefined;
   if (host === 'worker') {
-    const w = new Worker(workerFile!, { workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc }, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const w = new Worker(workerFile!, { workerData: { protocol: DATA_PLANE_PROTOCOL }, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     w.on('message', onReply);
     w.on('exit', (c) => die(`the worker exited (${c})`));
     w.postMessage(start);

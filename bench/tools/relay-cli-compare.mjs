@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { cpuTicks } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
+import { fullGcCount } from '../lib/trace-gc.mjs';
 import { fileHas, freeTcpPort, initTmpDir, isBound, log, logPath, spawnProc, stopAll, stopProc, waitFor } from '../lib/procs.mjs';
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -100,7 +101,7 @@ async function measure(pair, extra) {
   const c0 = cpuTicks(pid);
   const r = await iperf(pair.pub, 1, extra, seconds);
   const c1 = cpuTicks(pid);
-  const gcs = gcCount(pair.relayLog);
+  const gcs = fullGcCount(pair.relayLog); // --trace-gc lines (BENCH_TRACE_GC=1), any isolate of the relay process
   const fullGcs = gcs - (pair.gcSeen ?? 0);
   pair.gcSeen = gcs;
   if (r.error) return { error: r.error };
@@ -108,14 +109,6 @@ async function measure(pair, extra) {
   return { gbps: r.gbps, cpuSPerGB: Math.round((cpuS / (r.bytes / 1e9)) * 1000) / 1000, ...(process.env.BENCH_TRACE_GC ? { fullGcs } : {}) };
 }
 
-/** Mark-compact lines --trace-gc printed so far (BENCH_TRACE_GC=1), any isolate of the relay process. */
-function gcCount(file) {
-  try {
-    return (readFileSync(file, 'utf8').match(/Mark-Compact/g) ?? []).length;
-  } catch {
-    return 0;
-  }
-}
 
 const iperfPort = await freeTcpPort();
 const iperfSrv = spawnProc('iperf3-server', 'iperf3', ['-s', '-p', String(iperfPort), '-B', '127.0.0.1'], { logFile: logPath('iperf3-server') });
@@ -126,7 +119,7 @@ try {
     for (const build of round % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
       const pair = await onePair(build, iperfPort);
       await iperf(pair.pub, 1, [], 1); // warm-up: the pool fills, the JIT settles
-      pair.gcSeen = gcCount(pair.relayLog);
+      pair.gcSeen = fullGcCount(pair.relayLog);
       const fwd = await measure(pair, []);
       const rev = await measure(pair, ['-R']);
       results[build].fwd.push(fwd);

@@ -1,8 +1,8 @@
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { EngineError } from '../engine/engine-error';
 import { defaultEntry } from './entry';
-import { type AgentSessionSpec, type AgentStats, DATA_PLANE_PROTOCOL, type GcCounts, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
-import { checkGcCounts, checkMessage, checkStartResult } from './protocol-checks';
+import { type AgentSessionSpec, type AgentStats, DATA_PLANE_PROTOCOL, type ListenerSpec, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
+import { checkMessage, checkStartResult } from './protocol-checks';
 import { withoutMemoryReducer } from './no-memory-reducer';
 import { RemoteAgentSession } from './remote-agent-session';
 import { RemoteListener } from './remote-listener';
@@ -32,8 +32,6 @@ export interface ListenerHandlers {
 export interface DataPlaneOptions {
   /** The worker script; default: dataplane-worker.js next to the bundle (see setDataPlaneEntry). */
   entry?: string;
-  /** Count the worker's GCs and print them (default: PORTHOLE_TRACE_GC is set). */
-  traceGc?: boolean;
   /**
    * Collect the old generation while the plane is idle (idle-gc.ts; default: on unless
    * PORTHOLE_IDLE_GC=0). Off is for measuring what that collection trades (bench/tools/idle-pause.mjs).
@@ -97,12 +95,9 @@ export class DataPlane {
   private watchdog: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly opts: Required<Omit<DataPlaneOptions, 'entry'>> & { entry?: string };
-  /** The worker's GC counts as of its last ping answer (only when traced). */
-  lastGc: GcCounts | undefined;
 
   constructor(opts: DataPlaneOptions = {}) {
     this.opts = {
-      traceGc: opts.traceGc ?? !!process.env.PORTHOLE_TRACE_GC,
       idleGc: opts.idleGc ?? process.env.PORTHOLE_IDLE_GC !== '0',
       memoryReducer: opts.memoryReducer ?? process.env.PORTHOLE_PLANE_MEMORY_REDUCER === '1',
       resourceLimits: opts.resourceLimits ?? DEFAULT_LIMITS,
@@ -216,7 +211,7 @@ export class DataPlane {
     if (this.thread) return this.thread;
     const make = () =>
       new Worker(this.opts.entry ?? defaultEntry(), {
-        workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc: this.opts.traceGc, idleGc: this.opts.idleGc },
+        workerData: { protocol: DATA_PLANE_PROTOCOL, idleGc: this.opts.idleGc },
         resourceLimits: this.opts.resourceLimits,
       });
     const worker = this.opts.memoryReducer ? make() : withoutMemoryReducer(make);
@@ -334,13 +329,8 @@ export class DataPlane {
       }
       t.pingSince = now;
       this.send(t, { op: 'ping' }).then(
-        (v) => {
+        () => {
           t.pingSince = undefined;
-          try {
-            this.lastGc = checkGcCounts((v as { gc?: unknown } | null)?.gc) ?? this.lastGc;
-          } catch (err) {
-            this.fail(t, `sent an invalid message (${(err as Error).message})`);
-          }
         },
         () => undefined,
       );

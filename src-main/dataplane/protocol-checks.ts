@@ -1,5 +1,4 @@
 import type {
-  GcCounts,
   ListenerSpec,
   PlaneEvent,
   PlaneMessage,
@@ -157,17 +156,4 @@ export function checkConnections(v: unknown): WireConnection[] {
       state: oneOf(o, 'state', STATES),
     };
   });
-}
-
-export function checkGcCounts(v: unknown): GcCounts | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, 'gc');
-  return {
-    major: num(o, 'major'),
-    minor: num(o, 'minor'),
-    incremental: num(o, 'incremental'),
-    weakcb: num(o, 'weakcb'),
-    majorMs: num(o, 'majorMs'),
-    minorMs: num(o, 'minorMs'),
-  };
 }

@@ -46,7 +46,7 @@ describe('data plane messages', () => {
   });
 
   it('the worker answers an invalid request with an error naming the field, and keeps serving', async () => {
-    const worker = new Worker(inject('dataPlaneEntry'), { workerData: { protocol: DATA_PLANE_PROTOCOL, traceGc: false } });
+    const worker = new Worker(inject('dataPlaneEntry'), { workerData: { protocol: DATA_PLANE_PROTOCOL } });
     try {
       const replies: unknown[] = [];
       worker.on('message', (m: { t: string }) => m.t === 'reply' && replies.push(m));

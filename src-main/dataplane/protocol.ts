@@ -145,16 +145,6 @@ export interface WireConnection {
   state: WireConnectionState;
 }
 
-export interface GcCounts {
-  /** Full (mark-compact) collections. */
-  major: number;
-  minor: number;
-  incremental: number;
-  weakcb: number;
-  majorMs: number;
-  minorMs: number;
-}
-
 export type RefusalReason = 'not-allowed' | 'max-connections' | 'max-sessions' | 'auth-failed';
 
 /** What happened on a listener; batched into one `events` message per turn of the worker's loop. */

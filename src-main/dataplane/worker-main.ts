@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AgentSessionTable } from './agent-sessions';
 import { EventOutbox } from './event-outbox';
-import { GcTrace } from './gc-trace';
 import { startIdleGc } from './idle-gc';
 import { ListenerTable, toWireError } from './listeners';
 import { DATA_PLANE_PROTOCOL, type PlaneEvent, type PlaneMessage, type PlaneRequest } from './protocol';
@@ -31,11 +30,9 @@ function openPort(): Port | undefined {
 const port = openPort();
 const options = (workerData ?? {
   protocol: Number(process.env.PORTHOLE_DATA_PLANE_PROTOCOL),
-  traceGc: !!process.env.PORTHOLE_TRACE_GC,
   idleGc: process.env.PORTHOLE_IDLE_GC !== '0',
 }) as {
   protocol?: unknown;
-  traceGc?: unknown;
   idleGc?: unknown;
 };
 
@@ -46,10 +43,10 @@ if (!port) {
   process.stderr.write(`porthole data plane: protocol ${String(options.protocol)} asked, ${DATA_PLANE_PROTOCOL} spoken — reinstall Porthole\n`);
   process.exit(2);
 } else {
-  serve(port, options.traceGc === true, options.idleGc !== false);
+  serve(port, options.idleGc !== false);
 }
 
-function serve(port: Port, traceGc: boolean, idleGc: boolean): void {
+function serve(port: Port, idleGc: boolean): void {
   // Events go in batches (see EventOutbox): a burst or a stream of connections costs a few messages, not two each.
   const outbox = new EventOutbox((events) => port.post({ t: 'events', events }));
   const flush = outbox.flush;
@@ -66,7 +63,6 @@ function serve(port: Port, traceGc: boolean, idleGc: boolean): void {
     if (!a) throw new Error(`no agent session ${lid} in the data plane`);
     return a;
   };
-  const gc = traceGc ? new GcTrace((line) => process.stderr.write(`${line}\n`)) : undefined;
   // Garbage that connections leave in the old generation is collected between transfers (idle-gc.ts).
   if (idleGc) startIdleGc(() => opened);
 
@@ -103,7 +99,7 @@ function serve(port: Port, traceGc: boolean, idleGc: boolean): void {
       case 'close-connection':
         return table.close(req.lid, req.id);
       case 'ping':
-        return gc ? { gc: { ...gc.counts } } : {};
+        return {};
     }
   };
 
