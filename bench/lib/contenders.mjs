@@ -60,9 +60,10 @@ export async function startHaproxy(name, listenPort, targetPort) {
 }
 
 /** A Node tool from bench/tools that prints {"ready":true} when up; `ports` is its port argument, or several. */
-export async function startNodeServer(name, script, ports, { ipc = false } = {}) {
+export async function startNodeServer(name, script, ports, { ipc = false, nodeArgs = [] } = {}) {
   const file = logPath(name);
-  const entry = spawnProc(name, process.execPath, [path.join(TOOLS, script), ...[ports].flat().map(String)], { logFile: file, ipc });
+  const entry = spawnProc(name, process.execPath, [...nodeArgs, path.join(TOOLS, script), ...[ports].flat().map(String)], { logFile: file, ipc });
+  entry.logFile = file;
   await waitFor(name, () => fileHas(file, /"ready":true/), entry);
   return entry;
 }
