@@ -85,6 +85,36 @@ describe('IdleCollector and connection churn', () => {
     expect(p.collected).toBe(1);
   });
 
+  it('leaves growth after a full collection V8 made during the busy period to V8, and collects again after a busy period without one', () => {
+    const { p, api } = probe(6 * MiB);
+    const c = new IdleCollector(api);
+    // A burst of serial connections: V8 collects during it (old space falls between busy samples)…
+    p.busyShare = 0.5;
+    p.opened = 3000;
+    p.old = 9 * MiB;
+    c.tick();
+    p.old = 6.2 * MiB;
+    c.tick();
+    // …then its last quarter second: a scavenge promotes 1.54 MiB over 384 connections (249 a MiB, under
+    // the churn line: on the ratio alone this looks like bulk growth; measured at the end of a burst).
+    p.opened = 3384;
+    p.old = 7.74 * MiB;
+    c.tick();
+    p.busyShare = 0;
+    expect(ticks(c, QUIET_SAMPLES * 3)).toBe(0);
+    expect(p.collected).toBe(0);
+    expect(c.leftToV8).toBe(3);
+    // A bulk transfer next (a few connections, no full collection of V8's during it), then quiet: the
+    // growth since V8's collection is collected now.
+    p.busyShare = 0.6;
+    p.opened = 3388;
+    p.old = 8.2 * MiB;
+    c.tick();
+    p.busyShare = 0;
+    p.live = 6.1 * MiB;
+    expect(ticks(c, QUIET_SAMPLES)).toBe(1);
+  });
+
   it('draws the line at CHURN_PER_MIB connections per MiB of growth', () => {
     const at = (opened: number) => {
       const { p, api } = probe(0);
