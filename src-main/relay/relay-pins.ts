@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatHostPort } from '../../src-shared/format/address';
 import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
+import { replaceFile } from '../store/replace-file';
 
 // Pinned relay certificate fingerprints (trust on first use), one per relay address, in the data dir
 // (`known_relays`): lines of `host:port SHA256-fingerprint`. A line that does not parse is kept as is
@@ -25,9 +26,7 @@ export class RelayPins {
     if (!fp) throw new Error(`not a SHA-256 fingerprint: ${fingerprint}`);
     const kept = this.lines().filter((l) => l.trim().split(/\s+/)[0] !== key && l.trim() !== '');
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, [...kept, `${key} ${fp}`].join('\n') + '\n', { mode: 0o600 });
-    renameSync(tmp, this.file);
+    replaceFile(this.file, [...kept, `${key} ${fp}`].join('\n') + '\n', 0o600);
   }
 
   private lines(): string[] {

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecentTraffic, RuleTraffic, TrafficTotals } from '../../src-shared/model/settings';
 import type { StatsBatch } from '../../src-shared/model/stats';
+import { replaceFile } from '../store/replace-file';
 
 // Traffic totals per rule, kept on this machine only (`traffic.json` in the data dir; nothing is ever
 // sent anywhere): one bucket per local day for the last 40 days, plus all-time totals. Fed by the stats
@@ -122,9 +123,7 @@ export class TrafficHistory {
     for (const h of Object.values(this.rules)) for (const day of Object.keys(h.days)) if (day < cutoff) delete h.days[day];
     try {
       mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-      const tmp = `${this.file}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify({ version: 1, rules: this.rules } satisfies FileShape), { mode: 0o600 });
-      renameSync(tmp, this.file);
+      replaceFile(this.file, JSON.stringify({ version: 1, rules: this.rules } satisfies FileShape), 0o600);
       this.dirty = false;
     } catch {
       // Disk full or read-only: keep counting in memory and try again at the next flush.

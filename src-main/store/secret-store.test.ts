@@ -97,4 +97,17 @@ describe('FileSecretStore', () => {
     expect(message).not.toContain('.tmp-');
     expect(s.get('k')).toBe('kept');
   });
+
+  it('leaves no temporary file with secrets in it when the final rename fails, and keeps the saved file as it was', () => {
+    const s = new FileSecretStore(t.dir);
+    s.set('k', 'kept');
+    const saved = readFileSync(join(t.dir, SECRETS_FILE), 'utf8');
+    vi.mocked(renameSync).mockImplementationOnce(() => {
+      throw Object.assign(new Error(`EXDEV: cross-device link not permitted, rename '${SECRETS_FILE}.tmp' -> '${SECRETS_FILE}'`), { code: 'EXDEV' });
+    });
+    expect(() => s.set('k', 'lost')).toThrow(`Could not save to ${join(t.dir, SECRETS_FILE)}: EXDEV`);
+    expect(readdirSync(t.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readFileSync(join(t.dir, SECRETS_FILE), 'utf8')).toBe(saved);
+    expect(s.get('k')).toBe('kept');
+  });
 });

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { replaceFile } from './replace-file';
 import { type SecretScheme, migrateStoredSecret, readStoredSecret, tagSecret } from './secret-tags';
 
 // Passwords, passphrases and tokens never go into porthole.json. They live in `secrets.json` next to it
@@ -146,11 +147,8 @@ export class FileSecretStore implements SecretStore {
       rmSync(this.path, { force: true });
       return;
     }
-    const tmp = `${this.path}.tmp-${process.pid}`;
     try {
-      writeFileSync(tmp, JSON.stringify({ version: 1, entries: next }), { mode: 0o600 });
-      chmodSync(tmp, 0o600);
-      renameSync(tmp, this.path);
+      replaceFile(this.path, JSON.stringify({ version: 1, entries: next }), 0o600);
     } catch (err) {
       throw couldNotWrite(this.path, err);
     }

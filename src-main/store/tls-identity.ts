@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFile } from './replace-file';
 
 // A self-signed TLS identity made on first use and kept in the data dir (the key readable only by its
 // owner), so its fingerprint stays the same across restarts and can be pinned or compared by hand.
@@ -52,13 +53,7 @@ export async function loadOrCreateTlsIdentity(files: TlsIdentityFiles): Promise<
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 20 * 365 * 86_400_000),
   });
-  const write = (file: string, text: string, mode: number) => {
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, text, { mode });
-    chmodSync(tmp, mode);
-    renameSync(tmp, file);
-  };
-  write(keyFile, pems.private, 0o600);
-  write(certFile, pems.cert, 0o644);
+  replaceFile(keyFile, pems.private, 0o600);
+  replaceFile(certFile, pems.cert, 0o644);
   return { cert: pems.cert, key: pems.private, fingerprint: certFingerprint(pems.cert), created: true, certFile };
 }
