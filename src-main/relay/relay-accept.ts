@@ -83,7 +83,10 @@ export async function acceptAgent(st: RelayState, socket: Socket, ticket: Admiss
   }, st.limits.handshakeTimeoutMs);
   firstExchange.unref();
   h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));
-  h2.on('close', () => void endSession(st, session, undefined, 'connection closed'));
+  h2.on('close', () => {
+    clearTimeout(firstExchange);
+    void endSession(st, session, undefined, 'connection closed');
+  });
   st.log('info', ...(hello.software ? said('relayAgentOnlineSoftware', { agent: hello.agent, address, software: hello.software }) : said('relayAgentOnline', { agent: hello.agent, address })));
   await openControl(st, session);
   startHeartbeat(st, session);
