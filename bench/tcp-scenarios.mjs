@@ -69,9 +69,13 @@ async function measured(entry, fn, { tree = false } = {}) {
   res.cpuSec = Math.round(cpuSec * 100) / 100;
   if (res.bytes > 0) res.cpuSecPerGB = Math.round((cpuSec / (res.bytes / 1e9)) * 1000) / 1000;
   if (gc0) {
+    // No collection at all while gigabytes moved means the lines were not seen (no --trace-gc, a log
+    // elsewhere): "not measured", never a 0 that would pass the target.
     const d = busiestIsolateDelta(gc0, traceGcCounts(entry.logFile));
-    res.fullGcs = d.major;
-    res.minorGcs = d.minor;
+    if (d.isolate !== undefined) {
+      res.fullGcs = d.major;
+      res.minorGcs = d.minor;
+    }
   }
   return res;
 }

@@ -36,7 +36,8 @@ export function fullGcCount(file) {
 /**
  * What the busiest isolate collected between two readings of traceGcCounts: the one with the most minor
  * collections in between is the one that moved the bytes (a data plane under iperf3 makes ~20 a
- * second; the control thread of `porthole forward` or `run` next to none). { major, minor, isolate }.
+ * second; the control thread of `porthole forward` or `run` next to none). { major, minor, isolate };
+ * isolate is undefined when no isolate logged a collection in between.
  */
 export function busiestIsolateDelta(before, after) {
   let best = { major: 0, minor: 0, isolate: undefined };
