@@ -22,7 +22,7 @@ import { ENGINE_BUNDLE, READS, WORKER_BUNDLE, bundleEngineForward } from './lib/
 import { iperf } from './lib/measure.mjs';
 import { descendants, fileHas, freeTcpPort, isBound, log, logPath, spawnProc, waitFor } from './lib/procs.mjs';
 import { RUN_OTHER_RULES, startPortholeRun } from './lib/porthole-run.mjs';
-import { cpuTicksOf } from './lib/dataplane-measure.mjs';
+import { CLK_TCK, cpuTicks } from './lib/cpu.mjs';
 import { busiestIsolateDelta, traceGcCounts } from './lib/trace-gc.mjs';
 import { tcpReport } from './lib/tcp-report.mjs';
 
@@ -59,13 +59,17 @@ async function startEngine(name, listenPort, targetPort, hostArgs) {
 async function measured(entry, fn, { tree = false } = {}) {
   const pids = () => (entry ? [entry.child.pid, ...(tree ? descendants(entry.child.pid) : [])] : []);
   const startPids = pids();
-  const before = new Map(startPids.map((p) => [p, cpuTicksOf(p)]));
+  const ticksOf = (p) => {
+    const t = cpuTicks(p);
+    return t.user + t.sys;
+  };
+  const before = new Map(startPids.map((p) => [p, ticksOf(p)]));
   const gc0 = entry?.logFile ? traceGcCounts(entry.logFile) : undefined;
   const res = await fn();
   if (!entry || res.error) return res;
   let ticks = 0;
-  for (const p of new Set([...startPids, ...pids()])) ticks += cpuTicksOf(p).total - (before.get(p)?.total ?? 0);
-  const cpuSec = ticks / cpuTicksOf.CLK_TCK;
+  for (const p of new Set([...startPids, ...pids()])) ticks += ticksOf(p) - (before.get(p) ?? 0);
+  const cpuSec = ticks / CLK_TCK;
   res.cpuSec = Math.round(cpuSec * 100) / 100;
   if (res.bytes > 0) res.cpuSecPerGB = Math.round((cpuSec / (res.bytes / 1e9)) * 1000) / 1000;
   if (gc0) {

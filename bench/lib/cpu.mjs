@@ -1,11 +1,12 @@
 // CPU and memory of running processes, from /proc: what bounds a figure (which process sat at 100% of a
-// core) and how much memory a process holds. Used by bench/relay-scenarios.mjs (bench/ssh-scenarios.mjs
-// has the same CPU sampler inline).
+// core) and how much memory a process holds. Used by bench/relay-scenarios.mjs, tcp-scenarios.mjs and
+// tools (bench/ssh-scenarios.mjs has the same CPU sampler inline).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+/** Clock ticks per second of /proc's CPU times. */
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const CORES = os.cpus().length;
 
 /**
@@ -14,12 +15,33 @@ const CORES = os.cpus().length;
  * processes) moves its time into its parent's and is not lost; one still running is counted once.
  */
 export function cpuTicks(pid) {
+  const f = statFields(`/proc/${pid}/stat`);
+  return f ? { user: Number(f[11]) + Number(f[13]), sys: Number(f[12]) + Number(f[14]) } : { user: 0, sys: 0 };
+}
+
+/** user + system clock ticks of each thread of a process: Map tid → ticks (threads that ended are left out). */
+export function threadTicks(pid) {
+  const m = new Map();
+  let tids;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(f[11]) + Number(f[13]), sys: Number(f[12]) + Number(f[14]) };
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return { user: 0, sys: 0 };
+    return m;
+  }
+  for (const tid of tids) {
+    const f = statFields(`/proc/${pid}/task/${tid}/stat`);
+    if (f) m.set(Number(tid), Number(f[11]) + Number(f[12]));
+  }
+  return m;
+}
+
+/** The fields of a /proc stat file after the command name (field 3 of proc(5) is [0]), or undefined when it is gone. */
+function statFields(file) {
+  try {
+    const stat = readFileSync(file, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,13 +14,14 @@
 // runs unoptimized until V8 has compiled the connection path again.
 // Usage: node bench/tools/idle-pause.mjs [ROUNDS=6] [IDLE_MS=12000] [WINDOW_S=3]   (after npm run build)
 // Prints a line per window and one JSON summary line (medians).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { startNodeServer, startPorthole } from '../lib/contenders.mjs';
+import { CLK_TCK, threadTicks } from '../lib/cpu.mjs';
 import { median } from '../lib/measure.mjs';
 import { freeTcpPort, initTmpDir, log, runTool, sleep, stopAll } from '../lib/procs.mjs';
 
 const [rounds, idleMs, windowS] = [6, 12_000, 3].map((d, i) => Number(process.argv[2 + i] ?? d));
-const TICK_US = 1e6 / 100; // /proc clock ticks (USER_HZ 100)
+const TICK_US = 1e6 / CLK_TCK;
 const WEAK = /for deoptimization, reason: weak objects/g;
 
 initTmpDir();
@@ -38,21 +39,6 @@ for (const [id, env] of [['idle collection on (as shipped)', {}], ['idle collect
   const port = await freeTcpPort();
   const entry = await startNodeServer(id, 'node-forward-ref.mjs', [port, target], { nodeArgs: NODE_ARGS });
   contenders.push({ id, port, entry, seen: 0, windows: [] });
-}
-
-/** Clock ticks (user + system) of each thread of a process: Map tid → ticks. */
-function threadTicks(pid) {
-  const m = new Map();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      m.set(Number(tid), Number(f[11]) + Number(f[12]));
-    } catch {
-      // the thread ended
-    }
-  }
-  return m;
 }
 
 /** µs per connection between two threadTicks readings: { total, main, busiest other thread, rest }. */

@@ -11,17 +11,15 @@
 // `worker:DIR` runs that build's relay worker thread in a process with no V8 flag instead
 // (relay-worker-node.mjs); `ui:DIR` runs `porthole ui` and starts its in-app relay through the API
 // (what the desktop app and `porthole ui` carry; CPU of the whole ui process). The agent is always --a's.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { cpuTicks } from '../lib/cpu.mjs';
+import { CLK_TCK, cpuTicks } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
 import { fullGcCount } from '../lib/trace-gc.mjs';
 import { fileHas, freeTcpPort, initTmpDir, isBound, log, logPath, spawnProc, stopAll, stopProc, waitFor } from '../lib/procs.mjs';
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -108,7 +106,6 @@ async function measure(pair, extra) {
   const cpuS = (c1.user + c1.sys - c0.user - c0.sys) / CLK_TCK;
   return { gbps: r.gbps, cpuSPerGB: Math.round((cpuS / (r.bytes / 1e9)) * 1000) / 1000, ...(process.env.BENCH_TRACE_GC ? { fullGcs } : {}) };
 }
-
 
 const iperfPort = await freeTcpPort();
 const iperfSrv = spawnProc('iperf3-server', 'iperf3', ['-s', '-p', String(iperfPort), '-B', '127.0.0.1'], { logFile: logPath('iperf3-server') });
