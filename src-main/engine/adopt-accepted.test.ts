@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
-import { adoptWithOnread } from './adopt-accepted';
+import { adoptWithOnread, giveOnread } from './adopt-accepted';
 
 describe('adoptWithOnread', () => {
   const fx = new NetFixtures();
@@ -73,5 +73,36 @@ describe('adoptWithOnread', () => {
     client.write('x');
     await waitFor(() => result !== null, 'the accepted socket to read');
     expect(result).toBeUndefined();
+  });
+
+  it('giveOnread switches a socket that has read already: earlier bytes stay readable, later ones go to the callback', async () => {
+    const mine = Buffer.alloc(4096);
+    const later: string[] = [];
+    let accepted: Socket | undefined;
+    const { port } = await listen({ allowHalfOpen: true }, (s) => {
+      accepted = fx.socket(s);
+    });
+    const client = await fx.connect(port);
+    client.write('before');
+    await waitFor(() => accepted !== undefined && accepted.readableLength === 6, 'the first bytes to be read');
+    const s = accepted!;
+    s.pause();
+    const given = giveOnread(s, {
+      buffer: () => mine,
+      callback: (n, buf) => {
+        later.push(buf.subarray(0, n).toString());
+        return true;
+      },
+    });
+    expect(given).toBe(true);
+    expect(String(s.read())).toBe('before');
+    s.resume();
+    client.write('after');
+    await waitFor(() => later.join('') === 'after', 'the later bytes to reach the callback');
+    // A socket that has onread already is left as it is.
+    expect(giveOnread(s, { buffer: () => Buffer.alloc(16), callback: () => true })).toBe(false);
+    s.destroy();
+    await closed(s);
+    expect(giveOnread(s, { buffer: () => Buffer.alloc(16), callback: () => true })).toBe(false);
   });
 });

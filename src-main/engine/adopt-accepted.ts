@@ -46,16 +46,7 @@ export function adoptWithOnread(accepted: Socket, onread: OnRead, allowHalfOpen:
   const shell = accepted as WithHandle;
   const handle = shell._handle;
   if (!handle || typeof handle.readStart !== 'function' || accepted.bytesRead > 0 || accepted.readableFlowing === true) return undefined;
-  const keys = findReadKeys(accepted);
-  const fields = accepted as unknown as Record<symbol, unknown>;
-  if (keys && typeof handle.useUserBuffer === 'function' && fields[keys.buffer] === null) {
-    const first = onread.buffer();
-    fields[keys.generator] = onread.buffer;
-    fields[keys.callback] = onread.callback;
-    fields[keys.buffer] = first;
-    handle.useUserBuffer(first);
-    return accepted;
-  }
+  if (giveOnread(accepted, onread)) return accepted;
   let adopted: Socket;
   try {
     adopted = new net.Socket({ handle, allowHalfOpen, readable: true, writable: true, pauseOnCreate: true, onread } as net.SocketConstructorOpts);
@@ -66,4 +57,26 @@ export function adoptWithOnread(accepted: Socket, onread: OnRead, allowHalfOpen:
   accepted.on('error', () => undefined);
   accepted.destroy();
   return adopted;
+}
+
+/**
+ * Gives a socket `onread` in place, under Socket's own private keys (see adoptWithOnread), at any point
+ * of its life — also one that has read already, and a TLS socket (its handle hands over the cleartext):
+ * from the next read on, Node reads into the caller's buffers and calls onread.callback instead of
+ * emitting 'data'. Bytes read before stay in the socket's readable buffer for read(). Returns false,
+ * changing nothing, where this Node has no such keys, the socket has no handle (closed, or not
+ * connected yet) or it has `onread` already.
+ */
+export function giveOnread(socket: Socket, onread: OnRead): boolean {
+  const handle = (socket as WithHandle)._handle;
+  if (!handle || typeof handle.useUserBuffer !== 'function' || socket.destroyed) return false;
+  const keys = findReadKeys(socket);
+  const fields = socket as unknown as Record<symbol, unknown>;
+  if (!keys || fields[keys.buffer] !== null) return false;
+  const first = onread.buffer();
+  fields[keys.generator] = onread.buffer;
+  fields[keys.callback] = onread.callback;
+  fields[keys.buffer] = first;
+  handle.useUserBuffer(first);
+  return true;
 }

@@ -32,8 +32,8 @@ export class PooledReader {
   private dst: Socket | undefined;
 
   constructor(
-    /** Also counted here (a field, not a callback: one closure less per reader and connection). */
-    private readonly meter: ByteMeter,
+    /** Also counted here (a field, not a callback: one closure less per reader and connection); none: the tap counts. */
+    private readonly meter: ByteMeter | undefined,
     /** true: client → target (the meter's bytesIn); false: target → client (bytesOut). */
     private readonly fromClient: boolean,
     /** Sees each read before it is written (the HTTP inspector's tap): it copies what it keeps. */
@@ -49,8 +49,11 @@ export class PooledReader {
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
     this.bytes += n;
-    if (this.fromClient) this.meter.bytesIn += n;
-    else this.meter.bytesOut += n;
+    const meter = this.meter;
+    if (meter) {
+      if (this.fromClient) meter.bytesIn += n;
+      else meter.bytesOut += n;
+    }
     // Before the write: the tap copies what it keeps while buf still holds this read.
     if (this.tap) this.tap(buf.subarray(0, n));
     const dst = this.dst!;

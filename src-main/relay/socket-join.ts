@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+import { giveOnread } from '../engine/adopt-accepted';
+import { PooledReader } from '../engine/pooled-reader';
 
 export interface JoinHooks {
   /** Bytes read from `a` (on their way to `b`); only for observers that need the bytes (the HTTP log). */
@@ -11,20 +13,17 @@ export interface JoinHooks {
 
 /**
  * Joins two sockets both ways with nothing in between (rathole's model: a data connection is a raw
- * copy): pipe() for backpressure, a FIN on one becomes a FIN on the other (both must allow half-open),
- * and one side closing before both its directions ended cleanly destroys the other. Byte counts come
- * from the sockets' own counters, so nothing runs per chunk unless a hook asks for the bytes. With
- * `holdB`, b → a starts only at releaseB() (after b's reply frame has been read off it).
+ * copy), with backpressure; a FIN on one becomes a FIN on the other (both must allow half-open), and
+ * one side closing before both its directions ended cleanly destroys the other. Each direction reads
+ * into pooled buffers through `onread` (see PooledReader) — TLS sockets too — and writes them on
+ * without a copy; bytes a socket read before the join (pushed back by a frame reader) go first. A
+ * socket that cannot be given `onread` is piped. Hooks see each chunk before it is written (they copy
+ * what they keep). With `holdB`, b → a starts only at releaseB() (after b's reply frame has been read
+ * off it).
  */
 export function joinSockets(a: Socket, b: Socket, hooks: JoinHooks, o: { holdB?: boolean } = {}): { releaseB(): void } {
   let aborted = false;
   let open = 2;
-  // A side whose FIN already went by (read together with a frame before the join) ends the other at once.
-  const flow = (from: Socket, to: Socket, hook: ((chunk: Buffer) => void) | undefined) => {
-    if (hook) from.on('data', hook);
-    if (from.readableEnded) to.end();
-    else from.pipe(to);
-  };
   flow(a, b, hooks.fromA);
   if (!o.holdB) flow(b, a, hooks.fromB);
   const side = (s: Socket, other: Socket) => {
@@ -51,4 +50,30 @@ export function joinSockets(a: Socket, b: Socket, hooks: JoinHooks, o: { holdB?:
       flow(b, a, hooks.fromB);
     },
   };
+}
+
+/** One direction, `from` → `to`. */
+function flow(from: Socket, to: Socket, hook: ((chunk: Buffer) => void) | undefined): void {
+  // A side whose FIN already went by (read together with a frame before the join) ends the other at once.
+  if (from.readableEnded) return void to.end();
+  const reader = new PooledReader(undefined, false, hook);
+  from.pause();
+  if (!giveOnread(from, { buffer: reader.next, callback: reader.onRead })) {
+    if (hook) from.on('data', hook);
+    from.pipe(to);
+    from.resume();
+    return;
+  }
+  reader.attach(to);
+  from.on('close', () => reader.dispose());
+  from.on('end', () => to.end());
+  to.on('drain', () => from.resume());
+  // Read before the join (from now on reads go to the reader): those first, in order.
+  let full = false;
+  for (let chunk: Buffer | null; (chunk = from.read() as Buffer | null) !== null; ) {
+    hook?.(chunk);
+    full = !to.write(chunk);
+  }
+  // Until `to` drains (or forever, once the FIN is in: 'end' follows from read() above).
+  if (!full && !(from as unknown as { _readableState: { ended: boolean } })._readableState.ended) from.resume();
 }
