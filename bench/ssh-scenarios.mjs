@@ -13,12 +13,13 @@
 // The table, targets and notes are built by bench/lib/ssh-report.mjs.
 // BENCH_SSH_ROUNDS (default min(rounds, 3)), BENCH_SSH_BLOB_MIB, BENCH_SSH_CONNS, BENCH_SSH_CONN_SECONDS tune it;
 // BENCH_SSH_CPU_PROF=DIR runs porthole under node --cpu-prof (profile written to DIR when it stops).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { CFG, CLI, QUICK, ROOT, envNum } from './lib/config.mjs';
 import { startNodeServer } from './lib/contenders.mjs';
+import { withCpu } from './lib/cpu.mjs';
 import { iperf } from './lib/measure.mjs';
 import { fileHas, freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, spawnProc, waitFor } from './lib/procs.mjs';
 import { sshReport } from './lib/ssh-report.mjs';
@@ -35,37 +36,6 @@ const SSH = {
   cpuProfDir: process.env.BENCH_SSH_CPU_PROF || undefined,
   target: 0.6,
 };
-
-// ---------------------------------------------------------------------------------------------------
-// CPU accounting from /proc/PID/stat (utime + stime, in clock ticks)
-
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-function cpuTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs fn() and adds `<name>CpuPct` (100 = one core) for each group of pids (a function: read at start and end). */
-async function withCpu(groups, fn) {
-  const pidsOf = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, typeof g === 'function' ? g() : g]));
-  const before = Object.fromEntries(Object.entries(pidsOf).map(([k, pids]) => [k, new Map(pids.map((p) => [p, cpuTicks(p)]))]));
-  const t = performance.now();
-  const res = await fn();
-  const secs = (performance.now() - t) / 1000;
-  for (const [k, g] of Object.entries(groups)) {
-    const pids = new Set([...pidsOf[k], ...(typeof g === 'function' ? g() : g)]);
-    let ticks = 0;
-    for (const p of pids) ticks += cpuTicks(p) - (before[k].get(p) ?? 0);
-    res[`${k}CpuPct`] = Math.round((ticks / CLK_TCK / secs) * 100);
-  }
-  return res;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // sshd, the OpenSSH clients, microsocks

@@ -1,6 +1,6 @@
 // CPU and memory of running processes, from /proc: what bounds a figure (which process sat at 100% of a
-// core) and how much memory a process holds. Used by bench/relay-scenarios.mjs, tcp-scenarios.mjs and
-// tools (bench/ssh-scenarios.mjs has the same CPU sampler inline).
+// core) and how much memory a process holds. Used by bench/relay-scenarios.mjs, tcp-scenarios.mjs,
+// ssh-scenarios.mjs and tools.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';

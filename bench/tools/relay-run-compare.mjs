@@ -10,15 +10,14 @@
 // `porthole run` process (every thread, /proc), the part of it spent on the main thread (the rest is the
 // data plane worker and libuv/V8 helper threads), and how many public connections the relay carried on
 // data connections (its pool's "taken"). Prints one JSON line per measurement and a median summary.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CLK_TCK, threadTicks } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
 import { BUNDLE, bundleRelayNode } from '../lib/relay-bundle.mjs';
 import { fileHas, freeTcpPort, getTmpDir, initTmpDir, isBound, log, logPath, sleep, spawnProc, stopAll, stopProc, waitFor } from '../lib/procs.mjs';
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
@@ -32,21 +31,11 @@ const contenders = argv.filter((a) => a.includes('=') && !a.startsWith('--')).ma
 if (contenders.length === 0) throw new Error('usage: relay-run-compare.mjs label=path/to/cli.js … [--rounds N] [--seconds S]');
 
 /** CPU ticks of every thread of pid, and of its main thread alone. */
-function threadTicks(pid) {
+function ticksOf(pid) {
+  const byThread = threadTicks(pid);
   let all = 0;
-  let main = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      const t = Number(f[11]) + Number(f[12]);
-      all += t;
-      if (tid === String(pid)) main = t;
-    } catch {
-      // a thread that ended meanwhile
-    }
-  }
-  return { all, main };
+  for (const t of byThread.values()) all += t;
+  return { all, main: byThread.get(pid) ?? 0 };
 }
 
 function readyLine(file) {
@@ -107,9 +96,9 @@ try {
       for (const dir of ['→', '←']) {
         await sleep(300);
         const taken0 = await poolTaken(relay, relayLog);
-        const t0 = threadTicks(run.child.pid);
+        const t0 = ticksOf(run.child.pid);
         const res = await iperf(pub, 1, dir === '←' ? ['-R'] : [], seconds);
-        const t1 = threadTicks(run.child.pid);
+        const t1 = ticksOf(run.child.pid);
         const taken = (await poolTaken(relay, relayLog)) - taken0;
         if (res.error) throw new Error(`${c.label} ${dir}: ${res.error}`);
         const cpuS = (t1.all - t0.all) / CLK_TCK;
