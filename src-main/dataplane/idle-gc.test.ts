@@ -1,7 +1,7 @@
 import { GCProfiler } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CHURN_PER_MIB, GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, QUIET_UTILISATION, WARM_RUNS, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
+import { CHURN_PER_MIB, GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
 
 /** A probe whose readings the test sets; collect() drops old space to what survives. */
 function probe(start: number) {
@@ -18,18 +18,13 @@ function probe(start: number) {
   return { p, api };
 }
 
-/** A collector past its warm-up (WARM_RUNS = 0: growth counts from its start). */
-function settled(api: IdleGcProbe, o: Partial<ConstructorParameters<typeof IdleCollector>[1]> = {}): IdleCollector {
-  return new IdleCollector(api, { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES, churnPerMiB: CHURN_PER_MIB, ...o, warmRuns: 0 });
-}
-
 /** Ticks n sample periods; how many of them collected. */
 const ticks = (c: IdleCollector, n: number) => Array.from({ length: n }, () => c.tick()).filter(Boolean).length;
 
 describe('IdleCollector', () => {
   it('collects only after a whole run of quiet samples, when old space grew by the threshold since the last collection', () => {
     const { p, api } = probe(6e6);
-    const c = settled(api);
+    const c = new IdleCollector(api);
     // Quiet but not grown enough.
     p.old = 6e6 + GROWTH_BYTES - 1;
     expect(ticks(c, 10)).toBe(0);
@@ -55,7 +50,7 @@ describe('IdleCollector', () => {
 
   it('a busy sample (a transfer just starting) breaks the quiet run', () => {
     const { p, api } = probe(0);
-    const c = settled(api, { growth: 10, quiet: 0.02, samples: 4, churnPerMiB: CHURN_PER_MIB });
+    const c = new IdleCollector(api, { growth: 10, quiet: 0.02, samples: 4, churnPerMiB: CHURN_PER_MIB });
     p.old = 100;
     expect(ticks(c, 3)).toBe(0);
     p.busyShare = 0.02;
@@ -64,35 +59,6 @@ describe('IdleCollector', () => {
     expect(ticks(c, 3)).toBe(0);
     expect(c.tick()).toBe(true);
   });
-
-  it('skips warm-up: growth counts only from the end of the first traffic after start (start-up and its first connections are not collected)', () => {
-    expect(WARM_RUNS).toBe(2);
-    const MiB = 1024 * 1024;
-    const { p, api } = probe(4 * MiB);
-    const c = new IdleCollector(api);
-    // Start-up: busy, then quiet (the baseline moves to what start-up left).
-    p.busyShare = 0.5;
-    p.old = 5 * MiB;
-    expect(ticks(c, 4)).toBe(0);
-    p.busyShare = 0;
-    expect(ticks(c, QUIET_SAMPLES * 2)).toBe(0);
-    // The first traffic: 40 connections grew old space by 1.5 MiB (27 a MiB: bulk by the churn rule),
-    // mostly the connection path's bytecode and feedback. Its pause only moves the baseline.
-    p.busyShare = 0.5;
-    p.opened = 40;
-    p.old = 6.5 * MiB;
-    expect(ticks(c, 8)).toBe(0);
-    p.busyShare = 0;
-    expect(ticks(c, QUIET_SAMPLES * 4)).toBe(0);
-    expect(p.collected).toBe(0);
-    // From there on growth counts as before: a transfer's 1 MiB is collected at the next pause.
-    p.busyShare = 0.5;
-    p.opened = 45;
-    p.old = 7.5 * MiB;
-    c.tick();
-    p.busyShare = 0;
-    expect(ticks(c, QUIET_SAMPLES)).toBe(1);
-  });
 });
 
 describe('IdleCollector and connection churn', () => {
@@ -100,7 +66,7 @@ describe('IdleCollector and connection churn', () => {
 
   it('leaves growth that many short connections made to V8, and collects growth from a few long ones', () => {
     const { p, api } = probe(6 * MiB);
-    const c = settled(api);
+    const c = new IdleCollector(api);
     // A burst of short connections: 2 MiB of old space grown by 1,200 of them (600 a MiB, as measured).
     p.opened = 1200;
     p.old = 8 * MiB;
@@ -121,7 +87,7 @@ describe('IdleCollector and connection churn', () => {
 
   it('leaves growth after a full collection V8 made during the busy period to V8, and collects again after a busy period without one', () => {
     const { p, api } = probe(6 * MiB);
-    const c = settled(api);
+    const c = new IdleCollector(api);
     // A burst of serial connections: V8 collects during it (old space falls between busy samples)…
     p.busyShare = 0.5;
     p.opened = 3000;
@@ -152,7 +118,7 @@ describe('IdleCollector and connection churn', () => {
   it('draws the line at CHURN_PER_MIB connections per MiB of growth', () => {
     const at = (opened: number) => {
       const { p, api } = probe(0);
-      const c = settled(api);
+      const c = new IdleCollector(api);
       p.opened = opened;
       p.old = 2 * MiB;
       return ticks(c, QUIET_SAMPLES);

@@ -34,10 +34,6 @@ import { performance } from 'node:perf_hooks';
 // code in 2 of 5 pauses of bench/tools/idle-pause.mjs. So growth is also left to V8 when V8 made a full
 // collection of its own during the busy period that just ended: a workload V8 collects during is not one
 // whose garbage waits for the plane to go quiet (bulk transfers make none: the goal is 0 in 10 s).
-// Growth counts only from the end of the first traffic after start (WARM_RUNS): start-up and the first
-// connections grow old space with what stays alive — the listeners, the connection path's bytecode and
-// feedback — and counted as growth they made the first pause collect, which freed little and discarded
-// the code just compiled (42–44 functions in the first pause of idle-pause.mjs with 1 s windows).
 // PORTHOLE_IDLE_GC=0 switches it off (DataPlaneOptions.idleGc) to measure what it trades.
 
 const MIB = 1024 * 1024;
@@ -48,11 +44,6 @@ export const SAMPLE_MS = 250;
 export const QUIET_SAMPLES = 4;
 /** More connections opened than this per MiB of old-space growth: the growth is churn's, left to V8. */
 export const CHURN_PER_MIB = 250;
-/**
- * Quiet runs after start that only set the baseline: the one after start-up, and the one after the
- * first traffic (warm-up: what it grew is mostly the connection path's bytecode and feedback, alive).
- */
-export const WARM_RUNS = 2;
 
 export interface IdleGcProbe {
   /** Share of the time since the last call that the event loop was busy (0..1). */
@@ -70,8 +61,6 @@ export class IdleCollector {
   private baseOpened: number;
   private lastOld: number;
   private quietRun = 0;
-  /** Quiet runs left that only set the baseline (see WARM_RUNS). */
-  private warmRuns: number;
   /** The last run of quiet samples was long enough to act on: the next busy sample starts a new busy period. */
   private quietEnough = false;
   /** V8 made a full collection of its own during the current (or the last) busy period. */
@@ -82,11 +71,10 @@ export class IdleCollector {
 
   constructor(
     private readonly probe: IdleGcProbe,
-    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES, churnPerMiB: CHURN_PER_MIB, warmRuns: WARM_RUNS },
+    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES, churnPerMiB: CHURN_PER_MIB },
   ) {
     this.baseline = this.lastOld = probe.oldBytes();
     this.baseOpened = probe.opened();
-    this.warmRuns = o.warmRuns;
   }
 
   /**
@@ -111,15 +99,7 @@ export class IdleCollector {
       return false;
     }
     if (++this.quietRun < this.o.samples) return false;
-    const runStarts = !this.quietEnough;
     this.quietEnough = true;
-    if (this.warmRuns > 0) {
-      if (runStarts) {
-        this.warmRuns--;
-        this.rebase(old);
-      }
-      return false;
-    }
     const growth = old - this.baseline;
     if (growth < this.o.growth) return false;
     if (this.v8CollectedWhileBusy || this.probe.opened() - this.baseOpened > (growth / MIB) * this.o.churnPerMiB) {
