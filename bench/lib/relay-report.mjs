@@ -162,7 +162,7 @@ function bounds(M, get, facts) {
       M[id]['ref-socat-tls'] && `socat over TLS (C) ${perGB(id, 'ref-socat-tls')}`,
     ].filter(Boolean);
     out.push(
-      `Throughput 1 stream, ${dir}: CPU per byte in the two Node processes, ${vsSsh(id, 'cpuSecPerGB', 2, 'CPU-s/GB')}; against ${refs.join(', ')} CPU-s/GB. On a data connection the bytes meet no framing (a TLS connection per public connection, joined with pipe()), so what is left is Node's cost per read — a fresh buffer per socket read, a JS 'data' event per 16 KiB TLS record, AES-GCM in OpenSSL, loopback copies in the kernel — the same as the bare TLS + pipe() tunnel's. V8 incremental marking is off in both processes (src-main/relay/gc-policy.ts, as \`porthole relay\` and \`porthole agent\` do); the "V8's default GC" figure is the same pair with it on. ${sides(id)}; ${machine(id)}.`,
+      `Throughput 1 stream, ${dir}: CPU per byte in the two Node processes, ${vsSsh(id, 'cpuSecPerGB', 2, 'CPU-s/GB')}; against ${refs.join(', ')} CPU-s/GB. On a data connection the bytes meet no framing (a TLS connection per public connection, joined by src-main/relay/socket-join.ts), and both sides read into pooled buffers through onread and write them on without a copy, where the bare TLS + pipe() tunnel takes a fresh buffer and a 'data' event per read; what is left is Node's cost per read — a JS callback per 16 KiB TLS record, AES-GCM in OpenSSL, loopback copies in the kernel. V8 incremental marking is off in both processes (src-main/relay/gc-policy.ts, as \`porthole relay\` and \`porthole agent\` do); the "V8's default GC" figure is the same pair with it on. ${sides(id)}; ${machine(id)}.`,
     );
   }
   if (M.relayTput8) {
@@ -175,7 +175,7 @@ function bounds(M, get, facts) {
     const d = g('relayRtt', 'direct', 'p50');
     const a = (c) => (g('relayRtt', c, 'p50') === undefined || d === undefined ? undefined : g('relayRtt', c, 'p50') - d);
     out.push(
-      `Round trip: added p50 ${fmt(a('relay'))} µs on a data connection (pool off ${fmt(a(off))} µs, ssh -R ${fmt(a('ssh-R'))} µs${M.relayRtt['ref-tls-pipe'] ? `, the bare TLS + pipe() tunnel ${fmt(a('ref-tls-pipe'))} µs` : ''}): two more process wake-ups each way, each a socket read, a JS 'data' event and a TLS record; p99 is scheduling on the shared cores (${machine('relayRtt')}).`,
+      `Round trip: added p50 ${fmt(a('relay'))} µs on a data connection (pool off ${fmt(a(off))} µs, ssh -R ${fmt(a('ssh-R'))} µs${M.relayRtt['ref-tls-pipe'] ? `, the bare TLS + pipe() tunnel ${fmt(a('ref-tls-pipe'))} µs` : ''}): two more process wake-ups each way, each a socket read, a JS callback and a TLS record; p99 is scheduling on the shared cores (${machine('relayRtt')}).`,
     );
   }
   for (const id of ['relayCps1', `relayCps${facts.cpsConcurrency}`]) {
