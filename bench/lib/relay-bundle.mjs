@@ -30,20 +30,24 @@ function windowsFromEnv(state) {
   };
 }
 
-/** Builds BUNDLE; windowsFromEnv: whether the window constants can be replaced by env variables. */
-export async function bundleRelayNode() {
+/**
+ * Builds BUNDLE (or, for A/B runs, the relay-node.mjs of another checkout `root` into `outDir`, which must
+ * lie under a node_modules so that package imports resolve); windowsFromEnv: whether the window constants
+ * can be replaced by env variables.
+ */
+export async function bundleRelayNode({ root = ROOT, outDir = BUNDLE_DIR } = {}) {
   const { build } = await import('vite');
   const state = { replaced: [] };
   await build({
     configFile: false,
     logLevel: 'warn',
-    root: ROOT,
+    root,
     plugins: [windowsFromEnv(state)],
     build: {
       // SSR build: node built-ins and the packages in node_modules stay imports (resolved from
       // node_modules/.cache/… up to the project's node_modules), as in the electron-vite main build.
-      ssr: path.join(TOOLS, 'relay-node.ts'),
-      outDir: BUNDLE_DIR,
+      ssr: path.join(root === ROOT ? TOOLS : path.join(root, 'bench', 'tools'), 'relay-node.ts'),
+      outDir,
       emptyOutDir: true,
       target: 'node20',
       minify: false,

@@ -58,10 +58,11 @@ const readyLine = (file) =>
 
 /**
  * A relay process and an agent process exposing each { pub, target } pair. `windows`, `plain` and `pool`
- * (see VARIANTS) apply to both sides, cpuProfDir runs both under node --cpu-prof; the ready lines report what each side really used. poolStats()
+ * (see VARIANTS) apply to both sides, cpuProfDir runs both under node --cpu-prof, `bundle` is another
+ * build of relay-node.mjs (A/B runs); the ready lines report what each side really used. poolStats()
  * asks the relay for its pool counters ({ taken, missed, … }, or null with the pool off).
  */
-export async function startRelayPair(name, pairs, { windows, plain = false, pool = true, gc, cpuProfDir } = {}) {
+export async function startRelayPair(name, pairs, { windows, plain = false, pool = true, gc, cpuProfDir, bundle = BUNDLE } = {}) {
   const env = {
     ...(gc ? { PORTHOLE_BENCH_GC: gc } : {}),
     ...(windows ? Object.fromEntries(Object.entries(windows).map(([k, v]) => [`PORTHOLE_BENCH_${k}`, String(v)])) : {}),
@@ -72,14 +73,14 @@ export async function startRelayPair(name, pairs, { windows, plain = false, pool
   const token = randomBytes(16).toString('hex');
   const relayLog = logPath(`${name}-relay`);
   // One identity dir for every relay: made by the first, loaded by the others.
-  const relay = spawnProc(`${name}-relay`, process.execPath, [...prof, BUNDLE, 'relay', path.join(getTmpDir(), 'relay-identity'), 'bench', token], { logFile: relayLog, env });
+  const relay = spawnProc(`${name}-relay`, process.execPath, [...prof, bundle, 'relay', path.join(getTmpDir(), 'relay-identity'), 'bench', token], { logFile: relayLog, env });
   await waitFor(`${name} relay`, () => fileHas(relayLog, /^\{"ready":true/m), relay, 15_000);
   const r = readyLine(relayLog);
   const agentLog = logPath(`${name}-agent`);
   const agent = spawnProc(
     `${name}-agent`,
     process.execPath,
-    [...prof, BUNDLE, 'agent', String(r.port), r.fingerprint, 'bench', token, pairs.map((p) => `${p.pub}:${p.target}`).join(',')],
+    [...prof, bundle, 'agent', String(r.port), r.fingerprint, 'bench', token, pairs.map((p) => `${p.pub}:${p.target}`).join(',')],
     { logFile: agentLog, env },
   );
   await waitFor(`${name} agent`, () => fileHas(agentLog, /^\{"ready":true/m) && pairs.every((p) => isBound(p.pub, 'tcp')), agent, 15_000);

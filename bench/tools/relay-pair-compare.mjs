@@ -1,0 +1,101 @@
+// The lean relay pair (bench/tools/relay-node.ts: RelayServer and RelayAgent in two processes of their own,
+// as in the relay scenarios of `npm run bench`) from two or more checkouts, side by side: an A/B run for a
+// change to the relay's data path. Each checkout's relay-node.ts is bundled with vite into
+// node_modules/.cache (so its imports resolve from this checkout's node_modules); `ssh` adds OpenSSH
+// ssh -R to a throwaway sshd as a contender.
+//
+//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--rounds 5] [--seconds 3] [--rate 0] [--rtt]
+//
+// Per round, contenders interleaved (the start rotates): iperf3 1 stream client → target and target →
+// client (-R), receiver Gbit/s and CPU seconds per GB of both sides (/proc, every thread); --rate N caps
+// iperf3 at N Gbit/s so CPU per GB is compared at equal load; --rtt adds the 64 B round trip p50 (µs,
+// 3000 after 500 warm-up). Prints a JSON line per measurement and the medians.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { ROOT } from '../lib/config.mjs';
+import { startNodeServer } from '../lib/contenders.mjs';
+import { withCpu } from '../lib/cpu.mjs';
+import { iperf, median } from '../lib/measure.mjs';
+import { bundleRelayNode } from '../lib/relay-bundle.mjs';
+import { startRelayPair } from '../lib/relay-contenders.mjs';
+import { freeTcpPort, getTmpDir, initTmpDir, isBound, log, logPath, runTool, spawnProc, stopAll, waitFor } from '../lib/procs.mjs';
+import { startSshR, startSshd } from '../lib/sshd.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const rounds = opt('rounds', 5);
+const seconds = opt('seconds', 3);
+const rate = opt('rate', 0);
+const withRtt = argv.includes('--rtt');
+const checkouts = argv.filter((a) => a.includes('=') && !a.startsWith('--')).map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
+const withSsh = argv.includes('ssh');
+if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--rounds N] [--seconds S] [--rate GBITS] [--rtt]');
+
+initTmpDir();
+try {
+  const iperfPort = await freeTcpPort();
+  const iperfSrv = spawnProc('iperf3-server', 'iperf3', ['-s', '-p', String(iperfPort), '-B', '127.0.0.1'], { logFile: logPath('iperf3-server') });
+  await waitFor('iperf3 server', () => isBound(iperfPort, 'tcp'), iperfSrv);
+  const echoPort = await freeTcpPort();
+  await startNodeServer('tcp-echo', 'tcp-echo.mjs', echoPort);
+
+  const contenders = [];
+  for (const c of checkouts) {
+    const tag = createHash('sha256').update(`${c.root}:${c.label}`).digest('hex').slice(0, 8);
+    const outDir = path.join(ROOT, 'node_modules', '.cache', `porthole-ab-${tag}`);
+    await bundleRelayNode({ root: c.root, outDir });
+    const ports = { iperf: await freeTcpPort(), echo: await freeTcpPort() };
+    const pair = await startRelayPair(c.label, [
+      { pub: ports.iperf, target: iperfPort },
+      { pub: ports.echo, target: echoPort },
+    ], { bundle: path.join(outDir, 'relay-node.mjs') });
+    contenders.push({ label: c.label, ports, cpu: { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] } });
+  }
+  if (withSsh) {
+    const sshd = await startSshd(path.join(getTmpDir(), 'sshd'));
+    const ports = { iperf: await freeTcpPort(), echo: await freeTcpPort() };
+    const ssh = await startSshR('ssh-R', sshd, [
+      { pub: ports.iperf, target: iperfPort },
+      { pub: ports.echo, target: echoPort },
+    ]);
+    contenders.push({ label: 'ssh-R', ports, cpu: { pub: sshd.pids, agent: [ssh.child.pid] } });
+  }
+  // A pass through each first: no contender's first measured run pays for JIT warm-up.
+  for (const c of contenders) await iperf(c.ports.iperf, 1, [], 1);
+
+  const extra = rate > 0 ? ['-b', `${rate}G`] : [];
+  const results = new Map(contenders.map((c) => [c.label, { ct: [], tc: [], ctCpu: [], tcCpu: [], rtt: [] }]));
+  for (let r = 0; r < rounds; r++) {
+    const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]);
+    for (const c of order) {
+      const res = results.get(c.label);
+      for (const [dir, args] of [
+        ['ct', extra],
+        ['tc', [...extra, '-R']],
+      ]) {
+        const m = await withCpu(c.cpu, () => iperf(c.ports.iperf, 1, args, seconds));
+        const perGB = m.gbps > 0 ? (m.pubCpuPct + m.agentCpuPct) / 100 / (m.gbps / 8) : undefined;
+        res[dir].push(m.gbps);
+        res[`${dir}Cpu`].push(perGB);
+        log(JSON.stringify({ round: r + 1, contender: c.label, dir, gbps: m.gbps, cpuSecPerGB: perGB && Math.round(perGB * 100) / 100, relayPct: m.pubCpuPct, agentPct: m.agentCpuPct, machinePct: m.machineCpuPct, error: m.error }));
+      }
+      if (withRtt) {
+        const p = await runTool('pingpong.mjs', [c.ports.echo, 3000, 500, 64], 60_000);
+        res.rtt.push(p.p50);
+        log(JSON.stringify({ round: r + 1, contender: c.label, rttP50: p.p50, error: p.error }));
+      }
+    }
+  }
+  const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
+  log(`\nmedians of ${rounds} rounds, ${seconds} s, ${rate > 0 ? `${rate} Gbit/s cap` : 'unlimited'}:`);
+  log('contender | c→t Gbit/s | c→t CPU-s/GB | t→c Gbit/s | t→c CPU-s/GB' + (withRtt ? ' | RTT p50 µs' : ''));
+  for (const c of contenders) {
+    const r = results.get(c.label);
+    log(`${c.label} | ${f(median(r.ct))} | ${f(median(r.ctCpu))} | ${f(median(r.tc))} | ${f(median(r.tcCpu))}` + (withRtt ? ` | ${f(median(r.rtt), 0)}` : ''));
+  }
+} finally {
+  await stopAll();
+}
