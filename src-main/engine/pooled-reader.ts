@@ -5,6 +5,8 @@ import type { ByteMeter } from './byte-meter';
 const READ_SIZE = 64 * 1024;
 /** A read at least this big suggests a bulk transfer: worth a buffer of the connection's own. */
 const BULK_READ = 16 * 1024;
+/** The most cleartext one TLS record carries: Node's TLS socket reads one record per callback. */
+const TLS_RECORD = 16 * 1024;
 /**
  * Shared by every reading socket that has no pool buffer: whatever is read into it is copied out before
  * the read callback returns, so the next read (by any socket) may overwrite it.
@@ -29,7 +31,13 @@ export class PooledReader {
   /** Bytes read so far. */
   bytes = 0;
   private installed: Buffer = scratch;
+  /** What the next read goes into: `installed`, or while records are being gathered the rest of it. */
+  private readInto: Buffer = scratch;
+  /** Bytes gathered at the start of `installed`, not yet written (coalescing only). */
+  private fill = 0;
+  private flushQueued = false;
   private dst: Socket | undefined;
+  private src: Socket | undefined;
 
   constructor(
     /** Also counted here (a field, not a callback: one closure less per reader and connection); none: the tap counts. */
@@ -38,14 +46,23 @@ export class PooledReader {
     private readonly fromClient: boolean,
     /** Sees each read before it is written (the HTTP inspector's tap): it copies what it keeps. */
     private readonly tap?: (chunk: Buffer) => void,
+    /**
+     * For a TLS source: Node hands its cleartext over one record (≤ 16 KiB) per read callback, several
+     * in a row from one socket read. Full records are gathered side by side in the pool buffer and
+     * written with one write when it is full, when a short record ends the run, or at the end of this
+     * turn of the event loop (setImmediate) — a quarter of the writes (and of the peer's reads) during
+     * bulk transfers; a lone short record (a reply, a keystroke) is written at once, as without it.
+     */
+    private readonly coalesce = false,
   ) {}
 
-  /** Where the bytes go; set before the source socket starts reading. */
-  attach(dst: Socket): void {
+  /** Where the bytes go; set before the source socket starts reading. `src` is paused when a gathered write fills dst. */
+  attach(dst: Socket, src?: Socket): void {
     this.dst = dst;
+    this.src = src;
   }
 
-  readonly next = (): Buffer => this.installed;
+  readonly next = (): Buffer => this.readInto;
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
     this.bytes += n;
@@ -56,14 +73,33 @@ export class PooledReader {
     }
     // Before the write: the tap copies what it keeps while buf still holds this read.
     if (this.tap) this.tap(buf.subarray(0, n));
-    const dst = this.dst!;
-    if (buf === scratch || buf !== this.installed) {
+    if (buf === scratch || buf !== this.readInto) {
       // (Node always reads into what next() returned last, so the second test is only a safeguard.)
       const chunk = Buffer.allocUnsafe(n);
       buf.copy(chunk, 0, 0, n);
-      if (n >= BULK_READ && this.installed === scratch) this.installed = pool.acquire() ?? scratch;
-      return dst.write(chunk);
+      const ok = this.flush();
+      if (n >= BULK_READ && this.installed === scratch) this.installed = this.readInto = pool.acquire() ?? scratch;
+      return this.dst!.write(chunk) && ok;
     }
+    this.fill += n;
+    if (this.coalesce && n >= TLS_RECORD && this.installed.length - this.fill >= TLS_RECORD) {
+      this.readInto = this.installed.subarray(this.fill);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(this.flushLater);
+      }
+      return true;
+    }
+    return this.flush();
+  };
+
+  /** Writes what is gathered in `installed` (everything, without coalescing: the read just made). */
+  private flush(): boolean {
+    const n = this.fill;
+    if (n === 0) return true;
+    this.fill = 0;
+    const buf = this.installed;
+    const dst = this.dst!;
     let inFlight = false;
     const ok = dst.write(buf.subarray(0, n), () => {
       if (inFlight) pool.release(buf);
@@ -77,12 +113,24 @@ export class PooledReader {
       pool.release(buf);
       this.installed = scratch;
     }
+    this.readInto = this.installed;
     return ok;
+  }
+
+  private readonly flushLater = (): void => {
+    this.flushQueued = false;
+    if (this.fill > 0 && !this.flush()) this.src?.pause();
   };
 
-  /** The socket has closed (no more reads): return a pool buffer it held for its next read. */
+  /** The source ended (its FIN): write what is gathered before the caller ends dst. */
+  drain(): void {
+    if (this.fill > 0) this.flush();
+  }
+
+  /** The socket has closed (no more reads): return a pool buffer it held for its next read (gathered bytes are dropped). */
   dispose(): void {
+    this.fill = 0;
     if (this.installed !== scratch) pool.release(this.installed);
-    this.installed = scratch;
+    this.installed = this.readInto = scratch;
   }
 }

@@ -118,6 +118,40 @@ describe('joinSockets', () => {
     expect(await got).toMatchObject({ bytes: payload.length, sha256: sha256(payload) });
   });
 
+  it('gathers a TLS source\'s records (16 KiB each) into writes of up to 64 KiB, and writes what it gathered before passing the FIN on', async () => {
+    const [a, aPeer] = await tlsPair();
+    const [b, bPeer] = await tcpPair();
+    const writes: number[] = [];
+    const write = b.write.bind(b) as (chunk: Buffer, cb?: () => void) => boolean;
+    (b as unknown as { write: typeof write }).write = (chunk, cb) => (writes.push(chunk.length), write(chunk, cb));
+    joinSockets(a, b, { closed: () => undefined });
+    // A whole number of full records, so the last ones are still gathered when the FIN is read.
+    const payload = randomBytes(8 * MiB);
+    const got = readToEnd(bPeer);
+    aPeer.end(payload);
+    expect(await got).toMatchObject({ bytes: payload.length, sha256: sha256(payload) });
+    const records = payload.length / (16 * 1024);
+    expect(writes.reduce((x, y) => x + y, 0)).toBe(payload.length);
+    expect(Math.max(...writes)).toBeGreaterThan(16 * 1024);
+    expect(Math.max(...writes)).toBeLessThanOrEqual(64 * 1024);
+    expect(writes.length).toBeLessThan(records / 2);
+  });
+
+  it('a TLS source whose far reader stops is held too: it stops reading with its records gathered, all arrives once read', async () => {
+    const [a, aPeer] = await tlsPair();
+    const [b, bPeer] = await tcpPair();
+    joinSockets(a, b, { closed: () => undefined });
+    bPeer.pause();
+    const payload = randomBytes(32 * MiB);
+    aPeer.end(payload);
+    await waitFor(() => b.writableLength > 0 && (a as unknown as { _handle: { reading: boolean } })._handle.reading === false, 'the joined TLS source to stop reading');
+    expect(b.writableLength).toBeLessThan(4 * MiB);
+    expect(a.bytesRead).toBeLessThan(payload.length);
+    const got = readToEnd(bPeer);
+    bPeer.resume();
+    expect(await got).toMatchObject({ bytes: payload.length, sha256: sha256(payload) });
+  });
+
   it('a reset on one side aborts the other and reports the join as aborted', async () => {
     const [a, aPeer] = await tcpPair();
     const [b, bPeer] = await tlsPair();

@@ -15,8 +15,8 @@ export interface JoinHooks {
  * Joins two sockets both ways with nothing in between (rathole's model: a data connection is a raw
  * copy), with backpressure; a FIN on one becomes a FIN on the other (both must allow half-open), and
  * one side closing before both its directions ended cleanly destroys the other. Each direction reads
- * into pooled buffers through `onread` (see PooledReader) — TLS sockets too — and writes them on
- * without a copy; bytes a socket read before the join (pushed back by a frame reader) go first. A
+ * into pooled buffers through `onread` (see PooledReader) — TLS sockets too, whose records are
+ * gathered into one write — and writes them on without a copy; bytes a socket read before the join (pushed back by a frame reader) go first. A
  * socket that cannot be given `onread` is piped. Hooks see each chunk before it is written (they copy
  * what they keep). With `holdB`, b → a starts only at releaseB() (after b's reply frame has been read
  * off it).
@@ -56,7 +56,8 @@ export function joinSockets(a: Socket, b: Socket, hooks: JoinHooks, o: { holdB?:
 function flow(from: Socket, to: Socket, hook: ((chunk: Buffer) => void) | undefined): void {
   // A side whose FIN already went by (read together with a frame before the join) ends the other at once.
   if (from.readableEnded) return void to.end();
-  const reader = new PooledReader(undefined, false, hook);
+  // A TLS source hands its cleartext over a record (≤ 16 KiB) at a time: gather them into one write.
+  const reader = new PooledReader(undefined, false, hook, (from as Socket & { encrypted?: boolean }).encrypted === true);
   from.pause();
   if (!giveOnread(from, { buffer: reader.next, callback: reader.onRead })) {
     if (hook) from.on('data', hook);
@@ -64,9 +65,12 @@ function flow(from: Socket, to: Socket, hook: ((chunk: Buffer) => void) | undefi
     from.resume();
     return;
   }
-  reader.attach(to);
+  reader.attach(to, from);
   from.on('close', () => reader.dispose());
-  from.on('end', () => to.end());
+  from.on('end', () => {
+    reader.drain();
+    to.end();
+  });
   to.on('drain', () => from.resume());
   // Read before the join (from now on reads go to the reader): those first, in order.
   let full = false;
