@@ -26,7 +26,7 @@
 // say what bounds it; the relay reports on SIGUSR2 how many connections took the pool and how many the
 // HTTP/2 fallback.
 //
-// BENCH_RELAY_ROUNDS (default min(rounds, 3)), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
+// BENCH_RELAY_ROUNDS (default: BENCH_ROUNDS, 5), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
 // tune it; BENCH_RELAY_CPU_PROF=DIR runs the main relay and agent under node --cpu-prof.
 // Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree). The
 // contenders (VARIANTS) and how each starts are in bench/lib/relay-contenders.mjs, the idle rounds in
@@ -47,7 +47,8 @@ import { relayReport } from './lib/relay-report.mjs';
 import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
 
 const RELAY = {
-  rounds: envNum('BENCH_RELAY_ROUNDS', Math.min(CFG.rounds, 3)),
+  // 5 (not 3): with 3, target → client against ssh -R moved across the 1.10× line from run to run.
+  rounds: envNum('BENCH_RELAY_ROUNDS', CFG.rounds),
   iperfSeconds: envNum('BENCH_RELAY_IPERF_SECONDS', QUICK ? 1 : 2),
   idleConnections: envNum('BENCH_RELAY_IDLE', 1000),
   pingCount: QUICK ? 2000 : 3000,
