@@ -44,6 +44,8 @@ export const VARIANTS = [
     label: 'reference, not Porthole: socat pair over TLS (C, OpenSSL), one TLS connection per public connection (no multiplexing), 256 KiB buffers',
     ref: 'socat',
     streams8: true,
+    // The same shape in C: what a round trip through two TLS hops comes to without Node.
+    rtt: true,
   },
 ];
 

@@ -175,7 +175,7 @@ function bounds(M, get, facts) {
     const d = g('relayRtt', 'direct', 'p50');
     const a = (c) => (g('relayRtt', c, 'p50') === undefined || d === undefined ? undefined : g('relayRtt', c, 'p50') - d);
     out.push(
-      `Round trip: added p50 ${fmt(a('relay'))} µs on a data connection (pool off ${fmt(a(off))} µs, ssh -R ${fmt(a('ssh-R'))} µs${M.relayRtt['ref-tls-pipe'] ? `, the bare TLS + pipe() tunnel ${fmt(a('ref-tls-pipe'))} µs` : ''}): two more process wake-ups each way, each a socket read, a JS callback and a TLS record; p99 is scheduling on the shared cores (${machine('relayRtt')}).`,
+      `Round trip: added p50 ${fmt(a('relay'))} µs on a data connection (pool off ${fmt(a(off))} µs, ssh -R ${fmt(a('ssh-R'))} µs${M.relayRtt['ref-tls-pipe'] ? `, the bare TLS + pipe() tunnel ${fmt(a('ref-tls-pipe'))} µs` : ''}${M.relayRtt['ref-socat-tls'] ? `, socat over TLS (C) ${fmt(a('ref-socat-tls'))} µs` : ''}): two more process wake-ups each way, each a socket read, a JS callback and a TLS record; p99 is scheduling on the shared cores (${machine('relayRtt')}).`,
     );
   }
   for (const id of ['relayCps1', `relayCps${facts.cpsConcurrency}`]) {

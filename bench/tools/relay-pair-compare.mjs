@@ -2,9 +2,10 @@
 // as in the relay scenarios of `npm run bench`) from two or more checkouts, side by side: an A/B run for a
 // change to the relay's data path. Each checkout's relay-node.ts is bundled with vite into
 // node_modules/.cache (so its imports resolve from this checkout's node_modules); `ssh` adds OpenSSH
-// ssh -R to a throwaway sshd as a contender.
+// ssh -R to a throwaway sshd as a contender, --refs the bench's references that are not Porthole (the bare
+// TLS + pipe() tunnel, socat over TLS, the bare TLS + node:http2 tunnel; bench/lib/relay-contenders.mjs).
 //
-//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--rounds 5] [--seconds 3] [--rate 0] [--rtt]
+//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--refs tls-pipe,socat,h2] [--rounds 5] [--seconds 3] [--rate 0] [--rtt]
 //
 // Per round, contenders interleaved (the start rotates): iperf3 1 stream client → target and target →
 // client (-R), receiver Gbit/s and CPU seconds per GB of both sides (/proc, every thread); --rate N caps
@@ -17,7 +18,7 @@ import { startNodeServer } from '../lib/contenders.mjs';
 import { withCpu } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
 import { bundleRelayNode } from '../lib/relay-bundle.mjs';
-import { startRelayPair } from '../lib/relay-contenders.mjs';
+import { startReference, startRelayPair } from '../lib/relay-contenders.mjs';
 import { freeTcpPort, getTmpDir, initTmpDir, isBound, log, logPath, runTool, spawnProc, stopAll, waitFor } from '../lib/procs.mjs';
 import { startSshR, startSshd } from '../lib/sshd.mjs';
 
@@ -32,7 +33,9 @@ const rate = opt('rate', 0);
 const withRtt = argv.includes('--rtt');
 const checkouts = argv.filter((a) => a.includes('=') && !a.startsWith('--')).map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
 const withSsh = argv.includes('ssh');
-if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--rounds N] [--seconds S] [--rate GBITS] [--rtt]');
+const refsAt = argv.indexOf('--refs');
+const refs = refsAt >= 0 ? argv[refsAt + 1].split(',') : [];
+if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--refs tls-pipe,socat,h2] [--rounds N] [--seconds S] [--rate GBITS] [--rtt]');
 
 initTmpDir();
 try {
@@ -43,6 +46,8 @@ try {
   await startNodeServer('tcp-echo', 'tcp-echo.mjs', echoPort);
 
   const contenders = [];
+  let firstWindows;
+  const pidsOf = (g) => (typeof g === 'function' ? g() : g);
   for (const c of checkouts) {
     const tag = createHash('sha256').update(`${c.root}:${c.label}`).digest('hex').slice(0, 8);
     const outDir = path.join(ROOT, 'node_modules', '.cache', `porthole-ab-${tag}`);
@@ -52,7 +57,15 @@ try {
       { pub: ports.iperf, target: iperfPort },
       { pub: ports.echo, target: echoPort },
     ], { bundle: path.join(outDir, 'relay-node.mjs') });
+    firstWindows ??= pair.windows;
     contenders.push({ label: c.label, ports, cpu: { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] } });
+  }
+  for (const ref of refs) {
+    // (The references use the certificate the first relay made in the run's identity dir.)
+    const v = { id: `ref-${ref}`, ref };
+    const it = await startReference(v, iperfPort, firstWindows);
+    const ec = await startReference(v, echoPort, firstWindows);
+    contenders.push({ label: v.id, ports: { iperf: it.pub, echo: ec.pub }, cpu: { pub: () => [...pidsOf(it.cpu.pub), ...pidsOf(ec.cpu.pub)], agent: () => [...pidsOf(it.cpu.agent), ...pidsOf(ec.cpu.agent)] } });
   }
   if (withSsh) {
     const sshd = await startSshd(path.join(getTmpDir(), 'sshd'));
