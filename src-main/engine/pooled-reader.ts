@@ -43,6 +43,16 @@ export class PooledReader {
   /** Bytes gathered at the start of `installed`, not yet written (coalescing only). */
   private fill = 0;
   private flushQueued = false;
+  /** A read callback is running: when it returns, Node moves the socket to what next() returns. */
+  private inRead = false;
+  /**
+   * A buffer whose gathered bytes a deferred flush (outside a read callback) sent while the socket still
+   * points into its tail: it goes back to the pool only once a read callback has moved the socket off
+   * it and its write is done — released earlier, the pool could lend it to another connection while
+   * this socket's next read lands in it.
+   */
+  private held: Buffer | undefined;
+  private heldWritten = false;
   private dst: Socket | undefined;
   private src: Socket | undefined;
 
@@ -56,9 +66,9 @@ export class PooledReader {
     /**
      * For a TLS source: Node hands its cleartext over one record (≤ 16 KiB) per read callback, several
      * in a row from one socket read. Full records are gathered side by side in the pool buffer and
-     * written with one write (up to 16 records) when it is full, when a short record ends the run, or at the end of this
-     * turn of the event loop (setImmediate) — a quarter of the writes (and of the peer's reads) during
-     * bulk transfers; a lone short record (a reply, a keystroke) is written at once, as without it.
+     * written with one write (up to 16 records) when it is full, when a short record ends the run, or
+     * at the end of this turn of the event loop (setImmediate) — a write per socket read instead of one
+     * per record during bulk transfers; a lone short record (a reply, a keystroke) is written at once.
      */
     private readonly coalesce = false,
   ) {}
@@ -72,6 +82,15 @@ export class PooledReader {
   readonly next = (): Buffer => this.readInto;
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
+    this.inRead = true;
+    const ok = this.take(n, buf);
+    this.inRead = false;
+    // Node moves the socket to next() as this returns: a held buffer is no longer read into.
+    if (this.held !== undefined) this.letGo();
+    return ok;
+  };
+
+  private take(n: number, buf: Buffer): boolean {
     this.bytes += n;
     const meter = this.meter;
     if (meter) {
@@ -98,7 +117,7 @@ export class PooledReader {
       return true;
     }
     return this.flush();
-  };
+  }
 
   /** Writes what is gathered in `installed` (everything, without coalescing: the read just made). */
   private flush(): boolean {
@@ -109,11 +128,18 @@ export class PooledReader {
     const dst = this.dst!;
     let inFlight = false;
     const ok = dst.write(buf.subarray(0, n), () => {
-      if (inFlight) pool.release(buf);
+      if (!inFlight) return;
+      if (buf === this.held) this.heldWritten = true;
+      else pool.release(buf);
     });
     if (dst.writableLength > 0) {
       // Queued (in Node or in libuv), not yet in the kernel: buf belongs to that write now.
       inFlight = true;
+      if (!this.inRead) {
+        if (this.held !== undefined) this.letGo();
+        this.held = buf;
+        this.heldWritten = false;
+      }
       this.installed = (n >= BULK_READ ? pool.acquire() : undefined) ?? scratch;
     } else if (n < BULK_READ) {
       // Written through and the transfer looks over: don't sit on a pool buffer while idle.
@@ -122,6 +148,13 @@ export class PooledReader {
     }
     this.readInto = this.installed;
     return ok;
+  }
+
+  /** The socket reads elsewhere now: the held buffer goes back once its write is done (at once if it is). */
+  private letGo(): void {
+    const h = this.held!;
+    this.held = undefined;
+    if (this.heldWritten) pool.release(h);
   }
 
   private readonly flushLater = (): void => {
@@ -137,6 +170,7 @@ export class PooledReader {
   /** The socket has closed (no more reads): return a pool buffer it held for its next read (gathered bytes are dropped). */
   dispose(): void {
     this.fill = 0;
+    if (this.held !== undefined) this.letGo();
     if (this.installed !== scratch) pool.release(this.installed);
     this.installed = this.readInto = scratch;
   }

@@ -1,0 +1,57 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
+import { PooledReader } from './pooled-reader';
+
+// PooledReader's contract with Node's `onread`: after each callback Node reads into what next() returns,
+// and only then. These tests play the reading socket's side of that contract by hand (each onRead gets
+// the buffer next() returned after the previous one) and write to real loopback sockets.
+
+const net = new NetFixtures();
+afterEach(() => net.cleanup());
+
+const RECORD = 16 * 1024;
+
+/** A connected pair whose reading end is paused, with dst's kernel buffers full: dst's writes now queue. */
+async function cloggedPair(): Promise<{ dst: Socket; peer: Socket }> {
+  const srv = await net.server();
+  const dst = await net.connect(srv.port);
+  await waitFor(() => srv.accepted.length === 1, 'the server to accept');
+  const peer = srv.accepted[0]!;
+  peer.pause();
+  const block = Buffer.alloc(1024 * 1024);
+  while (dst.write(block));
+  await waitFor(() => dst.writableLength > 0, 'writes to queue');
+  return { dst, peer };
+}
+
+describe('PooledReader', () => {
+  it('a gathered write sent outside a read callback keeps its buffer out of the pool until the socket has moved off it', async () => {
+    const { dst, peer } = await cloggedPair();
+    const reader = new PooledReader(undefined, false, undefined, true);
+    reader.attach(dst);
+    // A full record into the shared scratch buffer (copied out; the reader takes a pool buffer), then
+    // one into the pool buffer: gathered, its flush left to the end of the loop turn.
+    let socketBuf = reader.next();
+    reader.onRead(RECORD, socketBuf);
+    socketBuf = reader.next();
+    reader.onRead(RECORD, socketBuf);
+    socketBuf = reader.next();
+    expect(socketBuf.length).toBeGreaterThan(0);
+    await new Promise((r) => setImmediate(r));
+    // That flush queued behind the clog; let it all go through.
+    peer.resume();
+    await waitFor(() => dst.writableLength === 0, 'the queued writes to complete');
+    // Another connection takes a pool buffer now: never the one this socket will read into next.
+    const other = new PooledReader(undefined, false);
+    other.attach(dst);
+    other.onRead(RECORD, other.next());
+    expect(other.next().buffer).not.toBe(socketBuf.buffer);
+    // The socket's next read lands where it points (copied out), then it moves on and the buffer is free again.
+    socketBuf.fill(7, 0, 10);
+    reader.onRead(10, socketBuf);
+    expect(reader.next().buffer).not.toBe(socketBuf.buffer);
+    other.dispose();
+    reader.dispose();
+  });
+});
