@@ -5,12 +5,14 @@
 // ssh -R to a throwaway sshd as a contender, --refs the bench's references that are not Porthole (the bare
 // TLS + pipe() tunnel, socat over TLS, the bare TLS + node:http2 tunnel; bench/lib/relay-contenders.mjs).
 //
-//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--refs tls-pipe,socat,h2] [--rounds 5] [--seconds 3] [--rate 0] [--rtt]
+//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--refs tls-pipe,socat,h2] [--rounds 5] [--seconds 3] [--rate 0] [--rtt] [--cps 32] [--no-tput] [--pool-off LABEL,…]
 //
 // Per round, contenders interleaved (the start rotates): iperf3 1 stream client → target and target →
 // client (-R), receiver Gbit/s and CPU seconds per GB of both sides (/proc, every thread); --rate N caps
 // iperf3 at N Gbit/s so CPU per GB is compared at equal load; --rtt adds the 64 B round trip p50 (µs,
-// 3000 after 500 warm-up). Prints a JSON line per measurement and the medians.
+// 3000 after 500 warm-up); --cps N adds connections/s at N concurrent (open, 1 B each way, close; 2 s)
+// with CPU milliseconds per connection of both sides; --no-tput leaves iperf3 out; --pool-off runs the
+// named contenders with the pool off (PORTHOLE_BENCH_POOL=0). Prints a JSON line per measurement and the medians.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ROOT } from '../lib/config.mjs';
@@ -31,7 +33,11 @@ const rounds = opt('rounds', 5);
 const seconds = opt('seconds', 3);
 const rate = opt('rate', 0);
 const withRtt = argv.includes('--rtt');
-const checkouts = argv.filter((a) => a.includes('=') && !a.startsWith('--')).map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
+const cpsConc = opt('cps', 0);
+const withTput = !argv.includes('--no-tput');
+const poolOffAt = argv.indexOf('--pool-off');
+const poolOff = new Set(poolOffAt >= 0 ? argv[poolOffAt + 1].split(',') : []);
+const checkouts = argv.filter((a, i) => a.includes('=') && !a.startsWith('--') && argv[i - 1] !== '--pool-off').map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
 const withSsh = argv.includes('ssh');
 const refsAt = argv.indexOf('--refs');
 const refs = refsAt >= 0 ? argv[refsAt + 1].split(',') : [];
@@ -56,7 +62,7 @@ try {
     const pair = await startRelayPair(c.label, [
       { pub: ports.iperf, target: iperfPort },
       { pub: ports.echo, target: echoPort },
-    ], { bundle: path.join(outDir, 'relay-node.mjs') });
+    ], { bundle: path.join(outDir, 'relay-node.mjs'), pool: !poolOff.has(c.label) });
     firstWindows ??= pair.windows;
     contenders.push({ label: c.label, ports, cpu: { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] } });
   }
@@ -80,20 +86,30 @@ try {
   for (const c of contenders) await iperf(c.ports.iperf, 1, [], 1);
 
   const extra = rate > 0 ? ['-b', `${rate}G`] : [];
-  const results = new Map(contenders.map((c) => [c.label, { ct: [], tc: [], ctCpu: [], tcCpu: [], rtt: [] }]));
+  const results = new Map(contenders.map((c) => [c.label, { ct: [], tc: [], ctCpu: [], tcCpu: [], rtt: [], cps: [], cpsCpu: [] }]));
+  if (cpsConc > 0) for (const c of contenders) await runTool('connrate.mjs', [c.ports.echo, 1, cpsConc], 30_000);
   for (let r = 0; r < rounds; r++) {
     const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]);
     for (const c of order) {
       const res = results.get(c.label);
-      for (const [dir, args] of [
-        ['ct', extra],
-        ['tc', [...extra, '-R']],
-      ]) {
+      for (const [dir, args] of withTput
+        ? [
+            ['ct', extra],
+            ['tc', [...extra, '-R']],
+          ]
+        : []) {
         const m = await withCpu(c.cpu, () => iperf(c.ports.iperf, 1, args, seconds));
         const perGB = m.gbps > 0 ? (m.pubCpuPct + m.agentCpuPct) / 100 / (m.gbps / 8) : undefined;
         res[dir].push(m.gbps);
         res[`${dir}Cpu`].push(perGB);
         log(JSON.stringify({ round: r + 1, contender: c.label, dir, gbps: m.gbps, cpuSecPerGB: perGB && Math.round(perGB * 100) / 100, relayPct: m.pubCpuPct, agentPct: m.agentCpuPct, machinePct: m.machineCpuPct, error: m.error }));
+      }
+      if (cpsConc > 0) {
+        const m = await withCpu(c.cpu, () => runTool('connrate.mjs', [c.ports.echo, 2, cpsConc], 30_000));
+        const ms = m.rate > 0 ? ((m.pubCpuPct + m.agentCpuPct) / 100 / m.rate) * 1000 : undefined;
+        res.cps.push(m.rate);
+        res.cpsCpu.push(ms);
+        log(JSON.stringify({ round: r + 1, contender: c.label, cps: m.rate, cpuMsPerConn: ms && Math.round(ms * 1000) / 1000, relayPct: m.pubCpuPct, agentPct: m.agentCpuPct, error: m.error }));
       }
       if (withRtt) {
         const p = await runTool('pingpong.mjs', [c.ports.echo, 3000, 500, 64], 60_000);
@@ -104,10 +120,10 @@ try {
   }
   const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
   log(`\nmedians of ${rounds} rounds, ${seconds} s, ${rate > 0 ? `${rate} Gbit/s cap` : 'unlimited'}:`);
-  log('contender | c→t Gbit/s | c→t CPU-s/GB | t→c Gbit/s | t→c CPU-s/GB' + (withRtt ? ' | RTT p50 µs' : ''));
+  log('contender | c→t Gbit/s | c→t CPU-s/GB | t→c Gbit/s | t→c CPU-s/GB' + (withRtt ? ' | RTT p50 µs' : '') + (cpsConc > 0 ? ` | conn/s at ${cpsConc} | CPU ms/conn` : ''));
   for (const c of contenders) {
     const r = results.get(c.label);
-    log(`${c.label} | ${f(median(r.ct))} | ${f(median(r.ctCpu))} | ${f(median(r.tc))} | ${f(median(r.tcCpu))}` + (withRtt ? ` | ${f(median(r.rtt), 0)}` : ''));
+    log(`${c.label} | ${f(median(r.ct))} | ${f(median(r.ctCpu))} | ${f(median(r.tc))} | ${f(median(r.tcCpu))}` + (withRtt ? ` | ${f(median(r.rtt), 0)}` : '') + (cpsConc > 0 ? ` | ${f(median(r.cps), 0)} | ${f(median(r.cpsCpu), 3)}` : ''));
   }
 } finally {
   await stopAll();
