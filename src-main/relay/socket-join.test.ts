@@ -59,6 +59,23 @@ function dataEvents(s: Socket): { n: number } {
   return seen;
 }
 
+/**
+ * a joined to b, 32 MiB sent into a while b's peer reads nothing: b's buffer fills and a stops reading
+ * (its handle is told to stop) with little held; once b's peer reads, all of it arrives intact.
+ */
+async function expectHeldUntilRead(a: Socket, aPeer: Socket, b: Socket, bPeer: Socket): Promise<void> {
+  joinSockets(a, b, { closed: () => undefined });
+  bPeer.pause();
+  const payload = randomBytes(32 * MiB);
+  aPeer.end(payload);
+  await waitFor(() => b.writableLength > 0 && (a as unknown as { _handle: { reading: boolean } })._handle.reading === false, 'the joined source to stop reading');
+  expect(b.writableLength).toBeLessThan(4 * MiB);
+  expect(a.bytesRead).toBeLessThan(payload.length);
+  const got = readToEnd(bPeer);
+  bPeer.resume();
+  expect(await got).toMatchObject({ bytes: payload.length, sha256: sha256(payload) });
+}
+
 describe('joinSockets', () => {
   it('carries 8 MiB each way between a TLS and a TCP socket, intact, through caller buffers (no data events), FIN passed on both ways', async () => {
     const [a, aPeer] = await tlsPair();
@@ -104,18 +121,7 @@ describe('joinSockets', () => {
   it('holds the sender when the far reader stops: the source stops reading, nothing piles up, all arrives once read', async () => {
     const [a, aPeer] = await tcpPair();
     const [b, bPeer] = await tlsPair();
-    joinSockets(a, b, { closed: () => undefined });
-    bPeer.pause();
-    const payload = randomBytes(32 * MiB);
-    aPeer.end(payload);
-    // b's buffer fills while bPeer reads nothing: a stops reading (its handle is told to stop).
-    await waitFor(() => b.writableLength > 0 && (a as unknown as { _handle: { reading: boolean } })._handle.reading === false, 'the joined source to stop reading');
-    const held = b.writableLength;
-    expect(held).toBeLessThan(4 * MiB);
-    expect(a.bytesRead).toBeLessThan(payload.length);
-    const got = readToEnd(bPeer);
-    bPeer.resume();
-    expect(await got).toMatchObject({ bytes: payload.length, sha256: sha256(payload) });
+    await expectHeldUntilRead(a, aPeer, b, bPeer);
   });
 
   it('gathers a TLS source\'s records (16 KiB each) into bigger writes, and writes what it gathered before passing the FIN on', async () => {
@@ -140,16 +146,7 @@ describe('joinSockets', () => {
   it('a TLS source whose far reader stops is held too: it stops reading with its records gathered, all arrives once read', async () => {
     const [a, aPeer] = await tlsPair();
     const [b, bPeer] = await tcpPair();
-    joinSockets(a, b, { closed: () => undefined });
-    bPeer.pause();
-    const payload = randomBytes(32 * MiB);
-    aPeer.end(payload);
-    await waitFor(() => b.writableLength > 0 && (a as unknown as { _handle: { reading: boolean } })._handle.reading === false, 'the joined TLS source to stop reading');
-    expect(b.writableLength).toBeLessThan(4 * MiB);
-    expect(a.bytesRead).toBeLessThan(payload.length);
-    const got = readToEnd(bPeer);
-    bPeer.resume();
-    expect(await got).toMatchObject({ bytes: payload.length, sha256: sha256(payload) });
+    await expectHeldUntilRead(a, aPeer, b, bPeer);
   });
 
   it('a reset on one side aborts the other and reports the join as aborted', async () => {
