@@ -61,6 +61,9 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Ports NetFixtures.freePort() has handed out in this process (any fixture): none twice. */
+const handedOut = new Set<number>();
+
 export class NetFixtures {
   private readonly servers = new Set<Server>();
   private readonly sockets = new Set<Socket>();
@@ -131,12 +134,27 @@ export class NetFixtures {
     return socket;
   }
 
-  /** A port that was free a moment ago and has nothing listening on it now. */
+  /**
+   * A port that was free a moment ago and has nothing listening on it now, never one this process was
+   * given before (two calls in a row may otherwise get the same port back from the kernel).
+   */
   async freePort(): Promise<number> {
-    const { server, port } = await this.server();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.servers.delete(server);
-    return port;
+    const probes: net.Server[] = [];
+    try {
+      for (;;) {
+        const { server, port } = await this.server();
+        probes.push(server);
+        if (!handedOut.has(port)) {
+          handedOut.add(port);
+          return port;
+        }
+      }
+    } finally {
+      for (const server of probes) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        this.servers.delete(server);
+      }
+    }
   }
 
   /**

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, expect, test } from '@playwright/test';
 import type { ElectronApplication, Page } from '@playwright/test';
 import type { PreloadBridge } from '../../src-shared/api/contract';
 import { processIdentity } from '../../src-main/store/process-identity';
+import { freePort } from '../support/host';
 import { findElectronBinary, hasDisplay } from './electron-binary';
 
 // What only a real Electron shows about the shell's runtime behaviour (issue 19): the fatal-error
@@ -38,17 +38,6 @@ const SHUTTING_DOWN = 'Porthole is shutting down — it will quit in a moment';
 let app: ElectronApplication | undefined;
 let dataDir: string;
 const lockFile = () => join(dataDir, 'porthole.lock');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));

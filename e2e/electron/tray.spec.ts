@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, expect, test } from '@playwright/test';
 import type { ElectronApplication, Page } from '@playwright/test';
 import { METHOD_NAMES } from '../../src-shared/api/channels';
 import type { PreloadBridge } from '../../src-shared/api/contract';
+import { freePort } from '../support/host';
 import { findElectronBinary, hasDisplay } from './electron-binary';
 
 // The desktop shell end to end: the built app (out/) in a real Electron, against a throwaway data dir.
@@ -43,17 +43,6 @@ type MainGlobals = { __portholeE2E?: E2EHooks };
 
 let app: ElectronApplication | undefined;
 let dataDir: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
   if (!electron.ok) throw new Error('unreachable: skipped above');

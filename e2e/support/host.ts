@@ -87,12 +87,30 @@ export async function startEcho(): Promise<Echo> {
   };
 }
 
+/** Ports freePort() has handed out in this process: none is handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port that was free a moment ago, never one this process was given before: two calls in a
+ * row may otherwise get the same port back from the kernel once the first probe closed (seen in CI: an
+ * import test's two mappings then shared a port and the second was skipped as a clash).
+ */
 export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const probes: Server[] = [];
+  try {
+    for (;;) {
+      const s = createServer();
+      probes.push(s);
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+      const port = (s.address() as AddressInfo).port;
+      if (!handedOut.has(port)) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+  } finally {
+    await Promise.all(probes.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
 }
 
 /** Sends `payload` through 127.0.0.1:port and resolves with what came back before the peer closed. */
