@@ -10,6 +10,16 @@ export const CLI = path.join(ROOT, 'out', 'main', 'cli.js');
 const argv = process.argv.slice(2);
 export const QUICK = argv.includes('--quick');
 export const NO_BUILD = argv.includes('--no-build');
+/** The word after `--name` in `args` (the by-hand tools' options), or undefined where it is absent. */
+export const flagValue = (args, name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+/** flagValue as a number, `dflt` where the flag is absent. */
+export const flagNumber = (args, name, dflt) => {
+  const v = flagValue(args, name);
+  return v === undefined ? dflt : Number(v);
+};
 export const envNum = (name, dflt) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : dflt);
 export const CFG = {
   rounds: envNum('BENCH_ROUNDS', QUICK ? 2 : 5),

@@ -15,15 +15,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { flagValue } from '../lib/config.mjs';
 import { CLK_TCK, cpuTicks } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
 import { fullGcCount } from '../lib/trace-gc.mjs';
 import { fileHas, freeTcpPort, initTmpDir, isBound, log, logPath, spawnProc, stopAll, stopProc, waitFor } from '../lib/procs.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const arg = (name, dflt) => flagValue(process.argv, name) ?? dflt;
 const spec = (v) => {
   const m = /^(worker|ui):(.*)$/.exec(v);
   return { kind: m ? m[1] : 'cli', dir: path.resolve(m ? m[2] : v) };

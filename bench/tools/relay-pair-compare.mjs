@@ -15,7 +15,7 @@
 // named contenders with the pool off (PORTHOLE_BENCH_POOL=0). Prints a JSON line per measurement and the medians.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ROOT } from '../lib/config.mjs';
+import { ROOT, flagNumber } from '../lib/config.mjs';
 import { startNodeServer } from '../lib/contenders.mjs';
 import { withCpu } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
@@ -25,10 +25,7 @@ import { freeTcpPort, getTmpDir, initTmpDir, isBound, log, logPath, runTool, spa
 import { startSshR, startSshd } from '../lib/sshd.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
+const opt = (name, dflt) => flagNumber(argv, name, dflt);
 const rounds = opt('rounds', 5);
 const seconds = opt('seconds', 3);
 const rate = opt('rate', 0);

@@ -14,15 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLK_TCK, threadTicks } from '../lib/cpu.mjs';
+import { flagNumber } from '../lib/config.mjs';
 import { iperf, median } from '../lib/measure.mjs';
 import { BUNDLE, bundleRelayNode } from '../lib/relay-bundle.mjs';
 import { fileHas, freeTcpPort, getTmpDir, initTmpDir, isBound, log, logPath, sleep, spawnProc, stopAll, stopProc, waitFor } from '../lib/procs.mjs';
 
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
+const opt = (name, dflt) => flagNumber(argv, name, dflt);
 const rounds = opt('rounds', 5);
 const seconds = opt('seconds', 4);
 /** Idle tcp-forward rules loaded beside the measured one (the TCP bench's "porthole run with 200 rules"). */
