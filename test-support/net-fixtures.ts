@@ -93,7 +93,6 @@ export class NetFixtures {
     return this.server((socket) => socket.pipe(socket));
   }
 
-  /** Connects to 127.0.0.1:port and resolves once connected. */
   /** Sends `payload` to `port` and half-closes; what came back before the close (an echo returns the payload), once the socket closed. */
   async roundTrip(port: number, payload: Buffer): Promise<{ bytes: number; sha256: string }> {
     const client = await this.connect(port);
@@ -104,6 +103,7 @@ export class NetFixtures {
     return { bytes, sha256: digest };
   }
 
+  /** Connects to 127.0.0.1:port (or opts.host) and resolves once connected. */
   async connect(port: number, opts: { allowHalfOpen?: boolean; host?: string } = {}): Promise<Socket> {
     const socket = this.socket(net.connect({ host: opts.host ?? LOOPBACK, port, allowHalfOpen: opts.allowHalfOpen ?? true }));
     await new Promise<void>((resolve, reject) => {
