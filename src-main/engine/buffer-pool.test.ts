@@ -65,6 +65,25 @@ describe('BufferPool', () => {
     expect(pool.acquire()).toBeUndefined();
   });
 
+  it('keeps at most `keep` buffers once they come back; the rest are let go and may be made again', () => {
+    const pool = new BufferPool(64, 8, 2);
+    const lent = Array.from({ length: 8 }, () => pool.acquire()!);
+    expect(pool.acquire()).toBeUndefined();
+    for (const b of lent) pool.release(b);
+    expect(pool.inUse).toBe(0);
+    // After the burst only two stay: the other six no longer exist (and count against nothing).
+    expect(pool.allocated).toBe(2);
+    const again = Array.from({ length: 8 }, () => pool.acquire()!);
+    expect(again.every((b) => b !== undefined && b.length === 64)).toBe(true);
+    expect(new Set(again).size).toBe(8);
+    // The two kept come back first (most recently released on top), then fresh ones up to the limit.
+    expect(again.slice(0, 2).every((b) => lent.includes(b))).toBe(true);
+    expect(again.slice(2).some((b) => lent.includes(b))).toBe(false);
+    expect(pool.allocated).toBe(8);
+    expect(pool.acquire()).toBeUndefined();
+    expect(() => new BufferPool(64, 2, 3)).toThrow(RangeError);
+  });
+
   it('a zero limit never lends', () => {
     expect(new BufferPool(64, 0).acquire()).toBeUndefined();
     expect(() => new BufferPool(0, 1)).toThrow(RangeError);

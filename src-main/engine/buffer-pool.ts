@@ -9,7 +9,9 @@
  *
  * `limit` caps how many buffers exist at once (lent + free). When all are lent, acquire() returns
  * undefined and the caller falls back to another path (it must not wait on the pool: waiting could
- * deadlock connections that each hold a buffer). Free buffers are kept for reuse, at most `limit`.
+ * deadlock connections that each hold a buffer). Free buffers are kept for reuse, at most `keep`: a
+ * buffer released while that many are free is let go (the garbage collector frees it), so a burst that
+ * lent many leaves no more than `keep` behind once it is over.
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];
@@ -20,8 +22,9 @@ export class BufferPool {
   constructor(
     readonly size: number,
     readonly limit: number,
+    readonly keep = limit,
   ) {
-    if (!(size > 0) || !(limit >= 0)) throw new RangeError(`BufferPool(${size}, ${limit})`);
+    if (!(size > 0) || !(limit >= 0) || !(keep >= 0 && keep <= limit)) throw new RangeError(`BufferPool(${size}, ${limit}, ${keep})`);
   }
 
   /** Buffers currently lent out. */
@@ -52,6 +55,7 @@ export class BufferPool {
   release(buf: Buffer): void {
     if (!this.lent.delete(buf)) throw new Error('BufferPool.release: buffer is not lent out by this pool');
     this.lentCount -= 1;
-    this.free.push(buf);
+    if (this.free.length < this.keep) this.free.push(buf);
+    else this.count -= 1;
   }
 }
