@@ -101,7 +101,13 @@ export async function freePort(): Promise<number> {
     for (;;) {
       const s = createServer();
       probes.push(s);
-      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+          s.removeListener('error', reject);
+          resolve();
+        });
+      });
       const port = (s.address() as AddressInfo).port;
       if (!handedOut.has(port)) {
         handedOut.add(port);
@@ -109,6 +115,7 @@ export async function freePort(): Promise<number> {
       }
     }
   } finally {
+    // A probe whose listen failed is not listening: close() still calls back (with an error we ignore).
     await Promise.all(probes.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
 }
