@@ -1,6 +1,7 @@
-// TCP throughput scenarios of `npm run bench`: what users run, both directions, 1 and 4 streams.
+// TCP throughput scenarios of `npm run bench`: what users run, both directions, 1, 4 and 128 streams.
 //
-//   tput1, tput4, tput1R, tput4R   iperf3 (R: -R, target → client) through: direct (no forwarder, for
+//   tput1, tput4, tput128, tput1R, tput4R, tput128R   iperf3 -P 1, 4, 128 (128: iperf3's most; many bulk
+//        connections at once, where the data plane's shared read pool must not run dry) (R: -R, target → client) through: direct (no forwarder, for
 //        scale) | porthole forward (the CLI) | porthole run with 200 other rules loaded | the engine
 //        alone (a process that loads nothing but the forwarder: the reference) | socat | haproxy.
 //        Every forwarder's CPU time is sampled from /proc: CPU-s/GB, the figure that stays stable on
@@ -132,7 +133,7 @@ export async function setupTcp() {
   const run = (c, streams, extra, seconds) => measured(entries[c], () => iperf(ports[c], streams, extra, seconds), { tree: tree(c) });
   const scenarios = [];
   if (want.tput) {
-    for (const [id, streams, extra] of [['tput1', 1, []], ['tput1R', 1, ['-R']], ['tput4', 4, []], ['tput4R', 4, ['-R']]]) {
+    for (const [id, streams, extra] of [['tput1', 1, []], ['tput1R', 1, ['-R']], ['tput4', 4, []], ['tput4R', 4, ['-R']], ['tput128', 128, []], ['tput128R', 128, ['-R']]]) {
       scenarios.push({ id, contenders: TPUT, run: (c) => run(c, streams, extra) });
     }
   }

@@ -8,6 +8,8 @@ const LABEL = {
   tput1R: 'TCP, 1 stream, target → client, iperf3 -R (Gbit/s)',
   tput4: 'TCP, 4 streams, client → target (Gbit/s)',
   tput4R: 'TCP, 4 streams, target → client, iperf3 -R (Gbit/s)',
+  tput128: 'TCP, 128 streams, client → target (Gbit/s)',
+  tput128R: 'TCP, 128 streams, target → client, iperf3 -R (Gbit/s)',
 };
 const COLS = ['direct', 'porthole', 'porthole-run', 'engine', 'socat', 'haproxy'];
 const FORWARDERS = COLS.filter((c) => c !== 'direct');
