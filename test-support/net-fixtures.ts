@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 
+import { freeLoopbackPort } from './free-port';
 import { waitFor } from './tmp';
 
 export { waitFor };
@@ -60,9 +61,6 @@ export function openTcpHandles(): number {
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
-
-/** Ports NetFixtures.freePort() has handed out in this process (any fixture): none twice. */
-const handedOut = new Set<number>();
 
 export class NetFixtures {
   private readonly servers = new Set<Server>();
@@ -134,27 +132,9 @@ export class NetFixtures {
     return socket;
   }
 
-  /**
-   * A port that was free a moment ago and has nothing listening on it now, never one this process was
-   * given before (two calls in a row may otherwise get the same port back from the kernel).
-   */
-  async freePort(): Promise<number> {
-    const probes: net.Server[] = [];
-    try {
-      for (;;) {
-        const { server, port } = await this.server();
-        probes.push(server);
-        if (!handedOut.has(port)) {
-          handedOut.add(port);
-          return port;
-        }
-      }
-    } finally {
-      for (const server of probes) {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        this.servers.delete(server);
-      }
-    }
+  /** A port that was free a moment ago and has nothing listening on it now, never one this process was given before (see freeLoopbackPort). */
+  freePort(): Promise<number> {
+    return freeLoopbackPort();
   }
 
   /**

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { freeLoopbackPort } from '../../test-support/free-port';
 
 const CLI = resolve('out/main/cli.js');
 
@@ -87,38 +88,8 @@ export async function startEcho(): Promise<Echo> {
   };
 }
 
-/** Ports freePort() has handed out in this process: none is handed out twice. */
-const handedOut = new Set<number>();
-
-/**
- * A loopback port that was free a moment ago, never one this process was given before: two calls in a
- * row may otherwise get the same port back from the kernel once the first probe closed (seen in CI: an
- * import test's two mappings then shared a port and the second was skipped as a clash).
- */
-export async function freePort(): Promise<number> {
-  const probes: Server[] = [];
-  try {
-    for (;;) {
-      const s = createServer();
-      probes.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-          s.removeListener('error', reject);
-          resolve();
-        });
-      });
-      const port = (s.address() as AddressInfo).port;
-      if (!handedOut.has(port)) {
-        handedOut.add(port);
-        return port;
-      }
-    }
-  } finally {
-    // A probe whose listen failed is not listening: close() still calls back (with an error we ignore).
-    await Promise.all(probes.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  }
-}
+/** A free loopback port, never one this process was given before (test-support/free-port.ts). */
+export const freePort = freeLoopbackPort;
 
 /** Sends `payload` through 127.0.0.1:port and resolves with what came back before the peer closed. */
 export function roundTrip(port: number, payload: Buffer): Promise<Buffer> {

@@ -42,9 +42,9 @@ describe('rule batches', () => {
     return seen;
   };
   async function freePorts(n: number): Promise<number[]> {
-    const ports = new Set<number>();
-    while (ports.size < n) ports.add(await net.freePort());
-    return [...ports];
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) ports.push(await net.freePort());
+    return ports;
   }
   const draft = (name: string, port: number): RuleDraftParsed => RuleDraftSchema.parse(tcp(name, port, 9));
 
