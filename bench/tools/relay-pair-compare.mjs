@@ -15,7 +15,7 @@
 // named contenders with the pool off (PORTHOLE_BENCH_POOL=0). Prints a JSON line per measurement and the medians.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ROOT, flagNumber } from '../lib/config.mjs';
+import { ROOT, flagNumber, flagValue } from '../lib/config.mjs';
 import { startNodeServer } from '../lib/contenders.mjs';
 import { withCpu } from '../lib/cpu.mjs';
 import { iperf, median } from '../lib/measure.mjs';
@@ -32,13 +32,11 @@ const rate = opt('rate', 0);
 const withRtt = argv.includes('--rtt');
 const cpsConc = opt('cps', 0);
 const withTput = !argv.includes('--no-tput');
-const poolOffAt = argv.indexOf('--pool-off');
-const poolOff = new Set(poolOffAt >= 0 ? argv[poolOffAt + 1].split(',') : []);
+const poolOff = new Set(flagValue(argv, 'pool-off')?.split(',') ?? []);
 const checkouts = argv.filter((a, i) => a.includes('=') && !a.startsWith('--') && argv[i - 1] !== '--pool-off').map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
 const withSsh = argv.includes('ssh');
-const refsAt = argv.indexOf('--refs');
-const refs = refsAt >= 0 ? argv[refsAt + 1].split(',') : [];
-if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--refs tls-pipe,socat,h2] [--rounds N] [--seconds S] [--rate GBITS] [--rtt]');
+const refs = flagValue(argv, 'refs')?.split(',') ?? [];
+if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--refs tls-pipe,socat,h2] [--rounds N] [--seconds S] [--rate GBITS] [--rtt] [--cps N] [--no-tput] [--pool-off LABEL,…]');
 
 initTmpDir();
 try {
