@@ -3,7 +3,7 @@
 // its package imports resolve from the project's node_modules. Used by bench/relay-scenarios.mjs.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ROOT, TOOLS } from './config.mjs';
+import { ROOT } from './config.mjs';
 
 // One directory per checkout: git worktrees that share one node_modules (a symlink) would otherwise
 // overwrite each other's bundle while their benches run.
@@ -46,7 +46,7 @@ export async function bundleRelayNode({ root = ROOT, outDir = BUNDLE_DIR } = {})
     build: {
       // SSR build: node built-ins and the packages in node_modules stay imports (resolved from
       // node_modules/.cache/… up to the project's node_modules), as in the electron-vite main build.
-      ssr: path.join(root === ROOT ? TOOLS : path.join(root, 'bench', 'tools'), 'relay-node.ts'),
+      ssr: path.join(root, 'bench', 'tools', 'relay-node.ts'),
       outDir,
       emptyOutDir: true,
       target: 'node20',
