@@ -68,15 +68,43 @@ export function adoptWithOnread(accepted: Socket, onread: OnRead, allowHalfOpen:
  * connected yet) or it has `onread` already.
  */
 export function giveOnread(socket: Socket, onread: OnRead): boolean {
-  const handle = (socket as WithHandle)._handle;
-  if (!handle || typeof handle.useUserBuffer !== 'function' || socket.destroyed) return false;
-  const keys = findReadKeys(socket);
-  const fields = socket as unknown as Record<symbol, unknown>;
-  if (!keys || fields[keys.buffer] !== null) return false;
-  const first = onread.buffer();
-  fields[keys.generator] = onread.buffer;
-  fields[keys.callback] = onread.callback;
-  fields[keys.buffer] = first;
-  handle.useUserBuffer(first);
+  const target = readTarget(socket);
+  if (!target || target.fields[target.keys.buffer] !== null) return false;
+  target.fields[target.keys.generator] = onread.buffer;
+  target.fields[target.keys.callback] = onread.callback;
+  point(target, onread.buffer());
   return true;
+}
+
+/**
+ * Points a socket that has `onread` at another buffer for its next read (and on, until its read callback
+ * returns: then Node asks the generator again). Only outside that socket's read callback: within it,
+ * Node sets the buffer from the generator as the callback returns. false, changing nothing, where the
+ * socket has no handle (closed) or no `onread` with a buffer generator.
+ */
+export function setReadBuffer(socket: Socket, buf: Uint8Array): boolean {
+  const target = readTarget(socket);
+  if (!target || typeof target.fields[target.keys.generator] !== 'function') return false;
+  point(target, buf);
+  return true;
+}
+
+interface ReadTarget {
+  handle: { useUserBuffer: (buf: Uint8Array) => void };
+  keys: ReadKeys;
+  fields: Record<symbol, unknown>;
+}
+
+/** What reading into a caller's buffer takes: a live handle that can, and Socket's private keys. */
+function readTarget(socket: Socket): ReadTarget | undefined {
+  const handle = (socket as WithHandle)._handle;
+  if (!handle || typeof handle.useUserBuffer !== 'function' || socket.destroyed) return undefined;
+  const keys = findReadKeys(socket);
+  if (!keys) return undefined;
+  return { handle: handle as ReadTarget['handle'], keys, fields: socket as unknown as Record<symbol, unknown> };
+}
+
+function point(target: ReadTarget, buf: Uint8Array): void {
+  target.fields[target.keys.buffer] = buf;
+  target.handle.useUserBuffer(buf);
 }

@@ -100,7 +100,6 @@ export class ForwardConnection {
     const tap = this.tap;
     const reader = new PooledReader(this.meter, false, tap ? (chunk) => tap.onTargetChunk(chunk) : undefined);
     this.fromTarget = reader;
-    reader.attach(this.client);
     let target: Socket;
     try {
       target = net.connect({
@@ -120,6 +119,8 @@ export class ForwardConnection {
       return;
     }
     this.target = target;
+    // (Nothing is read before the connect, a turn of the event loop away at the earliest.)
+    reader.attach(this.client, target);
     target.on('error', (err) => this.fail(connectError(err, host, port)));
     target.on('close', () => {
       reader.dispose();
@@ -151,7 +152,7 @@ export class ForwardConnection {
     }
     if (this.fromClient) {
       // client → target like target → client below.
-      this.fromClient.attach(target);
+      this.fromClient.attach(target, client);
       target.on('drain', () => client.resume());
       client.on('end', () => target.end());
     } else {

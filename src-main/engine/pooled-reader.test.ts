@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import nodeNet from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetFixtures, waitFor } from '../../test-support/net-fixtures';
-import { PooledReader } from './pooled-reader';
+import { LOOPBACK, NetFixtures, sha256, waitFor } from '../../test-support/net-fixtures';
+import { PooledReader, readBuffersInUse, sweepIdleReaders } from './pooled-reader';
 
 // PooledReader's contract with Node's `onread`: after each callback Node reads into what next() returns,
 // and only then. These tests play the reading socket's side of that contract by hand (each onRead gets
@@ -53,5 +55,55 @@ describe('PooledReader', () => {
     expect(reader.next().buffer).not.toBe(socketBuf.buffer);
     other.dispose();
     reader.dispose();
+  });
+
+  it('a connection that goes quiet after a bulk read gives its pool buffer back and reads on intact', async () => {
+    // src (a real socket reading through the reader with `onread`) ← peer; what it reads goes to dst → sink.
+    const srv = await net.server();
+    const reader = new PooledReader(undefined, false);
+    const src = net.socket(nodeNet.connect({ host: LOOPBACK, port: srv.port, allowHalfOpen: true, onread: { buffer: reader.next, callback: reader.onRead } }));
+    const sinkSrv = await net.server();
+    const dst = await net.connect(sinkSrv.port);
+    await waitFor(() => srv.accepted.length === 1 && sinkSrv.accepted.length === 1, 'both servers to accept');
+    const peer = srv.accepted[0]!;
+    const got: Buffer[] = [];
+    let gotBytes = 0;
+    sinkSrv.accepted[0]!.on('data', (c: Buffer) => {
+      got.push(c);
+      gotBytes += c.length;
+    });
+    reader.attach(dst, src);
+    const disposed = new Promise<void>((resolve) =>
+      src.on('close', () => {
+        reader.dispose();
+        resolve();
+      }),
+    );
+    const before = readBuffersInUse();
+    const sent: Buffer[] = [];
+    const send = async (bytes: number) => {
+      const chunk = randomBytes(bytes);
+      sent.push(chunk);
+      const want = gotBytes + bytes;
+      peer.write(chunk);
+      await waitFor(() => gotBytes === want, `${want} bytes through`);
+    };
+    // One 32 KiB write on loopback is one segment, read at once: a bulk read, so the socket now reads into a pool buffer.
+    await send(32 * 1024);
+    expect(readBuffersInUse()).toBe(before + 1);
+    // A sweep only takes note of a buffer just taken; one that reads between sweeps keeps it.
+    sweepIdleReaders();
+    await send(32 * 1024);
+    sweepIdleReaders();
+    expect(readBuffersInUse()).toBe(before + 1);
+    // Nothing read since the last look: the buffer goes back.
+    sweepIdleReaders();
+    expect(readBuffersInUse()).toBe(before);
+    // The socket reads on, into the shared buffer first and then a pool buffer again, every byte in order.
+    await send(1024 * 1024);
+    expect(sha256(Buffer.concat(got))).toBe(sha256(Buffer.concat(sent)));
+    src.destroy();
+    await disposed;
+    expect(readBuffersInUse()).toBe(before);
   });
 });

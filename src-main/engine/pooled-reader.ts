@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { setReadBuffer } from './adopt-accepted';
 import { BufferPool } from './buffer-pool';
 import type { ByteMeter } from './byte-meter';
 
@@ -29,6 +30,35 @@ const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
  * 0.70–0.81 → 0.57–0.67 CPU-s/GB; -P 4 unchanged. (512 measured the same as 256.)
  */
 const pool = new BufferPool(READ_SIZE, 256, 32);
+
+/** Pool buffers lent out now (for tests and diagnostics). */
+export function readBuffersInUse(): number {
+  return pool.inUse;
+}
+
+/**
+ * How often idle readers are looked at: one that holds a pool buffer for its next read and has read
+ * nothing since the last look gives it back (see shed()).
+ */
+const SWEEP_MS = 2000;
+/** Readers whose socket reads into a pool buffer of their own, with the byte count seen at the last sweep. */
+const holding = new Map<PooledReader, number>();
+let sweeper: NodeJS.Timeout | undefined;
+
+/**
+ * One look at the readers holding a pool buffer: those that read nothing since the previous look give
+ * it back. Runs on a timer while any reader holds one; exported for tests.
+ */
+export function sweepIdleReaders(): void {
+  for (const [reader, seen] of holding) {
+    if (reader.bytes === seen) reader.shed();
+    else holding.set(reader, reader.bytes);
+  }
+  if (holding.size === 0 && sweeper !== undefined) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
 
 /**
  * One direction of a forwarded connection, read with the `onread` socket option (net.connect's, and
@@ -81,7 +111,11 @@ export class PooledReader {
     private readonly coalesce = false,
   ) {}
 
-  /** Where the bytes go; set before the source socket starts reading. `src` is paused when a gathered write fills dst. */
+  /**
+   * Where the bytes go, and the socket they are read from (given `onread` with next and onRead); set
+   * before it starts reading. Without `src` an idle reader keeps its pool buffer until it reads again
+   * or closes, and gathered records are flushed without pausing anything.
+   */
   attach(dst: Socket, src?: Socket): void {
     this.dst = dst;
     this.src = src;
@@ -112,7 +146,10 @@ export class PooledReader {
       const chunk = Buffer.allocUnsafe(n);
       buf.copy(chunk, 0, 0, n);
       const ok = this.flush();
-      if (n >= BULK_READ && this.installed === scratch) this.installed = this.readInto = pool.acquire() ?? scratch;
+      if (n >= BULK_READ && this.installed === scratch) {
+        this.installed = this.readInto = pool.acquire() ?? scratch;
+        this.track();
+      }
       return this.dst!.write(chunk) && ok;
     }
     this.fill += n;
@@ -149,13 +186,46 @@ export class PooledReader {
         this.heldWritten = false;
       }
       this.installed = (n >= BULK_READ ? pool.acquire() : undefined) ?? scratch;
+      this.track();
     } else if (n < BULK_READ) {
       // Written through and the transfer looks over: don't sit on a pool buffer while idle.
       pool.release(buf);
       this.installed = scratch;
+      this.track();
     }
     this.readInto = this.installed;
     return ok;
+  }
+
+  /** Keeps `holding` true: this reader is in it while its socket reads into a pool buffer. */
+  private track(): void {
+    if (this.installed === scratch && this.held === undefined) {
+      holding.delete(this);
+    } else if (this.src !== undefined && !holding.has(this)) {
+      // -1: the first sweep only takes note (a buffer just taken is not idle).
+      holding.set(this, -1);
+      sweeper ??= setInterval(sweepIdleReaders, SWEEP_MS).unref();
+    }
+  }
+
+  /**
+   * The connection went quiet after a bulk read (a download done, a keep-alive connection waiting):
+   * points its socket back at the shared scratch buffer and returns the pool buffer, which it would
+   * otherwise keep until its next read or its close — 256 KiB for each such connection, and with 256 of
+   * them no connection could read without a copy. A buffer whose gathered bytes are still being sent
+   * (`held`) goes back once they are. Not while bytes are gathered (the next sweep tries again); the
+   * next bulk read takes a pool buffer again.
+   */
+  shed(): void {
+    if (this.fill > 0 || this.inRead) return;
+    holding.delete(this);
+    const src = this.src;
+    if (this.installed === scratch && this.held === undefined) return;
+    // A closed socket: dispose() returns its buffers.
+    if (src === undefined || !setReadBuffer(src, scratch)) return;
+    if (this.held !== undefined) this.letGo();
+    if (this.installed !== scratch) pool.release(this.installed);
+    this.installed = this.readInto = scratch;
   }
 
   /** The socket reads elsewhere now: the held buffer goes back once its write is done (at once if it is). */
@@ -178,6 +248,7 @@ export class PooledReader {
   /** The socket has closed (no more reads): return a pool buffer it held for its next read (gathered bytes are dropped). */
   dispose(): void {
     this.fill = 0;
+    holding.delete(this);
     if (this.held !== undefined) this.letGo();
     if (this.installed !== scratch) pool.release(this.installed);
     this.installed = this.readInto = scratch;

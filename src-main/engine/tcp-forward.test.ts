@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
+import { readBuffersInUse, sweepIdleReaders } from './pooled-reader';
 import { TcpForwarder } from './tcp-forward';
 import type { TcpForwardOptions } from './tcp-forward';
 
@@ -130,6 +131,39 @@ describe('TcpForwarder data path', () => {
     expect(fwd.meter.totalConnections).toBe(200);
     expect(fwd.connectionCount).toBe(0);
     expect(new Set(closes).size).toBe(200);
+  });
+
+  it('a connection idle after bulk reads both ways gives its read buffers back and carries on intact', async () => {
+    const echo = await fx.echoServer();
+    const { fwd, port } = await forward(echo.port);
+    const before = readBuffersInUse();
+    const client = await fx.connect(port);
+    const got: Buffer[] = [];
+    let gotBytes = 0;
+    client.on('data', (c: Buffer) => {
+      got.push(c);
+      gotBytes += c.length;
+    });
+    const sent: Buffer[] = [];
+    const echoed = async (bytes: number) => {
+      const chunk = randomBytes(bytes);
+      sent.push(chunk);
+      const want = gotBytes + bytes;
+      client.write(chunk);
+      await waitFor(() => gotBytes === want, `${want} bytes echoed`);
+    };
+    // 32 KiB in one write is one loopback segment, read at once each way: both directions now read into pool buffers.
+    await echoed(32 * 1024);
+    expect(readBuffersInUse()).toBe(before + 2);
+    sweepIdleReaders();
+    sweepIdleReaders();
+    expect(readBuffersInUse()).toBe(before);
+    await echoed(4 * MiB);
+    expect(sha256(Buffer.concat(got))).toBe(sha256(Buffer.concat(sent)));
+    client.end();
+    await closed(client);
+    await waitFor(() => fwd.connectionCount === 0, 'the connection to close');
+    expect(readBuffersInUse()).toBe(before);
   });
 
   it('holds only a bounded amount of data for a client that does not read, then delivers it all', async () => {
