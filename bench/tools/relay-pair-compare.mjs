@@ -5,14 +5,14 @@
 // ssh -R to a throwaway sshd as a contender, --refs the bench's references that are not Porthole (the bare
 // TLS + pipe() tunnel, socat over TLS, the bare TLS + node:http2 tunnel; bench/lib/relay-contenders.mjs).
 //
-//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--refs tls-pipe,socat,h2] [--rounds 5] [--seconds 3] [--rate 0] [--rtt] [--cps 32] [--no-tput] [--pool-off LABEL,…]
+//   node bench/tools/relay-pair-compare.mjs before=/path/to/checkout after=. [ssh] [--refs tls-pipe,socat,h2] [--rounds 5] [--seconds 3] [--rate 0] [--rtt] [--cps 32] [--no-tput] [--pool-off LABEL,…] [--cpu-prof DIR]
 //
 // Per round, contenders interleaved (the start rotates): iperf3 1 stream client → target and target →
 // client (-R), receiver Gbit/s and CPU seconds per GB of both sides (/proc, every thread); --rate N caps
 // iperf3 at N Gbit/s so CPU per GB is compared at equal load; --rtt adds the 64 B round trip p50 (µs,
 // 3000 after 500 warm-up); --cps N adds connections/s at N concurrent (open, 1 B each way, close; 2 s)
 // with CPU milliseconds per connection of both sides; --no-tput leaves iperf3 out; --pool-off runs the
-// named contenders with the pool off (PORTHOLE_BENCH_POOL=0). Prints a JSON line per measurement and the medians.
+// named contenders with the pool off (PORTHOLE_BENCH_POOL=0); --cpu-prof runs each Porthole pair under node --cpu-prof, its profiles written to DIR/LABEL when it stops. Prints a JSON line per measurement and the medians.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ROOT, flagNumber, flagValue } from '../lib/config.mjs';
@@ -33,10 +33,11 @@ const withRtt = argv.includes('--rtt');
 const cpsConc = opt('cps', 0);
 const withTput = !argv.includes('--no-tput');
 const poolOff = new Set(flagValue(argv, 'pool-off')?.split(',') ?? []);
-const checkouts = argv.filter((a, i) => a.includes('=') && !a.startsWith('--') && argv[i - 1] !== '--pool-off').map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
+const checkouts = argv.filter((a, i) => a.includes('=') && !a.startsWith('--') && argv[i - 1] !== '--pool-off' && argv[i - 1] !== '--cpu-prof').map((a) => ({ label: a.slice(0, a.indexOf('=')), root: path.resolve(a.slice(a.indexOf('=') + 1)) }));
 const withSsh = argv.includes('ssh');
 const refs = flagValue(argv, 'refs')?.split(',') ?? [];
-if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--refs tls-pipe,socat,h2] [--rounds N] [--seconds S] [--rate GBITS] [--rtt] [--cps N] [--no-tput] [--pool-off LABEL,…]');
+const cpuProf = flagValue(argv, 'cpu-prof');
+if (checkouts.length === 0) throw new Error('usage: relay-pair-compare.mjs label=CHECKOUT … [ssh] [--refs tls-pipe,socat,h2] [--rounds N] [--seconds S] [--rate GBITS] [--rtt] [--cps N] [--no-tput] [--pool-off LABEL,…] [--cpu-prof DIR]');
 
 initTmpDir();
 try {
@@ -57,7 +58,7 @@ try {
     const pair = await startRelayPair(c.label, [
       { pub: ports.iperf, target: iperfPort },
       { pub: ports.echo, target: echoPort },
-    ], { bundle: path.join(outDir, 'relay-node.mjs'), pool: !poolOff.has(c.label) });
+    ], { bundle: path.join(outDir, 'relay-node.mjs'), pool: !poolOff.has(c.label), cpuProfDir: cpuProf ? path.resolve(cpuProf, c.label) : undefined });
     firstWindows ??= pair.windows;
     contenders.push({ label: c.label, ports, cpu: { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] } });
   }

@@ -187,8 +187,11 @@ export class PooledReader {
       }
       this.installed = (n >= BULK_READ ? pool.acquire() : undefined) ?? scratch;
       this.track();
-    } else if (n < BULK_READ) {
-      // Written through and the transfer looks over: don't sit on a pool buffer while idle.
+    } else if (n < BULK_READ && this.inRead) {
+      // Written through and the transfer looks over: don't sit on a pool buffer while idle. (Only in a
+      // read callback, which moves the socket to next() as it returns; outside one — a gathered flush —
+      // the socket may still point into this buffer's tail, so it stays installed: the sweep returns it
+      // if the connection goes quiet.)
       pool.release(buf);
       this.installed = scratch;
       this.track();
