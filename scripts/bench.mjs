@@ -16,7 +16,8 @@
 //   BENCH_ONLY=http                         the HTTP inspector scenarios (bench/http-scenarios.mjs), only when named
 //
 // Writes bench/results/latest.json (machine facts, every sample, medians, targets) and
-// bench/results/latest.md (the table printed at the end).
+// bench/results/latest.md (the table printed at the end); --quick and BENCH_ONLY runs write partial.json
+// and partial.md instead, and BENCH_OUT=NAME writes NAME.json and NAME.md.
 //
 // The pieces live in bench/lib (config, process bookkeeping, contenders, measurements, report),
 // bench/ssh-scenarios.mjs and bench/relay-scenarios.mjs; this file wires them: setup, interleaved
@@ -25,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CFG, CLI, NO_BUILD, ONLY, QUICK, RESULTS, ROOT, UDP_STANDIN, enabled } from '../bench/lib/config.mjs';
+import { CFG, CLI, NO_BUILD, ONLY, OUT_NAME, QUICK, RESULTS, ROOT, UDP_STANDIN, enabled } from '../bench/lib/config.mjs';
 import { haproxy, startNodeServer, startPorthole, startSocat } from '../bench/lib/contenders.mjs';
 import { idleRound, udpMaxRate } from '../bench/lib/measure.mjs';
 import { freeTcpPort, freeUdpPort, getTmpDir, initTmpDir, log, readdirLog, runTool, stopAll } from '../bench/lib/procs.mjs';
@@ -241,11 +242,11 @@ async function main() {
     notes,
     samples,
   };
-  writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  writeFileSync(path.join(RESULTS, 'latest.md'), md);
+  writeFileSync(path.join(RESULTS, `${OUT_NAME}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS, `${OUT_NAME}.md`), md);
   log(`\n${md}`);
-  if (errors.length) log(`bench: some runs failed: ${errors.join('; ')} (details in bench/results/latest.json)`);
-  log(`bench: done in ${json.durationSeconds} s — bench/results/latest.md, bench/results/latest.json`);
+  if (errors.length) log(`bench: some runs failed: ${errors.join('; ')} (details in bench/results/${OUT_NAME}.json)`);
+  log(`bench: done in ${json.durationSeconds} s — bench/results/${OUT_NAME}.md, bench/results/${OUT_NAME}.json`);
 }
 
 try {

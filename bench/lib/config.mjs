@@ -43,5 +43,12 @@ const words = argv.filter((a) => !a.startsWith('-'));
 const onlyText = process.env.BENCH_ONLY || words.join(',');
 export const ONLY = onlyText ? new Set(onlyText.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
 export const enabled = (id) => ONLY === undefined || ONLY.has(id);
+/**
+ * What bench/results/NAME.json and NAME.md are called: BENCH_OUT=NAME, else `latest` for a run of every
+ * default scenario and `partial` for --quick or a subset, so a smoke test or one scenario's rerun does
+ * not replace the last full run's results.
+ */
+export const OUT_NAME = process.env.BENCH_OUT || (QUICK || ONLY !== undefined ? 'partial' : 'latest');
+if (!/^[\w.-]+$/.test(OUT_NAME)) throw new Error(`BENCH_OUT=${OUT_NAME}: a file name of letters, digits, '.', '-' and '_'`);
 // Self-test hook for the UDP code path while Porthole has no UDP: a second socat plays "porthole".
 export const UDP_STANDIN = process.env.BENCH_UDP_STANDIN === 'socat';
