@@ -80,7 +80,9 @@ export function giveOnread(socket: Socket, onread: OnRead): boolean {
  * Points a socket that has `onread` at another buffer for its next read (and on, until its read callback
  * returns: then Node asks the generator again). Only outside that socket's read callback: within it,
  * Node sets the buffer from the generator as the callback returns. false, changing nothing, where the
- * socket has no handle (closed) or no `onread` with a buffer generator.
+ * socket has no handle (closed) or no `onread` with a buffer generator. Each call leaves a few dozen bytes of
+ * native memory with the handle until it closes (Node 20 and 22 stack a new read listener per
+ * useUserBuffer; the ones below are never used again): call it rarely.
  */
 export function setReadBuffer(socket: Socket, buf: Uint8Array): boolean {
   const target = readTarget(socket);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import nodeNet from 'node:net';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LOOPBACK, NetFixtures, sha256, waitFor } from '../../test-support/net-fixtures';
 import { PooledReader, readBuffersInUse, sweepIdleReaders } from './pooled-reader';
 
@@ -10,7 +10,10 @@ import { PooledReader, readBuffersInUse, sweepIdleReaders } from './pooled-reade
 // the buffer next() returned after the previous one) and write to real loopback sockets.
 
 const net = new NetFixtures();
-afterEach(() => net.cleanup());
+afterEach(() => {
+  vi.useRealTimers();
+  return net.cleanup();
+});
 
 const RECORD = 16 * 1024;
 
@@ -57,11 +60,16 @@ describe('PooledReader', () => {
     reader.dispose();
   });
 
-  it('a connection that goes quiet after a bulk read gives its pool buffer back and reads on intact', async () => {
+  it('a connection that goes quiet after a bulk read gives its pool buffer back when the pool is short, and reads on intact', async () => {
+    // The sweeps here are the test's own: the 2 s timer's never fire.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     // src (a real socket reading through the reader with `onread`) ← peer; what it reads goes to dst → sink.
     const srv = await net.server();
     const reader = new PooledReader(undefined, false);
-    const src = net.socket(nodeNet.connect({ host: LOOPBACK, port: srv.port, allowHalfOpen: true, onread: { buffer: reader.next, callback: reader.onRead } }));
+    /** The buffer each read of src landed in. */
+    const landed: ArrayBufferLike[] = [];
+    const onRead = (n: number, buf: Buffer) => (landed.push(buf.buffer), reader.onRead(n, buf));
+    const src = net.socket(nodeNet.connect({ host: LOOPBACK, port: srv.port, allowHalfOpen: true, onread: { buffer: reader.next, callback: onRead } }));
     const sinkSrv = await net.server();
     const dst = await net.connect(sinkSrv.port);
     await waitFor(() => srv.accepted.length === 1 && sinkSrv.accepted.length === 1, 'both servers to accept');
@@ -91,16 +99,23 @@ describe('PooledReader', () => {
     // One 32 KiB write on loopback is one segment, read at once: a bulk read, so the socket now reads into a pool buffer.
     await send(32 * 1024);
     expect(readBuffersInUse()).toBe(before + 1);
+    const poolBuffer = reader.next().buffer;
     // A sweep only takes note of a buffer just taken; one that reads between sweeps keeps it.
-    sweepIdleReaders();
+    sweepIdleReaders(0);
     await send(32 * 1024);
+    sweepIdleReaders(0);
+    expect(readBuffersInUse()).toBe(before + 1);
+    // Idle now, but with few buffers lent the pool would only keep it: a sweep as the timer runs it leaves it.
+    sweepIdleReaders();
     sweepIdleReaders();
     expect(readBuffersInUse()).toBe(before + 1);
-    // Nothing read since the last look: the buffer goes back.
-    sweepIdleReaders();
+    // Nothing read since the last look and the pool short (here: any buffer lent): the buffer goes back.
+    sweepIdleReaders(0);
     expect(readBuffersInUse()).toBe(before);
-    // The socket reads on, into the shared buffer first and then a pool buffer again, every byte in order.
+    // The socket reads on — no longer into the buffer it gave back — every byte in order.
+    const readsBefore = landed.length;
     await send(1024 * 1024);
+    expect(landed[readsBefore]).not.toBe(poolBuffer);
     expect(sha256(Buffer.concat(got))).toBe(sha256(Buffer.concat(sent)));
     src.destroy();
     await disposed;

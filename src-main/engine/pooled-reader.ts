@@ -38,21 +38,29 @@ export function readBuffersInUse(): number {
 
 /**
  * How often idle readers are looked at: one that holds a pool buffer for its next read and has read
- * nothing since the last look gives it back (see shed()).
+ * nothing since the last look gives it back when the pool is short (see shed()).
  */
 const SWEEP_MS = 2000;
+/**
+ * How many times one reader gives its buffer back: each time leaves a small native read listener on its
+ * socket until it closes (see setReadBuffer), so a connection that alternates bursts and pauses for
+ * hours keeps its buffer after this many.
+ */
+const MAX_SHEDS = 16;
 /** Readers whose socket reads into a pool buffer of their own, with the byte count seen at the last sweep. */
 const holding = new Map<PooledReader, number>();
 let sweeper: NodeJS.Timeout | undefined;
 
 /**
- * One look at the readers holding a pool buffer: those that read nothing since the previous look give
- * it back. Runs on a timer while any reader holds one; exported for tests.
+ * One look at the readers holding a pool buffer: while more than `spare` buffers are lent (the pool
+ * keeps that many when they come back, so below it giving one back frees nothing), those that read
+ * nothing since the previous look give theirs back. Runs on a timer while any reader holds one;
+ * exported for tests, which pass 0.
  */
-export function sweepIdleReaders(): void {
+export function sweepIdleReaders(spare = pool.keep): void {
   for (const [reader, seen] of holding) {
-    if (reader.bytes === seen) reader.shed();
-    else holding.set(reader, reader.bytes);
+    if (reader.bytes !== seen) holding.set(reader, reader.bytes);
+    else if (pool.inUse > spare) reader.shed();
   }
   if (holding.size === 0 && sweeper !== undefined) {
     clearInterval(sweeper);
@@ -81,6 +89,8 @@ export class PooledReader {
   /** Bytes gathered at the start of `installed`, not yet written (coalescing only). */
   private fill = 0;
   private flushQueued = false;
+  /** Times shed() gave the buffer back. */
+  private sheds = 0;
   /** A read callback is running: when it returns, Node moves the socket to what next() returns. */
   private inRead = false;
   /**
@@ -125,8 +135,12 @@ export class PooledReader {
 
   readonly onRead = (n: number, buf: Buffer): boolean => {
     this.inRead = true;
-    const ok = this.take(n, buf);
-    this.inRead = false;
+    let ok: boolean;
+    try {
+      ok = this.take(n, buf);
+    } finally {
+      this.inRead = false;
+    }
     // Node moves the socket to next() as this returns: a held buffer is no longer read into.
     if (this.held !== undefined) this.letGo();
     return ok;
@@ -204,7 +218,7 @@ export class PooledReader {
   private track(): void {
     if (this.installed === scratch && this.held === undefined) {
       holding.delete(this);
-    } else if (this.src !== undefined && !holding.has(this)) {
+    } else if (this.src !== undefined && this.sheds < MAX_SHEDS && !holding.has(this)) {
       // -1: the first sweep only takes note (a buffer just taken is not idle).
       holding.set(this, -1);
       sweeper ??= setInterval(sweepIdleReaders, SWEEP_MS).unref();
@@ -212,10 +226,10 @@ export class PooledReader {
   }
 
   /**
-   * The connection went quiet after a bulk read (a download done, a keep-alive connection waiting):
-   * points its socket back at the shared scratch buffer and returns the pool buffer, which it would
-   * otherwise keep until its next read or its close — 256 KiB for each such connection, and with 256 of
-   * them no connection could read without a copy. A buffer whose gathered bytes are still being sent
+   * The connection went quiet after a bulk read (a download done, a keep-alive connection waiting) and
+   * the pool is short: points its socket back at the shared scratch buffer and returns the pool buffer,
+   * which it would otherwise keep until its next read or its close — 256 KiB for each such connection,
+   * and with 256 of them no connection could read without a copy. A buffer whose gathered bytes are still being sent
    * (`held`) goes back once they are. Not while bytes are gathered (the next sweep tries again); the
    * next bulk read takes a pool buffer again.
    */
@@ -226,6 +240,7 @@ export class PooledReader {
     if (this.installed === scratch && this.held === undefined) return;
     // A closed socket: dispose() returns its buffers.
     if (src === undefined || !setReadBuffer(src, scratch)) return;
+    this.sheds += 1;
     if (this.held !== undefined) this.letGo();
     if (this.installed !== scratch) pool.release(this.installed);
     this.installed = this.readInto = scratch;

@@ -155,8 +155,8 @@ describe('TcpForwarder data path', () => {
     // 32 KiB in one write is one loopback segment, read at once each way: both directions now read into pool buffers.
     await echoed(32 * 1024);
     expect(readBuffersInUse()).toBe(before + 2);
-    sweepIdleReaders();
-    sweepIdleReaders();
+    sweepIdleReaders(0);
+    sweepIdleReaders(0);
     expect(readBuffersInUse()).toBe(before);
     await echoed(4 * MiB);
     expect(sha256(Buffer.concat(got))).toBe(sha256(Buffer.concat(sent)));

@@ -172,8 +172,8 @@ describe('joinSockets', () => {
     await both(8 * MiB);
     // The TLS source's last records were gathered into a pool buffer (≥ 16 KiB: kept for the next read).
     expect(readBuffersInUse()).toBeGreaterThan(before);
-    sweepIdleReaders();
-    sweepIdleReaders();
+    sweepIdleReaders(0);
+    sweepIdleReaders(0);
     expect(readBuffersInUse()).toBe(before);
     await both(8 * MiB);
     expect(sha256(Buffer.concat(up.got))).toBe(sha256(Buffer.concat(up.sent)));
