@@ -1,7 +1,7 @@
 import { GCProfiler } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CHURN_PER_MIB, GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
+import { CHURN_BURST, CHURN_PER_MIB, GROWTH_BYTES, IdleCollector, QUIET_SAMPLES, fullCollection, oldGenerationBytes, type IdleGcProbe } from './idle-gc';
 
 /** A probe whose readings the test sets; collect() drops old space to what survives. */
 function probe(start: number) {
@@ -50,7 +50,7 @@ describe('IdleCollector', () => {
 
   it('a busy sample (a transfer just starting) breaks the quiet run', () => {
     const { p, api } = probe(0);
-    const c = new IdleCollector(api, { growth: 10, quiet: 0.02, samples: 4, churnPerMiB: CHURN_PER_MIB });
+    const c = new IdleCollector(api, { growth: 10, quiet: 0.02, samples: 4, churnPerMiB: CHURN_PER_MIB, churnBurst: CHURN_BURST });
     p.old = 100;
     expect(ticks(c, 3)).toBe(0);
     p.busyShare = 0.02;
@@ -113,6 +113,50 @@ describe('IdleCollector and connection churn', () => {
     p.busyShare = 0;
     p.live = 6.1 * MiB;
     expect(ticks(c, QUIET_SAMPLES)).toBe(1);
+  });
+
+  it('collects growth after a bulk burst of many streams even when V8 collected during it (few connections opened)', () => {
+    const { p, api } = probe(6 * MiB);
+    const c = new IdleCollector(api);
+    // 128 iperf3 streams each way (258 connections, pool buffers lent and let go): V8 collects once during it…
+    p.busyShare = 0.9;
+    p.opened = 129;
+    p.old = 9 * MiB;
+    c.tick();
+    p.old = 6.2 * MiB;
+    c.tick();
+    // …and the streams' objects promoted after that are left when they close: 2.5 MiB over 129 connections.
+    p.opened = 258;
+    p.old = 8.7 * MiB;
+    c.tick();
+    p.busyShare = 0;
+    p.live = 6.1 * MiB;
+    expect(ticks(c, QUIET_SAMPLES)).toBe(1);
+    expect(c.leftToV8).toBe(0);
+  });
+
+  it('counts the connections of a whole busy period, from the quiet sample before it, against CHURN_BURST', () => {
+    const at = (opened: number) => {
+      const { p, api } = probe(6 * MiB);
+      const c = new IdleCollector(api);
+      // Quiet, with some connections from before (not part of the burst).
+      p.opened = 500;
+      ticks(c, QUIET_SAMPLES);
+      // The burst: its first sample already opened connections; V8 collects during it.
+      p.busyShare = 0.5;
+      p.opened = 500 + Math.floor(opened / 2);
+      p.old = 9 * MiB;
+      c.tick();
+      p.opened = 500 + opened;
+      p.old = 6.2 * MiB;
+      c.tick();
+      // Growth promoted after V8's collection, few connections per MiB (on the ratio alone: bulk).
+      p.old = 10 * MiB;
+      p.busyShare = 0;
+      return ticks(c, QUIET_SAMPLES);
+    };
+    expect(at(CHURN_BURST - 1)).toBe(1);
+    expect(at(CHURN_BURST)).toBe(0);
   });
 
   it('draws the line at CHURN_PER_MIB connections per MiB of growth', () => {

@@ -32,8 +32,14 @@ import { performance } from 'node:perf_hooks';
 // burst's last quarter second, the scavenge that follows can promote a lump (1.5 MiB over 384
 // connections, measured) that looks like bulk growth — collected, it discarded the connection path's
 // code in 2 of 5 pauses of bench/tools/idle-pause.mjs. So growth is also left to V8 when V8 made a full
-// collection of its own during the busy period that just ended: a workload V8 collects during is not one
-// whose garbage waits for the plane to go quiet (bulk transfers make none: the goal is 0 in 10 s).
+// collection of its own during a busy period that opened CHURN_BURST connections or more: a connection-rate
+// workload V8 collects during is not one whose garbage waits for the plane to go quiet. A bulk burst of
+// many streams is: 128 iperf3 streams each way (258 connections, up to 256 pool buffers lent and those
+// beyond the 32 kept let go) made V8 collect during it, and with the rule applied to it too what it left
+// waited for V8, whose next collection then fell inside the following 10 s single-stream transfer: by
+// hand (`porthole forward`, -P 128 -R then -P 128 for 4 s each, 3 s quiet, a 10 s transfer; --trace-gc,
+// the data plane's isolate) in 11 of 15 runs, with this rule in 1 of 5; the bench's 10 s run after its
+// 128-stream runs had one.
 // PORTHOLE_IDLE_GC=0 switches it off (DataPlaneOptions.idleGc) to measure what it trades.
 
 const MIB = 1024 * 1024;
@@ -51,6 +57,11 @@ export const SAMPLE_MS = 250;
 export const QUIET_SAMPLES = 4;
 /** More connections opened than this per MiB of old-space growth: the growth is churn's, left to V8. */
 export const CHURN_PER_MIB = 250;
+/**
+ * A busy period that opened this many connections or more is a connection-rate workload (a second of
+ * serial connections is ~1,000–3,500): growth after a full collection V8 made during it is left to V8.
+ */
+export const CHURN_BURST = 1000;
 
 export interface IdleGcProbe {
   /** Share of the time since the last call that the event loop was busy (0..1). */
@@ -72,29 +83,37 @@ export class IdleCollector {
   private quietEnough = false;
   /** V8 made a full collection of its own during the current (or the last) busy period. */
   private v8CollectedWhileBusy = false;
+  /** Connections opened when the current (or the last) busy period began. */
+  private busyOpened: number;
+  /** Connections opened as of the previous sample. */
+  private lastOpened: number;
   collections = 0;
   /** Quiet runs that found enough growth but left it to V8 (connection churn). */
   leftToV8 = 0;
 
   constructor(
     private readonly probe: IdleGcProbe,
-    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES, churnPerMiB: CHURN_PER_MIB },
+    private readonly o = { growth: GROWTH_BYTES, quiet: QUIET_UTILISATION, samples: QUIET_SAMPLES, churnPerMiB: CHURN_PER_MIB, churnBurst: CHURN_BURST },
   ) {
     this.baseline = this.lastOld = probe.oldBytes();
-    this.baseOpened = probe.opened();
+    this.baseOpened = this.busyOpened = this.lastOpened = probe.opened();
   }
 
   /**
    * One sample period passed: collect when the last `samples` periods were all quiet and old space grew
-   * enough, neither by churn nor in a busy period V8 collected during.
+   * enough, neither by churn nor in a connection-rate busy period V8 collected during.
    */
   tick(): boolean {
     const old = this.probe.oldBytes();
     const busy = this.probe.busy() >= this.o.quiet;
+    const opened = this.probe.opened();
     if (busy && this.quietEnough) {
       this.quietEnough = false;
       this.v8CollectedWhileBusy = false;
+      // (Those it opened in its first sample count: the count as of the quiet sample before.)
+      this.busyOpened = this.lastOpened;
     }
+    this.lastOpened = opened;
     // Old space only shrinks in a full collection: V8 made one of its own; growth counts from here.
     if (old < this.lastOld) {
       this.rebase(old);
@@ -109,7 +128,8 @@ export class IdleCollector {
     this.quietEnough = true;
     const growth = old - this.baseline;
     if (growth < this.o.growth) return false;
-    if (this.v8CollectedWhileBusy || this.probe.opened() - this.baseOpened > (growth / MIB) * this.o.churnPerMiB) {
+    const rateWorkload = this.v8CollectedWhileBusy && opened - this.busyOpened >= this.o.churnBurst;
+    if (rateWorkload || opened - this.baseOpened > (growth / MIB) * this.o.churnPerMiB) {
       this.quietRun = 0;
       this.leftToV8++;
       return false;
