@@ -2,7 +2,7 @@
 // NetFixtures instance whose cleanup() (call it in afterEach) closes every server, socket and child.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
@@ -60,6 +60,33 @@ export function openTcpHandles(): number {
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Random bytes sent one way and checked end to end: send(n) writes n of them into `from` and resolves
+ * once `to` has received everything sent so far; intact() tells whether what `to` received is what was
+ * sent, in order. (`from` and `to` may be one socket, for an echo.)
+ */
+export function transfer(from: Socket, to: Socket): { send(bytes: number): Promise<void>; intact(): boolean } {
+  const sent: Buffer[] = [];
+  const got: Buffer[] = [];
+  let sentBytes = 0;
+  let gotBytes = 0;
+  to.on('data', (c: Buffer) => {
+    got.push(c);
+    gotBytes += c.length;
+  });
+  return {
+    send: async (bytes) => {
+      const chunk = randomBytes(bytes);
+      sent.push(chunk);
+      sentBytes += bytes;
+      const want = sentBytes;
+      from.write(chunk);
+      await waitFor(() => gotBytes >= want, `${want} bytes through`);
+    },
+    intact: () => sha256(Buffer.concat(got)) === sha256(Buffer.concat(sent)),
+  };
 }
 
 export class NetFixtures {

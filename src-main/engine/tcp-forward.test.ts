@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
+import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, sha256, transfer, waitFor } from '../../test-support/net-fixtures';
 import { readBuffersInUse, sweepIdleReaders } from './pooled-reader';
 import { TcpForwarder } from './tcp-forward';
 import type { TcpForwardOptions } from './tcp-forward';
@@ -138,20 +138,8 @@ describe('TcpForwarder data path', () => {
     const { fwd, port } = await forward(echo.port);
     const before = readBuffersInUse();
     const client = await fx.connect(port);
-    const got: Buffer[] = [];
-    let gotBytes = 0;
-    client.on('data', (c: Buffer) => {
-      got.push(c);
-      gotBytes += c.length;
-    });
-    const sent: Buffer[] = [];
-    const echoed = async (bytes: number) => {
-      const chunk = randomBytes(bytes);
-      sent.push(chunk);
-      const want = gotBytes + bytes;
-      client.write(chunk);
-      await waitFor(() => gotBytes === want, `${want} bytes echoed`);
-    };
+    const roundTrip = transfer(client, client);
+    const echoed = roundTrip.send;
     // 32 KiB in one write is one loopback segment, read at once each way: both directions now read into pool buffers.
     await echoed(32 * 1024);
     expect(readBuffersInUse()).toBe(before + 2);
@@ -159,7 +147,7 @@ describe('TcpForwarder data path', () => {
     sweepIdleReaders(0);
     expect(readBuffersInUse()).toBe(before);
     await echoed(4 * MiB);
-    expect(sha256(Buffer.concat(got))).toBe(sha256(Buffer.concat(sent)));
+    expect(roundTrip.intact()).toBe(true);
     client.end();
     await closed(client);
     await waitFor(() => fwd.connectionCount === 0, 'the connection to close');
