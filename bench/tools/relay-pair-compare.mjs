@@ -78,8 +78,10 @@ try {
     ]);
     contenders.push({ label: 'ssh-R', ports, cpu: { pub: sshd.pids, agent: [ssh.child.pid] } });
   }
-  // A pass through each first: no contender's first measured run pays for JIT warm-up.
-  for (const c of contenders) await iperf(c.ports.iperf, 1, [], 1);
+  // A pass through each first: no contender's first measured run pays for JIT warm-up. (Only before
+  // iperf3 runs: the round trip warms up by itself, connections/s by the pass below; a bulk pass would
+  // also fill --cpu-prof profiles of a connection-rate run with bulk work.)
+  if (withTput) for (const c of contenders) await iperf(c.ports.iperf, 1, [], 1);
 
   const extra = rate > 0 ? ['-b', `${rate}G`] : [];
   const results = new Map(contenders.map((c) => [c.label, { ct: [], tc: [], ctCpu: [], tcCpu: [], rtt: [], cps: [], cpsCpu: [] }]));
