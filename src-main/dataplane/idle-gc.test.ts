@@ -64,6 +64,20 @@ describe('IdleCollector', () => {
 describe('IdleCollector and connection churn', () => {
   const MiB = 1024 * 1024;
 
+  /**
+   * A busy period: one busy sample (share of the loop busy) per [connections opened so far, old space in
+   * MiB] reading — a fall of old space between two of them is a full collection V8 made — then quiet.
+   */
+  const busyPeriod = (c: IdleCollector, p: ReturnType<typeof probe>['p'], readings: Array<[number, number]>, share = 0.5) => {
+    p.busyShare = share;
+    for (const [opened, oldMiB] of readings) {
+      p.opened = opened;
+      p.old = oldMiB * MiB;
+      c.tick();
+    }
+    p.busyShare = 0;
+  };
+
   it('leaves growth that many short connections made to V8, and collects growth from a few long ones', () => {
     const { p, api } = probe(6 * MiB);
     const c = new IdleCollector(api);
@@ -88,29 +102,20 @@ describe('IdleCollector and connection churn', () => {
   it('leaves growth after a full collection V8 made during the busy period to V8, and collects again after a busy period without one', () => {
     const { p, api } = probe(6 * MiB);
     const c = new IdleCollector(api);
-    // A burst of serial connections: V8 collects during it (old space falls between busy samples)…
-    p.busyShare = 0.5;
-    p.opened = 3000;
-    p.old = 9 * MiB;
-    c.tick();
-    p.old = 6.2 * MiB;
-    c.tick();
-    // …then its last quarter second: a scavenge promotes 1.54 MiB over 384 connections (249 a MiB, under
-    // the churn line: on the ratio alone this looks like bulk growth; measured at the end of a burst).
-    p.opened = 3384;
-    p.old = 7.74 * MiB;
-    c.tick();
-    p.busyShare = 0;
+    // A burst of serial connections: V8 collects during it (old space falls between busy samples), then
+    // its last quarter second: a scavenge promotes 1.54 MiB over 384 connections (249 a MiB, under the
+    // churn line: on the ratio alone this looks like bulk growth; measured at the end of a burst).
+    busyPeriod(c, p, [
+      [3000, 9],
+      [3000, 6.2],
+      [3384, 7.74],
+    ]);
     expect(ticks(c, QUIET_SAMPLES * 3)).toBe(0);
     expect(p.collected).toBe(0);
     expect(c.leftToV8).toBe(3);
     // A bulk transfer next (a few connections, no full collection of V8's during it), then quiet: the
     // growth since V8's collection is collected now.
-    p.busyShare = 0.6;
-    p.opened = 3388;
-    p.old = 8.2 * MiB;
-    c.tick();
-    p.busyShare = 0;
+    busyPeriod(c, p, [[3388, 8.2]], 0.6);
     p.live = 6.1 * MiB;
     expect(ticks(c, QUIET_SAMPLES)).toBe(1);
   });
@@ -118,18 +123,18 @@ describe('IdleCollector and connection churn', () => {
   it('collects growth after a bulk burst of many streams even when V8 collected during it (few connections opened)', () => {
     const { p, api } = probe(6 * MiB);
     const c = new IdleCollector(api);
-    // 128 iperf3 streams each way (258 connections, pool buffers lent and let go): V8 collects once during it…
-    p.busyShare = 0.9;
-    p.opened = 129;
-    p.old = 9 * MiB;
-    c.tick();
-    p.old = 6.2 * MiB;
-    c.tick();
-    // …and the streams' objects promoted after that are left when they close: 2.5 MiB over 129 connections.
-    p.opened = 258;
-    p.old = 8.7 * MiB;
-    c.tick();
-    p.busyShare = 0;
+    // 128 iperf3 streams each way (258 connections, pool buffers lent and let go): V8 collects once during
+    // it, and the streams' objects promoted after that are left when they close: 2.5 MiB over 129 connections.
+    busyPeriod(
+      c,
+      p,
+      [
+        [129, 9],
+        [129, 6.2],
+        [258, 8.7],
+      ],
+      0.9,
+    );
     p.live = 6.1 * MiB;
     expect(ticks(c, QUIET_SAMPLES)).toBe(1);
     expect(c.leftToV8).toBe(0);
@@ -143,16 +148,12 @@ describe('IdleCollector and connection churn', () => {
       p.opened = 500;
       ticks(c, QUIET_SAMPLES);
       // The burst: its first sample already opened connections; V8 collects during it.
-      p.busyShare = 0.5;
-      p.opened = 500 + Math.floor(opened / 2);
-      p.old = 9 * MiB;
-      c.tick();
-      p.opened = 500 + opened;
-      p.old = 6.2 * MiB;
-      c.tick();
+      busyPeriod(c, p, [
+        [500 + Math.floor(opened / 2), 9],
+        [500 + opened, 6.2],
+      ]);
       // Growth promoted after V8's collection, few connections per MiB (on the ratio alone: bulk).
       p.old = 10 * MiB;
-      p.busyShare = 0;
       return ticks(c, QUIET_SAMPLES);
     };
     expect(at(CHURN_BURST - 1)).toBe(1);
