@@ -6,10 +6,10 @@
 // during the upload (node --trace-gc) and the forwarder's RSS. An A/B of two builds: give each build's
 // out/ directory (copied under this checkout's node_modules/.cache so that its imports resolve) in turn.
 // Usage: node bench/tools/idle-after-bulk.mjs OUT_DIR [LABEL] [N=300] [WAIT_MS=5000]
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { freeTcpPort, isBound, spawnProc, stopAll, waitFor } from '../lib/procs.mjs';
 
 const [outDir, label = outDir, nText = '300', waitText = '5000'] = process.argv.slice(2);
 if (!outDir) throw new Error('usage: idle-after-bulk.mjs OUT_DIR [LABEL] [N=300] [WAIT_MS=5000]');
@@ -24,20 +24,13 @@ const target = net.createServer((s) => {
   s.once('data', (d) => (d[0] === 0x67 ? s.write(BLOB) : s.on('data', () => undefined)));
 });
 await new Promise((r) => target.listen(0, '127.0.0.1', r));
-const probe = net.createServer();
-await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-const port = probe.address().port;
-await new Promise((r) => probe.close(r));
-
+const port = await freeTcpPort();
 let output = '';
-const fwd = spawn(process.execPath, ['--trace-gc', path.join(outDir, 'main', 'cli.js'), 'forward', `127.0.0.1:${port}`, `127.0.0.1:${target.address().port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+const entry = spawnProc('porthole-forward', process.execPath, ['--trace-gc', path.join(outDir, 'main', 'cli.js'), 'forward', `127.0.0.1:${port}`, `127.0.0.1:${target.address().port}`]);
+const fwd = entry.child;
 fwd.stdout.on('data', (d) => (output += d));
 fwd.stderr.on('data', (d) => (output += d));
-const listening = () => new Promise((r) => net.connect(port, '127.0.0.1').on('connect', function () { this.destroy(); r(true); }).on('error', () => r(false)));
-for (let i = 0; !(await listening()); i++) {
-  if (i > 100 || fwd.exitCode !== null) throw new Error(`porthole forward did not start: ${output}`);
-  await sleep(100);
-}
+await waitFor('porthole forward', () => isBound(port, 'tcp'), entry);
 const cpuSeconds = () => {
   const f = readFileSync(`/proc/${fwd.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
@@ -83,5 +76,5 @@ const cpu = cpuSeconds() - cpu0;
 console.log(JSON.stringify({ label, idleConnections: N, waitMs: WAIT_MS, uploadGbitps: +((sent * 8) / seconds / 1e9).toFixed(2), cpuSecPerGB: +(cpu / (sent / 1e9)).toFixed(2), fullGcsDuringUpload: fullGcs() - gc0, rssAfterFetchMiB: +rssAfterFetch.toFixed(1), rssMiB: +rssMiB().toFixed(1) }));
 for (const s of idle) s.destroy();
 up.destroy();
-fwd.kill();
+await stopAll();
 target.close();
