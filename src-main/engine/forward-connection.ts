@@ -18,22 +18,42 @@ export interface ConnectionInfo {
 export interface ForwardTarget {
   host: string;
   port: number;
+  /** 6: host is an IPv6 address (dialled with connect6 on the raw path); else 4 or 0 (a name). */
+  family: number;
   connectTimeoutMs: number;
   /** 0 disables TCP keepalive. */
   keepAliveMs: number;
   /** Close after this long with no traffic either way; 0 = never. */
   idleTimeoutMs: number;
   /** Header to send the target before any client byte (PROXY protocol), built per connection. */
-  header?: (client: Socket) => Buffer;
+  header?: (client: SocketEnds) => Buffer;
+}
+
+/** The addresses of an accepted connection (a net.Socket has these; the raw path reads them from its handle). */
+export interface SocketEnds {
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+  localAddress?: string | undefined;
+  localPort?: number | undefined;
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'half-closed';
 
-export interface ForwardHooks {
+/** A client spliced to a target: a ForwardConnection (net.Socket) or a RawConnection (raw TCP handles). */
+export interface Spliced {
+  readonly info: ConnectionInfo;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly state: ConnectionState;
+  connect(): void;
+  destroy(): void;
+}
+
+export interface SplicedHooks {
   /** At most once per connection, before onClose. */
-  onError(conn: ForwardConnection, error: EngineError): void;
+  onError(conn: Spliced, error: EngineError): void;
   /** Exactly once, when both sockets have closed. */
-  onClose(conn: ForwardConnection): void;
+  onClose(conn: Spliced): void;
 }
 
 /**
@@ -45,7 +65,7 @@ export interface ForwardHooks {
  * received and sent FIN. Any error or premature close on one side aborts the other with a RST, so
  * a peer never mistakes a failed connection for a complete exchange (a FIN would look like a clean end).
  */
-export class ForwardConnection {
+export class ForwardConnection implements Spliced {
   private readonly client: Socket;
   /** client → target through caller buffers (see adoptWithOnread); undefined: 'data' events (pump). */
   private readonly fromClient: PooledReader | undefined;
@@ -63,7 +83,7 @@ export class ForwardConnection {
     accepted: Socket,
     private readonly to: ForwardTarget,
     private readonly meter: ByteMeter,
-    private readonly hooks: ForwardHooks,
+    private readonly hooks: SplicedHooks,
     /** Sees copies of the bytes both ways (the HTTP inspector). */
     private readonly tap?: StreamTap,
   ) {

@@ -31,6 +31,22 @@ const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
  */
 const pool = new BufferPool(READ_SIZE, 256, 32);
 
+/**
+ * Where a reader's bytes go: a Socket, or the write side of a raw TCP handle (raw-tcp.ts). After a
+ * write, writableLength > 0 means the chunk is still queued (the write holds its buffer until cb).
+ */
+export interface ByteSink {
+  write(chunk: Uint8Array, cb?: () => void): boolean;
+  readonly writableLength: number;
+}
+
+/** A raw TCP handle's read side (raw-tcp.ts): reads land in what it was last pointed at. */
+export interface RawReadSource {
+  /** Points the next reads at buf (outside a read callback); false: closed. */
+  repoint(buf: Buffer): boolean;
+  pause(): void;
+}
+
 /** Pool buffers lent out now (for tests and diagnostics). */
 export function readBuffersInUse(): number {
   return pool.inUse;
@@ -101,8 +117,8 @@ export class PooledReader {
    */
   private held: Buffer | undefined;
   private heldWritten = false;
-  private dst: Socket | undefined;
-  private src: Socket | undefined;
+  private dst: ByteSink | undefined;
+  private src: Socket | RawReadSource | undefined;
 
   constructor(
     /** Also counted here (a field, not a callback: one closure less per reader and connection); none: the tap counts. */
@@ -126,7 +142,7 @@ export class PooledReader {
    * before it starts reading. Without `src` an idle reader keeps its pool buffer until it reads again
    * or closes, and gathered records are flushed without pausing anything.
    */
-  attach(dst: Socket, src?: Socket): void {
+  attach(dst: ByteSink, src?: Socket | RawReadSource): void {
     this.dst = dst;
     this.src = src;
   }
@@ -239,7 +255,7 @@ export class PooledReader {
     const src = this.src;
     if (this.installed === scratch && this.held === undefined) return;
     // A closed socket: dispose() returns its buffers.
-    if (src === undefined || !setReadBuffer(src, scratch)) return;
+    if (src === undefined || !('repoint' in src ? src.repoint(scratch) : setReadBuffer(src, scratch))) return;
     this.sheds += 1;
     if (this.held !== undefined) this.letGo();
     if (this.installed !== scratch) pool.release(this.installed);

@@ -7,6 +7,12 @@ import type { TcpForwarderEvents } from './tcp-forward';
 
 type ConnectionError = TcpForwarderEvents['connection-error'][0];
 
+/** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
+const PATHS = [
+  { path: 'raw handles', rawHandles: true },
+  { path: 'net.Socket', rawHandles: false },
+];
+let rawHandles = true;
 let fx = new NetFixtures();
 let forwarders: TcpForwarder[] = [];
 let handlesBefore = 0;
@@ -28,6 +34,7 @@ function forwarder(listenPort: number, targetPort: number, connectTimeoutMs?: nu
   const fwd = new TcpForwarder({
     listen: { host: LOOPBACK, port: listenPort },
     target: { host: LOOPBACK, port: targetPort },
+    rawHandles,
     ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
   });
   forwarders.push(fwd);
@@ -40,11 +47,16 @@ function collectErrors(fwd: TcpForwarder): ConnectionError[] {
   return errors;
 }
 
-describe('TcpForwarder failures', () => {
+describe.each(PATHS)('TcpForwarder failures ($path)', (p) => {
+  beforeEach(() => {
+    rawHandles = p.rawHandles;
+  });
+
   it('reports TARGET_REFUSED per connection, closes that client and keeps accepting', async () => {
     const deadPort = await fx.freePort();
     const fwd = forwarder(0, deadPort);
     const { port } = await fwd.start();
+    expect(fwd.usesRawHandles).toBe(rawHandles);
     const errors = collectErrors(fwd);
 
     for (const attempt of [1, 2]) {

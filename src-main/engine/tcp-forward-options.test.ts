@@ -1,12 +1,18 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sourceFilter } from '../../src-shared/format/cidr';
 import { LOOPBACK, NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { describePortInUse, findPortOwner } from './port-owner';
 import { TcpForwarder, type TcpForwardOptions } from './tcp-forward';
 
+/** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
+const PATHS = [
+  { path: 'raw handles', rawHandles: true },
+  { path: 'net.Socket', rawHandles: false },
+];
+let rawHandles = true;
 let fx = new NetFixtures();
 let forwarders: TcpForwarder[] = [];
 
@@ -18,9 +24,11 @@ afterEach(async () => {
 });
 
 async function forward(targetPort: number, extra: Partial<TcpForwardOptions> = {}, host = LOOPBACK) {
-  const fwd = new TcpForwarder({ listen: { host, port: 0 }, target: { host, port: targetPort }, ...extra });
+  const fwd = new TcpForwarder({ listen: { host, port: 0 }, target: { host, port: targetPort }, rawHandles, ...extra });
   forwarders.push(fwd);
   const { port } = await fwd.start();
+  // An idle timeout keeps to net.Socket (its inactivity timer).
+  expect(fwd.usesRawHandles).toBe(rawHandles && !extra.idleTimeoutMs);
   return { fwd, port };
 }
 
@@ -39,7 +47,11 @@ function outcome(s: Socket): Promise<string> {
   });
 }
 
-describe('TcpForwarder policies', () => {
+describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
+  beforeEach(() => {
+    rawHandles = p.rawHandles;
+  });
+
   it('refuses a source outside the allow list without ever dialling the target', async () => {
     const target = await fx.echoServer();
     const { fwd, port } = await forward(target.port, { allow: sourceFilter(['10.0.0.0/8'], []) });
@@ -169,6 +181,34 @@ describe('TcpForwarder policies', () => {
     expect((await got).text).toBe('v6 works');
     await waitFor(() => fwd.connectionCount === 0, 'close');
     expect(fwd.meter.totalConnections).toBe(1);
+  });
+
+  // `ss` (iproute2) shows a socket's keepalive timer; on Linux the raw path sets keepalive once on the
+  // listening socket and relies on accepted sockets inheriting it, which this checks.
+  it.runIf(process.platform === 'linux')('turns TCP keepalive on for both sockets of a connection, and off with keepAlive: false', async () => {
+    const target = await fx.echoServer();
+    for (const keepAlive of [true, false]) {
+      const { fwd, port } = await forward(target.port, { keepAlive });
+      const client = await fx.connect(port);
+      let echoed = 0;
+      client.on('data', (d) => (echoed += d.length));
+      client.write('k');
+      await waitFor(() => echoed === 1, 'echo');
+      const [row] = fwd.connections();
+      const clientPort = Number(row!.client.split(':').pop());
+      // Recv-Q Send-Q Local Peer timer:(…): our two ends, accepted (local = the listen port, peer = the
+      // client) and dialled (peer = the target).
+      const rows = execFileSync('ss', ['-tnoH', 'state', 'established'], { encoding: 'utf8' })
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/));
+      const accepted = rows.filter((f) => f[2] === `${LOOPBACK}:${port}` && f[3] === `${LOOPBACK}:${clientPort}`);
+      const dialled = rows.filter((f) => f[3] === `${LOOPBACK}:${target.port}`);
+      expect([accepted.length, dialled.length]).toEqual([1, 1]);
+      expect(accepted[0]!.join(' ').includes('timer:(keepalive,')).toBe(keepAlive);
+      expect(dialled[0]!.join(' ').includes('timer:(keepalive,')).toBe(keepAlive);
+      client.destroy();
+      await waitFor(() => fwd.connectionCount === 0, 'close');
+    }
   });
 
   it('lists live connections with their counters and closes one by id', async () => {

@@ -9,6 +9,12 @@ import type { TcpForwardOptions } from './tcp-forward';
 
 const MiB = 1024 * 1024;
 
+/** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
+const PATHS = [
+  { path: 'raw handles', rawHandles: true },
+  { path: 'net.Socket', rawHandles: false },
+];
+let rawHandles = true;
 let fx = new NetFixtures();
 let forwarders: TcpForwarder[] = [];
 let handlesBefore = 0;
@@ -30,14 +36,20 @@ async function forward(targetPort: number, extra: Partial<TcpForwardOptions> = {
   const fwd = new TcpForwarder({
     listen: { host: LOOPBACK, port: 0 },
     target: { host: LOOPBACK, port: targetPort },
+    rawHandles,
     ...extra,
   });
   forwarders.push(fwd);
   const { port } = await fwd.start();
+  expect(fwd.usesRawHandles).toBe(rawHandles);
   return { fwd, port };
 }
 
-describe('TcpForwarder data path', () => {
+describe.each(PATHS)('TcpForwarder data path ($path)', (p) => {
+  beforeEach(() => {
+    rawHandles = p.rawHandles;
+  });
+
   it('carries 16 MiB of random bytes to an echo target and back intact, and meters both directions', async () => {
     const echo = await fx.echoServer();
     const { fwd, port } = await forward(echo.port);
@@ -231,7 +243,7 @@ describe('TcpForwarder data path', () => {
     // Bound again after stop(): a port outside the ephemeral range (see stablePort).
     const { fwd, port } = await forward(echo.port, { listen: { host: LOOPBACK, port: await fx.stablePort() } });
     await fwd.stop();
-    const fwd2 = new TcpForwarder({ listen: { host: LOOPBACK, port }, target: { host: LOOPBACK, port: echo.port } });
+    const fwd2 = new TcpForwarder({ listen: { host: LOOPBACK, port }, target: { host: LOOPBACK, port: echo.port }, rawHandles });
     forwarders.push(fwd2);
     await expect(fwd2.start()).resolves.toEqual({ host: LOOPBACK, port });
     await fwd2.stop();
@@ -244,7 +256,7 @@ describe('TcpForwarder data path', () => {
 
   it('listens on IPv6 loopback and reports bracketed client addresses', async () => {
     const echo = await fx.echoServer();
-    const fwd = new TcpForwarder({ listen: { host: '::1', port: 0 }, target: { host: LOOPBACK, port: echo.port } });
+    const fwd = new TcpForwarder({ listen: { host: '::1', port: 0 }, target: { host: LOOPBACK, port: echo.port }, rawHandles });
     forwarders.push(fwd);
     const bound = await fwd.start();
     expect(bound.host).toBe('::1');

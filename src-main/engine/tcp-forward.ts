@@ -1,13 +1,16 @@
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
 import { ForwardConnection } from './forward-connection';
-import type { ConnectionInfo, ConnectionState, ForwardHooks, ForwardTarget } from './forward-connection';
+import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
+import { RawConnection } from './raw-connection';
+import { rawTcp, takeAccepts } from './raw-tcp';
+import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 import type { TapFactory } from './stream-tap';
 
 export type { ConnectionInfo } from './forward-connection';
@@ -30,6 +33,11 @@ export interface TcpForwardOptions {
   proxyProtocol?: 'v1' | 'v2';
   /** Observes each connection's bytes (the HTTP inspector); absent: nothing extra on the data path. */
   tap?: TapFactory;
+  /**
+   * Splice connections on Node's raw TCP handles where this Node has them (raw-tcp.ts; default true):
+   * with an IP address as target, no tap and no idle timeout. false: always net.Socket.
+   */
+  rawHandles?: boolean;
 }
 
 export interface LiveConnection extends ConnectionInfo {
@@ -64,8 +72,10 @@ type State = 'idle' | 'starting' | 'listening' | 'stopping';
 export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
   readonly meter = new ByteMeter();
   private readonly target: ForwardTarget;
-  private readonly live = new Set<ForwardConnection>();
-  private readonly hooks: ForwardHooks;
+  private readonly live = new Set<Spliced>();
+  private readonly hooks: SplicedHooks;
+  /** Node's TCP handles, when this forwarder splices on them (see TcpForwardOptions.rawHandles). */
+  private readonly raw: RawTcp | undefined;
   private server: Server | undefined;
   private state: State = 'idle';
   private starting: Promise<unknown> | undefined;
@@ -78,6 +88,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     this.target = {
       host: opts.target.host,
       port: opts.target.port,
+      family: isIP(opts.target.host),
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       keepAliveMs: opts.keepAlive === false ? 0 : KEEPALIVE_MS,
       idleTimeoutMs: opts.idleTimeoutMs ?? 0,
@@ -96,7 +107,18 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       onError: (conn, error) => this.emit('connection-error', { ...conn.info, error }),
       onClose: (conn) => this.onConnectionClose(conn),
     };
+    const plain = opts.rawHandles !== false && !opts.tap && !(this.target.idleTimeoutMs > 0) && this.target.family !== 0;
+    this.raw = plain ? rawTcp() : undefined;
   }
+
+  /** Whether connections are spliced on raw TCP handles (else net.Socket); known once started. */
+  get usesRawHandles(): boolean {
+    return this.rawAccepts;
+  }
+
+  private rawAccepts = false;
+  /** The listening socket has TCP_NODELAY and the keepalive settings, and accepted sockets inherit them. */
+  private inherited = false;
 
   get connectionCount(): number {
     return this.live.size;
@@ -136,6 +158,14 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     });
     this.server = server;
     server.on('connection', (socket) => this.accept(server, socket));
+    // Before the first accept can run: 'listening' comes in the same turn as listen() succeeds.
+    if (this.raw) {
+      const raw = this.raw;
+      server.once('listening', () => {
+        this.rawAccepts = takeAccepts(server, (handle) => this.acceptHandle(server, raw, handle));
+        if (this.rawAccepts && INHERITS_SOCKET_OPTIONS) this.inherited = setSocketOptions(listeningHandle(server), this.target.keepAliveMs);
+      });
+    }
     const started = listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
       (bound) => {
         this.state = 'listening';
@@ -182,25 +212,54 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     }
     const remote = plainAddress(socket.remoteAddress);
     const client = formatHostPort(remote, socket.remotePort ?? 0);
-    const { allow, maxConnections } = this.opts;
-    const reason: RefusalReason | undefined =
-      allow && !allow(remote) ? 'not-allowed' : maxConnections && this.live.size >= maxConnections ? 'max-connections' : undefined;
-    if (reason) {
+    if (this.refuses(remote, client)) {
       socket.on('error', () => undefined);
       socket.resetAndDestroy();
-      this.emit('connection-refused', { client, reason });
       return;
     }
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
-    const conn = new ForwardConnection(info, socket, this.target, this.meter, this.hooks, this.opts.tap?.(info));
+    this.opened(new ForwardConnection(info, socket, this.target, this.meter, this.hooks, this.opts.tap?.(info)));
+  }
+
+  /** accept() on the raw path: the accepted connection's handle, no net.Socket made for it. */
+  private acceptHandle(server: Server, raw: RawTcp, handle: RawHandle): void {
+    if (this.server !== server) {
+      handle.close();
+      return;
+    }
+    const peer: SockAddr = {};
+    handle.getpeername(peer);
+    const remote = plainAddress(peer.address);
+    const client = formatHostPort(remote, peer.port ?? 0);
+    if (this.refuses(remote, client)) {
+      if (handle.reset() !== 0) handle.close();
+      return;
+    }
+    // What net.Server sets on the sockets it accepts (createServer's noDelay and keepAlive), unless
+    // the listening socket has them and the accepted ones inherit them.
+    if (!this.inherited) setSocketOptions(handle, this.target.keepAliveMs);
+    const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
+    this.opened(new RawConnection(info, raw, handle, this.target, this.meter, this.hooks));
+  }
+
+  /** The source filter and the connection cap: true (and 'connection-refused' emitted) turns the client away. */
+  private refuses(remote: string, client: string): boolean {
+    const { allow, maxConnections } = this.opts;
+    const reason: RefusalReason | undefined =
+      allow && !allow(remote) ? 'not-allowed' : maxConnections && this.live.size >= maxConnections ? 'max-connections' : undefined;
+    if (reason) this.emit('connection-refused', { client, reason });
+    return reason !== undefined;
+  }
+
+  private opened(conn: Spliced): void {
     this.live.add(conn);
     this.meter.activeConnections += 1;
     this.meter.totalConnections += 1;
-    this.emit('connection-open', info);
+    this.emit('connection-open', conn.info);
     conn.connect();
   }
 
-  private onConnectionClose(conn: ForwardConnection): void {
+  private onConnectionClose(conn: Spliced): void {
     if (!this.live.delete(conn)) return;
     this.meter.activeConnections -= 1;
     this.emit('connection-close', {
@@ -220,6 +279,26 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     if (this.live.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+/**
+ * Linux copies a listening TCP socket's options (TCP_NODELAY, SO_KEEPALIVE and its timings) to every
+ * socket accept() returns, and starts the keepalive timer of one that has SO_KEEPALIVE: set on the
+ * listener once, they cost no syscalls per connection (four to five otherwise, ~5 µs). Elsewhere each
+ * accepted socket gets them.
+ */
+const INHERITS_SOCKET_OPTIONS = process.platform === 'linux';
+
+/** TCP_NODELAY, and keepalive after keepAliveMs idle (0: none); true if the OS took both. */
+function setSocketOptions(handle: RawHandle | undefined, keepAliveMs: number): boolean {
+  if (!handle) return false;
+  const noDelay = handle.setNoDelay(true);
+  const keepAlive = keepAliveMs > 0 ? handle.setKeepAlive(true, Math.floor(keepAliveMs / 1000)) : 0;
+  return noDelay === 0 && keepAlive === 0;
+}
+
+function listeningHandle(server: Server): RawHandle | undefined {
+  return (server as unknown as { _handle?: RawHandle | null })._handle ?? undefined;
 }
 
 /** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people know them as a.b.c.d. */

@@ -1,0 +1,279 @@
+import type { ByteMeter } from './byte-meter';
+import type { EngineError } from './engine-error';
+import { connectError, connectTimeout } from './engine-error';
+import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
+import { PooledReader } from './pooled-reader';
+import type { ByteSink, RawReadSource } from './pooled-reader';
+import { UV_EOF, uvError } from './raw-tcp';
+import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
+
+/**
+ * One end of a spliced connection on a raw TCP handle: its reads go through a PooledReader to the
+ * other end's writes. At most one write per direction is queued in libuv: a write the kernel could not
+ * take at once stops reading from the other end until it completes (the backpressure net.Socket's
+ * high-water mark gives the socket path), so a slow reader holds at most one read buffer here.
+ */
+class RawEnd implements ByteSink, RawReadSource {
+  /** Bytes of writes still queued in libuv. */
+  writableLength = 0;
+  /** The buffer the handle reads into (what it was last pointed at). */
+  private current: Buffer;
+  private reading = false;
+  /** Reading stopped for backpressure: the other end's queued write resumes it. */
+  private paused = false;
+  /** Its peer's FIN arrived (libuv stops reading by itself). */
+  eof = false;
+  /** A shutdown (our FIN) was asked for: from then on libuv refuses a reset, so it closes plainly. */
+  shutting = false;
+  shutDone = false;
+  closed = false;
+  other!: RawEnd;
+
+  constructor(
+    private readonly raw: RawTcp,
+    readonly handle: RawHandle,
+    readonly reader: PooledReader,
+    private readonly conn: RawConnection,
+    /** The target end: its failures are the connection's errors; the client's are ordinary traffic. */
+    readonly isTarget: boolean,
+  ) {
+    this.current = reader.next();
+    handle.useUserBuffer(this.current);
+    handle.onread = this.onRead;
+  }
+
+  start(): void {
+    this.reader.attach(this.other, this);
+    this.reading = true;
+    const err = this.handle.readStart();
+    if (err !== 0) this.conn.endFailed(this, err, 'read');
+  }
+
+  private readonly onRead = (): Uint8Array | undefined => {
+    const n = this.raw.readResult();
+    if (n > 0) {
+      const buf = this.current;
+      if (!this.reader.onRead(n, buf) && !this.closed) this.pause();
+      const next = this.reader.next();
+      if (next === buf) return undefined;
+      // Returned to Node, this is where the next read lands (no new native listener, unlike repoint).
+      this.current = next;
+      return next;
+    }
+    this.reading = false;
+    if (n === UV_EOF) this.conn.endOfInput(this);
+    else if (n < 0) this.conn.endFailed(this, n, 'read');
+    return undefined;
+  };
+
+  write(chunk: Uint8Array, cb?: () => void): boolean {
+    if (this.closed) return false;
+    const req = this.raw.writeReq();
+    req.handle = this.handle;
+    const n = chunk.length;
+    // Called by libuv only for a write it had to queue (lastWriteWasAsync), never for one done at once.
+    req.oncomplete = (status: number) => {
+      this.writableLength -= n;
+      cb?.();
+      if (this.closed) return;
+      if (status < 0) this.conn.endFailed(this, status, 'write');
+      else if (this.writableLength === 0) this.other.resume();
+    };
+    const err = this.handle.writeBuffer(req, chunk);
+    if (err !== 0) {
+      this.conn.endFailed(this, err, 'write');
+      return false;
+    }
+    if (!this.raw.lastWriteWasAsync()) return true;
+    req.buffer = chunk;
+    this.writableLength += n;
+    return false;
+  }
+
+  /** Sends our FIN once the queued writes are out (libuv orders it after them). */
+  shutdown(): void {
+    if (this.shutting || this.closed) return;
+    this.shutting = true;
+    const req = this.raw.shutdownReq();
+    req.handle = this.handle;
+    req.oncomplete = (status: number) => {
+      this.shutDone = true;
+      if (this.closed) return;
+      if (status < 0) this.conn.endFailed(this, status, 'shutdown');
+      else this.conn.maybeFinished(this);
+    };
+    const err = this.handle.shutdown(req);
+    if (err !== 0) this.conn.endFailed(this, err, 'shutdown');
+  }
+
+  pause(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    this.paused = true;
+    this.handle.readStop();
+  }
+
+  resume(): void {
+    if (!this.paused || this.closed || this.eof) return;
+    this.paused = false;
+    this.reading = true;
+    const err = this.handle.readStart();
+    if (err !== 0) this.conn.endFailed(this, err, 'read');
+  }
+
+  repoint(buf: Buffer): boolean {
+    if (this.closed) return false;
+    this.handle.useUserBuffer(buf);
+    this.current = buf;
+    return true;
+  }
+
+  /** Closes the handle: with a RST when `reset` and libuv allows it (connected, no shutdown asked for). */
+  close(reset: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reading = false;
+    const done = this.conn.handleClosed;
+    if (!reset || this.shutting || this.handle.reset(done) !== 0) this.handle.close(done);
+  }
+}
+
+/**
+ * One accepted client spliced to one target connection on raw TCP handles (raw-tcp.ts): the fast path
+ * of TcpForwarder, with ForwardConnection's behaviour — the client is read only once the target is
+ * connected; each FIN is passed on on its own (half-closed protocols work) and an end closes once it
+ * has both received and sent one; an error or reset on either side aborts both with a RST; a failure
+ * on the target's side (refused, unreachable, timed out, reset) is the connection's error.
+ */
+export class RawConnection implements Spliced {
+  private readonly client: RawEnd;
+  private target: RawEnd | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private openHandles = 2;
+  private failed = false;
+  private connected = false;
+
+  constructor(
+    readonly info: ConnectionInfo,
+    private readonly raw: RawTcp,
+    clientHandle: RawHandle,
+    private readonly to: ForwardTarget,
+    private readonly meter: ByteMeter,
+    private readonly hooks: SplicedHooks,
+  ) {
+    this.client = new RawEnd(raw, clientHandle, new PooledReader(meter, true), this, false);
+  }
+
+  get bytesIn(): number {
+    return this.client.reader.bytes;
+  }
+
+  get bytesOut(): number {
+    return this.target?.reader.bytes ?? 0;
+  }
+
+  get state(): ConnectionState {
+    if (!this.connected) return 'connecting';
+    return this.client.eof || this.client.shutting ? 'half-closed' : 'open';
+  }
+
+  /** Starts connecting to the target; call once, right after construction. */
+  connect(): void {
+    const { host, port, family, connectTimeoutMs } = this.to;
+    const handle = this.raw.newSocket();
+    const target = new RawEnd(this.raw, handle, new PooledReader(this.meter, false), this, true);
+    this.target = target;
+    target.other = this.client;
+    this.client.other = target;
+    const req = this.raw.connectReq();
+    req.oncomplete = (status: number) => {
+      if (target.closed) return;
+      if (status < 0) this.fail(connectError(uvError(status, 'connect', host, port), host, port));
+      else this.onTargetConnect(target);
+    };
+    const err = family === 6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
+    if (err !== 0) {
+      this.fail(connectError(uvError(err, 'connect', host, port), host, port));
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
+    }, connectTimeoutMs);
+  }
+
+  /** Aborts both sides at once (RST where the OS allows it); used by stop() and to close one connection. */
+  destroy(): void {
+    this.clearTimer();
+    this.client.close(true);
+    this.target?.close(this.connected);
+  }
+
+  private onTargetConnect(target: RawEnd): void {
+    this.clearTimer();
+    this.connected = true;
+    const { keepAliveMs, header } = this.to;
+    target.handle.setNoDelay(true);
+    if (keepAliveMs > 0) target.handle.setKeepAlive(true, Math.floor(keepAliveMs / 1000));
+    if (header) {
+      const peer: SockAddr = {};
+      const local: SockAddr = {};
+      this.client.handle.getpeername(peer);
+      this.client.handle.getsockname(local);
+      target.write(header({ remoteAddress: peer.address, remotePort: peer.port, localAddress: local.address, localPort: local.port }));
+      if (target.closed) return;
+    }
+    target.start();
+    this.client.start();
+  }
+
+  /** `end`'s peer sent its FIN: pass it on (after what is still gathered), and close `end` if it is done. */
+  endOfInput(end: RawEnd): void {
+    end.eof = true;
+    end.reader.drain();
+    end.other.shutdown();
+    this.maybeFinished(end);
+  }
+
+  /** An end that has received and sent its FIN closes; the other finishes on its own. */
+  maybeFinished(end: RawEnd): void {
+    if (end.eof && end.shutDone) end.close(false);
+  }
+
+  /** A read, write or shutdown on `end` failed: both sides go (RST); the target's failure is reported. */
+  endFailed(end: RawEnd, status: number, syscall: string): void {
+    if (end.isTarget) {
+      const { host, port } = this.to;
+      this.fail(connectError(uvError(status, syscall, host, port), host, port));
+    } else {
+      this.clearTimer();
+      this.client.close(true);
+      this.target?.close(this.connected);
+    }
+  }
+
+  private fail(error: EngineError): void {
+    this.clearTimer();
+    if (!this.failed) {
+      this.failed = true;
+      this.hooks.onError(this, error);
+    }
+    this.client.close(true);
+    this.target?.close(this.connected);
+  }
+
+  readonly handleClosed = (): void => {
+    this.openHandles -= 1;
+    if (this.openHandles > 0) return;
+    this.client.reader.dispose();
+    this.target?.reader.dispose();
+    this.hooks.onClose(this);
+  };
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import type { Server } from 'node:net';
+import { getSystemErrorName } from 'node:util';
+
+/**
+ * Node's own TCP handles (the libuv wrappers net.Socket is built on), for the forwarder's fast path
+ * (raw-connection.ts). A connection spliced on them skips what net.Socket adds per connection — two
+ * stream objects with their readable and writable states, event emitters, a socket for the target
+ * built through net.connect() — which is most of what a forwarder on node:net spends per connection
+ * (bench: the smallest node:net forwarder takes ~200 µs of CPU per short connection, one on these
+ * handles ~130).
+ *
+ * These are internals: process.binding('tcp_wrap') and ('stream_wrap') are in Node's allow-list for
+ * process.binding (documented as deprecated, without a runtime warning, in Node 20 and 22). They are
+ * looked up once and checked for every member used; where anything is missing (a future Node, an
+ * embedder that removed process.binding) rawTcp() returns undefined and the forwarder uses net.Socket.
+ * PORTHOLE_RAW_TCP=0 in the environment turns this path off.
+ */
+
+export interface RawReq {
+  oncomplete: ((status: number) => void) | undefined;
+  handle?: RawHandle;
+  /** A queued write's bytes: held here until it completes, as Node's own sockets do (libuv does not copy them). */
+  buffer?: Uint8Array;
+}
+
+export interface SockAddr {
+  address?: string;
+  port?: number;
+  family?: string;
+}
+
+/** The members of Node's TCPWrap (a libuv uv_tcp_t) that the fast path uses. */
+export interface RawHandle {
+  onread: (() => Uint8Array | undefined) | undefined;
+  readStart(): number;
+  readStop(): number;
+  /** Reads land in buf from now on (each call adds a small native read listener until close). */
+  useUserBuffer(buf: Uint8Array): void;
+  writeBuffer(req: RawReq, buf: Uint8Array): number;
+  shutdown(req: RawReq): number;
+  close(cb?: () => void): void;
+  /** Closes with a RST (SO_LINGER 0); refused (non-zero) once a shutdown was asked for. */
+  reset(cb?: () => void): number;
+  setNoDelay(on: boolean): number;
+  setKeepAlive(on: boolean, delaySeconds: number): number;
+  getpeername(out: SockAddr): number;
+  getsockname(out: SockAddr): number;
+  connect(req: RawReq, address: string, port: number): number;
+  connect6(req: RawReq, address: string, port: number): number;
+}
+
+export interface RawTcp {
+  newSocket(): RawHandle;
+  connectReq(): RawReq;
+  writeReq(): RawReq;
+  shutdownReq(): RawReq;
+  /** Bytes read (> 0), UV_EOF or an error, for the read callback running now. */
+  readResult(): number;
+  /** Whether the last writeBuffer() left bytes queued in libuv (its oncomplete will come). */
+  lastWriteWasAsync(): boolean;
+}
+
+/** libuv's end-of-stream read result (the same on every platform). */
+export const UV_EOF = -4095;
+
+let loaded: RawTcp | null | undefined;
+
+/** Node's TCP handles, or undefined where this Node lacks any member used (then use net.Socket). */
+export function rawTcp(): RawTcp | undefined {
+  if (loaded === undefined) loaded = process.env.PORTHOLE_RAW_TCP === '0' ? null : load();
+  return loaded ?? undefined;
+}
+
+type Ctor<T> = new (...args: unknown[]) => T;
+
+function load(): RawTcp | null {
+  try {
+    const binding = (process as unknown as { binding?: (name: string) => Record<string, unknown> }).binding;
+    if (typeof binding !== 'function') return null;
+    const tcp = binding('tcp_wrap');
+    const stream = binding('stream_wrap');
+    const TCP = tcp.TCP as Ctor<RawHandle> | undefined;
+    const ConnectWrap = tcp.TCPConnectWrap as Ctor<RawReq> | undefined;
+    const SOCKET = (tcp.constants as { SOCKET?: unknown } | undefined)?.SOCKET;
+    const WriteWrap = stream.WriteWrap as Ctor<RawReq> | undefined;
+    const ShutdownWrap = stream.ShutdownWrap as Ctor<RawReq> | undefined;
+    const state = stream.streamBaseState;
+    const kRead = stream.kReadBytesOrError;
+    const kAsync = stream.kLastWriteWasAsync;
+    if (
+      typeof TCP !== 'function' ||
+      typeof ConnectWrap !== 'function' ||
+      typeof WriteWrap !== 'function' ||
+      typeof ShutdownWrap !== 'function' ||
+      typeof SOCKET !== 'number' ||
+      !(state instanceof Int32Array) ||
+      typeof kRead !== 'number' ||
+      typeof kAsync !== 'number'
+    ) {
+      return null;
+    }
+    const methods = ['readStart', 'readStop', 'useUserBuffer', 'writeBuffer', 'shutdown', 'close', 'reset', 'setNoDelay', 'setKeepAlive', 'getpeername', 'getsockname', 'connect', 'connect6'];
+    const proto = TCP.prototype as unknown as Record<string, unknown>;
+    if (!methods.every((m) => typeof proto[m] === 'function')) return null;
+    return {
+      newSocket: () => new TCP(SOCKET),
+      connectReq: () => new ConnectWrap(),
+      writeReq: () => new WriteWrap(),
+      shutdownReq: () => new ShutdownWrap(),
+      readResult: () => state[kRead]!,
+      lastWriteWasAsync: () => state[kAsync] !== 0,
+    };
+  } catch {
+    return null;
+  }
+}
+
+interface ListenHandle {
+  onconnection?: (this: unknown, status: number, client: RawHandle | undefined) => void;
+}
+
+/**
+ * Takes over a listening net.Server's accepts: from now on each accepted connection's handle goes to
+ * `onHandle` instead of becoming a net.Socket (and a 'connection' event). A failed accept still goes to
+ * Node's own code (the server emits 'error', as before). false, changing nothing, where the server has
+ * no handle with Node's accept callback.
+ */
+export function takeAccepts(server: Server, onHandle: (client: RawHandle) => void): boolean {
+  const handle = (server as unknown as { _handle?: ListenHandle | null })._handle;
+  const original = handle?.onconnection;
+  if (!handle || typeof original !== 'function') return false;
+  handle.onconnection = function (this: unknown, status: number, client: RawHandle | undefined) {
+    if (status !== 0 || client === undefined) original.call(this, status, client);
+    else onHandle(client);
+  };
+  return true;
+}
+
+/** An Error shaped like Node's own for a failed socket call (code, errno, syscall), so engine-error maps it. */
+export function uvError(status: number, syscall: string, host?: string, port?: number): NodeJS.ErrnoException {
+  let code: string;
+  try {
+    code = getSystemErrorName(status);
+  } catch {
+    code = `UV${status}`;
+  }
+  const where = host === undefined ? '' : ` ${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return Object.assign(new Error(`${syscall} ${code}${where}`), { code, errno: status, syscall, ...(host === undefined ? {} : { address: host, port }) });
+}
