@@ -60,6 +60,8 @@ class RawEnd implements ByteSink, RawReadSource {
       this.current = next;
       return next;
     }
+    // 0: libuv filled the buffer and the next read found nothing yet; it is still reading.
+    if (n === 0) return undefined;
     this.reading = false;
     if (n === UV_EOF) this.conn.endOfInput(this);
     else if (n < 0) this.conn.endFailed(this, n, 'read');
@@ -128,13 +130,19 @@ class RawEnd implements ByteSink, RawReadSource {
     return true;
   }
 
-  /** Closes the handle: with a RST when `reset` and libuv allows it (connected, no shutdown asked for). */
+  /**
+   * Closes the handle: with a RST when `reset` (connected) and libuv takes one — not while our FIN is
+   * still pending (libuv refuses a reset then; after it went out, a RST is what tells the peer the rest
+   * of the exchange failed, as abortSocket does on the socket path).
+   */
   close(reset: boolean): void {
     if (this.closed) return;
     this.closed = true;
     this.reading = false;
     const done = this.conn.handleClosed;
-    if (!reset || this.shutting || this.handle.reset(done) !== 0) this.handle.close(done);
+    // (A refused reset leaves a Node 20 handle half-closed, which close() cannot finish: only asked
+    // for when libuv cannot refuse it. The close() after it is for a Node that leaves the handle open.)
+    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset(done) !== 0) this.handle.close(done);
   }
 }
 
@@ -160,6 +168,8 @@ export class RawConnection implements Spliced {
     private readonly to: ForwardTarget,
     private readonly meter: ByteMeter,
     private readonly hooks: SplicedHooks,
+    /** The client's address as accepted (for a PROXY header: by the time the target answers, the client may be gone). */
+    private readonly peer: SockAddr,
   ) {
     this.client = new RawEnd(raw, clientHandle, new PooledReader(meter, true), this, false);
   }
@@ -180,6 +190,11 @@ export class RawConnection implements Spliced {
   /** Starts connecting to the target; call once, right after construction. */
   connect(): void {
     const { host, port, family, connectTimeoutMs } = this.to;
+    if (this.client.closed) {
+      // Aborted before it was dialled (destroy() from a 'connection-open' listener): no target to close.
+      this.handleClosed();
+      return;
+    }
     const handle = this.raw.newSocket();
     const target = new RawEnd(this.raw, handle, new PooledReader(this.meter, false), this, true);
     this.target = target;
@@ -216,9 +231,8 @@ export class RawConnection implements Spliced {
     target.handle.setNoDelay(true);
     if (keepAliveMs > 0) target.handle.setKeepAlive(true, Math.floor(keepAliveMs / 1000));
     if (header) {
-      const peer: SockAddr = {};
+      const { peer } = this;
       const local: SockAddr = {};
-      this.client.handle.getpeername(peer);
       this.client.handle.getsockname(local);
       target.write(header({ remoteAddress: peer.address, remotePort: peer.port, localAddress: local.address, localPort: local.port }));
       if (target.closed) return;

@@ -10,7 +10,8 @@ import { getSystemErrorName } from 'node:util';
  * handles ~130).
  *
  * These are internals: process.binding('tcp_wrap') and ('stream_wrap') are in Node's allow-list for
- * process.binding (documented as deprecated, without a runtime warning, in Node 20 and 22). They are
+ * process.binding (documented as deprecated; a runtime warning only under --pending-deprecation, which
+ * the lookup silences: with --throw-deprecation too it would be thrown a tick later). They are
  * looked up once and checked for every member used; where anything is missing (a future Node, an
  * embedder that removed process.binding) rawTcp() returns undefined and the forwarder uses net.Socket.
  * PORTHOLE_RAW_TCP=0 in the environment turns this path off.
@@ -39,7 +40,7 @@ export interface RawHandle {
   writeBuffer(req: RawReq, buf: Uint8Array): number;
   shutdown(req: RawReq): number;
   close(cb?: () => void): void;
-  /** Closes with a RST (SO_LINGER 0); refused (non-zero) once a shutdown was asked for. */
+  /** Closes with a RST (SO_LINGER 0); refused (non-zero) while a shutdown is pending. */
   reset(cb?: () => void): number;
   setNoDelay(on: boolean): number;
   setKeepAlive(on: boolean, delaySeconds: number): number;
@@ -77,8 +78,16 @@ function load(): RawTcp | null {
   try {
     const binding = (process as unknown as { binding?: (name: string) => Record<string, unknown> }).binding;
     if (typeof binding !== 'function') return null;
-    const tcp = binding('tcp_wrap');
-    const stream = binding('stream_wrap');
+    const quiet = process.noDeprecation;
+    let tcp: Record<string, unknown>;
+    let stream: Record<string, unknown>;
+    process.noDeprecation = true;
+    try {
+      tcp = binding('tcp_wrap');
+      stream = binding('stream_wrap');
+    } finally {
+      process.noDeprecation = quiet;
+    }
     const TCP = tcp.TCP as Ctor<RawHandle> | undefined;
     const ConnectWrap = tcp.TCPConnectWrap as Ctor<RawReq> | undefined;
     const SOCKET = (tcp.constants as { SOCKET?: unknown } | undefined)?.SOCKET;

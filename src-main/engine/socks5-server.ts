@@ -190,12 +190,9 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     if (!this.live.delete(session)) return;
     this.meter.activeConnections -= 1;
     if (opened) {
-      this.emit('connection-close', {
-        ...session.info,
-        bytesIn: session.bytesIn,
-        bytesOut: session.bytesOut,
-        durationMs: Date.now() - session.info.openedAt,
-      });
+      // Field by field, not `{ ...info }`: see closedConnection.
+      const { id, client, destination, openedAt } = session.info;
+      this.emit('connection-close', { id, client, destination, openedAt, bytesIn: session.bytesIn, bytesOut: session.bytesOut, durationMs: Date.now() - openedAt });
     }
     if (this.live.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;

@@ -169,7 +169,9 @@ export class SocksSession {
     // The client stays read while the dial runs, so a reset or FIN from it is seen at once (a paused
     // socket notices neither). What it sends meanwhile joins `pending`, which goes to the destination first.
     this.opened = true;
-    server.emit('connection-open', { ...this.info });
+    // A copy (the session's own info changes no more, but listeners may keep it), field by field: see closedConnection.
+    const { id, client: from, destination, openedAt } = this.info;
+    server.emit('connection-open', { id, client: from, destination, openedAt });
     let dialing: Promise<Duplex>;
     try {
       dialing = server.dial(dest, { address: this.remote, port: client.remotePort ?? 0 }, this.dialAbort.signal);

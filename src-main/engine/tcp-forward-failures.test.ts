@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { EngineError } from './engine-error';
@@ -128,6 +129,22 @@ describe.each(PATHS)('TcpForwarder failures ($path)', (p) => {
     expect(errors.map((e) => e.error.code)).toEqual(['CONNECTION_RESET']);
     // The reset is passed on as a reset, so the client cannot mistake the cut for a clean end.
     expect(clientError?.code).toBe('ECONNRESET');
+    expect(fwd.connectionCount).toBe(0);
+  });
+
+  it('a connection closed from its connection-open event is never dialled late nor reported failed', async () => {
+    const deadPort = await fx.freePort();
+    const fwd = forwarder(0, deadPort);
+    const { port } = await fwd.start();
+    const errors = collectErrors(fwd);
+    fwd.on('connection-open', (c) => fwd.closeConnection(c.id));
+    const closeEvent = once(fwd, 'connection-close');
+    const client = fx.socket(net.connect({ host: LOOPBACK, port }));
+    client.on('error', () => undefined);
+    await closed(client);
+    await closeEvent;
+    // A dial made anyway would be refused and reported before the close (every error precedes its close).
+    expect(errors).toEqual([]);
     expect(fwd.connectionCount).toBe(0);
   });
 

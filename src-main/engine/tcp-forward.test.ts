@@ -166,6 +166,51 @@ describe.each(PATHS)('TcpForwarder data path ($path)', (p) => {
     expect(readBuffersInUse()).toBe(before);
   });
 
+  it('keeps that bound when the target sends 256 KiB bursts, each filling a read exactly', async () => {
+    // A read that fills its buffer is followed by one that finds nothing yet (libuv reports 0 bytes);
+    // that must not count as the end of reading, or backpressure is lost for good and the forwarder
+    // takes the whole download into memory (it did, on the raw path, before the fix).
+    const burst = randomBytes(256 * 1024);
+    const bursts = 160; // 40 MiB
+    const target = await fx.server((socket) => {
+      let left = bursts;
+      const next = (): void => {
+        if (left-- === 0) {
+          socket.end();
+          return;
+        }
+        if (socket.write(burst)) setTimeout(next, 1);
+        else socket.once('drain', () => setTimeout(next, 1));
+      };
+      next();
+    });
+    const before = readBuffersInUse();
+    const { fwd, port } = await forward(target.port);
+    const client = await fx.connect(port);
+    client.pause();
+    let last = -1;
+    let sameSince = Date.now();
+    await waitFor(
+      () => {
+        const now = fwd.meter.bytesOut;
+        if (now !== last) {
+          last = now;
+          sameSince = Date.now();
+        }
+        return now > 0 && Date.now() - sameSince > 300;
+      },
+      'the forwarder to stop reading from the target',
+      10_000,
+    );
+    expect(fwd.meter.bytesOut).toBeLessThan(8 * MiB);
+    // One buffer being written to the client and one for the next read, at most.
+    expect(readBuffersInUse() - before).toBeLessThanOrEqual(2);
+
+    const got = await readToEnd(client.resume());
+    expect(got.bytes).toBe(bursts * burst.length);
+    expect(got.sha256).toBe(sha256(Buffer.concat(Array.from({ length: bursts }, () => burst))));
+  });
+
   it('holds only a bounded amount of data for a client that does not read, then delivers it all', async () => {
     const total = 64 * MiB;
     const blob = randomBytes(total);

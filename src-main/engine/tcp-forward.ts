@@ -5,8 +5,8 @@ import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
-import { ForwardConnection } from './forward-connection';
-import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
+import { ForwardConnection, closedConnection } from './forward-connection';
+import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
 import { rawTcp, takeAccepts } from './raw-tcp';
@@ -50,7 +50,7 @@ export type RefusalReason = 'not-allowed' | 'max-connections';
 
 export interface TcpForwarderEvents {
   'connection-open': [ConnectionInfo];
-  'connection-close': [ConnectionInfo & { bytesIn: number; bytesOut: number; durationMs: number }];
+  'connection-close': [ClosedConnection];
   /** One connection failed (e.g. the target refused it); the listener stays up. Precedes its 'connection-close'. */
   'connection-error': [ConnectionInfo & { error: EngineError }];
   /** The listening socket failed after start() resolved (rare). */
@@ -104,7 +104,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
         });
     }
     this.hooks = {
-      onError: (conn, error) => this.emit('connection-error', { ...conn.info, error }),
+      onError: (conn, error) => this.emit('connection-error', { id: conn.info.id, client: conn.info.client, openedAt: conn.info.openedAt, error }),
       onClose: (conn) => this.onConnectionClose(conn),
     };
     const plain = opts.rawHandles !== false && !opts.tap && !(this.target.idleTimeoutMs > 0) && this.target.family !== 0;
@@ -149,6 +149,8 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     }
     this.state = 'starting';
     this.stopping = undefined;
+    this.rawAccepts = false;
+    this.inherited = false;
     const server = net.createServer({
       allowHalfOpen: true,
       pauseOnConnect: true,
@@ -163,7 +165,11 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       const raw = this.raw;
       server.once('listening', () => {
         this.rawAccepts = takeAccepts(server, (handle) => this.acceptHandle(server, raw, handle));
-        if (this.rawAccepts && INHERITS_SOCKET_OPTIONS) this.inherited = setSocketOptions(listeningHandle(server), this.target.keepAliveMs);
+        if (this.rawAccepts && INHERITS_SOCKET_OPTIONS && setSocketOptions(listeningHandle(server), this.target.keepAliveMs)) {
+          // Connections the kernel completed before the options were set did not inherit them: they
+          // are accepted in the loop's first poll, before this immediate.
+          setImmediate(() => (this.inherited = this.server === server));
+        }
       });
     }
     const started = listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
@@ -239,7 +245,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     // the listening socket has them and the accepted ones inherit them.
     if (!this.inherited) setSocketOptions(handle, this.target.keepAliveMs);
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
-    this.opened(new RawConnection(info, raw, handle, this.target, this.meter, this.hooks));
+    this.opened(new RawConnection(info, raw, handle, this.target, this.meter, this.hooks, peer));
   }
 
   /** The source filter and the connection cap: true (and 'connection-refused' emitted) turns the client away. */
@@ -262,12 +268,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
   private onConnectionClose(conn: Spliced): void {
     if (!this.live.delete(conn)) return;
     this.meter.activeConnections -= 1;
-    this.emit('connection-close', {
-      ...conn.info,
-      bytesIn: conn.bytesIn,
-      bytesOut: conn.bytesOut,
-      durationMs: Date.now() - conn.info.openedAt,
-    });
+    this.emit('connection-close', closedConnection(conn));
     if (this.live.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

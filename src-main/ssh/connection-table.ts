@@ -1,12 +1,13 @@
 import type { Socket } from 'node:net';
 import { ByteMeter } from '../engine/byte-meter';
 import type { EngineError } from '../engine/engine-error';
-import type { ConnectionInfo } from '../engine/forward-connection';
+import { closedConnection } from '../engine/forward-connection';
+import type { ClosedConnection, ConnectionInfo } from '../engine/forward-connection';
 import type { TapFactory } from '../engine/stream-tap';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { ChannelConnection } from './channel-connection';
 
-export type ClosedConnection = ConnectionInfo & { bytesIn: number; bytesOut: number; durationMs: number };
+export type { ClosedConnection } from '../engine/forward-connection';
 
 /** The same connection events as TcpForwarder, so the service treats every kind of tunnel alike. */
 export interface SshForwardEvents {
@@ -74,7 +75,7 @@ export class ConnectionTable {
   private onClose(conn: ChannelConnection): void {
     if (!this.live.delete(conn)) return;
     this.meter.activeConnections -= 1;
-    this.emit('connection-close', { ...conn.info, bytesIn: conn.bytesIn, bytesOut: conn.bytesOut, durationMs: Date.now() - conn.info.openedAt });
+    this.emit('connection-close', closedConnection(conn));
     if (this.live.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 }
