@@ -92,7 +92,7 @@ function cpsReport(M, get) {
     const budget = 1e6 / (2 * s) - 1e6 / d;
     const added = (c) => (rate('cps1', c) ? `${c} ${fmt(1e6 / rate('cps1', c) - 1e6 / d)}` : undefined);
     notes.push(
-      `Connections/s serial, what bounds it: a serial client opens the next connection when the last has closed, so the rate is 1 ÷ (the direct connection's time + what the forwarder adds). Direct ${fmt(d)}/s and socat ${fmt(s)}/s: 2× socat leaves a forwarder ${fmt(budget)} µs per connection; added here (µs): ${contenders.filter((c) => c !== 'direct').map(added).filter(Boolean).join(', ')}. The two Node references are the floor for a forwarder written in Node on this machine: the one on raw libuv handles runs no JavaScript socket layer at all, and what it adds is its syscalls and wake-ups (accept, connect, two reads, two writes, two shutdowns, two closes, and epoll between them).`,
+      `Connections/s serial, what bounds it: a serial client opens the next connection when the last has closed, so the rate is 1 ÷ (the direct connection's time + what the forwarder adds). Direct ${fmt(d)}/s and socat ${fmt(s)}/s: 2× socat leaves a forwarder ${fmt(budget)} µs per connection; added here (µs): ${contenders.filter((c) => c !== 'direct').map(added).filter(Boolean).join(', ')}. The two Node references are the floor for a forwarder written in Node on this machine: the one on raw libuv handles runs no JavaScript socket layer at all (Porthole's TCP forwards splice on the same handles, with meters, events and timers), and what it adds is its syscalls and wake-ups (accept, connect, two reads, two writes, two shutdowns, two closes, and epoll between them).`,
     );
   }
   return { section: lines.join('\n'), notes };

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // A TCP forwarder on Node's raw libuv handles (process.binding('tcp_wrap'), 'stream_wrap'): accept, dial
 // the target, copy both ways, pass each FIN on, close — with no net.Socket, no streams, no events, no
-// timers. Not Porthole, and not something to ship (those bindings are Node's internals, deprecated as
-// a public API): the reference for how few CPU-µs per connection Node itself can take when nothing of
-// its JavaScript socket layer runs, beside node-forward-ref.mjs (the smallest forwarder on node:net)
-// in the connections/s scenarios of `npm run bench`.
+// timers, meters, connection table or keepalive. Not Porthole, which splices on the same handles
+// (src-main/engine/raw-connection.ts) with all of those: the reference for how few CPU-µs per connection
+// Node itself can take when nothing of its JavaScript socket layer runs, beside node-forward-ref.mjs
+// (the smallest forwarder on node:net) in the connections/s scenarios of `npm run bench`.
 // Usage: node raw-forward-ref.mjs LISTEN_PORT TARGET_PORT   (both on 127.0.0.1; prints {"ready":true})
 const { TCP, TCPConnectWrap, constants } = process.binding('tcp_wrap');
 const { ShutdownWrap, WriteWrap, kReadBytesOrError, kArrayBufferOffset, kLastWriteWasAsync, streamBaseState } = process.binding('stream_wrap');
