@@ -15,11 +15,20 @@ export interface ConnectionInfo {
   openedAt: number;
 }
 
+/** dns.lookup with `all: true`: every address of a name. */
+export type LookupAll = (
+  host: string,
+  options: { all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: { address: string; family: number }[]) => void,
+) => void;
+
 export interface ForwardTarget {
   host: string;
   port: number;
   /** 6: host is an IPv6 address (dialled with connect6 on the raw path); else 4 or 0 (a name). */
   family: number;
+  /** Resolves a name (tests give their own); unset: dns.lookup. */
+  lookup?: LookupAll;
   connectTimeoutMs: number;
   /** 0 disables TCP keepalive. */
   keepAliveMs: number;
@@ -141,6 +150,7 @@ export class ForwardConnection implements Spliced {
         noDelay: true,
         keepAlive: keepAliveMs > 0,
         keepAliveInitialDelay: keepAliveMs,
+        ...(this.to.lookup ? { lookup: this.to.lookup as unknown as net.LookupFunction } : {}),
         // target → client bypasses the stream's data events (see PooledReader), so no per-read allocation.
         onread: { buffer: reader.next, callback: reader.onRead },
       });

@@ -1,3 +1,5 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { constants } from 'node:os';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
 import { connectError, connectTimeout } from './engine-error';
@@ -5,6 +7,11 @@ import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHo
 import { PooledReader } from './pooled-reader';
 import type { ByteSink, RawReadSource } from './pooled-reader';
 import { UV_EOF, uvError } from './raw-tcp';
+
+/** How long one address of several gets before the next is tried (net's autoSelectFamilyAttemptTimeout default). */
+const ATTEMPT_MS = 250;
+/** ETIMEDOUT as libuv reports it, for an address that did not answer within ATTEMPT_MS. */
+const UV_ETIMEDOUT = -constants.errno.ETIMEDOUT;
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 
 /**
@@ -157,6 +164,10 @@ export class RawConnection implements Spliced {
   private readonly client: RawEnd;
   private target: RawEnd | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The target's name is being resolved (no target handle yet). */
+  private resolving = false;
+  /** The wait for one of several addresses of a name before the next is tried. */
+  private attempt: NodeJS.Timeout | undefined;
   private openHandles = 2;
   private failed = false;
   private connected = false;
@@ -189,37 +200,78 @@ export class RawConnection implements Spliced {
 
   /** Starts connecting to the target; call once, right after construction. */
   connect(): void {
-    const { host, port, family, connectTimeoutMs } = this.to;
+    const { host, port, family, connectTimeoutMs, lookup = dnsLookup } = this.to;
     if (this.client.closed) {
       // Aborted before it was dialled (destroy() from a 'connection-open' listener): no target to close.
       this.handleClosed();
       return;
     }
+    // The whole connect — the name's lookup, every address tried — within connectTimeoutMs.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
+    }, connectTimeoutMs);
+    if (family !== 0) {
+      this.dial([{ address: host, family }], 0);
+      return;
+    }
+    // A name: resolved for each connection, as net.connect does (the answer may change).
+    this.resolving = true;
+    lookup(host, { all: true }, (err, addresses) => {
+      // Timed out or destroyed meanwhile: abandonLookup() has counted the target as closed.
+      if (!this.resolving) return;
+      if (err || addresses.length === 0) {
+        this.fail(connectError(err ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), host, port));
+      } else {
+        this.resolving = false;
+        this.dial(addresses, 0);
+      }
+    });
+  }
+
+  /**
+   * Dials addresses[i]; where it fails (or, with more addresses left, does not answer within
+   * ATTEMPT_MS) the next one is tried, as net.connect's autoSelectFamily does for a name with both
+   * IPv6 and IPv4 addresses. The last failure is the connection's error.
+   */
+  private dial(addresses: readonly { address: string; family: number }[], i: number): void {
+    const { host, port } = this.to;
+    const { address, family } = addresses[i]!;
+    const more = i + 1 < addresses.length;
+    // Every attempt after the first is one more handle to close.
+    if (i > 0) this.openHandles += 1;
     const handle = this.raw.newSocket();
     const target = new RawEnd(this.raw, handle, new PooledReader(this.meter, false), this, true);
     this.target = target;
     target.other = this.client;
     this.client.other = target;
+    const next = (status: number): void => {
+      this.clearAttempt();
+      if (more) {
+        target.close(false);
+        this.dial(addresses, i + 1);
+      } else {
+        this.fail(connectError(uvError(status, 'connect', address, port), host, port));
+      }
+    };
     const req = this.raw.connectReq();
     req.oncomplete = (status: number) => {
       if (target.closed) return;
-      if (status < 0) this.fail(connectError(uvError(status, 'connect', host, port), host, port));
-      else this.onTargetConnect(target);
+      if (status < 0) next(status);
+      else {
+        this.clearAttempt();
+        this.onTargetConnect(target);
+      }
     };
-    const err = family === 6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
-    if (err !== 0) {
-      this.fail(connectError(uvError(err, 'connect', host, port), host, port));
-      return;
-    }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
-    }, connectTimeoutMs);
+    const err = family === 6 ? handle.connect6(req, address, port) : handle.connect(req, address, port);
+    if (err !== 0) next(err);
+    else if (more) this.attempt = setTimeout(() => next(UV_ETIMEDOUT), ATTEMPT_MS);
   }
 
   /** Aborts both sides at once (RST where the OS allows it); used by stop() and to close one connection. */
   destroy(): void {
     this.clearTimer();
+    this.abandonLookup();
     this.client.close(true);
     this.target?.close(this.connected);
   }
@@ -268,6 +320,7 @@ export class RawConnection implements Spliced {
 
   private fail(error: EngineError): void {
     this.clearTimer();
+    this.abandonLookup();
     if (!this.failed) {
       this.failed = true;
       this.hooks.onError(this, error);
@@ -288,6 +341,21 @@ export class RawConnection implements Spliced {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    this.clearAttempt();
+  }
+
+  /** Given up while the name was being resolved: no target will be opened (a lookup cannot be cancelled). */
+  private abandonLookup(): void {
+    if (!this.resolving) return;
+    this.resolving = false;
+    this.handleClosed();
+  }
+
+  private clearAttempt(): void {
+    if (this.attempt !== undefined) {
+      clearTimeout(this.attempt);
+      this.attempt = undefined;
     }
   }
 }

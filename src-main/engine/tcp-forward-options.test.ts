@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sourceFilter } from '../../src-shared/format/cidr';
 import { LOOPBACK, NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { describePortInUse, findPortOwner } from './port-owner';
+import type { LookupAll } from './forward-connection';
 import { TcpForwarder, type TcpForwardOptions } from './tcp-forward';
 
 /** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
@@ -209,6 +210,83 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
       client.destroy();
       await waitFor(() => fwd.connectionCount === 0, 'close');
     }
+  });
+
+  it('forwards to a target given by name (localhost)', async () => {
+    const target = await fx.echoServer();
+    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'localhost', port: target.port }, rawHandles });
+    forwarders.push(fwd);
+    const { port } = await fwd.start();
+    expect(fwd.usesRawHandles).toBe(rawHandles);
+    const client = await fx.connect(port);
+    const got = readToEnd(client);
+    client.end('by name');
+    expect((await got).text).toBe('by name');
+  });
+
+  it("tries a name's addresses in turn: one that refuses, then one that answers", async () => {
+    const target = await fx.echoServer();
+    const lookups: string[] = [];
+    // ::1 first, where nothing listens on that port (the echo server is on 127.0.0.1 only).
+    const lookup: LookupAll = (host, _opts, cb) => {
+      lookups.push(host);
+      setImmediate(() => cb(null, [{ address: '::1', family: 6 }, { address: LOOPBACK, family: 4 }]));
+    };
+    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'echo.test', port: target.port }, rawHandles, lookup });
+    forwarders.push(fwd);
+    const errors: unknown[] = [];
+    fwd.on('connection-error', (e) => errors.push(e));
+    const { port } = await fwd.start();
+    for (const word of ['first', 'second']) {
+      const client = await fx.connect(port);
+      const got = readToEnd(client);
+      client.end(word);
+      expect((await got).text).toBe(word);
+    }
+    // Resolved for each connection, not once.
+    expect(lookups).toEqual(['echo.test', 'echo.test']);
+    expect(errors).toEqual([]);
+  });
+
+  it('fails a connection whose target name does not resolve with DNS_FAILED, and keeps listening', async () => {
+    const lookup: LookupAll = (host, _opts, cb) =>
+      setImmediate(() => cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []));
+    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'nosuch.test', port: 9 }, rawHandles, lookup });
+    forwarders.push(fwd);
+    const errors: { error: { code: string; message: string } }[] = [];
+    fwd.on('connection-error', (e) => errors.push(e));
+    const { port } = await fwd.start();
+    for (const attempt of [1, 2]) {
+      const client = await fx.connect(port);
+      await closed(client);
+      await waitFor(() => errors.length === attempt, `connection-error #${attempt}`);
+    }
+    expect(errors.map((e) => e.error.code)).toEqual(['DNS_FAILED', 'DNS_FAILED']);
+    expect(errors[0]!.error.message).toContain('"nosuch.test"');
+    await waitFor(() => fwd.connectionCount === 0, 'both connections to close');
+  });
+
+  it('gives up on a name that does not resolve within connectTimeoutMs, and stop() does not wait for the lookup', async () => {
+    const pending: (() => void)[] = [];
+    // A resolver that answers only when the test lets it (a DNS server that does not reply).
+    const lookup: LookupAll = (_host, _opts, cb) => void pending.push(() => cb(null, [{ address: LOOPBACK, family: 4 }]));
+    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'slow.test', port: 9 }, rawHandles, lookup, connectTimeoutMs: 200 });
+    forwarders.push(fwd);
+    const errors: { error: { code: string } }[] = [];
+    fwd.on('connection-error', (e) => errors.push(e));
+    const { port } = await fwd.start();
+    const first = await fx.connect(port);
+    await closed(first);
+    await waitFor(() => fwd.connectionCount === 0, 'the timed-out connection to close before its lookup answers');
+    expect(errors.map((e) => e.error.code)).toEqual(['TARGET_TIMEOUT']);
+    const second = await fx.connect(port);
+    await waitFor(() => pending.length === 2, 'the second lookup');
+    await fwd.stop();
+    await closed(second);
+    // Late answers change nothing.
+    for (const answer of pending) answer();
+    expect(fwd.connectionCount).toBe(0);
+    expect(errors).toHaveLength(1);
   });
 
   it('lists live connections with their counters and closes one by id', async () => {

@@ -6,7 +6,7 @@ import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
 import { ForwardConnection, closedConnection } from './forward-connection';
-import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
+import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, LookupAll, Spliced, SplicedHooks } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
 import { rawTcp, takeAccepts } from './raw-tcp';
@@ -33,9 +33,11 @@ export interface TcpForwardOptions {
   proxyProtocol?: 'v1' | 'v2';
   /** Observes each connection's bytes (the HTTP inspector); absent: nothing extra on the data path. */
   tap?: TapFactory;
+  /** Resolves the target's name (for tests); default dns.lookup. */
+  lookup?: LookupAll;
   /**
    * Splice connections on Node's raw TCP handles where this Node has them (raw-tcp.ts; default true):
-   * with an IP address as target, no tap and no idle timeout. false: always net.Socket.
+   * with no tap and no idle timeout. false: always net.Socket.
    */
   rawHandles?: boolean;
 }
@@ -89,6 +91,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       host: opts.target.host,
       port: opts.target.port,
       family: isIP(opts.target.host),
+      ...(opts.lookup ? { lookup: opts.lookup } : {}),
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       keepAliveMs: opts.keepAlive === false ? 0 : KEEPALIVE_MS,
       idleTimeoutMs: opts.idleTimeoutMs ?? 0,
@@ -107,7 +110,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       onError: (conn, error) => this.emit('connection-error', { id: conn.info.id, client: conn.info.client, openedAt: conn.info.openedAt, error }),
       onClose: (conn) => this.onConnectionClose(conn),
     };
-    const plain = opts.rawHandles !== false && !opts.tap && !(this.target.idleTimeoutMs > 0) && this.target.family !== 0;
+    const plain = opts.rawHandles !== false && !opts.tap && !(this.target.idleTimeoutMs > 0);
     this.raw = plain ? rawTcp() : undefined;
   }
 
