@@ -193,6 +193,23 @@ export class RawConnection implements Spliced {
     return this.target?.reader.bytes ?? 0;
   }
 
+  /**
+   * How long no byte has moved either way, as seen by calls to this (the forwarder's idle sweep): the
+   * time since the first call that saw the counters at their present values. 0 while connecting.
+   */
+  idleFor(now: number): number {
+    if (!this.connected) return 0;
+    const total = this.bytesIn + this.bytesOut;
+    if (total !== this.seenTotal) {
+      this.seenTotal = total;
+      this.activeAt = now;
+    }
+    return now - this.activeAt;
+  }
+
+  private seenTotal = -1;
+  private activeAt = 0;
+
   get state(): ConnectionState {
     if (!this.connected) return 'connecting';
     return this.client.eof || this.client.shutting ? 'half-closed' : 'open';

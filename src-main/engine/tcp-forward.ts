@@ -37,7 +37,7 @@ export interface TcpForwardOptions {
   lookup?: LookupAll;
   /**
    * Splice connections on Node's raw TCP handles where this Node has them (raw-tcp.ts; default true):
-   * with no tap and no idle timeout. false: always net.Socket.
+   * with no tap. false: always net.Socket.
    */
   rawHandles?: boolean;
 }
@@ -110,7 +110,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       onError: (conn, error) => this.emit('connection-error', { id: conn.info.id, client: conn.info.client, openedAt: conn.info.openedAt, error }),
       onClose: (conn) => this.onConnectionClose(conn),
     };
-    const plain = opts.rawHandles !== false && !opts.tap && !(this.target.idleTimeoutMs > 0);
+    const plain = opts.rawHandles !== false && !opts.tap;
     this.raw = plain ? rawTcp() : undefined;
   }
 
@@ -209,6 +209,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       else server.close(() => resolve());
     });
     for (const conn of this.live) conn.destroy();
+    this.stopIdleSweep();
     await Promise.all([serverClosed, this.whenIdle()]);
     this.state = 'idle';
   }
@@ -249,6 +250,30 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     if (!this.inherited) setSocketOptions(handle, this.target.keepAliveMs);
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
     this.opened(new RawConnection(info, raw, handle, this.target, this.meter, this.hooks, peer));
+    const idleMs = this.target.idleTimeoutMs;
+    if (idleMs > 0) this.idleSweep ??= setInterval(() => this.sweepIdle(idleMs), Math.max(10, Math.min(idleMs / 10, 1000)));
+  }
+
+  /**
+   * The idle timeout on the raw path (net.Socket's inactivity timer on the other): every tenth of it
+   * (10 ms to 1 s), connections whose counters have not moved for idleTimeoutMs are closed — never
+   * sooner, at most ~two sweeps later. Runs while the forwarder has raw connections.
+   */
+  private idleSweep: NodeJS.Timeout | undefined;
+
+  private sweepIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const conn of this.live) {
+      if (conn instanceof RawConnection && conn.idleFor(now) >= idleMs) conn.destroy();
+    }
+    if (this.live.size === 0) this.stopIdleSweep();
+  }
+
+  private stopIdleSweep(): void {
+    if (this.idleSweep !== undefined) {
+      clearInterval(this.idleSweep);
+      this.idleSweep = undefined;
+    }
   }
 
   /** The source filter and the connection cap: true (and 'connection-refused' emitted) turns the client away. */
