@@ -79,8 +79,17 @@ class RawEnd implements ByteSink, RawReadSource {
     if (this.closed) return false;
     const req = this.raw.writeReq();
     req.handle = this.handle;
+    const err = this.handle.writeBuffer(req, chunk);
+    if (err !== 0) {
+      this.conn.endFailed(this, err, 'write');
+      return false;
+    }
+    if (!this.raw.lastWriteWasAsync()) return true;
     const n = chunk.length;
-    // Called by libuv only for a write it had to queue (lastWriteWasAsync), never for one done at once.
+    req.buffer = chunk;
+    this.writableLength += n;
+    // Called only for a write libuv had to queue, and never before writeBuffer() returned (it runs
+    // from the loop), so it is set only for those.
     req.oncomplete = (status: number) => {
       this.writableLength -= n;
       cb?.();
@@ -88,14 +97,6 @@ class RawEnd implements ByteSink, RawReadSource {
       if (status < 0) this.conn.endFailed(this, status, 'write');
       else if (this.writableLength === 0) this.other.resume();
     };
-    const err = this.handle.writeBuffer(req, chunk);
-    if (err !== 0) {
-      this.conn.endFailed(this, err, 'write');
-      return false;
-    }
-    if (!this.raw.lastWriteWasAsync()) return true;
-    req.buffer = chunk;
-    this.writableLength += n;
     return false;
   }
 
@@ -146,10 +147,13 @@ class RawEnd implements ByteSink, RawReadSource {
     if (this.closed) return;
     this.closed = true;
     this.reading = false;
-    const done = this.conn.handleClosed;
     // (A refused reset leaves a Node 20 handle half-closed, which close() cannot finish: only asked
     // for when libuv cannot refuse it. The close() after it is for a Node that leaves the handle open.)
-    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset(done) !== 0) this.handle.close(done);
+    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset() !== 0) this.handle.close();
+    // libuv closes the socket itself (fd and port) right away, and only frees the handle a loop turn
+    // later: the connection counts it closed now, which spares a callback into JS per handle. Writes
+    // still queued are cancelled then, and their callbacks (which return pool buffers) still run.
+    this.conn.handleClosed();
   }
 }
 
@@ -346,13 +350,14 @@ export class RawConnection implements Spliced {
     this.target?.close(this.connected);
   }
 
-  readonly handleClosed = (): void => {
+  /** One of the connection's handles is closed (or, for a target never opened, will not be). */
+  handleClosed(): void {
     this.openHandles -= 1;
     if (this.openHandles > 0) return;
     this.client.reader.dispose();
     this.target?.reader.dispose();
     this.hooks.onClose(this);
-  };
+  }
 
   private clearTimer(): void {
     if (this.timer !== undefined) {
