@@ -1,5 +1,6 @@
-import { lookup as dnsLookup } from 'node:dns';
-import { constants } from 'node:os';
+import { ADDRCONFIG, lookup as dnsLookup } from 'node:dns';
+import net, { isIP } from 'node:net';
+import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
 import { connectError, connectTimeout } from './engine-error';
@@ -8,10 +9,40 @@ import { PooledReader } from './pooled-reader';
 import type { ByteSink, RawReadSource } from './pooled-reader';
 import { UV_EOF, uvError } from './raw-tcp';
 
-/** How long one address of several gets before the next is tried (net's autoSelectFamilyAttemptTimeout default). */
-const ATTEMPT_MS = 250;
-/** ETIMEDOUT as libuv reports it, for an address that did not answer within ATTEMPT_MS. */
-const UV_ETIMEDOUT = -constants.errno.ETIMEDOUT;
+/** How long one address of several gets before the next is tried: net.connect's own setting (250 ms by default). */
+function attemptMs(): number {
+  return net.getDefaultAutoSelectFamilyAttemptTimeout();
+}
+
+/** What net.connect asks the resolver for: every address, of the families this machine has configured. */
+const LOOKUP_OPTIONS = { all: true as const, ...(process.platform === 'win32' ? {} : { hints: ADDRCONFIG }) };
+
+/**
+ * The order net.connect dials a name's addresses in (autoSelectFamily): IP addresses only, each once,
+ * IPv6 and IPv4 alternating from the family of the first — so a network where one family is black-holed
+ * costs one attempt, not one per address of that family. With autoSelectFamily off, only the first.
+ */
+export function dialOrder(found: readonly { address: string; family: number }[]): { address: string; family: number }[] {
+  const seen = new Set<string>();
+  const byFamily: Record<4 | 6, { address: string; family: number }[]> = { 4: [], 6: [] };
+  let first: 4 | 6 | undefined;
+  for (const a of found) {
+    const family = isIP(a.address);
+    if (family === 0 || seen.has(a.address)) continue;
+    seen.add(a.address);
+    byFamily[family as 4 | 6].push({ address: a.address, family });
+    first ??= family as 4 | 6;
+  }
+  if (first === undefined) return [];
+  if (!net.getDefaultAutoSelectFamily()) return [byFamily[first][0]!];
+  const [a, b] = first === 6 ? [byFamily[6], byFamily[4]] : [byFamily[4], byFamily[6]];
+  const out: { address: string; family: number }[] = [];
+  for (let k = 0; k < Math.max(a.length, b.length); k++) {
+    if (k < a.length) out.push(a[k]!);
+    if (k < b.length) out.push(b[k]!);
+  }
+  return out;
+}
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 
 /**
@@ -230,32 +261,38 @@ export class RawConnection implements Spliced {
     // The whole connect — the name's lookup, every address tried — within connectTimeoutMs.
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
+      // Still resolving: no address was dialled, so say that rather than "did not answer".
+      const err = this.resolving
+        ? Object.assign(new Error(`getaddrinfo EAI_AGAIN ${host} (no answer within ${connectTimeoutMs} ms)`), { code: 'EAI_AGAIN' })
+        : connectTimeout(host, port, connectTimeoutMs);
+      this.fail(connectError(err, host, port));
     }, connectTimeoutMs);
     if (family !== 0) {
-      this.dial([{ address: host, family }], 0);
+      this.dial([{ address: host, family }], 0, []);
       return;
     }
     // A name: resolved for each connection, as net.connect does (the answer may change).
     this.resolving = true;
-    lookup(host, { all: true }, (err, addresses) => {
+    lookup(host, LOOKUP_OPTIONS, (err, found) => {
       // Timed out or destroyed meanwhile: abandonLookup() has counted the target as closed.
       if (!this.resolving) return;
-      if (err || addresses.length === 0) {
+      const addresses = err ? [] : dialOrder(found);
+      if (addresses.length === 0) {
         this.fail(connectError(err ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), host, port));
       } else {
         this.resolving = false;
-        this.dial(addresses, 0);
+        this.dial(addresses, 0, []);
       }
     });
   }
 
   /**
-   * Dials addresses[i]; where it fails (or, with more addresses left, does not answer within
-   * ATTEMPT_MS) the next one is tried, as net.connect's autoSelectFamily does for a name with both
-   * IPv6 and IPv4 addresses. The last failure is the connection's error.
+   * Dials addresses[i]; where it fails (or, with more addresses left, does not answer within net's
+   * autoSelectFamily attempt timeout, 250 ms by default) the next one is tried, as net.connect does
+   * for a name. When the last fails, the connection's error is the first attempt's (net reports its
+   * AggregateError the same way), with every attempt's error kept as its cause.
    */
-  private dial(addresses: readonly { address: string; family: number }[], i: number): void {
+  private dial(addresses: readonly { address: string; family: number }[], i: number, failures: Error[]): void {
     const { host, port } = this.to;
     const { address, family } = addresses[i]!;
     const more = i + 1 < addresses.length;
@@ -266,35 +303,38 @@ export class RawConnection implements Spliced {
     this.target = target;
     target.other = this.client;
     this.client.other = target;
-    const next = (status: number): void => {
+    const next = (error: Error): void => {
       this.clearAttempt();
+      failures.push(error);
       if (more) {
         target.close(false);
-        this.dial(addresses, i + 1);
+        this.dial(addresses, i + 1, failures);
       } else {
-        this.fail(connectError(uvError(status, 'connect', address, port), host, port));
+        this.fail(connectError(failures.length > 1 ? new AggregateError(failures, `connect to ${host}:${port} failed on every address`) : error, host, port));
       }
     };
     const req = this.raw.connectReq();
     req.oncomplete = (status: number) => {
       if (target.closed) return;
-      if (status < 0) next(status);
+      if (status < 0) next(uvError(status, 'connect', address, port));
       else {
         this.clearAttempt();
         this.onTargetConnect(target);
       }
     };
     const err = family === 6 ? handle.connect6(req, address, port) : handle.connect(req, address, port);
-    if (err !== 0) next(err);
-    else if (more) this.attempt = setTimeout(() => next(UV_ETIMEDOUT), ATTEMPT_MS);
+    if (err !== 0) next(uvError(err, 'connect', address, port));
+    else if (more) {
+      this.attempt = setTimeout(
+        () => next(Object.assign(new Error(`connect ETIMEDOUT ${formatHostPort(address, port)} (no answer within ${attemptMs()} ms, next address tried)`), { code: 'ETIMEDOUT' })),
+        attemptMs(),
+      );
+    }
   }
 
   /** Aborts both sides at once (RST where the OS allows it); used by stop() and to close one connection. */
   destroy(): void {
-    this.clearTimer();
-    this.abandonLookup();
-    this.client.close(true);
-    this.target?.close(this.connected);
+    this.abort();
   }
 
   private onTargetConnect(target: RawEnd): void {
@@ -333,21 +373,25 @@ export class RawConnection implements Spliced {
       const { host, port } = this.to;
       this.fail(connectError(uvError(status, syscall, host, port), host, port));
     } else {
-      this.clearTimer();
-      this.client.close(true);
-      this.target?.close(this.connected);
+      this.abort();
     }
+  }
+
+  /** Both sides go at once, with nothing reported. */
+  private abort(): void {
+    this.clearTimer();
+    this.abandonLookup();
+    this.client.close(true);
+    this.target?.close(this.connected);
   }
 
   private fail(error: EngineError): void {
     this.clearTimer();
-    this.abandonLookup();
     if (!this.failed) {
       this.failed = true;
       this.hooks.onError(this, error);
     }
-    this.client.close(true);
-    this.target?.close(this.connected);
+    this.abort();
   }
 
   /** One of the connection's handles is closed (or, for a target never opened, will not be). */

@@ -6,6 +6,7 @@ import { sourceFilter } from '../../src-shared/format/cidr';
 import { LOOPBACK, NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { describePortInUse, findPortOwner } from './port-owner';
 import type { LookupAll } from './forward-connection';
+import { dialOrder } from './raw-connection';
 import { TcpForwarder, type TcpForwardOptions } from './tcp-forward';
 
 /** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
@@ -277,7 +278,8 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
     const first = await fx.connect(port);
     await closed(first);
     await waitFor(() => fwd.connectionCount === 0, 'the timed-out connection to close before its lookup answers');
-    expect(errors.map((e) => e.error.code)).toEqual(['TARGET_TIMEOUT']);
+    // The raw path knows no address was dialled yet; net.connect reports it as the target's timeout.
+    expect(errors.map((e) => e.error.code)).toEqual([rawHandles ? 'DNS_FAILED' : 'TARGET_TIMEOUT']);
     const second = await fx.connect(port);
     await waitFor(() => pending.length === 2, 'the second lookup');
     await fwd.stop();
@@ -286,6 +288,43 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
     for (const answer of pending) answer();
     expect(fwd.connectionCount).toBe(0);
     expect(errors).toHaveLength(1);
+  });
+
+  // An address that does not answer: a listener whose accept queue is full drops SYNs (Linux).
+  it.runIf(process.platform === 'linux')('moves on from an address that does not answer after the attempt timeout', async () => {
+    const silentPort = await fx.unacceptingPort(); // on 127.0.0.1
+    await fx.server((sock) => sock.pipe(sock), silentPort, '127.0.0.2');
+    const lookup: LookupAll = (_host, _opts, cb) => setImmediate(() => cb(null, [{ address: LOOPBACK, family: 4 }, { address: '127.0.0.2', family: 4 }]));
+    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'two.test', port: silentPort }, rawHandles, lookup });
+    forwarders.push(fwd);
+    const errors: unknown[] = [];
+    fwd.on('connection-error', (e) => errors.push(e));
+    const { port } = await fwd.start();
+    const t0 = Date.now();
+    const client = await fx.connect(port);
+    const got = readToEnd(client);
+    client.end('second address');
+    expect((await got).text).toBe('second address');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports the first address\'s failure, with every attempt in its cause, when all of a name\'s addresses fail', async () => {
+    const deadPort = await fx.freePort();
+    const lookup: LookupAll = (_host, _opts, cb) => setImmediate(() => cb(null, [{ address: LOOPBACK, family: 4 }, { address: '127.0.0.2', family: 4 }]));
+    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'none.test', port: deadPort }, rawHandles, lookup });
+    forwarders.push(fwd);
+    const errors: { error: { code: string; message: string; cause?: unknown } }[] = [];
+    fwd.on('connection-error', (e) => errors.push(e));
+    const { port } = await fwd.start();
+    const client = await fx.connect(port);
+    await closed(client);
+    await waitFor(() => errors.length === 1, 'the connection error');
+    expect(errors[0]!.error.code).toBe('TARGET_REFUSED');
+    expect(errors[0]!.error.message).toContain(`none.test:${deadPort}`);
+    const cause = errors[0]!.error.cause;
+    expect(cause).toBeInstanceOf(AggregateError);
+    expect((cause as AggregateError).errors.map((e: NodeJS.ErrnoException) => e.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
   });
 
   it('lists live connections with their counters and closes one by id', async () => {
@@ -325,5 +364,16 @@ describe('port owner', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('dialOrder (the raw path\'s order for a name\'s addresses, as net.connect dials them)', () => {
+  it('keeps IP addresses only, each once, alternating families from the first', () => {
+    const a = (address: string, family: number) => ({ address, family });
+    expect(
+      dialOrder([a('::1', 6), a('fe80::2', 6), a('::1', 6), a('10.0.0.1', 4), a('not-an-ip', 4), a('10.0.0.2', 4), a('10.0.0.3', 4)]).map((x) => x.address),
+    ).toEqual(['::1', '10.0.0.1', 'fe80::2', '10.0.0.2', '10.0.0.3']);
+    expect(dialOrder([a('10.0.0.1', 4), a('::1', 6)]).map((x) => x.family)).toEqual([4, 6]);
+    expect(dialOrder([a('nope', 4)])).toEqual([]);
   });
 });

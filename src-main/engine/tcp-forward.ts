@@ -251,18 +251,19 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
     this.opened(new RawConnection(info, raw, handle, this.target, this.meter, this.hooks, peer));
     const idleMs = this.target.idleTimeoutMs;
-    if (idleMs > 0) this.idleSweep ??= setInterval(() => this.sweepIdle(idleMs), Math.max(10, Math.min(idleMs / 10, 1000)));
+    if (idleMs > 0) this.idleSweep ??= setInterval(() => this.sweepIdle(idleMs), Math.max(50, Math.min(idleMs / 10, 1000)));
   }
 
   /**
    * The idle timeout on the raw path (net.Socket's inactivity timer on the other): every tenth of it
-   * (10 ms to 1 s), connections whose counters have not moved for idleTimeoutMs are closed — never
-   * sooner, at most ~two sweeps later. Runs while the forwarder has raw connections.
+   * (50 ms to 1 s), connections whose counters have not moved for idleTimeoutMs are closed — never
+   * sooner, at most ~two sweeps later, on the monotonic clock (a wall-clock step closes nothing). Runs
+   * while the forwarder has connections.
    */
   private idleSweep: NodeJS.Timeout | undefined;
 
   private sweepIdle(idleMs: number): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const conn of this.live) {
       if (conn instanceof RawConnection && conn.idleFor(now) >= idleMs) conn.destroy();
     }
@@ -297,6 +298,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     if (!this.live.delete(conn)) return;
     this.meter.activeConnections -= 1;
     this.emit('connection-close', closedConnection(conn));
+    if (this.live.size === 0) this.stopIdleSweep();
     if (this.live.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
