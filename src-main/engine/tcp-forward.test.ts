@@ -45,6 +45,27 @@ async function forward(targetPort: number, extra: Partial<TcpForwardOptions> = {
   return { fwd, port };
 }
 
+/**
+ * Resolves once the forwarder has taken bytes from the target and then taken none for 300 ms: it has
+ * stopped reading, because the client's side is full.
+ */
+async function stalled(fwd: TcpForwarder): Promise<void> {
+  let last = -1;
+  let sameSince = Date.now();
+  await waitFor(
+    () => {
+      const now = fwd.meter.bytesOut;
+      if (now !== last) {
+        last = now;
+        sameSince = Date.now();
+      }
+      return now > 0 && Date.now() - sameSince > 300;
+    },
+    'the forwarder to stop reading from the target',
+    10_000,
+  );
+}
+
 describe.each(PATHS)('TcpForwarder data path ($path)', (p) => {
   beforeEach(() => {
     rawHandles = p.rawHandles;
@@ -188,20 +209,7 @@ describe.each(PATHS)('TcpForwarder data path ($path)', (p) => {
     const { fwd, port } = await forward(target.port);
     const client = await fx.connect(port);
     client.pause();
-    let last = -1;
-    let sameSince = Date.now();
-    await waitFor(
-      () => {
-        const now = fwd.meter.bytesOut;
-        if (now !== last) {
-          last = now;
-          sameSince = Date.now();
-        }
-        return now > 0 && Date.now() - sameSince > 300;
-      },
-      'the forwarder to stop reading from the target',
-      10_000,
-    );
+    await stalled(fwd);
     expect(fwd.meter.bytesOut).toBeLessThan(8 * MiB);
     // One buffer being written to the client and one for the next read, at most.
     expect(readBuffersInUse() - before).toBeLessThanOrEqual(2);
@@ -223,20 +231,7 @@ describe.each(PATHS)('TcpForwarder data path ($path)', (p) => {
     // taking more from it. Without backpressure it would swallow all 64 MiB and the target's queue would empty.
     await waitFor(() => target.accepted.length === 1, 'the target to accept');
     const targetSide = target.accepted[0]!;
-    let last = -1;
-    let sameSince = Date.now();
-    await waitFor(
-      () => {
-        const now = fwd.meter.bytesOut;
-        if (now !== last) {
-          last = now;
-          sameSince = Date.now();
-        }
-        return now > 0 && Date.now() - sameSince > 300;
-      },
-      'the forwarder to stop reading from the target',
-      10_000,
-    );
+    await stalled(fwd);
     const taken = fwd.meter.bytesOut;
     const unsentAtTarget = targetSide.writableLength;
     // What the forwarder took is what fills the kernel buffers of two loopback sockets (a few MiB at
