@@ -30,6 +30,28 @@ async function cloggedPair(): Promise<{ dst: Socket; peer: Socket }> {
 }
 
 describe('PooledReader', () => {
+  it('copies a bulk read that landed in the shared buffer into a pool buffer, not a fresh allocation, and reads on into it', () => {
+    const written: Uint8Array[] = [];
+    // A sink that takes every write at once (as a socket with room does).
+    const sink = { writableLength: 0, write: (chunk: Uint8Array) => (written.push(chunk), true) };
+    const reader = new PooledReader(undefined, true);
+    reader.attach(sink);
+    const before = readBuffersInUse();
+    const scratch = reader.next();
+    scratch.fill(7, 0, 64 * 1024);
+    expect(reader.onRead(64 * 1024, scratch)).toBe(true);
+    // The bytes went out from a pool buffer (256 KiB), which the next read now goes into.
+    expect(written).toHaveLength(1);
+    expect(written[0]!.length).toBe(64 * 1024);
+    expect(written[0]!.every((b) => b === 7)).toBe(true);
+    expect(written[0]!.buffer.byteLength).toBe(256 * 1024);
+    expect(reader.next()).not.toBe(scratch);
+    expect(reader.next().buffer).toBe(written[0]!.buffer);
+    expect(readBuffersInUse()).toBe(before + 1);
+    reader.dispose();
+    expect(readBuffersInUse()).toBe(before);
+  });
+
   it('a gathered write sent outside a read callback keeps its buffer out of the pool until the socket has moved off it', async () => {
     const { dst, peer } = await cloggedPair();
     const reader = new PooledReader(undefined, false, undefined, true);

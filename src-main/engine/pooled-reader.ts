@@ -173,13 +173,21 @@ export class PooledReader {
     if (this.tap) this.tap(buf.subarray(0, n));
     if (buf === scratch || buf !== this.readInto) {
       // (Node always reads into what next() returned last, so the second test is only a safeguard.)
+      const ok = this.flush();
+      const own = n >= BULK_READ && this.installed === scratch ? pool.acquire() : undefined;
+      if (own !== undefined) {
+        // A bulk read in the shared buffer (the connection gave its own back after a short read): copied
+        // into a pool buffer, which then takes the next reads. A fresh buffer per such read was 5–10 MiB/s
+        // of new ArrayBuffers in a single-stream transfer — external memory, which V8 counts against the
+        // old generation's limit until its next full collection, and which brought one on mid-transfer.
+        buf.copy(own, 0, 0, n);
+        this.installed = this.readInto = own;
+        this.track();
+        this.fill = n;
+        return this.flush() && ok;
+      }
       const chunk = Buffer.allocUnsafe(n);
       buf.copy(chunk, 0, 0, n);
-      const ok = this.flush();
-      if (n >= BULK_READ && this.installed === scratch) {
-        this.installed = this.readInto = pool.acquire() ?? scratch;
-        this.track();
-      }
       return this.dst!.write(chunk) && ok;
     }
     this.fill += n;
