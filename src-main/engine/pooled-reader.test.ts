@@ -30,6 +30,28 @@ async function cloggedPair(): Promise<{ dst: Socket; peer: Socket }> {
 }
 
 describe('PooledReader', () => {
+  it('a write that closes the connection within it (and disposes the reader) leaves no buffer returned twice', () => {
+    const before = readBuffersInUse();
+    const reader = new PooledReader(undefined, true);
+    // The sink fails at once and, like a raw connection whose handles close on a write error, disposes
+    // the reader inside the write.
+    const sink = { writableLength: 0, write: () => (reader.dispose(), false) };
+    reader.attach(sink);
+    // A bulk read (the reader then reads into a pool buffer of its own), then a short one into that buffer.
+    const scratch = reader.next();
+    expect(() => reader.onRead(64 * 1024, scratch)).not.toThrow();
+    expect(readBuffersInUse()).toBe(before);
+    const reader2 = new PooledReader(undefined, true);
+    let fail = false;
+    reader2.attach({ writableLength: 0, write: () => (fail ? (reader2.dispose(), false) : true) });
+    reader2.onRead(64 * 1024, reader2.next());
+    const own = reader2.next();
+    expect(own).not.toBe(scratch);
+    fail = true;
+    expect(() => reader2.onRead(100, own)).not.toThrow();
+    expect(readBuffersInUse()).toBe(before);
+  });
+
   it('copies a bulk read that landed in the shared buffer into a pool buffer, not a fresh allocation, and reads on into it', () => {
     const written: Uint8Array[] = [];
     // A sink that takes every write at once (as a socket with room does).

@@ -107,6 +107,8 @@ export class PooledReader {
   private flushQueued = false;
   /** Times shed() gave the buffer back. */
   private sheds = 0;
+  /** dispose() ran: the socket is closed and the buffers are back in the pool. */
+  private disposed = false;
   /** A read callback is running: when it returns, Node moves the socket to what next() returns. */
   private inRead = false;
   /**
@@ -215,6 +217,9 @@ export class PooledReader {
       if (buf === this.held) this.heldWritten = true;
       else pool.release(buf);
     });
+    // A write that failed at once can close the connection within it, and with it this reader (a raw
+    // connection disposes its readers as its handles close): dispose() has returned its buffers.
+    if (this.disposed) return false;
     if (dst.writableLength > 0) {
       // Queued (in Node or in libuv), not yet in the kernel: buf belongs to that write now.
       inFlight = true;
@@ -289,6 +294,7 @@ export class PooledReader {
 
   /** The socket has closed (no more reads): return a pool buffer it held for its next read (gathered bytes are dropped). */
   dispose(): void {
+    this.disposed = true;
     this.fill = 0;
     holding.delete(this);
     if (this.held !== undefined) this.letGo();
