@@ -7,7 +7,7 @@ import { connectError, connectTimeout } from './engine-error';
 import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
 import { PooledReader } from './pooled-reader';
 import type { ByteSink, RawReadSource } from './pooled-reader';
-import { UV_EOF, uvError } from './raw-tcp';
+import { UV_EOF, setSocketOptions, uvError } from './raw-tcp';
 
 /** How long one address of several gets before the next is tried: net.connect's own setting (250 ms by default). */
 function attemptMs(): number {
@@ -341,8 +341,7 @@ export class RawConnection implements Spliced {
     this.clearTimer();
     this.connected = true;
     const { keepAliveMs, header } = this.to;
-    target.handle.setNoDelay(true);
-    if (keepAliveMs > 0) target.handle.setKeepAlive(true, Math.floor(keepAliveMs / 1000));
+    setSocketOptions(target.handle, keepAliveMs);
     if (header) {
       const { peer } = this;
       const local: SockAddr = {};

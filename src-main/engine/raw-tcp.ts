@@ -145,6 +145,14 @@ export function takeAccepts(server: Server, onHandle: (client: RawHandle) => voi
   return true;
 }
 
+/** TCP_NODELAY, and keepalive after keepAliveMs idle (0: none); true if the OS took both. */
+export function setSocketOptions(handle: RawHandle | undefined, keepAliveMs: number): boolean {
+  if (!handle) return false;
+  const noDelay = handle.setNoDelay(true);
+  const keepAlive = keepAliveMs > 0 ? handle.setKeepAlive(true, Math.floor(keepAliveMs / 1000)) : 0;
+  return noDelay === 0 && keepAlive === 0;
+}
+
 /** An Error shaped like Node's own for a failed socket call (code, errno, syscall), so engine-error maps it. */
 export function uvError(status: number, syscall: string, host?: string, port?: number): NodeJS.ErrnoException {
   let code: string;

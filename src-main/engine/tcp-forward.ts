@@ -9,7 +9,7 @@ import { ForwardConnection, closedConnection } from './forward-connection';
 import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, LookupAll, Spliced, SplicedHooks } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
-import { rawTcp, takeAccepts } from './raw-tcp';
+import { rawTcp, setSocketOptions, takeAccepts } from './raw-tcp';
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 import type { TapFactory } from './stream-tap';
 
@@ -319,14 +319,6 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
  * accepted socket gets them.
  */
 const INHERITS_SOCKET_OPTIONS = process.platform === 'linux';
-
-/** TCP_NODELAY, and keepalive after keepAliveMs idle (0: none); true if the OS took both. */
-function setSocketOptions(handle: RawHandle | undefined, keepAliveMs: number): boolean {
-  if (!handle) return false;
-  const noDelay = handle.setNoDelay(true);
-  const keepAlive = keepAliveMs > 0 ? handle.setKeepAlive(true, Math.floor(keepAliveMs / 1000)) : 0;
-  return noDelay === 0 && keepAlive === 0;
-}
 
 function listeningHandle(server: Server): RawHandle | undefined {
   return (server as unknown as { _handle?: RawHandle | null })._handle ?? undefined;
