@@ -1,5 +1,4 @@
-import { ADDRCONFIG, lookup as dnsLookup } from 'node:dns';
-import net, { isIP } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
@@ -8,42 +7,8 @@ import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHo
 import { PooledReader } from './pooled-reader';
 import type { ByteSink, RawReadSource } from './pooled-reader';
 import { UV_EOF, setSocketOptions, uvError } from './raw-tcp';
-
-/** How long one address of several gets before the next is tried: net.connect's own setting (250 ms by default). */
-function attemptMs(): number {
-  return net.getDefaultAutoSelectFamilyAttemptTimeout();
-}
-
-/** What net.connect asks the resolver for: every address, of the families this machine has configured. */
-const LOOKUP_OPTIONS = { all: true as const, ...(process.platform === 'win32' ? {} : { hints: ADDRCONFIG }) };
-
-/**
- * The order net.connect dials a name's addresses in (autoSelectFamily): IP addresses only, each once,
- * IPv6 and IPv4 alternating from the family of the first — so a network where one family is black-holed
- * costs one attempt, not one per address of that family. With autoSelectFamily off, only the first.
- */
-export function dialOrder(found: readonly { address: string; family: number }[]): { address: string; family: number }[] {
-  const seen = new Set<string>();
-  const byFamily: Record<4 | 6, { address: string; family: number }[]> = { 4: [], 6: [] };
-  let first: 4 | 6 | undefined;
-  for (const a of found) {
-    const family = isIP(a.address);
-    if (family === 0 || seen.has(a.address)) continue;
-    seen.add(a.address);
-    byFamily[family as 4 | 6].push({ address: a.address, family });
-    first ??= family as 4 | 6;
-  }
-  if (first === undefined) return [];
-  if (!net.getDefaultAutoSelectFamily()) return [byFamily[first][0]!];
-  const [a, b] = first === 6 ? [byFamily[6], byFamily[4]] : [byFamily[4], byFamily[6]];
-  const out: { address: string; family: number }[] = [];
-  for (let k = 0; k < Math.max(a.length, b.length); k++) {
-    if (k < a.length) out.push(a[k]!);
-    if (k < b.length) out.push(b[k]!);
-  }
-  return out;
-}
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
+import { LOOKUP_OPTIONS, attemptMs, dialOrder } from './dial-order';
 
 /**
  * One end of a spliced connection on a raw TCP handle: its reads go through a PooledReader to the
@@ -206,6 +171,9 @@ export class RawConnection implements Spliced {
   private openHandles = 2;
   private failed = false;
   private connected = false;
+  /** The byte count the idle sweep last saw, and when it changed (idleFor). */
+  private seenTotal = -1;
+  private activeAt = 0;
 
   constructor(
     readonly info: ConnectionInfo,
@@ -241,9 +209,6 @@ export class RawConnection implements Spliced {
     }
     return now - this.activeAt;
   }
-
-  private seenTotal = -1;
-  private activeAt = 0;
 
   get state(): ConnectionState {
     if (!this.connected) return 'connecting';
@@ -385,7 +350,6 @@ export class RawConnection implements Spliced {
   }
 
   private fail(error: EngineError): void {
-    this.clearTimer();
     if (!this.failed) {
       this.failed = true;
       this.hooks.onError(this, error);

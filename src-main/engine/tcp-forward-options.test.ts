@@ -6,7 +6,7 @@ import { sourceFilter } from '../../src-shared/format/cidr';
 import { LOOPBACK, NetFixtures, closed, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { describePortInUse, findPortOwner } from './port-owner';
 import type { LookupAll } from './forward-connection';
-import { dialOrder } from './raw-connection';
+import { dialOrder } from './dial-order';
 import { TcpForwarder, type TcpForwardOptions } from './tcp-forward';
 
 /** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
