@@ -7,7 +7,7 @@ import { LOOPBACK, NetFixtures, closed, readToEnd, waitFor } from '../../test-su
 import { describePortInUse, findPortOwner } from './port-owner';
 import type { LookupAll } from './forward-connection';
 import { dialOrder } from './dial-order';
-import { TcpForwarder, type TcpForwardOptions } from './tcp-forward';
+import { TcpForwarder, type TcpForwardOptions, type TcpForwarderEvents } from './tcp-forward';
 
 /** Every test below runs on both ways of splicing: Node's raw TCP handles (the default) and net.Socket. */
 const PATHS = [
@@ -25,12 +25,20 @@ afterEach(async () => {
   fx = new NetFixtures();
 });
 
-async function forward(targetPort: number, extra: Partial<TcpForwardOptions> = {}, host = LOOPBACK) {
-  const fwd = new TcpForwarder({ listen: { host, port: 0 }, target: { host, port: targetPort }, rawHandles, ...extra });
+async function forward(targetPort: number, extra: Partial<TcpForwardOptions> = {}, host = LOOPBACK, targetHost = host) {
+  const fwd = new TcpForwarder({ listen: { host, port: 0 }, target: { host: targetHost, port: targetPort }, rawHandles, ...extra });
   forwarders.push(fwd);
   const { port } = await fwd.start();
   expect(fwd.usesRawHandles).toBe(rawHandles);
   return { fwd, port };
+}
+
+/** A forwarder on loopback to a target given by name, with the connection errors it reports. */
+async function forwardByName(targetHost: string, targetPort: number, extra: Partial<TcpForwardOptions> = {}) {
+  const errors: TcpForwarderEvents['connection-error'][0][] = [];
+  const { fwd, port } = await forward(targetPort, extra, LOOPBACK, targetHost);
+  fwd.on('connection-error', (e) => errors.push(e));
+  return { fwd, port, errors };
 }
 
 /** Connects without waiting for 'connect': a refused client may see the reset before it. */
@@ -214,10 +222,7 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
 
   it('forwards to a target given by name (localhost)', async () => {
     const target = await fx.echoServer();
-    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'localhost', port: target.port }, rawHandles });
-    forwarders.push(fwd);
-    const { port } = await fwd.start();
-    expect(fwd.usesRawHandles).toBe(rawHandles);
+    const { port } = await forwardByName('localhost', target.port);
     const client = await fx.connect(port);
     const got = readToEnd(client);
     client.end('by name');
@@ -232,11 +237,7 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
       lookups.push(host);
       setImmediate(() => cb(null, [{ address: '::1', family: 6 }, { address: LOOPBACK, family: 4 }]));
     };
-    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'echo.test', port: target.port }, rawHandles, lookup });
-    forwarders.push(fwd);
-    const errors: unknown[] = [];
-    fwd.on('connection-error', (e) => errors.push(e));
-    const { port } = await fwd.start();
+    const { port, errors } = await forwardByName('echo.test', target.port, { lookup });
     for (const word of ['first', 'second']) {
       const client = await fx.connect(port);
       const got = readToEnd(client);
@@ -251,11 +252,7 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
   it('fails a connection whose target name does not resolve with DNS_FAILED, and keeps listening', async () => {
     const lookup: LookupAll = (host, _opts, cb) =>
       setImmediate(() => cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []));
-    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'nosuch.test', port: 9 }, rawHandles, lookup });
-    forwarders.push(fwd);
-    const errors: { error: { code: string; message: string } }[] = [];
-    fwd.on('connection-error', (e) => errors.push(e));
-    const { port } = await fwd.start();
+    const { fwd, port, errors } = await forwardByName('nosuch.test', 9, { lookup });
     for (const attempt of [1, 2]) {
       const client = await fx.connect(port);
       await closed(client);
@@ -270,11 +267,7 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
     const pending: (() => void)[] = [];
     // A resolver that answers only when the test lets it (a DNS server that does not reply).
     const lookup: LookupAll = (_host, _opts, cb) => void pending.push(() => cb(null, [{ address: LOOPBACK, family: 4 }]));
-    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'slow.test', port: 9 }, rawHandles, lookup, connectTimeoutMs: 200 });
-    forwarders.push(fwd);
-    const errors: { error: { code: string } }[] = [];
-    fwd.on('connection-error', (e) => errors.push(e));
-    const { port } = await fwd.start();
+    const { fwd, port, errors } = await forwardByName('slow.test', 9, { lookup, connectTimeoutMs: 200 });
     const first = await fx.connect(port);
     await closed(first);
     await waitFor(() => fwd.connectionCount === 0, 'the timed-out connection to close before its lookup answers');
@@ -295,11 +288,7 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
     const silentPort = await fx.unacceptingPort(); // on 127.0.0.1
     await fx.server((sock) => sock.pipe(sock), silentPort, '127.0.0.2');
     const lookup: LookupAll = (_host, _opts, cb) => setImmediate(() => cb(null, [{ address: LOOPBACK, family: 4 }, { address: '127.0.0.2', family: 4 }]));
-    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'two.test', port: silentPort }, rawHandles, lookup });
-    forwarders.push(fwd);
-    const errors: unknown[] = [];
-    fwd.on('connection-error', (e) => errors.push(e));
-    const { port } = await fwd.start();
+    const { port, errors } = await forwardByName('two.test', silentPort, { lookup });
     const t0 = Date.now();
     const client = await fx.connect(port);
     const got = readToEnd(client);
@@ -312,11 +301,7 @@ describe.each(PATHS)('TcpForwarder policies ($path)', (p) => {
   it('reports the first address\'s failure, with every attempt in its cause, when all of a name\'s addresses fail', async () => {
     const deadPort = await fx.freePort();
     const lookup: LookupAll = (_host, _opts, cb) => setImmediate(() => cb(null, [{ address: LOOPBACK, family: 4 }, { address: '127.0.0.2', family: 4 }]));
-    const fwd = new TcpForwarder({ listen: { host: LOOPBACK, port: 0 }, target: { host: 'none.test', port: deadPort }, rawHandles, lookup });
-    forwarders.push(fwd);
-    const errors: { error: { code: string; message: string; cause?: unknown } }[] = [];
-    fwd.on('connection-error', (e) => errors.push(e));
-    const { port } = await fwd.start();
+    const { port, errors } = await forwardByName('none.test', deadPort, { lookup });
     const client = await fx.connect(port);
     await closed(client);
     await waitFor(() => errors.length === 1, 'the connection error');
