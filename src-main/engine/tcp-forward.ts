@@ -258,7 +258,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
    * The idle timeout on the raw path (net.Socket's inactivity timer on the other): every tenth of it
    * (50 ms to 1 s), connections whose counters have not moved for idleTimeoutMs are closed — never
    * sooner, at most ~two sweeps later, on the monotonic clock (a wall-clock step closes nothing). Runs
-   * while the forwarder has connections.
+   * while the forwarder has connections (onConnectionClose stops it with the last).
    */
   private idleSweep: NodeJS.Timeout | undefined;
 
@@ -267,7 +267,6 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     for (const conn of this.live) {
       if (conn instanceof RawConnection && conn.idleFor(now) >= idleMs) conn.destroy();
     }
-    if (this.live.size === 0) this.stopIdleSweep();
   }
 
   private stopIdleSweep(): void {
