@@ -5,7 +5,7 @@ import { connect as tlsConnect, createSecureContext, type SecureContext, type TL
 import { formatHostPort } from '../../src-shared/format/address';
 import { said } from '../../src-shared/model/log-text';
 import { ByteMeter, METER_CELLS } from '../engine/byte-meter';
-import { connectTimeout } from '../engine/engine-error';
+import { connectDeadline } from '../engine/connect-deadline';
 import { AgentDataConns, RefusedError } from '../relay/agent-data';
 import { serveTcpOnData, type ServedExposure } from '../relay/agent-data-serve';
 import type { ExposureEvents } from '../relay/relay-agent';
@@ -134,7 +134,8 @@ class AgentSession {
   private dial(): Promise<Socket> {
     const { relay, tls, servername, fingerprint, connectTimeoutMs } = this.spec;
     return new Promise<Socket>((resolve, reject) => {
-      const timer = setTimeout(() => fail(connectTimeout(relay.host, relay.port, connectTimeoutMs)), connectTimeoutMs);
+      // (late is set right after the dial starts below, long before the timer can fire.)
+      const timer = setTimeout(() => fail(late()), connectTimeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);
         socket.destroy();
@@ -167,6 +168,7 @@ class AgentSession {
             clearTimeout(timer);
             resolve(socket);
           });
+      const late = connectDeadline(socket, relay.host, relay.port, connectTimeoutMs);
       this.sockets.add(socket);
       socket.once('close', () => {
         this.sockets.delete(socket);

@@ -45,6 +45,16 @@ export function connectTimeout(host: string, port: number, timeoutMs: number): E
   return Object.assign(err, { code: 'ETIMEDOUT' as const, timeoutMs });
 }
 
+/**
+ * Made by the forwarder when its connect timer fires while the target's name is still being resolved:
+ * no address was dialled, so it is the name that did not resolve in time (DNS_FAILED), not the target
+ * that did not answer.
+ */
+export function lookupTimeout(host: string, timeoutMs: number): Error & { code: 'EAI_AGAIN'; timeoutMs: number } {
+  const err = new Error(`getaddrinfo EAI_AGAIN ${host} (no answer within ${timeoutMs} ms)`);
+  return Object.assign(err, { code: 'EAI_AGAIN' as const, timeoutMs });
+}
+
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -109,8 +119,11 @@ export function connectError(err: unknown, host: string, port: number): EngineEr
     }
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-    case 'EAI_NONAME':
+    case 'EAI_NONAME': {
+      const ms = (err as { timeoutMs?: unknown }).timeoutMs;
+      if (typeof ms === 'number') return new EngineError('DNS_FAILED', `Could not resolve "${host}" within ${formatSeconds(ms)} — check the host name and that the DNS server answers`, err);
       return new EngineError('DNS_FAILED', `Could not resolve "${host}" — check the host name`, err);
+    }
     case 'ECONNRESET':
     case 'EPIPE':
       return new EngineError(

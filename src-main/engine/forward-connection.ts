@@ -4,7 +4,8 @@ import { abortSocket } from './abort-socket';
 import { adoptWithOnread } from './adopt-accepted';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
-import { connectError, connectTimeout } from './engine-error';
+import { connectDeadline } from './connect-deadline';
+import { connectError } from './engine-error';
 import { PooledReader } from './pooled-reader';
 import type { StreamTap } from './stream-tap';
 
@@ -169,9 +170,10 @@ export class ForwardConnection implements Spliced {
       this.onSocketClose(target, this.client);
     });
     target.on('connect', () => this.onTargetConnect(target));
+    const late = connectDeadline(target, host, port, connectTimeoutMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.fail(connectError(connectTimeout(host, port, connectTimeoutMs), host, port));
+      this.fail(connectError(late(), host, port));
     }, connectTimeoutMs);
   }
 

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from './byte-meter';
 import type { EngineError } from './engine-error';
-import { connectError, connectTimeout } from './engine-error';
+import { connectError, connectTimeout, lookupTimeout } from './engine-error';
 import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
 import { PooledReader } from './pooled-reader';
 import type { ByteSink, RawReadSource } from './pooled-reader';
@@ -227,9 +227,7 @@ export class RawConnection implements Spliced {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Still resolving: no address was dialled, so say that rather than "did not answer".
-      const err = this.resolving
-        ? Object.assign(new Error(`getaddrinfo EAI_AGAIN ${host} (no answer within ${connectTimeoutMs} ms)`), { code: 'EAI_AGAIN' })
-        : connectTimeout(host, port, connectTimeoutMs);
+      const err = this.resolving ? lookupTimeout(host, connectTimeoutMs) : connectTimeout(host, port, connectTimeoutMs);
       this.fail(connectError(err, host, port));
     }, connectTimeoutMs);
     if (family !== 0) {

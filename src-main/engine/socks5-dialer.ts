@@ -2,7 +2,8 @@ import net from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { formatHostPort } from '../../src-shared/format/address';
-import { EngineError, connectError, connectTimeout } from './engine-error';
+import { connectDeadline } from './connect-deadline';
+import { EngineError, connectError } from './engine-error';
 import type { SocksDestination } from './socks5-protocol';
 
 /**
@@ -44,7 +45,8 @@ export function directDialer(connectTimeoutMs: number): SocksDialer {
       };
       const onConnect = (): void => settle();
       const onAbort = (): void => settle(new EngineError('INTERNAL', `Connect to ${formatHostPort(host, port)} cancelled`));
-      const timer = setTimeout(() => settle(connectTimeout(host, port, connectTimeoutMs)), connectTimeoutMs);
+      const late = connectDeadline(socket, host, port, connectTimeoutMs);
+      const timer = setTimeout(() => settle(late()), connectTimeoutMs);
       socket.once('error', settle);
       socket.once('connect', onConnect);
       if (signal?.aborted) onAbort();

@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { ByteMeter } from '../engine/byte-meter';
-import { connectError, connectTimeout } from '../engine/engine-error';
+import { connectDeadline } from '../engine/connect-deadline';
+import { connectError } from '../engine/engine-error';
 import type { TapFactory } from '../engine/stream-tap';
 import { AgentDataConns, type AgentDataOptions } from './agent-data';
 import { encodeFrame } from './data-wire';
@@ -43,7 +44,8 @@ export function serveTcpOnData(e: ServedExposure, data: Socket, peer: string): v
     e.meter.activeConnections--;
     conn = undefined;
   };
-  const timer = setTimeout(() => target.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+  const late = connectDeadline(target, host, port, timeoutMs);
+  const timer = setTimeout(() => target.destroy(late()), timeoutMs);
   const failConnect = (err: Error) => {
     clearTimeout(timer);
     const error = connectError(err, host, port);

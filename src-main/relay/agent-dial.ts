@@ -2,7 +2,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { createSecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { said } from '../../src-shared/model/log-text';
-import { connectTimeout, EngineError } from '../engine/engine-error';
+import { connectDeadline } from '../engine/connect-deadline';
+import { EngineError } from '../engine/engine-error';
 import type { AgentContext } from './agent-context';
 import { TLS_CIPHERSUITES } from './tls-suites';
 
@@ -14,9 +15,10 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Socket>
   const { host, port } = ctx.opts.relay;
   return new Promise<Socket>((resolve, reject) => {
     const useTls = ctx.opts.tls !== false;
+    // (late is set right after the dial starts below, long before the timer can fire.)
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(connectTimeout(host, port, timeoutMs));
+      reject(late());
     }, timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
@@ -39,6 +41,7 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Socket>
           clearTimeout(timer);
           resolve(socket);
         });
+    const late = connectDeadline(socket, host, port, timeoutMs);
     socket.once('error', fail);
   });
 }

@@ -1,6 +1,7 @@
 import { constants as h2c, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import { connectError, connectTimeout } from '../engine/engine-error';
+import { connectDeadline } from '../engine/connect-deadline';
+import { connectError } from '../engine/engine-error';
 import type { Live } from './agent-context';
 import { openServed } from './agent-data-serve';
 import type { Exposure } from './exposure';
@@ -66,7 +67,8 @@ function serveTcp(e: Exposure, stream: ServerHttp2Stream, peer: string): void {
   const started = Date.now();
   e.meter.activeConnections++;
   e.meter.totalConnections++;
-  const timer = setTimeout(() => target.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+  const late = connectDeadline(target, host, port, timeoutMs);
+  const timer = setTimeout(() => target.destroy(late()), timeoutMs);
   const failConnect = (err: Error) => {
     clearTimeout(timer);
     const error = connectError(err, host, port);

@@ -3,7 +3,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Rule, ruleInspect } from '../../src-shared/model/rule';
 import type { Endpoint } from '../../src-shared/model/primitives';
-import { connectError, connectTimeout } from '../engine/engine-error';
+import { connectDeadline } from '../engine/connect-deadline';
+import { connectError } from '../engine/engine-error';
 import type { TapFactory } from '../engine/stream-tap';
 import type { ReplayDial } from '../inspector/replay';
 import type { InspectedRule, InspectorService } from './inspector-service';
@@ -34,7 +35,8 @@ export function directDial(target: Endpoint, timeoutMs = 10_000): ReplayDial {
     new Promise<Duplex>((resolve, reject) => {
       const { host, port } = target;
       const socket = net.connect({ host, port, allowHalfOpen: false, noDelay: true });
-      const timer = setTimeout(() => socket.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+      const late = connectDeadline(socket, host, port, timeoutMs);
+      const timer = setTimeout(() => socket.destroy(late()), timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');

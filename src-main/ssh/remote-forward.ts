@@ -3,7 +3,8 @@ import net from 'node:net';
 import type { AcceptConnection, ClientChannel, RejectConnection, TcpConnectionDetails } from 'ssh2';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from '../engine/byte-meter';
-import { EngineError, connectError, connectTimeout } from '../engine/engine-error';
+import { connectDeadline } from '../engine/connect-deadline';
+import { EngineError, connectError } from '../engine/engine-error';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { ConnectionTable } from './connection-table';
 import type { Emit, SshForwardEvents } from './connection-table';
@@ -129,7 +130,8 @@ export class RemoteForwarder extends EventEmitter<RemoteForwardEvents> {
     const socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
     socket.pause();
     const conn = this.table.open(socket, formatHostPort(details.srcIP, details.srcPort), false);
-    const timer = setTimeout(() => socket.destroy(connectTimeout(host, port, timeoutMs)), timeoutMs);
+    const late = connectDeadline(socket, host, port, timeoutMs);
+    const timer = setTimeout(() => socket.destroy(late()), timeoutMs);
     socket.once('error', (err) => {
       clearTimeout(timer);
       if (conn.state === 'connecting') reject();
