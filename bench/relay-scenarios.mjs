@@ -26,7 +26,8 @@
 // say what bounds it; the relay reports on SIGUSR2 how many connections took the pool and how many the
 // HTTP/2 fallback.
 //
-// BENCH_RELAY_ROUNDS (default: BENCH_ROUNDS, 5), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
+// BENCH_RELAY_ROUNDS (default: BENCH_ROUNDS, 5), BENCH_RELAY_CPS_ROUNDS (connections/s: 11, or the relay's
+// rounds if more), BENCH_RELAY_IPERF_SECONDS (2), BENCH_RELAY_IDLE (1000)
 // tune it; BENCH_RELAY_CPU_PROF=DIR runs the main relay and agent under node --cpu-prof.
 // Every process is spawned through bench/lib/procs.mjs (killed by group; sshd also by process tree). The
 // contenders (VARIANTS) and how each starts are in bench/lib/relay-contenders.mjs, the idle rounds in
@@ -46,9 +47,10 @@ import { freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, spawnPr
 import { relayReport } from './lib/relay-report.mjs';
 import { opensshCipher, opensshMissing, startSshR, startSshd } from './lib/sshd.mjs';
 
+// 5 (not 3): with 3, target → client against ssh -R moved across the 1.10× line from run to run.
+const ROUNDS = envNum('BENCH_RELAY_ROUNDS', CFG.rounds);
 const RELAY = {
-  // 5 (not 3): with 3, target → client against ssh -R moved across the 1.10× line from run to run.
-  rounds: envNum('BENCH_RELAY_ROUNDS', CFG.rounds),
+  rounds: ROUNDS,
   iperfSeconds: envNum('BENCH_RELAY_IPERF_SECONDS', QUICK ? 1 : 2),
   idleConnections: envNum('BENCH_RELAY_IDLE', 1000),
   pingCount: QUICK ? 2000 : 3000,
@@ -56,6 +58,10 @@ const RELAY = {
   pingSize: 64,
   // 2 s a run: the pool-on and pool-off rates differ by a few %, 1 s runs varied by ±15 % on shared cores.
   cpsSeconds: QUICK ? 1 : 2,
+  // More rounds than the rest: the connection-rate targets compare contenders that take the same path
+  // for all but a few connections (pool on and off), and one contender's rate moved 131–495/s between
+  // 5 rounds of one busy run (run 14); the median of 11 moves less. A round of both is ~40 s.
+  cpsRounds: envNum('BENCH_RELAY_CPS_ROUNDS', QUICK ? ROUNDS : Math.max(11, ROUNDS)),
   cpsConcurrency: 32,
   withVariants: process.env.BENCH_RELAY_VARIANTS !== '0',
   cpuProfDir: process.env.BENCH_RELAY_CPU_PROF || undefined,
@@ -188,10 +194,10 @@ export async function setupRelay() {
     { id: 'relayTput1R', contenders: WITH_VARIANTS, run: tput(1, ['-R']) },
     { id: 'relayTput8', contenders: [...MAIN, ...variants.filter((v) => v.streams8 && !v.main).map((v) => v.id)], run: tput(8) },
     { id: 'relayRtt', contenders: [...WITH_USERS, ...variants.filter((v) => v.rtt).map((v) => v.id)], run: (c) => measured(c, () => runTool('pingpong.mjs', [ports[c].echo, RELAY.pingCount, RELAY.pingWarmup, RELAY.pingSize], 60_000)) },
-    { id: 'relayCps1', contenders: WITH_USERS_CPS, run: cps(1) },
-    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS_CPS, run: cps(RELAY.cpsConcurrency) },
+    { id: 'relayCps1', contenders: WITH_USERS_CPS, run: cps(1), rounds: RELAY.cpsRounds },
+    { id: `relayCps${RELAY.cpsConcurrency}`, contenders: WITH_USERS_CPS, run: cps(RELAY.cpsConcurrency), rounds: RELAY.cpsRounds },
     { id: 'relayIdle', contenders: ['relay', ...usersMeasuredFully, ...poolOff, ...ref], run: (c) => idleRound(c, echo, sshd, RELAY.idleConnections) },
-  ].map((sc) => ({ ...sc, rounds: RELAY.rounds }));
+  ].map((sc) => ({ rounds: RELAY.rounds, ...sc }));
 
   const facts = {
     cores: os.cpus().length,

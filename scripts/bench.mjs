@@ -6,7 +6,8 @@
 // All traffic stays on 127.0.0.1. Every process started here runs in its own process group and is
 // killed at the end, on failure and on SIGINT/SIGTERM.
 //
-//   npm run bench                 5 rounds (BENCH_ROUNDS=N; SSH scenarios 3, BENCH_SSH_ROUNDS), ~8 min on 2 cores
+//   npm run bench                 5 rounds (BENCH_ROUNDS=N; SSH scenarios 3, BENCH_SSH_ROUNDS; the relay's
+//                                 connections/s 11, BENCH_RELAY_CPS_ROUNDS), ~30 min on 2 cores
 //   npm run bench -- --quick      2 rounds, shorter runs (smoke test, ~1.5 min)
 //   npm run bench -- --no-build   use the existing out/main/cli.js
 //   BENCH_ONLY=tput,gc,rtt,cps,idle,udp,ssh,relay   run a subset of the scenarios (tput, gc: bench/tcp-scenarios.mjs, rtt, cps: bench/echo-scenarios.mjs,
@@ -188,8 +189,8 @@ async function main() {
   // --- rounds ---
   const samples = {};
   for (const sc of scenarios) samples[sc.id] = Object.fromEntries(sc.contenders.map((c) => [c, []]));
-  // Scenario groups may run fewer rounds (sc.rounds); a run of only those ends with them.
-  const rounds = Math.max(0, ...scenarios.map((sc) => Math.min(sc.rounds ?? CFG.rounds, CFG.rounds)));
+  // Scenario groups may run fewer or more rounds (sc.rounds): the extra rounds run only those groups.
+  const rounds = Math.max(0, ...scenarios.map((sc) => sc.rounds ?? CFG.rounds));
   for (let r = 0; r < rounds; r++) {
     const tr = Date.now();
     for (const sc of scenarios) {
