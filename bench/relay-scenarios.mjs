@@ -116,8 +116,9 @@ export async function setupRelay() {
       if (v.rtt) ports[v.id].echo = (await startReference(v, echoPort, main.windows)).pub;
       continue;
     }
-    ports[v.id] = { iperf: await freeTcpPort(), ...(v.main ? { echo: await freeTcpPort() } : {}) };
-    const exposed = [{ pub: ports[v.id].iperf, target: iperfPort }, ...(v.main ? [{ pub: ports[v.id].echo, target: echoPort }] : [])];
+    const echoToo = v.main || v.cpsOnly;
+    ports[v.id] = { iperf: await freeTcpPort(), ...(echoToo ? { echo: await freeTcpPort() } : {}) };
+    const exposed = [{ pub: ports[v.id].iperf, target: iperfPort }, ...(echoToo ? [{ pub: ports[v.id].echo, target: echoPort }] : [])];
     const pair = await startRelayPair(v.id, exposed, { windows: v.windows, plain: v.plain, pool: v.pool !== false, gc: v.gc });
     pairs[v.id] = pair;
     cpu[v.id] = { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] };
@@ -160,8 +161,9 @@ export async function setupRelay() {
   const cpsOnly = new Set(CLI_CONTENDERS.filter((u) => u.cpsOnly).map((u) => u.id));
   const usersMeasuredFully = users.filter((u) => !cpsOnly.has(u));
   const WITH_USERS = ['direct', 'relay', ...usersMeasuredFully, ...poolOff, ...ref];
-  const WITH_USERS_CPS = ['direct', 'relay', ...users, ...poolOff, ...ref];
-  const WITH_VARIANTS = [...WITH_USERS, ...variants.filter((v) => !v.main).map((v) => v.id)];
+  const twins = variants.filter((v) => v.cpsOnly).map((v) => v.id);
+  const WITH_USERS_CPS = ['direct', 'relay', ...users, ...poolOff, ...twins, ...ref];
+  const WITH_VARIANTS = [...WITH_USERS, ...variants.filter((v) => !v.main && !v.cpsOnly).map((v) => v.id)];
   log(`bench: relay — ${tls}; OpenSSH ${sshCipher ?? `not run: ${sshMissing}`}; variants ${variants.map((v) => v.id).join(', ') || 'none'}${noVariants ? ` (${noVariants})` : ''}`);
 
   // A short pass through every relay first, so no relay's first measured run pays for JIT warm-up.
@@ -208,6 +210,7 @@ export async function setupRelay() {
     variants,
     noVariants,
     poolOff: poolOff[0],
+    twin: twins[0],
     users: CLI_CONTENDERS.filter((u) => users.includes(u.id)),
     usersFailed,
     ...RELAY,

@@ -18,6 +18,9 @@ import { BUNDLE } from './relay-bundle.mjs';
  */
 export const VARIANTS = [
   { id: 'relay-h2', label: 'pool off: every connection on an HTTP/2 stream, TLS (PORTHOLE_BENCH_POOL=0; releases before data connections)', pool: false, streams8: true, main: true },
+  // The A/A control: how far apart two equal contenders land in the same run (two pool-off pairs made
+  // 801 against 740 serial connections/s by hand, run 15's day), printed beside the pool on/off ratios.
+  { id: 'relay-h2-twin', label: 'pool off again: a second pair identical to "pool off", in the connections/s scenarios only (the A/A control)', pool: false, cpsOnly: true },
   { id: 'relay-plain', label: 'TLS off (plain TCP, PORTHOLE_BENCH_PLAIN=1), pool on', plain: true, streams8: true },
   { id: 'relay-plain-h2', label: 'TLS off, pool off', plain: true, pool: false },
   { id: 'relay-h2default', label: 'pool off, HTTP/2 defaults: 64 KiB stream, 64 KiB session, 16 KiB frames', pool: false, windows: { STREAM_WINDOW: 65_535, SESSION_WINDOW: 65_535, MAX_FRAME: 16_384 } },

@@ -86,7 +86,7 @@ function contendersTable(M, get, facts) {
     ['relay', `porthole relay as shipped: TLS, data connections (pool on); when it falls back, ${kib(w.stream)} stream, ${kib(w.session)} session, ${kib(w.frame)} frames`],
     // A contender measured for connections/s only has no throughput row.
     ...(facts.users ?? []).filter((u) => !u.cpsOnly).map((u) => [u.id, u.label]),
-    ...facts.variants.map((v) => [v.id, v.label]),
+    ...facts.variants.filter((v) => !v.cpsOnly).map((v) => [v.id, v.label]),
     ...(facts.opensshMissing ? [] : [['ssh-R', 'OpenSSH ssh -R']]),
   ];
   const cell = (id, c) => {
@@ -148,6 +148,11 @@ function bounds(M, get, facts) {
     const s = g(id, 'ssh-R', key);
     return `${fmt(r, d)} ${unit}${s !== undefined ? ` (${fmtRatio(ratio(r, s))} ssh -R's ${fmt(s, d)})` : ''}`;
   };
+  // The A/A control: two identical pool-off pairs, pool off ÷ its twin — the spread any ratio of this scenario carries.
+  const twinNote = (id) => {
+    const t = facts.twin && g(id, facts.twin, 'rate');
+    return t === undefined || !off ? '' : `; a second, identical pool-off pair ${fmt(t)}/s: two equal contenders ${fmtRatio(ratio(g(id, off, 'rate'), t))} apart in this run`;
+  };
   for (const [id, dir] of [
     ['relayTput1', 'client → target'],
     ['relayTput1R', 'target → client'],
@@ -181,7 +186,7 @@ function bounds(M, get, facts) {
   for (const id of ['relayCps1', `relayCps${facts.cpsConcurrency}`]) {
     if (!M[id]) continue;
     out.push(
-      `Connections/s ${id === 'relayCps1' ? 'serial' : `${facts.cpsConcurrency} concurrent`}: ${fmt(g(id, 'relay', 'rate'))}/s with the pool (pool off ${fmt(g(id, off, 'rate'))}/s), ${vsSsh(id, 'cpuMsPerConn', 2, 'CPU ms per connection')}: a pooled connection starts at once, with no HTTP/2 stream to set up; short ones like these are replaced only on trust, 2 new TLS connections a second (a handshake costs ~2 ms of CPU on the two sides), so most of them find the pool empty and take an HTTP/2 stream, as with the pool off. ${sides(id)}; ${machine(id)}.`,
+      `Connections/s ${id === 'relayCps1' ? 'serial' : `${facts.cpsConcurrency} concurrent`}: ${fmt(g(id, 'relay', 'rate'))}/s with the pool (pool off ${fmt(g(id, off, 'rate'))}/s${twinNote(id)}), ${vsSsh(id, 'cpuMsPerConn', 2, 'CPU ms per connection')}: a pooled connection starts at once, with no HTTP/2 stream to set up; short ones like these are replaced only on trust, 2 new TLS connections a second (a handshake costs ~2 ms of CPU on the two sides), so most of them find the pool empty and take an HTTP/2 stream, as with the pool off. ${sides(id)}; ${machine(id)}.`,
     );
   }
   if (M.relayIdle) {
