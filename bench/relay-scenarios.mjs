@@ -16,7 +16,9 @@
 // CLI on both sides (throughput both ways, round trip, connections/s, idle; full GCs of each process);
 // "cli-run-h2" is cli-run with the relay's data connections off, in the connections/s scenarios only.
 // "relay" is what ships (TLS, data connections); "relay-h2" the same with the pool off (every connection
-// on an HTTP/2 stream: what releases before data connections did, the baseline for connections/s); the
+// on an HTTP/2 stream: what releases before data connections did, the baseline for connections/s);
+// "relay-h2-twin" is a second, identical pool-off pair in the connections/s scenarios only, the A/A
+// control: the report prints how far apart it and "relay-h2" land, the spread those ratios carry. The
 // other VARIANTS turn TLS off and change the HTTP/2 windows (BENCH_RELAY_VARIANTS=0 leaves them out).
 // For the others the relay and the agent run in lean processes of their own (the engine alone, the
 // reference for what the CLI adds): bench/tools/relay-node.ts, which imports src-main/relay, bundled
