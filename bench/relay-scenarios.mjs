@@ -187,7 +187,7 @@ export async function setupRelay() {
     const before = pairs[c] ? await pairs[c].poolStats() : undefined;
     const r = await fn();
     const after = before ? await pairs[c].poolStats() : undefined;
-    return after ? { ...r, onDataConns: after.taken - before.taken, onStreams: after.missed - before.missed } : r;
+    return after ? { ...r, onDataConns: after.taken - before.taken, onStreams: after.missed + (after.passed ?? 0) - before.missed - (before.passed ?? 0) } : r;
   };
   const tput = (streams, extra = []) => async (c) => perGB(await paths(c, () => measured(c, () => iperf(ports[c].iperf, streams, extra, RELAY.iperfSeconds))));
   // CPU milliseconds both sides spend per connection (open, 1 B each way, close).

@@ -50,7 +50,7 @@ export async function idleRound(c, echo, sshd, n) {
         agentBaseMiB: Math.round(base.agent / 102.4) / 10,
         pubKiBPerConn: per('pub'),
         agentKiBPerConn: per('agent'),
-        ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed } : {}),
+        ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed + (pool.passed ?? 0) } : {}),
       };
       if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
       return res;

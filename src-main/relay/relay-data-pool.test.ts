@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ticketMac } from './data-protocol';
-import { DataPool, type DataPoolOptions } from './relay-data-pool';
+import { DataPool, type DataPoolOptions, EARN_BYTES, SHORT_BURST, SHORT_WINDOW_MS, ShortBurst } from './relay-data-pool';
 
 // The pool's bookkeeping on a fake clock: which tickets it grants and when. The sockets it holds are
 // stand-ins (the pool only keeps them, listens for 'close' and destroys them); relay-data.test.ts runs
@@ -130,5 +130,44 @@ describe('DataPool', () => {
     await vi.advanceTimersByTimeAsync(31_000);
     expect(h2.granted).toHaveLength(4);
     expect(h2.pool.outstanding).toBe(2);
+  });
+});
+
+describe('ShortBurst', () => {
+  /** `n` short connections closing `gapMs` apart from `start`; returns the time of the last. */
+  const shortOnes = (b: ShortBurst, n: number, start: number, gapMs: number) => {
+    for (let i = 0; i < n; i++) b.closed(1024, 5, start + i * gapMs);
+    return start + (n - 1) * gapMs;
+  };
+
+  it('skips the pool after SHORT_BURST short connections in a row, until the window passes', () => {
+    const b = new ShortBurst();
+    expect(b.skipsPool(0)).toBe(false);
+    let t = shortOnes(b, SHORT_BURST - 1, 1000, 10);
+    expect(b.skipsPool(t)).toBe(false);
+    t = shortOnes(b, 1, t + 10, 0);
+    expect(b.skipsPool(t)).toBe(true);
+    expect(b.skipsPool(t + SHORT_WINDOW_MS)).toBe(true);
+    expect(b.skipsPool(t + SHORT_WINDOW_MS + 1)).toBe(false);
+  });
+
+  it('counts only short connections closing within the window of each other', () => {
+    const b = new ShortBurst();
+    // Spaced more than the window apart: each starts a new run of one.
+    const t = shortOnes(b, SHORT_BURST * 2, 0, SHORT_WINDOW_MS + 1);
+    expect(b.skipsPool(t)).toBe(false);
+  });
+
+  it('ends the burst when a connection moved EARN_BYTES or lived the window', () => {
+    const b = new ShortBurst();
+    let t = shortOnes(b, SHORT_BURST, 0, 10);
+    expect(b.skipsPool(t)).toBe(true);
+    b.closed(EARN_BYTES, 5, t + 1);
+    expect(b.skipsPool(t + 2)).toBe(false);
+    t = shortOnes(b, SHORT_BURST, t + 10, 10);
+    expect(b.skipsPool(t)).toBe(true);
+    // An interactive connection: few bytes, but it lived a second.
+    b.closed(100, SHORT_WINDOW_MS, t + 1);
+    expect(b.skipsPool(t + 2)).toBe(false);
   });
 });

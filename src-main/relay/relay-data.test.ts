@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, agentState, bound, RelayFixtures } from '../../test-support/relay-fixtures';
 import type { RelayAgent, RelayAgentOptions } from './relay-agent';
+import { SHORT_BURST, SHORT_WINDOW_MS } from './relay-data-pool';
 import type { RelayServer, RelayServerOptions } from './relay-server';
 
 // Data connections (data-protocol.ts): public TCP connections carried on connections of their own from
@@ -36,7 +37,7 @@ async function exposed(o: { relay?: Partial<RelayServerOptions>; agent?: Partial
 }
 
 /** Waits until the pool of "a1" has dialled every ticket it issued and holds `atLeast` ready connections. */
-async function poolFull(relay: RelayServer, atLeast = 1, timeoutMs = 5000): Promise<{ ready: number; target: number; taken: number; missed: number }> {
+async function poolFull(relay: RelayServer, atLeast = 1, timeoutMs = 5000): Promise<{ ready: number; target: number; taken: number; missed: number; passed: number }> {
   await waitFor(
     () => {
       const p = relay.dataPool('a1');
@@ -54,6 +55,12 @@ async function poolFull(relay: RelayServer, atLeast = 1, timeoutMs = 5000): Prom
 async function echoed(port: number, size = 64 * 1024): Promise<void> {
   const payload = randomBytes(size);
   expect(await net.roundTrip(port, payload)).toEqual({ bytes: size, sha256: sha256(payload) });
+}
+
+/** echoed(), then waits until the relay has closed its side too (and counted the connection as closed). */
+async function echoedAndClosed(relay: RelayServer, port: number, size = 1024): Promise<void> {
+  await echoed(port, size);
+  await waitFor(() => relay.status().agents[0]!.exposures[0]!.activeConnections === 0, 'the relay to close its side');
 }
 
 /** Writes `size` random bytes on an open client connection and checks they come back; the connection stays open. */
@@ -141,24 +148,63 @@ describe('relay data connections', () => {
     const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 8, max: 64, refillPerSecond: 0.01 } } });
     await poolFull(relay, 8);
     const dialledBefore = agent.dataConnections()!.dialled;
-    for (let i = 0; i < 40; i++) await echoed(port, 1024);
+    for (let i = 0; i < 40; i++) await echoedAndClosed(relay, port);
     const p = relay.dataPool('a1')!;
-    expect(p).toMatchObject({ taken: 8, missed: 32, ready: 0 });
+    // The first 8 took the pool; after 8 short ones in a row the port's connections leave it alone.
+    expect(p).toMatchObject({ taken: 8, missed: 0, passed: 32, ready: 0 });
     expect(agent.dataConnections()!.dialled - dialledBefore).toBeLessThanOrEqual(1);
-    // Four connections that each move 1 MiB (on streams: the pool is empty) earn four data connections at once.
+    // Four connections that each move 1 MiB (on streams: the port is in its burst and the pool is empty)
+    // earn four data connections at once.
     await Promise.all([1, 2, 3, 4].map(() => echoed(port, 1024 * 1024)));
     await waitFor(() => relay.dataPool('a1')!.ready >= 4, 'the earned data connections');
     expect(agent.dataConnections()!.dialled - dialledBefore).toBeLessThanOrEqual(5);
+  });
+
+  it('leaves the pool alone during a burst of short connections on a port, and takes it again after a quiet second', async () => {
+    // Refilled at once, so the pool is never what sends a connection to a stream here.
+    const { relay, agent, port } = await exposed({ relay: { dataConnections: { min: 8, max: 8, refillPerSecond: 1000 } } });
+    await poolFull(relay, 8);
+    for (let i = 0; i < SHORT_BURST; i++) {
+      await echoedAndClosed(relay, port);
+      await poolFull(relay, 8);
+    }
+    expect(relay.dataPool('a1')).toMatchObject({ taken: SHORT_BURST, missed: 0, passed: 0 });
+    const dialled = agent.dataConnections()!.dialled;
+    // The burst: the next ones take HTTP/2 streams, with a full pool beside them, and cost no handshake.
+    for (let i = 0; i < 5; i++) await echoedAndClosed(relay, port);
+    expect(relay.dataPool('a1')).toMatchObject({ taken: SHORT_BURST, missed: 0, passed: 5, ready: 8 });
+    expect(agent.dataConnections()!.dialled).toBe(dialled);
+    // A quiet spell longer than the window ends the burst: the next connection takes a data connection.
+    await new Promise((resolve) => setTimeout(resolve, SHORT_WINDOW_MS + 100));
+    await echoedAndClosed(relay, port);
+    expect(relay.dataPool('a1')).toMatchObject({ taken: SHORT_BURST + 1, passed: 5 });
+  });
+
+  it('ends a port\'s burst of short connections when one of its connections moves bulk', async () => {
+    const { relay, port } = await exposed({ relay: { dataConnections: { min: 8, max: 8, refillPerSecond: 1000 } } });
+    await poolFull(relay, 8);
+    for (let i = 0; i < SHORT_BURST + 1; i++) await echoedAndClosed(relay, port);
+    expect(relay.dataPool('a1')).toMatchObject({ taken: SHORT_BURST, passed: 1 });
+    // In the burst, so on a stream; it moves 2 × 1 MiB, and its close ends the burst.
+    await echoedAndClosed(relay, port, MiB);
+    expect(relay.dataPool('a1')).toMatchObject({ taken: SHORT_BURST, passed: 2 });
+    await poolFull(relay, 8);
+    await echoedAndClosed(relay, port);
+    expect(relay.dataPool('a1')).toMatchObject({ taken: SHORT_BURST + 1, passed: 2 });
   });
 
   it('refills on its budget alone after connections found it empty, with no further connection to prompt it', async () => {
     // Four tickets a second: the burst is spent on the first fill, then misses leave the refill to the timer.
     const { relay, port } = await exposed({ relay: { dataConnections: { min: 8, max: 8, refillPerSecond: 4 } } });
     await poolFull(relay, 8);
-    await Promise.all(Array.from({ length: 14 }, () => echoed(port, 1024)));
+    // All 14 open before any closes (so none is turned to a stream by a burst of short ones before it).
+    const clients = await Promise.all(Array.from({ length: 14 }, () => net.connect(port)));
+    await waitFor(() => relay.status().agents[0]!.exposures[0]!.activeConnections === 14, 'the relay to take all 14');
+    for (const c of clients) await echoedOn(c, 1024);
+    for (const c of clients) c.end();
+    await Promise.all(clients.map((c) => closed(c)));
     const p = relay.dataPool('a1')!;
-    expect(p.taken + p.missed).toBe(14);
-    expect(p.missed).toBeGreaterThan(0);
+    expect(p).toMatchObject({ taken: 8, missed: 6, passed: 0 });
     expect((await poolFull(relay, 8, 10_000)).ready).toBe(8);
   });
 

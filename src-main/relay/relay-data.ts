@@ -6,7 +6,7 @@ import { RawReader } from './handshake';
 import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
 import { encodeFrame } from './protocol';
-import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions, earner } from './relay-data-pool';
+import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions, earner, type ShortBurst } from './relay-data-pool';
 import { joinSockets } from './socket-join';
 
 export type DataLog = LineLog;
@@ -114,7 +114,8 @@ export interface CarrierPort {
   readonly address: string;
   readonly meter: ByteMeter;
   readonly conns: Map<number, unknown>;
-  track(client: string, kill: () => void): { id: number; bytesIn: number; bytesOut: number; kill(): void };
+  readonly shortBurst: ShortBurst;
+  track(client: string, kill: () => void): { id: number; openedAt: number; bytesIn: number; bytesOut: number; kill(): void };
 }
 
 /**
@@ -149,6 +150,7 @@ export function carryPublic(port: CarrierPort, agent: string, sock: Socket, data
       http?.close();
       port.conns.delete(conn.id);
       port.meter.activeConnections--;
+      port.shortBurst.closed(conn.bytesIn + conn.bytesOut, Date.now() - conn.openedAt);
     },
   });
 }

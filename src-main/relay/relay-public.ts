@@ -73,7 +73,10 @@ function onPublicConnection(st: RelayState, p: PublicPort, sock: Socket): void {
   }
   // As on TCP forwards: keepalive finds peers that vanished.
   sock.setKeepAlive(true, 30_000);
-  const data = s.data?.take();
+  // A port in a burst of short connections leaves the pool to connections that gain from it.
+  let data: Socket | undefined;
+  if (s.data && p.shortBurst.skipsPool()) s.data.passOver();
+  else data = s.data?.take();
   if (data) return carryPublic(p, s.name, sock, data, client, { pool: s.data!, idleTimeoutMs: st.limits.idleTimeoutMs, log: st.log });
   let stream: ClientHttp2Stream;
   try {
@@ -117,6 +120,7 @@ function onPublicConnection(st: RelayState, p: PublicPort, sock: Socket): void {
       http?.close();
       p.conns.delete(conn.id);
       p.meter.activeConnections--;
+      p.shortBurst.closed(conn.bytesIn + conn.bytesOut, Date.now() - conn.openedAt);
     },
   });
 }

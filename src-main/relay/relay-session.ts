@@ -4,7 +4,7 @@ import type { Server, Socket } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from '../engine/byte-meter';
 import { type AgentHello, encodeLine, type ExposureInfo, type RelayMessage } from './protocol';
-import type { DataPool } from './relay-data-pool';
+import { type DataPool, ShortBurst } from './relay-data-pool';
 import type { RelayAgentPolicy } from './relay-policy';
 
 // The relay server's state per agent session (made by relay-accept.ts, kept by agent name in
@@ -22,6 +22,8 @@ export interface PublicConn {
 /** One public port of one agent session. */
 export class PublicPort {
   readonly conns = new Map<number, PublicConn>();
+  /** Whether its next TCP connection should take a data connection (relay-data-pool.ts). */
+  readonly shortBurst = new ShortBurst();
   server: Server | undefined;
   udp: UdpSocket | undefined;
   udpStream: ClientHttp2Stream | undefined;
