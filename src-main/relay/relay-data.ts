@@ -6,7 +6,8 @@ import { RawReader } from './handshake';
 import { type LineLog, type LogLine, said } from '../../src-shared/model/log-text';
 import { type HttpExchange, HttpExchangeLog } from './http-log';
 import { encodeFrame } from './protocol';
-import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions, earner, type ShortBurst } from './relay-data-pool';
+import { DATA_POOL_DEFAULTS, DataPool, type DataPoolOptions, earner } from './relay-data-pool';
+import type { PublicConn } from './relay-session';
 import { joinSockets } from './socket-join';
 
 export type DataLog = LineLog;
@@ -114,8 +115,8 @@ export interface CarrierPort {
   readonly address: string;
   readonly meter: ByteMeter;
   readonly conns: Map<number, unknown>;
-  readonly shortBurst: ShortBurst;
-  track(client: string, kill: () => void): { id: number; openedAt: number; bytesIn: number; bytesOut: number; kill(): void };
+  track(client: string, kill: () => void): PublicConn;
+  connectionClosed(c: PublicConn): void;
 }
 
 /**
@@ -148,9 +149,7 @@ export function carryPublic(port: CarrierPort, agent: string, sock: Socket, data
     refused: (why) => o.log('info', ...said('relayAgentNoLocal', { agent, address: port.address, error: why, client })),
     closed: () => {
       http?.close();
-      port.conns.delete(conn.id);
-      port.meter.activeConnections--;
-      port.shortBurst.closed(conn.bytesIn + conn.bytesOut, Date.now() - conn.openedAt);
+      port.connectionClosed(conn);
     },
   });
 }

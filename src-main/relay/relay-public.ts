@@ -118,9 +118,7 @@ function onPublicConnection(st: RelayState, p: PublicPort, sock: Socket): void {
     },
     closed: () => {
       http?.close();
-      p.conns.delete(conn.id);
-      p.meter.activeConnections--;
-      p.shortBurst.closed(conn.bytesIn + conn.bytesOut, Date.now() - conn.openedAt);
+      p.connectionClosed(conn);
     },
   });
 }

@@ -57,6 +57,13 @@ export class PublicPort {
     return c;
   }
 
+  /** A TCP connection from track() has closed (on either path): out of the table and the meter, and told to shortBurst. */
+  connectionClosed(c: PublicConn): void {
+    this.conns.delete(c.id);
+    this.meter.activeConnections--;
+    this.shortBurst.closed(c.bytesIn + c.bytesOut, Date.now() - c.openedAt);
+  }
+
   async close(): Promise<void> {
     for (const c of this.conns.values()) c.kill();
     this.udpStream?.close(h2c.NGHTTP2_CANCEL);
