@@ -89,6 +89,15 @@ describe('SOCKS5 encoders', () => {
     expect(encodeReply(Reply.SUCCEEDED, { address: 'not-an-ip', port: 5 })).toEqual(b(5, 0, 0, 1, 0, 0, 0, 0, 0, 0));
   });
 
+  it('sends only a well-formed dotted quad as an IPv4 bound address, anything else as 0.0.0.0:0', () => {
+    const unknown = b(5, 0, 0, 1, 0, 0, 0, 0, 0, 0);
+    expect(encodeReply(Reply.SUCCEEDED, { address: '255.0.10.001', port: 7 })).toEqual(b(5, 0, 0, 1, 255, 0, 10, 1, 0, 7));
+    expect(encodeReply(Reply.SUCCEEDED, { address: '::ffff:192.168.0.9', port: 7 })).toEqual(b(5, 0, 0, 1, 192, 168, 0, 9, 0, 7));
+    for (const address of ['1.2.3.256', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.', '.1.2.3', '1.2.3.4 ', '1.2.3.0004', '1.2.3.a', '', '::ffff:1.2.3.999']) {
+      expect(encodeReply(Reply.SUCCEEDED, { address, port: 7 }), address).toEqual(unknown);
+    }
+  });
+
   it('maps engine error codes (and errno for unreachable) to RFC 1928 reply codes', () => {
     expect(replyForError('TARGET_REFUSED')).toBe(0x05);
     expect(replyForError('TARGET_TIMEOUT')).toBe(0x06);

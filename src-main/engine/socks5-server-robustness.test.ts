@@ -182,6 +182,29 @@ describe('Socks5Server under hostile and broken clients', () => {
     expect(errors).toEqual([]);
   });
 
+  it('leaves a finished dial alone when the connection closes (nothing to cancel), and aborts one closed before it starts', async () => {
+    const echo = await fx.echoServer();
+    const signals: AbortSignal[] = [];
+    const dialer = directDialer(5000);
+    const { server, port, errors } = await socks({
+      dial: (dest, client, sig) => {
+        signals.push(sig!);
+        return dialer(dest, client, sig);
+      },
+    });
+    expect(await echoesThrough(port, echo.port, 'hello')).toBe(true);
+    await waitFor(() => server.connections().length === 0, 'the session to be gone');
+    expect(signals.map((s) => s.aborted)).toEqual([false]);
+    // Closed by a 'connection-open' listener, before the dialer is called: the dialer gets an aborted signal.
+    server.once('connection-open', (c) => server.closeConnection(c.id));
+    const s = await fx.connect(port, { allowHalfOpen: false });
+    s.on('error', () => undefined);
+    s.write(Buffer.concat([b(5, 1, 0), connectV4(echo.port)]));
+    await waitFor(() => signals.length === 2 && server.connections().length === 0, 'the second session to be gone');
+    expect(signals[1]!.aborted).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it('lists connections with state and counters, and closeConnection() aborts one', async () => {
     const echo = await fx.echoServer();
     const { server, port } = await socks();
