@@ -8,6 +8,7 @@ import { type ListenerSpec, type PlaneEvent, plainTcpListener } from '../datapla
 import type { RemoteListener } from '../dataplane/remote-listener';
 import { UsageError, parseArgs } from './args';
 import { untilSignal } from './signals';
+import { ConnectionLines } from './connection-lines';
 import { UPNP_FLAGS, forwardRouter, normaliseUpnpArgv, parseUpnpOption } from './forward-upnp';
 
 const RESTART_DELAY_MS = 500;
@@ -31,12 +32,13 @@ export async function cmdForward(argv: string[]): Promise<number> {
   };
   const say = (line: string) => sayAll([line]);
   const udp = args.booleans.has('udp');
+  const log = new ConnectionLines(sayAll, udp ? 'sessions' : 'connections');
   const spec: ListenerSpec = udp
     ? { kind: 'udp', listen: listen.value, target: target.value, idleTimeoutMs: 60_000, maxSessions: 1000, allow: [], deny: [] }
     : plainTcpListener(listen.value, target.value);
   // The bytes move in the data plane's thread, away from this process's CLI, API and store modules.
   const plane = new DataPlane();
-  const run = new ForwardRun(plane, spec, say, sayAll);
+  const run = new ForwardRun(plane, spec, say, sayAll, log);
   try {
     let bound: { host: string; port: number };
     try {
@@ -69,6 +71,7 @@ export async function cmdForward(argv: string[]): Promise<number> {
     await router?.stop();
     const m = run.totals();
     await run.stop();
+    log.flush();
     const what = udp ? 'sessions' : 'connections';
     say(`stopped: ${m.totalConnections} ${what}, ${formatBytes(m.bytesIn)} in, ${formatBytes(m.bytesOut)} out`);
     if (failed) {
@@ -92,6 +95,7 @@ class ForwardRun {
   private fail!: (err: EngineError) => void;
   /** Lines of the events delivered in this turn, written together once they are all delivered. */
   private lines: string[] = [];
+  private queued = false;
   /** Resolves when the forward cannot go on (never rejects). */
   readonly failure = new Promise<EngineError>((resolve) => (this.fail = resolve));
 
@@ -100,6 +104,7 @@ class ForwardRun {
     private readonly spec: ListenerSpec,
     private readonly say: (line: string) => void,
     private readonly sayAll: (lines: string[]) => void,
+    private readonly log: ConnectionLines,
   ) {}
 
   async start(): Promise<{ host: string; port: number }> {
@@ -142,34 +147,15 @@ class ForwardRun {
 
   private event(e: PlaneEvent): void {
     // A batch of events is delivered in one synchronous loop; the microtask runs right after it.
-    if (this.lines.length === 0) {
+    if (!this.queued) {
+      this.queued = true;
       queueMicrotask(() => {
+        this.queued = false;
         const lines = this.lines;
         this.lines = [];
         if (lines.length > 0) this.sayAll(lines);
       });
     }
-    const say = this.lines;
-    switch (e.e) {
-      case 'open':
-        say.push(`open  #${e.id} from ${e.client}`);
-        break;
-      case 'close':
-        if (e.packetsIn !== undefined) {
-          say.push(
-            `close #${e.id} from ${e.client} (${e.reason ?? 'closed'}): ${e.packetsIn} datagrams in, ${e.packetsOut ?? 0} out, ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out`,
-          );
-        } else say.push(`close #${e.id} from ${e.client}: ${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out, ${e.durationMs} ms`);
-        break;
-      case 'error':
-        say.push(`error ${e.id !== undefined ? `#${e.id} ` : ''}from ${e.client}: ${e.error.message} [${e.error.code}]`);
-        break;
-      case 'refused':
-        say.push(`refused ${e.client}: ${e.reason}`);
-        break;
-      case 'listener-error':
-        say.push(`listener failed: ${e.error.message} [${e.error.code}]`);
-        break;
-    }
+    this.log.add(e, this.lines);
   }
 }
