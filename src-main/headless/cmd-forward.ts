@@ -32,13 +32,12 @@ export async function cmdForward(argv: string[]): Promise<number> {
   };
   const say = (line: string) => sayAll([line]);
   const udp = args.booleans.has('udp');
-  const log = new ConnectionLines(sayAll, udp ? 'sessions' : 'connections');
   const spec: ListenerSpec = udp
     ? { kind: 'udp', listen: listen.value, target: target.value, idleTimeoutMs: 60_000, maxSessions: 1000, allow: [], deny: [] }
     : plainTcpListener(listen.value, target.value);
   // The bytes move in the data plane's thread, away from this process's CLI, API and store modules.
   const plane = new DataPlane();
-  const run = new ForwardRun(plane, spec, say, sayAll, log);
+  const run = new ForwardRun(plane, spec, say, sayAll, udp ? 'sessions' : 'connections');
   try {
     let bound: { host: string; port: number };
     try {
@@ -71,7 +70,7 @@ export async function cmdForward(argv: string[]): Promise<number> {
     await router?.stop();
     const m = run.totals();
     await run.stop();
-    log.flush();
+    run.flushLog();
     const what = udp ? 'sessions' : 'connections';
     say(`stopped: ${m.totalConnections} ${what}, ${formatBytes(m.bytesIn)} in, ${formatBytes(m.bytesOut)} out`);
     if (failed) {
@@ -96,6 +95,7 @@ class ForwardRun {
   /** Lines of the events delivered in this turn, written together once they are all delivered. */
   private lines: string[] = [];
   private queued = false;
+  private readonly log: ConnectionLines;
   /** Resolves when the forward cannot go on (never rejects). */
   readonly failure = new Promise<EngineError>((resolve) => (this.fail = resolve));
 
@@ -104,8 +104,10 @@ class ForwardRun {
     private readonly spec: ListenerSpec,
     private readonly say: (line: string) => void,
     private readonly sayAll: (lines: string[]) => void,
-    private readonly log: ConnectionLines,
-  ) {}
+    what: string,
+  ) {
+    this.log = new ConnectionLines((line) => this.queue(line), what);
+  }
 
   async start(): Promise<{ host: string; port: number }> {
     this.listener = await this.plane.listen(this.spec, { event: (e) => this.event(e), lost: (err) => this.lost(err) });
@@ -145,17 +147,28 @@ class ForwardRun {
     }, RESTART_DELAY_MS);
   }
 
+  /** Writes what the log holds now (at stop: before the totals). */
+  flushLog(): void {
+    this.log.flush();
+    this.writeLines();
+  }
+
   private event(e: PlaneEvent): void {
-    // A batch of events is delivered in one synchronous loop; the microtask runs right after it.
-    if (!this.queued) {
-      this.queued = true;
-      queueMicrotask(() => {
-        this.queued = false;
-        const lines = this.lines;
-        this.lines = [];
-        if (lines.length > 0) this.sayAll(lines);
-      });
-    }
-    this.log.add(e, this.lines);
+    this.log.add(e);
+  }
+
+  /** A batch of events is delivered in one synchronous loop: its lines go out together right after it. */
+  private queue(line: string): void {
+    this.lines.push(line);
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => this.writeLines());
+  }
+
+  private writeLines(): void {
+    this.queued = false;
+    const lines = this.lines;
+    this.lines = [];
+    if (lines.length > 0) this.sayAll(lines);
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PlaneEvent } from '../dataplane/protocol';
-import { ConnectionLines, LINES_PER_SECOND } from './connection-lines';
+import { CONNECTION_LINES_PER_SECOND as LINES_PER_SECOND } from '../service/line-budget';
+import { ConnectionLines } from './connection-lines';
 
 const open = (id: number): PlaneEvent => ({ e: 'open', lid: 1, id, client: `127.0.0.1:${40000 + id}` });
 const close = (id: number, bytes = 1024): PlaneEvent => ({ e: 'close', lid: 1, id, client: `127.0.0.1:${40000 + id}`, bytesIn: bytes, bytesOut: 2 * bytes, durationMs: 3 });
@@ -14,15 +15,13 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   t = 1000;
   written = [];
-  log = new ConnectionLines((lines) => written.push(...lines), 'connections', () => t);
+  log = new ConnectionLines((line) => written.push(line), 'connections', () => t);
 });
 afterEach(() => vi.useRealTimers());
 
-/** Feeds events as the forward does (lines go out together per batch). */
+/** Feeds events as the forward's data plane delivers them (in batches). */
 function feed(events: PlaneEvent[]): void {
-  const out: string[] = [];
-  for (const e of events) log.add(e, out);
-  written.push(...out);
+  for (const e of events) log.add(e);
 }
 
 describe('ConnectionLines (porthole forward)', () => {

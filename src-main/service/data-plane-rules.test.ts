@@ -142,4 +142,37 @@ describe('rules over the data plane', () => {
     await waitFor(() => c.service.tick().rules[e.rule.id]!.activeConnections === 0, 'the connection to close');
     expect(await c.service.connections(e.rule.id)).toEqual([]);
   });
+
+  it('logs a busy mapping\'s connections one by one up to 40 lines a second and sums up the rest, every one counted', async () => {
+    const c = await open();
+    const port = await net.freePort();
+    const e = await c.service.create(tcpRule(port));
+    const n = 150;
+    // In three waves of 50 at once: well inside a few seconds, also on a busy machine.
+    for (let w = 0; w < 3; w++) expect(await Promise.all(Array.from({ length: n / 3 }, () => echoThrough(port, 'x')))).toEqual(new Array(n / 3).fill('x'));
+    const lines = () => c.service.log.query({ ruleId: e.rule.id, minLevel: 'debug', limit: 10_000 });
+    const count = () => {
+      const all = lines();
+      const summed = all.filter((l) => l.key === 'connectionsSummed');
+      const sum = (k: 'opened' | 'closed' | 'bytesIn' | 'bytesOut') => summed.reduce((a, l) => a + Number(l.fields?.[k] ?? 0), 0);
+      const closedLines = all.filter((l) => l.key === 'connectionClosed');
+      return {
+        opened: all.filter((l) => l.key === 'connectionFrom').length + sum('opened'),
+        closed: closedLines.length + sum('closed'),
+        bytesIn: closedLines.reduce((a, l) => a + Number(l.fields?.bytesIn ?? 0), 0) + sum('bytesIn'),
+        oneByOne: all.filter((l) => l.key === 'connectionFrom' || l.key === 'connectionClosed').length,
+        summaries: summed.length,
+      };
+    };
+    // The summary of the last busy second comes when that second ends.
+    await waitFor(() => count().opened === n && count().closed === n, 'every connection to be logged or counted', 5000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(count())}`);
+    });
+    const got = count();
+    expect(got.bytesIn).toBe(n);
+    expect(got.summaries).toBeGreaterThanOrEqual(1);
+    // 300 events: without the budget, 300 lines; with it, 40 per second the connections took.
+    expect(got.oneByOne).toBeLessThan(2 * n);
+    expect(lines().find((l) => l.key === 'connectionsSummed')!.message).toMatch(/^Not logged one by one \(more than 40 lines a second\): \d+ more connections opened and \d+ closed in that second, \d+ B in, \d+ B out$/);
+  });
 });

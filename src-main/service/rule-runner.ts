@@ -9,6 +9,7 @@ import type { LogBuffer } from './log-buffer';
 
 type ThrottledKey = 'connectionFailed' | 'refusedNotAllowed' | 'refusedMaxConnections' | 'refusedMaxSessions';
 import type { RefusalReason, Tunnel, TunnelConnection, TunnelFactory } from './tunnel-factory';
+import { CONNECTION_LINES_PER_SECOND, LineBudget } from './line-budget';
 
 // Failures at start that fix themselves (a network coming up) are retried with backoff; the rest
 // (port taken, no permission) need the user and leave the rule `failed`.
@@ -47,6 +48,8 @@ function toEngineError(err: unknown): EngineError {
   return new EngineError('INTERNAL', `Unexpected error: ${(err as Error)?.message ?? String(err)}`, err);
 }
 
+const OPENED = { kind: 'open' } as const;
+
 /** One rule's life: the per-rule state machine, its tunnel, retries and counters. */
 export class RuleRunner {
   status: RuleStatus;
@@ -56,6 +59,15 @@ export class RuleRunner {
   private retryTimer: NodeJS.Timeout | undefined;
   private carried: MeterSnapshot = { bytesIn: 0, bytesOut: 0, activeConnections: 0, totalConnections: 0 };
   private throttle = new Map<string, { at: number; suppressed: number }>();
+  /**
+   * The debug lines of this rule's connections (one per open and per close): at most
+   * CONNECTION_LINES_PER_SECOND a second, the rest of a busy second in one line of counts. A busy
+   * mapping (a browser through SOCKS, a load test) otherwise filled the 10,000-line log in seconds and
+   * every other mapping's lines with it. Failures and refusals have their own throttle (logThrottled).
+   */
+  private readonly connectionLines = new LineBudget((h) =>
+    this.deps.log.line('debug', 'connectionsSummed', { opened: h.opened, closed: h.closed, bytesIn: h.bytesIn, bytesOut: h.bytesOut, limit: CONNECTION_LINES_PER_SECOND }, { ruleId: this.rule.id }),
+  );
 
   constructor(
     public rule: Rule,
@@ -223,14 +235,14 @@ export class RuleRunner {
         }
       },
       connectionOpened: (client: string) => {
-        if (current()) this.deps.log.line('debug', 'connectionFrom', { client }, { ruleId: this.rule.id });
+        if (current() && this.connectionLines.admit(OPENED)) this.deps.log.line('debug', 'connectionFrom', { client }, { ruleId: this.rule.id });
       },
       note: (message: string, line: LogLine, level: 'info' | 'warn' = 'info') => {
         if (current()) this.deps.log.said(level, message, line, { ruleId: this.rule.id });
       },
       connectionClosed: (client: string, bytesIn: number, bytesOut: number, durationMs: number) => {
         if (!current()) return;
-        this.deps.log.line('debug', 'connectionClosed', { client, bytesIn, bytesOut, durationMs }, { ruleId: this.rule.id });
+        if (this.connectionLines.admit({ kind: 'close', bytesIn, bytesOut })) this.deps.log.line('debug', 'connectionClosed', { client, bytesIn, bytesOut, durationMs }, { ruleId: this.rule.id });
         // The target answered, so the last per-connection error no longer describes the rule.
         if (bytesOut > 0 && this.status.lastConnectionError) {
           const { lastConnectionError: _dropped, ...rest } = this.status;

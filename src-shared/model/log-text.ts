@@ -28,6 +28,8 @@ export const LOG_TEXT = {
   refusedMaxSessions: 'Refused {{client}}: the mapping is at its session limit',
   refusedMaxSessionsMore: 'Refused {{client}}: the mapping is at its session limit (and {{suppressed}} more like it)',
   connectionClosed: 'Closed {{client}}: {{bytesIn}} B in, {{bytesOut}} B out, {{durationMs}} ms',
+  /** The rest of a second with more connection lines than a mapping logs one by one (service/line-budget.ts). */
+  connectionsSummed: 'Not logged one by one (more than {{limit}} lines a second): {{opened}} more connections opened and {{closed}} closed in that second, {{bytesIn}} B in, {{bytesOut}} B out',
   /** A line a tunnel wrote itself (e.g. one HTTP request through a relay exposure): shown as it is. */
   note: '{{text}}',
   internalTransition: 'Internal: refused state change {{from}} → {{to}}',

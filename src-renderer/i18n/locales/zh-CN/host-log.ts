@@ -22,6 +22,7 @@ export const hostLog: Catalog<typeof en> = {
     refusedMaxSessions: '已拒绝 {{client}}：此映射已达会话数上限',
     refusedMaxSessionsMore: '已拒绝 {{client}}：此映射已达会话数上限（另有 {{suppressed}} 次相同情况）',
     connectionClosed: '已关闭 {{client}}：收到 {{bytesIn}} 字节，发出 {{bytesOut}} 字节，历时 {{durationMs}} 毫秒',
+    connectionsSummed: '未逐条记录（每秒超过 {{limit}} 行）：该秒内另有 {{opened}} 个连接打开、{{closed}} 个关闭，收到 {{bytesIn}} 字节，发出 {{bytesOut}} 字节',
     note: '{{text}}',
     internalTransition: '内部错误：拒绝了状态变化 {{from}} → {{to}}',
     closedOnRequest: '已按请求关闭连接 #{{id}}',
