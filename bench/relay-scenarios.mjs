@@ -43,7 +43,7 @@ import { iperf, warmConnectionPath } from './lib/measure.mjs';
 import { bundleRelayNode } from './lib/relay-bundle.mjs';
 import { CLI_CONTENDERS, startCliPair } from './lib/relay-cli.mjs';
 import { fullGcCount } from './lib/trace-gc.mjs';
-import { hasSocat, startReference, startRelayPair, tlsCipher, VARIANTS } from './lib/relay-contenders.mjs';
+import { hasSocat, onStreams, startReference, startRelayPair, tlsCipher, VARIANTS } from './lib/relay-contenders.mjs';
 import { idleRound } from './lib/relay-idle.mjs';
 import { freeTcpPort, getTmpDir, isBound, log, logPath, runCmd, runTool, spawnProc, waitFor } from './lib/procs.mjs';
 import { relayReport } from './lib/relay-report.mjs';
@@ -187,7 +187,7 @@ export async function setupRelay() {
     const before = pairs[c] ? await pairs[c].poolStats() : undefined;
     const r = await fn();
     const after = before ? await pairs[c].poolStats() : undefined;
-    return after ? { ...r, onDataConns: after.taken - before.taken, onStreams: after.missed + (after.passed ?? 0) - before.missed - (before.passed ?? 0) } : r;
+    return after ? { ...r, onDataConns: after.taken - before.taken, onStreams: onStreams(after) - onStreams(before) } : r;
   };
   const tput = (streams, extra = []) => async (c) => perGB(await paths(c, () => measured(c, () => iperf(ports[c].iperf, streams, extra, RELAY.iperfSeconds))));
   // CPU milliseconds both sides spend per connection (open, 1 B each way, close).

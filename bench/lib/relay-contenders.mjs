@@ -114,6 +114,9 @@ export async function startRelayPair(name, pairs, { windows, plain = false, pool
   };
 }
 
+/** Public connections that went on HTTP/2 streams by the pool's counters: it was empty (missed), or the port was in a burst of short ones (passed; absent from builds before ShortBurst). */
+export const onStreams = (pool) => pool.missed + (pool.passed ?? 0);
+
 /** The relay's pool counters: SIGUSR2, then the {"pool":…} line it prints (null: no pool; undefined: no answer). */
 async function poolStats(relay, file) {
   const lines = () => readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"pool":'));

@@ -5,7 +5,7 @@ import { rssKiB } from './cpu.mjs';
 import { whileIdle } from './measure.mjs';
 import { freeTcpPort, sleep, stopProc, waitFor } from './procs.mjs';
 import { CLI_IDS, startCliPair } from './relay-cli.mjs';
-import { startRelayPair } from './relay-contenders.mjs';
+import { onStreams, startRelayPair } from './relay-contenders.mjs';
 import { startSshR } from './sshd.mjs';
 
 /**
@@ -50,7 +50,7 @@ export async function idleRound(c, echo, sshd, n) {
         agentBaseMiB: Math.round(base.agent / 102.4) / 10,
         pubKiBPerConn: per('pub'),
         agentKiBPerConn: per('agent'),
-        ...(pool ? { onDataConns: pool.taken, onStreams: pool.missed + (pool.passed ?? 0) } : {}),
+        ...(pool ? { onDataConns: pool.taken, onStreams: onStreams(pool) } : {}),
       };
       if (opened.opened < n) res.error = `only ${opened.opened}/${n} connections opened (${opened.lastError ?? ''})`;
       return res;
