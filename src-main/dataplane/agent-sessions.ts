@@ -9,7 +9,7 @@ import { connectDeadline } from '../engine/connect-deadline';
 import { AgentDataConns, RefusedError } from '../relay/agent-data';
 import { serveTcpOnData, type ServedExposure } from '../relay/agent-data-serve';
 import type { ExposureEvents } from '../relay/relay-agent';
-import { TLS_CIPHERSUITES } from '../relay/tls-suites';
+import { peerFingerprint, TLS_CIPHERSUITES } from '../relay/tls-suites';
 import { toWireError } from './listeners';
 import type { AgentExposureSpec, AgentSessionSpec, AgentStats, PlaneEvent, WireConnection } from './protocol';
 
@@ -154,7 +154,7 @@ class AgentSession {
             },
             () => {
               clearTimeout(timer);
-              const seen = (socket as TLSSocket).getPeerCertificate()?.fingerprint256;
+              const seen = peerFingerprint(socket as TLSSocket);
               if (!seen || seen !== fingerprint) {
                 this.certRefused++;
                 const [msg, line] = said('agentDataCertMismatch', { relay: formatHostPort(relay.host, relay.port), seen: seen ?? '(none)', expected: fingerprint ?? '(none)' });

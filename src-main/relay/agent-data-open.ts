@@ -17,7 +17,7 @@ export function openDataRoute(ctx: AgentContext, live: Live): AgentDataRoute {
       key: live.dataKey,
       // Only while this session lives: a data connection made for an ended one is refused as a failed attempt.
       dial: async () => {
-        const sock = await dialRelay(ctx, ctx.opts.connectTimeoutMs ?? 10_000);
+        const { socket: sock } = await dialRelay(ctx, ctx.opts.connectTimeoutMs ?? 10_000);
         if (live.gen === ctx.generation) return sock;
         sock.destroy();
         throw new Error('the session ended');

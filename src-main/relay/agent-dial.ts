@@ -5,15 +5,21 @@ import { said } from '../../src-shared/model/log-text';
 import { connectDeadline } from '../engine/connect-deadline';
 import { EngineError } from '../engine/engine-error';
 import type { AgentContext } from './agent-context';
-import { TLS_CIPHERSUITES } from './tls-suites';
+import { peerFingerprint, TLS_CIPHERSUITES } from './tls-suites';
 
 // Dialling the relay, for a session's control connection and for each data connection: TLS 1.3 by
 // default, the certificate checked against the given fingerprint or the pin store (trust on first use).
 
+/** A connection to the relay and, under TLS, the fingerprint of the certificate that passed the pin check. */
+export interface DialledRelay {
+  socket: Socket;
+  fingerprint?: string;
+}
+
 /** A connection to the relay whose certificate (under TLS) passed the pin check. */
-export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Socket> {
+export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<DialledRelay> {
   const { host, port } = ctx.opts.relay;
-  return new Promise<Socket>((resolve, reject) => {
+  return new Promise<DialledRelay>((resolve, reject) => {
     const useTls = ctx.opts.tls !== false;
     // (late is set right after the dial starts below, long before the timer can fire.)
     const timer = setTimeout(() => {
@@ -31,25 +37,24 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Socket>
           try {
             const c = (socket as TLSSocket).getCipher();
             ctx.tls = `${(socket as TLSSocket).getProtocol() ?? '?'} ${c.name}`;
-            verifyCertificate(ctx, socket as TLSSocket);
-            resolve(socket);
+            resolve({ socket, fingerprint: verifyCertificate(ctx, socket as TLSSocket) });
           } catch (err) {
             fail(err as Error);
           }
         })
       : netConnect({ host, port }, () => {
           clearTimeout(timer);
-          resolve(socket);
+          resolve({ socket });
         });
     const late = connectDeadline(socket, host, port, timeoutMs);
     socket.once('error', fail);
   });
 }
 
-function verifyCertificate(ctx: AgentContext, socket: TLSSocket): void {
+/** The fingerprint of the relay's certificate once it passed the pin check (read once: see peerFingerprint). */
+function verifyCertificate(ctx: AgentContext, socket: TLSSocket): string {
   const { host, port } = ctx.opts.relay;
-  const cert = socket.getPeerCertificate();
-  const seen = cert?.fingerprint256;
+  const seen = peerFingerprint(socket);
   if (!seen) throw new EngineError('RELAY_CERT_UNKNOWN', `${ctx.label} presented no certificate`);
   ctx.fingerprint = seen;
   const given = ctx.opts.fingerprint ? normalizeFingerprint(ctx.opts.fingerprint) : undefined;
@@ -63,12 +68,13 @@ function verifyCertificate(ctx: AgentContext, socket: TLSSocket): void {
           (given ? 'update the fingerprint in the config.' : (ctx.opts.pinAdvice ?? 'remove the old pin (known_relays in the data dir) and connect again.')),
       );
     }
-    return;
+    return seen;
   }
   if (!ctx.opts.pins) throw new EngineError('RELAY_CERT_UNKNOWN', `${ctx.label}: no fingerprint to check its certificate ${seen} against — give the relay's fingerprint`);
   ctx.opts.pins.set(host, port, seen);
   ctx.opts.log?.('warn', ...said('agentPinned', { relay: ctx.address, fingerprint: seen }));
   ctx.opts.onPinned?.(seen);
+  return seen;
 }
 
 /** An IP address, which TLS may not be given as the server name (SNI). */

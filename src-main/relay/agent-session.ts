@@ -1,5 +1,4 @@
 import { type IncomingHttpHeaders, performServerHandshake, type ServerHttp2Stream } from 'node:http2';
-import { TLSSocket } from 'node:tls';
 import { MIN_TOKEN_LENGTH, TOKEN_HOW_TO, tokenTooShort } from '../../src-shared/model/relay-token';
 import { EngineError } from '../engine/engine-error';
 import type { AgentContext, Live } from './agent-context';
@@ -24,7 +23,7 @@ export async function connectSession(ctx: AgentContext, gen: number): Promise<vo
     throw new EngineError('AUTH_FAILED', `${ctx.label}: the token for agent "${o.agent}" has ${o.token.length} characters; relays need at least ${MIN_TOKEN_LENGTH} — ${TOKEN_HOW_TO} on the relay, and set it on both sides`);
   }
   const timeoutMs = o.connectTimeoutMs ?? 10_000;
-  const socket = await dialRelay(ctx, timeoutMs);
+  const { socket, fingerprint: verified } = await dialRelay(ctx, timeoutMs);
   if (gen !== ctx.generation) {
     socket.destroy();
     return;
@@ -46,8 +45,6 @@ export async function connectSession(ctx: AgentContext, gen: number): Promise<vo
     settings: { initialWindowSize: STREAM_WINDOW, maxFrameSize: MAX_FRAME, maxConcurrentStreams: 4096 },
     maxSessionMemory: 256,
   });
-  // dialRelay() returned this socket only after its certificate passed the pin check.
-  const verified = socket instanceof TLSSocket ? socket.getPeerCertificate()?.fingerprint256 : undefined;
   const live: Live = { gen, socket, session, dataKey, ...(verified ? { verified } : {}), h2, byId: new Map(), early: new Map() };
   ctx.live = live;
   h2.on('connect', () => h2.setLocalWindowSize(SESSION_WINDOW));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, agentState, bound, RelayFixtures, refused } from '../../test-support/relay-fixtures';
@@ -120,6 +121,25 @@ describe('relay certificate checks', () => {
     const good = rf.agent({ host: '127.0.0.1', port: tap.port }, { agent: 'a1', token: 'secret-token-for-tests', fingerprint: real });
     await agentState(good, 'ready');
     expect(tlsRecordTypes(tap.upstream().subarray(before)).filter((t) => t === APPLICATION_DATA).length).toBeGreaterThan(2);
+  });
+
+  it('resumes no TLS session: a client offering the session of its last connection gets a full handshake', async () => {
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', await net.freePort())] });
+    const { host, port } = relay.address!;
+    const open = (session?: Buffer) =>
+      new Promise<{ reused: boolean; session: Buffer }>((resolve, reject) => {
+        const s = tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], ...(session ? { session } : {}) });
+        s.once('error', reject);
+        // TLS 1.3 sends its tickets after the handshake: wait for one, so that there is a session to offer.
+        s.once('session', (next: Buffer) => {
+          resolve({ reused: s.isSessionReused(), session: next });
+          s.destroy();
+        });
+      });
+    const first = await open();
+    expect(first.reused).toBe(false);
+    // Without SSL_OP_NO_TICKET on the relay's server this second connection is resumed.
+    expect((await open(first.session)).reused).toBe(false);
   });
 
   it('pins the relay on first use and fails with RELAY_CERT_CHANGED when the relay on that address later shows another certificate', async () => {

@@ -12,7 +12,7 @@ import { agentsWithWeakToken, formatRanges, weakTokenMessage } from './relay-pol
 import { relayMetricsText } from './relay-metrics';
 import { endSession } from './relay-session-life';
 import { RelayState, type RelayServerOptions } from './relay-state';
-import { TLS_CIPHERSUITES } from './tls-suites';
+import { RELAY_TLS_SECURE_OPTIONS, TLS_CIPHERSUITES } from './tls-suites';
 
 export type { RelayLog, RelayServerOptions } from './relay-state';
 
@@ -75,7 +75,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (weak.length > 0) throw new Error(weakTokenMessage(weak));
     // Admission's deadline closes sockets; Node's TLS timeout (later, as a backstop) only reports.
     const server = this.tls
-      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, honorCipherOrder: true, handshakeTimeout: this.limits.handshakeTimeoutMs + 1000 })
+      ? createTlsServer({ cert: this.opts.identity!.cert, key: this.opts.identity!.key, ALPNProtocols: ['porthole-relay/1'], minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES, secureOptions: RELAY_TLS_SECURE_OPTIONS, honorCipherOrder: true, handshakeTimeout: this.limits.handshakeTimeoutMs + 1000 })
       : createNetServer();
     this.admission.guard(server, this.tls, (socket, ticket) => void acceptAgent(this.st, socket, ticket));
     this.st.listener = server;

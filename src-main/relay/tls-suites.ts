@@ -1,2 +1,30 @@
+import { constants } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+
+// TLS settings the relay and its agents share.
+
 /** TLS 1.3 suites, fastest first where AES-NI exists (AES-128-GCM costs less CPU per byte than AES-256). */
 export const TLS_CIPHERSUITES = 'TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384';
+
+/**
+ * The relay's server options: no TLS session resumption. With SSL_OP_NO_TICKET, OpenSSL's TLS 1.3
+ * tickets are bare ids of a server-side cache that Node keeps empty, instead of the session encrypted
+ * under a ticket key: that encryption cost the relay ~90 µs of CPU per connection (1,021 against 928 µs
+ * per handshake, server process only, 6 interleaved rounds of 1,500 serial connections). Agents never
+ * resume (resumption still runs the key exchange and saved nothing measurable on data connections),
+ * and no ticket key is left in memory that could decrypt recorded connections.
+ */
+export const RELAY_TLS_SECURE_OPTIONS = constants.SSL_OP_NO_TICKET;
+
+/**
+ * The SHA-256 fingerprint of the certificate the peer presented (upper-case, colon-separated, as
+ * getPeerCertificate() gives it), read from the X509Certificate object: getPeerCertificate() builds a
+ * JavaScript object of every field, ~0.1 ms per data connection.
+ *
+ * Only once per socket: on a client socket Node 20 takes the certificate out of the peer chain it
+ * reads it from, so any later getPeerX509Certificate() or getPeerCertificate() finds none: whoever
+ * reads it passes the fingerprint on (dialRelay returns it with the socket).
+ */
+export function peerFingerprint(socket: TLSSocket): string | undefined {
+  return socket.getPeerX509Certificate()?.fingerprint256;
+}
