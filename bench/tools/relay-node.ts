@@ -4,7 +4,7 @@
 //   relay-node.mjs relay DATA_DIR AGENT TOKEN
 //       RelayServer on 127.0.0.1:0 with TLS (identity made in DATA_DIR on first use); AGENT may ask
 //       for any port ≥ 1024. Prints {"ready":true,"port":N,"fingerprint":"AB:…","windows":{…}}; on
-//       SIGUSR2 {"pool":{ready,outstanding,target,taken,missed,passed}} (null with no pool).
+//       SIGUSR2 {"pool":{ready,outstanding,target,admitted,taken,missed,passed}} (null with no pool).
 //   relay-node.mjs agent RELAY_PORT FINGERPRINT AGENT TOKEN PUBLIC:TARGET[,PUBLIC:TARGET…]
 //       RelayAgent pinned to FINGERPRINT, one TCP exposure per pair (relay port PUBLIC → 127.0.0.1:
 //       TARGET). Prints {"ready":true,"bound":[PUBLIC,…],"windows":{…}} once every exposure is bound.

@@ -60,7 +60,7 @@ try {
       { pub: ports.echo, target: echoPort },
     ], { bundle: path.join(outDir, 'relay-node.mjs'), pool: !poolOff.has(c.label), cpuProfDir: cpuProf ? path.resolve(cpuProf, c.label) : undefined });
     firstWindows ??= pair.windows;
-    contenders.push({ label: c.label, ports, cpu: { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] } });
+    contenders.push({ label: c.label, ports, cpu: { pub: [pair.relay.child.pid], agent: [pair.agent.child.pid] }, poolStats: pair.poolStats });
   }
   for (const ref of refs) {
     // (The references use the certificate the first relay made in the run's identity dir.)
@@ -103,11 +103,15 @@ try {
         log(JSON.stringify({ round: r + 1, contender: c.label, dir, gbps: m.gbps, cpuSecPerGB: perGB && Math.round(perGB * 100) / 100, relayPct: m.pubCpuPct, agentPct: m.agentCpuPct, machinePct: m.machineCpuPct, error: m.error }));
       }
       if (cpsConc > 0) {
+        const before = await c.poolStats?.();
         const m = await withCpu(c.cpu, () => runTool('connrate.mjs', [c.ports.echo, 2, cpsConc], 30_000));
+        const after = await c.poolStats?.();
         const ms = m.rate > 0 ? ((m.pubCpuPct + m.agentCpuPct) / 100 / m.rate) * 1000 : undefined;
         res.cps.push(m.rate);
         res.cpsCpu.push(ms);
-        log(JSON.stringify({ round: r + 1, contender: c.label, cps: m.rate, cpuMsPerConn: ms && Math.round(ms * 1000) / 1000, relayPct: m.pubCpuPct, agentPct: m.agentCpuPct, error: m.error }));
+        // Which path the measured connections took, and how many data connections the relay admitted meanwhile.
+        const pool = before && after ? { taken: after.taken - before.taken, missed: after.missed - before.missed, passed: (after.passed ?? 0) - (before.passed ?? 0), admitted: (after.admitted ?? 0) - (before.admitted ?? 0) } : undefined;
+        log(JSON.stringify({ round: r + 1, contender: c.label, cps: m.rate, cpuMsPerConn: ms && Math.round(ms * 1000) / 1000, relayPct: m.pubCpuPct, agentPct: m.agentCpuPct, pool, error: m.error }));
       }
       if (withRtt) {
         const p = await runTool('pingpong.mjs', [c.ports.echo, 3000, 500, 64], 60_000);

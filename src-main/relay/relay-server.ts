@@ -101,9 +101,9 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   /** An agent's data-connection pool: ready connections, tickets out, the size it aims at; undefined without one. */
-  dataPool(agent: string): { ready: number; outstanding: number; target: number; taken: number; missed: number; passed: number } | undefined {
+  dataPool(agent: string): { ready: number; outstanding: number; target: number; admitted: number; taken: number; missed: number; passed: number } | undefined {
     const d = this.st.sessions.get(agent)?.data;
-    return d ? { ready: d.size, outstanding: d.outstanding, target: d.target, taken: d.stats.taken, missed: d.stats.missed, passed: d.stats.passed } : undefined;
+    return d ? { ready: d.size, outstanding: d.outstanding, target: d.target, admitted: d.stats.admitted, taken: d.stats.taken, missed: d.stats.missed, passed: d.stats.passed } : undefined;
   }
 
   status(): RelayServerStatus {
