@@ -1,38 +1,19 @@
 import type { Socket } from 'node:net';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { formatHostPort } from '../../src-shared/format/address';
 import { EngineError, connectError, errnoCode } from './engine-error';
-import {
-  CMD_CONNECT,
-  METHOD_NONE_ACCEPTABLE,
-  METHOD_NO_AUTH,
-  METHOD_USERPASS,
-  Reply,
-  commandName,
-  encodeMethodSelection,
-  encodeReply,
-  encodeUserPassReply,
-  parseGreeting,
-  parseRequest,
-  parseUserPass,
-  replyForError,
-} from './socks5-protocol';
+import { SocksHandshake, type SocksHandshakeHost } from './socks5-handshake';
+import { Reply, encodeReply, replyForError } from './socks5-protocol';
 import type { SocksDestination } from './socks5-protocol';
 import type { Socks5Server, SocksConnectionInfo, SocksConnectionState } from './socks5-server';
 import { abort, pump } from './socks5-splice';
 
-/** Bytes a client may send after its CONNECT before the reply, held here until the dial completes. */
-const MAX_EARLY_DATA = 64 * 1024;
-
-type Phase = 'greeting' | 'auth' | 'request' | 'connecting' | 'spliced' | 'done';
-
-/** One client: the handshake, read incrementally from whatever chunks arrive, then the splice. */
-export class SocksSession {
+/** One client on a net.Socket: the handshake (socks5-handshake.ts), then the dial and the splice. */
+export class SocksSession implements SocksHandshakeHost {
   bytesIn = 0;
   bytesOut = 0;
-  private phase: Phase = 'greeting';
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly hs = new SocksHandshake(this);
+  private spliced = false;
   private timer: NodeJS.Timeout | undefined;
   private upstream: Duplex | undefined;
   /**
@@ -62,17 +43,33 @@ export class SocksSession {
     client.once('end', () => {
       // A FIN mid-handshake means the request can never complete (a port probe, a health check):
       // close quietly. Once spliced, pump() passes the FIN on instead.
-      if (!this.opened && this.phase !== 'done') {
-        this.phase = 'done';
+      if (!this.opened && !this.hs.done) {
+        this.hs.finish();
         this.client.end();
       }
     });
     client.once('close', () => this.onClientClose());
   }
 
+  get clientName(): string {
+    return this.info.client;
+  }
+
+  get requiresAuth(): boolean {
+    return this.server.requiresAuth;
+  }
+
+  checkCredentials(username: Uint8Array, password: Uint8Array): boolean {
+    return this.server.checkCredentials(username, password);
+  }
+
+  write(bytes: Buffer): void {
+    this.client.write(bytes);
+  }
+
   get state(): SocksConnectionState {
     if (!this.opened) return 'handshake';
-    if (this.phase !== 'spliced') return 'connecting';
+    if (!this.spliced) return 'connecting';
     return this.client.readableEnded || this.client.writableEnded ? 'half-closed' : 'open';
   }
 
@@ -85,89 +82,17 @@ export class SocksSession {
   }
 
   private readonly onHandshakeData = (chunk: Buffer): void => {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    // A chunk may hold several messages (pipelining), so keep going while each one completes.
-    while (this.pending.length > 0 && this.step()) {
-      // step() consumed one message.
-    }
+    // Early data past the bound: let TCP flow control hold the rest until the dial completes.
+    if (!this.hs.push(chunk)) this.client.pause();
   };
 
-  /** Handles the message at the front of `pending`; true if it consumed one and there may be more. */
-  private step(): boolean {
-    const { client } = this;
-    switch (this.phase) {
-      case 'greeting': {
-        const r = parseGreeting(this.pending);
-        if (r.kind === 'incomplete') return false;
-        if (r.kind === 'error') return this.reject(new EngineError('INTERNAL', `${r.message} (from ${this.info.client})`));
-        this.consume(r.length);
-        const wanted = this.server.requiresAuth ? METHOD_USERPASS : METHOD_NO_AUTH;
-        if (!r.methods.includes(wanted)) {
-          client.write(encodeMethodSelection(METHOD_NONE_ACCEPTABLE));
-          const message = this.server.requiresAuth
-            ? `SOCKS client ${this.info.client} did not offer username/password authentication, which this proxy requires — set a username and password in the client`
-            : `SOCKS client ${this.info.client} insists on authentication, but this proxy has none configured — connect without credentials`;
-          if (this.server.requiresAuth) this.refuseAuth(message);
-          else this.reject(new EngineError('INTERNAL', message));
-          return false;
-        }
-        client.write(encodeMethodSelection(wanted));
-        this.phase = wanted === METHOD_USERPASS ? 'auth' : 'request';
-        return true;
-      }
-      case 'auth': {
-        const r = parseUserPass(this.pending);
-        if (r.kind === 'incomplete') return false;
-        if (r.kind === 'error') {
-          client.write(encodeUserPassReply(false));
-          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${this.info.client})`));
-        }
-        this.consume(r.length);
-        if (!this.server.checkCredentials(r.username, r.password)) {
-          client.write(encodeUserPassReply(false));
-          this.refuseAuth(`SOCKS client ${this.info.client} gave a wrong username or password`);
-          return false;
-        }
-        client.write(encodeUserPassReply(true));
-        this.phase = 'request';
-        return true;
-      }
-      case 'request': {
-        const r = parseRequest(this.pending);
-        if (r.kind === 'incomplete') return false;
-        if (r.kind === 'error') {
-          if (r.reply !== undefined) client.write(encodeReply(r.reply));
-          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${this.info.client})`));
-        }
-        this.consume(r.length);
-        const where = formatHostPort(r.destination.host, r.destination.port);
-        if (r.command !== CMD_CONNECT) {
-          client.write(encodeReply(Reply.COMMAND_NOT_SUPPORTED));
-          const msg = `SOCKS client ${this.info.client} asked for ${commandName(r.command)} to ${where}; only CONNECT is supported`;
-          return this.reject(new EngineError('INTERNAL', msg), where);
-        }
-        this.startDial(r.destination, where);
-        return false;
-      }
-      case 'connecting':
-        // Early data, kept for the destination; past a bound, let TCP flow control hold the rest.
-        if (this.pending.length >= MAX_EARLY_DATA) client.pause();
-        return false;
-      default:
-        // After a refusal: whatever else the client sends is read and dropped until it goes away.
-        this.pending = Buffer.alloc(0);
-        return false;
-    }
-  }
-
-  private consume(n: number): void {
-    this.pending = this.pending.subarray(n);
+  connect(dest: SocksDestination, where: string): void {
+    this.startDial(dest, where);
   }
 
   private startDial(dest: SocksDestination, where: string): void {
     const { client, server } = this;
     this.clearTimer();
-    this.phase = 'connecting';
     this.dest = dest;
     this.info.destination = where;
     // The client stays read while the dial runs, so a reset or FIN from it is seen at once (a paused
@@ -227,14 +152,14 @@ export class SocksSession {
       this.destroy();
     });
     stream.once('close', () => this.onUpstreamClose(stream));
-    this.phase = 'spliced';
+    this.spliced = true;
     const bound = stream instanceof net.Socket && stream.localAddress ? { address: stream.localAddress, port: stream.localPort ?? 0 } : undefined;
     client.write(encodeReply(Reply.SUCCEEDED, bound));
     client.removeListener('data', this.onHandshakeData);
-    if (this.pending.length > 0) {
-      this.count('in', this.pending.length);
-      stream.write(this.pending);
-      this.pending = Buffer.alloc(0);
+    const early = this.hs.takeEarly();
+    if (early.length > 0) {
+      this.count('in', early.length);
+      stream.write(early);
     }
     // A client that already sent its FIN during the dial gets it passed on now, after its data.
     if (client.readableEnded) stream.end();
@@ -255,12 +180,11 @@ export class SocksSession {
   }
 
   /** Ends the handshake with an error: the client is closed after whatever reply was written. */
-  private reject(error: EngineError, destination?: string): false {
-    this.phase = 'done';
+  reject(error: EngineError, destination?: string): void {
+    this.hs.finish();
     this.server.emit('connection-error', { client: this.info.client, ...(destination ? { destination } : {}), error });
     this.client.end();
     this.linger();
-    return false;
   }
 
   /** After a refusal the FIN is sent; a client that never closes its side is reset when the timer fires. */
@@ -268,7 +192,7 @@ export class SocksSession {
     this.timer ??= setTimeout(() => this.onTimeout(), this.timeoutMs);
   }
 
-  private refuseAuth(message: string): void {
+  refuseAuth(message: string): void {
     this.reject(new EngineError('AUTH_FAILED', message));
     this.server.emit('connection-refused', { client: this.info.client, reason: 'auth-failed' });
   }
@@ -276,14 +200,14 @@ export class SocksSession {
   private fail(error: EngineError): void {
     if (this.errored) return;
     this.errored = true;
-    this.phase = 'done';
+    this.hs.finish();
     this.server.emit('connection-error', { client: this.info.client, destination: this.info.destination, error });
   }
 
   private onTimeout(): void {
     this.timer = undefined;
-    if (this.phase !== 'done') {
-      this.phase = 'done';
+    if (!this.hs.done) {
+      this.hs.finish();
       const msg = `SOCKS client ${this.info.client} did not finish the SOCKS5 handshake within ${this.timeoutMs} ms — dropped it`;
       this.server.emit('connection-error', { client: this.info.client, error: new EngineError('INTERNAL', msg) });
     }

@@ -1,0 +1,160 @@
+import { formatHostPort } from '../../src-shared/format/address';
+import { EngineError } from './engine-error';
+import {
+  CMD_CONNECT,
+  METHOD_NONE_ACCEPTABLE,
+  METHOD_NO_AUTH,
+  METHOD_USERPASS,
+  Reply,
+  commandName,
+  encodeMethodSelection,
+  encodeReply,
+  encodeUserPassReply,
+  parseGreeting,
+  parseRequest,
+  parseUserPass,
+} from './socks5-protocol';
+import type { SocksDestination } from './socks5-protocol';
+
+/** Bytes a client may send after its CONNECT before the reply, held until the dial completes. */
+export const MAX_EARLY_DATA = 64 * 1024;
+
+/** What a session does for its handshake: write the replies, and end it or start the dial. */
+export interface SocksHandshakeHost {
+  /** The client's host:port, for messages. */
+  readonly clientName: string;
+  readonly requiresAuth: boolean;
+  checkCredentials(username: Uint8Array, password: Uint8Array): boolean;
+  write(bytes: Buffer): void;
+  /** The handshake failed (its reply, if any, was written): close the client after it, and report `error`. */
+  reject(error: EngineError, destination?: string): void;
+  /** A wrong or missing username/password (its reply was written). */
+  refuseAuth(message: string): void;
+  /** A CONNECT to `dest` (`where` is host:port as asked): dial it. */
+  connect(dest: SocksDestination, where: string): void;
+}
+
+type Phase = 'greeting' | 'auth' | 'request' | 'connecting' | 'done';
+
+/**
+ * The server's side of a SOCKS5 handshake (RFC 1928 CONNECT, RFC 1929 username/password), fed the
+ * client's bytes as they arrive in chunks of any size; shared by the session on net.Socket
+ * (socks5-session.ts) and the one on raw TCP handles (socks5-raw-session.ts). What arrives after the
+ * CONNECT (early data) is kept in `pending` for the destination.
+ */
+export class SocksHandshake {
+  private phase: Phase = 'greeting';
+  /** Bytes not yet consumed: a partial message, or after the CONNECT the early data. */
+  pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly host: SocksHandshakeHost) {}
+
+  /** The CONNECT has been asked for (the dial runs or ran). */
+  get connecting(): boolean {
+    return this.phase === 'connecting';
+  }
+
+  /** The handshake was ended (refused, timed out, failed): whatever arrives is dropped. */
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** Ends the handshake: from now on bytes are dropped. */
+  finish(): void {
+    this.phase = 'done';
+  }
+
+  /** Takes the early data (for the destination), leaving none. */
+  takeEarly(): Buffer {
+    const early = this.pending;
+    this.pending = Buffer.alloc(0);
+    return early;
+  }
+
+  /** The client's next bytes; false once the early data reached MAX_EARLY_DATA (stop reading for now). */
+  push(chunk: Buffer): boolean {
+    if (this.phase === 'done') return true;
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    // A chunk may hold several messages (pipelining), so keep going while each one completes.
+    while (this.pending.length > 0 && this.step()) {
+      // step() consumed one message.
+    }
+    if (this.done) this.pending = Buffer.alloc(0);
+    return !(this.connecting && this.pending.length >= MAX_EARLY_DATA);
+  }
+
+  /** Handles the message at the front of `pending`; true if it consumed one and there may be more. */
+  private step(): boolean {
+    const h = this.host;
+    switch (this.phase) {
+      case 'greeting': {
+        const r = parseGreeting(this.pending);
+        if (r.kind === 'incomplete') return false;
+        if (r.kind === 'error') return this.reject(new EngineError('INTERNAL', `${r.message} (from ${h.clientName})`));
+        this.consume(r.length);
+        const wanted = h.requiresAuth ? METHOD_USERPASS : METHOD_NO_AUTH;
+        if (!r.methods.includes(wanted)) {
+          h.write(encodeMethodSelection(METHOD_NONE_ACCEPTABLE));
+          this.phase = 'done';
+          if (h.requiresAuth) {
+            h.refuseAuth(`SOCKS client ${h.clientName} did not offer username/password authentication, which this proxy requires — set a username and password in the client`);
+          } else {
+            h.reject(new EngineError('INTERNAL', `SOCKS client ${h.clientName} insists on authentication, but this proxy has none configured — connect without credentials`));
+          }
+          return false;
+        }
+        h.write(encodeMethodSelection(wanted));
+        this.phase = wanted === METHOD_USERPASS ? 'auth' : 'request';
+        return true;
+      }
+      case 'auth': {
+        const r = parseUserPass(this.pending);
+        if (r.kind === 'incomplete') return false;
+        if (r.kind === 'error') {
+          h.write(encodeUserPassReply(false));
+          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${h.clientName})`));
+        }
+        this.consume(r.length);
+        if (!h.checkCredentials(r.username, r.password)) {
+          h.write(encodeUserPassReply(false));
+          this.phase = 'done';
+          h.refuseAuth(`SOCKS client ${h.clientName} gave a wrong username or password`);
+          return false;
+        }
+        h.write(encodeUserPassReply(true));
+        this.phase = 'request';
+        return true;
+      }
+      case 'request': {
+        const r = parseRequest(this.pending);
+        if (r.kind === 'incomplete') return false;
+        if (r.kind === 'error') {
+          if (r.reply !== undefined) h.write(encodeReply(r.reply));
+          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${h.clientName})`));
+        }
+        this.consume(r.length);
+        const where = formatHostPort(r.destination.host, r.destination.port);
+        if (r.command !== CMD_CONNECT) {
+          h.write(encodeReply(Reply.COMMAND_NOT_SUPPORTED));
+          return this.reject(new EngineError('INTERNAL', `SOCKS client ${h.clientName} asked for ${commandName(r.command)} to ${where}; only CONNECT is supported`), where);
+        }
+        this.phase = 'connecting';
+        h.connect(r.destination, where);
+        return false;
+      }
+      default:
+        // Connecting: early data stays in `pending` for the destination.
+        return false;
+    }
+  }
+
+  private reject(error: EngineError, destination?: string): false {
+    this.phase = 'done';
+    this.host.reject(error, destination);
+    return false;
+  }
+
+  private consume(n: number): void {
+    this.pending = this.pending.subarray(n);
+  }
+}
