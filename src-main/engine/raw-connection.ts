@@ -39,14 +39,25 @@ class RawEnd implements ByteSink, RawReadSource {
     private readonly conn: RawConnection,
     /** The target end: its failures are the connection's errors; the client's are ordinary traffic. */
     readonly isTarget: boolean,
+    /** false: the owner still reads the handle (a SOCKS handshake); takeReads() later. */
+    reads = true,
   ) {
     this.current = reader.next();
-    handle.useUserBuffer(this.current);
-    handle.onread = this.onRead;
+    if (reads) this.takeReads();
   }
 
-  start(): void {
+  /** Reads land in this end's pooled buffers from now on (they are started by start()). */
+  takeReads(): void {
+    // The owner may still be reading (libuv refuses a second readStart with EALREADY).
+    this.handle.readStop();
+    this.handle.useUserBuffer(this.current);
+    this.handle.onread = this.onRead;
+  }
+
+  /** Relays what arrives to the other end; `read` false: only hooks the reader up (its input had ended). */
+  start(read = true): void {
     this.reader.attach(this.other, this);
+    if (!read) return;
     this.reading = true;
     const err = this.handle.readStart();
     if (err !== 0) this.conn.endFailed(this, err, 'read');
@@ -154,6 +165,21 @@ class RawEnd implements ByteSink, RawReadSource {
 }
 
 /**
+ * A client that spoke a protocol of its own before its target was known (SOCKS5): its owner reads it
+ * until the target answers, then the connection answers the client and takes the handle over.
+ */
+export interface RawOpening {
+  /** The target connected (`bound`: the target socket's local address): what the client gets first. */
+  connected(bound: SockAddr): Uint8Array;
+  /** What the client sent after its request, for the target before anything else. */
+  takeEarly(): Uint8Array;
+  /** The client's FIN arrived while the target was being dialled. */
+  readonly clientEnded: boolean;
+  /** The target could not be reached: what the client gets before a FIN (not a reset), then it closes. */
+  failed(error: EngineError): Uint8Array;
+}
+
+/**
  * One accepted client spliced to one target connection on raw TCP handles (raw-tcp.ts): the fast path
  * of TcpForwarder, with ForwardConnection's behaviour — the client is read only once the target is
  * connected; each FIN is passed on on its own (half-closed protocols work) and an end closes once it
@@ -174,6 +200,10 @@ export class RawConnection implements Spliced {
   /** The byte count the idle sweep last saw, and when it changed (idleFor). */
   private seenTotal = -1;
   private activeAt = 0;
+  /** Early bytes of an opening, written to the target before the relay started. */
+  private earlyIn = 0;
+  /** An opening's target failed: the client is being answered, and closes once its FIN is out. */
+  private answering = false;
 
   constructor(
     readonly info: ConnectionInfo,
@@ -184,12 +214,13 @@ export class RawConnection implements Spliced {
     private readonly hooks: SplicedHooks,
     /** The client's address as accepted (for a PROXY header: by the time the target answers, the client may be gone). */
     private readonly peer: SockAddr,
+    private readonly opening?: RawOpening,
   ) {
-    this.client = new RawEnd(raw, clientHandle, new PooledReader(meter, true), this, false);
+    this.client = new RawEnd(raw, clientHandle, new PooledReader(meter, true), this, false, !opening);
   }
 
   get bytesIn(): number {
-    return this.client.reader.bytes;
+    return this.client.reader.bytes + this.earlyIn;
   }
 
   get bytesOut(): number {
@@ -312,6 +343,28 @@ export class RawConnection implements Spliced {
       target.write(header({ remoteAddress: peer.address, remotePort: peer.port, localAddress: local.address, localPort: local.port }));
       if (target.closed) return;
     }
+    const o = this.opening;
+    if (o) {
+      const bound: SockAddr = {};
+      target.handle.getsockname(bound);
+      this.client.write(o.connected(bound));
+      if (this.client.closed) return;
+      const early = o.takeEarly();
+      if (early.length > 0) {
+        this.earlyIn = early.length;
+        this.meter.bytesIn += early.length;
+        target.write(early);
+        if (target.closed) return;
+      }
+      this.client.takeReads();
+      if (o.clientEnded) {
+        // Its FIN came during the dial: passed on after the early bytes; the target is still read.
+        target.start();
+        this.client.start(false);
+        this.endOfInput(this.client);
+        return;
+      }
+    }
     target.start();
     this.client.start();
   }
@@ -324,9 +377,9 @@ export class RawConnection implements Spliced {
     this.maybeFinished(end);
   }
 
-  /** An end that has received and sent its FIN closes; the other finishes on its own. */
+  /** An end that has received and sent its FIN closes (a client being answered, once its FIN is out); the other finishes on its own. */
   maybeFinished(end: RawEnd): void {
-    if (end.eof && end.shutDone) end.close(false);
+    if (end.shutDone && (end.eof || (this.answering && end === this.client))) end.close(false);
   }
 
   /** A read, write or shutdown on `end` failed: both sides go (RST); the target's failure is reported. */
@@ -351,6 +404,16 @@ export class RawConnection implements Spliced {
     if (!this.failed) {
       this.failed = true;
       this.hooks.onError(this, error);
+    }
+    if (this.opening && !this.connected && !this.client.closed && !this.answering) {
+      // The client is told why (a SOCKS reply) and gets a FIN rather than a reset.
+      this.answering = true;
+      this.clearTimer();
+      this.abandonLookup();
+      this.target?.close(false);
+      this.client.write(this.opening.failed(error));
+      this.client.shutdown();
+      return;
     }
     this.abort();
   }

@@ -164,3 +164,21 @@ export function uvError(status: number, syscall: string, host?: string, port?: n
   const where = host === undefined ? '' : ` ${host.includes(':') ? `[${host}]` : host}:${port}`;
   return Object.assign(new Error(`${syscall} ${code}${where}`), { code, errno: status, syscall, ...(host === undefined ? {} : { address: host, port }) });
 }
+
+/**
+ * Linux copies a listening TCP socket's options (TCP_NODELAY, SO_KEEPALIVE and its timings) to every
+ * socket accept() returns, and starts the keepalive timer of one that has SO_KEEPALIVE: set on the
+ * listener once, they cost no syscalls per connection (four to five otherwise, ~5 µs). Elsewhere each
+ * accepted socket gets them.
+ */
+const INHERITS_SOCKET_OPTIONS = process.platform === 'linux';
+
+/**
+ * Sets TCP_NODELAY and keepalive on a listening server's socket where accepted sockets inherit them
+ * (Linux); true if they do. Connections the kernel completed before this call did not inherit them:
+ * they are accepted in the loop's first poll, so a caller counts on it from the next immediate on.
+ */
+export function setListenerSocketOptions(server: Server, keepAliveMs: number): boolean {
+  const handle = (server as unknown as { _handle?: RawHandle | null })._handle ?? undefined;
+  return INHERITS_SOCKET_OPTIONS && setSocketOptions(handle, keepAliveMs);
+}

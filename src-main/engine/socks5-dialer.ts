@@ -20,8 +20,19 @@ export type SocksDialer = (
 // Long-lived idle tunnels otherwise never notice a peer that vanished (as in tcp-forward).
 export const KEEPALIVE_MS = 60_000;
 
+const DIRECT = Symbol('direct dialer');
+
+/** The connect timeout of a dialer made by directDialer(), which the server may dial for itself on raw TCP handles; undefined for any other. */
+export function directConnectTimeout(dial: SocksDialer): number | undefined {
+  return (dial as SocksDialer & { [DIRECT]?: number })[DIRECT];
+}
+
 /** The `socks` rule's dialer: a plain TCP connect from this machine (a domain is resolved here, per request). */
 export function directDialer(connectTimeoutMs: number): SocksDialer {
+  return Object.assign(netDialer(connectTimeoutMs), { [DIRECT]: connectTimeoutMs });
+}
+
+function netDialer(connectTimeoutMs: number): SocksDialer {
   return (dest, _client, signal) =>
     new Promise<Duplex>((resolve, reject) => {
       const { host, port } = dest;

@@ -4,12 +4,19 @@ import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, waitFor } from '../../test-support/net-fixtures';
 import { connectError } from './engine-error';
+import { directConnectTimeout } from './socks5-dialer';
 import { Socks5Server, directDialer } from './socks5-server';
 import type { Socks5ServerEvents, Socks5ServerOptions, SocksDialer } from './socks5-server';
 import { prng } from '../../test-support/prng';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 
+/** Every test below runs on both ways of serving a client: Node's raw TCP handles (the default with directDialer) and net.Socket. */
+const PATHS = [
+  { path: 'raw handles', rawHandles: true },
+  { path: 'net.Socket', rawHandles: false },
+];
+let rawHandles = true;
 let fx = new NetFixtures();
 let servers: Socks5Server[] = [];
 let handlesBefore = 0;
@@ -27,7 +34,7 @@ afterEach(async () => {
 });
 
 async function socks(extra: Partial<Socks5ServerOptions> = {}) {
-  const server = new Socks5Server({ listen: { host: LOOPBACK, port: 0 }, dial: directDialer(5000), ...extra });
+  const server = new Socks5Server({ listen: { host: LOOPBACK, port: 0 }, dial: directDialer(5000), rawHandles, ...extra });
   servers.push(server);
   const errors: Socks5ServerEvents['connection-error'][0][] = [];
   const refusals: Socks5ServerEvents['connection-refused'][0][] = [];
@@ -36,6 +43,8 @@ async function socks(extra: Partial<Socks5ServerOptions> = {}) {
   server.on('connection-refused', (e) => refusals.push(e));
   server.on('listener-error', (e) => listenerErrors.push(e));
   const { port } = await server.start();
+  // Only a directDialer is dialled on raw handles; any other dialer keeps net.Socket.
+  expect(server.usesRawHandles).toBe(rawHandles && (!extra.dial || directConnectTimeout(extra.dial) !== undefined));
   return { server, port, errors, refusals, listenerErrors };
 }
 
@@ -53,7 +62,11 @@ async function echoesThrough(port: number, destPort: number, text: string): Prom
   return all.subarray(0, 4).equals(b(5, 0, 5, 0)) && all.subarray(12).toString() === text;
 }
 
-describe('Socks5Server under hostile and broken clients', () => {
+describe.each(PATHS)('Socks5Server under hostile and broken clients ($path)', (p) => {
+  beforeEach(() => {
+    rawHandles = p.rawHandles;
+  });
+
   it('survives 2,000 random and mutated handshakes: each is answered or closed, and a valid client works after', async () => {
     const echo = await fx.echoServer();
     let dials = 0;
@@ -179,6 +192,18 @@ describe('Socks5Server under hostile and broken clients', () => {
     s.resetAndDestroy();
     await waitFor(() => server.connections().length === 0, 'the session to be gone');
     expect(signal?.aborted).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('abandons a dial to a destination that does not answer when the client resets, without reporting an error', async () => {
+    const blackhole = await fx.unacceptingPort();
+    // A connect timeout far beyond waitFor's: the session can only be gone in time if the reset ended it.
+    const { server, port, errors } = await socks({ dial: directDialer(60_000) });
+    const s = await fx.connect(port);
+    s.write(Buffer.concat([b(5, 1, 0), connectV4(blackhole)]));
+    await waitFor(() => server.connections()[0]?.state === 'connecting', 'the session to be connecting');
+    s.resetAndDestroy();
+    await waitFor(() => server.connections().length === 0, 'the session to be gone');
     expect(errors).toEqual([]);
   });
 

@@ -9,12 +9,19 @@ import { SocksClient } from 'socks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOOPBACK, NetFixtures, closed, openTcpHandles, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { EngineError } from './engine-error';
+import { directConnectTimeout } from './socks5-dialer';
 import { Socks5Server, directDialer } from './socks5-server';
 import type { Socks5ServerEvents, Socks5ServerOptions } from './socks5-server';
 
 const MiB = 1024 * 1024;
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 
+/** Every test below runs on both ways of serving a client: Node's raw TCP handles (the default with directDialer) and net.Socket. */
+const PATHS = [
+  { path: 'raw handles', rawHandles: true },
+  { path: 'net.Socket', rawHandles: false },
+];
+let rawHandles = true;
 let fx = new NetFixtures();
 let servers: Socks5Server[] = [];
 let httpServers: http.Server[] = [];
@@ -44,13 +51,15 @@ afterEach(async () => {
 });
 
 async function socks(extra: Partial<Socks5ServerOptions> = {}) {
-  const server = new Socks5Server({ listen: { host: LOOPBACK, port: 0 }, dial: directDialer(5000), ...extra });
+  const server = new Socks5Server({ listen: { host: LOOPBACK, port: 0 }, dial: directDialer(5000), rawHandles, ...extra });
   servers.push(server);
   const errors: Socks5ServerEvents['connection-error'][0][] = [];
   const refusals: Socks5ServerEvents['connection-refused'][0][] = [];
   server.on('connection-error', (e) => errors.push(e));
   server.on('connection-refused', (e) => refusals.push(e));
   const { port } = await server.start();
+  // Only a directDialer is dialled on raw handles; any other dialer keeps net.Socket.
+  expect(server.usesRawHandles).toBe(rawHandles && (!extra.dial || directConnectTimeout(extra.dial) !== undefined));
   return { server, port, errors, refusals };
 }
 
@@ -99,7 +108,11 @@ function connectRequestV4(port: number, cmd = 1): Buffer {
   return b(5, cmd, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff);
 }
 
-describe('Socks5Server with real clients', () => {
+describe.each(PATHS)('Socks5Server with real clients ($path)', (p) => {
+  beforeEach(() => {
+    rawHandles = p.rawHandles;
+  });
+
   it('serves curl --socks5-hostname (domain resolved by the proxy) and curl --socks5 (IPv4 from the client)', async () => {
     const httpPort = await httpServer((path) => `hello from ${path}`);
     const { server, port, errors } = await socks();
@@ -253,7 +266,11 @@ describe('Socks5Server with real clients', () => {
   });
 });
 
-describe('Socks5Server data path', () => {
+describe.each(PATHS)('Socks5Server data path ($path)', (p) => {
+  beforeEach(() => {
+    rawHandles = p.rawHandles;
+  });
+
   it('completes a handshake sent one byte per write, with a username/password', async () => {
     const echo = await fx.echoServer();
     const { server, port } = await socks({ auth: { username: 'u', password: 'pw' } });

@@ -6,7 +6,10 @@ import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
-import { KEEPALIVE_MS, type SocksDialer } from './socks5-dialer';
+import { rawTcp, setListenerSocketOptions, setSocketOptions, takeAccepts } from './raw-tcp';
+import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
+import { KEEPALIVE_MS, directConnectTimeout, type SocksDialer } from './socks5-dialer';
+import { RawSocksSession } from './socks5-raw-session';
 import { SocksSession } from './socks5-session';
 
 export type { SocksDestination } from './socks5-protocol';
@@ -30,6 +33,20 @@ export interface Socks5ServerOptions {
   maxConnections?: number;
   /** A client must finish greeting (+ auth) + request within this long; default 10 000 ms. */
   handshakeTimeoutMs?: number;
+  /**
+   * With a directDialer, serve clients on Node's raw TCP handles where this Node has them (raw-tcp.ts,
+   * as TcpForwarder does; default true). Any other dialer (ssh-dynamic's) gets net.Socket streams.
+   */
+  rawHandles?: boolean;
+}
+
+/** One client, on either path (socks5-session.ts on net.Socket, socks5-raw-session.ts on a raw handle). */
+export interface SocksClientSession {
+  readonly info: SocksConnectionInfo;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly state: SocksConnectionState;
+  destroy(): void;
 }
 
 export interface SocksConnectionInfo {
@@ -64,17 +81,30 @@ export interface Socks5ServerEvents {
 export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
   /** bytesIn = client → destination, bytesOut = destination → client. */
   readonly meter = new ByteMeter();
-  private readonly live = new Set<SocksSession>();
+  private readonly live = new Set<SocksClientSession>();
   private readonly credentials: { username: Buffer; password: Buffer } | undefined;
   private server: Server | undefined;
   private listening = false;
   private stopping: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
   private nextId = 0;
+  /** Node's TCP handles and the connect timeout, when this server dials for itself on them. */
+  private readonly raw: { tcp: RawTcp; connectTimeoutMs: number } | undefined;
+  private rawAccepts = false;
+  /** Accepted sockets inherit TCP_NODELAY and keepalive from the listener (Linux; see setListenerSocketOptions). */
+  private inherited = false;
 
   constructor(private readonly opts: Socks5ServerOptions) {
     super();
     if (opts.auth) this.credentials = credentialsOf(opts.auth, formatHostPort(opts.listen.host, opts.listen.port));
+    const connectTimeoutMs = opts.rawHandles === false ? undefined : directConnectTimeout(opts.dial);
+    const tcp = connectTimeoutMs === undefined ? undefined : rawTcp();
+    this.raw = tcp && connectTimeoutMs !== undefined ? { tcp, connectTimeoutMs } : undefined;
+  }
+
+  /** Whether clients are served on raw TCP handles (else net.Socket); known once started. */
+  get usesRawHandles(): boolean {
+    return this.rawAccepts;
   }
 
   connections(): Array<SocksConnectionInfo & { bytesIn: number; bytesOut: number; state: SocksConnectionState }> {
@@ -102,6 +132,16 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_MS });
     this.server = server;
     server.on('connection', (socket) => this.accept(server, socket));
+    this.rawAccepts = false;
+    this.inherited = false;
+    const raw = this.raw;
+    // Before the first accept can run: 'listening' comes in the same turn as listen() succeeds.
+    if (raw) {
+      server.once('listening', () => {
+        this.rawAccepts = takeAccepts(server, (handle) => this.acceptHandle(server, raw, handle));
+        if (this.rawAccepts && setListenerSocketOptions(server, KEEPALIVE_MS)) setImmediate(() => (this.inherited = this.server === server));
+      });
+    }
     return listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
       (bound) => {
         this.listening = true;
@@ -146,15 +186,43 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
       socket.destroy();
       return;
     }
-    const { allow, maxConnections } = this.opts;
-    const reason: SocksRefusalReason | undefined =
-      allow && !allow(remote) ? 'not-allowed' : maxConnections && this.live.size >= maxConnections ? 'max-connections' : undefined;
+    const reason = this.refusal(remote);
     if (reason) {
       socket.resetAndDestroy();
       this.emit('connection-refused', { client, reason });
       return;
     }
-    const session = new SocksSession(this, socket, { id: ++this.nextId, client, destination: '', openedAt: Date.now() }, remote);
+    this.opened(new SocksSession(this, socket, { id: ++this.nextId, client, destination: '', openedAt: Date.now() }, remote));
+  }
+
+  /** accept() on the raw path: the client's handle, no net.Socket made for it. */
+  private acceptHandle(server: Server, raw: { tcp: RawTcp; connectTimeoutMs: number }, handle: RawHandle): void {
+    if (this.server !== server) {
+      handle.close();
+      return;
+    }
+    const peer: SockAddr = {};
+    handle.getpeername(peer);
+    const remote = plainAddress(peer.address);
+    const client = formatHostPort(remote, peer.port ?? 0);
+    const reason = this.refusal(remote);
+    if (reason) {
+      if (handle.reset() !== 0) handle.close();
+      this.emit('connection-refused', { client, reason });
+      return;
+    }
+    // What net.Server sets on the sockets it accepts, unless they inherited it from the listener.
+    if (!this.inherited) setSocketOptions(handle, KEEPALIVE_MS);
+    this.opened(new RawSocksSession(this, raw.tcp, handle, { id: ++this.nextId, client, destination: '', openedAt: Date.now() }, peer, raw.connectTimeoutMs));
+  }
+
+  /** The source filter and the connection limit: why a client is turned away, if it is. */
+  private refusal(remote: string): SocksRefusalReason | undefined {
+    const { allow, maxConnections } = this.opts;
+    return allow && !allow(remote) ? 'not-allowed' : maxConnections && this.live.size >= maxConnections ? 'max-connections' : undefined;
+  }
+
+  private opened(session: SocksClientSession): void {
     this.live.add(session);
     this.meter.activeConnections += 1;
     this.meter.totalConnections += 1;
@@ -186,7 +254,7 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
   }
 
   /** @internal Called once per session, after its last socket closed. */
-  sessionClosed(session: SocksSession, opened: boolean): void {
+  sessionClosed(session: SocksClientSession, opened: boolean): void {
     if (!this.live.delete(session)) return;
     this.meter.activeConnections -= 1;
     if (opened) {

@@ -9,7 +9,7 @@ import { ForwardConnection, closedConnection } from './forward-connection';
 import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, LookupAll, Spliced, SplicedHooks } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
-import { rawTcp, setSocketOptions, takeAccepts } from './raw-tcp';
+import { rawTcp, setListenerSocketOptions, setSocketOptions, takeAccepts } from './raw-tcp';
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 import type { TapFactory } from './stream-tap';
 
@@ -168,7 +168,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       const raw = this.raw;
       server.once('listening', () => {
         this.rawAccepts = takeAccepts(server, (handle) => this.acceptHandle(server, raw, handle));
-        if (this.rawAccepts && INHERITS_SOCKET_OPTIONS && setSocketOptions(listeningHandle(server), this.target.keepAliveMs)) {
+        if (this.rawAccepts && setListenerSocketOptions(server, this.target.keepAliveMs)) {
           // Connections the kernel completed before the options were set did not inherit them: they
           // are accepted in the loop's first poll, before this immediate.
           setImmediate(() => (this.inherited = this.server === server));
@@ -309,18 +309,6 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     if (this.live.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
-}
-
-/**
- * Linux copies a listening TCP socket's options (TCP_NODELAY, SO_KEEPALIVE and its timings) to every
- * socket accept() returns, and starts the keepalive timer of one that has SO_KEEPALIVE: set on the
- * listener once, they cost no syscalls per connection (four to five otherwise, ~5 µs). Elsewhere each
- * accepted socket gets them.
- */
-const INHERITS_SOCKET_OPTIONS = process.platform === 'linux';
-
-function listeningHandle(server: Server): RawHandle | undefined {
-  return (server as unknown as { _handle?: RawHandle | null })._handle ?? undefined;
 }
 
 /** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people know them as a.b.c.d. */
