@@ -46,18 +46,21 @@ class RawEnd implements ByteSink, RawReadSource {
     if (reads) this.takeReads();
   }
 
-  /** Reads land in this end's pooled buffers from now on (they are started by start()). */
-  takeReads(): void {
-    // The owner may still be reading (libuv refuses a second readStart with EALREADY).
-    this.handle.readStop();
+  /**
+   * Reads land in this end's pooled buffers from now on (start() starts them). `ownerReading`: the
+   * handle is being read already, and goes on being read here without a stop and a start (two
+   * epoll_ctl calls; libuv would refuse a second readStart with EALREADY anyway).
+   */
+  takeReads(ownerReading = false): void {
     this.handle.useUserBuffer(this.current);
     this.handle.onread = this.onRead;
+    this.reading = ownerReading;
   }
 
   /** Relays what arrives to the other end; `read` false: only hooks the reader up (its input had ended). */
   start(read = true): void {
     this.reader.attach(this.other, this);
-    if (!read) return;
+    if (!read || this.reading) return;
     this.reading = true;
     const err = this.handle.readStart();
     if (err !== 0) this.conn.endFailed(this, err, 'read');
@@ -175,6 +178,8 @@ export interface RawOpening {
   takeEarly(): Uint8Array;
   /** The client's FIN arrived while the target was being dialled. */
   readonly clientEnded: boolean;
+  /** The owner is reading the client right now (not stopped for a bound, no FIN or error yet). */
+  readonly clientReading: boolean;
   /** The target could not be reached: what the client gets before a FIN (not a reset), then it closes. */
   failed(error: EngineError): Uint8Array;
 }
@@ -356,7 +361,7 @@ export class RawConnection implements Spliced {
         target.write(early);
         if (target.closed) return;
       }
-      this.client.takeReads();
+      this.client.takeReads(o.clientReading);
       if (o.clientEnded) {
         // Its FIN came during the dial: passed on after the early bytes; the target is still read.
         target.start();

@@ -28,6 +28,8 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
   private timer: NodeJS.Timeout | undefined;
   /** The client's FIN arrived (libuv stops reading by itself). */
   clientEnded = false;
+  /** The handle is being read (until the early data's bound, a FIN or an error stops it). */
+  clientReading = false;
   /** The handle was closed here (before any RawConnection had it). */
   private closed = false;
   /** Our FIN was asked for: libuv refuses a reset from then on (and a refused one leaves the handle half-closed). */
@@ -46,7 +48,8 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     this.timer = setTimeout(() => this.onTimeout(), server.handshakeTimeoutMs);
     handle.useUserBuffer(this.buf);
     handle.onread = this.onRead;
-    if (handle.readStart() !== 0) this.close(true);
+    if (handle.readStart() === 0) this.clientReading = true;
+    else this.close(true);
   }
 
   get bytesIn(): number {
@@ -86,10 +89,14 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     const n = this.raw.readResult();
     if (n > 0) {
       // The buffer is read into again: what the handshake keeps must be a copy.
-      if (!this.hs.push(Buffer.from(this.buf.subarray(0, n)))) this.handle.readStop();
+      if (!this.hs.push(Buffer.from(this.buf.subarray(0, n)))) {
+        this.clientReading = false;
+        this.handle.readStop();
+      }
       return undefined;
     }
     if (n === 0) return undefined;
+    this.clientReading = false;
     if (n === UV_EOF) {
       this.clientEnded = true;
       // A FIN mid-handshake means the request can never complete (a port probe, a health check):
