@@ -27,9 +27,12 @@ import { startSshd as startSshdAt } from './lib/sshd.mjs';
 
 const SSH = {
   blobMiB: envNum('BENCH_SSH_BLOB_MIB', QUICK ? 64 : 256),
-  conns: envNum('BENCH_SSH_CONNS', QUICK ? 50 : 200),
+  // Enough connections, after a warm-up long enough for the JIT, that a round measures steady work
+  // (200 after 10 was over in 0.2 s and measured mostly cold code).
+  conns: envNum('BENCH_SSH_CONNS', QUICK ? 200 : 3000),
+  connWarmup: envNum('BENCH_SSH_CONN_WARMUP', QUICK ? 50 : 300),
   connSize: 64,
-  connMaxSeconds: envNum('BENCH_SSH_CONN_SECONDS', QUICK ? 1 : 3),
+  connMaxSeconds: envNum('BENCH_SSH_CONN_SECONDS', QUICK ? 1 : 2),
   /** Fewer rounds than the TCP scenarios by default, to keep the whole bench near 8 minutes. */
   rounds: envNum('BENCH_SSH_ROUNDS', Math.min(CFG.rounds, 3)),
   /** BENCH_SSH_CPU_PROF=DIR: run porthole under node --cpu-prof, profile written to DIR at exit. */
@@ -198,6 +201,7 @@ export async function setupSsh() {
     blobMiB: SSH.blobMiB,
     conns: SSH.conns,
     connMaxSeconds: SSH.connMaxSeconds,
+    connWarmup: SSH.connWarmup,
     rounds: SSH.rounds,
     cpuProfDir: SSH.cpuProfDir,
   };
@@ -221,7 +225,7 @@ export async function setupSsh() {
     {
       id: 'proxyConn',
       contenders: PROXIES,
-      run: (c) => withCpu(cpuGroups(c), () => runTool('socks-connrate.mjs', [socksPort[c], echoPort, SSH.conns, SSH.connSize, 10, SSH.connMaxSeconds], 60_000)),
+      run: (c) => withCpu(cpuGroups(c), () => runTool('socks-connrate.mjs', [socksPort[c], echoPort, SSH.conns, SSH.connSize, SSH.connWarmup, SSH.connMaxSeconds], 60_000)),
     },
   ].map((sc) => ({ ...sc, rounds: SSH.rounds }));
   return { scenarios, facts, report: (M, get) => sshReport(M, get, facts, SSH), ports: { ...ports, iperf: iperfPort, http: httpPort, echo: echoPort } };
