@@ -207,8 +207,8 @@ export class RawConnection implements Spliced {
   private activeAt = 0;
   /** Early bytes of an opening, written to the target before the relay started. */
   private earlyIn = 0;
-  /** An opening's target failed: the client is being answered, and closes once its FIN is out. */
-  private answering = false;
+  /** An opening's target failed: the client is being answered (reply, FIN) and closes once its own FIN is in. */
+  answering = false;
 
   constructor(
     readonly info: ConnectionInfo,
@@ -382,9 +382,19 @@ export class RawConnection implements Spliced {
     this.maybeFinished(end);
   }
 
-  /** An end that has received and sent its FIN closes (a client being answered, once its FIN is out); the other finishes on its own. */
+  /** An end that has received and sent its FIN closes; the other finishes on its own. */
   maybeFinished(end: RawEnd): void {
-    if (end.shutDone && (end.eof || (this.answering && end === this.client))) end.close(false);
+    if (end.eof && end.shutDone) end.close(false);
+  }
+
+  /**
+   * An opening's owner saw the client's FIN (it reads the client until the target answers): noted for
+   * the connect, and a client being answered closes once our FIN is out too.
+   */
+  clientEnded(): void {
+    if (this.connected || this.client.closed) return;
+    this.client.eof = true;
+    this.maybeFinished(this.client);
   }
 
   /** A read, write or shutdown on `end` failed: both sides go (RST); the target's failure is reported. */
@@ -406,17 +416,20 @@ export class RawConnection implements Spliced {
   }
 
   private fail(error: EngineError): void {
+    // An opening's client is told why (a SOCKS reply) and gets a FIN rather than a reset; set before
+    // onError so that the owner knows it is being answered.
+    const answer = this.opening !== undefined && !this.connected && !this.client.closed && !this.answering;
+    if (answer) this.answering = true;
     if (!this.failed) {
       this.failed = true;
       this.hooks.onError(this, error);
     }
-    if (this.opening && !this.connected && !this.client.closed && !this.answering) {
-      // The client is told why (a SOCKS reply) and gets a FIN rather than a reset.
-      this.answering = true;
+    if (answer) {
       this.clearTimer();
       this.abandonLookup();
       this.target?.close(false);
-      this.client.write(this.opening.failed(error));
+      this.client.write(this.opening!.failed(error));
+      // Closed once the client's FIN is in as well (clientEnded), by the owner's timer, or by a reset.
       this.client.shutdown();
       return;
     }

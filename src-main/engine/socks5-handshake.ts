@@ -40,12 +40,15 @@ type Phase = 'greeting' | 'auth' | 'request' | 'connecting' | 'done';
  * The server's side of a SOCKS5 handshake (RFC 1928 CONNECT, RFC 1929 username/password), fed the
  * client's bytes as they arrive in chunks of any size; shared by the session on net.Socket
  * (socks5-session.ts) and the one on raw TCP handles (socks5-raw-session.ts). What arrives after the
- * CONNECT (early data) is kept in `pending` for the destination.
+ * CONNECT (early data) is kept for the destination (takeEarly()).
  */
 export class SocksHandshake {
   private phase: Phase = 'greeting';
-  /** Bytes not yet consumed: a partial message, or after the CONNECT the early data. */
-  pending: Buffer = Buffer.alloc(0);
+  /** Bytes of a message not complete yet. */
+  private pending: Buffer = Buffer.alloc(0);
+  /** What came after the CONNECT, in the chunks it came in (joined once, by takeEarly()). */
+  private early: Buffer[] = [];
+  private earlyBytes = 0;
 
   constructor(private readonly host: SocksHandshakeHost) {}
 
@@ -66,21 +69,33 @@ export class SocksHandshake {
 
   /** Takes the early data (for the destination), leaving none. */
   takeEarly(): Buffer {
-    const early = this.pending;
-    this.pending = Buffer.alloc(0);
+    const early = this.early.length === 1 ? this.early[0]! : Buffer.concat(this.early, this.earlyBytes);
+    this.early = [];
+    this.earlyBytes = 0;
     return early;
   }
 
   /** The client's next bytes; false once the early data reached MAX_EARLY_DATA (stop reading for now). */
   push(chunk: Buffer): boolean {
     if (this.phase === 'done') return true;
+    if (this.phase === 'connecting') return this.keepEarly(chunk);
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     // A chunk may hold several messages (pipelining), so keep going while each one completes.
     while (this.pending.length > 0 && this.step()) {
       // step() consumed one message.
     }
-    if (this.done) this.pending = Buffer.alloc(0);
-    return !(this.connecting && this.pending.length >= MAX_EARLY_DATA);
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    // What followed the CONNECT in the same chunk is early data; after a refusal it is dropped.
+    if (this.connecting && rest.length > 0) return this.keepEarly(rest);
+    if (!this.done) this.pending = rest;
+    return true;
+  }
+
+  private keepEarly(chunk: Buffer): boolean {
+    this.early.push(chunk);
+    this.earlyBytes += chunk.length;
+    return this.earlyBytes < MAX_EARLY_DATA;
   }
 
   /** Handles the message at the front of `pending`; true if it consumed one and there may be more. */

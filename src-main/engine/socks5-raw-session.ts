@@ -10,20 +10,23 @@ import type { SocksDestination } from './socks5-protocol';
 import { KEEPALIVE_MS } from './socks5-dialer';
 import type { Socks5Server, SocksConnectionInfo, SocksConnectionState } from './socks5-server';
 
-/** What one read of the handshake may bring (a greeting, auth and request are at most ~1 KiB; more is early data). */
-const HANDSHAKE_READ = 4096;
+/**
+ * Where every session's handshake reads land (a greeting, auth and request are at most ~1 KiB; more is
+ * early data): each read is copied out before its callback returns, so one buffer serves them all.
+ */
+const handshakeReads = Buffer.allocUnsafeSlow(4096);
 
 /**
  * One client of the `socks` rule on a raw TCP handle (raw-tcp.ts), as TcpForwarder's fast path does:
  * the handshake is read straight from the handle (socks5-handshake.ts), the destination is dialled by
  * a RawConnection, which then answers the client and splices the two handles. Behaves as SocksSession
  * does on net.Socket: the client is read while the dial runs (a reset cancels it, a FIN is passed on
- * after the early data), a failed dial is answered with its reply code and a FIN, and a handshake
- * that stalls is dropped after the handshake timeout.
+ * after the early data), a failed dial or a refused handshake is answered with its reply and a FIN,
+ * after which the client is read and ignored until it closes (or is reset after the handshake
+ * timeout), and a handshake that stalls is dropped after the handshake timeout.
  */
 export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpening {
   private readonly hs = new SocksHandshake(this);
-  private readonly buf = Buffer.allocUnsafe(HANDSHAKE_READ);
   private conn: RawConnection | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The client's FIN arrived (libuv stops reading by itself). */
@@ -32,8 +35,9 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
   clientReading = false;
   /** The handle was closed here (before any RawConnection had it). */
   private closed = false;
-  /** Our FIN was asked for: libuv refuses a reset from then on (and a refused one leaves the handle half-closed). */
+  /** Our FIN was asked for: until it is out libuv refuses a reset (and a refused one leaves the handle half-closed). */
   private shutting = false;
+  private shutDone = false;
   private destroyed = false;
 
   constructor(
@@ -44,11 +48,14 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     /** The client's address as accepted. */
     private readonly peer: SockAddr,
     private readonly connectTimeoutMs: number,
-  ) {
-    this.timer = setTimeout(() => this.onTimeout(), server.handshakeTimeoutMs);
-    handle.useUserBuffer(this.buf);
-    handle.onread = this.onRead;
-    if (handle.readStart() === 0) this.clientReading = true;
+  ) {}
+
+  /** Starts reading the handshake; call once the server counts the session (a failure here closes it). */
+  start(): void {
+    this.timer = setTimeout(() => this.onTimeout(), this.server.handshakeTimeoutMs);
+    this.handle.useUserBuffer(handshakeReads);
+    this.handle.onread = this.onRead;
+    if (this.handle.readStart() === 0) this.clientReading = true;
     else this.close(true);
   }
 
@@ -89,7 +96,7 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     const n = this.raw.readResult();
     if (n > 0) {
       // The buffer is read into again: what the handshake keeps must be a copy.
-      if (!this.hs.push(Buffer.from(this.buf.subarray(0, n)))) {
+      if (!this.hs.push(Buffer.from(handshakeReads.subarray(0, n)))) {
         this.clientReading = false;
         this.handle.readStop();
       }
@@ -99,13 +106,16 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     this.clientReading = false;
     if (n === UV_EOF) {
       this.clientEnded = true;
+      // While the dial runs the FIN is passed on once the destination answers; after a failed dial it
+      // lets the connection close.
+      if (this.conn) this.conn.clientEnded();
       // A FIN mid-handshake means the request can never complete (a port probe, a health check):
-      // close quietly. While the dial runs it is passed on once the destination answers.
-      if (!this.conn && !this.hs.done) {
+      // close quietly.
+      else if (!this.hs.done) {
         this.hs.finish();
         this.clearTimer();
         this.endClient();
-      }
+      } else if (this.shutDone) this.close(false);
       return undefined;
     }
     // A reset or read error: the client is gone. A dial still running is abandoned, with no error.
@@ -126,7 +136,6 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
   }
 
   reject(error: EngineError, destination?: string): void {
-    this.clearTimer();
     this.server.emit('connection-error', { client: this.info.client, ...(destination ? { destination } : {}), error });
     this.endClient();
   }
@@ -174,24 +183,44 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
 
   // SplicedHooks
 
-  onError(_conn: Spliced, error: EngineError): void {
+  onError(conn: Spliced, error: EngineError): void {
     this.hs.finish();
     if (this.destroyed) return;
     this.server.emit('connection-error', { client: this.info.client, destination: this.info.destination, error });
+    if (!(conn as RawConnection).answering) return;
+    // The connection answers the client with the reply and a FIN, and closes once the client's FIN is
+    // in too: until then what it sends is read and dropped (an unread byte would turn our close into
+    // a reset that can cost the client the reply), and a client that never closes is reset in time.
+    this.lingerThenReset();
+    if (!this.clientReading && !this.clientEnded && this.handle.readStart() === 0) this.clientReading = true;
   }
 
   onClose(): void {
+    this.clearTimer();
     this.server.sessionClosed(this, true);
   }
 
-  /** After a refusal: our FIN follows the reply, and the handle closes once it is out. */
+  /**
+   * After a refusal: our FIN follows the reply; the handle closes once the client's FIN is in too (it
+   * is read and ignored meanwhile), or with a reset when the handshake timeout runs out first.
+   */
   private endClient(): void {
     if (this.closed || this.shutting) return;
     this.shutting = true;
+    this.lingerThenReset();
     const req = this.raw.shutdownReq();
     req.handle = this.handle;
-    req.oncomplete = () => this.close(false);
+    req.oncomplete = () => {
+      this.shutDone = true;
+      if (this.clientEnded) this.close(false);
+    };
     if (this.handle.shutdown(req) !== 0) this.close(false);
+  }
+
+  /** (Re)starts the handshake timer, which resets a client that has not closed by then. */
+  private lingerThenReset(): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => this.onTimeout(), this.server.handshakeTimeoutMs);
   }
 
   private onTimeout(): void {
@@ -201,7 +230,8 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
       const msg = `SOCKS client ${this.info.client} did not finish the SOCKS5 handshake within ${this.server.handshakeTimeoutMs} ms — dropped it`;
       this.server.emit('connection-error', { client: this.info.client, error: new EngineError('INTERNAL', msg) });
     }
-    this.close(true);
+    if (this.conn) this.conn.destroy();
+    else this.close(true);
   }
 
   /** Closes the handle before the handshake produced a connection (with a RST when `reset`). */
@@ -210,7 +240,7 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     this.closed = true;
     this.clearTimer();
     this.hs.finish();
-    if (!reset || this.shutting || this.handle.reset() !== 0) this.handle.close();
+    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset() !== 0) this.handle.close();
     this.server.sessionClosed(this, false);
   }
 

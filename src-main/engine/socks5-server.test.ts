@@ -240,6 +240,44 @@ describe.each(PATHS)('Socks5Server with real clients ($path)', (p) => {
     await waitFor(() => closes.length === 1, 'the refused connection to be closed');
   });
 
+  it('after a failed dial sends the reply and a FIN, reads and drops what the client still sends, and closes when the client does', async () => {
+    const dead = await fx.freePort();
+    const { server, port, errors } = await socks();
+    const s = await fx.connect(port, { allowHalfOpen: true });
+    const resets: unknown[] = [];
+    s.on('error', (e) => resets.push(e));
+    let got = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => (got = Buffer.concat([got, d])));
+    const ended = once(s, 'end');
+    s.write(Buffer.concat([b(5, 1, 0), connectRequestV4(dead)]));
+    await ended;
+    expect(got).toEqual(Buffer.concat([b(5, 0), b(5, 5, 0, 1, 0, 0, 0, 0, 0, 0)]));
+    expect(errors.map((e) => e.error.code)).toEqual(['TARGET_REFUSED']);
+    // Half-closed by the server, the session waits for the client's FIN; bytes sent meanwhile are dropped, not answered with a reset.
+    expect(server.connections()).toHaveLength(1);
+    s.write(randomBytes(32 * 1024));
+    s.end();
+    await closed(s);
+    await waitFor(() => server.connections().length === 0, 'the session to be gone');
+    expect(resets).toEqual([]);
+  });
+
+  it('drops a client that never closes after its refusal (a failed dial, a refused greeting) once the handshake timeout has passed again', async () => {
+    const dead = await fx.freePort();
+    const { server, port } = await socks({ handshakeTimeoutMs: 300 });
+    for (const request of [Buffer.concat([b(5, 1, 0), connectRequestV4(dead)]), b(5, 1, 2)]) {
+      const s = await fx.connect(port, { allowHalfOpen: true });
+      s.on('error', () => undefined);
+      s.resume();
+      const ended = once(s, 'end');
+      s.write(request);
+      await ended;
+      // (The client has its FIN, so it reads no more and would not notice the reset itself.)
+      await waitFor(() => server.connections().length === 0, 'the session to be gone');
+      s.destroy();
+    }
+  });
+
   it('replies 0x07 to BIND, 0x08 to address type 0x09, and closes a SOCKS4 greeting without a reply', async () => {
     const echo = await fx.echoServer();
     const { port, errors } = await socks();

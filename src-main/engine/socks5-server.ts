@@ -213,7 +213,9 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     }
     // What net.Server sets on the sockets it accepts, unless they inherited it from the listener.
     if (!this.inherited) setSocketOptions(handle, KEEPALIVE_MS);
-    this.opened(new RawSocksSession(this, raw.tcp, handle, { id: ++this.nextId, client, destination: '', openedAt: Date.now() }, peer, raw.connectTimeoutMs));
+    const session = new RawSocksSession(this, raw.tcp, handle, { id: ++this.nextId, client, destination: '', openedAt: Date.now() }, peer, raw.connectTimeoutMs);
+    this.opened(session);
+    session.start();
   }
 
   /** The source filter and the connection limit: why a client is turned away, if it is. */
