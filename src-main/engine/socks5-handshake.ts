@@ -19,12 +19,14 @@ import type { SocksDestination } from './socks5-protocol';
 /** Bytes a client may send after its CONNECT before the reply, held until the dial completes. */
 export const MAX_EARLY_DATA = 64 * 1024;
 
-/** What a session does for its handshake: write the replies, and end it or start the dial. */
-export interface SocksHandshakeHost {
-  /** The client's host:port, for messages. */
-  readonly clientName: string;
+/** The server's side of authentication (Socks5Server). */
+export interface SocksAuthority {
   readonly requiresAuth: boolean;
   checkCredentials(username: Uint8Array, password: Uint8Array): boolean;
+}
+
+/** What a session does for its handshake: write the replies, and end it or start the dial. */
+export interface SocksHandshakeHost {
   write(bytes: Buffer): void;
   /** The handshake failed (its reply, if any, was written): close the client after it, and report `error`. */
   reject(error: EngineError, destination?: string): void;
@@ -50,7 +52,12 @@ export class SocksHandshake {
   private early: Buffer[] = [];
   private earlyBytes = 0;
 
-  constructor(private readonly host: SocksHandshakeHost) {}
+  constructor(
+    private readonly host: SocksHandshakeHost,
+    private readonly auth: SocksAuthority,
+    /** The client's host:port, for messages. */
+    private readonly clientName: string,
+  ) {}
 
   /** The CONNECT has been asked for (the dial runs or ran). */
   get connecting(): boolean {
@@ -101,20 +108,21 @@ export class SocksHandshake {
   /** Handles the message at the front of `pending`; true if it consumed one and there may be more. */
   private step(): boolean {
     const h = this.host;
+    const client = this.clientName;
     switch (this.phase) {
       case 'greeting': {
         const r = parseGreeting(this.pending);
         if (r.kind === 'incomplete') return false;
-        if (r.kind === 'error') return this.reject(new EngineError('INTERNAL', `${r.message} (from ${h.clientName})`));
+        if (r.kind === 'error') return this.reject(new EngineError('INTERNAL', `${r.message} (from ${client})`));
         this.consume(r.length);
-        const wanted = h.requiresAuth ? METHOD_USERPASS : METHOD_NO_AUTH;
+        const wanted = this.auth.requiresAuth ? METHOD_USERPASS : METHOD_NO_AUTH;
         if (!r.methods.includes(wanted)) {
           h.write(encodeMethodSelection(METHOD_NONE_ACCEPTABLE));
           this.phase = 'done';
-          if (h.requiresAuth) {
-            h.refuseAuth(`SOCKS client ${h.clientName} did not offer username/password authentication, which this proxy requires — set a username and password in the client`);
+          if (this.auth.requiresAuth) {
+            h.refuseAuth(`SOCKS client ${client} did not offer username/password authentication, which this proxy requires — set a username and password in the client`);
           } else {
-            h.reject(new EngineError('INTERNAL', `SOCKS client ${h.clientName} insists on authentication, but this proxy has none configured — connect without credentials`));
+            h.reject(new EngineError('INTERNAL', `SOCKS client ${client} insists on authentication, but this proxy has none configured — connect without credentials`));
           }
           return false;
         }
@@ -127,13 +135,13 @@ export class SocksHandshake {
         if (r.kind === 'incomplete') return false;
         if (r.kind === 'error') {
           h.write(encodeUserPassReply(false));
-          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${h.clientName})`));
+          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${client})`));
         }
         this.consume(r.length);
-        if (!h.checkCredentials(r.username, r.password)) {
+        if (!this.auth.checkCredentials(r.username, r.password)) {
           h.write(encodeUserPassReply(false));
           this.phase = 'done';
-          h.refuseAuth(`SOCKS client ${h.clientName} gave a wrong username or password`);
+          h.refuseAuth(`SOCKS client ${client} gave a wrong username or password`);
           return false;
         }
         h.write(encodeUserPassReply(true));
@@ -145,13 +153,13 @@ export class SocksHandshake {
         if (r.kind === 'incomplete') return false;
         if (r.kind === 'error') {
           if (r.reply !== undefined) h.write(encodeReply(r.reply));
-          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${h.clientName})`));
+          return this.reject(new EngineError('INTERNAL', `${r.message} (from ${client})`));
         }
         this.consume(r.length);
         const where = formatHostPort(r.destination.host, r.destination.port);
         if (r.command !== CMD_CONNECT) {
           h.write(encodeReply(Reply.COMMAND_NOT_SUPPORTED));
-          return this.reject(new EngineError('INTERNAL', `SOCKS client ${h.clientName} asked for ${commandName(r.command)} to ${where}; only CONNECT is supported`), where);
+          return this.reject(new EngineError('INTERNAL', `SOCKS client ${client} asked for ${commandName(r.command)} to ${where}; only CONNECT is supported`), where);
         }
         this.phase = 'connecting';
         h.connect(r.destination, where);

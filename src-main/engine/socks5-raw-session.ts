@@ -26,7 +26,7 @@ const handshakeReads = Buffer.allocUnsafeSlow(4096);
  * timeout), and a handshake that stalls is dropped after the handshake timeout.
  */
 export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpening {
-  private readonly hs = new SocksHandshake(this);
+  private readonly hs: SocksHandshake;
   private conn: RawConnection | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The client's FIN arrived (libuv stops reading by itself). */
@@ -48,7 +48,9 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     /** The client's address as accepted. */
     private readonly peer: SockAddr,
     private readonly connectTimeoutMs: number,
-  ) {}
+  ) {
+    this.hs = new SocksHandshake(this, server, info.client);
+  }
 
   /** Starts reading the handshake; call once the server counts the session (a failure here closes it). */
   start(): void {
@@ -70,18 +72,6 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
   get state(): SocksConnectionState {
     if (!this.conn) return 'handshake';
     return this.conn.state;
-  }
-
-  get clientName(): string {
-    return this.info.client;
-  }
-
-  get requiresAuth(): boolean {
-    return this.server.requiresAuth;
-  }
-
-  checkCredentials(username: Uint8Array, password: Uint8Array): boolean {
-    return this.server.checkCredentials(username, password);
   }
 
   /** Aborts the connection (both sides, RST where possible): stop() and closeConnection(). */

@@ -6,8 +6,9 @@ import { formatHostPort } from '../../src-shared/format/address';
 import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
+import { handlePeer, plainAddress } from './client-address';
 import { rawTcp, setListenerSocketOptions, setSocketOptions, takeAccepts } from './raw-tcp';
-import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
+import type { RawHandle, RawTcp } from './raw-tcp';
 import { KEEPALIVE_MS, directConnectTimeout, type SocksDialer } from './socks5-dialer';
 import { RawSocksSession } from './socks5-raw-session';
 import { SocksSession } from './socks5-session';
@@ -201,10 +202,7 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
       handle.close();
       return;
     }
-    const peer: SockAddr = {};
-    handle.getpeername(peer);
-    const remote = plainAddress(peer.address);
-    const client = formatHostPort(remote, peer.port ?? 0);
+    const { peer, remote, client } = handlePeer(handle);
     const reason = this.refusal(remote);
     if (reason) {
       if (handle.reset() !== 0) handle.close();
@@ -293,10 +291,4 @@ function credentialsOf(auth: { username: string; password?: string | undefined }
 
 function digest(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
-}
-
-/** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people know them as a.b.c.d. */
-function plainAddress(address: string | undefined): string {
-  if (address === undefined) return 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -12,7 +12,7 @@ import { abort, pump } from './socks5-splice';
 export class SocksSession implements SocksHandshakeHost {
   bytesIn = 0;
   bytesOut = 0;
-  private readonly hs = new SocksHandshake(this);
+  private readonly hs: SocksHandshake;
   private spliced = false;
   private timer: NodeJS.Timeout | undefined;
   private upstream: Duplex | undefined;
@@ -37,6 +37,7 @@ export class SocksSession implements SocksHandshakeHost {
     readonly info: SocksConnectionInfo,
     private readonly remote: string,
   ) {
+    this.hs = new SocksHandshake(this, server, info.client);
     this.timeoutMs = server.handshakeTimeoutMs;
     this.timer = setTimeout(() => this.onTimeout(), this.timeoutMs);
     client.on('data', this.onHandshakeData);
@@ -49,18 +50,6 @@ export class SocksSession implements SocksHandshakeHost {
       }
     });
     client.once('close', () => this.onClientClose());
-  }
-
-  get clientName(): string {
-    return this.info.client;
-  }
-
-  get requiresAuth(): boolean {
-    return this.server.requiresAuth;
-  }
-
-  checkCredentials(username: Uint8Array, password: Uint8Array): boolean {
-    return this.server.checkCredentials(username, password);
   }
 
   write(bytes: Buffer): void {

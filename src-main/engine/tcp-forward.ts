@@ -9,8 +9,9 @@ import { ForwardConnection, closedConnection } from './forward-connection';
 import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, LookupAll, Spliced, SplicedHooks } from './forward-connection';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
+import { handlePeer, plainAddress } from './client-address';
 import { rawTcp, setListenerSocketOptions, setSocketOptions, takeAccepts } from './raw-tcp';
-import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
+import type { RawHandle, RawTcp } from './raw-tcp';
 import type { TapFactory } from './stream-tap';
 
 export type { ConnectionInfo } from './forward-connection';
@@ -237,10 +238,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       handle.close();
       return;
     }
-    const peer: SockAddr = {};
-    handle.getpeername(peer);
-    const remote = plainAddress(peer.address);
-    const client = formatHostPort(remote, peer.port ?? 0);
+    const { peer, remote, client } = handlePeer(handle);
     if (this.refuses(remote, client)) {
       if (handle.reset() !== 0) handle.close();
       return;
@@ -309,10 +307,4 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     if (this.live.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
-}
-
-/** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people know them as a.b.c.d. */
-function plainAddress(address: string | undefined): string {
-  if (address === undefined) return 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

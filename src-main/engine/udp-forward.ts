@@ -4,6 +4,7 @@ import dns from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
+import { plainAddress } from './client-address';
 import { EngineError, listenError } from './engine-error';
 import { UdpMeter, UdpSession, setBufferSizes } from './udp-session';
 import type { UdpSessionHooks, UdpSessionInfo } from './udp-session';
@@ -275,11 +276,6 @@ function isAllowed(allow: (clientAddress: string) => boolean, address: string): 
     // A filter that throws must not let traffic through (or take the listener down).
     return false;
   }
-}
-
-/** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people (and CIDR lists) know them as a.b.c.d. */
-function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;

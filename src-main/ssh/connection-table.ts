@@ -7,6 +7,8 @@ import type { TapFactory } from '../engine/stream-tap';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { ChannelConnection } from './channel-connection';
 
+export { plainAddress } from '../engine/client-address';
+
 export type { ClosedConnection } from '../engine/forward-connection';
 
 /** The same connection events as TcpForwarder, so the service treats every kind of tunnel alike. */
@@ -80,8 +82,3 @@ export class ConnectionTable {
   }
 }
 
-/** Dual-stack listeners report IPv4 clients as ::ffff:a.b.c.d; people know them as a.b.c.d. */
-export function plainAddress(address: string | undefined): string {
-  if (address === undefined) return 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
