@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHostPort } from '../../src-shared/format/address';
 import type { LogEntry } from '../../src-shared/model/log';
@@ -19,8 +19,14 @@ import { type ControlServer, startCoreControl } from '../api/control-socket';
 import { type UiServer, type UiTlsMode, startUiServer } from './ui-server';
 import { VERSION } from './version';
 
+/**
+ * The built renderer: out/renderer beside out/main. This module is a chunk of the main build
+ * (out/main/chunks/) when the CLI loads it on demand, or part of an entry (out/main/): both are tried.
+ */
 function rendererDir(): string {
-  return process.env.PORTHOLE_RENDERER_DIR ?? fileURLToPath(new URL('../renderer/', import.meta.url));
+  if (process.env.PORTHOLE_RENDERER_DIR) return process.env.PORTHOLE_RENDERER_DIR;
+  const inChunk = basename(dirname(fileURLToPath(import.meta.url))) === 'chunks';
+  return fileURLToPath(new URL(inChunk ? '../../renderer/' : '../renderer/', import.meta.url));
 }
 
 /** `--listen HOST:PORT` for the UI; unlike a mapping, port 0 (any free port) is allowed and is the default. */
