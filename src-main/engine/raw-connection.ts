@@ -208,7 +208,7 @@ export class RawConnection implements Spliced {
   /** Early bytes of an opening, written to the target before the relay started. */
   private earlyIn = 0;
   /** An opening's target failed: the client is being answered (reply, FIN) and closes once its own FIN is in. */
-  answering = false;
+  private answering = false;
 
   constructor(
     readonly info: ConnectionInfo,
@@ -416,8 +416,7 @@ export class RawConnection implements Spliced {
   }
 
   private fail(error: EngineError): void {
-    // An opening's client is told why (a SOCKS reply) and gets a FIN rather than a reset; set before
-    // onError so that the owner knows it is being answered.
+    // An opening's client is told why (a SOCKS reply) and gets a FIN rather than a reset.
     const answer = this.opening !== undefined && !this.connected && !this.client.closed && !this.answering;
     if (answer) this.answering = true;
     if (!this.failed) {

@@ -134,7 +134,7 @@ interface ListenHandle {
  * Node's own code (the server emits 'error', as before). false, changing nothing, where the server has
  * no handle with Node's accept callback.
  */
-export function takeAccepts(server: Server, onHandle: (client: RawHandle) => void): boolean {
+function takeAccepts(server: Server, onHandle: (client: RawHandle) => void): boolean {
   const handle = (server as unknown as { _handle?: ListenHandle | null })._handle;
   const original = handle?.onconnection;
   if (!handle || typeof original !== 'function') return false;
@@ -174,11 +174,35 @@ export function uvError(status: number, syscall: string, host?: string, port?: n
 const INHERITS_SOCKET_OPTIONS = process.platform === 'linux';
 
 /**
- * Sets TCP_NODELAY and keepalive on a listening server's socket where accepted sockets inherit them
- * (Linux); true if they do. Connections the kernel completed before this call did not inherit them:
- * they are accepted in the loop's first poll, so a caller counts on it from the next immediate on.
+ * A listening net.Server's accepts taken over as raw handles (takeAccepts), for one start of a
+ * forwarder or SOCKS server. TCP_NODELAY and keepalive go on the listening socket once where accepted
+ * sockets inherit them; until they do, setOptions() sets them on each accepted handle (what net.Server
+ * does for the sockets it accepts).
  */
-export function setListenerSocketOptions(server: Server, keepAliveMs: number): boolean {
-  const handle = (server as unknown as { _handle?: RawHandle | null })._handle ?? undefined;
-  return INHERITS_SOCKET_OPTIONS && setSocketOptions(handle, keepAliveMs);
+export class RawAccepts {
+  /** The server's accepts were taken over (known once it listens; false: they stay net.Sockets). */
+  taken = false;
+  private inherited = false;
+
+  constructor(
+    server: Server,
+    private readonly keepAliveMs: number,
+    onHandle: (client: RawHandle) => void,
+  ) {
+    // Before the first accept can run: 'listening' comes in the same turn as listen() succeeds.
+    server.once('listening', () => {
+      this.taken = takeAccepts(server, onHandle);
+      const listening = (server as unknown as { _handle?: RawHandle | null })._handle ?? undefined;
+      if (this.taken && INHERITS_SOCKET_OPTIONS && setSocketOptions(listening, keepAliveMs)) {
+        // Connections the kernel completed before the options were set did not inherit them: they
+        // are accepted in the loop's first poll, before this immediate.
+        setImmediate(() => (this.inherited = true));
+      }
+    });
+  }
+
+  /** TCP_NODELAY and keepalive on an accepted handle, unless it inherited them from the listener. */
+  setOptions(handle: RawHandle): void {
+    if (!this.inherited) setSocketOptions(handle, this.keepAliveMs);
+  }
 }

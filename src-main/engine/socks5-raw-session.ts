@@ -167,22 +167,23 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     return this.hs.takeEarly();
   }
 
+  /**
+   * The connection answers the client with this reply and a FIN, and closes once the client's FIN is
+   * in too: until then what it sends is read and dropped (an unread byte would turn our close into a
+   * reset that can cost the client the reply), and a client that never closes is reset in time.
+   */
   failed(error: EngineError): Uint8Array {
+    this.lingerThenReset();
+    if (!this.clientReading && !this.clientEnded && this.handle.readStart() === 0) this.clientReading = true;
     return encodeReply(replyForError(error.code, errnoCode(error.cause)));
   }
 
   // SplicedHooks
 
-  onError(conn: Spliced, error: EngineError): void {
+  onError(_conn: Spliced, error: EngineError): void {
     this.hs.finish();
     if (this.destroyed) return;
     this.server.emit('connection-error', { client: this.info.client, destination: this.info.destination, error });
-    if (!(conn as RawConnection).answering) return;
-    // The connection answers the client with the reply and a FIN, and closes once the client's FIN is
-    // in too: until then what it sends is read and dropped (an unread byte would turn our close into
-    // a reset that can cost the client the reply), and a client that never closes is reset in time.
-    this.lingerThenReset();
-    if (!this.clientReading && !this.clientEnded && this.handle.readStart() === 0) this.clientReading = true;
   }
 
   onClose(): void {

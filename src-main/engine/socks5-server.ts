@@ -7,7 +7,7 @@ import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
 import { handlePeer, plainAddress } from './client-address';
-import { rawTcp, setListenerSocketOptions, setSocketOptions, takeAccepts } from './raw-tcp';
+import { RawAccepts, rawTcp } from './raw-tcp';
 import type { RawHandle, RawTcp } from './raw-tcp';
 import { KEEPALIVE_MS, directConnectTimeout, type SocksDialer } from './socks5-dialer';
 import { RawSocksSession } from './socks5-raw-session';
@@ -91,9 +91,8 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
   private nextId = 0;
   /** Node's TCP handles and the connect timeout, when this server dials for itself on them. */
   private readonly raw: { tcp: RawTcp; connectTimeoutMs: number } | undefined;
-  private rawAccepts = false;
-  /** Accepted sockets inherit TCP_NODELAY and keepalive from the listener (Linux; see setListenerSocketOptions). */
-  private inherited = false;
+  /** This start's listener, when its accepts are raw handles. */
+  private rawAccepts: RawAccepts | undefined;
 
   constructor(private readonly opts: Socks5ServerOptions) {
     super();
@@ -105,7 +104,7 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
 
   /** Whether clients are served on raw TCP handles (else net.Socket); known once started. */
   get usesRawHandles(): boolean {
-    return this.rawAccepts;
+    return this.rawAccepts?.taken ?? false;
   }
 
   connections(): Array<SocksConnectionInfo & { bytesIn: number; bytesOut: number; state: SocksConnectionState }> {
@@ -133,16 +132,8 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_MS });
     this.server = server;
     server.on('connection', (socket) => this.accept(server, socket));
-    this.rawAccepts = false;
-    this.inherited = false;
     const raw = this.raw;
-    // Before the first accept can run: 'listening' comes in the same turn as listen() succeeds.
-    if (raw) {
-      server.once('listening', () => {
-        this.rawAccepts = takeAccepts(server, (handle) => this.acceptHandle(server, raw, handle));
-        if (this.rawAccepts && setListenerSocketOptions(server, KEEPALIVE_MS)) setImmediate(() => (this.inherited = this.server === server));
-      });
-    }
+    this.rawAccepts = raw ? new RawAccepts(server, KEEPALIVE_MS, (handle) => this.acceptHandle(server, raw, handle)) : undefined;
     return listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
       (bound) => {
         this.listening = true;
@@ -209,8 +200,8 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
       this.emit('connection-refused', { client, reason });
       return;
     }
-    // What net.Server sets on the sockets it accepts, unless they inherited it from the listener.
-    if (!this.inherited) setSocketOptions(handle, KEEPALIVE_MS);
+    // What net.Server sets on the sockets it accepts.
+    this.rawAccepts?.setOptions(handle);
     const session = new RawSocksSession(this, raw.tcp, handle, { id: ++this.nextId, client, destination: '', openedAt: Date.now() }, peer, raw.connectTimeoutMs);
     this.opened(session);
     session.start();

@@ -10,7 +10,7 @@ import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, 
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
 import { handlePeer, plainAddress } from './client-address';
-import { rawTcp, setListenerSocketOptions, setSocketOptions, takeAccepts } from './raw-tcp';
+import { RawAccepts, rawTcp } from './raw-tcp';
 import type { RawHandle, RawTcp } from './raw-tcp';
 import type { TapFactory } from './stream-tap';
 
@@ -117,12 +117,11 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
 
   /** Whether connections are spliced on raw TCP handles (else net.Socket); known once started. */
   get usesRawHandles(): boolean {
-    return this.rawAccepts;
+    return this.rawAccepts?.taken ?? false;
   }
 
-  private rawAccepts = false;
-  /** The listening socket has TCP_NODELAY and the keepalive settings, and accepted sockets inherit them. */
-  private inherited = false;
+  /** This start's listener, when its accepts are raw handles. */
+  private rawAccepts: RawAccepts | undefined;
 
   get connectionCount(): number {
     return this.live.size;
@@ -153,8 +152,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     }
     this.state = 'starting';
     this.stopping = undefined;
-    this.rawAccepts = false;
-    this.inherited = false;
+    this.rawAccepts = undefined;
     const server = net.createServer({
       allowHalfOpen: true,
       pauseOnConnect: true,
@@ -164,18 +162,8 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     });
     this.server = server;
     server.on('connection', (socket) => this.accept(server, socket));
-    // Before the first accept can run: 'listening' comes in the same turn as listen() succeeds.
-    if (this.raw) {
-      const raw = this.raw;
-      server.once('listening', () => {
-        this.rawAccepts = takeAccepts(server, (handle) => this.acceptHandle(server, raw, handle));
-        if (this.rawAccepts && setListenerSocketOptions(server, this.target.keepAliveMs)) {
-          // Connections the kernel completed before the options were set did not inherit them: they
-          // are accepted in the loop's first poll, before this immediate.
-          setImmediate(() => (this.inherited = this.server === server));
-        }
-      });
-    }
+    const raw = this.raw;
+    if (raw) this.rawAccepts = new RawAccepts(server, this.target.keepAliveMs, (handle) => this.acceptHandle(server, raw, handle));
     const started = listenOn(server, host, port, (e) => this.emit('listener-error', e)).then(
       (bound) => {
         this.state = 'listening';
@@ -243,9 +231,8 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
       if (handle.reset() !== 0) handle.close();
       return;
     }
-    // What net.Server sets on the sockets it accepts (createServer's noDelay and keepAlive), unless
-    // the listening socket has them and the accepted ones inherit them.
-    if (!this.inherited) setSocketOptions(handle, this.target.keepAliveMs);
+    // What net.Server sets on the sockets it accepts (createServer's noDelay and keepAlive).
+    this.rawAccepts?.setOptions(handle);
     const info: ConnectionInfo = { id: ++this.nextId, client, openedAt: Date.now() };
     this.opened(new RawConnection(info, raw, handle, this.target, this.meter, this.hooks, peer));
     const idleMs = this.target.idleTimeoutMs;
