@@ -5,167 +5,11 @@ import type { EngineError } from './engine-error';
 import { connectError, connectTimeout, lookupTimeout } from './engine-error';
 import type { ConnectionInfo, ConnectionState, ForwardTarget, Spliced, SplicedHooks } from './forward-connection';
 import { PooledReader } from './pooled-reader';
-import type { ByteSink, RawReadSource } from './pooled-reader';
-import { UV_EOF, setSocketOptions, uvError } from './raw-tcp';
+import { RawEnd, type RawEndOwner } from './raw-end';
+import { setSocketOptions, uvError } from './raw-tcp';
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 import { LOOKUP_OPTIONS, attemptMs, dialOrder } from './dial-order';
 
-/**
- * One end of a spliced connection on a raw TCP handle: its reads go through a PooledReader to the
- * other end's writes. At most one write per direction is queued in libuv: a write the kernel could not
- * take at once stops reading from the other end until it completes (the backpressure net.Socket's
- * high-water mark gives the socket path), so a slow reader holds at most one read buffer here.
- */
-class RawEnd implements ByteSink, RawReadSource {
-  /** Bytes of writes still queued in libuv. */
-  writableLength = 0;
-  /** The buffer the handle reads into (what it was last pointed at). */
-  private current: Buffer;
-  private reading = false;
-  /** Reading stopped for backpressure: the other end's queued write resumes it. */
-  private paused = false;
-  /** Its peer's FIN arrived (libuv stops reading by itself). */
-  eof = false;
-  /** A shutdown (our FIN) was asked for: from then on libuv refuses a reset, so it closes plainly. */
-  shutting = false;
-  shutDone = false;
-  closed = false;
-  other!: RawEnd;
-
-  constructor(
-    private readonly raw: RawTcp,
-    readonly handle: RawHandle,
-    readonly reader: PooledReader,
-    private readonly conn: RawConnection,
-    /** The target end: its failures are the connection's errors; the client's are ordinary traffic. */
-    readonly isTarget: boolean,
-    /** false: the owner still reads the handle (a SOCKS handshake); takeReads() later. */
-    reads = true,
-  ) {
-    this.current = reader.next();
-    if (reads) this.takeReads();
-  }
-
-  /**
-   * Reads land in this end's pooled buffers from now on (start() starts them). `ownerReading`: the
-   * handle is being read already, and goes on being read here without a stop and a start (two
-   * epoll_ctl calls; libuv would refuse a second readStart with EALREADY anyway).
-   */
-  takeReads(ownerReading = false): void {
-    this.handle.useUserBuffer(this.current);
-    this.handle.onread = this.onRead;
-    this.reading = ownerReading;
-  }
-
-  /** Relays what arrives to the other end; `read` false: only hooks the reader up (its input had ended). */
-  start(read = true): void {
-    this.reader.attach(this.other, this);
-    if (!read || this.reading) return;
-    this.reading = true;
-    const err = this.handle.readStart();
-    if (err !== 0) this.conn.endFailed(this, err, 'read');
-  }
-
-  private readonly onRead = (): Uint8Array | undefined => {
-    const n = this.raw.readResult();
-    if (n > 0) {
-      const buf = this.current;
-      if (!this.reader.onRead(n, buf) && !this.closed) this.pause();
-      const next = this.reader.next();
-      if (next === buf) return undefined;
-      // Returned to Node, this is where the next read lands (no new native listener, unlike repoint).
-      this.current = next;
-      return next;
-    }
-    // 0: libuv filled the buffer and the next read found nothing yet; it is still reading.
-    if (n === 0) return undefined;
-    this.reading = false;
-    if (n === UV_EOF) this.conn.endOfInput(this);
-    else if (n < 0) this.conn.endFailed(this, n, 'read');
-    return undefined;
-  };
-
-  write(chunk: Uint8Array, cb?: () => void): boolean {
-    if (this.closed) return false;
-    const req = this.raw.writeReq();
-    req.handle = this.handle;
-    const err = this.handle.writeBuffer(req, chunk);
-    if (err !== 0) {
-      this.conn.endFailed(this, err, 'write');
-      return false;
-    }
-    if (!this.raw.lastWriteWasAsync()) return true;
-    const n = chunk.length;
-    req.buffer = chunk;
-    this.writableLength += n;
-    // Called only for a write libuv had to queue, and never before writeBuffer() returned (it runs
-    // from the loop), so it is set only for those.
-    req.oncomplete = (status: number) => {
-      this.writableLength -= n;
-      cb?.();
-      if (this.closed) return;
-      if (status < 0) this.conn.endFailed(this, status, 'write');
-      else if (this.writableLength === 0) this.other.resume();
-    };
-    return false;
-  }
-
-  /** Sends our FIN once the queued writes are out (libuv orders it after them). */
-  shutdown(): void {
-    if (this.shutting || this.closed) return;
-    this.shutting = true;
-    const req = this.raw.shutdownReq();
-    req.handle = this.handle;
-    req.oncomplete = (status: number) => {
-      this.shutDone = true;
-      if (this.closed) return;
-      if (status < 0) this.conn.endFailed(this, status, 'shutdown');
-      else this.conn.maybeFinished(this);
-    };
-    const err = this.handle.shutdown(req);
-    if (err !== 0) this.conn.endFailed(this, err, 'shutdown');
-  }
-
-  pause(): void {
-    if (!this.reading) return;
-    this.reading = false;
-    this.paused = true;
-    this.handle.readStop();
-  }
-
-  resume(): void {
-    if (!this.paused || this.closed || this.eof) return;
-    this.paused = false;
-    this.reading = true;
-    const err = this.handle.readStart();
-    if (err !== 0) this.conn.endFailed(this, err, 'read');
-  }
-
-  repoint(buf: Buffer): boolean {
-    if (this.closed) return false;
-    this.handle.useUserBuffer(buf);
-    this.current = buf;
-    return true;
-  }
-
-  /**
-   * Closes the handle: with a RST when `reset` (connected) and libuv takes one — not while our FIN is
-   * still pending (libuv refuses a reset then; after it went out, a RST is what tells the peer the rest
-   * of the exchange failed, as abortSocket does on the socket path).
-   */
-  close(reset: boolean): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.reading = false;
-    // (A refused reset leaves a Node 20 handle half-closed, which close() cannot finish: only asked
-    // for when libuv cannot refuse it. The close() after it is for a Node that leaves the handle open.)
-    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset() !== 0) this.handle.close();
-    // libuv closes the socket itself (fd and port) right away, and only frees the handle a loop turn
-    // later: the connection counts it closed now, which spares a callback into JS per handle. Writes
-    // still queued are cancelled then, and their callbacks (which return pool buffers) still run.
-    this.conn.handleClosed();
-  }
-}
 
 /**
  * A client that spoke a protocol of its own before its target was known (SOCKS5): its owner reads it
@@ -191,7 +35,7 @@ export interface RawOpening {
  * has both received and sent one; an error or reset on either side aborts both with a RST; a failure
  * on the target's side (refused, unreachable, timed out, reset) is the connection's error.
  */
-export class RawConnection implements Spliced {
+export class RawConnection implements Spliced, RawEndOwner {
   private readonly client: RawEnd;
   private target: RawEnd | undefined;
   private timer: NodeJS.Timeout | undefined;
