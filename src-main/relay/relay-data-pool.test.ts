@@ -102,6 +102,32 @@ describe('DataPool', () => {
     expect(h.granted).toHaveLength(8);
   });
 
+  it('grows only when connections that came while it was empty turn out to move EARN_BYTES', async () => {
+    const h = started({ min: 2, max: 16, refillPerSecond: 2, shrinkAfterMs: 60_000 });
+    h.redeem(8);
+    // Earning with nothing missed: the pool was big enough, the target stays.
+    h.pool.earn();
+    expect(h.pool.target).toBe(8);
+    for (let i = 0; i < 8; i++) expect(h.pool.take()).toBeDefined();
+    // A burst of short connections finds it empty: misses alone do not grow it.
+    for (let i = 0; i < 40; i++) expect(h.pool.take()).toBeUndefined();
+    await settle();
+    expect(h.pool.target).toBe(8);
+    // Connections of that burst move EARN_BYTES: each doubles it, up to max.
+    h.pool.earn();
+    expect(h.pool.target).toBe(16);
+    h.pool.earn();
+    expect(h.pool.target).toBe(16);
+    // Long after the last miss, earning no longer grows it (the quiet-period review halves it meanwhile).
+    const h2 = started({ min: 2, max: 64, refillPerSecond: 2, shrinkAfterMs: 60_000 });
+    h2.redeem(8);
+    for (let i = 0; i < 9; i++) h2.pool.take();
+    await vi.advanceTimersByTimeAsync(61_000);
+    const after = h2.pool.target;
+    h2.pool.earn();
+    expect(h2.pool.target).toBe(after);
+  });
+
   it('replaces a ready connection the agent closed', async () => {
     const h = started({ min: 3, max: 3, refillPerSecond: 2 });
     const sockets = h.redeem(3);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closed, NetFixtures, readToEnd, sha256, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, agentState, bound, RelayFixtures } from '../../test-support/relay-fixtures';
 import type { RelayAgent, RelayAgentOptions } from './relay-agent';
-import { SHORT_BURST, SHORT_WINDOW_MS } from './relay-data-pool';
+import { EARN_BYTES, SHORT_BURST, SHORT_WINDOW_MS } from './relay-data-pool';
 import type { RelayServer, RelayServerOptions } from './relay-server';
 
 // Data connections (data-protocol.ts): public TCP connections carried on connections of their own from
@@ -129,6 +129,10 @@ describe('relay data connections', () => {
         return client;
       }),
     );
+    // Connections that moved little do not grow the pool: they would not have used a bigger one.
+    expect(relay.dataPool('a1')).toMatchObject({ taken: 8, missed: 4, ready: 0, target: 8 });
+    // Once they move EARN_BYTES (128 KiB each way), the pool that was found empty doubles, up to max.
+    for (const c of clients) await echoedOn(c, EARN_BYTES / 2);
     const p = relay.dataPool('a1')!;
     expect(p).toMatchObject({ taken: 8, missed: 4, ready: 0 });
     expect(p.target).toBe(32);
