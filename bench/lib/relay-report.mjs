@@ -190,7 +190,7 @@ function bounds(M, get, facts) {
     );
   }
   if (M.relayIdle) {
-    const mix = g('relayIdle', 'relay', 'onStreams') !== undefined ? ` Opened in bursts of 200, ${fmt(g('relayIdle', 'relay', 'onDataConns'))} of them took a data connection and ${fmt(g('relayIdle', 'relay', 'onStreams'))} an HTTP/2 stream (the pool grows by doubling, up to 64).` : '';
+    const mix = g('relayIdle', 'relay', 'onStreams') !== undefined ? ` Opened in bursts of 200, ${fmt(g('relayIdle', 'relay', 'onDataConns'))} of them took a data connection and ${fmt(g('relayIdle', 'relay', 'onStreams'))} an HTTP/2 stream (the pool doubles, up to 64, only when connections that found it empty move 256 KiB; these move little).` : '';
     out.push(
       `Idle memory: per connection ${fmt(g('relayIdle', 'relay', 'pubKiBPerConn'), 1)} KiB on the relay side and ${fmt(g('relayIdle', 'relay', 'agentKiBPerConn'), 1)} KiB on the agent side (pool off ${fmt(g('relayIdle', off, 'pubKiBPerConn'), 1)} / ${fmt(g('relayIdle', off, 'agentKiBPerConn'), 1)}; ssh -R ${fmt(g('relayIdle', 'ssh-R', 'pubKiBPerConn'), 1)} / ${fmt(g('relayIdle', 'ssh-R', 'agentKiBPerConn'), 1)}).${mix} The baseline is the Node runtime (${fmt(g('relayIdle', 'relay', 'pubBaseMiB'))} MiB per process) against a few MiB for sshd and ssh.`,
     );
