@@ -7,8 +7,6 @@ import type { TapFactory } from '../engine/stream-tap';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { ChannelConnection } from './channel-connection';
 
-export { plainAddress } from '../engine/client-address';
-
 export type { ClosedConnection } from '../engine/forward-connection';
 
 /** The same connection events as TcpForwarder, so the service treats every kind of tunnel alike. */
@@ -81,4 +79,3 @@ export class ConnectionTable {
     if (this.live.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 }
-

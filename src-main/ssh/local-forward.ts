@@ -3,11 +3,12 @@ import net from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { formatHostPort } from '../../src-shared/format/address';
 import type { ByteMeter } from '../engine/byte-meter';
+import { plainAddress } from '../engine/client-address';
 import { EngineError, listenError } from '../engine/engine-error';
 import type { TapFactory } from '../engine/stream-tap';
 import type { LiveConnection } from '../engine/tcp-forward';
 import { closeChannel } from './channel-connection';
-import { ConnectionTable, plainAddress } from './connection-table';
+import { ConnectionTable } from './connection-table';
 import type { Emit, SshForwardEvents } from './connection-table';
 import type { SshSession } from './ssh-session';
 
