@@ -1,6 +1,6 @@
 import type { PooledReader } from './pooled-reader';
 import type { ByteSink, RawReadSource } from './pooled-reader';
-import { UV_EOF } from './raw-tcp';
+import { closeHandle, UV_EOF } from './raw-tcp';
 import type { RawHandle, RawTcp } from './raw-tcp';
 
 /** What an end tells the connection it belongs to (raw-connection.ts). */
@@ -162,9 +162,7 @@ export class RawEnd implements ByteSink, RawReadSource {
     if (this.closed) return;
     this.closed = true;
     this.reading = false;
-    // (A refused reset leaves a Node 20 handle half-closed, which close() cannot finish: only asked
-    // for when libuv cannot refuse it. The close() after it is for a Node that leaves the handle open.)
-    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset() !== 0) this.handle.close();
+    closeHandle(this.handle, reset, this.shutting && !this.shutDone);
     // libuv closes the socket itself (fd and port) right away, and only frees the handle a loop turn
     // later: the connection counts it closed now, which spares a callback into JS per handle. Writes
     // still queued are cancelled then, and their callbacks (which return pool buffers) still run.

@@ -145,6 +145,16 @@ function takeAccepts(server: Server, onHandle: (client: RawHandle) => void): boo
   return true;
 }
 
+/**
+ * Closes a connected handle, with a RST when `reset` and libuv takes one. libuv refuses a reset while
+ * our FIN is pending (`finPending`: asked for, not yet out), and a refused one leaves a Node 20 handle
+ * half-closed, which close() cannot finish: so a reset is asked for only when it cannot be refused, and
+ * close() follows any refusal (for a Node that leaves the handle open).
+ */
+export function closeHandle(handle: RawHandle, reset: boolean, finPending = false): void {
+  if (!reset || finPending || handle.reset() !== 0) handle.close();
+}
+
 /** TCP_NODELAY, and keepalive after keepAliveMs idle (0: none); true if the OS took both. */
 export function setSocketOptions(handle: RawHandle | undefined, keepAliveMs: number): boolean {
   if (!handle) return false;

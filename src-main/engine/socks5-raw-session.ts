@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { EngineError, errnoCode } from './engine-error';
 import type { Spliced, SplicedHooks } from './forward-connection';
 import { RawConnection, type RawOpening } from './raw-connection';
-import { UV_EOF } from './raw-tcp';
+import { closeHandle, UV_EOF } from './raw-tcp';
 import type { RawHandle, RawTcp, SockAddr } from './raw-tcp';
 import { SocksHandshake, type SocksHandshakeHost } from './socks5-handshake';
 import { Reply, encodeReply, replyForError } from './socks5-protocol';
@@ -231,7 +231,7 @@ export class RawSocksSession implements SocksHandshakeHost, SplicedHooks, RawOpe
     this.closed = true;
     this.clearTimer();
     this.hs.finish();
-    if (!reset || (this.shutting && !this.shutDone) || this.handle.reset() !== 0) this.handle.close();
+    closeHandle(this.handle, reset, this.shutting && !this.shutDone);
     this.server.sessionClosed(this, false);
   }
 

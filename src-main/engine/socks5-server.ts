@@ -7,7 +7,7 @@ import { ByteMeter } from './byte-meter';
 import { EngineError } from './engine-error';
 import { listenOn } from './listen';
 import { handlePeer, plainAddress } from './client-address';
-import { RawAccepts, rawTcp } from './raw-tcp';
+import { closeHandle, RawAccepts, rawTcp } from './raw-tcp';
 import type { RawHandle, RawTcp } from './raw-tcp';
 import { KEEPALIVE_MS, directConnectTimeout, type SocksDialer } from './socks5-dialer';
 import { RawSocksSession } from './socks5-raw-session';
@@ -196,7 +196,7 @@ export class Socks5Server extends EventEmitter<Socks5ServerEvents> {
     const { peer, remote, client } = handlePeer(handle);
     const reason = this.refusal(remote);
     if (reason) {
-      if (handle.reset() !== 0) handle.close();
+      closeHandle(handle, true);
       this.emit('connection-refused', { client, reason });
       return;
     }

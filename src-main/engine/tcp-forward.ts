@@ -10,7 +10,7 @@ import type { ClosedConnection, ConnectionInfo, ConnectionState, ForwardTarget, 
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-protocol';
 import { RawConnection } from './raw-connection';
 import { handlePeer, plainAddress } from './client-address';
-import { RawAccepts, rawTcp } from './raw-tcp';
+import { closeHandle, RawAccepts, rawTcp } from './raw-tcp';
 import type { RawHandle, RawTcp } from './raw-tcp';
 import type { TapFactory } from './stream-tap';
 
@@ -228,7 +228,7 @@ export class TcpForwarder extends EventEmitter<TcpForwarderEvents> {
     }
     const { peer, remote, client } = handlePeer(handle);
     if (this.refuses(remote, client)) {
-      if (handle.reset() !== 0) handle.close();
+      closeHandle(handle, true);
       return;
     }
     // What net.Server sets on the sockets it accepts (createServer's noDelay and keepAlive).
