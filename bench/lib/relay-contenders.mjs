@@ -147,16 +147,32 @@ export async function startReference(v, target, shipped) {
     await waitFor(`${v.id} agent`, () => isBound(mid, 'tcp'), agent);
     const relay = spawnProc(`${v.id}-relay`, 'socat', ['-b', '262144', `TCP-LISTEN:${pub},bind=127.0.0.1,reuseaddr,fork`, `OPENSSL:127.0.0.1:${mid},verify=0`], { logFile: logPath(`${v.id}-relay`), tree: true });
     await waitFor(`${v.id} relay`, () => isBound(pub, 'tcp'), relay);
-    return { pub, cpu: { pub: tree(relay), agent: tree(agent) } };
+    return {
+      pub,
+      cpu: { pub: tree(relay), agent: tree(agent) },
+      stop: async () => {
+        await stopProc(relay, 3000);
+        await stopProc(agent, 3000);
+      },
+    };
   }
-  const env = { PORTHOLE_BENCH_STREAM_WINDOW: String(shipped.stream), PORTHOLE_BENCH_SESSION_WINDOW: String(shipped.session), PORTHOLE_BENCH_MAX_FRAME: String(shipped.frame) };
+  // h2-tlsN: the h2 tunnel whose relay side carries its first N public connections on TLS connections of their own.
+  const tlsFirst = /^h2-tls(\d+)$/.exec(v.ref)?.[1];
+  const env = { PORTHOLE_BENCH_STREAM_WINDOW: String(shipped.stream), PORTHOLE_BENCH_SESSION_WINDOW: String(shipped.session), PORTHOLE_BENCH_MAX_FRAME: String(shipped.frame), ...(tlsFirst ? { PORTHOLE_BENCH_TLS_FIRST: tlsFirst } : {}) };
   const tool = path.join(TOOLS, v.ref === 'tls-pipe' ? 'tls-pipe-tunnel.mjs' : 'h2-tunnel.mjs');
   const agentLog = logPath(`${v.id}-agent`);
   const agent = spawnProc(`${v.id}-agent`, process.execPath, [tool, 'agent', cert, key, String(target)], { logFile: agentLog, env });
   await waitFor(`${v.id} agent`, () => fileHas(agentLog, /^\{"ready":true/m), agent, 15_000);
   const relay = spawnProc(`${v.id}-relay`, process.execPath, [tool, 'relay', String(readyLine(agentLog).port), String(pub)], { logFile: logPath(`${v.id}-relay`), env });
   await waitFor(`${v.id} relay`, () => isBound(pub, 'tcp'), relay, 15_000);
-  return { pub, cpu: { pub: [relay.child.pid], agent: [agent.child.pid] } };
+  return {
+    pub,
+    cpu: { pub: [relay.child.pid], agent: [agent.child.pid] },
+    stop: async () => {
+      await stopProc(relay, 3000);
+      await stopProc(agent, 3000);
+    },
+  };
 }
 
 export const hasSocat = () => spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
