@@ -9,14 +9,20 @@
 //
 // Both print {"ready":true,"port":N} when listening. Windows: PORTHOLE_BENCH_STREAM_WINDOW / _SESSION_WINDOW
 // / _MAX_FRAME (the bench passes the shipped values of src-main/relay/h2-windows.ts).
+// PORTHOLE_BENCH_TLS_FIRST=N (relay side): the first N public connections each go on a TLS connection of
+// their own to the agent's port instead (no ALPN, joined with pipe() on both sides, as tls-pipe-tunnel.mjs
+// does), the rest on streams as before — what a process that has carried a few TLS-socket joins does to
+// the speed of its HTTP/2 path, with no Porthole code (tools/relay-pair-compare.mjs --refs h2,h2-tls8 --fresh).
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 
 const num = (name) => Number(process.env[`PORTHOLE_BENCH_${name}`]);
 const STREAM = num('STREAM_WINDOW');
 const SESSION = num('SESSION_WINDOW');
 const FRAME = num('MAX_FRAME');
+let tlsFirst = Number(process.env.PORTHOLE_BENCH_TLS_FIRST ?? 0);
 if (!(STREAM > 0 && SESSION > 0 && FRAME > 0)) {
   process.stderr.write('h2-tunnel: PORTHOLE_BENCH_STREAM_WINDOW, _SESSION_WINDOW and _MAX_FRAME must be set\n');
   process.exit(2);
@@ -33,11 +39,28 @@ function join(sock, stream) {
   stream.on('error', () => sock.destroy());
 }
 
+/** Both directions between two sockets; either side failing or closing ends both. */
+function pipeBoth(a, b) {
+  a.setNoDelay(true);
+  b.setNoDelay(true);
+  a.pipe(b);
+  b.pipe(a);
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ]) {
+    x.on('error', () => y.destroy());
+    x.on('close', () => y.destroy());
+  }
+}
+
 const [role, ...args] = process.argv.slice(2);
 if (role === 'agent') {
   const [cert, key, target] = args;
-  const server = http2.createSecureServer({ cert: readFileSync(cert), key: readFileSync(key), settings, ALPNProtocols: ['h2'] });
+  const server = http2.createSecureServer({ cert: readFileSync(cert), key: readFileSync(key), settings, ALPNProtocols: ['h2'], unknownProtocolTimeout: 2 ** 31 - 1 });
   server.on('session', (s) => s.setLocalWindowSize(SESSION));
+  // A connection that asked for no ALPN protocol is a relay's TLS_FIRST connection: a raw copy to the target.
+  server.on('unknownProtocol', (sock) => pipeBoth(sock, net.connect({ port: Number(target), host: '127.0.0.1', allowHalfOpen: true })));
   server.on('stream', (stream) => {
     stream.respond({ ':status': 200 });
     join(net.connect(Number(target), '127.0.0.1'), stream);
@@ -53,7 +76,14 @@ if (role === 'agent') {
   });
   session.once('connect', () => {
     session.setLocalWindowSize(SESSION);
-    const server = net.createServer((sock) => join(sock, session.request({ ':method': 'POST', ':path': '/' }, { endStream: false })));
+    const context = tls.createSecureContext({ minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' });
+    const server = net.createServer((sock) => {
+      if (tlsFirst > 0) {
+        tlsFirst--;
+        return pipeBoth(sock, tls.connect({ port: Number(agentPort), host: '127.0.0.1', secureContext: context, rejectUnauthorized: false, allowHalfOpen: true }));
+      }
+      join(sock, session.request({ ':method': 'POST', ':path': '/' }, { endStream: false }));
+    });
     server.listen(Number(pub), '127.0.0.1', () => ready(Number(pub)));
   });
 } else {
