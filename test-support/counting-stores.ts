@@ -1,6 +1,6 @@
 import { confFactory } from '../src-main/store/conf-factories';
 import type { ConfFactory } from '../src-main/store/conf-like';
-import type { SecretRestore, SecretStore } from '../src-main/store/secret-store';
+import type { SecretChange, SecretRestore, SecretStore, StoredSecret } from '../src-main/store/secret-store';
 
 // Stores that count their writes, for tests that pin how often a change writes to disk (a write per
 // item of an import costs O(n²)), and a conf store whose writes can be made to fail.
@@ -60,9 +60,17 @@ export class CountingSecrets implements SecretStore {
     this.inner.delete(key);
   }
 
-  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore {
+  setMany(changes: Iterable<readonly [key: string, value: SecretChange]>): SecretRestore {
     this.writes++;
     return this.inner.setMany(changes);
+  }
+
+  stored(key: string): StoredSecret | undefined {
+    return this.inner.stored(key);
+  }
+
+  readStored(s: StoredSecret): { value: string } | { problem: string } {
+    return this.inner.readStored(s);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Rule, RuleDraftParsed } from '../../src-shared/model/rule';
 import type { SshServer } from '../../src-shared/model/ssh';
 import type { ImportBundle } from '../profiles/import-bundle';
 import type { SecretBatch } from '../store/secret-batch';
-import { secretKey } from '../store/secret-store';
+import { type StoredSecret, secretKey } from '../store/secret-store';
 import type { Planned } from './import-plan';
 import type { RelayBatch } from './relay-registry';
 import type { RuleBatch } from './rule-batch';
@@ -15,16 +15,21 @@ import { ServiceError } from './service-error';
 // with (checked as it comes, in order), and what undoing it takes. Writing the batches, and putting
 // them back when a write fails, is import-service.ts.
 
-/** What undo needs to take an applied import back. */
+/**
+ * What undo needs to take an applied import back. The secrets of what the import wrote over are kept as
+ * stored (SecretStore.stored; undefined: there was none), not as plain text: undo puts each back byte for
+ * byte, even one this process cannot read (the desktop app's keychain ciphertext, when the import ran in
+ * the CLI or the browser UI).
+ */
 export interface UndoRecord {
   rules: string[];
   servers: string[];
   relays: string[];
   replacedRules: Rule[];
-  /** SOCKS passwords the import wrote over, by rule id (undefined: there was none). */
-  replacedSocksPasswords: Array<{ id: string; password: string | undefined }>;
-  replacedServers: Array<{ server: SshServer; password?: string; passphrase?: string }>;
-  replacedRelays: Array<{ relay: Relay; token?: string }>;
+  /** SOCKS passwords the import wrote over, by rule id. */
+  replacedSocksPasswords: Array<{ id: string; password: StoredSecret | undefined }>;
+  replacedServers: Array<{ server: SshServer; password: StoredSecret | undefined; passphrase: StoredSecret | undefined }>;
+  replacedRelays: Array<{ relay: Relay; token: StoredSecret | undefined }>;
   /** Set once an undo has written the mappings back, so that an undo tried again after a later step failed does not write them twice. */
   rulesUndone?: { removed: number; restored: number };
 }
@@ -37,12 +42,12 @@ export interface ImportBatches {
   rules: RuleBatch;
 }
 
-/** What is saved now, as the items an import replaces were before it (with their secrets). */
+/** What is saved now, as the items an import replaces were before it (with their secrets, as stored). */
 export interface SavedBefore {
-  server(id: string): { server: SshServer; password?: string; passphrase?: string };
-  relay(id: string): { relay: Relay; token?: string };
+  server(id: string): UndoRecord['replacedServers'][number];
+  relay(id: string): UndoRecord['replacedRelays'][number];
   rule(id: string): Rule;
-  socksPassword(ruleId: string): string | undefined;
+  socksPassword(ruleId: string): StoredSecret | undefined;
 }
 
 export type Choice = (p: Planned) => { action: ImportAction; newName?: string | undefined };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportApplyInput, ImportOutcome, ImportPreview, ImportSource, ImportUndoOutcome } from '../../src-shared/model/import';
-import type { SshServer } from '../../src-shared/model/ssh';
 import { ProfileError } from '../profiles/profile-error';
 import { relayConfigFor } from '../profiles/relay-config-export';
 import { type ImportBundle, readImportText } from '../profiles/import-bundle';
@@ -236,11 +235,9 @@ export class ImportService {
     const secrets = new SecretBatch(this.secrets);
     // Every mapping the import made is gone now (or was deleted since, with its password).
     for (const id of u.rules) secrets.delete(secretKey.socksPassword(id));
-    for (const { id, password } of [...u.replacedSocksPasswords].reverse()) {
-      if (!known.has(id)) continue;
-      if (password === undefined) secrets.delete(secretKey.socksPassword(id));
-      else secrets.set(secretKey.socksPassword(id), password);
-    }
+    // Replaced items get their secrets back as they were stored, readable here or not; the updates
+    // below leave secrets alone (no password, passphrase or token in their input).
+    for (const { id, password } of [...u.replacedSocksPasswords].reverse()) if (known.has(id)) secrets.putBack(secretKey.socksPassword(id), password);
     const relays = this.relays.batch(secrets);
     for (const id of [...u.relays].reverse()) {
       if (!relays.has(id)) {
@@ -254,7 +251,10 @@ export class ImportService {
         // Used by a mapping made after the import: keep it.
       }
     }
-    for (const r of [...u.replacedRelays].reverse()) relays.update(r.relay.id, { relay: stripId(r.relay), token: r.token ?? '' });
+    for (const r of [...u.replacedRelays].reverse()) {
+      secrets.putBack(secretKey.relayToken(r.relay.id), r.token);
+      relays.update(r.relay.id, { relay: stripId(r.relay) });
+    }
     const servers = this.servers.batch(secrets);
     for (const id of [...u.servers].reverse()) {
       if (!servers.has(id)) {
@@ -270,7 +270,9 @@ export class ImportService {
       }
     }
     for (const s of [...u.replacedServers].reverse()) {
-      servers.update(s.server.id, { server: stripId(s.server), password: s.password ?? '', passphrase: s.passphrase ?? '' });
+      secrets.putBack(secretKey.sshPassword(s.server.id), s.password);
+      secrets.putBack(secretKey.sshPassphrase(s.server.id), s.passphrase);
+      servers.update(s.server.id, { server: stripId(s.server) });
     }
     commitAll([secrets, relays, servers], 'the partial undo');
     return out;
@@ -293,26 +295,15 @@ export class ImportService {
     return { removed, restored };
   }
 
-  /** The items an import replaces as they are saved now, with their secrets. */
+  /** The items an import replaces as they are saved now, with their secrets as stored. */
   private savedBefore(): SavedBefore {
+    const stored = (key: string) => this.secrets.stored(key);
     return {
-      server: (id) => {
-        const server = this.servers.require(id);
-        return { server, ...this.serverSecrets(server) };
-      },
-      relay: (id) => {
-        const token = this.secrets.get(secretKey.relayToken(id));
-        return { relay: this.relays.require(id), ...(token !== undefined ? { token } : {}) };
-      },
+      server: (id) => ({ server: this.servers.require(id), password: stored(secretKey.sshPassword(id)), passphrase: stored(secretKey.sshPassphrase(id)) }),
+      relay: (id) => ({ relay: this.relays.require(id), token: stored(secretKey.relayToken(id)) }),
       rule: (id) => this.service.entryOf(id).rule,
-      socksPassword: (id) => this.secrets.get(secretKey.socksPassword(id)),
+      socksPassword: (id) => stored(secretKey.socksPassword(id)),
     };
-  }
-
-  private serverSecrets(s: SshServer): { password?: string; passphrase?: string } {
-    const password = this.servers.secret(s, 'password');
-    const passphrase = this.servers.secret(s, 'passphrase');
-    return { ...(password !== undefined ? { password } : {}), ...(passphrase !== undefined ? { passphrase } : {}) };
   }
 
   private expire(): void {

@@ -7,7 +7,7 @@ import type { RelayEntry } from '../../src-shared/model/relay';
 import type { SshServerEntry } from '../../src-shared/model/ssh';
 import { CountingConf, CountingSecrets, diskError } from '../../test-support/counting-stores';
 import { useServiceCore } from '../../test-support/service-core';
-import { FileSecretStore } from '../store/secret-store';
+import { FileSecretStore, StoredSecret } from '../store/secret-store';
 
 // An import writes each list it changes (servers, relays, mappings) and the secrets once, however many
 // items it has — a write per item rewrote the whole file each time, O(n²) — and so does its undo. A
@@ -150,5 +150,30 @@ describe('import writes', () => {
     const stored = new FileSecretStore(svc.dir);
     expect([stored.get(`ssh:${lab.server.id}:password`), stored.get(`relay:${edge.relay.id}:token`)]).toEqual(['pw-old', 'tok-old-for-the-tests']);
     await expect(refused('imports.undo')).resolves.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('undo puts back, byte for byte, the secrets of replaced items that this process cannot read (the desktop app keychain ciphertext)', async () => {
+    const lab = await call<SshServerEntry>('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' } }, password: 'pw-old' });
+    const edge = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old-for-the-tests' });
+    const proxy = await call<RuleEntry>('rules.create', { type: 'socks', name: 'Proxy', enabled: false, listen: { host: '127.0.0.1', port: 29998 }, socks: { username: 'u' } });
+    await call('rules.setSocksPassword', { id: proxy.rule.id, password: 'socks-old' });
+    // As the desktop app stores them (Electron safeStorage): ciphertext this process, with the file codec, cannot read.
+    const keys = [`ssh:${lab.server.id}:password`, `relay:${edge.relay.id}:token`, `socks:${proxy.rule.id}:password`];
+    secrets!.setMany(keys.map((k, i) => [k, new StoredSecret(`v1:keychain:${Buffer.from(`desktop-ciphertext-${i}`).toString('base64')}`)]));
+    const pre = JSON.parse(secretsFile()) as { entries: Record<string, string> };
+    expect(keys.map((k) => [secrets!.get(k), secrets!.problem(k)])).toEqual(keys.map(() => [undefined, expect.stringContaining('keyring')]));
+    const saved = await lists();
+
+    const socks = { type: 'socks', name: 'Team proxy', listen: { host: '127.0.0.1', port: 29998 }, socks: { username: 'u', hasPassword: true }, socksPassword: 'socks-new' };
+    const pv = await preview(doc('lab.json', { servers: [{ ...srv(0), name: 'Lab', password: 'pw-new' }], relays: [{ ...rly(0), name: 'Edge' }], rules: [socks] }));
+    const replace = (kind: string, name: string) => ({ key: pv.items.find((i) => i.kind === kind && i.name === name)!.key, action: 'replace' });
+    await call('imports.apply', { previewId: pv.id, decisions: [replace('server', 'Lab'), replace('relay', 'Edge'), replace('rule', 'Team proxy')] });
+    expect(keys.map((k) => secrets!.get(k))).toEqual(['pw-new', 'token-0-for-the-tests', 'socks-new']);
+
+    expect(await call('imports.undo')).toMatchObject({ restoredRules: 1 });
+    expect(JSON.parse(secretsFile())).toEqual(pre);
+    // The servers, relays and mappings read as before the import: each secret still there (the desktop app can read it), asked for again here.
+    expect(await lists()).toEqual(saved);
+    expect(saved.servers[0]).toMatchObject({ server: { auth: { method: 'password', hasPassword: false } }, error: { message: expect.stringContaining('keyring') } });
   });
 });

@@ -1,4 +1,4 @@
-import type { SecretRestore, SecretStore } from './secret-store';
+import { type SecretChange, type SecretRestore, type SecretStore, StoredSecret } from './secret-store';
 
 /**
  * Secrets held for this process only (`porthole run --profile FILE`): the profile's passwords and
@@ -25,7 +25,16 @@ export class MemorySecretStore implements SecretStore {
     this.entries.delete(key);
   }
 
-  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore {
+  stored(key: string): StoredSecret | undefined {
+    const v = this.entries.get(key);
+    return v === undefined ? undefined : new StoredSecret(v);
+  }
+
+  readStored(s: StoredSecret): { value: string } {
+    return { value: s.body };
+  }
+
+  setMany(changes: Iterable<readonly [key: string, value: SecretChange]>): SecretRestore {
     const before = new Map<string, string | undefined>();
     const put = (key: string, value: string | undefined) => {
       if (value === undefined) this.entries.delete(key);
@@ -33,7 +42,7 @@ export class MemorySecretStore implements SecretStore {
     };
     for (const [key, value] of changes) {
       if (!before.has(key)) before.set(key, this.entries.get(key));
-      put(key, value);
+      put(key, value instanceof StoredSecret ? value.body : value);
     }
     return () => before.forEach((value, key) => put(key, value));
   }

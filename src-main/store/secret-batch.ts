@@ -1,21 +1,29 @@
-import type { SecretRestore, SecretStore } from './secret-store';
+import { type SecretChange, type SecretRestore, type SecretStore, StoredSecret } from './secret-store';
 
 /**
  * Secret changes staged to be stored in one write (an import's passwords and tokens), read through
  * before they are: what the batch set or deleted, else what the store has.
  */
 export class SecretBatch {
-  private readonly changes = new Map<string, string | undefined>();
+  private readonly changes = new Map<string, SecretChange>();
   private restore: SecretRestore | undefined;
 
   constructor(private readonly store: SecretStore) {}
 
   get(key: string): string | undefined {
-    return this.changes.has(key) ? this.changes.get(key) : this.store.get(key);
+    if (!this.changes.has(key)) return this.store.get(key);
+    const v = this.changes.get(key);
+    if (!(v instanceof StoredSecret)) return v;
+    const read = this.store.readStored(v);
+    return 'value' in read ? read.value : undefined;
   }
 
   problem(key: string): string | undefined {
-    return this.changes.has(key) ? undefined : this.store.problem(key);
+    if (!this.changes.has(key)) return this.store.problem(key);
+    const v = this.changes.get(key);
+    if (!(v instanceof StoredSecret)) return undefined;
+    const read = this.store.readStored(v);
+    return 'problem' in read ? read.problem : undefined;
   }
 
   set(key: string, value: string): void {
@@ -24,6 +32,11 @@ export class SecretBatch {
 
   delete(key: string): void {
     this.changes.set(key, undefined);
+  }
+
+  /** Puts a secret back as stored() returned it (undefined: there was none), whether or not this process can read it. */
+  putBack(key: string, stored: StoredSecret | undefined): void {
+    this.changes.set(key, stored);
   }
 
   /** Stores what was staged, in one write. */

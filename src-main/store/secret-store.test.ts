@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../test-support/tmp';
-import { FileSecretStore, SECRETS_FILE, type SecretCodec } from './secret-store';
+import { SecretBatch } from './secret-batch';
+import { FileSecretStore, SECRETS_FILE, type SecretCodec, StoredSecret } from './secret-store';
 
 // Every write of the secrets file is a rename of a finished temp file over it: counted here.
 vi.mock('node:fs', async (importOriginal) => {
@@ -76,6 +77,29 @@ describe('FileSecretStore', () => {
     // Deleting only what is not there writes nothing, as a single delete never did.
     s.setMany([['relay:gone:token', undefined]]);
     expect(writes() - writesBefore).toBe(2);
+  });
+
+  it('hands out a secret as stored and takes it back verbatim, one this process cannot read included; a batch reads it as the store would', () => {
+    new FileSecretStore(t.dir, rot).setMany([
+      ['desktop', 'from the keychain'],
+      ['plain', 'x'],
+    ]);
+    const cli = new FileSecretStore(t.dir);
+    const kept = cli.stored('desktop')!;
+    expect(kept.body).toBe(`v1:keychain:${Buffer.from('from the keychain').toString('base64')}`);
+    expect(cli.readStored(kept)).toEqual({ problem: expect.stringContaining('keyring') });
+    expect(cli.stored('none')).toBeUndefined();
+    cli.set('desktop', 'typed over in the CLI');
+    const batch = new SecretBatch(cli);
+    batch.putBack('desktop', kept);
+    batch.putBack('plain', undefined);
+    expect([batch.get('desktop'), batch.problem('desktop'), batch.get('plain'), batch.problem('plain')]).toEqual([undefined, expect.stringContaining('keyring'), undefined, undefined]);
+    batch.commit();
+    expect(JSON.parse(readFileSync(join(t.dir, SECRETS_FILE), 'utf8')).entries).toEqual({ desktop: kept.body });
+    expect(new FileSecretStore(t.dir, rot).get('desktop')).toBe('from the keychain');
+    const again = new SecretBatch(cli);
+    again.putBack('plain', new StoredSecret('v1:file:y'));
+    expect([again.get('plain'), again.problem('plain')]).toEqual(['y', undefined]);
   });
 
   it('says it could not save secrets.json, naming that file and not its temporary one, when the write fails', () => {

@@ -35,6 +35,18 @@ export const fileOnlyCodec: SecretCodec = {
   decode: (s) => s,
 };
 
+/**
+ * A secret as the store holds it — tagged and encoded by whichever Porthole wrote it, so possibly one
+ * this process cannot read (the desktop app's keychain ciphertext, seen from the CLI). Taken with
+ * stored() and given back to setMany(), it is put back byte for byte: undo restores what it cannot read.
+ */
+export class StoredSecret {
+  constructor(readonly body: string) {}
+}
+
+/** A value for setMany(): plain text to encode, a StoredSecret to put back as it was, undefined to delete. */
+export type SecretChange = string | StoredSecret | undefined;
+
 export interface SecretStore {
   readonly backend: string;
   /** The secret; undefined when none is stored or the stored one cannot be read here (see problem). */
@@ -48,7 +60,11 @@ export interface SecretStore {
    * stores many at once; a write per secret rewrites the file n times). Returns what puts those keys
    * back as they were stored — values this process cannot read included — in one write.
    */
-  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore;
+  setMany(changes: Iterable<readonly [key: string, value: SecretChange]>): SecretRestore;
+  /** The secret as stored (undefined: none), to be put back later with setMany — readable here or not. */
+  stored(key: string): StoredSecret | undefined;
+  /** A StoredSecret read as get() would read it: its value, or why it cannot be used here. */
+  readStored(s: StoredSecret): { value: string } | { problem: string };
 }
 
 export type SecretRestore = () => void;
@@ -100,11 +116,21 @@ export class FileSecretStore implements SecretStore {
     this.setMany([[key, undefined]]);
   }
 
-  setMany(changes: Iterable<readonly [key: string, value: string | undefined]>): SecretRestore {
+  setMany(changes: Iterable<readonly [key: string, value: SecretChange]>): SecretRestore {
     const stored = new Map<string, string | undefined>();
-    for (const [key, value] of changes) stored.set(key, value === undefined ? undefined : tagSecret(this.codec.scheme, this.codec.encode(value)));
+    for (const [key, value] of changes) stored.set(key, value === undefined || value instanceof StoredSecret ? value?.body : tagSecret(this.codec.scheme, this.codec.encode(value)));
     const before = this.putStored(stored);
     return () => void this.putStored(before);
+  }
+
+  stored(key: string): StoredSecret | undefined {
+    const v = this.entries[key];
+    return v === undefined ? undefined : new StoredSecret(v);
+  }
+
+  readStored(s: StoredSecret): { value: string } | { problem: string } {
+    const read = readStoredSecret(s.body, this.codec);
+    return read.ok ? { value: read.value } : { problem: read.reason };
   }
 
   /** Writes stored (tagged) values, undefined deleting, in one write; returns the stored values they replaced. */
