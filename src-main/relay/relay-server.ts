@@ -6,6 +6,7 @@ import { said } from '../../src-shared/model/log-text';
 import type { RelayAgentStatus, RelayExposureStatus, RelayServerStatus } from '../../src-shared/model/relay';
 import { listenOn } from '../engine/listen';
 import { type AdmissionStats, RelayAdmission } from './admission';
+import { installLeanAsyncBind } from './async-bind';
 import { acceptAgent } from './relay-accept';
 import type { RelayLimits } from './relay-limits';
 import { agentsWithWeakToken, formatRanges, weakTokenMessage } from './relay-policy';
@@ -39,6 +40,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
   constructor(private readonly opts: RelayServerOptions) {
     super();
+    // Every public connection on an HTTP/2 stream is a ClientHttp2Session#request(), which binds an AsyncResource.
+    installLeanAsyncBind();
     this.st = new RelayState(opts, () => this.emit('changed'));
     this.limits = this.st.limits;
     this.admission = new RelayAdmission(this.limits, this.st.log);
