@@ -251,7 +251,10 @@ export class ImportService {
         // Used by a mapping made after the import: keep it.
       }
     }
+    // A replaced relay or server deleted since the import stays deleted, as a replaced mapping does (and
+    // its update would fail, NOT_FOUND, on every try of the undo).
     for (const r of [...u.replacedRelays].reverse()) {
+      if (!relays.has(r.relay.id)) continue;
       secrets.putBack(secretKey.relayToken(r.relay.id), r.token);
       relays.update(r.relay.id, { relay: stripId(r.relay) });
     }
@@ -270,6 +273,7 @@ export class ImportService {
       }
     }
     for (const s of [...u.replacedServers].reverse()) {
+      if (!servers.has(s.server.id)) continue;
       secrets.putBack(secretKey.sshPassword(s.server.id), s.password);
       secrets.putBack(secretKey.sshPassphrase(s.server.id), s.passphrase);
       servers.update(s.server.id, { server: stripId(s.server) });

@@ -176,4 +176,20 @@ describe('import writes', () => {
     expect(await lists()).toEqual(saved);
     expect(saved.servers[0]).toMatchObject({ server: { auth: { method: 'password', hasPassword: false } }, error: { message: expect.stringContaining('keyring') } });
   });
+
+  it('undo leaves a replaced server or relay deleted since the import deleted, and its secrets gone, instead of failing on it', async () => {
+    const lab = await call<SshServerEntry>('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'password' } }, password: 'pw-old' });
+    const edge = await call<RelayEntry>('relays.create', { relay: { name: 'Edge', host: 'edge.example', agentName: 'me' }, token: 'tok-old-for-the-tests' });
+    const pv = await preview(doc('lab.json', { servers: [{ ...srv(0), name: 'Lab', password: 'pw-new' }], relays: [{ ...rly(0), name: 'Edge' }], rules: [viaServer(0), viaRelay(0)] }));
+    const replace = (kind: string, name: string) => ({ key: pv.items.find((i) => i.kind === kind && i.name === name)!.key, action: 'replace' });
+    await call('imports.apply', { previewId: pv.id, decisions: [replace('server', 'Lab'), replace('relay', 'Edge')] });
+    for (const r of (await lists()).rules) await call('rules.remove', { id: r.rule.id });
+    await call('servers.remove', { id: lab.server.id });
+    await call('relays.remove', { id: edge.relay.id });
+
+    expect(await call('imports.undo')).toEqual({ removedRules: 0, restoredRules: 0, removedServers: 0, removedRelays: 0 });
+    const now = await lists();
+    expect([now.servers, now.relays, now.rules]).toEqual([[], [], []]);
+    expect(secretsFile() === '' ? {} : JSON.parse(secretsFile()).entries).toEqual({});
+  });
 });
