@@ -32,7 +32,11 @@ describe('installLeanAsyncBind', () => {
     // (Node's bind takes a thisArg; its typings leave it out.)
     const boundTo = (resource.bind as unknown as (this: AsyncResource, f: typeof fn, thisArg: unknown) => typeof fn).call(resource, fn, given);
     expect(boundTo.call(receiver, 1, 2)).toBe(given);
-    for (const f of [bound, boundTo]) {
+    // The static form, and AsyncLocalStorage.bind, go through the same instance bind.
+    const viaStatic = (AsyncResource.bind as unknown as (f: typeof fn, type: string, thisArg: unknown) => typeof fn)(fn, 'Test', given);
+    expect(viaStatic(1, 2)).toBe(given);
+    const viaAls = AsyncLocalStorage.bind(fn);
+    for (const f of [bound, boundTo, viaStatic, viaAls]) {
       expect(f.length).toBe(2);
       expect(Object.getOwnPropertyNames(f)).not.toContain('asyncResource');
     }

@@ -35,7 +35,7 @@ export function installLeanAsyncBind(): void {
 
 /** fn in the resource's async scope, called with the `this` its caller gives. */
 function callerThis(resource: AsyncResource, fn: AnyFunction): AnyFunction {
-  return function (this: unknown, ...args: unknown[]) {
+  return function bound(this: unknown, ...args: unknown[]) {
     return resource.runInAsyncScope(fn, this, ...args);
   };
 }
