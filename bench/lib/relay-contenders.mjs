@@ -150,10 +150,7 @@ export async function startReference(v, target, shipped) {
     return {
       pub,
       cpu: { pub: tree(relay), agent: tree(agent) },
-      stop: async () => {
-        await stopProc(relay, 3000);
-        await stopProc(agent, 3000);
-      },
+      stop: stopBoth(relay, agent),
     };
   }
   // h2-tlsN: the h2 tunnel whose relay side carries its first N public connections on TLS connections of their own.
@@ -168,12 +165,15 @@ export async function startReference(v, target, shipped) {
   return {
     pub,
     cpu: { pub: [relay.child.pid], agent: [agent.child.pid] },
-    stop: async () => {
-      await stopProc(relay, 3000);
-      await stopProc(agent, 3000);
-    },
+    stop: stopBoth(relay, agent),
   };
 }
+
+/** Stops a reference's two sides, relay first. */
+const stopBoth = (relay, agent) => async () => {
+  await stopProc(relay, 3000);
+  await stopProc(agent, 3000);
+};
 
 export const hasSocat = () => spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 

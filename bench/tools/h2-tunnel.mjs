@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
+import { pipeBoth } from './pipe-both.mjs';
 
 const num = (name) => Number(process.env[`PORTHOLE_BENCH_${name}`]);
 const STREAM = num('STREAM_WINDOW');
@@ -37,21 +38,6 @@ function join(sock, stream) {
   stream.pipe(sock).on('error', () => stream.destroy());
   sock.on('error', () => stream.destroy());
   stream.on('error', () => sock.destroy());
-}
-
-/** Both directions between two sockets; either side failing or closing ends both. */
-function pipeBoth(a, b) {
-  a.setNoDelay(true);
-  b.setNoDelay(true);
-  a.pipe(b);
-  b.pipe(a);
-  for (const [x, y] of [
-    [a, b],
-    [b, a],
-  ]) {
-    x.on('error', () => y.destroy());
-    x.on('close', () => y.destroy());
-  }
 }
 
 const [role, ...args] = process.argv.slice(2);
