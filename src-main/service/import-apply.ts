@@ -17,7 +17,7 @@ import { ServiceError } from './service-error';
 
 /**
  * What undo needs to take an applied import back. The secrets of what the import wrote over are kept as
- * stored (SecretStore.stored; undefined: there was none), not as plain text: undo puts each back byte for
+ * stored (SecretStore.stored; undefined: there was none) rather than as read: undo puts each back byte for
  * byte, even one this process cannot read (the desktop app's keychain ciphertext, when the import ran in
  * the CLI or the browser UI).
  */
