@@ -1,6 +1,7 @@
 import { confFactory } from '../src-main/store/conf-factories';
 import type { ConfFactory } from '../src-main/store/conf-like';
 import type { SecretChange, SecretRestore, SecretStore, StoredSecret } from '../src-main/store/secret-store';
+import type { SecretRead } from '../src-main/store/secret-tags';
 
 // Stores that count their writes, for tests that pin how often a change writes to disk (a write per
 // item of an import costs O(n²)), and a conf store whose writes can be made to fail.
@@ -69,7 +70,7 @@ export class CountingSecrets implements SecretStore {
     return this.inner.stored(key);
   }
 
-  readStored(s: StoredSecret): { value: string } | { problem: string } {
+  readStored(s: StoredSecret): SecretRead {
     return this.inner.readStored(s);
   }
 }

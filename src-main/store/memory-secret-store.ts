@@ -1,3 +1,4 @@
+import type { SecretRead } from './secret-tags';
 import { type SecretChange, type SecretRestore, type SecretStore, StoredSecret } from './secret-store';
 
 /**
@@ -30,8 +31,8 @@ export class MemorySecretStore implements SecretStore {
     return v === undefined ? undefined : new StoredSecret(v);
   }
 
-  readStored(s: StoredSecret): { value: string } {
-    return { value: s.body };
+  readStored(s: StoredSecret): SecretRead {
+    return { ok: true, value: s.body };
   }
 
   setMany(changes: Iterable<readonly [key: string, value: SecretChange]>): SecretRestore {

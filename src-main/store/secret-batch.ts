@@ -15,7 +15,7 @@ export class SecretBatch {
     const v = this.changes.get(key);
     if (!(v instanceof StoredSecret)) return v;
     const read = this.store.readStored(v);
-    return 'value' in read ? read.value : undefined;
+    return read.ok ? read.value : undefined;
   }
 
   problem(key: string): string | undefined {
@@ -23,7 +23,7 @@ export class SecretBatch {
     const v = this.changes.get(key);
     if (!(v instanceof StoredSecret)) return undefined;
     const read = this.store.readStored(v);
-    return 'problem' in read ? read.problem : undefined;
+    return read.ok ? undefined : read.reason;
   }
 
   set(key: string, value: string): void {

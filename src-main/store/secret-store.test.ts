@@ -87,7 +87,7 @@ describe('FileSecretStore', () => {
     const cli = new FileSecretStore(t.dir);
     const kept = cli.stored('desktop')!;
     expect(kept.body).toBe(`v1:keychain:${Buffer.from('from the keychain').toString('base64')}`);
-    expect(cli.readStored(kept)).toEqual({ problem: expect.stringContaining('keyring') });
+    expect(cli.readStored(kept)).toEqual({ ok: false, reason: expect.stringContaining('keyring') });
     expect(cli.stored('none')).toBeUndefined();
     cli.set('desktop', 'typed over in the CLI');
     const batch = new SecretBatch(cli);

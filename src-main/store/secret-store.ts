@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { replaceFile } from './replace-file';
-import { type SecretScheme, migrateStoredSecret, readStoredSecret, tagSecret } from './secret-tags';
+import { type SecretRead, type SecretScheme, migrateStoredSecret, readStoredSecret, tagSecret } from './secret-tags';
 
 // Passwords, passphrases and tokens never go into porthole.json. They live in `secrets.json` next to it
 // (mode 0600), each value passed through a codec: Electron's safeStorage (OS keychain) in the desktop
@@ -64,7 +64,7 @@ export interface SecretStore {
   /** The secret as stored (undefined: none), to be put back later with setMany — readable here or not. */
   stored(key: string): StoredSecret | undefined;
   /** A StoredSecret read as get() would read it: its value, or why it cannot be used here. */
-  readStored(s: StoredSecret): { value: string } | { problem: string };
+  readStored(s: StoredSecret): SecretRead;
 }
 
 export type SecretRestore = () => void;
@@ -128,9 +128,8 @@ export class FileSecretStore implements SecretStore {
     return v === undefined ? undefined : new StoredSecret(v);
   }
 
-  readStored(s: StoredSecret): { value: string } | { problem: string } {
-    const read = readStoredSecret(s.body, this.codec);
-    return read.ok ? { value: read.value } : { problem: read.reason };
+  readStored(s: StoredSecret): SecretRead {
+    return readStoredSecret(s.body, this.codec);
   }
 
   /** Writes stored (tagged) values, undefined deleting, in one write; returns the stored values they replaced. */
