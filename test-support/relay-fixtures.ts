@@ -16,6 +16,18 @@ export function agentPolicy(name: string, token: string, from: number, to = from
   return { name, token, ports: [], allowPorts: [{ from, to }] };
 }
 
+/**
+ * The ways the relay carries a public TCP connection to the agent, for tests that must hold on each: a
+ * data connection from the pool (waitForPool: true, the pool must be filled first), an HTTP/2 stream
+ * with the connection on a raw handle (relay/raw-splice.ts), and an HTTP/2 stream with it on a
+ * net.Socket (where raw handles are not to be had).
+ */
+export const PUBLIC_CARRIERS: ReadonlyArray<{ name: string; relay: Partial<RelayServerOptions>; waitForPool: boolean }> = [
+  { name: 'a data connection', relay: {}, waitForPool: true },
+  { name: 'an HTTP/2 stream, raw handle', relay: { dataConnections: false }, waitForPool: false },
+  { name: 'an HTTP/2 stream, net.Socket', relay: { dataConnections: false, rawHandles: false }, waitForPool: false },
+];
+
 /** Resolves with the binding once the exposure is bound (at once if it is); rejects with the relay's refusal. */
 export function bound(e: Exposure, timeoutMs = 5000): Promise<ExposureInfo> {
   if (e.info) return Promise.resolve(e.info);

@@ -60,6 +60,18 @@ export function adoptWithOnread(accepted: Socket, onread: OnRead, allowHalfOpen:
 }
 
 /**
+ * A net.Socket on a connection accepted as a raw handle (raw-tcp.ts's RawAccepts), as net.Server makes
+ * one for the connections it accepts (it starts reading); undefined where this Node refuses the handle.
+ */
+export function socketOnHandle(handle: object, allowHalfOpen: boolean): Socket | undefined {
+  try {
+    return new net.Socket({ handle, allowHalfOpen, readable: true, writable: true } as net.SocketConstructorOpts);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Gives a socket `onread` in place, under Socket's own private keys (see adoptWithOnread), at any point
  * of its life — also one that has read already, and a TLS socket (its handle hands over the cleartext):
  * from the next read on, Node reads into the caller's buffers and calls onread.callback instead of

@@ -3,7 +3,17 @@ import type { ByteSink, RawReadSource } from './pooled-reader';
 import { closeHandle, UV_EOF } from './raw-tcp';
 import type { RawHandle, RawTcp } from './raw-tcp';
 
-/** What an end tells the connection it belongs to (raw-connection.ts). */
+/**
+ * What an end's reads go to and its writes come from: the other end of a raw connection, or a stream
+ * (relay/raw-splice.ts). Its resume() is called when a write it fed has left libuv's queue.
+ */
+export interface RawPeer extends ByteSink {
+  resume(): void;
+  /** Our peer sent its FIN: pass it on. */
+  shutdown(): void;
+}
+
+/** What an end tells the connection it belongs to (raw-connection.ts, relay/raw-splice.ts). */
 export interface RawEndOwner {
   /** A read, write or shutdown on `end` failed with libuv status `status`. */
   endFailed(end: RawEnd, status: number, syscall: string): void;
@@ -21,7 +31,7 @@ export interface RawEndOwner {
  * take at once stops reading from the other end until it completes (the backpressure net.Socket's
  * high-water mark gives the socket path), so a slow reader holds at most one read buffer here.
  */
-export class RawEnd implements ByteSink, RawReadSource {
+export class RawEnd implements RawPeer, RawReadSource {
   /** Bytes of writes still queued in libuv. */
   writableLength = 0;
   /** The buffer the handle reads into (what it was last pointed at). */
@@ -35,7 +45,7 @@ export class RawEnd implements ByteSink, RawReadSource {
   shutting = false;
   shutDone = false;
   closed = false;
-  other!: RawEnd;
+  other!: RawPeer;
 
   constructor(
     private readonly raw: RawTcp,

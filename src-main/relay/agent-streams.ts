@@ -6,7 +6,7 @@ import type { Live } from './agent-context';
 import { openServed } from './agent-data-serve';
 import type { Exposure } from './exposure';
 import { H_EXPOSURE, H_PEER, PATH_TCP, PATH_UDP } from './protocol';
-import { splice } from './splice';
+import { abortStream, splice } from './splice';
 import { UdpPeers } from './udp-peers';
 
 // The HTTP/2 streams the relay opens towards the agent, other than the control stream: one per public
@@ -62,7 +62,7 @@ function serveTcp(e: Exposure, stream: ServerHttp2Stream, peer: string): void {
   const target = netConnect({ host, port, allowHalfOpen: true });
   let conn: ReturnType<Exposure['track']> | undefined = e.track(peer, () => {
     target.destroy();
-    stream.close(h2c.NGHTTP2_CANCEL);
+    abortStream(stream);
   });
   const started = Date.now();
   e.meter.activeConnections++;

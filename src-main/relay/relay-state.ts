@@ -29,6 +29,8 @@ export interface RelayServerOptions {
   maxExposuresPerAgent?: number;
   /** Offer agents data connections (data-protocol.ts) with this pool sizing; false: HTTP/2 streams only. */
   dataConnections?: false | Partial<DataPoolOptions>;
+  /** false: public TCP connections are net.Sockets even where raw handles are to be had (tests of that path). */
+  rawHandles?: false;
   log?: RelayLog;
 }
 

@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
+import { abortSocket } from '../engine/abort-socket';
 import { giveOnread } from '../engine/adopt-accepted';
 import { PooledReader } from '../engine/pooled-reader';
 
@@ -14,7 +15,7 @@ export interface JoinHooks {
 /**
  * Joins two sockets both ways with nothing in between (rathole's model: a data connection is a raw
  * copy), with backpressure; a FIN on one becomes a FIN on the other (both must allow half-open), and
- * one side closing before both its directions ended cleanly destroys the other. Each direction reads
+ * one side closing before both its directions ended cleanly aborts the other (a RST where it is plain TCP). Each direction reads
  * into pooled buffers through `onread` (see PooledReader) — TLS sockets too, whose records are
  * gathered into one write — and writes them on without a copy; bytes a socket read before the join (pushed back by a frame reader) go first. A
  * socket that cannot be given `onread` is piped. Hooks see each chunk before it is written (they copy
@@ -33,7 +34,7 @@ export function joinSockets(a: Socket, b: Socket, hooks: JoinHooks, o: { holdB?:
     s.once('close', () => {
       if (!(s.readableEnded && s.writableFinished)) {
         aborted = true;
-        other.destroy();
+        abortPlain(other);
       } else if (!other.destroyed && other.readableEnded && other.writableFinished) {
         other.destroy();
       }
@@ -50,6 +51,20 @@ export function joinSockets(a: Socket, b: Socket, hooks: JoinHooks, o: { holdB?:
       flow(b, a, hooks.fromB);
     },
   };
+}
+
+/**
+ * Aborts a socket with a RST (abortSocket), so that the far end sees a failure rather than a FIN. Node
+ * has no reset for a TLS socket; one made on a net.Socket (tls.Server's) is reset through that socket
+ * when it never ended (libuv refuses a reset once a shutdown was asked for), then destroyed. Others are
+ * destroyed (a FIN).
+ */
+function abortPlain(s: Socket): void {
+  if ((s as Socket & { encrypted?: boolean }).encrypted !== true) return abortSocket(s);
+  const tlsHandle = (s as Socket & { _handle?: { _parent?: unknown; _parentWrap?: unknown } | null })._handle;
+  const wrap = tlsHandle?._parentWrap;
+  if (!s.writableEnded && wrap instanceof net.Socket && (wrap as Socket & { _handle?: unknown })._handle === tlsHandle?._parent) abortSocket(wrap);
+  s.destroy();
 }
 
 /** One direction, `from` → `to`. */
