@@ -18,12 +18,14 @@ export function agentPolicy(name: string, token: string, from: number, to = from
 
 /**
  * The ways the relay carries a public TCP connection to the agent, for tests that must hold on each: a
- * data connection from the pool (waitForPool: true, the pool must be filled first), an HTTP/2 stream
+ * data connection from the pool (waitForPool: true, the pool must be filled first; agentPlane: the agent
+ * dials it from a data plane worker, as the service's agents do), an HTTP/2 stream
  * with the connection on a raw handle (relay/raw-splice.ts), and an HTTP/2 stream with it on a
  * net.Socket (where raw handles are not to be had).
  */
-export const PUBLIC_CARRIERS: ReadonlyArray<{ name: string; relay: Partial<RelayServerOptions>; waitForPool: boolean }> = [
+export const PUBLIC_CARRIERS: ReadonlyArray<{ name: string; relay: Partial<RelayServerOptions>; waitForPool: boolean; agentPlane?: true }> = [
   { name: 'a data connection', relay: {}, waitForPool: true },
+  { name: 'a data connection of the agent\'s data plane', relay: {}, waitForPool: true, agentPlane: true },
   { name: 'an HTTP/2 stream, raw handle', relay: { dataConnections: false }, waitForPool: false },
   { name: 'an HTTP/2 stream, net.Socket', relay: { dataConnections: false, rawHandles: false }, waitForPool: false },
 ];

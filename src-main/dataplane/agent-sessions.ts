@@ -141,11 +141,14 @@ class AgentSession {
         socket.destroy();
         reject(err);
       };
-      const socket: Socket = tls
+      // With TLS, the TCP connection is a net.Socket of its own under the TLS socket: through it a data
+      // connection can be aborted with a RST (relay/socket-join.ts), which Node has no way to send for a
+      // TLS socket that made its own TCP handle; the relay then tells a failure from a FIN.
+      const tcp = tls ? netConnect({ host: relay.host, port: relay.port }) : undefined;
+      const socket: Socket = tcp
         ? tlsConnect(
             {
-              host: relay.host,
-              port: relay.port,
+              socket: tcp,
               // The pin is the check (as on the control connection): no CA is involved.
               rejectUnauthorized: false,
               ALPNProtocols: ['porthole-relay/1'],
@@ -168,7 +171,9 @@ class AgentSession {
             clearTimeout(timer);
             resolve(socket);
           });
-      const late = connectDeadline(socket, relay.host, relay.port, connectTimeoutMs);
+      const late = connectDeadline(tcp ?? socket, relay.host, relay.port, connectTimeoutMs);
+      // (A failed connect is the TCP socket's error; destroying the TLS socket closes it.)
+      tcp?.once('error', fail);
       this.sockets.add(socket);
       socket.once('close', () => {
         this.sockets.delete(socket);

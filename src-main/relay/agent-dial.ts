@@ -31,8 +31,12 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Dialled
       socket.destroy();
       reject(err);
     };
-    const socket: Socket = useTls
-      ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], secureContext: (ctx.secureContext ??= createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES })), ...(isIp(host) ? {} : { servername: host }) }, () => {
+    // Under TLS, the TCP connection is a net.Socket of its own beneath the TLS socket: through it a data
+    // connection can be aborted with a RST (socket-join.ts), which Node cannot send for a TLS socket
+    // that made its own TCP handle; the relay then tells a failure from a FIN.
+    const tcp = useTls ? netConnect({ host, port }) : undefined;
+    const socket: Socket = tcp
+      ? tlsConnect({ socket: tcp, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], secureContext: (ctx.secureContext ??= createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES })), ...(isIp(host) ? {} : { servername: host }) }, () => {
           clearTimeout(timer);
           try {
             const c = (socket as TLSSocket).getCipher();
@@ -46,7 +50,9 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Dialled
           clearTimeout(timer);
           resolve({ socket });
         });
-    const late = connectDeadline(socket, host, port, timeoutMs);
+    const late = connectDeadline(tcp ?? socket, host, port, timeoutMs);
+    // (A failed connect is the TCP socket's error; destroying the TLS socket closes it.)
+    tcp?.once('error', fail);
     socket.once('error', fail);
   });
 }

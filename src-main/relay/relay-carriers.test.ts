@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closed, NetFixtures, readToEnd, sha256, type TestServer, waitFor } from '../../test-support/net-fixtures';
 import { agentPolicy, bound, PUBLIC_CARRIERS, RelayFixtures } from '../../test-support/relay-fixtures';
+import { DataPlane } from '../dataplane/data-plane';
 import { rawTcp } from '../engine/raw-tcp';
 import type { RelayAgent } from './relay-agent';
+import type { RelayLimits } from './relay-limits';
 import type { RelayServer } from './relay-server';
 
 // A public TCP connection behaves the same whichever way the relay carries it to the agent: bytes intact
@@ -13,10 +15,51 @@ import type { RelayServer } from './relay-server';
 const MiB = 1024 * 1024;
 const net = new NetFixtures();
 const rf = new RelayFixtures();
+const planes: DataPlane[] = [];
 afterEach(async () => {
   await rf.cleanup();
+  await Promise.all(planes.splice(0).map((p) => p.close()));
   await net.cleanup();
 });
+
+/** Whether `text` comes back on `s` (false: the relay closed or reset it first). */
+async function echoes(s: Socket, text: string): Promise<boolean> {
+  if (s.destroyed) return false;
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no echo of "${text}" and no close within 3 s (got "${got}")`));
+    }, 3000);
+    const onData = (d: Buffer) => {
+      got += d.toString();
+      if (got !== text) return;
+      cleanup();
+      resolve(true);
+    };
+    const onClose = () => {
+      cleanup();
+      resolve(false);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      s.off('data', onData);
+      s.off('close', onClose);
+    };
+    s.on('data', onData);
+    s.once('close', onClose);
+    s.write(text);
+  });
+}
+
+/** A connection to the public port (one the relay resets at once counts as closed). */
+function dial(port: number): Promise<Socket> {
+  const s = net.socket(netConnect({ host: '127.0.0.1', port }));
+  return new Promise((resolve) => {
+    s.once('connect', () => resolve(s));
+    s.once('error', () => resolve(s));
+  });
+}
 
 it('has raw TCP handles on this Node, so the raw-handle carrier below is the one tested', () => {
   expect(rawTcp()).toBeDefined();
@@ -31,10 +74,12 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     taken(): number;
   }
 
-  async function exposed(target: TestServer | number): Promise<Setup> {
+  async function exposed(target: TestServer | number, limits: Partial<RelayLimits> = {}): Promise<Setup> {
     const port = await net.freePort();
-    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] }, carrier.relay);
-    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests' });
+    const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] }, { ...carrier.relay, limits });
+    const plane = carrier.agentPlane ? new DataPlane() : undefined;
+    if (plane) planes.push(plane);
+    const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests', ...(plane ? { dataPlane: plane } : {}) });
     const targetPort = typeof target === 'number' ? target : target.port;
     await bound(agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort } }));
     if (carrier.waitForPool) await waitFor(() => (relay.dataPool('a1')?.ready ?? 0) >= 2, 'two ready data connections');
@@ -121,9 +166,7 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     await allClosed(s);
   });
 
-  // Known gap on data connections: the agent's are TLS sockets on a TCP handle of their own, which Node
-  // cannot reset, so the relay reads a FIN and passes a clean end on (the stream carriers reset).
-  (carrier.waitForPool ? it.fails : it)('passes a target\'s reset on: the client\'s connection is aborted', async () => {
+  it('passes a target\'s reset on: the client\'s connection is aborted', async () => {
     const target = await net.server((sock) => sock.once('data', () => sock.resetAndDestroy()));
     const s = await exposed(target);
     const client = await net.connect(s.port);
@@ -156,15 +199,16 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
       else sock.pause();
     });
     const s = await exposed(target);
-    const exposure = s.agent.exposures()[0]!;
+    // The relay's counters (an agent's data plane reports its own only when asked).
+    const atRelay = () => s.relay.status().agents[0]!.exposures[0]!;
 
     // Down: a client that does not read; up: a target that does not read.
     const stalled = await net.connect(s.port);
     stalled.pause();
-    await stalls(() => exposure.meter.bytesOut, 'the download to a client that does not read');
+    await stalls(() => atRelay().bytesOut, 'the download to a client that does not read');
     const pushing = await net.connect(s.port);
     pushing.write(blob);
-    await stalls(() => exposure.meter.bytesIn, 'the upload to a target that does not read');
+    await stalls(() => atRelay().bytesIn, 'the upload to a target that does not read');
 
     // What the relay and the agent hold in between is bounded: the senders still hold most of it.
     expect(target.accepted[0]!.writableLength).toBeGreaterThan(24 * MiB);
@@ -175,5 +219,43 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     pushing.end();
     expect((await rest).sha256).toBe(sha256(blob));
     expect((await atTarget).sha256).toBe(sha256(blob));
+  });
+
+  it('resets connections past max_connections (logged once per burst) and accepts again when one closes', async () => {
+    const { relay, port: publicPort } = await exposed(await net.echoServer(), { maxConnections: 3 });
+    const open = await Promise.all([1, 2, 3].map(() => dial(publicPort)));
+    for (const [i, s] of open.entries()) expect(await echoes(s, `hello ${i}`)).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      const extra = await dial(publicPort);
+      expect(await echoes(extra, 'one too many')).toBe(false);
+    }
+    expect(relay.publicRefused).toBe(5);
+    expect(rf.logs.filter((l) => l.includes('max_connections 3'))).toHaveLength(1);
+    open[0]!.destroy();
+    await waitFor(() => relay.status().agents[0]!.exposures[0]!.activeConnections === 2, 'the relay to see one connection close');
+    expect(await echoes(await dial(publicPort), 'room again')).toBe(true);
+  });
+
+  it('closes a public connection idle for idle_timeout while one that keeps talking stays open', async () => {
+    const idleMs = 400;
+    const { port: publicPort } = await exposed(await net.echoServer(), { idleTimeoutMs: idleMs });
+    const quiet = await dial(publicPort);
+    const busy = await dial(publicPort);
+    // The relay's timer restarts with its last byte on `quiet` (the echo of 'hi'), which comes after this
+    // send: the close may not come sooner than idleMs after it, however slowly the echoes travel.
+    const start = Date.now();
+    expect(await echoes(quiet, 'hi')).toBe(true);
+    expect(await echoes(busy, 'hi')).toBe(true);
+    const quietClosed = new Promise<number>((r) => quiet.once('close', () => r(Date.now() - start)));
+    quiet.resume();
+    // The busy one says something every idleMs/4 for 3 × idleMs.
+    for (let i = 0; i < 12; i++) {
+      expect(await echoes(busy, `tick ${i}`)).toBe(true);
+      await new Promise((r) => setTimeout(r, idleMs / 4));
+    }
+    const quietAfter = await quietClosed;
+    expect(quietAfter).toBeGreaterThanOrEqual(idleMs - 50);
+    expect(quietAfter).toBeLessThan(idleMs + 600);
+    expect(busy.destroyed).toBe(false);
   });
 });
