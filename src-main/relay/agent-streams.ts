@@ -1,12 +1,14 @@
 import { constants as h2c, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import { connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect } from 'node:net';
 import { connectDeadline } from '../engine/connect-deadline';
-import { connectError } from '../engine/engine-error';
+import { connectError, connectTimeout } from '../engine/engine-error';
+import { type RawTcp, rawTcp, uvError } from '../engine/raw-tcp';
 import type { Live } from './agent-context';
 import { openServed } from './agent-data-serve';
 import type { Exposure } from './exposure';
 import { H_EXPOSURE, H_PEER, PATH_TCP, PATH_UDP } from './protocol';
-import { abortStream, splice } from './splice';
+import { RawStreamSplice } from './raw-splice';
+import { abortStream, splice, type SpliceHooks } from './splice';
 import { UdpPeers } from './udp-peers';
 
 // The HTTP/2 streams the relay opens towards the agent, other than the control stream: one per public
@@ -56,38 +58,75 @@ function serveData(exposure: Exposure, stream: ServerHttp2Stream, headers: Incom
   else stream.close(h2c.NGHTTP2_REFUSED_STREAM);
 }
 
+/** What a target dialler gets from serveTcp. */
+interface TargetDial {
+  host: string;
+  port: number;
+  stream: ServerHttp2Stream;
+  timeoutMs: number;
+  /** The target answered: respond 200 and get the connection's hooks. */
+  open(): SpliceHooks;
+  /** The target could not be reached (the dialler has closed what it opened). */
+  failed(err: Error): void;
+  /** The connection is gone before it was open (its entry leaves the table). */
+  finish(): void;
+}
+
 function serveTcp(e: Exposure, stream: ServerHttp2Stream, peer: string): void {
   const { host, port } = e.spec.target;
-  const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
-  const target = netConnect({ host, port, allowHalfOpen: true });
+  let closeTarget = (): void => undefined;
   let conn: ReturnType<Exposure['track']> | undefined = e.track(peer, () => {
-    target.destroy();
+    closeTarget();
     abortStream(stream);
   });
   const started = Date.now();
   e.meter.activeConnections++;
   e.meter.totalConnections++;
-  const late = connectDeadline(target, host, port, timeoutMs);
-  const timer = setTimeout(() => target.destroy(late()), timeoutMs);
-  const failConnect = (err: Error) => {
-    clearTimeout(timer);
-    const error = connectError(err, host, port);
-    if (!stream.closed && !stream.headersSent) stream.respond({ ':status': 502, 'porthole-error': error.code }, { endStream: true });
-    stream.close(h2c.NGHTTP2_REFUSED_STREAM);
-    finish();
-    e.emit('connection-error', { client: peer, error });
-  };
   const finish = () => {
     if (!conn) return;
     e.conns.delete(conn.id);
     e.meter.activeConnections--;
     conn = undefined;
   };
+  const dial: TargetDial = {
+    host,
+    port,
+    stream,
+    timeoutMs: e.spec.connectTimeoutMs ?? 10_000,
+    open: () => {
+      stream.respond({ ':status': 200 });
+      const h = openServed(e, conn!, peer, started, finish);
+      return { fromSocket: (_n, chunk) => h.fromTarget(chunk), fromStream: (_n, chunk) => h.fromClient(chunk), closed: h.closed };
+    },
+    failed: (err) => {
+      const error = connectError(err, host, port);
+      if (!stream.closed && !stream.headersSent) stream.respond({ ':status': 502, 'porthole-error': error.code }, { endStream: true });
+      stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+      finish();
+      e.emit('connection-error', { client: peer, error });
+    },
+    finish,
+  };
+  const raw = rawTcp();
+  const family = isIP(host);
+  closeTarget = raw && family !== 0 ? dialRaw(raw, family, dial) : dialNet(dial);
+}
+
+/** Dials the target with net.connect (a name, or where raw handles are not to be had); returns what closes it. */
+function dialNet(d: TargetDial): () => void {
+  const { host, port, stream } = d;
+  const target = netConnect({ host, port, allowHalfOpen: true });
+  const late = connectDeadline(target, host, port, d.timeoutMs);
+  const timer = setTimeout(() => target.destroy(late()), d.timeoutMs);
+  const failConnect = (err: Error) => {
+    clearTimeout(timer);
+    d.failed(err);
+  };
   target.once('error', failConnect);
   stream.once('close', () => {
     if (target.connecting) {
       target.destroy();
-      finish();
+      d.finish();
     }
   });
   target.once('connect', () => {
@@ -96,10 +135,64 @@ function serveTcp(e: Exposure, stream: ServerHttp2Stream, peer: string): void {
     target.on('error', () => undefined);
     if (stream.closed) return void target.destroy();
     target.setNoDelay(true);
-    stream.respond({ ':status': 200 });
-    const h = openServed(e, conn!, peer, started, finish);
-    splice(target, stream, { fromSocket: (_n, chunk) => h.fromTarget(chunk), fromStream: (_n, chunk) => h.fromClient(chunk), closed: h.closed });
+    splice(target, stream, d.open());
   });
+  return () => {
+    if (target.connecting) {
+      clearTimeout(timer);
+      d.finish();
+    }
+    target.destroy();
+  };
+}
+
+/**
+ * Dials a target given as an IP address on a raw TCP handle and splices it to the stream with
+ * RawStreamSplice: no net.Socket, as for the relay's public connections (raw-splice.ts). Returns what
+ * closes it.
+ */
+function dialRaw(raw: RawTcp, family: number, d: TargetDial): () => void {
+  const { host, port, stream } = d;
+  const handle = raw.newSocket();
+  let state: 'dialling' | 'closed' | RawStreamSplice = 'dialling';
+  const giveUp = () => {
+    clearTimeout(timer);
+    state = 'closed';
+    handle.close();
+  };
+  const timer = setTimeout(() => {
+    giveUp();
+    d.failed(connectTimeout(host, port, d.timeoutMs));
+  }, d.timeoutMs);
+  stream.once('close', () => {
+    if (state !== 'dialling') return;
+    giveUp();
+    d.finish();
+  });
+  const req = raw.connectReq();
+  req.oncomplete = (status: number) => {
+    if (state !== 'dialling') return;
+    if (status < 0) {
+      giveUp();
+      return d.failed(uvError(status, 'connect', host, port));
+    }
+    clearTimeout(timer);
+    handle.setNoDelay(true);
+    state = new RawStreamSplice(raw, handle, stream, d.open());
+  };
+  const err = family === 6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
+  if (err !== 0) {
+    giveUp();
+    d.failed(uvError(err, 'connect', host, port));
+  }
+  return () => {
+    if (state === 'dialling') {
+      giveUp();
+      d.finish();
+    } else if (state !== 'closed') {
+      state.kill();
+    }
+  };
 }
 
 function serveUdp(e: Exposure, stream: ServerHttp2Stream): void {
