@@ -21,13 +21,14 @@ export function agentPolicy(name: string, token: string, from: number, to = from
  * data connection from the pool (waitForPool: true, the pool must be filled first; agentPlane: the agent
  * dials it from a data plane worker, as the service's agents do), an HTTP/2 stream
  * with the connection on a raw handle (relay/raw-splice.ts), and an HTTP/2 stream with it on a
- * net.Socket (where raw handles are not to be had).
+ * net.Socket (where raw handles are not to be had) — there the agent dials its target by name
+ * (targetHost), which it does with net.connect, where it dials an IP address on a raw handle.
  */
-export const PUBLIC_CARRIERS: ReadonlyArray<{ name: string; relay: Partial<RelayServerOptions>; waitForPool: boolean; agentPlane?: true }> = [
+export const PUBLIC_CARRIERS: ReadonlyArray<{ name: string; relay: Partial<RelayServerOptions>; waitForPool: boolean; agentPlane?: true; targetHost?: string }> = [
   { name: 'a data connection', relay: {}, waitForPool: true },
   { name: 'a data connection of the agent\'s data plane', relay: {}, waitForPool: true, agentPlane: true },
   { name: 'an HTTP/2 stream, raw handle', relay: { dataConnections: false }, waitForPool: false },
-  { name: 'an HTTP/2 stream, net.Socket', relay: { dataConnections: false, rawHandles: false }, waitForPool: false },
+  { name: 'an HTTP/2 stream, net.Socket (the agent dials its target by name)', relay: { dataConnections: false, rawHandles: false }, waitForPool: false, targetHost: 'localhost' },
 ];
 
 /** Resolves with the binding once the exposure is bound (at once if it is); rejects with the relay's refusal. */

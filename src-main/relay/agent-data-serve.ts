@@ -32,6 +32,11 @@ export function serveTcpOnData(e: ServedExposure, data: Socket, peer: string): v
   const timeoutMs = e.spec.connectTimeoutMs ?? 10_000;
   const target = netConnect({ host, port, allowHalfOpen: true });
   let conn: Served | undefined = e.track(peer, () => {
+    // Closed while the target is still being dialled: no join will count it closed.
+    if (target.connecting) {
+      clearTimeout(timer);
+      finish();
+    }
     target.destroy();
     data.destroy();
   });

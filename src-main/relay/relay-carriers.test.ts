@@ -74,14 +74,14 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     taken(): number;
   }
 
-  async function exposed(target: TestServer | number, limits: Partial<RelayLimits> = {}): Promise<Setup> {
+  async function exposed(target: TestServer | number, limits: Partial<RelayLimits> = {}, connectTimeoutMs?: number): Promise<Setup> {
     const port = await net.freePort();
     const relay = await rf.relay({ agents: [agentPolicy('a1', 'secret-token-for-tests', port)] }, { ...carrier.relay, limits });
     const plane = carrier.agentPlane ? new DataPlane() : undefined;
     if (plane) planes.push(plane);
     const agent = rf.agent(relay, { agent: 'a1', token: 'secret-token-for-tests', ...(plane ? { dataPlane: plane } : {}) });
     const targetPort = typeof target === 'number' ? target : target.port;
-    await bound(agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: '127.0.0.1', port: targetPort } }));
+    await bound(agent.expose({ ref: 'r1', protocol: 'tcp', kind: 'tcp', remotePort: port, target: { host: carrier.targetHost ?? '127.0.0.1', port: targetPort }, ...(connectTimeoutMs ? { connectTimeoutMs } : {}) }));
     if (carrier.waitForPool) await waitFor(() => (relay.dataPool('a1')?.ready ?? 0) >= 2, 'two ready data connections');
     else expect(relay.dataPool('a1')).toBeUndefined();
     return { relay, agent, port, taken: () => relay.dataPool('a1')?.taken ?? 0 };
@@ -189,6 +189,36 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     client.write('hello');
     expect(await outcome).toBe('ECONNRESET');
     await waitFor(() => rf.logs.some((l) => l.includes('could not reach its local port') && l.includes('TARGET_REFUSED')), 'the relay to log why');
+    await allClosed(s);
+  });
+
+  it('resets the client when the target does not answer within connect_timeout, and reports TARGET_TIMEOUT', async () => {
+    const s = await exposed(await net.unacceptingPort(), {}, 300);
+    const errors: string[] = [];
+    s.agent.exposures()[0]!.on('connection-error', ({ error }) => errors.push(error.code));
+    const client = await net.connect(s.port);
+    const outcome = readToEnd(client).then(
+      () => 'clean end',
+      (err: NodeJS.ErrnoException) => err.code,
+    );
+    client.write('hello');
+    expect(await outcome).toBe('ECONNRESET');
+    await waitFor(() => errors.length > 0, 'the agent to report the timeout');
+    expect(errors).toEqual(['TARGET_TIMEOUT']);
+    await allClosed(s);
+  });
+
+  it('closes a connection whose target is still being dialled when it is closed from the agent (the client is reset)', async () => {
+    const s = await exposed(await net.unacceptingPort(), {}, 10_000);
+    const exposure = s.agent.exposures()[0]!;
+    const client = await net.connect(s.port);
+    const outcome = readToEnd(client).then(
+      () => 'clean end',
+      (err: NodeJS.ErrnoException) => err.code,
+    );
+    const dialling = await waitFor(async () => (await exposure.allConnections())[0], 'the agent to dial the target');
+    expect(await exposure.closeAnyConnection(dialling.id)).toBe(true);
+    expect(await outcome).toBe('ECONNRESET');
     await allClosed(s);
   });
 
