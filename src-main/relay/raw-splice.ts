@@ -6,12 +6,13 @@ import { abortStream, type SpliceHooks, streamWasReset } from './splice';
 
 /**
  * splice() (splice.ts) for a connection on a raw TCP handle (engine/raw-tcp.ts) rather than a
- * net.Socket: the relay's public connections that go to the agent on an HTTP/2 stream. The same
- * behaviour — backpressure both ways, a FIN becomes END_STREAM and back, a reset or error on one side
- * aborts the other — without the socket's two stream objects, event emitters and per-connection
- * setsockopt calls (the listener's options are inherited), which were about a sixth of the relay's CPU
- * per short connection (`--cpu-prof`, 32 concurrent 1-byte connections: net.Socket's constructor,
- * onconnection, setKeepAlive, _getpeername, pipe()).
+ * net.Socket: the relay's public connections that go to the agent on an HTTP/2 stream, and the
+ * agent's connections to a target given as an IP address. The same behaviour — backpressure both ways,
+ * a FIN becomes END_STREAM and back, a reset or error on one side aborts the other — without the
+ * socket's two stream objects, event emitters and per-connection setsockopt calls (a listener's options
+ * are inherited): net.Socket's constructor, onconnection, setKeepAlive, _getpeername and pipe() were
+ * about a sixth of the relay's CPU per short connection (`--cpu-prof`, 32 concurrent 1-byte
+ * connections).
  *
  * The handle's reads go through a PooledReader into stream.write() (whose 'drain' resumes them); the
  * stream's chunks are written to the handle as they come, and a write libuv has to queue pauses the
@@ -46,7 +47,7 @@ export class RawStreamSplice implements RawEndOwner, RawPeer {
     this.end.start();
   }
 
-  /** Closes both sides (the stream with CANCEL). */
+  /** Closes both sides (the stream with a RST_STREAM). */
   kill(): void {
     this.end.close(false);
   }
