@@ -61,6 +61,14 @@ function dial(port: number): Promise<Socket> {
   });
 }
 
+/** How `s` ends: 'clean end' (a FIN), or the code of the error that ended it (ECONNRESET for a reset). */
+function howItEnds(s: Socket): Promise<string | undefined> {
+  return readToEnd(s).then(
+    () => 'clean end',
+    (err: NodeJS.ErrnoException) => err.code,
+  );
+}
+
 it('has raw TCP handles on this Node, so the raw-handle carrier below is the one tested', () => {
   expect(rawTcp()).toBeDefined();
 });
@@ -170,10 +178,7 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     const target = await net.server((sock) => sock.once('data', () => sock.resetAndDestroy()));
     const s = await exposed(target);
     const client = await net.connect(s.port);
-    const outcome = readToEnd(client).then(
-      () => 'clean end',
-      (err: NodeJS.ErrnoException) => err.code,
-    );
+    const outcome = howItEnds(client);
     client.write('hello');
     expect(await outcome).toBe('ECONNRESET');
     await allClosed(s);
@@ -182,10 +187,7 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
   it('resets the client when the agent cannot reach its target, and logs why', async () => {
     const s = await exposed(await net.freePort());
     const client = await net.connect(s.port);
-    const outcome = readToEnd(client).then(
-      () => 'clean end',
-      (err: NodeJS.ErrnoException) => err.code,
-    );
+    const outcome = howItEnds(client);
     client.write('hello');
     expect(await outcome).toBe('ECONNRESET');
     await waitFor(() => rf.logs.some((l) => l.includes('could not reach its local port') && l.includes('TARGET_REFUSED')), 'the relay to log why');
@@ -197,10 +199,7 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     const errors: string[] = [];
     s.agent.exposures()[0]!.on('connection-error', ({ error }) => errors.push(error.code));
     const client = await net.connect(s.port);
-    const outcome = readToEnd(client).then(
-      () => 'clean end',
-      (err: NodeJS.ErrnoException) => err.code,
-    );
+    const outcome = howItEnds(client);
     client.write('hello');
     expect(await outcome).toBe('ECONNRESET');
     await waitFor(() => errors.length > 0, 'the agent to report the timeout');
@@ -212,10 +211,7 @@ describe.each(PUBLIC_CARRIERS)('a public connection on $name', (carrier) => {
     const s = await exposed(await net.unacceptingPort(), {}, 10_000);
     const exposure = s.agent.exposures()[0]!;
     const client = await net.connect(s.port);
-    const outcome = readToEnd(client).then(
-      () => 'clean end',
-      (err: NodeJS.ErrnoException) => err.code,
-    );
+    const outcome = howItEnds(client);
     const dialling = await waitFor(async () => (await exposure.allConnections())[0], 'the agent to dial the target');
     expect(await exposure.closeAnyConnection(dialling.id)).toBe(true);
     expect(await outcome).toBe('ECONNRESET');
