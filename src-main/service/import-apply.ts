@@ -31,7 +31,8 @@ export interface UndoRecord {
   replacedServers: Array<{ server: SshServer; password: StoredSecret | undefined; passphrase: StoredSecret | undefined }>;
   replacedRelays: Array<{ relay: Relay; token: StoredSecret | undefined }>;
   /** Set once an undo has written the mappings back, so that an undo tried again after a later step failed does not write them twice. */
-  rulesUndone?: { removed: number; restored: number };
+  /** Set once the mappings are undone: counts, and the replaced mappings left as imported (revertRules). */
+  rulesUndone?: { removed: number; restored: number; kept: string[] };
 }
 
 /** The batches an import is saved in: secrets, servers, relays and rules, one write each. */

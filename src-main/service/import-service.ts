@@ -227,17 +227,19 @@ export class ImportService {
   private async revert(u: UndoRecord): Promise<ImportUndoOutcome> {
     const known = new Set(this.service.rules().map((r) => r.id));
     if (!u.rulesUndone) {
-      const { removed, restored } = await this.revertRules(u);
-      u.rulesUndone = { removed: removed.length, restored };
+      const { removed, restored, kept } = await this.revertRules(u);
+      u.rulesUndone = { removed: removed.length, restored, kept };
     }
-    const out: ImportUndoOutcome = { removedRules: u.rulesUndone.removed, restoredRules: u.rulesUndone.restored, removedServers: 0, removedRelays: 0 };
+    const kept = new Set(u.rulesUndone.kept);
+    const out: ImportUndoOutcome = { removedRules: u.rulesUndone.removed, restoredRules: u.rulesUndone.restored, removedServers: 0, removedRelays: 0, ...(kept.size > 0 ? { keptRules: kept.size } : {}) };
     // The rest in one write each, as the import made it: secrets, relays, servers.
     const secrets = new SecretBatch(this.secrets);
     // Every mapping the import made is gone now (or was deleted since, with its password).
     for (const id of u.rules) secrets.delete(secretKey.socksPassword(id));
     // Replaced items get their secrets back as they were stored, readable here or not; the updates
     // below leave secrets alone (no password, passphrase or token in their input).
-    for (const { id, password } of [...u.replacedSocksPasswords].reverse()) if (known.has(id)) secrets.putBack(secretKey.socksPassword(id), password);
+    // (A mapping left as imported keeps the imported version's.)
+    for (const { id, password } of [...u.replacedSocksPasswords].reverse()) if (known.has(id) && !kept.has(id)) secrets.putBack(secretKey.socksPassword(id), password);
     const relays = this.relays.batch(secrets);
     for (const id of [...u.relays].reverse()) {
       if (!relays.has(id)) {
@@ -276,27 +278,42 @@ export class ImportService {
       if (!servers.has(s.server.id)) continue;
       secrets.putBack(secretKey.sshPassword(s.server.id), s.password);
       secrets.putBack(secretKey.sshPassphrase(s.server.id), s.passphrase);
-      servers.update(s.server.id, { server: stripId(s.server) });
+      // A jump host deleted since the import (possible once the imported version stopped using it)
+      // cannot come back: the server is restored without it, rather than the undo failing on it for good.
+      const server = stripId(s.server);
+      servers.update(s.server.id, { server: { ...server, jump: server.jump.filter((id) => servers.has(id)) } });
     }
     commitAll([secrets, relays, servers], 'the partial undo');
     return out;
   }
 
-  /** Removes the mappings an import made and restores those it replaced, in one write and one rules-changed. */
-  private async revertRules(u: UndoRecord): Promise<{ removed: string[]; restored: number }> {
+  /**
+   * Removes the mappings an import made and restores those it replaced, in one write and one
+   * rules-changed. A replaced mapping whose old version names a server or relay deleted since the
+   * import (possible once the imported version stopped using it) is left as imported and counted as
+   * kept: restoring it would fail, and with it the undo, on every try.
+   */
+  private async revertRules(u: UndoRecord): Promise<{ removed: string[]; restored: number; kept: string[] }> {
     const known = new Set(this.service.rules().map((r) => r.id));
+    const servers = new Set(this.servers.list().map((e) => e.server.id));
+    const relays = new Set(this.relays.list().map((e) => e.relay.id));
     const batch = this.service.batch();
     const removed = u.rules.filter((id) => known.has(id));
     for (const id of [...removed].reverse()) batch.remove(id);
     let restored = 0;
+    const kept: string[] = [];
     for (const rule of [...u.replacedRules].reverse()) {
       if (!known.has(rule.id)) continue;
+      if (('server' in rule && !servers.has(rule.server)) || ('relay' in rule && !relays.has(rule.relay))) {
+        kept.push(rule.id);
+        continue;
+      }
       const { id, ...draft } = rule;
       batch.update(id, draft);
       restored++;
     }
     await batch.commit();
-    return { removed, restored };
+    return { removed, restored, kept };
   }
 
   /** The items an import replaces as they are saved now, with their secrets as stored. */

@@ -192,4 +192,33 @@ describe('import writes', () => {
     expect([now.servers, now.relays, now.rules]).toEqual([[], [], []]);
     expect(secretsFile() === '' ? {} : JSON.parse(secretsFile()).entries).toEqual({});
   });
+  it('undo restores a replaced server whose jump host was deleted since the import, without that jump host', async () => {
+    const jump = await call<SshServerEntry>('servers.create', { server: { name: 'Jump', host: 'jump.example', user: 'me', auth: { method: 'agent' } } });
+    await call<SshServerEntry>('servers.create', { server: { name: 'Lab', host: 'lab.example', user: 'me', auth: { method: 'agent' }, jump: [jump.server.id] } });
+    const pv = await preview(doc('lab.json', { servers: [{ ...srv(0), name: 'Lab', password: 'pw-new' }], rules: [viaServer(0)] }));
+    const replace = pv.items.find((i) => i.kind === 'server' && i.name === 'Lab')!.key;
+    await call('imports.apply', { previewId: pv.id, decisions: [{ key: replace, action: 'replace' }] });
+    // The imported Lab has no jump host, so Jump can go.
+    await call('servers.remove', { id: jump.server.id });
+
+    expect(await call('imports.undo')).toMatchObject({ removedRules: 1, removedServers: 0 });
+    const servers = (await lists()).servers.map((e) => e.server);
+    expect(servers.map((s) => [s.name, s.host, s.jump])).toEqual([['Lab', 'lab.example', []]]);
+  });
+  it('undo keeps the imported version of a replaced mapping whose server was deleted since the import, and says so', async () => {
+    const old = await call<SshServerEntry>('servers.create', { server: { name: 'Old', host: 'old.example', user: 'me', auth: { method: 'agent' } } });
+    await call('rules.create', { type: 'ssh-local', name: 'Via 0', enabled: false, server: old.server.id, listen: { host: '127.0.0.1', port: 30000 }, target: { host: 'db', port: 5432 } });
+    const pv = await preview(doc('via.json', { servers: [srv(0)], rules: [viaServer(0)] }));
+    const replace = pv.items.find((i) => i.kind === 'rule' && i.name === 'Via 0')!.key;
+    await call('imports.apply', { previewId: pv.id, decisions: [{ key: replace, action: 'replace' }] });
+    // The imported Via 0 goes through Server 0, so Old can go.
+    await call('servers.remove', { id: old.server.id });
+
+    const undone = await call('imports.undo');
+    expect(undone).toEqual({ removedRules: 0, restoredRules: 0, removedServers: 0, removedRelays: 0, keptRules: 1 });
+    const now = await lists();
+    expect(now.rules.map((e) => e.rule.name)).toEqual(['Via 0']);
+    // Its server stays too: the kept mapping uses it.
+    expect(now.servers.map((e) => e.server.name)).toEqual(['Server 0']);
+  });
 });

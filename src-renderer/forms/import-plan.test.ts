@@ -77,6 +77,9 @@ describe('import plan', () => {
     expect(describeOutcome({ rules: 2, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], startedIds: [], canUndo: true })).toBe('Imported 2 mappings · switched off until you switch them on');
     expect(describeOutcome({ rules: 2, servers: 0, relays: 0, replaced: 0, skipped: 0, ruleIds: ['a', 'b'], startedIds: ['b'], canUndo: true })).toBe('Imported 2 mappings · 1 switched on');
     expect(describeUndo({ removedRules: 3, restoredRules: 1, removedServers: 0, removedRelays: 1 })).toBe('Undid the import: removed 3 mappings and 1 relay, restored 1 replaced mapping');
+    expect(describeUndo({ removedRules: 1, restoredRules: 0, removedServers: 0, removedRelays: 0, keptRules: 1 })).toBe(
+      'Undid the import: removed 1 mapping, kept 1 replaced mapping as imported (the server or relay of its old version was deleted since)',
+    );
   });
 });
 

@@ -131,7 +131,8 @@ export function describeUndo(u: ImportUndoOutcome): string {
   const parts = what(u.removedRules, u.removedServers, u.removedRelays);
   const removed = parts.length ? t('importExport.undo.removed', { what: list(parts) }) : '';
   const restored = u.restoredRules ? t('importExport.undo.restored', { count: u.restoredRules }) : '';
-  const done = [removed, restored].filter(Boolean);
+  const kept = u.keptRules ? t('importExport.undo.kept', { count: u.keptRules }) : '';
+  const done = [removed, restored, kept].filter(Boolean);
   return done.length ? t('importExport.undo.done', { what: done.join(t('importExport.list.clauses')) }) : t('importExport.undo.nothing');
 }
 

@@ -118,6 +118,8 @@ export interface ImportUndoOutcome {
   restoredRules: number;
   removedServers: number;
   removedRelays: number;
+  /** Replaced mappings left as imported: the server or relay of their old version was deleted since (present when > 0). */
+  keptRules?: number;
 }
 
 export const ExportInputSchema = z

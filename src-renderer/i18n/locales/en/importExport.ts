@@ -157,6 +157,8 @@ export const importExport = {
       removed: 'removed {{what}}',
       restored_one: 'restored {{count}} replaced mapping',
       restored_other: 'restored {{count}} replaced mappings',
+      kept_one: 'kept {{count}} replaced mapping as imported (the server or relay of its old version was deleted since)',
+      kept_other: 'kept {{count}} replaced mappings as imported (the server or relay of their old version was deleted since)',
       nothing: 'Undid the import: nothing was left to remove',
     },
     toast: {

@@ -140,6 +140,7 @@ export const importExport: Catalog<typeof en> = {
       done: '已撤销导入：{{what}}',
       removed: '移除了 {{what}}',
       restored_other: '恢复了 {{count}} 个被替换的映射',
+      kept_other: '保留了 {{count}} 个被替换映射的导入版本（其旧版本所用的服务器或中继已被删除）',
       nothing: '已撤销导入：没有需要移除的内容',
     },
     toast: {
