@@ -215,7 +215,7 @@ export class ImportService {
       this.undoing = false;
     }
     if (this.undoRecord === u) this.undoRecord = undefined;
-    this.service.log.line('info', 'importUndone', { removed: result.removedRules, restored: result.restoredRules });
+    this.service.log.line('info', 'importUndone', { removed: result.removedRules, restored: result.restoredRules, kept: result.keptRules ?? 0 });
     return result;
   }
 

@@ -46,6 +46,7 @@ const SAMPLE: Record<string, string | number> = {
   started: 1,
   removed: 2,
   restored: 0,
+  kept: 1,
   reason: 'Unexpected token } in JSON',
   movedTo: '/data/porthole.json.corrupt-1',
   count: 2,

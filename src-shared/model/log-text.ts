@@ -37,7 +37,7 @@ export const LOG_TEXT = {
   degraded: 'Degraded: the last {{failures}} connections to the target failed — {{error}}',
   recovered: 'Connections to the target succeed again',
   importApplied: 'Imported — mappings: {{rules}}, SSH servers: {{servers}}, relays: {{relays}}, replaced: {{replaced}}, skipped: {{skipped}}, switched on: {{started}}',
-  importUndone: 'Undid the last import — mappings removed: {{removed}}, restored: {{restored}}',
+  importUndone: 'Undid the last import — mappings removed: {{removed}}, restored: {{restored}}, kept as imported (their old server or relay is gone): {{kept}}',
   importUndoFailed: 'Could not undo the last import: {{error}} — it can be tried again',
   storeRecovered: 'The saved mappings file was unreadable ({{reason}}); it was kept as {{movedTo}}',
   networkReconnecting_one: 'Network or power change: reconnecting {{count}} SSH/relay connection now',

@@ -29,7 +29,7 @@ export const hostLog: Catalog<typeof en> = {
     degraded: '降级：最近 {{failures}} 次到目标的连接都失败了——{{error}}',
     recovered: '到目标的连接已恢复正常',
     importApplied: '导入完成——映射：{{rules}}，SSH 服务器：{{servers}}，中继：{{relays}}，替换：{{replaced}}，跳过：{{skipped}}，已开启：{{started}}',
-    importUndone: '已撤销上次导入——移除映射：{{removed}}，恢复：{{restored}}',
+    importUndone: '已撤销上次导入——移除映射：{{removed}}，恢复：{{restored}}，保留导入版本（旧版本的服务器或中继已删除）：{{kept}}',
     importUndoFailed: '无法撤销上次导入：{{error}}——可以再次尝试撤销',
     storeRecovered: '保存映射的文件无法读取（{{reason}}）；已另存为 {{movedTo}}',
     networkReconnecting_other: '网络或电源状态变化：正在重新建立 {{count}} 个 SSH/中继连接',
