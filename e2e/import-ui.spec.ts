@@ -169,6 +169,33 @@ test('importing the same frpc.toml again: conflicts, rename to "(2)", skip one, 
   await expect(page.getByTestId('import-toast')).toHaveCount(0);
 });
 
+test('undo after the replaced mapping’s old server was deleted: the mapping stays as imported, and the toast says why', async ({ page }) => {
+  await open(page);
+  const port = await freePort();
+  const old = await api!.call<{ server: { id: string } }>('servers.create', { server: { name: 'Old', host: 'old.example', user: 'me', auth: { method: 'agent' } } });
+  await api!.call('rules.create', { type: 'ssh-local', name: 'db', enabled: false, server: old.server.id, listen: { host: '127.0.0.1', port }, target: { host: 'db', port: 5432 } });
+  await expect(ruleRow(page, 'db')).toBeVisible();
+  const doc = {
+    porthole: 1,
+    servers: [{ ref: 'n', name: 'New', host: 'new.example', user: 'me', auth: { method: 'agent' } }],
+    rules: [{ type: 'ssh-local', name: 'db', server: 'n', listen: { host: '127.0.0.1', port }, target: { host: 'db', port: 5432 } }],
+  };
+  await dropFiles(page, [{ name: 'db.json', text: JSON.stringify(doc) }]);
+  const dialog = importDialog(page);
+  await item(dialog, 'db').getByLabel('Action for db').selectOption('replace');
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  const toast = page.getByTestId('import-toast');
+  await expect(toast).toContainText('Imported');
+  // The imported "db" goes through New: Old can be deleted now.
+  await api!.call('servers.remove', { id: old.server.id });
+
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await expect(toast).toContainText('kept 1 replaced mapping as imported (the server or relay of its old version was deleted since)');
+  await shoot(page, 'import-undo-kept', page);
+  await expect(ruleRow(page, 'db')).toBeVisible();
+  expect((await api!.call<{ server: { name: string } }[]>('servers.list')).map((e) => e.server.name)).toEqual(['New']);
+});
+
 test('a file over 1 MiB, a binary file and a non-UTF-8 file are refused by name; an unknown format shows the host’s error', async ({ page }) => {
   await open(page);
   await dropFiles(page, [
