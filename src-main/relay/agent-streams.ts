@@ -133,7 +133,10 @@ function dialNet(d: TargetDial): () => void {
     clearTimeout(timer);
     target.off('error', failConnect);
     target.on('error', () => undefined);
-    if (stream.closed) return void target.destroy();
+    if (stream.closed) {
+      target.destroy();
+      return d.finish();
+    }
     target.setNoDelay(true);
     splice(target, stream, d.open());
   });
@@ -175,6 +178,11 @@ function dialRaw(raw: RawTcp, family: number, d: TargetDial): () => void {
     if (status < 0) {
       giveUp();
       return d.failed(uvError(status, 'connect', host, port));
+    }
+    if (stream.closed) {
+      // Closed in this very turn, its 'close' not emitted yet.
+      giveUp();
+      return d.finish();
     }
     clearTimeout(timer);
     handle.setNoDelay(true);

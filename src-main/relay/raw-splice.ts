@@ -47,14 +47,19 @@ export class RawStreamSplice implements RawEndOwner, RawPeer {
     this.end.start();
   }
 
-  /** Closes both sides (the stream with a RST_STREAM). */
+  /**
+   * Closes both sides (the stream with a RST_STREAM) — also a stream still sending what the client
+   * sent before its FIN after the handle closed cleanly, which could wait on the agent for good.
+   */
   kill(): void {
     this.end.close(false);
+    abortStream(this.stream);
   }
 
   /** As kill(), with a RST to the client. */
   abort(): void {
     this.end.close(true);
+    abortStream(this.stream);
   }
 
   // RawPeer: where the handle's reads go.
