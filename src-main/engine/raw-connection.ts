@@ -210,25 +210,12 @@ export class RawConnection implements Spliced, RawEndOwner {
         // Its FIN came during the dial: passed on after the early bytes; the target is still read.
         target.start();
         this.client.start(false);
-        this.endOfInput(this.client);
+        this.client.inputEnded();
         return;
       }
     }
     target.start();
     this.client.start();
-  }
-
-  /** `end`'s peer sent its FIN: pass it on (after what is still gathered), and close `end` if it is done. */
-  endOfInput(end: RawEnd): void {
-    end.eof = true;
-    end.reader.drain();
-    end.other.shutdown();
-    this.maybeFinished(end);
-  }
-
-  /** An end that has received and sent its FIN closes; the other finishes on its own. */
-  maybeFinished(end: RawEnd): void {
-    if (end.eof && end.shutDone) end.close(false);
   }
 
   /**
@@ -238,7 +225,7 @@ export class RawConnection implements Spliced, RawEndOwner {
   clientEnded(): void {
     if (this.connected || this.client.closed) return;
     this.client.eof = true;
-    this.maybeFinished(this.client);
+    this.client.finishIfDone();
   }
 
   /** A read, write or shutdown on `end` failed: both sides go (RST); the target's failure is reported. */

@@ -17,10 +17,6 @@ export interface RawPeer extends ByteSink {
 export interface RawEndOwner {
   /** A read, write or shutdown on `end` failed with libuv status `status`. */
   endFailed(end: RawEnd, status: number, syscall: string): void;
-  /** `end`'s peer sent its FIN. */
-  endOfInput(end: RawEnd): void;
-  /** `end`'s own FIN is out. */
-  maybeFinished(end: RawEnd): void;
   /** One of the connection's handles is closed. */
   handleClosed(): void;
 }
@@ -95,7 +91,7 @@ export class RawEnd implements RawPeer, RawReadSource {
     // 0: libuv filled the buffer and the next read found nothing yet; it is still reading.
     if (n === 0) return undefined;
     this.reading = false;
-    if (n === UV_EOF) this.conn.endOfInput(this);
+    if (n === UV_EOF) this.inputEnded();
     else if (n < 0) this.conn.endFailed(this, n, 'read');
     return undefined;
   };
@@ -125,6 +121,19 @@ export class RawEnd implements RawPeer, RawReadSource {
     return false;
   }
 
+  /** Its peer sent its FIN: passes it on (after what is still gathered), and closes if ours is out too. */
+  inputEnded(): void {
+    this.eof = true;
+    this.reader.drain();
+    this.other.shutdown();
+    this.finishIfDone();
+  }
+
+  /** Closes once it has both received and sent a FIN (the other end finishes on its own). */
+  finishIfDone(): void {
+    if (this.eof && this.shutDone) this.close(false);
+  }
+
   /** Sends our FIN once the queued writes are out (libuv orders it after them). */
   shutdown(): void {
     if (this.shutting || this.closed) return;
@@ -135,7 +144,7 @@ export class RawEnd implements RawPeer, RawReadSource {
       this.shutDone = true;
       if (this.closed) return;
       if (status < 0) this.conn.endFailed(this, status, 'shutdown');
-      else this.conn.maybeFinished(this);
+      else this.finishIfDone();
     };
     const err = this.handle.shutdown(req);
     if (err !== 0) this.conn.endFailed(this, err, 'shutdown');

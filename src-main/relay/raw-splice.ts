@@ -82,17 +82,6 @@ export class RawStreamSplice implements RawEndOwner, RawPeer {
   }
 
   // RawEndOwner
-  endOfInput(end: RawEnd): void {
-    end.eof = true;
-    end.reader.drain();
-    this.shutdown();
-    this.maybeFinished(end);
-  }
-
-  maybeFinished(end: RawEnd): void {
-    if (end.eof && end.shutDone) end.close(false);
-  }
-
   endFailed(end: RawEnd): void {
     this.aborted = true;
     end.close(true);
