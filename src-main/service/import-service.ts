@@ -295,8 +295,6 @@ export class ImportService {
    */
   private async revertRules(u: UndoRecord): Promise<{ removed: string[]; restored: number; kept: string[] }> {
     const known = new Set(this.service.rules().map((r) => r.id));
-    const servers = new Set(this.servers.list().map((e) => e.server.id));
-    const relays = new Set(this.relays.list().map((e) => e.relay.id));
     const batch = this.service.batch();
     const removed = u.rules.filter((id) => known.has(id));
     for (const id of [...removed].reverse()) batch.remove(id);
@@ -304,7 +302,7 @@ export class ImportService {
     const kept: string[] = [];
     for (const rule of [...u.replacedRules].reverse()) {
       if (!known.has(rule.id)) continue;
-      if (('server' in rule && !servers.has(rule.server)) || ('relay' in rule && !relays.has(rule.relay))) {
+      if (('server' in rule && !this.servers.get(rule.server)) || ('relay' in rule && !this.relays.get(rule.relay))) {
         kept.push(rule.id);
         continue;
       }

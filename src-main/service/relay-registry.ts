@@ -53,6 +53,10 @@ export class RelayRegistry {
     return this.store.listRelays().map((r) => this.entry(r));
   }
 
+  get(id: string): Relay | undefined {
+    return this.store.getRelay(id);
+  }
+
   require(id: string): Relay {
     const r = this.store.getRelay(id);
     if (!r) throw notFound(id);
