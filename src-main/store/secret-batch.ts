@@ -1,4 +1,5 @@
 import { type SecretChange, type SecretRestore, type SecretStore, StoredSecret } from './secret-store';
+import type { SecretRead } from './secret-tags';
 
 /**
  * Secret changes staged to be stored in one write (an import's passwords and tokens), read through
@@ -12,18 +13,21 @@ export class SecretBatch {
 
   get(key: string): string | undefined {
     if (!this.changes.has(key)) return this.store.get(key);
-    const v = this.changes.get(key);
-    if (!(v instanceof StoredSecret)) return v;
-    const read = this.store.readStored(v);
-    return read.ok ? read.value : undefined;
+    const read = this.readStaged(key);
+    return read?.ok ? read.value : undefined;
   }
 
   problem(key: string): string | undefined {
     if (!this.changes.has(key)) return this.store.problem(key);
+    const read = this.readStaged(key);
+    return read?.ok === false ? read.reason : undefined;
+  }
+
+  /** A staged change as the store would read it once written (undefined: a deletion). */
+  private readStaged(key: string): SecretRead | undefined {
     const v = this.changes.get(key);
-    if (!(v instanceof StoredSecret)) return undefined;
-    const read = this.store.readStored(v);
-    return read.ok ? undefined : read.reason;
+    if (v === undefined) return undefined;
+    return v instanceof StoredSecret ? this.store.readStored(v) : { ok: true, value: v };
   }
 
   set(key: string, value: string): void {
