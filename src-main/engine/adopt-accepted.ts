@@ -47,12 +47,8 @@ export function adoptWithOnread(accepted: Socket, onread: OnRead, allowHalfOpen:
   const handle = shell._handle;
   if (!handle || typeof handle.readStart !== 'function' || accepted.bytesRead > 0 || accepted.readableFlowing === true) return undefined;
   if (giveOnread(accepted, onread)) return accepted;
-  let adopted: Socket;
-  try {
-    adopted = new net.Socket({ handle, allowHalfOpen, readable: true, writable: true, pauseOnCreate: true, onread } as net.SocketConstructorOpts);
-  } catch {
-    return undefined;
-  }
+  const adopted = socketOnHandle(handle, allowHalfOpen, { pauseOnCreate: true, onread });
+  if (!adopted) return undefined;
   shell._handle = null;
   accepted.on('error', () => undefined);
   accepted.destroy();
@@ -60,12 +56,13 @@ export function adoptWithOnread(accepted: Socket, onread: OnRead, allowHalfOpen:
 }
 
 /**
- * A net.Socket on a connection accepted as a raw handle (raw-tcp.ts's RawAccepts), as net.Server makes
- * one for the connections it accepts (it starts reading); undefined where this Node refuses the handle.
+ * A net.Socket on an accepted connection's handle (a raw one from raw-tcp.ts's RawAccepts, or another
+ * socket's), as net.Server makes one for the connections it accepts (it starts reading unless `more`
+ * says pauseOnCreate); undefined where this Node refuses the handle.
  */
-export function socketOnHandle(handle: object, allowHalfOpen: boolean): Socket | undefined {
+export function socketOnHandle(handle: object, allowHalfOpen: boolean, more: { pauseOnCreate?: boolean; onread?: OnRead } = {}): Socket | undefined {
   try {
-    return new net.Socket({ handle, allowHalfOpen, readable: true, writable: true } as net.SocketConstructorOpts);
+    return new net.Socket({ handle, allowHalfOpen, readable: true, writable: true, ...more } as net.SocketConstructorOpts);
   } catch {
     return undefined;
   }
