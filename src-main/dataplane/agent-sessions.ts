@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../src-shared/format/address';
 import { said } from '../../src-shared/model/log-text';
 import { ByteMeter, METER_CELLS } from '../engine/byte-meter';
@@ -9,7 +9,7 @@ import { connectDeadline } from '../engine/connect-deadline';
 import { AgentDataConns, RefusedError } from '../relay/agent-data';
 import { serveTcpOnData, type ServedExposure } from '../relay/agent-data-serve';
 import type { ExposureEvents } from '../relay/relay-agent';
-import { peerFingerprint, TLS_CIPHERSUITES } from '../relay/tls-suites';
+import { agentSecureContext, connectToRelay, peerFingerprint } from '../relay/tls-suites';
 import { toWireError } from './listeners';
 import type { AgentExposureSpec, AgentSessionSpec, AgentStats, PlaneEvent, WireConnection } from './protocol';
 
@@ -141,36 +141,27 @@ class AgentSession {
         socket.destroy();
         reject(err);
       };
-      // With TLS, the TCP connection is a net.Socket of its own under the TLS socket: through it a data
-      // connection can be aborted with a RST (relay/socket-join.ts), which Node has no way to send for a
-      // TLS socket that made its own TCP handle; the relay then tells a failure from a FIN.
-      const tcp = tls ? netConnect({ host: relay.host, port: relay.port }) : undefined;
-      const socket: Socket = tcp
-        ? tlsConnect(
-            {
-              socket: tcp,
-              // The pin is the check (as on the control connection): no CA is involved.
-              rejectUnauthorized: false,
-              ALPNProtocols: ['porthole-relay/1'],
-              secureContext: (this.context ??= createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES })),
-              ...(servername ? { servername } : {}),
-            },
-            () => {
-              clearTimeout(timer);
-              const seen = peerFingerprint(socket as TLSSocket);
-              if (!seen || seen !== fingerprint) {
-                this.certRefused++;
-                const [msg, line] = said('agentDataCertMismatch', { relay: formatHostPort(relay.host, relay.port), seen: seen ?? '(none)', expected: fingerprint ?? '(none)' });
-                this.emit({ e: 'log', lid: this.lid, level: 'error', message: msg, line });
-                return fail(new RefusedError(msg));
-              }
-              resolve(socket);
-            },
-          )
-        : netConnect({ host: relay.host, port: relay.port }, () => {
+      // The pin is the check (as on the control connection).
+      const secured = tls
+        ? connectToRelay(relay.host, relay.port, { secureContext: (this.context ??= agentSecureContext()), ...(servername ? { servername } : {}) }, () => {
             clearTimeout(timer);
+            const seen = peerFingerprint(socket as TLSSocket);
+            if (!seen || seen !== fingerprint) {
+              this.certRefused++;
+              const [msg, line] = said('agentDataCertMismatch', { relay: formatHostPort(relay.host, relay.port), seen: seen ?? '(none)', expected: fingerprint ?? '(none)' });
+              this.emit({ e: 'log', lid: this.lid, level: 'error', message: msg, line });
+              return fail(new RefusedError(msg));
+            }
             resolve(socket);
-          });
+          })
+        : undefined;
+      const socket: Socket =
+        secured?.socket ??
+        netConnect({ host: relay.host, port: relay.port }, () => {
+          clearTimeout(timer);
+          resolve(socket);
+        });
+      const tcp = secured?.tcp;
       const late = connectDeadline(tcp ?? socket, relay.host, relay.port, connectTimeoutMs);
       // (A failed connect is the TCP socket's error; destroying the TLS socket closes it.)
       tcp?.once('error', fail);

@@ -1,11 +1,11 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { createSecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { normalizeFingerprint } from '../../src-shared/format/fingerprint';
 import { said } from '../../src-shared/model/log-text';
 import { connectDeadline } from '../engine/connect-deadline';
 import { EngineError } from '../engine/engine-error';
 import type { AgentContext } from './agent-context';
-import { peerFingerprint, TLS_CIPHERSUITES } from './tls-suites';
+import { agentSecureContext, connectToRelay, peerFingerprint } from './tls-suites';
 
 // Dialling the relay, for a session's control connection and for each data connection: TLS 1.3 by
 // default, the certificate checked against the given fingerprint or the pin store (trust on first use).
@@ -31,12 +31,8 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Dialled
       socket.destroy();
       reject(err);
     };
-    // Under TLS, the TCP connection is a net.Socket of its own beneath the TLS socket: through it a data
-    // connection can be aborted with a RST (socket-join.ts), which Node cannot send for a TLS socket
-    // that made its own TCP handle; the relay then tells a failure from a FIN.
-    const tcp = useTls ? netConnect({ host, port }) : undefined;
-    const socket: Socket = tcp
-      ? tlsConnect({ socket: tcp, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], secureContext: (ctx.secureContext ??= createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES })), ...(isIp(host) ? {} : { servername: host }) }, () => {
+    const secured = useTls
+      ? connectToRelay(host, port, { secureContext: (ctx.secureContext ??= agentSecureContext()), ...(isIp(host) ? {} : { servername: host }) }, () => {
           clearTimeout(timer);
           try {
             const c = (socket as TLSSocket).getCipher();
@@ -46,10 +42,14 @@ export function dialRelay(ctx: AgentContext, timeoutMs: number): Promise<Dialled
             fail(err as Error);
           }
         })
-      : netConnect({ host, port }, () => {
-          clearTimeout(timer);
-          resolve({ socket });
-        });
+      : undefined;
+    const socket: Socket =
+      secured?.socket ??
+      netConnect({ host, port }, () => {
+        clearTimeout(timer);
+        resolve({ socket });
+      });
+    const tcp = secured?.tcp;
     const late = connectDeadline(tcp ?? socket, host, port, timeoutMs);
     // (A failed connect is the TCP socket's error; destroying the TLS socket closes it.)
     tcp?.once('error', fail);

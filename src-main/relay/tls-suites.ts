@@ -1,5 +1,6 @@
 import { constants } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import { connect as netConnect, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 
 // TLS settings the relay and its agents share.
 
@@ -27,4 +28,22 @@ export const RELAY_TLS_SECURE_OPTIONS = constants.SSL_OP_NO_TICKET;
  */
 export function peerFingerprint(socket: TLSSocket): string | undefined {
   return socket.getPeerX509Certificate()?.fingerprint256;
+}
+
+/** A TLS context for an agent's connections to the relay (made once per agent: ~0.5 ms each). */
+export function agentSecureContext(): SecureContext {
+  return createSecureContext({ minVersion: 'TLSv1.3', ciphers: TLS_CIPHERSUITES });
+}
+
+/**
+ * An agent's TLS connection to the relay (ALPN porthole-relay/1; no CA is involved: the caller checks
+ * the pinned certificate when onSecure runs), over a net.Socket of its own beneath the TLS socket.
+ * Through that socket a data connection can be aborted with a RST (socket-join.ts's abortPlain), which
+ * Node cannot send for a TLS socket that made its own TCP handle; the relay then tells a failure from a
+ * FIN. The TCP socket is returned too: a failed connect and the name's 'lookup' are its events.
+ */
+export function connectToRelay(host: string, port: number, o: { secureContext: SecureContext; servername?: string }, onSecure: () => void): { tcp: Socket; socket: TLSSocket } {
+  const tcp = netConnect({ host, port });
+  const socket = tlsConnect({ socket: tcp, rejectUnauthorized: false, ALPNProtocols: ['porthole-relay/1'], secureContext: o.secureContext, ...(o.servername ? { servername: o.servername } : {}) }, onSecure);
+  return { tcp, socket };
 }
